@@ -1,0 +1,705 @@
+"""The emulator's HTTP API: a WSGI application that answers the read endpoints of api.notion.com.
+
+Endpoints (Notion-Version 2025-09-03 and 2026-03-11; 2022-06-28 where Notion still serves it):
+``GET /v1/users/me``, ``GET /v1/users``, ``GET /v1/users/{id}``, ``GET /v1/databases/{id}``,
+``POST /v1/databases/{id}/query`` (2022-06-28), ``GET /v1/data_sources/{id}``, ``POST /v1/data_sources/{id}/query``,
+``GET /v1/pages/{id}``, ``GET /v1/pages/{id}/properties/{property_id}``, ``GET /v1/pages/{id}/markdown``,
+``GET /v1/blocks/{id}``, ``GET /v1/blocks/{id}/children``, ``POST /v1/search``.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import struct
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from werkzeug.routing import Map, Rule
+from werkzeug.exceptions import NotFound, MethodNotAllowed
+from werkzeug.wrappers import Request, Response
+
+from . import markdown as md
+from .limits import Faults, RateLimits
+from .model import (VERSIONS, Workspace, norm_id, parse_time, render_block, render_data_source,
+                    render_database, render_page)
+
+QUERY_RESULT_LIMIT = 10_000
+
+
+class ApiError(Exception):
+    """An error answer in Notion's shape: ``{"object": "error", "status", "code", "message", "request_id"}``."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None,
+                 additional_data: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.headers = headers or {}
+        self.additional_data = additional_data
+
+
+@dataclass
+class Integration:
+    """A token's integration: the workspace it reaches and the bot user it acts as."""
+
+    token: str
+    workspace: Workspace
+    bot: dict
+
+
+def _validation(message: str) -> ApiError:
+    return ApiError(400, "validation_error", message)
+
+
+def _not_found(kind: str, object_id: str) -> ApiError:
+    return ApiError(404, "object_not_found", f"Could not find {kind} with ID: {object_id}. Make sure the "
+                    "relevant pages and databases are shared with your integration.")
+
+
+_GATEWAY_HTML = ("<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}"
+                 "</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n")
+
+
+class NotionApi:
+    """The WSGI application. Holds integrations (token → workspace), rate limits, faults and the request log."""
+
+    url_map = Map([
+        Rule("/v1/users/me", endpoint="users_me", methods=["GET"]),
+        Rule("/v1/users", endpoint="users_list", methods=["GET"]),
+        Rule("/v1/users/<user_id>", endpoint="user_retrieve", methods=["GET"]),
+        Rule("/v1/databases/<database_id>", endpoint="database_retrieve", methods=["GET"]),
+        Rule("/v1/databases/<database_id>/query", endpoint="database_query", methods=["POST"]),
+        Rule("/v1/data_sources/<data_source_id>", endpoint="data_source_retrieve", methods=["GET"]),
+        Rule("/v1/data_sources/<data_source_id>/query", endpoint="data_source_query", methods=["POST"]),
+        Rule("/v1/pages/<page_id>", endpoint="page_retrieve", methods=["GET"]),
+        Rule("/v1/pages/<page_id>/properties/<path:property_id>", endpoint="page_property", methods=["GET"]),
+        Rule("/v1/pages/<page_id>/markdown", endpoint="page_markdown", methods=["GET"]),
+        Rule("/v1/blocks/<block_id>", endpoint="block_retrieve", methods=["GET"]),
+        Rule("/v1/blocks/<block_id>/children", endpoint="block_children", methods=["GET"]),
+        Rule("/v1/search", endpoint="search", methods=["POST"]),
+    ], strict_slashes=False, merge_slashes=False)
+
+    def __init__(self, query_result_limit: int = QUERY_RESULT_LIMIT, markdown_block_limit: int = 1000):
+        self.integrations: dict[str, Integration] = {}
+        self.rate_limits = RateLimits()
+        self.faults = Faults()
+        self.query_result_limit = query_result_limit
+        self.markdown_block_limit = markdown_block_limit
+        self.log: list[dict] = []
+        self.counters: Counter = Counter()
+        self._lock = threading.Lock()
+        self._cursor_keys: dict[tuple, tuple] = {}
+        self._stop = threading.Event()
+
+    # ---- integrations ---------------------------------------------------------------------------------
+    def add_integration(self, token: str, workspace: Workspace, bot_name: str = "nls-emulator",
+                        bot_id: str | None = None) -> Integration:
+        """Let ``token`` read ``workspace``; returns the integration (its bot user is ``GET /v1/users/me``)."""
+        bot = {"object": "user", "id": bot_id or str(uuid.uuid5(uuid.NAMESPACE_URL, "bot:" + token)),
+               "name": bot_name, "avatar_url": None, "type": "bot",
+               "bot": {"owner": {"type": "workspace", "workspace": True}, "workspace_name": workspace.name,
+                       "workspace_id": workspace.id,
+                       "workspace_limits": {"max_file_upload_size_in_bytes": 5242880}}}
+        integ = Integration(token, workspace, bot)
+        self.integrations[token] = integ
+        return integ
+
+    def revoke(self, token: str) -> None:
+        """Revoke a token: every later request with it answers 401 ``unauthorized``."""
+        self.integrations.pop(token, None)
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.log.clear()
+            self.counters.clear()
+
+    # ---- WSGI -----------------------------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        started = time.monotonic()
+        endpoint, token = "unknown", None
+        if request.path.startswith("/_emulator/"):
+            return self._admin(request)(environ, start_response)
+        try:
+            adapter = self.url_map.bind_to_environ(environ)
+            try:
+                endpoint, args = adapter.match()
+            except (NotFound, MethodNotAllowed):
+                raise ApiError(400, "invalid_request_url", "Invalid request URL.")
+            token = _bearer(request)
+            fault = self.faults.pick(request.method, request.path, _has_cursor(request))
+            if fault:
+                response = self._fault(fault, environ, request)
+                if response is None:   # the connection was reset: nothing to send
+                    self._record(request, "reset", 0, token, started)
+                    return []
+            else:
+                integ, version = self._authorise(request, token)
+                limited = self.rate_limits.check(integ.token, integ.workspace.id)
+                if limited:
+                    retry_after, reason = limited
+                    raise ApiError(429, "rate_limited", "You have been rate limited. Please try again in a few "
+                                   "minutes.", headers={"Retry-After": str(retry_after)},
+                                   additional_data={"rate_limit_reason": reason})
+                with integ.workspace.lock:
+                    body = getattr(self, "_" + endpoint)(request, integ, version, **args)
+                body["request_id"] = str(uuid.uuid4())
+                response = _json(200, body)
+        except ApiError as e:
+            response = self._error(e)
+        self._record(request, endpoint, response.status_code, token, started)
+        return response(environ, start_response)
+
+    def _record(self, request: Request, endpoint: str, status: int, token: str | None, started: float) -> None:
+        with self._lock:
+            self.counters[endpoint] += 1
+            self.log.append({"at": time.time(), "method": request.method, "path": request.path,
+                             "query": request.query_string.decode(), "endpoint": endpoint,
+                             "status": status, "token": token,
+                             "ms": round((time.monotonic() - started) * 1000, 2)})
+
+    def _admin(self, request: Request) -> Response:
+        """The control endpoints a separate process is driven through (not part of Notion's API):
+        ``GET /_emulator/stats``, ``POST /_emulator/reset``, ``POST /_emulator/rate_limits`` and
+        ``POST /_emulator/faults``."""
+        action = request.path[len("/_emulator/"):]
+        body = _json_body(request) if request.method == "POST" else {}
+        if action == "stats":
+            with self._lock:
+                return _json(200, {"requests": len(self.log), "by_endpoint": dict(self.counters),
+                                   "by_status": dict(Counter(str(r["status"]) for r in self.log))})
+        if action == "reset" and request.method == "POST":
+            self.reset_log()
+            self.rate_limits.reset()
+            return _json(200, {"ok": True})
+        if action == "rate_limits" and request.method == "POST":
+            for k in ("enabled", "token_rate", "token_burst", "workspace_rate", "workspace_burst"):
+                if k in body:
+                    setattr(self.rate_limits, k, body[k])
+            self.rate_limits.reset()
+            return _json(200, {"ok": True})
+        if action == "faults" and request.method == "POST":
+            self.faults.clear()
+            self.faults.set_probabilities(body.get("probabilities") or {}, body.get("seed"))
+            for f in body.get("script") or []:
+                self.faults.add(f["kind"], f.get("path", ""), f.get("method"), f.get("times", 1))
+            return _json(200, {"ok": True})
+        return _json(404, {"object": "error", "status": 404, "code": "invalid_request_url",
+                           "message": f"unknown emulator control endpoint {request.path}"})
+
+    def _error(self, e: ApiError) -> Response:
+        body: dict[str, Any] = {"object": "error", "status": e.status, "code": e.code, "message": e.message}
+        if e.additional_data:
+            body["additional_data"] = e.additional_data
+        body["request_id"] = str(uuid.uuid4())
+        resp = _json(e.status, body)
+        for k, v in e.headers.items():
+            resp.headers[k] = v
+        return resp
+
+    def _fault(self, kind: str, environ, request: Request) -> Response | None:
+        if kind in ("502", "504"):
+            reason = "Bad Gateway" if kind == "502" else "Gateway Time-out"
+            return Response(_GATEWAY_HTML.format(code=kind, reason=reason), status=int(kind),
+                            content_type="text/html")
+        if kind == "500":
+            return self._error(ApiError(500, "internal_server_error", "Unexpected error occurred."))
+        if kind == "503":
+            return self._error(ApiError(503, "service_unavailable", "Notion is unavailable, please try again "
+                                        "later."))
+        if kind == "529":
+            return self._error(ApiError(529, "service_overload", "Notion is currently overloaded. Please try "
+                                        "again later.", headers={"Retry-After": "1"}))
+        if kind == "429_long":
+            return self._error(ApiError(429, "rate_limited", "You have been rate limited. Please try again in "
+                                        "a few minutes.",
+                                        headers={"Retry-After": str(self.faults.long_retry_after)},
+                                        additional_data={"rate_limit_reason": "workspace_rate_limit"}))
+        if kind == "invalid_cursor":
+            return self._error(_validation("The start_cursor provided is invalid: " + _cursor_of(request)))
+        if kind == "stall":
+            self._stop.wait(self.faults.stall_seconds)
+            return self._error(ApiError(504, "gateway_timeout", "Notion timed out."))
+        if kind == "reset":
+            sock = environ.get("werkzeug.socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                sock.close()
+            return None
+        raise AssertionError(kind)
+
+    def _authorise(self, request: Request, token: str | None) -> tuple[Integration, str]:
+        integ = self.integrations.get(token or "")
+        if integ is None:
+            raise ApiError(401, "unauthorized", "API token is invalid.")
+        version = request.headers.get("Notion-Version")
+        if not version:
+            raise ApiError(400, "missing_version", "Notion-Version header failed validation: Notion-Version "
+                           "header should be defined, instead was `undefined`.")
+        if version not in VERSIONS:
+            raise _validation(f"Notion-Version header failed validation: Notion-Version header should be one of "
+                              f"{', '.join(VERSIONS)}, instead was `{version}`.")
+        return integ, version
+
+    # ---- helpers -------------------------------------------------------------------------------------------
+    @staticmethod
+    def _id(raw: str, kind: str) -> str:
+        oid = norm_id(unquote(raw))
+        if oid is None:
+            raise _validation(f'path failed validation: path.{kind}_id should be a valid uuid, instead was `"{raw}"`.')
+        return oid
+
+    @staticmethod
+    def _visible(ws: Workspace, obj: dict | None, *chain: str) -> bool:
+        if obj is None or obj["id"] in ws.hidden:
+            return False
+        return not any(c in ws.hidden for c in chain if c)
+
+    def _page_visible(self, ws: Workspace, page: dict | None) -> bool:
+        if page is None:
+            return False
+        ds_id = (page.get("parent") or {}).get("data_source_id")
+        ds = ws.data_sources.get(ds_id or "") or {}
+        db_id = (ds.get("parent") or {}).get("database_id")
+        return self._visible(ws, page, ds_id, db_id)
+
+    @staticmethod
+    def _page_size(raw: Any) -> int:
+        if raw is None or raw == "":
+            return 100
+        try:
+            size = int(raw)
+        except (TypeError, ValueError):
+            raise _validation(f"body failed validation: body.page_size should be a number, instead was `{raw}`.")
+        if not 1 <= size <= 100:
+            raise _validation(f"body failed validation: body.page_size should be ≤ `100`, instead was `{size}`."
+                              if size > 100 else
+                              f"body failed validation: body.page_size should be ≥ `1`, instead was `{size}`.")
+        return size
+
+    def _list(self, results: list, next_cursor: str | None, kind: str, extra: dict | None = None) -> dict:
+        body = {"object": "list", "results": results, "next_cursor": next_cursor,
+                "has_more": next_cursor is not None, "type": kind, kind: {}}
+        if extra:
+            body.update(extra)
+        return body
+
+    @staticmethod
+    def _slice_by_id(ids: list[str], cursor: str | None, size: int) -> tuple[list[str], str | None]:
+        start = 0
+        if cursor:
+            cid = norm_id(cursor)
+            if cid is None or cid not in ids:
+                raise _validation(f"The start_cursor provided is invalid: {cursor}")
+            start = ids.index(cid)
+        chunk = ids[start:start + size]
+        nxt = ids[start + size] if start + size < len(ids) else None
+        return chunk, nxt
+
+    # ---- users ---------------------------------------------------------------------------------------------
+    def _users_me(self, request, integ, version):
+        return dict(integ.bot)
+
+    def _users_list(self, request, integ, version):
+        ws = integ.workspace
+        ids = list(ws.users)
+        chunk, nxt = self._slice_by_id(ids, request.args.get("start_cursor"),
+                                       self._page_size(request.args.get("page_size")))
+        return self._list([ws.users[i] for i in chunk], nxt, "user")
+
+    def _user_retrieve(self, request, integ, version, user_id):
+        uid = self._id(user_id, "user")
+        user = integ.workspace.users.get(uid)
+        if user is None:
+            raise _not_found("user", uid)
+        return dict(user)
+
+    # ---- databases and data sources ---------------------------------------------------------------------
+    def _database_retrieve(self, request, integ, version, database_id):
+        ws = integ.workspace
+        did = self._id(database_id, "database")
+        db = ws.databases.get(did)
+        if not self._visible(ws, db):
+            raise _not_found("database", did)
+        return render_database(db, version, ws)
+
+    def _data_source_retrieve(self, request, integ, version, data_source_id):
+        ws = integ.workspace
+        dsid = self._id(data_source_id, "data_source")
+        ds = ws.data_sources.get(dsid)
+        if ds is None or not self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")):
+            raise _not_found("database", dsid)
+        return render_data_source(ds, version, ws)
+
+    def _database_query(self, request, integ, version, database_id):
+        ws = integ.workspace
+        did = self._id(database_id, "database")
+        db = ws.databases.get(did)
+        if not self._visible(ws, db):
+            raise _not_found("database", did)
+        if version >= "2025-09-03":
+            raise ApiError(400, "invalid_request_url", "Invalid request URL.")
+        sources = db.get("data_sources") or []
+        if len(sources) != 1:
+            raise _validation("Databases with multiple data sources are not supported in this API version.")
+        return self._query(request, integ, version, sources[0]["id"], "page_or_database")
+
+    def _data_source_query(self, request, integ, version, data_source_id):
+        ws = integ.workspace
+        dsid = self._id(data_source_id, "data_source")
+        ds = ws.data_sources.get(dsid)
+        if ds is None or not self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")):
+            raise _not_found("database", dsid)
+        if version < "2025-09-03":
+            raise ApiError(400, "invalid_request_url", "Invalid request URL.")
+        return self._query(request, integ, version, dsid, "page_or_data_source")
+
+    def _query(self, request: Request, integ: Integration, version: str, dsid: str, kind: str) -> dict:
+        ws = integ.workspace
+        body = _json_body(request)
+        size = self._page_size(body.get("page_size"))
+        sorts = _parse_sorts(body.get("sorts"))
+        flt = body.get("filter")
+        ds = ws.data_sources[dsid]
+        predicate = _compile_filter(flt, ds) if flt else None
+        fprops = request.args.getlist("filter_properties") or request.args.getlist("filter_properties[]") or None
+        if fprops:
+            fprops = [unquote(p) for p in fprops]
+        ordered = [i for i in ws.sorted_ids(dsid, sorts)
+                   if not ws.pages[i].get("in_trash") and self._page_visible(ws, ws.pages[i])
+                   and (predicate is None or predicate(ws.pages[i]))]
+        capped = len(ordered) > self.query_result_limit
+        ordered = ordered[:self.query_result_limit]
+        cursor = body.get("start_cursor")
+        start = 0
+        if cursor:
+            start = self._resume(ws, dsid, sorts, ordered, cursor)
+        chunk = ordered[start:start + size]
+        end = start + size
+        nxt = ordered[end] if end < len(ordered) else None
+        if nxt:
+            self._remember(ws, dsid, sorts, nxt)
+        results = [render_page(ws.pages[i], version, ws, filter_properties=fprops) for i in chunk]
+        extra = None
+        if capped and nxt is None:
+            extra = {"request_status": {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}}
+        return self._list(results, nxt, kind, extra)
+
+    # Cursors are the id of the next row (as Notion's are). The emulator remembers the sort key that row had
+    # when the cursor was handed out, so a row edited between two pages of a read moves past the cursor and
+    # is read again, instead of making the rest of the read skip ahead.
+    def _sort_key(self, ws: Workspace, sorts: tuple, page_id: str) -> tuple:
+        page = ws.pages[page_id]
+        return tuple(page[f] for f, _ in sorts)
+
+    def _remember(self, ws: Workspace, dsid: str, sorts: tuple, page_id: str) -> None:
+        with self._lock:
+            self._cursor_keys[(ws.id, dsid, sorts, page_id)] = self._sort_key(ws, sorts, page_id)
+
+    def _resume(self, ws: Workspace, dsid: str, sorts: tuple, ordered: list[str], cursor: str) -> int:
+        cid = norm_id(cursor)
+        if cid is None:
+            raise _validation(f"The start_cursor provided is invalid: {cursor}")
+        with self._lock:
+            key = self._cursor_keys.get((ws.id, dsid, sorts, cid))
+        if key is None or not sorts:
+            if cid in ordered:
+                return ordered.index(cid)
+            raise _validation(f"The start_cursor provided is invalid: {cursor}")
+        for n, pid in enumerate(ordered):
+            if pid == cid:
+                return n
+            k = self._sort_key(ws, sorts, pid)
+            if _at_or_after(k, key, sorts):
+                return n
+        return len(ordered)
+
+    # ---- pages --------------------------------------------------------------------------------------------
+    def _get_page(self, ws: Workspace, raw_id: str) -> dict:
+        pid = self._id(raw_id, "page")
+        page = ws.pages.get(pid)
+        if not self._page_visible(ws, page):
+            raise _not_found("page", pid)
+        return page
+
+    def _page_retrieve(self, request, integ, version, page_id):
+        ws = integ.workspace
+        page = self._get_page(ws, page_id)
+        fprops = request.args.getlist("filter_properties") or None
+        return render_page(page, version, ws, filter_properties=fprops)
+
+    def _page_property(self, request, integ, version, page_id, property_id):
+        ws = integ.workspace
+        page = self._get_page(ws, page_id)
+        prop_id = unquote(property_id)
+        found = None
+        for prop in page["properties"].values():
+            if prop.get("id") in (prop_id, property_id) or unquote(prop.get("id", "")) == prop_id:
+                found = prop
+                break
+        if found is None:
+            raise _validation(f"Could not find property with id: {prop_id}")
+        pid = found["id"]
+        t = found["type"]
+        size = self._page_size(request.args.get("page_size"))
+        cursor = request.args.get("start_cursor")
+        recorded = ws.property_items.get((page["id"], pid))
+        if recorded is None and t not in ("title", "rich_text", "relation", "people", "rollup"):
+            return {"object": "property_item", "id": pid, "type": t, t: found.get(t)}
+        if recorded is not None:
+            items = recorded["results"]
+            cursors = recorded.get("cursors", {})
+            header = recorded["property_item"]
+        else:
+            values = found.get(t) if t != "rollup" else []
+            items = [{"object": "property_item", "type": t, "id": pid, t: v} for v in values]
+            cursors = {}
+            header = {"id": pid, "next_url": None, "type": t, t: {} if t != "rollup" else found.get("rollup")}
+        by_cursor = {c: off for c, off in cursors.items()}
+        start = 0
+        if cursor:
+            if cursor in by_cursor:
+                start = by_cursor[cursor]
+            else:
+                start = _decode_offset(cursor)
+                if start is None:
+                    raise _validation(f"The start_cursor provided is invalid: {cursor}")
+        end = start + size
+        nxt = None
+        if end < len(items):
+            nxt = next((c for c, off in cursors.items() if off == end), None) or _encode_offset(end)
+        header = dict(header)
+        if nxt:
+            header["next_url"] = (f"https://api.notion.com/v1/pages/{page['id'].replace('-', '')}/properties/"
+                                  f"{pid}?start_cursor={nxt}&page_size={size}")
+        else:
+            header["next_url"] = None
+        return self._list(items[start:end], nxt, "property_item", {"property_item": header})
+
+    def _page_markdown(self, request, integ, version, page_id):
+        ws = integ.workspace
+        page = self._get_page(ws, page_id)
+        text, truncated, unknown = md.render(ws, page["id"], self.markdown_block_limit)
+        return {"object": "page_markdown", "id": page["id"], "markdown": text, "truncated": truncated,
+                "unknown_block_ids": unknown}
+
+    # ---- blocks ---------------------------------------------------------------------------------------------
+    def _get_block(self, ws: Workspace, raw_id: str) -> dict:
+        bid = self._id(raw_id, "block")
+        block = ws.blocks.get(bid)
+        if block is None or bid in ws.hidden:
+            raise _not_found("block", bid)
+        return block
+
+    def _block_retrieve(self, request, integ, version, block_id):
+        ws = integ.workspace
+        return render_block(self._get_block(ws, block_id), version, ws)
+
+    def _block_children(self, request, integ, version, block_id):
+        ws = integ.workspace
+        bid = self._id(block_id, "block")
+        if bid in ws.pages:
+            self._get_page(ws, block_id)
+        else:
+            block = self._get_block(ws, block_id)
+            if block.get("type") == "synced_block":
+                source = ((block.get("synced_block") or {}).get("synced_from") or {}).get("block_id")
+                if source and source in ws.blocks:
+                    bid = source
+        ids = [i for i in ws.children.get(bid, []) if i in ws.blocks and i not in ws.hidden]
+        chunk, nxt = self._slice_by_id(ids, request.args.get("start_cursor"),
+                                       self._page_size(request.args.get("page_size")))
+        return self._list([render_block(ws.blocks[i], version, ws) for i in chunk], nxt, "block")
+
+    # ---- search ---------------------------------------------------------------------------------------------
+    def _search(self, request, integ, version):
+        ws = integ.workspace
+        body = _json_body(request)
+        size = self._page_size(body.get("page_size"))
+        want = ((body.get("filter") or {}).get("value"))
+        text = (body.get("query") or "").lower()
+        container = "data_source" if version >= "2025-09-03" else "database"
+        if want not in (None, "page", container):
+            raise _validation(f"body failed validation: body.filter.value should be `\"page\"` or "
+                              f"`\"{container}\"`, instead was `\"{want}\"`.")
+        found: list[tuple[str, dict]] = []
+        if want in (None, container):
+            if container == "data_source":
+                for ds in ws.data_sources.values():
+                    if self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")) and not ds.get("in_trash"):
+                        found.append((ds["id"], render_data_source(ds, version, ws)))
+            else:
+                for db in ws.databases.values():
+                    if self._visible(ws, db) and len(db.get("data_sources") or []) <= 1:
+                        found.append((db["id"], render_database(db, version, ws)))
+        if want in (None, "page"):
+            for page in ws.pages.values():
+                if self._page_visible(ws, page) and not page.get("in_trash"):
+                    found.append((page["id"], render_page(page, version, ws)))
+        if text:
+            found = [(i, o) for i, o in found if text in _title_of(o).lower()]
+        ids = [i for i, _ in found]
+        objs = dict(found)
+        chunk, nxt = self._slice_by_id(ids, body.get("start_cursor"), size)
+        kind = "page_or_data_source" if container == "data_source" else "page_or_database"
+        return self._list([objs[i] for i in chunk], nxt, kind)
+
+
+# ---- request parsing ------------------------------------------------------------------------------------------
+def _bearer(request: Request) -> str | None:
+    auth = request.headers.get("Authorization", "")
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else None
+
+
+def _has_cursor(request: Request) -> bool:
+    return bool(_cursor_of(request))
+
+
+def _cursor_of(request: Request) -> str:
+    if request.args.get("start_cursor"):
+        return request.args["start_cursor"]
+    if request.method == "POST":
+        try:
+            return (json.loads(request.get_data(cache=True) or b"{}") or {}).get("start_cursor") or ""
+        except ValueError:
+            return ""
+    return ""
+
+
+def _json_body(request: Request) -> dict:
+    raw = request.get_data(cache=True)
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_json", "Error parsing JSON body.")
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "Error parsing JSON body.")
+    return body
+
+
+def _json(status: int, body: dict) -> Response:
+    # ASCII escapes keep lone surrogates (which Notion text can hold) representable, as \\uD800 in JSON
+    return Response(json.dumps(body), status=status,
+                    content_type="application/json; charset=utf-8")
+
+
+def _encode_offset(n: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{n}".encode()).decode().rstrip("=")
+
+
+def _decode_offset(cursor: str) -> int | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not raw.startswith("o:") or not raw[2:].isdigit():
+        return None
+    return int(raw[2:])
+
+
+def _title_of(obj: dict) -> str:
+    if obj.get("object") in ("data_source", "database"):
+        return "".join(t.get("plain_text", "") for t in obj.get("title") or [])
+    for prop in (obj.get("properties") or {}).values():
+        if prop.get("type") == "title":
+            return "".join(t.get("plain_text", "") for t in prop.get("title") or [])
+    return ""
+
+
+def _parse_sorts(raw: Any) -> tuple:
+    if not raw:
+        return ()
+    out = []
+    for s in raw:
+        ts = s.get("timestamp")
+        if ts not in ("created_time", "last_edited_time"):
+            raise _validation("body failed validation: the emulator sorts on `timestamp` created_time or "
+                              "last_edited_time only.")
+        direction = s.get("direction", "ascending")
+        if direction not in ("ascending", "descending"):
+            raise _validation(f"body failed validation: body.sorts[0].direction should be `\"ascending\"` or "
+                              f"`\"descending\"`, instead was `\"{direction}\"`.")
+        out.append((ts, direction))
+    return tuple(out)
+
+
+def _at_or_after(key: tuple, ref: tuple, sorts: tuple) -> bool:
+    for k, r, (_, direction) in zip(key, ref, sorts):
+        if k == r:
+            continue
+        return (k > r) if direction == "ascending" else (k < r)
+    return True
+
+
+_TIME_OPS = {
+    "after": lambda v, x: v > x, "on_or_after": lambda v, x: v >= x,
+    "before": lambda v, x: v < x, "on_or_before": lambda v, x: v <= x,
+    "equals": lambda v, x: v == x,
+}
+
+
+def _compile_filter(flt: dict, ds: dict):
+    """Turn a Notion filter object into a predicate over stored pages. Supports timestamp filters on
+    created_time / last_edited_time, compound ``and`` / ``or``, and equality filters on select, status,
+    checkbox, number and text properties."""
+    if "and" in flt or "or" in flt:
+        op = "and" if "and" in flt else "or"
+        parts = [_compile_filter(f, ds) for f in flt[op]]
+        return (lambda p: all(f(p) for f in parts)) if op == "and" else (lambda p: any(f(p) for f in parts))
+    if "timestamp" in flt:
+        field = flt["timestamp"]
+        if field not in ("created_time", "last_edited_time"):
+            raise _validation(f"body failed validation: body.filter.timestamp should be `\"created_time\"` or "
+                              f"`\"last_edited_time\"`, instead was `\"{field}\"`.")
+        cond = flt.get(field) or {}
+        checks = []
+        for op, value in cond.items():
+            if op not in _TIME_OPS:
+                raise _validation(f"body failed validation: body.filter.{field}.{op} is not supported.")
+            try:
+                x = parse_time(value)
+            except (TypeError, ValueError):
+                raise _validation(f"body failed validation: body.filter.{field}.{op} should be a valid ISO "
+                                  f"8601 date string, instead was `\"{value}\"`.")
+            checks.append((_TIME_OPS[op], x))
+        return lambda p: all(fn(parse_time(p[field]), x) for fn, x in checks)
+    name = flt.get("property")
+    if name is not None:
+        props = ds.get("properties", {})
+        schema = props.get(name) or next((v for v in props.values() if v.get("id") == name), None)
+        if schema is None:
+            raise _validation(f"Could not find property with name or id: {name}")
+        t = schema["type"]
+        cond = flt.get(t) or next((flt[k] for k in flt if k != "property"), {})
+        pname = schema.get("name", name)
+
+        def value_of(p):
+            prop = p["properties"].get(pname) or {}
+            return prop.get(prop.get("type"))
+
+        if "equals" in cond:
+            x = cond["equals"]
+            if t in ("select", "status"):
+                return lambda p: (value_of(p) or {}).get("name") == x
+            if t in ("title", "rich_text"):
+                return lambda p: "".join(r.get("plain_text", "") for r in value_of(p) or []) == x
+            return lambda p: value_of(p) == x
+        if "contains" in cond:
+            x = cond["contains"]
+            if t == "multi_select":
+                return lambda p: any(o.get("name") == x for o in value_of(p) or [])
+            if t == "relation":
+                return lambda p: any(norm_id(o.get("id")) == norm_id(x) for o in value_of(p) or [])
+            return lambda p: x in "".join(r.get("plain_text", "") for r in value_of(p) or [])
+        if "is_empty" in cond:
+            return lambda p: not value_of(p)
+        if "is_not_empty" in cond:
+            return lambda p: bool(value_of(p))
+    raise _validation("body failed validation: the filter is not one the emulator understands.")

@@ -1,0 +1,83 @@
+"""``nls-notion-emulator``: a local Notion API for tests, the demo and benchmarks."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .api import NotionApi
+from .server import Emulator
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="nls-notion-emulator",
+        description="Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11) over a "
+                    "generated or recorded workspace. Control endpoints: GET /_emulator/stats, "
+                    "POST /_emulator/reset, /_emulator/rate_limits, /_emulator/faults.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; loopback only)")
+    p.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 picks a free one)")
+    p.add_argument("--workspace", choices=["learning", "creative", "recorded"], action="append",
+                   help="workspace to serve; repeat for several (each gets its own token: TOKEN, TOKEN-2, ...). "
+                        "Default: learning")
+    p.add_argument("--pages", type=int, default=200, help="pages in a generated workspace, 10 to 200000 (default 200)")
+    p.add_argument("--seed", type=int, default=1, help="seed of a generated workspace (default 1)")
+    p.add_argument("--hard", action="store_true",
+                   help="add the hard cases: NUL and lone surrogates, 2,000-character runs, 40+ relations, "
+                        "deep and synced blocks, trashed pages, a database with two data sources")
+    p.add_argument("--token", default="secret_emulator_token",
+                   help="bearer token that reads the workspace (default secret_emulator_token); a fake, never a real one")
+    p.add_argument("--recorded-dir", help="folder of recorded fixtures (default ../shared/notion-fixtures/recorded)")
+    p.add_argument("--rate-limit", action="store_true", help="turn rate limits on (off by default)")
+    p.add_argument("--rate", type=float, default=3.0, help="average requests/s per token (default 3)")
+    p.add_argument("--burst", type=float, default=10.0, help="burst per token (default 10)")
+    p.add_argument("--workspace-rate", type=float, default=15.0,
+                   help="average requests/s per workspace, all tokens together (default 15)")
+    p.add_argument("--workspace-burst", type=float, default=30.0, help="burst per workspace (default 30)")
+    p.add_argument("--fault", action="append", default=[], metavar="KIND=P",
+                   help="inject a fault with probability P per request; KIND is one of 500, 502, 503, 504, 529, "
+                        "429_long, reset, stall, invalid_cursor (repeatable)")
+    p.add_argument("--fault-seed", type=int, default=0, help="seed of the fault RNG (default 0)")
+    p.add_argument("--stall-seconds", type=float, default=30.0, help="how long a 'stall' fault holds a response")
+    p.add_argument("--query-result-limit", type=int, default=10_000,
+                   help="rows a data source query returns before request_status 'incomplete' (default 10000)")
+    p.add_argument("--ids-file", help="write the generated databases' ids (JSON) to this file")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    api = NotionApi(query_result_limit=args.query_result_limit)
+    api.rate_limits.enabled = args.rate_limit
+    api.rate_limits.token_rate, api.rate_limits.token_burst = args.rate, args.burst
+    api.rate_limits.workspace_rate, api.rate_limits.workspace_burst = args.workspace_rate, args.workspace_burst
+    probabilities = {}
+    for f in args.fault:
+        kind, _, p = f.partition("=")
+        probabilities[kind] = float(p or 0.01)
+    api.faults.set_probabilities(probabilities, seed=args.fault_seed)
+    api.faults.stall_seconds = args.stall_seconds
+    emu = Emulator(args.host, args.port, api)
+    ids = {}
+    for n, kind in enumerate(args.workspace or ["learning"]):
+        token = args.token if n == 0 else f"{args.token}-{n + 1}"
+        if kind == "recorded":
+            emu.add_recorded(token, directory=args.recorded_dir)
+            ids[token] = {"kind": kind}
+        else:
+            gen = emu.add_generated(kind, pages=args.pages, seed=args.seed + n, hard=args.hard, token=token)
+            ids[token] = {"kind": kind, "workspace_id": gen.workspace.id, "databases": gen.database_ids,
+                          "data_sources": gen.data_source_ids}
+    if args.ids_file:
+        with open(args.ids_file, "w") as fh:
+            json.dump(ids, fh, indent=2)
+    print(f"nls-notion-emulator listening on {emu.url} ({', '.join(args.workspace or ['learning'])})", flush=True)
+    try:
+        emu.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,393 @@
+"""The emulator's workspace: Notion objects in memory, the changes a user makes to them, and how each
+Notion-Version renders them.
+
+Objects are stored in the 2025-09-03 shape (pages parented by ``data_source_id``, both ``archived`` and
+``in_trash``), with property values kept whole; rendering cuts them the way api.notion.com does (25 items in
+page objects) and adapts them to the requested version. Every change moves ``last_edited_time`` to the current
+minute, rounded down, as Notion does.
+"""
+from __future__ import annotations
+
+import copy
+import re
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
+
+VERSIONS = ("2022-06-28", "2025-09-03", "2026-03-11")
+CUT_TYPES = ("title", "rich_text", "relation", "people")
+PAGE_VALUE_LIMIT = 25
+
+_HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def norm_id(raw: str | None) -> str | None:
+    """Return a Notion id in dashed lowercase form, or None when ``raw`` is not a uuid (with or without dashes)."""
+    if raw is None:
+        return None
+    if _UUID.match(raw):
+        return raw.lower()
+    if _HEX32.match(raw):
+        h = raw.lower()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return None
+
+
+def iso_minute(epoch: float) -> str:
+    """Format epoch seconds as Notion does for created/last edited times: rounded down to the minute."""
+    dt = datetime.fromtimestamp(int(epoch // 60) * 60, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:00.000Z")
+
+
+def parse_time(value: str) -> float:
+    """Parse an ISO 8601 timestamp or date (as Notion filters accept) to epoch seconds."""
+    v = value.strip()
+    if len(v) == 10:
+        v += "T00:00:00Z"
+    v = v.replace("Z", "+00:00")
+    dt = datetime.fromisoformat(v)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+def rich_text(content: str) -> dict:
+    """One rich text item of type text, shaped as Notion returns it."""
+    return {
+        "type": "text",
+        "text": {"content": content, "link": None},
+        "annotations": {"bold": False, "italic": False, "strikethrough": False, "underline": False,
+                        "code": False, "color": "default"},
+        "plain_text": content,
+        "href": None,
+    }
+
+
+class Workspace:
+    """One Notion workspace: users, databases, data sources, pages and blocks, changed under a lock.
+
+    ``clock`` returns epoch seconds; tests may pass a controllable one.
+    """
+
+    def __init__(self, workspace_id: str | None = None, name: str = "Emulated workspace",
+                 clock: Callable[[], float] = time.time):
+        self.id = workspace_id or str(uuid.uuid4())
+        self.name = name
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.users: dict[str, dict] = {}
+        self.databases: dict[str, dict] = {}
+        self.data_sources: dict[str, dict] = {}
+        self.pages: dict[str, dict] = {}
+        self.blocks: dict[str, dict] = {}
+        self.children: dict[str, list[str]] = {}
+        # (page id, property id) -> recorded property item pages: list of (cursor, results, next_cursor)
+        self.property_items: dict[tuple[str, str], dict] = {}
+        self.markdown: dict[str, dict] = {}
+        self.hidden: set[str] = set()
+        self.version = 0
+        self._sorted_cache: dict[Any, tuple[int, list[str]]] = {}
+        self._id_counter = 0
+
+    # ---- ids and time -------------------------------------------------------------------------
+    def new_id(self) -> str:
+        return str(uuid.uuid4())
+
+    def now(self) -> str:
+        return iso_minute(self.clock())
+
+    def touch(self) -> None:
+        self.version += 1
+
+    # ---- loading --------------------------------------------------------------------------------
+    def add_user(self, user: dict) -> None:
+        with self.lock:
+            self.users[user["id"]] = user
+
+    def add_database(self, database: dict) -> None:
+        with self.lock:
+            db = copy.deepcopy(database)
+            db.pop("request_id", None)
+            db.setdefault("data_sources", [])
+            self.databases[db["id"]] = db
+            self.touch()
+
+    def add_data_source(self, data_source: dict) -> None:
+        with self.lock:
+            ds = copy.deepcopy(data_source)
+            ds.pop("request_id", None)
+            self.data_sources[ds["id"]] = ds
+            db_id = (ds.get("parent") or {}).get("database_id") or ds.get("database_parent", {}).get("database_id")
+            db = self.databases.get(db_id) if db_id else None
+            if db is not None and not any(d["id"] == ds["id"] for d in db["data_sources"]):
+                db["data_sources"].append({"id": ds["id"], "name": _plain(ds.get("title"))})
+            self.touch()
+
+    def add_page(self, page: dict) -> None:
+        with self.lock:
+            p = copy.deepcopy(page)
+            p.pop("request_id", None)
+            self.pages[p["id"]] = p
+            self.touch()
+
+    def add_block(self, block: dict, parent_id: str | None = None) -> None:
+        with self.lock:
+            b = copy.deepcopy(block)
+            b.pop("request_id", None)
+            b.pop("children", None)
+            self.blocks[b["id"]] = b
+            pid = parent_id or _parent_id(b)
+            if pid:
+                kids = self.children.setdefault(pid, [])
+                if b["id"] not in kids:
+                    kids.append(b["id"])
+            self.touch()
+
+    def add_block_tree(self, parent_id: str, blocks: Iterable[dict]) -> None:
+        """Add blocks under ``parent_id``; a block may carry its own ``children`` list (nested)."""
+        for b in blocks:
+            kids = b.get("children") or []
+            b = dict(b)
+            b["has_children"] = bool(kids) or b.get("has_children", False)
+            self.add_block(b, parent_id)
+            if kids:
+                self.add_block_tree(b["id"], kids)
+
+    # ---- queries ------------------------------------------------------------------------------------
+    def pages_of(self, data_source_id: str) -> list[dict]:
+        return [p for p in self.pages.values() if _page_ds(p) == data_source_id]
+
+    def data_source_of_page(self, page: dict) -> dict | None:
+        return self.data_sources.get(_page_ds(page) or "")
+
+    # ---- changes (each moves last_edited_time as Notion does) --------------------------------------
+    def _edited(self, page: dict) -> None:
+        now = self.now()
+        page["last_edited_time"] = now
+        for prop in page.get("properties", {}).values():
+            if prop.get("type") == "last_edited_time":
+                prop["last_edited_time"] = now
+        self.touch()
+
+    def update_page(self, page_id: str, properties: dict[str, Any]) -> dict:
+        """Set property values by property name: ``value`` is the raw Notion value of that property's type
+        (a str is accepted for title and rich_text). Returns the stored page."""
+        with self.lock:
+            page = self.pages[page_id]
+            for name, value in properties.items():
+                prop = page["properties"][name]
+                t = prop["type"]
+                if t in ("title", "rich_text") and isinstance(value, str):
+                    value = [rich_text(value)]
+                if t == "relation" and value and isinstance(value[0], str):
+                    value = [{"id": v} for v in value]
+                prop[t] = value
+                if t == "relation":
+                    prop["has_more"] = False
+            self._edited(page)
+            return page
+
+    def create_page(self, data_source_id: str, properties: dict[str, Any],
+                    content: list[dict] | None = None, page_id: str | None = None) -> str:
+        """Add a page to a data source; ``properties`` as in :meth:`update_page`, missing ones left empty."""
+        with self.lock:
+            ds = self.data_sources[data_source_id]
+            now = self.now()
+            pid = page_id or self.new_id()
+            props = {}
+            for name, schema in ds["properties"].items():
+                props[name] = empty_value(schema, now)
+            page = {
+                "object": "page", "id": pid, "created_time": now, "last_edited_time": now,
+                "created_by": {"object": "user", "id": self._author()},
+                "last_edited_by": {"object": "user", "id": self._author()},
+                "cover": None, "icon": None,
+                "parent": {"type": "data_source_id", "data_source_id": data_source_id,
+                           "database_id": ds.get("parent", {}).get("database_id")},
+                "archived": False, "in_trash": False, "is_locked": False,
+                "properties": props,
+                "url": f"https://www.notion.so/{pid.replace('-', '')}",
+                "public_url": None,
+            }
+            self.pages[pid] = page
+            if properties:
+                self.update_page(pid, properties)
+            if content:
+                self.add_block_tree(pid, content)
+            page["created_time"] = page["last_edited_time"] = now
+            self.touch()
+            return pid
+
+    def set_content(self, page_id: str, blocks: list[dict]) -> None:
+        """Replace a page's blocks; the page's ``last_edited_time`` moves, as editing content does in Notion."""
+        with self.lock:
+            self._drop_children(page_id)
+            self.add_block_tree(page_id, blocks)
+            self._edited(self.pages[page_id])
+
+    def _drop_children(self, parent_id: str) -> None:
+        for bid in self.children.pop(parent_id, []):
+            self._drop_children(bid)
+            self.blocks.pop(bid, None)
+
+    def trash_page(self, page_id: str) -> None:
+        with self.lock:
+            page = self.pages[page_id]
+            page["in_trash"] = page["archived"] = True
+            self._edited(page)
+
+    def restore_page(self, page_id: str) -> None:
+        with self.lock:
+            page = self.pages[page_id]
+            page["in_trash"] = page["archived"] = False
+            self._edited(page)
+
+    def unshare(self, object_id: str) -> None:
+        """Stop sharing an object with the workspace's integrations: it then answers 404."""
+        with self.lock:
+            self.hidden.add(object_id)
+            self.touch()
+
+    def reshare(self, object_id: str) -> None:
+        with self.lock:
+            self.hidden.discard(object_id)
+            self.touch()
+
+    def rename_property(self, data_source_id: str, old: str, new: str) -> None:
+        """Rename a property: its id stays, every page's value moves to the new name. Pages'
+        ``last_edited_time`` does not move (a schema change is not a page edit)."""
+        with self.lock:
+            ds = self.data_sources[data_source_id]
+            ds["properties"] = {(new if k == old else k): v for k, v in ds["properties"].items()}
+            ds["properties"][new]["name"] = new
+            ds["last_edited_time"] = self.now()
+            for page in self.pages_of(data_source_id):
+                page["properties"] = {(new if k == old else k): v for k, v in page["properties"].items()}
+            self.touch()
+
+    def retype_property(self, data_source_id: str, name: str, new_type: str,
+                        convert: Callable[[Any], Any] = lambda v: None) -> None:
+        """Change a property's type; ``convert`` maps each page's old value to the new type's value."""
+        with self.lock:
+            ds = self.data_sources[data_source_id]
+            schema = ds["properties"][name]
+            old_type = schema["type"]
+            schema.pop(old_type, None)
+            schema["type"] = new_type
+            schema[new_type] = {}
+            ds["last_edited_time"] = self.now()
+            for page in self.pages_of(data_source_id):
+                prop = page["properties"][name]
+                value = convert(prop.pop(old_type, None))
+                prop.pop("has_more", None)
+                prop["type"] = new_type
+                prop[new_type] = value
+                self._edited(page)
+            self.touch()
+
+    def _author(self) -> str:
+        for u in self.users.values():
+            if u.get("type") == "person":
+                return u["id"]
+        return next(iter(self.users), "00000000-0000-0000-0000-000000000000")
+
+    # ---- sorted ids for queries, cached per workspace version -------------------------------------------
+    def sorted_ids(self, data_source_id: str, sorts: tuple) -> list[str]:
+        key = (data_source_id, sorts)
+        hit = self._sorted_cache.get(key)
+        if hit and hit[0] == self.version:
+            return hit[1]
+        pages = [p for p in self.pages_of(data_source_id)]
+        for field, direction in reversed(sorts):
+            pages.sort(key=lambda p: p[field], reverse=(direction == "descending"))
+        ids = [p["id"] for p in pages]
+        self._sorted_cache[key] = (self.version, ids)
+        return ids
+
+
+def empty_value(schema: dict, now: str) -> dict:
+    """The value a new page holds for a property of this schema."""
+    t = schema["type"]
+    empty: Any = {"title": [], "rich_text": [], "relation": [], "people": [], "multi_select": [], "files": [],
+                  "checkbox": False, "created_time": now, "last_edited_time": now}.get(t)
+    value = {"id": schema["id"], "type": t, t: empty}
+    if t == "relation":
+        value["has_more"] = False
+    return value
+
+
+def _plain(rich: list | None) -> str:
+    return "".join(r.get("plain_text", "") for r in (rich or []))
+
+
+def _page_ds(page: dict) -> str | None:
+    parent = page.get("parent") or {}
+    return parent.get("data_source_id")
+
+
+def _parent_id(block: dict) -> str | None:
+    parent = block.get("parent") or {}
+    t = parent.get("type")
+    return parent.get(t) if t in ("page_id", "block_id") else None
+
+
+# ---- rendering per Notion-Version ------------------------------------------------------------------------
+def render_page(page: dict, version: str, workspace: Workspace, cut: bool = True,
+                filter_properties: list[str] | None = None) -> dict:
+    """A page object as api.notion.com returns it for ``version``: relation, people, title and rich_text
+    values cut at 25 items (relation ``has_more`` set), ``archived`` dropped from 2026-03-11 on, and the
+    2022-06-28 parent shape."""
+    out = dict(page)
+    props = {}
+    for name, prop in page.get("properties", {}).items():
+        if filter_properties is not None and prop.get("id") not in filter_properties and name not in filter_properties:
+            continue
+        t = prop.get("type")
+        if cut and t in CUT_TYPES and isinstance(prop.get(t), list) and len(prop[t]) > PAGE_VALUE_LIMIT:
+            prop = dict(prop)
+            prop[t] = prop[t][:PAGE_VALUE_LIMIT]
+            if t == "relation":
+                prop["has_more"] = True
+        props[name] = prop
+    out["properties"] = props
+    return _versioned(out, version, workspace)
+
+
+def _versioned(obj: dict, version: str, workspace: Workspace) -> dict:
+    if version >= "2026-03-11":
+        obj = {k: v for k, v in obj.items() if k != "archived"}
+    elif version < "2025-09-03":
+        parent = obj.get("parent") or {}
+        if parent.get("type") == "data_source_id":
+            db_id = parent.get("database_id")
+            if not db_id:
+                ds = workspace.data_sources.get(parent["data_source_id"]) or {}
+                db_id = (ds.get("parent") or {}).get("database_id")
+            obj = dict(obj)
+            obj["parent"] = {"type": "database_id", "database_id": db_id}
+    return obj
+
+
+def render_block(block: dict, version: str, workspace: Workspace) -> dict:
+    out = _versioned(dict(block), version, workspace)
+    if version >= "2026-03-11" and out.get("type") == "transcription":
+        out["type"] = "meeting_notes"
+        out["meeting_notes"] = out.pop("transcription")
+    return out
+
+
+def render_database(db: dict, version: str, workspace: Workspace) -> dict:
+    out = dict(db)
+    if version < "2025-09-03":
+        out.pop("data_sources", None)
+        if db.get("data_sources"):
+            ds = workspace.data_sources.get(db["data_sources"][0]["id"]) or {}
+            out["properties"] = ds.get("properties", {})
+    return _versioned(out, version, workspace)
+
+
+def render_data_source(ds: dict, version: str, workspace: Workspace) -> dict:
+    return _versioned(dict(ds), version, workspace)
