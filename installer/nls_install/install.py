@@ -1,0 +1,241 @@
+"""nls-install's steps: check the server, create the extensions, apply migrations (yoyo), deploy ``sql/``,
+the Python engine and ``plpython/``, schedule pg_cron. Everything goes over one libpq connection (plus one to
+pg_cron's database when that is another); nothing is copied onto the server's file system."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import psycopg
+from psycopg import sql
+from yoyo import get_backend, read_migrations
+
+from .resources import data_dir, engine_modules, sql_files
+
+JOB_NAME = "sync-notion-databases"
+JOB_COMMAND = "CALL nls.sync_all_users_notion_databases()"
+DEFAULT_SCHEDULE = "*/15 * * * *"
+MIN_SERVER = 140000
+
+
+class InstallError(Exception):
+    """A check failed or a step could not be done. ``fix`` says what the DBA should do."""
+
+    def __init__(self, message: str, fix: str = ""):
+        super().__init__(message)
+        self.fix = fix
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+@dataclass
+class Report:
+    """What a run did or would do: the checks and the steps, each a line for the DBA."""
+
+    checks: list[Check] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def connect(dsn: str) -> psycopg.Connection:
+    """A libpq connection from a DSN or URL (``PG*`` environment variables fill what it leaves out)."""
+    try:
+        return psycopg.connect(dsn, autocommit=True)
+    except psycopg.OperationalError as e:
+        raise InstallError(f"cannot connect to PostgreSQL: {str(e).strip()}",
+                           "check --dsn (or PGHOST, PGPORT, PGUSER, PGDATABASE) and that the server is running")
+
+
+def _one(conn: psycopg.Connection, query: str, params=None):
+    row = conn.execute(query, params).fetchone()
+    return row[0] if row else None
+
+
+def _try_python(conn: psycopg.Connection, code: str) -> str | None:
+    """Run PL/Python ``code`` in a transaction that is rolled back; returns the error text, or None."""
+    try:
+        with conn.transaction(force_rollback=True):
+            conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
+            conn.execute(sql.SQL("DO {} LANGUAGE plpython3u").format(sql.Literal(code)))
+        return None
+    except psycopg.Error as e:
+        return (e.diag.message_primary or str(e)).strip()
+
+
+def check(conn: psycopg.Connection) -> Report:
+    """The checks of ``nls-install --check``: each with what is wrong and the fix."""
+    r = Report()
+    version = conn.info.server_version
+    r.checks.append(Check("server version", version >= MIN_SERVER, _one(conn, "SHOW server_version"),
+                          "nls needs PostgreSQL 14 or later"))
+    superuser = _one(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    r.checks.append(Check("privileges", bool(superuser), f"connected as {conn.info.user}"
+                          + (" (superuser)" if superuser else " (not a superuser)"),
+                          "plpython3u is an untrusted language: only a superuser can create its functions. Connect as "
+                          "a superuser (e.g. --dsn 'postgresql://postgres@host/db') to install"))
+    avail = _one(conn, "SELECT count(*) FROM pg_available_extensions WHERE name = 'plpython3u'")
+    r.checks.append(Check("plpython3u", bool(avail), "available" if avail else "not available on this server",
+                          "install the server package with PL/Python (Debian/Ubuntu: apt-get install "
+                          "postgresql-plpython3-15, matching the server's major version); managed services without "
+                          "untrusted languages cannot run nls"))
+    preload = _one(conn, "SHOW shared_preload_libraries") or ""
+    has_cron = "pg_cron" in [p.strip() for p in preload.split(",")]
+    r.checks.append(Check("pg_cron", has_cron, f"shared_preload_libraries = '{preload}'",
+                          "install pg_cron (Debian/Ubuntu: apt-get install postgresql-15-cron), add pg_cron to "
+                          "shared_preload_libraries in postgresql.conf, set cron.database_name, and restart the "
+                          "server; or run nls-install --no-schedule and call the sync yourself"))
+    if has_cron:
+        r.checks.append(Check("cron.database_name", True, _one(conn, "SHOW cron.database_name")))
+    if avail and superuser:
+        err = _try_python(conn, "import requests, urllib3, cryptography")
+        r.checks.append(Check("server Python modules", err is None,
+                              "requests, urllib3 and cryptography import in the server's Python" if err is None else err,
+                              "install them for the Python PostgreSQL runs (/usr/bin/python3 on Debian): apt-get "
+                              "install python3-requests python3-cryptography"))
+        key_file = ""
+        if _one(conn, "SELECT to_regclass('nls.settings') IS NOT NULL"):
+            key_file = _one(conn, "SELECT value FROM nls.settings WHERE name = 'encryption_key_file'") or ""
+        code = ("import os\nkf = %r\nif not os.environ.get('NLS_ENCRYPTION_KEY') and not (kf and os.path.isfile(kf)):\n"
+                "    plpy.error('no encryption key')\n" % key_file)
+        err = _try_python(conn, code)
+        r.checks.append(Check("encryption key", err is None,
+                              "NLS_ENCRYPTION_KEY is set in the server's environment" if err is None and not key_file
+                              else (f"key file {key_file}" if err is None else
+                                    "neither NLS_ENCRYPTION_KEY in the server's environment nor a key file"),
+                              "generate one (openssl rand -hex 32), put NLS_ENCRYPTION_KEY=<key> in the server's "
+                              "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
+                              "installing run SELECT nls.set_setting('encryption_key_file', '/path/readable/by/postgres')"))
+    return r
+
+
+def yoyo_url(conn: psycopg.Connection, password: str | None) -> str:
+    info = conn.info
+    user = quote(info.user or "", safe="")
+    auth = user + (":" + quote(password, safe="") if password else "")
+    host = info.host or ""
+    netloc = f"{auth}@" + ("" if host.startswith("/") else host) + (f":{info.port}" if not host.startswith("/") else "")
+    query = f"?schema=nls" + (f"&host={quote(host, safe='')}&port={info.port}" if host.startswith("/") else "")
+    return f"postgresql+psycopg://{netloc}/{quote(info.dbname, safe='')}{query}"
+
+
+def migrate(conn: psycopg.Connection, password: str | None, apply: bool = True) -> list[str]:
+    """Apply pending migrations with yoyo (its bookkeeping tables live in schema nls); returns their ids."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS nls")
+    backend = get_backend(yoyo_url(conn, password))
+    migrations = read_migrations(str(data_dir("migrations")))
+    with backend.lock():
+        pending = backend.to_apply(migrations)
+        ids = [m.id for m in pending]
+        if apply and pending:
+            backend.apply_migrations(pending)
+    return ids
+
+
+def rollback_all(conn: psycopg.Connection, password: str | None) -> list[str]:
+    backend = get_backend(yoyo_url(conn, password))
+    migrations = read_migrations(str(data_dir("migrations")))
+    with backend.lock():
+        applied = backend.to_rollback(migrations)
+        backend.rollback_migrations(applied)
+    return [m.id for m in applied]
+
+
+def deploy(conn: psycopg.Connection) -> list[str]:
+    """Re-apply ``sql/``, the engine's Python modules and ``plpython/``, in one transaction."""
+    done = []
+    with conn.transaction():
+        for path in sql_files("sql"):
+            if path.name.startswith("9"):
+                continue
+            conn.execute(path.read_text())
+            done.append(f"applied sql/{path.name}")
+        modules = engine_modules()
+        changed = 0
+        for name, source in modules.items():
+            digest = hashlib.sha256(source.encode()).hexdigest()
+            cur = conn.execute(
+                "INSERT INTO nls._python_module (name, source, sha256) VALUES (%s, %s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, deployed_at = now() "
+                "WHERE nls._python_module.sha256 <> excluded.sha256", (name, source, digest))
+            changed += cur.rowcount
+        gone = conn.execute("DELETE FROM nls._python_module WHERE name <> ALL (%s)", (list(modules),)).rowcount
+        done.append(f"deployed {len(modules)} engine modules ({changed} changed, {gone} removed) into nls._python_module")
+        for path in sql_files("plpython"):
+            conn.execute(path.read_text())
+            done.append(f"applied plpython/{path.name}")
+        for path in sql_files("sql"):
+            if path.name.startswith("9"):
+                conn.execute(path.read_text())
+                done.append(f"applied sql/{path.name}")
+    status = _one(conn, "SELECT nls.engine_status()")
+    done.append(f"engine loads in the server: {json.dumps(status)}")
+    return done
+
+
+def cron_target(conn: psycopg.Connection, password: str | None) -> tuple[psycopg.Connection, str, bool]:
+    """(connection to pg_cron's database, job name, same database?)."""
+    cron_db = _one(conn, "SHOW cron.database_name")
+    here = conn.info.dbname
+    if cron_db == here:
+        return conn, JOB_NAME, True
+    params = dict(conn.info.get_parameters())
+    params["dbname"] = cron_db
+    if password:
+        params["password"] = password
+    other = psycopg.connect(**params, autocommit=True)
+    return other, f"{JOB_NAME} ({here})", False
+
+
+def schedule(conn: psycopg.Connection, password: str | None, cron: str, apply: bool = True) -> str:
+    """Create or update the pg_cron job; returns what was (or would be) done."""
+    cconn, name, same = cron_target(conn, password)
+    here = conn.info.dbname
+    try:
+        if apply:
+            cconn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
+        elif not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
+            return f"would create extension pg_cron in {cconn.info.dbname} and schedule job '{name}' at '{cron}'"
+        row = cconn.execute("SELECT jobid, schedule, command, database FROM cron.job WHERE jobname = %s",
+                            (name,)).fetchone()
+        if row and row[1] == cron and row[2] == JOB_COMMAND and row[3] == here:
+            return f"pg_cron job '{name}' already runs '{JOB_COMMAND}' at '{cron}' in {here}: unchanged"
+        if not apply:
+            return f"would schedule pg_cron job '{name}' at '{cron}' in {here}"
+        if same:
+            cconn.execute("SELECT cron.schedule(%s, %s, %s)", (name, cron, JOB_COMMAND))
+        else:
+            if row:
+                cconn.execute("SELECT cron.unschedule(%s)", (name,))
+            cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s)", (name, cron, JOB_COMMAND, here))
+        return f"scheduled pg_cron job '{name}' at '{cron}': {JOB_COMMAND} in database {here}"
+    finally:
+        if cconn is not conn:
+            cconn.close()
+
+
+def unschedule(conn: psycopg.Connection, password: str | None) -> str:
+    if "pg_cron" not in (_one(conn, "SHOW shared_preload_libraries") or ""):
+        return "pg_cron is not loaded: no job to remove"
+    cconn, name, _ = cron_target(conn, password)
+    try:
+        if not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
+            return "pg_cron is not installed: no job to remove"
+        n = _one(cconn, "SELECT count(*) FROM cron.job WHERE jobname = %s", (name,))
+        if n:
+            cconn.execute("SELECT cron.unschedule(%s)", (name,))
+            return f"removed pg_cron job '{name}'"
+        return f"no pg_cron job '{name}'"
+    finally:
+        if cconn is not conn:
+            cconn.close()

@@ -1,0 +1,97 @@
+-- The PL/Python entry points. Each body is glue: it loads the nls_engine modules (deployed by nls-install into
+-- nls._python_module, never onto the server's file system) and hands plpy and GD to them.
+
+CREATE OR REPLACE FUNCTION nls._load_engine() RETURNS text
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+import hashlib, importlib.abc, importlib.util, sys
+rows = plpy.execute("SELECT name, source, sha256 FROM nls._python_module ORDER BY name")
+version = hashlib.sha256("".join(r["sha256"] for r in rows).encode()).hexdigest()[:16]
+if GD.get("nls_engine_version") == version:
+    return version
+if not len(rows):
+    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls-install --dsn ... again.")
+sources = {r["name"]: r["source"] for r in rows}
+
+class NlsEngineFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    nls = True
+    def find_spec(self, fullname, path, target=None):
+        if fullname in sources:
+            return importlib.util.spec_from_loader(fullname, self, is_package=(fullname == "nls_engine"))
+        return None
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):
+        exec(compile(sources[module.__name__], "<nls>/" + module.__name__.replace(".", "/") + ".py", "exec"),
+             module.__dict__)
+
+for name in [m for m in sys.modules if m == "nls_engine" or m.startswith("nls_engine.")]:
+    del sys.modules[name]
+sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "nls", False)]
+sys.meta_path.insert(0, NlsEngineFinder())
+for key in [k for k in GD if isinstance(k, tuple) and k and k[0] == "nls_plan"]:
+    del GD[key]
+GD["nls_engine_version"] = version
+return version
+$$;
+COMMENT ON FUNCTION nls._load_engine() IS
+'Internal: loads the deployed nls_engine Python modules (nls._python_module) into this backend, once per deployed
+version. Returns that version (16 hex digits). Raises when nothing is deployed (run nls-install).';
+
+CREATE OR REPLACE FUNCTION nls.engine_status() RETURNS jsonb
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.engine_status(plpy, GD)
+$$;
+COMMENT ON FUNCTION nls.engine_status() IS
+'What the sync runs with inside this server: {"python", "requests", "urllib3", "cryptography", "encryption_key"}
+(jsonb). encryption_key is "ok" or says what is missing and how to provide it. nls-install --check reads it.';
+
+CREATE OR REPLACE FUNCTION nls.add_integration(user_id text, access_token text, workspace_id text DEFAULT NULL,
+                                               workspace_name text DEFAULT NULL, workspace_icon text DEFAULT NULL,
+                                               bot_id text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.add_integration(plpy, GD, user_id, access_token, workspace_id, workspace_name, workspace_icon, bot_id)
+$$;
+COMMENT ON FUNCTION nls.add_integration(text, text, text, text, text, text) IS
+'Store a user''s Notion connection (seed 004): add_integration(user_id, access_token, workspace_id, workspace_name,
+workspace_icon, bot_id) returns the integration id (bigint). The token is encrypted with AES-256-GCM (key from the
+server environment NLS_ENCRYPTION_KEY or the encryption_key_file setting, owner bound as associated data) and never
+echoed. Storing again replaces the token and sets the integration active. Raises when the key is missing (the hint
+says how to set it) or the token is empty.';
+
+CREATE OR REPLACE FUNCTION nls.sync_notion(database_id text DEFAULT NULL, database_name text DEFAULT NULL,
+                                           user_id text DEFAULT NULL, full_sync boolean DEFAULT false)
+RETURNS jsonb
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.sync_notion(plpy, GD, database_id, database_name, user_id, full_sync)
+$$;
+COMMENT ON FUNCTION nls.sync_notion(text, text, text, boolean) IS
+'Sync now, in the caller''s transaction (seed 002). sync_notion(database_id => NULL, database_name => NULL,
+user_id => NULL, full_sync => false) returns jsonb: for one database {"success", "synced_count", "database_name",
+"status", "sync_log_id", "items_*", "requests_made"}, for several (no database_id: all of user_id''s sources, or every
+source) {"success", "results": [...]}. Incremental unless full_sync or first run. Notion failures do not raise:
+they return "success": false with "error" and leave a failed nls.sync_log row. Reads POST
+/v1/data_sources/{id}/query, GET /v1/databases/{id}, GET /v1/pages/{id}, GET /v1/blocks/{id}/children.';
+
+CREATE OR REPLACE PROCEDURE nls.sync_all_users_notion_databases()
+LANGUAGE plpython3u
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+entry.sync_all(plpy, GD)
+$$;
+COMMENT ON PROCEDURE nls.sync_all_users_notion_databases() IS
+'The pg_cron entry point (job sync-notion-databases, every 15 minutes): CALL nls.sync_all_users_notion_databases()
+syncs every enabled source of every active integration, committing after each batch of pages so that an
+interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. Returns
+nothing; each run is a row of nls.sync_log and nls.sync_status shows the outcome.';

@@ -1,0 +1,34 @@
+"""The database side of the engine: plpy with cached prepared plans, each statement in a subtransaction so
+that an SQL error never leaves the run's transaction unusable (the run is then closed as failed)."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+
+class Db:
+    """Wraps ``plpy`` (inside PostgreSQL) or any object with the same ``prepare``/``execute``/``subtransaction``
+    methods. ``cache`` keeps prepared plans (PL/Python's ``GD``)."""
+
+    def __init__(self, plpy: Any, cache: dict):
+        self.plpy = plpy
+        self.cache = cache
+        self.error = plpy.SPIError
+
+    def _plan(self, sql: str, types: Sequence[str]):
+        key = ("nls_plan", sql, tuple(types))
+        plan = self.cache.get(key)
+        if plan is None:
+            plan = self.cache[key] = self.plpy.prepare(sql, list(types))
+        return plan
+
+    def execute(self, sql: str, types: Sequence[str] = (), args: Sequence[Any] = ()):
+        """Run one statement; returns its rows (dicts)."""
+        with self.plpy.subtransaction():
+            return self.plpy.execute(self._plan(sql, types), list(args))
+
+    def one(self, sql: str, types: Sequence[str] = (), args: Sequence[Any] = ()) -> dict | None:
+        rows = self.execute(sql, types, args)
+        return rows[0] if len(rows) else None
+
+    def subtransaction(self):
+        return self.plpy.subtransaction()

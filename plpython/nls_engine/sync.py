@@ -1,0 +1,315 @@
+"""The sync: Notion data sources into ``nls.stg_notion_pages``, run inside PostgreSQL by PL/Python.
+
+``db`` is a :class:`nls_engine.db.Db` (plpy underneath). Every SQL statement it runs is one of the set-based
+functions of ``sql/10_engine.sql``; this module does the HTTP and the bookkeeping.
+
+How a run goes (issue "Sync Notion into PostgreSQL from inside PostgreSQL"):
+resolve the database's data sources (``GET /v1/databases/{id}``), page through
+``POST /v1/data_sources/{id}/query`` sorted by ``last_edited_time`` ascending (incremental: ``on_or_after`` the
+watermark minus an overlap), hash each page's properties + ``last_edited_time`` + ``in_trash``, skip what did not
+change, read the content of what did, upsert each batch and move the watermark with it. A complete full read
+also checks every stored page it did not see (``GET /v1/pages/{id}``): trashed pages are marked, 404s marked gone.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import traceback
+from datetime import datetime
+
+from . import crypto
+from .client import NotionClient, NotionError, RunDeadline
+from .db import Db
+from .text import clean
+
+
+def page_hash(page: dict) -> str:
+    """SHA-256 of the page's properties, ``last_edited_time`` and ``in_trash`` (canonical JSON)."""
+    payload = json.dumps([page.get("properties"), page.get("last_edited_time"), bool(page.get("in_trash"))],
+                         sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _iso(ts: str) -> datetime:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
+class SourceRun:
+    """One run of one source. ``commit`` is plpy.commit in the scheduled procedure, None in sync_notion()."""
+
+    def __init__(self, db: Db, source: dict, settings: dict, full: bool, commit=None):
+        self.db, self.source, self.settings, self.full, self.commit = db, source, settings, full, commit
+        self.processed = self.added = self.updated = self.removed = 0
+        self.details: dict = {"data_sources": [], "cleaned_characters": 0, "page_errors": [], "limits": []}
+        self.client: NotionClient | None = None
+        self._hold: str | None = None
+
+    # -- entry -------------------------------------------------------------------------------------------------
+    def run(self) -> dict:
+        src = self.source
+        db = self.db
+        got = db.one("SELECT pg_try_advisory_lock(nls._lock_key(), $1::int) AS ok", ["bigint"], [src["id"]])
+        if not got["ok"]:
+            return {"database_name": src["database_name"], "database_id": src["database_id"], "synced_count": 0,
+                    "status": "skipped", "message": "another sync of this source is running; this call did nothing"}
+        try:
+            return self._locked()
+        finally:
+            db.one("SELECT pg_advisory_unlock(nls._lock_key(), $1::int) AS ok", ["bigint"], [src["id"]])
+
+    def _locked(self) -> dict:
+        src, db, settings = self.source, self.db, self.settings
+        has_state = db.one("SELECT count(*) > 0 AS any FROM nls.sync_state WHERE source_id = $1 "
+                           "AND watermark IS NOT NULL", ["bigint"], [src["id"]])["any"]
+        self.full = self.full or not has_state
+        sync_type = "notion_full" if self.full else "notion_incremental"
+        log_id = db.one("SELECT nls._begin_run($1, $2, $3, $4) AS id", ["bigint", "text", "text", "text"],
+                        [src["id"], src["user_id"], sync_type, settings["notion_version"]])["id"]
+        if self.commit:
+            self.commit()
+        status, code, message = "completed", None, None
+        try:
+            token = self._token()
+            deadline = time.monotonic() + float(settings["run_deadline_s"])
+            self.client = NotionClient(
+                token, settings["api_base_url"], settings["notion_version"],
+                timeouts=(float(settings["connect_timeout_s"]), float(settings["read_timeout_s"])),
+                max_attempts=int(settings["max_attempts"]), retry_after_cap=float(settings["retry_after_cap_s"]),
+                backoff=float(settings["backoff_base_s"]), deadline=deadline)
+            self._sync()
+            if self.details["page_errors"] or self.details["limits"]:
+                status = "partial"
+        except RunDeadline as e:
+            status = "partial"
+            self.details["limits"].append({"limit": "deadline", "reason": e.reason})
+            message = f"stopped early: {e.reason}; the next run resumes from the watermark"
+        except NotionError as e:
+            status, code, message = "failed", e.code, f"{e.message} (HTTP {e.status})"
+            if e.status == 401:
+                db.execute("UPDATE nls.integrations SET status = 'needs_reauth', updated_at = now() WHERE user_id = $1",
+                           ["text"], [src["user_id"]])
+                message += "; the integration is marked needs_reauth and is not synced until a new token is stored"
+        except crypto.TokenUnreadable as e:
+            status, code, message = "failed", "token_unreadable", str(e)
+        except crypto.KeyError_ as e:
+            status, code, message = "failed", "encryption_key_missing", f"{e} ({e.hint})"
+        except Exception as e:  # a bug or a database error: recorded, never left running
+            status, code, message = "failed", "internal_error", f"{type(e).__name__}: {e}"
+            self.details["traceback"] = traceback.format_exc(limit=8)
+        finally:
+            if self.client:
+                self.client.close()
+        requests_made = self.client.requests_made if self.client else 0
+        retries = self.client.retries if self.client else 0
+        if self.client:
+            self.details["requests_by_endpoint"] = self.client.by_endpoint
+        if not self.details["page_errors"]:
+            del self.details["page_errors"]
+        if not self.details["limits"]:
+            del self.details["limits"]
+        db.execute("SELECT nls._finish_run($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                   ["uuid", "text", "int", "int", "int", "int", "int", "int", "text", "text", "jsonb"],
+                   [log_id, status, self.processed, self.added, self.updated, self.removed, requests_made, retries,
+                    code, message, json.dumps(self.details)])
+        if self.commit:
+            self.commit()
+        result = {"database_name": src["database_name"], "database_id": src["database_id"],
+                  "synced_count": self.added + self.updated,
+                  "status": {"completed": "success"}.get(status, status), "sync_log_id": str(log_id),
+                  "sync_type": sync_type, "items_processed": self.processed, "items_added": self.added,
+                  "items_updated": self.updated, "items_removed": self.removed, "requests_made": requests_made}
+        if message:
+            result["error"] = message
+        if code:
+            result["error_code"] = code
+        return result
+
+    def _token(self) -> str:
+        row = self.db.one("SELECT token_ciphertext, token_nonce, status FROM nls.integrations WHERE user_id = $1",
+                          ["text"], [self.source["user_id"]])
+        if row is None:
+            raise NotionError(0, "no_integration", f"user {self.source['user_id']!r} has no integration")
+        if row["status"] != "active":
+            raise NotionError(401, "unauthorized", f"the integration is {row['status']}; store a new token with "
+                              "nls.add_integration()")
+        key = crypto.load_key(self.settings.get("encryption_key_file"))
+        return crypto.decrypt(key, self.source["user_id"], row["token_nonce"], row["token_ciphertext"])
+
+    # -- the read ----------------------------------------------------------------------------------------------
+    def _sync(self) -> None:
+        src = self.source
+        database = self.client.database(src["database_id"])
+        name = "".join(t.get("plain_text", "") for t in database.get("title") or []) or None
+        if name and not src.get("database_name"):
+            self.db.execute("UPDATE nls.sources SET database_name = $2 WHERE id = $1", ["bigint", "text"],
+                            [src["id"], name])
+            src["database_name"] = name
+        for ds in database.get("data_sources") or []:
+            self._sync_data_source(ds["id"], ds.get("name"))
+
+    def _sync_data_source(self, ds_id: str, ds_name: str | None) -> None:
+        src, db = self.source, self.db
+        state = db.one("SELECT to_char((watermark - make_interval(secs => $3)) AT TIME ZONE 'UTC', "
+                       "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS since FROM nls.sync_state "
+                       "WHERE source_id = $1 AND data_source_id = $2 AND watermark IS NOT NULL",
+                       ["bigint", "text", "float8"], [src["id"], ds_id, float(self.settings["overlap_s"])])
+        full = self.full or state is None
+        info = {"id": ds_id, "name": ds_name, "mode": "full" if full else "incremental", "pages": 0}
+        self.details["data_sources"].append(info)
+        self._hold = None
+        since = None if full else _iso(state["since"])
+        seen: set[str] = set()
+        complete = True
+        while True:
+            body: dict = {"sorts": [{"timestamp": "last_edited_time", "direction": "ascending"}]}
+            if since is not None:
+                body["filter"] = {"timestamp": "last_edited_time",
+                                  "last_edited_time": {"on_or_after": since.isoformat().replace("+00:00", "Z")}}
+            capped, last_time, new_ids = False, None, 0
+            for data in self.client.query(ds_id, body):
+                batch = [p for p in data.get("results", []) if p.get("id") not in seen]
+                for p in batch:
+                    seen.add(p["id"])
+                new_ids += len(batch)
+                if batch:
+                    self._write_batch(ds_id, ds_name, batch)
+                    last_time = batch[-1].get("last_edited_time") or last_time
+                info["pages"] = len(seen)
+                if (data.get("request_status") or {}).get("type") == "incomplete":
+                    capped = True
+            if not capped:
+                break
+            # The query stopped at Notion's 10,000-row cap: read on from the last time seen (de-duplicated by id).
+            if new_ids == 0 or last_time is None:
+                complete = False
+                self.details["limits"].append({"limit": "query_result_limit", "data_source_id": ds_id,
+                                               "reason": "more than 10,000 rows share one last_edited_time minute"})
+                break
+            since = _iso(last_time)
+            info["windows"] = info.get("windows", 0) + 1
+        if full and complete and not self.details["page_errors"]:
+            self._reconcile(ds_id, seen)
+            db.execute("SELECT nls._save_state($1, $2, $3, NULL, true)", ["bigint", "text", "text"],
+                       [src["id"], ds_id, ds_name])
+        if self.commit:
+            self.commit()
+
+    def _write_batch(self, ds_id: str, ds_name: str | None, batch: list[dict]) -> None:
+        src, db = self.source, self.db
+        self.processed += len(batch)
+        stored = {r["page_id"]: r for r in db.execute(
+            "SELECT page_id, sync_hash, has_content FROM nls._stored_hashes($1, $2)", ["bigint", "text[]"],
+            [src["id"], [p["id"] for p in batch]])}
+        rows = []
+        for page in batch:
+            page, cleaned = clean(page)
+            self.details["cleaned_characters"] += cleaned
+            h = page_hash(page)
+            old = stored.get(page["id"])
+            if old is not None and old["sync_hash"] == h and (old["has_content"] or not src["with_content"]):
+                continue
+            row = {"page_id": page["id"], "data_source_id": ds_id, "properties": page.get("properties") or {},
+                   "page": {k: v for k, v in page.items() if k != "properties"},
+                   "created_time": page["created_time"], "last_edited_time": page["last_edited_time"],
+                   "in_trash": bool(page.get("in_trash")), "sync_hash": h}
+            if src["with_content"]:
+                try:
+                    blocks, cut = self.client.block_tree(page["id"], int(self.settings["content_max_depth"]))
+                except NotionError as e:
+                    if e.status in (401, 429) or e.status >= 500 or e.status == 0:
+                        raise
+                    self._page_error(page, f"content: {e.code}: {e.message}")
+                    continue
+                blocks, cleaned = clean(blocks)
+                self.details["cleaned_characters"] += cleaned
+                if cut:
+                    self.details["limits"].append({"limit": "content_max_depth", "page_id": page["id"]})
+                row["content"] = blocks
+            rows.append(row)
+        if rows:
+            self._upsert(rows)
+        # a page that could not be stored holds the watermark at its time, so the next run reads it again
+        watermark = self._hold or batch[-1]["last_edited_time"]
+        db.execute("SELECT nls._save_state($1, $2, $3, $4::timestamptz, false)",
+                   ["bigint", "text", "text", "text"], [src["id"], ds_id, ds_name, watermark])
+        if self.commit:
+            self.commit()
+
+    def _upsert(self, rows: list[dict]) -> None:
+        src, db = self.source, self.db
+        try:
+            with db.subtransaction():
+                r = db.one("SELECT added, updated FROM nls._upsert_pages($1, $2, $3)", ["bigint", "text", "jsonb"],
+                           [src["id"], src["user_id"], json.dumps(rows, ensure_ascii=False)])
+            self.added += r["added"]
+            self.updated += r["updated"]
+        except db.error as batch_error:
+            if len(rows) == 1:
+                self._page_error(rows[0], f"database: {batch_error}")
+                return
+            for row in rows:  # find the bad page: the rest of the batch still lands
+                self._upsert([row])
+
+    def _page_error(self, page: dict, error: str) -> None:
+        pid = page.get("id") or page.get("page_id")
+        self.details["page_errors"].append({"page_id": pid, "error": error[:500]})
+        if self._hold is None or page["last_edited_time"] < self._hold:
+            self._hold = page["last_edited_time"]
+
+    def _reconcile(self, ds_id: str, seen: set[str]) -> None:
+        """After a complete full read: every stored page it did not return is checked one by one."""
+        src, db = self.source, self.db
+        unseen = [r["page_id"] for r in db.execute("SELECT nls._unseen_pages($1, $2, $3) AS page_id",
+                                                    ["bigint", "text", "text[]"], [src["id"], ds_id, sorted(seen)])]
+        for pid in unseen:
+            try:
+                page = self.client.page(pid)
+            except NotionError as e:
+                if e.status == 404:
+                    db.execute("SELECT nls._mark_gone($1, $2)", ["bigint", "text"], [src["id"], pid])
+                    self.removed += 1
+                    continue
+                raise
+            page, cleaned = clean(page)
+            self.details["cleaned_characters"] += cleaned
+            if page.get("in_trash"):
+                self.removed += 1
+            self._upsert([{"page_id": pid, "data_source_id": ds_id, "properties": page.get("properties") or {},
+                           "page": {k: v for k, v in page.items() if k != "properties"},
+                           "created_time": page["created_time"], "last_edited_time": page["last_edited_time"],
+                           "in_trash": bool(page.get("in_trash")), "sync_hash": page_hash(page)}])
+
+
+def load_settings(db: Db) -> dict:
+    return {r["name"]: r["value"] for r in db.execute("SELECT name, value FROM nls.settings")}
+
+
+def select_sources(db: Db, database_id: str | None, database_name: str | None, user_id: str | None) -> list[dict]:
+    rows = db.execute(
+        "SELECT s.id, s.user_id, s.database_id, s.database_name, s.target, s.with_content FROM nls.sources s "
+        "JOIN nls.integrations i ON i.user_id = s.user_id "
+        "WHERE s.enabled AND ($1::text IS NULL OR s.user_id = $1) "
+        "AND ($2::text IS NULL OR s.database_id = nls._normalize_id($2, 'database_id')) "
+        "AND ($3::text IS NULL OR $2::text IS NOT NULL OR lower(s.database_name) = lower($3)) "
+        "ORDER BY s.user_id, s.id", ["text", "text", "text"], [user_id, database_id, database_name])
+    return [dict(r) for r in rows]
+
+
+def sync_notion(db: Db, database_id=None, database_name=None, user_id=None, full_sync=False, commit=None) -> dict:
+    """What ``nls.sync_notion(...)`` returns (seed 002): for one database
+    ``{"success", "synced_count", "database_name", ...}``, for several ``{"success", "results": [...]}``."""
+    settings = load_settings(db)
+    sources = select_sources(db, database_id, database_name, user_id)
+    if not sources:
+        what = database_id or database_name or "any database"
+        who = f" for user {user_id!r}" if user_id else ""
+        return {"success": False, "synced_count": 0, "database_name": database_name,
+                "error": f"no enabled source matches {what}{who}; add one with nls.add_source(user_id, database_id)"}
+    results = [SourceRun(db, s, settings, bool(full_sync), commit).run() for s in sources]
+    if database_id or database_name:
+        if len(results) == 1:
+            r = results[0]
+            out = {"success": r["status"] in ("success", "partial"), **r}
+            return out
+    return {"success": all(r["status"] in ("success", "partial") for r in results), "results": results}

@@ -1,0 +1,140 @@
+-- Set-based SQL the PL/Python sync calls: starting and closing runs, reading stored hashes, upserting a
+-- batch of pages, marking pages gone. Re-applied on every install (CREATE OR REPLACE).
+
+CREATE OR REPLACE FUNCTION nls._lock_key() RETURNS int
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT 1852601203 $$;  -- 'nls' as the advisory lock class; the object is the source id
+
+CREATE OR REPLACE FUNCTION nls._begin_run(p_source_id bigint, p_user_id text, p_sync_type text, p_notion_version text)
+RETURNS uuid
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id uuid;
+BEGIN
+    -- The caller holds this source's advisory lock, so a run of it still marked running was left by a backend
+    -- that ended (killed, crashed, restarted) before closing it.
+    UPDATE nls.sync_log
+       SET status = 'failed', completed_at = now(), error_code = 'backend_ended',
+           error_message = 'the backend running this sync ended before the run finished; closed by the next run'
+     WHERE source_id = p_source_id AND status = 'running';
+    INSERT INTO nls.sync_log (sync_type, user_id, source_id, notion_version, details)
+    VALUES (p_sync_type, p_user_id, p_source_id, p_notion_version, '{}'::jsonb)
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION nls._finish_run(p_log_id uuid, p_status text, p_processed int, p_added int,
+                                           p_updated int, p_removed int, p_requests int, p_retries int,
+                                           p_error_code text, p_error_message text, p_details jsonb)
+RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    UPDATE nls.sync_log
+       SET status = p_status, completed_at = clock_timestamp(), items_processed = p_processed,
+           items_added = p_added, items_updated = p_updated, items_removed = p_removed,
+           requests_made = p_requests, retries = p_retries, error_code = p_error_code,
+           error_message = p_error_message, details = coalesce(p_details, '{}'::jsonb)
+     WHERE id = p_log_id
+$$;
+
+CREATE OR REPLACE FUNCTION nls._close_stale_runs() RETURNS int
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+    n int := 0;
+BEGIN
+    -- A running row whose source lock nobody holds belongs to a backend that is gone.
+    FOR r IN SELECT DISTINCT source_id FROM nls.sync_log WHERE status = 'running' AND source_id IS NOT NULL LOOP
+        IF pg_try_advisory_lock(nls._lock_key(), r.source_id::int) THEN
+            UPDATE nls.sync_log
+               SET status = 'failed', completed_at = now(), error_code = 'backend_ended',
+                   error_message = 'the backend running this sync ended before the run finished; closed by a later run'
+             WHERE source_id = r.source_id AND status = 'running';
+            n := n + 1;
+            PERFORM pg_advisory_unlock(nls._lock_key(), r.source_id::int);
+        END IF;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION nls._stored_hashes(p_source_id bigint, p_page_ids text[])
+RETURNS TABLE (page_id text, sync_hash text, has_content boolean)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT s.page_id, s.sync_hash, s.raw_content IS NOT NULL
+      FROM nls.stg_notion_pages s
+     WHERE s.source_id = p_source_id AND s.page_id = ANY (p_page_ids)
+$$;
+
+-- p_pages: a JSON array of {page_id, data_source_id, properties, page, content, created_time,
+-- last_edited_time, in_trash, sync_hash}. A row is written only when its hash changed, and an older copy
+-- never overwrites a newer one. Returns how many rows were added and updated.
+CREATE OR REPLACE FUNCTION nls._upsert_pages(p_source_id bigint, p_user_id text, p_pages jsonb,
+                                             OUT added int, OUT updated int)
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH incoming AS (
+        SELECT e->>'page_id' AS page_id, e->>'data_source_id' AS data_source_id,
+               e->'properties' AS raw_properties, e->'page' AS raw_page,
+               CASE WHEN e ? 'content' THEN e->'content' END AS raw_content, e ? 'content' AS has_content,
+               (e->>'created_time')::timestamptz AS created_time,
+               (e->>'last_edited_time')::timestamptz AS last_edited_time,
+               (e->>'in_trash')::boolean AS in_trash, e->>'sync_hash' AS sync_hash
+          FROM jsonb_array_elements(p_pages) AS e
+    ), written AS (
+        INSERT INTO nls.stg_notion_pages AS s
+               (source_id, page_id, user_id, data_source_id, raw_properties, raw_page, raw_content,
+                created_time, last_edited_time, in_trash, deleted_at, last_synced_at, sync_hash)
+        SELECT p_source_id, page_id, p_user_id, data_source_id, raw_properties, raw_page, raw_content,
+               created_time, last_edited_time, in_trash, NULL, now(), sync_hash
+          FROM incoming
+        ON CONFLICT (source_id, page_id) DO UPDATE
+           SET data_source_id = excluded.data_source_id, raw_properties = excluded.raw_properties,
+               raw_page = excluded.raw_page,
+               raw_content = CASE WHEN excluded.raw_content IS NOT NULL THEN excluded.raw_content ELSE s.raw_content END,
+               created_time = excluded.created_time, last_edited_time = excluded.last_edited_time,
+               in_trash = excluded.in_trash, deleted_at = NULL, last_synced_at = now(),
+               sync_hash = excluded.sync_hash
+         WHERE (s.sync_hash IS DISTINCT FROM excluded.sync_hash OR s.deleted_at IS NOT NULL)
+           AND s.last_edited_time <= excluded.last_edited_time
+        RETURNING (xmax = 0) AS inserted
+    )
+    SELECT count(*) FILTER (WHERE inserted)::int, count(*) FILTER (WHERE NOT inserted)::int FROM written
+$$;
+
+-- Pages of a data source that a complete read did not return and that are not yet marked gone or trashed.
+CREATE OR REPLACE FUNCTION nls._unseen_pages(p_source_id bigint, p_data_source_id text, p_seen text[])
+RETURNS SETOF text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT s.page_id FROM nls.stg_notion_pages s
+     WHERE s.source_id = p_source_id AND s.data_source_id = p_data_source_id
+       AND NOT s.in_trash AND s.deleted_at IS NULL
+       AND s.page_id <> ALL (p_seen)
+$$;
+
+-- A page Notion answered 404 for (deleted for good, or no longer shared with the integration).
+CREATE OR REPLACE FUNCTION nls._mark_gone(p_source_id bigint, p_page_id text) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    UPDATE nls.stg_notion_pages SET deleted_at = now(), last_synced_at = now()
+     WHERE source_id = p_source_id AND page_id = p_page_id AND deleted_at IS NULL
+$$;
+
+CREATE OR REPLACE FUNCTION nls._save_state(p_source_id bigint, p_data_source_id text, p_name text,
+                                           p_watermark timestamptz, p_full_done boolean)
+RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO nls.sync_state AS st (source_id, data_source_id, data_source_name, watermark, last_full_sync_at, last_run_at)
+    VALUES (p_source_id, p_data_source_id, p_name, p_watermark, CASE WHEN p_full_done THEN now() END, now())
+    ON CONFLICT (source_id, data_source_id) DO UPDATE
+       SET data_source_name = coalesce(excluded.data_source_name, st.data_source_name),
+           watermark = greatest(st.watermark, excluded.watermark),
+           last_full_sync_at = coalesce(excluded.last_full_sync_at, st.last_full_sync_at),
+           last_run_at = now()
+$$;

@@ -1,0 +1,135 @@
+-- The public SQL interface that is plain SQL / PL/pgSQL: sources, settings, the status view.
+-- (add_integration, sync_notion and sync_all_users_notion_databases are PL/Python: plpython/functions.sql.)
+
+CREATE OR REPLACE FUNCTION nls._normalize_id(p_id text, p_what text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v text := lower(regexp_replace(coalesce(p_id, ''), '[^0-9a-fA-F]', '', 'g'));
+BEGIN
+    -- accepts a dashed or undashed uuid, or a Notion URL ending in the 32-digit id
+    IF length(v) > 32 THEN
+        v := right(v, 32);
+    END IF;
+    IF length(v) <> 32 THEN
+        RAISE EXCEPTION 'nls: % "%" is not a Notion id', p_what, p_id
+            USING ERRCODE = '22023',
+                  HINT = 'Give the 32 hex digits at the end of the Notion URL, with or without dashes.';
+    END IF;
+    RETURN substr(v, 1, 8) || '-' || substr(v, 9, 4) || '-' || substr(v, 13, 4) || '-' || substr(v, 17, 4)
+           || '-' || substr(v, 21, 12);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION nls.add_source(user_id text, database_id text, target text DEFAULT 'pages',
+                                          database_name text DEFAULT NULL, with_content boolean DEFAULT false)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_db text := nls._normalize_id(database_id, 'database_id');
+    v_id bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM nls.integrations i WHERE i.user_id = add_source.user_id) THEN
+        RAISE EXCEPTION 'nls: user "%" has no Notion integration', add_source.user_id
+            USING ERRCODE = 'P0002', HINT = 'Store the user''s token first: SELECT nls.add_integration(user_id, access_token, ...)';
+    END IF;
+    IF target NOT IN ('pages') THEN
+        RAISE EXCEPTION 'nls: unknown sync target "%"', target
+            USING ERRCODE = '22023', HINT = 'Use target => ''pages'' (the raw page store, nls.stg_notion_pages).';
+    END IF;
+    INSERT INTO nls.sources AS s (user_id, database_id, target, database_name, with_content)
+    VALUES (add_source.user_id, v_db, add_source.target, add_source.database_name, add_source.with_content)
+    ON CONFLICT ON CONSTRAINT sources_user_id_database_id_key DO UPDATE
+       SET target = excluded.target, database_name = coalesce(excluded.database_name, s.database_name),
+           with_content = excluded.with_content, enabled = true, updated_at = now()
+    RETURNING s.id INTO v_id;
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION nls.add_source(text, text, text, text, boolean) IS
+'Sync a Notion database for a user: add_source(user_id, database_id, target => ''pages'', database_name => NULL,
+with_content => false) returns the source id (bigint). database_id is the 32 hex digits of the database URL (dashes
+optional); with_content also reads each new or changed page''s blocks (GET /v1/blocks/{id}/children). Adding the
+same database again updates the source. Raises P0002 when the user has no integration (add_integration first),
+22023 for a malformed id or an unknown target.';
+
+CREATE OR REPLACE FUNCTION nls.remove_source(user_id text, database_id text) RETURNS boolean
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH gone AS (
+        DELETE FROM nls.sources s
+         WHERE s.user_id = remove_source.user_id
+           AND s.database_id = nls._normalize_id(remove_source.database_id, 'database_id')
+        RETURNING 1
+    )
+    SELECT count(*) > 0 FROM gone
+$$;
+COMMENT ON FUNCTION nls.remove_source(text, text) IS
+'Stop syncing a database and drop what was synced from it: remove_source(user_id, database_id) returns true when a
+source was removed. Its rows in stg_notion_pages and sync_state go with it; sync_log keeps its history (source_id
+set to NULL). To pause a source instead, UPDATE nls.sources SET enabled = false.';
+
+CREATE OR REPLACE FUNCTION nls.remove_integration(user_id text) RETURNS boolean
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH gone AS (DELETE FROM nls.integrations i WHERE i.user_id = remove_integration.user_id RETURNING 1)
+    SELECT count(*) > 0 FROM gone
+$$;
+COMMENT ON FUNCTION nls.remove_integration(text) IS
+'Forget a user''s Notion connection: remove_integration(user_id) deletes the encrypted token and, with it, the
+user''s sources and synced pages. Returns true when there was one.';
+
+CREATE OR REPLACE FUNCTION nls.set_setting(name text, value text) RETURNS text
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF name IN ('connect_timeout_s', 'read_timeout_s', 'run_deadline_s', 'retry_after_cap_s', 'backoff_base_s',
+                'overlap_s') AND (value !~ '^[0-9]+(\.[0-9]+)?$') THEN
+        RAISE EXCEPTION 'nls: setting % takes a number of seconds, not "%"', name, value USING ERRCODE = '22023';
+    END IF;
+    IF name IN ('max_attempts', 'content_max_depth') AND (value !~ '^[1-9][0-9]*$') THEN
+        RAISE EXCEPTION 'nls: setting % takes a whole number of at least 1, not "%"', name, value USING ERRCODE = '22023';
+    END IF;
+    IF name = 'notion_version' AND value NOT IN ('2025-09-03', '2026-03-11') THEN
+        RAISE EXCEPTION 'nls: Notion-Version "%" is not supported', value
+            USING ERRCODE = '22023', HINT = 'Use 2025-09-03 (the default) or 2026-03-11.';
+    END IF;
+    IF name = 'api_base_url' AND value !~ '^https?://' THEN
+        RAISE EXCEPTION 'nls: api_base_url must be an http(s) URL, not "%"', value USING ERRCODE = '22023';
+    END IF;
+    UPDATE nls.settings s SET value = set_setting.value WHERE s.name = set_setting.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'nls: unknown setting "%"', name
+            USING ERRCODE = '22023', HINT = 'SELECT name, value, description FROM nls.settings lists them.';
+    END IF;
+    RETURN value;
+END
+$$;
+COMMENT ON FUNCTION nls.set_setting(text, text) IS
+'Change an nls setting: set_setting(name, value) returns the new value. Validates numbers, the Notion-Version
+(2025-09-03 or 2026-03-11) and the API URL; raises 22023 for an unknown name or a bad value. SELECT * FROM
+nls.settings lists every setting with its meaning.';
+
+CREATE OR REPLACE VIEW nls.sync_status AS
+SELECT s.id AS source_id, s.user_id, s.database_id, s.database_name, s.target, s.enabled,
+       last.started_at AS last_run_at, last.status AS last_status, last.sync_type AS last_sync_type,
+       last.items_processed, last.items_added, last.items_updated, last.items_removed,
+       last.error_code AS last_error_code, last.error_message AS last_error,
+       st.watermark, st.last_full_sync_at,
+       ok.completed_at AS last_success_at,
+       now() - ok.completed_at AS behind,
+       pg.pages, pg.trashed, pg.gone
+  FROM nls.sources s
+  LEFT JOIN LATERAL (SELECT * FROM nls.sync_log l WHERE l.source_id = s.id ORDER BY l.started_at DESC LIMIT 1) last ON true
+  LEFT JOIN LATERAL (SELECT l.completed_at FROM nls.sync_log l WHERE l.source_id = s.id AND l.status = 'completed'
+                      ORDER BY l.completed_at DESC LIMIT 1) ok ON true
+  LEFT JOIN LATERAL (SELECT min(x.watermark) AS watermark, min(x.last_full_sync_at) AS last_full_sync_at
+                       FROM nls.sync_state x WHERE x.source_id = s.id) st ON true
+  LEFT JOIN LATERAL (SELECT count(*) AS pages, count(*) FILTER (WHERE p.in_trash) AS trashed,
+                            count(*) FILTER (WHERE p.deleted_at IS NOT NULL) AS gone
+                       FROM nls.stg_notion_pages p WHERE p.source_id = s.id) pg ON true;
+COMMENT ON VIEW nls.sync_status IS
+'One row per source: its last run (time, status, type, counts, error), the watermark (latest last_edited_time
+read, the smallest over its data sources), the last full read, the last successful run and how long ago that was
+(behind), and how many pages are stored, trashed in Notion, or gone (404 / unshared).';
