@@ -61,11 +61,12 @@ BEGIN
 END
 $$;
 
+DROP FUNCTION IF EXISTS nls._stored_hashes(bigint, text[]);
 CREATE OR REPLACE FUNCTION nls._stored_hashes(p_source_id bigint, p_page_ids text[])
-RETURNS TABLE (page_id text, sync_hash text, has_content boolean)
+RETURNS TABLE (page_id text, sync_hash text, has_content boolean, gone boolean)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT s.page_id, s.sync_hash, s.raw_content IS NOT NULL
+    SELECT s.page_id, s.sync_hash, s.raw_content IS NOT NULL, s.deleted_at IS NOT NULL
       FROM nls.stg_notion_pages s
      WHERE s.source_id = p_source_id AND s.page_id = ANY (p_page_ids)
 $$;

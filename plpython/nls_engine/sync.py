@@ -199,7 +199,7 @@ class SourceRun:
         src, db = self.source, self.db
         self.processed += len(batch)
         stored = {r["page_id"]: r for r in db.execute(
-            "SELECT page_id, sync_hash, has_content FROM nls._stored_hashes($1, $2)", ["bigint", "text[]"],
+            "SELECT page_id, sync_hash, has_content, gone FROM nls._stored_hashes($1, $2)", ["bigint", "text[]"],
             [src["id"], [p["id"] for p in batch]])}
         rows = []
         for page in batch:
@@ -207,7 +207,8 @@ class SourceRun:
             self.details["cleaned_characters"] += cleaned
             h = page_hash(page)
             old = stored.get(page["id"])
-            if old is not None and old["sync_hash"] == h and (old["has_content"] or not src["with_content"]):
+            if (old is not None and old["sync_hash"] == h and not old["gone"]
+                    and (old["has_content"] or not src["with_content"])):
                 continue
             row = {"page_id": page["id"], "data_source_id": ds_id, "properties": page.get("properties") or {},
                    "page": {k: v for k, v in page.items() if k != "properties"},
