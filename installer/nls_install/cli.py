@@ -9,7 +9,7 @@ from rich.console import Console
 
 from . import install as ins
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -84,6 +84,8 @@ def check(conn: psycopg.Connection) -> Report:
                           + (" (superuser)" if superuser else " (not a superuser)"),
                           "plpython3u is an untrusted language: only a superuser can create its functions. Connect as "
                           "a superuser (e.g. --dsn 'postgresql://postgres@host/db') to install"))
+    if not superuser:
+        return r  # the remaining checks read settings and run PL/Python, which need a superuser
     avail = _one(conn, "SELECT count(*) FROM pg_available_extensions WHERE name = 'plpython3u'")
     r.checks.append(Check("plpython3u", bool(avail), "available" if avail else "not available on this server",
                           "install the server package with PL/Python (Debian/Ubuntu: apt-get install "

@@ -1,0 +1,78 @@
+"""nls-install against real servers: one with pg_cron and plpython3u, one without pg_cron preloaded."""
+from __future__ import annotations
+
+import psycopg
+from pytest_postgresql import factories
+
+from conftest import PG_OPTIONS, _pg_ctl
+from nls_install.cli import main
+
+postgresql_nocron_proc = factories.postgresql_proc(executable=_pg_ctl(), postgres_options="-c fsync=off")
+postgresql_nocron = factories.postgresql("postgresql_nocron_proc")
+
+
+def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, capsys):
+    assert main(["--dsn", dsn]) == 0
+    out = capsys.readouterr().out
+    assert "scheduled pg_cron job" in out
+    info = conn.info
+    with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
+        job = cron.execute("SELECT schedule, command, database FROM cron.job WHERE jobname = %s",
+                           (f"sync-notion-databases ({info.dbname})",)).fetchone()
+    assert job == ("*/15 * * * *", "CALL nls.sync_all_users_notion_databases()", info.dbname)
+    before = conn.execute("SELECT name, sha256 FROM nls._python_module ORDER BY 1").fetchall()
+    assert main(["--dsn", dsn]) == 0
+    out = capsys.readouterr().out
+    assert "migrations: none pending" in out and "0 changed, 0 removed" in out and "unchanged" in out
+    assert conn.execute("SELECT name, sha256 FROM nls._python_module ORDER BY 1").fetchall() == before
+    # --schedule changes it
+    assert main(["--dsn", dsn, "--schedule", "*/5 * * * *"]) == 0
+    with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
+        assert cron.execute("SELECT schedule FROM cron.job WHERE jobname = %s",
+                            (f"sync-notion-databases ({info.dbname})",)).fetchone() == ("*/5 * * * *",)
+
+
+def test_check_names_the_missing_pieces(conn, dsn, capsys):
+    assert main(["--dsn", dsn, "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "Would apply 0 migration(s)" in out and "FAIL" not in out
+
+
+def test_check_without_pg_cron_fails_with_the_fix(postgresql_nocron, capsys):
+    info = postgresql_nocron.info
+    dsn = f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}"
+    assert main(["--dsn", dsn, "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL pg_cron" in out and "shared_preload_libraries" in out and "apt-get install postgresql-15-cron" in out
+    assert postgresql_nocron.execute("SELECT to_regnamespace('nls')").fetchone()[0] is None  # nothing changed
+    # --no-schedule installs without pg_cron
+    assert main(["--dsn", dsn, "--no-schedule"]) == 0
+
+
+def test_check_as_a_non_superuser_says_to_connect_as_one(conn, dsn, capsys):
+    conn.execute("CREATE ROLE plain_user LOGIN")
+    info = conn.info
+    assert main(["--dsn", f"host={info.host} port={info.port} user=plain_user dbname={info.dbname}", "--check"]) == 1
+    assert "only a superuser can create its functions" in capsys.readouterr().out
+
+
+def test_migrations_roll_back_and_apply_again(conn):
+    from nls_install import install as ins
+    ids = ins.rollback_all(conn, None)
+    assert ids and conn.execute("SELECT to_regclass('nls.sync_log')").fetchone()[0] is None
+    assert ins.migrate(conn, None) == ids[::-1] or set(ins.migrate(conn, None)) <= set(ids)
+    assert conn.execute("SELECT to_regclass('nls.sync_log')").fetchone()[0] is not None
+
+
+def test_the_pg_cron_command_syncs(conn, dsn, emulator):
+    from conftest import add_user_source, use_emulator
+    gen = emulator.add_generated("creative", pages=30, seed=31, token="tok-cron")
+    use_emulator(conn, emulator)
+    add_user_source(conn, "cron-user", "tok-cron", gen.database_ids["Stories"])
+    assert main(["--dsn", dsn]) == 0
+    info = conn.info
+    with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
+        command = cron.execute("SELECT command FROM cron.job WHERE database = %s", (info.dbname,)).fetchone()[0]
+    conn.execute(command)
+    n = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
+    assert n == len(gen.page_ids["Stories"])
