@@ -229,6 +229,10 @@ class NotionApi:
             sock = environ.get("werkzeug.socket")
             if sock is not None:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)  # the client sees the connection drop with no answer
+                except OSError:
+                    pass
                 sock.close()
             return None
         raise AssertionError(kind)

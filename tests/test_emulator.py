@@ -1,0 +1,187 @@
+"""The emulator speaks Notion's protocol: paging, filters, errors, rate limits and faults."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from nls_emulator import Emulator, fixtures_dir
+
+H = {"Notion-Version": "2025-09-03"}
+
+
+@pytest.fixture(scope="module")
+def emu():
+    e = Emulator().start()
+    e.gen = e.add_generated("learning", pages=400, seed=2, hard=True, token="tok")
+    yield e
+    e.stop()
+
+
+def call(emu, method, path, token="tok", version="2025-09-03", **kw):
+    headers = {"Authorization": f"Bearer {token}"}
+    if version:
+        headers["Notion-Version"] = version
+    return requests.request(method, emu.url + path, headers=headers, timeout=10, **kw)
+
+
+FILTERS = [
+    None,
+    {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": "2026-03-01T00:00:00Z"}},
+    {"and": [{"timestamp": "created_time", "created_time": {"after": "2026-01-01"}},
+             {"timestamp": "last_edited_time", "last_edited_time": {"before": "2026-09-01T00:00:00Z"}}]},
+    {"or": [{"timestamp": "created_time", "created_time": {"on_or_before": "2026-02-01"}},
+            {"property": "Status", "select": {"equals": "Active"}}]},
+]
+
+
+@pytest.mark.parametrize("page_size", [1, 7, 33, 100])
+@pytest.mark.parametrize("flt", range(len(FILTERS)))
+@pytest.mark.parametrize("direction", ["ascending", "descending"])
+def test_paging_returns_the_filtered_set_once_in_order(emu, page_size, flt, direction):
+    ds = emu.gen.data_source_ids["Flashcards"]
+    body = {"page_size": page_size, "sorts": [{"timestamp": "last_edited_time", "direction": direction}]}
+    if FILTERS[flt]:
+        body["filter"] = FILTERS[flt]
+    seen, cursor = [], None
+    while True:
+        r = call(emu, "POST", f"/v1/data_sources/{ds}/query", json=dict(body, **({"start_cursor": cursor} if cursor else {})))
+        assert r.status_code == 200, r.text
+        data = r.json()
+        assert len(data["results"]) <= page_size and data["type"] == "page_or_data_source"
+        seen += data["results"]
+        if not data["has_more"]:
+            assert data["next_cursor"] is None
+            break
+        cursor = data["next_cursor"]
+    ids = [p["id"] for p in seen]
+    assert len(ids) == len(set(ids))
+    pages = [p for p in emu.gen.workspace.pages_of(ds) if not p["in_trash"]]
+    from nls_emulator.api import _compile_filter
+    pred = _compile_filter(FILTERS[flt], emu.gen.workspace.data_sources[ds]) if FILTERS[flt] else (lambda p: True)
+    assert set(ids) == {p["id"] for p in pages if pred(p)}
+    times = [p["last_edited_time"] for p in seen]
+    assert times == sorted(times, reverse=(direction == "descending"))
+
+
+def test_the_10000_row_cap_says_incomplete():
+    with Emulator() as e:
+        e.api.query_result_limit = 50
+        gen = e.add_generated("learning", pages=100, seed=3, token="t")
+        ds = gen.data_source_ids["Flashcards"]
+        r = requests.post(f"{e.url}/v1/data_sources/{ds}/query", json={"page_size": 100},
+                          headers={**H, "Authorization": "Bearer t"}).json()
+        assert len(r["results"]) == 50 and r["has_more"] is False
+        assert r["request_status"] == {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}
+
+
+def test_page_objects_cut_long_relations_and_property_items_hold_them_all(emu):
+    pid = emu.gen.hard_cases["many_relations"][0]
+    full = emu.gen.workspace.pages[pid]["properties"]["Concept"]["relation"]
+    assert len(full) > 25
+    page = call(emu, "GET", f"/v1/pages/{pid}").json()
+    rel = page["properties"]["Concept"]
+    assert len(rel["relation"]) == 25 and rel["has_more"] is True
+    items, cursor = [], None
+    while True:
+        q = {"page_size": 10, **({"start_cursor": cursor} if cursor else {})}
+        data = call(emu, "GET", f"/v1/pages/{pid}/properties/{rel['id']}", params=q).json()
+        items += [i["relation"]["id"] for i in data["results"]]
+        if not data["has_more"]:
+            break
+        cursor = data["next_cursor"]
+    assert items == [r["id"] for r in full]
+
+
+def test_errors_have_notions_shape(emu):
+    page = emu.gen.page_ids["Flashcards"][10]
+    cases = [
+        (call(emu, "GET", f"/v1/pages/{page}", token="nope"), 401, "unauthorized"),
+        (call(emu, "GET", f"/v1/pages/{page}", version=None), 400, "missing_version"),
+        (call(emu, "GET", "/v1/pages/AAA"), 400, "validation_error"),
+        (call(emu, "GET", "/v1/pages/00000000-0000-0000-0000-000000000000"), 404, "object_not_found"),
+        (call(emu, "GET", "/v1/nowhere"), 400, "invalid_request_url"),
+        (call(emu, "POST", f"/v1/data_sources/{emu.gen.data_source_ids['Flashcards']}/query",
+              json={"start_cursor": "not-a-cursor"}), 400, "validation_error"),
+        (call(emu, "POST", f"/v1/databases/{emu.gen.database_ids['Two Sources']}/query", version="2022-06-28"),
+         400, "validation_error"),
+    ]
+    for resp, status, code in cases:
+        body = resp.json()
+        assert resp.status_code == status and body["code"] == code, body
+        assert set(body) >= {"object", "status", "code", "message", "request_id"} and body["object"] == "error"
+
+
+def test_trashed_pages_are_left_out_and_archived_goes_in_2026(emu):
+    ds = emu.gen.data_source_ids["Flashcards"]
+    trashed = emu.gen.hard_cases["trashed"][0]
+    ids = []
+    for data in [call(emu, "POST", f"/v1/data_sources/{ds}/query", json={"page_size": 100}).json()]:
+        ids += [p["id"] for p in data["results"]]
+    assert trashed not in ids
+    page = call(emu, "GET", f"/v1/pages/{trashed}", version="2026-03-11").json()
+    assert page["in_trash"] is True and "archived" not in page
+    assert call(emu, "GET", f"/v1/pages/{trashed}").json()["archived"] is True
+
+
+def test_rate_limit_never_lets_more_than_the_bucket_through():
+    with Emulator() as e:
+        e.api.rate_limits.enabled = True
+        e.api.rate_limits.token_rate, e.api.rate_limits.token_burst = 5.0, 5.0
+        e.add_generated("learning", pages=10, seed=1, token="t")
+        started = time.monotonic()
+        answers = [requests.get(f"{e.url}/v1/users/me", headers={**H, "Authorization": "Bearer t"}) for _ in range(30)]
+        elapsed = time.monotonic() - started
+        ok = sum(a.status_code == 200 for a in answers)
+        assert ok <= 5 + 5.0 * elapsed + 1
+        limited = [a for a in answers if a.status_code == 429]
+        assert limited
+        for a in limited:
+            assert a.json()["code"] == "rate_limited" and int(a.headers["Retry-After"]) >= 1
+            assert a.json()["additional_data"]["rate_limit_reason"] == "integration_rate_limit"
+        time.sleep(int(limited[-1].headers["Retry-After"]))
+        assert requests.get(f"{e.url}/v1/users/me", headers={**H, "Authorization": "Bearer t"}).status_code == 200
+
+
+@pytest.mark.parametrize("kind,status,code", [("500", 500, "internal_server_error"), ("503", 503, "service_unavailable"),
+                                              ("529", 529, "service_overload"), ("429_long", 429, "rate_limited")])
+def test_json_faults_have_notions_error_shape(kind, status, code):
+    with Emulator() as e:
+        e.add_generated("learning", pages=10, seed=1, token="t")
+        e.api.faults.add(kind)
+        r = requests.get(f"{e.url}/v1/users/me", headers={**H, "Authorization": "Bearer t"})
+        assert r.status_code == status and r.json()["code"] == code and r.json()["object"] == "error"
+        if kind == "429_long":
+            assert int(r.headers["Retry-After"]) == e.api.faults.long_retry_after
+
+
+@pytest.mark.parametrize("kind", ["502", "504"])
+def test_gateway_faults_answer_html(kind):
+    with Emulator() as e:
+        e.add_generated("learning", pages=10, seed=1, token="t")
+        e.api.faults.add(kind)
+        r = requests.get(f"{e.url}/v1/users/me", headers={**H, "Authorization": "Bearer t"})
+        assert r.status_code == int(kind) and r.text.startswith("<html>")
+
+
+def test_reset_and_stall_faults():
+    with Emulator() as e:
+        e.add_generated("learning", pages=10, seed=1, token="t")
+        e.api.faults.add("reset")
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{e.url}/v1/users/me", headers={**H, "Authorization": "Bearer t"})
+        e.api.faults.stall_seconds = 2
+        e.api.faults.add("stall")
+        with pytest.raises(requests.ReadTimeout):
+            requests.get(f"{e.url}/v1/users/me", headers={**H, "Authorization": "Bearer t"}, timeout=0.5)
+
+
+def test_cli_help_documents_every_option():
+    from nls_emulator.cli import build_parser
+    text = build_parser().format_help()
+    for opt in ("--port", "--workspace", "--pages", "--seed", "--hard", "--token", "--rate-limit", "--rate", "--burst",
+                "--workspace-rate", "--fault", "--stall-seconds", "--query-result-limit", "--recorded-dir"):
+        assert opt in text
