@@ -139,3 +139,27 @@ AS $$
            last_full_sync_at = coalesce(excluded.last_full_sync_at, st.last_full_sync_at),
            last_run_at = now()
 $$;
+
+COMMENT ON FUNCTION nls._lock_key() IS 'Internal: the advisory lock class (int) of nls; the object id is the source id.';
+COMMENT ON FUNCTION nls._begin_run(bigint, text, text, text) IS
+'Internal: _begin_run(source_id, user_id, sync_type, notion_version) closes the source''s stale running rows as failed
+(backend_ended; the caller holds the source lock) and inserts a running nls.sync_log row; returns its id (uuid).';
+COMMENT ON FUNCTION nls._finish_run(uuid, text, int, int, int, int, int, int, text, text, jsonb) IS
+'Internal: closes a sync_log row with its status (completed, partial, failed), counts, requests, retries, error code
+and message, and details (jsonb).';
+COMMENT ON FUNCTION nls._close_stale_runs() IS
+'Internal: closes as failed (backend_ended) every running sync_log row whose source lock nobody holds; returns how
+many sources had such rows.';
+COMMENT ON FUNCTION nls._stored_hashes(bigint, text[]) IS
+'Internal: for a source and page ids, the stored sync_hash, whether content is stored, and whether the page is
+marked gone.';
+COMMENT ON FUNCTION nls._upsert_pages(bigint, text, jsonb) IS
+'Internal: upserts a JSON array of pages into nls.stg_notion_pages, writing only changed hashes and never an older
+last_edited_time over a newer one; returns (added, updated).';
+COMMENT ON FUNCTION nls._unseen_pages(bigint, text, text[]) IS
+'Internal: stored, not trashed, not gone pages of a data source that a complete read did not return.';
+COMMENT ON FUNCTION nls._mark_gone(bigint, text) IS
+'Internal: sets deleted_at on a page Notion answered 404 for (deleted or unshared); nothing is dropped.';
+COMMENT ON FUNCTION nls._save_state(bigint, text, text, timestamptz, boolean) IS
+'Internal: records a data source''s watermark (never moved back) and, when p_full_done, the time of a complete
+full read.';

@@ -133,3 +133,6 @@ COMMENT ON VIEW nls.sync_status IS
 'One row per source: its last run (time, status, type, counts, error), the watermark (latest last_edited_time
 read, the smallest over its data sources), the last full read, the last successful run and how long ago that was
 (behind), and how many pages are stored, trashed in Notion, or gone (404 / unshared).';
+COMMENT ON FUNCTION nls._normalize_id(text, text) IS
+'Internal: a Notion id (dashed, undashed or a URL ending in it) as a dashed lowercase uuid; raises 22023 naming the
+argument otherwise.';
