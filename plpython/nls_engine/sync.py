@@ -31,6 +31,14 @@ def page_hash(page: dict) -> str:
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def staged_row(page: dict, ds_id: str, sync_hash: str) -> dict:
+    """The JSON row ``nls._upsert_pages`` takes for one page object (``GET /v1/pages/{id}`` shape)."""
+    return {"page_id": page["id"], "data_source_id": ds_id, "properties": page.get("properties") or {},
+            "page": {k: v for k, v in page.items() if k != "properties"},
+            "created_time": page["created_time"], "last_edited_time": page["last_edited_time"],
+            "in_trash": bool(page.get("in_trash")), "sync_hash": sync_hash}
+
+
 def _iso(ts: str) -> datetime:
     return datetime.fromisoformat(ts.replace("Z", "+00:00"))
 
@@ -210,10 +218,7 @@ class SourceRun:
             if (old is not None and old["sync_hash"] == h and not old["gone"]
                     and (old["has_content"] or not src["with_content"])):
                 continue
-            row = {"page_id": page["id"], "data_source_id": ds_id, "properties": page.get("properties") or {},
-                   "page": {k: v for k, v in page.items() if k != "properties"},
-                   "created_time": page["created_time"], "last_edited_time": page["last_edited_time"],
-                   "in_trash": bool(page.get("in_trash")), "sync_hash": h}
+            row = staged_row(page, ds_id, h)
             if src["with_content"]:
                 try:
                     blocks, cut = self.client.block_tree(page["id"], int(self.settings["content_max_depth"]))
@@ -276,10 +281,7 @@ class SourceRun:
             self.details["cleaned_characters"] += cleaned
             if page.get("in_trash"):
                 self.removed += 1
-            self._upsert([{"page_id": pid, "data_source_id": ds_id, "properties": page.get("properties") or {},
-                           "page": {k: v for k, v in page.items() if k != "properties"},
-                           "created_time": page["created_time"], "last_edited_time": page["last_edited_time"],
-                           "in_trash": bool(page.get("in_trash")), "sync_hash": page_hash(page)}])
+            self._upsert([staged_row(page, ds_id, page_hash(page))])
 
 
 def load_settings(db: Db) -> dict:

@@ -1,0 +1,211 @@
+"""`make bench`: how fast nls syncs a generated learning workspace, and how close it comes to the floor.
+
+Starts a throwaway PostgreSQL 15 cluster (pg_cron, plpython3u; pytest-postgresql's executor on Debian's
+binaries) and the Notion emulator in a thread on 127.0.0.1, installs nls with the real installer, adds one
+source per database of a generated learning workspace (default 10,000 pages) and measures:
+
+- a full sync (``full_sync => true``), an incremental sync with nothing changed and one with 1% of the pages
+  edited: wall time, pages per second, requests by endpoint (as the emulator counted them), retries;
+- the peak memory of the syncing backend (``VmHWM`` and the peak of ``RssAnon`` sampled every 10 ms from
+  ``/proc/<pid>/status``);
+- the floor: the same full read by a bare loop (``requests`` against the emulator, then ``COPY`` into a plain
+  jsonb table), with no change detection, no bookkeeping and no retries beyond honouring ``Retry-After``.
+
+Rate limits (Notion's 3 requests/s per integration) are on by default, as on api.notion.com; with
+``--no-rate-limit`` the figures show the engine's own cost. Usage::
+
+    make bench                                 # 10,000 pages, rate limits on
+    make bench BENCH_ARGS="--pages 50000 --no-rate-limit"
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import requests
+from pytest_postgresql.executors import PostgreSQLExecutor
+from rich.console import Console
+from rich.table import Table
+
+from nls_emulator import Emulator
+from nls_emulator.server import free_port
+from nls_install.cli import main as nls_install
+
+console = Console(highlight=False, width=170)
+TOKEN = "secret_bench_token_not_a_real_one"
+NOTION_VERSION = "2025-09-03"
+USER = "bench-user"
+
+
+class BackendMemory:
+    """Samples ``RssAnon`` of one PostgreSQL backend every ``interval`` seconds; ``peak_kib`` / ``hwm_kib``."""
+
+    def __init__(self, pid: int, interval: float = 0.01):
+        self.path = Path(f"/proc/{pid}/status")
+        self.interval = interval
+        self.peak_kib = 0
+        self.hwm_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _read(self) -> dict[str, int]:
+        out = {}
+        for line in self.path.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "VmHWM"):
+                out[key] = int(value.split()[0])
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kib = max(self.peak_kib, self._read().get("RssAnon", 0))
+            time.sleep(self.interval)
+
+    def __enter__(self) -> "BackendMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.hwm_kib = self._read().get("VmHWM", 0)
+
+
+def start_cluster(workdir: Path) -> PostgreSQLExecutor:
+    os.environ["NLS_ENCRYPTION_KEY"] = secrets.token_hex(32)  # the server inherits it; a fresh key per bench
+    pg = PostgreSQLExecutor(
+        executable="/usr/lib/postgresql/15/bin/pg_ctl", host="127.0.0.1", port=free_port(),
+        datadir=str(workdir / "data"), unixsocketdir=str(workdir), logfile=str(workdir / "postgres.log"),
+        startparams="-w", dbname="nls_bench", user="postgres", password="",
+        postgres_options="-c shared_preload_libraries=pg_cron -c cron.database_name=nls_bench")
+    pg.start()
+    with psycopg.connect(host=pg.host, port=pg.port, user=pg.user, dbname="postgres", autocommit=True) as c:
+        c.execute("CREATE DATABASE nls_bench")
+    return pg
+
+
+def nls_run(conn: psycopg.Connection, emu: Emulator, pages: int, full: bool) -> dict:
+    """One ``nls.sync_notion(user_id => ...)`` call, measured."""
+    emu.api.reset_log()
+    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with BackendMemory(pid) as mem:
+        t0 = time.perf_counter()
+        result = conn.execute("SELECT nls.sync_notion(user_id => %s, full_sync => %s)", (USER, full)).fetchone()[0]
+        wall = time.perf_counter() - t0
+    failed = [r for r in result["results"] if r.get("status") != "success"]
+    if failed:
+        raise SystemExit(f"a sync failed: {json.dumps(failed)[:500]}")
+    logs = conn.execute("SELECT sum(items_processed), sum(items_added), sum(items_updated), sum(retries) "
+                        "FROM nls.sync_log WHERE id::text = ANY(%s)",
+                        ([r["sync_log_id"] for r in result["results"]],)).fetchone()
+    return {"wall": wall, "pages": pages, "processed": logs[0], "written": logs[1] + logs[2], "retries": logs[3],
+            "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": mem.peak_kib, "hwm_kib": mem.hwm_kib}
+
+
+def _throttled(emu: Emulator) -> int:
+    return sum(1 for r in emu.api.log if r["status"] == 429)
+
+
+def bare_run(conn: psycopg.Connection, emu: Emulator, data_source_ids: list[str], pages: int) -> dict:
+    """The floor: page through every data source with a plain requests loop, then COPY the pages as jsonb."""
+    emu.api.reset_log()
+    conn.execute("CREATE TABLE IF NOT EXISTS public.bare_pages (page jsonb)")
+    conn.execute("TRUNCATE public.bare_pages")
+    session = requests.Session()
+    session.headers.update({"Authorization": f"Bearer {TOKEN}", "Notion-Version": NOTION_VERSION})
+    t0 = time.perf_counter()
+    rows, retries = [], 0
+    for ds in data_source_ids:
+        body: dict = {"page_size": 100}
+        while True:
+            r = session.post(f"{emu.url}/v1/data_sources/{ds}/query", json=body, timeout=(5, 60))
+            if r.status_code == 429:
+                retries += 1
+                time.sleep(int(r.headers.get("Retry-After", "1")))
+                continue
+            r.raise_for_status()
+            data = r.json()
+            rows.extend(data["results"])
+            if not data.get("has_more"):
+                break
+            body["start_cursor"] = data["next_cursor"]
+    with conn.cursor().copy("COPY public.bare_pages (page) FROM STDIN") as copy:
+        for page in rows:
+            copy.write_row((json.dumps(page),))
+    wall = time.perf_counter() - t0
+    stored = conn.execute("SELECT count(*) FROM public.bare_pages").fetchone()[0]
+    return {"wall": wall, "pages": pages, "processed": len(rows), "written": stored, "retries": retries,
+            "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": None, "hwm_kib": None}
+
+
+def report(rows: list[tuple[str, dict]], title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for col in ("run", "wall s", "workspace pages/s", "pages read", "rows written", "requests by endpoint", "of them 429", "retries",
+                "backend RssAnon peak", "backend VmHWM"):
+        table.add_column(col, justify="left" if col in ("run", "requests by endpoint") else "right")
+    for name, m in rows:
+        reqs = ", ".join(f"{k} {v}" for k, v in sorted(m["requests"].items()))
+        table.add_row(name, f"{m['wall']:.2f}", f"{m['pages'] / m['wall']:,.0f}", f"{m['processed']:,}",
+                      f"{m['written']:,}", reqs, str(m["429s"]), str(m["retries"]),
+                      "" if m["rss_peak_kib"] is None else f"{m['rss_peak_kib'] / 1024:.1f} MiB",
+                      "" if m["hwm_kib"] is None else f"{m['hwm_kib'] / 1024:.1f} MiB")
+    console.print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=int, default=10_000, help="pages in the generated workspace (default 10000)")
+    ap.add_argument("--changed", type=float, default=0.01, help="share of pages edited before the 3rd run (0.01)")
+    ap.add_argument("--no-rate-limit", action="store_true", help="turn the emulator's rate limits off")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="nls-bench-") as tmp:
+        pg = start_cluster(Path(tmp))
+        emu = Emulator().start()
+        try:
+            gen = emu.add_generated("learning", pages=args.pages, seed=args.seed, token=TOKEN)
+            emu.api.rate_limits.enabled = not args.no_rate_limit
+            total = sum(len(ids) for ids in gen.page_ids.values())
+            dsn = f"host={pg.host} port={pg.port} user={pg.user} dbname=nls_bench"
+            console.print(f"[bold]nls bench[/bold]: {total:,} pages in {len(gen.database_ids)} data sources, "
+                          f"rate limits {'off' if args.no_rate_limit else 'on (3 requests/s per integration)'}")
+            if nls_install(["--dsn", dsn, "--no-schedule"]) != 0:
+                return 1
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute("SELECT nls.set_setting('api_base_url', %s)", (emu.url,))
+                conn.execute("SELECT nls.set_setting('notion_version', %s)", (NOTION_VERSION,))
+                conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))
+                for db_id in gen.database_ids.values():
+                    conn.execute("SELECT nls.add_source(%s, %s)", (USER, db_id))
+                runs = [("nls full", nls_run(conn, emu, total, full=True)),
+                        ("nls incremental, nothing changed", nls_run(conn, emu, total, full=False))]
+                all_ids = [pid for ids in gen.page_ids.values() for pid in ids]
+                picked = random.Random(args.seed).sample(all_ids, max(1, int(len(all_ids) * args.changed)))
+                for pid in picked:
+                    gen.workspace.update_page(pid, {})
+                runs.append((f"nls incremental, {len(picked)} changed", nls_run(conn, emu, total, full=False)))
+                emu.api.rate_limits.reset()
+                runs.append(("floor: bare loop + COPY", bare_run(conn, emu, list(gen.data_source_ids.values()),
+                                                                 total)))
+                stored = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
+            report(runs, "sync of the generated learning workspace")
+            console.print(f"pages stored by nls: {stored:,} of {total:,}; full sync at "
+                          f"{runs[0][1]['wall'] / runs[-1][1]['wall']:.2f}x the floor's wall time")
+        finally:
+            emu.stop()
+            pg.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
