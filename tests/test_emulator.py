@@ -185,3 +185,25 @@ def test_cli_help_documents_every_option():
     for opt in ("--port", "--workspace", "--pages", "--seed", "--hard", "--token", "--rate-limit", "--rate", "--burst",
                 "--workspace-rate", "--fault", "--stall-seconds", "--query-result-limit", "--recorded-dir"):
         assert opt in text
+
+
+def test_markdown_renders_nested_blocks_and_synced_copies(emu):
+    page = emu.gen.hard_cases["deep_blocks"][0]
+    r = call(emu, "GET", f"/v1/pages/{page}/markdown")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["object"] == "page_markdown" and body["truncated"] is False and body["unknown_block_ids"] == []
+    lines = body["markdown"].split("\n")
+    assert lines[:8] == [("  " * d) + f"- level {d + 1}" for d in range(8)]
+    # the synced original and its copy both show the original's child
+    assert lines.count("synced text") == 2
+
+
+def test_markdown_is_truncated_past_the_block_limit(emu):
+    page = emu.gen.hard_cases["deep_blocks"][0]
+    limit, emu.api.markdown_block_limit = emu.api.markdown_block_limit, 3
+    try:
+        body = call(emu, "GET", f"/v1/pages/{page}/markdown").json()
+    finally:
+        emu.api.markdown_block_limit = limit
+    assert body["truncated"] is True and body["markdown"].count("level") == 3

@@ -54,7 +54,10 @@ def render(workspace, page_id: str, block_limit: int) -> tuple[str, bool, list[s
             else:
                 unknown.append(bid)
                 continue
-            if block.get("has_children") and t not in ("child_page", "child_database"):
+            source = ((block.get("synced_block") or {}).get("synced_from") or {}).get("block_id")
+            if t == "synced_block" and source:
+                walk(source, depth)  # a synced copy shows its original's children
+            elif block.get("has_children") and t not in ("child_page", "child_database"):
                 walk(bid, depth + (0 if t in ("column_list", "column", "synced_block") else 1))
 
     walk(page_id, 0)

@@ -111,7 +111,6 @@ class Workspace:
         with self.lock:
             db = copy.deepcopy(database)
             db.pop("request_id", None)
-            db.setdefault("data_sources", [])
             self.databases[db["id"]] = db
             self.touch()
 
@@ -122,7 +121,7 @@ class Workspace:
             self.data_sources[ds["id"]] = ds
             db_id = (ds.get("parent") or {}).get("database_id") or ds.get("database_parent", {}).get("database_id")
             db = self.databases.get(db_id) if db_id else None
-            if db is not None and not any(d["id"] == ds["id"] for d in db["data_sources"]):
+            if db is not None and not any(d["id"] == ds["id"] for d in db.setdefault("data_sources", [])):
                 db["data_sources"].append({"id": ds["id"], "name": _plain(ds.get("title"))})
             self.touch()
 
@@ -383,10 +382,18 @@ def render_database(db: dict, version: str, workspace: Workspace) -> dict:
     out = dict(db)
     if version < "2025-09-03":
         out.pop("data_sources", None)
-        if db.get("data_sources"):
+        if db.get("data_sources") and "properties" not in db:  # a 2022-06-28 database carries its schema
             ds = workspace.data_sources.get(db["data_sources"][0]["id"]) or {}
-            out["properties"] = ds.get("properties", {})
+            out["properties"] = {name: _legacy_property(prop) for name, prop in ds.get("properties", {}).items()}
     return _versioned(out, version, workspace)
+
+
+def _legacy_property(prop: dict) -> dict:
+    """A data source property as a 2022-06-28 database schema gives it: no description, relations by database."""
+    out = {k: v for k, v in prop.items() if k != "description"}
+    if out.get("type") == "relation":
+        out["relation"] = {k: v for k, v in out["relation"].items() if k != "data_source_id"}
+    return out
 
 
 def render_data_source(ds: dict, version: str, workspace: Workspace) -> dict:

@@ -49,7 +49,8 @@ def _segment_offset(name: str) -> int | None:
 
 def load_recorded(directory: Path | str | None = None, prefer: str | None = None,
                   workspace: Workspace | None = None) -> tuple[Workspace, dict]:
-    """Load every recorded read response (legacy 2022-06-28 recordings only when preferred) into a workspace.
+    """Load every recorded read response into a workspace. The 2022-06-28 recordings are another era of the
+    same workspace: they are loaded, after the others, only when one of them is preferred.
 
     Returns ``(workspace, bot)``: the bot user to serve at ``GET /v1/users/me``.
     Raises FileNotFoundError when the directory is absent.
@@ -59,22 +60,32 @@ def load_recorded(directory: Path | str | None = None, prefer: str | None = None
         raise FileNotFoundError("the recorded Notion fixtures (../shared/notion-fixtures/recorded) are absent; "
                                 "set NLS_NOTION_FIXTURES to their folder")
     ws = workspace or Workspace(workspace_id="231674b6-2cc1-46bc-b742-c5c9fe4b9c73", name="Recorded workspace")
-    files = sorted(p for p in d.glob("*.json")
-                   if not is_legacy(p.name) and not any(w in p.name for w in WRITE_RECORDINGS))
+    legacy = bool(prefer) and is_legacy(prefer)
+    readable = sorted(p for p in d.glob("*.json") if not any(w in p.name for w in WRITE_RECORDINGS))
+    files = [p for p in readable if not is_legacy(p.name)] + [p for p in readable if legacy and is_legacy(p.name)]
     if prefer:
         files = [p for p in files if p.name != prefer] + [d / prefer]
+    requests = recorded_requests(d)
+    singles: list[tuple[tuple[str, str], dict, bool]] = []
+    child_lists: dict[str, list[tuple[dict, bool]]] = {}
     bot: dict | None = None
     segments: dict[tuple[str, str], dict[int, dict]] = {}
     full: dict[tuple[str, str], dict] = {}
     preferred_family: set[tuple[str, str]] = set()
+    query_pages: dict[int, list[str]] = {}
     for path in files:
-        body = json.loads(path.read_text())
+        body = _read(path)
         if not isinstance(body, dict) or body.get("object") == "error":
             continue
         if body.get("object") == "user" and body.get("type") == "bot" and (bot is None or path.name == prefer):
             bot = body
+        if body.get("object") == "property_item":
+            key = _property_key(path.name, body, requests)
+            if key is not None:
+                singles.append((key, body, path.name == prefer))
+            continue
         if body.get("object") == "list" and body.get("type") == "property_item":
-            key = _property_key(path.name, body)
+            key = _property_key(path.name, body, requests)
             if key is None:
                 continue
             offset = _segment_offset(path.name)
@@ -89,8 +100,17 @@ def load_recorded(directory: Path | str | None = None, prefer: str | None = None
             parent = _block_parent_from_name(body)
             for b in body["results"]:
                 ws.add_block(b, parent)
+            if parent:
+                child_lists.setdefault(norm_id(parent), []).append((body, path.name == prefer))
             continue
-        _ingest(ws, body)
+        _ingest(ws, body, is_legacy(path.name))
+        offset = _segment_offset(path.name)
+        if "query-" in path.name and offset is not None and is_legacy(path.name) == legacy:
+            query_pages[offset] = [r["id"] for r in body.get("results", [])]
+    # a query's default order (no sorts) is the order the recorded paged query gave, limit → next → last
+    recorded_order = [pid for offset in sorted(query_pages) for pid in query_pages[offset]]
+    if recorded_order:
+        ws.pages = {**{pid: ws.pages[pid] for pid in recorded_order if pid in ws.pages}, **ws.pages}
     for key in set(full) | set(segments):
         if key in full and key not in preferred_family:
             items = list(full[key]["results"])
@@ -105,31 +125,73 @@ def load_recorded(directory: Path | str | None = None, prefer: str | None = None
             if seg.get("next_cursor"):
                 cursors[seg["next_cursor"]] = offset + len(seg["results"])
         ws.property_items[key] = {"results": items, "cursors": cursors, "property_item": header}
+    for parent, lists in child_lists.items():
+        ws.children[parent] = _child_order(lists, ws.children.get(parent, []))
+    for key, body, preferred in singles:
+        # a single-value property item is served as recorded for a page the recordings do not hold, or when
+        # it is the recording being replayed; otherwise the page's own value answers
+        if preferred or key[0] not in ws.pages:
+            item = {k: v for k, v in body.items() if k != "request_id"}
+            ws.property_items[key] = {"single": item}
     return ws, bot or {}
 
 
-def _property_key(name: str, body: dict) -> tuple[str, str] | None:
-    header = body.get("property_item") or {}
+_PARSED: dict[tuple[str, float], dict] = {}
+
+
+def _read(path: Path) -> dict:
+    """A recording's parsed body, parsed once per process (the loader copies what it keeps)."""
+    key = (str(path), path.stat().st_mtime)
+    if key not in _PARSED:
+        _PARSED[key] = json.loads(path.read_text())
+    return _PARSED[key]
+
+
+def recorded_requests(directory: Path) -> dict[str, tuple[str, str]]:
+    """The request behind each recording, from ``INDEX.md`` beside ``recorded/``: ``{file name: (method,
+    target)}``. A target may end in ``...`` where the index shortened its query string; files the index gives
+    no request for are left out. Empty when the index is absent."""
+    index = Path(directory).parent / "INDEX.md"
+    if not index.is_file():
+        return {}
+    out = {}
+    for line in index.read_text().splitlines():
+        m = re.match(r"\| `([^`/]+\.json)` \| [^|]* \| `(GET|POST|PATCH|DELETE) ([^`]*)` \|", line)
+        if m:
+            out[m.group(1)] = (m.group(2), m.group(3))
+    return out
+
+
+def _property_key(name: str, body: dict, requests: dict) -> tuple[str, str] | None:
+    """(page id, property id) of a property item recording: from its request in the index, else its next_url."""
+    header = body.get("property_item") or body
     prop_id = header.get("id")
-    url = header.get("next_url") or ""
-    m = re.search(r"/pages/([0-9a-f-]{32,36})/properties/", url)
-    page = norm_id(m.group(1)) if m else None
-    if page is None:
-        page = _PROPERTY_PAGES.get(prop_id, {}).get(name) or _PROPERTY_PAGES.get(prop_id, {}).get("*")
-    return (page, prop_id) if page and prop_id else None
+    for url in ((requests.get(name) or ("", ""))[1], header.get("next_url") or ""):
+        m = re.search(r"/pages/([0-9a-f-]{32,36})/properties/", url)
+        if m:
+            return (norm_id(m.group(1)), prop_id) if prop_id else None
+    return None
 
 
-# Property item lists do not name their page when they are not paged; the recordings' requests do
-# (notion-fixtures/INDEX.md): page dcdc805c... unless listed otherwise.
-_DB_FIRST = "dcdc805c-85fa-4155-a55c-20fc28771af7"
-_PROPERTY_PAGES = {
-    "title": {"hkob__notion_ruby_mapping__retrieve-property-title-top.json": "c01166c6-13ae-45cb-b968-18b4ef2f5a77",
-              "ramnes__notion-sdk-py__page-property-item-title-list.json": "393abc1e-edcd-8138-85a7-fac7f6c92a45",
-              "*": _DB_FIRST},
-    "flUp": {"*": _DB_FIRST},
-    "%60%5B%3E%7B": {"*": "b56cba96-82ab-46f2-866a-e7a9e590dff3"},
-    "_x%3E%3D": {"*": _DB_FIRST}, "%3CnJT": {"*": _DB_FIRST}, "STe_": {"*": _DB_FIRST},
-}
+def _child_order(lists: list[tuple[dict, bool]], known: list[str]) -> list[str]:
+    """A parent's children as its recorded child lists give them: pages of one paged read joined in cursor
+    order (a page's ``next_cursor`` is the id the next page starts with), then children known from other
+    recordings. A replayed (preferred) complete list is the whole answer."""
+    for body, preferred in lists:
+        if preferred and not body.get("has_more") and not body.get("next_cursor"):
+            return [b["id"] for b in body["results"]]
+    by_first = {body["results"][0]["id"]: body for body, _ in lists if body["results"]}
+    followers = {body.get("next_cursor") for body, _ in lists}
+    order: list[str] = []
+    for first, body in by_first.items():
+        if first in followers:
+            continue
+        for _ in range(len(by_first)):  # bounded: recordings that cycle cannot hang the loader
+            order.extend(b["id"] for b in body["results"] if b["id"] not in order)
+            body = by_first.get(body.get("next_cursor"))
+            if body is None:
+                break
+    return order + [i for i in known if i not in order]
 
 
 def _block_parent_from_name(body: dict) -> str | None:
@@ -141,18 +203,24 @@ def _block_parent_from_name(body: dict) -> str | None:
     return None
 
 
-def _ingest(ws: Workspace, obj: dict) -> None:
+def _ingest(ws: Workspace, obj: dict, legacy: bool = False) -> None:
     kind = obj.get("object")
     if kind == "list":
         for r in obj.get("results", []):
-            _ingest(ws, r)
+            _ingest(ws, r, legacy)
     elif kind == "page":
+        parent = obj.get("parent") or {}
+        db = ws.databases.get(parent.get("database_id") or "") if legacy and parent.get("type") == "database_id" else None
+        if db and len(db.get("data_sources") or []) == 1:
+            # a 2022-06-28 page: stored as today's API holds it, under its database's one data source
+            obj = {**obj, "parent": {"type": "data_source_id", "data_source_id": db["data_sources"][0]["id"],
+                                     "database_id": db["id"]}}
         ws.add_page(obj)
     elif kind == "database":
         db = dict(obj)
         old = ws.databases.get(db["id"])
-        if old and not db.get("data_sources"):
-            db["data_sources"] = old.get("data_sources", [])
+        if old and old.get("data_sources") and not db.get("data_sources"):
+            db["data_sources"] = old["data_sources"]
         ws.add_database(db)
     elif kind == "data_source":
         ws.add_data_source(obj)
