@@ -21,38 +21,56 @@ BEGIN
 END
 $$;
 
+DROP FUNCTION IF EXISTS nls.add_source(text, text, text, text, boolean);  -- before property_map (0002)
 CREATE OR REPLACE FUNCTION nls.add_source(user_id text, database_id text, target text DEFAULT 'pages',
-                                          database_name text DEFAULT NULL, with_content boolean DEFAULT false)
+                                          database_name text DEFAULT NULL, with_content boolean DEFAULT false,
+                                          property_map jsonb DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_db text := nls._normalize_id(database_id, 'database_id');
+    v_targets text[] := '{pages}'::text[] || nls._learning_targets();
     v_id bigint;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM nls.integrations i WHERE i.user_id = add_source.user_id) THEN
         RAISE EXCEPTION 'nls: user "%" has no Notion integration', add_source.user_id
             USING ERRCODE = 'P0002', HINT = 'Store the user''s token first: SELECT nls.add_integration(user_id, access_token, ...)';
     END IF;
-    IF target NOT IN ('pages') THEN
-        RAISE EXCEPTION 'nls: unknown sync target "%"', target
-            USING ERRCODE = '22023', HINT = 'Use target => ''pages'' (the raw page store, nls.stg_notion_pages).';
+    IF target IS NULL OR target <> ALL (v_targets) THEN
+        RAISE EXCEPTION 'nls: unknown sync target "%" for database %', target, v_db
+            USING ERRCODE = '22023', HINT = 'Use one of: ' || array_to_string(v_targets, ', ')
+                  || ' (pages: the raw page store nls.stg_notion_pages; the others: the learning schema).';
     END IF;
-    INSERT INTO nls.sources AS s (user_id, database_id, target, database_name, with_content)
-    VALUES (add_source.user_id, v_db, add_source.target, add_source.database_name, add_source.with_content)
+    IF property_map IS NOT NULL AND (jsonb_typeof(property_map) <> 'object'
+        OR EXISTS (SELECT 1 FROM jsonb_each(property_map) AS e(k, v)
+                    WHERE jsonb_typeof(v) <> 'string' OR NOT nls.property_map(target) ? k)) THEN
+        RAISE EXCEPTION 'nls: property_map % does not fit target "%"', property_map, target
+            USING ERRCODE = '22023',
+                  HINT = 'Give {"field": "Notion property name or id"} with fields among: '
+                         || (SELECT string_agg(k, ', ') FROM jsonb_object_keys(nls.property_map(target)) AS k);
+    END IF;
+    INSERT INTO nls.sources AS s (user_id, database_id, target, database_name, with_content, property_map)
+    VALUES (add_source.user_id, v_db, add_source.target, add_source.database_name, add_source.with_content,
+            coalesce(add_source.property_map, '{}'))
     ON CONFLICT ON CONSTRAINT sources_user_id_database_id_key DO UPDATE
        SET target = excluded.target, database_name = coalesce(excluded.database_name, s.database_name),
-           with_content = excluded.with_content, enabled = true, updated_at = now()
+           with_content = excluded.with_content, enabled = true, updated_at = now(),
+           property_map = CASE WHEN add_source.property_map IS NULL THEN s.property_map ELSE excluded.property_map END
     RETURNING s.id INTO v_id;
     RETURN v_id;
 END
 $$;
-COMMENT ON FUNCTION nls.add_source(text, text, text, text, boolean) IS
+COMMENT ON FUNCTION nls.add_source(text, text, text, text, boolean, jsonb) IS
 'Sync a Notion database for a user: add_source(user_id, database_id, target => ''pages'', database_name => NULL,
-with_content => false) returns the source id (bigint). database_id is the 32 hex digits of the database URL (dashes
-optional); with_content also reads each new or changed page''s blocks (GET /v1/blocks/{id}/children). Adding the
-same database again updates the source. Raises P0002 when the user has no integration (add_integration first),
-22023 for a malformed id or an unknown target.';
+with_content => false, property_map => NULL) returns the source id (bigint). database_id is the 32 hex digits of
+the database URL (dashes optional). target: ''pages'' (the raw page store) or a learning target (''flashcards'',
+''concepts'', ''concept_areas'', ''concept_clusters'', ''modules'', ''tracks'', ''programs''), whose pages the
+cleaning pipeline turns into the learning schema. property_map overrides which Notion property (by name or id)
+feeds which field, e.g. ''{"front": "Prompt"}''; see nls.property_map(target). with_content also reads each new or
+changed page''s blocks (GET /v1/blocks/{id}/children). Adding the same database again updates the source (a NULL
+property_map keeps the stored one). Raises P0002 when the user has no integration (add_integration first), 22023
+for a malformed id, an unknown target or a property_map naming unknown fields.';
 
 CREATE OR REPLACE FUNCTION nls.remove_source(user_id text, database_id text) RETURNS boolean
 LANGUAGE sql SET search_path = pg_catalog, pg_temp

@@ -310,9 +310,24 @@ def sync_notion(db: Db, database_id=None, database_name=None, user_id=None, full
         return {"success": False, "synced_count": 0, "database_name": database_name,
                 "error": f"no enabled source matches {what}{who}; add one with nls.add_source(user_id, database_id)"}
     results = [SourceRun(db, s, settings, bool(full_sync), commit).run() for s in sources]
+    cleaning = clean_learning(db, sources, results, commit)
+    extra = {"cleaning": cleaning} if cleaning else {}
     if database_id or database_name:
         if len(results) == 1:
             r = results[0]
-            out = {"success": r["status"] in ("success", "partial"), **r}
-            return out
-    return {"success": all(r["status"] in ("success", "partial") for r in results), "results": results}
+            return {"success": r["status"] in ("success", "partial"), **r, **extra}
+    return {"success": all(r["status"] in ("success", "partial") for r in results), "results": results, **extra}
+
+
+def clean_learning(db: Db, sources: list[dict], results: list[dict], commit=None) -> list[dict]:
+    """Run the cleaning pipeline (``nls.clean(user_id)``, sql/30_learning.sql) once for every user one of whose
+    learning sources (target other than 'pages') was synced. Returns the pipeline's answers; a failed cleaning
+    is reported there (and in sync_log), never raised."""
+    users = sorted({s["user_id"] for s, r in zip(sources, results)
+                    if s["target"] != "pages" and r.get("status") != "skipped"})
+    out = []
+    for user in users:
+        out.append(json.loads(db.one("SELECT nls.clean($1)::text AS r", ["text"], [user])["r"]))
+        if commit:
+            commit()
+    return out

@@ -1,0 +1,575 @@
+-- The learning pipeline (seed 001, docs/learning.md): Notion property values -> typed staging -> canonical tables.
+-- Everything is set-based: one statement per table and step, no row loops. The rules that grade a card
+-- (word counts, atomicity, quality) are IMMUTABLE functions, so the pipeline, the review workflow and the tests
+-- share one definition.
+
+-- ---- reading Notion property values ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION nls.notion_property(properties jsonb, key text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT coalesce(properties -> key,
+                    (SELECT v FROM jsonb_each(properties) AS e(k, v) WHERE v ->> 'id' = key LIMIT 1))
+$$;
+COMMENT ON FUNCTION nls.notion_property(jsonb, text) IS
+'One property value of a Notion page object (GET /v1/pages/{id} "properties"): notion_property(properties jsonb,
+key text) returns the property''s jsonb, found by property name, else by property id (as Notion gives it, e.g.
+''%3CnJT''); NULL when absent.';
+
+CREATE OR REPLACE FUNCTION nls.notion_text(property jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT nullif(CASE property ->> 'type'
+        WHEN 'title' THEN (SELECT string_agg(x ->> 'plain_text', '' ORDER BY o)
+                             FROM jsonb_array_elements(property -> 'title') WITH ORDINALITY AS t(x, o))
+        WHEN 'rich_text' THEN (SELECT string_agg(x ->> 'plain_text', '' ORDER BY o)
+                                 FROM jsonb_array_elements(property -> 'rich_text') WITH ORDINALITY AS t(x, o))
+        WHEN 'select' THEN property -> 'select' ->> 'name'
+        WHEN 'status' THEN property -> 'status' ->> 'name'
+        WHEN 'multi_select' THEN (SELECT string_agg(x ->> 'name', ', ' ORDER BY o)
+                                    FROM jsonb_array_elements(property -> 'multi_select') WITH ORDINALITY AS t(x, o))
+        WHEN 'people' THEN (SELECT string_agg(coalesce(x ->> 'name', x ->> 'id'), ', ' ORDER BY o)
+                              FROM jsonb_array_elements(property -> 'people') WITH ORDINALITY AS t(x, o))
+        WHEN 'relation' THEN (SELECT string_agg(x ->> 'id', ', ' ORDER BY o)
+                                FROM jsonb_array_elements(property -> 'relation') WITH ORDINALITY AS t(x, o))
+        WHEN 'number' THEN property ->> 'number'
+        WHEN 'checkbox' THEN property ->> 'checkbox'
+        WHEN 'date' THEN property -> 'date' ->> 'start'
+        WHEN 'url' THEN property ->> 'url'
+        WHEN 'email' THEN property ->> 'email'
+        WHEN 'phone_number' THEN property ->> 'phone_number'
+        WHEN 'created_time' THEN property ->> 'created_time'
+        WHEN 'last_edited_time' THEN property ->> 'last_edited_time'
+        WHEN 'unique_id' THEN concat_ws('-', property -> 'unique_id' ->> 'prefix', property -> 'unique_id' ->> 'number')
+        WHEN 'formula' THEN CASE property -> 'formula' ->> 'type'
+                                WHEN 'date' THEN property -> 'formula' -> 'date' ->> 'start'
+                                ELSE property -> 'formula' ->> (property -> 'formula' ->> 'type') END
+        END, '')
+$$;
+COMMENT ON FUNCTION nls.notion_text(jsonb) IS
+'The text of one Notion property value (any type: title and rich_text joined plain_text, select/status name,
+multi_select and people names joined by '', '', number, checkbox, date start, url, email, unique_id PREFIX-N,
+formula result, relation ids); notion_text(property jsonb) returns text, NULL for an empty value.';
+
+CREATE OR REPLACE FUNCTION nls.notion_relation_ids(property jsonb) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT coalesce(array_agg(x ->> 'id' ORDER BY o), '{}')
+      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(property -> 'relation') = 'array'
+                                     THEN property -> 'relation' ELSE '[]' END) WITH ORDINALITY AS t(x, o)
+$$;
+COMMENT ON FUNCTION nls.notion_relation_ids(jsonb) IS
+'The page ids a relation property holds, in Notion''s order: notion_relation_ids(property jsonb) returns text[]
+(empty when the property is absent or not a relation). A page object holds at most 25 of them (has_more).';
+
+CREATE OR REPLACE FUNCTION nls._num(p text, p_min numeric, p_max numeric, p_scale int) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN p ~ '^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$'
+                 AND p::numeric BETWEEN p_min AND p_max THEN round(p::numeric, p_scale) END
+$$;
+COMMENT ON FUNCTION nls._num(text, numeric, numeric, int) IS
+'A number read from Notion text, rounded to the column''s scale; NULL when not a number or outside [min, max].';
+
+CREATE OR REPLACE FUNCTION nls._date(p text) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN p ~ '^\d{4}-\d{2}-\d{2}' AND to_char(to_date(left(p, 10), 'YYYY-MM-DD'), 'YYYY-MM-DD') = left(p, 10)
+                THEN to_date(left(p, 10), 'YYYY-MM-DD') END
+$$;
+COMMENT ON FUNCTION nls._date(text) IS 'The date part of a Notion date (YYYY-MM-DD...); NULL when not a valid date.';
+
+CREATE OR REPLACE FUNCTION nls._status(p text, p_allowed text[], p_default text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN v = ANY (p_allowed) THEN v ELSE p_default END
+      FROM (SELECT regexp_replace(lower(btrim(p)), '[\s-]+', '_', 'g') AS v) AS x
+$$;
+COMMENT ON FUNCTION nls._status(text, text[], text) IS
+'A status value in the seed''s vocabulary: lower case, spaces and dashes as "_" ("In progress" -> in_progress);
+the default when it is not one of the allowed values (the Notion value stays in staging).';
+
+-- ---- property maps --------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION nls.property_map(target text, overrides jsonb DEFAULT '{}') RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE target
+        WHEN 'flashcards' THEN '{"card_id": "CardID", "front": "Question", "back": "Answer", "concept": "Concept",
+                                 "module": "Module", "status": "Status", "atom_type": "Type"}'::jsonb
+        WHEN 'concepts' THEN '{"name": "Name", "definition": "Definition", "domain": "Domain", "status": "Status",
+                               "cluster": "Cluster", "area": "Area", "dec_score": "DEC Score",
+                               "proc_score": "PROC Score", "app_score": "APP Score",
+                               "last_reviewed_at": "Last Reviewed"}'::jsonb
+        WHEN 'concept_areas' THEN '{"name": "Name", "description": "Description", "domain": "Domain",
+                                    "display_order": "Order"}'::jsonb
+        WHEN 'concept_clusters' THEN '{"name": "Name", "description": "Description", "area": "Area",
+                                       "exam_weight": "Exam Weight", "display_order": "Order"}'::jsonb
+        WHEN 'programs' THEN '{"name": "Name", "description": "Description", "status": "Status",
+                               "start_date": "Start Date", "end_date": "End Date"}'::jsonb
+        WHEN 'tracks' THEN '{"name": "Name", "description": "Description", "program": "Program",
+                             "display_order": "Order"}'::jsonb
+        WHEN 'modules' THEN '{"name": "Name", "description": "Description", "track": "Track", "week_order": "Week",
+                              "status": "Status"}'::jsonb
+        ELSE '{}'::jsonb END || coalesce(overrides, '{}')
+$$;
+COMMENT ON FUNCTION nls.property_map(text, jsonb) IS
+'Which Notion property feeds which column of a learning target: property_map(target text, overrides jsonb) returns
+{field: property name or id} (jsonb), the seed 001 defaults (flashcards: CardID, Question, Answer, Concept,
+Module, Status, Type; concepts: Name, Definition, Domain, Status, Cluster, Area, DEC/PROC/APP Score, Last
+Reviewed; ...) overlaid with a source''s nls.sources.property_map. A name field falls back to the page''s title.';
+
+CREATE OR REPLACE FUNCTION nls._field(p_properties jsonb, p_map jsonb, p_field text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT nls.notion_text(nls.notion_property(p_properties, p_map ->> p_field)) $$;
+
+CREATE OR REPLACE FUNCTION nls._first_related(p_properties jsonb, p_map jsonb, p_field text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT (nls.notion_relation_ids(nls.notion_property(p_properties, p_map ->> p_field)))[1] $$;
+
+CREATE OR REPLACE FUNCTION nls._title(p_properties jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT nls.notion_text(v) FROM jsonb_each(p_properties) AS e(k, v) WHERE v ->> 'type' = 'title' LIMIT 1 $$;
+
+CREATE OR REPLACE FUNCTION nls._name(p_properties jsonb, p_map jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT coalesce(nls._field(p_properties, p_map, 'name'), nls._title(p_properties), 'Untitled') $$;
+
+-- ---- the rules that grade a card (docs/learning.md, "Card rules") ------------------------------------------------
+CREATE OR REPLACE FUNCTION nls.word_count(body text) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN body IS NULL OR btrim(body) = '' THEN 0
+                ELSE array_length(regexp_split_to_array(btrim(body), '\s+'), 1) END
+$$;
+COMMENT ON FUNCTION nls.word_count(text) IS
+'Words in a card side: word_count(body text) returns int, the number of runs of non-space characters (0 for NULL).';
+
+CREATE OR REPLACE FUNCTION nls.normalize_card_id(card_id text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT nullif(btrim(regexp_replace(regexp_replace(upper(btrim(card_id)), '[\s_.]+', '-', 'g'),
+                                       '-{2,}', '-', 'g'), '-'), '')
+$$;
+COMMENT ON FUNCTION nls.normalize_card_id(text) IS
+'A card id in its canonical form: normalize_card_id(card_id text) returns text: upper case, spaces, underscores
+and dots turned into one dash, no leading or trailing dash (" net_m1 001-dec " -> "NET-M1-001-DEC"); NULL when
+empty.';
+
+CREATE OR REPLACE FUNCTION nls.atom_type_for(front text, mapped_type text DEFAULT NULL) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE
+        WHEN regexp_replace(lower(btrim(mapped_type)), '[\s/-]+', '_', 'g')
+             IN ('flashcard', 'cloze', 'mcq', 'true_false', 'matching', 'parsons')
+            THEN regexp_replace(lower(btrim(mapped_type)), '[\s/-]+', '_', 'g')
+        WHEN front ~ '\{\{c\d+::' THEN 'cloze'
+        ELSE 'flashcard' END
+$$;
+COMMENT ON FUNCTION nls.atom_type_for(text, text) IS
+'A card''s atom_type: atom_type_for(front text, mapped_type text) returns the mapped type property''s value when it
+names a known type (flashcard, cloze, mcq, true_false, matching, parsons; case and spacing free), else ''cloze''
+when the front holds an Anki cloze deletion ({{c1::...}}), else ''flashcard''.';
+
+CREATE OR REPLACE FUNCTION nls.atomicity_status(front text, back text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE
+        WHEN length(front) - length(replace(front, '?', '')) > 1
+          OR nls.word_count(back) > 60
+          OR (SELECT count(*) FROM regexp_matches(coalesce(back, ''), '(^|\n)\s*([-*•]|\d+[.)])\s', 'g')) >= 3
+            THEN 'needs_split'
+        WHEN nls.word_count(front) > 25 OR nls.word_count(back) > 25 THEN 'verbose'
+        ELSE 'atomic' END
+$$;
+COMMENT ON FUNCTION nls.atomicity_status(text, text) IS
+'The minimum-information check of a card: atomicity_status(front text, back text) returns ''needs_split'' when
+the front asks more than one question (two or more "?"), the back runs past 60 words or lists 3 or more items
+(lines starting with -, *, • or 1. / 1)); else ''verbose'' when either side runs past 25 words; else ''atomic''.';
+
+CREATE OR REPLACE FUNCTION nls.atom_quality_score(front text, back text, atom_type text, atomicity text,
+                                                  has_concept boolean, has_module boolean) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT round(greatest(0.0, least(1.0, 1.0
+        - CASE WHEN coalesce(btrim(back), '') = '' THEN 0.50 ELSE 0 END
+        - CASE WHEN coalesce(btrim(back), '') <> '' AND lower(btrim(back)) = lower(btrim(front)) THEN 0.30 ELSE 0 END
+        - CASE atomicity WHEN 'needs_split' THEN 0.25 WHEN 'verbose' THEN 0.15 ELSE 0 END
+        - CASE WHEN nls.word_count(front) < 3 THEN 0.10 ELSE 0 END
+        - CASE WHEN atom_type = 'flashcard' AND position('?' IN coalesce(front, '')) = 0
+                    AND right(btrim(coalesce(front, '')), 1) <> ':' THEN 0.10 ELSE 0 END
+        - CASE WHEN has_concept THEN 0 ELSE 0.10 END
+        - CASE WHEN has_module THEN 0 ELSE 0.05 END)), 2)
+$$;
+COMMENT ON FUNCTION nls.atom_quality_score(text, text, text, text, boolean, boolean) IS
+'A card''s quality_score in 0.00-1.00: atom_quality_score(front, back, atom_type, atomicity, has_concept,
+has_module) returns numeric(3,2) = 1.00 - 0.50 empty back - 0.30 back repeats the front - 0.25 needs_split /
+0.15 verbose - 0.10 front under 3 words - 0.10 a flashcard front that is not a question (no "?", no final ":")
+- 0.10 no concept - 0.05 no module, clamped to [0, 1].';
+
+CREATE OR REPLACE FUNCTION nls.atom_needs_review(back text, atomicity text, quality_score numeric) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT coalesce(btrim(back), '') = '' OR atomicity <> 'atomic' OR quality_score < 0.75 $$;
+COMMENT ON FUNCTION nls.atom_needs_review(text, text, numeric) IS
+'Whether a card goes to manual review: atom_needs_review(back, atomicity, quality_score) returns true for an
+empty back, a card that is not atomic, or a quality_score under 0.75 (the threshold of seed 001''s Anki query).
+A card whose id another card of the same user already holds is flagged as well (see nls._want_learning_atoms).';
+
+-- ---- staging: stg_notion_pages (the engine's ledger) -> the typed staging tables of seed 001 ---------------------
+CREATE OR REPLACE FUNCTION nls._learning_targets() RETURNS text[]
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT '{flashcards,concepts,concept_areas,concept_clusters,modules,tracks,programs}'::text[] $$;
+
+CREATE OR REPLACE FUNCTION nls._stage_learning(p_user text) RETURNS int
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_target text;
+    v_rows int;
+    v_total int := 0;
+BEGIN
+    FOREACH v_target IN ARRAY nls._learning_targets() LOOP
+        -- a page whose source went away (remove_source) leaves staging; the canonical step then removes its row
+        EXECUTE format($q$
+            DELETE FROM nls.%1$I st
+             WHERE ($1::text IS NULL OR st.user_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id
+                                WHERE s.target = %2$L AND p.user_id = st.user_id AND p.page_id = st.notion_page_id)
+        $q$, 'stg_notion_' || v_target, v_target) USING p_user;
+        EXECUTE format($q$
+            INSERT INTO nls.%1$I AS st (user_id, notion_page_id, source_id, raw_properties, raw_content,
+                                        last_edited_time, in_trash, last_synced_at, sync_hash)
+            SELECT DISTINCT ON (p.user_id, p.page_id) p.user_id, p.page_id, p.source_id, p.raw_properties,
+                   p.raw_content, p.last_edited_time, p.in_trash OR p.deleted_at IS NOT NULL, p.last_synced_at,
+                   p.sync_hash
+              FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id AND s.target = %2$L
+             WHERE ($1::text IS NULL OR p.user_id = $1)
+             ORDER BY p.user_id, p.page_id, p.last_edited_time DESC, p.source_id
+            ON CONFLICT (user_id, notion_page_id) DO UPDATE
+               SET source_id = excluded.source_id, raw_properties = excluded.raw_properties,
+                   raw_content = excluded.raw_content, last_edited_time = excluded.last_edited_time,
+                   in_trash = excluded.in_trash, last_synced_at = excluded.last_synced_at,
+                   sync_hash = excluded.sync_hash
+             WHERE (st.source_id, st.sync_hash, st.in_trash, st.last_synced_at)
+                   IS DISTINCT FROM (excluded.source_id, excluded.sync_hash, excluded.in_trash, excluded.last_synced_at)
+        $q$, 'stg_notion_' || v_target, v_target) USING p_user;
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+        v_total := v_total + v_rows;
+    END LOOP;
+    -- parents, from the relations the property map names
+    UPDATE nls.stg_notion_concepts st
+       SET parent_type = x.parent_type, parent_notion_id = x.parent_notion_id
+      FROM (SELECT c.user_id, c.notion_page_id,
+                   CASE WHEN nls._first_related(c.raw_properties, m.map, 'cluster') IS NOT NULL THEN 'cluster'
+                        WHEN nls._first_related(c.raw_properties, m.map, 'area') IS NOT NULL THEN 'area' END
+                       AS parent_type,
+                   coalesce(nls._first_related(c.raw_properties, m.map, 'cluster'),
+                            nls._first_related(c.raw_properties, m.map, 'area')) AS parent_notion_id
+              FROM nls.stg_notion_concepts c JOIN nls.sources s ON s.id = c.source_id
+             CROSS JOIN LATERAL (SELECT nls.property_map('concepts', s.property_map) AS map) m
+             WHERE (p_user IS NULL OR c.user_id = p_user)) x
+     WHERE st.user_id = x.user_id AND st.notion_page_id = x.notion_page_id
+       AND (st.parent_type, st.parent_notion_id) IS DISTINCT FROM (x.parent_type, x.parent_notion_id);
+    UPDATE nls.stg_notion_concept_clusters st
+       SET parent_area_notion_id = x.area
+      FROM (SELECT c.user_id, c.notion_page_id,
+                   nls._first_related(c.raw_properties, nls.property_map('concept_clusters', s.property_map), 'area')
+                       AS area
+              FROM nls.stg_notion_concept_clusters c JOIN nls.sources s ON s.id = c.source_id
+             WHERE (p_user IS NULL OR c.user_id = p_user)) x
+     WHERE st.user_id = x.user_id AND st.notion_page_id = x.notion_page_id
+       AND st.parent_area_notion_id IS DISTINCT FROM x.area;
+    RETURN v_total;
+END
+$$;
+COMMENT ON FUNCTION nls._stage_learning(text) IS
+'Step 1 of nls.clean(): copy the pages of learning sources from stg_notion_pages into their typed staging table
+(stg_notion_flashcards, ...), only rows that changed; fill parent_type / parent_notion_id (concepts) and
+parent_area_notion_id (clusters); drop staged pages whose source is gone. Returns the rows written (int).';
+
+-- ---- what each canonical table should hold, computed from staging -------------------------------------------
+CREATE OR REPLACE VIEW nls._want_clean_concept_areas AS
+SELECT st.user_id, st.notion_page_id AS notion_id,
+       nls._name(st.raw_properties, m.map) AS name,
+       nls._field(st.raw_properties, m.map, 'description') AS description,
+       nls._field(st.raw_properties, m.map, 'domain') AS domain,
+       coalesce(nls._num(nls._field(st.raw_properties, m.map, 'display_order'), -2147483648, 2147483647, 0), 0)::int
+           AS display_order
+  FROM nls.stg_notion_concept_areas st JOIN nls.sources s ON s.id = st.source_id
+ CROSS JOIN LATERAL (SELECT nls.property_map('concept_areas', s.property_map) AS map) m
+ WHERE NOT st.in_trash;
+
+CREATE OR REPLACE VIEW nls._want_clean_concept_clusters AS
+SELECT st.user_id, st.notion_page_id AS notion_id, a.id AS concept_area_id,
+       nls._name(st.raw_properties, m.map) AS name,
+       nls._field(st.raw_properties, m.map, 'description') AS description,
+       nls._num(nls._field(st.raw_properties, m.map, 'exam_weight'), 0, 100, 2) AS exam_weight,
+       coalesce(nls._num(nls._field(st.raw_properties, m.map, 'display_order'), -2147483648, 2147483647, 0), 0)::int
+           AS display_order
+  FROM nls.stg_notion_concept_clusters st JOIN nls.sources s ON s.id = st.source_id
+ CROSS JOIN LATERAL (SELECT nls.property_map('concept_clusters', s.property_map) AS map) m
+  LEFT JOIN nls.clean_concept_areas a ON a.user_id = st.user_id AND a.notion_id = st.parent_area_notion_id
+ WHERE NOT st.in_trash;
+
+CREATE OR REPLACE VIEW nls._want_concepts AS
+SELECT st.user_id, st.notion_page_id AS notion_id, cl.id AS cluster_id, a.id AS concept_area_id,
+       nls._name(st.raw_properties, m.map) AS name,
+       nls._field(st.raw_properties, m.map, 'definition') AS definition,
+       nls._field(st.raw_properties, m.map, 'domain') AS domain,
+       nls._status(nls._field(st.raw_properties, m.map, 'status'),
+                   '{to_learn,active,reviewing,mastered,stale}', 'to_learn') AS status,
+       nls._num(nls._field(st.raw_properties, m.map, 'dec_score'), 0, 10, 2) AS dec_score,
+       nls._num(nls._field(st.raw_properties, m.map, 'proc_score'), 0, 10, 2) AS proc_score,
+       nls._num(nls._field(st.raw_properties, m.map, 'app_score'), 0, 10, 2) AS app_score,
+       nls._date(nls._field(st.raw_properties, m.map, 'last_reviewed_at'))::timestamptz AS last_reviewed_at
+  FROM nls.stg_notion_concepts st JOIN nls.sources s ON s.id = st.source_id
+ CROSS JOIN LATERAL (SELECT nls.property_map('concepts', s.property_map) AS map) m
+  LEFT JOIN nls.clean_concept_clusters cl
+         ON st.parent_type = 'cluster' AND cl.user_id = st.user_id AND cl.notion_id = st.parent_notion_id
+  LEFT JOIN nls.clean_concept_areas a
+         ON a.user_id = st.user_id AND a.notion_id = nls._first_related(st.raw_properties, m.map, 'area')
+ WHERE NOT st.in_trash;
+
+CREATE OR REPLACE VIEW nls._want_clean_programs AS
+SELECT st.user_id, st.notion_page_id AS notion_id,
+       nls._name(st.raw_properties, m.map) AS name,
+       nls._field(st.raw_properties, m.map, 'description') AS description,
+       nls._status(nls._field(st.raw_properties, m.map, 'status'),
+                   '{active,completed,paused,archived}', 'active') AS status,
+       nls._date(nls._field(st.raw_properties, m.map, 'start_date')) AS start_date,
+       nls._date(nls._field(st.raw_properties, m.map, 'end_date')) AS end_date
+  FROM nls.stg_notion_programs st JOIN nls.sources s ON s.id = st.source_id
+ CROSS JOIN LATERAL (SELECT nls.property_map('programs', s.property_map) AS map) m
+ WHERE NOT st.in_trash;
+
+CREATE OR REPLACE VIEW nls._want_clean_tracks AS
+SELECT st.user_id, st.notion_page_id AS notion_id, p.id AS program_id,
+       nls._name(st.raw_properties, m.map) AS name,
+       nls._field(st.raw_properties, m.map, 'description') AS description,
+       coalesce(nls._num(nls._field(st.raw_properties, m.map, 'display_order'), -2147483648, 2147483647, 0), 0)::int
+           AS display_order
+  FROM nls.stg_notion_tracks st JOIN nls.sources s ON s.id = st.source_id
+ CROSS JOIN LATERAL (SELECT nls.property_map('tracks', s.property_map) AS map) m
+  LEFT JOIN nls.clean_programs p
+         ON p.user_id = st.user_id AND p.notion_id = nls._first_related(st.raw_properties, m.map, 'program')
+ WHERE NOT st.in_trash;
+
+CREATE OR REPLACE VIEW nls._want_learning_modules AS
+SELECT st.user_id, st.notion_page_id AS notion_id, t.id AS track_id,
+       nls._name(st.raw_properties, m.map) AS name,
+       nls._field(st.raw_properties, m.map, 'description') AS description,
+       nls._num(nls._field(st.raw_properties, m.map, 'week_order'), -2147483648, 2147483647, 0)::int AS week_order,
+       nls._status(nls._field(st.raw_properties, m.map, 'status'),
+                   '{not_started,in_progress,completed,reviewing}', 'not_started') AS status
+  FROM nls.stg_notion_modules st JOIN nls.sources s ON s.id = st.source_id
+ CROSS JOIN LATERAL (SELECT nls.property_map('modules', s.property_map) AS map) m
+  LEFT JOIN nls.clean_tracks t
+         ON t.user_id = st.user_id AND t.notion_id = nls._first_related(st.raw_properties, m.map, 'track')
+ WHERE NOT st.in_trash;
+
+CREATE OR REPLACE VIEW nls._want_learning_atoms AS
+WITH cards AS MATERIALIZED (
+    SELECT st.user_id, st.notion_page_id AS notion_id,
+           nls.normalize_card_id(nls._field(st.raw_properties, m.map, 'card_id')) AS card_id,
+           -- an approved rewrite newer than the card's last Notion edit wins over Notion's text
+           CASE WHEN cur.last_rewrite_at > st.last_edited_time THEN cur.front
+                ELSE coalesce(nls._field(st.raw_properties, m.map, 'front'), '') END AS front,
+           CASE WHEN cur.last_rewrite_at > st.last_edited_time THEN cur.back
+                ELSE nls._field(st.raw_properties, m.map, 'back') END AS back,
+           nls._field(st.raw_properties, m.map, 'atom_type') AS mapped_type,
+           c.id AS concept_id, mo.id AS module_id, cur.card_id AS current_card_id
+      FROM nls.stg_notion_flashcards st JOIN nls.sources s ON s.id = st.source_id
+     CROSS JOIN LATERAL (SELECT nls.property_map('flashcards', s.property_map) AS map) m
+      LEFT JOIN nls.learning_atoms cur ON cur.user_id = st.user_id AND cur.notion_id = st.notion_page_id
+      LEFT JOIN nls.concepts c
+             ON c.user_id = st.user_id AND c.notion_id = nls._first_related(st.raw_properties, m.map, 'concept')
+      LEFT JOIN nls.learning_modules mo
+             ON mo.user_id = st.user_id AND mo.notion_id = nls._first_related(st.raw_properties, m.map, 'module')
+     WHERE NOT st.in_trash
+), graded AS MATERIALIZED (
+    SELECT cards.*, nls.atom_type_for(front, mapped_type) AS atom_type,
+           nls.atomicity_status(front, back) AS atomicity_status,
+           -- two cards of one user with one card id: the card that holds it keeps it, the other loses it
+           card_id IS NOT NULL AND row_number() OVER (
+               PARTITION BY user_id, card_id
+               ORDER BY (current_card_id IS NOT DISTINCT FROM card_id) DESC, notion_id) > 1 AS duplicate_card_id
+      FROM cards
+), scored AS (
+    SELECT graded.*, nls.atom_quality_score(front, back, atom_type, atomicity_status, concept_id IS NOT NULL,
+                                            module_id IS NOT NULL) AS quality_score
+      FROM graded
+)
+SELECT user_id, notion_id, CASE WHEN duplicate_card_id THEN NULL ELSE card_id END AS card_id, atom_type, front, back,
+       concept_id, module_id, quality_score, atomicity_status = 'atomic' AS is_atomic,
+       nls.word_count(front) AS front_word_count, nls.word_count(back) AS back_word_count, atomicity_status,
+       duplicate_card_id OR nls.atom_needs_review(back, atomicity_status, quality_score) AS needs_review
+  FROM scored;
+
+COMMENT ON VIEW nls._want_learning_atoms IS
+'What learning_atoms should hold for the synced flashcards (one row per card that is not trashed), computed by the
+card rules; nls.clean() writes the difference.';
+
+-- ---- writing the difference ----------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION nls._clean_entity(p_table text, p_user text, p_log uuid,
+                                             OUT added int, OUT updated int, OUT removed int)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_want text := format('nls.%I', '_want_' || p_table);
+    v_cols text[];
+    v_list text;
+    v_t text;
+    v_w text;
+    v_x text;
+    v_set text;
+    v_written int;
+BEGIN
+    SELECT array_agg(attname::text ORDER BY attnum) INTO v_cols
+      FROM pg_attribute
+     WHERE attrelid = v_want::regclass AND attnum > 0 AND NOT attisdropped
+       AND attname NOT IN ('user_id', 'notion_id');
+    SELECT string_agg(format('%I', c), ', '), string_agg(format('t.%I', c), ', '),
+           string_agg(format('w.%I', c), ', '), string_agg(format('excluded.%I', c), ', '),
+           string_agg(format('%1$I = excluded.%1$I', c), ', ')
+      INTO v_list, v_t, v_w, v_x, v_set
+      FROM unnest(v_cols) AS c;
+    -- the wanted rows, computed once (the views grade every card: evaluating them once per step would triple it)
+    DROP TABLE IF EXISTS pg_temp._nls_want;
+    EXECUTE format('CREATE TEMP TABLE _nls_want ON COMMIT DROP AS SELECT * FROM %s WHERE $1::text IS NULL OR user_id = $1',
+                   v_want) USING p_user;
+    CREATE UNIQUE INDEX ON pg_temp._nls_want (user_id, notion_id);
+    ANALYZE pg_temp._nls_want;
+    -- 1. rows that change: their old and new values (changed fields only) into cleaning_log
+    EXECUTE format($q$
+        INSERT INTO nls.cleaning_log (atom_id, operation, old_value, new_value, user_id, entity, notion_id, sync_log_id)
+        SELECT CASE WHEN %1$L = 'learning_atoms' THEN t.id END, 'notion_update',
+               (SELECT jsonb_object_agg(k, to_jsonb(t) -> k) FROM unnest($2::text[]) AS k
+                 WHERE to_jsonb(t) -> k IS DISTINCT FROM to_jsonb(w) -> k),
+               (SELECT jsonb_object_agg(k, to_jsonb(w) -> k) FROM unnest($2::text[]) AS k
+                 WHERE to_jsonb(t) -> k IS DISTINCT FROM to_jsonb(w) -> k),
+               w.user_id, %1$L, w.notion_id, $1
+          FROM pg_temp._nls_want w JOIN nls.%1$I t ON t.user_id = w.user_id AND t.notion_id = w.notion_id
+         WHERE (%2$s) IS DISTINCT FROM (%3$s)
+    $q$, p_table, v_t, v_w) USING p_log, v_cols;
+    GET DIAGNOSTICS updated = ROW_COUNT;
+    -- 2. the upsert: new rows and changed rows; unchanged rows are not written
+    EXECUTE format($q$
+        INSERT INTO nls.%1$I AS t (user_id, notion_id, %2$s)
+        SELECT user_id, notion_id, %2$s FROM pg_temp._nls_want
+        ON CONFLICT (user_id, notion_id) DO UPDATE SET %3$s, updated_at = now()
+         WHERE (%4$s) IS DISTINCT FROM (%5$s)
+    $q$, p_table, v_list, v_set, v_t, v_x);
+    GET DIAGNOSTICS v_written = ROW_COUNT;
+    added := v_written - updated;
+    -- 3. rows whose page left (trashed, deleted, unshared, source removed): last state into cleaning_log
+    EXECUTE format($q$
+        WITH gone AS (
+            DELETE FROM nls.%1$I t
+             WHERE ($1::text IS NULL OR t.user_id = $1) AND t.notion_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM pg_temp._nls_want w WHERE w.user_id = t.user_id AND w.notion_id = t.notion_id)
+            RETURNING t.*
+        )
+        INSERT INTO nls.cleaning_log (operation, old_value, user_id, entity, notion_id, sync_log_id)
+        SELECT 'notion_removed', to_jsonb(gone), gone.user_id, %1$L, gone.notion_id, $2 FROM gone
+    $q$, p_table) USING p_user, p_log;
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    DROP TABLE pg_temp._nls_want;
+END
+$$;
+COMMENT ON FUNCTION nls._clean_entity(text, text, uuid) IS
+'Step 2 of nls.clean() for one canonical table: write the difference between nls._want_<table> and the table
+(one upsert; unchanged rows untouched), log each change (changed fields, old and new) and each removal (the whole
+last row) in cleaning_log. Returns (added, updated, removed).';
+
+CREATE OR REPLACE FUNCTION nls.clean(user_id text DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_user text := clean.user_id;
+    v_log uuid;
+    v_table text;
+    v_r record;
+    v_details jsonb := '{}';
+    v_added int := 0;
+    v_updated int := 0;
+    v_removed int := 0;
+    v_staged int;
+    v_state text;
+    v_msg text;
+BEGIN
+    INSERT INTO nls.sync_log (sync_type, status, user_id, details)
+    VALUES ('cleaning', 'running', v_user, '{}') RETURNING id INTO v_log;
+    BEGIN
+        -- one cleaning at a time (a pass reads and writes every learning table of its users)
+        PERFORM pg_advisory_xact_lock(nls._lock_key(), 0);
+        v_staged := nls._stage_learning(v_user);
+        FOREACH v_table IN ARRAY '{clean_concept_areas,clean_concept_clusters,concepts,clean_programs,clean_tracks,learning_modules,learning_atoms}'::text[] LOOP
+            SELECT * INTO v_r FROM nls._clean_entity(v_table, v_user, v_log);
+            v_details := v_details || jsonb_build_object(v_table, jsonb_build_object(
+                'added', v_r.added, 'updated', v_r.updated, 'removed', v_r.removed));
+            v_added := v_added + v_r.added;
+            v_updated := v_updated + v_r.updated;
+            v_removed := v_removed + v_r.removed;
+        END LOOP;
+        SET CONSTRAINTS nls.learning_atoms_user_card_id_key IMMEDIATE;
+        SET CONSTRAINTS nls.learning_atoms_user_card_id_key DEFERRED;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+        UPDATE nls.sync_log SET status = 'failed', completed_at = clock_timestamp(), error_code = v_state,
+               error_message = v_msg
+         WHERE id = v_log;
+        RETURN jsonb_build_object('success', false, 'sync_log_id', v_log, 'error', v_msg, 'sqlstate', v_state);
+    END;
+    UPDATE nls.sync_log
+       SET status = 'completed', completed_at = clock_timestamp(), items_processed = v_staged,
+           items_added = v_added, items_updated = v_updated, items_removed = v_removed,
+           details = v_details || jsonb_build_object('staged_rows_written', v_staged)
+     WHERE id = v_log;
+    RETURN jsonb_build_object('success', true, 'sync_log_id', v_log, 'added', v_added, 'updated', v_updated,
+                              'removed', v_removed, 'staged_rows_written', v_staged, 'tables', v_details);
+END
+$$;
+COMMENT ON FUNCTION nls.clean(text) IS
+'The cleaning pipeline (seed 001): clean(user_id => NULL) turns the learning sources'' synced pages into the
+canonical tables (clean_concept_areas, clean_concept_clusters, concepts, clean_programs, clean_tracks,
+learning_modules, learning_atoms) for one user or, with NULL, every user; set-based; relations resolved whatever
+order the sources were synced in; each change and removal kept in cleaning_log. Runs after every sync of a
+learning source. Logs a sync_log row (sync_type ''cleaning''). Returns jsonb {"success", "sync_log_id", "added",
+"updated", "removed", "tables": {...}}; on failure {"success": false, "error", "sqlstate"}, writes nothing but the
+failed sync_log row, and raises nothing.';
+
+-- ---- the views of seed 001 (v_concept_atom_stats gains needs_review_count, which the seed's own query reads) ----
+CREATE OR REPLACE VIEW nls.v_due_atoms AS
+SELECT a.*, c.name AS concept_name, m.name AS module_name, cl.name AS cluster_name, ca.name AS area_name
+  FROM nls.learning_atoms a
+  LEFT JOIN nls.concepts c ON a.concept_id = c.id
+  LEFT JOIN nls.learning_modules m ON a.module_id = m.id
+  LEFT JOIN nls.clean_concept_clusters cl ON c.cluster_id = cl.id
+  LEFT JOIN nls.clean_concept_areas ca ON cl.concept_area_id = ca.id
+ WHERE a.atom_type IN ('flashcard', 'cloze')
+   AND a.anki_note_id IS NOT NULL
+   AND a.is_atomic = true;
+COMMENT ON VIEW nls.v_due_atoms IS
+'Seed 001: atoms to study (flashcard or cloze, in Anki, atomic), with their concept, module, cluster and area names.';
+
+CREATE OR REPLACE VIEW nls.v_concept_atom_stats AS
+SELECT c.id AS concept_id, c.name AS concept_name, c.status,
+       count(a.id) AS total_atoms,
+       count(a.id) FILTER (WHERE a.is_atomic = true) AS atomic_count,
+       count(a.id) FILTER (WHERE a.atom_type IN ('flashcard', 'cloze')) AS anki_syncable,
+       count(a.id) FILTER (WHERE a.anki_note_id IS NOT NULL) AS in_anki_count,
+       avg(a.anki_ease_factor) AS avg_ease,
+       avg(a.anki_interval) AS avg_interval,
+       count(a.id) FILTER (WHERE a.needs_review) AS needs_review_count,
+       c.user_id
+  FROM nls.concepts c
+  LEFT JOIN nls.learning_atoms a ON a.concept_id = c.id
+ GROUP BY c.id, c.name, c.status, c.user_id;
+COMMENT ON VIEW nls.v_concept_atom_stats IS
+'Seed 001: atom counts per concept (total, atomic, Anki-syncable, in Anki, average ease and interval) plus
+needs_review_count (the column seed 001''s "concepts needing attention" query reads) and user_id.';
+
+CREATE OR REPLACE VIEW nls.v_review_queue_summary AS
+SELECT source, status, count(*) AS count, min(created_at) AS oldest, max(created_at) AS newest
+  FROM nls.review_queue
+ GROUP BY source, status
+ ORDER BY source, status;
+COMMENT ON VIEW nls.v_review_queue_summary IS 'Seed 001: review_queue items per source and status, oldest and newest.';
