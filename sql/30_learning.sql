@@ -408,7 +408,8 @@ COMMENT ON VIEW nls._want_learning_atoms IS
 card rules; nls.clean() writes the difference.';
 
 -- ---- writing the difference ----------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION nls._clean_entity(p_table text, p_user text, p_log uuid,
+DROP FUNCTION IF EXISTS nls._clean_entity(text, text, uuid);
+CREATE OR REPLACE FUNCTION nls._clean_entity(p_table text, p_target text, p_user text, p_log uuid,
                                              OUT added int, OUT updated int, OUT removed int)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -465,19 +466,23 @@ BEGIN
             DELETE FROM nls.%1$I t
              WHERE ($1::text IS NULL OR t.user_id = $1) AND t.notion_id IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM pg_temp._nls_want w WHERE w.user_id = t.user_id AND w.notion_id = t.notion_id)
+               -- only where Notion is the user's source of truth for this table
+               AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = t.user_id AND s.target = $3)
             RETURNING t.*
         )
         INSERT INTO nls.cleaning_log (operation, old_value, user_id, entity, notion_id, sync_log_id)
         SELECT 'notion_removed', to_jsonb(gone), gone.user_id, %1$L, gone.notion_id, $2 FROM gone
-    $q$, p_table) USING p_user, p_log;
+    $q$, p_table) USING p_user, p_log, p_target;
     GET DIAGNOSTICS removed = ROW_COUNT;
     DROP TABLE pg_temp._nls_want;
 END
 $$;
-COMMENT ON FUNCTION nls._clean_entity(text, text, uuid) IS
+COMMENT ON FUNCTION nls._clean_entity(text, text, text, uuid) IS
 'Step 2 of nls.clean() for one canonical table: write the difference between nls._want_<table> and the table
 (one upsert; unchanged rows untouched), log each change (changed fields, old and new) and each removal (the whole
-last row) in cleaning_log. Returns (added, updated, removed).';
+last row) in cleaning_log. A row leaves only when its user syncs the table''s target and its page is trashed, gone
+or no longer synced; rows a user wrote by hand (or whose last source of the target was removed) stay.
+Returns (added, updated, removed).';
 
 CREATE OR REPLACE FUNCTION nls.clean(user_id text DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -486,6 +491,7 @@ DECLARE
     v_user text := clean.user_id;
     v_log uuid;
     v_table text;
+    v_target text;
     v_r record;
     v_details jsonb := '{}';
     v_added int := 0;
@@ -501,8 +507,12 @@ BEGIN
         -- one cleaning at a time (a pass reads and writes every learning table of its users)
         PERFORM pg_advisory_xact_lock(nls._lock_key(), 0);
         v_staged := nls._stage_learning(v_user);
-        FOREACH v_table IN ARRAY '{clean_concept_areas,clean_concept_clusters,concepts,clean_programs,clean_tracks,learning_modules,learning_atoms}'::text[] LOOP
-            SELECT * INTO v_r FROM nls._clean_entity(v_table, v_user, v_log);
+        -- parents before children, so that each step resolves its relations against this pass's rows
+        FOR v_table, v_target IN VALUES ('clean_concept_areas', 'concept_areas'),
+                                        ('clean_concept_clusters', 'concept_clusters'), ('concepts', 'concepts'),
+                                        ('clean_programs', 'programs'), ('clean_tracks', 'tracks'),
+                                        ('learning_modules', 'modules'), ('learning_atoms', 'flashcards') LOOP
+            SELECT * INTO v_r FROM nls._clean_entity(v_table, v_target, v_user, v_log);
             v_details := v_details || jsonb_build_object(v_table, jsonb_build_object(
                 'added', v_r.added, 'updated', v_r.updated, 'removed', v_r.removed));
             v_added := v_added + v_r.added;

@@ -56,12 +56,25 @@ def test_check_as_a_non_superuser_says_to_connect_as_one(conn, dsn, capsys):
     assert "only a superuser can create its functions" in capsys.readouterr().out
 
 
-def test_migrations_roll_back_and_apply_again(conn):
+def _schema(dsn: str) -> str:
+    """The nls schema as pg_dump --schema-only prints it (Debian's pg_dump 15)."""
+    import subprocess
+    out = subprocess.run(["/usr/lib/postgresql/15/bin/pg_dump", "--schema-only", "--schema=nls", "--no-owner", dsn],
+                         check=True, capture_output=True, text=True).stdout
+    return "\n".join(line for line in out.splitlines() if not line.startswith(("-- Dumped", "\\restrict", "\\unrestrict")))
+
+
+def test_every_migration_rolled_back_and_applied_again_gives_the_same_schema(conn, dsn):
     from nls_install import install as ins
+    installed = _schema(dsn)
     ids = ins.rollback_all(conn, None)
-    assert ids and conn.execute("SELECT to_regclass('nls.sync_log')").fetchone()[0] is None
-    assert ins.migrate(conn, None) == ids[::-1] or set(ins.migrate(conn, None)) <= set(ids)
-    assert conn.execute("SELECT to_regclass('nls.sync_log')").fetchone()[0] is not None
+    assert ids == ["0002.learning-schema", "0001.engine-schema"]
+    for table in ("nls.sync_log", "nls.learning_atoms", "nls.stg_notion_flashcards"):
+        assert conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None
+    assert ins.migrate(conn, None) == ids[::-1]
+    ins.deploy(conn)
+    assert _schema(dsn) == installed
+    assert "CREATE TABLE nls.learning_atoms" in installed and "CREATE VIEW nls.v_concept_atom_stats" in installed
 
 
 def test_the_pg_cron_command_syncs(conn, dsn, emulator):
