@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / ".demo"
 PGDATA = DEMO / "pg"
 BIN = Path("/usr/lib/postgresql/15/bin")
-console = Console(highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, width=150)
 TOKEN = "secret_demo_token_not_a_real_one"
+LEARNING_TARGETS = {"Programs": "programs", "Tracks": "tracks", "Modules": "modules", "Concept Areas": "concept_areas",
+                    "Concept Clusters": "concept_clusters", "Concepts": "concepts", "Flashcards": "flashcards"}
 
 
 def run(*cmd, env=None):
@@ -64,23 +66,31 @@ def start() -> int:
     with psycopg.connect(dsn, autocommit=True) as c:
         c.execute("SELECT nls.set_setting('api_base_url', %s)", (url,))
         c.execute("SELECT nls.add_integration('demo-user', %s, workspace_name => 'Demo workspace')", (TOKEN,))
-        for name in ("Flashcards", "Concepts", "Modules"):
-            c.execute("SELECT nls.add_source('demo-user', %s, with_content => %s)",
-                      (ids["databases"][name], name == "Modules"))
+        for name, target in LEARNING_TARGETS.items():
+            c.execute("SELECT nls.add_source('demo-user', %s, %s, with_content => %s)",
+                      (ids["databases"][name], target, name == "Modules"))
         console.print("[bold]4. SELECT nls.sync_notion();[/bold]")
         result = c.execute("SELECT nls.sync_notion()").fetchone()[0]
-        console.print_json(json.dumps(result))
-        _table(c, "SELECT sync_type, status, items_processed AS processed, items_added AS added, requests_made AS "
-                  "requests, retries, round(extract(epoch FROM completed_at - started_at)::numeric, 2) AS seconds, "
-                  "details->>'cleaned_characters' AS cleaned FROM nls.sync_log ORDER BY started_at",
+        brief = {"success": result["success"],
+                 "results": [{k: r.get(k) for k in ("database_name", "synced_count", "status")}
+                             for r in result.get("results", [])],
+                 "cleaning": [{k: r.get(k) for k in ("success", "added", "updated", "removed")}
+                              for r in result.get("cleaning", [])]}
+        console.print_json(json.dumps(brief), indent=None)
+        _table(c, "SELECT l.sync_type, s.database_name, l.status, items_processed AS processed, items_added AS added, "
+                  "requests_made AS requests, retries, "
+                  "round(extract(epoch FROM completed_at - started_at)::numeric, 2) AS seconds, "
+                  "details->>'cleaned_characters' AS cleaned FROM nls.sync_log l "
+                  "LEFT JOIN nls.sources s ON s.id = l.source_id ORDER BY started_at",
                "nls.sync_log")
         _table(c, "SELECT database_name, last_status, pages, trashed, watermark FROM nls.sync_status ORDER BY 1",
                "nls.sync_status")
-        _table(c, "SELECT raw_properties->'CardID'->'rich_text'->0->>'plain_text' AS card_id, "
-                  "left(raw_properties->'Question'->'title'->0->>'plain_text', 50) AS question, in_trash "
-                  "FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id "
-                  "WHERE s.database_name = 'Flashcards' ORDER BY last_edited_time DESC LIMIT 5",
-               "the newest flashcards in nls.stg_notion_pages")
+        _table(c, "SELECT a.card_id, left(a.front, 40) AS front, a.atom_type, a.back_word_count AS back_words, "
+                  "a.atomicity_status, a.quality_score, a.needs_review, c.name AS concept FROM nls.learning_atoms a "
+                  "LEFT JOIN nls.concepts c ON c.id = a.concept_id WHERE a.card_id LIKE 'NET-%' ORDER BY a.card_id LIMIT 8",
+               "nls.learning_atoms (the cleaned flashcards)")
+        _table(c, "SELECT concept_name, total_atoms, atomic_count, needs_review_count FROM nls.v_concept_atom_stats "
+                  "ORDER BY needs_review_count DESC, concept_name LIMIT 5", "nls.v_concept_atom_stats")
     console.print(f"\nConnect: [bold]psql 'host=127.0.0.1 port={port} user=postgres dbname=nls_demo'[/bold]  "
                   "(pg_cron syncs every 15 minutes while this runs)\nStop: [bold]make demo-stop[/bold]")
     return 0

@@ -18,8 +18,9 @@ BEGIN
        SET status = 'failed', completed_at = now(), error_code = 'backend_ended',
            error_message = 'the backend running this sync ended before the run finished; closed by the next run'
      WHERE source_id = p_source_id AND status = 'running';
-    INSERT INTO nls.sync_log (sync_type, user_id, source_id, notion_version, details)
-    VALUES (p_sync_type, p_user_id, p_source_id, p_notion_version, '{}'::jsonb)
+    -- clock time, not now(): sync_notion() runs every source in its caller's one transaction
+    INSERT INTO nls.sync_log (sync_type, started_at, user_id, source_id, notion_version, details)
+    VALUES (p_sync_type, clock_timestamp(), p_user_id, p_source_id, p_notion_version, '{}'::jsonb)
     RETURNING id INTO v_id;
     RETURN v_id;
 END

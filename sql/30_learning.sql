@@ -433,7 +433,7 @@ BEGIN
       INTO v_list, v_t, v_w, v_x, v_set
       FROM unnest(v_cols) AS c;
     -- the wanted rows, computed once (the views grade every card: evaluating them once per step would triple it)
-    DROP TABLE IF EXISTS pg_temp._nls_want;
+    -- (dropped at the end; a failed pass rolls its creation back with everything else)
     EXECUTE format('CREATE TEMP TABLE _nls_want ON COMMIT DROP AS SELECT * FROM %s WHERE $1::text IS NULL OR user_id = $1',
                    v_want) USING p_user;
     CREATE UNIQUE INDEX ON pg_temp._nls_want (user_id, notion_id);
@@ -501,8 +501,8 @@ DECLARE
     v_state text;
     v_msg text;
 BEGIN
-    INSERT INTO nls.sync_log (sync_type, status, user_id, details)
-    VALUES ('cleaning', 'running', v_user, '{}') RETURNING id INTO v_log;
+    INSERT INTO nls.sync_log (sync_type, started_at, status, user_id, details)
+    VALUES ('cleaning', clock_timestamp(), 'running', v_user, '{}') RETURNING id INTO v_log;
     BEGIN
         -- one cleaning at a time (a pass reads and writes every learning table of its users)
         PERFORM pg_advisory_xact_lock(nls._lock_key(), 0);
