@@ -147,6 +147,25 @@ def bare_run(conn: psycopg.Connection, emu: Emulator, data_source_ids: list[str]
             "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": None, "hwm_kib": None}
 
 
+LEARNING_TARGETS = {"Flashcards": "flashcards", "Concepts": "concepts", "Concept Areas": "concept_areas",
+                    "Concept Clusters": "concept_clusters", "Modules": "modules", "Tracks": "tracks",
+                    "Programs": "programs"}
+
+
+def clean_runs(conn: psycopg.Connection, gen) -> list[tuple[str, float, int]]:
+    """The learning pipeline over the synced pages: a first pass (every row new) and a second (nothing changed)."""
+    for name, target in LEARNING_TARGETS.items():
+        conn.execute("UPDATE nls.sources SET target = %s WHERE database_id = %s", (target, gen.database_ids[name]))
+    out = []
+    for name in ("first pass", "second pass, nothing changed"):
+        t0 = time.perf_counter()
+        r = conn.execute("SELECT nls.clean()").fetchone()[0]
+        if not r["success"]:
+            raise SystemExit(f"the cleaning pipeline failed: {r}")
+        out.append((name, time.perf_counter() - t0, r["added"] + r["updated"]))
+    return out
+
+
 def report(rows: list[tuple[str, dict]], title: str) -> None:
     table = Table(title=title, title_justify="left")
     for col in ("run", "wall s", "workspace pages/s", "pages read", "rows written", "requests by endpoint", "of them 429", "retries",
@@ -198,7 +217,11 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(("floor: bare loop + COPY", bare_run(conn, emu, list(gen.data_source_ids.values()),
                                                                  total)))
                 stored = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
+                cleaning = clean_runs(conn, gen)
             report(runs, "sync of the generated learning workspace")
+            console.print("cleaning pipeline (nls.clean(), the same pages as the seven learning sources): "
+                          + "; ".join(f"{name} {secs:.2f} s, {rows:,} canonical rows written" for name, secs, rows
+                                      in cleaning))
             console.print(f"pages stored by nls: {stored:,} of {total:,}; full sync at "
                           f"{runs[0][1]['wall'] / runs[-1][1]['wall']:.2f}x the floor's wall time")
         finally:

@@ -519,6 +519,19 @@ BEGIN
             v_updated := v_updated + v_r.updated;
             v_removed := v_removed + v_r.removed;
         END LOOP;
+        -- a card id written differently in Notion than the atom holds it: the normalisation, once per value
+        INSERT INTO nls.cleaning_log (atom_id, operation, old_value, new_value, user_id, entity, notion_id, sync_log_id)
+        SELECT a.id, 'prefix_normalize', to_jsonb(r.raw), to_jsonb(a.card_id), a.user_id, 'learning_atoms',
+               a.notion_id, v_log
+          FROM nls.learning_atoms a
+          JOIN nls.stg_notion_flashcards st ON st.user_id = a.user_id AND st.notion_page_id = a.notion_id
+          JOIN nls.sources s ON s.id = st.source_id
+         CROSS JOIN LATERAL (SELECT nls._field(st.raw_properties, nls.property_map('flashcards', s.property_map),
+                                               'card_id') AS raw) r
+         WHERE (v_user IS NULL OR a.user_id = v_user) AND a.card_id IS NOT NULL AND r.raw IS DISTINCT FROM a.card_id
+           AND NOT EXISTS (SELECT 1 FROM nls.cleaning_log l
+                            WHERE l.atom_id = a.id AND l.operation = 'prefix_normalize'
+                              AND l.old_value = to_jsonb(r.raw) AND l.new_value = to_jsonb(a.card_id));
         SET CONSTRAINTS nls.learning_atoms_user_card_id_key IMMEDIATE;
         SET CONSTRAINTS nls.learning_atoms_user_card_id_key DEFERRED;
     EXCEPTION WHEN OTHERS THEN

@@ -423,3 +423,18 @@ def test_every_sql_example_of_seed_001_runs_and_answers_from_the_synced_data(con
     assert conn.execute("SELECT count(*) FROM clean_concept_areas WHERE notion_id = 'abc123'").fetchone()[0] == 1
     conn.execute("SELECT nls.clean()")
     assert conn.execute("SELECT count(*) FROM clean_concept_areas WHERE notion_id = 'abc123'").fetchone()[0] == 1
+
+
+def test_card_id_normalisation_is_logged_once(conn, learning):
+    gen = learning.gen
+    card = gen.page_ids["Flashcards"][3]
+    gen.workspace.update_page(card, {"CardID": " net_m1 777 dec "})
+    assert sync(conn, user_id=USER)["success"]
+    assert conn.execute("SELECT card_id FROM nls.learning_atoms WHERE notion_id = %s", (card,)).fetchone()[0] \
+        == "NET-M1-777-DEC"
+    rows = conn.execute("SELECT old_value, new_value FROM nls.cleaning_log WHERE operation = 'prefix_normalize' "
+                        "AND notion_id = %s", (card,)).fetchall()
+    assert rows == [(" net_m1 777 dec ", "NET-M1-777-DEC")]
+    conn.execute("SELECT nls.clean()")
+    assert conn.execute("SELECT count(*) FROM nls.cleaning_log WHERE operation = 'prefix_normalize' "
+                        "AND notion_id = %s", (card,)).fetchone()[0] == 1
