@@ -108,6 +108,31 @@ AS $$
     SELECT count(*) FILTER (WHERE inserted)::int, count(*) FILTER (WHERE NOT inserted)::int FROM written
 $$;
 
+CREATE OR REPLACE FUNCTION nls._write_edges(p_source_id bigint, p_page_ids text[]) RETURNS int
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_rows int;
+BEGIN
+    DELETE FROM nls.notion_relation_edges e WHERE e.source_id = p_source_id AND e.page_id = ANY (p_page_ids);
+    INSERT INTO nls.notion_relation_edges (source_id, page_id, property_id, ordinal, target_page_id, user_id,
+                                           property_name)
+    SELECT p.source_id, p.page_id, prop.value ->> 'id', rel.ordinal, rel.target ->> 'id', p.user_id, prop.key
+      FROM nls.stg_notion_pages p
+     CROSS JOIN LATERAL jsonb_each(p.raw_properties) AS prop
+     CROSS JOIN LATERAL jsonb_array_elements(
+            CASE WHEN jsonb_typeof(prop.value -> 'relation') = 'array' THEN prop.value -> 'relation' ELSE '[]' END)
+            WITH ORDINALITY AS rel(target, ordinal)
+     WHERE p.source_id = p_source_id AND p.page_id = ANY (p_page_ids) AND prop.value ->> 'type' = 'relation'
+       AND rel.target ->> 'id' IS NOT NULL;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END
+$$;
+COMMENT ON FUNCTION nls._write_edges(bigint, text[]) IS
+'Rewrite nls.notion_relation_edges for these pages of a source from their stored raw_properties (one row per
+relation item, in Notion''s order); returns the edges written. Called by the sync with every batch it stores.';
+
 -- Pages of a data source that a complete read did not return and that are not yet marked gone or trashed.
 CREATE OR REPLACE FUNCTION nls._unseen_pages(p_source_id bigint, p_data_source_id text, p_seen text[])
 RETURNS SETOF text

@@ -271,8 +271,8 @@ def _hard_cases(ws: Workspace, out: Generated, rng, uid, now: float) -> None:
     if rel_prop:
         target = ds["properties"][rel_prop]["relation"]["data_source_id"]
         pool = [p["id"] for p in ws.pages_of(target)]
-        many = [rng.choice(pool) for _ in range(45)] if pool else []
-        ws.pages[ids[4 % len(ids)]]["properties"][rel_prop]["relation"] = [{"id": x} for x in dict.fromkeys(many)]
+        many = rng.sample(pool, min(45, len(pool)))   # 45 distinct pages where the target holds that many
+        ws.pages[ids[4 % len(ids)]]["properties"][rel_prop]["relation"] = [{"id": x} for x in many]
         cases["many_relations"] = [ids[4 % len(ids)]]
     # deep nesting and a synced block pair
     deep_page = ids[5 % len(ids)]

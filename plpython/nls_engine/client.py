@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from urllib.parse import quote
 from typing import Iterator
 
 import requests
@@ -180,6 +181,18 @@ class NotionClient:
         """``POST /v1/data_sources/{id}/query``, every page of results."""
         return self.paginate("POST", f"/v1/data_sources/{data_source_id}/query", body=body,
                              endpoint="data_sources.query")
+
+    def property_items(self, page_id: str, property_id: str) -> list[dict]:
+        """``GET /v1/pages/{id}/properties/{property_id}``, every page of a paged ``property_item`` list (title,
+        rich_text, relation, people): returns the items in order. The property id goes into the path
+        URL-encoded once (Notion's ids are already percent-encoded, e.g. ``%3CnJT``)."""
+        items: list[dict] = []
+        path = f"/v1/pages/{page_id}/properties/{quote(property_id, safe='%')}"
+        for data in self.paginate("GET", path, endpoint="pages.properties.retrieve"):
+            if data.get("object") != "list":   # a single-value property: nothing was cut
+                return [data]
+            items.extend(data.get("results", []))
+        return items
 
     def block_tree(self, block_id: str, max_depth: int, visited: set | None = None, depth: int = 1) -> tuple[list, bool]:
         """``GET /v1/blocks/{id}/children``, recursively where ``has_children``: returns (blocks with nested

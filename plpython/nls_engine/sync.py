@@ -31,6 +31,11 @@ def page_hash(page: dict) -> str:
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# Notion cuts these values at 25 items in page objects (GET /v1/pages/{id}, data source queries)
+CUT_AT = 25
+CUT_TYPES = ("title", "rich_text", "people")
+
+
 def staged_row(page: dict, ds_id: str, sync_hash: str) -> dict:
     """The JSON row ``nls._upsert_pages`` takes for one page object (``GET /v1/pages/{id}`` shape)."""
     return {"page_id": page["id"], "data_source_id": ds_id, "properties": page.get("properties") or {},
@@ -218,6 +223,13 @@ class SourceRun:
             if (old is not None and old["sync_hash"] == h and not old["gone"]
                     and (old["has_content"] or not src["with_content"])):
                 continue
+            try:
+                self._complete_values(page)
+            except NotionError as e:
+                if e.status in (401, 429) or e.status >= 500 or e.status == 0:
+                    raise
+                self._page_error(page, f"property items: {e.code}: {e.message}")
+                continue
             row = staged_row(page, ds_id, h)
             if src["with_content"]:
                 try:
@@ -242,12 +254,35 @@ class SourceRun:
         if self.commit:
             self.commit()
 
+    def _complete_values(self, page: dict) -> None:
+        """Read past Notion's 25-item cut: a relation with ``has_more``, or a title, rich_text or people value of
+        exactly 25 items, is fetched whole from ``GET /v1/pages/{id}/properties/{property_id}`` and replaces the
+        cut value in ``page`` (text cleaned as the rest). Values under the cut cost no request."""
+        for name, prop in (page.get("properties") or {}).items():
+            kind = prop.get("type")
+            value = prop.get(kind)
+            cut = (prop.get("has_more") is True if kind == "relation"
+                   else kind in CUT_TYPES and isinstance(value, list) and len(value) == CUT_AT)
+            if not cut:
+                continue
+            items = self.client.property_items(page["id"], prop["id"])
+            full = [item[kind] for item in items if item.get("type") == kind and kind in item]
+            if kind == "relation":
+                full = [{"id": v["id"]} for v in full if isinstance(v, dict) and v.get("id")]
+                prop["has_more"] = False
+            full, cleaned = clean(full)
+            self.details["cleaned_characters"] += cleaned
+            prop[kind] = full
+            self.details["completed_values"] = self.details.get("completed_values", 0) + 1
+
     def _upsert(self, rows: list[dict]) -> None:
         src, db = self.source, self.db
         try:
             with db.subtransaction():
                 r = db.one("SELECT added, updated FROM nls._upsert_pages($1, $2, $3)", ["bigint", "text", "jsonb"],
                            [src["id"], src["user_id"], json.dumps(rows, ensure_ascii=False)])
+                db.one("SELECT nls._write_edges($1, $2) AS n", ["bigint", "text[]"],
+                       [src["id"], [row["page_id"] for row in rows]])
             self.added += r["added"]
             self.updated += r["updated"]
         except db.error as batch_error:

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS nls.notion_relation_edges;

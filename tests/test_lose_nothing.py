@@ -1,0 +1,82 @@
+"""Nothing lost past Notion's cuts: values of more than 25 items are read whole from the property-item endpoint
+(and only those), relations become rows of nls.notion_relation_edges, and a data source past the 10,000-row
+query cap lands completely."""
+from __future__ import annotations
+
+from conftest import add_user_source, sync, use_emulator
+from nls_emulator import Emulator
+from nls_emulator.model import rich_text
+
+
+def test_values_past_25_items_are_stored_whole_and_every_relation_is_an_edge(conn):
+    with Emulator() as emu:
+        gen = emu.add_generated("learning", pages=600, seed=5, hard=True, token="tok-cut")
+        ws = gen.workspace
+        use_emulator(conn, emu)
+        page = gen.hard_cases["many_relations"][0]
+        ds = ws.data_source_of_page(ws.pages[page])
+        db = next(d for d, i in gen.data_source_ids.items() if i == ds["id"])
+        related = [r["id"] for r in next(p for p in ws.pages[page]["properties"].values()
+                                         if p["type"] == "relation" and len(p["relation"]) > 25)["relation"]]
+        assert len(related) == 45
+        # a rich_text of 30 runs and a title of exactly 25: both arrive cut (or maybe cut) at 25
+        text_prop = next(n for n, p in ws.pages[page]["properties"].items() if p["type"] == "rich_text")
+        ws.update_page(page, {text_prop: [rich_text(f"run {i} ") for i in range(30)]})
+        add_user_source(conn, "u-cut", "tok-cut", gen.database_ids[db])
+        emu.api.reset_log()
+        result = sync(conn, database_id=gen.database_ids[db])
+        assert result["success"], result
+        property_requests = [r["path"] for r in emu.api.log if r["path"].count("/properties/")]
+        assert len(property_requests) == 2 and all(page.replace("-", "") in p.replace("-", "")
+                                                   for p in property_requests)
+        props = conn.execute("SELECT raw_properties FROM nls.stg_notion_pages WHERE page_id = %s",
+                             (page,)).fetchone()[0]
+        rel = next(p for p in props.values() if p["type"] == "relation" and len(p["relation"]) > 25)
+        assert [r["id"] for r in rel["relation"]] == related and rel["has_more"] is False
+        assert "".join(t["plain_text"] for t in props[text_prop]["rich_text"]) == "".join(f"run {i} " for i in range(30))
+        edges = [r[0] for r in conn.execute(
+            "SELECT target_page_id FROM nls.notion_relation_edges WHERE page_id = %s AND property_id = %s "
+            "ORDER BY ordinal", (page, rel["id"]))]
+        assert edges == related
+        # every relation of every stored page is an edge
+        expected = conn.execute("SELECT coalesce(sum(jsonb_array_length(v->'relation')), 0) FROM nls.stg_notion_pages, "
+                                "jsonb_each(raw_properties) AS e(k, v) WHERE v->>'type' = 'relation'").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM nls.notion_relation_edges").fetchone()[0] == expected > 45
+        # nothing changed: no property request, edges unchanged
+        emu.api.reset_log()
+        assert sync(conn, database_id=gen.database_ids[db])["synced_count"] == 0
+        assert not [r for r in emu.api.log if "/properties/" in r["path"]]
+        # the relation shrinks under the cut in Notion: the edges follow
+        ws.update_page(page, {next(n for n, p in ws.pages[page]["properties"].items() if p["id"] == rel["id"]):
+                              related[:3]})
+        assert sync(conn, database_id=gen.database_ids[db])["success"]
+        assert conn.execute("SELECT count(*) FROM nls.notion_relation_edges WHERE page_id = %s AND property_id = %s",
+                            (page, rel["id"])).fetchone()[0] == 3
+
+
+def test_a_sync_without_cut_values_makes_no_property_request(conn):
+    with Emulator() as emu:
+        gen = emu.add_generated("learning", pages=1251, seed=8, token="tok-plain")
+        use_emulator(conn, emu)
+        add_user_source(conn, "u-plain", "tok-plain", gen.database_ids["Flashcards"])
+        result = sync(conn, database_id=gen.database_ids["Flashcards"])
+        assert result["success"] and result["synced_count"] == len(gen.page_ids["Flashcards"]) >= 1000
+        assert emu.api.counters["page_property"] == 0
+        with_concept = sum(1 for pid in gen.page_ids["Flashcards"]
+                           if gen.workspace.pages[pid]["properties"]["Concept"]["relation"])
+        assert conn.execute("SELECT count(*) FROM nls.notion_relation_edges WHERE property_name = 'Concept'"
+                            ).fetchone()[0] == with_concept
+
+
+def test_a_data_source_past_the_query_cap_lands_completely(conn):
+    with Emulator() as emu:
+        gen = emu.add_generated("learning", pages=31_500, seed=3, token="tok-big")   # 25,200 flashcards
+        use_emulator(conn, emu, read_timeout=30)
+        add_user_source(conn, "u-big", "tok-big", gen.database_ids["Flashcards"])
+        result = sync(conn, database_id=gen.database_ids["Flashcards"])
+        assert result["success"] and result["status"] == "success", result
+        ids = [r[0] for r in conn.execute("SELECT page_id FROM nls.stg_notion_pages")]
+        assert len(ids) == len(set(ids)) == len(gen.page_ids["Flashcards"]) > 25_000
+        assert set(ids) == set(gen.page_ids["Flashcards"])
+        capped = [r for r in emu.api.log if r["path"].endswith("/query")]
+        assert len(capped) > 250   # read on past each 10,000-row answer
