@@ -133,6 +133,25 @@ COMMENT ON FUNCTION nls._write_edges(bigint, text[]) IS
 'Rewrite nls.notion_relation_edges for these pages of a source from their stored raw_properties (one row per
 relation item, in Notion''s order); returns the edges written. Called by the sync with every batch it stores.';
 
+CREATE OR REPLACE FUNCTION nls._save_schema(p_source_id bigint, p_data_source_id text, p_properties jsonb)
+RETURNS text
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH h AS (SELECT md5(p_properties::text) AS schema_hash), saved AS (
+        INSERT INTO nls.data_source_schemas AS d (source_id, data_source_id, schema_hash, properties)
+        SELECT p_source_id, p_data_source_id, schema_hash, p_properties FROM h
+        ON CONFLICT (source_id, data_source_id, schema_hash) DO UPDATE SET last_seen_at = now()
+        RETURNING d.schema_hash
+    ), state AS (
+        UPDATE nls.sync_state SET schema_hash = (SELECT schema_hash FROM h)
+         WHERE source_id = p_source_id AND data_source_id = p_data_source_id
+    )
+    SELECT schema_hash FROM saved
+$$;
+COMMENT ON FUNCTION nls._save_schema(bigint, text, jsonb) IS
+'Record the schema a data source''s pages showed ({property name: {id, type}}) in nls.data_source_schemas: a new
+schema gets a row, a known one its last_seen_at; sync_state.schema_hash follows. Returns the schema hash (md5).';
+
 -- Pages of a data source that a complete read did not return and that are not yet marked gone or trashed.
 CREATE OR REPLACE FUNCTION nls._unseen_pages(p_source_id bigint, p_data_source_id text, p_seen text[])
 RETURNS SETOF text

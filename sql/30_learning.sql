@@ -117,13 +117,22 @@ COMMENT ON FUNCTION nls.property_map(text, jsonb) IS
 Module, Status, Type; concepts: Name, Definition, Domain, Status, Cluster, Area, DEC/PROC/APP Score, Last
 Reviewed; ...) overlaid with a source''s nls.sources.property_map. A name field falls back to the page''s title.';
 
+-- A map holds {field: property name or id} and, learned by the pipeline, {"#field": the property's stable id}:
+-- a property renamed in Notion is still found by its id.
+CREATE OR REPLACE FUNCTION nls._mapped(p_properties jsonb, p_map jsonb, p_field text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT coalesce(nls.notion_property(p_properties, p_map ->> p_field),
+                    nls.notion_property(p_properties, p_map ->> ('#' || p_field)))
+$$;
+
 CREATE OR REPLACE FUNCTION nls._field(p_properties jsonb, p_map jsonb, p_field text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT nls.notion_text(nls.notion_property(p_properties, p_map ->> p_field)) $$;
+AS $$ SELECT nls.notion_text(nls._mapped(p_properties, p_map, p_field)) $$;
 
 CREATE OR REPLACE FUNCTION nls._first_related(p_properties jsonb, p_map jsonb, p_field text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT (nls.notion_relation_ids(nls.notion_property(p_properties, p_map ->> p_field)))[1] $$;
+AS $$ SELECT (nls.notion_relation_ids(nls._mapped(p_properties, p_map, p_field)))[1] $$;
 
 CREATE OR REPLACE FUNCTION nls._title(p_properties jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -226,6 +235,19 @@ DECLARE
     v_rows int;
     v_total int := 0;
 BEGIN
+    -- learn the stable id of each mapped property while it still has its name (newest page of each source)
+    UPDATE nls.sources s
+       SET property_ids = s.property_ids || learned.ids
+      FROM (SELECT p.source_id, jsonb_object_agg('#' || f.key, p.raw_properties -> (f.value #>> '{}') ->> 'id') AS ids
+              FROM (SELECT DISTINCT ON (pg.source_id) pg.source_id, pg.raw_properties
+                      FROM nls.stg_notion_pages pg JOIN nls.sources ls ON ls.id = pg.source_id AND ls.target <> 'pages'
+                     WHERE p_user IS NULL OR pg.user_id = p_user
+                     ORDER BY pg.source_id, pg.last_edited_time DESC) p
+              JOIN nls.sources s2 ON s2.id = p.source_id
+             CROSS JOIN LATERAL jsonb_each(nls.property_map(s2.target, s2.property_map)) AS f
+             WHERE jsonb_typeof(p.raw_properties -> (f.value #>> '{}') -> 'id') = 'string'
+             GROUP BY p.source_id) learned
+     WHERE s.id = learned.source_id AND NOT s.property_ids @> learned.ids;
     FOREACH v_target IN ARRAY nls._learning_targets() LOOP
         -- a page whose source went away (remove_source) leaves staging; the canonical step then removes its row
         EXECUTE format($q$
@@ -264,14 +286,14 @@ BEGIN
                    coalesce(nls._first_related(c.raw_properties, m.map, 'cluster'),
                             nls._first_related(c.raw_properties, m.map, 'area')) AS parent_notion_id
               FROM nls.stg_notion_concepts c JOIN nls.sources s ON s.id = c.source_id
-             CROSS JOIN LATERAL (SELECT nls.property_map('concepts', s.property_map) AS map) m
+             CROSS JOIN LATERAL (SELECT nls.property_map('concepts', s.property_map) || s.property_ids AS map) m
              WHERE (p_user IS NULL OR c.user_id = p_user)) x
      WHERE st.user_id = x.user_id AND st.notion_page_id = x.notion_page_id
        AND (st.parent_type, st.parent_notion_id) IS DISTINCT FROM (x.parent_type, x.parent_notion_id);
     UPDATE nls.stg_notion_concept_clusters st
        SET parent_area_notion_id = x.area
       FROM (SELECT c.user_id, c.notion_page_id,
-                   nls._first_related(c.raw_properties, nls.property_map('concept_clusters', s.property_map), 'area')
+                   nls._first_related(c.raw_properties, nls.property_map('concept_clusters', s.property_map) || s.property_ids, 'area')
                        AS area
               FROM nls.stg_notion_concept_clusters c JOIN nls.sources s ON s.id = c.source_id
              WHERE (p_user IS NULL OR c.user_id = p_user)) x
@@ -294,7 +316,7 @@ SELECT st.user_id, st.notion_page_id AS notion_id,
        coalesce(nls._num(nls._field(st.raw_properties, m.map, 'display_order'), -2147483648, 2147483647, 0), 0)::int
            AS display_order
   FROM nls.stg_notion_concept_areas st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('concept_areas', s.property_map) AS map) m
+ CROSS JOIN LATERAL (SELECT nls.property_map('concept_areas', s.property_map) || s.property_ids AS map) m
  WHERE NOT st.in_trash;
 
 CREATE OR REPLACE VIEW nls._want_clean_concept_clusters AS
@@ -305,7 +327,7 @@ SELECT st.user_id, st.notion_page_id AS notion_id, a.id AS concept_area_id,
        coalesce(nls._num(nls._field(st.raw_properties, m.map, 'display_order'), -2147483648, 2147483647, 0), 0)::int
            AS display_order
   FROM nls.stg_notion_concept_clusters st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('concept_clusters', s.property_map) AS map) m
+ CROSS JOIN LATERAL (SELECT nls.property_map('concept_clusters', s.property_map) || s.property_ids AS map) m
   LEFT JOIN nls.clean_concept_areas a ON a.user_id = st.user_id AND a.notion_id = st.parent_area_notion_id
  WHERE NOT st.in_trash;
 
@@ -321,7 +343,7 @@ SELECT st.user_id, st.notion_page_id AS notion_id, cl.id AS cluster_id, a.id AS 
        nls._num(nls._field(st.raw_properties, m.map, 'app_score'), 0, 10, 2) AS app_score,
        nls._date(nls._field(st.raw_properties, m.map, 'last_reviewed_at'))::timestamptz AS last_reviewed_at
   FROM nls.stg_notion_concepts st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('concepts', s.property_map) AS map) m
+ CROSS JOIN LATERAL (SELECT nls.property_map('concepts', s.property_map) || s.property_ids AS map) m
   LEFT JOIN nls.clean_concept_clusters cl
          ON st.parent_type = 'cluster' AND cl.user_id = st.user_id AND cl.notion_id = st.parent_notion_id
   LEFT JOIN nls.clean_concept_areas a
@@ -337,7 +359,7 @@ SELECT st.user_id, st.notion_page_id AS notion_id,
        nls._date(nls._field(st.raw_properties, m.map, 'start_date')) AS start_date,
        nls._date(nls._field(st.raw_properties, m.map, 'end_date')) AS end_date
   FROM nls.stg_notion_programs st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('programs', s.property_map) AS map) m
+ CROSS JOIN LATERAL (SELECT nls.property_map('programs', s.property_map) || s.property_ids AS map) m
  WHERE NOT st.in_trash;
 
 CREATE OR REPLACE VIEW nls._want_clean_tracks AS
@@ -347,7 +369,7 @@ SELECT st.user_id, st.notion_page_id AS notion_id, p.id AS program_id,
        coalesce(nls._num(nls._field(st.raw_properties, m.map, 'display_order'), -2147483648, 2147483647, 0), 0)::int
            AS display_order
   FROM nls.stg_notion_tracks st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('tracks', s.property_map) AS map) m
+ CROSS JOIN LATERAL (SELECT nls.property_map('tracks', s.property_map) || s.property_ids AS map) m
   LEFT JOIN nls.clean_programs p
          ON p.user_id = st.user_id AND p.notion_id = nls._first_related(st.raw_properties, m.map, 'program')
  WHERE NOT st.in_trash;
@@ -360,7 +382,7 @@ SELECT st.user_id, st.notion_page_id AS notion_id, t.id AS track_id,
        nls._status(nls._field(st.raw_properties, m.map, 'status'),
                    '{not_started,in_progress,completed,reviewing}', 'not_started') AS status
   FROM nls.stg_notion_modules st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('modules', s.property_map) AS map) m
+ CROSS JOIN LATERAL (SELECT nls.property_map('modules', s.property_map) || s.property_ids AS map) m
   LEFT JOIN nls.clean_tracks t
          ON t.user_id = st.user_id AND t.notion_id = nls._first_related(st.raw_properties, m.map, 'track')
  WHERE NOT st.in_trash;
@@ -377,7 +399,7 @@ WITH cards AS MATERIALIZED (
            nls._field(st.raw_properties, m.map, 'atom_type') AS mapped_type,
            c.id AS concept_id, mo.id AS module_id, cur.card_id AS current_card_id
       FROM nls.stg_notion_flashcards st JOIN nls.sources s ON s.id = st.source_id
-     CROSS JOIN LATERAL (SELECT nls.property_map('flashcards', s.property_map) AS map) m
+     CROSS JOIN LATERAL (SELECT nls.property_map('flashcards', s.property_map) || s.property_ids AS map) m
       LEFT JOIN nls.learning_atoms cur ON cur.user_id = st.user_id AND cur.notion_id = st.notion_page_id
       LEFT JOIN nls.concepts c
              ON c.user_id = st.user_id AND c.notion_id = nls._first_related(st.raw_properties, m.map, 'concept')
@@ -526,7 +548,7 @@ BEGIN
           FROM nls.learning_atoms a
           JOIN nls.stg_notion_flashcards st ON st.user_id = a.user_id AND st.notion_page_id = a.notion_id
           JOIN nls.sources s ON s.id = st.source_id
-         CROSS JOIN LATERAL (SELECT nls._field(st.raw_properties, nls.property_map('flashcards', s.property_map),
+         CROSS JOIN LATERAL (SELECT nls._field(st.raw_properties, nls.property_map('flashcards', s.property_map) || s.property_ids,
                                                'card_id') AS raw) r
          WHERE (v_user IS NULL OR a.user_id = v_user) AND a.card_id IS NOT NULL AND r.raw IS DISTINCT FROM a.card_id
            AND NOT EXISTS (SELECT 1 FROM nls.cleaning_log l

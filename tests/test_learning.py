@@ -438,3 +438,37 @@ def test_card_id_normalisation_is_logged_once(conn, learning):
     conn.execute("SELECT nls.clean()")
     assert conn.execute("SELECT count(*) FROM nls.cleaning_log WHERE operation = 'prefix_normalize' "
                         "AND notion_id = %s", (card,)).fetchone()[0] == 1
+
+
+def test_a_property_renamed_in_notion_keeps_feeding_its_column(conn, learning):
+    gen = learning.gen
+    ws = gen.workspace
+    assert sync(conn, user_id=USER)["success"]
+    backs = dict(conn.execute("SELECT notion_id, back FROM nls.learning_atoms").fetchall())
+    ws.rename_property(gen.data_source_ids["Flashcards"], "Answer", "Response")
+    result = sync(conn, user_id=USER, full_sync=True)   # a rename moves no page: a full read brings the new name
+    assert result["success"] and result["cleaning"][0]["updated"] == 0, result["cleaning"]
+    assert dict(conn.execute("SELECT notion_id, back FROM nls.learning_atoms").fetchall()) == backs
+    card = gen.page_ids["Flashcards"][2]
+    ws.update_page(card, {"Response": "Renamed, still mapped."})
+    assert sync(conn, user_id=USER)["success"]
+    assert conn.execute("SELECT back FROM nls.learning_atoms WHERE notion_id = %s", (card,)).fetchone()[0] \
+        == "Renamed, still mapped."
+    # the schema history shows both names behind one property id
+    names = conn.execute("SELECT properties FROM nls.data_source_schemas WHERE data_source_id = %s "
+                         "ORDER BY first_seen_at", (gen.data_source_ids["Flashcards"],)).fetchall()
+    assert len(names) == 2 and "Answer" in names[0][0] and "Response" in names[1][0]
+    assert names[0][0]["Answer"]["id"] == names[1][0]["Response"]["id"]
+
+
+def test_a_property_whose_type_changes_does_not_fail_the_run(conn, learning):
+    gen = learning.gen
+    assert sync(conn, user_id=USER)["success"]
+    gen.workspace.retype_property(gen.data_source_ids["Flashcards"], "Answer", "number", convert=lambda v: 42)
+    result = sync(conn, user_id=USER)
+    assert result["success"] and result["cleaning"][0]["success"], result
+    assert {r[0] for r in conn.execute("SELECT DISTINCT back FROM nls.learning_atoms")} == {"42"}
+    types = [r[0]["Answer"]["type"] for r in conn.execute(
+        "SELECT properties FROM nls.data_source_schemas WHERE data_source_id = %s ORDER BY first_seen_at",
+        (gen.data_source_ids["Flashcards"],))]
+    assert types == ["rich_text", "number"]

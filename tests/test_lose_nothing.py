@@ -80,3 +80,19 @@ def test_a_data_source_past_the_query_cap_lands_completely(conn):
         assert set(ids) == set(gen.page_ids["Flashcards"])
         capped = [r for r in emu.api.log if r["path"].endswith("/query")]
         assert len(capped) > 250   # read on past each 10,000-row answer
+
+
+def test_a_cursor_that_does_not_advance_ends_the_run_partial_not_looping(conn, fresh_emulator):
+    from conftest import last_log
+    gen = fresh_emulator.add_generated("learning", pages=800, seed=4, token="tok-stuck")
+    use_emulator(conn, fresh_emulator)
+    add_user_source(conn, "u-stuck", "tok-stuck", gen.database_ids["Flashcards"])
+    fresh_emulator.api._resume = lambda *args, **kwargs: 0     # every cursor starts the read over
+    result = sync(conn, database_id=gen.database_ids["Flashcards"])
+    assert result["status"] == "partial" and result["synced_count"] == 100
+    assert fresh_emulator.api.counters["data_source_query"] == 4     # the first page, then 3 that bring nothing new
+    log = last_log(conn)
+    assert log["status"] == "partial"
+    assert [x["limit"] for x in log["details"]["limits"]] == ["cursor_not_advancing"]
+    # nothing is marked gone on the strength of that incomplete read
+    assert conn.execute("SELECT count(*) FROM nls.stg_notion_pages WHERE deleted_at IS NOT NULL").fetchone()[0] == 0

@@ -408,7 +408,7 @@ class NotionApi:
     # is read again, instead of making the rest of the read skip ahead.
     def _sort_key(self, ws: Workspace, sorts: tuple, page_id: str) -> tuple:
         page = ws.pages[page_id]
-        return tuple(page[f] for f, _ in sorts)
+        return tuple(page[f] for f, _ in sorts) + (page_id,)   # the id breaks ties, as in sorted_ids
 
     def _remember(self, ws: Workspace, dsid: str, sorts: tuple, page_id: str) -> None:
         with self._lock:
@@ -654,7 +654,7 @@ def _parse_sorts(raw: Any) -> tuple:
 
 
 def _at_or_after(key: tuple, ref: tuple, sorts: tuple) -> bool:
-    for k, r, (_, direction) in zip(key, ref, sorts):
+    for k, r, (_, direction) in zip(key, ref, sorts + (("id", "ascending"),)):
         if k == r:
             continue
         return (k > r) if direction == "ascending" else (k < r)

@@ -300,6 +300,8 @@ class Workspace:
         if hit and hit[0] == self.version:
             return hit[1]
         pages = [p for p in self.pages_of(data_source_id)]
+        if sorts:   # rows that tie on every sort key keep one order: by id (what keyset cursors resume on)
+            pages.sort(key=lambda p: p["id"])
         for field, direction in reversed(sorts):
             pages.sort(key=lambda p: p[field], reverse=(direction == "descending"))
         ids = [p["id"] for p in pages]

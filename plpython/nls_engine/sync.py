@@ -33,6 +33,8 @@ def page_hash(page: dict) -> str:
 
 # Notion cuts these values at 25 items in page objects (GET /v1/pages/{id}, data source queries)
 CUT_AT = 25
+# a paginated read whose pages bring no new row this many times in a row is not advancing
+STALE_PAGES = 3
 CUT_TYPES = ("title", "rich_text", "people")
 
 
@@ -57,6 +59,7 @@ class SourceRun:
         self.details: dict = {"data_sources": [], "cleaned_characters": 0, "page_errors": [], "limits": []}
         self.client: NotionClient | None = None
         self._hold: str | None = None
+        self._schemas: set[tuple[str, str]] = set()
 
     # -- entry -------------------------------------------------------------------------------------------------
     def run(self) -> dict:
@@ -179,19 +182,25 @@ class SourceRun:
             if since is not None:
                 body["filter"] = {"timestamp": "last_edited_time",
                                   "last_edited_time": {"on_or_after": since.isoformat().replace("+00:00", "Z")}}
-            capped, last_time, new_ids = False, None, 0
+            capped, last_time, new_ids, stale = False, None, 0, 0
             for data in self.client.query(ds_id, body):
                 batch = [p for p in data.get("results", []) if p.get("id") not in seen]
                 for p in batch:
                     seen.add(p["id"])
                 new_ids += len(batch)
+                stale = 0 if batch or not data.get("results") else stale + 1
                 if batch:
                     self._write_batch(ds_id, ds_name, batch)
                     last_time = batch[-1].get("last_edited_time") or last_time
                 info["pages"] = len(seen)
                 if (data.get("request_status") or {}).get("type") == "incomplete":
                     capped = True
-            if not capped:
+                if stale >= STALE_PAGES:   # the cursor hands back only rows this read already has: stop, say so
+                    complete = False
+                    self.details["limits"].append({"limit": "cursor_not_advancing", "data_source_id": ds_id,
+                                                   "pages_without_new_rows": stale})
+                    break
+            if not capped or stale >= STALE_PAGES:
                 break
             # The query stopped at Notion's 10,000-row cap: read on from the last time seen (de-duplicated by id).
             if new_ids == 0 or last_time is None:
@@ -211,6 +220,7 @@ class SourceRun:
     def _write_batch(self, ds_id: str, ds_name: str | None, batch: list[dict]) -> None:
         src, db = self.source, self.db
         self.processed += len(batch)
+        self._note_schema(ds_id, batch[0])
         stored = {r["page_id"]: r for r in db.execute(
             "SELECT page_id, sync_hash, has_content, gone FROM nls._stored_hashes($1, $2)", ["bigint", "text[]"],
             [src["id"], [p["id"] for p in batch]])}
@@ -253,6 +263,17 @@ class SourceRun:
                    ["bigint", "text", "text", "text"], [src["id"], ds_id, ds_name, watermark])
         if self.commit:
             self.commit()
+
+    def _note_schema(self, ds_id: str, page: dict) -> None:
+        """Keep the data source's schema as its pages show it ({name: {id, type}}; no extra request) in
+        nls.data_source_schemas, once per distinct schema and run: renames and type changes leave a history."""
+        schema = {name: {"id": p.get("id"), "type": p.get("type")} for name, p in (page.get("properties") or {}).items()}
+        key = (ds_id, json.dumps(schema, sort_keys=True))
+        if key in self._schemas:
+            return
+        self._schemas.add(key)
+        self.db.one("SELECT nls._save_schema($1, $2, $3) AS h", ["bigint", "text", "jsonb"],
+                    [self.source["id"], ds_id, key[1]])
 
     def _complete_values(self, page: dict) -> None:
         """Read past Notion's 25-item cut: a relation with ``has_more``, or a title, rich_text or people value of

@@ -1,1 +1,0 @@
-DROP TABLE IF EXISTS nls.notion_relation_edges;
