@@ -618,3 +618,11 @@ SELECT source, status, count(*) AS count, min(created_at) AS oldest, max(created
  GROUP BY source, status
  ORDER BY source, status;
 COMMENT ON VIEW nls.v_review_queue_summary IS 'Seed 001: review_queue items per source and status, oldest and newest.';
+
+COMMENT ON FUNCTION nls._mapped(jsonb, jsonb, text) IS
+'The property value behind a mapped field: by the map''s name or id, else by the stable id learned for it ("#field").';
+COMMENT ON FUNCTION nls._field(jsonb, jsonb, text) IS 'The text of a mapped field''s property value (nls.notion_text).';
+COMMENT ON FUNCTION nls._first_related(jsonb, jsonb, text) IS 'The first page id of a mapped relation field, or NULL.';
+COMMENT ON FUNCTION nls._title(jsonb) IS 'The text of a page''s title property, whatever its name.';
+COMMENT ON FUNCTION nls._name(jsonb, jsonb) IS 'A canonical name: the mapped name field, else the title, else ''Untitled''.';
+COMMENT ON FUNCTION nls._learning_targets() IS 'The learning targets a source can have, in the order they are staged.';

@@ -118,3 +118,6 @@ COMMENT ON FUNCTION nls.edit_review(uuid, text, text, text) IS
 reviewer_notes => NULL) sets front and back and the status ''edited'' (the replaced proposal is kept in
 cleaning_log as ''review_edit''); approve_review then writes it. Raises P0002 for an unknown id, 55000 for an
 item that is not pending or edited, 22023 for an empty front.';
+
+COMMENT ON FUNCTION nls._review_item(uuid, text) IS
+'The review_queue item, locked, when it exists and is pending or edited; raises P0002 / 55000 otherwise.';
