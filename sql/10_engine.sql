@@ -67,7 +67,8 @@ CREATE OR REPLACE FUNCTION nls._stored_hashes(p_source_id bigint, p_page_ids tex
 RETURNS TABLE (page_id text, sync_hash text, has_content boolean, gone boolean)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT s.page_id, s.sync_hash, s.raw_content IS NOT NULL, s.deleted_at IS NOT NULL
+    SELECT s.page_id, s.sync_hash, s.raw_content IS NOT NULL OR s.content_markdown IS NOT NULL,
+           s.deleted_at IS NOT NULL
       FROM nls.stg_notion_pages s
      WHERE s.source_id = p_source_id AND s.page_id = ANY (p_page_ids)
 $$;
@@ -82,7 +83,8 @@ AS $$
     WITH incoming AS (
         SELECT e->>'page_id' AS page_id, e->>'data_source_id' AS data_source_id,
                e->'properties' AS raw_properties, e->'page' AS raw_page,
-               CASE WHEN e ? 'content' THEN e->'content' END AS raw_content, e ? 'content' AS has_content,
+               CASE WHEN e ? 'content' THEN e->'content' END AS raw_content,
+               e->>'markdown' AS content_markdown, e ? 'content' OR e ? 'markdown' AS has_content,
                (e->>'created_time')::timestamptz AS created_time,
                (e->>'last_edited_time')::timestamptz AS last_edited_time,
                (e->>'in_trash')::boolean AS in_trash, e->>'sync_hash' AS sync_hash
@@ -90,18 +92,25 @@ AS $$
     ), written AS (
         INSERT INTO nls.stg_notion_pages AS s
                (source_id, page_id, user_id, data_source_id, raw_properties, raw_page, raw_content,
-                created_time, last_edited_time, in_trash, deleted_at, last_synced_at, sync_hash)
+                content_markdown, created_time, last_edited_time, in_trash, deleted_at, last_synced_at, sync_hash)
         SELECT p_source_id, page_id, p_user_id, data_source_id, raw_properties, raw_page, raw_content,
-               created_time, last_edited_time, in_trash, NULL, now(), sync_hash
+               content_markdown, created_time, last_edited_time, in_trash, NULL, now(), sync_hash
           FROM incoming
         ON CONFLICT (source_id, page_id) DO UPDATE
            SET data_source_id = excluded.data_source_id, raw_properties = excluded.raw_properties,
                raw_page = excluded.raw_page,
-               raw_content = CASE WHEN excluded.raw_content IS NOT NULL THEN excluded.raw_content ELSE s.raw_content END,
+               -- content read this time replaces both forms; a row without content keeps what was stored
+               raw_content = CASE WHEN excluded.raw_content IS NOT NULL OR excluded.content_markdown IS NOT NULL
+                                  THEN excluded.raw_content ELSE s.raw_content END,
+               content_markdown = CASE WHEN excluded.raw_content IS NOT NULL OR excluded.content_markdown IS NOT NULL
+                                       THEN excluded.content_markdown ELSE s.content_markdown END,
                created_time = excluded.created_time, last_edited_time = excluded.last_edited_time,
                in_trash = excluded.in_trash, deleted_at = NULL, last_synced_at = now(),
                sync_hash = excluded.sync_hash
-         WHERE (s.sync_hash IS DISTINCT FROM excluded.sync_hash OR s.deleted_at IS NOT NULL)
+         WHERE (s.sync_hash IS DISTINCT FROM excluded.sync_hash OR s.deleted_at IS NOT NULL
+                -- content asked for after the page was first stored
+                OR (s.raw_content IS NULL AND s.content_markdown IS NULL
+                    AND (excluded.raw_content IS NOT NULL OR excluded.content_markdown IS NOT NULL)))
            AND s.last_edited_time <= excluded.last_edited_time
         RETURNING (xmax = 0) AS inserted
     )

@@ -32,6 +32,7 @@ DECLARE
     v_db text := nls._normalize_id(database_id, 'database_id');
     v_targets text[] := '{pages}'::text[] || nls._learning_targets();
     v_id bigint;
+    v_had_content boolean;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM nls.integrations i WHERE i.user_id = add_source.user_id) THEN
         RAISE EXCEPTION 'nls: user "%" has no Notion integration', add_source.user_id
@@ -50,6 +51,8 @@ BEGIN
                   HINT = 'Give {"field": "Notion property name or id"} with fields among: '
                          || (SELECT string_agg(k, ', ') FROM jsonb_object_keys(nls.property_map(target)) AS k);
     END IF;
+    SELECT s.with_content INTO v_had_content FROM nls.sources s
+     WHERE s.user_id = add_source.user_id AND s.database_id = v_db;
     INSERT INTO nls.sources AS s (user_id, database_id, target, database_name, with_content, property_map)
     VALUES (add_source.user_id, v_db, add_source.target, add_source.database_name, add_source.with_content,
             coalesce(add_source.property_map, '{}'))
@@ -58,6 +61,10 @@ BEGIN
            with_content = excluded.with_content, enabled = true, updated_at = now(),
            property_map = CASE WHEN add_source.property_map IS NULL THEN s.property_map ELSE excluded.property_map END
     RETURNING s.id INTO v_id;
+    IF add_source.with_content AND NOT v_had_content THEN
+        -- content wanted from now on: the next run reads every page again (a full read), not only changed ones
+        UPDATE nls.sync_state SET watermark = NULL WHERE source_id = v_id;
+    END IF;
     RETURN v_id;
 END
 $$;
@@ -68,8 +75,9 @@ the database URL (dashes optional). target: ''pages'' (the raw page store) or a 
 ''concepts'', ''concept_areas'', ''concept_clusters'', ''modules'', ''tracks'', ''programs''), whose pages the
 cleaning pipeline turns into the learning schema. property_map overrides which Notion property (by name or id)
 feeds which field, e.g. ''{"front": "Prompt"}''; see nls.property_map(target). with_content also reads each new or
-changed page''s blocks (GET /v1/blocks/{id}/children). Adding the same database again updates the source (a NULL
-property_map keeps the stored one). Raises P0002 when the user has no integration (add_integration first), 22023
+changed page''s content (content_format setting: GET /v1/pages/{id}/markdown and/or the block walk). Adding the
+same database again updates the source (a NULL property_map keeps the stored one; turning with_content on makes
+the next run a full read, so that pages already stored get their content). Raises P0002 when the user has no integration (add_integration first), 22023
 for a malformed id, an unknown target or a property_map naming unknown fields.';
 
 CREATE OR REPLACE FUNCTION nls.remove_source(user_id text, database_id text) RETURNS boolean
@@ -112,6 +120,9 @@ BEGIN
     IF name = 'notion_version' AND value NOT IN ('2025-09-03', '2026-03-11') THEN
         RAISE EXCEPTION 'nls: Notion-Version "%" is not supported', value
             USING ERRCODE = '22023', HINT = 'Use 2025-09-03 (the default) or 2026-03-11.';
+    END IF;
+    IF name = 'content_format' AND value NOT IN ('markdown', 'blocks', 'both') THEN
+        RAISE EXCEPTION 'nls: content_format "%" is not one of markdown, blocks, both', value USING ERRCODE = '22023';
     END IF;
     IF name = 'api_base_url' AND value !~ '^https?://' THEN
         RAISE EXCEPTION 'nls: api_base_url must be an http(s) URL, not "%"', value USING ERRCODE = '22023';

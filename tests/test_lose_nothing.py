@@ -96,3 +96,44 @@ def test_a_cursor_that_does_not_advance_ends_the_run_partial_not_looping(conn, f
     assert [x["limit"] for x in log["details"]["limits"]] == ["cursor_not_advancing"]
     # nothing is marked gone on the strength of that incomplete read
     assert conn.execute("SELECT count(*) FROM nls.stg_notion_pages WHERE deleted_at IS NOT NULL").fetchone()[0] == 0
+
+
+def test_page_content_markdown_with_block_fallbacks(conn, fresh_emulator):
+    from conftest import last_log
+    from nls_emulator import markdown as md
+    emu = fresh_emulator
+    gen = emu.add_generated("learning", pages=200, seed=9, token="tok-md")
+    ws = gen.workspace
+    use_emulator(conn, emu)
+    modules = gen.page_ids["Modules"]
+    db = gen.database_ids["Modules"]
+    # content asked for after a first sync without it: the next run reads it for the unchanged pages too
+    add_user_source(conn, "u-md", "tok-md", db, with_content=False)
+    assert sync(conn, database_id=db)["success"]
+    assert emu.api.counters["page_markdown"] == 0
+    conn.execute("SELECT nls.add_source('u-md', %s, 'pages', with_content => true)", (db,))
+    # one page holds a block Markdown cannot render; another more blocks than the endpoint renders
+    odd, long_page = modules[0], modules[1]
+    bookmark = {"object": "block", "id": "0d6f6e0a-3c1b-4d7e-9a55-1b2c3d4e5f60", "type": "bookmark",
+                "has_children": False, "archived": False, "in_trash": False,
+                "bookmark": {"url": "https://example.com", "caption": []}}
+    ws.add_block(bookmark, odd)
+    ws.add_block_tree(long_page, [{"object": "block", "id": f"7e1d2c3b-4a59-4687-9a0b-{i:012d}", "type": "paragraph",
+                                   "has_children": False, "archived": False, "in_trash": False,
+                                   "paragraph": {"rich_text": [rich_text(f"line {i}")], "color": "default"}}
+                                  for i in range(6)])
+    emu.api.markdown_block_limit = 8
+    emu.api.reset_log()
+    assert sync(conn, database_id=db)["success"]
+    assert emu.api.counters["page_markdown"] == len(modules)
+    rows = {r[0]: r[1:] for r in conn.execute("SELECT page_id, content_markdown, raw_content FROM nls.stg_notion_pages")}
+    assert all(rows[m][0] == md.render(ws, m, 8)[0] for m in modules)
+    assert [b["id"] for b in rows[odd][1]] == [bookmark["id"]]                    # the unknown block, as a block
+    assert len(rows[long_page][1]) == len(ws.children[long_page])                  # truncated: the whole walk
+    assert all(rows[m][1] is None for m in modules if m not in (odd, long_page))   # Markdown held the rest
+    details = last_log(conn)["details"]
+    assert details["markdown_truncated"] == 1 and details["markdown_unknown_blocks"] == 1
+    # unchanged pages cost nothing the next time
+    emu.api.reset_log()
+    assert sync(conn, database_id=db)["synced_count"] == 0
+    assert emu.api.counters["page_markdown"] == 0 and emu.api.counters["block_children"] == 0

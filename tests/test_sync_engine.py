@@ -41,6 +41,7 @@ def test_second_sync_with_nothing_changed_writes_nothing_and_queries_once(conn, 
     assert xmins(conn) == before
     assert len(requests_of(emulator, token, "data_source_query")) == 1
     assert requests_of(emulator, token, "block_children") == []
+    assert requests_of(emulator, token, "page_markdown") == []
     log = last_log(conn)
     assert log["status"] == "completed" and log["items_added"] == 0 and log["items_updated"] == 0
 
@@ -60,12 +61,14 @@ def test_editing_one_page_updates_exactly_that_page_and_refetches_its_content(co
     assert result["success"] and result["items_updated"] == 1 and result["items_added"] == 0
     after = xmins(conn)
     assert {p for p in after if after[p] != before[p]} == {target}
-    children = requests_of(emulator, token, "block_children")
-    assert [r["path"] for r in children] == [f"/v1/blocks/{target}/children"]
-    props, content = conn.execute("SELECT raw_properties, raw_content FROM nls.stg_notion_pages WHERE page_id = %s",
-                                  (target,)).fetchone()
+    # a changed page costs one markdown request; the unchanged ones none, and no block walk
+    markdown = requests_of(emulator, token, "page_markdown")
+    assert [r["path"] for r in markdown] == [f"/v1/pages/{target}/markdown"]
+    assert requests_of(emulator, token, "block_children") == []
+    props, content = conn.execute("SELECT raw_properties, content_markdown FROM nls.stg_notion_pages "
+                                  "WHERE page_id = %s", (target,)).fetchone()
     assert props["Answer"]["rich_text"][0]["plain_text"] == "A changed answer."
-    assert content[0]["paragraph"]["rich_text"][0]["plain_text"] == "new body"
+    assert content == "new body"
 
 
 def test_a_trashed_page_is_marked_not_lost(conn, emulator, flashcards):
@@ -211,6 +214,7 @@ def test_text_postgres_cannot_store_is_cleaned_and_counted(conn, emulator):
     use_emulator(conn, emulator)
     db_id = gen.database_ids["Flashcards"]
     add_user_source(conn, "gina", "tok-hard", db_id, with_content=True)
+    conn.execute("SELECT nls.set_setting('content_format', 'both')")   # the raw block tree beside the Markdown
     result = sync(conn, database_id=db_id)
     assert result["success"], result
     details = last_log(conn)["details"]

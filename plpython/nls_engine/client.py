@@ -182,6 +182,14 @@ class NotionClient:
         return self.paginate("POST", f"/v1/data_sources/{data_source_id}/query", body=body,
                              endpoint="data_sources.query")
 
+    def markdown(self, page_id: str) -> dict:
+        """``GET /v1/pages/{id}/markdown``: ``{"markdown": str, "truncated": bool, "unknown_block_ids": [...]}``."""
+        return self.request("GET", f"/v1/pages/{page_id}/markdown", endpoint="pages.markdown")
+
+    def block(self, block_id: str) -> dict:
+        """``GET /v1/blocks/{id}``."""
+        return self.request("GET", f"/v1/blocks/{block_id}", endpoint="blocks.retrieve")
+
     def property_items(self, page_id: str, property_id: str) -> list[dict]:
         """``GET /v1/pages/{id}/properties/{property_id}``, every page of a paged ``property_item`` list (title,
         rich_text, relation, people): returns the items in order. The property id goes into the path

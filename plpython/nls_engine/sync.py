@@ -243,17 +243,15 @@ class SourceRun:
             row = staged_row(page, ds_id, h)
             if src["with_content"]:
                 try:
-                    blocks, cut = self.client.block_tree(page["id"], int(self.settings["content_max_depth"]))
+                    content = self._content(page["id"])
                 except NotionError as e:
                     if e.status in (401, 429) or e.status >= 500 or e.status == 0:
                         raise
                     self._page_error(page, f"content: {e.code}: {e.message}")
                     continue
-                blocks, cleaned = clean(blocks)
+                content, cleaned = clean(content)
                 self.details["cleaned_characters"] += cleaned
-                if cut:
-                    self.details["limits"].append({"limit": "content_max_depth", "page_id": page["id"]})
-                row["content"] = blocks
+                row.update(content)
             rows.append(row)
         if rows:
             self._upsert(rows)
@@ -263,6 +261,49 @@ class SourceRun:
                    ["bigint", "text", "text", "text"], [src["id"], ds_id, ds_name, watermark])
         if self.commit:
             self.commit()
+
+    def _content(self, page_id: str) -> dict:
+        """A new or changed page's content, as the content_format setting says: ``{"markdown": str}`` from
+        ``GET /v1/pages/{id}/markdown`` (one request), with ``{"content": [blocks]}`` beside it for what Markdown
+        could not hold (the whole block walk for a truncated page, the unknown blocks' trees otherwise), or the
+        block walk alone (``blocks``), or both. Where the markdown endpoint is not served (400/404 on it), the
+        block walk stands in."""
+        fmt = self.settings.get("content_format") or "markdown"
+        depth = int(self.settings["content_max_depth"])
+        out: dict = {}
+        if fmt in ("markdown", "both"):
+            try:
+                md = self.client.markdown(page_id)
+            except NotionError as e:
+                if e.status not in (400, 404):
+                    raise
+                self._count("markdown_unavailable")
+                fmt = "blocks"
+            else:
+                out["markdown"] = md.get("markdown") or ""
+                if md.get("truncated"):
+                    self._count("markdown_truncated")
+                    fmt = "both"
+                elif md.get("unknown_block_ids") and fmt == "markdown":
+                    self._count("markdown_unknown_blocks", len(md["unknown_block_ids"]))
+                    out["content"] = [self._block_with_children(b, depth) for b in md["unknown_block_ids"]]
+        if fmt in ("blocks", "both"):
+            blocks, cut = self.client.block_tree(page_id, depth)
+            if cut:
+                self.details["limits"].append({"limit": "content_max_depth", "page_id": page_id})
+            out["content"] = blocks
+        return out
+
+    def _block_with_children(self, block_id: str, depth: int) -> dict:
+        block = self.client.block(block_id)
+        if block.get("has_children") and block.get("type") not in ("child_page", "child_database"):
+            block["children"], cut = self.client.block_tree(block_id, depth)
+            if cut:
+                self.details["limits"].append({"limit": "content_max_depth", "page_id": block_id})
+        return block
+
+    def _count(self, key: str, n: int = 1) -> None:
+        self.details[key] = self.details.get(key, 0) + n
 
     def _note_schema(self, ds_id: str, page: dict) -> None:
         """Keep the data source's schema as its pages show it ({name: {id, type}}; no extra request) in
@@ -294,7 +335,7 @@ class SourceRun:
             full, cleaned = clean(full)
             self.details["cleaned_characters"] += cleaned
             prop[kind] = full
-            self.details["completed_values"] = self.details.get("completed_values", 0) + 1
+            self._count("completed_values")
 
     def _upsert(self, rows: list[dict]) -> None:
         src, db = self.source, self.db
