@@ -37,6 +37,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nls_emulator import Emulator
+from nls_emulator.generate import LEARNING_TARGETS
 from nls_emulator.server import free_port
 from nls_install.cli import main as nls_install
 
@@ -145,11 +146,6 @@ def bare_run(conn: psycopg.Connection, emu: Emulator, data_source_ids: list[str]
     stored = conn.execute("SELECT count(*) FROM public.bare_pages").fetchone()[0]
     return {"wall": wall, "pages": pages, "processed": len(rows), "written": stored, "retries": retries,
             "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": None, "hwm_kib": None}
-
-
-LEARNING_TARGETS = {"Flashcards": "flashcards", "Concepts": "concepts", "Concept Areas": "concept_areas",
-                    "Concept Clusters": "concept_clusters", "Modules": "modules", "Tracks": "tracks",
-                    "Programs": "programs"}
 
 
 def clean_runs(conn: psycopg.Connection, gen) -> list[tuple[str, float, int]]:

@@ -14,6 +14,7 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from nls_emulator.generate import LEARNING_TARGETS
 from nls_emulator.server import free_port, start_subprocess
 from nls_install.cli import main as nls_install
 
@@ -23,8 +24,6 @@ PGDATA = DEMO / "pg"
 BIN = Path("/usr/lib/postgresql/15/bin")
 console = Console(highlight=False, soft_wrap=True, width=150)
 TOKEN = "secret_demo_token_not_a_real_one"
-LEARNING_TARGETS = {"Programs": "programs", "Tracks": "tracks", "Modules": "modules", "Concept Areas": "concept_areas",
-                    "Concept Clusters": "concept_clusters", "Concepts": "concepts", "Flashcards": "flashcards"}
 
 
 def run(*cmd, env=None):

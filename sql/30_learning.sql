@@ -70,6 +70,11 @@ $$;
 COMMENT ON FUNCTION nls._num(text, numeric, numeric, int) IS
 'A number read from Notion text, rounded to the column''s scale; NULL when not a number or outside [min, max].';
 
+CREATE OR REPLACE FUNCTION nls._int(p text) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT nls._num(p, -2147483648, 2147483647, 0)::int $$;
+COMMENT ON FUNCTION nls._int(text) IS 'A whole number read from Notion text (rounded); NULL when not a number or out of int range.';
+
 CREATE OR REPLACE FUNCTION nls._date(p text) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -125,6 +130,12 @@ AS $$
     SELECT coalesce(nls.notion_property(p_properties, p_map ->> p_field),
                     nls.notion_property(p_properties, p_map ->> ('#' || p_field)))
 $$;
+
+CREATE OR REPLACE FUNCTION nls._source_map(p_target text, p_property_map jsonb, p_property_ids jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT nls.property_map(p_target, p_property_map) || p_property_ids $$;
+COMMENT ON FUNCTION nls._source_map(text, jsonb, jsonb) IS
+'A source''s whole map: nls.property_map(target, sources.property_map) with the stable ids learned for its fields.';
 
 CREATE OR REPLACE FUNCTION nls._field(p_properties jsonb, p_map jsonb, p_field text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -286,14 +297,14 @@ BEGIN
                    coalesce(nls._first_related(c.raw_properties, m.map, 'cluster'),
                             nls._first_related(c.raw_properties, m.map, 'area')) AS parent_notion_id
               FROM nls.stg_notion_concepts c JOIN nls.sources s ON s.id = c.source_id
-             CROSS JOIN LATERAL (SELECT nls.property_map('concepts', s.property_map) || s.property_ids AS map) m
+             CROSS JOIN LATERAL (SELECT nls._source_map('concepts', s.property_map, s.property_ids) AS map) m
              WHERE (p_user IS NULL OR c.user_id = p_user)) x
      WHERE st.user_id = x.user_id AND st.notion_page_id = x.notion_page_id
        AND (st.parent_type, st.parent_notion_id) IS DISTINCT FROM (x.parent_type, x.parent_notion_id);
     UPDATE nls.stg_notion_concept_clusters st
        SET parent_area_notion_id = x.area
       FROM (SELECT c.user_id, c.notion_page_id,
-                   nls._first_related(c.raw_properties, nls.property_map('concept_clusters', s.property_map) || s.property_ids, 'area')
+                   nls._first_related(c.raw_properties, nls._source_map('concept_clusters', s.property_map, s.property_ids), 'area')
                        AS area
               FROM nls.stg_notion_concept_clusters c JOIN nls.sources s ON s.id = c.source_id
              WHERE (p_user IS NULL OR c.user_id = p_user)) x
@@ -313,10 +324,9 @@ SELECT st.user_id, st.notion_page_id AS notion_id,
        nls._name(st.raw_properties, m.map) AS name,
        nls._field(st.raw_properties, m.map, 'description') AS description,
        nls._field(st.raw_properties, m.map, 'domain') AS domain,
-       coalesce(nls._num(nls._field(st.raw_properties, m.map, 'display_order'), -2147483648, 2147483647, 0), 0)::int
-           AS display_order
+       coalesce(nls._int(nls._field(st.raw_properties, m.map, 'display_order')), 0) AS display_order
   FROM nls.stg_notion_concept_areas st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('concept_areas', s.property_map) || s.property_ids AS map) m
+ CROSS JOIN LATERAL (SELECT nls._source_map('concept_areas', s.property_map, s.property_ids) AS map) m
  WHERE NOT st.in_trash;
 
 CREATE OR REPLACE VIEW nls._want_clean_concept_clusters AS
@@ -324,10 +334,9 @@ SELECT st.user_id, st.notion_page_id AS notion_id, a.id AS concept_area_id,
        nls._name(st.raw_properties, m.map) AS name,
        nls._field(st.raw_properties, m.map, 'description') AS description,
        nls._num(nls._field(st.raw_properties, m.map, 'exam_weight'), 0, 100, 2) AS exam_weight,
-       coalesce(nls._num(nls._field(st.raw_properties, m.map, 'display_order'), -2147483648, 2147483647, 0), 0)::int
-           AS display_order
+       coalesce(nls._int(nls._field(st.raw_properties, m.map, 'display_order')), 0) AS display_order
   FROM nls.stg_notion_concept_clusters st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('concept_clusters', s.property_map) || s.property_ids AS map) m
+ CROSS JOIN LATERAL (SELECT nls._source_map('concept_clusters', s.property_map, s.property_ids) AS map) m
   LEFT JOIN nls.clean_concept_areas a ON a.user_id = st.user_id AND a.notion_id = st.parent_area_notion_id
  WHERE NOT st.in_trash;
 
@@ -343,7 +352,7 @@ SELECT st.user_id, st.notion_page_id AS notion_id, cl.id AS cluster_id, a.id AS 
        nls._num(nls._field(st.raw_properties, m.map, 'app_score'), 0, 10, 2) AS app_score,
        nls._date(nls._field(st.raw_properties, m.map, 'last_reviewed_at'))::timestamptz AS last_reviewed_at
   FROM nls.stg_notion_concepts st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('concepts', s.property_map) || s.property_ids AS map) m
+ CROSS JOIN LATERAL (SELECT nls._source_map('concepts', s.property_map, s.property_ids) AS map) m
   LEFT JOIN nls.clean_concept_clusters cl
          ON st.parent_type = 'cluster' AND cl.user_id = st.user_id AND cl.notion_id = st.parent_notion_id
   LEFT JOIN nls.clean_concept_areas a
@@ -359,17 +368,16 @@ SELECT st.user_id, st.notion_page_id AS notion_id,
        nls._date(nls._field(st.raw_properties, m.map, 'start_date')) AS start_date,
        nls._date(nls._field(st.raw_properties, m.map, 'end_date')) AS end_date
   FROM nls.stg_notion_programs st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('programs', s.property_map) || s.property_ids AS map) m
+ CROSS JOIN LATERAL (SELECT nls._source_map('programs', s.property_map, s.property_ids) AS map) m
  WHERE NOT st.in_trash;
 
 CREATE OR REPLACE VIEW nls._want_clean_tracks AS
 SELECT st.user_id, st.notion_page_id AS notion_id, p.id AS program_id,
        nls._name(st.raw_properties, m.map) AS name,
        nls._field(st.raw_properties, m.map, 'description') AS description,
-       coalesce(nls._num(nls._field(st.raw_properties, m.map, 'display_order'), -2147483648, 2147483647, 0), 0)::int
-           AS display_order
+       coalesce(nls._int(nls._field(st.raw_properties, m.map, 'display_order')), 0) AS display_order
   FROM nls.stg_notion_tracks st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('tracks', s.property_map) || s.property_ids AS map) m
+ CROSS JOIN LATERAL (SELECT nls._source_map('tracks', s.property_map, s.property_ids) AS map) m
   LEFT JOIN nls.clean_programs p
          ON p.user_id = st.user_id AND p.notion_id = nls._first_related(st.raw_properties, m.map, 'program')
  WHERE NOT st.in_trash;
@@ -378,11 +386,11 @@ CREATE OR REPLACE VIEW nls._want_learning_modules AS
 SELECT st.user_id, st.notion_page_id AS notion_id, t.id AS track_id,
        nls._name(st.raw_properties, m.map) AS name,
        nls._field(st.raw_properties, m.map, 'description') AS description,
-       nls._num(nls._field(st.raw_properties, m.map, 'week_order'), -2147483648, 2147483647, 0)::int AS week_order,
+       nls._int(nls._field(st.raw_properties, m.map, 'week_order')) AS week_order,
        nls._status(nls._field(st.raw_properties, m.map, 'status'),
                    '{not_started,in_progress,completed,reviewing}', 'not_started') AS status
   FROM nls.stg_notion_modules st JOIN nls.sources s ON s.id = st.source_id
- CROSS JOIN LATERAL (SELECT nls.property_map('modules', s.property_map) || s.property_ids AS map) m
+ CROSS JOIN LATERAL (SELECT nls._source_map('modules', s.property_map, s.property_ids) AS map) m
   LEFT JOIN nls.clean_tracks t
          ON t.user_id = st.user_id AND t.notion_id = nls._first_related(st.raw_properties, m.map, 'track')
  WHERE NOT st.in_trash;
@@ -399,7 +407,7 @@ WITH cards AS MATERIALIZED (
            nls._field(st.raw_properties, m.map, 'atom_type') AS mapped_type,
            c.id AS concept_id, mo.id AS module_id, cur.card_id AS current_card_id
       FROM nls.stg_notion_flashcards st JOIN nls.sources s ON s.id = st.source_id
-     CROSS JOIN LATERAL (SELECT nls.property_map('flashcards', s.property_map) || s.property_ids AS map) m
+     CROSS JOIN LATERAL (SELECT nls._source_map('flashcards', s.property_map, s.property_ids) AS map) m
       LEFT JOIN nls.learning_atoms cur ON cur.user_id = st.user_id AND cur.notion_id = st.notion_page_id
       LEFT JOIN nls.concepts c
              ON c.user_id = st.user_id AND c.notion_id = nls._first_related(st.raw_properties, m.map, 'concept')
@@ -548,7 +556,7 @@ BEGIN
           FROM nls.learning_atoms a
           JOIN nls.stg_notion_flashcards st ON st.user_id = a.user_id AND st.notion_page_id = a.notion_id
           JOIN nls.sources s ON s.id = st.source_id
-         CROSS JOIN LATERAL (SELECT nls._field(st.raw_properties, nls.property_map('flashcards', s.property_map) || s.property_ids,
+         CROSS JOIN LATERAL (SELECT nls._field(st.raw_properties, nls._source_map('flashcards', s.property_map, s.property_ids),
                                                'card_id') AS raw) r
          WHERE (v_user IS NULL OR a.user_id = v_user) AND a.card_id IS NOT NULL AND r.raw IS DISTINCT FROM a.card_id
            AND NOT EXISTS (SELECT 1 FROM nls.cleaning_log l

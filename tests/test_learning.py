@@ -9,9 +9,8 @@ import pytest
 
 from conftest import sync, use_emulator
 from nls_emulator import Emulator
+from nls_emulator.generate import LEARNING_TARGETS
 
-TARGETS = {"Flashcards": "flashcards", "Concepts": "concepts", "Concept Areas": "concept_areas",
-           "Concept Clusters": "concept_clusters", "Modules": "modules", "Tracks": "tracks", "Programs": "programs"}
 TABLES = {"flashcards": "learning_atoms", "concepts": "concepts", "concept_areas": "clean_concept_areas",
           "concept_clusters": "clean_concept_clusters", "modules": "learning_modules", "tracks": "clean_tracks",
           "programs": "clean_programs"}
@@ -26,7 +25,7 @@ def learning(conn):
         gen = emu.add_generated("learning", pages=300, seed=11, token=TOKEN)
         use_emulator(conn, emu)
         conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))
-        for name, target in TARGETS.items():
+        for name, target in LEARNING_TARGETS.items():
             conn.execute("SELECT nls.add_source(%s, %s, %s)", (USER, gen.database_ids[name], target))
         emu.gen = gen
         yield emu
@@ -47,7 +46,7 @@ def test_one_sync_fills_every_canonical_table_with_exactly_the_emulators_objects
     result = sync(conn, user_id=USER)
     assert result["success"], result
     assert [c["success"] for c in result["cleaning"]] == [True]
-    for name, target in TARGETS.items():
+    for name, target in LEARNING_TARGETS.items():
         table = TABLES[target]
         got = {r[0] for r in conn.execute(f"SELECT notion_id FROM nls.{table} WHERE user_id = %s", (USER,))}
         assert got == set(gen.page_ids[name]), table
@@ -89,7 +88,7 @@ def test_one_sync_fills_every_canonical_table_with_exactly_the_emulators_objects
     assert float(c[2]) == round(cp["DEC Score"]["number"], 2)
     assert c[3] == cp["Last Reviewed"]["date"]["start"]
     log = conn.execute("SELECT status, items_added FROM nls.sync_log WHERE sync_type = 'cleaning'").fetchall()
-    assert log == [("completed", sum(len(gen.page_ids[n]) for n in TARGETS))]
+    assert log == [("completed", sum(len(gen.page_ids[n]) for n in LEARNING_TARGETS))]
 
 
 def test_relations_resolve_whatever_order_the_sources_sync_in(conn, learning):

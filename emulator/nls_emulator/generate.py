@@ -43,6 +43,10 @@ CREATIVE = {
                                         ("Characters", "relation:Characters")]),
 }
 
+# the nls sync target (nls.add_source(..., target)) that each generated learning database feeds
+LEARNING_TARGETS = {"Programs": "programs", "Tracks": "tracks", "Modules": "modules", "Concept Areas": "concept_areas",
+                    "Concept Clusters": "concept_clusters", "Concepts": "concepts", "Flashcards": "flashcards"}
+
 # share of the pages each database gets
 LEARNING_SHARE = {"Programs": 0.002, "Tracks": 0.008, "Modules": 0.04, "Concept Areas": 0.005,
                   "Concept Clusters": 0.02, "Concepts": 0.125, "Flashcards": 0.8}

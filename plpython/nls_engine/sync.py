@@ -288,19 +288,21 @@ class SourceRun:
                     self._count("markdown_unknown_blocks", len(md["unknown_block_ids"]))
                     out["content"] = [self._block_with_children(b, depth) for b in md["unknown_block_ids"]]
         if fmt in ("blocks", "both"):
-            blocks, cut = self.client.block_tree(page_id, depth)
-            if cut:
-                self.details["limits"].append({"limit": "content_max_depth", "page_id": page_id})
-            out["content"] = blocks
+            out["content"] = self._walk(page_id, depth)
         return out
 
     def _block_with_children(self, block_id: str, depth: int) -> dict:
         block = self.client.block(block_id)
         if block.get("has_children") and block.get("type") not in ("child_page", "child_database"):
-            block["children"], cut = self.client.block_tree(block_id, depth)
-            if cut:
-                self.details["limits"].append({"limit": "content_max_depth", "page_id": block_id})
+            block["children"] = self._walk(block_id, depth)
         return block
+
+    def _walk(self, block_id: str, depth: int) -> list[dict]:
+        """The block tree under ``block_id``; a cut at ``depth`` is recorded as a limit (the run ends partial)."""
+        blocks, cut = self.client.block_tree(block_id, depth)
+        if cut:
+            self.details["limits"].append({"limit": "content_max_depth", "page_id": block_id})
+        return blocks
 
     def _count(self, key: str, n: int = 1) -> None:
         self.details[key] = self.details.get(key, 0) + n
