@@ -45,6 +45,7 @@ def start() -> int:
         with open(PGDATA / "postgresql.conf", "a") as conf:
             conf.write("\nshared_preload_libraries = 'pg_cron'\ncron.database_name = 'nls_demo'\n"
                        f"unix_socket_directories = '{DEMO}'\nlisten_addresses = '127.0.0.1'\n")
+    PGDATA.chmod(0o700)   # PostgreSQL refuses a data directory others can read (e.g. after a recursive chmod)
     env = dict(os.environ, NLS_ENCRYPTION_KEY=key_file.read_text().strip())  # the server's environment holds the key
     run(BIN / "pg_ctl", "-D", PGDATA, "-l", DEMO / "postgres.log", "-o", f"-p {port}", "-w", "start", env=env)
     dsn = f"host=127.0.0.1 port={port} user=postgres dbname=nls_demo"
