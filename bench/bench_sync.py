@@ -199,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute("SELECT nls.set_setting('api_base_url', %s)", (emu.url,))
                 conn.execute("SELECT nls.set_setting('notion_version', %s)", (NOTION_VERSION,))
+                if args.no_rate_limit:  # nothing to stay under: nls's own pacing is lifted as well
+                    for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):
+                        conn.execute("SELECT nls.set_setting(%s, '100000')", (name,))
                 conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))
                 for db_id in gen.database_ids.values():
                     conn.execute("SELECT nls.add_source(%s, %s)", (USER, db_id))

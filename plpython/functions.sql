@@ -86,12 +86,53 @@ they return "success": false with "error" and leave a failed nls.sync_log row. R
 CREATE OR REPLACE PROCEDURE nls.sync_all_users_notion_databases()
 LANGUAGE plpython3u
 AS $$
-plpy.execute("SELECT nls._load_engine()")
-from nls_engine import entry
-entry.sync_all(plpy, GD)
+# A procedure that commits cannot carry SET search_path: it sets its own for its run and puts the caller's back, so
+# that nothing planted in public or pg_temp is found before pg_catalog.
+before = plpy.execute("SELECT pg_catalog.current_setting('search_path') AS p")[0]["p"]
+plpy.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+try:
+    plpy.execute("SELECT nls._load_engine()")
+    from nls_engine import entry
+    entry.sync_all(plpy, GD)
+finally:
+    plpy.execute(plpy.prepare("SELECT pg_catalog.set_config('search_path', $1, false)", ["text"]), [before])
 $$;
 COMMENT ON PROCEDURE nls.sync_all_users_notion_databases() IS
-'The pg_cron entry point (job sync-notion-databases, every 15 minutes): CALL nls.sync_all_users_notion_databases()
-syncs every enabled source of every active integration, committing after each batch of pages so that an
-interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. Returns
-nothing; each run is a row of nls.sync_log and nls.sync_status shows the outcome.';
+'The pg_cron entry point: every worker job nls-install schedules (sync-notion-databases, -2, ... every 15 minutes, as
+role nls_cron) runs CALL nls.sync_all_users_notion_databases(). Workers that fire in the same minute share one round:
+each takes the next user nobody has taken (nls.sync_rounds, SKIP LOCKED), syncs that user''s enabled sources and
+cleans them acting for that user (row-level security: a row written under another user fails), and goes on until
+the round is empty; so N workers sync N users side by side and a slow or rate-limited user holds up only its own
+worker. Integrations marked needs_reauth or disabled are skipped. Commits after each batch of pages, so an
+interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. Requests
+are paced under rate_limit_per_s per token and workspace_rate_limit_per_s per workspace, shared among the running
+syncs (nls.active_syncs). Returns nothing; each run is a row of nls.sync_log.';
+
+CREATE OR REPLACE FUNCTION nls.rotate_encryption_key() RETURNS jsonb
+LANGUAGE plpython3u SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.rotate_encryption_key(plpy, GD)
+$$;
+COMMENT ON FUNCTION nls.rotate_encryption_key() IS
+'Re-encrypt every stored Notion token under the newest key of the key ring (seed 004, hardened): first add the new
+key as a higher version (NLS_ENCRYPTION_KEY=''2:<new>,1:<old>'' and restart, or the same in the key file), then
+SELECT nls.rotate_encryption_key(), then drop the old entry. Returns jsonb {"key_version", "rotated",
+"already_current", "unreadable": [user ids whose token decrypts with no key of the ring, left untouched]}. Runs as
+its owner (it must see every user''s integration); executable by nls_admin only. Raises when no key is set.';
+
+CREATE OR REPLACE FUNCTION nls.discover(user_id text, add boolean DEFAULT false)
+RETURNS TABLE (database_id text, data_source_id text, name text, target text, source_id bigint, added boolean)
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.discover(plpy, GD, user_id, add)
+$$;
+COMMENT ON FUNCTION nls.discover(text, boolean) IS
+'What a user''s integration can see (POST /v1/search, data sources): discover(user_id, add => false) returns one row
+per data source (database_id, data_source_id, name, target, source_id, added). target is the one its name suggests
+(nls.targets(): Flashcards -> flashcards, Characters -> characters, ...; else pages); source_id is set when the
+database is already synced. With add => true every database not yet a source is added with that target (added =
+true). Raises when the session cannot see the user''s integration or Notion refuses the search.';

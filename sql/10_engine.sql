@@ -41,7 +41,7 @@ AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION nls._close_stale_runs() RETURNS int
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     r record;
@@ -217,3 +217,74 @@ COMMENT ON FUNCTION nls._mark_gone(bigint, text) IS
 COMMENT ON FUNCTION nls._save_state(bigint, text, text, timestamptz, boolean) IS
 'Internal: records a data source''s watermark (never moved back) and, when p_full_done, the time of a complete
 full read.';
+
+-- ---- the schedule's rounds (SECURITY DEFINER: a worker must see every user to share them out; it learns user ids
+-- ---- and nothing else, and syncs each user under that user's row-level security) ------------------------------
+CREATE OR REPLACE FUNCTION nls._claim_sync_user(p_round timestamptz) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_user text;
+BEGIN
+    -- the round's queue: every active integration with an enabled source (each worker adds the ones it lacks)
+    INSERT INTO nls.sync_rounds (round, user_id)
+    SELECT p_round, i.user_id FROM nls.integrations i
+     WHERE i.status = 'active' AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = i.user_id AND s.enabled)
+    ON CONFLICT DO NOTHING;
+    UPDATE nls.sync_rounds r SET claimed_by = pg_backend_pid(), claimed_at = clock_timestamp()
+     WHERE (r.round, r.user_id) = (SELECT q.round, q.user_id FROM nls.sync_rounds q
+                                    WHERE q.round = p_round AND q.claimed_by IS NULL
+                                    ORDER BY q.user_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING r.user_id INTO v_user;
+    IF v_user IS NOT NULL THEN
+        INSERT INTO nls.active_syncs AS a (pid, user_id, workspace_id)
+        SELECT pg_backend_pid(), v_user, i.workspace_id FROM nls.integrations i WHERE i.user_id = v_user
+        ON CONFLICT (pid) DO UPDATE SET user_id = excluded.user_id, workspace_id = excluded.workspace_id,
+                                        started_at = clock_timestamp();
+    END IF;
+    DELETE FROM nls.sync_rounds WHERE round < p_round - interval '7 days';
+    RETURN v_user;
+END
+$$;
+COMMENT ON FUNCTION nls._claim_sync_user(timestamptz) IS
+'Internal (scheduled workers): _claim_sync_user(round) returns the next user of the round (timestamptz: the minute
+the pg_cron jobs fired) that no worker has taken, or NULL when none is left; queues the round''s users (active
+integrations with an enabled source) first and registers this backend in nls.active_syncs. Rows are taken with
+FOR UPDATE SKIP LOCKED, so workers never wait for each other.';
+
+CREATE OR REPLACE FUNCTION nls._finish_sync_user(p_round timestamptz, p_user text, p_status text) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    UPDATE nls.sync_rounds SET finished_at = clock_timestamp(), status = p_status
+     WHERE round = p_round AND user_id = p_user AND claimed_by = pg_backend_pid();
+    DELETE FROM nls.active_syncs WHERE pid = pg_backend_pid();
+$$;
+COMMENT ON FUNCTION nls._finish_sync_user(timestamptz, text, text) IS
+'Internal (scheduled workers): marks this worker''s user of the round done with its status and takes the backend
+out of nls.active_syncs.';
+
+CREATE OR REPLACE FUNCTION nls._workspace_of(p_user text, p_workspace_id text) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    UPDATE nls.active_syncs SET workspace_id = p_workspace_id
+     WHERE pid = pg_backend_pid() AND user_id = p_user AND workspace_id IS DISTINCT FROM p_workspace_id;
+$$;
+COMMENT ON FUNCTION nls._workspace_of(text, text) IS
+'Internal: records in nls.active_syncs the workspace this backend''s user turned out to be in (GET /v1/users/me).';
+
+CREATE OR REPLACE FUNCTION nls._sync_share(p_user text, p_workspace_id text, OUT token_share int,
+                                           OUT workspace_share int)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    -- live syncs only: a row whose backend is gone (or was reused by another session) does not count
+    WITH live AS (
+        SELECT a.* FROM nls.active_syncs a JOIN pg_stat_activity b ON b.pid = a.pid AND b.backend_start <= a.started_at
+         WHERE a.pid <> pg_backend_pid()
+    )
+    SELECT 1 + (SELECT count(*) FROM live WHERE live.user_id = p_user)::int,
+           1 + (SELECT count(*) FROM live WHERE p_workspace_id IS NOT NULL AND live.workspace_id = p_workspace_id)::int
+$$;
+COMMENT ON FUNCTION nls._sync_share(text, text) IS
+'Internal: how many running syncs (this one included) share this user''s token and this workspace
+(token_share, workspace_share), from nls.active_syncs: each backend paces itself to rate_limit_per_s / token_share
+and workspace_rate_limit_per_s / workspace_share requests a second.';

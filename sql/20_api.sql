@@ -21,6 +21,30 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION nls.targets()
+RETURNS TABLE (target text, kind text, canonical_table text, page_id_column text, notion_database_name text,
+               clean_order int)
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    VALUES ('pages', 'raw', 'stg_notion_pages', 'page_id', NULL, 0),
+           ('concept_areas', 'learning', 'clean_concept_areas', 'notion_id', 'Concept Areas', 1),
+           ('concept_clusters', 'learning', 'clean_concept_clusters', 'notion_id', 'Concept Clusters', 2),
+           ('concepts', 'learning', 'concepts', 'notion_id', 'Concepts', 3),
+           ('programs', 'learning', 'clean_programs', 'notion_id', 'Programs', 4),
+           ('tracks', 'learning', 'clean_tracks', 'notion_id', 'Tracks', 5),
+           ('modules', 'learning', 'learning_modules', 'notion_id', 'Modules', 6),
+           ('flashcards', 'learning', 'learning_atoms', 'notion_id', 'Flashcards', 7),
+           ('worlds', 'creative', 'worlds', 'notion_page_id', 'Worlds', 8),
+           ('characters', 'creative', 'characters', 'notion_page_id', 'Characters', 9),
+           ('stories', 'creative', 'stories', 'notion_page_id', 'Stories', 10),
+           ('chat_sessions', 'creative', 'chat_sessions', 'notion_page_id', 'Chat Sessions', 11)
+$$;
+COMMENT ON FUNCTION nls.targets() IS
+'The sync targets a source can have: targets() returns (target, kind, canonical_table, page_id_column,
+notion_database_name, clean_order). kind ''raw'' (pages: nls.stg_notion_pages only), ''learning'' (seed 001) or
+''creative'' (seed 002); canonical_table is the nls table nls.clean() fills from the target''s pages, in
+clean_order (parents first); notion_database_name is the Notion database name nls.discover() recognises.';
+
 DROP FUNCTION IF EXISTS nls.add_source(text, text, text, text, boolean);  -- before property_map (0002)
 CREATE OR REPLACE FUNCTION nls.add_source(user_id text, database_id text, target text DEFAULT 'pages',
                                           database_name text DEFAULT NULL, with_content boolean DEFAULT false,
@@ -30,7 +54,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_db text := nls._normalize_id(database_id, 'database_id');
-    v_targets text[] := '{pages}'::text[] || nls._learning_targets();
+    v_targets text[] := ARRAY(SELECT t.target FROM nls.targets() AS t ORDER BY t.clean_order);
     v_id bigint;
     v_had_content boolean;
 BEGIN
@@ -41,14 +65,18 @@ BEGIN
     IF target IS NULL OR target <> ALL (v_targets) THEN
         RAISE EXCEPTION 'nls: unknown sync target "%" for database %', target, v_db
             USING ERRCODE = '22023', HINT = 'Use one of: ' || array_to_string(v_targets, ', ')
-                  || ' (pages: the raw page store nls.stg_notion_pages; the others: the learning schema).';
+                  || ' (pages: the raw page store nls.stg_notion_pages; the others: see SELECT * FROM nls.targets()).';
     END IF;
     IF property_map IS NOT NULL AND (jsonb_typeof(property_map) <> 'object'
         OR EXISTS (SELECT 1 FROM jsonb_each(property_map) AS e(k, v)
-                    WHERE jsonb_typeof(v) <> 'string' OR NOT nls.property_map(target) ? k)) THEN
+                    WHERE NOT nls.property_map(target) ? k
+                       OR NOT (jsonb_typeof(v) = 'string'
+                               OR (jsonb_typeof(v) = 'array' AND jsonb_array_length(v) > 0
+                                   AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(v) AS x
+                                                    WHERE jsonb_typeof(x) <> 'string'))))) THEN
         RAISE EXCEPTION 'nls: property_map % does not fit target "%"', property_map, target
             USING ERRCODE = '22023',
-                  HINT = 'Give {"field": "Notion property name or id"} with fields among: '
+                  HINT = 'Give {"field": "Notion property name or id"} (or a list of them, read in order) with fields among: '
                          || (SELECT string_agg(k, ', ') FROM jsonb_object_keys(nls.property_map(target)) AS k);
     END IF;
     SELECT s.with_content INTO v_had_content FROM nls.sources s
@@ -71,9 +99,10 @@ $$;
 COMMENT ON FUNCTION nls.add_source(text, text, text, text, boolean, jsonb) IS
 'Sync a Notion database for a user: add_source(user_id, database_id, target => ''pages'', database_name => NULL,
 with_content => false, property_map => NULL) returns the source id (bigint). database_id is the 32 hex digits of
-the database URL (dashes optional). target: ''pages'' (the raw page store) or a learning target (''flashcards'',
-''concepts'', ''concept_areas'', ''concept_clusters'', ''modules'', ''tracks'', ''programs''), whose pages the
-cleaning pipeline turns into the learning schema. property_map overrides which Notion property (by name or id)
+the database URL (dashes optional). target: ''pages'' (the raw page store), a learning target (''flashcards'',
+''concepts'', ''concept_areas'', ''concept_clusters'', ''modules'', ''tracks'', ''programs'') or a creative one
+(''characters'', ''worlds'', ''stories'', ''chat_sessions''), whose pages nls.clean() turns into the learning or
+creative tables (nls.targets() lists them). property_map overrides which Notion property (by name or id)
 feeds which field, e.g. ''{"front": "Prompt"}''; see nls.property_map(target). with_content also reads each new or
 changed page''s content (content_format setting: GET /v1/pages/{id}/markdown and/or the block walk). Adding the
 same database again updates the source (a NULL property_map keeps the stored one; turning with_content on makes
@@ -113,6 +142,10 @@ BEGIN
     IF name IN ('connect_timeout_s', 'read_timeout_s', 'run_deadline_s', 'retry_after_cap_s', 'backoff_base_s',
                 'overlap_s') AND (value !~ '^[0-9]+(\.[0-9]+)?$') THEN
         RAISE EXCEPTION 'nls: setting % takes a number of seconds, not "%"', name, value USING ERRCODE = '22023';
+    END IF;
+    IF name IN ('rate_limit_per_s', 'workspace_rate_limit_per_s', 'rate_limit_burst')
+       AND (value !~ '^[0-9]+(\.[0-9]+)?$' OR value::numeric <= 0) THEN
+        RAISE EXCEPTION 'nls: setting % takes a number above 0, not "%"', name, value USING ERRCODE = '22023';
     END IF;
     IF name IN ('max_attempts', 'content_max_depth') AND (value !~ '^[1-9][0-9]*$') THEN
         RAISE EXCEPTION 'nls: setting % takes a whole number of at least 1, not "%"', name, value USING ERRCODE = '22023';

@@ -114,20 +114,34 @@ AS $$
                              "display_order": "Order"}'::jsonb
         WHEN 'modules' THEN '{"name": "Name", "description": "Description", "track": "Track", "week_order": "Week",
                               "status": "Status"}'::jsonb
+        -- seed 002 (the creative targets); a list is read in order, the first property with a value wins
+        WHEN 'characters' THEN '{"name": "Name", "description": ["Description", "Bio", "Backstory"]}'::jsonb
+        WHEN 'worlds' THEN '{"name": "World Name", "description": "Concept/Premise"}'::jsonb
+        WHEN 'stories' THEN '{"title": "Story Title", "description": "Premise"}'::jsonb
+        WHEN 'chat_sessions' THEN '{"title": "Session Title", "transcript": "Raw Transcript",
+                                    "message_count": "Message Count"}'::jsonb
         ELSE '{}'::jsonb END || coalesce(overrides, '{}')
 $$;
 COMMENT ON FUNCTION nls.property_map(text, jsonb) IS
-'Which Notion property feeds which column of a learning target: property_map(target text, overrides jsonb) returns
-{field: property name or id} (jsonb), the seed 001 defaults (flashcards: CardID, Question, Answer, Concept,
-Module, Status, Type; concepts: Name, Definition, Domain, Status, Cluster, Area, DEC/PROC/APP Score, Last
-Reviewed; ...) overlaid with a source''s nls.sources.property_map. A name field falls back to the page''s title.';
+'Which Notion property feeds which column of a target: property_map(target text, overrides jsonb) returns
+{field: property name or id, or a list of them read in order} (jsonb): the seed 001 defaults for the learning
+targets (flashcards: CardID, Question, Answer, Concept, Module, Status, Type; concepts: Name, Definition, Domain,
+Status, Cluster, Area, DEC/PROC/APP Score, Last Reviewed; ...), the seed 002 ones for the creative targets
+(characters: Name, Description else Bio else Backstory; worlds: World Name, Concept/Premise; stories: Story Title,
+Premise; chat_sessions: Session Title, Raw Transcript, Message Count), overlaid with a source''s
+nls.sources.property_map. A name or title field falls back to the page''s title.';
 
 -- A map holds {field: property name or id} and, learned by the pipeline, {"#field": the property's stable id}:
 -- a property renamed in Notion is still found by its id.
 CREATE OR REPLACE FUNCTION nls._mapped(p_properties jsonb, p_map jsonb, p_field text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT coalesce(nls.notion_property(p_properties, p_map ->> p_field),
+    SELECT coalesce(CASE WHEN jsonb_typeof(p_map -> p_field) = 'array'
+                         THEN (SELECT nls.notion_property(p_properties, k)
+                                 FROM jsonb_array_elements_text(p_map -> p_field) WITH ORDINALITY AS a(k, o)
+                                WHERE nls.notion_text(nls.notion_property(p_properties, k)) IS NOT NULL
+                                ORDER BY o LIMIT 1)
+                         ELSE nls.notion_property(p_properties, p_map ->> p_field) END,
                     nls.notion_property(p_properties, p_map ->> ('#' || p_field)))
 $$;
 
@@ -256,7 +270,8 @@ BEGIN
                      ORDER BY pg.source_id, pg.last_edited_time DESC) p
               JOIN nls.sources s2 ON s2.id = p.source_id
              CROSS JOIN LATERAL jsonb_each(nls.property_map(s2.target, s2.property_map)) AS f
-             WHERE jsonb_typeof(p.raw_properties -> (f.value #>> '{}') -> 'id') = 'string'
+             WHERE jsonb_typeof(f.value) = 'string'
+               AND jsonb_typeof(p.raw_properties -> (f.value #>> '{}') -> 'id') = 'string'
              GROUP BY p.source_id) learned
      WHERE s.id = learned.source_id AND NOT s.property_ids @> learned.ids;
     FOREACH v_target IN ARRAY nls._learning_targets() LOOP
@@ -439,7 +454,8 @@ card rules; nls.clean() writes the difference.';
 
 -- ---- writing the difference ----------------------------------------------------------------------------------
 DROP FUNCTION IF EXISTS nls._clean_entity(text, text, uuid);
-CREATE OR REPLACE FUNCTION nls._clean_entity(p_table text, p_target text, p_user text, p_log uuid,
+DROP FUNCTION IF EXISTS nls._clean_entity(text, text, text, uuid);
+CREATE OR REPLACE FUNCTION nls._clean_entity(p_table text, p_target text, p_user text, p_log uuid, p_key text,
                                              OUT added int, OUT updated int, OUT removed int)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -456,7 +472,7 @@ BEGIN
     SELECT array_agg(attname::text ORDER BY attnum) INTO v_cols
       FROM pg_attribute
      WHERE attrelid = v_want::regclass AND attnum > 0 AND NOT attisdropped
-       AND attname NOT IN ('user_id', 'notion_id');
+       AND attname NOT IN ('user_id', p_key);
     SELECT string_agg(format('%I', c), ', '), string_agg(format('t.%I', c), ', '),
            string_agg(format('w.%I', c), ', '), string_agg(format('excluded.%I', c), ', '),
            string_agg(format('%1$I = excluded.%1$I', c), ', ')
@@ -466,7 +482,7 @@ BEGIN
     -- (dropped at the end; a failed pass rolls its creation back with everything else)
     EXECUTE format('CREATE TEMP TABLE _nls_want ON COMMIT DROP AS SELECT * FROM %s WHERE $1::text IS NULL OR user_id = $1',
                    v_want) USING p_user;
-    CREATE UNIQUE INDEX ON pg_temp._nls_want (user_id, notion_id);
+    EXECUTE format('CREATE UNIQUE INDEX ON pg_temp._nls_want (user_id, %I)', p_key);
     ANALYZE pg_temp._nls_want;
     -- 1. rows that change: their old and new values (changed fields only) into cleaning_log
     EXECUTE format($q$
@@ -476,39 +492,39 @@ BEGIN
                  WHERE to_jsonb(t) -> k IS DISTINCT FROM to_jsonb(w) -> k),
                (SELECT jsonb_object_agg(k, to_jsonb(w) -> k) FROM unnest($2::text[]) AS k
                  WHERE to_jsonb(t) -> k IS DISTINCT FROM to_jsonb(w) -> k),
-               w.user_id, %1$L, w.notion_id, $1
-          FROM pg_temp._nls_want w JOIN nls.%1$I t ON t.user_id = w.user_id AND t.notion_id = w.notion_id
+               w.user_id, %1$L, w.%4$I, $1
+          FROM pg_temp._nls_want w JOIN nls.%1$I t ON t.user_id = w.user_id AND t.%4$I = w.%4$I
          WHERE (%2$s) IS DISTINCT FROM (%3$s)
-    $q$, p_table, v_t, v_w) USING p_log, v_cols;
+    $q$, p_table, v_t, v_w, p_key) USING p_log, v_cols;
     GET DIAGNOSTICS updated = ROW_COUNT;
     -- 2. the upsert: new rows and changed rows; unchanged rows are not written
     EXECUTE format($q$
-        INSERT INTO nls.%1$I AS t (user_id, notion_id, %2$s)
-        SELECT user_id, notion_id, %2$s FROM pg_temp._nls_want
-        ON CONFLICT (user_id, notion_id) DO UPDATE SET %3$s, updated_at = now()
+        INSERT INTO nls.%1$I AS t (user_id, %6$I, %2$s)
+        SELECT user_id, %6$I, %2$s FROM pg_temp._nls_want
+        ON CONFLICT (user_id, %6$I) DO UPDATE SET %3$s, updated_at = now()
          WHERE (%4$s) IS DISTINCT FROM (%5$s)
-    $q$, p_table, v_list, v_set, v_t, v_x);
+    $q$, p_table, v_list, v_set, v_t, v_x, p_key);
     GET DIAGNOSTICS v_written = ROW_COUNT;
     added := v_written - updated;
     -- 3. rows whose page left (trashed, deleted, unshared, source removed): last state into cleaning_log
     EXECUTE format($q$
         WITH gone AS (
             DELETE FROM nls.%1$I t
-             WHERE ($1::text IS NULL OR t.user_id = $1) AND t.notion_id IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM pg_temp._nls_want w WHERE w.user_id = t.user_id AND w.notion_id = t.notion_id)
+             WHERE ($1::text IS NULL OR t.user_id = $1) AND t.%2$I IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM pg_temp._nls_want w WHERE w.user_id = t.user_id AND w.%2$I = t.%2$I)
                -- only where Notion is the user's source of truth for this table
                AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = t.user_id AND s.target = $3)
             RETURNING t.*
         )
         INSERT INTO nls.cleaning_log (operation, old_value, user_id, entity, notion_id, sync_log_id)
-        SELECT 'notion_removed', to_jsonb(gone), gone.user_id, %1$L, gone.notion_id, $2 FROM gone
-    $q$, p_table) USING p_user, p_log, p_target;
+        SELECT 'notion_removed', to_jsonb(gone), gone.user_id, %1$L, gone.%2$I, $2 FROM gone
+    $q$, p_table, p_key) USING p_user, p_log, p_target;
     GET DIAGNOSTICS removed = ROW_COUNT;
     DROP TABLE pg_temp._nls_want;
 END
 $$;
-COMMENT ON FUNCTION nls._clean_entity(text, text, text, uuid) IS
-'Step 2 of nls.clean() for one canonical table: write the difference between nls._want_<table> and the table
+COMMENT ON FUNCTION nls._clean_entity(text, text, text, uuid, text) IS
+'Step 2 of nls.clean() for one canonical table (p_key: its Notion page id column, notion_id or notion_page_id): write the difference between nls._want_<table> and the table
 (one upsert; unchanged rows untouched), log each change (changed fields, old and new) and each removal (the whole
 last row) in cleaning_log. A row leaves only when its user syncs the table''s target and its page is trashed, gone
 or no longer synced; rows a user wrote by hand (or whose last source of the target was removed) stay.
@@ -522,6 +538,7 @@ DECLARE
     v_log uuid;
     v_table text;
     v_target text;
+    v_key text;
     v_r record;
     v_details jsonb := '{}';
     v_added int := 0;
@@ -538,11 +555,9 @@ BEGIN
         PERFORM pg_advisory_xact_lock(nls._lock_key(), 0);
         v_staged := nls._stage_learning(v_user);
         -- parents before children, so that each step resolves its relations against this pass's rows
-        FOR v_table, v_target IN VALUES ('clean_concept_areas', 'concept_areas'),
-                                        ('clean_concept_clusters', 'concept_clusters'), ('concepts', 'concepts'),
-                                        ('clean_programs', 'programs'), ('clean_tracks', 'tracks'),
-                                        ('learning_modules', 'modules'), ('learning_atoms', 'flashcards') LOOP
-            SELECT * INTO v_r FROM nls._clean_entity(v_table, v_target, v_user, v_log);
+        FOR v_table, v_target, v_key IN SELECT t.canonical_table, t.target, t.page_id_column FROM nls.targets() AS t
+                                         WHERE t.kind <> 'raw' ORDER BY t.clean_order LOOP
+            SELECT * INTO v_r FROM nls._clean_entity(v_table, v_target, v_user, v_log, v_key);
             v_details := v_details || jsonb_build_object(v_table, jsonb_build_object(
                 'added', v_r.added, 'updated', v_r.updated, 'removed', v_r.removed));
             v_added := v_added + v_r.added;
@@ -628,7 +643,8 @@ SELECT source, status, count(*) AS count, min(created_at) AS oldest, max(created
 COMMENT ON VIEW nls.v_review_queue_summary IS 'Seed 001: review_queue items per source and status, oldest and newest.';
 
 COMMENT ON FUNCTION nls._mapped(jsonb, jsonb, text) IS
-'The property value behind a mapped field: by the map''s name or id, else by the stable id learned for it ("#field").';
+'The property value behind a mapped field: by the map''s name or id (a list: the first of its properties that holds a
+value), else by the stable id learned for it ("#field").';
 COMMENT ON FUNCTION nls._field(jsonb, jsonb, text) IS 'The text of a mapped field''s property value (nls.notion_text).';
 COMMENT ON FUNCTION nls._first_related(jsonb, jsonb, text) IS 'The first page id of a mapped relation field, or NULL.';
 COMMENT ON FUNCTION nls._title(jsonb) IS 'The text of a page''s title property, whatever its name.';

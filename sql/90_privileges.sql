@@ -1,6 +1,49 @@
--- Applied last, on every install: nothing in nls is usable by PUBLIC. The installing role (a superuser: plpython3u
--- is untrusted) owns everything; grant USAGE on the schema and EXECUTE on the functions a role needs explicitly.
+-- Applied last, on every install. The installing role (a superuser: plpython3u is untrusted) owns everything; nothing
+-- in nls is usable by PUBLIC; the three nls roles (migration 0006.tenancy) get what their work needs:
+--   nls_app   the application: the public functions and the user tables, under forced row-level security;
+--   nls_cron  the scheduled sync (pg_cron runs as it): the same, plus the worker procedure and its round queue;
+--   nls_admin configuration (set_setting), key rotation, reading every user's rows; also a member of nls_app.
+-- The only SECURITY DEFINER functions are the ones that must see every user (the round queue, closing runs left
+-- by dead backends, the pacing shares, key rotation); each sets its search_path and none is executable by PUBLIC.
 REVOKE ALL ON SCHEMA nls FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA nls FROM PUBLIC;
-REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA nls FROM PUBLIC;
-REVOKE EXECUTE ON ALL PROCEDURES IN SCHEMA nls FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA nls FROM PUBLIC;
+REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA nls FROM PUBLIC;
+
+GRANT USAGE ON SCHEMA nls TO nls_admin, nls_app, nls_cron;
+
+DO $$
+DECLARE
+    t record;
+BEGIN
+    -- views read the tables as the one who queries them, so that row-level security applies through them
+    FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'nls' AND c.relkind = 'v' LOOP
+        EXECUTE format('ALTER VIEW nls.%I SET (security_invoker = true)', t.relname);
+        EXECUTE format('GRANT SELECT ON nls.%I TO nls_app, nls_cron', t.relname);
+    END LOOP;
+    -- every table holding users' rows (row-level security forced on each: 0006.tenancy)
+    FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'nls' AND c.relkind = 'r' AND c.relrowsecurity AND c.relforcerowsecurity LOOP
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON nls.%I TO nls_app, nls_cron', t.relname);
+    END LOOP;
+    -- a database-wide default: bound parameters (a token passed to add_integration) never reach the server log
+    EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length = 0', current_database());
+    EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length_on_error = 0', current_database());
+END
+$$;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA nls TO nls_app, nls_cron;
+GRANT SELECT ON nls.settings, nls._python_module TO nls_app, nls_cron;
+GRANT UPDATE (value) ON nls.settings TO nls_admin;
+
+GRANT EXECUTE ON ALL ROUTINES IN SCHEMA nls TO nls_app, nls_cron;
+-- administration only
+REVOKE EXECUTE ON FUNCTION nls.set_setting(text, text), nls.rotate_encryption_key() FROM nls_app, nls_cron;
+GRANT EXECUTE ON FUNCTION nls.set_setting(text, text), nls.rotate_encryption_key() TO nls_admin;
+-- the scheduled workers only (and the administrator, who may run a round by hand)
+REVOKE EXECUTE ON PROCEDURE nls.sync_all_users_notion_databases() FROM nls_app;
+REVOKE EXECUTE ON FUNCTION nls._claim_sync_user(timestamptz), nls._finish_sync_user(timestamptz, text, text),
+    nls._close_stale_runs() FROM nls_app;
+GRANT EXECUTE ON PROCEDURE nls.sync_all_users_notion_databases() TO nls_admin;
+GRANT EXECUTE ON FUNCTION nls._claim_sync_user(timestamptz), nls._finish_sync_user(timestamptz, text, text),
+    nls._close_stale_runs() TO nls_admin;

@@ -32,7 +32,7 @@ def install_nls(host, port, user, dbname, password=None, **_):
     assert main(["--dsn", dsn, "--no-schedule"]) == 0
 
 
-PG_OPTIONS = ("-c shared_preload_libraries=pg_cron -c cron.database_name=postgres -c max_connections=60 "
+PG_OPTIONS = ("-c shared_preload_libraries=pg_cron,pg_stat_statements -c cron.database_name=postgres -c max_connections=60 "
               "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
 
 postgresql_proc = factories.postgresql_proc(executable=_pg_ctl(), postgres_options=PG_OPTIONS, load=[install_nls])
@@ -69,9 +69,13 @@ def fresh_emulator():
     emu.stop()
 
 
-def use_emulator(conn: psycopg.Connection, emu: Emulator, read_timeout: float = 5.0) -> None:
-    """Point nls at the emulator and make retries fast enough for tests."""
+def use_emulator(conn: psycopg.Connection, emu: Emulator, read_timeout: float = 5.0, paced: bool = False) -> None:
+    """Point nls at the emulator and make retries fast enough for tests. Unless ``paced``, nls's own request pacing
+    is lifted (the emulator's rate limits are off by default too); the tests of pacing set their rates."""
     conn.execute("SELECT nls.set_setting('api_base_url', %s)", (emu.url,))
+    if not paced:
+        for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):
+            conn.execute("SELECT nls.set_setting(%s, '100000')", (name,))
     conn.execute("SELECT nls.set_setting('read_timeout_s', %s)", (str(read_timeout),))
     conn.execute("SELECT nls.set_setting('backoff_base_s', '0.05')")
 

@@ -17,19 +17,23 @@ def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, c
     assert "scheduled pg_cron job" in out
     info = conn.info
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
-        job = cron.execute("SELECT schedule, command, database FROM cron.job WHERE jobname = %s",
-                           (f"sync-notion-databases ({info.dbname})",)).fetchone()
-    assert job == ("*/15 * * * *", "CALL nls.sync_all_users_notion_databases()", info.dbname)
+        jobs = cron.execute("SELECT jobname, schedule, command, database, username FROM cron.job "
+                            "WHERE database = %s ORDER BY jobname", (info.dbname,)).fetchall()
+    # four worker jobs by default, each running the worker procedure as nls_cron (neither superuser nor BYPASSRLS)
+    assert jobs == [(name, "*/15 * * * *", "CALL nls.sync_all_users_notion_databases()", info.dbname, "nls_cron")
+                    for name in sorted([f"sync-notion-databases ({info.dbname})"]
+                                       + [f"sync-notion-databases-{i} ({info.dbname})" for i in (2, 3, 4)])]
     before = conn.execute("SELECT name, sha256 FROM nls._python_module ORDER BY 1").fetchall()
     assert main(["--dsn", dsn]) == 0
     out = capsys.readouterr().out
     assert "migrations: none pending" in out and "0 changed, 0 removed" in out and "unchanged" in out
     assert conn.execute("SELECT name, sha256 FROM nls._python_module ORDER BY 1").fetchall() == before
-    # --schedule changes it
-    assert main(["--dsn", dsn, "--schedule", "*/5 * * * *"]) == 0
+    # --schedule and --workers change them; fewer workers remove the extra jobs
+    assert main(["--dsn", dsn, "--schedule", "*/5 * * * *", "--workers", "2"]) == 0
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
-        assert cron.execute("SELECT schedule FROM cron.job WHERE jobname = %s",
-                            (f"sync-notion-databases ({info.dbname})",)).fetchone() == ("*/5 * * * *",)
+        assert cron.execute("SELECT jobname, schedule FROM cron.job WHERE database = %s ORDER BY jobname",
+                            (info.dbname,)).fetchall() == [(f"sync-notion-databases ({info.dbname})", "*/5 * * * *"),
+                                                           (f"sync-notion-databases-2 ({info.dbname})", "*/5 * * * *")]
 
 
 def test_check_names_the_missing_pieces(conn, dsn, capsys):
@@ -88,7 +92,11 @@ def test_the_pg_cron_command_syncs(conn, dsn, emulator):
     assert main(["--dsn", dsn]) == 0
     info = conn.info
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
-        command = cron.execute("SELECT command FROM cron.job WHERE database = %s", (info.dbname,)).fetchone()[0]
-    conn.execute(command)
+        command, role = cron.execute("SELECT command, username FROM cron.job WHERE database = %s LIMIT 1",
+                                     (info.dbname,)).fetchone()
+    # as pg_cron runs it: the job's role, which is neither superuser nor BYPASSRLS
+    assert conn.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = %s", (role,)).fetchone() == (False,)
+    with psycopg.connect(host=info.host, port=info.port, user=role, dbname=info.dbname, autocommit=True) as as_cron:
+        as_cron.execute(command)
     n = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
     assert n == len(gen.page_ids["Stories"])

@@ -47,6 +47,10 @@ CREATIVE = {
 LEARNING_TARGETS = {"Programs": "programs", "Tracks": "tracks", "Modules": "modules", "Concept Areas": "concept_areas",
                     "Concept Clusters": "concept_clusters", "Concepts": "concepts", "Flashcards": "flashcards"}
 
+# ... and each generated creative database (seed 002)
+CREATIVE_TARGETS = {"Worlds": "worlds", "Characters": "characters", "Stories": "stories",
+                    "Chat Sessions": "chat_sessions"}
+
 # share of the pages each database gets
 LEARNING_SHARE = {"Programs": 0.002, "Tracks": 0.008, "Modules": 0.04, "Concept Areas": 0.005,
                   "Concept Clusters": 0.02, "Concepts": 0.125, "Flashcards": 0.8}
@@ -224,6 +228,9 @@ def _values(rng, name, i, title, props, out) -> dict:
                         "Message Count": rng.randint(1, 400)}.get(pname, round(rng.uniform(0, 10), 2))
         elif t == "date":
             v[pname] = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
+    if name == "Characters":  # seed 002 reads Description, else Bio, else Backstory: some characters lack the first
+        for pname in ("Description", "Bio")[:i % 3]:
+            v.pop(pname, None)
     return v
 
 

@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only check the server and say what would be done")
     p.add_argument("--schedule", default=ins.DEFAULT_SCHEDULE, metavar="CRON",
                    help=f"cron schedule of the sync job (default '{ins.DEFAULT_SCHEDULE}')")
+    p.add_argument("--workers", type=int, default=ins.DEFAULT_WORKERS, metavar="N",
+                   help=f"pg_cron worker jobs that sync users side by side (default {ins.DEFAULT_WORKERS}); each "
+                        "runs as role nls_cron")
     p.add_argument("--no-schedule", action="store_true", help="do not create or change the pg_cron job")
     p.add_argument("--uninstall", action="store_true",
                    help="remove the pg_cron job and the nls schema with everything synced (asks first)")
@@ -61,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"Would apply {len(pending)} migration(s){': ' + ', '.join(pending) if pending else ''}")
             console.print("Would re-apply sql/, the engine modules and plpython/")
             if needs_cron:
-                console.print(ins.schedule(conn, password, args.schedule, apply=False))
+                console.print(ins.schedule(conn, password, args.schedule, args.workers, apply=False))
             return 0
         console.print("Installing")
         conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
@@ -71,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in ins.deploy(conn):
             console.print(f"  {line}")
         if needs_cron:
-            console.print("  " + ins.schedule(conn, password, args.schedule))
+            console.print("  " + ins.schedule(conn, password, args.schedule, args.workers))
         else:
             console.print("  --no-schedule: pg_cron job left as it was")
         console.print("[green]nls is installed.[/green] Next: SELECT nls.add_integration(...); SELECT nls.add_source(...); "

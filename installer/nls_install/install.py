@@ -17,6 +17,8 @@ from .resources import data_dir, engine_modules, sql_files
 JOB_NAME = "sync-notion-databases"
 JOB_COMMAND = "CALL nls.sync_all_users_notion_databases()"
 DEFAULT_SCHEDULE = "*/15 * * * *"
+DEFAULT_WORKERS = 4
+CRON_ROLE = "nls_cron"
 MIN_SERVER = 140000
 
 
@@ -108,12 +110,14 @@ def check(conn: psycopg.Connection) -> Report:
         key_file = ""
         if _one(conn, "SELECT to_regclass('nls.settings') IS NOT NULL"):
             key_file = _one(conn, "SELECT value FROM nls.settings WHERE name = 'encryption_key_file'") or ""
-        code = ("import os\nkf = %r\nif not os.environ.get('NLS_ENCRYPTION_KEY') and not (kf and os.path.isfile(kf)):\n"
-                "    plpy.error('no encryption key')\n" % key_file)
+        # the key file, when the setting names one, wins over the environment (crypto.load_ring)
+        code = ("import os\nkf = %r\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
+                "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n" % key_file)
         err = _try_python(conn, code)
         r.checks.append(Check("encryption key", err is None,
                               "NLS_ENCRYPTION_KEY is set in the server's environment" if err is None and not key_file
                               else (f"key file {key_file}" if err is None else
+                                    f"the key file {key_file} is not readable by the server" if key_file else
                                     "neither NLS_ENCRYPTION_KEY in the server's environment nor a key file"),
                               "generate one (openssl rand -hex 32), put NLS_ENCRYPTION_KEY=<key> in the server's "
                               "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
@@ -185,42 +189,71 @@ def deploy(conn: psycopg.Connection) -> list[str]:
     return done
 
 
-def cron_target(conn: psycopg.Connection, password: str | None) -> tuple[psycopg.Connection, str, bool]:
-    """(connection to pg_cron's database, job name, same database?)."""
+def cron_target(conn: psycopg.Connection, password: str | None) -> tuple[psycopg.Connection, str]:
+    """(connection to pg_cron's database, the job name prefix: the database's name is added when pg_cron lives
+    in another database)."""
     cron_db = _one(conn, "SHOW cron.database_name")
     here = conn.info.dbname
     if cron_db == here:
-        return conn, JOB_NAME, True
+        return conn, JOB_NAME
     params = dict(conn.info.get_parameters())
     params["dbname"] = cron_db
     if password:
         params["password"] = password
     other = psycopg.connect(**params, autocommit=True)
-    return other, f"{JOB_NAME} ({here})", False
+    return other, f"{JOB_NAME} ({here})"
 
 
-def schedule(conn: psycopg.Connection, password: str | None, cron: str, apply: bool = True) -> str:
-    """Create or update the pg_cron job; returns what was (or would be) done."""
-    cconn, name, same = cron_target(conn, password)
+def job_names(prefix: str, workers: int) -> list[str]:
+    """The worker jobs' names: ``sync-notion-databases``, ``sync-notion-databases-2``, ... (followed by the
+    database's name in parentheses when pg_cron lives in another database)."""
+    base, _, suffix = prefix.partition(" ")
+    return [prefix] + [f"{base}-{i}" + (f" {suffix}" if suffix else "") for i in range(2, workers + 1)]
+
+
+def _jobs(cconn: psycopg.Connection, prefix: str) -> dict[str, tuple]:
+    """This database's worker jobs: {name: (schedule, command, database, username, jobid)}."""
+    base, _, suffix = prefix.partition(" ")
+    rows = cconn.execute("SELECT jobname, schedule, command, database, username, jobid FROM cron.job").fetchall()
+    mine = {}
+    for name, *rest in rows:
+        head, _, tail = name.partition(" ")
+        number = head[len(base) + 1:] if head.startswith(base + "-") else ""
+        if tail == suffix and (head == base or number.isdigit()):
+            mine[name] = tuple(rest)
+    return mine
+
+
+def schedule(conn: psycopg.Connection, password: str | None, cron: str, workers: int = 4,
+             apply: bool = True) -> str:
+    """Create or update the pg_cron worker jobs: ``workers`` of them, each running the worker procedure as role
+    nls_cron at ``cron`` (extra ones from an earlier, larger --workers are removed). Returns what was (or would
+    be) done."""
+    if workers < 1:
+        raise InstallError(f"--workers {workers}: at least one worker job is needed", "use --workers 1 or more")
+    cconn, prefix = cron_target(conn, password)
     here = conn.info.dbname
     try:
         if apply:
             cconn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
         elif not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
-            return f"would create extension pg_cron in {cconn.info.dbname} and schedule job '{name}' at '{cron}'"
-        row = cconn.execute("SELECT jobid, schedule, command, database FROM cron.job WHERE jobname = %s",
-                            (name,)).fetchone()
-        if row and row[1] == cron and row[2] == JOB_COMMAND and row[3] == here:
-            return f"pg_cron job '{name}' already runs '{JOB_COMMAND}' at '{cron}' in {here}: unchanged"
+            return (f"would create extension pg_cron in {cconn.info.dbname} and schedule {workers} worker job(s) "
+                    f"at '{cron}'")
+        want = job_names(prefix, workers)
+        have = _jobs(cconn, prefix)
+        wanted = (cron, JOB_COMMAND, here, CRON_ROLE)
+        if sorted(have) == sorted(want) and all(have[n][:4] == wanted for n in want):
+            return (f"pg_cron job '{prefix}' and {workers - 1} more worker(s) already run '{JOB_COMMAND}' at "
+                    f"'{cron}' in {here} as {CRON_ROLE}: unchanged")
         if not apply:
-            return f"would schedule pg_cron job '{name}' at '{cron}' in {here}"
-        if same:
-            cconn.execute("SELECT cron.schedule(%s, %s, %s)", (name, cron, JOB_COMMAND))
-        else:
-            if row:
-                cconn.execute("SELECT cron.unschedule(%s)", (name,))
-            cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s)", (name, cron, JOB_COMMAND, here))
-        return f"scheduled pg_cron job '{name}' at '{cron}': {JOB_COMMAND} in database {here}"
+            return f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {CRON_ROLE}"
+        for job in have.values():   # by id: a job owned by nls_cron is not found by name from here
+            cconn.execute("SELECT cron.unschedule(%s::bigint)", (job[4],))
+        for name in want:
+            cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s, %s, true)",
+                          (name, cron, JOB_COMMAND, here, CRON_ROLE))
+        return (f"scheduled pg_cron job '{prefix}' and {workers - 1} more worker(s) at '{cron}': {JOB_COMMAND} "
+                f"in database {here} as role {CRON_ROLE}")
     finally:
         if cconn is not conn:
             cconn.close()
@@ -229,15 +262,14 @@ def schedule(conn: psycopg.Connection, password: str | None, cron: str, apply: b
 def unschedule(conn: psycopg.Connection, password: str | None) -> str:
     if "pg_cron" not in (_one(conn, "SHOW shared_preload_libraries") or ""):
         return "pg_cron is not loaded: no job to remove"
-    cconn, name, _ = cron_target(conn, password)
+    cconn, prefix = cron_target(conn, password)
     try:
         if not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
             return "pg_cron is not installed: no job to remove"
-        n = _one(cconn, "SELECT count(*) FROM cron.job WHERE jobname = %s", (name,))
-        if n:
-            cconn.execute("SELECT cron.unschedule(%s)", (name,))
-            return f"removed pg_cron job '{name}'"
-        return f"no pg_cron job '{name}'"
+        have = _jobs(cconn, prefix)
+        for job in have.values():
+            cconn.execute("SELECT cron.unschedule(%s::bigint)", (job[4],))
+        return f"removed pg_cron job(s) {', '.join(sorted(have))}" if have else f"no pg_cron job '{prefix}'"
     finally:
         if cconn is not conn:
             cconn.close()

@@ -1,9 +1,12 @@
 """Notion access tokens encrypted at rest: AES-256-GCM (the ``cryptography`` package), a fresh 96-bit nonce
 per encryption, the owner's ``user_id`` bound as associated data (seed 004, hardened).
 
-The key reaches the server's Python from its environment (``NLS_ENCRYPTION_KEY``) or from the file named by
-the ``encryption_key_file`` setting; never from a table, a SQL literal or a GUC. A key is 32 bytes, written as
-64 hex digits or base64.
+The keys reach the server's Python from the file named by the ``encryption_key_file`` setting when it is set, else
+from the server's environment (``NLS_ENCRYPTION_KEY``); never from a table, a SQL literal or a GUC. Either holds a key ring: one or
+more entries ``<version>:<key>`` separated by commas, spaces or new lines (a bare key is version 1); a key is 32
+bytes, written as 64 hex digits or base64. The highest version encrypts; every version in the ring decrypts the
+tokens stored under it (``nls.integrations.key_version``). Rotation: add a higher version, run
+``SELECT nls.rotate_encryption_key()``, then drop the old entry.
 """
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEY_ENV = "NLS_ENCRYPTION_KEY"
-KEY_VERSION = 1
 
 
 class KeyError_(Exception):
@@ -30,10 +32,10 @@ class TokenUnreadable(Exception):
     """A stored token does not decrypt with this key and owner (wrong key, tampered or moved ciphertext)."""
 
 
-_HINT = ("Set NLS_ENCRYPTION_KEY (64 hex digits or base64 of 32 random bytes, e.g. from `openssl rand -hex 32`) in "
-         "the PostgreSQL server's environment (systemd unit or pg_ctl's environment) and restart it, or put the key "
-         "in a file readable only by the server's OS user and run: SELECT nls.set_setting('encryption_key_file', "
-         "'/path/to/key')")
+_HINT = ("Set NLS_ENCRYPTION_KEY (64 hex digits or base64 of 32 random bytes, e.g. from `openssl rand -hex 32`; "
+         "several versions as '2:<key>,1:<key>') in the PostgreSQL server's environment (systemd unit or pg_ctl's "
+         "environment) and restart it, or put the key ring in a file readable only by the server's OS user and "
+         "run: SELECT nls.set_setting('encryption_key_file', '/path/to/key')")
 
 
 def parse_key(raw: str) -> bytes:
@@ -48,31 +50,57 @@ def parse_key(raw: str) -> bytes:
     return key
 
 
-def load_key(key_file: str | None) -> bytes:
-    """The key from $NLS_ENCRYPTION_KEY, else from ``key_file``. Raises KeyError_ with a hint when absent."""
-    raw = os.environ.get(KEY_ENV)
-    if raw:
-        return parse_key(raw)
+def parse_ring(raw: str) -> dict[int, bytes]:
+    """A key ring ``"2:<key>,1:<key>"`` (or one bare key, version 1) as {version: 32-byte key}. Raises KeyError_."""
+    ring: dict[int, bytes] = {}
+    for entry in raw.replace(",", " ").split():
+        version, sep, key = entry.partition(":")
+        if not sep:
+            version, key = "1", entry
+        if not version.isdigit() or int(version) < 1:
+            raise KeyError_(f"nls key ring entry version {version!r} is not a whole number of at least 1", _HINT)
+        if int(version) in ring:
+            raise KeyError_(f"nls key ring holds version {version} twice", _HINT)
+        ring[int(version)] = parse_key(key)
+    if not ring:
+        raise KeyError_("the nls key ring is empty", _HINT)
+    return ring
+
+
+def load_ring(key_file: str | None) -> dict[int, bytes]:
+    """The key ring from the file named by the ``encryption_key_file`` setting when it is set (read on each call,
+    so that a rotation needs no restart), else from $NLS_ENCRYPTION_KEY. Raises KeyError_ with a hint when
+    neither holds a key or the ring is malformed."""
     if key_file:
         try:
             with open(key_file) as fh:
-                return parse_key(fh.read())
+                return parse_ring(fh.read())
         except OSError as e:
             raise KeyError_(f"the nls key file {key_file} cannot be read by the server: {e.strerror}", _HINT)
+    raw = os.environ.get(KEY_ENV)
+    if raw:
+        return parse_ring(raw)
     raise KeyError_("no nls encryption key: NLS_ENCRYPTION_KEY is not in the server's environment and the "
                     "setting encryption_key_file is empty", _HINT)
 
 
-def encrypt(key: bytes, user_id: str, token: str) -> tuple[bytes, bytes]:
-    """Encrypt ``token`` for ``user_id``: returns (nonce, ciphertext with tag)."""
+def encrypt(ring: dict[int, bytes], user_id: str, token: str) -> tuple[int, bytes, bytes]:
+    """Encrypt ``token`` for ``user_id`` with the ring's newest key: returns (key version, nonce, ciphertext+tag)."""
+    version = max(ring)
     nonce = os.urandom(12)
-    return nonce, AESGCM(key).encrypt(nonce, token.encode(), user_id.encode())
+    return version, nonce, AESGCM(ring[version]).encrypt(nonce, token.encode(), user_id.encode())
 
 
-def decrypt(key: bytes, user_id: str, nonce: bytes, ciphertext: bytes) -> str:
-    """Decrypt a token stored for ``user_id``. Raises TokenUnreadable when the key, owner or bytes differ."""
+def decrypt(ring: dict[int, bytes], version: int, user_id: str, nonce: bytes, ciphertext: bytes) -> str:
+    """Decrypt a token stored for ``user_id`` under key ``version``. Raises TokenUnreadable when that version is
+    not in the ring, or when the key, owner or bytes differ (AES-GCM's tag does not verify)."""
+    key = ring.get(version)
+    if key is None:
+        raise TokenUnreadable(f"the stored Notion token of user {user_id!r} was encrypted with key version "
+                              f"{version}, which is not in the key ring (versions {sorted(ring)}); put it back or "
+                              "store a new token with nls.add_integration()")
     try:
         return AESGCM(key).decrypt(bytes(nonce), bytes(ciphertext), user_id.encode()).decode()
     except (InvalidTag, ValueError):
-        raise TokenUnreadable(f"the stored Notion token of user {user_id!r} does not decrypt with this key "
-                              "(wrong key, or the ciphertext was changed or belongs to another user)") from None
+        raise TokenUnreadable(f"the stored Notion token of user {user_id!r} does not decrypt with key version "
+                              f"{version} (wrong key, or the ciphertext was changed or belongs to another user)") from None

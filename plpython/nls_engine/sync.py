@@ -19,7 +19,7 @@ import traceback
 from datetime import datetime
 
 from . import crypto
-from .client import NotionClient, NotionError, RunDeadline
+from .client import NotionClient, NotionError, Pacer, RunDeadline
 from .db import Db
 from .text import clean
 
@@ -50,6 +50,73 @@ def _iso(ts: str) -> datetime:
     return datetime.fromisoformat(ts.replace("Z", "+00:00"))
 
 
+def open_client(db: Db, user_id: str, settings: dict) -> NotionClient:
+    """A Notion client for ``user_id``'s integration, paced to this backend's share of the token's and workspace's
+    budget. Reads the integration under the session's row-level security; its token is decrypted here and lives
+    only in the client (``client.workspace`` holds {"id": the workspace id or None}).
+    Sends nothing (see note_workspace). Raises NotionError (401 when the integration is not active),
+    crypto.KeyError_ or crypto.TokenUnreadable."""
+    row = db.one("SELECT token_ciphertext, token_nonce, key_version, status, workspace_id FROM nls.integrations "
+                 "WHERE user_id = $1", ["text"], [user_id])
+    if row is None:
+        raise NotionError(0, "no_integration", f"user {user_id!r} has no integration")
+    if row["status"] != "active":
+        raise NotionError(401, f"integration_{row['status']}", f"the integration of user {user_id!r} is "
+                          f"{row['status']}; store a new token with nls.add_integration()")
+    ring = crypto.load_ring(settings.get("encryption_key_file"))
+    token = crypto.decrypt(ring, row["key_version"], user_id, row["token_nonce"], row["token_ciphertext"])
+    workspace = {"id": row["workspace_id"]}
+
+    def share():
+        r = db.one("SELECT token_share, workspace_share FROM nls._sync_share($1, $2)", ["text", "text"],
+                   [user_id, workspace["id"]])
+        return r["token_share"], r["workspace_share"]
+
+    pacer = Pacer(share, float(settings["rate_limit_per_s"]), float(settings["workspace_rate_limit_per_s"]),
+                  float(settings["rate_limit_burst"]))
+    client = NotionClient(
+        token, settings["api_base_url"], settings["notion_version"],
+        timeouts=(float(settings["connect_timeout_s"]), float(settings["read_timeout_s"])),
+        max_attempts=int(settings["max_attempts"]), retry_after_cap=float(settings["retry_after_cap_s"]),
+        backoff=float(settings["backoff_base_s"]),
+        deadline=time.monotonic() + float(settings["run_deadline_s"]), pacer=pacer)
+    client.workspace = workspace
+    return client
+
+
+def note_workspace(db: Db, user_id: str, client: NotionClient) -> None:
+    """The first time a token is used, ask ``GET /v1/users/me`` which workspace it is in and keep it
+    (nls.integrations.workspace_id, nls.active_syncs): users of one workspace share its request budget."""
+    workspace = client.workspace
+    if workspace["id"] is not None:
+        return
+    bot = client.users_me().get("bot") or {}
+    if bot.get("workspace_id"):
+        workspace["id"] = bot["workspace_id"]
+        db.execute("UPDATE nls.integrations SET workspace_id = $2, workspace_name = coalesce(workspace_name, $3), "
+                   "updated_at = now() WHERE user_id = $1", ["text", "text", "text"],
+                   [user_id, bot["workspace_id"], bot.get("workspace_name")])
+        db.execute("SELECT nls._workspace_of($1, $2)", ["text", "text"], [user_id, bot["workspace_id"]])
+        client.pacer.next_refresh = 0.0
+
+
+class as_user:
+    """``with as_user(db, user_id):`` the statements inside act for ``user_id`` (the ``nls.user_id`` setting, which
+    row-level security reads), so that a row written under another user fails; the setting is put back after."""
+
+    def __init__(self, db: Db, user_id: str):
+        self.db, self.user_id = db, user_id
+
+    def __enter__(self):
+        self.before = self.db.one("SELECT current_setting('nls.user_id', true) AS v")["v"]
+        self.db.execute("SELECT set_config('nls.user_id', $1, false)", ["text"], [self.user_id])
+        return self
+
+    def __exit__(self, *exc):
+        self.db.execute("SELECT set_config('nls.user_id', $1, false)", ["text"], [self.before or ""])
+        return False
+
+
 class SourceRun:
     """One run of one source. ``commit`` is plpy.commit in the scheduled procedure, None in sync_notion()."""
 
@@ -70,15 +137,22 @@ class SourceRun:
             return {"database_name": src["database_name"], "database_id": src["database_id"], "synced_count": 0,
                     "status": "skipped", "message": "another sync of this source is running; this call did nothing"}
         try:
-            return self._locked()
+            with as_user(db, src["user_id"]):
+                return self._locked()
         finally:
             db.one("SELECT pg_advisory_unlock(nls._lock_key(), $1::int) AS ok", ["bigint"], [src["id"]])
 
     def _locked(self) -> dict:
         src, db, settings = self.source, self.db, self.settings
-        has_state = db.one("SELECT count(*) > 0 AS any FROM nls.sync_state WHERE source_id = $1 "
-                           "AND watermark IS NOT NULL", ["bigint"], [src["id"]])["any"]
-        self.full = self.full or not has_state
+        # a full read when asked, on the first run, and when the last complete full read (which reconciles
+        # deletions) is older than reconcile_interval_s (default a day)
+        state = db.one("SELECT count(*) FILTER (WHERE watermark IS NOT NULL) > 0 AS any, "
+                       "coalesce(bool_or(last_full_sync_at IS NULL OR last_full_sync_at < now() - "
+                       "make_interval(secs => $2)), true) AS due FROM nls.sync_state WHERE source_id = $1",
+                       ["bigint", "float8"], [src["id"], float(settings.get("reconcile_interval_s") or 86400)])
+        if not self.full and state["any"] and state["due"]:
+            self.details["reconciliation"] = "due: the last complete full read is older than reconcile_interval_s"
+        self.full = self.full or not state["any"] or state["due"]
         sync_type = "notion_full" if self.full else "notion_incremental"
         log_id = db.one("SELECT nls._begin_run($1, $2, $3, $4) AS id", ["bigint", "text", "text", "text"],
                         [src["id"], src["user_id"], sync_type, settings["notion_version"]])["id"]
@@ -86,13 +160,8 @@ class SourceRun:
             self.commit()
         status, code, message = "completed", None, None
         try:
-            token = self._token()
-            deadline = time.monotonic() + float(settings["run_deadline_s"])
-            self.client = NotionClient(
-                token, settings["api_base_url"], settings["notion_version"],
-                timeouts=(float(settings["connect_timeout_s"]), float(settings["read_timeout_s"])),
-                max_attempts=int(settings["max_attempts"]), retry_after_cap=float(settings["retry_after_cap_s"]),
-                backoff=float(settings["backoff_base_s"]), deadline=deadline)
+            self.client = open_client(self.db, src["user_id"], settings)
+            note_workspace(self.db, src["user_id"], self.client)
             self._sync()
             if self.details["page_errors"] or self.details["limits"]:
                 status = "partial"
@@ -102,9 +171,9 @@ class SourceRun:
             message = f"stopped early: {e.reason}; the next run resumes from the watermark"
         except NotionError as e:
             status, code, message = "failed", e.code, f"{e.message} (HTTP {e.status})"
-            if e.status == 401:
-                db.execute("UPDATE nls.integrations SET status = 'needs_reauth', updated_at = now() WHERE user_id = $1",
-                           ["text"], [src["user_id"]])
+            if e.status == 401 and e.code == "unauthorized":  # Notion refused the token itself
+                db.execute("UPDATE nls.integrations SET status = 'needs_reauth', updated_at = now() "
+                           "WHERE user_id = $1 AND status = 'active'", ["text"], [src["user_id"]])
                 message += "; the integration is marked needs_reauth and is not synced until a new token is stored"
         except crypto.TokenUnreadable as e:
             status, code, message = "failed", "token_unreadable", str(e)
@@ -120,6 +189,8 @@ class SourceRun:
         retries = self.client.retries if self.client else 0
         if self.client:
             self.details["requests_by_endpoint"] = self.client.by_endpoint
+            if self.client.pacer and self.client.pacer.waited_s:
+                self.details["paced_s"] = round(self.client.pacer.waited_s, 3)
         if not self.details["page_errors"]:
             del self.details["page_errors"]
         if not self.details["limits"]:
@@ -140,17 +211,6 @@ class SourceRun:
         if code:
             result["error_code"] = code
         return result
-
-    def _token(self) -> str:
-        row = self.db.one("SELECT token_ciphertext, token_nonce, status FROM nls.integrations WHERE user_id = $1",
-                          ["text"], [self.source["user_id"]])
-        if row is None:
-            raise NotionError(0, "no_integration", f"user {self.source['user_id']!r} has no integration")
-        if row["status"] != "active":
-            raise NotionError(401, "unauthorized", f"the integration is {row['status']}; store a new token with "
-                              "nls.add_integration()")
-        key = crypto.load_key(self.settings.get("encryption_key_file"))
-        return crypto.decrypt(key, self.source["user_id"], row["token_nonce"], row["token_ciphertext"])
 
     # -- the read ----------------------------------------------------------------------------------------------
     def _sync(self) -> None:
@@ -420,13 +480,43 @@ def sync_notion(db: Db, database_id=None, database_name=None, user_id=None, full
 
 def clean_learning(db: Db, sources: list[dict], results: list[dict], commit=None) -> list[dict]:
     """Run the cleaning pipeline (``nls.clean(user_id)``, sql/30_learning.sql) once for every user one of whose
-    learning sources (target other than 'pages') was synced. Returns the pipeline's answers; a failed cleaning
-    is reported there (and in sync_log), never raised."""
+    learning or creative sources (target other than 'pages') was synced, acting for that user. Returns the
+    pipeline's answers; a failed cleaning is reported there (and in sync_log), never raised."""
     users = sorted({s["user_id"] for s, r in zip(sources, results)
                     if s["target"] != "pages" and r.get("status") != "skipped"})
     out = []
     for user in users:
-        out.append(json.loads(db.one("SELECT nls.clean($1)::text AS r", ["text"], [user])["r"]))
+        with as_user(db, user):
+            out.append(json.loads(db.one("SELECT nls.clean($1)::text AS r", ["text"], [user])["r"]))
         if commit:
             commit()
     return out
+
+
+def sync_all(db: Db, commit) -> dict:
+    """One scheduled worker (``CALL nls.sync_all_users_notion_databases()``, run by every pg_cron worker job):
+    takes the round's users one at a time (``nls._claim_sync_user``: SKIP LOCKED, so N workers sync N users side by
+    side and a slow user holds up only its own worker), syncs each user's enabled sources and cleans them acting
+    for that user, committing as it goes. Returns {"users": [{"user_id", "status", "sources"}], "round"}."""
+    db.execute("SELECT nls._close_stale_runs()")
+    commit()
+    round_ = db.one("SELECT date_trunc('minute', now())::text AS r")["r"]
+    done = []
+    while True:
+        user = db.one("SELECT nls._claim_sync_user($1::timestamptz) AS u", ["text"], [round_])["u"]
+        commit()
+        if user is None:
+            break
+        status = "failed"
+        try:
+            with as_user(db, user):
+                result = sync_notion(db, None, None, user, False, commit=commit)
+            runs = result.get("results", [])
+            status = ("completed" if runs and all(r.get("status") == "success" for r in runs)
+                      else "partial" if result.get("success") else "failed")
+            done.append({"user_id": user, "status": status, "sources": len(runs)})
+        finally:
+            db.execute("SELECT nls._finish_sync_user($1::timestamptz, $2, $3)", ["text", "text", "text"],
+                       [round_, user, status])
+            commit()
+    return {"round": round_, "users": done}

@@ -1,0 +1,230 @@
+"""Many users in one database (issue 5): forced row-level security on every table holding a user's rows, the nls
+roles and what each may execute (checked against tests/expected_privileges.txt), and objects planted in pg_temp or
+public that must not take over an nls function."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from conftest import sync, use_emulator
+from nls_emulator import Emulator
+from nls_emulator.generate import CREATIVE_TARGETS, LEARNING_TARGETS
+
+USERS = {"alice": ("creative", 7), "bob": ("creative", 8), "carol": ("learning", 9)}
+EXPECTED = Path(__file__).with_name("expected_privileges.txt")
+
+
+@pytest.fixture
+def tenants(conn):
+    """Three users, each with their own generated workspace synced (creative, creative, learning), and a login
+    role for the application (a member of nls_app) and one for an administrator (a member of nls_admin)."""
+    with Emulator() as emu:
+        use_emulator(conn, emu)
+        emu.gens = {}
+        for user, (kind, seed) in USERS.items():
+            gen = emu.gens[user] = emu.add_generated(kind, pages=60, seed=seed, token=f"secret_{user}")
+            conn.execute("SELECT nls.add_integration(%s, %s)", (user, f"secret_{user}"))
+            targets = CREATIVE_TARGETS if kind == "creative" else LEARNING_TARGETS
+            for name, target in targets.items():
+                conn.execute("SELECT nls.add_source(%s, %s, %s)", (user, gen.database_ids[name], target))
+            assert sync(conn, user_id=user)["success"]
+        emu.gen = emu.gens["alice"]
+        conn.execute("INSERT INTO nls.review_queue (user_id, front, source) VALUES ('bob', 'Q?', 'gemini')")
+        for role, group in (("webapp", "nls_app"), ("dba_alice", "nls_admin")):
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
+            conn.execute(f"CREATE ROLE {role} LOGIN IN ROLE {group}")
+        yield emu
+        for role in ("webapp", "dba_alice"):
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
+
+
+def _connect(conn, role: str, user: str | None = None) -> psycopg.Connection:
+    info = conn.info
+    c = psycopg.connect(host=info.host, port=info.port, user=role, dbname=info.dbname, autocommit=True)
+    if user is not None:
+        c.execute("SELECT set_config('nls.user_id', %s, false)", (user,))
+    return c
+
+
+def _user_tables(conn) -> list[tuple[str, bool]]:
+    """Every nls table with forced row-level security: (name, has a user_id column)."""
+    return conn.execute("""
+        SELECT c.relname, EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'user_id')
+          FROM pg_class c WHERE c.relnamespace = 'nls'::regnamespace AND c.relkind = 'r'
+           AND c.relrowsecurity AND c.relforcerowsecurity ORDER BY 1""").fetchall()
+
+
+def _owned(conn, table: str, by_user: bool, user: str) -> int:
+    if by_user:
+        return conn.execute(f"SELECT count(*) FROM nls.{table} WHERE user_id = %s", (user,)).fetchone()[0]
+    return conn.execute(f"SELECT count(*) FROM nls.{table} t JOIN nls.sources s ON s.id = t.source_id "
+                        "WHERE s.user_id = %s", (user,)).fetchone()[0]
+
+
+def test_every_table_with_user_rows_forces_row_level_security(conn):
+    tables = {r[0] for r in conn.execute("""
+        SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'nls'::regnamespace AND c.relkind = 'r'
+           AND (EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname IN ('user_id', 'source_id')))
+           AND c.relname NOT IN ('sync_rounds', 'active_syncs')""")}
+    assert {t for t, _ in _user_tables(conn)} == tables
+    assert {"integrations", "sources", "stg_notion_pages", "characters", "learning_atoms", "sync_log",
+            "notion_relation_edges", "cleaning_log", "sync_state"} <= tables
+    # the round queue and the pacing table are no user's rows: no role but their SECURITY DEFINER functions reads them
+    for t in ("sync_rounds", "active_syncs"):
+        assert conn.execute("SELECT count(*) FROM information_schema.role_table_grants WHERE table_schema = 'nls' "
+                            "AND table_name = %s AND grantee LIKE 'nls_%%'", (t,)).fetchone() == (0,)
+
+
+def test_each_users_session_sees_exactly_that_users_rows_in_every_table(conn, tenants):
+    tables = _user_tables(conn)
+    for user in USERS:
+        with _connect(conn, "webapp", user) as app:
+            for table, by_user in tables:
+                seen = app.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0]
+                assert seen == _owned(conn, table, by_user, user), (user, table)
+                if by_user:
+                    assert app.execute(f"SELECT count(*) FROM nls.{table} WHERE user_id <> %s", (user,)).fetchone() == (0,)
+            # through the views too (they read as the session: security_invoker)
+            assert {r[0] for r in app.execute("SELECT DISTINCT user_id FROM nls.sync_status")} == {user}
+    some = sum(_owned(conn, t, b, "alice") for t, b in tables)
+    assert some > 100
+    # a session that says for no one sees nothing
+    with _connect(conn, "webapp") as app:
+        for table, _ in tables:
+            assert app.execute(f"SELECT count(*) FROM nls.{table}").fetchone() == (0,), table
+    # the administrator reads every user's rows
+    with _connect(conn, "dba_alice") as dba:
+        for table, by_user in tables:
+            total = conn.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0]
+            assert dba.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0] == total, table
+
+
+def test_a_write_under_another_user_is_refused_and_changes_nothing(conn, tenants):
+    before = {t: conn.execute(f"SELECT count(*), md5(string_agg(x::text, '' ORDER BY x::text)) FROM nls.{t} x").fetchone()
+              for t, _ in _user_tables(conn)}
+    bob_source = conn.execute("SELECT id FROM nls.sources WHERE user_id = 'bob' LIMIT 1").fetchone()[0]
+    bob_page = conn.execute("SELECT page_id FROM nls.stg_notion_pages WHERE user_id = 'bob' LIMIT 1").fetchone()[0]
+    with _connect(conn, "webapp", "alice") as app:
+        refused = [
+            ("INSERT INTO nls.characters (user_id, notion_page_id, name, properties, content_hash) "
+             "VALUES ('bob', 'x', 'x', '{}', 'x')", ()),
+            ("SELECT nls.add_source('bob', %s, 'characters')", (tenants.gen.database_ids["Characters"],)),
+            ("SELECT nls.add_integration('bob', 'secret_stolen')", ()),
+            # the sync's own writer, handed a page of bob's while the session acts for alice
+            ("SELECT * FROM nls._upsert_pages(%s, 'bob', %s::jsonb)",
+             (bob_source, '[{"page_id": "%s", "data_source_id": "d", "properties": {}, "page": {}, '
+                          '"created_time": "2026-01-01T00:00:00Z", "last_edited_time": "2026-01-01T00:00:00Z", '
+                          '"in_trash": false, "sync_hash": "h"}]' % bob_page)),
+            ("UPDATE nls.characters SET user_id = 'bob' WHERE user_id = 'alice'", ()),
+        ]
+        for sql, args in refused:
+            with pytest.raises(psycopg.Error) as e:
+                app.execute(sql, args)
+            assert isinstance(e.value, (psycopg.errors.InsufficientPrivilege, psycopg.errors.RaiseException,
+                                        psycopg.errors.NoDataFound)) or "row-level security" in str(e.value), sql
+        # statements that name bob's rows reach none of them
+        assert app.execute("UPDATE nls.characters SET name = 'x' WHERE user_id = 'bob'").rowcount == 0
+        assert app.execute("DELETE FROM nls.stg_notion_pages WHERE user_id = 'bob'").rowcount == 0
+        assert app.execute("DELETE FROM nls.review_queue").rowcount == 0
+        assert app.execute("SELECT nls.remove_integration('bob')").fetchone() == (False,)
+        r = app.execute("SELECT nls.sync_notion(user_id => 'bob')").fetchone()[0]
+        assert r["success"] is False and "no enabled source" in r["error"]
+        with pytest.raises(psycopg.Error, match="no Notion integration this session can see"):
+            app.execute("SELECT * FROM nls.discover('bob')")
+    after = {t: conn.execute(f"SELECT count(*), md5(string_agg(x::text, '' ORDER BY x::text)) FROM nls.{t} x").fetchone()
+             for t, _ in _user_tables(conn)}
+    assert after == before
+
+
+def test_the_application_role_syncs_its_user_and_cannot_configure(conn, tenants):
+    tenants.gen.workspace.update_page(tenants.gen.page_ids["Characters"][0], {"Name": "Edited by alice"})
+    with _connect(conn, "webapp", "alice") as app:
+        r = app.execute("SELECT nls.sync_notion(user_id => 'alice')").fetchone()[0]
+        assert r["success"], r
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute("SELECT nls.set_setting('api_base_url', 'http://attacker.example')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute("SELECT nls.rotate_encryption_key()")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute("CALL nls.sync_all_users_notion_databases()")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute("SELECT * FROM nls.sync_rounds")
+    names = conn.execute("SELECT user_id FROM nls.characters WHERE name = 'Edited by alice'").fetchall()
+    assert names == [("alice",)]
+
+
+def _privileges(conn) -> list[str]:
+    rows = conn.execute("""
+        SELECT p.oid::regprocedure::text,
+               CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
+               CASE WHEN p.prosecdef THEN 'SECURITY DEFINER' ELSE 'invoker' END,
+               coalesce((SELECT c FROM unnest(p.proconfig) AS c WHERE c LIKE 'search_path=%'), 'search_path unset'),
+               CASE WHEN o.rolsuper THEN 'owner: superuser' ELSE 'owner: ' || o.rolname END,
+               coalesce((SELECT string_agg(g, ',' ORDER BY g) FROM (
+                   SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END AS g
+                     FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS a
+                    WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> p.proowner) AS x), '-')
+          FROM pg_proc p JOIN pg_roles o ON o.oid = p.proowner
+         WHERE p.pronamespace = 'nls'::regnamespace ORDER BY 1""").fetchall()
+    return [" | ".join(r) for r in rows]
+
+
+def test_functions_owners_security_and_execute_grants_match_the_checked_in_list(conn):
+    got = _privileges(conn)
+    if os.environ.get("NLS_UPDATE_EXPECTED"):
+        EXPECTED.write_text("".join(line + "\n" for line in got))
+    want = EXPECTED.read_text().splitlines()
+    assert got == want, "\n".join(["differs from tests/expected_privileges.txt (NLS_UPDATE_EXPECTED=1 rewrites it):"]
+                                  + [f"- {w}" for w in want if w not in got] + [f"+ {g}" for g in got if g not in want])
+    # the rules behind the list
+    for line in got:
+        sig, kind, sec, path, owner, grantees = line.split(" | ")
+        assert "PUBLIC" not in grantees.split(","), sig
+        if sec == "SECURITY DEFINER":
+            assert path == "search_path=pg_catalog, pg_temp", sig
+            assert "nls_app" not in grantees.split(",") or sig.startswith(("nls._sync_share", "nls._workspace_of")), sig
+
+
+def test_objects_planted_in_pg_temp_or_public_do_not_take_over_nls_functions(conn, tenants):
+    conn.execute("CREATE TABLE public.hijacked (what text)")
+    conn.execute("GRANT INSERT ON public.hijacked TO PUBLIC")
+    # same-signature functions a careless search_path would find before pg_catalog's
+    for sig, ret in (("set_config(text, text, boolean)", "text"), ("current_setting(text, boolean)", "text"),
+                     ("jsonb_typeof(jsonb)", "text"), ("pg_backend_pid()", "integer"), ("clock_timestamp()", "timestamptz"),
+                     ("pg_try_advisory_lock(integer, integer)", "boolean"), ("lower(text)", "text")):
+        name = sig.split("(")[0]
+        conn.execute(f"CREATE FUNCTION public.{sig} RETURNS {ret} LANGUAGE plpgsql AS $$ BEGIN "
+                     f"INSERT INTO public.hijacked VALUES ('{name}'); RETURN NULL; END $$")
+        conn.execute(f"GRANT EXECUTE ON FUNCTION public.{sig} TO PUBLIC")
+    try:
+        with _connect(conn, "webapp", "alice") as app:
+            # and tables named like nls's in the session's temporary schema
+            for t in ("integrations", "sources", "settings", "sync_log", "stg_notion_pages"):
+                app.execute(f"CREATE TEMP TABLE {t} (user_id text, value text)")
+                app.execute(f"INSERT INTO pg_temp.{t} VALUES ('alice', 'planted')")
+            app.execute("SET search_path = pg_temp, public, pg_catalog")
+            tenants.gen.workspace.update_page(tenants.gen.page_ids["Stories"][0], {"Premise": "hijack attempt"})
+            r = app.execute("SELECT nls.sync_notion(user_id => 'alice')").fetchone()[0]
+            assert r["success"], r
+            app.execute("SELECT nls.add_source('alice', %s, 'stories')", (tenants.gen.database_ids["Stories"],))
+            assert app.execute("SELECT nls.clean('alice')").fetchone()[0]["success"]
+            app.execute("SELECT * FROM nls.discover('alice')").fetchall()
+            app.execute("SELECT * FROM nls.sync_status").fetchall()
+        with _connect(conn, "dba_alice", "alice") as dba:
+            dba.execute("SET search_path = pg_temp, public, pg_catalog")
+            dba.execute("CREATE TEMP TABLE integrations (user_id text)")
+            assert dba.execute("SELECT nls.rotate_encryption_key()").fetchone()[0]["unreadable"] == []
+            dba.execute("SELECT nls.set_setting('overlap_s', '120')")
+            dba.execute("CALL nls.sync_all_users_notion_databases()")
+        assert conn.execute("SELECT what, count(*) FROM public.hijacked GROUP BY 1").fetchall() == []
+        assert conn.execute("SELECT description FROM nls.stories WHERE notion_page_id = %s",
+                            (tenants.gen.page_ids["Stories"][0],)).fetchone() == ("hijack attempt",)
+    finally:
+        conn.execute("DROP TABLE public.hijacked CASCADE")
+        for sig in ("set_config(text, text, boolean)", "current_setting(text, boolean)", "jsonb_typeof(jsonb)",
+                    "pg_backend_pid()", "clock_timestamp()", "pg_try_advisory_lock(integer, integer)", "lower(text)"):
+            conn.execute(f"DROP FUNCTION IF EXISTS public.{sig}")
