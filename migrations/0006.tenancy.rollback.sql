@@ -13,7 +13,7 @@ END
 $$;
 UPDATE nls.settings SET description = 'file holding the token encryption key, when NLS_ENCRYPTION_KEY is not in the server environment'
  WHERE name = 'encryption_key_file';
-DELETE FROM nls.settings WHERE name IN ('rate_limit_per_s', 'workspace_rate_limit_per_s', 'rate_limit_burst');
+DELETE FROM nls.settings WHERE name IN ('rate_limit_per_s', 'workspace_rate_limit_per_s', 'rate_limit_burst', 'reconcile_interval_s');
 DROP TABLE IF EXISTS nls.active_syncs, nls.sync_rounds;
 -- the roles stay (cluster-wide; other databases may use them); what they were granted here goes with the objects
 DO $$

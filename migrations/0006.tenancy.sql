@@ -46,7 +46,9 @@ CREATE TABLE nls.active_syncs (
 INSERT INTO nls.settings (name, value, description) VALUES
   ('rate_limit_per_s', '3', 'requests a second one Notion token may send (Notion: 3 on average); nls paces itself under it'),
   ('workspace_rate_limit_per_s', '3', 'requests a second all the tokens of one Notion workspace may send together'),
-  ('rate_limit_burst', '3', 'requests a backend may send at once before pacing starts')
+  ('rate_limit_burst', '3', 'requests a backend may send at once before pacing starts'),
+  ('reconcile_interval_s', '86400', 'a source whose last complete full read (which finds trashed, deleted and unshared '
+   'pages) is older than this many seconds gets a full read on its next run')
 ON CONFLICT (name) DO NOTHING;
 
 UPDATE nls.settings SET description = 'file holding the token key ring ("2:<key>,1:<key>" or one key); when set it '

@@ -220,37 +220,51 @@ full read.';
 
 -- ---- the schedule's rounds (SECURITY DEFINER: a worker must see every user to share them out; it learns user ids
 -- ---- and nothing else, and syncs each user under that user's row-level security) ------------------------------
-CREATE OR REPLACE FUNCTION nls._claim_sync_user(p_round timestamptz) RETURNS text
+DROP FUNCTION IF EXISTS nls._claim_sync_user(timestamptz);  -- re-created (its result columns changed once)
+CREATE OR REPLACE FUNCTION nls._claim_sync_user(p_joined timestamptz, OUT p_round timestamptz, OUT p_user text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_user text;
 BEGIN
-    -- the round's queue: every active integration with an enabled source (each worker adds the ones it lacks)
-    INSERT INTO nls.sync_rounds (round, user_id)
-    SELECT p_round, i.user_id FROM nls.integrations i
-     WHERE i.status = 'active' AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = i.user_id AND s.enabled)
-    ON CONFLICT DO NOTHING;
+    -- one claim at a time (held until the worker commits, right after)
+    PERFORM pg_advisory_xact_lock(nls._lock_key(), -1);
+    -- a worker that ended mid-user (killed, crashed) leaves its claim: that user is done for this round
+    UPDATE nls.sync_rounds r SET finished_at = clock_timestamp(), status = 'abandoned'
+     WHERE r.finished_at IS NULL AND r.claimed_by IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.claimed_by AND a.backend_start <= r.claimed_at);
+    -- join the round still going (a user not finished); else begin one with every active integration that has an
+    -- enabled source
+    -- (a worker that already took part in a round stays in it: when it is used up, the worker is done)
+    p_round := p_joined;
+    IF p_round IS NULL THEN
+        SELECT max(r.round) INTO p_round FROM nls.sync_rounds r WHERE r.finished_at IS NULL;
+    END IF;
+    IF p_round IS NULL THEN
+        p_round := clock_timestamp();
+        INSERT INTO nls.sync_rounds (round, user_id)
+        SELECT p_round, i.user_id FROM nls.integrations i
+         WHERE i.status = 'active' AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = i.user_id AND s.enabled);
+    END IF;
     UPDATE nls.sync_rounds r SET claimed_by = pg_backend_pid(), claimed_at = clock_timestamp()
      WHERE (r.round, r.user_id) = (SELECT q.round, q.user_id FROM nls.sync_rounds q
                                     WHERE q.round = p_round AND q.claimed_by IS NULL
-                                    ORDER BY q.user_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-    RETURNING r.user_id INTO v_user;
-    IF v_user IS NOT NULL THEN
+                                    ORDER BY q.user_id LIMIT 1)
+    RETURNING r.user_id INTO p_user;
+    IF p_user IS NOT NULL THEN
         INSERT INTO nls.active_syncs AS a (pid, user_id, workspace_id)
-        SELECT pg_backend_pid(), v_user, i.workspace_id FROM nls.integrations i WHERE i.user_id = v_user
+        SELECT pg_backend_pid(), p_user, i.workspace_id FROM nls.integrations i WHERE i.user_id = p_user
         ON CONFLICT (pid) DO UPDATE SET user_id = excluded.user_id, workspace_id = excluded.workspace_id,
                                         started_at = clock_timestamp();
     END IF;
     DELETE FROM nls.sync_rounds WHERE round < p_round - interval '7 days';
-    RETURN v_user;
 END
 $$;
 COMMENT ON FUNCTION nls._claim_sync_user(timestamptz) IS
-'Internal (scheduled workers): _claim_sync_user(round) returns the next user of the round (timestamptz: the minute
-the pg_cron jobs fired) that no worker has taken, or NULL when none is left; queues the round''s users (active
-integrations with an enabled source) first and registers this backend in nls.active_syncs. Rows are taken with
-FOR UPDATE SKIP LOCKED, so workers never wait for each other.';
+'Internal (scheduled workers): _claim_sync_user(p_joined) returns (p_round, p_user). With p_joined NULL (a worker''s
+first claim): the round still going (one whose users are not all finished), else a new one queuing every active
+integration with an enabled source; with p_joined, that round only. p_user is the next of the round''s users no
+worker has taken, or NULL when none is left (the worker is then done). The pg_cron worker jobs fire together and so share one round;
+a user claimed by a backend that has ended counts as finished (abandoned). Registers this backend in
+nls.active_syncs for pacing.';
 
 CREATE OR REPLACE FUNCTION nls._finish_sync_user(p_round timestamptz, p_user text, p_status text) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp

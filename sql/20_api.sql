@@ -140,7 +140,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF name IN ('connect_timeout_s', 'read_timeout_s', 'run_deadline_s', 'retry_after_cap_s', 'backoff_base_s',
-                'overlap_s') AND (value !~ '^[0-9]+(\.[0-9]+)?$') THEN
+                'overlap_s', 'reconcile_interval_s') AND (value !~ '^[0-9]+(\.[0-9]+)?$') THEN
         RAISE EXCEPTION 'nls: setting % takes a number of seconds, not "%"', name, value USING ERRCODE = '22023';
     END IF;
     IF name IN ('rate_limit_per_s', 'workspace_rate_limit_per_s', 'rate_limit_burst')

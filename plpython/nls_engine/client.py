@@ -94,12 +94,12 @@ class Pacer:
     the seconds slept.
     """
 
-    def __init__(self, share, rate: float, workspace_rate: float, burst: float, refresh_s: float = 2.0):
+    def __init__(self, share, rate: float, workspace_rate: float, burst: float, refresh_s: float = 0.5):
         self.share, self.rate, self.workspace_rate, self.burst = share, rate, workspace_rate, burst
         self.refresh_s = refresh_s
         self.current = rate
         self.cap = burst
-        self.tokens = burst
+        self.tokens: float | None = None   # full at the first request
         self.stamp = time.monotonic()
         self.next_refresh = 0.0
         self.waited_s = 0.0
@@ -113,7 +113,7 @@ class Pacer:
             self.current = min(self.rate / max(1, token_share), self.workspace_rate / max(1, workspace_share))
             self.cap = max(1.0, self.burst / max(1, token_share, workspace_share))
             self.next_refresh = now + self.refresh_s
-        self.tokens = min(self.cap, self.tokens + (now - self.stamp) * self.current)
+        self.tokens = self.cap if self.tokens is None else min(self.cap, self.tokens + (now - self.stamp) * self.current)
         self.stamp = now
         if self.tokens < 1.0:
             pause = (1.0 - self.tokens) / self.current

@@ -50,6 +50,9 @@ def _iso(ts: str) -> datetime:
     return datetime.fromisoformat(ts.replace("Z", "+00:00"))
 
 
+_PACERS: dict[str, Pacer] = {}
+
+
 def open_client(db: Db, user_id: str, settings: dict) -> NotionClient:
     """A Notion client for ``user_id``'s integration, paced to this backend's share of the token's and workspace's
     budget. Reads the integration under the session's row-level security; its token is decrypted here and lives
@@ -72,8 +75,13 @@ def open_client(db: Db, user_id: str, settings: dict) -> NotionClient:
                    [user_id, workspace["id"]])
         return r["token_share"], r["workspace_share"]
 
-    pacer = Pacer(share, float(settings["rate_limit_per_s"]), float(settings["workspace_rate_limit_per_s"]),
-                  float(settings["rate_limit_burst"]))
+    # one pacer per user and backend, kept between sources and calls: a new client does not start a new burst
+    pacer = _PACERS.get(user_id)
+    if pacer is None:
+        pacer = _PACERS[user_id] = Pacer(share, 0, 0, 0)
+    pacer.share, pacer.next_refresh, pacer.waited_s = share, 0.0, 0.0
+    pacer.rate, pacer.workspace_rate = float(settings["rate_limit_per_s"]), float(settings["workspace_rate_limit_per_s"])
+    pacer.burst = float(settings["rate_limit_burst"])
     client = NotionClient(
         token, settings["api_base_url"], settings["notion_version"],
         timeouts=(float(settings["connect_timeout_s"]), float(settings["read_timeout_s"])),
@@ -500,11 +508,12 @@ def sync_all(db: Db, commit) -> dict:
     for that user, committing as it goes. Returns {"users": [{"user_id", "status", "sources"}], "round"}."""
     db.execute("SELECT nls._close_stale_runs()")
     commit()
-    round_ = db.one("SELECT date_trunc('minute', now())::text AS r")["r"]
-    done = []
+    done, round_ = [], None
     while True:
-        user = db.one("SELECT nls._claim_sync_user($1::timestamptz) AS u", ["text"], [round_])["u"]
+        claim = db.one("SELECT p_round::text AS r, p_user AS u FROM nls._claim_sync_user($1::timestamptz)",
+                       ["text"], [round_])
         commit()
+        round_, user = claim["r"], claim["u"]
         if user is None:
             break
         status = "failed"
