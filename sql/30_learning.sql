@@ -133,15 +133,23 @@ nls.sources.property_map. A name or title field falls back to the page''s title.
 
 -- A map holds {field: property name or id} and, learned by the pipeline, {"#field": the property's stable id}:
 -- a property renamed in Notion is still found by its id.
+CREATE OR REPLACE FUNCTION nls._mapped_list(p_properties jsonb, p_keys jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN jsonb_typeof(p_keys) = 'array'
+                THEN (SELECT nls.notion_property(p_properties, k)
+                        FROM jsonb_array_elements_text(p_keys) WITH ORDINALITY AS a(k, o)
+                       WHERE nls.notion_text(nls.notion_property(p_properties, k)) IS NOT NULL
+                       ORDER BY o LIMIT 1) END
+$$;
+COMMENT ON FUNCTION nls._mapped_list(jsonb, jsonb) IS
+'The first property of a mapped list (["Description", "Bio", ...]) that holds a value; NULL when p_keys is no list.';
+
 CREATE OR REPLACE FUNCTION nls._mapped(p_properties jsonb, p_map jsonb, p_field text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT coalesce(CASE WHEN jsonb_typeof(p_map -> p_field) = 'array'
-                         THEN (SELECT nls.notion_property(p_properties, k)
-                                 FROM jsonb_array_elements_text(p_map -> p_field) WITH ORDINALITY AS a(k, o)
-                                WHERE nls.notion_text(nls.notion_property(p_properties, k)) IS NOT NULL
-                                ORDER BY o LIMIT 1)
-                         ELSE nls.notion_property(p_properties, p_map ->> p_field) END,
+    SELECT coalesce(nls.notion_property(p_properties, p_map ->> p_field),
+                    nls._mapped_list(p_properties, p_map -> p_field),
                     nls.notion_property(p_properties, p_map ->> ('#' || p_field)))
 $$;
 
