@@ -100,7 +100,7 @@ $$;
 COMMENT ON PROCEDURE nls.sync_all_users_notion_databases() IS
 'The pg_cron entry point: every worker job nls-install schedules (sync-notion-databases, -2, ... every 15 minutes, as
 role nls_cron) runs CALL nls.sync_all_users_notion_databases(). Workers that fire in the same minute share one round:
-each takes the next user nobody has taken (nls.sync_rounds, SKIP LOCKED), syncs that user''s enabled sources and
+each takes the next user nobody has taken (nls.sync_rounds), syncs that user''s enabled sources and
 cleans them acting for that user (row-level security: a row written under another user fails), and goes on until
 the round is empty; so N workers sync N users side by side and a slow or rate-limited user holds up only its own
 worker. Integrations marked needs_reauth or disabled are skipped. Commits after each batch of pages, so an

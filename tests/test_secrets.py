@@ -38,6 +38,7 @@ def _as(conn, role: str, user: str, notices: list) -> psycopg.Connection:
 
 def test_a_canary_token_appears_nowhere_but_as_ciphertext(conn, dsn, app_role, postgresql_proc):
     from nls_install.cli import main
+    from nls_install.install import unschedule
     canary = "secret_CANARY_" + secrets.token_hex(16)
     db = conn.info.dbname
     assert main(["--dsn", dsn]) == 0   # with the pg_cron jobs
@@ -82,6 +83,7 @@ def test_a_canary_token_appears_nowhere_but_as_ciphertext(conn, dsn, app_role, p
     sync_log = "\n".join(str(r) for r in conn.execute("SELECT * FROM nls.sync_log"))
     with psycopg.connect(host=conn.info.host, port=conn.info.port, user=conn.info.user, dbname="postgres") as c:
         cron = "\n".join(str(r) for r in c.execute("SELECT * FROM cron.job"))
+    unschedule(conn, None)   # the jobs live in pg_cron's database, which outlives this test's database
     env = dict(os.environ, PGHOST=conn.info.host, PGPORT=str(conn.info.port), PGUSER=conn.info.user)
     dump = subprocess.run([str(PG_BIN / "pg_dump"), "--no-owner", db], capture_output=True, text=True, env=env,
                           check=True).stdout

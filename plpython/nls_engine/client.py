@@ -279,6 +279,11 @@ class NotionClient:
         return blocks, cut
 
 
+def title_text(obj: dict) -> str | None:
+    """The plain text of a database's or data source's ``title`` (rich text), or None when empty."""
+    return "".join(t.get("plain_text", "") for t in obj.get("title") or []) or None
+
+
 def _short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "..."

@@ -6,7 +6,7 @@ import json
 
 from . import crypto
 from .db import Db
-from .client import NotionError
+from .client import NotionError, title_text
 from .sync import load_settings, note_workspace, open_client
 from .sync import sync_all as _sync_all
 from .sync import sync_notion as _sync_notion
@@ -121,12 +121,12 @@ def discover(plpy, GD, user_id, add) -> list[dict]:
     finally:
         client.close()
     out, seen = [], set()
-    for ds in sorted(found, key=lambda d: "".join(t.get("plain_text", "") for t in d.get("title") or [])):
+    for ds in sorted(found, key=lambda d: title_text(d) or ""):
         parent = ds.get("parent") or {}
         database_id = parent.get("database_id")
         if not database_id:
             continue
-        name = "".join(t.get("plain_text", "") for t in ds.get("title") or []) or None
+        name = title_text(ds)
         target = known.get((name or "").strip().lower(), "pages")
         row = db.one("SELECT id FROM nls.sources WHERE user_id = $1 AND database_id = $2", ["text", "text"],
                      [user_id, database_id])

@@ -19,7 +19,7 @@ import traceback
 from datetime import datetime
 
 from . import crypto
-from .client import NotionClient, NotionError, Pacer, RunDeadline
+from .client import NotionClient, NotionError, Pacer, RunDeadline, title_text
 from .db import Db
 from .text import clean
 
@@ -68,11 +68,10 @@ def open_client(db: Db, user_id: str, settings: dict) -> NotionClient:
                           f"{row['status']}; store a new token with nls.add_integration()")
     ring = crypto.load_ring(settings.get("encryption_key_file"))
     token = crypto.decrypt(ring, row["key_version"], user_id, row["token_nonce"], row["token_ciphertext"])
-    workspace = {"id": row["workspace_id"]}
 
     def share():
         r = db.one("SELECT token_share, workspace_share FROM nls._sync_share($1, $2)", ["text", "text"],
-                   [user_id, workspace["id"]])
+                   [user_id, client.workspace["id"]])
         return r["token_share"], r["workspace_share"]
 
     # one pacer per user and backend, kept between sources and calls: a new client does not start a new burst
@@ -88,7 +87,7 @@ def open_client(db: Db, user_id: str, settings: dict) -> NotionClient:
         max_attempts=int(settings["max_attempts"]), retry_after_cap=float(settings["retry_after_cap_s"]),
         backoff=float(settings["backoff_base_s"]),
         deadline=time.monotonic() + float(settings["run_deadline_s"]), pacer=pacer)
-    client.workspace = workspace
+    client.workspace["id"] = row["workspace_id"]
     return client
 
 
@@ -224,7 +223,7 @@ class SourceRun:
     def _sync(self) -> None:
         src = self.source
         database = self.client.database(src["database_id"])
-        name = "".join(t.get("plain_text", "") for t in database.get("title") or []) or None
+        name = title_text(database)
         if name and not src.get("database_name"):
             self.db.execute("UPDATE nls.sources SET database_name = $2 WHERE id = $1", ["bigint", "text"],
                             [src["id"], name])
@@ -503,8 +502,8 @@ def clean_learning(db: Db, sources: list[dict], results: list[dict], commit=None
 
 def sync_all(db: Db, commit) -> dict:
     """One scheduled worker (``CALL nls.sync_all_users_notion_databases()``, run by every pg_cron worker job):
-    takes the round's users one at a time (``nls._claim_sync_user``: SKIP LOCKED, so N workers sync N users side by
-    side and a slow user holds up only its own worker), syncs each user's enabled sources and cleans them acting
+    takes the round's users one at a time (``nls._claim_sync_user``: each user goes to one worker, so N workers sync
+    N users side by side and a slow user holds up only its own worker), syncs each user's enabled sources and cleans them acting
     for that user, committing as it goes. Returns {"users": [{"user_id", "status", "sources"}], "round"}."""
     db.execute("SELECT nls._close_stale_runs()")
     commit()
