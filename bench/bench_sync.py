@@ -4,8 +4,8 @@ Starts a throwaway PostgreSQL 15 cluster (pg_cron, plpython3u; pytest-postgresql
 binaries) and the Notion emulator in a thread on 127.0.0.1, installs nls with the real installer, adds one
 source per database of a generated learning workspace (default 10,000 pages) and measures:
 
-- a full sync (``full_sync => true``), an incremental sync with nothing changed and one with 1% of the pages
-  edited: wall time, pages per second, requests by endpoint (as the emulator counted them), retries;
+- a full sync (``full_sync => true``), an incremental sync with nothing changed, one with 1% of the pages
+  edited, and the daily reconciliation (ids-only read of every data source): wall time, pages per second, requests by endpoint (as the emulator counted them), retries;
 - the peak memory of the syncing backend (``VmHWM`` and the peak of ``RssAnon`` sampled every 10 ms from
   ``/proc/<pid>/status``);
 - the floor: the same full read by a bare loop (``requests`` against the emulator, then ``COPY`` into a plain
@@ -212,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
                 for pid in picked:
                     gen.workspace.update_page(pid, {})
                 runs.append((f"nls incremental, {len(picked)} changed", nls_run(conn, emu, total, full=False)))
+                conn.execute("SELECT nls.set_setting('reconcile_interval_s', '0')")   # the daily one, due now
+                runs.append(("nls reconciliation (ids only)", nls_run(conn, emu, total, full=False)))
+                conn.execute("SELECT nls.set_setting('reconcile_interval_s', '86400')")
                 emu.api.rate_limits.reset()
                 runs.append(("floor: bare loop + COPY", bare_run(conn, emu, list(gen.data_source_ids.values()),
                                                                  total)))

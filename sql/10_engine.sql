@@ -74,7 +74,7 @@ AS $$
 $$;
 
 -- p_pages: a JSON array of {page_id, data_source_id, properties, page, content, created_time,
--- last_edited_time, in_trash, sync_hash}. A row is written only when its hash changed, and an older copy
+-- last_edited_time, in_trash, sync_hash, value_marks}. A row is written only when its hash changed, and an older copy
 -- never overwrites a newer one. Returns how many rows were added and updated.
 CREATE OR REPLACE FUNCTION nls._upsert_pages(p_source_id bigint, p_user_id text, p_pages jsonb,
                                              OUT added int, OUT updated int)
@@ -87,14 +87,16 @@ AS $$
                e->>'markdown' AS content_markdown, e ? 'content' OR e ? 'markdown' AS has_content,
                (e->>'created_time')::timestamptz AS created_time,
                (e->>'last_edited_time')::timestamptz AS last_edited_time,
-               (e->>'in_trash')::boolean AS in_trash, e->>'sync_hash' AS sync_hash
+               (e->>'in_trash')::boolean AS in_trash, e->>'sync_hash' AS sync_hash,
+               coalesce(e->'value_marks', '{}') AS value_marks
           FROM jsonb_array_elements(p_pages) AS e
     ), written AS (
         INSERT INTO nls.stg_notion_pages AS s
                (source_id, page_id, user_id, data_source_id, raw_properties, raw_page, raw_content,
-                content_markdown, created_time, last_edited_time, in_trash, deleted_at, last_synced_at, sync_hash)
+                content_markdown, created_time, last_edited_time, in_trash, deleted_at, last_synced_at, sync_hash,
+                value_marks)
         SELECT p_source_id, page_id, p_user_id, data_source_id, raw_properties, raw_page, raw_content,
-               content_markdown, created_time, last_edited_time, in_trash, NULL, now(), sync_hash
+               content_markdown, created_time, last_edited_time, in_trash, NULL, now(), sync_hash, value_marks
           FROM incoming
         ON CONFLICT (source_id, page_id) DO UPDATE
            SET data_source_id = excluded.data_source_id, raw_properties = excluded.raw_properties,
@@ -106,7 +108,7 @@ AS $$
                                        THEN excluded.content_markdown ELSE s.content_markdown END,
                created_time = excluded.created_time, last_edited_time = excluded.last_edited_time,
                in_trash = excluded.in_trash, deleted_at = NULL, last_synced_at = now(),
-               sync_hash = excluded.sync_hash
+               sync_hash = excluded.sync_hash, value_marks = excluded.value_marks
          WHERE (s.sync_hash IS DISTINCT FROM excluded.sync_hash OR s.deleted_at IS NOT NULL
                 -- content asked for after the page was first stored
                 OR (s.raw_content IS NULL AND s.content_markdown IS NULL
@@ -151,9 +153,10 @@ AS $$
         SELECT p_source_id, p_data_source_id, schema_hash, p_properties FROM h
         ON CONFLICT (source_id, data_source_id, schema_hash) DO UPDATE SET last_seen_at = now()
         RETURNING d.schema_hash
-    ), state AS (
-        UPDATE nls.sync_state SET schema_hash = (SELECT schema_hash FROM h)
-         WHERE source_id = p_source_id AND data_source_id = p_data_source_id
+    ), state AS (   -- the first batch of a data source's first run comes before its sync_state row
+        INSERT INTO nls.sync_state AS st (source_id, data_source_id, schema_hash)
+        SELECT p_source_id, p_data_source_id, schema_hash FROM h
+        ON CONFLICT (source_id, data_source_id) DO UPDATE SET schema_hash = excluded.schema_hash
     )
     SELECT schema_hash FROM saved
 $$;
@@ -171,6 +174,43 @@ AS $$
        AND NOT s.in_trash AND s.deleted_at IS NULL
        AND s.page_id <> ALL (p_seen)
 $$;
+
+-- The reconciling read (ids only): which of the pages a data source query returned differ from the stored copy.
+CREATE OR REPLACE FUNCTION nls._drifted_pages(p_source_id bigint, p_pages jsonb)
+RETURNS SETOF text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT i.id
+      FROM jsonb_to_recordset(p_pages) AS i(id text, last_edited_time timestamptz, in_trash boolean, computed jsonb)
+      LEFT JOIN nls.stg_notion_pages s ON s.source_id = p_source_id AND s.page_id = i.id
+     WHERE s.page_id IS NULL OR s.deleted_at IS NOT NULL
+        OR s.last_edited_time IS DISTINCT FROM i.last_edited_time OR s.in_trash IS DISTINCT FROM i.in_trash
+        -- a formula or rollup changes when the pages it reads change, without an edit of its own page
+        OR EXISTS (SELECT 1 FROM jsonb_each(coalesce(i.computed, '{}')) AS c(property_id, value)
+                    WHERE c.value IS DISTINCT FROM (SELECT v.value FROM jsonb_each(s.raw_properties) AS v
+                                                     WHERE v.value ->> 'id' = c.property_id LIMIT 1))
+$$;
+COMMENT ON FUNCTION nls._drifted_pages(bigint, jsonb) IS
+'Internal: _drifted_pages(source_id, pages jsonb [{id, last_edited_time, in_trash, computed: {property id: value}}])
+returns the ids of pages not stored, marked gone, or whose last_edited_time, in_trash or formula/rollup values differ
+from the stored copy: what the reconciling read fetches whole.';
+
+-- The reconciliation: how many live stored pages of a data source do not hold the schema Notion gives now.
+CREATE OR REPLACE FUNCTION nls._pages_off_schema(p_source_id bigint, p_data_source_id text, p_schema jsonb)
+RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT count(*) FROM nls.stg_notion_pages s
+     WHERE s.source_id = p_source_id AND s.data_source_id = p_data_source_id
+       AND NOT s.in_trash AND s.deleted_at IS NULL
+       AND (SELECT coalesce(jsonb_object_agg(e.key, jsonb_build_object('id', e.value -> 'id', 'type', e.value -> 'type')),
+                            '{}')
+              FROM jsonb_each(s.raw_properties) AS e) IS DISTINCT FROM p_schema
+$$;
+COMMENT ON FUNCTION nls._pages_off_schema(bigint, text, jsonb) IS
+'Internal: _pages_off_schema(source_id, data_source_id, schema jsonb {name: {id, type}}) counts the stored pages
+(not trashed, not gone) whose raw_properties hold other names, ids or types: pages a rename or type change left
+behind, which the reconciliation then reads again.';
 
 -- A page Notion answered 404 for (deleted for good, or no longer shared with the integration).
 CREATE OR REPLACE FUNCTION nls._mark_gone(p_source_id bigint, p_page_id text) RETURNS void

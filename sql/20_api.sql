@@ -195,6 +195,43 @@ COMMENT ON VIEW nls.sync_status IS
 'One row per source: its last run (time, status, type, counts, error), the watermark (latest last_edited_time
 read, the smallest over its data sources), the last full read, the last successful run and how long ago that was
 (behind), and how many pages are stored, trashed in Notion, or gone (404 / unshared).';
+-- Every file a stored page points at: Notion-hosted ones (signed URLs that expire an hour after they were read)
+-- with their expiry, external ones as lasting links.
+CREATE OR REPLACE VIEW nls.notion_files AS
+WITH found AS (
+    SELECT p.user_id, p.source_id, p.page_id, 'property'::text AS found_in, e.key AS property_name,
+           NULL::text AS block_id, x.ordinal, x.item AS file
+      FROM nls.stg_notion_pages p
+     CROSS JOIN LATERAL jsonb_each(p.raw_properties) AS e
+     CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN e.value ->> 'type' = 'files'
+                                                   AND jsonb_typeof(e.value -> 'files') = 'array'
+                                                  THEN e.value -> 'files' ELSE '[]' END) WITH ORDINALITY AS x(item, ordinal)
+    UNION ALL
+    SELECT p.user_id, p.source_id, p.page_id, c.k, NULL, NULL, 1, p.raw_page -> c.k
+      FROM nls.stg_notion_pages p
+     CROSS JOIN (VALUES ('cover'), ('icon')) AS c(k)
+     WHERE p.raw_page -> c.k ->> 'type' IN ('file', 'external')
+    UNION ALL
+    SELECT p.user_id, p.source_id, p.page_id, 'block', NULL, b ->> 'id', 1, b -> (b ->> 'type')
+      FROM nls.stg_notion_pages p
+     CROSS JOIN LATERAL jsonb_path_query(p.raw_content, 'strict $.** ? (@.object == "block")') AS b
+     WHERE b -> (b ->> 'type') ->> 'type' IN ('file', 'external')
+)
+SELECT user_id, source_id, page_id, found_in, property_name, block_id, ordinal,
+       file ->> 'name' AS name,
+       file ->> 'type' = 'file' AS notion_hosted,
+       file -> (file ->> 'type') ->> 'url' AS url,
+       (file -> 'file' ->> 'expiry_time')::timestamptz AS expires_at,
+       file ->> 'type' = 'external' AS lasting,
+       coalesce((file -> 'file' ->> 'expiry_time')::timestamptz <= now(), false) AS expired
+  FROM found;
+COMMENT ON VIEW nls.notion_files IS
+'Every file of the stored pages: files properties (found_in property, with property_name and ordinal), page cover
+and icon, and file, image, pdf, video and audio blocks of raw_content (found_in block, block_id). notion_hosted
+files have a signed url that Notion lets live about an hour: expires_at says until when (expired once past); they
+are never lasting links: a fresh url comes with the next read of the page (nls.sync_notion(..., full_sync => true)
+re-reads every page). external files are the links users gave (lasting true). Markdown content
+(content_markdown) holds the signed urls as text, with no expiry: read them here.';
 COMMENT ON FUNCTION nls._normalize_id(text, text) IS
 'Internal: a Notion id (dashed, undashed or a URL ending in it) as a dashed lowercase uuid; raises 22023 naming the
 argument otherwise.';

@@ -31,6 +31,8 @@ AS $$
                               FROM jsonb_array_elements(property -> 'people') WITH ORDINALITY AS t(x, o))
         WHEN 'relation' THEN (SELECT string_agg(x ->> 'id', ', ' ORDER BY o)
                                 FROM jsonb_array_elements(property -> 'relation') WITH ORDINALITY AS t(x, o))
+        WHEN 'files' THEN (SELECT string_agg(x ->> 'name', ', ' ORDER BY o)   -- names: signed urls expire
+                             FROM jsonb_array_elements(property -> 'files') WITH ORDINALITY AS t(x, o))
         WHEN 'number' THEN property ->> 'number'
         WHEN 'checkbox' THEN property ->> 'checkbox'
         WHEN 'date' THEN property -> 'date' ->> 'start'
@@ -42,12 +44,15 @@ AS $$
         WHEN 'unique_id' THEN concat_ws('-', property -> 'unique_id' ->> 'prefix', property -> 'unique_id' ->> 'number')
         WHEN 'formula' THEN CASE property -> 'formula' ->> 'type'
                                 WHEN 'date' THEN property -> 'formula' -> 'date' ->> 'start'
-                                ELSE property -> 'formula' ->> (property -> 'formula' ->> 'type') END
+                                WHEN 'string' THEN property -> 'formula' ->> 'string'
+                                WHEN 'number' THEN property -> 'formula' ->> 'number'
+                                WHEN 'boolean' THEN property -> 'formula' ->> 'boolean'
+                                END   -- "unsupported": unknown, not a value (stg_notion_pages.value_marks)
         END, '')
 $$;
 COMMENT ON FUNCTION nls.notion_text(jsonb) IS
 'The text of one Notion property value (any type: title and rich_text joined plain_text, select/status name,
-multi_select and people names joined by '', '', number, checkbox, date start, url, email, unique_id PREFIX-N,
+multi_select, people and files names joined by '', '' (never a file''s url: see nls.notion_files), number, checkbox, date start, url, email, unique_id PREFIX-N,
 formula result, relation ids); notion_text(property jsonb) returns text, NULL for an empty value.';
 
 CREATE OR REPLACE FUNCTION nls.notion_relation_ids(property jsonb) RETURNS text[]

@@ -134,12 +134,12 @@ def test_the_copy_equals_notion_after_many_runs_while_the_workspace_changes(conn
         assert {"edit", "same_minute", "add", "trash", "unshare", "reshare", "rename", "retype"} <= set(kinds)
         if hostile:
             assert emu.api.faults.probabilities and any(e["status"] >= 500 for e in emu.api.log)
-        # the last, quiet scheduled run, the daily reconciliation due (a full read): faults off
+        # the last, quiet scheduled run, the daily reconciliation due (ids only, a full read where the schema changed)
         emu.api.faults.clear()
         emu.api.rate_limits.enabled = False
         conn.execute("SELECT nls.set_setting('reconcile_interval_s', '0')")
         final = sync(conn, user_id=USER)
-        assert final["success"] and all(x["status"] == "success" and x["sync_type"] == "notion_full"
+        assert final["success"] and all(x["status"] == "success" and x["sync_type"] == "notion_reconcile"
                                         for x in final["results"]), final
         _check_never_gone_while_existing(conn, ws, reshared)
 

@@ -169,6 +169,8 @@ class NotionApi:
             self.counters[endpoint] += 1
             self.log.append({"at": time.time(), "method": request.method, "path": request.path,
                              "query": request.query_string.decode(), "endpoint": endpoint,
+                             "body": request.get_data(cache=True)[:4000].decode("utf-8", "replace")
+                             if request.method == "POST" else None,
                              "status": status, "token": token,
                              "ms": round((time.monotonic() - started) * 1000, 2)})
 

@@ -15,6 +15,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
+from urllib.parse import unquote
 
 VERSIONS = ("2022-06-28", "2025-09-03", "2026-03-11")
 CUT_TYPES = ("title", "rich_text", "relation", "people")
@@ -287,6 +288,29 @@ class Workspace:
                 self._edited(page)
             self.touch()
 
+    def add_property(self, data_source_id: str, name: str, prop_type: str, config: dict | None = None,
+                     prop_id: str | None = None) -> str:
+        """Add a property to a data source's schema (``config``: the type's schema object, e.g. a rollup's
+        ``relation_property_id``); every page gets its empty value. No page's ``last_edited_time`` moves.
+        Returns the property's id."""
+        with self.lock:
+            ds = self.data_sources[data_source_id]
+            pid = prop_id or uuid.uuid4().hex[:4]
+            ds["properties"][name] = {"id": pid, "name": name, "type": prop_type, prop_type: config or {}}
+            now = self.now()
+            for page in self.pages_of(data_source_id):
+                page["properties"][name] = empty_value(ds["properties"][name], now)
+            self.touch()
+            return pid
+
+    def set_computed(self, page_id: str, name: str, value: Any) -> None:
+        """Set a formula's or rollup's value (``value``: the raw ``formula`` / ``rollup`` object) as Notion does
+        when the pages it reads change: the page's own ``last_edited_time`` does not move."""
+        with self.lock:
+            prop = self.pages[page_id]["properties"][name]
+            prop[prop["type"]] = value
+            self.touch()
+
     def _author(self) -> str:
         for u in self.users.values():
             if u.get("type") == "person":
@@ -313,7 +337,10 @@ def empty_value(schema: dict, now: str) -> dict:
     """The value a new page holds for a property of this schema."""
     t = schema["type"]
     empty: Any = {"title": [], "rich_text": [], "relation": [], "people": [], "multi_select": [], "files": [],
-                  "checkbox": False, "created_time": now, "last_edited_time": now}.get(t)
+                  "checkbox": False, "created_time": now, "last_edited_time": now,
+                  "formula": {"type": "string", "string": None},
+                  "rollup": {"type": "number", "number": None,
+                             "function": (schema.get("rollup") or {}).get("function", "count")}}.get(t)
     value = {"id": schema["id"], "type": t, t: empty}
     if t == "relation":
         value["has_more"] = False
@@ -344,9 +371,11 @@ def render_page(page: dict, version: str, workspace: Workspace, cut: bool = True
     out = dict(page)
     props = {}
     for name, prop in page.get("properties", {}).items():
-        if filter_properties is not None and prop.get("id") not in filter_properties and name not in filter_properties:
+        if filter_properties is not None and not {name, prop.get("id"), unquote(prop.get("id") or "")} & set(filter_properties):
             continue
         t = prop.get("type")
+        if t == "files" and prop.get("files"):
+            prop = dict(prop, files=[_signed(f) for f in prop["files"]])
         if cut and t in CUT_TYPES and isinstance(prop.get(t), list) and len(prop[t]) > PAGE_VALUE_LIMIT:
             prop = dict(prop)
             prop[t] = prop[t][:PAGE_VALUE_LIMIT]
@@ -372,8 +401,25 @@ def _versioned(obj: dict, version: str, workspace: Workspace) -> dict:
     return obj
 
 
+def _signed(file: dict) -> dict:
+    """A Notion-hosted file (``type: "file"``) as a read hands it out: a url signed for this read, valid an hour
+    (``expiry_time``); each read signs it anew. External files are what the user gave."""
+    if not isinstance(file, dict) or file.get("type") != "file" or "expiry_time" in (file.get("file") or {}):
+        return file   # external, or as recorded from api.notion.com (already signed)
+    now = time.time()
+    base = str((file.get("file") or {}).get("url", "")).split("?")[0]
+    stamp = datetime.fromtimestamp(now, timezone.utc)
+    url = (f"{base}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={stamp.strftime('%Y%m%dT%H%M%SZ')}"
+           f"&X-Amz-Expires=3600&X-Amz-Signature={uuid.uuid4().hex}")
+    expiry = datetime.fromtimestamp(now + 3600, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dict(file, file={"url": url, "expiry_time": expiry})
+
+
 def render_block(block: dict, version: str, workspace: Workspace) -> dict:
     out = _versioned(dict(block), version, workspace)
+    inner = out.get(out.get("type") or "")
+    if isinstance(inner, dict) and inner.get("type") == "file":
+        out[out["type"]] = _signed(inner)
     if version >= "2026-03-11" and out.get("type") == "transcription":
         out["type"] = "meeting_notes"
         out["meeting_notes"] = out.pop("transcription")

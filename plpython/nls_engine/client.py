@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from typing import Iterator
 
 import requests
@@ -231,9 +231,16 @@ class NotionClient:
         """``GET /v1/pages/{id}``."""
         return self.request("GET", f"/v1/pages/{page_id}", endpoint="pages.retrieve")
 
-    def query(self, data_source_id: str, body: dict) -> Iterator[dict]:
-        """``POST /v1/data_sources/{id}/query``, every page of results."""
-        return self.paginate("POST", f"/v1/data_sources/{data_source_id}/query", body=body,
+    def data_source(self, data_source_id: str) -> dict:
+        """``GET /v1/data_sources/{id}``: the data source with its schema (``properties``: {name: {id, type,
+        <type>: config}}; a rollup's config names its ``relation_property_id``)."""
+        return self.request("GET", f"/v1/data_sources/{data_source_id}", endpoint="data_sources.retrieve")
+
+    def query(self, data_source_id: str, body: dict, property_ids: list[str] | None = None) -> Iterator[dict]:
+        """``POST /v1/data_sources/{id}/query``, every page of results. ``property_ids`` (Notion's percent-encoded
+        ids) sends ``filter_properties``: the pages then carry only those properties."""
+        params = {"filter_properties": [unquote(p) for p in property_ids]} if property_ids is not None else None
+        return self.paginate("POST", f"/v1/data_sources/{data_source_id}/query", body=body, params=params,
                              endpoint="data_sources.query")
 
     def markdown(self, page_id: str) -> dict:

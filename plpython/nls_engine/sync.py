@@ -6,9 +6,12 @@ functions of ``sql/10_engine.sql``; this module does the HTTP and the bookkeepin
 How a run goes (issue "Sync Notion into PostgreSQL from inside PostgreSQL"):
 resolve the database's data sources (``GET /v1/databases/{id}``), page through
 ``POST /v1/data_sources/{id}/query`` sorted by ``last_edited_time`` ascending (incremental: ``on_or_after`` the
-watermark minus an overlap), hash each page's properties + ``last_edited_time`` + ``in_trash``, skip what did not
-change, read the content of what did, upsert each batch and move the watermark with it. A complete full read
-also checks every stored page it did not see (``GET /v1/pages/{id}``): trashed pages are marked, 404s marked gone.
+watermark minus an overlap; past the 10,000-row cap, ``created_time`` windows), hash each page's properties +
+``last_edited_time`` + ``in_trash``, skip what did not change, complete values cut at 25 items, mark what is not
+Notion's true value, read the content of what changed, upsert each batch and move the watermark with it. A complete
+full read also checks every stored page it did not see (``GET /v1/pages/{id}``): trashed pages are marked, 404s
+marked gone. Once every ``reconcile_interval_s`` a run reconciles: an ids-only read of every data source
+(``filter_properties``), the pages that drifted fetched whole, the unseen ones checked as after a full read.
 """
 from __future__ import annotations
 
@@ -16,7 +19,6 @@ import hashlib
 import json
 import time
 import traceback
-from datetime import datetime
 
 from . import crypto
 from .client import NotionClient, NotionError, Pacer, RunDeadline, title_text
@@ -25,10 +27,21 @@ from .text import clean
 
 
 def page_hash(page: dict) -> str:
-    """SHA-256 of the page's properties, ``last_edited_time`` and ``in_trash`` (canonical JSON)."""
-    payload = json.dumps([page.get("properties"), page.get("last_edited_time"), bool(page.get("in_trash"))],
+    """SHA-256 of the page's properties, ``last_edited_time`` and ``in_trash`` (canonical JSON). A Notion-hosted
+    file's url is signed anew on every read: only its path (the file itself) counts."""
+    props = page.get("properties") or {}
+    if any(isinstance(p, dict) and p.get("type") == "files" for p in props.values()):
+        props = {name: _unsigned(p) if isinstance(p, dict) and p.get("type") == "files" else p
+                 for name, p in props.items()}
+    payload = json.dumps([props, page.get("last_edited_time"), bool(page.get("in_trash"))],
                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _unsigned(prop: dict) -> dict:
+    files = [dict(f, file={"url": str((f.get("file") or {}).get("url", "")).split("?")[0]})
+             if isinstance(f, dict) and f.get("type") == "file" else f for f in prop.get("files") or []]
+    return dict(prop, files=files)
 
 
 # Notion cuts these values at 25 items in page objects (GET /v1/pages/{id}, data source queries)
@@ -46,8 +59,10 @@ def staged_row(page: dict, ds_id: str, sync_hash: str) -> dict:
             "in_trash": bool(page.get("in_trash")), "sync_hash": sync_hash}
 
 
-def _iso(ts: str) -> datetime:
-    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+def schema_of(properties: dict | None) -> dict:
+    """A schema as nls.data_source_schemas keeps it, {name: {"id", "type"}}, from a page's ``properties`` or a
+    data source's (``GET /v1/data_sources/{id}``)."""
+    return {name: {"id": p.get("id"), "type": p.get("type")} for name, p in (properties or {}).items()}
 
 
 _PACERS: dict[str, Pacer] = {}
@@ -134,6 +149,8 @@ class SourceRun:
         self.client: NotionClient | None = None
         self._hold: str | None = None
         self._schemas: set[tuple[str, str]] = set()
+        self._ds_properties: dict[str, dict] = {}
+        self.reconciling = False
 
     # -- entry -------------------------------------------------------------------------------------------------
     def run(self) -> dict:
@@ -151,16 +168,16 @@ class SourceRun:
 
     def _locked(self) -> dict:
         src, db, settings = self.source, self.db, self.settings
-        # a full read when asked, on the first run, and when the last complete full read (which reconciles
-        # deletions) is older than reconcile_interval_s (default a day)
+        # a full read when asked and on the first run; a reconciling run (the incremental read, then every id of
+        # the data source checked against the copy) when the last reconciliation is older than
+        # reconcile_interval_s (default a day)
         state = db.one("SELECT count(*) FILTER (WHERE watermark IS NOT NULL) > 0 AS any, "
                        "coalesce(bool_or(last_full_sync_at IS NULL OR last_full_sync_at < now() - "
                        "make_interval(secs => $2)), true) AS due FROM nls.sync_state WHERE source_id = $1",
                        ["bigint", "float8"], [src["id"], float(settings.get("reconcile_interval_s") or 86400)])
-        if not self.full and state["any"] and state["due"]:
-            self.details["reconciliation"] = "due: the last complete full read is older than reconcile_interval_s"
-        self.full = self.full or not state["any"] or state["due"]
-        sync_type = "notion_full" if self.full else "notion_incremental"
+        self.full = self.full or not state["any"]
+        self.reconciling = not self.full and state["due"]
+        sync_type = "notion_full" if self.full else "notion_reconcile" if self.reconciling else "notion_incremental"
         log_id = db.one("SELECT nls._begin_run($1, $2, $3, $4) AS id", ["bigint", "text", "text", "text"],
                         [src["id"], src["user_id"], sync_type, settings["notion_version"]])["id"]
         if self.commit:
@@ -240,51 +257,91 @@ class SourceRun:
         full = self.full or state is None
         info = {"id": ds_id, "name": ds_name, "mode": "full" if full else "incremental", "pages": 0}
         self.details["data_sources"].append(info)
+        if not full and self.reconciling and self._schema_changed(ds_id):
+            # a rename or type change moves no page: every stored page's properties are read again
+            full, info["mode"] = True, "full (the data source's schema changed)"
         self._hold = None
-        since = None if full else _iso(state["since"])
-        seen: set[str] = set()
-        complete = True
+        seen, complete, upto = self._read(ds_id, None if full else state["since"], info,
+                                          lambda batch, in_order: self._write_batch(ds_id, ds_name, batch, in_order))
+        if complete and seen:   # a page that could not be stored holds the watermark at its time
+            self._save_state(ds_id, ds_name, self._hold or upto)
+        if complete and not self.details["page_errors"]:
+            if full:
+                self._reconcile(ds_id, set(seen))
+                self._save_state(ds_id, ds_name, None, reconciled=True)
+            elif self.reconciling:
+                self._reconcile_ids(ds_id, ds_name, info)
+        if self.commit:
+            self.commit()
+
+    def _save_state(self, ds_id: str, ds_name: str | None, watermark: str | None, reconciled: bool = False) -> None:
+        """Move the data source's watermark forward (never back; None leaves it) and, when ``reconciled``, note a
+        complete reconciliation (sync_state.last_full_sync_at)."""
+        self.db.execute("SELECT nls._save_state($1, $2, $3, $4::timestamptz, $5)",
+                        ["bigint", "text", "text", "text", "bool"],
+                        [self.source["id"], ds_id, ds_name, watermark, reconciled])
+
+    def _read(self, ds_id: str, since: str | None, info: dict, on_batch,
+              property_ids: list[str] | None = None) -> tuple[dict[str, str], bool, str | None]:
+        """Every page of data source ``ds_id`` edited on or after ``since`` (ISO time; every page when None), by
+        ``POST /v1/data_sources/{id}/query``, handed to ``on_batch(batch, in_order)`` a response at a time. A row
+        comes once, or again when it comes back edited (a change between the pages of the read).
+        First one query sorted by last_edited_time ascending (``in_order``: a watermark may follow the batches).
+        Where Notion stops it at its 10,000-row cap (``request_status`` "incomplete"), the rest (edited on or after
+        the last time read) in windows of ``created_time``, which edits during the read do not move: each window
+        sorted by created_time, the next starting at the last created_time of the one before (de-duplicated by id).
+        Returns ({page id: last_edited_time} of every row read, whether the read is whole, the watermark a whole
+        read supports: the latest edit read, or where windows were read, no later than the minute they began, since
+        an edit made during the windows to a page of a window already read is seen only by the next run, which
+        reads on from there less overlap_s). A read that could not be finished records why in details["limits"]
+        (the run ends partial)."""
+        seen: dict[str, str] = {}
+        sort, created_from, windows_from = "last_edited_time", None, None
         while True:
-            body: dict = {"sorts": [{"timestamp": "last_edited_time", "direction": "ascending"}]}
-            if since is not None:
-                body["filter"] = {"timestamp": "last_edited_time",
-                                  "last_edited_time": {"on_or_after": since.isoformat().replace("+00:00", "Z")}}
-            capped, last_time, new_ids, stale = False, None, 0, 0
-            for data in self.client.query(ds_id, body):
-                batch = [p for p in data.get("results", []) if p.get("id") not in seen]
+            filters = []
+            if since:
+                filters.append({"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": since}})
+            if created_from:
+                filters.append({"timestamp": "created_time", "created_time": {"on_or_after": created_from}})
+            body: dict = {"sorts": [{"timestamp": sort, "direction": "ascending"}]}
+            if filters:
+                body["filter"] = filters[0] if len(filters) == 1 else {"and": filters}
+            capped, last, stale = False, None, 0
+            for data in self.client.query(ds_id, body, property_ids):
+                results = data.get("results", [])
+                batch = [p for p in results if seen.get(p.get("id")) != p.get("last_edited_time")]
                 for p in batch:
-                    seen.add(p["id"])
-                new_ids += len(batch)
-                stale = 0 if batch or not data.get("results") else stale + 1
+                    seen[p["id"]] = p["last_edited_time"]
+                stale = 0 if batch or not results else stale + 1
                 if batch:
-                    self._write_batch(ds_id, ds_name, batch)
-                    last_time = batch[-1].get("last_edited_time") or last_time
+                    on_batch(batch, sort == "last_edited_time")
+                last = results[-1] if results else last
                 info["pages"] = len(seen)
                 if (data.get("request_status") or {}).get("type") == "incomplete":
                     capped = True
                 if stale >= STALE_PAGES:   # the cursor hands back only rows this read already has: stop, say so
-                    complete = False
                     self.details["limits"].append({"limit": "cursor_not_advancing", "data_source_id": ds_id,
                                                    "pages_without_new_rows": stale})
-                    break
-            if not capped or stale >= STALE_PAGES:
-                break
-            # The query stopped at Notion's 10,000-row cap: read on from the last time seen (de-duplicated by id).
-            if new_ids == 0 or last_time is None:
-                complete = False
+                    return seen, False, None
+            if not capped:
+                upto = max(seen.values()) if seen else None
+                return seen, True, min(upto, windows_from) if upto and windows_from else upto
+            if sort == "last_edited_time" and last is not None:   # past the cap: the rest, by created_time windows
+                since, sort = last["last_edited_time"], "created_time"
+                windows_from = time.strftime("%Y-%m-%dT%H:%M:00.000Z", time.gmtime())
+            elif last is None or (created_from is not None and last["created_time"] <= created_from):
                 self.details["limits"].append({"limit": "query_result_limit", "data_source_id": ds_id,
-                                               "reason": "more than 10,000 rows share one last_edited_time minute"})
-                break
-            since = _iso(last_time)
+                                               "reason": "more than 10,000 rows edited since "
+                                                         f"{since} were created in the same minute"})
+                return seen, False, None
+            else:
+                created_from = last["created_time"]
             info["windows"] = info.get("windows", 0) + 1
-        if full and complete and not self.details["page_errors"]:
-            self._reconcile(ds_id, seen)
-            db.execute("SELECT nls._save_state($1, $2, $3, NULL, true)", ["bigint", "text", "text"],
-                       [src["id"], ds_id, ds_name])
-        if self.commit:
-            self.commit()
 
-    def _write_batch(self, ds_id: str, ds_name: str | None, batch: list[dict]) -> None:
+    def _write_batch(self, ds_id: str, ds_name: str | None, batch: list[dict], in_order: bool = True) -> None:
+        """Store the new and changed pages of ``batch`` (whole values, content, marks); unchanged ones (same hash,
+        content stored where wanted) cost nothing. ``in_order``: the batch follows last_edited_time, so the
+        watermark moves to its last row."""
         src, db = self.source, self.db
         self.processed += len(batch)
         self._note_schema(ds_id, batch[0])
@@ -301,14 +358,16 @@ class SourceRun:
                     and (old["has_content"] or not src["with_content"])):
                 continue
             try:
-                self._complete_values(page)
+                cut = self._complete_values(page)
+                marks = self._mark_values(ds_id, page, cut)
             except NotionError as e:
                 if e.status in (401, 429) or e.status >= 500 or e.status == 0:
                     raise
                 self._page_error(page, f"property items: {e.code}: {e.message}")
                 continue
             row = staged_row(page, ds_id, h)
-            if src["with_content"]:
+            row["value_marks"] = marks
+            if src["with_content"] and not page.get("in_trash"):   # a trashed page keeps the content stored
                 try:
                     content = self._content(page["id"])
                 except NotionError as e:
@@ -323,9 +382,8 @@ class SourceRun:
         if rows:
             self._upsert(rows)
         # a page that could not be stored holds the watermark at its time, so the next run reads it again
-        watermark = self._hold or batch[-1]["last_edited_time"]
-        db.execute("SELECT nls._save_state($1, $2, $3, $4::timestamptz, false)",
-                   ["bigint", "text", "text", "text"], [src["id"], ds_id, ds_name, watermark])
+        if in_order:
+            self._save_state(ds_id, ds_name, self._hold or batch[-1]["last_edited_time"])
         if self.commit:
             self.commit()
 
@@ -377,18 +435,19 @@ class SourceRun:
     def _note_schema(self, ds_id: str, page: dict) -> None:
         """Keep the data source's schema as its pages show it ({name: {id, type}}; no extra request) in
         nls.data_source_schemas, once per distinct schema and run: renames and type changes leave a history."""
-        schema = {name: {"id": p.get("id"), "type": p.get("type")} for name, p in (page.get("properties") or {}).items()}
-        key = (ds_id, json.dumps(schema, sort_keys=True))
+        key = (ds_id, json.dumps(schema_of(page.get("properties")), sort_keys=True))
         if key in self._schemas:
             return
         self._schemas.add(key)
         self.db.one("SELECT nls._save_schema($1, $2, $3) AS h", ["bigint", "text", "jsonb"],
                     [self.source["id"], ds_id, key[1]])
 
-    def _complete_values(self, page: dict) -> None:
+    def _complete_values(self, page: dict) -> dict[str, int]:
         """Read past Notion's 25-item cut: a relation with ``has_more``, or a title, rich_text or people value of
         exactly 25 items, is fetched whole from ``GET /v1/pages/{id}/properties/{property_id}`` and replaces the
-        cut value in ``page`` (text cleaned as the rest). Values under the cut cost no request."""
+        cut value in ``page`` (text cleaned as the rest). Values under the cut cost no request.
+        Returns {relation property id: its whole length} of the relations that were cut (see _mark_values)."""
+        cut_relations: dict[str, int] = {}
         for name, prop in (page.get("properties") or {}).items():
             kind = prop.get("type")
             value = prop.get(kind)
@@ -401,10 +460,80 @@ class SourceRun:
             if kind == "relation":
                 full = [{"id": v["id"]} for v in full if isinstance(v, dict) and v.get("id")]
                 prop["has_more"] = False
+                cut_relations[prop["id"]] = len(full)
             full, cleaned = clean(full)
             self.details["cleaned_characters"] += cleaned
             prop[kind] = full
             self._count("completed_values")
+        return cut_relations
+
+    def _mark_values(self, ds_id: str, page: dict, cut_relations: dict[str, int]) -> dict:
+        """The page's value_marks (nls.stg_notion_pages.value_marks): formulas and rollups Notion answered
+        ``unsupported`` (unknown, not null), and rollups over a relation it cut at 25 items (``cut_relations``:
+        {relation property id: whole length}), which Notion computed over the first 25 only. Which relation a
+        rollup reads comes from the data source's schema (``GET /v1/data_sources/{id}``, once a run, and only when
+        a page has both a cut relation and a rollup); where the schema does not say, every rollup of such a page
+        is marked. Returns {property id: {"property", "type", "mark", ...}}."""
+        marks: dict = {}
+        rollups = []
+        for name, prop in (page.get("properties") or {}).items():
+            kind = prop.get("type")
+            value = prop.get(kind)
+            if kind == "unsupported" or (kind in ("formula", "rollup") and isinstance(value, dict)
+                                         and value.get("type") == "unsupported"):
+                marks[prop.get("id") or name] = {"property": name, "type": kind, "mark": "unsupported"}
+                self._count("unsupported_values")
+            elif kind == "rollup" and cut_relations:
+                rollups.append((name, prop))
+        if rollups:
+            relation_of = self._rollup_relations_of(ds_id)
+            for name, prop in rollups:
+                rel = relation_of.get(prop.get("id"))
+                over = [rel] if rel in cut_relations else [] if rel else sorted(cut_relations)
+                if over:
+                    marks[prop.get("id") or name] = {"property": name, "type": "rollup",
+                                                     "mark": "computed_over_cut_relation",
+                                                     "relation_property_id": over[0],
+                                                     "related": cut_relations[over[0]]}
+                    self._count("rollups_over_cut_relations")
+        return marks
+
+    def _data_source_properties(self, ds_id: str) -> dict:
+        """The data source's schema, ``GET /v1/data_sources/{id}`` ``properties`` ({name: {id, type, <type>:
+        config}}), read once a run; {} when Notion will not give it (400, 403, 404)."""
+        if ds_id not in self._ds_properties:
+            try:
+                self._ds_properties[ds_id] = self.client.data_source(ds_id).get("properties") or {}
+            except NotionError as e:
+                if e.status in (401, 429) or e.status >= 500 or e.status == 0:
+                    raise
+                self._ds_properties[ds_id] = {}
+        return self._ds_properties[ds_id]
+
+    def _rollup_relations_of(self, ds_id: str) -> dict[str, str]:
+        """{rollup property id: the id of the relation property it reads} (the data source's schema)."""
+        return {p.get("id"): (p.get("rollup") or {}).get("relation_property_id")
+                for p in self._data_source_properties(ds_id).values()
+                if isinstance(p, dict) and p.get("type") == "rollup"}
+
+    def _stored_schema(self, ds_id: str) -> dict:
+        """The schema the data source's pages showed last ({name: {id, type}}, nls.data_source_schemas)."""
+        row = self.db.one("SELECT d.properties::text AS p FROM nls.sync_state st JOIN nls.data_source_schemas d "
+                          "ON d.source_id = st.source_id AND d.data_source_id = st.data_source_id "
+                          "AND d.schema_hash = st.schema_hash WHERE st.source_id = $1 AND st.data_source_id = $2",
+                          ["bigint", "text"], [self.source["id"], ds_id])
+        return json.loads(row["p"]) if row else {}
+
+    def _schema_changed(self, ds_id: str) -> bool:
+        """Whether stored pages of the data source hold another schema (names, ids, types) than Notion gives now
+        (``GET /v1/data_sources/{id}``): a rename, type change, added or removed property moves no page, so an
+        incremental read never brings it."""
+        props = self._data_source_properties(ds_id)
+        if not props:
+            return False
+        off = self.db.one("SELECT nls._pages_off_schema($1, $2, $3) AS n", ["bigint", "text", "jsonb"],
+                          [self.source["id"], ds_id, json.dumps(schema_of(props))])["n"]
+        return off > 0
 
     def _upsert(self, rows: list[dict]) -> None:
         src, db = self.source, self.db
@@ -430,7 +559,8 @@ class SourceRun:
             self._hold = page["last_edited_time"]
 
     def _reconcile(self, ds_id: str, seen: set[str]) -> None:
-        """After a complete full read: every stored page it did not return is checked one by one."""
+        """After a complete read of every id: each stored page it did not return is asked for
+        (``GET /v1/pages/{id}``): a 404 marks it gone (deleted or unshared), a trashed one is stored trashed."""
         src, db = self.source, self.db
         unseen = [r["page_id"] for r in db.execute("SELECT nls._unseen_pages($1, $2, $3) AS page_id",
                                                     ["bigint", "text", "text[]"], [src["id"], ds_id, sorted(seen)])]
@@ -443,11 +573,53 @@ class SourceRun:
                     self.removed += 1
                     continue
                 raise
-            page, cleaned = clean(page)
-            self.details["cleaned_characters"] += cleaned
             if page.get("in_trash"):
                 self.removed += 1
-            self._upsert([staged_row(page, ds_id, page_hash(page))])
+            self._write_batch(ds_id, None, [page], in_order=False)
+
+    def _reconcile_ids(self, ds_id: str, ds_name: str | None, info: dict) -> None:
+        """The scheduled reconciliation (every reconcile_interval_s), after the incremental read: the whole data
+        source read again as cheaply as the API allows, ``filter_properties`` keeping only the title and the
+        formula and rollup properties (a page object still carries its id, ``last_edited_time`` and
+        ``in_trash``); the pages that differ from the copy (nls._drifted_pages: missed edits, and formulas and
+        rollups that changed with the pages they read) are fetched whole (``GET /v1/pages/{id}``), and the
+        stored pages the read did not return are checked (_reconcile). Nothing is marked gone unless the read
+        was whole."""
+        schema = schema_of(self._data_source_properties(ds_id)) or self._stored_schema(ds_id)
+        computed = {p["id"] for p in schema.values() if p.get("type") in ("formula", "rollup") and p.get("id")}
+        wanted = [p["id"] for p in schema.values() if p.get("type") == "title" and p.get("id")] or ["title"]
+        drifted: list[str] = []
+
+        def check(batch: list[dict], _in_order: bool) -> None:
+            rows = []
+            for page in batch:
+                page, _ = clean(page)
+                rows.append({"id": page["id"], "last_edited_time": page["last_edited_time"],
+                             "in_trash": bool(page.get("in_trash")),
+                             "computed": {p["id"]: p for p in (page.get("properties") or {}).values()
+                                          if p.get("id") in computed}})
+            drifted.extend(r["id"] for r in self.db.execute("SELECT nls._drifted_pages($1, $2) AS id",
+                                                            ["bigint", "jsonb"],
+                                                            [self.source["id"], json.dumps(rows)]))
+
+        checked: dict = {"pages": 0}
+        seen, complete, _ = self._read(ds_id, None, checked, check, property_ids=wanted + sorted(computed))
+        info["reconciled"] = {"ids_read": len(seen), "drifted": len(set(drifted)), "windows": checked.get("windows", 0)}
+        if not complete:
+            return
+        for pid in dict.fromkeys(drifted):
+            try:
+                page = self.client.page(pid)
+            except NotionError as e:
+                if e.status != 404:
+                    raise
+                self.db.execute("SELECT nls._mark_gone($1, $2)", ["bigint", "text"], [self.source["id"], pid])
+                self.removed += 1   # gone since the read
+                continue
+            self._write_batch(ds_id, ds_name, [page], in_order=False)
+        if not self.details["page_errors"]:
+            self._reconcile(ds_id, set(seen))
+            self._save_state(ds_id, ds_name, None, reconciled=True)
 
 
 def load_settings(db: Db) -> dict:

@@ -1,0 +1,1 @@
+ALTER TABLE nls.stg_notion_pages DROP COLUMN IF EXISTS value_marks CASCADE;
