@@ -321,3 +321,29 @@ def test_notion_hosted_files_are_stored_with_their_expiry_never_as_lasting_links
                  (hosted,))
     assert conn.execute("SELECT expired FROM nls.notion_files WHERE page_id = %s AND found_in = 'property'",
                         (hosted,)).fetchone()[0] is True
+
+
+def test_a_bulk_import_past_the_cap_in_one_minute_reads_whole_or_says_why(conn, fresh_emulator):
+    emu = fresh_emulator
+    emu.api.query_result_limit = 300
+    gen = emu.add_generated("learning", pages=1000, seed=14, token="tok-bulk")
+    ws, ds_id = gen.workspace, gen.data_source_ids["Flashcards"]
+    cards = [p for p in ws.pages_of(ds_id) if not p.get("in_trash")]
+    for page in cards:            # every row edited in one minute (an import): last_edited_time windows cannot split them
+        page["last_edited_time"] = "2026-01-05T10:00:00.000Z"
+    ws.touch()
+    use_emulator(conn, emu)
+    add_user_source(conn, "u-bulk", "tok-bulk", gen.database_ids["Flashcards"])
+    result = sync(conn, database_id=gen.database_ids["Flashcards"])
+    assert result["status"] == "success", result
+    assert {r[0] for r in conn.execute("SELECT page_id FROM nls.stg_notion_pages")} == {p["id"] for p in cards}
+    # created in one minute too: no window can split them; the run says so and marks nothing gone
+    for page in cards:
+        page["created_time"] = "2026-01-05T09:00:00.000Z"
+    ws.trash_page(cards[0]["id"])
+    ws.touch()
+    result = sync(conn, database_id=gen.database_ids["Flashcards"], full_sync=True)
+    assert result["status"] == "partial", result
+    assert [x["limit"] for x in last_log(conn)["details"]["limits"]] == ["query_result_limit"]
+    assert conn.execute("SELECT count(*) FROM nls.stg_notion_pages WHERE in_trash OR deleted_at IS NOT NULL"
+                        ).fetchone()[0] == 0

@@ -306,13 +306,17 @@ class SourceRun:
             body: dict = {"sorts": [{"timestamp": sort, "direction": "ascending"}]}
             if filters:
                 body["filter"] = filters[0] if len(filters) == 1 else {"and": filters}
-            capped, last, stale = False, None, 0
+            capped, last, stale, answers = False, None, 0, set()
             for data in self.client.query(ds_id, body, property_ids):
                 results = data.get("results", [])
                 batch = [p for p in results if seen.get(p.get("id")) != p.get("last_edited_time")]
                 for p in batch:
                     seen[p["id"]] = p["last_edited_time"]
-                stale = 0 if batch or not results else stale + 1
+                # rows read before may come again (a window re-reads the minute it starts at, which a bulk import
+                # can fill); an answer this query already gave, with nothing new, means the cursor went back
+                answer = (results[0].get("id"), results[-1].get("id"), len(results)) if results else None
+                stale = stale + 1 if answer in answers and not batch else 0
+                answers.add(answer)
                 if batch:
                     on_batch(batch, sort == "last_edited_time")
                 last = results[-1] if results else last
