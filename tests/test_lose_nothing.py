@@ -22,7 +22,7 @@ def test_values_past_25_items_are_stored_whole_and_every_relation_is_an_edge(con
         db = next(d for d, i in gen.data_source_ids.items() if i == ds["id"])
         related = [r["id"] for r in next(p for p in ws.pages[page]["properties"].values()
                                          if p["type"] == "relation" and len(p["relation"]) > 25)["relation"]]
-        assert len(related) == 45
+        assert len(related) == 60
         # a rich_text of 30 runs and a title of exactly 25: both arrive cut (or maybe cut) at 25
         text_prop = next(n for n, p in ws.pages[page]["properties"].items() if p["type"] == "rich_text")
         ws.update_page(page, {text_prop: [rich_text(f"run {i} ") for i in range(30)]})
@@ -45,7 +45,7 @@ def test_values_past_25_items_are_stored_whole_and_every_relation_is_an_edge(con
         # every relation of every stored page is an edge
         expected = conn.execute("SELECT coalesce(sum(jsonb_array_length(v->'relation')), 0) FROM nls.stg_notion_pages, "
                                 "jsonb_each(raw_properties) AS e(k, v) WHERE v->>'type' = 'relation'").fetchone()[0]
-        assert conn.execute("SELECT count(*) FROM nls.notion_relation_edges").fetchone()[0] == expected > 45
+        assert conn.execute("SELECT count(*) FROM nls.notion_relation_edges").fetchone()[0] == expected > 60
         # nothing changed: no property request, edges unchanged
         emu.api.reset_log()
         assert sync(conn, database_id=gen.database_ids[db])["synced_count"] == 0
@@ -270,7 +270,7 @@ def test_rollups_over_cut_relations_and_unsupported_values_are_marked(conn, fres
     marks = dict(conn.execute("SELECT page_id, value_marks FROM nls.stg_notion_pages WHERE value_marks <> '{}'"))
     assert marks == {
         page: {count_id: {"property": "Related count", "type": "rollup", "mark": "computed_over_cut_relation",
-                          "relation_property_id": rel["id"], "related": 45}},
+                          "relation_property_id": rel["id"], "related": 60}},
         plain: {formula_id: {"property": "Mastery", "type": "formula", "mark": "unsupported"}}}
     assert other_id not in marks[page]            # a rollup over a whole relation is right as it stands
     assert emu.api.counters["data_source_retrieve"] == 1    # the schema, once, for the page with a cut relation

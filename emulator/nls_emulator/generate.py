@@ -277,12 +277,12 @@ def _hard_cases(ws: Workspace, out: Generated, rng, uid, now: float) -> None:
     ws.pages[ids[3 % len(ids)]]["properties"][text_prop]["rich_text"] = [rich_text("x" * 2000), rich_text("y" * 2000)]
     cases["nul"], cases["surrogate"], cases["emoji"], cases["long_text"] = [ids[0]], [ids[1 % len(ids)]], \
         [ids[2 % len(ids)]], [ids[3 % len(ids)]]
-    # a relation of 45 items on one page
+    # a relation of 60 items on one page (the case)
     rel_prop = next((p for p, e in ds["properties"].items() if e["type"] == "relation"), None)
     if rel_prop:
         target = ds["properties"][rel_prop]["relation"]["data_source_id"]
         pool = [p["id"] for p in ws.pages_of(target)]
-        many = rng.sample(pool, min(45, len(pool)))   # 45 distinct pages where the target holds that many
+        many = rng.sample(pool, min(60, len(pool)))   # 60 distinct pages where the target holds that many
         ws.pages[ids[4 % len(ids)]]["properties"][rel_prop]["relation"] = [{"id": x} for x in many]
         cases["many_relations"] = [ids[4 % len(ids)]]
     # deep nesting and a synced block pair
