@@ -256,7 +256,7 @@ COMMENT ON FUNCTION nls._mark_gone(bigint, text) IS
 'Internal: sets deleted_at on a page Notion answered 404 for (deleted or unshared); nothing is dropped.';
 COMMENT ON FUNCTION nls._save_state(bigint, text, text, timestamptz, boolean) IS
 'Internal: records a data source''s watermark (never moved back) and, when p_full_done, the time of a complete
-full read.';
+reconciliation (a whole full read, or the ids-only read of a reconciling run) in last_full_sync_at.';
 
 -- ---- the schedule's rounds (SECURITY DEFINER: a worker must see every user to share them out; it learns user ids
 -- ---- and nothing else, and syncs each user under that user's row-level security) ------------------------------

@@ -193,7 +193,8 @@ SELECT s.id AS source_id, s.user_id, s.database_id, s.database_name, s.target, s
                        FROM nls.stg_notion_pages p WHERE p.source_id = s.id) pg ON true;
 COMMENT ON VIEW nls.sync_status IS
 'One row per source: its last run (time, status, type, counts, error), the watermark (latest last_edited_time
-read, the smallest over its data sources), the last full read, the last successful run and how long ago that was
+read, the smallest over its data sources), the last complete reconciliation (full read or ids-only, which finds
+deletions), the last successful run and how long ago that was
 (behind), and how many pages are stored, trashed in Notion, or gone (404 / unshared).';
 -- Every file a stored page points at: Notion-hosted ones (signed URLs that expire an hour after they were read)
 -- with their expiry, external ones as lasting links.
