@@ -33,6 +33,12 @@ class NotionError(Exception):
         super().__init__(f"Notion API {status} {code}: {message}")
         self.status, self.code, self.message, self.request_id = status, code, message, request_id
 
+    @property
+    def ends_run(self) -> bool:
+        """True when the error is about the token or Notion itself (401, 429 after retries, 5xx, no response), so
+        the run stops; False when it is about one object (400, 403, 404, ...), which the run records and passes."""
+        return self.status in (401, 429) or self.status >= 500 or self.status == 0
+
 
 class RunDeadline(Exception):
     """The run reached its deadline (or a Retry-After longer than it may wait); the next run resumes."""

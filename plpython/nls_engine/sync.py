@@ -365,7 +365,7 @@ class SourceRun:
                 cut = self._complete_values(page)
                 marks = self._mark_values(ds_id, page, cut)
             except NotionError as e:
-                if e.status in (401, 429) or e.status >= 500 or e.status == 0:
+                if e.ends_run:
                     raise
                 self._page_error(page, f"property items: {e.code}: {e.message}")
                 continue
@@ -375,7 +375,7 @@ class SourceRun:
                 try:
                     content = self._content(page["id"])
                 except NotionError as e:
-                    if e.status in (401, 429) or e.status >= 500 or e.status == 0:
+                    if e.ends_run:
                         raise
                     self._page_error(page, f"content: {e.code}: {e.message}")
                     continue
@@ -509,7 +509,7 @@ class SourceRun:
             try:
                 self._ds_properties[ds_id] = self.client.data_source(ds_id).get("properties") or {}
             except NotionError as e:
-                if e.status in (401, 429) or e.status >= 500 or e.status == 0:
+                if e.ends_run:
                     raise
                 self._ds_properties[ds_id] = {}
         return self._ds_properties[ds_id]
@@ -519,14 +519,6 @@ class SourceRun:
         return {p.get("id"): (p.get("rollup") or {}).get("relation_property_id")
                 for p in self._data_source_properties(ds_id).values()
                 if isinstance(p, dict) and p.get("type") == "rollup"}
-
-    def _stored_schema(self, ds_id: str) -> dict:
-        """The schema the data source's pages showed last ({name: {id, type}}, nls.data_source_schemas)."""
-        row = self.db.one("SELECT d.properties::text AS p FROM nls.sync_state st JOIN nls.data_source_schemas d "
-                          "ON d.source_id = st.source_id AND d.data_source_id = st.data_source_id "
-                          "AND d.schema_hash = st.schema_hash WHERE st.source_id = $1 AND st.data_source_id = $2",
-                          ["bigint", "text"], [self.source["id"], ds_id])
-        return json.loads(row["p"]) if row else {}
 
     def _schema_changed(self, ds_id: str) -> bool:
         """Whether stored pages of the data source hold another schema (names, ids, types) than Notion gives now
@@ -589,7 +581,7 @@ class SourceRun:
         rollups that changed with the pages they read) are fetched whole (``GET /v1/pages/{id}``), and the
         stored pages the read did not return are checked (_reconcile). Nothing is marked gone unless the read
         was whole."""
-        schema = schema_of(self._data_source_properties(ds_id)) or self._stored_schema(ds_id)
+        schema = schema_of(self._data_source_properties(ds_id))   # read by _schema_changed just before
         computed = {p["id"] for p in schema.values() if p.get("type") in ("formula", "rollup") and p.get("id")}
         wanted = [p["id"] for p in schema.values() if p.get("type") == "title" and p.get("id")] or ["title"]
         drifted: list[str] = []
