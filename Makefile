@@ -1,11 +1,11 @@
 # nls: `make demo` runs the sync end to end on a local cluster and emulator; `make test` runs the tests.
+# Everything runs as the invoking user, from any folder; as root, scripts/pg_cluster.py runs the PostgreSQL server
+# itself as the OS user postgres, with its data outside the checkout.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# PostgreSQL refuses to run as root: as root, the tests, demo and benchmarks run as the OS user postgres.
-AS_PG := $(shell [ "$$(id -u)" = 0 ] && echo "runuser -u postgres --")
-RUN := $(AS_PG) env PYTHONDONTWRITEBYTECODE=1
+RUN := env PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: deps venv test demo demo-stop bench clean
+.PHONY: deps venv test test-unit demo demo-stop bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -13,25 +13,28 @@ deps:
 $(VENV)/.installed: pyproject.toml
 	/usr/bin/python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -e '.[test,emulator]'
 	touch $@
 
 venv: deps $(VENV)/.installed
 
+# the whole suite (tests/unit included), against a real PostgreSQL 15 with plpython3u and pg_cron
 test: venv
 	$(RUN) $(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
+# the unit tests only: they need the venv, not PostgreSQL
+test-unit: $(VENV)/.installed
+	$(RUN) $(VENV)/bin/pytest -p no:cacheprovider tests/unit $(PYTEST_ARGS)
+
 demo: venv
-	@install -d $(if $(AS_PG),-o postgres) .demo
 	$(RUN) $(PY) scripts/demo.py start
 
 demo-stop:
 	$(RUN) $(PY) scripts/demo.py stop
 
 bench: venv
-	@install -d $(if $(AS_PG),-o postgres) .demo
 	$(RUN) $(PY) bench/bench_sync.py $(BENCH_ARGS)
 
 clean:
-	-$(RUN) $(PY) scripts/demo.py stop
+	-$(RUN) $(PY) scripts/demo.py clean
 	rm -rf .demo $(VENV) *.egg-info

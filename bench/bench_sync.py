@@ -1,8 +1,9 @@
 """`make bench`: how fast nls syncs a generated learning workspace, and how close it comes to the floor.
 
-Starts a throwaway PostgreSQL 15 cluster (pg_cron, plpython3u; pytest-postgresql's executor on Debian's
-binaries) and the Notion emulator in a thread on 127.0.0.1, installs nls with the real installer, adds one
-source per database of a generated learning workspace (default 10,000 pages) and measures:
+Starts a throwaway PostgreSQL 15 cluster (pg_cron, plpython3u; scripts/pg_cluster.py on Debian's binaries, the
+server run as the OS user postgres when root) and the Notion emulator in a thread on 127.0.0.1, installs nls with
+the real installer, adds one source per database of a generated learning workspace (default 10,000 pages) and
+measures:
 
 - a full sync (``full_sync => true``), an incremental sync with nothing changed, one with 1% of the pages
   edited, and the daily reconciliation (ids-only read of every data source): wall time, pages per second, requests by endpoint (as the emulator counted them), retries;
@@ -21,25 +22,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import secrets
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import psycopg
 import requests
-from pytest_postgresql.executors import PostgreSQLExecutor
 from rich.console import Console
 from rich.table import Table
 
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
-from nls_emulator.server import free_port
 from nls_install.cli import main as nls_install
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from pg_cluster import Cluster  # noqa: E402
 
 console = Console(highlight=False, width=170)
 TOKEN = "secret_bench_token_not_a_real_one"
@@ -81,16 +81,17 @@ class BackendMemory:
         self.hwm_kib = self._read().get("VmHWM", 0)
 
 
-def start_cluster(workdir: Path) -> PostgreSQLExecutor:
-    os.environ["NLS_ENCRYPTION_KEY"] = secrets.token_hex(32)  # the server inherits it; a fresh key per bench
-    pg = PostgreSQLExecutor(
-        executable="/usr/lib/postgresql/15/bin/pg_ctl", host="127.0.0.1", port=free_port(),
-        datadir=str(workdir / "data"), unixsocketdir=str(workdir), logfile=str(workdir / "postgres.log"),
-        startparams="-w", dbname="nls_bench", user="postgres", password="",
-        postgres_options="-c shared_preload_libraries=pg_cron -c cron.database_name=nls_bench")
-    pg.start()
-    with psycopg.connect(host=pg.host, port=pg.port, user=pg.user, dbname="postgres", autocommit=True) as c:
-        c.execute("CREATE DATABASE nls_bench")
+def start_cluster() -> Cluster:
+    """A throwaway cluster in a fresh directory (removed by its stop()) holding an empty database nls_bench; the
+    server's environment holds a fresh token key."""
+    pg = Cluster(options={"shared_preload_libraries": "pg_cron", "cron.database_name": "nls_bench"},
+                 env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)})
+    try:
+        pg.start()
+        pg.create_database("nls_bench")
+    except BaseException:
+        pg.stop()
+        raise
     return pg
 
 
@@ -184,8 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="nls-bench-") as tmp:
-        pg = start_cluster(Path(tmp))
+    with start_cluster() as pg:
         emu = Emulator().start()
         try:
             gen = emu.add_generated("learning", pages=args.pages, seed=args.seed, token=TOKEN)
@@ -228,7 +228,6 @@ def main(argv: list[str] | None = None) -> int:
                           f"{runs[0][1]['wall'] / runs[-1][1]['wall']:.2f}x the floor's wall time")
         finally:
             emu.stop()
-            pg.stop()
     return 0
 
 

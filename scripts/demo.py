@@ -1,12 +1,18 @@
-"""`make demo`: a throwaway PostgreSQL cluster (pg_cron + plpython3u) under .demo/, the Notion emulator on a
-generated learning workspace, nls-install, one sync, and what landed. `make demo-stop` stops both."""
+"""`make demo`: a throwaway PostgreSQL cluster (pg_cron + plpython3u; scripts/pg_cluster.py), the Notion emulator
+on a generated learning workspace, nls-install, one sync, and what landed. `make demo-stop` stops both; `make clean`
+also removes the cluster's data.
+
+The cluster's data lives in .demo/pg, or, when run as root (the server then runs as the OS user postgres, which
+may not be able to enter the checkout), in /var/tmp/nls-demo-<hash of the checkout's path>/. .demo/state.json
+remembers where, for `make demo-stop` and the next `make demo`."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
+import shutil
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,48 +21,58 @@ from rich.console import Console
 from rich.table import Table
 
 from nls_emulator.generate import LEARNING_TARGETS
-from nls_emulator.server import free_port, start_subprocess
+from nls_emulator.server import start_subprocess
 from nls_install.cli import main as nls_install
+from pg_cluster import Cluster, server_account
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / ".demo"
-PGDATA = DEMO / "pg"
-BIN = Path("/usr/lib/postgresql/15/bin")
+STATE = DEMO / "state.json"
 console = Console(highlight=False, soft_wrap=True, width=150)
 TOKEN = "secret_demo_token_not_a_real_one"
 
 
-def run(*cmd, env=None):
-    subprocess.run([str(c) for c in cmd], check=True, env=env, stdout=subprocess.DEVNULL)
+def pg_dir() -> Path:
+    """Where the demo's cluster lives: as state.json remembers, else .demo/pg, or /var/tmp/nls-demo-<hash> as root."""
+    if STATE.exists():
+        remembered = json.loads(STATE.read_text()).get("pg_dir")
+        if remembered:
+            return Path(remembered)
+    if server_account() is None:
+        return DEMO / "pg"
+    return Path("/var/tmp") / f"nls-demo-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:10]}"
 
 
-def start() -> int:
+def start_cluster() -> Cluster:
+    """(Re)start the demo's cluster, the key in the server's environment, with a database nls_demo."""
     DEMO.mkdir(exist_ok=True)
     key_file = DEMO / "nls.key"
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
-    state_file = DEMO / "state.json"
-    if state_file.exists():
+    where = pg_dir()
+    if STATE.exists():
         stop()
-    port = free_port()
-    if not PGDATA.exists():
-        run(BIN / "initdb", "-D", PGDATA, "-U", "postgres", "--auth=trust")
-        with open(PGDATA / "postgresql.conf", "a") as conf:
-            conf.write("\nshared_preload_libraries = 'pg_cron'\ncron.database_name = 'nls_demo'\n"
-                       f"unix_socket_directories = '{DEMO}'\nlisten_addresses = '127.0.0.1'\n")
-    PGDATA.chmod(0o700)   # PostgreSQL refuses a data directory others can read (e.g. after a recursive chmod)
-    env = dict(os.environ, NLS_ENCRYPTION_KEY=key_file.read_text().strip())  # the server's environment holds the key
-    run(BIN / "pg_ctl", "-D", PGDATA, "-l", DEMO / "postgres.log", "-o", f"-p {port}", "-w", "start", env=env)
-    dsn = f"host=127.0.0.1 port={port} user=postgres dbname=nls_demo"
-    with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True) as c:
+    pg = Cluster(where, options={"shared_preload_libraries": "pg_cron", "cron.database_name": "nls_demo"},
+                 env={"NLS_ENCRYPTION_KEY": key_file.read_text().strip()})  # the server's environment holds the key
+    STATE.write_text(json.dumps({"pg_dir": str(where)}))
+    pg.start()
+    with pg.connect(autocommit=True) as c:
         if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'nls_demo'").fetchone():
             c.execute("CREATE DATABASE nls_demo")
-    console.print(f"[bold]1. PostgreSQL 15[/bold] with pg_cron and plpython3u on 127.0.0.1:{port} (data in .demo/pg)")
+    return pg
+
+
+def start() -> int:
+    """`make demo`: the cluster, the emulator, nls-install, one sync, and what landed."""
+    pg = start_cluster()
+    port, where, dsn = pg.port, pg.base_dir, pg.dsn("nls_demo")
+    shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
+    console.print(f"[bold]1. PostgreSQL 15[/bold] with pg_cron and plpython3u on 127.0.0.1:{port} (data in {shown})")
     ids_file = DEMO / "emulator-ids.json"
     proc, url = start_subprocess(["--workspace", "learning", "--pages", "600", "--hard", "--rate-limit",
                                   "--token", TOKEN, "--ids-file", str(ids_file)], log=DEMO / "emulator.log")
-    state_file.write_text(json.dumps({"port": port, "emulator_pid": proc.pid, "emulator_url": url}))
+    STATE.write_text(json.dumps({"port": port, "emulator_pid": proc.pid, "emulator_url": url, "pg_dir": str(where)}))
     ids = json.loads(ids_file.read_text())[TOKEN]
     console.print(f"[bold]2. Notion emulator[/bold] on {url}: a generated learning workspace (600 pages, with the "
                   "hard cases), rate limits on")
@@ -77,26 +93,32 @@ def start() -> int:
                  "cleaning": [{k: r.get(k) for k in ("success", "added", "updated", "removed")}
                               for r in result.get("cleaning", [])]}
         console.print_json(json.dumps(brief), indent=None)
-        _table(c, "SELECT l.sync_type, s.database_name, l.status, items_processed AS processed, items_added AS added, "
-                  "requests_made AS requests, retries, "
-                  "round(extract(epoch FROM completed_at - started_at)::numeric, 2) AS seconds, "
-                  "details->>'cleaned_characters' AS cleaned FROM nls.sync_log l "
-                  "LEFT JOIN nls.sources s ON s.id = l.source_id ORDER BY started_at",
-               "nls.sync_log")
-        _table(c, "SELECT database_name, last_status, pages, trashed, watermark FROM nls.sync_status ORDER BY 1",
-               "nls.sync_status")
-        _table(c, "SELECT a.card_id, left(a.front, 40) AS front, a.atom_type, a.back_word_count AS back_words, "
-                  "a.atomicity_status, a.quality_score, a.needs_review, c.name AS concept FROM nls.learning_atoms a "
-                  "LEFT JOIN nls.concepts c ON c.id = a.concept_id WHERE a.card_id LIKE 'NET-%' ORDER BY a.card_id LIMIT 8",
-               "nls.learning_atoms (the cleaned flashcards)")
-        _table(c, "SELECT concept_name, total_atoms, atomic_count, needs_review_count FROM nls.v_concept_atom_stats "
-                  "ORDER BY needs_review_count DESC, concept_name LIMIT 5", "nls.v_concept_atom_stats")
+        _show_tables(c)
     console.print(f"\nConnect: [bold]psql 'host=127.0.0.1 port={port} user=postgres dbname=nls_demo'[/bold]  "
                   "(pg_cron syncs every 15 minutes while this runs)\nStop: [bold]make demo-stop[/bold]")
     return 0
 
 
+def _show_tables(c) -> None:
+    """What landed: the sync log, the sync status, some cleaned flashcards and the concepts needing review."""
+    _table(c, "SELECT l.sync_type, s.database_name, l.status, items_processed AS processed, items_added AS added, "
+              "requests_made AS requests, retries, "
+              "round(extract(epoch FROM completed_at - started_at)::numeric, 2) AS seconds, "
+              "details->>'cleaned_characters' AS cleaned FROM nls.sync_log l "
+              "LEFT JOIN nls.sources s ON s.id = l.source_id ORDER BY started_at",
+           "nls.sync_log")
+    _table(c, "SELECT database_name, last_status, pages, trashed, watermark FROM nls.sync_status ORDER BY 1",
+           "nls.sync_status")
+    _table(c, "SELECT a.card_id, left(a.front, 40) AS front, a.atom_type, a.back_word_count AS back_words, "
+              "a.atomicity_status, a.quality_score, a.needs_review, c.name AS concept FROM nls.learning_atoms a "
+              "LEFT JOIN nls.concepts c ON c.id = a.concept_id WHERE a.card_id LIKE 'NET-%' ORDER BY a.card_id LIMIT 8",
+           "nls.learning_atoms (the cleaned flashcards)")
+    _table(c, "SELECT concept_name, total_atoms, atomic_count, needs_review_count FROM nls.v_concept_atom_stats "
+              "ORDER BY needs_review_count DESC, concept_name LIMIT 5", "nls.v_concept_atom_stats")
+
+
 def _table(conn, query: str, title: str) -> None:
+    """Print the rows of ``query`` as a table."""
     cur = conn.execute(query)
     table = Table(title=title, title_justify="left")
     for d in cur.description:
@@ -107,19 +129,28 @@ def _table(conn, query: str, title: str) -> None:
 
 
 def stop() -> int:
-    state_file = DEMO / "state.json"
-    if state_file.exists():
-        state = json.loads(state_file.read_text())
+    """Stop the emulator and the cluster (its data stays for the next `make demo`)."""
+    where = pg_dir()
+    if STATE.exists():
+        state = json.loads(STATE.read_text())
         try:
-            os.killpg(state["emulator_pid"], signal.SIGTERM)
+            if "emulator_pid" in state:
+                os.killpg(state["emulator_pid"], signal.SIGTERM)
         except ProcessLookupError:
             pass
-        state_file.unlink()
-    if (PGDATA / "postmaster.pid").exists():
-        subprocess.run([BIN / "pg_ctl", "-D", PGDATA, "-m", "fast", "stop"], stdout=subprocess.DEVNULL)
+        STATE.unlink()
+    Cluster(where).stop()
     console.print("demo stopped")
     return 0
 
 
+def clean() -> int:
+    """Stop the demo and remove its cluster's data (`make clean` removes .demo/ itself)."""
+    where = pg_dir()
+    stop()
+    shutil.rmtree(where, ignore_errors=True)
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(start() if sys.argv[1:2] != ["stop"] else stop())
+    sys.exit({"stop": stop, "clean": clean}.get(sys.argv[1] if sys.argv[1:] else "", start)())

@@ -1,42 +1,71 @@
-"""Test fixtures: a throwaway PostgreSQL 15 cluster (pytest-postgresql, Debian's binaries) started with
-pg_cron preloaded and NLS_ENCRYPTION_KEY in its environment; a template database with nls installed by the real
-installer; one fresh copy of it per test; and the Notion emulator in a thread."""
+"""Test fixtures: a throwaway PostgreSQL 15 cluster (scripts/pg_cluster.py on Debian's binaries; as root the server
+runs as the OS user postgres) started with pg_cron preloaded and NLS_ENCRYPTION_KEY in its environment; a template
+database with nls installed by the real installer; one fresh copy of it per test; and the Notion emulator in a
+thread. Importing this file needs no PostgreSQL: the binaries are looked for when a cluster fixture is first used."""
 from __future__ import annotations
 
 import os
-import shutil
+import sys
 from pathlib import Path
 
 import psycopg
 import pytest
-from pytest_postgresql import factories
 
-from nls_emulator import Emulator
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-# A test key, never a real secret. The cluster inherits it from this process's environment.
+from nls_emulator import Emulator  # noqa: E402
+from pg_cluster import Cluster  # noqa: E402
+
+# A test key, never a real secret. The cluster gets it in its environment (and this process has it too).
 TEST_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 os.environ["NLS_ENCRYPTION_KEY"] = TEST_KEY
 
-
-def _pg_ctl() -> str:
-    for candidate in (os.environ.get("NLS_PG_CTL"), "/usr/lib/postgresql/15/bin/pg_ctl", shutil.which("pg_ctl")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise RuntimeError("pg_ctl not found: install postgresql-15 (make deps) or set NLS_PG_CTL")
+PG_OPTIONS = {"shared_preload_libraries": "pg_cron,pg_stat_statements", "cron.database_name": "postgres",
+              "max_connections": "60", "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+TEST_DB = "tests"                 # each test's own database, made from the template and dropped after it
+TEMPLATE_DB = "tests_tmpl"
 
 
-def install_nls(host, port, user, dbname, password=None, **_):
-    """pytest-postgresql loader: run nls-install (the real installer) into the template database."""
+def install_nls(dsn: str) -> None:
+    """Run nls-install (the real installer) into the database at ``dsn``, without the pg_cron jobs."""
     from nls_install.cli import main
-    dsn = f"host={host} port={port} user={user} dbname={dbname}" + (f" password={password}" if password else "")
     assert main(["--dsn", dsn, "--no-schedule"]) == 0
 
 
-PG_OPTIONS = ("-c shared_preload_libraries=pg_cron,pg_stat_statements -c cron.database_name=postgres -c max_connections=60 "
-              "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+def fresh_database(cluster: Cluster, template: str | None = None, name: str = TEST_DB):
+    """For a fixture: create database ``name`` (a copy of ``template``), yield a connection to it (not autocommit),
+    then close it and drop the database."""
+    cluster.create_database(name, template=template)
+    try:
+        connection = cluster.connect(name)
+        try:
+            yield connection
+        finally:
+            connection.close()
+    finally:
+        cluster.drop_database(name)
 
-postgresql_proc = factories.postgresql_proc(executable=_pg_ctl(), postgres_options=PG_OPTIONS, load=[install_nls])
-postgresql = factories.postgresql("postgresql_proc")
+
+@pytest.fixture(scope="session")
+def postgresql_proc():
+    """The session's cluster (.host, .port, .user, .logfile, .dsn(), ...), with the template database installed."""
+    with Cluster(options=PG_OPTIONS, env={"NLS_ENCRYPTION_KEY": TEST_KEY}) as cluster:
+        cluster.start()
+        cluster.create_database(TEMPLATE_DB)
+        install_nls(cluster.dsn(TEMPLATE_DB))
+        yield cluster
+
+
+@pytest.fixture
+def postgresql(postgresql_proc):
+    """A connection to this test's own database, a fresh copy of the installed template."""
+    yield from fresh_database(postgresql_proc, template=TEMPLATE_DB)
+
+
+@pytest.fixture
+def server_tmp_path(postgresql_proc) -> Path:
+    """A fresh directory whose files the server can read once given to it (postgresql_proc.hand_to_server)."""
+    return postgresql_proc.server_tmp_dir()
 
 
 @pytest.fixture

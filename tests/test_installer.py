@@ -2,13 +2,24 @@
 from __future__ import annotations
 
 import psycopg
-from pytest_postgresql import factories
+import pytest
 
-from conftest import PG_OPTIONS, _pg_ctl
+from conftest import fresh_database
 from nls_install.cli import main
+from pg_cluster import Cluster, bin_dir
 
-postgresql_nocron_proc = factories.postgresql_proc(executable=_pg_ctl(), postgres_options="-c fsync=off")
-postgresql_nocron = factories.postgresql("postgresql_nocron_proc")
+
+@pytest.fixture(scope="session")
+def postgresql_nocron_proc():
+    """A second cluster, without pg_cron preloaded."""
+    with Cluster(options={"fsync": "off"}) as cluster:
+        yield cluster.start()
+
+
+@pytest.fixture
+def postgresql_nocron(postgresql_nocron_proc):
+    """A connection to a fresh, empty database on the cluster without pg_cron."""
+    yield from fresh_database(postgresql_nocron_proc)
 
 
 def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, capsys):
@@ -61,9 +72,9 @@ def test_check_as_a_non_superuser_says_to_connect_as_one(conn, dsn, capsys):
 
 
 def _schema(dsn: str) -> str:
-    """The nls schema as pg_dump --schema-only prints it (Debian's pg_dump 15)."""
+    """The nls schema as pg_dump --schema-only prints it (Debian's pg_dump 15, or $NLS_PG_BIN's)."""
     import subprocess
-    out = subprocess.run(["/usr/lib/postgresql/15/bin/pg_dump", "--schema-only", "--schema=nls", "--no-owner", dsn],
+    out = subprocess.run([str(bin_dir() / "pg_dump"), "--schema-only", "--schema=nls", "--no-owner", dsn],
                          check=True, capture_output=True, text=True).stdout
     return "\n".join(line for line in out.splitlines() if not line.startswith(("-- Dumped", "\\restrict", "\\unrestrict")))
 

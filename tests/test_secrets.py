@@ -15,8 +15,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from conftest import TEST_KEY, sync, use_emulator
 from nls_emulator import Emulator
+from pg_cluster import bin_dir
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PG_BIN = bin_dir()
 
 
 @pytest.fixture
@@ -158,14 +159,13 @@ def test_swapped_altered_or_wrongly_keyed_ciphertexts_fail_closed_without_a_requ
         assert sync(conn, user_id=u)["success"]
 
 
-def test_rotation_reencrypts_every_token_and_the_old_key_is_no_longer_needed(conn, two_users, tmp_path):
+def test_rotation_reencrypts_every_token_and_the_old_key_is_no_longer_needed(conn, two_users, server_tmp_path,
+                                                                              postgresql_proc):
     emu = two_users
     new_key = secrets.token_hex(32)
-    ring = tmp_path / "nls.keys"
+    ring = server_tmp_path / "nls.keys"   # where the server (as root: the OS user postgres) can read it
     ring.write_text(f"2:{new_key}\n1:{TEST_KEY}\n")
-    ring.chmod(0o600)
-    os.chown(ring, os.getuid(), os.getgid())
-    tmp_path.chmod(0o755)
+    postgresql_proc.hand_to_server(ring)   # mode 0600, owned by the server's OS user
     before = dict(conn.execute("SELECT user_id, token_ciphertext FROM nls.integrations").fetchall())
     conn.execute("SELECT nls.set_setting('encryption_key_file', %s)", (str(ring),))
     r = conn.execute("SELECT nls.rotate_encryption_key()").fetchone()[0]
