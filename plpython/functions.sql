@@ -1,4 +1,4 @@
--- The PL/Python entry points. Each body is glue: it loads the nls_engine modules (deployed by nls-install into
+-- The PL/Python entry points. Each body is glue: it loads the nls_engine modules (deployed by `nls install` into
 -- nls._python_module, never onto the server's file system) and hands plpy and GD to them.
 
 CREATE OR REPLACE FUNCTION nls._load_engine() RETURNS text
@@ -10,7 +10,7 @@ version = hashlib.sha256("".join(r["sha256"] for r in rows).encode()).hexdigest(
 if GD.get("nls_engine_version") == version:
     return version
 if not len(rows):
-    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls-install --dsn ... again.")
+    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls install --dsn ... again.")
 sources = {r["name"]: r["source"] for r in rows}
 
 class NlsEngineFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -36,7 +36,7 @@ return version
 $$;
 COMMENT ON FUNCTION nls._load_engine() IS
 'Internal: loads the deployed nls_engine Python modules (nls._python_module) into this backend, once per deployed
-version. Returns that version (16 hex digits). Raises when nothing is deployed (run nls-install).';
+version. Returns that version (16 hex digits). Raises when nothing is deployed (run nls install).';
 
 CREATE OR REPLACE FUNCTION nls.engine_status() RETURNS jsonb
 LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
@@ -47,7 +47,7 @@ return entry.engine_status(plpy, GD)
 $$;
 COMMENT ON FUNCTION nls.engine_status() IS
 'What the sync runs with inside this server: {"python", "requests", "urllib3", "cryptography", "encryption_key"}
-(jsonb). encryption_key is "ok" or says what is missing and how to provide it. nls-install --check reads it.';
+(jsonb). encryption_key is "ok" or says what is missing and how to provide it. nls install --check reads it.';
 
 CREATE OR REPLACE FUNCTION nls.add_integration(user_id text, access_token text, workspace_id text DEFAULT NULL,
                                                workspace_name text DEFAULT NULL, workspace_icon text DEFAULT NULL,
@@ -98,7 +98,7 @@ finally:
     plpy.execute(plpy.prepare("SELECT pg_catalog.set_config('search_path', $1, false)", ["text"]), [before])
 $$;
 COMMENT ON PROCEDURE nls.sync_all_users_notion_databases() IS
-'The pg_cron entry point: every worker job nls-install schedules (sync-notion-databases, -2, ... every 15 minutes, as
+'The pg_cron entry point: every worker job nls install schedules (sync-notion-databases, -2, ... every 15 minutes, as
 role nls_cron) runs CALL nls.sync_all_users_notion_databases(). Workers that fire in the same minute share one round:
 each takes the next user nobody has taken (nls.sync_rounds), syncs that user''s enabled sources and
 cleans them acting for that user (row-level security: a row written under another user fails), and goes on until

@@ -1,4 +1,5 @@
-"""``nls-notion-emulator``: a local Notion API for tests, the demo and benchmarks."""
+"""``nls emulator`` and its alias ``nls-notion-emulator``: a local Notion API for tests, the demo and benchmarks.
+Both use :func:`add_arguments` and :func:`run`; ``python -m nls_emulator.cli`` runs :func:`main`."""
 from __future__ import annotations
 
 import argparse
@@ -9,12 +10,20 @@ from .api import NotionApi
 from .server import Emulator
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="nls-notion-emulator",
-        description="Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11) over a "
-                    "generated or recorded workspace. Control endpoints: GET /_emulator/stats, "
-                    "POST /_emulator/reset, /_emulator/rate_limits, /_emulator/faults.")
+DESCRIPTION = ("Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11) over a "
+               "generated or recorded workspace. Control endpoints: GET /_emulator/stats, "
+               "POST /_emulator/reset, /_emulator/rate_limits, /_emulator/faults.")
+
+
+def build_parser(prog: str = "nls-notion-emulator") -> argparse.ArgumentParser:
+    """The emulator's parser (``nls emulator`` gets the same options from :func:`add_arguments`)."""
+    p = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
+    add_arguments(p)
+    return p
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the emulator's options to ``p``."""
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; loopback only)")
     p.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 picks a free one)")
     p.add_argument("--workspace", choices=["learning", "creative", "recorded"], action="append",
@@ -42,11 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--query-result-limit", type=int, default=10_000,
                    help="rows a data source query returns before request_status 'incomplete' (default 10000)")
     p.add_argument("--ids-file", help="write the generated databases' ids (JSON) to this file")
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Serve the emulator as ``argv`` (default: the process's arguments) say, until interrupted."""
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the workspaces ``args`` ask for until interrupted; returns the exit code."""
     api = NotionApi(query_result_limit=args.query_result_limit)
     api.rate_limits.enabled = args.rate_limit
     api.rate_limits.token_rate, api.rate_limits.token_burst = args.rate, args.burst

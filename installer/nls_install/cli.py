@@ -1,25 +1,26 @@
-"""``nls-install``: install nls into a PostgreSQL database over a plain libpq connection."""
+"""``nls install`` and its alias ``nls-install``: install nls into a PostgreSQL database over a plain libpq
+connection. Both use :func:`add_arguments` and :func:`run`; :func:`main` is ``nls-install``."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from rich.console import Console
+
+from nls_cli.main import add_dsn_argument
 
 from . import install as ins
 
 console = Console(highlight=False, soft_wrap=True)
 
+DESCRIPTION = ("Install nls (Notion -> PostgreSQL sync that runs inside PostgreSQL) into a database: check the "
+               "server, create plpython3u and pg_cron, apply migrations, deploy the SQL and PL/Python, and "
+               "schedule the pg_cron job 'sync-notion-databases'. Running it again changes nothing.")
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="nls-install",
-        description="Install nls (Notion -> PostgreSQL sync that runs inside PostgreSQL) into a database: check the "
-                    "server, create plpython3u and pg_cron, apply migrations, deploy the SQL and PL/Python, and "
-                    "schedule the pg_cron job 'sync-notion-databases'. Running it again changes nothing.")
-    p.add_argument("--dsn", default=os.environ.get("NLS_DSN", ""),
-                   help="libpq connection string or URL (default: $NLS_DSN, then the PG* environment variables)")
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the installer's options to ``p`` (the parser of ``nls install`` or of ``nls-install``)."""
+    add_dsn_argument(p)
     p.add_argument("--check", action="store_true", help="only check the server and say what would be done")
     p.add_argument("--schedule", default=ins.DEFAULT_SCHEDULE, metavar="CRON",
                    help=f"cron schedule of the sync job (default '{ins.DEFAULT_SCHEDULE}')")
@@ -30,10 +31,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--uninstall", action="store_true",
                    help="remove the pg_cron job and the nls schema with everything synced (asks first)")
     p.add_argument("--yes", action="store_true", help="with --uninstall: do not ask")
+
+
+def build_parser(prog: str = "nls-install") -> argparse.ArgumentParser:
+    """The parser of ``nls-install`` (``nls install`` gets the same options from :func:`add_arguments`)."""
+    p = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
+    add_arguments(p)
     return p
 
 
 def _print_checks(report: ins.Report) -> None:
+    """Print each check of ``report`` as ok or FAIL, with the fix of a failed one."""
     for c in report.checks:
         mark = "[green]ok[/green]  " if c.ok else "[red]FAIL[/red]"
         console.print(f"  {mark} {c.name}: {c.detail}")
@@ -42,44 +50,19 @@ def _print_checks(report: ins.Report) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    password = None
+    """``nls-install`` with ``argv`` (default: the process's arguments); returns the exit code."""
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace, prog: str = "nls-install") -> int:
+    """Check, install or uninstall as ``args`` say; print each step. Returns 0, or 1 when something failed."""
     try:
         conn = ins.connect(args.dsn)
-        password = conn.info.password
-        console.print(f"[bold]nls-install[/bold]: database {conn.info.dbname} on {conn.info.host}:{conn.info.port} "
+        console.print(f"[bold]{prog}[/bold]: database {conn.info.dbname} on {conn.info.host}:{conn.info.port} "
                       f"as {conn.info.user}")
         if args.uninstall:
-            return _uninstall(conn, password, args.yes)
-        console.print("Checking the server")
-        report = ins.check(conn)
-        needs_cron = not (args.no_schedule)
-        failed = [c for c in report.checks if not c.ok and (needs_cron or c.name != "pg_cron")]
-        _print_checks(report)
-        if failed:
-            console.print(f"[red]{len(failed)} check(s) failed[/red]: nothing was changed.")
-            return 1
-        if args.check:
-            pending = ins.migrate(conn, password, apply=False)
-            console.print(f"Would apply {len(pending)} migration(s){': ' + ', '.join(pending) if pending else ''}")
-            console.print("Would re-apply sql/, the engine modules and plpython/")
-            if needs_cron:
-                console.print(ins.schedule(conn, password, args.schedule, args.workers, apply=False))
-            return 0
-        console.print("Installing")
-        conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
-        console.print("  extension plpython3u present")
-        applied = ins.migrate(conn, password)
-        console.print(f"  migrations: {'applied ' + ', '.join(applied) if applied else 'none pending'}")
-        for line in ins.deploy(conn):
-            console.print(f"  {line}")
-        if needs_cron:
-            console.print("  " + ins.schedule(conn, password, args.schedule, args.workers))
-        else:
-            console.print("  --no-schedule: pg_cron job left as it was")
-        console.print("[green]nls is installed.[/green] Next: SELECT nls.add_integration(...); SELECT nls.add_source(...); "
-                      "SELECT nls.sync_notion();")
-        return 0
+            return _uninstall(conn, conn.info.password, args.yes)
+        return _install(conn, conn.info.password, args)
     except ins.InstallError as e:
         console.print(f"[red]error[/red]: {e}")
         if e.fix:
@@ -87,7 +70,41 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _install(conn, password, args: argparse.Namespace) -> int:
+    """Check the server; then say what would be done (``--check``) or do it."""
+    console.print("Checking the server")
+    report = ins.check(conn)
+    needs_cron = not args.no_schedule
+    failed = [c for c in report.checks if not c.ok and (needs_cron or c.name != "pg_cron")]
+    _print_checks(report)
+    if failed:
+        console.print(f"[red]{len(failed)} check(s) failed[/red]: nothing was changed.")
+        return 1
+    if args.check:
+        pending = ins.migrate(conn, password, apply=False)
+        console.print(f"Would apply {len(pending)} migration(s){': ' + ', '.join(pending) if pending else ''}")
+        console.print("Would re-apply sql/, the engine modules and plpython/")
+        if needs_cron:
+            console.print(ins.schedule(conn, password, args.schedule, args.workers, apply=False))
+        return 0
+    console.print("Installing")
+    conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
+    console.print("  extension plpython3u present")
+    applied = ins.migrate(conn, password)
+    console.print(f"  migrations: {'applied ' + ', '.join(applied) if applied else 'none pending'}")
+    for line in ins.deploy(conn):
+        console.print(f"  {line}")
+    if needs_cron:
+        console.print("  " + ins.schedule(conn, password, args.schedule, args.workers))
+    else:
+        console.print("  --no-schedule: pg_cron job left as it was")
+    console.print("[green]nls is installed.[/green] Next: SELECT nls.add_integration(...); SELECT nls.add_source(...); "
+                  "SELECT nls.sync_notion();")
+    return 0
+
+
 def _uninstall(conn, password, yes: bool) -> int:
+    """Remove the pg_cron jobs and the nls schema, after asking unless ``yes``."""
     if not yes:
         if not sys.stdin.isatty():
             console.print("[red]refusing to uninstall without confirmation[/red]: add --yes")

@@ -1,4 +1,4 @@
-"""nls-install's steps: check the server, create the extensions, apply migrations (yoyo), deploy ``sql/``,
+"""`nls install`'s steps: check the server, create the extensions, apply migrations (yoyo), deploy ``sql/``,
 the Python engine and ``plpython/``, schedule pg_cron. Everything goes over one libpq connection (plus one to
 pg_cron's database when that is another); nothing is copied onto the server's file system."""
 from __future__ import annotations
@@ -76,7 +76,7 @@ def _try_python(conn: psycopg.Connection, code: str) -> str | None:
 
 
 def check(conn: psycopg.Connection) -> Report:
-    """The checks of ``nls-install --check``: each with what is wrong and the fix."""
+    """The checks of ``nls install --check``: each with what is wrong and the fix."""
     r = Report()
     version = conn.info.server_version
     r.checks.append(Check("server version", version >= MIN_SERVER, _one(conn, "SHOW server_version"),
@@ -98,7 +98,7 @@ def check(conn: psycopg.Connection) -> Report:
     r.checks.append(Check("pg_cron", has_cron, f"shared_preload_libraries = '{preload}'",
                           "install pg_cron (Debian/Ubuntu: apt-get install postgresql-15-cron), add pg_cron to "
                           "shared_preload_libraries in postgresql.conf, set cron.database_name, and restart the "
-                          "server; or run nls-install --no-schedule and call the sync yourself"))
+                          "server; or run nls install --no-schedule and call the sync yourself"))
     if has_cron:
         r.checks.append(Check("cron.database_name", True, _one(conn, "SHOW cron.database_name")))
     if avail and superuser:

@@ -12,7 +12,7 @@ def data_dir(name: str) -> Path:
     for candidate in (_HERE / "_data" / name, _HERE.parents[1] / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"nls-install cannot find its {name}/ folder; reinstall the package")
+    raise FileNotFoundError(f"nls install cannot find its {name}/ folder; reinstall the package")
 
 
 def sql_files(name: str) -> list[Path]:

@@ -1,0 +1,126 @@
+"""The ``nls`` command line: subcommands, their --help, the aliases, --dsn's default, the emulator extra, and
+that a production install pulls in no web framework. No PostgreSQL and no network: each test runs in milliseconds."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from nls_cli import main as nls
+from nls_cli.commands.emulator import alias as emulator_alias
+
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+WEB_FRAMEWORKS = {"werkzeug", "starlette", "uvicorn", "flask", "fastapi", "aiohttp"}
+EXTRA_MESSAGE = "pip install 'notion-learning-sync[emulator]'"
+
+
+def _help(capsys, argv: list[str]) -> str:
+    """What ``nls argv`` prints, with ``argv`` ending in --help (argparse exits 0)."""
+    with pytest.raises(SystemExit) as exit_:
+        nls.main(argv)
+    assert exit_.value.code == 0
+    return capsys.readouterr().out
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    """The distribution names of PEP 508 requirement strings, lower case."""
+    return {re.match(r"[A-Za-z0-9_.-]+", r).group().lower() for r in requirements}
+
+
+def test_nls_help_lists_the_subcommands(capsys):
+    out = _help(capsys, ["--help"])
+    assert "install" in out and "emulator" in out and "--dsn" in out
+
+
+def test_nls_install_help(capsys):
+    out = _help(capsys, ["install", "--help"])
+    assert out.startswith("usage: nls install")
+    for opt in ("--dsn", "--check", "--schedule", "--workers", "--no-schedule", "--uninstall", "--yes",
+                "NLS_DSN", "PGSERVICE"):
+        assert opt in out
+
+
+def test_nls_emulator_help(capsys):
+    pytest.importorskip("werkzeug")
+    out = _help(capsys, ["emulator", "--help"])
+    assert out.startswith("usage: nls emulator")
+    assert "--port" in out and "--pages" in out and "--workspace" in out
+
+
+def test_the_nls_install_alias_parses_the_same_options():
+    from nls_install.cli import build_parser as alias_parser
+    argv = ["--dsn", "host=db", "--check", "--schedule", "*/5 * * * *", "--workers", "2", "--no-schedule",
+            "--uninstall", "--yes"]
+    for args in ([], argv):
+        ours = vars(nls.build_parser().parse_args(["install", *args]))
+        ours.pop("_nls_run")
+        assert ours == vars(alias_parser().parse_args(args))
+
+
+def test_the_dsn_default_is_nls_dsn_else_empty_for_libpq(monkeypatch):
+    from nls_install.cli import build_parser as alias_parser
+    monkeypatch.setenv("NLS_DSN", "service=nls")
+    assert nls.build_parser().parse_args(["install"]).dsn == "service=nls"
+    assert alias_parser().parse_args([]).dsn == "service=nls"
+    monkeypatch.delenv("NLS_DSN")
+    assert nls.build_parser().parse_args(["install"]).dsn == ""
+    assert nls.build_parser().parse_args(["install", "--dsn", "host=x"]).dsn == "host=x"
+
+
+@pytest.fixture
+def no_werkzeug(monkeypatch):
+    """Make ``import werkzeug`` fail as if it were not installed; afterwards put sys.modules back as it was."""
+    ours = [m for m in sys.modules if m.split(".")[0] in ("werkzeug", "nls_emulator")]
+    for name in ours:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "werkzeug", None)
+    yield
+    for name in [m for m in sys.modules if m.split(".")[0] == "nls_emulator" and m not in ours]:
+        del sys.modules[name]   # half-imported leftovers of the failed import
+
+
+@pytest.mark.parametrize("run", [lambda a: nls.main(["emulator", *a]), emulator_alias], ids=["nls", "alias"])
+@pytest.mark.parametrize("argv", [["--help"], ["--port", "0", "--pages", "20"]])
+def test_emulator_without_werkzeug_says_which_extra_to_install(no_werkzeug, capsys, run, argv):
+    assert run(argv) == 1
+    err = capsys.readouterr().err
+    assert EXTRA_MESSAGE in err and "'.[emulator]'" in err and err.count("\n") == 1
+
+
+def test_a_subcommand_is_one_registration(monkeypatch, capsys):
+    """How later flows add one: ``command("webhooks serve", ...)`` in a module of nls_cli/commands."""
+    monkeypatch.setattr(nls, "COMMANDS", dict(nls.COMMANDS))
+    monkeypatch.setattr(nls, "GROUPS", dict(nls.GROUPS))
+
+    def build(p):
+        nls.add_dsn_argument(p)
+        p.add_argument("--port", type=int, default=8080)
+
+    nls.group("webhooks", "receive Notion webhooks")
+    nls.command("webhooks serve", "serve the webhook endpoint", build, lambda args: args.port)
+    assert nls.main(["webhooks", "serve", "--dsn", "host=x", "--port", "5"]) == 5
+    assert "webhooks" in _help(capsys, ["--help"]) and "serve" in _help(capsys, ["webhooks", "--help"])
+    with pytest.raises(ValueError):
+        nls.command("webhooks serve", "again", build, lambda args: 0)
+
+
+def test_nls_help_imports_no_subcommand():
+    code = ("import sys\nfrom nls_cli.main import main\ntry: main(['--help'])\nexcept SystemExit: pass\n"
+            "print(sorted(m for m in ('werkzeug', 'nls_emulator', 'nls_install', 'psycopg') if m in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_a_production_install_pulls_in_no_web_framework():
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    assert not _requirement_names(project["dependencies"]) & WEB_FRAMEWORKS
+    extras = project["optional-dependencies"]
+    assert "werkzeug" in _requirement_names(extras["emulator"])
+    assert any("[emulator]" in r for r in extras["test"])   # make test, demo and bench install .[test]
+    assert {"nls", "nls-install", "nls-notion-emulator"} <= set(project["scripts"])
