@@ -1,4 +1,5 @@
--- The public SQL interface that is plain SQL / PL/pgSQL: sources, settings, the status view.
+-- The public SQL interface that is plain SQL / PL/pgSQL: sources and the status view (targets: 05_targets.sql;
+-- settings: 06_settings.sql).
 -- (add_integration, sync_notion and sync_all_users_notion_databases are PL/Python: plpython/functions.sql.)
 
 CREATE OR REPLACE FUNCTION nls._normalize_id(p_id text, p_what text) RETURNS text
@@ -20,30 +21,6 @@ BEGIN
            || '-' || substr(v, 21, 12);
 END
 $$;
-
-CREATE OR REPLACE FUNCTION nls.targets()
-RETURNS TABLE (target text, kind text, canonical_table text, page_id_column text, notion_database_name text,
-               clean_order int)
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
-    VALUES ('pages', 'raw', 'stg_notion_pages', 'page_id', NULL, 0),
-           ('concept_areas', 'learning', 'clean_concept_areas', 'notion_id', 'Concept Areas', 1),
-           ('concept_clusters', 'learning', 'clean_concept_clusters', 'notion_id', 'Concept Clusters', 2),
-           ('concepts', 'learning', 'concepts', 'notion_id', 'Concepts', 3),
-           ('programs', 'learning', 'clean_programs', 'notion_id', 'Programs', 4),
-           ('tracks', 'learning', 'clean_tracks', 'notion_id', 'Tracks', 5),
-           ('modules', 'learning', 'learning_modules', 'notion_id', 'Modules', 6),
-           ('flashcards', 'learning', 'learning_atoms', 'notion_id', 'Flashcards', 7),
-           ('worlds', 'creative', 'worlds', 'notion_page_id', 'Worlds', 8),
-           ('characters', 'creative', 'characters', 'notion_page_id', 'Characters', 9),
-           ('stories', 'creative', 'stories', 'notion_page_id', 'Stories', 10),
-           ('chat_sessions', 'creative', 'chat_sessions', 'notion_page_id', 'Chat Sessions', 11)
-$$;
-COMMENT ON FUNCTION nls.targets() IS
-'The sync targets a source can have: targets() returns (target, kind, canonical_table, page_id_column,
-notion_database_name, clean_order). kind ''raw'' (pages: nls.stg_notion_pages only), ''learning'' (seed 001) or
-''creative'' (seed 002); canonical_table is the nls table nls.clean() fills from the target''s pages, in
-clean_order (parents first); notion_database_name is the Notion database name nls.discover() recognises.';
 
 DROP FUNCTION IF EXISTS nls.add_source(text, text, text, text, boolean);  -- before property_map (0002)
 CREATE OR REPLACE FUNCTION nls.add_source(user_id text, database_id text, target text DEFAULT 'pages',
@@ -134,44 +111,6 @@ $$;
 COMMENT ON FUNCTION nls.remove_integration(text) IS
 'Forget a user''s Notion connection: remove_integration(user_id) deletes the encrypted token and, with it, the
 user''s sources and synced pages. Returns true when there was one.';
-
-CREATE OR REPLACE FUNCTION nls.set_setting(name text, value text) RETURNS text
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF name IN ('connect_timeout_s', 'read_timeout_s', 'run_deadline_s', 'retry_after_cap_s', 'backoff_base_s',
-                'overlap_s', 'reconcile_interval_s') AND (value !~ '^[0-9]+(\.[0-9]+)?$') THEN
-        RAISE EXCEPTION 'nls: setting % takes a number of seconds, not "%"', name, value USING ERRCODE = '22023';
-    END IF;
-    IF name IN ('rate_limit_per_s', 'workspace_rate_limit_per_s', 'rate_limit_burst')
-       AND (value !~ '^[0-9]+(\.[0-9]+)?$' OR value::numeric <= 0) THEN
-        RAISE EXCEPTION 'nls: setting % takes a number above 0, not "%"', name, value USING ERRCODE = '22023';
-    END IF;
-    IF name IN ('max_attempts', 'content_max_depth') AND (value !~ '^[1-9][0-9]*$') THEN
-        RAISE EXCEPTION 'nls: setting % takes a whole number of at least 1, not "%"', name, value USING ERRCODE = '22023';
-    END IF;
-    IF name = 'notion_version' AND value NOT IN ('2025-09-03', '2026-03-11') THEN
-        RAISE EXCEPTION 'nls: Notion-Version "%" is not supported', value
-            USING ERRCODE = '22023', HINT = 'Use 2025-09-03 (the default) or 2026-03-11.';
-    END IF;
-    IF name = 'content_format' AND value NOT IN ('markdown', 'blocks', 'both') THEN
-        RAISE EXCEPTION 'nls: content_format "%" is not one of markdown, blocks, both', value USING ERRCODE = '22023';
-    END IF;
-    IF name = 'api_base_url' AND value !~ '^https?://' THEN
-        RAISE EXCEPTION 'nls: api_base_url must be an http(s) URL, not "%"', value USING ERRCODE = '22023';
-    END IF;
-    UPDATE nls.settings s SET value = set_setting.value WHERE s.name = set_setting.name;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'nls: unknown setting "%"', name
-            USING ERRCODE = '22023', HINT = 'SELECT name, value, description FROM nls.settings lists them.';
-    END IF;
-    RETURN value;
-END
-$$;
-COMMENT ON FUNCTION nls.set_setting(text, text) IS
-'Change an nls setting: set_setting(name, value) returns the new value. Validates numbers, the Notion-Version
-(2025-09-03 or 2026-03-11) and the API URL; raises 22023 for an unknown name or a bad value. SELECT * FROM
-nls.settings lists every setting with its meaning.';
 
 CREATE OR REPLACE VIEW nls.sync_status AS
 SELECT s.id AS source_id, s.user_id, s.database_id, s.database_name, s.target, s.enabled,

@@ -98,44 +98,7 @@ COMMENT ON FUNCTION nls._status(text, text[], text) IS
 'A status value in the seed''s vocabulary: lower case, spaces and dashes as "_" ("In progress" -> in_progress);
 the default when it is not one of the allowed values (the Notion value stays in staging).';
 
--- ---- property maps --------------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION nls.property_map(target text, overrides jsonb DEFAULT '{}') RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT CASE target
-        WHEN 'flashcards' THEN '{"card_id": "CardID", "front": "Question", "back": "Answer", "concept": "Concept",
-                                 "module": "Module", "status": "Status", "atom_type": "Type"}'::jsonb
-        WHEN 'concepts' THEN '{"name": "Name", "definition": "Definition", "domain": "Domain", "status": "Status",
-                               "cluster": "Cluster", "area": "Area", "dec_score": "DEC Score",
-                               "proc_score": "PROC Score", "app_score": "APP Score",
-                               "last_reviewed_at": "Last Reviewed"}'::jsonb
-        WHEN 'concept_areas' THEN '{"name": "Name", "description": "Description", "domain": "Domain",
-                                    "display_order": "Order"}'::jsonb
-        WHEN 'concept_clusters' THEN '{"name": "Name", "description": "Description", "area": "Area",
-                                       "exam_weight": "Exam Weight", "display_order": "Order"}'::jsonb
-        WHEN 'programs' THEN '{"name": "Name", "description": "Description", "status": "Status",
-                               "start_date": "Start Date", "end_date": "End Date"}'::jsonb
-        WHEN 'tracks' THEN '{"name": "Name", "description": "Description", "program": "Program",
-                             "display_order": "Order"}'::jsonb
-        WHEN 'modules' THEN '{"name": "Name", "description": "Description", "track": "Track", "week_order": "Week",
-                              "status": "Status"}'::jsonb
-        -- seed 002 (the creative targets); a list is read in order, the first property with a value wins
-        WHEN 'characters' THEN '{"name": "Name", "description": ["Description", "Bio", "Backstory"]}'::jsonb
-        WHEN 'worlds' THEN '{"name": "World Name", "description": "Concept/Premise"}'::jsonb
-        WHEN 'stories' THEN '{"title": "Story Title", "description": "Premise"}'::jsonb
-        WHEN 'chat_sessions' THEN '{"title": "Session Title", "transcript": "Raw Transcript",
-                                    "message_count": "Message Count"}'::jsonb
-        ELSE '{}'::jsonb END || coalesce(overrides, '{}')
-$$;
-COMMENT ON FUNCTION nls.property_map(text, jsonb) IS
-'Which Notion property feeds which column of a target: property_map(target text, overrides jsonb) returns
-{field: property name or id, or a list of them read in order} (jsonb): the seed 001 defaults for the learning
-targets (flashcards: CardID, Question, Answer, Concept, Module, Status, Type; concepts: Name, Definition, Domain,
-Status, Cluster, Area, DEC/PROC/APP Score, Last Reviewed; ...), the seed 002 ones for the creative targets
-(characters: Name, Description else Bio else Backstory; worlds: World Name, Concept/Premise; stories: Story Title,
-Premise; chat_sessions: Session Title, Raw Transcript, Message Count), overlaid with a source''s
-nls.sources.property_map. A name or title field falls back to the page''s title.';
-
+-- ---- property maps (the defaults: nls.property_map(), sql/05_targets.sql) -------------------------------------
 -- A map holds {field: property name or id} and, learned by the pipeline, {"#field": the property's stable id}:
 -- a property renamed in Notion is still found by its id.
 CREATE OR REPLACE FUNCTION nls._mapped_list(p_properties jsonb, p_keys jsonb) RETURNS jsonb
@@ -261,10 +224,6 @@ empty back, a card that is not atomic, or a quality_score under 0.75 (the thresh
 A card whose id another card of the same user already holds is flagged as well (see nls._want_learning_atoms).';
 
 -- ---- staging: stg_notion_pages (the engine's ledger) -> the typed staging tables of seed 001 ---------------------
-CREATE OR REPLACE FUNCTION nls._learning_targets() RETURNS text[]
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT '{flashcards,concepts,concept_areas,concept_clusters,modules,tracks,programs}'::text[] $$;
-
 CREATE OR REPLACE FUNCTION nls._stage_learning(p_user text) RETURNS int
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -287,7 +246,7 @@ BEGIN
                AND jsonb_typeof(p.raw_properties -> (f.value #>> '{}') -> 'id') = 'string'
              GROUP BY p.source_id) learned
      WHERE s.id = learned.source_id AND NOT s.property_ids @> learned.ids;
-    FOREACH v_target IN ARRAY nls._learning_targets() LOOP
+    FOR v_target IN SELECT t.target FROM nls.targets() AS t WHERE t.kind = 'learning' ORDER BY t.clean_order LOOP
         -- a page whose source went away (remove_source) leaves staging; the canonical step then removes its row
         EXECUTE format($q$
             DELETE FROM nls.%1$I st
@@ -662,4 +621,3 @@ COMMENT ON FUNCTION nls._field(jsonb, jsonb, text) IS 'The text of a mapped fiel
 COMMENT ON FUNCTION nls._first_related(jsonb, jsonb, text) IS 'The first page id of a mapped relation field, or NULL.';
 COMMENT ON FUNCTION nls._title(jsonb) IS 'The text of a page''s title property, whatever its name.';
 COMMENT ON FUNCTION nls._name(jsonb, jsonb) IS 'A canonical name: the mapped name field, else the title, else ''Untitled''.';
-COMMENT ON FUNCTION nls._learning_targets() IS 'The learning targets a source can have, in the order they are staged.';

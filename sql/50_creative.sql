@@ -10,7 +10,7 @@ SELECT DISTINCT ON (p.user_id, p.page_id)
        p.created_time AS notion_created_time, p.last_edited_time AS notion_last_edited_time
   FROM nls.stg_notion_pages p
   JOIN nls.sources s ON s.id = p.source_id
- WHERE s.target IN ('characters', 'worlds', 'stories', 'chat_sessions')
+ WHERE nls._target_kind(s.target) = 'creative'
    AND NOT p.in_trash AND p.deleted_at IS NULL
  ORDER BY p.user_id, p.page_id, p.last_edited_time DESC, p.source_id;
 COMMENT ON VIEW nls._creative_pages IS
