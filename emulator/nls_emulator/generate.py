@@ -14,6 +14,8 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
+from nls_install.catalogue import targets_of_kind
+
 from .model import Workspace, iso_minute, rich_text
 
 # name -> (title property, [(property name, type, options)])
@@ -43,13 +45,10 @@ CREATIVE = {
                                         ("Characters", "relation:Characters")]),
 }
 
-# the nls sync target (nls.add_source(..., target)) that each generated learning database feeds
-LEARNING_TARGETS = {"Programs": "programs", "Tracks": "tracks", "Modules": "modules", "Concept Areas": "concept_areas",
-                    "Concept Clusters": "concept_clusters", "Concepts": "concepts", "Flashcards": "flashcards"}
-
-# ... and each generated creative database (seed 002)
-CREATIVE_TARGETS = {"Worlds": "worlds", "Characters": "characters", "Stories": "stories",
-                    "Chat Sessions": "chat_sessions"}
+# the nls sync target (nls.add_source(..., target)) each generated database feeds, by database name: from the one list
+# of targets (sql/05_targets.sql); a database generated here that no target names is caught by the tests
+LEARNING_TARGETS = targets_of_kind("learning")
+CREATIVE_TARGETS = targets_of_kind("creative")
 
 # share of the pages each database gets
 LEARNING_SHARE = {"Programs": 0.002, "Tracks": 0.008, "Modules": 0.04, "Concept Areas": 0.005,
@@ -85,10 +84,7 @@ def generate(kind: str = "learning", pages: int = 200, seed: int = 1, hard: bool
              workspace: Workspace | None = None, now: float | None = None) -> Generated:
     """Build a workspace of ``kind`` ('learning' or 'creative') holding about ``pages`` pages, the same for
     the same seed. Times lie in the year before ``now`` (epoch seconds; default the workspace clock)."""
-    if kind not in ("learning", "creative"):
-        raise ValueError(f"unknown workspace kind {kind!r}: use 'learning' or 'creative'")
-    if not 10 <= pages <= 200_000:
-        raise ValueError(f"pages must be between 10 and 200,000, not {pages}")
+    _check_arguments(kind, pages)
     rng = random.Random(seed)
     ws = workspace or Workspace(name=f"Generated {kind} workspace (seed {seed})")
 
@@ -97,22 +93,50 @@ def generate(kind: str = "learning", pages: int = 200, seed: int = 1, hard: bool
 
     now = ws.clock() if now is None else now
     start = now - 365 * 86400
-    person = {"object": "user", "id": uid(), "name": "Ada Learner", "avatar_url": None, "type": "person",
-              "person": {"email": "ada@example.com"}}
+    person = _person(uid())
     ws.add_user(person)
     spec = LEARNING if kind == "learning" else CREATIVE
-    share = LEARNING_SHARE if kind == "learning" else CREATIVE_SHARE
+    counts = _page_counts(LEARNING_SHARE if kind == "learning" else CREATIVE_SHARE, pages)
     out = Generated(ws)
+    _add_databases(ws, out, spec, counts, person["id"], iso_minute(start), uid)
+    _add_pages(ws, out, spec, sum(counts.values()), rng, uid, person["id"], start, now)
+    if kind == "learning":
+        _link_flashcards_back(ws, out)
+    if hard:
+        _hard_cases(ws, out, rng, uid, now)
+    return out
+
+
+def _check_arguments(kind: str, pages: int) -> None:
+    """Refuse an unknown workspace kind or a page count outside 10 to 200,000."""
+    if kind not in ("learning", "creative"):
+        raise ValueError(f"unknown workspace kind {kind!r}: use 'learning' or 'creative'")
+    if not 10 <= pages <= 200_000:
+        raise ValueError(f"pages must be between 10 and 200,000, not {pages}")
+
+
+def _person(user_id: str) -> dict:
+    """The one person user who creates and edits everything generated."""
+    return {"object": "user", "id": user_id, "name": "Ada Learner", "avatar_url": None, "type": "person",
+            "person": {"email": "ada@example.com"}}
+
+
+def _page_counts(share: dict[str, float], pages: int) -> dict[str, int]:
+    """Pages per database by ``share``, at least one each, the biggest taking the rounding so they sum to ``pages``."""
     counts = {name: max(1, int(round(pages * s))) for name, s in share.items()}
     biggest = max(counts, key=counts.get)
     counts[biggest] = max(1, pages - (sum(counts.values()) - counts[biggest]))
+    return counts
 
-    for name, (title, props) in spec.items():
+
+def _add_databases(ws: Workspace, out: Generated, spec: dict, counts: dict[str, int], person_id: str,
+                   created: str, uid) -> None:
+    """Add each database of ``spec`` with its one data source, and draw the ids of the pages each will hold."""
+    for name in spec:
         db_id, ds_id = uid(), uid()
         out.database_ids[name], out.data_source_ids[name] = db_id, ds_id
     for name, (title, props) in spec.items():
         db_id, ds_id = out.database_ids[name], out.data_source_ids[name]
-        created = iso_minute(start)
         title_rt = [rich_text(name)]
         ws.add_database({"object": "database", "id": db_id, "title": title_rt, "description": [],
                          "parent": {"type": "workspace", "workspace": True}, "is_inline": False,
@@ -120,34 +144,42 @@ def generate(kind: str = "learning", pages: int = 200, seed: int = 1, hard: bool
                          "last_edited_time": created, "data_sources": [], "icon": None, "cover": None,
                          "url": f"https://www.notion.so/{db_id.replace('-', '')}", "public_url": None,
                          "archived": False})
-        schema = {title: {"id": "title", "name": title, "type": "title", "title": {}}}
-        for pname, ptype in props:
-            t, _, target = ptype.partition(":")
-            entry = {"id": _prop_id(name + "/" + pname), "name": pname, "type": t}
-            if t == "relation":
-                entry["relation"] = {"database_id": out.database_ids[target],
-                                     "data_source_id": out.data_source_ids[target],
-                                     "type": "single_property", "single_property": {}}
-            elif t in ("select", "multi_select"):
-                opts = STATUS.get(name, DOMAINS) if pname in ("Status", "Domain") else WORDS[:6]
-                entry[t] = {"options": [{"id": _prop_id(o), "name": o, "color": "default"} for o in opts]}
-            elif t == "number":
-                entry["number"] = {"format": "number"}
-            else:
-                entry[t] = {}
-            schema[pname] = entry
         ws.add_data_source({"object": "data_source", "id": ds_id, "cover": None, "icon": None,
-                            "created_time": created, "created_by": {"object": "user", "id": person["id"]},
-                            "last_edited_by": {"object": "user", "id": person["id"]},
+                            "created_time": created, "created_by": {"object": "user", "id": person_id},
+                            "last_edited_by": {"object": "user", "id": person_id},
                             "last_edited_time": created, "title": title_rt, "description": [],
-                            "is_inline": False, "properties": schema,
+                            "is_inline": False, "properties": _schema(name, title, props, out),
                             "parent": {"type": "database_id", "database_id": db_id},
                             "database_parent": {"type": "workspace", "workspace": True},
                             "url": f"https://www.notion.so/{ds_id.replace('-', '')}", "public_url": None,
                             "archived": False, "in_trash": False})
         out.page_ids[name] = [uid() for _ in range(counts[name])]
 
-    total = sum(counts.values())
+
+def _schema(name: str, title: str, props: list, out: Generated) -> dict:
+    """The property schema of database ``name``: its title, then each ``(name, type[:target])`` of ``props``."""
+    schema = {title: {"id": "title", "name": title, "type": "title", "title": {}}}
+    for pname, ptype in props:
+        t, _, target = ptype.partition(":")
+        entry = {"id": _prop_id(name + "/" + pname), "name": pname, "type": t}
+        if t == "relation":
+            entry["relation"] = {"database_id": out.database_ids[target],
+                                 "data_source_id": out.data_source_ids[target],
+                                 "type": "single_property", "single_property": {}}
+        elif t in ("select", "multi_select"):
+            opts = STATUS.get(name, DOMAINS) if pname in ("Status", "Domain") else WORDS[:6]
+            entry[t] = {"options": [{"id": _prop_id(o), "name": o, "color": "default"} for o in opts]}
+        elif t == "number":
+            entry["number"] = {"format": "number"}
+        else:
+            entry[t] = {}
+        schema[pname] = entry
+    return schema
+
+
+def _add_pages(ws: Workspace, out: Generated, spec: dict, total: int, rng, uid, person_id: str, start: float,
+               now: float) -> None:
+    """Add every drawn page with its values and content, created evenly from ``start`` to an hour before ``now``."""
     step = max(1.0, (now - 3600 - start) / max(total, 1))
     n = 0
     for name, (title, props) in spec.items():
@@ -158,38 +190,39 @@ def generate(kind: str = "learning", pages: int = 200, seed: int = 1, hard: bool
             edited_at = min(now - 3600, created_at + rng.randint(0, 30) * 60)
             n += 1
             values = _values(rng, name, i, title, props, out)
-            page_props = {}
-            for pname, entry in schema.items():
-                t = entry["type"]
-                v = values.get(pname)
-                if t in ("title", "rich_text"):
-                    v = [rich_text(v)] if v else []
-                elif t == "relation":
-                    v = [{"id": x} for x in (v or [])]
-                elif t == "select":
-                    v = {"id": _prop_id(v), "name": v, "color": "default"} if v else None
-                elif t == "multi_select":
-                    v = [{"id": _prop_id(x), "name": x, "color": "default"} for x in (v or [])]
-                elif t == "date":
-                    v = {"start": v, "end": None, "time_zone": None} if v else None
-                page_props[pname] = {"id": entry["id"], "type": t, t: v}
-                if t == "relation":
-                    page_props[pname]["has_more"] = False
             ws.add_page({"object": "page", "id": pid, "created_time": iso_minute(created_at),
                          "last_edited_time": iso_minute(edited_at),
-                         "created_by": {"object": "user", "id": person["id"]},
-                         "last_edited_by": {"object": "user", "id": person["id"]},
+                         "created_by": {"object": "user", "id": person_id},
+                         "last_edited_by": {"object": "user", "id": person_id},
                          "cover": None, "icon": None,
                          "parent": {"type": "data_source_id", "data_source_id": ds_id,
                                     "database_id": out.database_ids[name]},
-                         "archived": False, "in_trash": False, "is_locked": False, "properties": page_props,
+                         "archived": False, "in_trash": False, "is_locked": False,
+                         "properties": _page_properties(schema, values),
                          "url": f"https://www.notion.so/{pid.replace('-', '')}", "public_url": None})
             ws.add_block_tree(pid, _content(rng, uid, pid, name, i))
-    if kind == "learning":
-        _link_flashcards_back(ws, out)
-    if hard:
-        _hard_cases(ws, out, rng, uid, now)
-    return out
+
+
+def _page_properties(schema: dict, values: dict) -> dict:
+    """A page's ``properties`` as the API gives them, from its plain ``values`` by property name."""
+    page_props = {}
+    for pname, entry in schema.items():
+        t = entry["type"]
+        v = values.get(pname)
+        if t in ("title", "rich_text"):
+            v = [rich_text(v)] if v else []
+        elif t == "relation":
+            v = [{"id": x} for x in (v or [])]
+        elif t == "select":
+            v = {"id": _prop_id(v), "name": v, "color": "default"} if v else None
+        elif t == "multi_select":
+            v = [{"id": _prop_id(x), "name": x, "color": "default"} for x in (v or [])]
+        elif t == "date":
+            v = {"start": v, "end": None, "time_zone": None} if v else None
+        page_props[pname] = {"id": entry["id"], "type": t, t: v}
+        if t == "relation":
+            page_props[pname]["has_more"] = False
+    return page_props
 
 
 def _text(rng: random.Random, words: int) -> str:
@@ -262,11 +295,26 @@ def _link_flashcards_back(ws: Workspace, out: Generated) -> None:
 
 
 def _hard_cases(ws: Workspace, out: Generated, rng, uid, now: float) -> None:
+    """Plant the cases that make other syncs lose data in the pages of the flashcards (or characters) database."""
     name = "Flashcards" if "Flashcards" in out.page_ids else "Characters"
     ids = out.page_ids[name]
     ds = ws.data_sources[out.data_source_ids[name]]
+    _hard_texts(ws, ds, ids, out.hard_cases)
+    _many_relations(ws, ds, ids, rng, out.hard_cases)
+    deep_page = ids[5 % len(ids)]
+    _deep_and_synced_blocks(ws, deep_page, uid)
+    out.hard_cases["deep_blocks"] = [deep_page]
+    # trashed pages
+    trashed = ids[6 % len(ids)]
+    ws.pages[trashed]["in_trash"] = ws.pages[trashed]["archived"] = True
+    out.hard_cases["trashed"] = [trashed]
+    _two_data_sources(ws, out, uid, now)
+    ws.touch()
+
+
+def _hard_texts(ws: Workspace, ds: dict, ids: list[str], cases: dict) -> None:
+    """Put U+0000, lone surrogates, emoji and two 2,000-character runs in the first rich text of four pages."""
     text_prop = next(p for p, e in ds["properties"].items() if e["type"] == "rich_text")
-    cases = out.hard_cases
 
     def set_text(pid: str, text: str) -> None:
         ws.pages[pid]["properties"][text_prop]["rich_text"] = [rich_text(text)]
@@ -277,7 +325,10 @@ def _hard_cases(ws: Workspace, out: Generated, rng, uid, now: float) -> None:
     ws.pages[ids[3 % len(ids)]]["properties"][text_prop]["rich_text"] = [rich_text("x" * 2000), rich_text("y" * 2000)]
     cases["nul"], cases["surrogate"], cases["emoji"], cases["long_text"] = [ids[0]], [ids[1 % len(ids)]], \
         [ids[2 % len(ids)]], [ids[3 % len(ids)]]
-    # a relation of 60 items on one page (the issue's case)
+
+
+def _many_relations(ws: Workspace, ds: dict, ids: list[str], rng, cases: dict) -> None:
+    """Give one page a relation of 60 items (the issue's case), where the database has a relation."""
     rel_prop = next((p for p, e in ds["properties"].items() if e["type"] == "relation"), None)
     if rel_prop:
         target = ds["properties"][rel_prop]["relation"]["data_source_id"]
@@ -285,8 +336,10 @@ def _hard_cases(ws: Workspace, out: Generated, rng, uid, now: float) -> None:
         many = rng.sample(pool, min(60, len(pool)))   # 60 distinct pages where the target holds that many
         ws.pages[ids[4 % len(ids)]]["properties"][rel_prop]["relation"] = [{"id": x} for x in many]
         cases["many_relations"] = [ids[4 % len(ids)]]
-    # deep nesting and a synced block pair
-    deep_page = ids[5 % len(ids)]
+
+
+def _deep_and_synced_blocks(ws: Workspace, deep_page: str, uid) -> None:
+    """Add toggles nested eight deep, and an original synced block with a copy, to ``deep_page``."""
     parent = deep_page
     for depth in range(8):
         bid = uid()
@@ -306,12 +359,10 @@ def _hard_cases(ws: Workspace, out: Generated, rng, uid, now: float) -> None:
     ws.add_block({"object": "block", "id": copy_, "type": "synced_block", "has_children": True,
                   "parent": {"type": "page_id", "page_id": deep_page}, "archived": False, "in_trash": False,
                   "synced_block": {"synced_from": {"type": "block_id", "block_id": original}}}, deep_page)
-    cases["deep_blocks"] = [deep_page]
-    # trashed pages
-    trashed = ids[6 % len(ids)]
-    ws.pages[trashed]["in_trash"] = ws.pages[trashed]["archived"] = True
-    cases["trashed"] = [trashed]
-    # a database with two data sources
+
+
+def _two_data_sources(ws: Workspace, out: Generated, uid, now: float) -> None:
+    """Add a database holding two data sources of three rows each, created a day before ``now``."""
     db_id, ds_a, ds_b = uid(), uid(), uid()
     created = iso_minute(now - 86400)
     ws.add_database({"object": "database", "id": db_id, "title": [rich_text("Two Sources")], "description": [],
@@ -327,5 +378,4 @@ def _hard_cases(ws: Workspace, out: Generated, rng, uid, now: float) -> None:
         for k in range(3):
             ws.create_page(ds_id, {"Name": f"{label} row {k + 1}"})
     out.database_ids["Two Sources"] = db_id
-    cases["two_data_sources"] = [ds_a, ds_b]
-    ws.touch()
+    out.hard_cases["two_data_sources"] = [ds_a, ds_b]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Workspace, norm_id
@@ -47,6 +48,22 @@ def _segment_offset(name: str) -> int | None:
     return {"limit": 0, "next": n, "last": 2 * n}[m.group(1)]
 
 
+@dataclass
+class _Recordings:
+    """What the loader gathers from the recordings before it assembles the workspace's lists and items."""
+
+    prefer: str | None
+    legacy: bool
+    requests: dict[str, tuple[str, str]]
+    bot: dict | None = None
+    singles: list[tuple[tuple[str, str], dict, bool]] = field(default_factory=list)
+    child_lists: dict[str, list[tuple[dict, bool]]] = field(default_factory=dict)
+    segments: dict[tuple[str, str], dict[int, dict]] = field(default_factory=dict)
+    full: dict[tuple[str, str], dict] = field(default_factory=dict)
+    preferred_family: set[tuple[str, str]] = field(default_factory=set)
+    query_pages: dict[int, list[str]] = field(default_factory=dict)
+
+
 def load_recorded(directory: Path | str | None = None, prefer: str | None = None,
                   workspace: Workspace | None = None) -> tuple[Workspace, dict]:
     """Load every recorded read response into a workspace. The 2022-06-28 recordings are another era of the
@@ -60,59 +77,85 @@ def load_recorded(directory: Path | str | None = None, prefer: str | None = None
         raise FileNotFoundError("the recorded Notion fixtures (../shared/notion-fixtures/recorded) are absent; "
                                 "set NLS_NOTION_FIXTURES to their folder")
     ws = workspace or Workspace(workspace_id="231674b6-2cc1-46bc-b742-c5c9fe4b9c73", name="Recorded workspace")
-    legacy = bool(prefer) and is_legacy(prefer)
+    rec = _Recordings(prefer, bool(prefer) and is_legacy(prefer), recorded_requests(d))
+    for path in _recording_files(d, prefer, rec.legacy):
+        body = _read(path)
+        if isinstance(body, dict) and body.get("object") != "error":
+            _take(ws, rec, path.name, body)
+    _order_pages(ws, rec.query_pages)
+    _assemble_property_lists(ws, rec)
+    for parent, lists in rec.child_lists.items():
+        ws.children[parent] = _child_order(lists, ws.children.get(parent, []))
+    for key, body, preferred in rec.singles:
+        # a single-value property item is served as recorded for a page the recordings do not hold, or when
+        # it is the recording being replayed; otherwise the page's own value answers
+        if preferred or key[0] not in ws.pages:
+            item = {k: v for k, v in body.items() if k != "request_id"}
+            ws.property_items[key] = {"single": item}
+    return ws, rec.bot or {}
+
+
+def _recording_files(d: Path, prefer: str | None, legacy: bool) -> list[Path]:
+    """The read recordings to load, in order: today's, then the 2022-06-28 era when ``legacy``, the preferred last."""
     readable = sorted(p for p in d.glob("*.json") if not any(w in p.name for w in WRITE_RECORDINGS))
     files = [p for p in readable if not is_legacy(p.name)] + [p for p in readable if legacy and is_legacy(p.name)]
     if prefer:
         files = [p for p in files if p.name != prefer] + [d / prefer]
-    requests = recorded_requests(d)
-    singles: list[tuple[tuple[str, str], dict, bool]] = []
-    child_lists: dict[str, list[tuple[dict, bool]]] = {}
-    bot: dict | None = None
-    segments: dict[tuple[str, str], dict[int, dict]] = {}
-    full: dict[tuple[str, str], dict] = {}
-    preferred_family: set[tuple[str, str]] = set()
-    query_pages: dict[int, list[str]] = {}
-    for path in files:
-        body = _read(path)
-        if not isinstance(body, dict) or body.get("object") == "error":
-            continue
-        if body.get("object") == "user" and body.get("type") == "bot" and (bot is None or path.name == prefer):
-            bot = body
-        if body.get("object") == "property_item":
-            key = _property_key(path.name, body, requests)
-            if key is not None:
-                singles.append((key, body, path.name == prefer))
-            continue
-        if body.get("object") == "list" and body.get("type") == "property_item":
-            key = _property_key(path.name, body, requests)
-            if key is None:
-                continue
-            offset = _segment_offset(path.name)
-            if offset is None:
-                full[key] = body
-            else:
-                segments.setdefault(key, {})[offset] = body
-                if path.name == prefer:
-                    preferred_family.add(key)
-            continue
-        if body.get("object") == "list" and body.get("type") == "block":
-            parent = _block_parent_from_name(body)
-            for b in body["results"]:
-                ws.add_block(b, parent)
-            if parent:
-                child_lists.setdefault(norm_id(parent), []).append((body, path.name == prefer))
-            continue
-        _ingest(ws, body, is_legacy(path.name))
-        offset = _segment_offset(path.name)
-        if "query-" in path.name and offset is not None and is_legacy(path.name) == legacy:
-            query_pages[offset] = [r["id"] for r in body.get("results", [])]
-    # a query's default order (no sorts) is the order the recorded paged query gave, limit → next → last
+    return files
+
+
+def _take(ws: Workspace, rec: _Recordings, name: str, body: dict) -> None:
+    """Take one recorded body: keep a property item or block list for later, ingest any other object."""
+    preferred = name == rec.prefer
+    if body.get("object") == "user" and body.get("type") == "bot" and (rec.bot is None or preferred):
+        rec.bot = body
+    if body.get("object") == "property_item":
+        key = _property_key(name, body, rec.requests)
+        if key is not None:
+            rec.singles.append((key, body, preferred))
+        return
+    if body.get("object") == "list" and body.get("type") == "property_item":
+        _take_property_list(rec, name, body)
+        return
+    if body.get("object") == "list" and body.get("type") == "block":
+        parent = _block_parent_from_name(body)
+        for b in body["results"]:
+            ws.add_block(b, parent)
+        if parent:
+            rec.child_lists.setdefault(norm_id(parent), []).append((body, preferred))
+        return
+    _ingest(ws, body, is_legacy(name))
+    offset = _segment_offset(name)
+    if "query-" in name and offset is not None and is_legacy(name) == rec.legacy:
+        rec.query_pages[offset] = [r["id"] for r in body.get("results", [])]
+
+
+def _take_property_list(rec: _Recordings, name: str, body: dict) -> None:
+    """Keep a recorded list of property items: whole, or as the segment of a paged read at its offset."""
+    key = _property_key(name, body, rec.requests)
+    if key is None:
+        return
+    offset = _segment_offset(name)
+    if offset is None:
+        rec.full[key] = body
+    else:
+        rec.segments.setdefault(key, {})[offset] = body
+        if name == rec.prefer:
+            rec.preferred_family.add(key)
+
+
+def _order_pages(ws: Workspace, query_pages: dict[int, list[str]]) -> None:
+    """Put the recorded paged query's pages first, in its order (limit → next → last): a query's default order."""
     recorded_order = [pid for offset in sorted(query_pages) for pid in query_pages[offset]]
     if recorded_order:
         ws.pages = {**{pid: ws.pages[pid] for pid in recorded_order if pid in ws.pages}, **ws.pages}
+
+
+def _assemble_property_lists(ws: Workspace, rec: _Recordings) -> None:
+    """Serve each recorded property item list: the whole recording, else its paged segments joined with cursors."""
+    full, segments = rec.full, rec.segments
     for key in set(full) | set(segments):
-        if key in full and key not in preferred_family:
+        if key in full and key not in rec.preferred_family:
             items = list(full[key]["results"])
             ws.property_items[key] = {"results": items, "cursors": {}, "property_item": full[key]["property_item"]}
             continue
@@ -125,15 +168,6 @@ def load_recorded(directory: Path | str | None = None, prefer: str | None = None
             if seg.get("next_cursor"):
                 cursors[seg["next_cursor"]] = offset + len(seg["results"])
         ws.property_items[key] = {"results": items, "cursors": cursors, "property_item": header}
-    for parent, lists in child_lists.items():
-        ws.children[parent] = _child_order(lists, ws.children.get(parent, []))
-    for key, body, preferred in singles:
-        # a single-value property item is served as recorded for a page the recordings do not hold, or when
-        # it is the recording being replayed; otherwise the page's own value answers
-        if preferred or key[0] not in ws.pages:
-            item = {k: v for k, v in body.items() if k != "request_id"}
-            ws.property_items[key] = {"single": item}
-    return ws, bot or {}
 
 
 _PARSED: dict[tuple[str, float], dict] = {}
