@@ -342,3 +342,14 @@ COMMENT ON FUNCTION nls._sync_share(text, text) IS
 'Internal: how many running syncs (this one included) share this user''s token and this workspace
 (token_share, workspace_share), from nls.active_syncs: each backend paces itself to rate_limit_per_s / token_share
 and workspace_rate_limit_per_s / workspace_share requests a second.';
+
+COMMENT ON COLUMN nls.sync_log.status IS
+'running, then completed, partial (stopped early or some pages not stored: the next run resumes) or failed. Seed
+002''s JSON answers say "success" for completed (mapped once, in plpython/nls_engine/report.py).';
+COMMENT ON COLUMN nls.sync_log.details IS
+'What a run found, one shape for every run of the engine (plpython/nls_engine/report.py): {"data_sources": [{"id",
+"name", "mode", "pages", "windows"?, "reconciled"?: {"ids_read", "drifted", "windows"}}], "cleaned_characters",
+"requests_by_endpoint": {endpoint: attempts}, "page_errors"?: [{"page_id", "error"}], "limits"?: [{"limit", ...}],
+"completed_values"?, "unsupported_values"?, "rollups_over_cut_relations"?, "markdown_unavailable"?,
+"markdown_truncated"?, "markdown_unknown_blocks"?, "paced_s"?, "traceback"?}. The cleaning pipeline''s rows
+(sync_type cleaning) hold per-table counts instead.';

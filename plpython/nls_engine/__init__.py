@@ -1,0 +1,24 @@
+"""nls_engine: the Python that runs inside PostgreSQL (PL/Python), deployed by ``nls install`` into
+``nls._python_module`` and loaded by ``nls._load_engine()``. Each concern lives in one module:
+
+- ``entry``        the glue the PL/Python functions of ``plpython/functions.sql`` call
+- ``schedule``     which sources run: ``nls.sync_notion`` by hand, the scheduled workers' rounds, then cleaning
+- ``run``          one run of one flow over one source: lock, act for the user, sync_log row, client, status
+- ``report``       the one status vocabulary and the run report (the shape of ``sync_log.details``)
+- ``notion_read``  the read flow: data sources, modes, watermarks, when to reconcile
+- ``read``         the paged read of one data source, past the 10,000-row cap in created_time windows
+- ``writer``       storing a read's batches: hash check, whole values, marks, content, upsert
+- ``page``         one page object: hash, staged row, values completed past the 25-item cut, value marks
+- ``content``      page content: Markdown and block trees
+- ``reconcile``    what an incremental read cannot see: trash, deletes, unshares, drifted formulas and rollups
+- ``schema``       data source schemas: the history the pages show, the schema Notion gives
+- ``client``       the Notion HTTP client (requests + urllib3's Retry); ``pacing`` its request budget
+- ``integration``  a user's integration: token (stored, rotated, decrypted), workspace, the client that acts
+- ``crypto``       the key ring and AES-256-GCM; ``text`` text PostgreSQL cannot store
+- ``settings``     the typed settings, read once per call from the catalogue in ``nls.settings``
+- ``store``        every SQL statement the engine runs; ``db`` plpy with cached plans and subtransactions
+- ``discover``     what an integration can see (``nls.discover``)
+
+A new flow (writing back to Notion, Anki, webhooks, exports) is a module of its own beside ``notion_read``, run by
+``run.SourceRun`` or a run of its own, sharing the client, the pacing, the store and the report.
+"""

@@ -91,59 +91,20 @@ class _Retry(Retry):
             time.sleep(backoff)
 
 
-class Pacer:
-    """Client-side pacing: a token bucket refilled at this backend's share of the request budget.
-
-    ``share()`` returns (token_share, workspace_share): how many running syncs use this token and this workspace
-    (``nls._sync_share``, re-read every ``refresh_s`` seconds). The rate is ``min(rate / token_share,
-    workspace_rate / workspace_share)`` requests a second (floats), at most ``burst`` at once. ``waited_s`` sums
-    the seconds slept.
-    """
-
-    def __init__(self, share, rate: float, workspace_rate: float, burst: float, refresh_s: float = 0.5):
-        self.share, self.rate, self.workspace_rate, self.burst = share, rate, workspace_rate, burst
-        self.refresh_s = refresh_s
-        self.current = rate
-        self.cap = burst
-        self.tokens: float | None = None   # full at the first request
-        self.stamp = time.monotonic()
-        self.next_refresh = 0.0
-        self.waited_s = 0.0
-
-    def wait(self, deadline: float | None) -> None:
-        """Take one request's token, sleeping until there is one. Raises RunDeadline rather than sleep past
-        ``deadline`` (a time.monotonic() value)."""
-        now = time.monotonic()
-        if now >= self.next_refresh:
-            token_share, workspace_share = self.share()
-            self.current = min(self.rate / max(1, token_share), self.workspace_rate / max(1, workspace_share))
-            self.cap = max(1.0, self.burst / max(1, token_share, workspace_share))
-            self.next_refresh = now + self.refresh_s
-        self.tokens = self.cap if self.tokens is None else min(self.cap, self.tokens + (now - self.stamp) * self.current)
-        self.stamp = now
-        if self.tokens < 1.0:
-            pause = (1.0 - self.tokens) / self.current
-            if deadline is not None and now + pause > deadline:
-                raise RunDeadline("the run reached its deadline (run_deadline_s) while pacing its requests")
-            time.sleep(pause)
-            self.waited_s += pause
-            self.tokens, self.stamp = 1.0, time.monotonic()
-        self.tokens -= 1.0
-
-
 class NotionClient:
     """One integration's view of the Notion API.
 
     Args: ``token`` (the integration's secret, never logged), ``base_url`` (``https://api.notion.com`` or the
     emulator's), ``version`` (Notion-Version), ``timeouts`` (connect, read) in seconds, ``max_attempts`` per
     request (first included), ``retry_after_cap`` seconds, ``backoff`` base seconds, ``deadline`` (a
-    ``time.monotonic()`` value or None), ``pacer`` (a :class:`Pacer` waited on before each request, or None).
+    ``time.monotonic()`` value or None), ``pacer`` (a :class:`nls_engine.pacing.Pacer` waited on before each
+    request, or None).
     Counters: ``requests_made`` (HTTP attempts), ``retries``, ``by_endpoint``.
     """
 
     def __init__(self, token: str, base_url: str, version: str, timeouts: tuple[float, float] = (5.0, 30.0),
                  max_attempts: int = 6, retry_after_cap: float = 60.0, backoff: float = 0.5,
-                 deadline: float | None = None, pacer: Pacer | None = None):
+                 deadline: float | None = None, pacer=None):
         self.base_url = base_url.rstrip("/")
         self.pacer = pacer
         self.workspace: dict = {"id": None}   # the workspace the token is in, once known (GET /v1/users/me)

@@ -1,0 +1,70 @@
+"""The read flow: Notion data sources into ``nls.stg_notion_pages`` (seed 002's sync, made incremental and lossless).
+
+A run resolves the database's data sources (``GET /v1/databases/{id}``), reads each (:mod:`read`: incremental from
+the watermark less ``overlap_s``, full on the first run or when asked), stores what changed (:mod:`writer`), moves
+the watermark with each batch, and reconciles (:mod:`reconcile`): after a complete full read, and once every
+``reconcile_interval_s`` with an ids-only read. A data source whose stored pages hold another schema than Notion's
+(a rename or type change moves no page) is read whole on the reconciling run.
+"""
+from __future__ import annotations
+
+from .client import title_text
+from .read import DataSourceRead
+from .reconcile import Reconciler
+from .schema import Schemas
+from .writer import BatchWriter
+
+
+class NotionRead:
+    """One source's read, as a flow of :class:`nls_engine.run.SourceRun`. ``full``: read every page (also on the
+    first run of a source)."""
+
+    def __init__(self, full: bool = False):
+        self.full = full
+        self.reconciling = False
+
+    def plan(self, store, settings, source) -> str:
+        """Choose the mode from the source's state: ``notion_full`` when asked or on the first run,
+        ``notion_reconcile`` when the last reconciliation is older than reconcile_interval_s, else
+        ``notion_incremental``. Returns the sync_type."""
+        has_watermark, due = store.run_plan(source.id, settings.reconcile_interval_s)
+        self.full = self.full or not has_watermark
+        self.reconciling = not self.full and due
+        return "notion_full" if self.full else "notion_reconcile" if self.reconciling else "notion_incremental"
+
+    def execute(self, ctx) -> None:
+        """Read every data source of the source's database. Raises NotionError or RunDeadline (the run records
+        them)."""
+        src = ctx.source
+        schemas = Schemas(ctx.store, ctx.client, src.id)
+        writer = BatchWriter(ctx, schemas)
+        reconciler = Reconciler(ctx, writer, schemas)
+        database = ctx.client.database(src.database_id)
+        name = title_text(database)
+        if name and not src.database_name:
+            ctx.store.set_database_name(src.id, name)
+            src.database_name = name
+        for ds in database.get("data_sources") or []:
+            self._data_source(ctx, writer, reconciler, schemas, ds["id"], ds.get("name"))
+
+    def _data_source(self, ctx, writer: BatchWriter, reconciler: Reconciler, schemas: Schemas, ds_id: str,
+                     ds_name: str | None) -> None:
+        src, store, report = ctx.source, ctx.store, ctx.report
+        since = None if self.full else store.read_since(src.id, ds_id, ctx.settings.overlap_s)
+        full = self.full or since is None
+        ds_report = report.data_source(ds_id, ds_name, "full" if full else "incremental")
+        if not full and self.reconciling and schemas.changed(ds_id):
+            # a rename or type change moves no page: every stored page's properties are read again
+            full, ds_report.mode = True, "full (the data source's schema changed)"
+        writer.begin_data_source()
+        outcome = DataSourceRead(ctx.client, ds_id, ds_report, report).run(
+            None if full else since, lambda batch, in_order: writer.write(ds_id, ds_name, batch, in_order))
+        if outcome.complete and outcome.seen:   # a page that could not be stored holds the watermark at its time
+            store.save_state(src.id, ds_id, ds_name, writer.hold or outcome.upto)
+        if outcome.complete and not report.page_errors:
+            if full:
+                reconciler.check_unseen(ds_id, set(outcome.seen))
+                store.save_state(src.id, ds_id, ds_name, None, reconciled=True)
+            elif self.reconciling:
+                reconciler.ids_only(ds_id, ds_name, ds_report)
+        ctx.checkpoint()

@@ -1,0 +1,105 @@
+"""The read of one data source: ``POST /v1/data_sources/{id}/query`` page after page, past Notion's 10,000-row cap
+in ``created_time`` windows, each row handed on once (again only when it comes back edited).
+
+How (NOTION_API.md, "Querying a data source"): first one query sorted by ``last_edited_time`` ascending, so that a
+watermark may follow the batches. Where Notion stops it at the cap (``request_status`` ``incomplete``), the rest
+(edited on or after the last time read) comes in windows of ``created_time``, which edits during the read do not
+move: each window sorted by created_time, the next starting at the last created_time of the one before. The
+watermark a windowed read supports stops at the minute the windows began: an edit made during them to a page of a
+window already read is seen only by the next run, which reads on from there less ``overlap_s``.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from .client import NotionClient
+from .report import DataSourceReport, RunReport
+
+# a paginated read whose pages bring no new row this many times in a row is not advancing
+STALE_PAGES = 3
+
+
+@dataclass
+class ReadOutcome:
+    """``seen``: {page id: last_edited_time} of every row read; ``complete``: whether every row is in; ``upto``:
+    the watermark a complete read supports (None when incomplete or empty)."""
+
+    seen: dict[str, str]
+    complete: bool
+    upto: str | None
+
+
+def query_body(sort: str, since: str | None, created_from: str | None) -> dict:
+    """The query's body: sorted ascending by ``sort`` (a timestamp), filtered to rows edited on or after ``since``
+    and created on or after ``created_from`` (ISO times; None: no filter)."""
+    filters = []
+    if since:
+        filters.append({"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": since}})
+    if created_from:
+        filters.append({"timestamp": "created_time", "created_time": {"on_or_after": created_from}})
+    body: dict = {"sorts": [{"timestamp": sort, "direction": "ascending"}]}
+    if filters:
+        body["filter"] = filters[0] if len(filters) == 1 else {"and": filters}
+    return body
+
+
+class DataSourceRead:
+    """Reads one data source for one run. ``property_ids`` (Notion's ids) sends ``filter_properties``; ``clock``
+    gives the UTC time (``time.gmtime``) at which windows begin. Limits met (cap, stale cursor) are recorded in
+    ``report``; rows read are counted in ``ds_report.pages`` and windows in ``ds_report.windows``."""
+
+    def __init__(self, client: NotionClient, ds_id: str, ds_report: DataSourceReport, report: RunReport,
+                 property_ids: list[str] | None = None, clock: Callable[[], time.struct_time] = time.gmtime):
+        self.client, self.ds_id, self.ds_report, self.report = client, ds_id, ds_report, report
+        self.property_ids, self.clock = property_ids, clock
+        self.seen: dict[str, str] = {}
+
+    def run(self, since: str | None, on_batch: Callable[[list[dict], bool], None]) -> ReadOutcome:
+        """Every row edited on or after ``since`` (every row when None), handed to ``on_batch(batch, in_order)`` an
+        answer at a time; ``in_order``: the batch follows last_edited_time (a watermark may follow it). Raises
+        what the client raises (NotionError, RunDeadline)."""
+        sort, created_from, windows_from = "last_edited_time", None, None
+        while True:
+            answer = self._query(query_body(sort, since, created_from), on_batch, sort == "last_edited_time")
+            if answer is None:   # the cursor stopped advancing
+                return ReadOutcome(self.seen, False, None)
+            last, capped = answer
+            if not capped:
+                upto = max(self.seen.values()) if self.seen else None
+                return ReadOutcome(self.seen, True, min(upto, windows_from) if upto and windows_from else upto)
+            if sort == "last_edited_time" and last is not None:   # past the cap: the rest, by created_time windows
+                since, sort = last["last_edited_time"], "created_time"
+                windows_from = time.strftime("%Y-%m-%dT%H:%M:00.000Z", self.clock())
+            elif last is None or (created_from is not None and last["created_time"] <= created_from):
+                self.report.limit("query_result_limit", data_source_id=self.ds_id,
+                                  reason=f"more than 10,000 rows edited since {since} were created in the same minute")
+                return ReadOutcome(self.seen, False, None)
+            else:
+                created_from = last["created_time"]
+            self.ds_report.windows += 1
+
+    def _query(self, body: dict, on_batch, in_order: bool) -> tuple[dict | None, bool] | None:
+        """One query, every answer: returns (its last row, whether Notion capped it), or None when the cursor
+        stopped advancing (recorded as the limit ``cursor_not_advancing``)."""
+        capped, last, stale, answers = False, None, 0, set()
+        for data in self.client.query(self.ds_id, body, self.property_ids):
+            results = data.get("results", [])
+            batch = [p for p in results if self.seen.get(p.get("id")) != p.get("last_edited_time")]
+            for p in batch:
+                self.seen[p["id"]] = p["last_edited_time"]
+            # rows read before may come again (a window re-reads the minute it starts at, which a bulk import can
+            # fill); an answer this query already gave, with nothing new, means the cursor went back
+            signature = (results[0].get("id"), results[-1].get("id"), len(results)) if results else None
+            stale = stale + 1 if signature in answers and not batch else 0
+            answers.add(signature)
+            if batch:
+                on_batch(batch, in_order)
+            last = results[-1] if results else last
+            self.ds_report.pages = len(self.seen)
+            capped = capped or (data.get("request_status") or {}).get("type") == "incomplete"
+            if stale >= STALE_PAGES:
+                self.report.limit("cursor_not_advancing", data_source_id=self.ds_id, pages_without_new_rows=stale)
+                return None
+        return last, capped

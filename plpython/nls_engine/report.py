@@ -1,0 +1,162 @@
+"""What a run did: one status vocabulary and one run report, whatever the flow (read, and the flows to come).
+
+``RunStatus`` is the vocabulary of ``nls.sync_log.status``; seed 002's JSON says ``"success"`` where the log says
+``completed``, and that mapping is made here once (:attr:`RunStatus.answer`). ``RunReport`` is the one shape of a
+run's counts and of ``nls.sync_log.details``:
+
+``details`` (jsonb) = {
+  "data_sources": [{"id", "name", "mode": "full" | "incremental" | "full (...)", "pages": rows read,
+                    "windows"?: created_time windows read past the 10,000-row cap,
+                    "reconciled"?: {"ids_read", "drifted", "windows"}}],
+  "cleaned_characters": characters PostgreSQL cannot store that were removed or replaced,
+  "page_errors"?: [{"page_id", "error"}], "limits"?: [{"limit": why the run is partial, ...}],
+  "<counter>"?: n for each counter of COUNTERS that is not 0,
+  "requests_by_endpoint": {endpoint: attempts}, "paced_s"?: seconds waited by the pacer,
+  "traceback"?: the last frames of an internal error }
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class RunStatus(str, Enum):
+    """A run's status, as ``nls.sync_log.status`` and ``nls.sync_rounds.status`` hold it."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    PARTIAL = "partial"      # stopped early or some pages could not be stored; the next run resumes
+    FAILED = "failed"
+    SKIPPED = "skipped"      # another run held the lock; nothing was done
+
+    @property
+    def answer(self) -> str:
+        """The word seed 002's JSON uses: ``success`` for a completed run, the status itself otherwise."""
+        return "success" if self is RunStatus.COMPLETED else self.value
+
+    @property
+    def succeeded(self) -> bool:
+        """Seed 002's ``"success"``: true for a completed or partial run."""
+        return self in (RunStatus.COMPLETED, RunStatus.PARTIAL)
+
+    @classmethod
+    def of_answer(cls, word: str) -> "RunStatus":
+        """The status behind a seed 002 word (``success`` -> COMPLETED). Raises ValueError for another word."""
+        return cls.COMPLETED if word == "success" else cls(word)
+
+
+# the named counters a run may report in details (each only when not 0)
+COUNTERS = ("completed_values", "unsupported_values", "rollups_over_cut_relations", "markdown_unavailable",
+            "markdown_truncated", "markdown_unknown_blocks")
+
+
+@dataclass
+class DataSourceReport:
+    """One data source of a run: how it was read and how many rows came."""
+
+    id: str
+    name: str | None
+    mode: str
+    pages: int = 0
+    windows: int = 0
+    reconciled: dict | None = None
+
+    def as_details(self) -> dict:
+        out = {"id": self.id, "name": self.name, "mode": self.mode, "pages": self.pages}
+        if self.windows:
+            out["windows"] = self.windows
+        if self.reconciled is not None:
+            out["reconciled"] = self.reconciled
+        return out
+
+
+@dataclass
+class RunReport:
+    """Counts and findings of one run of one source (``sync_type``: notion_full, notion_incremental,
+    notion_reconcile, ...), filled by the parts of a flow and closed once by the run."""
+
+    sync_type: str
+    processed: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    cleaned_characters: int = 0
+    data_sources: list[DataSourceReport] = field(default_factory=list)
+    page_errors: list[dict] = field(default_factory=list)
+    limits: list[dict] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    requests_made: int = 0
+    retries: int = 0
+    requests_by_endpoint: dict[str, int] = field(default_factory=dict)
+    paced_s: float = 0.0
+    traceback: str | None = None
+    status: RunStatus = RunStatus.RUNNING
+    error_code: str | None = None
+    error_message: str | None = None
+
+    def data_source(self, ds_id: str, name: str | None, mode: str) -> DataSourceReport:
+        """Start the report of one data source (kept in order)."""
+        ds = DataSourceReport(ds_id, name, mode)
+        self.data_sources.append(ds)
+        return ds
+
+    def count(self, key: str, n: int = 1) -> None:
+        """Add ``n`` to a named counter of COUNTERS. Raises ValueError for another name."""
+        if key not in COUNTERS:
+            raise ValueError(f"{key!r} is not a run counter (report.COUNTERS)")
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def page_error(self, page_id: str | None, error: str) -> None:
+        """A page that could not be read or stored (the run ends partial)."""
+        self.page_errors.append({"page_id": page_id, "error": error[:500]})
+
+    def limit(self, limit: str, **detail) -> None:
+        """A limit the run met (``deadline``, ``query_result_limit``, ``cursor_not_advancing``,
+        ``content_max_depth``...): the run ends partial."""
+        self.limits.append({"limit": limit, **detail})
+
+    @property
+    def short(self) -> bool:
+        """Whether something was left for the next run (page errors or limits)."""
+        return bool(self.page_errors or self.limits)
+
+    def close(self, status: RunStatus, code: str | None = None, message: str | None = None) -> None:
+        """Set the run's final status, error code and message."""
+        self.status, self.error_code, self.error_message = status, code, message
+
+    def details(self) -> dict:
+        """``nls.sync_log.details``: the shape in this module's docstring."""
+        out: dict = {"data_sources": [ds.as_details() for ds in self.data_sources],
+                     "cleaned_characters": self.cleaned_characters,
+                     "requests_by_endpoint": dict(self.requests_by_endpoint)}
+        if self.page_errors:
+            out["page_errors"] = self.page_errors
+        if self.limits:
+            out["limits"] = self.limits
+        out.update({k: v for k, v in self.counts.items() if v})
+        if self.paced_s:
+            out["paced_s"] = round(self.paced_s, 3)
+        if self.traceback:
+            out["traceback"] = self.traceback
+        return out
+
+    def answer(self, database_name: str | None, database_id: str, sync_log_id: str) -> dict:
+        """Seed 002's answer for one source: {"database_name", "database_id", "synced_count", "status",
+        "sync_log_id", "sync_type", "items_processed", "items_added", "items_updated", "items_removed",
+        "requests_made", "error"?, "error_code"?}."""
+        out = {"database_name": database_name, "database_id": database_id, "synced_count": self.added + self.updated,
+               "status": self.status.answer, "sync_log_id": sync_log_id, "sync_type": self.sync_type,
+               "items_processed": self.processed, "items_added": self.added, "items_updated": self.updated,
+               "items_removed": self.removed, "requests_made": self.requests_made}
+        if self.error_message:
+            out["error"] = self.error_message
+        if self.error_code:
+            out["error_code"] = self.error_code
+        return out
+
+
+def skipped_answer(database_name: str | None, database_id: str) -> dict:
+    """Seed 002's answer for a source another run holds: nothing was done."""
+    return {"database_name": database_name, "database_id": database_id, "synced_count": 0,
+            "status": RunStatus.SKIPPED.answer,
+            "message": "another sync of this source is running; this call did nothing"}

@@ -1,0 +1,135 @@
+"""The run: what every flow of one source shares. Lock the source, act for its user, open the ``nls.sync_log`` row,
+open the user's Notion client, let the flow do its work, turn what went wrong into a status, close the row with the
+run report, and answer in seed 002's shape.
+
+A flow (the read today: :class:`nls_engine.notion_read.NotionRead`; writing back and the others to come) is any
+object with ``plan(store, settings, source) -> sync_type`` and ``execute(ctx)``. It shares the client, the pacing,
+the store and the report through the :class:`RunContext`.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from . import crypto
+from .client import NotionClient, NotionError, RunDeadline
+from .integration import acting_for, note_workspace, open_client
+from .report import RunReport, RunStatus, skipped_answer
+from .settings import Settings
+from .store import Store
+
+
+@dataclass
+class Source:
+    """A row of nls.sources, as the engine uses it."""
+
+    id: int
+    user_id: str
+    database_id: str
+    database_name: str | None
+    target: str
+    with_content: bool
+
+    @classmethod
+    def from_row(cls, row: dict) -> "Source":
+        return cls(row["id"], row["user_id"], row["database_id"], row["database_name"], row["target"],
+                   bool(row["with_content"]))
+
+
+@dataclass
+class RunContext:
+    """What the parts of one run share. ``commit`` is plpy.commit in the scheduled procedure, None in a call that
+    runs in its caller's transaction."""
+
+    store: Store
+    settings: Settings
+    source: Source
+    report: RunReport
+    commit: Callable[[], None] | None = None
+    client: NotionClient | None = None
+
+    def checkpoint(self) -> None:
+        """Commit what is done so far, where the run may commit (the scheduled procedure)."""
+        if self.commit:
+            self.commit()
+
+
+class Flow(Protocol):
+    def plan(self, store: Store, settings: Settings, source: Source) -> str: ...
+
+    def execute(self, ctx: RunContext) -> None: ...
+
+
+def outcome(error: BaseException, report: RunReport) -> tuple[RunStatus, str | None, str]:
+    """What a run that raised ``error`` ends as: (status, error code, message). A deadline ends it partial (the
+    limit recorded in ``report``); Notion's errors, an unreadable token or a missing key end it failed with their
+    code; anything else is an internal error (its traceback kept in ``report``)."""
+    if isinstance(error, RunDeadline):
+        report.limit("deadline", reason=error.reason)
+        return RunStatus.PARTIAL, None, f"stopped early: {error.reason}; the next run resumes from the watermark"
+    if isinstance(error, NotionError):
+        message = f"{error.message} (HTTP {error.status})"
+        if refused_token(error):
+            message += "; the integration is marked needs_reauth and is not synced until a new token is stored"
+        return RunStatus.FAILED, error.code, message
+    if isinstance(error, crypto.TokenUnreadable):
+        return RunStatus.FAILED, "token_unreadable", str(error)
+    if isinstance(error, crypto.KeyError_):
+        return RunStatus.FAILED, "encryption_key_missing", f"{error} ({error.hint})"
+    report.traceback = "".join(traceback.format_exception(error, limit=8))
+    return RunStatus.FAILED, "internal_error", f"{type(error).__name__}: {error}"
+
+
+def refused_token(error: NotionError) -> bool:
+    """Notion refused the token itself (401 unauthorized): the integration needs a new one."""
+    return error.status == 401 and error.code == "unauthorized"
+
+
+class SourceRun:
+    """One run of one flow over one source."""
+
+    def __init__(self, store: Store, settings: Settings, source: Source, flow: Flow, commit=None):
+        self.store, self.settings, self.source, self.flow, self.commit = store, settings, source, flow, commit
+
+    def go(self) -> dict:
+        """Run, unless another run holds the source (then ``skipped`` at once). Returns seed 002's answer for the
+        source (:meth:`RunReport.answer`). Notion's failures are in the answer and the log, never raised."""
+        src = self.source
+        if not self.store.try_lock_source(src.id):
+            return skipped_answer(src.database_name, src.database_id)
+        try:
+            with acting_for(self.store, src.user_id):
+                return self._locked()
+        finally:
+            self.store.unlock_source(src.id)
+
+    def _locked(self) -> dict:
+        src = self.source
+        sync_type = self.flow.plan(self.store, self.settings, src)
+        ctx = RunContext(self.store, self.settings, src, RunReport(sync_type), self.commit)
+        log_id = self.store.begin_run(src.id, src.user_id, sync_type, self.settings.notion_version)
+        ctx.checkpoint()
+        self._execute(ctx)
+        self.store.finish_run(log_id, ctx.report)
+        ctx.checkpoint()
+        return ctx.report.answer(src.database_name, src.database_id, log_id)
+
+    def _execute(self, ctx: RunContext) -> None:
+        """Open the client, run the flow, and close the report with the status it earned."""
+        report = ctx.report
+        try:
+            ctx.client = open_client(ctx.store, ctx.source.user_id, ctx.settings)
+            note_workspace(ctx.store, ctx.source.user_id, ctx.client)
+            self.flow.execute(ctx)
+            report.close(RunStatus.PARTIAL if report.short else RunStatus.COMPLETED)
+        except Exception as e:  # a bug or a database error too: recorded, never left running
+            report.close(*outcome(e, report))
+            if isinstance(e, NotionError) and refused_token(e):
+                ctx.store.mark_needs_reauth(ctx.source.user_id)
+        finally:
+            if ctx.client:
+                ctx.client.close()
+                report.requests_made, report.retries = ctx.client.requests_made, ctx.client.retries
+                report.requests_by_endpoint = ctx.client.by_endpoint
+                report.paced_s = ctx.client.pacer.waited_s if ctx.client.pacer else 0.0

@@ -1,0 +1,80 @@
+"""Which sources run, and when: a call by hand (``nls.sync_notion``, in the caller's transaction) and the scheduled
+workers (``CALL nls.sync_all_users_notion_databases()``, committing as they go), each followed by the cleaning
+pipeline of the users whose learning or creative sources ran."""
+from __future__ import annotations
+
+from .integration import acting_for
+from .notion_read import NotionRead
+from .report import RunStatus
+from .run import Source, SourceRun
+from .settings import Settings
+from .store import Store
+
+
+def sync_notion(store: Store, settings: Settings, database_id=None, database_name=None, user_id=None,
+                full_sync=False, commit=None) -> dict:
+    """What ``nls.sync_notion(...)`` returns (seed 002): for one database ``{"success", "synced_count",
+    "database_name", ...}``, for several ``{"success", "results": [...]}``, with ``"cleaning"`` when the
+    pipeline ran. Every enabled source matching the filters (NULL: any) is read with :class:`NotionRead`."""
+    sources = [Source.from_row(r) for r in store.sources(database_id, database_name, user_id)]
+    if not sources:
+        what = database_id or database_name or "any database"
+        who = f" for user {user_id!r}" if user_id else ""
+        return {"success": False, "synced_count": 0, "database_name": database_name,
+                "error": f"no enabled source matches {what}{who}; add one with nls.add_source(user_id, database_id)"}
+    results = [SourceRun(store, settings, s, NotionRead(bool(full_sync)), commit).go() for s in sources]
+    cleaning = clean_learning(store, sources, results, commit)
+    extra = {"cleaning": cleaning} if cleaning else {}
+    if (database_id or database_name) and len(results) == 1:
+        r = results[0]
+        return {"success": RunStatus.of_answer(r["status"]).succeeded, **r, **extra}
+    return {"success": all(RunStatus.of_answer(r["status"]).succeeded for r in results), "results": results, **extra}
+
+
+def clean_learning(store: Store, sources: list[Source], results: list[dict], commit=None) -> list[dict]:
+    """Run the cleaning pipeline (``nls.clean(user_id)``, sql/30_learning.sql) once for every user one of whose
+    learning or creative sources (target other than 'pages') ran, acting for that user. Returns the pipeline's
+    answers; a failed cleaning is reported there (and in sync_log), never raised."""
+    users = sorted({s.user_id for s, r in zip(sources, results)
+                    if s.target != "pages" and r.get("status") != RunStatus.SKIPPED.answer})
+    out = []
+    for user in users:
+        with acting_for(store, user):
+            out.append(store.clean(user))
+        if commit:
+            commit()
+    return out
+
+
+def user_status(result: dict) -> RunStatus:
+    """A user's status in a scheduled round, from sync_notion's answer: completed when every source completed,
+    partial when all at least partly succeeded, failed otherwise."""
+    statuses = [RunStatus.of_answer(r["status"]) for r in result.get("results", [])]
+    if statuses and all(s is RunStatus.COMPLETED for s in statuses):
+        return RunStatus.COMPLETED
+    return RunStatus.PARTIAL if result.get("success") else RunStatus.FAILED
+
+
+def sync_all(store: Store, settings: Settings, commit) -> dict:
+    """One scheduled worker (run by every pg_cron worker job): takes the round's users one at a time
+    (``nls._claim_sync_user``: each user goes to one worker, so N workers sync N users side by side and a slow
+    user holds up only its own worker), syncs each user's enabled sources and cleans them acting for that user,
+    committing as it goes. Returns {"round", "users": [{"user_id", "status", "sources"}]}."""
+    store.close_stale_runs()
+    commit()
+    done, round_ = [], None
+    while True:
+        round_, user = store.claim_sync_user(round_)
+        commit()
+        if user is None:
+            break
+        status = RunStatus.FAILED
+        try:
+            with acting_for(store, user):
+                result = sync_notion(store, settings, None, None, user, False, commit=commit)
+            status = user_status(result)
+            done.append({"user_id": user, "status": status.value, "sources": len(result.get("results", []))})
+        finally:
+            store.finish_sync_user(round_, user, status.value)
+            commit()
+    return {"round": round_, "users": done}

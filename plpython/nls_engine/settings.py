@@ -1,0 +1,65 @@
+"""The engine's settings, typed, read once per call from the catalogue in ``nls.settings`` (``sql/06_settings.sql``).
+
+The catalogue is the one place a setting is described (type, unit, default, allowed range); ``nls.set_setting`` and
+a trigger refuse a value it does not allow, so a value read here is already valid. This module only gives each one
+its Python type: ``number`` -> float, ``integer`` -> int, anything else -> str.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Iterable, Mapping
+
+
+class SettingsError(Exception):
+    """The settings table lacks a setting the engine reads, or holds one it cannot type (install again)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of ``nls.settings`` (see its ``description`` column and the README's table); units in names."""
+
+    api_base_url: str
+    notion_version: str
+    connect_timeout_s: float
+    read_timeout_s: float
+    run_deadline_s: float
+    max_attempts: int
+    retry_after_cap_s: float
+    backoff_base_s: float
+    overlap_s: float
+    reconcile_interval_s: float
+    content_format: str
+    content_max_depth: int
+    rate_limit_per_s: float
+    rate_limit_burst: float
+    workspace_rate_limit_per_s: float
+    encryption_key_file: str
+
+    @classmethod
+    def from_catalogue(cls, rows: Iterable[Mapping]) -> "Settings":
+        """``rows``: ``{"name", "value", "type"}`` of ``nls.settings``. Returns the typed settings. Raises
+        SettingsError naming a setting that is missing or whose value does not read as its type."""
+        by_name = {r["name"]: r for r in rows}
+        values = {}
+        for f in fields(cls):
+            row = by_name.get(f.name)
+            if row is None:
+                raise SettingsError(f"nls.settings has no setting {f.name!r}; run `nls install` again")
+            values[f.name] = _typed(f.name, row["value"], row.get("type"))
+        return cls(**values)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """The settings the engine reads, in declaration order."""
+        return [f.name for f in fields(cls)]
+
+
+def _typed(name: str, value: str | None, kind: str | None):
+    try:
+        if kind == "number":
+            return float(value)
+        if kind == "integer":
+            return int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {name!r} holds {value!r}, which is not a {kind}") from None
+    return "" if value is None else str(value)

@@ -1,0 +1,237 @@
+"""Every SQL statement the engine runs, each a named method of :class:`Store`, and no statement anywhere else.
+
+The set-based work is in SQL functions (``sql/10_engine.sql``: ``nls._upsert_pages``, ``nls._begin_run``, ...);
+the statements here call them or read a row. Arguments are always bound (``$1``...), never formatted into the text.
+Each statement runs in its own subtransaction (:class:`nls_engine.db.Db`), so an SQL error never leaves the caller's
+transaction unusable. A test checks that no other module of the engine holds SQL text.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .db import Db
+
+
+class Store:
+    """The engine's view of the ``nls`` schema. ``db`` is a :class:`Db` (plpy inside PostgreSQL)."""
+
+    def __init__(self, db: Db):
+        self.db = db
+        self.error = db.error   # the exception an SQL error raises (plpy.SPIError)
+
+    def _one(self, sql: str, types=(), args=()) -> dict | None:
+        return self.db.one(sql, types, args)
+
+    def _rows(self, sql: str, types=(), args=()) -> list[dict]:
+        return [dict(r) for r in self.db.execute(sql, types, args)]
+
+    # -- settings and the session ---------------------------------------------------------------------------
+    def settings_rows(self) -> list[dict]:
+        """Every row of the settings catalogue: {name, value, type}."""
+        return self._rows("SELECT name, value, type FROM nls.settings")
+
+    def acting_user(self) -> str | None:
+        """The user this session acts for (the ``nls.user_id`` setting), or None."""
+        return self._one("SELECT current_setting('nls.user_id', true) AS v")["v"] or None
+
+    def act_as(self, user_id: str | None) -> None:
+        """Act for ``user_id`` (row-level security reads ``nls.user_id``); None or '' for nobody."""
+        self.db.execute("SELECT set_config('nls.user_id', $1, false)", ["text"], [user_id or ""])
+
+    # -- integrations (tokens, workspaces) --------------------------------------------------------------------
+    def integration(self, user_id: str) -> dict | None:
+        """The user's integration as this session may see it: token ciphertext, nonce, key version, status,
+        workspace id; None when there is none."""
+        return self._one("SELECT token_ciphertext, token_nonce, key_version, status, workspace_id "
+                         "FROM nls.integrations WHERE user_id = $1", ["text"], [user_id])
+
+    def has_integration(self, user_id: str) -> bool:
+        return self._one("SELECT count(*) AS n FROM nls.integrations WHERE user_id = $1", ["text"], [user_id])["n"] > 0
+
+    def save_token(self, user_id: str, key_version: int, nonce: bytes, ciphertext: bytes, workspace_id, workspace_name,
+                   workspace_icon, bot_id) -> int:
+        """Store (or replace) a user's encrypted token and set the integration active; returns its id."""
+        return self._one(
+            "INSERT INTO nls.integrations AS i (user_id, token_ciphertext, token_nonce, key_version, workspace_id, "
+            "workspace_name, workspace_icon, bot_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+            "ON CONFLICT (user_id) DO UPDATE SET token_ciphertext = excluded.token_ciphertext, "
+            "token_nonce = excluded.token_nonce, key_version = excluded.key_version, "
+            "workspace_id = coalesce(excluded.workspace_id, i.workspace_id), "
+            "workspace_name = coalesce(excluded.workspace_name, i.workspace_name), "
+            "workspace_icon = coalesce(excluded.workspace_icon, i.workspace_icon), "
+            "bot_id = coalesce(excluded.bot_id, i.bot_id), status = 'active', updated_at = now() RETURNING id",
+            ["text", "bytea", "bytea", "int", "text", "text", "text", "text"],
+            [user_id, ciphertext, nonce, key_version, workspace_id, workspace_name, workspace_icon, bot_id])["id"]
+
+    def tokens_to_rotate(self, newest: int) -> list[dict]:
+        """Every integration not under key version ``newest``, locked: {user_id, token_ciphertext, token_nonce,
+        key_version}."""
+        return self._rows("SELECT user_id, token_ciphertext, token_nonce, key_version FROM nls.integrations "
+                          "WHERE key_version <> $1 ORDER BY user_id FOR UPDATE", ["int"], [newest])
+
+    def replace_token(self, user_id: str, key_version: int, nonce: bytes, ciphertext: bytes) -> None:
+        self.db.execute("UPDATE nls.integrations SET token_ciphertext = $2, token_nonce = $3, key_version = $4, "
+                        "updated_at = now() WHERE user_id = $1", ["text", "bytea", "bytea", "int"],
+                        [user_id, ciphertext, nonce, key_version])
+
+    def tokens_at(self, key_version: int) -> int:
+        """How many integrations are under key version ``key_version``."""
+        return self._one("SELECT count(*) AS n FROM nls.integrations WHERE key_version = $1", ["int"],
+                         [key_version])["n"]
+
+    def mark_needs_reauth(self, user_id: str) -> None:
+        """Notion refused the token itself (401): the integration waits for a new one."""
+        self.db.execute("UPDATE nls.integrations SET status = 'needs_reauth', updated_at = now() "
+                        "WHERE user_id = $1 AND status = 'active'", ["text"], [user_id])
+
+    def save_workspace(self, user_id: str, workspace_id: str, workspace_name: str | None) -> None:
+        """Record the workspace a token turned out to be in (``GET /v1/users/me``), also in nls.active_syncs."""
+        self.db.execute("UPDATE nls.integrations SET workspace_id = $2, workspace_name = coalesce(workspace_name, $3), "
+                        "updated_at = now() WHERE user_id = $1", ["text", "text", "text"],
+                        [user_id, workspace_id, workspace_name])
+        self.db.execute("SELECT nls._workspace_of($1, $2)", ["text", "text"], [user_id, workspace_id])
+
+    def sync_share(self, user_id: str, workspace_id: str | None) -> tuple[int, int]:
+        """(token_share, workspace_share): running syncs of this token and of this workspace, this one included."""
+        r = self._one("SELECT token_share, workspace_share FROM nls._sync_share($1, $2)", ["text", "text"],
+                      [user_id, workspace_id])
+        return r["token_share"], r["workspace_share"]
+
+    # -- sources --------------------------------------------------------------------------------------------
+    def sources(self, database_id: str | None, database_name: str | None, user_id: str | None) -> list[dict]:
+        """The enabled sources matching the filters (NULL: any), with an integration, ordered by user and id:
+        {id, user_id, database_id, database_name, target, with_content}. A malformed database_id raises 22023."""
+        return self._rows(
+            "SELECT s.id, s.user_id, s.database_id, s.database_name, s.target, s.with_content FROM nls.sources s "
+            "JOIN nls.integrations i ON i.user_id = s.user_id "
+            "WHERE s.enabled AND ($1::text IS NULL OR s.user_id = $1) "
+            "AND ($2::text IS NULL OR s.database_id = nls._normalize_id($2, 'database_id')) "
+            "AND ($3::text IS NULL OR $2::text IS NOT NULL OR lower(s.database_name) = lower($3)) "
+            "ORDER BY s.user_id, s.id", ["text", "text", "text"], [user_id, database_id, database_name])
+
+    def set_database_name(self, source_id: int, name: str) -> None:
+        self.db.execute("UPDATE nls.sources SET database_name = $2 WHERE id = $1", ["bigint", "text"], [source_id, name])
+
+    def source_id(self, user_id: str, database_id: str) -> int | None:
+        row = self._one("SELECT id FROM nls.sources WHERE user_id = $1 AND database_id = $2", ["text", "text"],
+                        [user_id, database_id])
+        return row["id"] if row else None
+
+    def add_source(self, user_id: str, database_id: str, target: str, name: str | None) -> int:
+        """``nls.add_source`` (its checks and errors); returns the source id."""
+        return self._one("SELECT nls.add_source($1, $2, $3, $4) AS id", ["text", "text", "text", "text"],
+                         [user_id, database_id, target, name])["id"]
+
+    def targets_by_database_name(self) -> dict[str, str]:
+        """{lower-case Notion database name: target} of nls.targets()."""
+        rows = self._rows("SELECT notion_database_name AS name, target FROM nls.targets() "
+                          "WHERE notion_database_name IS NOT NULL")
+        return {r["name"].lower(): r["target"] for r in rows}
+
+    # -- runs -----------------------------------------------------------------------------------------------
+    def try_lock_source(self, source_id: int) -> bool:
+        """The source's advisory lock (session level), if nobody holds it."""
+        return self._one("SELECT pg_try_advisory_lock(nls._lock_key(), $1::int) AS ok", ["bigint"], [source_id])["ok"]
+
+    def unlock_source(self, source_id: int) -> None:
+        self._one("SELECT pg_advisory_unlock(nls._lock_key(), $1::int) AS ok", ["bigint"], [source_id])
+
+    def run_plan(self, source_id: int, reconcile_interval_s: float) -> tuple[bool, bool]:
+        """(whether any data source of the source has a watermark, whether its reconciliation is due: the last
+        one older than ``reconcile_interval_s`` seconds, or none yet)."""
+        r = self._one("SELECT count(*) FILTER (WHERE watermark IS NOT NULL) > 0 AS any, "
+                      "coalesce(bool_or(last_full_sync_at IS NULL OR last_full_sync_at < now() - "
+                      "make_interval(secs => $2)), true) AS due FROM nls.sync_state WHERE source_id = $1",
+                      ["bigint", "float8"], [source_id, reconcile_interval_s])
+        return r["any"], r["due"]
+
+    def begin_run(self, source_id: int, user_id: str, sync_type: str, notion_version: str) -> str:
+        """A running nls.sync_log row (stale running rows of the source closed first); returns its id."""
+        return str(self._one("SELECT nls._begin_run($1, $2, $3, $4) AS id", ["bigint", "text", "text", "text"],
+                             [source_id, user_id, sync_type, notion_version])["id"])
+
+    def finish_run(self, log_id: str, report: Any) -> None:
+        """Close a sync_log row from a :class:`nls_engine.report.RunReport`."""
+        self.db.execute("SELECT nls._finish_run($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                        ["uuid", "text", "int", "int", "int", "int", "int", "int", "text", "text", "jsonb"],
+                        [log_id, report.status.value, report.processed, report.added, report.updated, report.removed,
+                         report.requests_made, report.retries, report.error_code, report.error_message,
+                         json.dumps(report.details())])
+
+    def close_stale_runs(self) -> int:
+        """Close as failed the running rows whose backend is gone; returns how many sources had some."""
+        return self._one("SELECT nls._close_stale_runs() AS n")["n"]
+
+    # -- data sources: watermarks, schemas ------------------------------------------------------------------
+    def read_since(self, source_id: int, ds_id: str, overlap_s: float) -> str | None:
+        """Where an incremental read of the data source starts: its watermark less ``overlap_s`` seconds (ISO
+        time, UTC), or None when it has none (the read is then full)."""
+        row = self._one("SELECT to_char((watermark - make_interval(secs => $3)) AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS since FROM nls.sync_state "
+                        "WHERE source_id = $1 AND data_source_id = $2 AND watermark IS NOT NULL",
+                        ["bigint", "text", "float8"], [source_id, ds_id, overlap_s])
+        return row["since"] if row else None
+
+    def save_state(self, source_id: int, ds_id: str, name: str | None, watermark: str | None,
+                   reconciled: bool = False) -> None:
+        """Move the data source's watermark forward (never back; None leaves it) and, when ``reconciled``, note a
+        complete reconciliation."""
+        self.db.execute("SELECT nls._save_state($1, $2, $3, $4::timestamptz, $5)",
+                        ["bigint", "text", "text", "text", "bool"], [source_id, ds_id, name, watermark, reconciled])
+
+    def save_schema(self, source_id: int, ds_id: str, schema: dict) -> None:
+        """Keep a schema ({name: {id, type}}) in the data source's schema history."""
+        self._one("SELECT nls._save_schema($1, $2, $3) AS h", ["bigint", "text", "jsonb"],
+                  [source_id, ds_id, json.dumps(schema, sort_keys=True)])
+
+    def pages_off_schema(self, source_id: int, ds_id: str, schema: dict) -> int:
+        """How many live stored pages of the data source hold another schema than ``schema``."""
+        return self._one("SELECT nls._pages_off_schema($1, $2, $3) AS n", ["bigint", "text", "jsonb"],
+                         [source_id, ds_id, json.dumps(schema)])["n"]
+
+    # -- pages ----------------------------------------------------------------------------------------------
+    def stored_hashes(self, source_id: int, page_ids: list[str]) -> dict[str, dict]:
+        """{page id: {sync_hash, has_content, gone}} of the pages already stored."""
+        return {r["page_id"]: r for r in self._rows(
+            "SELECT page_id, sync_hash, has_content, gone FROM nls._stored_hashes($1, $2)", ["bigint", "text[]"],
+            [source_id, page_ids])}
+
+    def upsert_pages(self, source_id: int, user_id: str, rows: list[dict]) -> tuple[int, int]:
+        """Write the staged rows (``nls._upsert_pages``: only changed hashes, never an older copy over a newer one)
+        and their relation edges, together or not at all. Returns (added, updated); raises ``self.error``."""
+        with self.db.subtransaction():
+            r = self._one("SELECT added, updated FROM nls._upsert_pages($1, $2, $3)", ["bigint", "text", "jsonb"],
+                          [source_id, user_id, json.dumps(rows, ensure_ascii=False)])
+            self._one("SELECT nls._write_edges($1, $2) AS n", ["bigint", "text[]"],
+                      [source_id, [row["page_id"] for row in rows]])
+        return r["added"], r["updated"]
+
+    def unseen_pages(self, source_id: int, ds_id: str, seen: list[str]) -> list[str]:
+        """Live stored pages of the data source that a complete read did not return."""
+        return [r["page_id"] for r in self._rows("SELECT nls._unseen_pages($1, $2, $3) AS page_id",
+                                                 ["bigint", "text", "text[]"], [source_id, ds_id, seen])]
+
+    def mark_gone(self, source_id: int, page_id: str) -> None:
+        """A page Notion answered 404 for: ``deleted_at`` is set, nothing is dropped."""
+        self.db.execute("SELECT nls._mark_gone($1, $2)", ["bigint", "text"], [source_id, page_id])
+
+    def drifted_pages(self, source_id: int, pages: list[dict]) -> list[str]:
+        """Of ``pages`` ([{id, last_edited_time, in_trash, computed}]), the ids that differ from the stored copy."""
+        return [r["id"] for r in self._rows("SELECT nls._drifted_pages($1, $2) AS id", ["bigint", "jsonb"],
+                                            [source_id, json.dumps(pages)])]
+
+    # -- the cleaning pipeline and the schedule's rounds ----------------------------------------------------
+    def clean(self, user_id: str) -> dict:
+        """``nls.clean(user_id)``: its JSON answer (a failure is in the answer, never raised)."""
+        return json.loads(self._one("SELECT nls.clean($1)::text AS r", ["text"], [user_id])["r"])
+
+    def claim_sync_user(self, round_: str | None) -> tuple[str | None, str | None]:
+        """(round, next user of the round) for a scheduled worker; the user is None when none is left."""
+        r = self._one("SELECT p_round::text AS r, p_user AS u FROM nls._claim_sync_user($1::timestamptz)", ["text"],
+                      [round_])
+        return r["r"], r["u"]
+
+    def finish_sync_user(self, round_: str, user_id: str, status: str) -> None:
+        self.db.execute("SELECT nls._finish_sync_user($1::timestamptz, $2, $3)", ["text", "text", "text"],
+                        [round_, user_id, status])
