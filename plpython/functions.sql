@@ -63,8 +63,8 @@ COMMENT ON FUNCTION nls.add_integration(text, text, text, text, text, text) IS
 'Store a user''s Notion connection (seed 004): add_integration(user_id, access_token, workspace_id, workspace_name,
 workspace_icon, bot_id) returns the integration id (bigint). The token is encrypted with AES-256-GCM (key from the
 server environment NLS_ENCRYPTION_KEY or the encryption_key_file setting, owner bound as associated data) and never
-echoed. Storing again replaces the token and sets the integration active. Raises when the key is missing (the hint
-says how to set it) or the token is empty.';
+echoed. Storing again replaces the token and sets the integration active. Raises 55000 when the key is missing (the
+hint says how to set it), 22004 for a NULL user_id or access_token, 22023 for an empty one.';
 
 CREATE OR REPLACE FUNCTION nls.sync_notion(database_id text DEFAULT NULL, database_name text DEFAULT NULL,
                                            user_id text DEFAULT NULL, full_sync boolean DEFAULT false)
@@ -80,7 +80,9 @@ COMMENT ON FUNCTION nls.sync_notion(text, text, text, boolean) IS
 user_id => NULL, full_sync => false) returns jsonb: for one database {"success", "synced_count", "database_name",
 "status", "sync_log_id", "items_*", "requests_made"}, for several (no database_id: all of user_id''s sources, or every
 source) {"success", "results": [...]}. Incremental unless full_sync or first run. Notion failures do not raise:
-they return "success": false with "error" and leave a failed nls.sync_log row. Reads POST
+they return "success": false with "error" and leave a failed nls.sync_log row. A cancel or statement_timeout
+fails it with 57014 (query_canceled) like any statement, within about a second even while a Notion request is
+pending; a malformed database_id raises 22023. Reads POST
 /v1/data_sources/{id}/query, GET /v1/databases/{id}, GET /v1/pages/{id}, GET /v1/blocks/{id}/children.';
 
 CREATE OR REPLACE PROCEDURE nls.sync_all_users_notion_databases()
@@ -106,7 +108,9 @@ the round is empty; so N workers sync N users side by side and a slow or rate-li
 worker. Integrations marked needs_reauth or disabled are skipped. Commits after each batch of pages, so an
 interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. Requests
 are paced under rate_limit_per_s per token and workspace_rate_limit_per_s per workspace, shared among the running
-syncs (nls.active_syncs). Returns nothing; each run is a row of nls.sync_log.';
+syncs in any backend (advisory locks, nls._sync_share). A cancel or statement_timeout closes the running source''s
+row as cancelled, commits it, and fails the CALL with 57014; a terminate ends the backend within about a second,
+the counts of what it committed staying in its row. Returns nothing; each run is a row of nls.sync_log.';
 
 CREATE OR REPLACE FUNCTION nls.rotate_encryption_key() RETURNS jsonb
 LANGUAGE plpython3u SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -135,4 +139,5 @@ COMMENT ON FUNCTION nls.discover(text, boolean) IS
 per data source (database_id, data_source_id, name, target, source_id, added). target is the one its name suggests
 (nls.targets(): Flashcards -> flashcards, Characters -> characters, ...; else pages); source_id is set when the
 database is already synced. With add => true every database not yet a source is added with that target (added =
-true). Raises when the session cannot see the user''s integration or Notion refuses the search.';
+true). Raises 22004 for a NULL user_id, P0002 when the session cannot see the user''s integration, 55000 when its
+token cannot be used, 58000 when Notion refuses the search.';

@@ -5,6 +5,16 @@ CREATE OR REPLACE FUNCTION nls._lock_key() RETURNS int
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT 1852601203 $$;  -- 'nls' as the advisory lock class; the object is the source id
 
+CREATE OR REPLACE FUNCTION nls._backend_alive(p_pid int, p_backend_start timestamptz) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p_pid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_stat_activity a
+                                          WHERE a.pid = p_pid AND a.backend_start = p_backend_start)
+$$;
+COMMENT ON FUNCTION nls._backend_alive(int, timestamptz) IS
+'Internal: whether the backend that started a run (its pid and start time, from nls.sync_log) is still there; false for
+NULL. Runs as its owner: only a superuser sees when other roles'' backends started.';
+
 CREATE OR REPLACE FUNCTION nls._begin_run(p_source_id bigint, p_user_id text, p_sync_type text, p_notion_version text)
 RETURNS uuid
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -19,8 +29,11 @@ BEGIN
            error_message = 'the backend running this sync ended before the run finished; closed by the next run'
      WHERE source_id = p_source_id AND status = 'running';
     -- clock time, not now(): sync_notion() runs every source in its caller's one transaction
-    INSERT INTO nls.sync_log (sync_type, started_at, user_id, source_id, notion_version, details)
-    VALUES (p_sync_type, clock_timestamp(), p_user_id, p_source_id, p_notion_version, '{}'::jsonb)
+    INSERT INTO nls.sync_log (sync_type, started_at, user_id, source_id, notion_version, details, backend_pid,
+                              backend_start)
+    SELECT p_sync_type, clock_timestamp(), p_user_id, p_source_id, p_notion_version, '{}'::jsonb, a.pid,
+           a.backend_start
+      FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()
     RETURNING id INTO v_id;
     RETURN v_id;
 END
@@ -40,6 +53,21 @@ AS $$
      WHERE id = p_log_id
 $$;
 
+CREATE OR REPLACE FUNCTION nls._progress_run(p_log_id uuid, p_processed int, p_added int, p_updated int,
+                                             p_removed int, p_requests int, p_retries int, p_details jsonb)
+RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    UPDATE nls.sync_log
+       SET items_processed = p_processed, items_added = p_added, items_updated = p_updated,
+           items_removed = p_removed, requests_made = p_requests, retries = p_retries,
+           details = coalesce(p_details, '{}'::jsonb)
+     WHERE id = p_log_id AND status = 'running'
+$$;
+COMMENT ON FUNCTION nls._progress_run(uuid, int, int, int, int, int, int, jsonb) IS
+'Internal: _progress_run(log_id, processed, added, updated, removed, requests, retries, details) writes a running
+run''s counts so far, with each batch the scheduled procedure commits: a run killed later still tells what it did.';
+
 CREATE OR REPLACE FUNCTION nls._close_stale_runs() RETURNS int
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -47,8 +75,11 @@ DECLARE
     r record;
     n int := 0;
 BEGIN
-    -- A running row whose source lock nobody holds belongs to a backend that is gone.
-    FOR r IN SELECT DISTINCT source_id FROM nls.sync_log WHERE status = 'running' AND source_id IS NOT NULL LOOP
+    -- A running row whose backend is gone (or, for rows written before backends were recorded, whose source
+    -- lock nobody holds) belongs to a run that ended without closing it: its counts stay as last committed.
+    FOR r IN SELECT DISTINCT l.source_id FROM nls.sync_log l
+              WHERE l.status = 'running' AND l.source_id IS NOT NULL
+                AND NOT nls._backend_alive(l.backend_pid, l.backend_start) LOOP
         IF pg_try_advisory_lock(nls._lock_key(), r.source_id::int) THEN
             UPDATE nls.sync_log
                SET status = 'failed', completed_at = now(), error_code = 'backend_ended',
@@ -237,13 +268,15 @@ $$;
 COMMENT ON FUNCTION nls._lock_key() IS 'Internal: the advisory lock class (int) of nls; the object id is the source id.';
 COMMENT ON FUNCTION nls._begin_run(bigint, text, text, text) IS
 'Internal: _begin_run(source_id, user_id, sync_type, notion_version) closes the source''s stale running rows as failed
-(backend_ended; the caller holds the source lock) and inserts a running nls.sync_log row; returns its id (uuid).';
+(backend_ended; the caller holds the source lock) and inserts a running nls.sync_log row naming this backend (pid and
+start time); returns its id (uuid).';
 COMMENT ON FUNCTION nls._finish_run(uuid, text, int, int, int, int, int, int, text, text, jsonb) IS
 'Internal: closes a sync_log row with its status (completed, partial, failed), counts, requests, retries, error code
 and message, and details (jsonb).';
 COMMENT ON FUNCTION nls._close_stale_runs() IS
-'Internal: closes as failed (backend_ended) every running sync_log row whose source lock nobody holds; returns how
-many sources had such rows.';
+'Internal: closes as failed (backend_ended) every running sync_log row whose backend is gone (nls._backend_alive;
+rows from before backends were recorded: whose source lock nobody holds), keeping the counts its last committed batch
+wrote; returns how many sources had such rows.';
 COMMENT ON FUNCTION nls._stored_hashes(bigint, text[]) IS
 'Internal: for a source and page ids, the stored sync_hash, whether content is stored, and whether the page is
 marked gone.';
@@ -289,12 +322,6 @@ BEGIN
                                     WHERE q.round = p_round AND q.claimed_by IS NULL
                                     ORDER BY q.user_id LIMIT 1)
     RETURNING r.user_id INTO p_user;
-    IF p_user IS NOT NULL THEN
-        INSERT INTO nls.active_syncs AS a (pid, user_id, workspace_id)
-        SELECT pg_backend_pid(), p_user, i.workspace_id FROM nls.integrations i WHERE i.user_id = p_user
-        ON CONFLICT (pid) DO UPDATE SET user_id = excluded.user_id, workspace_id = excluded.workspace_id,
-                                        started_at = clock_timestamp();
-    END IF;
     DELETE FROM nls.sync_rounds WHERE round < p_round - interval '7 days';
 END
 $$;
@@ -303,53 +330,112 @@ COMMENT ON FUNCTION nls._claim_sync_user(timestamptz) IS
 first claim): the round still going (one whose users are not all finished), else a new one queuing every active
 integration with an enabled source; with p_joined, that round only. p_user is the next of the round''s users no
 worker has taken, or NULL when none is left (the worker is then done). The pg_cron worker jobs fire together and so share one round;
-a user claimed by a backend that has ended counts as finished (abandoned). Registers this backend in
-nls.active_syncs for pacing.';
+a user claimed by a backend that has ended counts as finished (abandoned).';
 
 CREATE OR REPLACE FUNCTION nls._finish_sync_user(p_round timestamptz, p_user text, p_status text) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
     UPDATE nls.sync_rounds SET finished_at = clock_timestamp(), status = p_status
      WHERE round = p_round AND user_id = p_user AND claimed_by = pg_backend_pid();
-    DELETE FROM nls.active_syncs WHERE pid = pg_backend_pid();
 $$;
 COMMENT ON FUNCTION nls._finish_sync_user(timestamptz, text, text) IS
-'Internal (scheduled workers): marks this worker''s user of the round done with its status and takes the backend
-out of nls.active_syncs.';
+'Internal (scheduled workers): marks this worker''s user of the round done with its status (completed, partial,
+failed, cancelled, or skipped when another session was syncing that user''s sources).';
 
-CREATE OR REPLACE FUNCTION nls._workspace_of(p_user text, p_workspace_id text) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- ---- the request budget, shared by every backend through session-level advisory locks (not transactional, so a
+-- ---- sync running in its caller's transaction counts at once) -------------------------------------------------
+CREATE OR REPLACE FUNCTION nls._budget_lock(p_kind text, p_id text, OUT classid int, OUT objid int)
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    UPDATE nls.active_syncs SET workspace_id = p_workspace_id
-     WHERE pid = pg_backend_pid() AND user_id = p_user AND workspace_id IS DISTINCT FROM p_workspace_id;
+    SELECT nls._lock_key() + CASE p_kind WHEN 'token' THEN 1 WHEN 'workspace' THEN 2
+                                         WHEN 'token_hold' THEN 3 WHEN 'workspace_hold' THEN 4 END,
+           hashtext(p_id)
 $$;
-COMMENT ON FUNCTION nls._workspace_of(text, text) IS
-'Internal: records in nls.active_syncs the workspace this backend''s user turned out to be in (GET /v1/users/me).';
+COMMENT ON FUNCTION nls._budget_lock(text, text) IS
+'Internal: the advisory lock (classid, objid) of a budget: kind token or workspace (a running sync holds it shared),
+token_hold or workspace_hold (a backend waiting out a 429 holds it exclusively); p_id the user id or workspace id.';
+
+CREATE OR REPLACE FUNCTION nls._join_budget(p_user text, p_workspace_id text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    k record;
+BEGIN
+    FOR k IN SELECT * FROM (VALUES ('token', p_user), ('workspace', p_workspace_id)) AS v(kind, id)
+              WHERE v.id IS NOT NULL LOOP
+        PERFORM pg_advisory_lock_shared(l.classid, l.objid) FROM nls._budget_lock(k.kind, k.id) l;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION nls._join_budget(text, text) IS
+'Internal: this backend syncs for p_user (and p_workspace_id when known): it takes those budgets'' shared advisory
+locks (session level), which nls._sync_share counts. nls._leave_budget gives them back.';
+
+CREATE OR REPLACE FUNCTION nls._leave_budget(p_user text, p_workspace_id text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    k record;
+BEGIN
+    FOR k IN SELECT * FROM (VALUES ('token', p_user), ('workspace', p_workspace_id)) AS v(kind, id)
+              WHERE v.id IS NOT NULL LOOP
+        PERFORM pg_advisory_unlock_shared(l.classid, l.objid) FROM nls._budget_lock(k.kind, k.id) l;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION nls._leave_budget(text, text) IS 'Internal: gives back the budget locks nls._join_budget took.';
 
 CREATE OR REPLACE FUNCTION nls._sync_share(p_user text, p_workspace_id text, OUT token_share int,
-                                           OUT workspace_share int)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                                           OUT workspace_share int, OUT held boolean)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    -- live syncs only: a row whose backend is gone (or was reused by another session) does not count
-    WITH live AS (
-        SELECT a.* FROM nls.active_syncs a JOIN pg_stat_activity b ON b.pid = a.pid AND b.backend_start <= a.started_at
-         WHERE a.pid <> pg_backend_pid()
+    WITH keys AS (
+        SELECT kind, l.classid::oid AS classid, l.objid::oid AS objid
+          FROM (VALUES ('token', p_user), ('workspace', p_workspace_id), ('token_hold', p_user),
+                       ('workspace_hold', p_workspace_id)) AS v(kind, id)
+         CROSS JOIN LATERAL nls._budget_lock(v.kind, v.id) AS l
+         WHERE v.id IS NOT NULL
+    ), locks AS (
+        SELECT k.kind, count(*) AS n
+          FROM pg_locks p JOIN keys k ON p.classid = k.classid AND p.objid = k.objid
+         WHERE p.locktype = 'advisory' AND p.objsubid = 2 AND p.granted
+           AND p.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+           AND (k.kind IN ('token', 'workspace') OR p.pid <> pg_backend_pid())
+         GROUP BY k.kind
     )
-    SELECT 1 + (SELECT count(*) FROM live WHERE live.user_id = p_user)::int,
-           1 + (SELECT count(*) FROM live WHERE p_workspace_id IS NOT NULL AND live.workspace_id = p_workspace_id)::int
+    SELECT greatest(1, coalesce((SELECT n FROM locks WHERE kind = 'token'), 0))::int,
+           greatest(1, coalesce((SELECT n FROM locks WHERE kind = 'workspace'), 0))::int,
+           EXISTS (SELECT 1 FROM locks WHERE kind IN ('token_hold', 'workspace_hold'))
 $$;
 COMMENT ON FUNCTION nls._sync_share(text, text) IS
-'Internal: how many running syncs (this one included) share this user''s token and this workspace
-(token_share, workspace_share), from nls.active_syncs: each backend paces itself to rate_limit_per_s / token_share
-and workspace_rate_limit_per_s / workspace_share requests a second.';
+'Internal: how many running syncs (in any backend, this one included) share this user''s token and this workspace
+(token_share, workspace_share: holders of their budget locks), and whether another backend holds them back while it
+waits out a 429 (held). Each backend paces itself to rate_limit_per_s / token_share and workspace_rate_limit_per_s /
+workspace_share requests a second, and sends nothing while held.';
+
+CREATE OR REPLACE FUNCTION nls._hold_budget(p_kind text, p_id text) RETURNS boolean
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_try_advisory_lock(l.classid, l.objid) FROM nls._budget_lock(p_kind || '_hold', p_id) l $$;
+COMMENT ON FUNCTION nls._hold_budget(text, text) IS
+'Internal: _hold_budget(kind token or workspace, id) holds back every other backend of that budget (exclusive
+advisory lock, session level) while this one waits out a 429; false when another backend already holds it.';
+
+CREATE OR REPLACE FUNCTION nls._release_budget(p_kind text, p_id text) RETURNS boolean
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_advisory_unlock(l.classid, l.objid) FROM nls._budget_lock(p_kind || '_hold', p_id) l $$;
+COMMENT ON FUNCTION nls._release_budget(text, text) IS 'Internal: ends the hold nls._hold_budget took.';
 
 COMMENT ON COLUMN nls.sync_log.status IS
-'running, then completed, partial (stopped early or some pages not stored: the next run resumes) or failed. Seed
+'running, then completed, partial (stopped early or some pages not stored: the next run resumes), failed, or
+cancelled (a cancel or statement_timeout stopped it; the scheduled procedure commits that before it stops). A
+running row whose backend is gone reads as failed in nls.sync_status and is closed by the next run. Seed
 002''s JSON answers say "success" for completed (mapped once, in plpython/nls_engine/report.py).';
 COMMENT ON COLUMN nls.sync_log.details IS
 'What a run found, one shape for every run of the engine (plpython/nls_engine/report.py): {"data_sources": [{"id",
 "name", "mode", "pages", "windows"?, "reconciled"?: {"ids_read", "drifted", "windows"}}], "cleaned_characters",
 "requests_by_endpoint": {endpoint: attempts}, "page_errors"?: [{"page_id", "error"}], "limits"?: [{"limit", ...}],
 "completed_values"?, "unsupported_values"?, "rollups_over_cut_relations"?, "markdown_unavailable"?,
-"markdown_truncated"?, "markdown_unknown_blocks"?, "paced_s"?, "traceback"?}. The cleaning pipeline''s rows
+"markdown_truncated"?, "markdown_unknown_blocks"?, "rate_limited"? (429 answers), "retry_waited_s"? (seconds between
+attempts), "paced_s"? (seconds waited for the budget), "timeouts"? ({endpoint: requests that timed out}),
+"traceback"?}. The cleaning pipeline''s rows
 (sync_type cleaning) hold per-table counts instead.';

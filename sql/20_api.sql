@@ -2,6 +2,21 @@
 -- settings: 06_settings.sql).
 -- (add_integration, sync_notion and sync_all_users_notion_databases are PL/Python: plpython/functions.sql.)
 
+CREATE OR REPLACE FUNCTION nls._require(p_value anyelement, p_name text, p_call text) RETURNS anyelement
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_value IS NULL THEN
+        RAISE EXCEPTION 'nls: % needs %; it was NULL', p_call, p_name
+            USING ERRCODE = '22004', HINT = format('\df+ nls.%s and its COMMENT say what each argument takes.', p_call);
+    END IF;
+    RETURN p_value;
+END
+$$;
+COMMENT ON FUNCTION nls._require(anyelement, text, text) IS
+'Internal: _require(value, argument name, function name) returns the value, or raises 22004 naming the argument of
+the public function that got NULL.';
+
 CREATE OR REPLACE FUNCTION nls._normalize_id(p_id text, p_what text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -11,6 +26,10 @@ BEGIN
     -- accepts a dashed or undashed uuid, or a Notion URL ending in the 32-digit id
     IF length(v) > 32 THEN
         v := right(v, 32);
+    END IF;
+    IF p_id IS NULL THEN
+        RAISE EXCEPTION 'nls: % is NULL; it must be a Notion id', p_what
+            USING ERRCODE = '22004', HINT = 'Give the 32 hex digits at the end of the Notion URL, with or without dashes.';
     END IF;
     IF length(v) <> 32 THEN
         RAISE EXCEPTION 'nls: % "%" is not a Notion id', p_what, p_id
@@ -30,7 +49,10 @@ RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_user text := nls._require(add_source.user_id, 'user_id', 'add_source');
     v_db text := nls._normalize_id(database_id, 'database_id');
+    v_content boolean := nls._require(add_source.with_content, 'with_content', 'add_source');
+    v_target text := nls._require(add_source.target, 'target', 'add_source');
     v_targets text[] := ARRAY(SELECT t.target FROM nls.targets() AS t ORDER BY t.clean_order);
     v_id bigint;
     v_had_content boolean;
@@ -53,8 +75,10 @@ BEGIN
                                                     WHERE jsonb_typeof(x) <> 'string'))))) THEN
         RAISE EXCEPTION 'nls: property_map % does not fit target "%"', property_map, target
             USING ERRCODE = '22023',
-                  HINT = 'Give {"field": "Notion property name or id"} (or a list of them, read in order) with fields among: '
-                         || (SELECT string_agg(k, ', ') FROM jsonb_object_keys(nls.property_map(target)) AS k);
+                  HINT = coalesce('Give {"field": "Notion property name or id"} (or a list of them, read in order) '
+                                  || 'with fields among: '
+                                  || (SELECT string_agg(k, ', ') FROM jsonb_object_keys(nls.property_map(target)) AS k),
+                                  'Target "' || target || '" maps no fields: give property_map => NULL.');
     END IF;
     SELECT s.with_content INTO v_had_content FROM nls.sources s
      WHERE s.user_id = add_source.user_id AND s.database_id = v_db;
@@ -84,45 +108,55 @@ feeds which field, e.g. ''{"front": "Prompt"}''; see nls.property_map(target). w
 changed page''s content (content_format setting: GET /v1/pages/{id}/markdown and/or the block walk). Adding the
 same database again updates the source (a NULL property_map keeps the stored one; turning with_content on makes
 the next run a full read, so that pages already stored get their content). Raises P0002 when the user has no integration (add_integration first), 22023
-for a malformed id, an unknown target or a property_map naming unknown fields.';
+for a malformed id, an unknown target or a property_map naming unknown fields, 22004 for a NULL user_id,
+database_id, target or with_content.';
 
 CREATE OR REPLACE FUNCTION nls.remove_source(user_id text, database_id text) RETURNS boolean
-LANGUAGE sql SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH gone AS (
-        DELETE FROM nls.sources s
-         WHERE s.user_id = remove_source.user_id
-           AND s.database_id = nls._normalize_id(remove_source.database_id, 'database_id')
-        RETURNING 1
-    )
-    SELECT count(*) > 0 FROM gone
+DECLARE
+    v_user text := nls._require(remove_source.user_id, 'user_id', 'remove_source');
+    v_db text := nls._normalize_id(remove_source.database_id, 'database_id');
+BEGIN
+    DELETE FROM nls.sources s WHERE s.user_id = v_user AND s.database_id = v_db;
+    RETURN FOUND;
+END
 $$;
 COMMENT ON FUNCTION nls.remove_source(text, text) IS
 'Stop syncing a database and drop what was synced from it: remove_source(user_id, database_id) returns true when a
 source was removed. Its rows in stg_notion_pages and sync_state go with it; sync_log keeps its history (source_id
-set to NULL). To pause a source instead, UPDATE nls.sources SET enabled = false.';
+set to NULL). To pause a source instead, UPDATE nls.sources SET enabled = false. Raises 22004 for a NULL argument,
+22023 for a malformed database id.';
 
 CREATE OR REPLACE FUNCTION nls.remove_integration(user_id text) RETURNS boolean
-LANGUAGE sql SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH gone AS (DELETE FROM nls.integrations i WHERE i.user_id = remove_integration.user_id RETURNING 1)
-    SELECT count(*) > 0 FROM gone
+DECLARE
+    v_user text := nls._require(remove_integration.user_id, 'user_id', 'remove_integration');
+BEGIN
+    DELETE FROM nls.integrations i WHERE i.user_id = v_user;
+    RETURN FOUND;
+END
 $$;
 COMMENT ON FUNCTION nls.remove_integration(text) IS
 'Forget a user''s Notion connection: remove_integration(user_id) deletes the encrypted token and, with it, the
-user''s sources and synced pages. Returns true when there was one.';
+user''s sources and synced pages. Returns true when there was one. Raises 22004 for a NULL user_id.';
 
 CREATE OR REPLACE VIEW nls.sync_status AS
 SELECT s.id AS source_id, s.user_id, s.database_id, s.database_name, s.target, s.enabled,
-       last.started_at AS last_run_at, last.status AS last_status, last.sync_type AS last_sync_type,
+       last.started_at AS last_run_at,
+       CASE WHEN last.dead THEN 'failed' ELSE last.status END AS last_status, last.sync_type AS last_sync_type,
        last.items_processed, last.items_added, last.items_updated, last.items_removed,
-       last.error_code AS last_error_code, last.error_message AS last_error,
+       CASE WHEN last.dead THEN 'backend_ended' ELSE last.error_code END AS last_error_code,
+       CASE WHEN last.dead THEN 'the backend running this sync ended before the run finished'
+            ELSE last.error_message END AS last_error,
        st.watermark, st.last_full_sync_at,
        ok.completed_at AS last_success_at,
        now() - ok.completed_at AS behind,
        pg.pages, pg.trashed, pg.gone
   FROM nls.sources s
-  LEFT JOIN LATERAL (SELECT * FROM nls.sync_log l WHERE l.source_id = s.id ORDER BY l.started_at DESC LIMIT 1) last ON true
+  LEFT JOIN LATERAL (SELECT l.*, l.status = 'running' AND NOT nls._backend_alive(l.backend_pid, l.backend_start) AS dead
+                       FROM nls.sync_log l WHERE l.source_id = s.id ORDER BY l.started_at DESC LIMIT 1) last ON true
   LEFT JOIN LATERAL (SELECT l.completed_at FROM nls.sync_log l WHERE l.source_id = s.id AND l.status = 'completed'
                       ORDER BY l.completed_at DESC LIMIT 1) ok ON true
   LEFT JOIN LATERAL (SELECT min(x.watermark) AS watermark, min(x.last_full_sync_at) AS last_full_sync_at
@@ -131,7 +165,8 @@ SELECT s.id AS source_id, s.user_id, s.database_id, s.database_name, s.target, s
                             count(*) FILTER (WHERE p.deleted_at IS NOT NULL) AS gone
                        FROM nls.stg_notion_pages p WHERE p.source_id = s.id) pg ON true;
 COMMENT ON VIEW nls.sync_status IS
-'One row per source: its last run (time, status, type, counts, error), the watermark (latest last_edited_time
+'One row per source: its last run (time, status, type, counts, error; a run whose backend is gone reads as failed,
+backend_ended, never as running), the watermark (latest last_edited_time
 read, the smallest over its data sources), the last complete reconciliation (full read or ids-only, which finds
 deletions), the last successful run and how long ago that was
 (behind), and how many pages are stored, trashed in Notion, or gone (404 / unshared).';

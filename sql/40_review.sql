@@ -7,6 +7,7 @@ AS $$
 DECLARE
     v nls.review_queue;
 BEGIN
+    PERFORM nls._require(p_id, 'review_id', p_action || '_review');
     SELECT * INTO v FROM nls.review_queue WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'nls: review_queue item % does not exist', p_id

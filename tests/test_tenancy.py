@@ -69,12 +69,12 @@ def test_every_table_with_user_rows_forces_row_level_security(conn):
     tables = {r[0] for r in conn.execute("""
         SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'nls'::regnamespace AND c.relkind = 'r'
            AND (EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname IN ('user_id', 'source_id')))
-           AND c.relname NOT IN ('sync_rounds', 'active_syncs')""")}
+           AND c.relname <> 'sync_rounds'""")}
     assert {t for t, _ in _user_tables(conn)} == tables
     assert {"integrations", "sources", "stg_notion_pages", "characters", "learning_atoms", "sync_log",
             "notion_relation_edges", "cleaning_log", "sync_state"} <= tables
-    # the round queue and the pacing table are no user's rows: no role but their SECURITY DEFINER functions reads them
-    for t in ("sync_rounds", "active_syncs"):
+    # the round queue is no user's rows: no role but its SECURITY DEFINER functions reads it
+    for t in ("sync_rounds",):
         assert conn.execute("SELECT count(*) FROM information_schema.role_table_grants WHERE table_schema = 'nls' "
                             "AND table_name = %s AND grantee LIKE 'nls_%%'", (t,)).fetchone() == (0,)
 
@@ -186,7 +186,7 @@ def test_functions_owners_security_and_execute_grants_match_the_checked_in_list(
         assert "PUBLIC" not in grantees.split(","), sig
         if sec == "SECURITY DEFINER":
             assert path == "search_path=pg_catalog, pg_temp", sig
-            assert "nls_app" not in grantees.split(",") or sig.startswith(("nls._sync_share", "nls._workspace_of")), sig
+            assert "nls_app" not in grantees.split(",") or sig.startswith("nls._backend_alive("), sig
 
 
 def test_objects_planted_in_pg_temp_or_public_do_not_take_over_nls_functions(conn, tenants):

@@ -35,6 +35,17 @@ class Store:
         """The user this session acts for (the ``nls.user_id`` setting), or None."""
         return self._one("SELECT current_setting('nls.user_id', true) AS v")["v"] or None
 
+    def check_interrupts(self) -> None:
+        """Let PostgreSQL process a pending cancel, statement_timeout or terminate (any statement does): a cancel
+        raises ``query_canceled`` here, a terminate ends the backend here."""
+        self.db.execute("SELECT 1")
+
+    @staticmethod
+    def interrupted(error: BaseException) -> bool:
+        """Whether ``error`` is PostgreSQL stopping the statement (a cancel or statement_timeout: SQLSTATE 57014),
+        which the engine must pass on to its caller, not record and carry on."""
+        return getattr(error, "sqlstate", None) == "57014"
+
     def act_as(self, user_id: str | None) -> None:
         """Act for ``user_id`` (row-level security reads ``nls.user_id``); None or '' for nobody."""
         self.db.execute("SELECT set_config('nls.user_id', $1, false)", ["text"], [user_id or ""])
@@ -86,17 +97,32 @@ class Store:
                         "WHERE user_id = $1 AND status = 'active'", ["text"], [user_id])
 
     def save_workspace(self, user_id: str, workspace_id: str, workspace_name: str | None) -> None:
-        """Record the workspace a token turned out to be in (``GET /v1/users/me``), also in nls.active_syncs."""
+        """Record the workspace a token turned out to be in (``GET /v1/users/me``)."""
         self.db.execute("UPDATE nls.integrations SET workspace_id = $2, workspace_name = coalesce(workspace_name, $3), "
                         "updated_at = now() WHERE user_id = $1", ["text", "text", "text"],
                         [user_id, workspace_id, workspace_name])
-        self.db.execute("SELECT nls._workspace_of($1, $2)", ["text", "text"], [user_id, workspace_id])
 
-    def sync_share(self, user_id: str, workspace_id: str | None) -> tuple[int, int]:
-        """(token_share, workspace_share): running syncs of this token and of this workspace, this one included."""
-        r = self._one("SELECT token_share, workspace_share FROM nls._sync_share($1, $2)", ["text", "text"],
+    def sync_share(self, user_id: str, workspace_id: str | None) -> tuple[int, int, bool]:
+        """(token_share, workspace_share, held): running syncs of this token and of this workspace in any backend,
+        this one included, and whether another backend holds them back while it waits out a 429."""
+        r = self._one("SELECT token_share, workspace_share, held FROM nls._sync_share($1, $2)", ["text", "text"],
                       [user_id, workspace_id])
-        return r["token_share"], r["workspace_share"]
+        return r["token_share"], r["workspace_share"], r["held"]
+
+    def join_budget(self, user_id: str | None, workspace_id: str | None) -> None:
+        """Count this backend among the syncs of the token (user) and workspace (session-level shared locks)."""
+        self.db.execute("SELECT nls._join_budget($1, $2)", ["text", "text"], [user_id, workspace_id])
+
+    def leave_budget(self, user_id: str | None, workspace_id: str | None) -> None:
+        self.db.execute("SELECT nls._leave_budget($1, $2)", ["text", "text"], [user_id, workspace_id])
+
+    def hold_budget(self, kind: str, key: str) -> bool:
+        """Hold back every other backend of a budget (kind ``token``: key the user id; ``workspace``: its id);
+        False when another backend already does."""
+        return self._one("SELECT nls._hold_budget($1, $2) AS ok", ["text", "text"], [kind, key])["ok"]
+
+    def release_budget(self, kind: str, key: str) -> None:
+        self._one("SELECT nls._release_budget($1, $2) AS ok", ["text", "text"], [kind, key])
 
     # -- sources --------------------------------------------------------------------------------------------
     def sources(self, database_id: str | None, database_name: str | None, user_id: str | None) -> list[dict]:
@@ -158,6 +184,13 @@ class Store:
                         [log_id, report.status.value, report.processed, report.added, report.updated, report.removed,
                          report.requests_made, report.retries, report.error_code, report.error_message,
                          json.dumps(report.details())])
+
+    def progress_run(self, log_id: str, report: Any) -> None:
+        """Write a running sync_log row's counts so far (with each batch the scheduled procedure commits)."""
+        self.db.execute("SELECT nls._progress_run($1, $2, $3, $4, $5, $6, $7, $8)",
+                        ["uuid", "int", "int", "int", "int", "int", "int", "jsonb"],
+                        [log_id, report.processed, report.added, report.updated, report.removed,
+                         report.requests_made, report.retries, json.dumps(report.details())])
 
     def close_stale_runs(self) -> int:
         """Close as failed the running rows whose backend is gone; returns how many sources had some."""
