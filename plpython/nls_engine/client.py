@@ -1,43 +1,62 @@
-"""The Notion API client the sync uses inside PostgreSQL: requests with urllib3's Retry.
+"""The Notion API client the sync uses inside PostgreSQL: requests, with the engine's own retry loop.
 
-Retries 429 and 529 after their ``Retry-After`` (capped), and 500, 502, 503, 504, connection resets and
-timeouts with exponential backoff and jitter, POST queries included (they only read). 400, 401, 403 and 404
-are never retried. Every request has connect and read timeouts, and no wait runs past the run's deadline.
-Works with the urllib3 1.26 that Debian 12's python3-urllib3 ships and with urllib3 2.
+Every attempt, the first and each retry, waits its turn in the request budget (:class:`nls_engine.pacing.Pacer`),
+shared with every backend of the same token and workspace; the retries are the engine's own loop (not urllib3's
+inside the transport) so that they can. Retried: 429 and 529 after their ``Retry-After`` (capped by
+retry_after_cap_s; a 429 also holds back every backend of the token, or of the workspace when Notion says the
+workspace's budget is spent), 409, 500, 502, 503, 504, connection errors and timeouts with exponential backoff and
+jitter, POST queries included (they only read). 400, 401, 403 and 404 are never retried, and a write that may have
+reached Notion (a timeout or reset after it was sent) is not retried blindly. No request starts that cannot finish
+before the run's deadline (its timeouts shrink to fit), and every wait lets PostgreSQL process a cancel or terminate
+(:mod:`nls_engine.waiting`). Counters: ``requests_made`` (every attempt Notion saw), ``retries``, ``by_endpoint``,
+``timeouts`` (by endpoint), ``rate_limited`` (429 answers), ``backoff_s`` (seconds waited between attempts).
 """
 from __future__ import annotations
 
 import json
 import random
 import time
+from dataclasses import dataclass
 from urllib.parse import quote, unquote
 from typing import Iterator
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-RETRY_STATUSES = (429, 500, 502, 503, 504, 529)
+from .waiting import Waiter
+
+RETRY_STATUSES = (409, 429, 500, 502, 503, 504, 529)
 GATEWAY_CODES = {500: "internal_server_error", 502: "bad_gateway", 503: "service_unavailable",
-                 504: "gateway_timeout", 529: "service_overload", 429: "rate_limited"}
+                 504: "gateway_timeout", 529: "service_overload", 429: "rate_limited", 409: "conflict_error"}
+# a request needs at least this long to be worth starting before the deadline
+MIN_REQUEST_S = 1.0
 
 
 class NotionError(Exception):
     """A request Notion (or the network) answered with an error, after any retries.
 
-    ``status`` is the HTTP status (0 when no response came), ``code`` Notion's error code
-    (``unauthorized``, ``object_not_found``, ``rate_limited``, ..., or ``connection_error``).
+    ``status`` is the HTTP status (0 when no response came), ``code`` Notion's error code (``unauthorized``,
+    ``object_not_found``, ``rate_limited``, ..., ``connection_error`` when no connection could be made,
+    ``no_answer`` when a request was sent but no answer came: a write may then have happened),
+    ``additional_data`` Notion's (e.g. ``rate_limit_reason``).
     """
 
-    def __init__(self, status: int, code: str, message: str, request_id: str | None = None):
+    def __init__(self, status: int, code: str, message: str, request_id: str | None = None,
+                 additional_data: dict | None = None):
         super().__init__(f"Notion API {status} {code}: {message}")
         self.status, self.code, self.message, self.request_id = status, code, message, request_id
+        self.additional_data = additional_data or {}
 
     @property
     def ends_run(self) -> bool:
         """True when the error is about the token or Notion itself (401, 429 after retries, 5xx, no response), so
         the run stops; False when it is about one object (400, 403, 404, ...), which the run records and passes."""
         return self.status in (401, 429) or self.status >= 500 or self.status == 0
+
+    @property
+    def workspace_limit(self) -> bool:
+        """A 429 whose reason is the workspace's budget (all its integrations), not this token's."""
+        return "workspace" in str(self.additional_data.get("rate_limit_reason") or "")
 
 
 class RunDeadline(Exception):
@@ -48,116 +67,164 @@ class RunDeadline(Exception):
         self.reason = reason
 
 
-class _Retry(Retry):
-    """urllib3 Retry with jitter, a cap on Retry-After, and a run deadline."""
+@dataclass
+class RetryPolicy:
+    """How often and how long to retry: ``max_attempts`` per request (the first included), exponential backoff from
+    ``backoff_s`` with jitter (x0.5 to x1.5) up to ``max_backoff_s``, Retry-After honoured up to
+    ``retry_after_cap_s`` (seconds)."""
 
-    RETRY_AFTER_STATUS_CODES = frozenset({413, 429, 503, 529})
+    max_attempts: int = 6
+    backoff_s: float = 0.5
+    retry_after_cap_s: float = 60.0
+    max_backoff_s: float = 30.0
 
-    def __init__(self, *args, deadline: float | None = None, retry_after_cap: float = 60.0,
-                 max_backoff: float = 30.0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline
-        self.retry_after_cap = retry_after_cap
-        self.max_backoff = max_backoff
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1, 2, ...)."""
+        return min(self.max_backoff_s, self.backoff_s * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5))
 
-    def new(self, **kw):
-        kw.setdefault("deadline", self.deadline)
-        kw.setdefault("retry_after_cap", self.retry_after_cap)
-        kw.setdefault("max_backoff", self.max_backoff)
-        return super().new(**kw)
-
-    def get_backoff_time(self) -> float:
-        base = super().get_backoff_time()
-        return min(self.max_backoff, base * random.uniform(0.5, 1.5)) if base else 0.0
-
-    def _check_wait(self, seconds: float, what: str) -> None:
-        if self.deadline is not None and time.monotonic() + seconds > self.deadline:
-            raise RunDeadline(f"{what} of {seconds:.0f} s would pass the run's deadline")
-
-    def get_retry_after(self, response) -> float | None:
-        seconds = super().get_retry_after(response)
-        if seconds is None:
+    def retry_after(self, resp) -> float | None:
+        """The answer's Retry-After in seconds (urllib3 parses it: seconds or an HTTP date), or None. Raises
+        RunDeadline when it is longer than retry_after_cap_s."""
+        value = resp.headers.get("Retry-After")
+        if value is None:
             return None
-        if seconds > self.retry_after_cap:
+        try:
+            seconds = Retry().parse_retry_after(value)
+        except Exception:
+            return None
+        if seconds > self.retry_after_cap_s:
             raise RunDeadline(f"Notion asked to wait {seconds:.0f} s (Retry-After), more than retry_after_cap_s "
-                              f"({self.retry_after_cap:.0f} s)")
-        self._check_wait(seconds, "a Retry-After wait")
+                              f"({self.retry_after_cap_s:.0f} s)")
         return seconds
-
-    def _sleep_backoff(self) -> None:
-        backoff = self.get_backoff_time()
-        self._check_wait(backoff, "a backoff")
-        if backoff > 0:
-            time.sleep(backoff)
 
 
 class NotionClient:
     """One integration's view of the Notion API.
 
     Args: ``token`` (the integration's secret, never logged), ``base_url`` (``https://api.notion.com`` or the
-    emulator's), ``version`` (Notion-Version), ``timeouts`` (connect, read) in seconds, ``max_attempts`` per
-    request (first included), ``retry_after_cap`` seconds, ``backoff`` base seconds, ``deadline`` (a
-    ``time.monotonic()`` value or None), ``pacer`` (a :class:`nls_engine.pacing.Pacer` waited on before each
-    request, or None).
-    Counters: ``requests_made`` (HTTP attempts), ``retries``, ``by_endpoint``.
+    emulator's), ``version`` (Notion-Version), ``timeouts`` (connect, read) in seconds, ``policy`` (a
+    :class:`RetryPolicy`), ``deadline`` (a ``time.monotonic()`` value or None), ``pacer`` (a
+    :class:`nls_engine.pacing.Pacer` every attempt waits on, or None), ``waiter`` (a
+    :class:`nls_engine.waiting.Waiter`: how requests and pauses wait; plain when None).
     """
 
     def __init__(self, token: str, base_url: str, version: str, timeouts: tuple[float, float] = (5.0, 30.0),
-                 max_attempts: int = 6, retry_after_cap: float = 60.0, backoff: float = 0.5,
-                 deadline: float | None = None, pacer=None):
+                 policy: RetryPolicy | None = None, deadline: float | None = None, pacer=None,
+                 waiter: Waiter | None = None):
         self.base_url = base_url.rstrip("/")
-        self.pacer = pacer
+        self.version, self.timeouts, self.deadline = version, timeouts, deadline
+        self.policy = policy or RetryPolicy()
+        self.pacer, self.waiter = pacer, waiter or Waiter()
         self.workspace: dict = {"id": None}   # the workspace the token is in, once known (GET /v1/users/me)
-        self.version = version
-        self.timeouts = timeouts
-        self.deadline = deadline
-        retry = _Retry(total=max_attempts - 1, connect=max_attempts - 1, read=max_attempts - 1,
-                       status=max_attempts - 1, other=0, backoff_factor=backoff,
-                       status_forcelist=RETRY_STATUSES, allowed_methods=frozenset({"GET", "POST"}),
-                       raise_on_status=False, respect_retry_after_header=True,
-                       deadline=deadline, retry_after_cap=retry_after_cap)
-        self.session = requests.Session()
-        self.session.mount("http://", HTTPAdapter(max_retries=retry))
-        self.session.mount("https://", HTTPAdapter(max_retries=retry))
+        self.session = requests.Session()     # its adapters do not retry: every attempt is this client's
         self.session.headers.update({"Authorization": f"Bearer {token}", "Notion-Version": version,
                                      "Content-Type": "application/json", "User-Agent": "nls/0.1"})
-        self.requests_made = 0
-        self.retries = 0
+        self.requests_made = self.retries = self.rate_limited = 0
+        self.backoff_s = 0.0
         self.by_endpoint: dict[str, int] = {}
+        self.timeouts_by_endpoint: dict[str, int] = {}
+        self.budget = None                    # the integration's Budget, when opened by integration.open_client
+        self.closers: list = []               # called by close(), last first
 
     def close(self) -> None:
+        """Close the HTTP session and give back what was taken for this client (its place in the budget)."""
         self.session.close()
+        while self.closers:
+            self.closers.pop()()
 
     def request(self, method: str, path: str, params: dict | None = None, body: dict | None = None,
-                endpoint: str = "") -> dict:
-        """Send one request (with its retries); returns the JSON body. Raises NotionError or RunDeadline."""
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise RunDeadline("the run reached its deadline (run_deadline_s)")
+                endpoint: str = "", idempotent: bool = True) -> dict:
+        """Send one request, with its retries; returns the JSON body. ``idempotent``: whether sending it twice is
+        harmless (reads, and updates of given values); a request that is not (a create) is retried only when it
+        surely did not reach Notion. Raises NotionError, RunDeadline, or a cancel from the waiter."""
         key = endpoint or path
+        data = json.dumps(body) if body is not None else None
+        attempt = 0
+        while True:
+            attempt += 1
+            timeout = self._start_attempt()
+            try:
+                resp = self.waiter.call(self.session.request, method, self.base_url + path, params=params,
+                                        data=data, timeout=timeout)
+            except (requests.ConnectionError, requests.Timeout) as e:
+                self._count(key, attempt)
+                wait = self._after_transport_error(e, key, attempt, idempotent)
+            else:
+                self._count(key, attempt)
+                if resp.status_code not in RETRY_STATUSES:
+                    if self.pacer is not None:
+                        self.pacer.succeeded()
+                    return _answer(resp)
+                wait = self._after_retryable_status(resp, attempt)
+            self._pause(wait, "a backoff")
+
+    def _start_attempt(self) -> tuple[float, float]:
+        """Wait this attempt's turn in the budget; returns its (connect, read) timeouts, shrunk to end before the
+        deadline. Raises RunDeadline when not even a short request fits."""
         if self.pacer is not None:
             self.pacer.wait(self.deadline)
-        try:
-            resp = self.session.request(method, self.base_url + path, params=params,
-                                        data=json.dumps(body) if body is not None else None,
-                                        timeout=self.timeouts)
-        except (requests.ConnectionError, requests.Timeout) as e:
-            attempts = self.session.get_adapter(self.base_url).max_retries.total + 1
-            self._count(key, attempts)
-            raise NotionError(0, "connection_error", f"{type(e).__name__} after {attempts} attempts: "
-                              f"{_short(str(e))}") from None
-        history = getattr(getattr(resp.raw, "retries", None), "history", ()) or ()
-        self._count(key, 1 + len(history))
-        if resp.status_code >= 400:
-            raise _error_from(resp)
-        try:
-            return resp.json()
-        except ValueError:
-            raise NotionError(resp.status_code, "invalid_json", "the response was not JSON: " + _short(resp.text))
+        connect, read = self.timeouts
+        if self.deadline is None:
+            return connect, read
+        left = self.deadline - time.monotonic()
+        if left < 2 * MIN_REQUEST_S:
+            raise RunDeadline("the run reached its deadline (run_deadline_s)" + self._timeouts_said())
+        connect = min(connect, left / 2)
+        return connect, min(read, left - connect)
 
-    def _count(self, key: str, attempts: int) -> None:
-        self.requests_made += attempts
-        self.retries += attempts - 1
-        self.by_endpoint[key] = self.by_endpoint.get(key, 0) + attempts
+    def _after_transport_error(self, error: Exception, key: str, attempt: int, idempotent: bool) -> float:
+        """A request that got no answer: the seconds to wait before the next attempt, or NotionError."""
+        sent = not isinstance(error, requests.ConnectTimeout) and not _refused(error)
+        if isinstance(error, requests.Timeout):
+            self.timeouts_by_endpoint[key] = self.timeouts_by_endpoint.get(key, 0) + 1
+        code = "no_answer" if sent else "connection_error"
+        if (sent and not idempotent) or attempt >= self.policy.max_attempts:
+            raise NotionError(0, code, f"{type(error).__name__} after {attempt} attempt(s): {_short(str(error))}"
+                              + self._timeouts_said()) from None
+        return self.policy.backoff(attempt)
+
+    def _after_retryable_status(self, resp, attempt: int) -> float:
+        """A 409/429/5xx answer: the seconds to wait before the next attempt, or NotionError after the last. A 429
+        slows this client's pacer and holds back every backend of the token (or workspace) meanwhile."""
+        error = _error_from(resp)
+        if resp.status_code == 429:
+            self.rate_limited += 1
+        if attempt >= self.policy.max_attempts:
+            raise error
+        seconds = self.policy.retry_after(resp)
+        if resp.status_code != 429:
+            return seconds if seconds is not None else self.policy.backoff(attempt)
+        seconds = seconds if seconds is not None else self.policy.backoff(attempt)
+        if self.pacer is not None:
+            self._check_deadline(seconds, "a Retry-After wait")
+            self.pacer.throttled(seconds, "workspace" if error.workspace_limit else "token", self.deadline)
+            return 0.0
+        return seconds
+
+    def _pause(self, seconds: float, what: str) -> None:
+        """Wait ``seconds`` before the next attempt (interruptible); RunDeadline rather than past the deadline."""
+        if seconds <= 0:
+            return
+        self._check_deadline(seconds, what)
+        self.waiter.sleep(seconds)
+        self.backoff_s += seconds
+
+    def _check_deadline(self, seconds: float, what: str) -> None:
+        if self.deadline is not None and time.monotonic() + seconds > self.deadline:
+            raise RunDeadline(f"{what} of {seconds:.0f} s would pass the run's deadline" + self._timeouts_said())
+
+    def _timeouts_said(self) -> str:
+        """What timed out so far, for a message: '' or '; 3 requests timed out (data_sources.query 3)'."""
+        if not self.timeouts_by_endpoint:
+            return ""
+        n = sum(self.timeouts_by_endpoint.values())
+        return f"; {n} request(s) timed out (" + ", ".join(f"{k} {v}" for k, v in self.timeouts_by_endpoint.items()) + ")"
+
+    def _count(self, key: str, attempt: int) -> None:
+        self.requests_made += 1
+        if attempt > 1:
+            self.retries += 1
+        self.by_endpoint[key] = self.by_endpoint.get(key, 0) + 1
 
     def paginate(self, method: str, path: str, body: dict | None = None, params: dict | None = None,
                  page_size: int = 100, endpoint: str = "") -> Iterator[dict]:
@@ -269,8 +336,24 @@ def _error_from(resp) -> NotionError:
     except ValueError:
         body = None
     if isinstance(body, dict) and body.get("object") == "error":
+        extra = body.get("additional_data")
         return NotionError(resp.status_code, body.get("code", "unknown"), body.get("message", ""),
-                           body.get("request_id"))
+                           body.get("request_id"), extra if isinstance(extra, dict) else None)
     code = GATEWAY_CODES.get(resp.status_code, f"http_{resp.status_code}")
     return NotionError(resp.status_code, code, "non-JSON answer: " + _short(resp.text or ""))
 
+
+def _answer(resp) -> dict:
+    """The JSON body of a final answer; NotionError for an error status or a body that is not JSON."""
+    if resp.status_code >= 400:
+        raise _error_from(resp)
+    try:
+        return resp.json()
+    except ValueError:
+        raise NotionError(resp.status_code, "invalid_json", "the response was not JSON: " + _short(resp.text)) from None
+
+
+def _refused(error: Exception) -> bool:
+    """Whether a connection error happened before the request was sent (no connection could be made)."""
+    text = repr(error)
+    return "NewConnectionError" in text or "Connection refused" in text or "Name or service not known" in text

@@ -22,17 +22,22 @@ def _open(plpy, GD) -> tuple[Store, Settings]:
 def add_integration(plpy, GD, user_id, access_token, workspace_id, workspace_name, workspace_icon, bot_id) -> int:
     """Store (or replace) a user's Notion token, encrypted; returns the integration id. The token is never
     echoed: not in the return value, an error, a NOTICE or a log."""
-    if not user_id:
-        plpy.error("nls: add_integration needs a user_id", hint="Any application id: a uuid or text.")
-    if not access_token or not access_token.strip():
+    if user_id is None or access_token is None:
+        plpy.error(f"nls: add_integration needs {'user_id' if user_id is None else 'access_token'}; it was NULL",
+                   hint="add_integration(user_id text, access_token text, ...): the application's id of the user and "
+                        "the integration's secret or OAuth access token, as bound parameters.", sqlstate="22004")
+    if not user_id.strip():
+        plpy.error("nls: add_integration needs a user_id, not an empty text", hint="Any application id: a uuid or text.",
+                   sqlstate="22023")
+    if not access_token.strip():
         plpy.error(f"nls: add_integration for user {user_id!r} got an empty access_token",
-                   hint="Pass the integration's secret or the OAuth access token.")
+                   hint="Pass the integration's secret or the OAuth access token.", sqlstate="22023")
     store, settings = _open(plpy, GD)
     try:
         return store_token(store, settings, user_id, access_token, workspace_id, workspace_name, workspace_icon,
                            bot_id)
     except crypto.KeyError_ as e:
-        plpy.error(f"nls: cannot store the token of user {user_id!r}: {e}", hint=e.hint)
+        plpy.error(f"nls: cannot store the token of user {user_id!r}: {e}", hint=e.hint, sqlstate="55000")
 
 
 def sync_notion(plpy, GD, database_id, database_name, user_id, full_sync) -> str:
@@ -58,7 +63,7 @@ def rotate_encryption_key(plpy, GD) -> str:
     try:
         result = rotate_keys(store, settings)
     except crypto.KeyError_ as e:
-        plpy.error(f"nls: cannot rotate the token encryption key: {e}", hint=e.hint)
+        plpy.error(f"nls: cannot rotate the token encryption key: {e}", hint=e.hint, sqlstate="55000")
     if result["unreadable"]:
         plpy.warning(f"nls: {len(result['unreadable'])} stored token(s) do not decrypt with any key of the ring and "
                      "were left as they are; keep the old key until their users store new tokens (nls.add_integration)")
@@ -68,20 +73,24 @@ def rotate_encryption_key(plpy, GD) -> str:
 def discover(plpy, GD, user_id, add) -> list[dict]:
     """``nls.discover(user_id, add)``: see :func:`nls_engine.discover.discover`. The session must already see the
     user's integration (row-level security): discover never switches the user a session acts for."""
+    if user_id is None:
+        plpy.error("nls: discover needs user_id; it was NULL", hint="discover(user_id text, add boolean => false)",
+                   sqlstate="22004")
     store, settings = _open(plpy, GD)
     if not store.has_integration(user_id):
         plpy.error(f"nls: user {user_id!r} has no Notion integration this session can see",
                    hint="Store the user's token with nls.add_integration(user_id, access_token), and act for that "
-                        "user (SET nls.user_id) when not an administrator.")
+                        "user (SET nls.user_id) when not an administrator.", sqlstate="P0002")
     try:
         client = open_client(store, user_id, settings)
     except (NotionError, crypto.TokenUnreadable, crypto.KeyError_) as e:
         plpy.error(f"nls: cannot list what the integration of user {user_id!r} sees: {e}",
-                   hint="Store the user's token with nls.add_integration(user_id, access_token).")
+                   hint="Store the user's token with nls.add_integration(user_id, access_token).", sqlstate="55000")
     try:
-        return _discover(store, client, user_id, add)
+        return _discover(store, client, user_id, bool(add))
     except NotionError as e:
-        plpy.error(f"nls: POST /v1/search for user {user_id!r} failed: {e.message} (HTTP {e.status})")
+        plpy.error(f"nls: POST /v1/search for user {user_id!r} failed: {e.message} (HTTP {e.status})",
+                   sqlstate="58000" if e.ends_run else "22023")
     finally:
         client.close()
 

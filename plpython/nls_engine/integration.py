@@ -9,10 +9,11 @@ import time
 from contextlib import contextmanager
 
 from . import crypto
-from .client import NotionClient, NotionError
+from .client import NotionClient, NotionError, RetryPolicy
 from .pacing import Pacer
 from .settings import Settings
 from .store import Store
+from .waiting import Waiter
 
 # one pacer per user and backend, kept between sources and calls: a new client does not start a new burst
 _PACERS: dict[str, Pacer] = {}
@@ -30,9 +31,44 @@ def acting_for(store: Store, user_id: str):
         store.act_as(before)
 
 
+class Budget:
+    """This backend's place in the request budget of a token (the user's integration) and of its workspace: held
+    from :func:`open_client` to the client's close (``nls._join_budget``), so that every backend counts it."""
+
+    def __init__(self, store: Store, user_id: str, workspace_id: str | None):
+        self.store, self.user_id, self.workspace_id = store, user_id, workspace_id
+        store.join_budget(user_id, workspace_id)
+
+    def share(self) -> tuple[int, int, bool]:
+        """(token_share, workspace_share, held): see :meth:`Store.sync_share`."""
+        return self.store.sync_share(self.user_id, self.workspace_id)
+
+    def in_workspace(self, workspace_id: str) -> None:
+        """The token turned out to be in ``workspace_id``: count this backend in that workspace's budget too."""
+        if self.workspace_id is None:
+            self.store.join_budget(None, workspace_id)
+            self.workspace_id = workspace_id
+
+    def take(self, scope: str) -> bool:
+        """Hold back every backend of the token (scope "token") or workspace ("workspace") while a 429 lasts."""
+        return self.store.hold_budget(*self._key(scope))
+
+    def release(self, scope: str) -> None:
+        self.store.release_budget(*self._key(scope))
+
+    def leave(self) -> None:
+        self.store.leave_budget(self.user_id, self.workspace_id)
+
+    def _key(self, scope: str) -> tuple[str, str]:
+        if scope == "workspace" and self.workspace_id:
+            return "workspace", self.workspace_id
+        return "token", self.user_id
+
+
 def open_client(store: Store, user_id: str, settings: Settings) -> NotionClient:
     """A Notion client for ``user_id``'s integration, paced to this backend's share of the token's and workspace's
-    budget, with the run's deadline (``run_deadline_s`` from now). Reads the integration under the session's
+    budget (:class:`Budget`, held until ``client.close()``), with the run's deadline (``run_deadline_s`` from now),
+    waiting in slices that let PostgreSQL act on a cancel or terminate. Reads the integration under the session's
     row-level security. Sends nothing (see :func:`note_workspace`). ``client.workspace`` holds {"id": the
     workspace id or None}. Raises NotionError (status 0 ``no_integration``; 401 when the integration is not
     active), crypto.KeyError_ or crypto.TokenUnreadable."""
@@ -44,16 +80,18 @@ def open_client(store: Store, user_id: str, settings: Settings) -> NotionClient:
                           f"{row['status']}; store a new token with nls.add_integration()")
     ring = crypto.load_ring(settings.encryption_key_file)
     token = crypto.decrypt(ring, row["key_version"], user_id, row["token_nonce"], row["token_ciphertext"])
-    workspace = {"id": row["workspace_id"]}
-    pacer = _PACERS.setdefault(user_id, Pacer(lambda: (1, 1), 1.0, 1.0, 1.0))
-    pacer.configure(lambda: store.sync_share(user_id, workspace["id"]), settings.rate_limit_per_s,
-                    settings.workspace_rate_limit_per_s, settings.rate_limit_burst)
+    waiter = Waiter(store.check_interrupts)
+    pacer = _PACERS.setdefault(user_id, Pacer(lambda: (1, 1, False), 1.0, 1.0, 1.0))
     client = NotionClient(
         token, settings.api_base_url, settings.notion_version,
-        timeouts=(settings.connect_timeout_s, settings.read_timeout_s), max_attempts=settings.max_attempts,
-        retry_after_cap=settings.retry_after_cap_s, backoff=settings.backoff_base_s,
-        deadline=time.monotonic() + settings.run_deadline_s, pacer=pacer)
-    client.workspace = workspace
+        timeouts=(settings.connect_timeout_s, settings.read_timeout_s),
+        policy=RetryPolicy(settings.max_attempts, settings.backoff_base_s, settings.retry_after_cap_s),
+        deadline=time.monotonic() + settings.run_deadline_s, pacer=pacer, waiter=waiter)
+    client.workspace = {"id": row["workspace_id"]}
+    budget = client.budget = Budget(store, user_id, row["workspace_id"])
+    client.closers.append(budget.leave)
+    pacer.configure(budget.share, settings.rate_limit_per_s, settings.workspace_rate_limit_per_s,
+                    settings.rate_limit_burst, sleep=waiter.sleep, holds=budget)
     return client
 
 
@@ -66,6 +104,7 @@ def note_workspace(store: Store, user_id: str, client: NotionClient) -> None:
     if bot.get("workspace_id"):
         client.workspace["id"] = bot["workspace_id"]
         store.save_workspace(user_id, bot["workspace_id"], bot.get("workspace_name"))
+        client.budget.in_workspace(bot["workspace_id"])
         client.pacer.next_refresh = 0.0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Callable
 
 from .report import RunReport
@@ -14,6 +15,61 @@ from .text import clean
 # Notion cuts these values at 25 items in page objects (GET /v1/pages/{id}, data source queries)
 CUT_AT = 25
 CUT_TYPES = ("title", "rich_text", "people")
+
+
+# the shape each property type's value must have for the engine to read it (types not listed are kept as they come)
+LIST_TYPES = ("title", "rich_text", "people", "relation", "multi_select", "files")
+OBJECT_TYPES = ("select", "status", "date", "formula", "rollup", "unique_id", "verification", "created_by",
+                "last_edited_by")
+TEXT_TYPES = ("url", "email", "phone_number", "created_time", "last_edited_time")
+
+
+def is_time(value) -> bool:
+    """Whether ``value`` is an ISO 8601 date-time with a time zone, as Notion writes them ("...T...Z")."""
+    if not isinstance(value, str) or "T" not in value:
+        return False
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def malformed(page) -> str | None:
+    """Why a page object cannot be stored as it is, or None when it can: not an object, no id, a created or edited
+    time that is not a time, or a property value of the wrong shape for its type. Such a page costs only itself."""
+    if not isinstance(page, dict):
+        return f"a page object must be a JSON object, not {type(page).__name__}"
+    if not isinstance(page.get("id"), str) or not page["id"]:
+        return "the page object has no id"
+    for key in ("created_time", "last_edited_time"):
+        if not is_time(page.get(key)):
+            return f"{key} {_clip(page.get(key))} is not a time"
+    props = page.get("properties", {})
+    if not isinstance(props, dict):
+        return "properties is not an object"
+    for name, prop in props.items():
+        why = _shape_error(prop)
+        if why:
+            return f"property {_clip(name)}: {why}"
+    return None
+
+
+def _shape_error(prop) -> str | None:
+    if not isinstance(prop, dict) or not isinstance(prop.get("type"), str):
+        return "not a property value (an object with a type)"
+    kind = prop["type"]
+    value = prop.get(kind)
+    wrong = ((kind in LIST_TYPES and not isinstance(value, list))
+             or (kind in OBJECT_TYPES and value is not None and not isinstance(value, dict))
+             or (kind in TEXT_TYPES and value is not None and not isinstance(value, str))
+             or (kind == "number" and value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))))
+             or (kind == "checkbox" and not isinstance(value, bool)))
+    return f"a {kind} value cannot be {_clip(value)}" if wrong else None
+
+
+def _clip(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def page_hash(page: dict) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .client import NotionClient
+from .page import malformed
 from .report import DataSourceReport, RunReport
 
 # a paginated read whose pages bring no new row this many times in a row is not advancing
@@ -85,7 +86,7 @@ class DataSourceRead:
         stopped advancing (recorded as the limit ``cursor_not_advancing``)."""
         capped, last, stale, answers = False, None, 0, set()
         for data in self.client.query(self.ds_id, body, self.property_ids):
-            results = data.get("results", [])
+            results = self._readable(data.get("results", []))
             batch = [p for p in results if self.seen.get(p.get("id")) != p.get("last_edited_time")]
             for p in batch:
                 self.seen[p["id"]] = p["last_edited_time"]
@@ -103,3 +104,18 @@ class DataSourceRead:
                 self.report.limit("cursor_not_advancing", data_source_id=self.ds_id, pages_without_new_rows=stale)
                 return None
         return last, capped
+
+    def _readable(self, results) -> list[dict]:
+        """The rows of an answer that are page objects the engine can read; each other one is recorded in the run's
+        page errors (with its id where it has one) and costs only itself: it never moves the watermark."""
+        if not isinstance(results, list):
+            self.report.page_error(None, f"malformed answer: results is {type(results).__name__}, not a list")
+            return []
+        readable = []
+        for row in results:
+            why = malformed(row)
+            if why is None:
+                readable.append(row)
+            else:
+                self.report.page_error(row.get("id") if isinstance(row, dict) else None, f"malformed page object: {why}")
+        return readable

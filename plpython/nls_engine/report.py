@@ -11,8 +11,9 @@ run's counts and of ``nls.sync_log.details``:
   "cleaned_characters": characters PostgreSQL cannot store that were removed or replaced,
   "page_errors"?: [{"page_id", "error"}], "limits"?: [{"limit": why the run is partial, ...}],
   "<counter>"?: n for each counter of COUNTERS that is not 0,
-  "requests_by_endpoint": {endpoint: attempts}, "paced_s"?: seconds waited by the pacer,
-  "traceback"?: the last frames of an internal error }
+  "requests_by_endpoint": {endpoint: attempts, every one Notion saw}, "rate_limited"?: 429 answers,
+  "retry_waited_s"?: seconds waited between attempts, "paced_s"?: seconds waited for the budget (pacing, 429 holds),
+  "timeouts"?: {endpoint: requests that timed out}, "traceback"?: the last frames of an internal error }
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class RunStatus(str, Enum):
     COMPLETED = "completed"
     PARTIAL = "partial"      # stopped early or some pages could not be stored; the next run resumes
     FAILED = "failed"
+    CANCELLED = "cancelled"  # a cancel or statement_timeout stopped it (the caller gets query_canceled)
     SKIPPED = "skipped"      # another run held the lock; nothing was done
 
     @property
@@ -88,11 +90,15 @@ class RunReport:
     requests_made: int = 0
     retries: int = 0
     requests_by_endpoint: dict[str, int] = field(default_factory=dict)
+    rate_limited: int = 0
+    retry_waited_s: float = 0.0
     paced_s: float = 0.0
+    timeouts: dict[str, int] = field(default_factory=dict)
     traceback: str | None = None
     status: RunStatus = RunStatus.RUNNING
     error_code: str | None = None
     error_message: str | None = None
+    _error_keys: set = field(default_factory=set, repr=False, compare=False)
 
     def data_source(self, ds_id: str, name: str | None, mode: str) -> DataSourceReport:
         """Start the report of one data source (kept in order)."""
@@ -107,8 +113,13 @@ class RunReport:
         self.counts[key] = self.counts.get(key, 0) + n
 
     def page_error(self, page_id: str | None, error: str) -> None:
-        """A page that could not be read or stored (the run ends partial)."""
-        self.page_errors.append({"page_id": page_id, "error": error[:500]})
+        """A page that could not be read or stored (the run ends partial); the same error of the same page, read
+        again within the run, is recorded once."""
+        entry = {"page_id": page_id if isinstance(page_id, str) else None, "error": error[:500]}
+        key = (entry["page_id"], entry["error"])
+        if key not in self._error_keys:
+            self._error_keys.add(key)
+            self.page_errors.append(entry)
 
     def limit(self, limit: str, **detail) -> None:
         """A limit the run met (``deadline``, ``query_result_limit``, ``cursor_not_advancing``,
@@ -119,6 +130,14 @@ class RunReport:
     def short(self) -> bool:
         """Whether something was left for the next run (page errors or limits)."""
         return bool(self.page_errors or self.limits)
+
+    def took(self, client) -> None:
+        """Take the client's counters: every attempt Notion saw, retries, 429s, waits, timeouts."""
+        self.requests_made, self.retries = client.requests_made, client.retries
+        self.requests_by_endpoint = dict(client.by_endpoint)
+        self.rate_limited, self.retry_waited_s = client.rate_limited, client.backoff_s
+        self.timeouts = dict(client.timeouts_by_endpoint)
+        self.paced_s = client.pacer.waited_s if client.pacer is not None else 0.0
 
     def close(self, status: RunStatus, code: str | None = None, message: str | None = None) -> None:
         """Set the run's final status, error code and message."""
@@ -134,8 +153,14 @@ class RunReport:
         if self.limits:
             out["limits"] = self.limits
         out.update({k: v for k, v in self.counts.items() if v})
+        if self.rate_limited:
+            out["rate_limited"] = self.rate_limited
+        if self.retry_waited_s:
+            out["retry_waited_s"] = round(self.retry_waited_s, 3)
         if self.paced_s:
             out["paced_s"] = round(self.paced_s, 3)
+        if self.timeouts:
+            out["timeouts"] = dict(self.timeouts)
         if self.traceback:
             out["traceback"] = self.traceback
         return out

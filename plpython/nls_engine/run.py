@@ -48,11 +48,18 @@ class RunContext:
     report: RunReport
     commit: Callable[[], None] | None = None
     client: NotionClient | None = None
+    log_id: str | None = None
 
     def checkpoint(self) -> None:
-        """Commit what is done so far, where the run may commit (the scheduled procedure)."""
-        if self.commit:
-            self.commit()
+        """Commit what is done so far, where the run may commit (the scheduled procedure), with the run's counts so
+        far in its sync_log row: a run killed later still tells what it committed."""
+        if not self.commit:
+            return
+        if self.log_id is not None and self.report.status is RunStatus.RUNNING:
+            if self.client is not None:
+                self.report.took(self.client)
+            self.store.progress_run(self.log_id, self.report)
+        self.commit()
 
 
 class Flow(Protocol):
@@ -108,15 +115,19 @@ class SourceRun:
         src = self.source
         sync_type = self.flow.plan(self.store, self.settings, src)
         ctx = RunContext(self.store, self.settings, src, RunReport(sync_type), self.commit)
-        log_id = self.store.begin_run(src.id, src.user_id, sync_type, self.settings.notion_version)
+        ctx.log_id = self.store.begin_run(src.id, src.user_id, sync_type, self.settings.notion_version)
         ctx.checkpoint()
-        self._execute(ctx)
-        self.store.finish_run(log_id, ctx.report)
-        ctx.checkpoint()
-        return ctx.report.answer(src.database_name, src.database_id, log_id)
+        cancel = self._execute(ctx)
+        self.store.finish_run(ctx.log_id, ctx.report)
+        if self.commit:
+            self.commit()
+        if cancel is not None:   # PostgreSQL's cancel is the caller's: the statement fails with query_canceled
+            raise cancel
+        return ctx.report.answer(src.database_name, src.database_id, ctx.log_id)
 
-    def _execute(self, ctx: RunContext) -> None:
-        """Open the client, run the flow, and close the report with the status it earned."""
+    def _execute(self, ctx: RunContext) -> BaseException | None:
+        """Open the client, run the flow, and close the report with the status it earned. Returns the cancel that
+        stopped it (to be raised once the log row is closed), or None."""
         report = ctx.report
         try:
             ctx.client = open_client(ctx.store, ctx.source.user_id, ctx.settings)
@@ -124,12 +135,15 @@ class SourceRun:
             self.flow.execute(ctx)
             report.close(RunStatus.PARTIAL if report.short else RunStatus.COMPLETED)
         except Exception as e:  # a bug or a database error too: recorded, never left running
+            if ctx.store.interrupted(e):
+                report.close(RunStatus.CANCELLED, "query_canceled",
+                             "a cancel or statement_timeout stopped the run; what it committed stays")
+                return e
             report.close(*outcome(e, report))
             if isinstance(e, NotionError) and refused_token(e):
                 ctx.store.mark_needs_reauth(ctx.source.user_id)
         finally:
             if ctx.client:
                 ctx.client.close()
-                report.requests_made, report.retries = ctx.client.requests_made, ctx.client.retries
-                report.requests_by_endpoint = ctx.client.by_endpoint
-                report.paced_s = ctx.client.pacer.waited_s if ctx.client.pacer else 0.0
+                report.took(ctx.client)
+        return None

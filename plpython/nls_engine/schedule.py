@@ -47,12 +47,16 @@ def clean_learning(store: Store, sources: list[Source], results: list[dict], com
 
 
 def user_status(result: dict) -> RunStatus:
-    """A user's status in a scheduled round, from sync_notion's answer: completed when every source completed,
-    partial when all at least partly succeeded, failed otherwise."""
+    """A user's status in a scheduled round, from sync_notion's answer. Sources another session was syncing
+    (skipped) do not count: skipped when that was every source; else completed when every other source completed,
+    partial when all at least partly succeeded, failed otherwise (no source at all is a failure)."""
     statuses = [RunStatus.of_answer(r["status"]) for r in result.get("results", [])]
-    if statuses and all(s is RunStatus.COMPLETED for s in statuses):
+    ran = [s for s in statuses if s is not RunStatus.SKIPPED]
+    if statuses and not ran:
+        return RunStatus.SKIPPED
+    if ran and all(s is RunStatus.COMPLETED for s in ran):
         return RunStatus.COMPLETED
-    return RunStatus.PARTIAL if result.get("success") else RunStatus.FAILED
+    return RunStatus.PARTIAL if ran and all(s.succeeded for s in ran) else RunStatus.FAILED
 
 
 def sync_all(store: Store, settings: Settings, commit) -> dict:
@@ -68,13 +72,23 @@ def sync_all(store: Store, settings: Settings, commit) -> dict:
         commit()
         if user is None:
             break
-        status = RunStatus.FAILED
-        try:
-            with acting_for(store, user):
-                result = sync_notion(store, settings, None, None, user, False, commit=commit)
-            status = user_status(result)
-            done.append({"user_id": user, "status": status.value, "sources": len(result.get("results", []))})
-        finally:
-            store.finish_sync_user(round_, user, status.value)
-            commit()
+        done.append(_sync_user(store, settings, round_, user, commit))
     return {"round": round_, "users": done}
+
+
+def _sync_user(store: Store, settings: Settings, round_: str, user: str, commit) -> dict:
+    """One user of a round: sync and clean acting for that user, then mark the user done in the round (also when
+    the run fails or is cancelled; a cancel is then raised on). Returns {"user_id", "status", "sources"}."""
+    status, sources = RunStatus.FAILED, 0
+    try:
+        with acting_for(store, user):
+            result = sync_notion(store, settings, None, None, user, False, commit=commit)
+        status, sources = user_status(result), len(result.get("results", []))
+    except Exception as e:
+        if store.interrupted(e):
+            status = RunStatus.CANCELLED
+        raise
+    finally:
+        store.finish_sync_user(round_, user, status.value)
+        commit()
+    return {"user_id": user, "status": status.value, "sources": sources}

@@ -3,9 +3,9 @@ completed, marked, given their content and upserted together (``nls._upsert_page
 stored costs only itself, and holds the data source's watermark at its time so that the next run reads it again."""
 from __future__ import annotations
 
-from .client import NotionError
+from .client import NotionError, RunDeadline
 from .content import Content
-from .page import complete_values, page_hash, staged_row, value_marks
+from .page import complete_values, malformed, page_hash, staged_row, value_marks
 from .schema import Schemas
 from .text import clean
 
@@ -29,6 +29,9 @@ class BatchWriter:
         Raises NotionError when an error ends the run."""
         ctx = self.ctx
         ctx.report.processed += len(batch)
+        batch = [page for page in batch if self._readable(page)]
+        if not batch:
+            return
         self.schemas.note(ds_id, batch[0])
         stored = ctx.store.stored_hashes(ctx.source.id, [p["id"] for p in batch])
         rows = [row for row in (self._stage(ds_id, page, stored) for page in batch) if row is not None]
@@ -52,12 +55,27 @@ class BatchWriter:
             row = staged_row(page, ds_id, h, value_marks(page, cut, lambda: self.schemas.rollup_relations(ds_id), report))
             if src.with_content and not page.get("in_trash"):   # a trashed page keeps the content stored
                 row.update(self.content.read(page["id"]))
-        except NotionError as e:
-            if e.ends_run:
+        except Exception as e:
+            if self._ends_run(e):
                 raise
-            self.page_error(page, f"{e.code}: {e.message}")
+            self.page_error(page, f"{e.code}: {e.message}" if isinstance(e, NotionError) else f"{type(e).__name__}: {e}")
             return None
         return row
+
+    def _ends_run(self, error: Exception) -> bool:
+        """Whether an error met while staging one page ends the run (Notion's or the token's, the deadline, a
+        cancel) rather than only that page."""
+        if isinstance(error, NotionError):
+            return error.ends_run
+        return isinstance(error, RunDeadline) or self.ctx.store.interrupted(error)
+
+    def _readable(self, page) -> bool:
+        """Whether a page object can be stored; another is recorded in the run's page errors (never holding the
+        watermark: its time could not be read)."""
+        why = malformed(page)
+        if why is not None:
+            self.ctx.report.page_error(page.get("id") if isinstance(page, dict) else None, f"malformed page object: {why}")
+        return why is None
 
     def _upsert(self, rows: list[dict]) -> None:
         """Upsert ``rows`` in one statement; when the batch fails, each row alone, so that only a bad page is lost."""
@@ -65,6 +83,8 @@ class BatchWriter:
         try:
             added, updated = ctx.store.upsert_pages(ctx.source.id, ctx.source.user_id, rows)
         except ctx.store.error as batch_error:
+            if ctx.store.interrupted(batch_error):
+                raise
             if len(rows) == 1:
                 self.page_error(rows[0], f"database: {batch_error}")
                 return

@@ -2,11 +2,9 @@
 reads, and the retry's deadline and Retry-After cap."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from nls_engine.client import NotionError, RunDeadline, _error_from, _Retry, title_text
+from nls_engine.client import NotionError, RetryPolicy, RunDeadline, _error_from, title_text
 
 
 @pytest.mark.parametrize("status, ends", [(401, True), (429, True), (500, True), (503, True), (0, True),
@@ -42,17 +40,17 @@ class Headers:
 
 
 def test_a_retry_after_longer_than_the_cap_ends_the_run_instead_of_waiting():
-    retry = _Retry(total=3, retry_after_cap=10, deadline=None)
-    assert retry.get_retry_after(Headers("4")) == 4
+    policy = RetryPolicy(max_attempts=3, retry_after_cap_s=10)
+    assert policy.retry_after(Headers("4")) == 4
     with pytest.raises(RunDeadline, match="more than retry_after_cap_s"):
-        retry.get_retry_after(Headers("30"))
+        policy.retry_after(Headers("30"))
 
 
-def test_no_wait_runs_past_the_deadline():
-    retry = _Retry(total=3, retry_after_cap=60, deadline=time.monotonic() + 1)
-    with pytest.raises(RunDeadline, match="deadline"):
-        retry.get_retry_after(Headers("5"))
-    assert retry.new(total=2).deadline == retry.deadline
+def test_the_backoff_doubles_with_jitter_and_stops_at_its_cap():
+    policy = RetryPolicy(backoff_s=0.5, max_backoff_s=3)
+    for attempt, base in ((1, 0.5), (2, 1.0), (3, 2.0)):
+        assert base * 0.5 <= policy.backoff(attempt) <= base * 1.5
+    assert policy.backoff(10) == 3
 
 
 def test_the_title_of_a_database_is_its_plain_text():

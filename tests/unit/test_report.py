@@ -8,7 +8,7 @@ from nls_engine.report import COUNTERS, RunReport, RunStatus, skipped_answer
 
 
 def test_a_completed_run_answers_success_and_the_others_their_own_word():
-    assert [s.answer for s in RunStatus] == ["running", "success", "partial", "failed", "skipped"]
+    assert [s.answer for s in RunStatus] == ["running", "success", "partial", "failed", "cancelled", "skipped"]
     assert [s for s in RunStatus if s.succeeded] == [RunStatus.COMPLETED, RunStatus.PARTIAL]
 
 

@@ -44,9 +44,17 @@ class Store:
     def mark_needs_reauth(self, user_id):
         self.calls.append("needs_reauth")
 
+    def progress_run(self, log_id, report):
+        self.calls.append("progress")
+
+    @staticmethod
+    def interrupted(error):
+        return getattr(error, "sqlstate", None) == "57014"
+
 
 class Client:
     requests_made, retries, by_endpoint, pacer = 3, 1, {"x": 3}, None
+    rate_limited, backoff_s, timeouts_by_endpoint = 1, 0.5, {"x": 1}
     closed = False
 
     def close(self):
@@ -87,6 +95,7 @@ def test_a_run_locks_acts_for_the_user_logs_and_always_unlocks(client):
     assert store.calls == ["lock", "act_as alice", "begin notion_full", "finish completed", "act_as None", "unlock"]
     assert answer["status"] == "success" and answer["synced_count"] == 2 and answer["requests_made"] == 3
     assert client.closed and store.finished.requests_by_endpoint == {"x": 3} and store.finished.retries == 1
+    assert store.finished.details()["rate_limited"] == 1 and store.finished.details()["timeouts"] == {"x": 1}
 
 
 def test_a_source_another_run_holds_is_skipped_at_once(client):
@@ -124,8 +133,36 @@ def test_each_known_failure_keeps_its_code(error, code):
 
 
 def test_a_users_round_status_follows_its_sources():
-    ok = {"status": "success"}
+    ok, skipped = {"status": "success"}, {"status": "skipped"}
+    assert user_status({"success": False, "results": [skipped, skipped]}) is RunStatus.SKIPPED
+    assert user_status({"success": False, "results": [ok, skipped]}) is RunStatus.COMPLETED
     assert user_status({"success": True, "results": [ok, ok]}) is RunStatus.COMPLETED
     assert user_status({"success": True, "results": [ok, {"status": "partial"}]}) is RunStatus.PARTIAL
     assert user_status({"success": False, "results": [ok, {"status": "failed"}]}) is RunStatus.FAILED
     assert user_status({"success": False, "error": "no enabled source"}) is RunStatus.FAILED
+
+
+class Canceled(Exception):
+    sqlstate = "57014"
+
+
+def test_a_cancel_closes_the_log_row_as_cancelled_and_is_raised_to_the_caller(client):
+    store = Store()
+    with pytest.raises(Canceled):
+        go(store, Flow(Canceled("canceling statement due to statement timeout")))
+    assert "finish cancelled" in store.calls and store.calls[-2:] == ["act_as None", "unlock"]
+    assert store.finished.error_code == "query_canceled" and store.finished.processed == 2
+
+
+def test_in_the_scheduled_procedure_each_checkpoint_writes_the_counts_before_committing(client):
+    store, commits = Store(), []
+    SourceRun(store, Settings.from_catalogue(rows()), SOURCE, CheckpointingFlow(),
+              lambda: commits.append(store.calls[-1])).go()
+    # after begin and at the flow's own checkpoint the counts are written, then committed; the closed row last
+    assert commits == ["progress", "progress", "finish completed"]
+
+
+class CheckpointingFlow(Flow):
+    def execute(self, ctx):
+        super().execute(ctx)
+        ctx.checkpoint()
