@@ -143,6 +143,12 @@ class Cluster:
             shutil.rmtree(self.base_dir, ignore_errors=True)
             self.base_dir = None
 
+    def restart(self, mode: str = "fast") -> None:
+        """Restart the server on the same port: ``mode`` fast (sessions are ended, as pg_ctl stop -m fast) or
+        immediate (the server stops at once, without a checkpoint, and recovers on start)."""
+        self._run(bin_dir() / "pg_ctl", "-D", self.data_dir, "-m", mode, "-w", "stop")
+        self.start(self.port)
+
     def running(self) -> bool:
         """Whether a server runs on this data directory (pg_ctl status)."""
         if self.base_dir is None or not (self.data_dir / "postmaster.pid").exists():

@@ -153,7 +153,8 @@ def test_a_trashed_concept_leaves_the_canonical_tables_with_its_last_state_logge
     cards = [r[0] for r in conn.execute("SELECT a.notion_id FROM nls.learning_atoms a WHERE a.concept_id = %s",
                                         (row[0],))]
     gen.workspace.trash_page(concept)
-    assert sync(conn, user_id=USER, full_sync=True)["success"]   # a full read sees what left the query
+    result = sync(conn, user_id=USER, full_sync=True)   # a full read sees what left the query
+    assert result["success"], [r for r in result.get("results", []) if r.get("status") != "success"]
     assert conn.execute("SELECT count(*) FROM nls.concepts WHERE notion_id = %s", (concept,)).fetchone()[0] == 0
     assert conn.execute("SELECT in_trash FROM nls.stg_notion_concepts WHERE notion_page_id = %s",
                         (concept,)).fetchone()[0] is True

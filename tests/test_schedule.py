@@ -77,7 +77,7 @@ def test_ten_users_sync_side_by_side_under_their_rate_limits(conn):
     # every user synced once, completely, in one round
     rounds = conn.execute("SELECT round, user_id, status, claimed_by FROM nls.sync_rounds").fetchall()
     assert len({r[0] for r in rounds}) == 1
-    assert sorted(r[1] for r in rounds) == users and {r[2] for r in rounds} == {"completed"}
+    assert sorted(r[1] for r in rounds) == users and {r[2] for r in rounds} == {"completed"}, rounds
     assert len({r[3] for r in rounds}) > 1   # shared among the workers
     for user in users:
         got = conn.execute("SELECT count(*) FROM nls.stg_notion_pages WHERE user_id = %s", (user,)).fetchone()[0]

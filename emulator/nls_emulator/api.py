@@ -17,7 +17,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote, unquote
 
 from werkzeug.routing import Map, Rule
@@ -98,6 +98,17 @@ class NotionApi:
         self._lock = threading.Lock()
         self._cursor_keys: dict[tuple, tuple] = {}
         self._stop = threading.Event()
+        self.corruptions: dict[str, Callable[[dict], object]] = {}
+
+    def corrupt_page(self, page_id: str, change: Callable[[dict], object]) -> None:
+        """Serve page ``page_id`` as ``change(its page object)`` returns it (in queries and GET /v1/pages/{id}),
+        as a broken Notion answer would: no id, a time that is not a time, a value of the wrong shape. The
+        workspace itself is unchanged; ``corruptions.clear()`` ends it."""
+        self.corruptions[norm_id(page_id) or page_id] = change
+
+    def _served(self, page_id: str, page: dict):
+        change = self.corruptions.get(page_id)
+        return change(page) if change else page
 
     # ---- integrations ---------------------------------------------------------------------------------
     def add_integration(self, token: str, workspace: Workspace, bot_name: str = "nls-emulator",
@@ -399,7 +410,7 @@ class NotionApi:
         nxt = ordered[end] if end < len(ordered) else None
         if nxt:
             self._remember(ws, dsid, sorts, nxt)
-        results = [render_page(ws.pages[i], version, ws, filter_properties=fprops) for i in chunk]
+        results = [self._served(i, render_page(ws.pages[i], version, ws, filter_properties=fprops)) for i in chunk]
         extra = None
         if capped and nxt is None:
             extra = {"request_status": {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}}
@@ -446,7 +457,7 @@ class NotionApi:
         ws = integ.workspace
         page = self._get_page(ws, page_id)
         fprops = request.args.getlist("filter_properties") or None
-        return render_page(page, version, ws, filter_properties=fprops)
+        return self._served(page["id"], render_page(page, version, ws, filter_properties=fprops))
 
     def _page_property(self, request, integ, version, page_id, property_id):
         ws = integ.workspace
