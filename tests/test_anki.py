@@ -203,3 +203,198 @@ def test_a_note_edited_on_the_phone_becomes_a_review_item_and_nothing_goes_to_no
     phone.sync()
     assert phone.note_by_card_id(card_id)["Back"] == "My own words<br>on two lines &amp; more"
     phone.close()
+
+
+def add_atoms(conn, user: str, n: int) -> None:
+    """``n`` atoms of ``user`` written directly (as an approved review would), every fifth a cloze."""
+    conn.execute("INSERT INTO nls.learning_atoms (user_id, notion_id, card_id, atom_type, front, back, is_atomic) "
+                 "SELECT %s, 'page-' || g, 'T-' || lpad(g::text, 3, '0'), "
+                 "CASE WHEN g %% 5 = 0 THEN 'cloze' ELSE 'flashcard' END, "
+                 "CASE WHEN g %% 5 = 0 THEN 'The {{c1::answer ' || g || '}} is here.' ELSE 'Question ' || g || '?' END, "
+                 "'Answer ' || g, true FROM generate_series(1, %s) g", (user, n))
+
+
+@pytest.fixture
+def small_learner(conn, anki_server):
+    """A learner with 20 atoms and an Anki account on the test's sync server, synced once."""
+    add_atoms(conn, USER, 20)
+    conn.execute("SELECT nls.add_anki_account(%s, 'learner', %s, endpoint => %s)",
+                 (USER, USERS["learner"], anki_server.url))
+    result = anki_sync(conn)
+    assert result["status"] == "success" and steps(result)["anki_push"]["items_added"] == 20, result
+    return anki_server
+
+
+def test_the_endpoint_down_fails_with_the_reason_loses_nothing_and_the_next_run_catches_up(conn, small_learner,
+                                                                                            tmp_path):
+    server = small_learner
+    phone = Phone(tmp_path / "phone", server)
+    phone.sync()
+    answered = min(phone.note_by_card_id("T-002").card_ids())
+    phone.answer(answered, 4)
+    phone.sync()
+    saved = conn.execute("SELECT collection, saved_at FROM nls.anki_collections WHERE user_id = %s",
+                         (USER,)).fetchone()
+    server.stop()
+    conn.execute("UPDATE nls.learning_atoms SET back = 'Answer 7, corrected' WHERE card_id = 'T-007'")
+    down = anki_sync(conn)
+    assert down["success"] is False and down["status"] == "failed"
+    assert [(s["sync_type"], s["status"], s["error_code"]) for s in down["steps"]] == \
+        [("anki_sync", "failed", "endpoint_unreachable")]
+    assert "cannot be reached" in down["steps"][0]["error"]
+    assert log_rows(conn)[-1][::6] == ("anki_sync", "endpoint_unreachable")
+    # nothing lost, nothing half-done: the collection and the atoms are as they were
+    assert conn.execute("SELECT collection, saved_at FROM nls.anki_collections WHERE user_id = %s",
+                        (USER,)).fetchone() == saved
+    assert conn.execute("SELECT anki_review_count FROM nls.learning_atoms WHERE card_id = 'T-002'").fetchone() == (0,)
+    assert conn.execute("SELECT status FROM nls.anki_accounts WHERE user_id = %s", (USER,)).fetchone() == ("active",)
+
+    server.start()
+    back = anki_sync(conn)
+    assert back["status"] == "success", back
+    assert steps(back)["anki_pull"]["items_updated"] == 1 and steps(back)["anki_push"]["items_updated"] == 1
+    assert conn.execute("SELECT anki_review_count FROM nls.learning_atoms WHERE card_id = 'T-002'").fetchone() == (1,)
+    phone.sync()
+    assert phone.note_by_card_id("T-007")["Back"] == "Answer 7, corrected"
+    phone.close()
+
+
+def test_a_full_sync_demanded_is_answered_by_downloading_then_pushing_again_never_by_uploading(conn, small_learner,
+                                                                                            tmp_path):
+    server = small_learner
+    phone = Phone(tmp_path / "phone", server)
+    phone.sync()
+    reviewed = min(phone.note_by_card_id("T-003").card_ids())
+    phone.answer(reviewed, 4)
+    own = phone.col.new_note(phone.col.models.by_name("Basic"))
+    own["Front"], own["Back"] = "The phone's own card?", "Kept"
+    phone.col.add_note(own, phone.col.decks.id("Phone"))
+    basic = phone.col.models.by_name("Basic")      # a schema change: the next sync must be a full one
+    phone.col.models.add_field(basic, phone.col.models.new_field("Extra"))
+    phone.col.models.update_dict(basic)
+    assert phone.sync(upload=True) == "full_sync"   # the phone chose to upload its collection
+    conn.execute("UPDATE nls.learning_atoms SET back = 'Answer 9, edited meanwhile' WHERE card_id = 'T-009'")
+
+    result = anki_sync(conn)
+    assert result["status"] == "success", result
+    assert steps(result)["anki_sync"]["details"]["action"] == "download"
+    assert steps(result)["anki_pull"]["items_updated"] == 1
+    assert steps(result)["anki_push"]["items_updated"] == 1
+    assert steps(result)["anki_push"]["details"]["upload"] in ("normal_sync", "no_changes")
+    # the phone's collection was not overwritten: its own note, its schema change and its review are there
+    assert phone.sync() in ("no_changes", "normal_sync")
+    assert len(phone.col.find_notes('"deck:Phone"')) == 1
+    assert "Extra" in phone.col.models.field_names(phone.col.models.by_name("Basic"))
+    assert phone.col.get_card(reviewed).reps == 1
+    assert phone.note_by_card_id("T-009")["Back"] == "Answer 9, edited meanwhile"
+    assert len(phone.col.find_notes('"note:nls Basic" or "note:nls Cloze"')) == 20
+    phone.close()
+
+
+def test_an_atom_that_leaves_notion_is_suspended_and_tagged_never_deleted_and_comes_back(conn, small_learner,
+                                                                                         tmp_path):
+    phone = Phone(tmp_path / "phone", small_learner)
+    phone.sync()
+    note = phone.note_by_card_id("T-004")
+    phone.answer(min(note.card_ids()), 3)
+    phone.sync()
+    conn.execute("DELETE FROM nls.learning_atoms WHERE card_id = 'T-004'")   # as nls.clean() does for a trashed page
+    result = anki_sync(conn)
+    assert steps(result)["anki_push"]["items_removed"] == 1
+    phone.sync()
+    note = phone.note_by_card_id("T-004")
+    card = phone.col.get_card(min(note.card_ids()))
+    assert card.queue == -1 and "nls::removed_from_notion" in note.tags and card.reps == 1
+    assert conn.execute("SELECT count(*) FROM nls.anki_notes WHERE removed_at IS NOT NULL").fetchone() == (1,)
+    conn.execute("INSERT INTO nls.learning_atoms (user_id, notion_id, card_id, atom_type, front, back) "
+                 "VALUES (%s, 'page-4', 'T-004', 'flashcard', 'Question 4?', 'Answer 4')", (USER,))
+    result = anki_sync(conn)
+    assert steps(result)["anki_push"]["items_updated"] == 1
+    phone.sync()
+    note = phone.note_by_card_id("T-004")
+    assert phone.col.get_card(min(note.card_ids())).queue != -1 and "nls::removed_from_notion" not in note.tags
+    phone.close()
+
+
+def test_a_refused_login_marks_the_account_and_no_secret_is_anywhere_in_clear(conn, anki_server, postgresql_proc,
+                                                                              tmp_path):
+    add_atoms(conn, USER, 5)
+    wrong = "wrong-password-canary-7f3a"
+    conn.execute("SELECT nls.add_anki_account(%s, 'learner', %s, endpoint => %s)", (USER, wrong, anki_server.url))
+    refused = anki_sync(conn)
+    assert [(s["sync_type"], s["error_code"]) for s in refused["steps"]] == [("anki_sync", "login_refused")]
+    assert conn.execute("SELECT status, credential_kind FROM nls.anki_status WHERE user_id = %s",
+                        (USER,)).fetchone() == ("needs_reauth", "password")
+    waiting = anki_sync(conn)   # not tried again until a new password is stored
+    assert waiting["steps"][0]["error_code"] == "needs_reauth" and "add_anki_account" in waiting["steps"][0]["error"]
+    conn.execute("SELECT nls.add_anki_account(%s, 'learner', %s, endpoint => %s)",
+                 (USER, USERS["learner"], anki_server.url))
+    assert anki_sync(conn)["status"] == "success"
+    assert conn.execute("SELECT status, credential_kind FROM nls.anki_status WHERE user_id = %s",
+                        (USER,)).fetchone() == ("active", "session_key")
+    hkey = Phone(tmp_path / "phone", anki_server).auth.hkey   # the server gives the learner one session key
+    secrets = [wrong, USERS["learner"], hkey, "learner"]
+    tables = conn.execute("SELECT string_agg(t::text, ' ') FROM (SELECT * FROM nls.sync_log) t").fetchone()[0]
+    tables += conn.execute("SELECT string_agg(t::text, ' ') FROM (SELECT a.*, encode(credential_ciphertext, 'escape') "
+                           "FROM nls.anki_accounts a) t").fetchone()[0]
+    log = postgresql_proc.logfile.read_text(errors="replace")
+    for secret in secrets[:3]:
+        assert secret not in tables and secret not in log, secret
+    # the username is kept encrypted too
+    assert "learner" not in conn.execute("SELECT a::text FROM nls.anki_accounts a").fetchone()[0].replace(USER, "")
+
+
+def test_bad_input_is_refused_naming_the_argument(conn):
+    cases = [("SELECT nls.add_anki_account('u', NULL, 'pw')", psycopg.errors.NullValueNotAllowed, "username"),
+             ("SELECT nls.add_anki_account('u', 'name', '  ')", psycopg.errors.InvalidParameterValue, "password"),
+             ("SELECT nls.add_anki_account('u', 'n', 'pw', endpoint => 'ftp://host/')",
+              psycopg.errors.InvalidParameterValue, "endpoint"),
+             ("SELECT nls.add_anki_account('u', 'n', 'pw', endpoint => 'https://me:pw@host/')",
+              psycopg.errors.InvalidParameterValue, "endpoint"),
+             ("SELECT nls.anki_sync(NULL)", psycopg.errors.NullValueNotAllowed, "user_id"),
+             ("SELECT nls.anki_sync('nobody')", psycopg.errors.NoDataFound, "user_id")]
+    for query, error, argument in cases:
+        with pytest.raises(error) as e:
+            conn.execute(query)
+        assert argument in e.value.diag.message_primary and e.value.diag.message_hint, query
+    assert conn.execute("SELECT count(*) FROM nls.anki_accounts").fetchone() == (0,)
+    conn.execute("SELECT nls.add_anki_account('u', 'name', 'pw', endpoint => 'http://127.0.0.1:9/sync')")
+    assert conn.execute("SELECT endpoint FROM nls.anki_status").fetchone() == ("http://127.0.0.1:9/sync/",)
+    assert conn.execute("SELECT nls.remove_anki_account('u')").fetchone() == (True,)
+
+
+def test_without_ankis_library_the_anki_sync_says_what_to_install_and_the_rest_works(conn, dsn, capsys):
+    conn.execute("SELECT nls.set_setting('anki_python_path', '/nonexistent/nls-anki')")
+    conn.execute("SELECT nls.add_anki_account(%s, 'learner', 'pw', endpoint => 'http://127.0.0.1:9/')", (USER,))
+    info = conn.info
+    with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname, autocommit=True) as fresh:
+        status = fresh.execute("SELECT nls.engine_status()").fetchone()[0]
+        if not status["anki"].startswith("not importable"):
+            pytest.skip("Anki's library is on the server Python's own path: this server cannot be without it")
+        assert "pip install --target" in status["anki"] and status["encryption_key"] == "ok"
+        result = fresh.execute("SELECT nls.anki_sync(%s)", (USER,)).fetchone()[0]
+        assert [(s["sync_type"], s["error_code"]) for s in result["steps"]] == [("anki_sync", "anki_unavailable")]
+        assert "pip install --target" in result["steps"][0]["error"]
+    from nls_install.cli import main
+    assert main(["--dsn", dsn, "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "--   Anki's library" in out and "pip install --target /nonexistent/nls-anki 'anki==26.9.3'" in out
+    assert "FAIL" not in out
+
+
+def test_the_scheduled_workers_sync_anki_after_the_users_notion_read(conn, emulator, anki_server):
+    gen = emulator.add_generated("learning", pages=40, seed=140, token="tok-anki-schedule")
+    use_emulator(conn, emulator)
+    conn.execute("SELECT nls.add_integration('sched-user', 'tok-anki-schedule')")
+    for name, target in LEARNING_TARGETS.items():
+        conn.execute("SELECT nls.add_source('sched-user', %s, %s)", (gen.database_ids[name], target))
+    conn.execute("SELECT nls.add_anki_account('sched-user', 'other', %s, endpoint => %s)",
+                 (USERS["other"], anki_server.url))
+    conn.execute("CALL nls.sync_all_users_notion_databases()")
+    rows = conn.execute("SELECT sync_type, status FROM nls.sync_log WHERE user_id = 'sched-user' ORDER BY started_at")
+    types = [r for r in rows.fetchall()]
+    assert types[-4:] == [("cleaning", "completed"), ("anki_sync", "completed"), ("anki_pull", "completed"),
+                          ("anki_push", "completed")]
+    cards = len(gen.page_ids["Flashcards"])
+    assert conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE user_id = 'sched-user' "
+                        "AND anki_note_id IS NOT NULL").fetchone() == (cards,)

@@ -147,8 +147,7 @@ def anki_check(conn: psycopg.Connection) -> Check:
                  f"anki does not import in the server's Python{where}: {err}; the Notion sync works without it",
                  f"as root on the database server: /usr/bin/python3 -m pip install --target {path or ANKI_PATH} "
                  f"'{ANKI_REQUIREMENT}' (Anki's library is AGPL-3.0; the folder must be readable by the server's "
-                 "OS user)" + ("" if path == ANKI_PATH else
-                               f", then SELECT nls.set_setting('anki_python_path', '{path or ANKI_PATH}')"),
+                 "OS user)" + ("" if path else f", then SELECT nls.set_setting('anki_python_path', '{ANKI_PATH}')"),
                  optional=True)
 
 
