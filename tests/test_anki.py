@@ -398,3 +398,29 @@ def test_the_scheduled_workers_sync_anki_after_the_users_notion_read(conn, emula
     cards = len(gen.page_ids["Flashcards"])
     assert conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE user_id = 'sched-user' "
                         "AND anki_note_id IS NOT NULL").fetchone() == (cards,)
+
+
+def test_the_application_role_syncs_a_users_anki_acting_for_that_user_only(conn, anki_server):
+    add_atoms(conn, USER, 6)
+    add_atoms(conn, "someone-else", 3)
+    conn.execute("DROP ROLE IF EXISTS anki_webapp")
+    conn.execute("CREATE ROLE anki_webapp LOGIN IN ROLE nls_app")
+    info = conn.info
+    try:
+        with psycopg.connect(host=info.host, port=info.port, user="anki_webapp", dbname=info.dbname,
+                             autocommit=True) as app:
+            app.execute("SELECT set_config('nls.user_id', %s, false)", (USER,))
+            app.execute("SELECT nls.add_anki_account(%s, 'learner', %s, endpoint => %s)",
+                        (USER, USERS["learner"], anki_server.url))
+            result = app.execute("SELECT nls.anki_sync(%s)", (USER,)).fetchone()[0]
+            assert result["status"] == "success" and steps(result)["anki_push"]["items_added"] == 6, result
+            assert app.execute("SELECT notes FROM nls.anki_status").fetchall() == [(6,)]
+            # another user's account is not this session's to add or sync
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                app.execute("SELECT nls.add_anki_account('someone-else', 'other', 'x')")
+            with pytest.raises(psycopg.errors.NoDataFound):
+                app.execute("SELECT nls.anki_sync('someone-else')")
+    finally:
+        conn.execute("DROP OWNED BY anki_webapp")
+        conn.execute("DROP ROLE anki_webapp")
+    assert conn.execute("SELECT count(*) FROM nls.anki_notes WHERE user_id = %s", (USER,)).fetchone() == (6,)
