@@ -121,7 +121,8 @@ COMMENT ON FUNCTION nls.rotate_encryption_key() IS
 'Re-encrypt every stored Notion token under the newest key of the key ring (seed 004, hardened): first add the new
 key as a higher version (NLS_ENCRYPTION_KEY=''2:<new>,1:<old>'' and restart, or the same in the key file), then
 SELECT nls.rotate_encryption_key(), then drop the old entry. Returns jsonb {"key_version", "rotated",
-"already_current", "unreadable": [user ids whose token decrypts with no key of the ring, left untouched]}. Runs as
+"already_current", "unreadable": [user ids whose token decrypts with no key of the ring, left untouched],
+"anki"?: {"rotated", "unreadable"} for the Anki credentials (nls.add_anki_account), when there were any to rotate}. Runs as
 its owner (it must see every user''s integration); executable by nls_admin only. Raises when no key is set.';
 
 CREATE OR REPLACE FUNCTION nls.discover(user_id text, add boolean DEFAULT false)

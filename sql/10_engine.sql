@@ -352,4 +352,6 @@ COMMENT ON COLUMN nls.sync_log.details IS
 "requests_by_endpoint": {endpoint: attempts}, "page_errors"?: [{"page_id", "error"}], "limits"?: [{"limit", ...}],
 "completed_values"?, "unsupported_values"?, "rollups_over_cut_relations"?, "markdown_unavailable"?,
 "markdown_truncated"?, "markdown_unknown_blocks"?, "paced_s"?, "traceback"?}. The cleaning pipeline''s rows
-(sync_type cleaning) hold per-table counts instead.';
+(sync_type cleaning) hold per-table counts instead; the Anki steps'' rows (no source_id; plpython/nls_engine/anki_sync.py)
+their findings: anki_sync {"action", "login", "anki"}, anki_pull {"reviewed"}, anki_push {"unchanged",
+"kept_deleted", "upload"}, each with "traceback"? for an internal error.';

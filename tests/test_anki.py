@@ -424,3 +424,26 @@ def test_the_application_role_syncs_a_users_anki_acting_for_that_user_only(conn,
         conn.execute("DROP OWNED BY anki_webapp")
         conn.execute("DROP ROLE anki_webapp")
     assert conn.execute("SELECT count(*) FROM nls.anki_notes WHERE user_id = %s", (USER,)).fetchone() == (6,)
+
+
+def test_key_rotation_reencrypts_the_anki_credentials_bound_to_their_owner(conn, server_tmp_path, postgresql_proc):
+    import json
+    import secrets as pysecrets
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    conn.execute("SELECT nls.add_anki_account('ann', 'ann-anki', 'ann-password')")
+    new_key = pysecrets.token_hex(32)
+    ring = server_tmp_path / "nls.keys"
+    from conftest import TEST_KEY
+    ring.write_text(f"2:{new_key}\n1:{TEST_KEY}\n")
+    postgresql_proc.hand_to_server(ring)
+    conn.execute("SELECT nls.set_setting('encryption_key_file', %s)", (str(ring),))
+    r = conn.execute("SELECT nls.rotate_encryption_key()").fetchone()[0]
+    assert r["anki"] == {"rotated": 1, "unreadable": []}
+    version, nonce, ct = conn.execute("SELECT key_version, credential_nonce, credential_ciphertext "
+                                      "FROM nls.anki_accounts").fetchone()
+    assert version == 2
+    secret = json.loads(AESGCM(bytes.fromhex(new_key)).decrypt(nonce, ct, b"ann\x1fanki"))
+    assert secret == {"username": "ann-anki", "password": "ann-password"}
+    with pytest.raises(Exception):   # not a Notion token of ann's: the context is bound in
+        AESGCM(bytes.fromhex(new_key)).decrypt(nonce, ct, b"ann")

@@ -60,7 +60,8 @@ def rotate_encryption_key(plpy, GD) -> str:
     except crypto.KeyError_ as e:
         plpy.error(f"nls: cannot rotate the token encryption key: {e}", hint=e.hint)
     anki = anki_account.rotate(store, settings)
-    result["anki_rotated"], result["anki_unreadable"] = anki["rotated"], anki["unreadable"]
+    if anki["rotated"] or anki["unreadable"]:
+        result["anki"] = anki
     if result["unreadable"] or anki["unreadable"]:
         plpy.warning(f"nls: {len(result['unreadable']) + len(anki['unreadable'])} stored token(s) or Anki "
                      "credential(s) do not decrypt with any key of the ring and were left as they are; keep the old "
