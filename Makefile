@@ -3,9 +3,13 @@
 # itself as the OS user postgres, with its data outside the checkout.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Anki's library for the server's own Python (the optional Anki sync): as root where the setting anki_python_path
+# points by default, otherwise inside this checkout (the server then runs as you; the tests point the setting at it)
+ANKI_SERVER_DIR ?= $(if $(filter 0,$(shell id -u)),/usr/local/lib/nls/anki-python,$(CURDIR)/.anki-python)
+export NLS_ANKI_PYTHON_PATH := $(ANKI_SERVER_DIR)
 RUN := env PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: deps venv test test-unit demo demo-stop bench clean
+.PHONY: deps venv anki test test-unit demo demo-stop bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -16,7 +20,11 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[test,emulator]'
 	touch $@
 
-venv: deps $(VENV)/.installed
+venv: deps $(VENV)/.installed anki
+
+# Anki's library (AGPL-3.0) in the venv and for the server's Python; a failure only makes the Anki tests skip
+anki: $(VENV)/.installed
+	@scripts/install-anki.sh "$(ANKI_SERVER_DIR)" "$(VENV)"
 
 # the whole suite (tests/unit included), against a real PostgreSQL 15 with plpython3u and pg_cron
 test: venv
@@ -37,4 +45,4 @@ bench: venv
 
 clean:
 	-$(RUN) $(PY) scripts/demo.py clean
-	rm -rf .demo $(VENV) *.egg-info
+	rm -rf .demo $(VENV) *.egg-info .anki-python

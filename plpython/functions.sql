@@ -46,8 +46,10 @@ from nls_engine import entry
 return entry.engine_status(plpy, GD)
 $$;
 COMMENT ON FUNCTION nls.engine_status() IS
-'What the sync runs with inside this server: {"python", "requests", "urllib3", "cryptography", "encryption_key"}
-(jsonb). encryption_key is "ok" or says what is missing and how to provide it. nls install --check reads it.';
+'What the sync runs with inside this server: {"python", "requests", "urllib3", "cryptography", "encryption_key",
+"anki"} (jsonb). encryption_key is "ok" or says what is missing and how to provide it; anki is the version of Anki''s
+library the Anki sync imports (setting anki_python_path), or "not importable: ..." with how to install it (the
+Notion sync does not need it). nls install reports it.';
 
 CREATE OR REPLACE FUNCTION nls.add_integration(user_id text, access_token text, workspace_id text DEFAULT NULL,
                                                workspace_name text DEFAULT NULL, workspace_icon text DEFAULT NULL,
@@ -123,7 +125,8 @@ COMMENT ON FUNCTION nls.rotate_encryption_key() IS
 'Re-encrypt every stored Notion token under the newest key of the key ring (seed 004, hardened): first add the new
 key as a higher version (NLS_ENCRYPTION_KEY=''2:<new>,1:<old>'' and restart, or the same in the key file), then
 SELECT nls.rotate_encryption_key(), then drop the old entry. Returns jsonb {"key_version", "rotated",
-"already_current", "unreadable": [user ids whose token decrypts with no key of the ring, left untouched]}. Runs as
+"already_current", "unreadable": [user ids whose token decrypts with no key of the ring, left untouched],
+"anki"?: {"rotated", "unreadable"} for the Anki credentials (nls.add_anki_account), when there were any to rotate}. Runs as
 its owner (it must see every user''s integration); executable by nls_admin only. Raises when no key is set.';
 
 CREATE OR REPLACE FUNCTION nls.discover(user_id text, add boolean DEFAULT false)
@@ -141,3 +144,43 @@ per data source (database_id, data_source_id, name, target, source_id, added). t
 database is already synced. With add => true every database not yet a source is added with that target (added =
 true). Raises 22004 for a NULL user_id, P0002 when the session cannot see the user''s integration, 55000 when its
 token cannot be used, 58000 when Notion refuses the search.';
+
+CREATE OR REPLACE FUNCTION nls.add_anki_account(user_id text, username text, password text,
+                                                endpoint text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.add_anki_account(plpy, GD, user_id, username, password, endpoint)
+$$;
+COMMENT ON FUNCTION nls.add_anki_account(text, text, text, text) IS
+'Store a user''s Anki account (issue 14): add_anki_account(user_id, username, password, endpoint => NULL) returns the
+account id (bigint). endpoint NULL is AnkiWeb; else the URL of the learner''s own sync server (http or https, no
+credentials in it). username and password are encrypted together with the token key ring (AES-256-GCM, the owner
+and "anki" bound in; pass them as bound parameters) and never echoed; the first nls.anki_sync logs in, keeps the
+session key the same way and drops the password. Storing again sets the account active (after needs_reauth); with
+another username or endpoint the collection nls kept is forgotten. Needs neither Anki''s library nor the network.
+Raises 22004 for a NULL user_id, username or password, 22023 for an empty one or an endpoint that is no sync server
+URL (the argument is named), and when no encryption key is set (the hint says how).';
+
+CREATE OR REPLACE FUNCTION nls.anki_sync(user_id text)
+RETURNS jsonb
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.anki_sync(plpy, GD, user_id)
+$$;
+COMMENT ON FUNCTION nls.anki_sync(text) IS
+'Sync a user''s Anki collection now, in the caller''s transaction (issue 14): anki_sync(user_id) syncs nls''s copy of
+the collection with the learner''s endpoint (anki_sync), reads review progress and the learner''s edits back
+(anki_pull: learning_atoms.anki_*, concepts.last_reviewed_at, review_queue items with source anki_edit), and writes
+the changed flashcard and cloze atoms as notes, uploading them at once (anki_push); each step is a row of
+nls.sync_log. Returns jsonb {"user_id", "success", "status" (success, failed, skipped), "steps": [{"sync_type",
+"status", "sync_log_id", "items_processed", "items_added", "items_updated", "items_removed", "details", "error"?,
+"error_code"?}]}. The endpoint''s failures (down, login refused: the account becomes needs_reauth) do not raise:
+they end the step failed with the reason, and nothing is lost. A full sync demanded by the endpoint is answered by
+downloading its collection, never by uploading over it. Needs Anki''s library in the server''s Python
+(anki_python_path; nls install --check). Raises 22004 for a NULL user_id, P0002 when the session sees no Anki
+account of the user. The scheduled workers run it after each user''s Notion read.';

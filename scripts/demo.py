@@ -1,5 +1,7 @@
 """`make demo`: a throwaway PostgreSQL cluster (pg_cron + plpython3u; scripts/pg_cluster.py), the Notion emulator
-on a generated learning workspace, nls-install, one sync, and what landed. `make demo-stop` stops both; `make clean`
+on a generated learning workspace, nls-install, one sync, and what landed; then, when Anki's library is installed
+(`make anki`), Anki's own sync server beside the emulator, the learner's deck pushed and a few reviews pulled back
+(scripts/demo_anki.py). `make demo-stop` stops both; `make clean`
 also removes the cluster's data.
 
 The cluster's data lives in .demo/pg, or, when run as root (the server then runs as the OS user postgres, which
@@ -24,6 +26,8 @@ from nls_emulator.generate import LEARNING_TARGETS
 from nls_emulator.server import start_subprocess
 from nls_install.cli import main as nls_install
 from pg_cluster import Cluster, server_account
+
+import demo_anki
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / ".demo"
@@ -94,6 +98,10 @@ def start() -> int:
                               for r in result.get("cleaning", [])]}
         console.print_json(json.dumps(brief), indent=None)
         _show_tables(c)
+        anki_pid = demo_anki.run(c, DEMO, _table, console)
+        if anki_pid:
+            state = json.loads(STATE.read_text())
+            STATE.write_text(json.dumps({**state, "anki_server_pid": anki_pid}))
     console.print(f"\nConnect: [bold]psql 'host=127.0.0.1 port={port} user=postgres dbname=nls_demo'[/bold]  "
                   "(pg_cron syncs every 15 minutes while this runs)\nStop: [bold]make demo-stop[/bold]")
     return 0
@@ -117,9 +125,9 @@ def _show_tables(c) -> None:
               "ORDER BY needs_review_count DESC, concept_name LIMIT 5", "nls.v_concept_atom_stats")
 
 
-def _table(conn, query: str, title: str) -> None:
-    """Print the rows of ``query`` as a table."""
-    cur = conn.execute(query)
+def _table(conn, query: str, title: str, params=None) -> None:
+    """Print the rows of ``query`` (with ``params``) as a table."""
+    cur = conn.execute(query, params)
     table = Table(title=title, title_justify="left")
     for d in cur.description:
         table.add_column(d.name)
@@ -134,8 +142,12 @@ def stop() -> int:
     if STATE.exists():
         state = json.loads(STATE.read_text())
         try:
-            if "emulator_pid" in state:
-                os.killpg(state["emulator_pid"], signal.SIGTERM)
+            for pid in (state.get("emulator_pid"), state.get("anki_server_pid")):
+                if pid:
+                    try:
+                        os.killpg(pid, signal.SIGTERM)
+                    except ProcessLookupError:
+                        pass
         except ProcessLookupError:
             pass
         STATE.unlink()

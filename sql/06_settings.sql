@@ -92,7 +92,12 @@ WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, 
    'requests a second all the tokens of one Notion workspace may send together'),
   ('encryption_key_file', 'path', NULL, '', NULL, NULL, NULL,
    'file holding the token key ring ("2:<key>,1:<key>" or one key); when set it wins over NLS_ENCRYPTION_KEY in '
-   'the server environment, and is read on each use (rotation needs no restart); empty: none')
+   'the server environment, and is read on each use (rotation needs no restart); empty: none'),
+  ('anki_python_path', 'path', NULL, '/usr/local/lib/nls/anki-python', NULL, NULL, NULL,
+   'folder holding Anki''s library (anki, AGPL-3.0) and its dependencies for the server''s Python (pip install '
+   '--target), added to the end of its module path by the Anki sync; empty: the server''s own module path only'),
+  ('anki_timeout_s', 'number', 's', '60', 1, 3600, NULL,
+   'how long to wait for a learner''s Anki sync endpoint (AnkiWeb or their own server) to answer')
 ), written AS (
     INSERT INTO nls.settings AS s (name, value, description, type, unit, default_value, min_value, max_value, allowed)
     SELECT c.name, c.default_value, c.description, c.type, c.unit, c.default_value, c.min_value, c.max_value,

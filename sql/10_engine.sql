@@ -89,6 +89,12 @@ BEGIN
             PERFORM pg_advisory_unlock(nls._lock_key(), r.source_id::int);
         END IF;
     END LOOP;
+    -- rows of no source (the Anki steps) are closed by their backend's liveness alone
+    UPDATE nls.sync_log l
+       SET status = 'failed', completed_at = now(), error_code = 'backend_ended',
+           error_message = 'the backend running this step ended before it finished; closed by a later run'
+     WHERE l.status = 'running' AND l.source_id IS NULL AND l.backend_pid IS NOT NULL
+       AND NOT nls._backend_alive(l.backend_pid, l.backend_start);
     RETURN n;
 END
 $$;
@@ -437,5 +443,7 @@ COMMENT ON COLUMN nls.sync_log.details IS
 "completed_values"?, "unsupported_values"?, "rollups_over_cut_relations"?, "markdown_unavailable"?,
 "markdown_truncated"?, "markdown_unknown_blocks"?, "rate_limited"? (429 answers), "retry_waited_s"? (seconds between
 attempts), "paced_s"? (seconds waited for the budget), "timeouts"? ({endpoint: requests that timed out}),
-"traceback"?}. The cleaning pipeline''s rows
-(sync_type cleaning) hold per-table counts instead.';
+"traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
+rows (no source_id; plpython/nls_engine/anki_sync.py) their findings: anki_sync {"action", "login", "anki"},
+anki_pull {"reviewed"}, anki_push {"unchanged", "kept_deleted", "upload"}, each with "traceback"? for an internal
+error.';

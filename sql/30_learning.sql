@@ -327,6 +327,21 @@ SELECT st.user_id, st.notion_page_id AS notion_id, a.id AS concept_area_id,
   LEFT JOIN nls.clean_concept_areas a ON a.user_id = st.user_id AND a.notion_id = st.parent_area_notion_id
  WHERE NOT st.in_trash;
 
+-- the Anki sync's reviews (nls.anki_notes, migration 0012) count as reviews of the concept
+CREATE OR REPLACE FUNCTION nls._anki_last_review(p_user text, p_concept_notion_id text) RETURNS timestamptz
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT max(n.last_review_at)
+      FROM nls.concepts c
+      JOIN nls.learning_atoms a ON a.concept_id = c.id
+      JOIN nls.anki_notes n ON n.user_id = a.user_id AND n.atom_key = coalesce(a.notion_id, 'atom:' || a.id)
+     WHERE c.user_id = p_user AND c.notion_id = p_concept_notion_id
+$$;
+COMMENT ON FUNCTION nls._anki_last_review(text, text) IS
+'Internal: the last time the learner answered a card of the concept (by its Notion page id) in Anki, as the Anki
+pull read it (nls.anki_notes.last_review_at); NULL when never. nls._want_concepts keeps the later of it and
+Notion''s Last Reviewed.';
+
 CREATE OR REPLACE VIEW nls._want_concepts AS
 SELECT st.user_id, st.notion_page_id AS notion_id, cl.id AS cluster_id, a.id AS concept_area_id,
        nls._name(st.raw_properties, m.map) AS name,
@@ -337,7 +352,8 @@ SELECT st.user_id, st.notion_page_id AS notion_id, cl.id AS cluster_id, a.id AS 
        nls._num(nls._field(st.raw_properties, m.map, 'dec_score'), 0, 10, 2) AS dec_score,
        nls._num(nls._field(st.raw_properties, m.map, 'proc_score'), 0, 10, 2) AS proc_score,
        nls._num(nls._field(st.raw_properties, m.map, 'app_score'), 0, 10, 2) AS app_score,
-       nls._date(nls._field(st.raw_properties, m.map, 'last_reviewed_at'))::timestamptz AS last_reviewed_at
+       greatest(nls._date(nls._field(st.raw_properties, m.map, 'last_reviewed_at'))::timestamptz,
+                nls._anki_last_review(st.user_id, st.notion_page_id)) AS last_reviewed_at
   FROM nls.stg_notion_concepts st JOIN nls.sources s ON s.id = st.source_id
  CROSS JOIN LATERAL (SELECT nls._source_map('concepts', s.property_map, s.property_ids) AS map) m
   LEFT JOIN nls.clean_concept_clusters cl

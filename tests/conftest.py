@@ -24,6 +24,9 @@ PG_OPTIONS = {"shared_preload_libraries": "pg_cron,pg_stat_statements", "cron.da
               "max_connections": "60", "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 TEST_DB = "tests"                 # each test's own database, made from the template and dropped after it
 TEMPLATE_DB = "tests_tmpl"
+# where `make anki` put Anki's library for the server's Python (the setting anki_python_path; see the Makefile)
+ANKI_SERVER_DIR = os.environ.get("NLS_ANKI_PYTHON_PATH") or (
+    "/usr/local/lib/nls/anki-python" if os.geteuid() == 0 else str(Path(__file__).resolve().parents[1] / ".anki-python"))
 
 
 def install_nls(dsn: str) -> None:
@@ -53,6 +56,8 @@ def postgresql_proc():
         cluster.start()
         cluster.create_database(TEMPLATE_DB)
         install_nls(cluster.dsn(TEMPLATE_DB))
+        with cluster.connect(TEMPLATE_DB, autocommit=True) as c:
+            c.execute("SELECT nls.set_setting('anki_python_path', %s)", (ANKI_SERVER_DIR,))
         yield cluster
 
 

@@ -43,7 +43,7 @@ def build_parser(prog: str = "nls-install") -> argparse.ArgumentParser:
 def _print_checks(report: ins.Report) -> None:
     """Print each check of ``report`` as ok or FAIL, with the fix of a failed one."""
     for c in report.checks:
-        mark = "[green]ok[/green]  " if c.ok else "[red]FAIL[/red]"
+        mark = "[green]ok[/green]  " if c.ok else "[yellow]--[/yellow]  " if c.optional else "[red]FAIL[/red]"
         console.print(f"  {mark} {c.name}: {c.detail}")
         if not c.ok and c.fix:
             console.print(f"         fix: {c.fix}")
@@ -75,7 +75,7 @@ def _install(conn, password, args: argparse.Namespace) -> int:
     console.print("Checking the server")
     report = ins.check(conn)
     needs_cron = not args.no_schedule
-    failed = [c for c in report.checks if not c.ok and (needs_cron or c.name != "pg_cron")]
+    failed = [c for c in report.checks if not c.ok and not c.optional and (needs_cron or c.name != "pg_cron")]
     _print_checks(report)
     if failed:
         console.print(f"[red]{len(failed)} check(s) failed[/red]: nothing was changed.")

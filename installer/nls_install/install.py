@@ -36,6 +36,7 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    optional: bool = False   # a failed optional check says what a feature needs; it does not stop the install
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
+        return all(c.ok or c.optional for c in self.checks)
 
 
 def connect(dsn: str) -> psycopg.Connection:
@@ -107,6 +108,7 @@ def check(conn: psycopg.Connection) -> Report:
                               "requests, urllib3 and cryptography import in the server's Python" if err is None else err,
                               "install them for the Python PostgreSQL runs (/usr/bin/python3 on Debian): apt-get "
                               "install python3-requests python3-cryptography"))
+        r.checks.append(anki_check(conn))
         key_file = ""
         if _one(conn, "SELECT to_regclass('nls.settings') IS NOT NULL"):
             key_file = _one(conn, "SELECT value FROM nls.settings WHERE name = 'encryption_key_file'") or ""
@@ -123,6 +125,30 @@ def check(conn: psycopg.Connection) -> Report:
                               "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
                               "installing run SELECT nls.set_setting('encryption_key_file', '/path/readable/by/postgres')"))
     return r
+
+
+ANKI_REQUIREMENT = "anki==26.9.3"      # Anki's library, AGPL-3.0: the optional Anki sync (issue 14)
+ANKI_PATH = "/usr/local/lib/nls/anki-python"   # the default of the setting anki_python_path
+
+
+def anki_check(conn: psycopg.Connection) -> Check:
+    """Whether the server's Python imports Anki's library from the folder the setting anki_python_path names (its
+    default before the first install): optional, since only the Anki sync needs it."""
+    path = ANKI_PATH
+    if _one(conn, "SELECT to_regclass('nls.settings') IS NOT NULL"):
+        path = _one(conn, "SELECT value FROM nls.settings WHERE name = 'anki_python_path'") or ""
+    code = ("import sys\np = %r\nif p and p not in sys.path:\n    sys.path.append(p)\n"
+            "import anki.buildinfo\nfrom anki.collection import Collection\n"
+            "plpy.notice('anki ' + anki.buildinfo.version)\n" % path)
+    err = _try_python(conn, code)
+    where = f" from {path}" if path else ""
+    return Check("Anki's library (optional: the Anki sync)", err is None,
+                 f"anki imports in the server's Python{where}" if err is None else
+                 f"anki does not import in the server's Python{where}: {err}; the Notion sync works without it",
+                 f"as root on the database server: /usr/bin/python3 -m pip install --target {path or ANKI_PATH} "
+                 f"'{ANKI_REQUIREMENT}' (Anki's library is AGPL-3.0; the folder must be readable by the server's "
+                 "OS user)" + ("" if path else f", then SELECT nls.set_setting('anki_python_path', '{ANKI_PATH}')"),
+                 optional=True)
 
 
 def yoyo_url(conn: psycopg.Connection, password: str | None) -> str:

@@ -84,23 +84,34 @@ def load_ring(key_file: str | None) -> dict[int, bytes]:
                     "setting encryption_key_file is empty", _HINT)
 
 
-def encrypt(ring: dict[int, bytes], user_id: str, token: str) -> tuple[int, bytes, bytes]:
-    """Encrypt ``token`` for ``user_id`` with the ring's newest key: returns (key version, nonce, ciphertext+tag)."""
+def _owner(user_id: str, context: str) -> bytes:
+    """The associated data: the owner's user_id, and for a secret other than a Notion token what it is
+    (``anki``), so that a ciphertext moved to another user or another kind of secret does not decrypt."""
+    return user_id.encode() + (b"\x1f" + context.encode() if context else b"")
+
+
+def encrypt(ring: dict[int, bytes], user_id: str, token: str, context: str = "") -> tuple[int, bytes, bytes]:
+    """Encrypt ``token`` for ``user_id`` (and ``context``: '' for a Notion token, ``anki`` for an Anki credential)
+    with the ring's newest key: returns (key version, nonce, ciphertext+tag)."""
     version = max(ring)
     nonce = os.urandom(12)
-    return version, nonce, AESGCM(ring[version]).encrypt(nonce, token.encode(), user_id.encode())
+    return version, nonce, AESGCM(ring[version]).encrypt(nonce, token.encode(), _owner(user_id, context))
 
 
-def decrypt(ring: dict[int, bytes], version: int, user_id: str, nonce: bytes, ciphertext: bytes) -> str:
-    """Decrypt a token stored for ``user_id`` under key ``version``. Raises TokenUnreadable when that version is
-    not in the ring, or when the key, owner or bytes differ (AES-GCM's tag does not verify)."""
+def decrypt(ring: dict[int, bytes], version: int, user_id: str, nonce: bytes, ciphertext: bytes,
+            context: str = "") -> str:
+    """Decrypt a token stored for ``user_id`` (and ``context``, as :func:`encrypt` took it) under key ``version``.
+    Raises TokenUnreadable when that version is not in the ring, or when the key, owner, context or bytes differ
+    (AES-GCM's tag does not verify)."""
+    what, again = ("Anki credential", "nls.add_anki_account()") if context == "anki" else \
+        ("Notion token", "nls.add_integration()")
     key = ring.get(version)
     if key is None:
-        raise TokenUnreadable(f"the stored Notion token of user {user_id!r} was encrypted with key version "
+        raise TokenUnreadable(f"the stored {what} of user {user_id!r} was encrypted with key version "
                               f"{version}, which is not in the key ring (versions {sorted(ring)}); put it back or "
-                              "store a new token with nls.add_integration()")
+                              f"store it again with {again}")
     try:
-        return AESGCM(key).decrypt(bytes(nonce), bytes(ciphertext), user_id.encode()).decode()
+        return AESGCM(key).decrypt(bytes(nonce), bytes(ciphertext), _owner(user_id, context)).decode()
     except (InvalidTag, ValueError):
-        raise TokenUnreadable(f"the stored Notion token of user {user_id!r} does not decrypt with key version "
+        raise TokenUnreadable(f"the stored {what} of user {user_id!r} does not decrypt with key version "
                               f"{version} (wrong key, or the ciphertext was changed or belongs to another user)") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from . import crypto, schedule
+from . import anki_account, anki_sync as anki_flow, crypto, schedule
 from .client import NotionError
 from .db import Db
 from .discover import discover as _discover
@@ -64,9 +64,13 @@ def rotate_encryption_key(plpy, GD) -> str:
         result = rotate_keys(store, settings)
     except crypto.KeyError_ as e:
         plpy.error(f"nls: cannot rotate the token encryption key: {e}", hint=e.hint, sqlstate="55000")
-    if result["unreadable"]:
-        plpy.warning(f"nls: {len(result['unreadable'])} stored token(s) do not decrypt with any key of the ring and "
-                     "were left as they are; keep the old key until their users store new tokens (nls.add_integration)")
+    anki = anki_account.rotate(store, settings)
+    if anki["rotated"] or anki["unreadable"]:
+        result["anki"] = anki
+    if result["unreadable"] or anki["unreadable"]:
+        plpy.warning(f"nls: {len(result['unreadable']) + len(anki['unreadable'])} stored token(s) or Anki "
+                     "credential(s) do not decrypt with any key of the ring and were left as they are; keep the old "
+                     "key until their users store new ones (nls.add_integration, nls.add_anki_account)")
     return json.dumps(result)
 
 
@@ -110,4 +114,46 @@ def engine_status(plpy, GD) -> str:
         key = f"{e} -- {e.hint}"
     return json.dumps({"python": sys.version.split()[0], "requests": requests.__version__,
                        "urllib3": urllib3.__version__, "cryptography": cryptography.__version__,
-                       "encryption_key": key})
+                       "encryption_key": key, "anki": _anki_status(settings)})
+
+
+def _anki_status(settings: Settings) -> str:
+    """Anki's library as the Anki sync would import it: its version, or what is missing and how to install it."""
+    from . import anki_collection
+    try:
+        return anki_collection.library(settings.anki_python_path)
+    except anki_collection.AnkiUnavailable as e:
+        return f"not importable: {e} -- {e.hint}"
+
+
+def add_anki_account(plpy, GD, user_id, username, password, endpoint) -> int:
+    """``nls.add_anki_account(...)``: store (or replace) a user's Anki credential, encrypted; returns the account
+    id. The password is never echoed: not in the return value, an error, a NOTICE or a log. Needs no Anki library
+    and no network (the first nls.anki_sync logs in)."""
+    if not user_id:
+        plpy.error("nls: add_anki_account needs a user_id", hint="Any application id: a uuid or text.",
+                   sqlstate="22004")
+    store, settings = _open(plpy, GD)
+    try:
+        return anki_account.store_account(store, settings, user_id, username, password, endpoint)
+    except anki_account.AccountError as e:
+        plpy.error(f"{e} (argument {e.argument})", hint=e.hint, sqlstate=e.sqlstate)
+    except crypto.KeyError_ as e:
+        plpy.error(f"nls: cannot store the Anki credential of user {user_id!r}: {e}", hint=e.hint)
+
+
+def anki_sync(plpy, GD, user_id) -> str:
+    """``nls.anki_sync(user_id)``: one Anki run of the user in the caller's transaction (see
+    :mod:`nls_engine.anki_sync`); returns its JSON as text. The endpoint's failures are in the answer and
+    nls.sync_log, never raised; a missing user_id or account is."""
+    if not user_id:
+        plpy.error("nls: anki_sync needs a user_id (argument user_id), not NULL",
+                   hint="Name the user: nls.anki_sync(user_id => '...'); the view nls.anki_status lists the "
+                        "accounts.", sqlstate="22004")
+    store, settings = _open(plpy, GD)
+    try:
+        return json.dumps(anki_flow.sync_user(store, settings, user_id))
+    except LookupError:
+        plpy.error(f"nls: user {user_id!r} has no Anki account this session can see (argument user_id)",
+                   hint="Store it with nls.add_anki_account(user_id, username, password, endpoint => NULL), and act "
+                        "for that user (SET nls.user_id) when not an administrator.", sqlstate="P0002")

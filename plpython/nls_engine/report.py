@@ -185,3 +185,45 @@ def skipped_answer(database_name: str | None, database_id: str) -> dict:
     return {"database_name": database_name, "database_id": database_id, "synced_count": 0,
             "status": RunStatus.SKIPPED.answer,
             "message": "another sync of this source is running; this call did nothing"}
+
+
+@dataclass
+class StepReport:
+    """One step of a flow that reads no Notion data source (the Anki sync's ``anki_sync``, ``anki_pull`` and
+    ``anki_push``): the counts of ``nls.sync_log``, the status and, as ``details``, its named findings
+    (``{"<finding>": value, ..., "traceback"?}``; each flow's docstring lists them)."""
+
+    sync_type: str
+    processed: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    findings: dict = field(default_factory=dict)
+    requests_made: int = 0
+    retries: int = 0
+    traceback: str | None = None
+    status: RunStatus = RunStatus.RUNNING
+    error_code: str | None = None
+    error_message: str | None = None
+
+    def close(self, status: RunStatus, code: str | None = None, message: str | None = None) -> None:
+        """Set the step's final status, error code and message."""
+        self.status, self.error_code, self.error_message = status, code, message
+
+    def details(self) -> dict:
+        out = dict(self.findings)
+        if self.traceback:
+            out["traceback"] = self.traceback
+        return out
+
+    def answer(self, sync_log_id: str | None) -> dict:
+        """{"sync_type", "status" (seed 002's word), "sync_log_id", "items_processed", "items_added",
+        "items_updated", "items_removed", "details", "error"?, "error_code"?}."""
+        out = {"sync_type": self.sync_type, "status": self.status.answer, "sync_log_id": sync_log_id,
+               "items_processed": self.processed, "items_added": self.added, "items_updated": self.updated,
+               "items_removed": self.removed, "details": self.details()}
+        if self.error_message:
+            out["error"] = self.error_message
+        if self.error_code:
+            out["error_code"] = self.error_code
+        return out

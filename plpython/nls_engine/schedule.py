@@ -1,8 +1,10 @@
 """Which sources run, and when: a call by hand (``nls.sync_notion``, in the caller's transaction) and the scheduled
 workers (``CALL nls.sync_all_users_notion_databases()``, committing as they go), each followed by the cleaning
-pipeline of the users whose learning or creative sources ran."""
+pipeline of the users whose learning or creative sources ran; the scheduled workers then run each user's Anki
+sync (``anki_sync``) when the user has an Anki account."""
 from __future__ import annotations
 
+from . import anki_sync
 from .integration import acting_for
 from .notion_read import NotionRead
 from .report import RunStatus
@@ -59,6 +61,14 @@ def user_status(result: dict) -> RunStatus:
     return RunStatus.PARTIAL if ran and all(s.succeeded for s in ran) else RunStatus.FAILED
 
 
+def anki_after_notion(store: Store, settings: Settings, user_id: str, commit) -> dict | None:
+    """After a user's Notion read and cleaning, the user's Anki sync (:mod:`nls_engine.anki_sync`) when the user has
+    an active Anki account; its steps are in nls.sync_log. Returns its answer, or None when there is no account."""
+    if not store.active_anki_account(user_id):
+        return None
+    return anki_sync.sync_user(store, settings, user_id, commit)
+
+
 def sync_all(store: Store, settings: Settings, commit) -> dict:
     """One scheduled worker (run by every pg_cron worker job): takes the round's users one at a time
     (``nls._claim_sync_user``: each user goes to one worker, so N workers sync N users side by side and a slow
@@ -77,12 +87,14 @@ def sync_all(store: Store, settings: Settings, commit) -> dict:
 
 
 def _sync_user(store: Store, settings: Settings, round_: str, user: str, commit) -> dict:
-    """One user of a round: sync and clean acting for that user, then mark the user done in the round (also when
-    the run fails or is cancelled; a cancel is then raised on). Returns {"user_id", "status", "sources"}."""
+    """One user of a round: sync and clean acting for that user, then the user's Anki sync when there is an account,
+    then mark the user done in the round (also when the run fails or is cancelled; a cancel is then raised on).
+    Returns {"user_id", "status", "sources"}."""
     status, sources = RunStatus.FAILED, 0
     try:
         with acting_for(store, user):
             result = sync_notion(store, settings, None, None, user, False, commit=commit)
+            anki_after_notion(store, settings, user, commit)
         status, sources = user_status(result), len(result.get("results", []))
     except Exception as e:
         if store.interrupted(e):

@@ -34,6 +34,8 @@ class Settings:
     rate_limit_burst: float
     workspace_rate_limit_per_s: float
     encryption_key_file: str
+    anki_python_path: str
+    anki_timeout_s: float
 
     @classmethod
     def from_catalogue(cls, rows: Iterable[Mapping]) -> "Settings":
