@@ -13,7 +13,7 @@ deps:
 $(VENV)/.installed: pyproject.toml
 	/usr/bin/python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test,emulator]'
+	$(VENV)/bin/pip install -q -e '.[test,emulator,export]'
 	touch $@
 
 venv: deps $(VENV)/.installed
