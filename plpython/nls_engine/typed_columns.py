@@ -171,7 +171,7 @@ def _follow_group(group: list[dict], observed: dict, taken: set[str], changes: l
     if all(c["removed"] for c in group):
         changes.append(_change("property_restored", main))
     result, want = _widened(group, observed)
-    have = [(c["part"], c["kind"]) for c in group if not c["removed"]]
+    have = [(c["part"], c["kind"]) for c in group if not c["removed"]] or [(c["part"], c["kind"]) for c in group]
     parts = {c["part"]: c for c in group}
     new = []
     for part, kind in want:

@@ -37,18 +37,18 @@ def _sources(store: Store, database_id: str | None, user_id: str | None, view_na
     ambiguous."""
     if database_id is None and user_id is None:
         raise TypedViewError("nls: create_typed_view needs a database_id or a user_id",
-                             hint="SELECT nls.create_typed_view('<database id>') for one database, or "
+                             hint="Give one: nls.create_typed_view('<database id>') for one database, or "
                                   "nls.create_typed_view(user_id => '<user>') for every source of a user.")
     sources = store.typed_sources(database_id, user_id)
     what = f"database {database_id}" if database_id else "any database"
     if not sources:
         raise TypedViewError(f"nls: no source of {what}" + (f" for user {user_id!r}" if user_id else "")
                              + " that this session can see", sqlstate="P0002",
-                             hint="Add it first: SELECT nls.add_source(user_id, database_id); act for its user "
+                             hint="Add it first with nls.add_source(user_id, database_id); act for its user "
                                   "(SET nls.user_id) unless you are an administrator.")
     if database_id and len({s["user_id"] for s in sources}) > 1:
         raise TypedViewError(f"nls: {what} is synced by several users; say whose view to make with user_id",
-                             hint="SELECT nls.create_typed_view(database_id, user_id => '<user>')")
+                             hint="Give it: nls.create_typed_view(database_id, user_id => '<user>')")
     if view_name is not None and len(sources) > 1:
         raise TypedViewError("nls: view_name names one view, and this call makes one for each of "
                              f"{len(sources)} sources", hint="Give a database_id with the view_name, or no view_name.")
@@ -141,7 +141,7 @@ def create(store: Store, database_id: str | None, view_name: str | None, schema_
     failed = _built(store, {r["id"] for r in out})
     if failed:
         raise TypedViewError(f"nls: {failed[0]['error']}", sqlstate=failed[0]["error_code"] or "XX000",
-                             hint="SELECT * FROM nls.typed_view_history ORDER BY changed_at DESC says what happened.")
+                             hint="nls.typed_view_history (newest changed_at first) says what happened.")
     return out
 
 
