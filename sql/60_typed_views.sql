@@ -154,7 +154,7 @@ it starts.';
 -- ---- a typed view's query, from its columns ----------------------------------------------------------------------
 -- kind -> (SQL type, expression over a property value). The one list: nothing else goes into a view's text.
 CREATE OR REPLACE FUNCTION nls._typed_kinds() RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT '{"text":            ["text", "nls.notion_text(%s)"],
              "number":          ["numeric", "nls.notion_number(%s)"],
@@ -176,7 +176,7 @@ COMMENT ON FUNCTION nls._typed_kinds() IS
 only expressions nls._typed_view_query writes into a view.';
 
 CREATE OR REPLACE FUNCTION nls._typed_fixed_columns() RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT '[["page_id", "text", "p.page_id", "the Notion page id"],
              ["url", "text", "p.raw_page ->> ''url''", "the page''s URL in Notion"],
