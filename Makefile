@@ -34,6 +34,7 @@ demo-stop:
 
 bench: venv
 	$(RUN) $(PY) bench/bench_sync.py $(BENCH_ARGS)
+	$(RUN) $(PY) bench/bench_export.py
 
 clean:
 	-$(RUN) $(PY) scripts/demo.py clean

@@ -38,6 +38,7 @@ TYPED_FIXED = [("page_id", "text", True, None), ("url", "text", False, None), ("
                ("value_marks", "jsonb", False, None)]
 PG_TYPE = {**SQL_TYPE, "timestamptz": "timestamp with time zone", "timestamptz_end": "timestamp with time zone"}
 BATCH = 2000
+ROW_HASH = "INSERT OR REPLACE INTO _nls_rows (table_name, row_key, row_hash) VALUES (?, ?, ?)"
 
 
 class ExportError(Exception):
@@ -66,13 +67,24 @@ def _origin(pg: psycopg.Connection) -> dict:
     """Where the data comes from: database, host, port, server version, system identifier and schema version
     (the last two when this role may read them). Never a password or a token."""
     out = dict(zip(("database", "host", "port", "server_version"), pg.execute(queries.ORIGIN).fetchone()))
-    for key, q in (("system_identifier", queries.SYSTEM_IDENTIFIER), ("schema_version", queries.SCHEMA_VERSION)):
+    for key, name in (("system_identifier", "SYSTEM_IDENTIFIER"), ("schema_version", "SCHEMA_VERSION")):
         try:
             with pg.transaction():
-                out[key] = pg.execute(q).fetchone()[0]
+                out[key] = pg.execute(getattr(queries, name)).fetchone()[0]
         except psycopg.Error:
             out[key] = None
     return out
+
+
+def session(pg: psycopg.Connection, user: str) -> dict:
+    """Set a connection up as the export reads: JSON as text (Notion's, not parsed and dumped again), times in
+    UTC, acting for ``user``. Returns where the data comes from (:func:`_origin`)."""
+    for t in ("json", "jsonb"):
+        pg.adapters.register_loader(t, TextLoader)
+    pg.execute(queries.UTC)
+    origin = _origin(pg)
+    _act_for(pg, user)
+    return origin
 
 
 def _act_for(pg: psycopg.Connection, user: str) -> None:
@@ -110,7 +122,7 @@ def _typed_tables(pg: psycopg.Connection, user: str, taken: set[str]) -> list[Ta
     out = []
     for source_id, database_id, db_name, ds_id, ds_name, view_name in rows:
         columns_json, query = pg.execute(queries.TYPED_SELECT, (source_id, ds_id)).fetchone()
-        columns = json.loads(columns_json)   # jsonb is read as text (see export_sqlite)
+        columns = json.loads(columns_json) if isinstance(columns_json, str) else columns_json
         words = db_name or f"database {database_id[:8]}"
         base = view_name or identifier(f"{words} {ds_name or ds_id[:8]}" if per_source[source_id] > 1 else words)
         name = unique(f"notion_{base}"[:63], taken)
@@ -146,17 +158,19 @@ def _recreate(db: sqlite_utils.Database, table: Table, definition: str) -> None:
 
 
 def _insert(db: sqlite_utils.Database, table: Table, cursor, tick) -> int:
-    """Insert the rows ``cursor`` yields ((row key, hash, *columns)) and their hashes; returns how many."""
+    """Insert the rows ``cursor`` yields ((row key, hash, *columns)) and their hashes; returns how many. One
+    prepared INSERT run over each batch (sqlite-utils' insert_all builds a statement per batch of dicts: slower)."""
     names = [c[0] for c in table.columns]
     convert = row_converter([c[1] for c in table.columns])
+    insert = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
+              f"VALUES ({', '.join('?' * len(names))})")
     n = 0
     while True:
         batch = cursor.fetchmany(BATCH)
         if not batch:
             return n
-        db[table.name].insert_all((dict(zip(names, convert(r[2:]))) for r in batch), batch_size=BATCH)
-        db.conn.executemany("INSERT OR REPLACE INTO _nls_rows (table_name, row_key, row_hash) VALUES (?, ?, ?)",
-                            [(table.name, r[0], r[1]) for r in batch])
+        db.conn.executemany(insert, [convert(r[2:]) for r in batch])
+        db.conn.executemany(ROW_HASH, [(table.name, r[0], r[1]) for r in batch])
         n += len(batch)
         tick(len(batch))
 
@@ -287,11 +301,7 @@ def export_sqlite(dsn: str, user: str, path: str | Path, full: bool = False, pro
     with psycopg.connect(dsn, autocommit=False) as pg:
         pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         pg.read_only = True
-        for t in ("json", "jsonb"):
-            pg.adapters.register_loader(t, TextLoader)   # JSON as Notion's text, not parsed and dumped again
-        pg.execute(queries.UTC)
-        origin = _origin(pg)
-        _act_for(pg, user)
+        origin = session(pg, user)
         incremental = not full and _previous(path, origin, user)
         report.mode = "incremental" if incremental else "full"
         tmp.unlink(missing_ok=True)
