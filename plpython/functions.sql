@@ -153,7 +153,7 @@ schema_name => ''notion'', user_id => NULL) returns one row per view (view: its 
 source''s first sync; database_id; data_source_id; columns: how many property columns). With database_id NULL and
 a user_id, one view per source of that user. The view (security_invoker, over nls.stg_notion_pages) has page_id,
 url, in_trash, is_archived, deleted_at, value_marks, then one column per property, named after it and typed
-(docs/typed_views.md), read by property id; it follows the data source''s schema after every sync (added
+(the README''s "Typed views"), read by property id; it follows the data source''s schema after every sync (added
 property: new column; retyped: new type; renamed: same column; removed: NULL), each change a row of
 nls.typed_view_history. Making it again renames columns after their properties and drops removed ones. view_name
 defaults to the database''s name made an identifier (with the data source''s name when it holds several). Raises

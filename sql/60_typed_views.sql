@@ -1,4 +1,4 @@
--- Typed views: any synced data source as a view with one typed column per property (docs/typed_views.md).
+-- Typed views: any synced data source as a view with one typed column per property (the README's "Typed views").
 -- The registry is nls.typed_views (migration 0010): which view, in which schema, with which columns (property id,
 -- Notion type, kind). The engine (plpython/nls_engine/typed.py) decides the columns, from the stored pages, when a
 -- view is created (nls.create_typed_view) and after every sync of its source; the statements here type a value,

@@ -14,7 +14,7 @@ from nls_emulator import Emulator, fixtures_dir
 from nls_emulator.every_type import generate_every_type
 
 RECORDED_DB = "c37a2c66-e3aa-4a0d-a447-73de3b80c253"
-# the SQL type each Notion type gets (docs/typed_views.md); dates, formulas and rollups depend on their values
+# the SQL type each Notion type gets (the README's "Typed views"); dates, formulas and rollups depend on their values
 SQL_TYPE = {"title": "text", "rich_text": "text", "select": "text", "status": "text", "url": "text", "email": "text",
             "phone_number": "text", "number": "numeric", "checkbox": "boolean", "multi_select": "text[]",
             "files": "text[]", "relation": "text[]", "people": "text[]", "created_time": "timestamp with time zone",
@@ -107,7 +107,7 @@ def _raw_values(pages: dict, col: dict) -> list:
 
 
 def _documented_type(col: dict, pages: dict) -> str:
-    """The SQL type docs/typed_views.md gives a column, from its property's Notion type and the values stored."""
+    """The SQL type the README's "Typed views" gives a column, from its property's Notion type and the values stored."""
     t, part, values = col["type"], col["part"], _raw_values(pages, col)
     if t in ("formula", "rollup"):
         results = [v.get("type") for v in values if v and v.get("type") not in ("unsupported", "incomplete")]
