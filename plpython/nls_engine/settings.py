@@ -34,6 +34,7 @@ class Settings:
     rate_limit_burst: float
     workspace_rate_limit_per_s: float
     encryption_key_file: str
+    typed_views_schema: str     # read by nls.add_source (SQL); the engine does not use it
 
     @classmethod
     def from_catalogue(cls, rows: Iterable[Mapping]) -> "Settings":
