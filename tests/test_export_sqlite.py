@@ -122,7 +122,8 @@ def two_users(conn):
                          WHERE abs(hashtext(id::text)) % 3 = 0""")
         conn.execute("""INSERT INTO nls.review_queue (user_id, front, back, source, status, quality_score,
                                original_atom_id, original_front, original_back, rewrite_reason)
-                        SELECT user_id, front || ' (shorter)', back, 'gemini', 'pending', 0.9, id, front, back, 'verbose'
+                        SELECT user_id, front || ' (shorter)', back, 'gemini', 'pending', 0.9, id, front, back,
+                               'verbose'
                           FROM nls.learning_atoms WHERE needs_review LIMIT 12""")
         conn.execute("INSERT INTO nls.review_queue (user_id, front, source) VALUES ('bob', 'Bob''s?', 'vertex')")
         emu.learning, emu.every, emu.creative = learning, every, creative
@@ -172,7 +173,8 @@ def test_the_sqlite_copy_is_aligned_with_postgresql_and_seed_queries_answer_the_
         assert pg and _rows(lite.execute(q)) == pg, q
     conn.execute("RESET ROLE")
     # full-text search over atoms and pages
-    word = conn.execute("SELECT split_part(back, ' ', 1) FROM nls.learning_atoms WHERE back <> '' LIMIT 1").fetchone()[0]
+    word = conn.execute("SELECT split_part(back, ' ', 1) FROM nls.learning_atoms WHERE back <> '' "
+                        "LIMIT 1").fetchone()[0]
     hits = lite.execute("SELECT count(*) FROM learning_atoms WHERE rowid IN (SELECT rowid FROM learning_atoms_fts "
                         "WHERE learning_atoms_fts MATCH ?)", (word.strip('.'),)).fetchone()[0]
     assert hits == conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE to_tsvector('simple', front || ' ' || "

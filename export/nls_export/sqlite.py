@@ -99,7 +99,7 @@ def _act_for(pg: psycopg.Connection, user: str) -> None:
     pg.execute(queries.ACT_FOR, (user,))
 
 
-# ---- what the file holds ----------------------------------------------------------------------------------------------
+# ---- what the file holds ------------------------------------------------------------------------------------------
 def _catalog_table(pg: psycopg.Connection, name: str, kind: str, user: str, exported: set[str]) -> Table:
     """A table of nls as PostgreSQL's catalog describes it, filled with the user's rows."""
     q = f"nls.{name}"
@@ -223,7 +223,7 @@ def _finish(db: sqlite_utils.Database, tables: list[Table]) -> None:
             db[t.name].enable_fts(list(t.fts), fts_version="FTS5", create_triggers=True)
 
 
-# ---- the file: a temporary copy, renamed over the target -------------------------------------------------------------
+# ---- the file: a temporary copy, renamed over the target -------------------------------------------------------
 def _temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.nls-{os.getpid()}.tmp")
 

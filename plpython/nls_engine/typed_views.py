@@ -83,8 +83,8 @@ def _make(store: Store, src: dict, ds: dict, row: dict | None, name: str | None,
           keywords: frozenset[str]) -> dict:
     """Make (or make again) the view of one data source: columns from the stored pages, names from the property
     names; the changes from the view it had go to the history."""
-    columns, changes = plan_recreate(row["columns"] if row else [], store.typed_observed(src["id"], ds["data_source_id"]),
-                                     keywords)
+    observed = store.typed_observed(src["id"], ds["data_source_id"])
+    columns, changes = plan_recreate(row["columns"] if row else [], observed, keywords)
     base = {"id": row["id"] if row else None, "user_id": src["user_id"], "source_id": src["id"],
             "data_source_id": ds["data_source_id"], "schema_name": schema, "columns": columns,
             "view_name": row["view_name"] if row else None, "schema_name_was": row["schema_name"] if row else None,
