@@ -17,7 +17,7 @@ deps:
 $(VENV)/.installed: pyproject.toml
 	/usr/bin/python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test,emulator]'
+	$(VENV)/bin/pip install -q -e '.[test,emulator,export]'
 	touch $@
 
 venv: deps $(VENV)/.installed anki
@@ -42,6 +42,7 @@ demo-stop:
 
 bench: venv
 	$(RUN) $(PY) bench/bench_sync.py $(BENCH_ARGS)
+	$(RUN) $(PY) bench/bench_export.py
 
 clean:
 	-$(RUN) $(PY) scripts/demo.py clean

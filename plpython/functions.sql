@@ -184,3 +184,39 @@ they end the step failed with the reason, and nothing is lost. A full sync deman
 downloading its collection, never by uploading over it. Needs Anki''s library in the server''s Python
 (anki_python_path; nls install --check). Raises 22004 for a NULL user_id, P0002 when the session sees no Anki
 account of the user. The scheduled workers run it after each user''s Notion read.';
+
+CREATE OR REPLACE FUNCTION nls.create_typed_view(database_id text DEFAULT NULL, view_name text DEFAULT NULL,
+                                                 schema_name text DEFAULT 'notion', user_id text DEFAULT NULL)
+RETURNS TABLE (view text, database_id text, data_source_id text, columns int)
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.create_typed_view(plpy, GD, database_id, view_name, schema_name, user_id)
+$$;
+COMMENT ON FUNCTION nls.create_typed_view(text, text, text, text) IS
+'Make (or make again) a typed view of a synced Notion database: create_typed_view(database_id, view_name => NULL,
+schema_name => ''notion'', user_id => NULL) returns one row per view (view: its qualified name, NULL until the
+source''s first sync; database_id; data_source_id; columns: how many property columns). With database_id NULL and
+a user_id, one view per source of that user. The view (security_invoker, over nls.stg_notion_pages) has page_id,
+url, in_trash, is_archived, deleted_at, value_marks, then one column per property, named after it and typed
+(the README''s "Typed views"), read by property id; it follows the data source''s schema after every sync (added
+property: new column; retyped: new type; renamed: same column; removed: NULL), each change a row of
+nls.typed_view_history. Making it again renames columns after their properties and drops removed ones. view_name
+defaults to the database''s name made an identifier (with the data source''s name when it holds several). Raises
+22023 (no database_id nor user_id, a bad view_name or schema_name, a view_name for several views), P0002 (no such
+source this session sees), 42P07 (the name is another relation''s), 42P06 (schema_name exists and was not made by
+nls).';
+
+CREATE OR REPLACE FUNCTION nls.typed_select(source_id bigint, data_source_id text, OUT columns jsonb, OUT query text)
+LANGUAGE plpython3u STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.typed_select(plpy, GD, source_id, data_source_id)
+$$;
+COMMENT ON FUNCTION nls.typed_select(bigint, text) IS
+'The typed rows of one data source of a source, as a query: typed_select(source_id, data_source_id) returns
+(columns jsonb [{column, property_id, property, type, kind, ...}], query text: the SELECT of its typed view). The
+columns are its typed view''s when it has one, else the ones a view made now would have. Run the query as the
+session that asked (row-level security applies); nls export sqlite writes it as a table. Creates nothing.';

@@ -14,11 +14,23 @@ AS $$
         WHEN 'choice' THEN 'one of ' || array_to_string(p_allowed, ', ')
         WHEN 'url' THEN 'an http:// or https:// URL'
         WHEN 'path' THEN 'an absolute file path, or '''' for none'
+        WHEN 'identifier' THEN 'a schema name of at most 63 bytes (not nls, public, cron, information_schema or '
+                               'pg_*), or '''' for none'
         ELSE 'any text' END
 $$;
 COMMENT ON FUNCTION nls._setting_allowed(text, text, numeric, numeric, text[]) IS
 'Internal: what a setting takes, in words, from its catalogue columns (type, unit, min_value, max_value, allowed):
 e.g. "a number of seconds from 0.1 to 600". Used in nls.set_setting''s errors and the README''s settings table.';
+
+CREATE OR REPLACE FUNCTION nls._reserved_schema(p_name text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p_name IS NULL OR btrim(p_name) = '' OR octet_length(p_name) > 63 OR p_name ~ '^pg_'
+           OR p_name IN ('nls', 'public', 'cron', 'information_schema')
+$$;
+COMMENT ON FUNCTION nls._reserved_schema(text) IS
+'Internal: whether a schema name may not hold typed views (and may not be the typed_views_schema setting): empty,
+longer than 63 bytes, pg_*, nls, public, cron or information_schema. Returns boolean.';
 
 CREATE OR REPLACE FUNCTION nls._setting_fits(p_value text, p_type text, p_min numeric, p_max numeric,
                                              p_allowed text[]) RETURNS boolean
@@ -31,6 +43,7 @@ AS $$
         WHEN 'choice' THEN p_value = ANY (p_allowed)
         WHEN 'url' THEN p_value ~ '^https?://[^\s/?#]+[^\s]*$'
         WHEN 'path' THEN p_value = '' OR p_value ~ '^/'
+        WHEN 'identifier' THEN p_value = '' OR NOT nls._reserved_schema(p_value)
         ELSE true END
 $$;
 COMMENT ON FUNCTION nls._setting_fits(text, text, numeric, numeric, text[]) IS
@@ -90,6 +103,9 @@ WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, 
    'requests a backend may send at once before pacing starts'),
   ('workspace_rate_limit_per_s', 'number', 'requests/s', '3', 0.01, 100000, NULL,
    'requests a second all the tokens of one Notion workspace may send together'),
+  ('typed_views_schema', 'identifier', NULL, '', NULL, NULL, NULL,
+   'schema in which nls.add_source registers a typed view of each new source (built after its first sync, then '
+   'following its schema); empty: none (create them with nls.create_typed_view)'),
   ('encryption_key_file', 'path', NULL, '', NULL, NULL, NULL,
    'file holding the token key ring ("2:<key>,1:<key>" or one key); when set it wins over NLS_ENCRYPTION_KEY in '
    'the server environment, and is read on each use (rotation needs no restart); empty: none'),
@@ -144,7 +160,8 @@ COMMENT ON TABLE nls.settings IS
 'The settings catalogue: one row per setting with its value and what it may hold. Change a value with
 nls.set_setting(name, value) (nls_admin); the trigger settings_value_check refuses what the catalogue does not allow.';
 COMMENT ON COLUMN nls.settings.type IS
-'number (a decimal), integer, choice (one of allowed), url (http or https), path (absolute, or empty), text';
+'number (a decimal), integer, choice (one of allowed), url (http or https), path (absolute, or empty), identifier
+(a schema name, or empty), text';
 COMMENT ON COLUMN nls.settings.unit IS 'the unit of a number or integer: s (seconds), requests/s, requests, levels';
 COMMENT ON COLUMN nls.settings.default_value IS 'the value a new install starts with';
 COMMENT ON COLUMN nls.settings.min_value IS 'the smallest value allowed (number, integer), inclusive';

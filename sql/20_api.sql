@@ -90,6 +90,11 @@ BEGIN
            with_content = excluded.with_content, enabled = true, updated_at = now(),
            property_map = CASE WHEN add_source.property_map IS NULL THEN s.property_map ELSE excluded.property_map END
     RETURNING s.id INTO v_id;
+    -- the typed_views_schema setting: a typed view of every new source, built after its first sync
+    INSERT INTO nls.typed_views (user_id, source_id, schema_name)
+    SELECT add_source.user_id, v_id, st.value FROM nls.settings st
+     WHERE st.name = 'typed_views_schema' AND st.value <> ''
+       AND NOT EXISTS (SELECT 1 FROM nls.typed_views t WHERE t.source_id = v_id);
     IF add_source.with_content AND NOT v_had_content THEN
         -- content wanted from now on: the next run reads every page again (a full read), not only changed ones
         UPDATE nls.sync_state SET watermark = NULL WHERE source_id = v_id;
@@ -107,7 +112,9 @@ creative tables (nls.targets() lists them). property_map overrides which Notion 
 feeds which field, e.g. ''{"front": "Prompt"}''; see nls.property_map(target). with_content also reads each new or
 changed page''s content (content_format setting: GET /v1/pages/{id}/markdown and/or the block walk). Adding the
 same database again updates the source (a NULL property_map keeps the stored one; turning with_content on makes
-the next run a full read, so that pages already stored get their content). Raises P0002 when the user has no integration (add_integration first), 22023
+the next run a full read, so that pages already stored get their content). When the typed_views_schema setting
+names a schema, a typed view of the source is registered there (built after its first sync; see
+nls.create_typed_view). Raises P0002 when the user has no integration (add_integration first), 22023
 for a malformed id, an unknown target or a property_map naming unknown fields, 22004 for a NULL user_id,
 database_id, target or with_content.';
 

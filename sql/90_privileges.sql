@@ -47,3 +47,11 @@ REVOKE EXECUTE ON FUNCTION nls._claim_sync_user(timestamptz), nls._finish_sync_u
 GRANT EXECUTE ON PROCEDURE nls.sync_all_users_notion_databases() TO nls_admin;
 GRANT EXECUTE ON FUNCTION nls._claim_sync_user(timestamptz), nls._finish_sync_user(timestamptz, text, text),
     nls._close_stale_runs() TO nls_admin;
+-- typed views: a session writes what it asks for under row-level security; only nls._build_typed_views (SECURITY
+-- DEFINER) records what was built, and only it builds
+REVOKE INSERT, UPDATE ON nls.typed_views FROM nls_app, nls_cron;
+GRANT INSERT (user_id, source_id, data_source_id, schema_name, view_name, columns, build_wanted),
+      UPDATE (data_source_id, schema_name, view_name, columns, build_wanted, updated_at)
+   ON nls.typed_views TO nls_app, nls_cron;
+GRANT SELECT ON nls.typed_view_schemas TO nls_app, nls_cron;
+REVOKE EXECUTE ON FUNCTION nls._build_typed_view(bigint) FROM nls_app, nls_cron;

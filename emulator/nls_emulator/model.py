@@ -303,6 +303,17 @@ class Workspace:
             self.touch()
             return pid
 
+    def remove_property(self, data_source_id: str, name: str) -> None:
+        """Delete a property from a data source's schema: every page loses its value. No page's
+        ``last_edited_time`` moves (a schema change is not a page edit)."""
+        with self.lock:
+            ds = self.data_sources[data_source_id]
+            del ds["properties"][name]
+            ds["last_edited_time"] = self.now()
+            for page in self.pages_of(data_source_id):
+                page["properties"].pop(name, None)
+            self.touch()
+
     def set_computed(self, page_id: str, name: str, value: Any) -> None:
         """Set a formula's or rollup's value (``value``: the raw ``formula`` / ``rollup`` object) as Notion does
         when the pages it reads change: the page's own ``last_edited_time`` does not move."""

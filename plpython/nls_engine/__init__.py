@@ -12,6 +12,8 @@
 - ``content``      page content: Markdown and block trees
 - ``reconcile``    what an incremental read cannot see: trash, deletes, unshares, drifted formulas and rollups
 - ``schema``       data source schemas: the history the pages show, the schema Notion gives
+- ``typed_views``  typed views: made by ``nls.create_typed_view``, following their data sources after each sync;
+                   ``typed_columns`` their columns (names, kinds, how they follow a schema; pure)
 - ``client``       the Notion HTTP client (requests + urllib3's Retry); ``pacing`` its request budget
 - ``integration``  a user's integration: token (stored, rotated, decrypted), workspace, the client that acts
 - ``crypto``       the key ring and AES-256-GCM; ``text`` text PostgreSQL cannot store

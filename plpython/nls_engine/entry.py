@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from . import anki_account, anki_sync as anki_flow, crypto, schedule
+from . import anki_account, anki_sync as anki_flow, crypto, schedule, typed_views
 from .client import NotionError
 from .db import Db
 from .discover import discover as _discover
@@ -97,6 +97,24 @@ def discover(plpy, GD, user_id, add) -> list[dict]:
                    sqlstate="58000" if e.ends_run else "22023")
     finally:
         client.close()
+
+
+def create_typed_view(plpy, GD, database_id, view_name, schema_name, user_id) -> list[dict]:
+    """``nls.create_typed_view(...)``: see :func:`nls_engine.typed_views.create`; one row per view."""
+    store, _ = _open(plpy, GD)
+    try:
+        return [{"view": r["view"], "database_id": r["database_id"], "data_source_id": r["data_source_id"],
+                 "columns": r["columns"]} for r in typed_views.create(store, database_id, view_name, schema_name,
+                                                                       user_id)]
+    except typed_views.TypedViewError as e:
+        plpy.error(str(e), hint=e.hint, sqlstate=e.sqlstate)
+
+
+def typed_select(plpy, GD, source_id, data_source_id) -> dict:
+    """``nls.typed_select(source_id, data_source_id)``: {"columns" (JSON text), "query"}."""
+    store, _ = _open(plpy, GD)
+    d = typed_views.definition(store, source_id, data_source_id)
+    return {"columns": json.dumps(d["columns"]), "query": d["query"]}
 
 
 def engine_status(plpy, GD) -> str:

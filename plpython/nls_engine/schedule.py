@@ -11,13 +11,15 @@ from .report import RunStatus
 from .run import Source, SourceRun
 from .settings import Settings
 from .store import Store
+from .typed_views import refresh as refresh_typed_views
 
 
 def sync_notion(store: Store, settings: Settings, database_id=None, database_name=None, user_id=None,
                 full_sync=False, commit=None) -> dict:
     """What ``nls.sync_notion(...)`` returns (seed 002): for one database ``{"success", "synced_count",
     "database_name", ...}``, for several ``{"success", "results": [...]}``, with ``"cleaning"`` when the
-    pipeline ran. Every enabled source matching the filters (NULL: any) is read with :class:`NotionRead`."""
+    pipeline ran and ``"typed_views"`` when a typed view followed its data source's schema. Every enabled source
+    matching the filters (NULL: any) is read with :class:`NotionRead`."""
     sources = [Source.from_row(r) for r in store.sources(database_id, database_name, user_id)]
     if not sources:
         what = database_id or database_name or "any database"
@@ -26,7 +28,8 @@ def sync_notion(store: Store, settings: Settings, database_id=None, database_nam
                 "error": f"no enabled source matches {what}{who}; add one with nls.add_source(user_id, database_id)"}
     results = [SourceRun(store, settings, s, NotionRead(bool(full_sync)), commit).go() for s in sources]
     cleaning = clean_learning(store, sources, results, commit)
-    extra = {"cleaning": cleaning} if cleaning else {}
+    views = refresh_typed_views(store, sources, results, commit)
+    extra = {**({"cleaning": cleaning} if cleaning else {}), **({"typed_views": views} if views else {})}
     if (database_id or database_name) and len(results) == 1:
         r = results[0]
         return {"success": RunStatus.of_answer(r["status"]).succeeded, **r, **extra}

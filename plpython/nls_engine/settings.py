@@ -36,6 +36,7 @@ class Settings:
     encryption_key_file: str
     anki_python_path: str
     anki_timeout_s: float
+    typed_views_schema: str     # read by nls.add_source (SQL); the engine does not use it
 
     @classmethod
     def from_catalogue(cls, rows: Iterable[Mapping]) -> "Settings":

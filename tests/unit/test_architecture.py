@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE = ROOT / "plpython" / "nls_engine"
-PRODUCT = [ENGINE, ROOT / "installer" / "nls_install", ROOT / "cli" / "nls_cli", ROOT / "emulator" / "nls_emulator"]
+EXPORT = ROOT / "export" / "nls_export"
+PRODUCT = [ENGINE, ROOT / "installer" / "nls_install", ROOT / "cli" / "nls_cli", ROOT / "emulator" / "nls_emulator",
+           EXPORT]
 MAX_LINES = 60
 # a statement begins with one of these (a hint such as "see SELECT * FROM nls.sync_status" inside a message does not)
 SQL = re.compile(r"^\s*(SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM|WITH|CALL|CREATE|ALTER|DROP|SET|DO)\s")
@@ -54,6 +56,19 @@ def test_no_engine_module_but_the_store_holds_sql(path):
              and isinstance(node.func, ast.Attribute) and node.func.attr in ("execute", "one", "prepare")
              and re.search(r"(db|plpy)$", ast.unparse(node.func.value)) and path.name != "db.py"]
     assert found == [] and calls == []
+
+
+def test_the_export_reads_postgresql_only_through_its_queries_module():
+    """Every PostgreSQL statement of the export is in nls_export/queries.py (SQLite's own SQL is in schema.py and
+    where its tables are written)."""
+    for path in python_files([EXPORT]):
+        if path.name == "queries.py":
+            continue
+        calls = [ast.unparse(node) for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Call)
+                 and isinstance(node.func, ast.Attribute) and node.func.attr in ("execute", "cursor")
+                 and ast.unparse(node.func.value) == "pg" and node.args
+                 and not ast.unparse(node.args[0]).startswith(("queries.", "getattr(queries,", "t.query"))]
+        assert calls == [], path.name
 
 
 def test_the_sql_detector_sees_sql():

@@ -1,0 +1,276 @@
+"""nls export sqlite (issue "Any Notion database as typed SQL, and the same schema on SQLite"): seed 001's tables and
+views aligned with PostgreSQL's (seed 003), the typed tables equal to their views, updates that write only what
+changed, a file never half written, and only the exporting user's rows. SQLite is Python's standard library's."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from psycopg.types.range import Range
+
+from conftest import TEST_KEY, sync, use_emulator
+from nls_emulator import Emulator
+from nls_emulator.every_type import generate_every_type
+from nls_emulator.generate import CREATIVE_TARGETS, LEARNING_TARGETS
+from nls_export.sqlite import export_sqlite
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_TABLES = ["stg_notion_flashcards", "stg_notion_concepts", "stg_notion_concept_areas",
+               "stg_notion_concept_clusters", "stg_notion_modules", "stg_notion_tracks", "stg_notion_programs",
+               "clean_concept_areas", "clean_concept_clusters", "concepts", "clean_programs", "clean_tracks",
+               "learning_modules", "learning_atoms", "review_queue", "sync_log", "cleaning_log"]
+SEED_VIEWS = ["v_due_atoms", "v_concept_atom_stats", "v_review_queue_summary"]
+# seed 001's SQL examples that SQLite can run as written (the others: docs/sqlite.md says why not)
+SEED_QUERIES = [
+    "SELECT notion_page_id, raw_properties->'CardID'->'rich_text'->0->>'plain_text' as card_id, "
+    "raw_properties->'Question'->'title'->0->>'plain_text' as question FROM stg_notion_flashcards",
+    "SELECT * FROM learning_atoms WHERE atom_type IN ('flashcard', 'cloze') AND quality_score >= 0.75 "
+    "ORDER BY module_id, card_id",
+    "SELECT * FROM learning_atoms WHERE atom_type IN ('mcq', 'true_false', 'matching', 'parsons') "
+    "ORDER BY created_at DESC",
+    "SELECT c.name as concept_name, COUNT(a.id) as card_count, AVG(a.anki_ease_factor) as avg_ease, "
+    "AVG(a.anki_interval) as avg_interval FROM learning_atoms a JOIN concepts c ON a.concept_id = c.id "
+    "WHERE a.anki_note_id IS NOT NULL GROUP BY c.name ORDER BY avg_ease DESC",
+    "SELECT concept_name, COUNT(*) as due_count FROM v_due_atoms GROUP BY concept_name ORDER BY due_count DESC",
+    "SELECT * FROM v_concept_atom_stats WHERE avg_ease < 2.0 OR needs_review_count > 5 ORDER BY avg_ease ASC",
+    "SELECT * FROM v_review_queue_summary WHERE status = 'pending'",
+    "SELECT * FROM review_queue WHERE status = 'pending' ORDER BY quality_score DESC, created_at ASC LIMIT 20",
+    "SELECT id, original_front, front as rewritten_front, original_back, back as rewritten_back, rewrite_reason, "
+    "quality_score FROM review_queue WHERE status = 'pending' AND original_atom_id IS NOT NULL",
+    "SELECT * FROM v_due_atoms",
+]
+
+
+def _doc_types() -> dict[str, str]:
+    """docs/sqlite.md's type table: PostgreSQL type -> SQLite type."""
+    out = {}
+    for line in (ROOT / "docs" / "sqlite.md").read_text().splitlines():
+        m = re.match(r"^\| ([a-z][a-z \[\],]+) \| (TEXT|INTEGER|REAL|BLOB) \|", line)
+        if m:
+            for t in m.group(1).split(","):
+                out[t.strip()] = m.group(2)
+    return out
+
+
+def _norm(v):
+    """A value of either database as one comparable Python value (the test's own reading of docs/sqlite.md)."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (Decimal, float)):
+        return round(float(v), 6)
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    if isinstance(v, dt.datetime):
+        return v.astimezone(dt.timezone.utc).isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, sort_keys=True, ensure_ascii=False)
+    if isinstance(v, Range):
+        lo, hi = (x.astimezone(dt.timezone.utc).isoformat(sep=" ") for x in (v.lower, v.upper))
+        return f"{'[' if v.lower_inc else '('}{lo},{hi}{']' if v.upper_inc else ')'}"
+    if isinstance(v, str) and v[:1] in "[{":
+        try:
+            return json.dumps(json.loads(v), sort_keys=True, ensure_ascii=False)
+        except ValueError:
+            return v
+    return v
+
+
+def _rows(cur_or_rows) -> list[tuple]:
+    return sorted((tuple(_norm(v) for v in r) for r in cur_or_rows), key=repr)
+
+
+@pytest.fixture
+def two_users(conn):
+    """alice: a learning workspace (with content) and the every-type database, with a review queue and Anki
+    figures; bob: a creative workspace. Both synced and cleaned."""
+    with Emulator() as emu:
+        use_emulator(conn, emu)
+        learning = emu.add_generated("learning", pages=300, seed=21, token="tok-alice")
+        every = generate_every_type(pages=8, seed=22, workspace=learning.workspace)
+        creative = emu.add_generated("creative", pages=60, seed=23, token="tok-bob")
+        ws, cards = learning.workspace, learning.data_source_ids["Flashcards"]
+        ws.add_property(cards, "Type", "select")                       # a few quiz atoms (seed 001's mcq query)
+        for p in learning.page_ids["Flashcards"][10:15]:
+            ws.update_page(p, {"Type": {"name": "mcq"}})
+        conn.execute("SELECT nls.add_integration('alice', 'tok-alice'), nls.add_integration('bob', 'tok-bob')")
+        for name, target in LEARNING_TARGETS.items():
+            conn.execute("SELECT nls.add_source('alice', %s, %s, with_content => %s)",
+                         (learning.database_ids[name], target, name == "Modules"))
+        conn.execute("SELECT nls.add_source('alice', %s)", (every.database_ids["Every Type"],))
+        for name, target in CREATIVE_TARGETS.items():
+            conn.execute("SELECT nls.add_source('bob', %s, %s)", (creative.database_ids[name], target))
+        for user in ("alice", "bob"):
+            assert sync(conn, user_id=user)["success"]
+        conn.execute("SELECT nls.create_typed_view(%s, 'every')", (every.database_ids["Every Type"],))
+        conn.execute("""UPDATE nls.learning_atoms SET anki_note_id = 1000 + (abs(hashtext(id::text)) % 100000),
+                               anki_ease_factor = 1.3 + (abs(hashtext(card_id)) % 170) / 100.0,
+                               anki_interval = abs(hashtext(front)) % 40
+                         WHERE abs(hashtext(id::text)) % 3 = 0""")
+        conn.execute("""INSERT INTO nls.review_queue (user_id, front, back, source, status, quality_score,
+                               original_atom_id, original_front, original_back, rewrite_reason)
+                        SELECT user_id, front || ' (shorter)', back, 'gemini', 'pending', 0.9, id, front, back,
+                               'verbose'
+                          FROM nls.learning_atoms WHERE needs_review LIMIT 12""")
+        conn.execute("INSERT INTO nls.review_queue (user_id, front, source) VALUES ('bob', 'Bob''s?', 'vertex')")
+        emu.learning, emu.every, emu.creative = learning, every, creative
+        yield emu
+
+
+def _export(conn, path: Path, user: str = "alice", **kw):
+    info = conn.info
+    return export_sqlite(f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}", user, path, **kw)
+
+
+def test_the_sqlite_copy_is_aligned_with_postgresql_and_seed_queries_answer_the_same(conn, two_users, tmp_path):
+    out = tmp_path / "alice.db"
+    report = _export(conn, out)
+    assert report.mode == "full" and report.written > 600
+    lite = sqlite3.connect(out)
+    doc = _doc_types()
+    conn.execute("SELECT set_config('nls.user_id', 'alice', false)")
+    for name in SEED_TABLES + SEED_VIEWS + ["characters", "worlds", "stories", "chat_sessions"]:
+        pg_cols = conn.execute("SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a WHERE "
+                               "a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                               (f"nls.{name}",)).fetchall()
+        lite_cols = [(r[1], r[2]) for r in lite.execute(f"PRAGMA table_info({name})")]
+        assert [c for c, _ in lite_cols] == [c for c, _ in pg_cols], name
+        if name not in SEED_VIEWS:
+            assert [t for _, t in lite_cols] == [doc["text[]" if t.endswith("[]") else t] for _, t in pg_cols], name
+            n_pg = conn.execute(f"SELECT count(*) FROM nls.{name} WHERE user_id = 'alice'").fetchone()[0]
+            assert lite.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == n_pg, name
+        pg_rows = _rows(conn.execute(f"SELECT * FROM nls.{name} WHERE user_id IS NOT DISTINCT FROM 'alice'"
+                                     if name != "v_review_queue_summary" else f"SELECT * FROM nls.{name}"))
+        if name == "v_review_queue_summary":
+            pg_rows = _rows(conn.execute("SELECT source, status, count(*), min(created_at), max(created_at) FROM "
+                                         "nls.review_queue WHERE user_id = 'alice' GROUP BY 1, 2"))
+        assert _rows(lite.execute(f"SELECT * FROM {name}")) == pg_rows, name
+    # keys, foreign keys and the seed's indexes
+    assert [r[2] for r in lite.execute("PRAGMA foreign_key_list(clean_concept_clusters)")] == ["clean_concept_areas"]
+    assert lite.execute("PRAGMA foreign_key_list(clean_concept_clusters)").fetchone()[6] == "SET NULL"
+    indexes = {r[1] for r in lite.execute("SELECT type, name FROM sqlite_master WHERE type = 'index'")}
+    assert {"idx_learning_atoms_anki", "idx_review_queue_pending", "idx_sync_log_started",
+            "idx_clean_concept_areas_name", "learning_atoms_user_card_id_key"} <= indexes
+    assert lite.execute("PRAGMA foreign_key_check").fetchall() == []
+    # seed 001's own queries, as the application runs them for alice: the same rows from both databases
+    conn.execute("SET search_path TO nls, public")
+    conn.execute("SET ROLE nls_app")
+    for q in SEED_QUERIES:
+        pg = _rows(conn.execute(q))
+        assert pg and _rows(lite.execute(q)) == pg, q
+    conn.execute("RESET ROLE")
+    # full-text search over atoms and pages
+    word = conn.execute("SELECT split_part(back, ' ', 1) FROM nls.learning_atoms WHERE back <> '' "
+                        "LIMIT 1").fetchone()[0]
+    hits = lite.execute("SELECT count(*) FROM learning_atoms WHERE rowid IN (SELECT rowid FROM learning_atoms_fts "
+                        "WHERE learning_atoms_fts MATCH ?)", (word.strip('.'),)).fetchone()[0]
+    assert hits == conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE to_tsvector('simple', front || ' ' || "
+                                "coalesce(back, '')) @@ to_tsquery('simple', %s)", (word.strip('.'),)).fetchone()[0] > 0
+    assert lite.execute("SELECT count(*) FROM pages_fts WHERE pages_fts MATCH 'Notes'").fetchone()[0] > 0
+
+
+def test_the_typed_tables_equal_their_views_row_for_row(conn, two_users, tmp_path):
+    out = tmp_path / "alice.db"
+    _export(conn, out)
+    lite = sqlite3.connect(out)
+    conn.execute("SELECT set_config('nls.user_id', 'alice', false)")
+    data_sources = conn.execute("SELECT st.source_id, st.data_source_id FROM nls.sync_state st "
+                                "JOIN nls.sources s ON s.id = st.source_id WHERE s.user_id = 'alice'").fetchall()
+    typed = [r[0] for r in lite.execute("SELECT table_name FROM _nls_tables WHERE kind = 'typed' ORDER BY 1")]
+    assert len(typed) == len(data_sources) == 8 and "notion_every" in typed
+    assert _rows(lite.execute("SELECT * FROM notion_every")) == _rows(conn.execute("SELECT * FROM notion.every"))
+    names = [r[1] for r in lite.execute("PRAGMA table_info(notion_every)")]
+    assert names == [r[0] for r in conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = "
+                                                "'notion.every'::regclass AND attnum > 0 ORDER BY attnum")]
+    compared = 0
+    for source_id, ds_id in data_sources:
+        query = conn.execute("SELECT query FROM nls.typed_select(%s, %s)", (source_id, ds_id)).fetchone()[0]
+        pg_rows = _rows(conn.execute(query.replace("%", "%%")))
+        matching = [t for t in typed if _rows(lite.execute(f"SELECT * FROM {t}")) == pg_rows]
+        assert len(matching) == 1, ds_id
+        compared += len(pg_rows)
+    assert compared == conn.execute("SELECT count(*) FROM nls.stg_notion_pages WHERE user_id = 'alice'").fetchone()[0]
+
+
+def _everything(lite: sqlite3.Connection) -> str:
+    tables = [r[0] for r in lite.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return "\n".join(repr(lite.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables)
+
+
+def test_only_the_users_rows_and_never_a_token_or_key(conn, two_users, tmp_path):
+    out = tmp_path / "alice.db"
+    _export(conn, out)
+    raw = out.read_bytes()
+    text = _everything(sqlite3.connect(out))
+    bob_pages = [r[0] for r in conn.execute("SELECT page_id FROM nls.stg_notion_pages WHERE user_id = 'bob'")]
+    assert bob_pages and not any(p in text for p in bob_pages)
+    assert "Bob's?" not in text and "'bob'" not in text
+    for secret in (b"tok-alice", b"tok-bob", TEST_KEY.encode(), bytes.fromhex(TEST_KEY)):
+        assert secret not in raw
+    # bob's export, by the same superuser: only bob's
+    _export(conn, tmp_path / "bob.db", user="bob")
+    bob = sqlite3.connect(tmp_path / "bob.db")
+    assert bob.execute("SELECT DISTINCT user_id FROM characters").fetchall() == [("bob",)]
+    assert bob.execute("SELECT count(*) FROM learning_atoms").fetchone() == (0,)
+    assert bob.execute("SELECT user_id FROM _nls_export").fetchall() == [("bob",)]
+
+
+def test_a_second_export_writes_only_what_changed(conn, two_users, tmp_path):
+    out = tmp_path / "alice.db"
+    first = _export(conn, out)
+    assert _export(conn, out).written == 0
+    lite = sqlite3.connect(out)
+    before = dict(lite.execute("SELECT page_id, rowid FROM pages"))
+    ws = two_users.learning.workspace
+    cards = [p for p in two_users.learning.page_ids["Flashcards"] if not ws.pages[p].get("in_trash")][:3]
+    for p in cards:
+        ws.update_page(p, {"Answer": f"Changed answer {p[:4]}"})
+    assert sync(conn, user_id="alice")["success"]
+    lite.close()
+    report = _export(conn, out)
+    assert report.mode == "incremental"
+    t = report.tables
+    assert t["pages"] == {"written": 3, "deleted": 0} and t["notion_flashcards"] == {"written": 3, "deleted": 0}
+    assert t["stg_notion_flashcards"]["written"] == 3 and t["learning_atoms"]["written"] == 3
+    assert t["cleaning_log"]["written"] == 3 and t["sync_log"]["written"] == 8 + 1    # this sync's runs
+    assert sum(x["written"] for x in t.values()) == 3 * 5 + 9 and report.deleted == 0
+    assert report.written < first.written / 20
+    lite = sqlite3.connect(out)
+    after = dict(lite.execute("SELECT page_id, rowid FROM pages"))
+    assert {p for p in before if before[p] != after[p]} == set(cards)     # the other rows were not rewritten
+    assert lite.execute("SELECT count(*) FROM learning_atoms WHERE back LIKE 'Changed answer%'").fetchone() == (3,)
+    assert [r[0] for r in lite.execute("SELECT mode FROM _nls_export ORDER BY exported_at")] == [
+        "full", "incremental", "incremental"]
+
+
+def test_an_export_killed_midway_leaves_the_previous_file_intact(conn, two_users, tmp_path):
+    out = tmp_path / "alice.db"
+    _export(conn, out)
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    info = conn.info
+    cmd = [sys.executable, "-m", "nls_cli", "export", "sqlite", "--full", "--quiet", "--user", "alice",
+           "--dsn", f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}", str(out)]
+    proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    tmp = out.with_name(f".{out.name}.nls-{proc.pid}.tmp")
+    deadline = time.monotonic() + 60
+    while not (tmp.exists() and tmp.stat().st_size > 0) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL      # killed before it could finish
+    assert tmp.exists()                        # midway: its temporary file is there, half written
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == digest
+    assert sqlite3.connect(out).execute("SELECT count(*) FROM _nls_export").fetchone() == (1,)
+    assert _export(conn, out).mode == "incremental" and not tmp.exists()   # the next export tidies up
