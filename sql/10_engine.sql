@@ -361,35 +361,26 @@ COMMENT ON FUNCTION nls._budget_lock(text, text) IS
 'Internal: the advisory lock (classid, objid) of a budget: kind token or workspace (a running sync holds it shared),
 token_hold or workspace_hold (a backend waiting out a 429 holds it exclusively); p_id the user id or workspace id.';
 
-CREATE OR REPLACE FUNCTION nls._join_budget(p_user text, p_workspace_id text) RETURNS void
+CREATE OR REPLACE FUNCTION nls._budget_member(p_user text, p_workspace_id text, p_join boolean) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     k record;
 BEGIN
-    FOR k IN SELECT * FROM (VALUES ('token', p_user), ('workspace', p_workspace_id)) AS v(kind, id)
-              WHERE v.id IS NOT NULL LOOP
-        PERFORM pg_advisory_lock_shared(l.classid, l.objid) FROM nls._budget_lock(k.kind, k.id) l;
+    FOR k IN SELECT l.* FROM (VALUES ('token', p_user), ('workspace', p_workspace_id)) AS v(kind, id)
+              CROSS JOIN LATERAL nls._budget_lock(v.kind, v.id) AS l WHERE v.id IS NOT NULL LOOP
+        IF p_join THEN
+            PERFORM pg_advisory_lock_shared(k.classid, k.objid);
+        ELSE
+            PERFORM pg_advisory_unlock_shared(k.classid, k.objid);
+        END IF;
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION nls._join_budget(text, text) IS
-'Internal: this backend syncs for p_user (and p_workspace_id when known): it takes those budgets'' shared advisory
-locks (session level), which nls._sync_share counts. nls._leave_budget gives them back.';
-
-CREATE OR REPLACE FUNCTION nls._leave_budget(p_user text, p_workspace_id text) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    k record;
-BEGIN
-    FOR k IN SELECT * FROM (VALUES ('token', p_user), ('workspace', p_workspace_id)) AS v(kind, id)
-              WHERE v.id IS NOT NULL LOOP
-        PERFORM pg_advisory_unlock_shared(l.classid, l.objid) FROM nls._budget_lock(k.kind, k.id) l;
-    END LOOP;
-END
-$$;
-COMMENT ON FUNCTION nls._leave_budget(text, text) IS 'Internal: gives back the budget locks nls._join_budget took.';
+COMMENT ON FUNCTION nls._budget_member(text, text, boolean) IS
+'Internal: _budget_member(user, workspace_id, join) counts this backend among the syncs of p_user''s token (and of
+p_workspace_id when known) with join true: it takes those budgets'' shared advisory locks (session level), which
+nls._sync_share counts; with join false it gives them back.';
 
 CREATE OR REPLACE FUNCTION nls._sync_share(p_user text, p_workspace_id text, OUT token_share int,
                                            OUT workspace_share int, OUT held boolean)

@@ -292,7 +292,7 @@ def test_two_backends_of_one_token_share_its_budget(conn, fresh_emulator):
 def test_a_backend_waiting_out_a_429_holds_back_every_other_backend_of_its_token(conn):
     with connect_like(conn) as a, connect_like(conn) as b:
         for s in (a, b):   # two running syncs of one user
-            s.execute("SELECT nls._join_budget('hal', 'ws-1')")
+            s.execute("SELECT nls._budget_member('hal', 'ws-1', true)")
         assert b.execute("SELECT * FROM nls._sync_share('hal', 'ws-1')").fetchone() == (2, 2, False)
         assert a.execute("SELECT nls._hold_budget('token', 'hal')").fetchone()[0] is True
         assert b.execute("SELECT held FROM nls._sync_share('hal', 'ws-1')").fetchone()[0] is True
@@ -300,8 +300,8 @@ def test_a_backend_waiting_out_a_429_holds_back_every_other_backend_of_its_token
         assert b.execute("SELECT nls._hold_budget('token', 'hal')").fetchone()[0] is False   # one hold at a time
         a.execute("SELECT nls._release_budget('token', 'hal')")
         assert b.execute("SELECT held FROM nls._sync_share('hal', 'ws-1')").fetchone()[0] is False
-        a.execute("SELECT nls._leave_budget('hal', 'ws-1')")
+        a.execute("SELECT nls._budget_member('hal', 'ws-1', false)")
         assert b.execute("SELECT * FROM nls._sync_share('hal', 'ws-1')").fetchone() == (1, 1, False)
     # a backend that ends takes its place in the budget with it: this session alone now
-    conn.execute("SELECT nls._join_budget('hal', 'ws-1')")
+    conn.execute("SELECT nls._budget_member('hal', 'ws-1', true)")
     assert conn.execute("SELECT * FROM nls._sync_share('hal', 'ws-1')").fetchone() == (1, 1, False)

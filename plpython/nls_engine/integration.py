@@ -33,11 +33,11 @@ def acting_for(store: Store, user_id: str):
 
 class Budget:
     """This backend's place in the request budget of a token (the user's integration) and of its workspace: held
-    from :func:`open_client` to the client's close (``nls._join_budget``), so that every backend counts it."""
+    from :func:`open_client` to the client's close (``nls._budget_member``), so that every backend counts it."""
 
     def __init__(self, store: Store, user_id: str, workspace_id: str | None):
         self.store, self.user_id, self.workspace_id = store, user_id, workspace_id
-        store.join_budget(user_id, workspace_id)
+        store.budget_member(user_id, workspace_id, True)
 
     def share(self) -> tuple[int, int, bool]:
         """(token_share, workspace_share, held): see :meth:`Store.sync_share`."""
@@ -46,7 +46,7 @@ class Budget:
     def in_workspace(self, workspace_id: str) -> None:
         """The token turned out to be in ``workspace_id``: count this backend in that workspace's budget too."""
         if self.workspace_id is None:
-            self.store.join_budget(None, workspace_id)
+            self.store.budget_member(None, workspace_id, True)
             self.workspace_id = workspace_id
 
     def take(self, scope: str) -> bool:
@@ -57,7 +57,7 @@ class Budget:
         self.store.release_budget(*self._key(scope))
 
     def leave(self) -> None:
-        self.store.leave_budget(self.user_id, self.workspace_id)
+        self.store.budget_member(self.user_id, self.workspace_id, False)
 
     def _key(self, scope: str) -> tuple[str, str]:
         if scope == "workspace" and self.workspace_id:

@@ -109,12 +109,10 @@ class Store:
                       [user_id, workspace_id])
         return r["token_share"], r["workspace_share"], r["held"]
 
-    def join_budget(self, user_id: str | None, workspace_id: str | None) -> None:
-        """Count this backend among the syncs of the token (user) and workspace (session-level shared locks)."""
-        self.db.execute("SELECT nls._join_budget($1, $2)", ["text", "text"], [user_id, workspace_id])
-
-    def leave_budget(self, user_id: str | None, workspace_id: str | None) -> None:
-        self.db.execute("SELECT nls._leave_budget($1, $2)", ["text", "text"], [user_id, workspace_id])
+    def budget_member(self, user_id: str | None, workspace_id: str | None, join: bool) -> None:
+        """Count this backend among the syncs of the token (user) and workspace (session-level shared locks), or
+        with ``join`` False stop counting it."""
+        self.db.execute("SELECT nls._budget_member($1, $2, $3)", ["text", "text", "bool"], [user_id, workspace_id, join])
 
     def hold_budget(self, kind: str, key: str) -> bool:
         """Hold back every other backend of a budget (kind ``token``: key the user id; ``workspace``: its id);
