@@ -1,5 +1,5 @@
 """`make demo`: a throwaway PostgreSQL cluster (pg_cron + plpython3u; scripts/pg_cluster.py), the Notion emulator
-on a generated learning workspace, nls-install, one sync, and what landed; then, when Anki's library is installed
+on a generated learning workspace, `nls install`, one sync, and what landed; then, when Anki's library is installed
 (`make anki`), Anki's own sync server beside the emulator, the learner's deck pushed and a few reviews pulled back
 (scripts/demo_anki.py). `make demo-stop` stops both; `make clean`
 also removes the cluster's data.
@@ -24,7 +24,7 @@ from rich.table import Table
 
 from nls_emulator.generate import LEARNING_TARGETS
 from nls_emulator.server import start_subprocess
-from nls_install.cli import main as nls_install
+from nls_cli.main import main as nls
 from pg_cluster import Cluster, server_account
 
 import demo_anki
@@ -68,7 +68,7 @@ def start_cluster() -> Cluster:
 
 
 def start() -> int:
-    """`make demo`: the cluster, the emulator, nls-install, one sync, and what landed."""
+    """`make demo`: the cluster, the emulator, `nls install`, one sync, and what landed."""
     pg = start_cluster()
     port, where, dsn = pg.port, pg.base_dir, pg.dsn("nls_demo")
     shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
@@ -80,8 +80,8 @@ def start() -> int:
     ids = json.loads(ids_file.read_text())[TOKEN]
     console.print(f"[bold]2. Notion emulator[/bold] on {url}: a generated learning workspace (600 pages, with the "
                   "hard cases), rate limits on")
-    console.print("[bold]3. nls-install[/bold]")
-    if nls_install(["--dsn", dsn]) != 0:
+    console.print("[bold]3. nls install --dsn ...[/bold]")
+    if nls(["install", "--dsn", dsn]) != 0:
         return 1
     with psycopg.connect(dsn, autocommit=True) as c:
         c.execute("SELECT nls.set_setting('api_base_url', %s)", (url,))

@@ -30,7 +30,7 @@ ANKI_SERVER_DIR = os.environ.get("NLS_ANKI_PYTHON_PATH") or (
 
 
 def install_nls(dsn: str) -> None:
-    """Run nls-install (the real installer) into the database at ``dsn``, without the pg_cron jobs."""
+    """Run `nls install` (the real installer) into the database at ``dsn``, without the pg_cron jobs."""
     from nls_install.cli import main
     assert main(["--dsn", dsn, "--no-schedule"]) == 0
 
