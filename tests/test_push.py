@@ -112,3 +112,186 @@ def test_edited_and_approved_cards_go_back_with_one_patch_each_and_come_back_cha
     learning.api.reset_log()
     assert push(conn, user_id=USER)["success"]
     assert learning.api.log == []
+
+
+def conflicts(conn) -> dict[str, dict]:
+    cur = conn.execute("SELECT c.*, s.local_id::text AS atom FROM nls.push_conflicts c "
+                       "JOIN nls.notion_sync_state s ON s.id = c.id")
+    cols = [d.name for d in cur.description]
+    return {r["atom"] + "/" + r["column_name"]: r for r in (dict(zip(cols, row)) for row in cur.fetchall())}
+
+
+def test_a_property_edited_on_both_sides_is_not_written_and_each_resolution_does_what_it_says(conn, learning):
+    ws = learning.gen.workspace
+    (a, page_a), (b, page_b), (c, page_c) = plain_cards(conn, 3)
+    # between two runs: a's and b's Answer edited in Notion and locally; c's Question in Notion, its Answer locally
+    for atom, page in ((a, page_a), (b, page_b)):
+        rewrite(conn, atom, back=f"Local answer of {atom[:8]}.")
+        ws.update_page(page, {"Answer": f"Notion answer of {atom[:8]}."})
+    rewrite(conn, c, back="Only changed here.")
+    ws.update_page(page_c, {"Question": "Only changed in Notion?"})
+    assert sync(conn, user_id=USER)["success"]
+    learning.api.reset_log()
+    result = push(conn, user_id=USER)
+    flash = next(r for r in result["results"] if r["items_processed"])
+    assert flash["conflicts"] == 2 and flash["items_updated"] == 1 and flash["status"] == "success"
+    assert requests_of(learning) == [("PATCH", "page_update")]
+    # not written: Notion keeps its edits; both values are shown
+    found = conflicts(conn)
+    assert set(found) == {f"{a}/back", f"{b}/back"}
+    for atom, page in ((a, page_a), (b, page_b)):
+        row = found[f"{atom}/back"]
+        assert text(ws.pages[page], "Answer") == row["notion_value"] == f"Notion answer of {atom[:8]}."
+        assert row["local_value"] == f"Local answer of {atom[:8]}." and row["property"] == "Answer"
+        assert row["base_value"] != row["notion_value"]
+    # edited only in Notion / only locally, on one page: both survive, in Notion and (after the next read) here
+    assert (text(ws.pages[page_c], "Question"), text(ws.pages[page_c], "Answer")) == ("Only changed in Notion?",
+                                                                                      "Only changed here.")
+    assert sync(conn, user_id=USER)["success"]
+    assert conn.execute("SELECT front, back FROM nls.learning_atoms WHERE id = %s", (c,)).fetchone() == (
+        "Only changed in Notion?", "Only changed here.")
+    # the cleaning keeps the local values while they are in conflict
+    assert conn.execute("SELECT back FROM nls.learning_atoms WHERE id = %s", (a,)).fetchone()[0].startswith("Local")
+    # a second push: the same conflicts, no request
+    learning.api.reset_log()
+    push(conn, user_id=USER)
+    assert learning.api.log == [] and set(conflicts(conn)) == {f"{a}/back", f"{b}/back"}
+    # 'notion': the local row takes Notion's value, nothing is written
+    answer = conn.execute("SELECT nls.resolve_conflict(%s, 'notion')", (found[f"{a}/back"]["id"],)).fetchone()[0]
+    assert answer["status"] == "synced" and answer["columns"] == ["back"]
+    assert conn.execute("SELECT back FROM nls.learning_atoms WHERE id = %s", (a,)).fetchone()[0] == \
+        f"Notion answer of {a[:8]}."
+    # 'local': the next push reads the page again, then writes the local value
+    answer = conn.execute("SELECT nls.resolve_conflict(%s, 'local', 'back')", (found[f"{b}/back"]["id"],)).fetchone()[0]
+    assert answer["status"] == "pending"
+    learning.api.reset_log()
+    assert push(conn, user_id=USER)["success"]
+    assert requests_of(learning) == [("GET", "page_retrieve"), ("PATCH", "page_update")]
+    assert text(ws.pages[page_b], "Answer") == f"Local answer of {b[:8]}."
+    assert text(ws.pages[page_a], "Answer") == f"Notion answer of {a[:8]}."
+    assert conflicts(conn) == {} and {state(conn, x)["status"] for x in (a, b, c)} == {"synced"}
+    assert sync(conn, user_id=USER)["success"]
+    learning.api.reset_log()
+    assert push(conn, user_id=USER)["success"]
+    assert learning.api.log == []
+    assert conn.execute("SELECT back FROM nls.learning_atoms WHERE id = %s", (b,)).fetchone()[0] == \
+        f"Local answer of {b[:8]}."
+
+
+def test_a_local_change_pushed_before_any_read_reads_the_page_first_and_still_never_overwrites(conn, learning):
+    ws = learning.gen.workspace
+    (a, page_a), (b, page_b) = plain_cards(conn, 2)
+    rewrite(conn, a, back="Pushed without a read first.")
+    ws.update_page(page_b, {"Answer": "Edited in Notion after the last read."})
+    rewrite(conn, b, back="Changed here too.")
+    learning.api.reset_log()
+    result = push(conn, user_id=USER)
+    # the stored copies are older than the local changes: each page is read again first
+    assert requests_of(learning) == [("GET", "page_retrieve"), ("PATCH", "page_update"), ("GET", "page_retrieve")]
+    assert text(ws.pages[page_a], "Answer") == "Pushed without a read first."
+    assert text(ws.pages[page_b], "Answer") == "Edited in Notion after the last read."
+    assert set(conflicts(conn)) == {f"{b}/back"}
+    assert sum(r.get("conflicts", 0) for r in result["results"]) == 1
+
+
+def approve_new_cards(conn, n: int, prefix: str = "New card") -> list[str]:
+    """``n`` AI-written cards approved into learning_atoms (no Notion page), each with a concept and a module."""
+    concept, module = conn.execute("SELECT c.id, m.id FROM nls.concepts c, nls.learning_modules m "
+                                   "WHERE c.user_id = %s AND m.user_id = %s ORDER BY c.name, m.name LIMIT 1",
+                                   (USER, USER)).fetchone()
+    atoms = []
+    for i in range(n):
+        item = conn.execute("INSERT INTO nls.review_queue (user_id, front, back, concept_id, module_id, source) "
+                            "VALUES (%s, %s, %s, %s, %s, 'gemini') RETURNING id",
+                            (USER, f"{prefix} {i}: what is it?", f"Its answer {i}.", concept, module)).fetchone()[0]
+        atoms.append(str(conn.execute("SELECT nls.approve_review(%s)", (item,)).fetchone()[0]))
+    return atoms
+
+
+def cards_in_notion(emu) -> dict[str, list[str]]:
+    """{card id: [page ids]} of the flashcards data source's pages."""
+    out: dict[str, list[str]] = {}
+    for page in emu.gen.workspace.pages_of(emu.gen.data_source_ids["Flashcards"]):
+        out.setdefault(text(page, "CardID"), []).append(page["id"])
+    return out
+
+
+def test_new_atoms_get_one_page_each_even_when_some_answers_are_lost(conn, learning):
+    before = cards_in_notion(learning)
+    atoms = approve_new_cards(conn, 100)
+    learning.api.faults.set_probabilities({"reset_after_write": 0.08}, seed=5)
+    result = push(conn, user_id=USER)
+    learning.api.faults.clear()
+    flash = next(r for r in result["results"] if r["items_processed"])
+    assert flash["status"] == "success" and flash["items_added"] == 100, flash
+    creates = [r for r in learning.api.log if r["endpoint"] == "page_create"]
+    lost = [r for r in creates if r["status"] == 0]
+    assert len(creates) == 100 and len(lost) >= 3   # every create sent once; some answers were dropped
+    after = cards_in_notion(learning)
+    new = {card: pages for card, pages in after.items() if card not in before}
+    assert len(new) == 100 and all(len(pages) == 1 for pages in new.values())
+    linked = dict(conn.execute("SELECT card_id, notion_id FROM nls.learning_atoms WHERE id::text = ANY(%s)",
+                               (atoms,)).fetchall())
+    assert linked == {card: pages[0] for card, pages in new.items()}
+    adopted = conn.execute("SELECT details ->> 'adopted' FROM nls.sync_log WHERE id = %s",
+                           (flash["sync_log_id"],)).fetchone()[0]
+    assert int(adopted) == len(lost)
+    page = learning.gen.workspace.pages[linked[min(linked)]]
+    assert text(page, "Question").endswith("what is it?") and page["properties"]["Concept"]["relation"]
+    assert page["created_by"]["id"] == page["last_edited_by"]["id"] != learning.gen.workspace.pages[
+        before[min(before)][0]]["created_by"]["id"]   # written by the integration's bot
+    # the read brings the new pages back unchanged, and the cleaning changes none of the atoms
+    rows = conn.execute("SELECT id, front, back, card_id, concept_id, module_id, quality_score, updated_at "
+                        "FROM nls.learning_atoms ORDER BY id").fetchall()
+    again = sync(conn, user_id=USER)
+    assert sum(r["items_added"] + r["items_updated"] for r in again["results"]) == 0
+    assert (again["cleaning"][0]["added"], again["cleaning"][0]["updated"]) == (0, 0)
+    assert conn.execute("SELECT id, front, back, card_id, concept_id, module_id, quality_score, updated_at "
+                        "FROM nls.learning_atoms ORDER BY id").fetchall() == rows
+    learning.api.reset_log()
+    assert push(conn, user_id=USER)["success"] and learning.api.log == []
+
+
+def test_with_faults_and_rate_limits_every_write_lands_once_and_the_rest_fail_with_a_reason(conn, learning):
+    ws = learning.gen.workspace
+    cards = plain_cards(conn, 20)
+    for i, (atom, _) in enumerate(cards):
+        rewrite(conn, atom, back=f"Faulty network answer {i}.")
+    atoms = approve_new_cards(conn, 10, prefix="Faulty")
+    assert sync(conn, user_id=USER)["success"]
+    for name, value in (("rate_limit_per_s", "15"), ("workspace_rate_limit_per_s", "15"), ("rate_limit_burst", "3")):
+        conn.execute("SELECT nls.set_setting(%s, %s)", (name, value))
+    learning.api.rate_limits.enabled, learning.api.rate_limits.token_rate = True, 10
+    learning.api.rate_limits.token_burst = 3
+    learning.api.reset_log()
+    learning.api.faults.set_probabilities({k: 0.06 for k in ("500", "502", "503", "504", "reset",
+                                                             "reset_after_write")}, seed=17)
+    first = push(conn, user_id=USER)
+    learning.api.faults.clear()
+    assert any(r["status"] == 429 for r in learning.api.log) and any(r["status"] in (0, 500) for r in learning.api.log)
+    assert conn.execute("SELECT count(*) FROM nls.sync_log WHERE status = 'running'").fetchone()[0] == 0
+    pages = cards_in_notion(learning)
+    assert all(len(p) == 1 for p in pages.values())              # no create happened twice
+    for i, (atom, page) in enumerate(cards):
+        s = state(conn, atom)
+        landed = text(ws.pages[page], "Answer") == f"Faulty network answer {i}."
+        assert (s["status"], bool(s["last_error"])) in ((("synced", False),) if landed else (("failed", True),)), s
+    for atom in atoms:
+        s = state(conn, atom)
+        card = conn.execute("SELECT card_id, notion_id FROM nls.learning_atoms WHERE id = %s", (atom,)).fetchone()
+        if s["status"] == "synced":
+            assert pages[card[0]] == [card[1]]
+        else:
+            assert s["status"] == "failed" and s["last_error"] and card[1] is None and card[0] not in pages, s
+    flash = next(r for r in first["results"] if r["items_processed"])
+    failed = conn.execute("SELECT count(*) FROM nls.notion_sync_state WHERE status = 'failed'").fetchone()[0]
+    assert flash.get("failed", 0) == failed and flash["items_added"] + flash["items_updated"] + failed == 30
+    # the next push (faults gone) lands the rest, each exactly once
+    second = push(conn, user_id=USER)
+    assert second["success"], second
+    assert conn.execute("SELECT count(*) FROM nls.notion_sync_state WHERE status <> 'synced'").fetchone()[0] == 0
+    assert all(text(ws.pages[p], "Answer") == f"Faulty network answer {i}." for i, (_, p) in enumerate(cards))
+    pages = cards_in_notion(learning)
+    assert all(len(p) == 1 for p in pages.values())
+    assert conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE id::text = ANY(%s) AND notion_id IS NOT NULL",
+                        (atoms,)).fetchone()[0] == 10

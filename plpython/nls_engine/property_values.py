@@ -31,8 +31,13 @@ VALUE_TYPES = TEXT_TYPES + PLAIN_TYPES + READ_ONLY + ("number", "select", "multi
 
 
 class Refused(Exception):
-    """A value Notion would refuse, or one nls will not send (a new option the push map does not allow); the
-    message says which property and what to do. Nothing is sent for the object."""
+    """A value Notion would refuse, or one nls will not send (a new option the push map does not allow), or a page
+    it cannot write to; the message says which property and what to do, ``code`` is the object's
+    ``last_error_code`` (``refused``, ``page_gone``, ``page_in_trash``). Nothing is sent for the object."""
+
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ from datetime import datetime
 from .client import NotionError
 from .integration import acting_for
 from .property_values import Refused, Target, comparable
-from .push_object import (card_id_for, content_hash, create_properties, current_value, decide, is_unchanged,
-                          resolve, retry_due)
+from .push_object import (card_id_for, content_hash, create_properties, current_value, decide, failure_hash,
+                          is_unchanged, resolve, retry_due)
 from .schema import Schemas
 from .writer import BatchWriter
 
@@ -113,9 +113,12 @@ class Pusher:
             else:
                 self._update(obj)
         except Refused as e:
-            self._failed(obj, "refused", str(e))
+            self._failed(obj, e.code, str(e))
         except NotionError as e:
             code = "create_unconfirmed" if getattr(e, "unconfirmed", False) else e.code
+            if e.status == 404 and obj["page_id"]:   # deleted or unshared: the copy says so from now on
+                store.mark_gone(self.ctx.source.id, obj["page_id"])
+                code = "page_gone"
             self._failed(obj, code, f"{e.message} (HTTP {e.status})" if e.status else e.message)
             if e.ends_run and not getattr(e, "unconfirmed", False):
                 raise
@@ -134,7 +137,8 @@ class Pusher:
             obj["state_id"] = store.push_create_state(self.ctx.source.id, obj["local_id"], self._card_id(obj),
                                                       self.plan.get("data_source_id"), False)
         store.push_outcome(obj["state_id"], {"status": "failed", "error_code": code, "error": message[:1000],
-                                             "failed_hash": content_hash(obj["local"]), "conflict": obj.get("conflict"),
+                                             "failed_hash": failure_hash(obj["local"], self.plan["columns"]),
+                                             "conflict": obj.get("conflict"),
                                              "seen_at": obj["seen_at"]})
 
     def _due(self, obj: dict) -> bool:
@@ -145,7 +149,7 @@ class Pusher:
             self.ctx.store.push_outcome(obj["state_id"], {"status": "synced", "settled": {
                 c: None for c in obj["base_values"]}, "seen_at": obj["seen_at"]})
             return False
-        if not retry_due(obj, local_hash):
+        if not retry_due(obj, self.plan["columns"]):
             self.ctx.report.count("waiting")
             return False
         return True
@@ -156,7 +160,8 @@ class Pusher:
             return
         copy = obj.get("copy")
         if copy is None or copy["gone"]:
-            raise Refused("the page is gone from Notion (deleted, or no longer shared with the integration)")
+            raise Refused("the page is gone from Notion (deleted, or no longer shared with the integration)",
+                          "page_gone")
         ds, properties, in_trash = copy["data_source_id"], copy["properties"], copy["in_trash"]
         if _stale(copy, obj):
             page = self.writer.echo(ds, self.ctx.client.page(obj["page_id"]))
@@ -164,7 +169,7 @@ class Pusher:
             properties, in_trash = page.get("properties") or {}, bool(page.get("in_trash"))
         if in_trash:
             raise Refused("the page is in Notion's trash: restore it there, or the local row goes with the next "
-                          "cleaning")
+                          "cleaning", "page_in_trash")
         targets, skipped = resolve(self.plan["columns"], properties, None)
         if any(targets[c].type in OPTION_TYPES for c in obj["base_values"] if c in targets):
             # the options of a select a waiting column goes to: GET /v1/data_sources/{id}, once a run
@@ -223,8 +228,10 @@ class Pusher:
         try:
             page = self.ctx.client.create_page(ds, properties)
         except NotionError as e:
-            if e.status not in MAY_HAVE_HAPPENED or self._adopt(obj, ds, card):
+            if e.status not in MAY_HAVE_HAPPENED:
                 raise
+            if self._adopt(obj, ds, card):   # it happened: the page is found by its card id and adopted
+                return
             e.unconfirmed = True
             e.message = (f"{e.message}; the create may have happened: no page with card id {card} was found, the "
                          "next push looks again before creating")
@@ -288,7 +295,7 @@ def _would(obj: dict, plan: dict, creating: dict) -> dict:
     try:
         if obj["status"] is not None and is_unchanged(obj, local_hash):
             return dict(out, action="unchanged")
-        if obj["status"] is not None and not retry_due(obj, local_hash):
+        if obj["status"] is not None and not retry_due(obj, plan["columns"]):
             return dict(out, action="waiting", reason=obj.get("last_error_code"))
         if obj["page_id"] is None:
             card = obj.get("create_card_id") or obj["local"].get("card_id") or card_id_for(obj["local_id"])

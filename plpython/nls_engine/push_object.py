@@ -113,17 +113,24 @@ def card_id_for(local_id: str) -> str:
     return "NLS-" + str(local_id).replace("-", "")[:12].upper()
 
 
-# the error codes after which a failed object is tried again by the next push even when nothing changed locally
-TRANSIENT = frozenset({"no_answer", "connection_error", "rate_limited", "internal_server_error", "bad_gateway",
-                       "service_unavailable", "gateway_timeout", "service_overload", "conflict_error",
-                       "create_unconfirmed", "database"})
+# the error codes after which a failed object is tried again by the next push even when nothing changed here: the
+# transient ones, and those the stored copy shows (a page gone or in the trash: no request tells it again)
+RETRIED = frozenset({"no_answer", "connection_error", "rate_limited", "internal_server_error", "bad_gateway",
+                     "service_unavailable", "gateway_timeout", "service_overload", "conflict_error",
+                     "create_unconfirmed", "database", "page_gone", "page_in_trash"})
 
 
-def retry_due(obj: dict, local_hash: str) -> bool:
-    """Whether a push tries an object again: anything not failed; a failed one when its failure was transient or its
-    local values changed since."""
-    return (obj.get("status") != "failed" or obj.get("last_error_code") in TRANSIENT
-            or obj.get("failed_hash") != local_hash)
+def failure_hash(local: dict, columns: list) -> str:
+    """What a failure waits on: the SHA-256 of the object's pushed values and of where they go (the push map's
+    columns), so that a local change or a new push map tries it again."""
+    return content_hash({"local": local, "columns": columns})
+
+
+def retry_due(obj: dict, columns: list) -> bool:
+    """Whether a push tries an object again: anything not failed; a failed one when its failure is retried (RETRIED)
+    or its values or push map changed since (:func:`failure_hash`)."""
+    return (obj.get("status") != "failed" or obj.get("last_error_code") in RETRIED
+            or obj.get("failed_hash") != failure_hash(obj["local"], columns))
 
 
 def is_unchanged(obj: dict, local_hash: str) -> bool:
@@ -132,4 +139,4 @@ def is_unchanged(obj: dict, local_hash: str) -> bool:
 
 
 __all__ = ["Decision", "Refused", "card_id_for", "content_hash", "create_properties", "current_value", "decide",
-           "find_property", "is_unchanged", "resolve", "retry_due"]
+           "failure_hash", "find_property", "is_unchanged", "resolve", "retry_due"]
