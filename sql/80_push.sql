@@ -145,7 +145,8 @@ BEGIN
         UPDATE nls.learning_atoms a SET notion_id = w.notion_id
           FROM pg_temp._nls_want w
          WHERE a.user_id = w.user_id AND a.notion_id IS NULL AND a.card_id = w.card_id
-           AND NOT EXISTS (SELECT 1 FROM nls.learning_atoms b WHERE b.user_id = w.user_id AND b.notion_id = w.notion_id);
+           AND NOT EXISTS (SELECT 1 FROM nls.learning_atoms b
+                            WHERE b.user_id = w.user_id AND b.notion_id = w.notion_id);
         UPDATE nls.notion_sync_state st
            SET notion_page_id = a.notion_id, create_attempted_at = NULL, status = 'synced', base_values = '{}',
                conflict = NULL, last_error = NULL, last_error_code = NULL, updated_at = clock_timestamp()
@@ -237,7 +238,8 @@ DECLARE
     v_local text;
 BEGIN
     SELECT * INTO v_source FROM nls.sources s WHERE s.id = p_source_id;
-    SELECT t.canonical_table, t.page_id_column INTO v_table, v_key FROM nls.targets() AS t WHERE t.target = v_source.target;
+    SELECT t.canonical_table, t.page_id_column INTO v_table, v_key
+      FROM nls.targets() AS t WHERE t.target = v_source.target;
     SELECT 'jsonb_build_object(' || coalesce(string_agg(format('%L, %s', c.column_name,
                CASE WHEN c.ref_table IS NULL THEN format('to_jsonb(t.%I)', c.column_name)
                     ELSE format('(SELECT to_jsonb(r.notion_id) FROM nls.%I r WHERE r.id = t.%I)', c.ref_table,
@@ -253,7 +255,8 @@ BEGIN
                    'sync_hash', st.sync_hash, 'failed_hash', st.failed_hash, 'last_error_code', st.last_error_code,
                    'local_changed_at', st.local_changed_at, 'create_attempted_at', st.create_attempted_at,
                    'create_card_id', st.create_card_id, 'seen_at', clock_timestamp(), 'local', %3$s,
-                   'copy', (SELECT jsonb_build_object('properties', p.raw_properties, 'data_source_id', p.data_source_id,
+                   'copy', (SELECT jsonb_build_object('properties', p.raw_properties,
+                                                      'data_source_id', p.data_source_id,
                                                       'last_edited_time', p.last_edited_time, 'in_trash', p.in_trash,
                                                       'gone', p.deleted_at IS NOT NULL,
                                                       'fresh_as_of', greatest(p.last_synced_at, fresh.at))
@@ -269,12 +272,13 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION nls._push_objects(bigint, boolean) IS
-'Internal: _push_objects(source_id, create) returns one jsonb per object of the source to push: those with a local change waiting (status pending), a conflict to re-check,
-or a failure, and with create, the atoms with no page. Each: {"state_id", "local_table", "local_id", "page_id",
-"status", "base_values", "conflict", "sync_hash", "failed_hash", "last_error_code", "local_changed_at",
-"create_attempted_at", "create_card_id", "seen_at", "local": {column: value; a relation column as its page id},
-"copy": the stored page {"properties", "data_source_id", "last_edited_time", "in_trash", "gone", "fresh_as_of": the
-later of when it was stored and the start of the source''s last complete read} or null}.';
+'Internal: _push_objects(source_id, create) returns one jsonb per object of the source to push: those with a local
+change waiting (status pending), a conflict to re-check, or a failure, and with create, the atoms with no page.
+Each: {"state_id", "local_table", "local_id", "page_id", "status", "base_values", "conflict", "sync_hash",
+"failed_hash", "last_error_code", "local_changed_at", "create_attempted_at", "create_card_id", "seen_at", "local":
+{column: value; a relation column as its page id}, "copy": the stored page {"properties", "data_source_id",
+"last_edited_time", "in_trash", "gone", "fresh_as_of": the later of when it was stored and the start of the
+source''s last complete read} or null}.';
 
 CREATE OR REPLACE FUNCTION nls._push_prune(p_source_id bigint) RETURNS int
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -303,14 +307,16 @@ LANGUAGE sql SET search_path = pg_catalog, pg_temp
 AS $$
     UPDATE nls.notion_sync_state s
        SET base_values = CASE WHEN x.changed_since THEN s.base_values || coalesce(p_outcome -> 'settled', '{}')
-                              ELSE s.base_values - ARRAY(SELECT jsonb_object_keys(coalesce(p_outcome -> 'settled', '{}')))
+                              ELSE s.base_values
+                                   - ARRAY(SELECT jsonb_object_keys(coalesce(p_outcome -> 'settled', '{}')))
                          END,
            status = CASE WHEN x.changed_since AND p_outcome ->> 'status' = 'synced' THEN 'pending'
                          ELSE p_outcome ->> 'status' END,
            conflict = p_outcome -> 'conflict',
            sync_hash = coalesce(p_outcome ->> 'sync_hash', s.sync_hash),
            last_synced_at = CASE WHEN p_outcome ? 'sync_hash' THEN clock_timestamp() ELSE s.last_synced_at END,
-           notion_last_edited_time = coalesce((p_outcome ->> 'last_edited_time')::timestamptz, s.notion_last_edited_time),
+           notion_last_edited_time = coalesce((p_outcome ->> 'last_edited_time')::timestamptz,
+                                              s.notion_last_edited_time),
            notion_data_source_id = coalesce(p_outcome ->> 'data_source_id', s.notion_data_source_id),
            last_error = p_outcome ->> 'error', last_error_code = p_outcome ->> 'error_code',
            failed_hash = p_outcome ->> 'failed_hash',
@@ -324,8 +330,8 @@ $$;
 COMMENT ON FUNCTION nls._push_outcome(uuid, jsonb) IS
 'Internal: records what the push did with one object: _push_outcome(state_id, {"status", "settled": {column: the
 property value Notion now holds} (written, or already equal), "conflict"?, "sync_hash"?, "last_edited_time"?,
-"data_source_id"?, "error"?, "error_code"?, "failed_hash"?, "seen_at": when the object was read}). Settled columns stop waiting; a column changed again locally since seen_at waits on, based on what was
-written.';
+"data_source_id"?, "error"?, "error_code"?, "failed_hash"?, "seen_at": when the object was read}). Settled columns
+stop waiting; a column changed again locally since seen_at waits on, based on what was written.';
 
 CREATE OR REPLACE FUNCTION nls._push_create_state(p_source_id bigint, p_atom_id uuid, p_card_id text,
                                                   p_data_source_id text, p_attempted boolean) RETURNS uuid
@@ -458,8 +464,8 @@ AS $$
                                   AND (coalesce(e.value -> 'property', 'true') = 'true'::jsonb
                                        OR (jsonb_typeof(e.value -> 'property') = 'string'
                                            AND btrim(e.value ->> 'property') <> ''))))
-                        THEN format('takes true, false, a property name or id, or {"property", "create_options"}, not %s',
-                                    e.value)
+                        THEN format('takes true, false, a property name or id, or {"property", "create_options"}, '
+                                    'not %s', e.value)
                     WHEN (e.value = 'true' OR (jsonb_typeof(e.value) = 'object'
                                                AND coalesce(e.value -> 'property', 'true') = 'true'::jsonb))
                          AND NOT nls.property_map(p_target) ?
@@ -515,7 +521,8 @@ BEGIN
                         WHERE resolve_conflict.column_name IS NULL OR k = resolve_conflict.column_name ORDER BY k);
     IF v_columns = '{}' THEN
         RAISE EXCEPTION 'nls: resolve_conflict: column "%" is not in conflict in %', resolve_conflict.column_name, v_id
-            USING ERRCODE = '22023', HINT = 'One of: ' || (SELECT string_agg(k, ', ') FROM jsonb_object_keys(v.conflict) k);
+            USING ERRCODE = '22023',
+                  HINT = 'One of: ' || (SELECT string_agg(k, ', ') FROM jsonb_object_keys(v.conflict) k);
     END IF;
     UPDATE nls.notion_sync_state s
        SET base_values = CASE WHEN v_how = 'local'   -- rebased on Notion's value: the next push writes the local one

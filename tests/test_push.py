@@ -295,3 +295,117 @@ def test_with_faults_and_rate_limits_every_write_lands_once_and_the_rest_fail_wi
     assert all(len(p) == 1 for p in pages.values())
     assert conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE id::text = ANY(%s) AND notion_id IS NOT NULL",
                         (atoms,)).fetchone()[0] == 10
+
+
+def test_a_concepts_status_and_scores_go_to_their_properties_and_a_missing_option_waits_for_leave_to_create(conn, learning):
+    ws, gen = learning.gen.workspace, learning.gen
+    concepts = conn.execute("SELECT id::text, notion_id FROM nls.concepts WHERE user_id = %s ORDER BY name LIMIT 2",
+                            (USER,)).fetchall()
+    (one, page_one), (two, page_two) = concepts
+    conn.execute("UPDATE nls.concepts SET status = 'mastered', dec_score = 9.5 WHERE id = %s", (one,))
+    # "stale" is not an option of the emulator's Status any more
+    schema = ws.data_sources[gen.data_source_ids["Concepts"]]["properties"]["Status"]["select"]
+    schema["options"] = [o for o in schema["options"] if o["name"] != "stale"]
+    conn.execute("UPDATE nls.concepts SET status = 'stale' WHERE id = %s", (two,))
+    assert sync(conn, user_id=USER)["success"]   # the cleaning keeps both local changes
+    assert conn.execute("SELECT status FROM nls.concepts WHERE id::text = ANY(%s) ORDER BY status",
+                        ([one, two],)).fetchall() == [("mastered",), ("stale",)]
+    learning.api.reset_log()
+    result = next(r for r in push(conn, user_id=USER)["results"] if r["database_name"] == "Concepts")
+    assert (result["items_updated"], result["failed"], result["status"]) == (1, 1, "partial")
+    assert requests_of(learning) == [("GET", "data_source_retrieve"), ("PATCH", "page_update")]
+    props = ws.pages[page_one]["properties"]
+    assert (props["Status"]["select"]["name"], props["DEC Score"]["number"]) == ("mastered", 9.5)
+    failed = state(conn, two)
+    assert failed["status"] == "failed" and failed["last_error_code"] == "refused"
+    assert "'stale' is no option of the select property 'Status'" in failed["last_error"]
+    assert "create_options" in failed["last_error"] and ws.pages[page_two]["properties"]["Status"]["select"]["name"] != "stale"
+    errors = conn.execute("SELECT details -> 'object_errors' FROM nls.sync_log WHERE id = %s",
+                          (result["sync_log_id"],)).fetchone()[0]
+    assert errors[0]["local_id"] == two and "no option" in errors[0]["error"]
+    # nothing changed: it waits, costing no request
+    learning.api.reset_log()
+    push(conn, user_id=USER)
+    assert learning.api.log == []
+    # the push map lets Notion create the option: the next push writes it
+    effective = conn.execute("SELECT nls.set_push_map(%s, %s, %s)", (USER, gen.database_ids["Concepts"], json.dumps(
+        {"status": {"property": "Status", "create_options": True}}))).fetchone()[0]
+    assert effective["status"] == {"property": "Status", "create_options": True} and effective["dec_score"] is True
+    push(conn, user_id=USER)
+    assert ws.pages[page_two]["properties"]["Status"]["select"]["name"] == "stale"
+    assert "stale" in [o["name"] for o in schema["options"]] or "stale" in [
+        o["name"] for o in ws.data_sources[gen.data_source_ids["Concepts"]]["properties"]["Status"]["select"]["options"]]
+    assert state(conn, two)["status"] == "synced"
+
+
+def test_a_text_notion_cannot_take_fails_that_object_alone_and_sends_nothing_for_it(conn, learning):
+    ws = learning.gen.workspace
+    (big, big_page), (small, small_page) = plain_cards(conn, 2)
+    rewrite(conn, big, back="x" * 200_001)
+    rewrite(conn, small, back="A small answer.")
+    assert sync(conn, user_id=USER)["success"]
+    before = text(ws.pages[big_page], "Answer")
+    learning.api.reset_log()
+    result = next(r for r in push(conn, user_id=USER)["results"] if r["items_processed"])
+    assert (result["status"], result["failed"], result["items_updated"]) == ("partial", 1, 1)
+    assert requests_of(learning) == [("PATCH", "page_update")]
+    assert text(ws.pages[small_page], "Answer") == "A small answer." and text(ws.pages[big_page], "Answer") == before
+    s = state(conn, big)
+    assert s["status"] == "failed" and s["last_error_code"] == "refused"
+    assert "200,001 characters takes 101 rich text items" in s["last_error"] and "at most 100" in s["last_error"]
+
+
+def test_a_dry_run_lists_what_would_be_sent_and_sends_and_changes_nothing(conn, learning):
+    (atom, page), = plain_cards(conn, 1)
+    rewrite(conn, atom, front="Dry question?")
+    new, = approve_new_cards(conn, 1, prefix="Dry")
+    assert sync(conn, user_id=USER)["success"]
+    learning.api.reset_log()
+    states = conn.execute("SELECT * FROM nls.notion_sync_state ORDER BY id").fetchall()
+    logs = conn.execute("SELECT count(*) FROM nls.sync_log").fetchone()[0]
+    result = push(conn, user_id=USER, dry_run=True)
+    assert learning.api.log == [] and result["dry_run"] is True
+    assert conn.execute("SELECT * FROM nls.notion_sync_state ORDER BY id").fetchall() == states
+    assert conn.execute("SELECT count(*) FROM nls.sync_log").fetchone()[0] == logs
+    would = {w["local_id"]: w for r in result["results"] for w in r["would_send"]}
+    assert would[atom]["action"] == "update" and would[atom]["page_id"] == page
+    assert would[atom]["properties"] == {"Question": {"title": [{"type": "text", "text": {"content": "Dry question?"}}]}}
+    assert would[new]["action"] == "create" and would[new]["page_id"] is None
+    assert would[new]["properties"]["CardID"]["rich_text"][0]["text"]["content"].startswith("NLS-")
+
+
+def test_a_page_gone_from_notion_fails_its_object_and_the_run_goes_on(conn, learning):
+    ws = learning.gen.workspace
+    (gone, gone_page), (kept, kept_page) = plain_cards(conn, 2)
+    rewrite(conn, gone, back="Written to a page no longer shared.")
+    rewrite(conn, kept, back="Written.")
+    assert sync(conn, user_id=USER)["success"]
+    ws.unshare(gone_page)
+    result = next(r for r in push(conn, user_id=USER)["results"] if r["items_processed"])
+    assert (result["status"], result["failed"], result["items_updated"]) == ("partial", 1, 1)
+    assert text(ws.pages[kept_page], "Answer") == "Written."
+    s = state(conn, gone)
+    assert (s["status"], s["last_error_code"]) == ("failed", "page_gone") and "Could not find page" in s["last_error"]
+    assert conn.execute("SELECT deleted_at IS NOT NULL FROM nls.stg_notion_pages WHERE page_id = %s",
+                        (gone_page,)).fetchone() == (True,)
+    learning.api.reset_log()
+    push(conn, user_id=USER)   # the copy says it is gone: no request to learn it again
+    assert learning.api.log == []
+
+
+def test_the_scheduled_workers_push_after_each_users_read_unless_told_not_to(conn, learning):
+    ws = learning.gen.workspace
+    (atom, page), (other, other_page) = plain_cards(conn, 2)
+    rewrite(conn, atom, back="Pushed by the schedule.")
+    conn.execute("CALL nls.sync_all_users_notion_databases()")
+    assert text(ws.pages[page], "Answer") == "Pushed by the schedule."
+    types = [r[0] for r in conn.execute("SELECT sync_type FROM nls.sync_log ORDER BY started_at")]
+    last_read = max(i for i, t in enumerate(types) if t.startswith("notion_") and t != "notion_push")
+    assert "notion_push" in types[last_read:] and types.index("cleaning", last_read) < types.index("notion_push", last_read)
+    assert conn.execute("SELECT count(*) FROM nls.sync_log WHERE status = 'running'").fetchone()[0] == 0
+    conn.execute("SELECT nls.set_setting('push_after_read', 'off')")
+    rewrite(conn, other, back="Waits for a push by hand.")
+    conn.execute("CALL nls.sync_all_users_notion_databases()")
+    assert text(ws.pages[other_page], "Answer") != "Waits for a push by hand." and state(conn, other)["status"] == "pending"
+    push(conn, user_id=USER)
+    assert text(ws.pages[other_page], "Answer") == "Waits for a push by hand."

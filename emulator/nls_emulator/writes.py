@@ -118,7 +118,8 @@ def _capped(path: str, v: Any) -> list:
     if not isinstance(v, list):
         raise _fail(path, "an array", v)
     if len(v) > MAX_ITEMS:
-        raise Invalid(f"body failed validation: body.{path}.length should be ≤ `{MAX_ITEMS}`, instead was `{len(v)}`.")
+        raise Invalid(f"body failed validation: body.{path}.length should be ≤ `{MAX_ITEMS}`, "
+                      f"instead was `{len(v)}`.")
     return v
 
 
