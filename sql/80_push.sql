@@ -72,8 +72,14 @@ BEGIN
     v_target := TG_ARGV[0];
     v_key := TG_ARGV[1];
     v_page := v_new ->> v_key;
-    IF v_page IS NULL OR v_old ->> v_key IS DISTINCT FROM v_page THEN
-        RETURN NULL;   -- no page yet (a create sends what the row holds then), or the row now stands for another page
+    IF v_page IS NULL THEN   -- no page yet: a create sends what the row holds then; a failed one is tried again
+        UPDATE nls.notion_sync_state st SET status = 'pending', updated_at = clock_timestamp()
+         WHERE st.user_id = NEW.user_id AND st.local_table = TG_TABLE_NAME AND st.local_id = NEW.id
+           AND st.status = 'failed';
+        RETURN NULL;
+    END IF;
+    IF v_old ->> v_key IS DISTINCT FROM v_page THEN
+        RETURN NULL;   -- the row now stands for another page
     END IF;
     -- the copy of the page the row reflects: the typed staging row the last cleaning read, else the stored page
     IF to_regclass('nls.stg_notion_' || v_target) IS NOT NULL THEN
@@ -99,10 +105,11 @@ BEGIN
     VALUES (NEW.user_id, v_source, TG_TABLE_NAME, NEW.id, v_page, v_changed, clock_timestamp(), 'pending',
             clock_timestamp())
     ON CONFLICT ON CONSTRAINT notion_sync_state_object_key DO UPDATE
-       -- a column already waiting keeps the value its first change was based on
+       -- a column already waiting keeps the value its first change was based on; an object in conflict or failed
+       -- is looked at again by the next push
        SET base_values = excluded.base_values || st.base_values,
            local_changed_at = coalesce(st.local_changed_at, excluded.local_changed_at),
-           status = CASE WHEN st.status = 'conflict' THEN 'conflict' ELSE 'pending' END,
+           status = 'pending',
            source_id = excluded.source_id, notion_page_id = excluded.notion_page_id,
            updated_at = clock_timestamp();
     RETURN NULL;
@@ -112,8 +119,9 @@ COMMENT ON FUNCTION nls._note_local_change() IS
 'Internal: the trigger notion_push_local_change (AFTER UPDATE of a canonical table, FOR EACH ROW, when nls.writer is
 not set): for each column the row''s source pushes (nls._push_columns) that the statement changed, records in
 nls.notion_sync_state that it waits to be pushed, with the Notion value it was based on (from the staged copy of the
-page the row reflects; a column already waiting keeps its first base). Rows with no page are left to the push''s
-creates. Trigger arguments: the target and the column holding the Notion page id.';
+page the row reflects; a column already waiting keeps its first base); the object is then pending, whatever it was
+(a conflict or a failure is looked at again). A row with no page is left to the push''s creates (a failed create is
+tried again). Trigger arguments: the target and the column holding the Notion page id.';
 
 DO $$
 DECLARE
@@ -185,20 +193,50 @@ COMMENT ON FUNCTION nls._two_way_done() IS
 'Internal: ends what nls._two_way_want began: later writes of the transaction are local changes again.';
 
 -- ---- the push ---------------------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION nls._push_sources(p_user text)
+CREATE OR REPLACE FUNCTION nls._push_creates(p_source_id bigint) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT s.target = 'flashcards' AND coalesce(m.push -> 'create_pages', 'false') = 'true'::jsonb
+           AND coalesce(m.push -> 'enabled', 'true') <> 'false'::jsonb
+           AND s.id = (SELECT min(o.id) FROM nls.sources o
+                        WHERE o.user_id = s.user_id AND o.target = 'flashcards' AND o.enabled
+                          AND coalesce(nls.push_map(o.target, o.push_map) -> 'create_pages', 'false') = 'true'::jsonb
+                          AND coalesce(nls.push_map(o.target, o.push_map) -> 'enabled', 'true') <> 'false'::jsonb)
+      FROM nls.sources s CROSS JOIN LATERAL (SELECT nls.push_map(s.target, s.push_map) AS push) m
+     WHERE s.id = p_source_id
+$$;
+COMMENT ON FUNCTION nls._push_creates(bigint) IS
+'Internal: whether a push of the source creates pages for atoms with none: the user''s first enabled flashcards source
+whose push map creates pages ("create_pages", the default) and is enabled.';
+
+CREATE OR REPLACE FUNCTION nls._push_sources(p_user text, p_retried text[])
 RETURNS TABLE (id bigint, user_id text, database_id text, database_name text, target text, with_content boolean)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT s.id, s.user_id, s.database_id, s.database_name, s.target, s.with_content
       FROM nls.sources s JOIN nls.integrations i ON i.user_id = s.user_id
      WHERE s.enabled AND (p_user IS NULL OR s.user_id = p_user) AND nls._target_kind(s.target) <> 'raw'
-       AND (EXISTS (SELECT 1 FROM nls._push_columns(s.id))
-            OR EXISTS (SELECT 1 FROM nls.notion_sync_state st WHERE st.source_id = s.id AND st.status <> 'synced'))
+       AND (EXISTS (SELECT 1 FROM nls.notion_sync_state st
+                     WHERE st.source_id = s.id AND st.notion_page_id IS NOT NULL
+                       AND (st.status = 'pending' OR (st.status = 'failed' AND st.last_error_code = ANY (p_retried))
+                            -- a conflict whose page was read again since: Notion may agree now
+                            OR (st.status = 'conflict' AND EXISTS (
+                                    SELECT 1 FROM nls.stg_notion_pages p WHERE p.source_id = s.id
+                                       AND p.page_id = st.notion_page_id AND p.last_synced_at > st.updated_at))))
+            OR (nls._push_creates(s.id) AND EXISTS (
+                    SELECT 1 FROM nls.learning_atoms a
+                      LEFT JOIN nls.notion_sync_state st
+                             ON st.user_id = a.user_id AND st.local_table = 'learning_atoms' AND st.local_id = a.id
+                     WHERE a.user_id = s.user_id AND a.notion_id IS NULL
+                       AND (st.id IS NULL OR st.status = 'pending'
+                            OR (st.status = 'failed' AND st.last_error_code = ANY (p_retried))))))
      ORDER BY s.user_id, s.id
 $$;
-COMMENT ON FUNCTION nls._push_sources(text) IS
-'Internal: the enabled sources of a user (NULL: every user the session sees) with an integration that push something
-(a push map with columns) or still hold objects waiting: what nls.push_notion runs over, ordered by user and id.';
+COMMENT ON FUNCTION nls._push_sources(text, text[]) IS
+'Internal: _push_sources(user_id, retried) returns the enabled sources of a user (NULL: every user the session sees)
+with an integration and something to push: an object with a local change waiting, a failure whose error code is one
+of retried (transient), a conflict whose page was read again since, or (nls._push_creates) an atom with no page. What
+nls.push_notion runs over, ordered by user and id; a source with nothing to push costs no run and no sync_log row.';
 
 CREATE OR REPLACE FUNCTION nls._push_plan(p_source_id bigint) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -207,19 +245,13 @@ AS $$
         'table', t.canonical_table, 'key', t.page_id_column,
         'columns', coalesce((SELECT jsonb_agg(to_jsonb(c)) FROM nls._push_columns(s.id) AS c), '[]'),
         -- new pages for atoms with none: in the user's first flashcards source whose push map creates them
-        'create', t.target = 'flashcards' AND coalesce(m.push -> 'create_pages', 'false') = 'true'::jsonb
-                  AND coalesce(m.push -> 'enabled', 'true') <> 'false'::jsonb
-                  AND s.id = (SELECT min(o.id) FROM nls.sources o
-                               WHERE o.user_id = s.user_id AND o.target = 'flashcards' AND o.enabled
-                                 AND coalesce(nls.push_map(o.target, o.push_map) -> 'create_pages', 'false')
-                                     = 'true'::jsonb),
+        'create', nls._push_creates(s.id),
         'data_source_id', (SELECT st.data_source_id FROM nls.sync_state st WHERE st.source_id = s.id
                             ORDER BY st.data_source_id LIMIT 1),
         'schema', (SELECT d.properties FROM nls.data_source_schemas d JOIN nls.sync_state st
                      ON st.source_id = d.source_id AND st.data_source_id = d.data_source_id
                     WHERE d.source_id = s.id ORDER BY st.data_source_id, d.last_seen_at DESC LIMIT 1))
       FROM nls.sources s
-     CROSS JOIN LATERAL (SELECT nls.push_map(s.target, s.push_map) AS push) m
       JOIN nls.targets() AS t ON t.target = s.target
      WHERE s.id = p_source_id
 $$;
@@ -265,7 +297,11 @@ BEGIN
           LEFT JOIN nls.notion_sync_state st ON st.user_id = t.user_id AND st.local_table = %1$L AND st.local_id = t.id
          CROSS JOIN fresh
          WHERE t.user_id = $2
-           AND ((t.%2$I IS NOT NULL AND st.source_id = $1 AND st.status IN ('pending', 'conflict', 'failed'))
+           AND ((t.%2$I IS NOT NULL AND st.source_id = $1
+                 AND (st.status IN ('pending', 'failed')
+                      OR (st.status = 'conflict' AND EXISTS (
+                              SELECT 1 FROM nls.stg_notion_pages p WHERE p.source_id = $1
+                                 AND p.page_id = st.notion_page_id AND p.last_synced_at > st.updated_at))))
                 OR ($3 AND t.%2$I IS NULL))
          ORDER BY t.%2$I IS NULL, st.local_changed_at, t.created_at, t.id
     $q$, v_table, v_key, v_local) USING p_source_id, v_source.user_id, p_create;
@@ -424,6 +460,9 @@ BEGIN
     END IF;
     UPDATE nls.sources s SET push_map = coalesce(set_push_map.push_map, '{}'), updated_at = now()
      WHERE s.id = v_source.id;
+    -- what failed may go through now (a column to another property, options allowed): the next push tries again
+    UPDATE nls.notion_sync_state st SET status = 'pending', updated_at = clock_timestamp()
+     WHERE st.source_id = v_source.id AND st.status = 'failed';
     RETURN nls.push_map(v_source.target, coalesce(set_push_map.push_map, '{}'));
 END
 $$;
@@ -433,7 +472,8 @@ stores the source''s push map, overlaid on the target''s default (nls.push_map(t
 effect (jsonb). push_map: {column of the target''s table: true (the property the source''s property map reads it
 from), "Notion property name or id", {"property": ..., "create_options": true} (let a select value that does not
 exist become a new option), or false (not pushed)}, "create_pages": true | false (flashcards: a page for each atom
-with none), "enabled": false (push nothing). NULL goes back to the default. Raises 22004 for a NULL user_id or
+with none), "enabled": false (push nothing). NULL goes back to the default. The source''s failed objects are tried again by the
+next push. Raises 22004 for a NULL user_id or
 database_id, 22023 for a malformed database id, a target with no table or a push map naming no column of it (or a
 value of another shape), P0002 when the user has no such source.';
 

@@ -409,3 +409,32 @@ def test_the_scheduled_workers_push_after_each_users_read_unless_told_not_to(con
     assert text(ws.pages[other_page], "Answer") != "Waits for a push by hand." and state(conn, other)["status"] == "pending"
     push(conn, user_id=USER)
     assert text(ws.pages[other_page], "Answer") == "Waits for a push by hand."
+
+
+def test_a_read_that_brings_back_a_write_of_nls_own_bot_says_so(conn, learning):
+    import requests
+    (atom, page), = plain_cards(conn, 1)
+    assert conn.execute("SELECT bot_id FROM nls.integrations WHERE user_id = %s", (USER,)).fetchone()[0]
+    # a write of the integration itself whose answer nls never stored (as after a run killed mid-write)
+    r = requests.patch(f"{learning.url}/v1/pages/{page}", timeout=10, json={"properties": {"Answer": {"rich_text": [
+        {"text": {"content": "Written by nls, answer lost."}}]}}},
+        headers={"Authorization": f"Bearer {TOKEN}", "Notion-Version": "2025-09-03"})
+    assert r.status_code == 200
+    result = next(x for x in sync(conn, user_id=USER)["results"] if x["database_name"] == "Flashcards")
+    details = conn.execute("SELECT details FROM nls.sync_log WHERE id = %s", (result["sync_log_id"],)).fetchone()[0]
+    assert details["own_writes"] == 1 and result["items_updated"] == 1
+
+
+def test_a_card_changed_and_changed_back_costs_no_request(conn, learning):
+    (atom, page), = plain_cards(conn, 1)
+    rewrite(conn, atom, back="Once.")
+    assert push(conn, user_id=USER)["success"] and text(learning.gen.workspace.pages[page], "Answer") == "Once."
+    sent = state(conn, atom)["sync_hash"]
+    conn.execute("UPDATE nls.learning_atoms SET back = 'Twice.' WHERE id = %s", (atom,))
+    conn.execute("UPDATE nls.learning_atoms SET back = 'Once.' WHERE id = %s", (atom,))
+    assert state(conn, atom)["status"] == "pending"
+    learning.api.reset_log()
+    result = next(r for r in push(conn, user_id=USER)["results"] if r["items_processed"])
+    assert learning.api.log == [] and result["items_updated"] == 0
+    details = conn.execute("SELECT details FROM nls.sync_log WHERE id = %s", (result["sync_log_id"],)).fetchone()[0]
+    assert details["unchanged"] == 1 and state(conn, atom)["status"] == "synced" and state(conn, atom)["sync_hash"] == sent

@@ -37,13 +37,14 @@ from datetime import datetime
 from .client import NotionError
 from .integration import acting_for
 from .property_values import Refused, Target, comparable
-from .push_object import (card_id_for, content_hash, create_properties, current_value, decide, failure_hash,
-                          is_unchanged, resolve, retry_due)
+from .push_object import (RETRIED, card_id_for, content_hash, create_properties, current_value, decide,
+                          failure_hash, is_unchanged, resolve, retry_due)
 from .schema import Schemas
 from .writer import BatchWriter
 
 OPTION_TYPES = ("select", "status", "multi_select")
 MAY_HAVE_HAPPENED = (0, 500, 502, 504)   # a create answered so may have happened: look for it before anything else
+__all__ = ["NotionPush", "Pusher", "RETRIED", "dry_run"]
 CHECKPOINT_EVERY = 10
 
 
@@ -77,6 +78,7 @@ class Pusher:
         self.writer = BatchWriter(ctx, self.schemas)
         self.skipped: dict[str, str] = {}
         self.create_targets: dict = {}
+        self.create_skipped: dict[str, str] = {}
         self.creates = self._creates()
 
     def _creates(self) -> bool:
@@ -89,8 +91,7 @@ class Pusher:
             self.skipped["create_pages"] = "the source has not been read yet: no data source to create pages in"
             return False
         properties = self.plan.get("schema") or self.schemas.properties(ds)
-        self.create_targets, skipped = resolve(self.plan["columns"], properties, None)
-        self.skipped.update(skipped)
+        self.create_targets, self.create_skipped = resolve(self.plan["columns"], properties, None)
         if "card_id" not in self.create_targets:
             self.skipped["create_pages"] = "creating pages needs card_id in the push map, with a property to go to"
             return False
@@ -219,6 +220,7 @@ class Pusher:
         if obj["status"] is not None and not self._due(obj):
             return
         ds, card = self.plan["data_source_id"], self._card_id(obj)
+        self.skipped.update(self.create_skipped)   # the columns a new page goes without
         targets = self._with_options(ds)
         properties = create_properties(dict(obj["local"], card_id=card), targets)
         if obj.get("create_attempted_at") and self._adopt(obj, ds, card):

@@ -76,18 +76,18 @@ def anki_after_notion(store: Store, settings: Settings, user_id: str, commit) ->
 def push_notion(store: Store, settings: Settings, user_id=None, dry_run=False, commit=None) -> dict:
     """What ``nls.push_notion(user_id, dry_run)`` returns (seed 002's shape): {"success", "results": [each source's
     answer: RunReport.answer, with "conflicts" and "failed" when not 0], "dry_run"?, "message"?}. Every enabled
-    source of ``user_id`` (NULL: every user the session sees) whose push map sends something, or that holds objects
-    waiting, is pushed by :class:`nls_engine.push.NotionPush`, one run each; with ``dry_run`` nothing is sent or
+    source of ``user_id`` (NULL: every user the session sees) with something to push (a local change waiting, a
+    transient failure, a conflict whose page was read again, an atom with no page) is pushed by
+    :class:`nls_engine.push.NotionPush`, one run each; the others cost nothing. With ``dry_run`` nothing is sent or
     changed and each result lists what would be sent (:func:`nls_engine.push.dry_run`)."""
-    sources = [Source.from_row(r) for r in store.push_sources(user_id)]
+    sources = [Source.from_row(r) for r in store.push_sources(user_id, sorted(push.RETRIED))]
     if dry_run:
         return {"success": True, "dry_run": True, "results": [push.dry_run(store, s) for s in sources]}
     results = [SourceRun(store, settings, s, push.NotionPush(), commit).go() for s in sources]
     out = {"success": all(RunStatus.of_answer(r["status"]).succeeded for r in results), "results": results}
     if not sources:
         who = f"user {user_id!r}" if user_id else "any user this session sees"
-        out["message"] = (f"no enabled source of {who} pushes anything (nls.push_map: a learning or creative "
-                          "target's default, or nls.set_push_map)")
+        out["message"] = f"nothing to push for {who}: no local change waits in an enabled source's push map"
     return out
 
 

@@ -456,11 +456,11 @@ class Store:
                          [source_id, ds_id, json.dumps(columns)])["q"]
 
     # -- two-way sync: the push (sql/80_push.sql; the flow: push.py) ---------------------------------------------
-    def push_sources(self, user_id: str | None) -> list[dict]:
-        """The sources a push runs over (``nls._push_sources``): {id, user_id, database_id, database_name, target,
-        with_content}, ordered by user and id."""
+    def push_sources(self, user_id: str | None, retried: list[str]) -> list[dict]:
+        """The sources with something to push (``nls._push_sources``; ``retried``: the error codes after which a
+        failed object is tried again): {id, user_id, database_id, database_name, target, with_content}."""
         return self._rows("SELECT id, user_id, database_id, database_name, target, with_content "
-                          "FROM nls._push_sources($1)", ["text"], [user_id])
+                          "FROM nls._push_sources($1, $2)", ["text", "text[]"], [user_id, retried])
 
     def push_plan(self, source_id: int) -> dict:
         """What a push of the source works with (``nls._push_plan``): {table, key, columns, create, data_source_id,
