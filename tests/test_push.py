@@ -438,3 +438,40 @@ def test_a_card_changed_and_changed_back_costs_no_request(conn, learning):
     assert learning.api.log == [] and result["items_updated"] == 0
     details = conn.execute("SELECT details FROM nls.sync_log WHERE id = %s", (result["sync_log_id"],)).fetchone()[0]
     assert details["unchanged"] == 1 and state(conn, atom)["status"] == "synced" and state(conn, atom)["sync_hash"] == sent
+
+
+def test_the_application_role_pushes_its_users_changes_under_row_level_security(conn, learning):
+    (atom, page), = plain_cards(conn, 1)
+    conn.execute("DROP ROLE IF EXISTS push_app")
+    conn.execute("CREATE ROLE push_app LOGIN IN ROLE nls_app")
+    try:
+        info = conn.info
+        with psycopg.connect(host=info.host, port=info.port, user="push_app", dbname=info.dbname,
+                             autocommit=True) as app:
+            app.execute("SELECT set_config('nls.user_id', %s, false)", (USER,))
+            app.execute("UPDATE nls.learning_atoms SET back = 'Changed by the application.' WHERE id = %s", (atom,))
+            result = app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]
+            assert result["success"] and text(learning.gen.workspace.pages[page], "Answer") == \
+                "Changed by the application."
+            assert app.execute("SELECT push_pending, push_failed FROM nls.sync_status WHERE target = 'flashcards'"
+                               ).fetchone() == (0, 0)
+            app.execute("SELECT set_config('nls.user_id', 'someone-else', false)")
+            assert app.execute("SELECT count(*) FROM nls.notion_sync_state").fetchone() == (0,)
+            assert app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]["results"] == []
+    finally:
+        conn.execute("DROP OWNED BY push_app")
+        conn.execute("DROP ROLE push_app")
+
+
+def test_a_statement_timeout_stops_a_push_with_query_canceled_and_leaves_nothing_running(conn, learning):
+    for atom, _ in plain_cards(conn, 12):
+        conn.execute("UPDATE nls.learning_atoms SET back = back || ' (timed out)' WHERE id = %s", (atom,))
+    assert sync(conn, user_id=USER)["success"]
+    for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):
+        conn.execute("SELECT nls.set_setting(%s, '2')", (name,))
+    conn.execute("SET statement_timeout = '1500ms'")
+    with pytest.raises(psycopg.errors.QueryCanceled):
+        push(conn, user_id=USER)
+    conn.execute("RESET statement_timeout")
+    assert conn.execute("SELECT count(*) FROM nls.sync_log WHERE status = 'running'").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM nls.notion_sync_state WHERE status = 'pending'").fetchone()[0] == 12
