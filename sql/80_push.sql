@@ -472,10 +472,10 @@ stores the source''s push map, overlaid on the target''s default (nls.push_map(t
 effect (jsonb). push_map: {column of the target''s table: true (the property the source''s property map reads it
 from), "Notion property name or id", {"property": ..., "create_options": true} (let a select value that does not
 exist become a new option), or false (not pushed)}, "create_pages": true | false (flashcards: a page for each atom
-with none), "enabled": false (push nothing). NULL goes back to the default. The source''s failed objects are tried again by the
-next push. Raises 22004 for a NULL user_id or
-database_id, 22023 for a malformed database id, a target with no table or a push map naming no column of it (or a
-value of another shape), P0002 when the user has no such source.';
+with none), "enabled": false (push nothing). NULL goes back to the default. The source''s failed objects are tried
+again by the next push. Raises 22004 for a NULL user_id or database_id, 22023 for a malformed database id, a target
+with no table or a push map naming no column of it (or a value of another shape), P0002 when the user has no such
+source.';
 
 CREATE OR REPLACE FUNCTION nls._push_map_error(p_target text, p_table text, p_map jsonb) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp

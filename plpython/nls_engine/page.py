@@ -173,3 +173,10 @@ def own_write(page: dict, bot_id: str | None) -> bool:
     A read (or a webhook) that brings nls's own write back is not someone's edit."""
     by = page.get("last_edited_by")
     return bool(bot_id) and isinstance(by, dict) and by.get("id") == bot_id
+
+
+def own_event(authors, bot_id: str | None) -> bool:
+    """Whether a webhook event's ``authors`` ([{"id", "type"}, ...], several when Notion aggregated a burst) are all
+    the integration's own bot: nls's own write coming back, not someone's edit."""
+    ids = {a.get("id") for a in authors or [] if isinstance(a, dict)}
+    return bool(bot_id) and ids == {bot_id}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from nls_engine.page import own_event, own_write
 from nls_engine.property_values import (Refused, Target, as_read, comparable, option_name, render, rich_text,
                                         split_text, utf16_units)
 from nls_engine.push_object import (card_id_for, content_hash, create_properties, decide, failure_hash,
@@ -148,3 +149,12 @@ def test_seed_000s_hash_says_when_nothing_changed_and_failures_wait_for_a_change
     assert retry_due(failed, COLUMNS[:1])                                        # another push map
     assert retry_due(dict(failed, last_error_code="bad_gateway"), COLUMNS)       # transient
     assert card_id_for("0a1b2c3d-4e5f-6789-abcd-ef0123456789") == "NLS-0A1B2C3D4E5F"
+
+
+def test_nls_own_writes_are_told_by_their_author_the_integrations_bot():
+    assert own_write({"last_edited_by": {"object": "user", "id": "bot-1"}}, "bot-1")
+    assert not own_write({"last_edited_by": {"object": "user", "id": "person-1"}}, "bot-1")
+    assert not own_write({"last_edited_by": {"object": "user", "id": "bot-1"}}, None)
+    assert own_event([{"id": "bot-1", "type": "bot"}], "bot-1")
+    assert not own_event([{"id": "bot-1", "type": "bot"}, {"id": "person-1", "type": "person"}], "bot-1")
+    assert not own_event([], "bot-1")
