@@ -23,6 +23,7 @@ CREATE TABLE nls.notion_sync_state (
     notion_last_edited_time timestamptz,
     base_values             jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(base_values) = 'object'),
     local_changed_at        timestamptz,
+    agreed_values           jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(agreed_values) = 'object'),
     status                  text NOT NULL DEFAULT 'pending'
                             CHECK (status IN ('synced', 'pending', 'conflict', 'failed')),
     conflict                jsonb,
@@ -41,6 +42,8 @@ Notion page it is mirrored to (notion_page_id, in notion_data_source_id of sourc
 pushed columns'' values last sent), last_synced_at, and what a two-way sync needs: notion_last_edited_time (the page''s
 time after nls''s last write), base_values ({column: the Notion property value an unsent local change of that column
 was based on}: its keys are the columns waiting to be pushed), local_changed_at (when the first of them changed),
+agreed_values ({column: {"value": the value Notion held for it when a push last wrote it or found it equal, "at":
+when}}: what a later local change is based on until a read and a cleaning stage a newer copy of the page),
 status (synced, pending, conflict: see conflict and nls.push_conflicts; failed: see last_error), and for a page nls
 creates, the card id it writes (create_card_id) and when a create was sent (create_attempted_at: a create whose answer
 was lost is looked for by that card id before any other is sent).';

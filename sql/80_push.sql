@@ -67,6 +67,8 @@ DECLARE
     v_page text;
     v_source bigint;
     v_raw jsonb;
+    v_staged_at timestamptz;
+    v_state nls.notion_sync_state;
     v_changed jsonb;
 BEGIN
     v_target := TG_ARGV[0];
@@ -83,17 +85,25 @@ BEGIN
     END IF;
     -- the copy of the page the row reflects: the typed staging row the last cleaning read, else the stored page
     IF to_regclass('nls.stg_notion_' || v_target) IS NOT NULL THEN
-        EXECUTE format('SELECT st.source_id, st.raw_properties FROM nls.%I st WHERE st.user_id = $1 '
-                       'AND st.notion_page_id = $2', 'stg_notion_' || v_target)
-           INTO v_source, v_raw USING NEW.user_id, v_page;
+        EXECUTE format('SELECT st.source_id, st.raw_properties, st.last_synced_at FROM nls.%I st '
+                       'WHERE st.user_id = $1 AND st.notion_page_id = $2', 'stg_notion_' || v_target)
+           INTO v_source, v_raw, v_staged_at USING NEW.user_id, v_page;
     END IF;
     IF v_source IS NULL THEN
-        SELECT p.source_id, p.raw_properties INTO v_source, v_raw
+        SELECT p.source_id, p.raw_properties, p.last_synced_at INTO v_source, v_raw, v_staged_at
           FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id AND s.target = v_target
          WHERE p.user_id = NEW.user_id AND p.page_id = v_page
          ORDER BY p.last_edited_time DESC LIMIT 1;
     END IF;
-    SELECT jsonb_object_agg(c.column_name, coalesce(nls._push_property(v_raw, c.keys), 'null'::jsonb))
+    -- what nls wrote since that copy was staged is what the row reflects for the columns it wrote
+    SELECT * INTO v_state FROM nls.notion_sync_state st
+     WHERE st.user_id = NEW.user_id AND st.local_table = TG_TABLE_NAME AND st.local_id = NEW.id;
+    SELECT jsonb_object_agg(c.column_name, coalesce(
+               CASE WHEN v_state.agreed_values ? c.column_name
+                         AND (v_staged_at IS NULL
+                              OR (v_state.agreed_values -> c.column_name ->> 'at')::timestamptz >= v_staged_at)
+                    THEN v_state.agreed_values -> c.column_name -> 'value' END,
+               nls._push_property(v_raw, c.keys), 'null'::jsonb))
       INTO v_changed
       FROM nls._push_columns(v_source) AS c
      WHERE v_old -> c.column_name IS DISTINCT FROM v_new -> c.column_name;
@@ -119,7 +129,8 @@ COMMENT ON FUNCTION nls._note_local_change() IS
 'Internal: the trigger notion_push_local_change (AFTER UPDATE of a canonical table, FOR EACH ROW, when nls.writer is
 not set): for each column the row''s source pushes (nls._push_columns) that the statement changed, records in
 nls.notion_sync_state that it waits to be pushed, with the Notion value it was based on (from the staged copy of the
-page the row reflects; a column already waiting keeps its first base); the object is then pending, whatever it was
+page the row reflects, or what nls wrote to the column since that copy was staged: agreed_values; a column already
+waiting keeps its first base); the object is then pending, whatever it was
 (a conflict or a failure is looked at again). A row with no page is left to the push''s creates (a failed create is
 tried again). Trigger arguments: the target and the column holding the Notion page id.';
 
@@ -338,6 +349,16 @@ COMMENT ON FUNCTION nls._push_prune(bigint) IS
 'Internal: drops the state rows of a source''s objects whose local row is gone (a row deleted locally, or removed by
 the cleaning when its page left Notion): nothing of theirs is left to push. Returns how many.';
 
+CREATE OR REPLACE FUNCTION nls._push_agreed(p_values jsonb) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(jsonb_object_agg(e.key, jsonb_build_object('value', e.value, 'at', clock_timestamp())), '{}')
+      FROM jsonb_each(coalesce(p_values, '{}')) AS e WHERE e.value <> 'null'::jsonb
+$$;
+COMMENT ON FUNCTION nls._push_agreed(jsonb) IS
+'Internal: {column: property value} as nls.notion_sync_state.agreed_values holds it: {column: {"value", "at": now
+(clock time)}}; columns with no value are left out.';
+
 CREATE OR REPLACE FUNCTION nls._push_outcome(p_state_id uuid, p_outcome jsonb) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -349,6 +370,7 @@ AS $$
            status = CASE WHEN x.changed_since AND p_outcome ->> 'status' = 'synced' THEN 'pending'
                          ELSE p_outcome ->> 'status' END,
            conflict = p_outcome -> 'conflict',
+           agreed_values = s.agreed_values || nls._push_agreed(p_outcome -> 'settled'),
            sync_hash = coalesce(p_outcome ->> 'sync_hash', s.sync_hash),
            last_synced_at = CASE WHEN p_outcome ? 'sync_hash' THEN clock_timestamp() ELSE s.last_synced_at END,
            notion_last_edited_time = coalesce((p_outcome ->> 'last_edited_time')::timestamptz,
@@ -367,7 +389,8 @@ COMMENT ON FUNCTION nls._push_outcome(uuid, jsonb) IS
 'Internal: records what the push did with one object: _push_outcome(state_id, {"status", "settled": {column: the
 property value Notion now holds} (written, or already equal), "conflict"?, "sync_hash"?, "last_edited_time"?,
 "data_source_id"?, "error"?, "error_code"?, "failed_hash"?, "seen_at": when the object was read}). Settled columns
-stop waiting; a column changed again locally since seen_at waits on, based on what was written.';
+stop waiting, and what Notion holds for them becomes agreed_values; a column changed again locally since seen_at
+waits on, based on what was written.';
 
 CREATE OR REPLACE FUNCTION nls._push_create_state(p_source_id bigint, p_atom_id uuid, p_card_id text,
                                                   p_data_source_id text, p_attempted boolean) RETURNS uuid
@@ -400,7 +423,8 @@ POST /v1/pages is sent), records that a create was sent (create_attempted_at), s
 lost is looked for by its card id rather than sent again. Returns the state row''s id.';
 
 CREATE OR REPLACE FUNCTION nls._push_created(p_state_id uuid, p_page_id text, p_data_source_id text,
-                                             p_last_edited_time timestamptz, p_sync_hash text) RETURNS boolean
+                                             p_last_edited_time timestamptz, p_sync_hash text, p_agreed jsonb)
+RETURNS boolean
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -417,15 +441,16 @@ BEGIN
     UPDATE nls.notion_sync_state
        SET notion_page_id = p_page_id, notion_data_source_id = p_data_source_id, status = 'synced',
            base_values = '{}', conflict = NULL, sync_hash = p_sync_hash, last_synced_at = clock_timestamp(),
-           notion_last_edited_time = p_last_edited_time, create_attempted_at = NULL, last_error = NULL,
+           notion_last_edited_time = p_last_edited_time, agreed_values = nls._push_agreed(p_agreed),
+           create_attempted_at = NULL, last_error = NULL,
            last_error_code = NULL, failed_hash = NULL, local_changed_at = NULL, updated_at = clock_timestamp()
      WHERE id = p_state_id;
     RETURN true;
 END
 $$;
-COMMENT ON FUNCTION nls._push_created(uuid, text, text, timestamptz, text) IS
+COMMENT ON FUNCTION nls._push_created(uuid, text, text, timestamptz, text, jsonb) IS
 'Internal: a page was created (or found) for an atom: its learning_atoms.notion_id and its state row (synced, with
-the page, the SHA-256 of what was sent and the page''s last_edited_time). Returns false, changing nothing, when
+the page, the SHA-256 of what was sent, the page''s last_edited_time and its values of the pushed columns). Returns false, changing nothing, when
 another atom already stands for that page.';
 
 -- ---- the public interface ---------------------------------------------------------------------------------------

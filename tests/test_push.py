@@ -477,3 +477,17 @@ def test_a_statement_timeout_stops_a_push_with_query_canceled_and_leaves_nothing
     conn.execute("RESET statement_timeout")
     assert conn.execute("SELECT count(*) FROM nls.sync_log WHERE status = 'running'").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM nls.notion_sync_state WHERE status = 'pending'").fetchone()[0] == 12
+
+
+def test_a_second_local_change_after_a_push_is_written_not_taken_for_a_conflict_with_nls_own_write(conn, learning):
+    ws = learning.gen.workspace
+    (atom, page), = plain_cards(conn, 1)
+    rewrite(conn, atom, back="First rewrite.")
+    assert sync(conn, user_id=USER)["success"] and push(conn, user_id=USER)["success"]
+    # before any read or cleaning stages nls's own write, the answer changes here again
+    rewrite(conn, atom, back="Second rewrite.")
+    assert sync(conn, user_id=USER)["success"]
+    learning.api.reset_log()
+    result = next(r for r in push(conn, user_id=USER)["results"] if r["items_processed"])
+    assert result.get("conflicts") is None and result["items_updated"] == 1
+    assert requests_of(learning) == [("PATCH", "page_update")] and text(ws.pages[page], "Answer") == "Second rewrite."

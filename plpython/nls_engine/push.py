@@ -264,8 +264,9 @@ class Pusher:
     def _created(self, obj: dict, ds: str, page: dict, card: str) -> None:
         page = self._stored(ds, page)
         local = dict(obj["local"], card_id=card)
+        agreed = {c: current_value(page.get("properties") or {}, t) for c, t in self.create_targets.items()}
         if not self.ctx.store.push_created(obj["state_id"], page["id"], ds, page.get("last_edited_time"),
-                                           content_hash(local)):
+                                           content_hash(local), {c: v for c, v in agreed.items() if v is not None}):
             raise Refused(f"page {page['id']} already stands for another local row")
         self.ctx.report.added += 1
 

@@ -490,8 +490,10 @@ class Store:
                              [source_id, atom_id, card_id, ds_id, attempted])["id"])
 
     def push_created(self, state_id: str, page_id: str, ds_id: str, last_edited_time: str | None,
-                     sync_hash: str) -> bool:
-        """A page created (or found) for an atom (``nls._push_created``); False when another atom holds it."""
-        return self._one("SELECT nls._push_created($1, $2, $3, $4::timestamptz, $5) AS ok",
-                         ["uuid", "text", "text", "text", "text"],
-                         [state_id, page_id, ds_id, last_edited_time, sync_hash])["ok"]
+                     sync_hash: str, agreed: dict) -> bool:
+        """A page created (or found) for an atom (``nls._push_created``; ``agreed``: {column: the page's value});
+        False when another atom holds it."""
+        return self._one("SELECT nls._push_created($1, $2, $3, $4::timestamptz, $5, $6) AS ok",
+                         ["uuid", "text", "text", "text", "text", "jsonb"],
+                         [state_id, page_id, ds_id, last_edited_time, sync_hash,
+                          json.dumps(agreed, ensure_ascii=False)])["ok"]
