@@ -14,6 +14,7 @@ run's counts and of ``nls.sync_log.details``:
   "requests_by_endpoint": {endpoint: attempts, every one Notion saw}, "rate_limited"?: 429 answers,
   "retry_waited_s"?: seconds waited between attempts, "paced_s"?: seconds waited for the budget (pacing, 429 holds),
   "timeouts"?: {endpoint: requests that timed out}, "traceback"?: the last frames of an internal error,
+  "own_writes"?: pages a read found last edited by the integration's own bot (nls's push coming back),
   a push (sync_type notion_push, plpython/nls_engine/push.py) also: "conflicts"?, "failed"?, "agreed"?,
   "unchanged"?, "refreshed"?, "adopted"?, "waiting"? (counters), "object_errors"?: [{"local_table", "local_id",
   "page_id", "error"}], "skipped_properties"?: [{"column", "reason"}] }
