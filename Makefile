@@ -43,6 +43,7 @@ demo-stop:
 bench: venv
 	$(RUN) $(PY) bench/bench_sync.py $(BENCH_ARGS)
 	$(RUN) $(PY) bench/bench_export.py
+	$(RUN) $(PY) bench/bench_push.py
 
 clean:
 	-$(RUN) $(PY) scripts/demo.py clean

@@ -2,7 +2,7 @@
 -- the user's own Anki collection (the SQLite file Anki's library works on, kept as bytea so that backups hold it
 -- and row-level security covers it), one row per note nls put into it, and review_queue items from notes the
 -- learner edited in Anki (source 'anki_edit').
--- depends: 0010.typed-views
+-- depends: 0011.two-way
 
 CREATE TABLE nls.anki_accounts (
     id                    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

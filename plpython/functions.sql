@@ -87,6 +87,31 @@ fails it with 57014 (query_canceled) like any statement, within about a second e
 pending; a malformed database_id raises 22023. Reads POST
 /v1/data_sources/{id}/query, GET /v1/databases/{id}, GET /v1/pages/{id}, GET /v1/blocks/{id}/children.';
 
+CREATE OR REPLACE FUNCTION nls.push_notion(user_id text DEFAULT NULL, dry_run boolean DEFAULT false)
+RETURNS jsonb
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.push_notion(plpy, GD, user_id, dry_run)
+$$;
+COMMENT ON FUNCTION nls.push_notion(text, boolean) IS
+'Two-way sync: write back to Notion what changed in PostgreSQL, in the caller''s transaction (the schedule runs it
+after each user''s read when the setting push_after_read is on). push_notion(user_id => NULL, dry_run => false)
+pushes every enabled source of the user (NULL: every user the session sees) whose push map sends something
+(nls.push_map, nls.set_push_map): each column changed locally since it last agreed with Notion goes to its property
+with one PATCH /v1/pages/{id} per page (only the changed properties; the page read again first with GET
+/v1/pages/{id} when the stored copy is older than the local change); a column changed in Notion too is not written
+but listed in nls.push_conflicts (nls.resolve_conflict); an atom with no page gets one (POST /v1/pages, with its card
+id; a create whose answer was lost is found by that card id, never sent twice). An object whose values hash to what
+was last sent costs no request. Returns jsonb in seed 002''s shape {"success", "results": [{"database_name",
+"database_id", "status", "sync_log_id", "sync_type": "notion_push", "items_processed", "items_added" (pages created),
+"items_updated" (pages written), "requests_made", "conflicts"?, "failed"?, "error"?}]}, one nls.sync_log row of type
+notion_push per source (details: see COMMENT ON COLUMN nls.sync_log.details). dry_run => true sends nothing, changes
+nothing and lists per source what would be sent ("would_send"). A refused write fails that object only
+(nls.notion_sync_state.status failed, last_error); Notion''s failures do not raise. Raises 22004 for a NULL dry_run,
+22023 for an empty user_id, 57014 on a cancel or statement_timeout.';
+
 CREATE OR REPLACE PROCEDURE nls.sync_all_users_notion_databases()
 LANGUAGE plpython3u
 AS $$

@@ -1,5 +1,6 @@
 """`make demo`: a throwaway PostgreSQL cluster (pg_cron + plpython3u; scripts/pg_cluster.py), the Notion emulator
-on a generated learning workspace, `nls install`, one sync, and what landed; then, when Anki's library is installed
+on a generated learning workspace, `nls install`, one sync, and what landed; two-way sync (a card rewritten and an AI
+card approved in the review queue, pushed back to Notion); then, when Anki's library is installed
 (`make anki`), Anki's own sync server beside the emulator, the learner's deck pushed and a few reviews pulled back
 (scripts/demo_anki.py). `make demo-stop` stops both; `make clean`
 also removes the cluster's data.
@@ -98,6 +99,7 @@ def start() -> int:
                               for r in result.get("cleaning", [])]}
         console.print_json(json.dumps(brief), indent=None)
         _show_tables(c)
+        _two_way(c)
         anki_pid = demo_anki.run(c, DEMO, _table, console)
         if anki_pid:
             state = json.loads(STATE.read_text())
@@ -123,6 +125,30 @@ def _show_tables(c) -> None:
            "nls.learning_atoms (the cleaned flashcards)")
     _table(c, "SELECT concept_name, total_atoms, atomic_count, needs_review_count FROM nls.v_concept_atom_stats "
               "ORDER BY needs_review_count DESC, concept_name LIMIT 5", "nls.v_concept_atom_stats")
+
+
+def _two_way(c) -> None:
+    """Two-way sync: one card rewritten and approved in the review queue, one AI card approved, pushed to Notion."""
+    atom, front, back = c.execute("SELECT id, front, back FROM nls.learning_atoms WHERE atom_type = 'flashcard' "
+                                  "ORDER BY card_id LIMIT 1").fetchone()
+    concept = c.execute("SELECT id FROM nls.concepts ORDER BY name LIMIT 1").fetchone()[0]
+    items = [c.execute("INSERT INTO nls.review_queue (user_id, front, back, original_front, original_back, "
+                       "original_atom_id, source) VALUES ('demo-user', %s, %s, %s, %s, %s, 'gemini') RETURNING id",
+                       (front, back + " (rewritten)", front, back, atom)).fetchone()[0],
+             c.execute("INSERT INTO nls.review_queue (user_id, front, back, concept_id, source) VALUES "
+                       "('demo-user', 'What does a router forward?', 'Packets, by destination.', %s, 'gemini') "
+                       "RETURNING id", (concept,)).fetchone()[0]]
+    for item in items:
+        c.execute("SELECT nls.approve_review(%s)", (item,))
+    console.print("[bold]5. SELECT nls.push_notion(user_id => 'demo-user');[/bold] two-way: a card rewritten and an AI "
+                  "card, approved in the review queue, go back to Notion")
+    c.execute("SELECT nls.push_notion(user_id => 'demo-user')")
+    _table(c, "SELECT l.sync_type, s.database_name, l.status, items_processed AS objects, items_added AS created, "
+              "items_updated AS written, requests_made AS requests, details -> 'requests_by_endpoint' AS endpoints "
+              "FROM nls.sync_log l JOIN nls.sources s ON s.id = l.source_id WHERE l.sync_type = 'notion_push'",
+           "nls.sync_log (the push)")
+    _table(c, "SELECT local_table, status, notion_page_id, last_synced_at FROM nls.notion_sync_state",
+           "nls.notion_sync_state")
 
 
 def _table(conn, query: str, title: str, params=None) -> None:

@@ -117,3 +117,41 @@ COMMENT ON FUNCTION nls._check_target() IS
 'Internal: the trigger sources_target_check on nls.sources: refuses (23514) a target nls.targets() does not list.';
 CREATE OR REPLACE TRIGGER sources_target_check BEFORE INSERT OR UPDATE OF target ON nls.sources
     FOR EACH ROW EXECUTE FUNCTION nls._check_target();
+
+-- What two-way sync writes back to Notion (issue 13), beside the list above: per target, the default push map
+-- ({column of canonical_table: true (the property its property_map field reads), "Notion property name or id", or
+-- {"property": ..., "create_options": true}; "create_pages": whether rows with no page get one; "enabled"}) and the
+-- columns that hold another canonical row (pushed as a relation to that row's page). A source's own push map
+-- (nls.set_push_map) overlays the default.
+CREATE OR REPLACE FUNCTION nls._push_catalogue() RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $body$ SELECT $push$
+{
+  "concept_clusters": {"push_map": {},
+                       "references": {"concept_area_id": {"field": "area", "table": "clean_concept_areas"}}},
+  "concepts": {"push_map": {"status": true, "dec_score": true, "proc_score": true, "app_score": true},
+               "references": {"cluster_id": {"field": "cluster", "table": "clean_concept_clusters"},
+                              "concept_area_id": {"field": "area", "table": "clean_concept_areas"}}},
+  "tracks": {"push_map": {}, "references": {"program_id": {"field": "program", "table": "clean_programs"}}},
+  "modules": {"push_map": {}, "references": {"track_id": {"field": "track", "table": "clean_tracks"}}},
+  "flashcards": {"push_map": {"front": true, "back": true, "card_id": true, "atom_type": true, "concept_id": true,
+                              "module_id": true, "create_pages": true},
+                 "references": {"concept_id": {"field": "concept", "table": "concepts"},
+                                "module_id": {"field": "module", "table": "learning_modules"}}}
+}
+$push$::jsonb $body$;
+COMMENT ON FUNCTION nls._push_catalogue() IS
+'Internal: what two-way sync pushes by default, {target: {push_map, references: {column: {field, table}}}} (jsonb);
+targets not listed push nothing by default. Read it through nls.push_map().';
+
+CREATE OR REPLACE FUNCTION nls.push_map(target text, overrides jsonb DEFAULT '{}') RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT coalesce(nls._push_catalogue() -> target -> 'push_map', '{}') || coalesce(overrides, '{}') $$;
+COMMENT ON FUNCTION nls.push_map(text, jsonb) IS
+'Which columns two-way sync writes back to which Notion properties: push_map(target text, overrides jsonb) returns
+{column: true | "property name or id" | {"property": true | "name or id", "create_options": boolean} | false,
+"create_pages"?: boolean, "enabled"?: boolean} (jsonb): the target''s default (flashcards: front, back, card_id,
+atom_type, concept_id, module_id and new pages for atoms with none; concepts: status, dec_score, proc_score,
+app_score; others nothing) overlaid with a source''s nls.sources.push_map. true means the property the source''s
+property map reads that column from (by its stable id once learned); false leaves a column out. {} for a name that
+is no target.';

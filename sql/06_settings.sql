@@ -103,6 +103,9 @@ WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, 
    'requests a backend may send at once before pacing starts'),
   ('workspace_rate_limit_per_s', 'number', 'requests/s', '3', 0.01, 100000, NULL,
    'requests a second all the tokens of one Notion workspace may send together'),
+  ('push_after_read', 'choice', NULL, 'on', NULL, NULL, '{on,off}',
+   'whether the scheduled workers write back to Notion what changed in PostgreSQL (nls.push_notion, by each source''s '
+   'push map) after each user''s read and cleaning: on or off; nls.push_notion by hand runs either way'),
   ('typed_views_schema', 'identifier', NULL, '', NULL, NULL, NULL,
    'schema in which nls.add_source registers a typed view of each new source (built after its first sync, then '
    'following its schema); empty: none (create them with nls.create_typed_view)'),

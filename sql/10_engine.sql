@@ -437,4 +437,7 @@ attempts), "paced_s"? (seconds waited for the budget), "timeouts"? ({endpoint: r
 "traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
 rows (no source_id; plpython/nls_engine/anki_sync.py) their findings: anki_sync {"action", "login", "anki"},
 anki_pull {"reviewed"}, anki_push {"unchanged", "kept_deleted", "upload"}, each with "traceback"? for an internal
-error.';
+error. A push''s rows (sync_type notion_push: items_added pages created, items_updated pages written) add the counters
+"conflicts"?, "failed"?, "agreed"?, "unchanged"?, "refreshed"?, "adopted"?, "waiting"?, "object_errors"?:
+[{"local_table", "local_id", "page_id", "error"}] and "skipped_properties"?: [{"column", "reason"}]; a read''s may
+count "own_writes" (pages whose last edit was nls''s own push).';

@@ -160,12 +160,24 @@ SELECT s.id AS source_id, s.user_id, s.database_id, s.database_name, s.target, s
        st.watermark, st.last_full_sync_at,
        ok.completed_at AS last_success_at,
        now() - ok.completed_at AS behind,
-       pg.pages, pg.trashed, pg.gone
+       pg.pages, pg.trashed, pg.gone,
+       push.started_at AS last_push_at, push.status AS last_push_status, waiting.pending AS push_pending,
+       waiting.conflicts AS push_conflicts, waiting.failed AS push_failed
   FROM nls.sources s
   LEFT JOIN LATERAL (SELECT l.*, l.status = 'running' AND NOT nls._backend_alive(l.backend_pid, l.backend_start) AS dead
-                       FROM nls.sync_log l WHERE l.source_id = s.id ORDER BY l.started_at DESC LIMIT 1) last ON true
+                       FROM nls.sync_log l WHERE l.source_id = s.id AND l.sync_type <> 'notion_push'
+                      ORDER BY l.started_at DESC LIMIT 1) last ON true
   LEFT JOIN LATERAL (SELECT l.completed_at FROM nls.sync_log l WHERE l.source_id = s.id AND l.status = 'completed'
+                        AND l.sync_type <> 'notion_push'
                       ORDER BY l.completed_at DESC LIMIT 1) ok ON true
+  LEFT JOIN LATERAL (SELECT l.started_at, CASE WHEN l.status = 'running' AND NOT nls._backend_alive(l.backend_pid,
+                            l.backend_start) THEN 'failed' ELSE l.status END AS status
+                       FROM nls.sync_log l WHERE l.source_id = s.id AND l.sync_type = 'notion_push'
+                      ORDER BY l.started_at DESC LIMIT 1) push ON true
+  LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE w.status = 'pending') AS pending,
+                            count(*) FILTER (WHERE w.status = 'conflict') AS conflicts,
+                            count(*) FILTER (WHERE w.status = 'failed') AS failed
+                       FROM nls.notion_sync_state w WHERE w.source_id = s.id) waiting ON true
   LEFT JOIN LATERAL (SELECT min(x.watermark) AS watermark, min(x.last_full_sync_at) AS last_full_sync_at
                        FROM nls.sync_state x WHERE x.source_id = s.id) st ON true
   LEFT JOIN LATERAL (SELECT count(*) AS pages, count(*) FILTER (WHERE p.in_trash) AS trashed,
@@ -176,7 +188,9 @@ COMMENT ON VIEW nls.sync_status IS
 backend_ended, never as running), the watermark (latest last_edited_time
 read, the smallest over its data sources), the last complete reconciliation (full read or ids-only, which finds
 deletions), the last successful run and how long ago that was
-(behind), and how many pages are stored, trashed in Notion, or gone (404 / unshared).';
+(behind), and how many pages are stored, trashed in Notion, or gone (404 / unshared). Runs of the push (two-way
+sync) have their own columns: last_push_at, last_push_status, and the source''s objects waiting to be pushed
+(push_pending), in conflict (push_conflicts, see nls.push_conflicts) and failed (push_failed).';
 -- Every file a stored page points at: Notion-hosted ones (signed URLs that expire an hour after they were read)
 -- with their expiry, external ones as lasting links.
 CREATE OR REPLACE VIEW nls.notion_files AS

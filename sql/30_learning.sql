@@ -401,17 +401,24 @@ SELECT st.user_id, st.notion_page_id AS notion_id, t.id AS track_id,
 CREATE OR REPLACE VIEW nls._want_learning_atoms AS
 WITH cards AS MATERIALIZED (
     SELECT st.user_id, st.notion_page_id AS notion_id,
-           nls.normalize_card_id(nls._field(st.raw_properties, m.map, 'card_id')) AS card_id,
-           -- an approved rewrite newer than the card's last Notion edit wins over Notion's text
-           CASE WHEN cur.last_rewrite_at > st.last_edited_time THEN cur.front
-                ELSE coalesce(nls._field(st.raw_properties, m.map, 'front'), '') END AS front,
-           CASE WHEN cur.last_rewrite_at > st.last_edited_time THEN cur.back
-                ELSE nls._field(st.raw_properties, m.map, 'back') END AS back,
-           nls._field(st.raw_properties, m.map, 'atom_type') AS mapped_type,
-           c.id AS concept_id, mo.id AS module_id, cur.card_id AS current_card_id
+           nls.normalize_card_id(CASE WHEN ps.base_values ? 'card_id' THEN cur.card_id
+                                      ELSE nls._field(st.raw_properties, m.map, 'card_id') END) AS card_id,
+           -- a local change waiting to be pushed (nls.notion_sync_state, sql/80_push.sql) wins over Notion's value;
+           -- so does an approved rewrite newer than the card's last Notion edit, of an atom two-way sync has not taken
+           CASE WHEN ps.base_values ? 'front' OR (cur.last_rewrite_at > st.last_edited_time AND ps.id IS NULL)
+                THEN cur.front ELSE coalesce(nls._field(st.raw_properties, m.map, 'front'), '') END AS front,
+           CASE WHEN ps.base_values ? 'back' OR (cur.last_rewrite_at > st.last_edited_time AND ps.id IS NULL)
+                THEN cur.back ELSE nls._field(st.raw_properties, m.map, 'back') END AS back,
+           CASE WHEN ps.base_values ? 'atom_type' THEN cur.atom_type
+                ELSE nls._field(st.raw_properties, m.map, 'atom_type') END AS mapped_type,
+           CASE WHEN ps.base_values ? 'concept_id' THEN cur.concept_id ELSE c.id END AS concept_id,
+           CASE WHEN ps.base_values ? 'module_id' THEN cur.module_id ELSE mo.id END AS module_id,
+           cur.card_id AS current_card_id
       FROM nls.stg_notion_flashcards st JOIN nls.sources s ON s.id = st.source_id
      CROSS JOIN LATERAL (SELECT nls._source_map('flashcards', s.property_map, s.property_ids) AS map) m
       LEFT JOIN nls.learning_atoms cur ON cur.user_id = st.user_id AND cur.notion_id = st.notion_page_id
+      LEFT JOIN nls.notion_sync_state ps
+             ON ps.user_id = cur.user_id AND ps.local_table = 'learning_atoms' AND ps.local_id = cur.id
       LEFT JOIN nls.concepts c
              ON c.user_id = st.user_id AND c.notion_id = nls._first_related(st.raw_properties, m.map, 'concept')
       LEFT JOIN nls.learning_modules mo
@@ -472,6 +479,8 @@ BEGIN
                    v_want) USING p_user;
     EXECUTE format('CREATE UNIQUE INDEX ON pg_temp._nls_want (user_id, %I)', p_key);
     ANALYZE pg_temp._nls_want;
+    -- two-way sync (sql/80_push.sql): what waits to be pushed stays; the writes below are the pipeline's own
+    PERFORM nls._two_way_want(p_table, p_key, p_user);
     -- 1. rows that change: their old and new values (changed fields only) into cleaning_log
     EXECUTE format($q$
         INSERT INTO nls.cleaning_log (atom_id, operation, old_value, new_value, user_id, entity, notion_id, sync_log_id)
@@ -508,6 +517,7 @@ BEGIN
         SELECT 'notion_removed', to_jsonb(gone), gone.user_id, %1$L, gone.%2$I, $2 FROM gone
     $q$, p_table, p_key) USING p_user, p_log, p_target;
     GET DIAGNOSTICS removed = ROW_COUNT;
+    PERFORM nls._two_way_done();
     DROP TABLE pg_temp._nls_want;
 END
 $$;

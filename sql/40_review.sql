@@ -71,11 +71,12 @@ END
 $$;
 COMMENT ON FUNCTION nls.approve_review(uuid, text) IS
 'Accept a review_queue item: approve_review(review_id uuid, reviewer_notes => NULL) returns the learning atom''s id
-(uuid). An item with original_atom_id rewrites that atom (front, back, type; rewrite_count + 1, last_rewrite_at;
-the old text kept in cleaning_log as ''ai_rewrite''; a later Notion edit of the card wins again); an item without
-creates a new atom (source ''ai_batch''). Either way the atom is graded by the card rules and the item becomes
-''approved'' with approved_at and approved_atom_id. Raises P0002 for an unknown id, 55000 for an item that is not
-pending or edited.';
+(uuid). An item with original_atom_id rewrites that atom (front, back, type; rewrite_count + 1, last_rewrite_at; the
+old text kept in cleaning_log as ''ai_rewrite''; the rewrite goes back to Notion with the next nls.push_notion, and
+a Notion edit of the same field before that is a conflict, nls.push_conflicts); an item without creates a new atom
+(source ''ai_batch''), which the next push gives a Notion page. Either way the atom is graded by the card rules and
+the item becomes ''approved'' with approved_at and approved_atom_id. Raises P0002 for an unknown id, 55000 for an
+item that is not pending or edited.';
 
 CREATE OR REPLACE FUNCTION nls.reject_review(review_id uuid, reviewer_notes text DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp

@@ -34,12 +34,29 @@ CASES = [
     ("SELECT nls.approve_review('00000000-0000-0000-0000-000000000000')", "P0002", "review_queue item"),
     ("SELECT nls.set_setting(NULL, '1')", "22023", "setting"),
     ("SELECT nls.set_setting('overlap_s', NULL)", "22004", "overlap_s"),
+    ("SELECT nls.push_notion(dry_run => NULL)", "22004", "dry_run"),
+    ("SELECT nls.push_notion(' ')", "22023", "user_id"),
+    ("SELECT nls.set_push_map(NULL, %(db)s, '{}')", "22004", "user_id"),
+    ("SELECT nls.set_push_map('ok-user', 'zz', '{}')", "22023", "database_id"),
+    ("SELECT nls.set_push_map('ok-user', %(db)s, '[]')", "22023", "push_map"),
+    ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"fronts\": true}')", "22023", "fronts"),
+    ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"front\": 1}')", "22023", "front"),
+    ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"anki_interval\": true}')", "22023", "anki_interval"),
+    ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"notion_id\": \"Page\"}')", "22023", "notion_id"),
+    ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"back\": {\"property\": \"Answer\", \"create\": true}}')",
+     "22023", "back"),
+    ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"create_pages\": \"yes\"}')", "22023", "create_pages"),
+    ("SELECT nls.set_push_map('nobody', %(db)s, '{}')", "P0002", "nobody"),
+    ("SELECT nls.resolve_conflict(NULL, 'notion')", "22004", "id"),
+    ("SELECT nls.resolve_conflict('00000000-0000-0000-0000-000000000000', NULL)", "22004", "resolution"),
+    ("SELECT nls.resolve_conflict('00000000-0000-0000-0000-000000000000', 'mine')", "22023", "resolution"),
+    ("SELECT nls.resolve_conflict('00000000-0000-0000-0000-000000000000', 'notion')", "P0002", "argument id"),
 ]
 
 
 def stored(conn) -> tuple:
     return (conn.execute("SELECT user_id, status, key_version, token_ciphertext FROM nls.integrations ORDER BY 1").fetchall(),
-            conn.execute("SELECT id, user_id, database_id, target, with_content, property_map FROM nls.sources "
+            conn.execute("SELECT id, user_id, database_id, target, with_content, property_map, push_map FROM nls.sources "
                          "ORDER BY 1").fetchall(),
             conn.execute("SELECT name, value FROM nls.settings ORDER BY 1").fetchall())
 

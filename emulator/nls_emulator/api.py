@@ -4,7 +4,9 @@ Endpoints (Notion-Version 2025-09-03 and 2026-03-11; 2022-06-28 where Notion sti
 ``GET /v1/users/me``, ``GET /v1/users``, ``GET /v1/users/{id}``, ``GET /v1/databases/{id}``,
 ``POST /v1/databases/{id}/query`` (2022-06-28), ``GET /v1/data_sources/{id}``, ``POST /v1/data_sources/{id}/query``,
 ``GET /v1/pages/{id}``, ``GET /v1/pages/{id}/properties/{property_id}``, ``GET /v1/pages/{id}/markdown``,
-``GET /v1/blocks/{id}``, ``GET /v1/blocks/{id}/children``, ``POST /v1/search``.
+``GET /v1/blocks/{id}``, ``GET /v1/blocks/{id}/children``, ``POST /v1/search``; and the writes
+``PATCH /v1/pages/{id}`` and ``POST /v1/pages``, checked as Notion checks them (:mod:`nls_emulator.writes`), each
+moving ``last_edited_time`` and recording the integration's bot as the author.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from werkzeug.exceptions import NotFound, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
 from . import markdown as md
+from . import writes
 from .limits import Faults, RateLimits
 from .model import (VERSIONS, Workspace, norm_id, parse_time, render_block, render_data_source,
                     render_database, render_page)
@@ -80,6 +83,8 @@ class NotionApi:
         Rule("/v1/data_sources/<data_source_id>", endpoint="data_source_retrieve", methods=["GET"]),
         Rule("/v1/data_sources/<data_source_id>/query", endpoint="data_source_query", methods=["POST"]),
         Rule("/v1/pages/<page_id>", endpoint="page_retrieve", methods=["GET"]),
+        Rule("/v1/pages/<page_id>", endpoint="page_update", methods=["PATCH"]),
+        Rule("/v1/pages", endpoint="page_create", methods=["POST"]),
         Rule("/v1/pages/<page_id>/properties/<path:property_id>", endpoint="page_property", methods=["GET"]),
         Rule("/v1/pages/<page_id>/markdown", endpoint="page_markdown", methods=["GET"]),
         Rule("/v1/blocks/<block_id>", endpoint="block_retrieve", methods=["GET"]),
@@ -136,7 +141,7 @@ class NotionApi:
     def __call__(self, environ, start_response):
         request = Request(environ)
         started = time.monotonic()
-        endpoint, token = "unknown", None
+        endpoint, token, fault = "unknown", None, None
         if request.path.startswith("/_emulator/"):
             return self._admin(request)(environ, start_response)
         try:
@@ -147,7 +152,7 @@ class NotionApi:
                 raise ApiError(400, "invalid_request_url", "Invalid request URL.")
             token = _bearer(request)
             fault = self.faults.pick(request.method, request.path, _has_cursor(request))
-            if fault:
+            if fault and fault != "reset_after_write":
                 response = self._fault(fault, environ, request)
                 if response is None:   # the connection was reset: nothing to send
                     self._record(request, "reset", 0, token, started)
@@ -172,6 +177,10 @@ class NotionApi:
                 response = _json(200, body)
         except ApiError as e:
             response = self._error(e)
+        if fault == "reset_after_write":   # done, and the answer is lost on the way
+            _reset(environ)
+            self._record(request, endpoint, 0, token, started)
+            return []
         self._record(request, endpoint, response.status_code, token, started)
         return response(environ, start_response)
 
@@ -181,7 +190,7 @@ class NotionApi:
             self.log.append({"at": time.time(), "method": request.method, "path": request.path,
                              "query": request.query_string.decode(), "endpoint": endpoint,
                              "body": request.get_data(cache=True)[:4000].decode("utf-8", "replace")
-                             if request.method == "POST" else None,
+                             if request.method in ("POST", "PATCH") else None,
                              "status": status, "token": token,
                              "ms": round((time.monotonic() - started) * 1000, 2)})
 
@@ -248,14 +257,7 @@ class NotionApi:
             self._stop.wait(self.faults.stall_seconds)
             return self._error(ApiError(504, "gateway_timeout", "Notion timed out."))
         if kind == "reset":
-            sock = environ.get("werkzeug.socket")
-            if sock is not None:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)  # the client sees the connection drop with no answer
-                except OSError:
-                    pass
-                sock.close()
+            _reset(environ)
             return None
         raise AssertionError(kind)
 
@@ -522,6 +524,58 @@ class NotionApi:
         return {"object": "page_markdown", "id": page["id"], "markdown": text, "truncated": truncated,
                 "unknown_block_ids": unknown}
 
+    # ---- writes (PATCH /v1/pages/{id}, POST /v1/pages) ----------------------------------------------------------
+    def _write_body(self, request: Request, allowed: tuple[str, ...]) -> dict:
+        if len(request.get_data(cache=True)) > writes.MAX_BODY_BYTES:
+            raise _validation(f"Request body too large: at most {writes.MAX_BODY_BYTES} bytes.")
+        body = _json_body(request)
+        extra = sorted(set(body) - set(allowed))
+        if extra:
+            raise _validation(f"body failed validation: body.{extra[0]} should be not present, instead was "
+                              f"`{json.dumps(body[extra[0]])[:60]}`.")
+        return body
+
+    def _page_update(self, request, integ, version, page_id):
+        ws = integ.workspace
+        page = self._get_page(ws, page_id)
+        body = self._write_body(request, ("properties", "in_trash", "archived", "icon", "cover", "is_locked"))
+        trash = body.get("in_trash", body.get("archived"))
+        if page.get("in_trash") and trash is not False:
+            raise _validation("Can't edit block that is archived. You must unarchive the block before editing.")
+        ds = ws.data_source_of_page(page)
+        try:
+            values = writes.page_values(ds or {"properties": {}}, body.get("properties") or {}, ws)
+        except writes.Invalid as e:
+            raise _validation(str(e))
+        for key in ("icon", "cover", "is_locked"):
+            if key in body:
+                page[key] = body[key]
+        ws.write_page(page["id"], values, integ.bot, in_trash=trash)
+        return self._served(page["id"], render_page(page, version, ws))
+
+    def _page_create(self, request, integ, version):
+        ws = integ.workspace
+        body = self._write_body(request, ("parent", "properties", "icon", "cover", "children", "content"))
+        parent = body.get("parent") if isinstance(body.get("parent"), dict) else {}
+        ds_id = norm_id(parent.get("data_source_id") or "")
+        if ds_id is None and norm_id(parent.get("database_id") or ""):
+            db = ws.databases.get(norm_id(parent["database_id"])) or {}
+            sources = db.get("data_sources") or []
+            ds_id = sources[0]["id"] if len(sources) == 1 else None
+        ds = ws.data_sources.get(ds_id or "")
+        if ds is None or not self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")) or ds.get("in_trash"):
+            raise _not_found("data source", parent.get("data_source_id") or parent.get("database_id") or "")
+        try:
+            values = writes.page_values(ds, body.get("properties") or {}, ws)
+        except writes.Invalid as e:
+            raise _validation(str(e))
+        pid = ws.create_page(ds["id"], {}, author=integ.bot)
+        page = ws.write_page(pid, values, integ.bot)
+        for key in ("icon", "cover"):
+            if key in body:
+                page[key] = body[key]
+        return render_page(page, version, ws)
+
     # ---- blocks ---------------------------------------------------------------------------------------------
     def _get_block(self, ws: Workspace, raw_id: str) -> dict:
         bid = self._id(raw_id, "block")
@@ -587,6 +641,18 @@ class NotionApi:
 
 
 # ---- request parsing ------------------------------------------------------------------------------------------
+def _reset(environ) -> None:
+    """Drop the connection with no answer (RST): the client sees a reset."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # the client sees the connection drop with no answer
+        except OSError:
+            pass
+        sock.close()
+
+
 def _bearer(request: Request) -> str | None:
     auth = request.headers.get("Authorization", "")
     return auth[7:].strip() if auth.lower().startswith("bearer ") else None

@@ -73,7 +73,9 @@ class RateLimits:
             self._buckets.clear()
 
 
-FAULT_KINDS = ("500", "502", "503", "504", "529", "429_long", "reset", "stall", "invalid_cursor")
+FAULT_KINDS = ("500", "502", "503", "504", "529", "429_long", "reset", "stall", "invalid_cursor",
+               # the request is carried out (a create happens), then the connection drops before the answer
+               "reset_after_write")
 
 
 @dataclass

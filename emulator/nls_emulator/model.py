@@ -190,9 +190,30 @@ class Workspace:
             self._edited(page)
             return page
 
+    def write_page(self, page_id: str, values: dict[str, Any], author: dict, in_trash: bool | None = None) -> dict:
+        """An integration's write (``PATCH /v1/pages/{id}``): ``values`` {property name: the value to store, already
+        checked}; ``last_edited_time`` moves and ``last_edited_by`` becomes ``author`` (the integration's bot user),
+        as Notion records it. ``in_trash`` moves the page to the trash or out of it. Returns the stored page."""
+        with self.lock:
+            page = self.pages[page_id]
+            for name, value in values.items():
+                prop = page["properties"][name]
+                prop[prop["type"]] = value
+                if prop["type"] == "relation":
+                    prop["has_more"] = False
+            if in_trash is not None:
+                page["in_trash"] = page["archived"] = bool(in_trash)
+            self._edited(page)
+            page["last_edited_by"] = {"object": "user", "id": author["id"]}
+            for prop in page["properties"].values():
+                if prop.get("type") == "last_edited_by":
+                    prop["last_edited_by"] = {"object": "user", "id": author["id"]}
+            return page
+
     def create_page(self, data_source_id: str, properties: dict[str, Any],
-                    content: list[dict] | None = None, page_id: str | None = None) -> str:
-        """Add a page to a data source; ``properties`` as in :meth:`update_page`, missing ones left empty."""
+                    content: list[dict] | None = None, page_id: str | None = None, author: dict | None = None) -> str:
+        """Add a page to a data source; ``properties`` as in :meth:`update_page`, missing ones left empty;
+        ``author`` (a user object) creates it, else the workspace's person."""
         with self.lock:
             ds = self.data_sources[data_source_id]
             now = self.now()
@@ -200,10 +221,11 @@ class Workspace:
             props = {}
             for name, schema in ds["properties"].items():
                 props[name] = empty_value(schema, now)
+            by = author["id"] if author else self._author()
             page = {
                 "object": "page", "id": pid, "created_time": now, "last_edited_time": now,
-                "created_by": {"object": "user", "id": self._author()},
-                "last_edited_by": {"object": "user", "id": self._author()},
+                "created_by": {"object": "user", "id": by},
+                "last_edited_by": {"object": "user", "id": by},
                 "cover": None, "icon": None,
                 "parent": {"type": "data_source_id", "data_source_id": data_source_id,
                            "database_id": ds.get("parent", {}).get("database_id")},

@@ -20,7 +20,10 @@
 - ``settings``     the typed settings, read once per call from the catalogue in ``nls.settings``
 - ``store``        every SQL statement the engine runs; ``db`` plpy with cached plans and subtransactions
 - ``discover``     what an integration can see (``nls.discover``)
+- ``push``         the push flow (two-way sync): local changes back to Notion, conflicts, creates never duplicated;
+                   ``push_object`` one object's decision per column, ``property_values`` values within Notion's
+                   write limits and compared (both pure)
 
 A new flow (writing back to Notion, Anki, webhooks, exports) is a module of its own beside ``notion_read``, run by
-``run.SourceRun`` or a run of its own, sharing the client, the pacing, the store and the report.
+``run.SourceRun`` (as ``push`` is) or a run of its own, sharing the client, the pacing, the store and the report.
 """

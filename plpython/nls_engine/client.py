@@ -26,6 +26,8 @@ from urllib3.util.retry import Retry
 from .waiting import Waiter
 
 RETRY_STATUSES = (409, 429, 500, 502, 503, 504, 529)
+# answers after which a write may or may not have happened (a gateway or server failing mid-way)
+AMBIGUOUS_STATUSES = (500, 502, 504)
 GATEWAY_CODES = {500: "internal_server_error", 502: "bad_gateway", 503: "service_unavailable",
                  504: "gateway_timeout", 529: "service_overload", 429: "rate_limited", 409: "conflict_error"}
 # a request needs at least this long to be worth starting before the deadline
@@ -116,6 +118,7 @@ class NotionClient:
         self.policy = policy or RetryPolicy()
         self.pacer, self.waiter = pacer, waiter or Waiter()
         self.workspace: dict = {"id": None}   # the workspace the token is in, once known (GET /v1/users/me)
+        self.bot_id: str | None = None        # the integration's bot user, once known: the author of nls's writes
         self.session = requests.Session()     # its adapters do not retry: every attempt is this client's
         self.session.headers.update({"Authorization": f"Bearer {token}", "Notion-Version": version,
                                      "Content-Type": "application/json", "User-Agent": "nls/0.1"})
@@ -155,7 +158,7 @@ class NotionClient:
                     if self.pacer is not None:
                         self.pacer.succeeded()
                     return _answer(resp)
-                wait = self._after_retryable_status(resp, attempt)
+                wait = self._after_retryable_status(resp, attempt, idempotent)
             self._pause(wait, "a backoff")
 
     def _start_attempt(self) -> tuple[float, float]:
@@ -183,13 +186,14 @@ class NotionClient:
                               + self._timeouts_said()) from None
         return self.policy.backoff(attempt)
 
-    def _after_retryable_status(self, resp, attempt: int) -> float:
+    def _after_retryable_status(self, resp, attempt: int, idempotent: bool = True) -> float:
         """A 409/429/5xx answer: the seconds to wait before the next attempt, or NotionError after the last. A 429
-        slows this client's pacer and holds back every backend of the token (or workspace) meanwhile."""
+        slows this client's pacer and holds back every backend of the token (or workspace) meanwhile. A request that
+        is not idempotent is not sent again after a 500, 502 or 504, which do not say whether it happened."""
         error = _error_from(resp)
         if resp.status_code == 429:
             self.rate_limited += 1
-        if attempt >= self.policy.max_attempts:
+        if attempt >= self.policy.max_attempts or (not idempotent and resp.status_code in AMBIGUOUS_STATUSES):
             raise error
         seconds = self.policy.retry_after(resp)
         if resp.status_code != 429:
@@ -296,6 +300,29 @@ class NotionClient:
                 return [data]
             items.extend(data.get("results", []))
         return items
+
+    # ---- the endpoints a push writes with (issue 13) ---------------------------------------------------------
+    def update_page(self, page_id: str, properties: dict) -> dict:
+        """``PATCH /v1/pages/{id}`` with ``properties`` ({property id: value}): Notion sets those only and answers
+        the whole updated page (its new ``last_edited_time``). Setting given values again changes nothing, so it is
+        retried as a read is."""
+        return self.request("PATCH", f"/v1/pages/{page_id}", body={"properties": properties}, endpoint="pages.update")
+
+    def create_page(self, data_source_id: str, properties: dict) -> dict:
+        """``POST /v1/pages`` of a row of ``data_source_id`` with ``properties`` ({property id: value}); answers the
+        new page. Not idempotent: sent again only when it surely did not reach Notion (a 429, 503, 529, 409, or no
+        connection); otherwise NotionError (status 0 ``no_answer``, 500, 502, 504) and the create may have
+        happened."""
+        body = {"parent": {"type": "data_source_id", "data_source_id": data_source_id}, "properties": properties}
+        return self.request("POST", "/v1/pages", body=body, endpoint="pages.create", idempotent=False)
+
+    def find_pages(self, data_source_id: str, flt: dict) -> list[dict]:
+        """``POST /v1/data_sources/{id}/query`` with ``filter`` ``flt``: every page that matches."""
+        pages: list[dict] = []
+        for data in self.paginate("POST", f"/v1/data_sources/{data_source_id}/query", body={"filter": flt},
+                                  endpoint="data_sources.query"):
+            pages.extend(data.get("results", []))
+        return pages
 
     def block_tree(self, block_id: str, max_depth: int, visited: set | None = None, depth: int = 1) -> tuple[list, bool]:
         """``GET /v1/blocks/{id}/children``, recursively where ``has_children``: returns (blocks with nested

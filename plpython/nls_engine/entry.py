@@ -46,6 +46,21 @@ def sync_notion(plpy, GD, database_id, database_name, user_id, full_sync) -> str
     return json.dumps(schedule.sync_notion(store, settings, database_id, database_name, user_id, full_sync))
 
 
+def push_notion(plpy, GD, user_id, dry_run) -> str:
+    """``nls.push_notion(user_id, dry_run)``: writes back to Notion what changed locally, in the caller's
+    transaction (see :mod:`nls_engine.push`); returns seed 002's JSON as text. Notion's failures are in the answer
+    and nls.sync_log, never raised."""
+    if dry_run is None:
+        plpy.error("nls: push_notion needs dry_run (true or false); it was NULL",
+                   hint="push_notion(user_id => ..., dry_run => false): true lists what would be sent and sends "
+                        "nothing.", sqlstate="22004")
+    if user_id is not None and not user_id.strip():
+        plpy.error("nls: push_notion needs a user_id (argument user_id), not an empty text",
+                   hint="Name the user, or NULL for every user this session sees.", sqlstate="22023")
+    store, settings = _open(plpy, GD)
+    return json.dumps(schedule.push_notion(store, settings, user_id, bool(dry_run)))
+
+
 def sync_all(plpy, GD) -> None:
     """``CALL nls.sync_all_users_notion_databases()``: one scheduled worker; takes users of the round until none is
     left (every pg_cron worker job runs it), committing as it goes."""

@@ -88,6 +88,7 @@ def open_client(store: Store, user_id: str, settings: Settings) -> NotionClient:
         policy=RetryPolicy(settings.max_attempts, settings.backoff_base_s, settings.retry_after_cap_s),
         deadline=time.monotonic() + settings.run_deadline_s, pacer=pacer, waiter=waiter)
     client.workspace = {"id": row["workspace_id"]}
+    client.bot_id = row.get("bot_id")   # the integration's bot user: the author of nls's own writes
     budget = client.budget = Budget(store, user_id, row["workspace_id"])
     client.closers.append(budget.leave)
     pacer.configure(budget.share, settings.rate_limit_per_s, settings.workspace_rate_limit_per_s,
@@ -100,7 +101,11 @@ def note_workspace(store: Store, user_id: str, client: NotionClient) -> None:
     (nls.integrations.workspace_id, nls.active_syncs): users of one workspace share its request budget."""
     if client.workspace["id"] is not None:
         return
-    bot = client.users_me().get("bot") or {}
+    me = client.users_me()
+    bot = me.get("bot") or {}
+    if me.get("id") and not client.bot_id:
+        client.bot_id = me["id"]
+        store.save_bot_id(user_id, me["id"])
     if bot.get("workspace_id"):
         client.workspace["id"] = bot["workspace_id"]
         store.save_workspace(user_id, bot["workspace_id"], bot.get("workspace_name"))

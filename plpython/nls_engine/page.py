@@ -166,3 +166,17 @@ def value_marks(page: dict, cut_relations: dict[str, int], rollup_relations: Cal
                                              "relation_property_id": over[0], "related": cut_relations[over[0]]}
             report.count("rollups_over_cut_relations")
     return marks
+
+
+def own_write(page: dict, bot_id: str | None) -> bool:
+    """Whether a page's last edit is nls's own: its ``last_edited_by`` is the integration's bot user (``bot_id``).
+    A read (or a webhook) that brings nls's own write back is not someone's edit."""
+    by = page.get("last_edited_by")
+    return bool(bot_id) and isinstance(by, dict) and by.get("id") == bot_id
+
+
+def own_event(authors, bot_id: str | None) -> bool:
+    """Whether a webhook event's ``authors`` ([{"id", "type"}, ...], several when Notion aggregated a burst) are all
+    the integration's own bot: nls's own write coming back, not someone's edit."""
+    ids = {a.get("id") for a in authors or [] if isinstance(a, dict)}
+    return bool(bot_id) and ids == {bot_id}

@@ -13,7 +13,11 @@ run's counts and of ``nls.sync_log.details``:
   "<counter>"?: n for each counter of COUNTERS that is not 0,
   "requests_by_endpoint": {endpoint: attempts, every one Notion saw}, "rate_limited"?: 429 answers,
   "retry_waited_s"?: seconds waited between attempts, "paced_s"?: seconds waited for the budget (pacing, 429 holds),
-  "timeouts"?: {endpoint: requests that timed out}, "traceback"?: the last frames of an internal error }
+  "timeouts"?: {endpoint: requests that timed out}, "traceback"?: the last frames of an internal error,
+  "own_writes"?: pages a read found last edited by the integration's own bot (nls's push coming back),
+  a push (sync_type notion_push, plpython/nls_engine/push.py) also: "conflicts"?, "failed"?, "agreed"?,
+  "unchanged"?, "refreshed"?, "adopted"?, "waiting"? (counters), "object_errors"?: [{"local_table", "local_id",
+  "page_id", "error"}], "skipped_properties"?: [{"column", "reason"}] }
 """
 from __future__ import annotations
 
@@ -49,7 +53,13 @@ class RunStatus(str, Enum):
 
 # the named counters a run may report in details (each only when not 0)
 COUNTERS = ("completed_values", "unsupported_values", "rollups_over_cut_relations", "markdown_unavailable",
-            "markdown_truncated", "markdown_unknown_blocks")
+            "markdown_truncated", "markdown_unknown_blocks", "own_writes",
+            # a push's (issue 13): objects in conflict, failed, already matching Notion, unchanged by their hash,
+            # pages read again first, creates found by card id, failures left until the object changes
+            "conflicts", "failed", "agreed", "unchanged", "refreshed", "adopted", "waiting")
+# the counters seed 002's answer of a run carries too (a push's conflicts and failures)
+ANSWERED = ("conflicts", "failed")
+MAX_OBJECT_ERRORS = 200
 
 
 @dataclass
@@ -87,6 +97,8 @@ class RunReport:
     page_errors: list[dict] = field(default_factory=list)
     limits: list[dict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    object_errors: list[dict] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
     requests_made: int = 0
     retries: int = 0
     requests_by_endpoint: dict[str, int] = field(default_factory=dict)
@@ -121,6 +133,12 @@ class RunReport:
             self._error_keys.add(key)
             self.page_errors.append(entry)
 
+    def object_error(self, local_table: str, local_id: str, page_id: str | None, error: str) -> None:
+        """A local object a push could not write (the run ends partial; the first MAX_OBJECT_ERRORS are listed)."""
+        if len(self.object_errors) < MAX_OBJECT_ERRORS:
+            self.object_errors.append({"local_table": local_table, "local_id": local_id, "page_id": page_id,
+                                       "error": error[:500]})
+
     def limit(self, limit: str, **detail) -> None:
         """A limit the run met (``deadline``, ``query_result_limit``, ``cursor_not_advancing``,
         ``content_max_depth``...): the run ends partial."""
@@ -129,7 +147,7 @@ class RunReport:
     @property
     def short(self) -> bool:
         """Whether something was left for the next run (page errors or limits)."""
-        return bool(self.page_errors or self.limits)
+        return bool(self.page_errors or self.limits or self.counts.get("failed"))
 
     def took(self, client) -> None:
         """Take the client's counters: every attempt Notion saw, retries, 429s, waits, timeouts."""
@@ -153,6 +171,9 @@ class RunReport:
         if self.limits:
             out["limits"] = self.limits
         out.update({k: v for k, v in self.counts.items() if v})
+        if self.object_errors:
+            out["object_errors"] = self.object_errors
+        out.update(self.extra)
         if self.rate_limited:
             out["rate_limited"] = self.rate_limited
         if self.retry_waited_s:
@@ -173,6 +194,7 @@ class RunReport:
                "status": self.status.answer, "sync_log_id": sync_log_id, "sync_type": self.sync_type,
                "items_processed": self.processed, "items_added": self.added, "items_updated": self.updated,
                "items_removed": self.removed, "requests_made": self.requests_made}
+        out.update({k: self.counts[k] for k in ANSWERED if self.counts.get(k)})
         if self.error_message:
             out["error"] = self.error_message
         if self.error_code:

@@ -1,10 +1,11 @@
 """Which sources run, and when: a call by hand (``nls.sync_notion``, in the caller's transaction) and the scheduled
 workers (``CALL nls.sync_all_users_notion_databases()``, committing as they go), each followed by the cleaning
-pipeline of the users whose learning or creative sources ran; the scheduled workers then run each user's Anki
-sync (``anki_sync``) when the user has an Anki account."""
+pipeline of the users whose learning or creative sources ran; the scheduled workers then push each user's local
+changes back to Notion (``push``, setting push_after_read) and run the user's Anki sync (``anki_sync``) when the user
+has an Anki account. ``nls.push_notion`` runs the push by hand."""
 from __future__ import annotations
 
-from . import anki_sync
+from . import anki_sync, push
 from .integration import acting_for
 from .notion_read import NotionRead
 from .report import RunStatus
@@ -72,6 +73,33 @@ def anki_after_notion(store: Store, settings: Settings, user_id: str, commit) ->
     return anki_sync.sync_user(store, settings, user_id, commit)
 
 
+def push_notion(store: Store, settings: Settings, user_id=None, dry_run=False, commit=None) -> dict:
+    """What ``nls.push_notion(user_id, dry_run)`` returns (seed 002's shape): {"success", "results": [each source's
+    answer: RunReport.answer, with "conflicts" and "failed" when not 0], "dry_run"?, "message"?}. Every enabled
+    source of ``user_id`` (NULL: every user the session sees) with something to push (a local change waiting, a
+    transient failure, a conflict whose page was read again, an atom with no page) is pushed by
+    :class:`nls_engine.push.NotionPush`, one run each; the others cost nothing. With ``dry_run`` nothing is sent or
+    changed and each result lists what would be sent (:func:`nls_engine.push.dry_run`)."""
+    sources = [Source.from_row(r) for r in store.push_sources(user_id, sorted(push.RETRIED))]
+    if dry_run:
+        return {"success": True, "dry_run": True, "results": [push.dry_run(store, s) for s in sources]}
+    results = [SourceRun(store, settings, s, push.NotionPush(), commit).go() for s in sources]
+    out = {"success": all(RunStatus.of_answer(r["status"]).succeeded for r in results), "results": results}
+    if not sources:
+        who = f"user {user_id!r}" if user_id else "any user this session sees"
+        out["message"] = f"nothing to push for {who}: no local change waits in an enabled source's push map"
+    return out
+
+
+def push_after_read(store: Store, settings: Settings, user_id: str, read: dict, commit) -> dict | None:
+    """After a user's read and cleaning in a scheduled round, the user's push (:func:`push_notion`), unless the
+    setting push_after_read is off or no source of the user was read at least in part (the push would work from
+    copies that are not fresh). Returns its answer, or None when it did not run; failures are in nls.sync_log."""
+    if settings.push_after_read != "on" or user_status(read) not in (RunStatus.COMPLETED, RunStatus.PARTIAL):
+        return None
+    return push_notion(store, settings, user_id, False, commit)
+
+
 def sync_all(store: Store, settings: Settings, commit) -> dict:
     """One scheduled worker (run by every pg_cron worker job): takes the round's users one at a time
     (``nls._claim_sync_user``: each user goes to one worker, so N workers sync N users side by side and a slow
@@ -97,6 +125,7 @@ def _sync_user(store: Store, settings: Settings, round_: str, user: str, commit)
     try:
         with acting_for(store, user):
             result = sync_notion(store, settings, None, None, user, False, commit=commit)
+            push_after_read(store, settings, user, result, commit)
             anki_after_notion(store, settings, user, commit)
         status, sources = user_status(result), len(result.get("results", []))
     except Exception as e:

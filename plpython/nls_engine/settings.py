@@ -37,6 +37,7 @@ class Settings:
     anki_python_path: str
     anki_timeout_s: float
     typed_views_schema: str     # read by nls.add_source (SQL); the engine does not use it
+    push_after_read: str        # 'on' | 'off': the scheduled workers push after each user's read
 
     @classmethod
     def from_catalogue(cls, rows: Iterable[Mapping]) -> "Settings":

@@ -54,7 +54,7 @@ class Store:
     def integration(self, user_id: str) -> dict | None:
         """The user's integration as this session may see it: token ciphertext, nonce, key version, status,
         workspace id; None when there is none."""
-        return self._one("SELECT token_ciphertext, token_nonce, key_version, status, workspace_id "
+        return self._one("SELECT token_ciphertext, token_nonce, key_version, status, workspace_id, bot_id "
                          "FROM nls.integrations WHERE user_id = $1", ["text"], [user_id])
 
     def has_integration(self, user_id: str) -> bool:
@@ -101,6 +101,11 @@ class Store:
         self.db.execute("UPDATE nls.integrations SET workspace_id = $2, workspace_name = coalesce(workspace_name, $3), "
                         "updated_at = now() WHERE user_id = $1", ["text", "text", "text"],
                         [user_id, workspace_id, workspace_name])
+
+    def save_bot_id(self, user_id: str, bot_id: str) -> None:
+        """Record the id of the integration's bot user (the author of nls's own writes), when not known yet."""
+        self.db.execute("UPDATE nls.integrations SET bot_id = $2, updated_at = now() WHERE user_id = $1 "
+                        "AND bot_id IS DISTINCT FROM $2", ["text", "text"], [user_id, bot_id])
 
     def sync_share(self, user_id: str, workspace_id: str | None) -> tuple[int, int, bool]:
         """(token_share, workspace_share, held): running syncs of this token and of this workspace in any backend,
@@ -447,3 +452,46 @@ class Store:
         """The SELECT text of a typed view with these columns (``nls._typed_view_query``)."""
         return self._one("SELECT nls._typed_view_query($1, $2, $3) AS q", ["bigint", "text", "jsonb"],
                          [source_id, ds_id, json.dumps(columns)])["q"]
+
+    # -- two-way sync: the push (sql/80_push.sql; the flow: push.py) ---------------------------------------------
+    def push_sources(self, user_id: str | None, retried: list[str]) -> list[dict]:
+        """The sources with something to push (``nls._push_sources``; ``retried``: the error codes after which a
+        failed object is tried again): {id, user_id, database_id, database_name, target, with_content}."""
+        return self._rows("SELECT id, user_id, database_id, database_name, target, with_content "
+                          "FROM nls._push_sources($1, $2)", ["text", "text[]"], [user_id, retried])
+
+    def push_plan(self, source_id: int) -> dict:
+        """What a push of the source works with (``nls._push_plan``): {table, key, columns, create, data_source_id,
+        schema}."""
+        return json.loads(self._one("SELECT nls._push_plan($1)::text AS p", ["bigint"], [source_id])["p"])
+
+    def push_prune(self, source_id: int) -> int:
+        """Drop the state rows of the source's objects whose local row is gone (``nls._push_prune``)."""
+        return self._one("SELECT nls._push_prune($1) AS n", ["bigint"], [source_id])["n"]
+
+    def push_objects(self, source_id: int, create: bool) -> list[dict]:
+        """The objects of the source to push (``nls._push_objects``; with ``create``, atoms with no page too)."""
+        return [json.loads(r["o"]) for r in self._rows("SELECT o::text AS o FROM nls._push_objects($1, $2) AS o",
+                                                       ["bigint", "bool"], [source_id, create])]
+
+    def push_outcome(self, state_id: str, outcome: dict) -> None:
+        """Record what the push did with one object (``nls._push_outcome``)."""
+        self.db.execute("SELECT nls._push_outcome($1, $2)", ["uuid", "jsonb"],
+                        [state_id, json.dumps(outcome, ensure_ascii=False)])
+
+    def push_create_state(self, source_id: int, atom_id: str, card_id: str, ds_id: str | None,
+                          attempted: bool) -> str:
+        """The state row of an atom whose page the push creates, the card id given to the atom, and with
+        ``attempted`` that a create is being sent (``nls._push_create_state``); returns the row's id."""
+        return str(self._one("SELECT nls._push_create_state($1, $2, $3, $4, $5) AS id",
+                             ["bigint", "uuid", "text", "text", "bool"],
+                             [source_id, atom_id, card_id, ds_id, attempted])["id"])
+
+    def push_created(self, state_id: str, page_id: str, ds_id: str, last_edited_time: str | None,
+                     sync_hash: str, agreed: dict) -> bool:
+        """A page created (or found) for an atom (``nls._push_created``; ``agreed``: {column: the page's value});
+        False when another atom holds it."""
+        return self._one("SELECT nls._push_created($1, $2, $3, $4::timestamptz, $5, $6) AS ok",
+                         ["uuid", "text", "text", "text", "text", "jsonb"],
+                         [state_id, page_id, ds_id, last_edited_time, sync_hash,
+                          json.dumps(agreed, ensure_ascii=False)])["ok"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .client import NotionError, RunDeadline
 from .content import Content
-from .page import complete_values, malformed, page_hash, staged_row, value_marks
+from .page import complete_values, malformed, own_write, page_hash, staged_row, value_marks
 from .schema import Schemas
 from .text import clean
 
@@ -50,6 +50,8 @@ class BatchWriter:
         old = stored.get(page["id"])
         if old is not None and old["sync_hash"] == h and not old["gone"] and (old["has_content"] or not src.with_content):
             return None
+        if own_write(page, getattr(self.ctx.client, "bot_id", None)):
+            report.count("own_writes")   # nls's own write coming back (its answer was not stored): no one's edit
         try:
             cut = complete_values(page, self.ctx.client.property_items, report)
             row = staged_row(page, ds_id, h, value_marks(page, cut, lambda: self.schemas.rollup_relations(ds_id), report))
@@ -99,3 +101,23 @@ class BatchWriter:
         self.ctx.report.page_error(page.get("id") or page.get("page_id"), error)
         if self.hold is None or page["last_edited_time"] < self.hold:
             self.hold = page["last_edited_time"]
+
+    def echo(self, ds_id: str, page: dict) -> dict:
+        """Store a page object Notion answered to nls's own write (``PATCH /v1/pages/{id}``, ``POST /v1/pages``) or
+        that a push read again (``GET /v1/pages/{id}``) as the new copy, through the path a read's pages take (text
+        cleaned, hash, values completed past the 25-item cut, marks; the stored content kept: a property write
+        changes none), so that the next read finds it unchanged and writes no row. Returns the page as stored.
+        Counts nothing in the run's added/updated (a push counts Notion's pages, not the copy). Raises ValueError
+        for a page object that cannot be stored, NotionError or the store's error."""
+        report = self.ctx.report
+        page, cleaned = clean(page)
+        report.cleaned_characters += cleaned
+        why = malformed(page)
+        if why is not None:
+            raise ValueError(f"Notion answered a page object nls cannot store: {why}")
+        self.schemas.note(ds_id, page)
+        h = page_hash(page)
+        cut = complete_values(page, self.ctx.client.property_items, report)
+        marks = value_marks(page, cut, lambda: self.schemas.rollup_relations(ds_id), report)
+        self.ctx.store.upsert_pages(self.ctx.source.id, self.ctx.source.user_id, [staged_row(page, ds_id, h, marks)])
+        return page
