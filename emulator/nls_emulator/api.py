@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import socket
 import struct
 import threading
@@ -26,6 +27,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import markdown as md
 from .limits import Faults, RateLimits
+from .webhooks import Webhooks
 from .model import (VERSIONS, Workspace, norm_id, parse_time, render_block, render_data_source,
                     render_database, render_page)
 
@@ -99,6 +101,8 @@ class NotionApi:
         self._cursor_keys: dict[tuple, tuple] = {}
         self._stop = threading.Event()
         self.corruptions: dict[str, Callable[[dict], object]] = {}
+        self.latency: tuple[float, float] | None = None   # (low, high) seconds each answer is held, as Notion takes
+        self.webhooks = Webhooks(self)
 
     def corrupt_page(self, page_id: str, change: Callable[[dict], object]) -> None:
         """Serve page ``page_id`` as ``change(its page object)`` returns it (in queries and GET /v1/pages/{id}),
@@ -172,6 +176,8 @@ class NotionApi:
                 response = _json(200, body)
         except ApiError as e:
             response = self._error(e)
+        if self.latency:
+            self._stop.wait(random.uniform(*self.latency))
         self._record(request, endpoint, response.status_code, token, started)
         return response(environ, start_response)
 
@@ -205,6 +211,11 @@ class NotionApi:
                     setattr(self.rate_limits, k, body[k])
             self.rate_limits.reset()
             return _json(200, {"ok": True})
+        if action == "webhooks" and request.method == "POST":
+            return self._admin_webhooks(body)
+        if action == "latency" and request.method == "POST":
+            self.latency = (float(body["low"]), float(body["high"])) if body.get("high") else None
+            return _json(200, {"ok": True})
         if action == "faults" and request.method == "POST":
             self.faults.clear()
             self.faults.set_probabilities(body.get("probabilities") or {}, body.get("seed"))
@@ -213,6 +224,21 @@ class NotionApi:
             return _json(200, {"ok": True})
         return _json(404, {"object": "error", "status": 404, "code": "invalid_request_url",
                            "message": f"unknown emulator control endpoint {request.path}"})
+
+    def _admin_webhooks(self, body: dict) -> Response:
+        """``POST /_emulator/webhooks``: {"token", "url"} subscribes (the handshake is sent; the answer holds the
+        subscription id), {"token", "verification_token"} confirms, and "aggregate_s", "retry_s", "drop",
+        "duplicate" set how deliveries go; ``GET``-less: the answer says what is set."""
+        hooks = self.webhooks
+        for k in ("aggregate_s", "retry_s", "drop", "duplicate"):
+            if k in body:
+                setattr(hooks, k, float(body[k]))
+        out: dict = {"ok": True}
+        if body.get("url"):
+            out["subscription_id"] = hooks.subscribe(body["token"], body["url"]).id
+        if body.get("verification_token"):
+            out["confirmed"] = hooks.confirm(body["token"], body["verification_token"])
+        return _json(200, out)
 
     def _error(self, e: ApiError) -> Response:
         body: dict[str, Any] = {"object": "error", "status": e.status, "code": e.code, "message": e.message}
@@ -558,6 +584,7 @@ class NotionApi:
         body = _json_body(request)
         size = self._page_size(body.get("page_size"))
         want = ((body.get("filter") or {}).get("value"))
+        trash = bool((body.get("filter") or {}).get("in_trash"))   # the trash listing (since July 2026)
         text = (body.get("query") or "").lower()
         container = "data_source" if version >= "2025-09-03" else "database"
         if want not in (None, "page", container):
@@ -567,7 +594,7 @@ class NotionApi:
         if want in (None, container):
             if container == "data_source":
                 for ds in ws.data_sources.values():
-                    if self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")) and not ds.get("in_trash"):
+                    if self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")) and bool(ds.get("in_trash")) == trash:
                         found.append((ds["id"], render_data_source(ds, version, ws)))
             else:
                 for db in ws.databases.values():
@@ -575,10 +602,11 @@ class NotionApi:
                         found.append((db["id"], render_database(db, version, ws)))
         if want in (None, "page"):
             for page in ws.pages.values():
-                if self._page_visible(ws, page) and not page.get("in_trash"):
+                if self._page_visible(ws, page) and bool(page.get("in_trash")) == trash:
                     found.append((page["id"], render_page(page, version, ws)))
         if text:
             found = [(i, o) for i, o in found if text in _title_of(o).lower()]
+        found = _search_sorted(found, body.get("sort"))
         ids = [i for i, _ in found]
         objs = dict(found)
         chunk, nxt = self._slice_by_id(ids, body.get("start_cursor"), size)
@@ -647,6 +675,19 @@ def _title_of(obj: dict) -> str:
         if prop.get("type") == "title":
             return "".join(t.get("plain_text", "") for t in prop.get("title") or [])
     return ""
+
+
+def _search_sorted(found: list[tuple[str, dict]], sort: Any) -> list[tuple[str, dict]]:
+    """Search results in the order ``sort`` asks (``{"timestamp": "last_edited_time", "direction"}``; ties by id),
+    else as found."""
+    if not sort:
+        return found
+    if not isinstance(sort, dict) or sort.get("timestamp") != "last_edited_time" or \
+            sort.get("direction", "descending") not in ("ascending", "descending"):
+        raise _validation("body failed validation: body.sort should be `{\"timestamp\": \"last_edited_time\", "
+                          "\"direction\": \"ascending\" | \"descending\"}`.")
+    found = sorted(found, key=lambda f: f[0])
+    return sorted(found, key=lambda f: f[1].get("last_edited_time") or "", reverse=sort.get("direction") != "ascending")
 
 
 def _parse_sorts(raw: Any) -> tuple:

@@ -100,7 +100,9 @@ def note_workspace(store: Store, user_id: str, client: NotionClient) -> None:
     (nls.integrations.workspace_id, nls.active_syncs): users of one workspace share its request budget."""
     if client.workspace["id"] is not None:
         return
-    bot = client.users_me().get("bot") or {}
+    me = client.users_me()
+    store.save_integration_bot(user_id, me.get("id"))   # its own writes come back as webhook events it authored
+    bot = me.get("bot") or {}
     if bot.get("workspace_id"):
         client.workspace["id"] = bot["workspace_id"]
         store.save_workspace(user_id, bot["workspace_id"], bot.get("workspace_name"))

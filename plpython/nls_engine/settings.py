@@ -37,6 +37,9 @@ class Settings:
     anki_python_path: str
     anki_timeout_s: float
     typed_views_schema: str     # read by nls.add_source (SQL); the engine does not use it
+    webhook_handshake_window_s: float   # read by nls.webhook_endpoint (SQL)
+    webhook_max_body_bytes: int
+    webhook_batch_size: int
 
     @classmethod
     def from_catalogue(cls, rows: Iterable[Mapping]) -> "Settings":

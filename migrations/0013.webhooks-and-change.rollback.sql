@@ -1,0 +1,8 @@
+-- Undoes 0013: the webhook subscriptions and their events go (Notion keeps delivering to the path until the
+-- subscription is removed in the integration's settings: it then gets 404), the cleaning queue goes (the next
+-- cleaning grades every card again), and the remembered data sources and trash time with their columns.
+DROP VIEW IF EXISTS nls.webhook_status;   -- sql/80_webhooks.sql makes it again with the next install
+DROP TABLE IF EXISTS nls._clean_queue, nls.webhook_events, nls.webhook_subscriptions;
+ALTER TABLE nls.integrations DROP COLUMN IF EXISTS trash_checked_at;
+ALTER TABLE nls.sync_state DROP COLUMN IF EXISTS listed;
+ALTER TABLE nls.sources DROP COLUMN IF EXISTS data_sources_listed_at;
