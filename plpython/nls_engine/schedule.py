@@ -143,9 +143,10 @@ def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None,
             details = r.get("details") or {}
             if r["status"] != RunStatus.COMPLETED.answer or details.get("events", 0) < settings.webhook_batch_size:
                 break
-        if changed and any(Source.from_row(s).target != "pages" for s in store.sources(None, None, user)):
+        if changed:
             with acting_for(store, user):
-                cleaning.append(store.clean(user))
+                if any(Source.from_row(s).target != "pages" for s in store.sources(None, None, user)):
+                    cleaning.append(store.clean(user))
             if commit:
                 commit()
     out = {"success": all(RunStatus.of_answer(r["status"]).succeeded or r["status"] == "skipped" for r in results),

@@ -10,6 +10,7 @@ Systemd-friendly: logs to stderr, stops on SIGTERM, exits non-zero when the data
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import psycopg
@@ -92,9 +93,13 @@ def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
         return PlainTextResponse("ok" if status == 404 else "database unavailable",
                                  status_code=200 if status == 404 else 503)
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await db.close()
+
     app = Starlette(routes=[Route("/notion/{path:str}", deliver, methods=["POST"]),
-                            Route("/healthz", healthz, methods=["GET"])],
-                    on_shutdown=[db.close])
+                            Route("/healthz", healthz, methods=["GET"])], lifespan=lifespan)
     app.state.db = db
     return app
 
