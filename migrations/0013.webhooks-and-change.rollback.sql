@@ -6,3 +6,11 @@ DROP TABLE IF EXISTS nls._clean_queue, nls.webhook_events, nls.webhook_subscript
 ALTER TABLE nls.integrations DROP COLUMN IF EXISTS trash_checked_at;
 ALTER TABLE nls.sync_state DROP COLUMN IF EXISTS listed;
 ALTER TABLE nls.sources DROP COLUMN IF EXISTS data_sources_listed_at;
+-- the receiver's role stays (roles are cluster-wide, never dropped) but loses what it was given in nls
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nls_webhook') THEN
+        REVOKE ALL ON SCHEMA nls FROM nls_webhook;
+    END IF;
+END
+$$;

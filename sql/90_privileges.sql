@@ -62,6 +62,7 @@ GRANT USAGE ON SCHEMA nls TO nls_webhook;
 REVOKE EXECUTE ON FUNCTION nls.webhook_receive(text, bytea, text) FROM nls_app, nls_cron;
 GRANT EXECUTE ON FUNCTION nls.webhook_receive(text, bytea, text) TO nls_webhook, nls_admin;
 REVOKE EXECUTE ON PROCEDURE nls.apply_all_webhook_events() FROM nls_app;
+REVOKE EXECUTE ON FUNCTION nls._save_webhook_event(text, jsonb) FROM nls_app, nls_cron;   -- webhook_receive's only
 REVOKE EXECUTE ON FUNCTION nls._webhook_users() FROM nls_app;
 GRANT EXECUTE ON PROCEDURE nls.apply_all_webhook_events() TO nls_admin;
 GRANT EXECUTE ON FUNCTION nls._webhook_users() TO nls_admin;
