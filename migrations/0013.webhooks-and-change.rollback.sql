@@ -2,6 +2,9 @@
 -- subscription is removed in the integration's settings: it then gets 404), the cleaning queue goes (the next
 -- cleaning grades every card again), and the remembered data sources and trash time with their columns.
 DROP VIEW IF EXISTS nls.webhook_status;   -- sql/80_webhooks.sql makes it again with the next install
+DROP TRIGGER IF EXISTS sources_clean_whole ON nls.sources;   -- sql/30_learning.sql makes it again
+DROP FUNCTION IF EXISTS nls._stage_learning(text, text[]);     -- and the cleaning's functions, as they were
+DROP FUNCTION IF EXISTS nls._clean_entity(text, text, text, uuid, text, text[]);
 DROP TABLE IF EXISTS nls._clean_queue, nls.webhook_events, nls.webhook_subscriptions;
 ALTER TABLE nls.integrations DROP COLUMN IF EXISTS trash_checked_at;
 ALTER TABLE nls.sync_state DROP COLUMN IF EXISTS listed;

@@ -88,6 +88,14 @@ CREATE TABLE nls._clean_queue (
     PRIMARY KEY (user_id, source_id, page_id)
 );
 
+-- the cleaning's functions take the pages to look at now (sql/30_learning.sql makes the new ones); the pages stored
+-- before this migration are queued, so that the first cleaning after it sees them all
+DROP FUNCTION IF EXISTS nls._stage_learning(text);
+DROP FUNCTION IF EXISTS nls._clean_entity(text, text, text, uuid, text);
+INSERT INTO nls._clean_queue (user_id, source_id, page_id)
+SELECT p.user_id, p.source_id, p.page_id FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id
+ WHERE s.target <> 'pages';
+
 DO $$
 DECLARE
     t text;
