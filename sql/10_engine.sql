@@ -184,13 +184,19 @@ AS $$
     SELECT count(*) FILTER (WHERE inserted)::int, count(*) FILTER (WHERE NOT inserted)::int FROM written
 $$;
 
+-- Each batch's pages by their key, whatever the statistics say: during a large first read the tables grow inside one
+-- transaction, which no ANALYZE sees, so the planner believes a source holds a hundred rows and reads all of them
+-- for every batch (a full read of 100,000 pages grew quadratic). A key lookup per page keeps each batch's cost its own.
 CREATE OR REPLACE FUNCTION nls._write_edges(p_source_id bigint, p_page_ids text[]) RETURNS int
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET enable_bitmapscan = off SET enable_seqscan = off
 AS $$
 DECLARE
     v_rows int;
+    v_page text;
 BEGIN
-    DELETE FROM nls.notion_relation_edges e WHERE e.source_id = p_source_id AND e.page_id = ANY (p_page_ids);
+    FOREACH v_page IN ARRAY p_page_ids LOOP
+        DELETE FROM nls.notion_relation_edges e WHERE e.source_id = p_source_id AND e.page_id = v_page;
+    END LOOP;
     INSERT INTO nls.notion_relation_edges (source_id, page_id, property_id, ordinal, target_page_id, user_id,
                                            property_name)
     SELECT p.source_id, p.page_id, prop.value ->> 'id', rel.ordinal, rel.target ->> 'id', p.user_id, prop.key

@@ -99,6 +99,7 @@ class NotionApi:
         self.counters: Counter = Counter()
         self._lock = threading.Lock()
         self._cursor_keys: dict[tuple, tuple] = {}
+        self._ordered_cache: dict[tuple, tuple] = {}
         self._stop = threading.Event()
         self.corruptions: dict[str, Callable[[dict], object]] = {}
         self.latency: tuple[float, float] | None = None   # (low, high) seconds each answer is held, as Notion takes
@@ -422,15 +423,11 @@ class NotionApi:
         fprops = request.args.getlist("filter_properties") or request.args.getlist("filter_properties[]") or None
         if fprops:
             fprops = [unquote(p) for p in fprops]
-        ordered = [i for i in ws.sorted_ids(dsid, sorts)
-                   if not ws.pages[i].get("in_trash") and self._page_visible(ws, ws.pages[i])
-                   and (predicate is None or predicate(ws.pages[i]))]
-        capped = len(ordered) > self.query_result_limit
-        ordered = ordered[:self.query_result_limit]
+        ordered, capped, positions = self._ordered(ws, dsid, sorts, flt, predicate)
         cursor = body.get("start_cursor")
         start = 0
         if cursor:
-            start = self._resume(ws, dsid, sorts, ordered, cursor)
+            start = self._resume(ws, dsid, sorts, ordered, cursor, positions)
         chunk = ordered[start:start + size]
         end = start + size
         nxt = ordered[end] if end < len(ordered) else None
@@ -441,6 +438,27 @@ class NotionApi:
         if capped and nxt is None:
             extra = {"request_status": {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}}
         return self._list(results, nxt, kind, extra)
+
+    def _ordered(self, ws: Workspace, dsid: str, sorts: tuple, flt, predicate) -> tuple[list[str], bool, dict]:
+        """The rows a query answers (at most query_result_limit), whether it was capped, and each row's position;
+        kept while the workspace does not change, so that paging through a large data source costs each answer
+        its own rows, not the whole data source."""
+        key = (ws.id, ws.version, dsid, sorts, json.dumps(flt, sort_keys=True), len(ws.hidden))
+        with self._lock:
+            hit = self._ordered_cache.get(key)
+        if hit is not None:
+            return hit
+        ordered = [i for i in ws.sorted_ids(dsid, sorts)
+                   if not ws.pages[i].get("in_trash") and self._page_visible(ws, ws.pages[i])
+                   and (predicate is None or predicate(ws.pages[i]))]
+        capped = len(ordered) > self.query_result_limit
+        ordered = ordered[:self.query_result_limit]
+        hit = (ordered, capped, {pid: n for n, pid in enumerate(ordered)})
+        with self._lock:
+            if len(self._ordered_cache) > 64:
+                self._ordered_cache.clear()
+            self._ordered_cache[key] = hit
+        return hit
 
     # Cursors are the id of the next row (as Notion's are). The emulator remembers the sort key that row had
     # when the cursor was handed out, so a row edited between two pages of a read moves past the cursor and
@@ -453,16 +471,19 @@ class NotionApi:
         with self._lock:
             self._cursor_keys[(ws.id, dsid, sorts, page_id)] = self._sort_key(ws, sorts, page_id)
 
-    def _resume(self, ws: Workspace, dsid: str, sorts: tuple, ordered: list[str], cursor: str) -> int:
+    def _resume(self, ws: Workspace, dsid: str, sorts: tuple, ordered: list[str], cursor: str,
+                positions: dict[str, int]) -> int:
         cid = norm_id(cursor)
         if cid is None:
             raise _validation(f"The start_cursor provided is invalid: {cursor}")
         with self._lock:
             key = self._cursor_keys.get((ws.id, dsid, sorts, cid))
         if key is None or not sorts:
-            if cid in ordered:
-                return ordered.index(cid)
+            if cid in positions:
+                return positions[cid]
             raise _validation(f"The start_cursor provided is invalid: {cursor}")
+        if cid in positions and self._sort_key(ws, sorts, cid) == key:   # the row is where the cursor left it
+            return positions[cid]
         for n, pid in enumerate(ordered):
             if pid == cid:
                 return n
