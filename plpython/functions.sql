@@ -263,7 +263,7 @@ COMMENT ON FUNCTION nls.apply_webhook_events(text) IS
 'Apply the webhook events waiting (nls.webhook_events) now, in the caller''s transaction: apply_webhook_events(user_id
 => NULL: every user this session sees) returns jsonb {"success", "results": [one per batch: {"user_id", "sync_type":
 "notion_webhook", "status", "sync_log_id", "items_*", "requests_made", "details": {"events", "pages_read", "trashed",
-"schema_refreshes", "listed_again", "own_writes", "not_synced", "ignored", "left_pending", ...}}], "cleaning"?}. A
+"schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending", ...}}], "cleaning"?}. A
 page created, updated, undeleted or moved is read again once (GET /v1/pages/{id}; content only for
 page.content_updated), a deleted one marked trashed at once, a data source whose schema changed read whole where the
 stored pages hold another schema; data_source.* events make the next run list the data sources again; events of

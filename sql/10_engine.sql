@@ -567,4 +567,8 @@ attempts), "paced_s"? (seconds waited for the budget), "timeouts"? ({endpoint: r
 "traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
 rows (no source_id; plpython/nls_engine/anki_sync.py) their findings: anki_sync {"action", "login", "anki"},
 anki_pull {"reviewed"}, anki_push {"unchanged", "kept_deleted", "upload"}, each with "traceback"? for an internal
-error.';
+error. A user''s flows (no source_id) add their findings to the engine''s shape: notion_trash (the trash listing)
+{"trash_since", "trashed_listed", "trashed_seen"?}, notion_webhook (a batch of webhook events) {"events",
+"pages_read", "trashed", "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending"};
+"data_sources_listed_again"? counts a query that answered 404/400, after which the database''s data sources were
+listed again.';

@@ -17,7 +17,7 @@ run's counts and of ``nls.sync_log.details``:
   "retry_waited_s"?: seconds waited between attempts, "paced_s"?: seconds waited for the budget (pacing, 429 holds),
   "timeouts"?: {endpoint: requests that timed out}, "traceback"?: the last frames of an internal error,
   and a user flow's findings: notion_trash {"trash_since", "trashed_listed"}, notion_webhook {"events", "pages_read",
-  "trashed", "schema_refreshes", "listed_again", "own_writes", "not_synced", "ignored", "left_pending"} }
+  "trashed", "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending"} }
 """
 from __future__ import annotations
 
