@@ -478,7 +478,19 @@ DECLARE
     v_x text;
     v_set text;
     v_written int;
+    v_any boolean;
 BEGIN
+    added := 0; updated := 0; removed := 0;
+    -- following the change: a table none of whose pages changed (nor depend on a change) has nothing to do
+    IF p_pages IS NOT NULL THEN
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id '
+                       'AND s.target = $3 WHERE p.user_id = $1 AND p.page_id = ANY ($2)) '
+                       'OR EXISTS (SELECT 1 FROM nls.%I WHERE user_id = $1 AND %I = ANY ($2))', p_table, p_key)
+            INTO v_any USING p_user, p_pages, p_target;
+        IF NOT v_any THEN
+            RETURN;
+        END IF;
+    END IF;
     SELECT array_agg(attname::text ORDER BY attnum) INTO v_cols
       FROM pg_attribute
      WHERE attrelid = v_want::regclass AND attnum > 0 AND NOT attisdropped
