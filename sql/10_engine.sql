@@ -241,8 +241,11 @@ CREATE OR REPLACE FUNCTION nls._seen_begin() RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS _nls_seen (page_id text PRIMARY KEY, last_edited_time text NOT NULL);
-    TRUNCATE pg_temp._nls_seen;
+    IF to_regclass('pg_temp._nls_seen') IS NULL THEN   -- (IF NOT EXISTS would say so in a NOTICE every read)
+        CREATE TEMP TABLE _nls_seen (page_id text PRIMARY KEY, last_edited_time text NOT NULL);
+    ELSE
+        TRUNCATE pg_temp._nls_seen;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION nls._seen_begin() IS

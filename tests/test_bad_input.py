@@ -34,6 +34,12 @@ CASES = [
     ("SELECT nls.approve_review('00000000-0000-0000-0000-000000000000')", "P0002", "review_queue item"),
     ("SELECT nls.set_setting(NULL, '1')", "22023", "setting"),
     ("SELECT nls.set_setting('overlap_s', NULL)", "22004", "overlap_s"),
+    # issue 16: the webhook endpoint and its token
+    ("SELECT nls.webhook_endpoint(NULL)", "22004", "user_id"),
+    ("SELECT nls.webhook_endpoint('nobody')", "P0002", "nobody"),
+    ("SELECT nls.webhook_verification_token(NULL)", "22004", "user_id"),
+    ("SELECT nls.webhook_verification_token('ok-user')", "P0002", "ok-user"),
+    ("SELECT nls.set_setting('webhook_max_body_bytes', '20000000')", "22023", "webhook_max_body_bytes"),
 ]
 
 

@@ -175,10 +175,11 @@ class ApplyEvents:
         outcomes, counts = dict(todo.outcomes), {"events": len(events)}
         self._trash(ctx, todo, pages, outcomes, counts)
         left = self._read(ctx, todo, events, pages, homes, outcomes, counts)
-        counts["schema_refreshes"] = self._schemas(ctx, todo.schemas, homes, left)
+        counts["schema_refreshes"], busy = self._schemas(ctx, todo.schemas, homes)
+        left |= busy
         counts["listed_again"] = store.forget_listing(ctx.user_id, sorted(todo.listing))
         for e in events:
-            if outcomes.get(e["event_id"]) == "read" and e["entity_id"] in left:
+            if outcomes.get(e["event_id"]) in ("read", "schema") and e["entity_id"] in left:
                 outcomes[e["event_id"]] = "pending"
         for name in ("own_write", "not_synced", "ignored"):
             counts[name] = sum(1 for o in outcomes.values() if o == name)
@@ -256,14 +257,17 @@ class ApplyEvents:
             store.unlock_source(source_id)
 
     @staticmethod
-    def _schemas(ctx, data_sources: set[str], homes: dict, left: set[str]) -> int:
+    def _schemas(ctx, data_sources: set[str], homes: dict) -> tuple[int, set[str]]:
         """Each data source whose schema changed: compared with the stored pages (``GET /v1/data_sources/{id}``);
-        where they hold another schema, the data source is read whole, as the reconciliation does. Returns how many
-        were read whole."""
-        whole = 0
+        where they hold another schema, the data source is read whole, as the reconciliation does. Returns (how many
+        were read whole, the data sources another run holds: their events stay pending)."""
+        whole, busy = 0, set()
         for ds_id in sorted(data_sources):
             where = homes.get(ds_id)
-            if where is None or not ctx.store.try_lock_source(where["source_id"]):
+            if where is None:
+                continue
+            if not ctx.store.try_lock_source(where["source_id"]):
+                busy.add(ds_id)
                 continue
             try:
                 sctx = source_context(ctx, where["source_id"])
@@ -276,7 +280,7 @@ class ApplyEvents:
                 whole += 1
             finally:
                 ctx.store.unlock_source(where["source_id"])
-        return whole
+        return whole, busy
 
 
 def source_context(ctx, source_id: int) -> RunContext:
