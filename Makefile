@@ -42,6 +42,7 @@ demo-stop:
 
 bench: venv
 	$(RUN) $(PY) bench/bench_sync.py $(BENCH_ARGS)
+	$(RUN) $(PY) bench/bench_fresh.py $(FRESH_ARGS)
 	$(RUN) $(PY) bench/bench_export.py
 	$(RUN) $(PY) bench/bench_push.py
 

@@ -10,7 +10,11 @@ measures:
 - the peak memory of the syncing backend (``VmHWM`` and the peak of ``RssAnon`` sampled every 10 ms from
   ``/proc/<pid>/status``);
 - the floor: the same full read by a bare loop (``requests`` against the emulator, then ``COPY`` into a plain
-  jsonb table), with no change detection, no bookkeeping and no retries beyond honouring ``Retry-After``.
+  jsonb table), with no change detection, no bookkeeping and no retries beyond honouring ``Retry-After``;
+- the cleaning pipeline of the user: a first pass, a pass with nothing changed, and the pass after 1% edited;
+- flat at scale (``--scale``): a full read of one data source of 10,000 and of 100,000 pages, rate limits off: the
+  engine's own time per page (wall time less the emulator's serving time, which the emulator logs per request) and
+  the backend's peak private memory (RssAnon).
 
 Rate limits (Notion's 3 requests/s per integration) are on by default, as on api.notion.com; with
 ``--no-rate-limit`` the figures show the engine's own cost. Usage::
@@ -95,13 +99,13 @@ def start_cluster() -> Cluster:
     return pg
 
 
-def nls_run(conn: psycopg.Connection, emu: Emulator, pages: int, full: bool) -> dict:
+def nls_run(conn: psycopg.Connection, emu: Emulator, pages: int, full: bool, user: str = USER) -> dict:
     """One ``nls.sync_notion(user_id => ...)`` call, measured."""
     emu.api.reset_log()
     pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
     with BackendMemory(pid) as mem:
         t0 = time.perf_counter()
-        result = conn.execute("SELECT nls.sync_notion(user_id => %s, full_sync => %s)", (USER, full)).fetchone()[0]
+        result = conn.execute("SELECT nls.sync_notion(user_id => %s, full_sync => %s)", (user, full)).fetchone()[0]
         wall = time.perf_counter() - t0
     failed = [r for r in result["results"] if r.get("status") != "success"]
     if failed:
@@ -109,8 +113,10 @@ def nls_run(conn: psycopg.Connection, emu: Emulator, pages: int, full: bool) -> 
     logs = conn.execute("SELECT sum(items_processed), sum(items_added), sum(items_updated), sum(retries) "
                         "FROM nls.sync_log WHERE id::text = ANY(%s)",
                         ([r["sync_log_id"] for r in result["results"]],)).fetchone()
+    serving = sum(r["ms"] for r in emu.api.log) / 1000
     return {"wall": wall, "pages": pages, "processed": logs[0], "written": logs[1] + logs[2], "retries": logs[3],
-            "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": mem.peak_kib, "hwm_kib": mem.hwm_kib}
+            "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": mem.peak_kib,
+            "hwm_kib": mem.hwm_kib, "serving": serving}
 
 
 def _throttled(emu: Emulator) -> int:
@@ -146,31 +152,66 @@ def bare_run(conn: psycopg.Connection, emu: Emulator, data_source_ids: list[str]
     wall = time.perf_counter() - t0
     stored = conn.execute("SELECT count(*) FROM public.bare_pages").fetchone()[0]
     return {"wall": wall, "pages": pages, "processed": len(rows), "written": stored, "retries": retries,
-            "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": None, "hwm_kib": None}
+            "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": None, "hwm_kib": None,
+            "serving": sum(r["ms"] for r in emu.api.log) / 1000}
 
 
-def clean_runs(conn: psycopg.Connection, gen) -> list[tuple[str, float, int]]:
-    """The learning pipeline over the synced pages: a first pass (every row new) and a second (nothing changed)."""
+def clean_runs(conn: psycopg.Connection, emu: Emulator, gen, share: float, seed: int) -> list[tuple[str, float, int]]:
+    """The learning pipeline over the synced pages of the user: a first pass (every row new), a pass with nothing
+    changed, and the pass that follows a sync of ``share`` of the pages edited (timed by its own sync_log row)."""
     for name, target in LEARNING_TARGETS.items():
         conn.execute("UPDATE nls.sources SET target = %s WHERE database_id = %s", (target, gen.database_ids[name]))
     out = []
-    for name in ("first pass", "second pass, nothing changed"):
+    for name in ("first pass", "nothing changed"):
         t0 = time.perf_counter()
-        r = conn.execute("SELECT nls.clean()").fetchone()[0]
+        r = conn.execute("SELECT nls.clean(%s)", (USER,)).fetchone()[0]
         if not r["success"]:
             raise SystemExit(f"the cleaning pipeline failed: {r}")
         out.append((name, time.perf_counter() - t0, r["added"] + r["updated"]))
+    ids = [pid for ids in gen.page_ids.values() for pid in ids]
+    for pid in random.Random(seed + 1).sample(ids, max(1, int(len(ids) * share))):
+        gen.workspace.update_page(pid, {})
+    result = conn.execute("SELECT nls.sync_notion(user_id => %s)", (USER,)).fetchone()[0]
+    log = result["cleaning"][0]["sync_log_id"]
+    secs, rows = conn.execute("SELECT extract(epoch FROM completed_at - started_at)::float8, items_added + items_updated "
+                              "FROM nls.sync_log WHERE id = %s", (log,)).fetchone()
+    out.append((f"{share:.0%} of the pages edited and synced", secs, rows))
+    return out
+
+
+def scale_runs(conn: psycopg.Connection, emu: Emulator, sizes: list[int], seed: int) -> list[tuple[str, dict]]:
+    """A full read of one data source (Flashcards) of each size, rate limits off: the engine's own time per page
+    (wall less the emulator's serving time) and the backend's peak private memory."""
+    from nls_emulator.generate import LEARNING_SHARE
+    emu.api.rate_limits.enabled = False
+    for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):
+        conn.execute("SELECT nls.set_setting(%s, '100000')", (name,))
+    out = []
+    for n in sizes:
+        user, token = f"scale-{n}", f"{TOKEN}-scale-{n}"
+        gen = emu.add_generated("learning", pages=int(n / LEARNING_SHARE["Flashcards"]) + 10, seed=seed, token=token)
+        pages = len(gen.page_ids["Flashcards"])
+        conn.execute("SELECT nls.add_integration(%s, %s)", (user, token))
+        conn.execute("SELECT nls.add_source(%s, %s)", (user, gen.database_ids["Flashcards"]))
+        with psycopg.connect(conn.info.dsn, autocommit=True) as fresh:   # a backend of its own: its peak is this read's
+            m = nls_run(fresh, emu, pages, full=True, user=user)
+        m["own_ms_per_page"] = (m["wall"] - m["serving"]) * 1000 / pages
+        out.append((f"one data source, {pages:,} pages, full read", m))
+        for k in list(emu.api.integrations):   # the next size's workspace alone in memory
+            if k == token:
+                emu.api.integrations.pop(k)
     return out
 
 
 def report(rows: list[tuple[str, dict]], title: str) -> None:
     table = Table(title=title, title_justify="left")
-    for col in ("run", "wall s", "workspace pages/s", "pages read", "rows written", "requests by endpoint", "of them 429", "retries",
-                "backend RssAnon peak", "backend VmHWM"):
+    for col in ("run", "wall s", "emulator serving s", "own ms/page", "pages read", "rows written",
+                "requests by endpoint", "of them 429", "retries", "backend RssAnon peak", "backend VmHWM"):
         table.add_column(col, justify="left" if col in ("run", "requests by endpoint") else "right")
     for name, m in rows:
         reqs = ", ".join(f"{k} {v}" for k, v in sorted(m["requests"].items()))
-        table.add_row(name, f"{m['wall']:.2f}", f"{m['pages'] / m['wall']:,.0f}", f"{m['processed']:,}",
+        own = (m["wall"] - m["serving"]) * 1000 / max(1, m["pages"])
+        table.add_row(name, f"{m['wall']:.2f}", f"{m['serving']:.2f}", f"{own:.3f}", f"{m['processed']:,}",
                       f"{m['written']:,}", reqs, str(m["429s"]), str(m["retries"]),
                       "" if m["rss_peak_kib"] is None else f"{m['rss_peak_kib'] / 1024:.1f} MiB",
                       "" if m["hwm_kib"] is None else f"{m['hwm_kib'] / 1024:.1f} MiB")
@@ -183,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--changed", type=float, default=0.01, help="share of pages edited before the 3rd run (0.01)")
     ap.add_argument("--no-rate-limit", action="store_true", help="turn the emulator's rate limits off")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--scale", default="10000,100000",
+                    help="sizes of the one-data-source full reads, rate limits off (default 10000,100000; '' for none)")
     args = ap.parse_args(argv)
 
     with start_cluster() as pg:
@@ -219,11 +262,21 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(("floor: bare loop + COPY", bare_run(conn, emu, list(gen.data_source_ids.values()),
                                                                  total)))
                 stored = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
-                cleaning = clean_runs(conn, gen)
+                cleaning = clean_runs(conn, emu, gen, args.changed, args.seed)
+                sizes = [int(x) for x in args.scale.split(",") if x.strip()]
+                scale = scale_runs(conn, emu, sizes, args.seed) if sizes else []
             report(runs, "sync of the generated learning workspace")
-            console.print("cleaning pipeline (nls.clean(), the same pages as the seven learning sources): "
-                          + "; ".join(f"{name} {secs:.2f} s, {rows:,} canonical rows written" for name, secs, rows
-                                      in cleaning))
+            console.print("cleaning pipeline (nls.clean(user), the same pages as the seven learning sources): "
+                          + "; ".join(f"{name} {secs:.3f} s, {rows:,} canonical rows written" for name, secs, rows
+                                      in cleaning)
+                          + f"; the edited pass at {cleaning[2][1] / cleaning[0][1]:.1%} of the first")
+            if scale:
+                report(scale, "flat at scale: a full read of one data source, rate limits off")
+                own = [m["own_ms_per_page"] for _, m in scale]
+                rss = [m["rss_peak_kib"] for _, m in scale]
+                console.print(f"engine's own time per page {' -> '.join(f'{x:.3f} ms' for x in own)} "
+                              f"(x{own[-1] / own[0]:.2f}); backend peak RssAnon "
+                              f"{' -> '.join(f'{x / 1024:.0f} MiB' for x in rss)} (x{rss[-1] / rss[0]:.2f})")
             console.print(f"pages stored by nls: {stored:,} of {total:,}; full sync at "
                           f"{runs[0][1]['wall'] / runs[-1][1]['wall']:.2f}x the floor's wall time")
         finally:

@@ -245,3 +245,71 @@ COMMENT ON FUNCTION nls.typed_select(bigint, text) IS
 (columns jsonb [{column, property_id, property, type, kind, ...}], query text: the SELECT of its typed view). The
 columns are its typed view''s when it has one, else the ones a view made now would have. Run the query as the
 session that asked (row-level security applies); nls export sqlite writes it as a table. Creates nothing.';
+
+-- ---- Notion's webhooks (issue 16; sql/85_webhooks.sql, plpython/nls_engine/webhooks.py) ---------------------------
+CREATE OR REPLACE FUNCTION nls.webhook_receive(path text, body bytea, signature text DEFAULT NULL) RETURNS int
+LANGUAGE plpython3u SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.webhook_receive(plpy, GD, path, body, signature)
+$$;
+COMMENT ON FUNCTION nls.webhook_receive(text, bytea, text) IS
+'What `nls webhooks serve` calls for every POST it gets: webhook_receive(path, body bytea: the raw bytes as they
+arrived, signature: the X-Notion-Signature header or NULL) returns the HTTP status to answer (int): 200 a handshake
+taken while the path is armed (nls.webhook_endpoint), or a delivery verified and stored in nls.webhook_events (once per
+event id); 401 unsigned (outside the handshake window), wrongly signed (HMAC-SHA256 over the raw bytes, keyed by the
+verification token, compared in constant time) or naming another subscription; 404 an unknown path; 413 a body over
+webhook_max_body_bytes; 400 a verified body that is no event; 500 when the key ring cannot be read. Nothing is stored
+but what it answers 200. Runs as its owner (the token is decrypted inside the server, with the key ring only the
+server holds; the receiver holds no secret); executable by nls_webhook only.';
+
+CREATE OR REPLACE FUNCTION nls.webhook_verification_token(user_id text) RETURNS text
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.webhook_verification_token(plpy, GD, user_id)
+$$;
+COMMENT ON FUNCTION nls.webhook_verification_token(text) IS
+'The verification token Notion''s handshake brought to the user''s webhook endpoint, to paste back in the integration''s
+webhook settings: webhook_verification_token(user_id) returns it (text) once. Raises 22004 for a NULL user_id, P0002
+when no handshake came (arm the path with nls.webhook_endpoint first), 55000 when it was shown already (arm again and
+have Notion send a new handshake).';
+
+CREATE OR REPLACE FUNCTION nls.apply_webhook_events(user_id text DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.apply_webhook_events(plpy, GD, user_id)
+$$;
+COMMENT ON FUNCTION nls.apply_webhook_events(text) IS
+'Apply the webhook events waiting (nls.webhook_events) now, in the caller''s transaction: apply_webhook_events(user_id
+=> NULL: every user this session sees) returns jsonb {"success", "results": [one per batch: {"user_id", "sync_type":
+"notion_webhook", "status", "sync_log_id", "items_*", "requests_made", "details": {"events", "pages_read", "trashed",
+"schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending", ...}}], "cleaning"?}. A
+page created, updated, undeleted or moved is read again once (GET /v1/pages/{id}; content only for
+page.content_updated), a deleted one marked trashed at once, a data source whose schema changed read whole where the
+stored pages hold another schema; data_source.* events make the next run list the data sources again; events of
+pages nobody syncs and the integration''s own writes cost nothing. Each batch is a sync_log row of type
+notion_webhook. Notion''s failures do not raise (the events stay pending); a cancel raises 57014.';
+
+CREATE OR REPLACE PROCEDURE nls.apply_all_webhook_events()
+LANGUAGE plpython3u
+AS $$
+# as nls.sync_all_users_notion_databases: a procedure that commits sets its own search_path and puts the caller's back
+before = plpy.execute("SELECT pg_catalog.current_setting('search_path') AS p")[0]["p"]
+plpy.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+try:
+    if plpy.execute("SELECT count(*) AS n FROM nls._webhook_users() AS u")[0]["n"]:
+        plpy.execute("SELECT nls._load_engine()")
+        from nls_engine import entry
+        entry.apply_all_webhook_events(plpy, GD)
+finally:
+    plpy.execute(plpy.prepare("SELECT pg_catalog.set_config('search_path', $1, false)", ["text"]), [before])
+$$;
+COMMENT ON PROCEDURE nls.apply_all_webhook_events() IS
+'The pg_cron entry point of the webhooks (job apply-notion-webhooks, every minute, as role nls_cron): CALL
+nls.apply_all_webhook_events() applies every user''s waiting webhook events (as nls.apply_webhook_events, acting for
+each user), committing after each batch. With nothing waiting it costs one statement and writes nothing.';

@@ -116,7 +116,14 @@ WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, 
    'folder holding Anki''s library (anki, AGPL-3.0) and its dependencies for the server''s Python (pip install '
    '--target), added to the end of its module path by the Anki sync; empty: the server''s own module path only'),
   ('anki_timeout_s', 'number', 's', '60', 1, 3600, NULL,
-   'how long to wait for a learner''s Anki sync endpoint (AnkiWeb or their own server) to answer')
+   'how long to wait for a learner''s Anki sync endpoint (AnkiWeb or their own server) to answer'),
+  ('webhook_handshake_window_s', 'number', 's', '600', 60, 86400, NULL,
+   'how long after nls.webhook_endpoint() its path accepts Notion''s handshake (the verification token); outside '
+   'that window nobody can plant a token'),
+  ('webhook_max_body_bytes', 'integer', 'bytes', '262144', 1024, 10485759, NULL,
+   'largest webhook delivery nls.webhook_receive() takes; a larger one is refused (413) and nothing is stored'),
+  ('webhook_batch_size', 'integer', 'events', '1000', 1, 100000, NULL,
+   'webhook events nls.apply_webhook_events() applies per user and batch (one sync_log row of type notion_webhook)')
 ), written AS (
     INSERT INTO nls.settings AS s (name, value, description, type, unit, default_value, min_value, max_value, allowed)
     SELECT c.name, c.default_value, c.description, c.type, c.unit, c.default_value, c.min_value, c.max_value,
@@ -165,7 +172,7 @@ nls.set_setting(name, value) (nls_admin); the trigger settings_value_check refus
 COMMENT ON COLUMN nls.settings.type IS
 'number (a decimal), integer, choice (one of allowed), url (http or https), path (absolute, or empty), identifier
 (a schema name, or empty), text';
-COMMENT ON COLUMN nls.settings.unit IS 'the unit of a number or integer: s (seconds), requests/s, requests, levels';
+COMMENT ON COLUMN nls.settings.unit IS 'the unit of a number or integer: s (seconds), requests/s, requests, levels, bytes, events';
 COMMENT ON COLUMN nls.settings.default_value IS 'the value a new install starts with';
 COMMENT ON COLUMN nls.settings.min_value IS 'the smallest value allowed (number, integer), inclusive';
 COMMENT ON COLUMN nls.settings.max_value IS 'the largest value allowed (number, integer), inclusive';

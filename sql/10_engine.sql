@@ -1,9 +1,28 @@
 -- Set-based SQL the PL/Python sync calls: starting and closing runs, reading stored hashes, upserting a
 -- batch of pages, marking pages gone. Re-applied on every install (CREATE OR REPLACE).
 
+-- Every advisory lock class of nls, in one place (the first key of pg_advisory_lock(int, int); the second is the
+-- object: a source id, an account id, a hash of a user or workspace id).
+CREATE OR REPLACE FUNCTION nls._lock_class(p_kind text) RETURNS int
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE p_kind
+        WHEN 'source' THEN 1852601203          -- 'nls': one run of a source at a time; -1 the round's claims, 0 cleaning
+        WHEN 'anki' THEN 1852601204            -- one Anki sync of an account at a time
+        WHEN 'user_flow' THEN 1852601210       -- one run of a user's flow (trash listing, webhook events) at a time
+        WHEN 'token' THEN 1852601211           -- a running sync's share of its token's request budget (shared)
+        WHEN 'workspace' THEN 1852601212       -- ... and of its workspace's (shared)
+        WHEN 'token_hold' THEN 1852601213      -- a backend waiting out a 429 of a token (exclusive)
+        WHEN 'workspace_hold' THEN 1852601214  -- ... of a workspace
+    END
+$$;
+COMMENT ON FUNCTION nls._lock_class(text) IS
+'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, token, workspace, token_hold,
+workspace_hold; NULL for another kind.';
+
 CREATE OR REPLACE FUNCTION nls._lock_key() RETURNS int
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT 1852601203 $$;  -- 'nls' as the advisory lock class; the object is the source id
+AS $$ SELECT nls._lock_class('source') $$;
 
 CREATE OR REPLACE FUNCTION nls._backend_alive(p_pid int, p_backend_start timestamptz) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -38,6 +57,29 @@ BEGIN
     RETURN v_id;
 END
 $$;
+
+CREATE OR REPLACE FUNCTION nls._begin_user_run(p_user text, p_sync_type text) RETURNS uuid
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id uuid;
+BEGIN
+    -- the caller holds the user's lock for this flow: a running row of it was left by a backend that ended
+    UPDATE nls.sync_log
+       SET status = 'failed', completed_at = now(), error_code = 'backend_ended',
+           error_message = 'the backend running this run ended before it finished; closed by the next run'
+     WHERE user_id = p_user AND source_id IS NULL AND sync_type = p_sync_type AND status = 'running';
+    INSERT INTO nls.sync_log (sync_type, started_at, user_id, details, backend_pid, backend_start)
+    SELECT p_sync_type, clock_timestamp(), p_user, '{}'::jsonb, a.pid, a.backend_start
+      FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION nls._begin_user_run(text, text) IS
+'Internal: _begin_user_run(user_id, sync_type) opens the sync_log row of a flow over all of a user''s sources
+(notion_trash: the trash listing; notion_webhook: a batch of webhook events), closing the user''s rows of that type
+left running (backend_ended; the caller holds the user''s lock for it); returns its id (uuid).';
 
 CREATE OR REPLACE FUNCTION nls._finish_run(p_log_id uuid, p_status text, p_processed int, p_added int,
                                            p_updated int, p_removed int, p_requests int, p_retries int,
@@ -151,18 +193,29 @@ AS $$
                 OR (s.raw_content IS NULL AND s.content_markdown IS NULL
                     AND (excluded.raw_content IS NOT NULL OR excluded.content_markdown IS NOT NULL)))
            AND s.last_edited_time <= excluded.last_edited_time
-        RETURNING (xmax = 0) AS inserted
+        RETURNING (xmax = 0) AS inserted, s.page_id
+    ), queued AS (   -- the next cleaning looks at these pages (and those that depend on them) only
+        INSERT INTO nls._clean_queue (user_id, source_id, page_id)
+        SELECT p_user_id, p_source_id, page_id FROM written
+         WHERE EXISTS (SELECT 1 FROM nls.sources c WHERE c.id = p_source_id AND c.target <> 'pages')
+        ON CONFLICT DO NOTHING
     )
     SELECT count(*) FILTER (WHERE inserted)::int, count(*) FILTER (WHERE NOT inserted)::int FROM written
 $$;
 
+-- Each batch's pages by their key, whatever the statistics say: during a large first read the tables grow inside one
+-- transaction, which no ANALYZE sees, so the planner believes a source holds a hundred rows and reads all of them
+-- for every batch (a full read of 100,000 pages grew quadratic). A key lookup per page keeps each batch's cost its own.
 CREATE OR REPLACE FUNCTION nls._write_edges(p_source_id bigint, p_page_ids text[]) RETURNS int
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET enable_bitmapscan = off SET enable_seqscan = off
 AS $$
 DECLARE
     v_rows int;
+    v_page text;
 BEGIN
-    DELETE FROM nls.notion_relation_edges e WHERE e.source_id = p_source_id AND e.page_id = ANY (p_page_ids);
+    FOREACH v_page IN ARRAY p_page_ids LOOP
+        DELETE FROM nls.notion_relation_edges e WHERE e.source_id = p_source_id AND e.page_id = v_page;
+    END LOOP;
     INSERT INTO nls.notion_relation_edges (source_id, page_id, property_id, ordinal, target_page_id, user_id,
                                            property_name)
     SELECT p.source_id, p.page_id, prop.value ->> 'id', rel.ordinal, rel.target ->> 'id', p.user_id, prop.key
@@ -201,15 +254,51 @@ COMMENT ON FUNCTION nls._save_schema(bigint, text, jsonb) IS
 'Record the schema a data source''s pages showed ({property name: {id, type}}) in nls.data_source_schemas: a new
 schema gets a row, a known one its last_seen_at; sync_state.schema_hash follows. Returns the schema hash (md5).';
 
--- Pages of a data source that a complete read did not return and that are not yet marked gone or trashed.
-CREATE OR REPLACE FUNCTION nls._unseen_pages(p_source_id bigint, p_data_source_id text, p_seen text[])
-RETURNS SETOF text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+-- A read's record of the rows it handed on (issue 16: flat at scale): a temporary table of this session, emptied when a
+-- read begins, one statement per answer, so that neither the backend's memory nor a statement grows with the read.
+CREATE OR REPLACE FUNCTION nls._seen_begin() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
+BEGIN
+    IF to_regclass('pg_temp._nls_seen') IS NULL THEN   -- (IF NOT EXISTS would say so in a NOTICE every read)
+        CREATE TEMP TABLE _nls_seen (page_id text PRIMARY KEY, last_edited_time text NOT NULL);
+    ELSE
+        TRUNCATE pg_temp._nls_seen;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION nls._seen_begin() IS
+'Internal: begins a read''s record of the rows it handed on (pg_temp._nls_seen, created when missing, emptied).';
+
+CREATE OR REPLACE FUNCTION nls._seen_fresh(p_ids text[], p_times text[])
+RETURNS TABLE (page_id text, is_new boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN   -- plpgsql: the temporary table exists only once a read began (nls._seen_begin)
+    RETURN QUERY
+    INSERT INTO pg_temp._nls_seen AS s (page_id, last_edited_time)
+    SELECT i.id, i.t FROM unnest(p_ids, p_times) AS i(id, t)
+    ON CONFLICT ON CONSTRAINT _nls_seen_pkey DO UPDATE SET last_edited_time = excluded.last_edited_time
+     WHERE s.last_edited_time IS DISTINCT FROM excluded.last_edited_time
+    RETURNING s.page_id, (s.xmax = 0);
+END
+$$;
+COMMENT ON FUNCTION nls._seen_fresh(text[], text[]) IS
+'Internal: _seen_fresh(page ids, last_edited_times) records an answer''s rows in the read''s record and returns those
+new to the read or edited since it handed them on (is_new: not read before at all).';
+
+-- Pages of a data source that the complete read just made did not return and that are not yet marked gone or trashed.
+CREATE OR REPLACE FUNCTION nls._unseen_pages(p_source_id bigint, p_data_source_id text)
+RETURNS SETOF text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN QUERY
     SELECT s.page_id FROM nls.stg_notion_pages s
      WHERE s.source_id = p_source_id AND s.data_source_id = p_data_source_id
        AND NOT s.in_trash AND s.deleted_at IS NULL
-       AND s.page_id <> ALL (p_seen)
+       AND NOT EXISTS (SELECT 1 FROM pg_temp._nls_seen r WHERE r.page_id = s.page_id);
+END
 $$;
 
 -- The reconciling read (ids only): which of the pages a data source query returned differ from the stored copy.
@@ -253,9 +342,42 @@ behind, which the reconciliation then reads again.';
 CREATE OR REPLACE FUNCTION nls._mark_gone(p_source_id bigint, p_page_id text) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp
 AS $$
-    UPDATE nls.stg_notion_pages SET deleted_at = now(), last_synced_at = now()
-     WHERE source_id = p_source_id AND page_id = p_page_id AND deleted_at IS NULL
+    WITH gone AS (
+        UPDATE nls.stg_notion_pages SET deleted_at = now(), last_synced_at = now()
+         WHERE source_id = p_source_id AND page_id = p_page_id AND deleted_at IS NULL
+        RETURNING user_id, source_id, page_id
+    )
+    INSERT INTO nls._clean_queue (user_id, source_id, page_id)
+    SELECT g.user_id, g.source_id, g.page_id FROM gone g
+     WHERE EXISTS (SELECT 1 FROM nls.sources c WHERE c.id = g.source_id AND c.target <> 'pages')
+    ON CONFLICT DO NOTHING
 $$;
+
+-- Pages Notion says are trashed (the trash listing, a page.deleted webhook event): marked at once, without a read.
+CREATE OR REPLACE FUNCTION nls._mark_trashed(p_user text, p_pages jsonb) RETURNS int
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH marked AS (
+        UPDATE nls.stg_notion_pages s
+           SET in_trash = true, raw_page = s.raw_page || '{"in_trash": true}',
+               last_edited_time = coalesce(p.last_edited_time, s.last_edited_time),
+               sync_hash = coalesce(p.sync_hash, 'trashed:' || s.sync_hash), last_synced_at = now()
+          FROM jsonb_to_recordset(p_pages) AS p(page_id text, last_edited_time timestamptz, sync_hash text)
+         WHERE s.user_id = p_user AND s.page_id = p.page_id AND NOT s.in_trash AND s.deleted_at IS NULL
+           AND s.last_edited_time <= coalesce(p.last_edited_time, s.last_edited_time)
+        RETURNING s.user_id, s.source_id, s.page_id
+    ), queued AS (
+        INSERT INTO nls._clean_queue (user_id, source_id, page_id)
+        SELECT m.user_id, m.source_id, m.page_id FROM marked m
+         WHERE EXISTS (SELECT 1 FROM nls.sources c WHERE c.id = m.source_id AND c.target <> 'pages')
+        ON CONFLICT DO NOTHING
+    )
+    SELECT count(*)::int FROM marked
+$$;
+COMMENT ON FUNCTION nls._mark_trashed(text, jsonb) IS
+'Internal: _mark_trashed(user_id, pages jsonb [{page_id, last_edited_time?, sync_hash?}]) marks the user''s live stored
+pages trashed (Notion''s trash listing named them, with their time and hash; or a page.deleted webhook event, which
+leaves the time to be confirmed by the next read), never over a newer copy; returns how many were marked.';
 
 CREATE OR REPLACE FUNCTION nls._save_state(p_source_id bigint, p_data_source_id text, p_name text,
                                            p_watermark timestamptz, p_full_done boolean)
@@ -270,6 +392,26 @@ AS $$
            last_full_sync_at = coalesce(excluded.last_full_sync_at, st.last_full_sync_at),
            last_run_at = now()
 $$;
+
+-- The data sources a database lists (GET /v1/databases/{id}), remembered so that an incremental run needs no such
+-- request (issue 16, the request minimum).
+CREATE OR REPLACE FUNCTION nls._save_data_sources(p_source_id bigint, p_data_sources jsonb) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO nls.sync_state AS st (source_id, data_source_id, data_source_name, listed)
+    SELECT p_source_id, d.id, d.name, true FROM jsonb_to_recordset(p_data_sources) AS d(id text, name text)
+    ON CONFLICT (source_id, data_source_id) DO UPDATE
+       SET data_source_name = coalesce(excluded.data_source_name, st.data_source_name), listed = true;
+    UPDATE nls.sync_state st SET listed = false
+     WHERE st.source_id = p_source_id AND st.listed
+       AND st.data_source_id NOT IN (SELECT d.id FROM jsonb_to_recordset(p_data_sources) AS d(id text));
+    UPDATE nls.sources SET data_sources_listed_at = now() WHERE id = p_source_id;
+$$;
+COMMENT ON FUNCTION nls._save_data_sources(bigint, jsonb) IS
+'Internal: _save_data_sources(source_id, data_sources jsonb [{id, name}]) remembers the data sources the database lists
+now: each has a sync_state row marked listed (a new one without a watermark, so its first read is whole), the others
+are marked not listed; sources.data_sources_listed_at is set. An incremental run then reads them without asking GET
+/v1/databases/{id}.';
 
 COMMENT ON FUNCTION nls._lock_key() IS 'Internal: the advisory lock class (int) of nls; the object id is the source id.';
 COMMENT ON FUNCTION nls._begin_run(bigint, text, text, text) IS
@@ -289,8 +431,9 @@ marked gone.';
 COMMENT ON FUNCTION nls._upsert_pages(bigint, text, jsonb) IS
 'Internal: upserts a JSON array of pages into nls.stg_notion_pages, writing only changed hashes and never an older
 last_edited_time over a newer one; returns (added, updated).';
-COMMENT ON FUNCTION nls._unseen_pages(bigint, text, text[]) IS
-'Internal: stored, not trashed, not gone pages of a data source that a complete read did not return.';
+COMMENT ON FUNCTION nls._unseen_pages(bigint, text) IS
+'Internal: stored, not trashed, not gone pages of a data source that the complete read just made did not return (its
+record, pg_temp._nls_seen).';
 COMMENT ON FUNCTION nls._mark_gone(bigint, text) IS
 'Internal: sets deleted_at on a page Notion answered 404 for (deleted or unshared); nothing is dropped.';
 COMMENT ON FUNCTION nls._save_state(bigint, text, text, timestamptz, boolean) IS
@@ -353,9 +496,7 @@ failed, cancelled, or skipped when another session was syncing that user''s sour
 CREATE OR REPLACE FUNCTION nls._budget_lock(p_kind text, p_id text, OUT classid int, OUT objid int)
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT nls._lock_key() + CASE p_kind WHEN 'token' THEN 1 WHEN 'workspace' THEN 2
-                                         WHEN 'token_hold' THEN 3 WHEN 'workspace_hold' THEN 4 END,
-           hashtext(p_id)
+    SELECT nls._lock_class(p_kind), hashtext(p_id)
 $$;
 COMMENT ON FUNCTION nls._budget_lock(text, text) IS
 'Internal: the advisory lock (classid, objid) of a budget: kind token or workspace (a running sync holds it shared),
@@ -440,4 +581,9 @@ anki_pull {"reviewed"}, anki_push {"unchanged", "kept_deleted", "upload"}, each 
 error. A push''s rows (sync_type notion_push: items_added pages created, items_updated pages written) add the counters
 "conflicts"?, "failed"?, "agreed"?, "unchanged"?, "refreshed"?, "adopted"?, "waiting"?, "object_errors"?:
 [{"local_table", "local_id", "page_id", "error"}] and "skipped_properties"?: [{"column", "reason"}]; a read''s may
-count "own_writes" (pages whose last edit was nls''s own push).';
+count "own_writes" (pages whose last edit was nls''s own push).
+A user''s flows (no source_id) add their findings to the engine''s shape: notion_trash (the trash listing)
+{"trash_since", "trashed_listed", "trashed_seen"?}, notion_webhook (a batch of webhook events) {"events",
+"pages_read", "trashed", "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending"};
+"data_sources_listed_again"? counts a query that answered 404/400, after which the database''s data sources were
+listed again.';

@@ -224,7 +224,7 @@ empty back, a card that is not atomic, or a quality_score under 0.75 (the thresh
 A card whose id another card of the same user already holds is flagged as well (see nls._want_learning_atoms).';
 
 -- ---- staging: stg_notion_pages (the engine's ledger) -> the typed staging tables of seed 001 ---------------------
-CREATE OR REPLACE FUNCTION nls._stage_learning(p_user text) RETURNS int
+CREATE OR REPLACE FUNCTION nls._stage_learning(p_user text, p_pages text[] DEFAULT NULL) RETURNS int
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -238,7 +238,7 @@ BEGIN
       FROM (SELECT p.source_id, jsonb_object_agg('#' || f.key, p.raw_properties -> (f.value #>> '{}') ->> 'id') AS ids
               FROM (SELECT DISTINCT ON (pg.source_id) pg.source_id, pg.raw_properties
                       FROM nls.stg_notion_pages pg JOIN nls.sources ls ON ls.id = pg.source_id AND ls.target <> 'pages'
-                     WHERE p_user IS NULL OR pg.user_id = p_user
+                     WHERE (p_user IS NULL OR pg.user_id = p_user) AND (p_pages IS NULL OR pg.page_id = ANY (p_pages))
                      ORDER BY pg.source_id, pg.last_edited_time DESC) p
               JOIN nls.sources s2 ON s2.id = p.source_id
              CROSS JOIN LATERAL jsonb_each(nls.property_map(s2.target, s2.property_map)) AS f
@@ -248,12 +248,15 @@ BEGIN
      WHERE s.id = learned.source_id AND NOT s.property_ids @> learned.ids;
     FOR v_target IN SELECT t.target FROM nls.targets() AS t WHERE t.kind = 'learning' ORDER BY t.clean_order LOOP
         -- a page whose source went away (remove_source) leaves staging; the canonical step then removes its row
-        EXECUTE format($q$
-            DELETE FROM nls.%1$I st
-             WHERE ($1::text IS NULL OR st.user_id = $1)
-               AND NOT EXISTS (SELECT 1 FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id
-                                WHERE s.target = %2$L AND p.user_id = st.user_id AND p.page_id = st.notion_page_id)
-        $q$, 'stg_notion_' || v_target, v_target) USING p_user;
+        -- (a source removed or changed queues a whole pass: nls._source_changed)
+        IF p_pages IS NULL THEN
+            EXECUTE format($q$
+                DELETE FROM nls.%1$I st
+                 WHERE ($1::text IS NULL OR st.user_id = $1)
+                   AND NOT EXISTS (SELECT 1 FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id
+                                    WHERE s.target = %2$L AND p.user_id = st.user_id AND p.page_id = st.notion_page_id)
+            $q$, 'stg_notion_' || v_target, v_target) USING p_user;
+        END IF;
         EXECUTE format($q$
             INSERT INTO nls.%1$I AS st (user_id, notion_page_id, source_id, raw_properties, raw_content,
                                         last_edited_time, in_trash, last_synced_at, sync_hash)
@@ -261,7 +264,7 @@ BEGIN
                    p.raw_content, p.last_edited_time, p.in_trash OR p.deleted_at IS NOT NULL, p.last_synced_at,
                    p.sync_hash
               FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id AND s.target = %2$L
-             WHERE ($1::text IS NULL OR p.user_id = $1)
+             WHERE ($1::text IS NULL OR p.user_id = $1) AND ($2::text[] IS NULL OR p.page_id = ANY ($2))
              ORDER BY p.user_id, p.page_id, p.last_edited_time DESC, p.source_id
             ON CONFLICT (user_id, notion_page_id) DO UPDATE
                SET source_id = excluded.source_id, raw_properties = excluded.raw_properties,
@@ -270,7 +273,7 @@ BEGIN
                    sync_hash = excluded.sync_hash
              WHERE (st.source_id, st.sync_hash, st.in_trash, st.last_synced_at)
                    IS DISTINCT FROM (excluded.source_id, excluded.sync_hash, excluded.in_trash, excluded.last_synced_at)
-        $q$, 'stg_notion_' || v_target, v_target) USING p_user;
+        $q$, 'stg_notion_' || v_target, v_target) USING p_user, p_pages;
         GET DIAGNOSTICS v_rows = ROW_COUNT;
         v_total := v_total + v_rows;
     END LOOP;
@@ -285,7 +288,7 @@ BEGIN
                             nls._first_related(c.raw_properties, m.map, 'area')) AS parent_notion_id
               FROM nls.stg_notion_concepts c JOIN nls.sources s ON s.id = c.source_id
              CROSS JOIN LATERAL (SELECT nls._source_map('concepts', s.property_map, s.property_ids) AS map) m
-             WHERE (p_user IS NULL OR c.user_id = p_user)) x
+             WHERE (p_user IS NULL OR c.user_id = p_user) AND (p_pages IS NULL OR c.notion_page_id = ANY (p_pages))) x
      WHERE st.user_id = x.user_id AND st.notion_page_id = x.notion_page_id
        AND (st.parent_type, st.parent_notion_id) IS DISTINCT FROM (x.parent_type, x.parent_notion_id);
     UPDATE nls.stg_notion_concept_clusters st
@@ -294,16 +297,18 @@ BEGIN
                    nls._first_related(c.raw_properties, nls._source_map('concept_clusters', s.property_map, s.property_ids), 'area')
                        AS area
               FROM nls.stg_notion_concept_clusters c JOIN nls.sources s ON s.id = c.source_id
-             WHERE (p_user IS NULL OR c.user_id = p_user)) x
+             WHERE (p_user IS NULL OR c.user_id = p_user) AND (p_pages IS NULL OR c.notion_page_id = ANY (p_pages))) x
      WHERE st.user_id = x.user_id AND st.notion_page_id = x.notion_page_id
        AND st.parent_area_notion_id IS DISTINCT FROM x.area;
     RETURN v_total;
 END
 $$;
-COMMENT ON FUNCTION nls._stage_learning(text) IS
-'Step 1 of nls.clean(): copy the pages of learning sources from stg_notion_pages into their typed staging table
-(stg_notion_flashcards, ...), only rows that changed; fill parent_type / parent_notion_id (concepts) and
-parent_area_notion_id (clusters); drop staged pages whose source is gone. Returns the rows written (int).';
+COMMENT ON FUNCTION nls._stage_learning(text, text[]) IS
+'Step 1 of nls.clean(): _stage_learning(user_id, pages => NULL) copies the pages of learning sources from
+stg_notion_pages into their typed staging table (stg_notion_flashcards, ...), only rows that changed; fills
+parent_type / parent_notion_id (concepts) and parent_area_notion_id (clusters); with pages NULL it also drops staged
+pages whose source is gone, else it looks at those page ids only (the pages written since the last cleaning).
+Returns the rows written (int).';
 
 -- ---- what each canonical table should hold, computed from staging -------------------------------------------
 CREATE OR REPLACE VIEW nls._want_clean_concept_areas AS
@@ -398,7 +403,14 @@ SELECT st.user_id, st.notion_page_id AS notion_id, t.id AS track_id,
          ON t.user_id = st.user_id AND t.notion_id = nls._first_related(st.raw_properties, m.map, 'track')
  WHERE NOT st.in_trash;
 
-CREATE OR REPLACE VIEW nls._want_learning_atoms AS
+-- What learning_atoms should hold, for every card (p_pages NULL) or for some cards of one user (a cleaning that follows
+-- the change: the cards written since the last one and those that depend on them, nls.clean).
+CREATE OR REPLACE FUNCTION nls._want_atoms(p_user text, p_pages text[])
+RETURNS TABLE (user_id text, notion_id text, card_id text, atom_type text, front text, back text, concept_id uuid,
+               module_id uuid, quality_score numeric, is_atomic boolean, front_word_count int, back_word_count int,
+               atomicity_status text, needs_review boolean)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
 WITH cards AS MATERIALIZED (
     SELECT st.user_id, st.notion_page_id AS notion_id,
            nls.normalize_card_id(CASE WHEN ps.base_values ? 'card_id' THEN cur.card_id
@@ -423,7 +435,8 @@ WITH cards AS MATERIALIZED (
              ON c.user_id = st.user_id AND c.notion_id = nls._first_related(st.raw_properties, m.map, 'concept')
       LEFT JOIN nls.learning_modules mo
              ON mo.user_id = st.user_id AND mo.notion_id = nls._first_related(st.raw_properties, m.map, 'module')
-     WHERE NOT st.in_trash
+     WHERE NOT st.in_trash AND (p_user IS NULL OR st.user_id = p_user)
+       AND (p_pages IS NULL OR st.notion_page_id = ANY (p_pages))
 ), graded AS MATERIALIZED (
     SELECT cards.*, nls.atom_type_for(front, mapped_type) AS atom_type,
            nls.atomicity_status(front, back) AS atomicity_status,
@@ -441,7 +454,16 @@ SELECT user_id, notion_id, CASE WHEN duplicate_card_id THEN NULL ELSE card_id EN
        concept_id, module_id, quality_score, atomicity_status = 'atomic' AS is_atomic,
        nls.word_count(front) AS front_word_count, nls.word_count(back) AS back_word_count, atomicity_status,
        duplicate_card_id OR nls.atom_needs_review(back, atomicity_status, quality_score) AS needs_review
-  FROM scored;
+  FROM scored
+$$;
+COMMENT ON FUNCTION nls._want_atoms(text, text[]) IS
+'Internal: _want_atoms(user_id, pages) is what nls.learning_atoms should hold for the synced flashcards (every user''s
+with NULL, every card with pages NULL), graded by the card rules; the view nls._want_learning_atoms reads it whole.
+Two cards of one user with one card id: the card that holds it keeps it (so a restricted call must include the cards
+that hold or lack a card id the given ones hold or held: nls.clean does).';
+
+CREATE OR REPLACE VIEW nls._want_learning_atoms AS
+SELECT * FROM nls._want_atoms(NULL, NULL);
 
 COMMENT ON VIEW nls._want_learning_atoms IS
 'What learning_atoms should hold for the synced flashcards (one row per card that is not trashed), computed by the
@@ -451,7 +473,7 @@ card rules; nls.clean() writes the difference.';
 DROP FUNCTION IF EXISTS nls._clean_entity(text, text, uuid);
 DROP FUNCTION IF EXISTS nls._clean_entity(text, text, text, uuid);
 CREATE OR REPLACE FUNCTION nls._clean_entity(p_table text, p_target text, p_user text, p_log uuid, p_key text,
-                                             OUT added int, OUT updated int, OUT removed int)
+                                             p_pages text[], OUT added int, OUT updated int, OUT removed int)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -463,7 +485,19 @@ DECLARE
     v_x text;
     v_set text;
     v_written int;
+    v_any boolean;
 BEGIN
+    added := 0; updated := 0; removed := 0;
+    -- following the change: a table none of whose pages changed (nor depend on a change) has nothing to do
+    IF p_pages IS NOT NULL THEN
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id '
+                       'AND s.target = $3 WHERE p.user_id = $1 AND p.page_id = ANY ($2)) '
+                       'OR EXISTS (SELECT 1 FROM nls.%I WHERE user_id = $1 AND %I = ANY ($2))', p_table, p_key)
+            INTO v_any USING p_user, p_pages, p_target;
+        IF NOT v_any THEN
+            RETURN;
+        END IF;
+    END IF;
     SELECT array_agg(attname::text ORDER BY attnum) INTO v_cols
       FROM pg_attribute
      WHERE attrelid = v_want::regclass AND attnum > 0 AND NOT attisdropped
@@ -475,8 +509,15 @@ BEGIN
       FROM unnest(v_cols) AS c;
     -- the wanted rows, computed once (the views grade every card: evaluating them once per step would triple it)
     -- (dropped at the end; a failed pass rolls its creation back with everything else)
-    EXECUTE format('CREATE TEMP TABLE _nls_want ON COMMIT DROP AS SELECT * FROM %s WHERE $1::text IS NULL OR user_id = $1',
-                   v_want) USING p_user;
+    -- (p_pages: only the rows of those pages, the cleaning following the change; the atoms through _want_atoms, whose
+    -- grading a filter on the view would not reach)
+    IF p_pages IS NOT NULL AND p_table = 'learning_atoms' THEN
+        EXECUTE 'CREATE TEMP TABLE _nls_want ON COMMIT DROP AS SELECT * FROM nls._want_atoms($1, $2)'
+            USING p_user, p_pages;
+    ELSE
+        EXECUTE format('CREATE TEMP TABLE _nls_want ON COMMIT DROP AS SELECT * FROM %s WHERE ($1::text IS NULL OR '
+                       'user_id = $1) AND ($2::text[] IS NULL OR %I = ANY ($2))', v_want, p_key) USING p_user, p_pages;
+    END IF;
     EXECUTE format('CREATE UNIQUE INDEX ON pg_temp._nls_want (user_id, %I)', p_key);
     ANALYZE pg_temp._nls_want;
     -- two-way sync (sql/80_push.sql): what waits to be pushed stays; the writes below are the pipeline's own
@@ -508,6 +549,7 @@ BEGIN
         WITH gone AS (
             DELETE FROM nls.%1$I t
              WHERE ($1::text IS NULL OR t.user_id = $1) AND t.%2$I IS NOT NULL
+               AND ($4::text[] IS NULL OR t.%2$I = ANY ($4))
                AND NOT EXISTS (SELECT 1 FROM pg_temp._nls_want w WHERE w.user_id = t.user_id AND w.%2$I = t.%2$I)
                -- only where Notion is the user's source of truth for this table
                AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = t.user_id AND s.target = $3)
@@ -515,18 +557,76 @@ BEGIN
         )
         INSERT INTO nls.cleaning_log (operation, old_value, user_id, entity, notion_id, sync_log_id)
         SELECT 'notion_removed', to_jsonb(gone), gone.user_id, %1$L, gone.%2$I, $2 FROM gone
-    $q$, p_table, p_key) USING p_user, p_log, p_target;
+    $q$, p_table, p_key) USING p_user, p_log, p_target, p_pages;
     GET DIAGNOSTICS removed = ROW_COUNT;
     PERFORM nls._two_way_done();
     DROP TABLE pg_temp._nls_want;
 END
 $$;
-COMMENT ON FUNCTION nls._clean_entity(text, text, text, uuid, text) IS
-'Step 2 of nls.clean() for one canonical table (p_key: its Notion page id column, notion_id or notion_page_id): write the difference between nls._want_<table> and the table
+COMMENT ON FUNCTION nls._clean_entity(text, text, text, uuid, text, text[]) IS
+'Step 2 of nls.clean() for one canonical table (p_key: its Notion page id column, notion_id or notion_page_id;
+p_pages: only the rows of these pages, or NULL for all): write the difference between nls._want_<table> and the table
 (one upsert; unchanged rows untouched), log each change (changed fields, old and new) and each removal (the whole
 last row) in cleaning_log. A row leaves only when its user syncs the table''s target and its page is trashed, gone
 or no longer synced; rows a user wrote by hand (or whose last source of the target was removed) stay.
 Returns (added, updated, removed).';
+
+-- ---- following the change: the pages written since the last cleaning, and what depends on them --------------------
+CREATE OR REPLACE FUNCTION nls._take_clean_queue(p_user text) RETURNS text[]
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_pages text[];
+    v_whole boolean;
+BEGIN
+    WITH taken AS (
+        DELETE FROM nls._clean_queue q WHERE p_user IS NULL OR q.user_id = p_user RETURNING q.page_id
+    )
+    SELECT coalesce(array_agg(DISTINCT t.page_id) FILTER (WHERE t.page_id <> '*'), '{}'), bool_or(t.page_id = '*')
+      INTO v_pages, v_whole FROM taken t;
+    RETURN CASE WHEN p_user IS NULL OR v_whole THEN NULL ELSE v_pages END;
+END
+$$;
+COMMENT ON FUNCTION nls._take_clean_queue(text) IS
+'Internal: _take_clean_queue(user_id) empties the user''s part of nls._clean_queue and returns the page ids written
+since the last cleaning ({} when none), or NULL when the pass must be whole (every user; a source removed or changed).';
+
+CREATE OR REPLACE FUNCTION nls._clean_affected(p_user text, p_pages text[]) RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p_pages IS NULL THEN NULL ELSE ARRAY(
+        SELECT unnest(p_pages)
+        UNION   -- pages whose relations reach a changed page (a concept gone: its cards lose it)
+        SELECT e.page_id FROM nls.notion_relation_edges e WHERE e.user_id = p_user AND e.target_page_id = ANY (p_pages)
+        UNION   -- cards that hold a card id a changed card holds, held or now claims, and cards without one
+        SELECT a.notion_id FROM nls.learning_atoms a
+         WHERE a.user_id = p_user AND a.notion_id IS NOT NULL
+           AND (a.card_id IS NULL
+                OR a.card_id IN (SELECT c.card_id FROM nls.learning_atoms c
+                                  WHERE c.user_id = p_user AND c.notion_id = ANY (p_pages))
+                OR a.card_id IN (SELECT nls.normalize_card_id(nls._field(st.raw_properties,
+                                         nls._source_map('flashcards', s.property_map, s.property_ids), 'card_id'))
+                                   FROM nls.stg_notion_flashcards st JOIN nls.sources s ON s.id = st.source_id
+                                  WHERE st.user_id = p_user AND st.notion_page_id = ANY (p_pages)))) END
+$$;
+COMMENT ON FUNCTION nls._clean_affected(text, text[]) IS
+'Internal: _clean_affected(user_id, pages) is the page ids a cleaning that follows the change re-grades: the changed
+pages, the pages whose relations reach them, and the cards sharing a card id with them or holding none (who holds a
+card id depends on them); NULL for NULL (a whole pass).';
+
+CREATE OR REPLACE FUNCTION nls._source_changed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO nls._clean_queue (user_id, source_id, page_id) VALUES (OLD.user_id, OLD.id, '*') ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION nls._source_changed() IS
+'Internal: the trigger sources_clean_whole: a source removed, or its target, property map or enabled flag changed, makes
+the next cleaning of its user a whole pass.';
+CREATE OR REPLACE TRIGGER sources_clean_whole AFTER DELETE OR UPDATE OF target, property_map, enabled ON nls.sources
+    FOR EACH ROW EXECUTE FUNCTION nls._source_changed();
 
 CREATE OR REPLACE FUNCTION nls.clean(user_id text DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -545,17 +645,29 @@ DECLARE
     v_staged int;
     v_state text;
     v_msg text;
+    v_dirty text[];
+    v_pages text[];
 BEGIN
     INSERT INTO nls.sync_log (sync_type, started_at, status, user_id, details)
     VALUES ('cleaning', clock_timestamp(), 'running', v_user, '{}') RETURNING id INTO v_log;
     BEGIN
         -- one cleaning at a time (a pass reads and writes every learning table of its users)
         PERFORM pg_advisory_xact_lock(nls._lock_key(), 0);
-        v_staged := nls._stage_learning(v_user);
+        -- the pages written since the last cleaning (nls._clean_queue); a whole pass for every user, or when a
+        -- source was removed or its target or map changed (the queue holds '*')
+        v_dirty := nls._take_clean_queue(v_user);
+        IF v_dirty IS NOT NULL AND cardinality(v_dirty) = 0 THEN
+            UPDATE nls.sync_log SET status = 'completed', completed_at = clock_timestamp(),
+                   details = '{"staged_rows_written": 0, "pages_changed": 0}' WHERE id = v_log;
+            RETURN jsonb_build_object('success', true, 'sync_log_id', v_log, 'added', 0, 'updated', 0, 'removed', 0,
+                                      'staged_rows_written', 0, 'pages_changed', 0, 'tables', '{}'::jsonb);
+        END IF;
+        v_staged := nls._stage_learning(v_user, v_dirty);
+        v_pages := nls._clean_affected(v_user, v_dirty);
         -- parents before children, so that each step resolves its relations against this pass's rows
         FOR v_table, v_target, v_key IN SELECT t.canonical_table, t.target, t.page_id_column FROM nls.targets() AS t
                                          WHERE t.kind <> 'raw' ORDER BY t.clean_order LOOP
-            SELECT * INTO v_r FROM nls._clean_entity(v_table, v_target, v_user, v_log, v_key);
+            SELECT * INTO v_r FROM nls._clean_entity(v_table, v_target, v_user, v_log, v_key, v_pages);
             v_details := v_details || jsonb_build_object(v_table, jsonb_build_object(
                 'added', v_r.added, 'updated', v_r.updated, 'removed', v_r.removed));
             v_added := v_added + v_r.added;
@@ -572,6 +684,7 @@ BEGIN
          CROSS JOIN LATERAL (SELECT nls._field(st.raw_properties, nls._source_map('flashcards', s.property_map, s.property_ids),
                                                'card_id') AS raw) r
          WHERE (v_user IS NULL OR a.user_id = v_user) AND a.card_id IS NOT NULL AND r.raw IS DISTINCT FROM a.card_id
+           AND (v_dirty IS NULL OR a.notion_id = ANY (v_dirty))
            AND NOT EXISTS (SELECT 1 FROM nls.cleaning_log l
                             WHERE l.atom_id = a.id AND l.operation = 'prefix_normalize'
                               AND l.old_value = to_jsonb(r.raw) AND l.new_value = to_jsonb(a.card_id));
@@ -587,10 +700,12 @@ BEGIN
     UPDATE nls.sync_log
        SET status = 'completed', completed_at = clock_timestamp(), items_processed = v_staged,
            items_added = v_added, items_updated = v_updated, items_removed = v_removed,
-           details = v_details || jsonb_build_object('staged_rows_written', v_staged)
+           details = v_details || jsonb_build_object('staged_rows_written', v_staged, 'pages_changed',
+                                                     cardinality(v_dirty), 'rows_graded', cardinality(v_pages))
      WHERE id = v_log;
     RETURN jsonb_build_object('success', true, 'sync_log_id', v_log, 'added', v_added, 'updated', v_updated,
-                              'removed', v_removed, 'staged_rows_written', v_staged, 'tables', v_details);
+                              'removed', v_removed, 'staged_rows_written', v_staged, 'tables', v_details,
+                              'pages_changed', cardinality(v_dirty));
 END
 $$;
 COMMENT ON FUNCTION nls.clean(text) IS
@@ -598,8 +713,11 @@ COMMENT ON FUNCTION nls.clean(text) IS
 canonical tables (clean_concept_areas, clean_concept_clusters, concepts, clean_programs, clean_tracks,
 learning_modules, learning_atoms) for one user or, with NULL, every user; set-based; relations resolved whatever
 order the sources were synced in; each change and removal kept in cleaning_log. Runs after every sync of a
-learning source. Logs a sync_log row (sync_type ''cleaning''). Returns jsonb {"success", "sync_log_id", "added",
-"updated", "removed", "tables": {...}}; on failure {"success": false, "error", "sqlstate"}, writes nothing but the
+learning source. It follows the change: for one user it looks only at the pages written since its last pass
+(nls._clean_queue) and the rows that depend on them (nls._clean_affected); with nothing written it returns at once;
+for every user (NULL), or after a source was removed or its target or map changed, it grades everything. Logs a
+sync_log row (sync_type ''cleaning''). Returns jsonb {"success", "sync_log_id", "added", "updated", "removed",
+"pages_changed" (NULL for a whole pass), "tables": {...}}; on failure {"success": false, "error", "sqlstate"}, writes nothing but the
 failed sync_log row, and raises nothing.';
 
 -- ---- the views of seed 001 (v_concept_atom_stats gains needs_review_count, which the seed's own query reads) ----

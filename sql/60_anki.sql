@@ -4,7 +4,7 @@
 
 CREATE OR REPLACE FUNCTION nls._anki_lock_key() RETURNS int
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT 1852601204 $$;  -- the advisory lock class of Anki syncs; the object is the anki_accounts id
+AS $$ SELECT nls._lock_class('anki') $$;  -- the object is the anki_accounts id
 COMMENT ON FUNCTION nls._anki_lock_key() IS
 'Internal: the advisory lock class (int) of the Anki sync; the object id is the account id (nls.anki_accounts.id).';
 

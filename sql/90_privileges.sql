@@ -2,7 +2,8 @@
 -- in nls is usable by PUBLIC; the three nls roles (migration 0006.tenancy) get what their work needs:
 --   nls_app   the application: the public functions and the user tables, under forced row-level security;
 --   nls_cron  the scheduled sync (pg_cron runs as it): the same, plus the worker procedure and its round queue;
---   nls_admin configuration (set_setting), key rotation, reading every user's rows; also a member of nls_app.
+--   nls_admin configuration (set_setting), key rotation, reading every user's rows; also a member of nls_app;
+--   nls_webhook the webhook receiver (nls webhooks serve): nls.webhook_receive() and nothing else.
 -- The only SECURITY DEFINER functions are the ones that must see every user (the round queue, closing runs left
 -- by dead backends, the pacing shares, key rotation); each sets its search_path and none is executable by PUBLIC.
 REVOKE ALL ON SCHEMA nls FROM PUBLIC;
@@ -55,3 +56,13 @@ GRANT INSERT (user_id, source_id, data_source_id, schema_name, view_name, column
    ON nls.typed_views TO nls_app, nls_cron;
 GRANT SELECT ON nls.typed_view_schemas TO nls_app, nls_cron;
 REVOKE EXECUTE ON FUNCTION nls._build_typed_view(bigint) FROM nls_app, nls_cron;
+-- webhooks (issue 16): the receiver runs nls.webhook_receive() only (SECURITY DEFINER: the verification token is
+-- decrypted inside the server); the scheduled job's user list and procedure are the workers' (and the administrator's)
+GRANT USAGE ON SCHEMA nls TO nls_webhook;
+REVOKE EXECUTE ON FUNCTION nls.webhook_receive(text, bytea, text) FROM nls_app, nls_cron;
+GRANT EXECUTE ON FUNCTION nls.webhook_receive(text, bytea, text) TO nls_webhook, nls_admin;
+REVOKE EXECUTE ON PROCEDURE nls.apply_all_webhook_events() FROM nls_app;
+REVOKE EXECUTE ON FUNCTION nls._save_webhook_event(text, jsonb) FROM nls_app, nls_cron;   -- webhook_receive's only
+REVOKE EXECUTE ON FUNCTION nls._webhook_users() FROM nls_app;
+GRANT EXECUTE ON PROCEDURE nls.apply_all_webhook_events() TO nls_admin;
+GRANT EXECUTE ON FUNCTION nls._webhook_users() TO nls_admin;

@@ -51,6 +51,12 @@ CASES = [
     ("SELECT nls.resolve_conflict('00000000-0000-0000-0000-000000000000', NULL)", "22004", "resolution"),
     ("SELECT nls.resolve_conflict('00000000-0000-0000-0000-000000000000', 'mine')", "22023", "resolution"),
     ("SELECT nls.resolve_conflict('00000000-0000-0000-0000-000000000000', 'notion')", "P0002", "argument id"),
+    # issue 16: the webhook endpoint and its token
+    ("SELECT nls.webhook_endpoint(NULL)", "22004", "user_id"),
+    ("SELECT nls.webhook_endpoint('nobody')", "P0002", "nobody"),
+    ("SELECT nls.webhook_verification_token(NULL)", "22004", "user_id"),
+    ("SELECT nls.webhook_verification_token('ok-user')", "P0002", "ok-user"),
+    ("SELECT nls.set_setting('webhook_max_body_bytes', '20000000')", "22023", "webhook_max_body_bytes"),
 ]
 
 

@@ -207,3 +207,55 @@ def test_markdown_is_truncated_past_the_block_limit(emu):
     finally:
         emu.api.markdown_block_limit = limit
     assert body["truncated"] is True and body["markdown"].count("level") == 3
+
+
+def test_webhook_deliveries_are_signed_aggregated_and_retried_until_a_2xx():
+    """The emulator's webhooks act as Notion's: the handshake, nothing before the token is confirmed, one signed
+    delivery for a burst of changes of one page, and retries with attempt_number while the receiver answers 500."""
+    import hashlib
+    import hmac
+    import json as json_
+    import threading as threading_
+    import time as time_
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    got: list[tuple[dict, str | None]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            got.append((json_.loads(body), self.headers.get("X-Notion-Signature"), body))
+            failing = len([g for g in got if "type" in g[0]]) <= 2   # the first two deliveries fail
+            self.send_response(500 if failing and "type" in got[-1][0] else 200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading_.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with Emulator() as emu:
+            gen = emu.add_generated("creative", pages=20, seed=5, token="tok-hooks")
+            hooks = emu.api.webhooks
+            hooks.aggregate_s, hooks.retry_s = 0.3, 0.2
+            sub = hooks.subscribe("tok-hooks", f"http://127.0.0.1:{server.server_port}/notion/x")
+            assert got[0][0] == {"verification_token": sub.verification_token} and got[0][1] is None
+            page = gen.page_ids["Stories"][0]
+            gen.workspace.update_page(page, {"Premise": "before the token is confirmed"})
+            time_.sleep(0.8)
+            assert len(got) == 1
+            assert not hooks.confirm("tok-hooks", "secret_wrong") and hooks.confirm("tok-hooks", sub.verification_token)
+            for text in ("one", "two", "three"):   # a burst: one event
+                gen.workspace.update_page(page, {"Premise": text})
+            deadline = time_.monotonic() + 10
+            while time_.monotonic() < deadline and len(got) < 4:
+                time_.sleep(0.1)
+            events = [(e, sig, raw) for e, sig, raw in got[1:]]
+            assert [e["attempt_number"] for e, _, _ in events] == [1, 2, 3]
+            assert len({e["id"] for e, _, _ in events}) == 1 and events[0][0]["type"] == "page.properties_updated"
+            assert events[0][0]["entity"] == {"id": page, "type": "page"}
+            for _, sig, raw in events:
+                assert sig == "sha256=" + hmac.new(sub.verification_token.encode(), raw, hashlib.sha256).hexdigest()
+    finally:
+        server.shutdown()

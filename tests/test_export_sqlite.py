@@ -245,8 +245,9 @@ def test_a_second_export_writes_only_what_changed(conn, two_users, tmp_path):
     t = report.tables
     assert t["pages"] == {"written": 3, "deleted": 0} and t["notion_flashcards"] == {"written": 3, "deleted": 0}
     assert t["stg_notion_flashcards"]["written"] == 3 and t["learning_atoms"]["written"] == 3
-    assert t["cleaning_log"]["written"] == 3 and t["sync_log"]["written"] == 8 + 1    # this sync's runs
-    assert sum(x["written"] for x in t.values()) == 3 * 5 + 9 and report.deleted == 0
+    # this sync's runs, and (issue 16) the user's look at the trash
+    assert t["cleaning_log"]["written"] == 3 and t["sync_log"]["written"] == 8 + 1 + 1
+    assert sum(x["written"] for x in t.values()) == 3 * 5 + 9 + 1 and report.deleted == 0
     assert report.written < first.written / 20
     lite = sqlite3.connect(out)
     after = dict(lite.execute("SELECT page_id, rowid FROM pages"))

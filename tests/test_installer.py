@@ -30,10 +30,13 @@ def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, c
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
         jobs = cron.execute("SELECT jobname, schedule, command, database, username FROM cron.job "
                             "WHERE database = %s ORDER BY jobname", (info.dbname,)).fetchall()
-    # four worker jobs by default, each running the worker procedure as nls_cron (neither superuser nor BYPASSRLS)
-    assert jobs == [(name, "*/15 * * * *", "CALL nls.sync_all_users_notion_databases()", info.dbname, "nls_cron")
-                    for name in sorted([f"sync-notion-databases ({info.dbname})"]
-                                       + [f"sync-notion-databases-{i} ({info.dbname})" for i in (2, 3, 4)])]
+    # four worker jobs by default, each running the worker procedure as nls_cron (neither superuser nor BYPASSRLS),
+    # and (issue 16) the job applying the webhook events every minute
+    assert jobs == [(f"apply-notion-webhooks ({info.dbname})", "* * * * *", "CALL nls.apply_all_webhook_events()",
+                     info.dbname, "nls_cron")] + [
+        (name, "*/15 * * * *", "CALL nls.sync_all_users_notion_databases()", info.dbname, "nls_cron")
+        for name in sorted([f"sync-notion-databases ({info.dbname})"]
+                           + [f"sync-notion-databases-{i} ({info.dbname})" for i in (2, 3, 4)])]
     before = conn.execute("SELECT name, sha256 FROM nls._python_module ORDER BY 1").fetchall()
     assert main(["--dsn", dsn]) == 0
     out = capsys.readouterr().out
@@ -43,7 +46,8 @@ def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, c
     assert main(["--dsn", dsn, "--schedule", "*/5 * * * *", "--workers", "2"]) == 0
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
         assert cron.execute("SELECT jobname, schedule FROM cron.job WHERE database = %s ORDER BY jobname",
-                            (info.dbname,)).fetchall() == [(f"sync-notion-databases ({info.dbname})", "*/5 * * * *"),
+                            (info.dbname,)).fetchall() == [(f"apply-notion-webhooks ({info.dbname})", "* * * * *"),
+                                                           (f"sync-notion-databases ({info.dbname})", "*/5 * * * *"),
                                                            (f"sync-notion-databases-2 ({info.dbname})", "*/5 * * * *")]
 
 
@@ -103,8 +107,8 @@ def test_the_pg_cron_command_syncs(conn, dsn, emulator):
     assert main(["--dsn", dsn]) == 0
     info = conn.info
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
-        command, role = cron.execute("SELECT command, username FROM cron.job WHERE database = %s LIMIT 1",
-                                     (info.dbname,)).fetchone()
+        command, role = cron.execute("SELECT command, username FROM cron.job WHERE database = %s "
+                                     "AND jobname LIKE 'sync-%%' LIMIT 1", (info.dbname,)).fetchone()
     # as pg_cron runs it: the job's role, which is neither superuser nor BYPASSRLS
     assert conn.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = %s", (role,)).fetchone() == (False,)
     with psycopg.connect(host=info.host, port=info.port, user=role, dbname=info.dbname, autocommit=True) as as_cron:

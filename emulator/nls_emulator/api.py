@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import socket
 import struct
 import threading
@@ -29,6 +30,7 @@ from werkzeug.wrappers import Request, Response
 from . import markdown as md
 from . import writes
 from .limits import Faults, RateLimits
+from .webhooks import Webhooks
 from .model import (VERSIONS, Workspace, norm_id, parse_time, render_block, render_data_source,
                     render_database, render_page)
 
@@ -102,8 +104,11 @@ class NotionApi:
         self.counters: Counter = Counter()
         self._lock = threading.Lock()
         self._cursor_keys: dict[tuple, tuple] = {}
+        self._ordered_cache: dict[tuple, tuple] = {}
         self._stop = threading.Event()
         self.corruptions: dict[str, Callable[[dict], object]] = {}
+        self.latency: tuple[float, float] | None = None   # (low, high) seconds each answer is held, as Notion takes
+        self.webhooks = Webhooks(self)
 
     def corrupt_page(self, page_id: str, change: Callable[[dict], object]) -> None:
         """Serve page ``page_id`` as ``change(its page object)`` returns it (in queries and GET /v1/pages/{id}),
@@ -177,6 +182,8 @@ class NotionApi:
                 response = _json(200, body)
         except ApiError as e:
             response = self._error(e)
+        if self.latency:
+            self._stop.wait(random.uniform(*self.latency))
         if fault == "reset_after_write":   # done, and the answer is lost on the way
             _reset(environ)
             self._record(request, endpoint, 0, token, started)
@@ -214,6 +221,11 @@ class NotionApi:
                     setattr(self.rate_limits, k, body[k])
             self.rate_limits.reset()
             return _json(200, {"ok": True})
+        if action == "webhooks" and request.method == "POST":
+            return self._admin_webhooks(body)
+        if action == "latency" and request.method == "POST":
+            self.latency = (float(body["low"]), float(body["high"])) if body.get("high") else None
+            return _json(200, {"ok": True})
         if action == "faults" and request.method == "POST":
             self.faults.clear()
             self.faults.set_probabilities(body.get("probabilities") or {}, body.get("seed"))
@@ -222,6 +234,21 @@ class NotionApi:
             return _json(200, {"ok": True})
         return _json(404, {"object": "error", "status": 404, "code": "invalid_request_url",
                            "message": f"unknown emulator control endpoint {request.path}"})
+
+    def _admin_webhooks(self, body: dict) -> Response:
+        """``POST /_emulator/webhooks``: {"token", "url"} subscribes (the handshake is sent; the answer holds the
+        subscription id), {"token", "verification_token"} confirms, and "aggregate_s", "retry_s", "drop",
+        "duplicate" set how deliveries go; ``GET``-less: the answer says what is set."""
+        hooks = self.webhooks
+        for k in ("aggregate_s", "retry_s", "drop", "duplicate"):
+            if k in body:
+                setattr(hooks, k, float(body[k]))
+        out: dict = {"ok": True}
+        if body.get("url"):
+            out["subscription_id"] = hooks.subscribe(body["token"], body["url"]).id
+        if body.get("verification_token"):
+            out["confirmed"] = hooks.confirm(body["token"], body["verification_token"])
+        return _json(200, out)
 
     def _error(self, e: ApiError) -> Response:
         body: dict[str, Any] = {"object": "error", "status": e.status, "code": e.code, "message": e.message}
@@ -398,15 +425,11 @@ class NotionApi:
         fprops = request.args.getlist("filter_properties") or request.args.getlist("filter_properties[]") or None
         if fprops:
             fprops = [unquote(p) for p in fprops]
-        ordered = [i for i in ws.sorted_ids(dsid, sorts)
-                   if not ws.pages[i].get("in_trash") and self._page_visible(ws, ws.pages[i])
-                   and (predicate is None or predicate(ws.pages[i]))]
-        capped = len(ordered) > self.query_result_limit
-        ordered = ordered[:self.query_result_limit]
+        ordered, capped, positions = self._ordered(ws, dsid, sorts, flt, predicate)
         cursor = body.get("start_cursor")
         start = 0
         if cursor:
-            start = self._resume(ws, dsid, sorts, ordered, cursor)
+            start = self._resume(ws, dsid, sorts, ordered, cursor, positions)
         chunk = ordered[start:start + size]
         end = start + size
         nxt = ordered[end] if end < len(ordered) else None
@@ -417,6 +440,27 @@ class NotionApi:
         if capped and nxt is None:
             extra = {"request_status": {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}}
         return self._list(results, nxt, kind, extra)
+
+    def _ordered(self, ws: Workspace, dsid: str, sorts: tuple, flt, predicate) -> tuple[list[str], bool, dict]:
+        """The rows a query answers (at most query_result_limit), whether it was capped, and each row's position;
+        kept while the workspace does not change, so that paging through a large data source costs each answer
+        its own rows, not the whole data source."""
+        key = (ws.id, ws.version, dsid, sorts, json.dumps(flt, sort_keys=True), len(ws.hidden))
+        with self._lock:
+            hit = self._ordered_cache.get(key)
+        if hit is not None:
+            return hit
+        ordered = [i for i in ws.sorted_ids(dsid, sorts)
+                   if not ws.pages[i].get("in_trash") and self._page_visible(ws, ws.pages[i])
+                   and (predicate is None or predicate(ws.pages[i]))]
+        capped = len(ordered) > self.query_result_limit
+        ordered = ordered[:self.query_result_limit]
+        hit = (ordered, capped, {pid: n for n, pid in enumerate(ordered)})
+        with self._lock:
+            if len(self._ordered_cache) > 64:
+                self._ordered_cache.clear()
+            self._ordered_cache[key] = hit
+        return hit
 
     # Cursors are the id of the next row (as Notion's are). The emulator remembers the sort key that row had
     # when the cursor was handed out, so a row edited between two pages of a read moves past the cursor and
@@ -429,16 +473,19 @@ class NotionApi:
         with self._lock:
             self._cursor_keys[(ws.id, dsid, sorts, page_id)] = self._sort_key(ws, sorts, page_id)
 
-    def _resume(self, ws: Workspace, dsid: str, sorts: tuple, ordered: list[str], cursor: str) -> int:
+    def _resume(self, ws: Workspace, dsid: str, sorts: tuple, ordered: list[str], cursor: str,
+                positions: dict[str, int]) -> int:
         cid = norm_id(cursor)
         if cid is None:
             raise _validation(f"The start_cursor provided is invalid: {cursor}")
         with self._lock:
             key = self._cursor_keys.get((ws.id, dsid, sorts, cid))
         if key is None or not sorts:
-            if cid in ordered:
-                return ordered.index(cid)
+            if cid in positions:
+                return positions[cid]
             raise _validation(f"The start_cursor provided is invalid: {cursor}")
+        if cid in positions and self._sort_key(ws, sorts, cid) == key:   # the row is where the cursor left it
+            return positions[cid]
         for n, pid in enumerate(ordered):
             if pid == cid:
                 return n
@@ -612,6 +659,7 @@ class NotionApi:
         body = _json_body(request)
         size = self._page_size(body.get("page_size"))
         want = ((body.get("filter") or {}).get("value"))
+        trash = bool((body.get("filter") or {}).get("in_trash"))   # the trash listing (since July 2026)
         text = (body.get("query") or "").lower()
         container = "data_source" if version >= "2025-09-03" else "database"
         if want not in (None, "page", container):
@@ -621,7 +669,7 @@ class NotionApi:
         if want in (None, container):
             if container == "data_source":
                 for ds in ws.data_sources.values():
-                    if self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")) and not ds.get("in_trash"):
+                    if self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")) and bool(ds.get("in_trash")) == trash:
                         found.append((ds["id"], render_data_source(ds, version, ws)))
             else:
                 for db in ws.databases.values():
@@ -629,10 +677,11 @@ class NotionApi:
                         found.append((db["id"], render_database(db, version, ws)))
         if want in (None, "page"):
             for page in ws.pages.values():
-                if self._page_visible(ws, page) and not page.get("in_trash"):
+                if self._page_visible(ws, page) and bool(page.get("in_trash")) == trash:
                     found.append((page["id"], render_page(page, version, ws)))
         if text:
             found = [(i, o) for i, o in found if text in _title_of(o).lower()]
+        found = _search_sorted(found, body.get("sort"))
         ids = [i for i, _ in found]
         objs = dict(found)
         chunk, nxt = self._slice_by_id(ids, body.get("start_cursor"), size)
@@ -713,6 +762,19 @@ def _title_of(obj: dict) -> str:
         if prop.get("type") == "title":
             return "".join(t.get("plain_text", "") for t in prop.get("title") or [])
     return ""
+
+
+def _search_sorted(found: list[tuple[str, dict]], sort: Any) -> list[tuple[str, dict]]:
+    """Search results in the order ``sort`` asks (``{"timestamp": "last_edited_time", "direction"}``; ties by id),
+    else as found."""
+    if not sort:
+        return found
+    if not isinstance(sort, dict) or sort.get("timestamp") != "last_edited_time" or \
+            sort.get("direction", "descending") not in ("ascending", "descending"):
+        raise _validation("body failed validation: body.sort should be `{\"timestamp\": \"last_edited_time\", "
+                          "\"direction\": \"ascending\" | \"descending\"}`.")
+    found = sorted(found, key=lambda f: f[0])
+    return sorted(found, key=lambda f: f[1].get("last_edited_time") or "", reverse=sort.get("direction") != "ascending")
 
 
 def _parse_sorts(raw: Any) -> tuple:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 
 from .api import NotionApi
 from .server import Emulator
@@ -12,7 +13,8 @@ from .server import Emulator
 
 DESCRIPTION = ("Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11) over a "
                "generated or recorded workspace. Control endpoints: GET /_emulator/stats, "
-               "POST /_emulator/reset, /_emulator/rate_limits, /_emulator/faults.")
+               "POST /_emulator/reset, /_emulator/rate_limits, /_emulator/faults, /_emulator/latency, "
+               "/_emulator/webhooks (subscribe, confirm, aggregation, retries, dropped and duplicated deliveries).")
 
 
 def build_parser(prog: str = "nls-notion-emulator") -> argparse.ArgumentParser:
@@ -51,6 +53,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--query-result-limit", type=int, default=10_000,
                    help="rows a data source query returns before request_status 'incomplete' (default 10000)")
     p.add_argument("--ids-file", help="write the generated databases' ids (JSON) to this file")
+    p.add_argument("--latency", metavar="LOW-HIGH",
+                   help="hold each answer a random time between LOW and HIGH seconds, as Notion takes (e.g. 0.15-0.4)")
+    p.add_argument("--webhook-url", metavar="URL",
+                   help="subscribe the first workspace's integration to webhook deliveries at URL (the handshake is "
+                        "sent once serving; confirm the token with POST /_emulator/webhooks)")
+    p.add_argument("--webhook-drop", type=float, default=0.0, help="share of webhook deliveries never sent (0 to 1)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
         probabilities[kind] = float(p or 0.01)
     api.faults.set_probabilities(probabilities, seed=args.fault_seed)
     api.faults.stall_seconds = args.stall_seconds
+    if args.latency:
+        low, _, high = args.latency.partition("-")
+        api.latency = (float(low), float(high or low))
+    api.webhooks.drop = args.webhook_drop
     emu = Emulator(args.host, args.port, api)
     ids = {}
     for n, kind in enumerate(args.workspace or ["learning"]):
@@ -85,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         with open(args.ids_file, "w") as fh:
             json.dump(ids, fh, indent=2)
     print(f"nls-notion-emulator listening on {emu.url} ({', '.join(args.workspace or ['learning'])})", flush=True)
+    if args.webhook_url:   # once serving: the receiver may call back at once
+        threading.Timer(0.5, api.webhooks.subscribe, (args.token, args.webhook_url)).start()
     try:
         emu.serve_forever()
     except KeyboardInterrupt:

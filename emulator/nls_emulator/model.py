@@ -92,6 +92,41 @@ class Workspace:
         self.version = 0
         self._sorted_cache: dict[Any, tuple[int, list[str]]] = {}
         self._id_counter = 0
+        # called with each change as Notion's webhooks tell it: (type, entity id, entity type, data, author id)
+        self.listeners: list[Callable[[str, str, str, dict, str], None]] = []
+        self.author_override: str | None = None
+        self._creating: set[str] = set()
+
+    # ---- events (what Notion's webhooks tell of each change) -----------------------------------------
+    def emit(self, event_type: str, entity_id: str, entity_type: str, data: dict | None = None) -> None:
+        """Tell the listeners of a change (``page.properties_updated``, ``data_source.schema_updated``, ...)."""
+        author = self.author_override or self._author()
+        for listener in list(self.listeners):
+            listener(event_type, entity_id, entity_type, data or {}, author)
+
+    def as_author(self, user_id: str):
+        """``with ws.as_author(bot_id):`` the changes inside are made by that user (an integration's bot: its own
+        writes come back as events it authored)."""
+        ws = self
+
+        class _As:
+            def __enter__(self):
+                ws.author_override = user_id
+
+            def __exit__(self, *exc):
+                ws.author_override = None
+        return _As()
+
+    def _page_event(self, event_type: str, page: dict, data: dict | None = None) -> None:
+        ds_id = _page_ds(page)
+        parent = {"id": ds_id, "type": "data_source", "data_source_id": ds_id,
+                  "database_id": (self.data_sources.get(ds_id or "", {}).get("parent") or {}).get("database_id")}
+        self.emit(event_type, page["id"], "page", {"parent": parent, **(data or {})})
+
+    def _schema_event(self, ds: dict, properties: list[str]) -> None:
+        self.emit("data_source.schema_updated", ds["id"], "data_source",
+                  {"parent": {"id": (ds.get("parent") or {}).get("database_id"), "type": "database"},
+                   "updated_properties": properties})
 
     # ---- ids and time -------------------------------------------------------------------------
     def new_id(self) -> str:
@@ -188,6 +223,9 @@ class Workspace:
                 if t == "relation":
                     prop["has_more"] = False
             self._edited(page)
+            if self.listeners and page_id not in self._creating:
+                self._page_event("page.properties_updated", page,
+                                 {"updated_properties": [page["properties"][n]["id"] for n in properties]})
             return page
 
     def write_page(self, page_id: str, values: dict[str, Any], author: dict, in_trash: bool | None = None) -> dict:
@@ -236,11 +274,16 @@ class Workspace:
             }
             self.pages[pid] = page
             if properties:
-                self.update_page(pid, properties)
+                self._creating.add(pid)   # one page.created event, not a properties_updated one too
+                try:
+                    self.update_page(pid, properties)
+                finally:
+                    self._creating.discard(pid)
             if content:
                 self.add_block_tree(pid, content)
             page["created_time"] = page["last_edited_time"] = now
             self.touch()
+            self._page_event("page.created", page)
             return pid
 
     def set_content(self, page_id: str, blocks: list[dict]) -> None:
@@ -249,6 +292,8 @@ class Workspace:
             self._drop_children(page_id)
             self.add_block_tree(page_id, blocks)
             self._edited(self.pages[page_id])
+            self._page_event("page.content_updated", self.pages[page_id],
+                             {"updated_blocks": [{"id": b["id"], "type": "block"} for b in blocks if "id" in b]})
 
     def _drop_children(self, parent_id: str) -> None:
         for bid in self.children.pop(parent_id, []):
@@ -260,12 +305,14 @@ class Workspace:
             page = self.pages[page_id]
             page["in_trash"] = page["archived"] = True
             self._edited(page)
+            self._page_event("page.deleted", page)
 
     def restore_page(self, page_id: str) -> None:
         with self.lock:
             page = self.pages[page_id]
             page["in_trash"] = page["archived"] = False
             self._edited(page)
+            self._page_event("page.undeleted", page)
 
     def unshare(self, object_id: str) -> None:
         """Stop sharing an object with the workspace's integrations: it then answers 404."""
@@ -289,6 +336,7 @@ class Workspace:
             for page in self.pages_of(data_source_id):
                 page["properties"] = {(new if k == old else k): v for k, v in page["properties"].items()}
             self.touch()
+            self._schema_event(ds, [ds["properties"][new]["id"]])
 
     def retype_property(self, data_source_id: str, name: str, new_type: str,
                         convert: Callable[[Any], Any] = lambda v: None) -> None:
@@ -309,6 +357,7 @@ class Workspace:
                 prop[new_type] = value
                 self._edited(page)
             self.touch()
+            self._schema_event(ds, [schema["id"]])
 
     def add_property(self, data_source_id: str, name: str, prop_type: str, config: dict | None = None,
                      prop_id: str | None = None) -> str:
@@ -323,6 +372,7 @@ class Workspace:
             for page in self.pages_of(data_source_id):
                 page["properties"][name] = empty_value(ds["properties"][name], now)
             self.touch()
+            self._schema_event(ds, [pid])
             return pid
 
     def remove_property(self, data_source_id: str, name: str) -> None:
@@ -330,11 +380,12 @@ class Workspace:
         ``last_edited_time`` moves (a schema change is not a page edit)."""
         with self.lock:
             ds = self.data_sources[data_source_id]
-            del ds["properties"][name]
+            gone = ds["properties"].pop(name)
             ds["last_edited_time"] = self.now()
             for page in self.pages_of(data_source_id):
                 page["properties"].pop(name, None)
             self.touch()
+            self._schema_event(ds, [gone.get("id")])
 
     def set_computed(self, page_id: str, name: str, value: Any) -> None:
         """Set a formula's or rollup's value (``value``: the raw ``formula`` / ``rollup`` object) as Notion does

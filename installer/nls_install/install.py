@@ -16,6 +16,10 @@ from .resources import data_dir, engine_modules, sql_files
 
 JOB_NAME = "sync-notion-databases"
 JOB_COMMAND = "CALL nls.sync_all_users_notion_databases()"
+# the webhook events (issue 16): applied every minute; with nothing waiting a run costs one statement
+WEBHOOK_JOB_NAME = "apply-notion-webhooks"
+WEBHOOK_JOB_COMMAND = "CALL nls.apply_all_webhook_events()"
+WEBHOOK_SCHEDULE = "* * * * *"
 DEFAULT_SCHEDULE = "*/15 * * * *"
 DEFAULT_WORKERS = 4
 CRON_ROLE = "nls_cron"
@@ -265,24 +269,49 @@ def schedule(conn: psycopg.Connection, password: str | None, cron: str, workers:
         elif not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
             return (f"would create extension pg_cron in {cconn.info.dbname} and schedule {workers} worker job(s) "
                     f"at '{cron}'")
+        hooks = schedule_webhooks(cconn, prefix, here, apply)
         want = job_names(prefix, workers)
         have = _jobs(cconn, prefix)
         wanted = (cron, JOB_COMMAND, here, CRON_ROLE)
         if sorted(have) == sorted(want) and all(have[n][:4] == wanted for n in want):
             return (f"pg_cron job '{prefix}' and {workers - 1} more worker(s) already run '{JOB_COMMAND}' at "
-                    f"'{cron}' in {here} as {CRON_ROLE}: unchanged")
+                    f"'{cron}' in {here} as {CRON_ROLE}: unchanged; {hooks}")
         if not apply:
-            return f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {CRON_ROLE}"
+            return (f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {CRON_ROLE}; "
+                    f"{hooks}")
         for job in have.values():   # by id: a job owned by nls_cron is not found by name from here
             cconn.execute("SELECT cron.unschedule(%s::bigint)", (job[4],))
         for name in want:
             cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s, %s, true)",
                           (name, cron, JOB_COMMAND, here, CRON_ROLE))
         return (f"scheduled pg_cron job '{prefix}' and {workers - 1} more worker(s) at '{cron}': {JOB_COMMAND} "
-                f"in database {here} as role {CRON_ROLE}")
+                f"in database {here} as role {CRON_ROLE}; {hooks}")
     finally:
         if cconn is not conn:
             cconn.close()
+
+
+def webhook_job_name(prefix: str) -> str:
+    """The webhook job's name: ``apply-notion-webhooks``, followed by the database's name in parentheses as the
+    worker jobs are when pg_cron lives in another database."""
+    _, _, suffix = prefix.partition(" ")
+    return WEBHOOK_JOB_NAME + (f" {suffix}" if suffix else "")
+
+
+def schedule_webhooks(cconn: psycopg.Connection, prefix: str, here: str, apply: bool) -> str:
+    """Create or keep the job that applies the webhook events every minute, as nls_cron. Returns what was done."""
+    name = webhook_job_name(prefix)
+    rows = cconn.execute("SELECT jobid, schedule, command, database, username FROM cron.job WHERE jobname = %s",
+                         (name,)).fetchall()
+    wanted = (WEBHOOK_SCHEDULE, WEBHOOK_JOB_COMMAND, here, CRON_ROLE)
+    if len(rows) == 1 and tuple(rows[0][1:]) == wanted:
+        return f"pg_cron job '{name}' already runs '{WEBHOOK_JOB_COMMAND}' every minute: unchanged"
+    if not apply:
+        return f"would schedule pg_cron job '{name}' every minute: {WEBHOOK_JOB_COMMAND}"
+    for row in rows:
+        cconn.execute("SELECT cron.unschedule(%s::bigint)", (row[0],))
+    cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s, %s, true)", (name, *wanted))
+    return f"scheduled pg_cron job '{name}' every minute: {WEBHOOK_JOB_COMMAND} in database {here} as {CRON_ROLE}"
 
 
 def unschedule(conn: psycopg.Connection, password: str | None) -> str:
@@ -295,6 +324,11 @@ def unschedule(conn: psycopg.Connection, password: str | None) -> str:
         have = _jobs(cconn, prefix)
         for job in have.values():
             cconn.execute("SELECT cron.unschedule(%s::bigint)", (job[4],))
+        hooks = cconn.execute("SELECT jobid, jobname FROM cron.job WHERE jobname = %s",
+                              (webhook_job_name(prefix),)).fetchall()
+        for jobid, name in hooks:
+            cconn.execute("SELECT cron.unschedule(%s::bigint)", (jobid,))
+            have[name] = ()
         return f"removed pg_cron job(s) {', '.join(sorted(have))}" if have else f"no pg_cron job '{prefix}'"
     finally:
         if cconn is not conn:

@@ -3,7 +3,8 @@
 
 - ``entry``        the glue the PL/Python functions of ``plpython/functions.sql`` call
 - ``schedule``     which sources run: ``nls.sync_notion`` by hand, the scheduled workers' rounds, then cleaning
-- ``run``          one run of one flow over one source: lock, act for the user, sync_log row, client, status
+- ``run``          one run of one flow over one source (or over all of a user's sources: ``UserRun``): lock, act
+                   for the user, sync_log row, client, status
 - ``report``       the one status vocabulary and the run report (the shape of ``sync_log.details``)
 - ``notion_read``  the read flow: data sources, modes, watermarks, when to reconcile
 - ``read``         the paged read of one data source, past the 10,000-row cap in created_time windows
@@ -12,9 +13,11 @@
 - ``content``      page content: Markdown and block trees
 - ``reconcile``    what an incremental read cannot see: trash, deletes, unshares, drifted formulas and rollups
 - ``schema``       data source schemas: the history the pages show, the schema Notion gives
+- ``trash``        the trash listing of a user's scheduled run (pages trashed since the last look, one request)
+- ``webhooks``     Notion's webhooks: what a delivery is let in as (verified inside the server), what its events do
 - ``typed_views``  typed views: made by ``nls.create_typed_view``, following their data sources after each sync;
                    ``typed_columns`` their columns (names, kinds, how they follow a schema; pure)
-- ``client``       the Notion HTTP client (requests + urllib3's Retry); ``pacing`` its request budget
+- ``client``       the Notion HTTP client (requests, its own retry loop); ``pacing`` its request budget
 - ``integration``  a user's integration: token (stored, rotated, decrypted), workspace, the client that acts
 - ``crypto``       the key ring and AES-256-GCM; ``text`` text PostgreSQL cannot store
 - ``settings``     the typed settings, read once per call from the catalogue in ``nls.settings``

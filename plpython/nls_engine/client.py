@@ -261,6 +261,21 @@ class NotionClient:
                                   endpoint="search"):
             yield from data.get("results", [])
 
+    def trash(self, since: str) -> Iterator[dict]:
+        """``POST /v1/search`` with ``filter: {"property": "object", "value": "page", "in_trash": true}``, sorted by
+        ``last_edited_time`` descending: the pages in the trash, the most recently trashed first, up to those edited
+        before ``since`` (ISO time): a page of 100 asked at a time, the next only while the last one read is not
+        older than ``since``."""
+        body = {"filter": {"property": "object", "value": "page", "in_trash": True},
+                "sort": {"timestamp": "last_edited_time", "direction": "descending"}}
+        for data in self.paginate("POST", "/v1/search", body=body, endpoint="search.trash"):
+            results = [p for p in data.get("results") or [] if isinstance(p, dict) and p.get("object") == "page"]
+            for page in results:
+                if str(page.get("last_edited_time") or "") >= since:
+                    yield page
+            if not results or str(results[-1].get("last_edited_time") or "") < since:
+                return
+
     def database(self, database_id: str) -> dict:
         """``GET /v1/databases/{id}``: the database with its ``data_sources: [{id, name}]``."""
         return self.request("GET", f"/v1/databases/{database_id}", endpoint="databases.retrieve")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from . import anki_account, anki_sync as anki_flow, crypto, schedule, typed_views
+from . import anki_account, anki_sync as anki_flow, crypto, schedule, typed_views, webhooks
 from .client import NotionError
 from .db import Db
 from .discover import discover as _discover
@@ -190,3 +190,54 @@ def anki_sync(plpy, GD, user_id) -> str:
         plpy.error(f"nls: user {user_id!r} has no Anki account this session can see (argument user_id)",
                    hint="Store it with nls.add_anki_account(user_id, username, password, endpoint => NULL), and act "
                         "for that user (SET nls.user_id) when not an administrator.", sqlstate="P0002")
+
+
+def webhook_receive(plpy, GD, path, body, signature) -> int:
+    """``nls.webhook_receive(path, body, signature)``: the HTTP status a delivery is answered
+    (:func:`nls_engine.webhooks.receive`); what it lets in is stored. Never raises for what Notion (or anyone)
+    sends; a missing key is the server's fault (500)."""
+    if path is None or body is None:
+        return 400
+    store, settings = _open(plpy, GD)
+    path = path.rsplit("/", 1)[-1]
+    try:
+        return webhooks.receive(store, settings, path, bytes(body), signature)
+    except (crypto.KeyError_, crypto.TokenUnreadable) as e:
+        plpy.warning(f"nls: a webhook delivery could not be verified: {e}")
+        return 500
+
+
+def webhook_verification_token(plpy, GD, user_id) -> str:
+    """``nls.webhook_verification_token(user_id)``: the handshake's token, once."""
+    if user_id is None:
+        plpy.error("nls: webhook_verification_token needs user_id; it was NULL", sqlstate="22004",
+                   hint="webhook_verification_token(user_id text)")
+    store, settings = _open(plpy, GD)
+    try:
+        return webhooks.shown_token(store, settings, user_id)
+    except LookupError:
+        plpy.error(f"nls: no verification token has come for user {user_id!r} (argument user_id)", sqlstate="P0002",
+                   hint="Arm the path (nls.webhook_endpoint(user_id)), add it in Notion's webhook settings while "
+                        "it is armed, then call this again.")
+    except PermissionError:
+        plpy.error(f"nls: the verification token of user {user_id!r} was shown already", sqlstate="55000",
+                   hint="It is shown once. To get a new one, arm the path again (nls.webhook_endpoint(user_id)) "
+                        "and have Notion send the handshake again (re-add the subscription).")
+    except (crypto.KeyError_, crypto.TokenUnreadable) as e:
+        plpy.error(f"nls: the verification token of user {user_id!r} cannot be read: {e}", sqlstate="55000")
+
+
+def apply_webhook_events(plpy, GD, user_id) -> str:
+    """``nls.apply_webhook_events(user_id)``: in the caller's transaction; returns its JSON as text."""
+    store, settings = _open(plpy, GD)
+    return json.dumps(schedule.apply_webhooks(store, settings, user_id))
+
+
+def apply_all_webhook_events(plpy, GD) -> None:
+    """``CALL nls.apply_all_webhook_events()`` (pg_cron, every minute): every user's waiting events, committing."""
+    store, settings = _open(plpy, GD)
+    result = schedule.apply_webhooks(store, settings, None, plpy.commit, every_user=True)
+    failed = [r["user_id"] for r in result["results"] if r["status"] == "failed"]
+    if failed:
+        plpy.warning(f"nls: applying the webhook events of {len(failed)} user(s) failed; see SELECT * FROM "
+                     "nls.sync_log WHERE sync_type = 'notion_webhook' ORDER BY started_at DESC")

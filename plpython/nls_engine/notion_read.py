@@ -8,8 +8,8 @@ the watermark with each batch, and reconciles (:mod:`reconcile`): after a comple
 """
 from __future__ import annotations
 
-from .client import title_text
-from .read import DataSourceRead
+from .client import NotionError, title_text
+from .read import DataSourceRead, StoredSeen
 from .reconcile import Reconciler
 from .schema import Schemas
 from .writer import BatchWriter
@@ -34,18 +34,44 @@ class NotionRead:
 
     def execute(self, ctx) -> None:
         """Read every data source of the source's database. Raises NotionError or RunDeadline (the run records
-        them)."""
+        them). The data sources come from GET /v1/databases/{id} only when they are not known (the first run, a
+        reconciliation, a data_source.* webhook event); an incremental run of known data sources sends nothing but
+        their queries, and lists them again only when a query answers 404 or 400 (the data source left the
+        database)."""
         src = ctx.source
         schemas = Schemas(ctx.store, ctx.client, src.id)
         writer = BatchWriter(ctx, schemas)
         reconciler = Reconciler(ctx, writer, schemas)
+        known = None if self.full or self.reconciling else ctx.store.listed_data_sources(src.id)
+        done: set[str] = set()
+        for ds in known if known is not None else self.list_data_sources(ctx):
+            try:
+                self._data_source(ctx, writer, reconciler, schemas, ds["id"], ds.get("name"))
+            except NotionError as e:
+                if known is None or e.status not in (400, 404):
+                    raise
+                # the data source left the database (or moved): list them again, read the ones not read yet
+                ctx.report.data_sources.pop()
+                ctx.report.count("data_sources_listed_again")
+                for again in self.list_data_sources(ctx):
+                    if again["id"] not in done:
+                        self._data_source(ctx, writer, reconciler, schemas, again["id"], again.get("name"))
+                return
+            done.add(ds["id"])
+
+    @staticmethod
+    def list_data_sources(ctx) -> list[dict]:
+        """``GET /v1/databases/{id}``: the database's data sources [{id, name}], remembered for the next runs
+        (the database's name too, the first time)."""
+        src = ctx.source
         database = ctx.client.database(src.database_id)
         name = title_text(database)
         if name and not src.database_name:
             ctx.store.set_database_name(src.id, name)
             src.database_name = name
-        for ds in database.get("data_sources") or []:
-            self._data_source(ctx, writer, reconciler, schemas, ds["id"], ds.get("name"))
+        listed = [{"id": ds["id"], "name": ds.get("name")} for ds in database.get("data_sources") or []]
+        ctx.store.save_data_sources(src.id, listed)
+        return listed
 
     def _data_source(self, ctx, writer: BatchWriter, reconciler: Reconciler, schemas: Schemas, ds_id: str,
                      ds_name: str | None) -> None:
@@ -57,13 +83,13 @@ class NotionRead:
             # a rename or type change moves no page: every stored page's properties are read again
             full, ds_report.mode = True, "full (the data source's schema changed)"
         writer.begin_data_source()
-        outcome = DataSourceRead(ctx.client, ds_id, ds_report, report).run(
+        outcome = DataSourceRead(ctx.client, ds_id, ds_report, report, seen=StoredSeen(store)).run(
             None if full else since, lambda batch, in_order: writer.write(ds_id, ds_name, batch, in_order))
         if outcome.complete and outcome.seen:   # a page that could not be stored holds the watermark at its time
             store.save_state(src.id, ds_id, ds_name, writer.hold or outcome.upto)
         if outcome.complete and not report.page_errors:
             if full:
-                reconciler.check_unseen(ds_id, set(outcome.seen))
+                reconciler.check_unseen(ds_id)
                 store.save_state(src.id, ds_id, ds_name, None, reconciled=True)
             elif self.reconciling:
                 reconciler.ids_only(ds_id, ds_name, ds_report)

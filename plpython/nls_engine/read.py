@@ -22,12 +22,46 @@ from .report import DataSourceReport, RunReport
 STALE_PAGES = 3
 
 
+class Seen(dict):
+    """The rows a read has handed on, {page id: last_edited_time}, kept in memory (the unit tests' and small
+    reads'). The engine's reads keep theirs in the database instead (:class:`nls_engine.store.StoredSeen`), so that
+    the backend's memory does not grow with the size of a read."""
+
+    def fresh(self, batch: list[dict]) -> list[dict]:
+        """The rows of ``batch`` not handed on yet, or handed on with another last_edited_time (edited during the
+        read); they are recorded."""
+        out = [p for p in batch if self.get(p["id"]) != p["last_edited_time"]]
+        for p in out:
+            self[p["id"]] = p["last_edited_time"]
+        return out
+
+
+class StoredSeen:
+    """The rows a read has handed on, kept in the database (``pg_temp._nls_seen``, emptied when the read begins):
+    each answer costs one statement whatever the size of the read, and the backend holds nothing per page.
+    Reconciliation compares the stored pages with it (``nls._unseen_pages``)."""
+
+    def __init__(self, store):
+        self.store, self.count = store, 0
+        store.seen_begin()
+
+    def fresh(self, batch: list[dict]) -> list[dict]:
+        """As :meth:`Seen.fresh`, in one statement."""
+        fresh, new = self.store.seen_fresh([(p["id"], p["last_edited_time"]) for p in batch])
+        self.count += new
+        return [p for p in batch if p["id"] in fresh]
+
+    def __len__(self) -> int:
+        return self.count
+
+
 @dataclass
 class ReadOutcome:
-    """``seen``: {page id: last_edited_time} of every row read; ``complete``: whether every row is in; ``upto``:
-    the watermark a complete read supports (None when incomplete or empty)."""
+    """``seen``: the rows read (a :class:`Seen`, or the engine's stored one; ``len`` is how many pages);
+    ``complete``: whether every row is in; ``upto``: the watermark a complete read supports (None when incomplete
+    or empty)."""
 
-    seen: dict[str, str]
+    seen: Seen
     complete: bool
     upto: str | None
 
@@ -52,10 +86,12 @@ class DataSourceRead:
     ``report``; rows read are counted in ``ds_report.pages`` and windows in ``ds_report.windows``."""
 
     def __init__(self, client: NotionClient, ds_id: str, ds_report: DataSourceReport, report: RunReport,
-                 property_ids: list[str] | None = None, clock: Callable[[], time.struct_time] = time.gmtime):
+                 property_ids: list[str] | None = None, clock: Callable[[], time.struct_time] = time.gmtime,
+                 seen: Seen | None = None):
         self.client, self.ds_id, self.ds_report, self.report = client, ds_id, ds_report, report
         self.property_ids, self.clock = property_ids, clock
-        self.seen: dict[str, str] = {}
+        self.seen = Seen() if seen is None else seen
+        self.latest: str | None = None   # the latest last_edited_time read
 
     def run(self, since: str | None, on_batch: Callable[[list[dict], bool], None]) -> ReadOutcome:
         """Every row edited on or after ``since`` (every row when None), handed to ``on_batch(batch, in_order)`` an
@@ -68,7 +104,7 @@ class DataSourceRead:
                 return ReadOutcome(self.seen, False, None)
             last, capped = answer
             if not capped:
-                upto = max(self.seen.values()) if self.seen else None
+                upto = self.latest
                 return ReadOutcome(self.seen, True, min(upto, windows_from) if upto and windows_from else upto)
             if sort == "last_edited_time" and last is not None:   # past the cap: the rest, by created_time windows
                 since, sort = last["last_edited_time"], "created_time"
@@ -87,9 +123,10 @@ class DataSourceRead:
         capped, last, stale, answers = False, None, 0, set()
         for data in self.client.query(self.ds_id, body, self.property_ids):
             results = self._readable(data.get("results", []))
-            batch = [p for p in results if self.seen.get(p.get("id")) != p.get("last_edited_time")]
+            batch = self.seen.fresh(results) if results else []
             for p in batch:
-                self.seen[p["id"]] = p["last_edited_time"]
+                if self.latest is None or p["last_edited_time"] > self.latest:
+                    self.latest = p["last_edited_time"]
             # rows read before may come again (a window re-reads the minute it starts at, which a bulk import can
             # fill); an answer this query already gave, with nothing new, means the cursor went back
             signature = (results[0].get("id"), results[-1].get("id"), len(results)) if results else None

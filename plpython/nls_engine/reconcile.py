@@ -10,7 +10,7 @@ fetched whole. Nothing is marked gone unless the read was whole.
 from __future__ import annotations
 
 from .client import NotionError
-from .read import DataSourceRead
+from .read import DataSourceRead, StoredSeen
 from .report import DataSourceReport
 from .schema import Schemas, schema_of
 from .text import clean
@@ -23,11 +23,12 @@ class Reconciler:
     def __init__(self, ctx, writer: BatchWriter, schemas: Schemas):
         self.ctx, self.writer, self.schemas = ctx, writer, schemas
 
-    def check_unseen(self, ds_id: str, seen: set[str]) -> None:
-        """After a complete read of every id: each live stored page it did not return is asked for
-        (``GET /v1/pages/{id}``): a 404 marks it gone (deleted or unshared), a trashed one is stored trashed."""
+    def check_unseen(self, ds_id: str) -> None:
+        """Right after a complete read of every id (its record of what it read: :class:`read.StoredSeen`): each live
+        stored page it did not return is asked for (``GET /v1/pages/{id}``): a 404 marks it gone (deleted or
+        unshared), a trashed one is stored trashed."""
         ctx = self.ctx
-        for pid in ctx.store.unseen_pages(ctx.source.id, ds_id, sorted(seen)):
+        for pid in ctx.store.unseen_pages(ctx.source.id, ds_id):
             page = self._fetch(pid)
             if page is None:
                 continue
@@ -45,7 +46,8 @@ class Reconciler:
         wanted = [p["id"] for p in schema.values() if p.get("type") == "title" and p.get("id")] or ["title"]
         drifted: list[str] = []
         scratch = DataSourceReport(ds_id, ds_name, "ids")
-        read = DataSourceRead(ctx.client, ds_id, scratch, ctx.report, property_ids=wanted + sorted(computed))
+        read = DataSourceRead(ctx.client, ds_id, scratch, ctx.report, property_ids=wanted + sorted(computed),
+                              seen=StoredSeen(ctx.store))
         outcome = read.run(None, lambda batch, _in_order: drifted.extend(self._drifted(batch, computed)))
         ds_report.reconciled = {"ids_read": len(outcome.seen), "drifted": len(set(drifted)),
                                 "windows": scratch.windows}
@@ -56,7 +58,7 @@ class Reconciler:
             if page is not None:
                 self.writer.write(ds_id, ds_name, [page], in_order=False)
         if not ctx.report.page_errors:
-            self.check_unseen(ds_id, set(outcome.seen))
+            self.check_unseen(ds_id)
             ctx.store.save_state(ctx.source.id, ds_id, ds_name, None, reconciled=True)
 
     def _drifted(self, batch: list[dict], computed: set[str]) -> list[str]:

@@ -10,14 +10,18 @@ run's counts and of ``nls.sync_log.details``:
                     "reconciled"?: {"ids_read", "drifted", "windows"}}],
   "cleaned_characters": characters PostgreSQL cannot store that were removed or replaced,
   "page_errors"?: [{"page_id", "error"}], "limits"?: [{"limit": why the run is partial, ...}],
-  "<counter>"?: n for each counter of COUNTERS that is not 0,
+  "<counter>"?: n for each counter of COUNTERS that is not 0 (data_sources_listed_again: a query answered 404/400
+                and GET /v1/databases/{id} listed the data sources again; trashed_seen: pages the trash listing
+                found trashed since the last run),
   "requests_by_endpoint": {endpoint: attempts, every one Notion saw}, "rate_limited"?: 429 answers,
   "retry_waited_s"?: seconds waited between attempts, "paced_s"?: seconds waited for the budget (pacing, 429 holds),
   "timeouts"?: {endpoint: requests that timed out}, "traceback"?: the last frames of an internal error,
   "own_writes"?: pages a read found last edited by the integration's own bot (nls's push coming back),
   a push (sync_type notion_push, plpython/nls_engine/push.py) also: "conflicts"?, "failed"?, "agreed"?,
   "unchanged"?, "refreshed"?, "adopted"?, "waiting"? (counters), "object_errors"?: [{"local_table", "local_id",
-  "page_id", "error"}], "skipped_properties"?: [{"column", "reason"}] }
+  "page_id", "error"}], "skipped_properties"?: [{"column", "reason"}],
+  and a user flow's findings: notion_trash {"trash_since", "trashed_listed"}, notion_webhook {"events", "pages_read",
+  "trashed", "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending"} }
 """
 from __future__ import annotations
 
@@ -53,7 +57,7 @@ class RunStatus(str, Enum):
 
 # the named counters a run may report in details (each only when not 0)
 COUNTERS = ("completed_values", "unsupported_values", "rollups_over_cut_relations", "markdown_unavailable",
-            "markdown_truncated", "markdown_unknown_blocks", "own_writes",
+            "markdown_truncated", "markdown_unknown_blocks", "own_writes", "data_sources_listed_again", "trashed_seen",
             # a push's (issue 13): objects in conflict, failed, already matching Notion, unchanged by their hash,
             # pages read again first, creates found by card id, failures left until the object changes
             "conflicts", "failed", "agreed", "unchanged", "refreshed", "adopted", "waiting")
@@ -107,6 +111,7 @@ class RunReport:
     paced_s: float = 0.0
     timeouts: dict[str, int] = field(default_factory=dict)
     traceback: str | None = None
+    findings: dict = field(default_factory=dict)   # a flow's own findings (the webhook flow's counts of events)
     status: RunStatus = RunStatus.RUNNING
     error_code: str | None = None
     error_message: str | None = None
@@ -184,6 +189,7 @@ class RunReport:
             out["timeouts"] = dict(self.timeouts)
         if self.traceback:
             out["traceback"] = self.traceback
+        out.update(self.findings)
         return out
 
     def answer(self, database_name: str | None, database_id: str, sync_log_id: str) -> dict:

@@ -40,15 +40,22 @@ class Source:
 @dataclass
 class RunContext:
     """What the parts of one run share. ``commit`` is plpy.commit in the scheduled procedure, None in a call that
-    runs in its caller's transaction."""
+    runs in its caller's transaction. ``source`` is None in a run of a user's flow (:class:`UserRun`), whose
+    ``user_id`` says whose it is."""
 
     store: Store
     settings: Settings
-    source: Source
+    source: Source | None
     report: RunReport
     commit: Callable[[], None] | None = None
     client: NotionClient | None = None
     log_id: str | None = None
+    user: str | None = None
+
+    @property
+    def user_id(self) -> str:
+        """The user the run acts for."""
+        return self.source.user_id if self.source is not None else self.user
 
     def checkpoint(self) -> None:
         """Commit what is done so far, where the run may commit (the scheduled procedure), with the run's counts so
@@ -126,24 +133,75 @@ class SourceRun:
         return ctx.report.answer(src.database_name, src.database_id, ctx.log_id)
 
     def _execute(self, ctx: RunContext) -> BaseException | None:
-        """Open the client, run the flow, and close the report with the status it earned. Returns the cancel that
-        stopped it (to be raised once the log row is closed), or None."""
-        report = ctx.report
+        return execute(ctx, self.flow)
+
+
+def execute(ctx: RunContext, flow) -> BaseException | None:
+    """Open the user's client, run ``flow``, and close the run's report with the status it earned. Returns the
+    cancel that stopped it (to be raised once the log row is closed), or None."""
+    report = ctx.report
+    try:
+        ctx.client = open_client(ctx.store, ctx.user_id, ctx.settings)
+        note_workspace(ctx.store, ctx.user_id, ctx.client)
+        flow.execute(ctx)
+        report.close(RunStatus.PARTIAL if report.short else RunStatus.COMPLETED)
+    except Exception as e:  # a bug or a database error too: recorded, never left running
+        if ctx.store.interrupted(e):
+            report.close(RunStatus.CANCELLED, "query_canceled",
+                         "a cancel or statement_timeout stopped the run; what it committed stays")
+            return e
+        report.close(*outcome(e, report))
+        if isinstance(e, NotionError) and refused_token(e):
+            ctx.store.mark_needs_reauth(ctx.user_id)
+    finally:
+        if ctx.client:
+            ctx.client.close()
+            report.took(ctx.client)
+    return None
+
+
+class UserFlow(Protocol):
+    """A flow over all of one user's sources at once (the trash listing, the webhook events)."""
+
+    kind: str   # its sync_type, and the name of the user's lock it runs under
+
+    def execute(self, ctx: RunContext) -> None: ...
+
+
+class UserRun:
+    """One run of a user's flow: the user's lock for that flow (another run of it: skipped at once), acting for the
+    user, a sync_log row of the flow's ``kind`` without a source, the user's client, the status its ending earns."""
+
+    def __init__(self, store: Store, settings: Settings, user_id: str, flow: UserFlow, commit=None):
+        self.store, self.settings, self.user_id, self.flow, self.commit = store, settings, user_id, flow, commit
+
+    def go(self) -> dict:
+        """Run unless another run of the flow holds the user. Returns {"user_id", "sync_type", "status",
+        "sync_log_id", "items_*", "requests_made", "details", "error"?, "error_code"?}; Notion's failures are in
+        it and the log, never raised; a cancel is raised once the row is closed."""
+        if not self.store.try_lock_user(self.flow.kind, self.user_id):
+            return {"user_id": self.user_id, "sync_type": self.flow.kind, "status": RunStatus.SKIPPED.answer}
         try:
-            ctx.client = open_client(ctx.store, ctx.source.user_id, ctx.settings)
-            note_workspace(ctx.store, ctx.source.user_id, ctx.client)
-            self.flow.execute(ctx)
-            report.close(RunStatus.PARTIAL if report.short else RunStatus.COMPLETED)
-        except Exception as e:  # a bug or a database error too: recorded, never left running
-            if ctx.store.interrupted(e):
-                report.close(RunStatus.CANCELLED, "query_canceled",
-                             "a cancel or statement_timeout stopped the run; what it committed stays")
-                return e
-            report.close(*outcome(e, report))
-            if isinstance(e, NotionError) and refused_token(e):
-                ctx.store.mark_needs_reauth(ctx.source.user_id)
+            with acting_for(self.store, self.user_id):
+                return self._locked()
         finally:
-            if ctx.client:
-                ctx.client.close()
-                report.took(ctx.client)
-        return None
+            self.store.unlock_user(self.flow.kind, self.user_id)
+
+    def _locked(self) -> dict:
+        ctx = RunContext(self.store, self.settings, None, RunReport(self.flow.kind), self.commit, user=self.user_id)
+        ctx.log_id = self.store.begin_user_run(self.user_id, self.flow.kind)
+        ctx.checkpoint()
+        cancel = execute(ctx, self.flow)
+        self.store.finish_run(ctx.log_id, ctx.report)
+        if self.commit:
+            self.commit()
+        if cancel is not None:
+            raise cancel
+        r = ctx.report
+        out = {"user_id": self.user_id, "sync_type": self.flow.kind, "status": r.status.answer,
+               "sync_log_id": ctx.log_id, "items_processed": r.processed, "items_added": r.added,
+               "items_updated": r.updated, "items_removed": r.removed, "requests_made": r.requests_made,
+               "details": r.details()}
+        if r.error_code:
+            out.update(error=r.error_message, error_code=r.error_code)
+        return out

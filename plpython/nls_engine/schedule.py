@@ -9,7 +9,9 @@ from . import anki_sync, push
 from .integration import acting_for
 from .notion_read import NotionRead
 from .report import RunStatus
-from .run import Source, SourceRun
+from .run import Source, SourceRun, UserRun
+from .trash import TrashLook
+from .webhooks import ApplyEvents
 from .settings import Settings
 from .store import Store
 from .typed_views import refresh as refresh_typed_views
@@ -28,13 +30,24 @@ def sync_notion(store: Store, settings: Settings, database_id=None, database_nam
         return {"success": False, "synced_count": 0, "database_name": database_name,
                 "error": f"no enabled source matches {what}{who}; add one with nls.add_source(user_id, database_id)"}
     results = [SourceRun(store, settings, s, NotionRead(bool(full_sync)), commit).go() for s in sources]
+    trash = look_at_trash(store, settings, sources, results, commit) if not (database_id or database_name) else []
     cleaning = clean_learning(store, sources, results, commit)
     views = refresh_typed_views(store, sources, results, commit)
-    extra = {**({"cleaning": cleaning} if cleaning else {}), **({"typed_views": views} if views else {})}
+    extra = {**({"cleaning": cleaning} if cleaning else {}), **({"typed_views": views} if views else {}),
+             **({"trash": trash} if trash else {})}
     if (database_id or database_name) and len(results) == 1:
         r = results[0]
         return {"success": RunStatus.of_answer(r["status"]).succeeded, **r, **extra}
     return {"success": all(RunStatus.of_answer(r["status"]).succeeded for r in results), "results": results, **extra}
+
+
+def look_at_trash(store: Store, settings: Settings, sources: list[Source], results: list[dict], commit=None) -> list[dict]:
+    """After a run of all of a user's sources (not one database by hand): the user's trash listing
+    (:class:`nls_engine.trash.TrashLook`, one request) for every user whose sources ran and did not fail. Returns
+    each look's answer (its row of nls.sync_log, type notion_trash)."""
+    users = sorted({s.user_id for s, r in zip(sources, results)
+                    if RunStatus.of_answer(r["status"]) in (RunStatus.COMPLETED, RunStatus.PARTIAL)})
+    return [UserRun(store, settings, user, TrashLook(), commit).go() for user in users]
 
 
 def clean_learning(store: Store, sources: list[Source], results: list[dict], commit=None) -> list[dict]:
@@ -136,3 +149,35 @@ def _sync_user(store: Store, settings: Settings, round_: str, user: str, commit)
         store.finish_sync_user(round_, user, status.value)
         commit()
     return {"user_id": user, "status": status.value, "sources": sources}
+
+
+def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None, commit=None,
+                   every_user: bool = False) -> dict:
+    """``nls.apply_webhook_events(user_id)`` (by hand, in the caller's transaction) and the scheduled job
+    (``every_user``: every user with events waiting, committing as it goes): each user's pending webhook events in
+    batches of webhook_batch_size (:class:`nls_engine.webhooks.ApplyEvents`, a sync_log row of type notion_webhook
+    each), then the cleaning of users whose learning or creative pages changed. Returns {"success", "results":
+    [each run's answer], "cleaning"?}. A user with nothing pending costs one statement and no row."""
+    if user_id is not None:
+        users = [user_id] if store.pending_count(user_id) else []
+    else:
+        users = store.users_with_events() if every_user else store.pending_users()
+    results, cleaning = [], []
+    for user in users:
+        changed = False
+        while True:
+            r = UserRun(store, settings, user, ApplyEvents(), commit).go()
+            results.append(r)
+            changed = changed or bool(r.get("items_updated") or r.get("items_added") or r.get("items_removed"))
+            details = r.get("details") or {}
+            if r["status"] != RunStatus.COMPLETED.answer or details.get("events", 0) < settings.webhook_batch_size:
+                break
+        if changed:
+            with acting_for(store, user):
+                if any(Source.from_row(s).target != "pages" for s in store.sources(None, None, user)):
+                    cleaning.append(store.clean(user))
+            if commit:
+                commit()
+    out = {"success": all(RunStatus.of_answer(r["status"]).succeeded or r["status"] == "skipped" for r in results),
+           "results": results}
+    return {**out, **({"cleaning": cleaning} if cleaning else {})}

@@ -38,6 +38,9 @@ class Settings:
     anki_timeout_s: float
     typed_views_schema: str     # read by nls.add_source (SQL); the engine does not use it
     push_after_read: str        # 'on' | 'off': the scheduled workers push after each user's read
+    webhook_handshake_window_s: float   # read by nls.webhook_endpoint (SQL)
+    webhook_max_body_bytes: int
+    webhook_batch_size: int
 
     @classmethod
     def from_catalogue(cls, rows: Iterable[Mapping]) -> "Settings":

@@ -127,6 +127,29 @@ class Store:
     def release_budget(self, kind: str, key: str) -> None:
         self._one("SELECT nls._release_budget($1, $2) AS ok", ["text", "text"], [kind, key])
 
+    def clock(self) -> str:
+        """The database's clock now (clock_timestamp(), ISO text)."""
+        return self._one("SELECT clock_timestamp()::text AS t")["t"]
+
+    def trash_since(self, user_id: str, overlap_s: float) -> str | None:
+        """Where the next look at the user's trash reads back to: the last look's start less ``overlap_s`` (ISO,
+        UTC, milliseconds as Notion writes them), or None before the first look."""
+        row = self._one("SELECT to_char((trash_checked_at - make_interval(secs => $2)) AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS since FROM nls.integrations WHERE user_id = $1",
+                        ["text", "float8"], [user_id, overlap_s])
+        return row["since"] if row else None
+
+    def save_trash_checked(self, user_id: str, began: str) -> None:
+        """The look at the user's trash that began at ``began`` (timestamptz text) is done."""
+        self.db.execute("UPDATE nls.integrations SET trash_checked_at = greatest(trash_checked_at, $2::timestamptz) "
+                        "WHERE user_id = $1", ["text", "text"], [user_id, began])
+
+    def mark_trashed(self, user_id: str, pages: list[dict]) -> int:
+        """Mark the user's stored pages trashed (``nls._mark_trashed``): ``pages`` [{page_id, last_edited_time?,
+        sync_hash?}]; returns how many were marked (live stored pages not newer than the given time)."""
+        return self._one("SELECT nls._mark_trashed($1, $2) AS n", ["text", "jsonb"],
+                         [user_id, json.dumps(pages)])["n"]
+
     # -- sources --------------------------------------------------------------------------------------------
     def sources(self, database_id: str | None, database_name: str | None, user_id: str | None) -> list[dict]:
         """The enabled sources matching the filters (NULL: any), with an integration, ordered by user and id:
@@ -165,6 +188,21 @@ class Store:
 
     def unlock_source(self, source_id: int) -> None:
         self._one("SELECT pg_advisory_unlock(nls._lock_key(), $1::int) AS ok", ["bigint"], [source_id])
+
+    def try_lock_user(self, kind: str, user_id: str) -> bool:
+        """The user's advisory lock for a flow of ``kind`` (notion_trash, notion_webhook; session level), if nobody
+        holds it."""
+        return self._one("SELECT pg_try_advisory_lock(nls._lock_class('user_flow'), hashtext($1 || ':' || $2)) AS ok",
+                         ["text", "text"], [kind, user_id])["ok"]
+
+    def unlock_user(self, kind: str, user_id: str) -> None:
+        self._one("SELECT pg_advisory_unlock(nls._lock_class('user_flow'), hashtext($1 || ':' || $2)) AS ok", ["text", "text"],
+                  [kind, user_id])
+
+    def begin_user_run(self, user_id: str, sync_type: str) -> str:
+        """A running nls.sync_log row of a user's flow (no source; the user's stale rows of that type closed first);
+        returns its id."""
+        return str(self._one("SELECT nls._begin_user_run($1, $2) AS id", ["text", "text"], [user_id, sync_type])["id"])
 
     def run_plan(self, source_id: int, reconcile_interval_s: float) -> tuple[bool, bool]:
         """(whether any data source of the source has a watermark, whether its reconciliation is due: the last
@@ -216,6 +254,27 @@ class Store:
         self.db.execute("SELECT nls._save_state($1, $2, $3, $4::timestamptz, $5)",
                         ["bigint", "text", "text", "text", "bool"], [source_id, ds_id, name, watermark, reconciled])
 
+    def listed_data_sources(self, source_id: int) -> list[dict] | None:
+        """The data sources GET /v1/databases/{id} listed last time: [{id, name}] in the order listed, or None when
+        they are unknown (never listed, or forgotten: :meth:`forget_data_sources`)."""
+        rows = self._rows("SELECT st.data_source_id AS id, st.data_source_name AS name, "
+                          "s.data_sources_listed_at IS NOT NULL AS known FROM nls.sources s "
+                          "LEFT JOIN nls.sync_state st ON st.source_id = s.id AND st.listed "
+                          "WHERE s.id = $1 ORDER BY st.data_source_id", ["bigint"], [source_id])
+        if not rows or not rows[0]["known"]:
+            return None
+        return [{"id": r["id"], "name": r["name"]} for r in rows if r["id"] is not None]
+
+    def save_data_sources(self, source_id: int, data_sources: list[dict]) -> None:
+        """Remember the data sources the database lists now ([{id, name}]): each gets a sync_state row (a new one
+        without a watermark: its first read is whole), those no longer listed are marked so."""
+        self.db.execute("SELECT nls._save_data_sources($1, $2)", ["bigint", "jsonb"],
+                        [source_id, json.dumps([{"id": d["id"], "name": d.get("name")} for d in data_sources])])
+
+    def forget_data_sources(self, source_id: int) -> None:
+        """The source's data sources are to be listed again by its next run (GET /v1/databases/{id})."""
+        self.db.execute("UPDATE nls.sources SET data_sources_listed_at = NULL WHERE id = $1", ["bigint"], [source_id])
+
     def save_schema(self, source_id: int, ds_id: str, schema: dict) -> None:
         """Keep a schema ({name: {id, type}}) in the data source's schema history."""
         self._one("SELECT nls._save_schema($1, $2, $3) AS h", ["bigint", "text", "jsonb"],
@@ -243,10 +302,22 @@ class Store:
                       [source_id, [row["page_id"] for row in rows]])
         return r["added"], r["updated"]
 
-    def unseen_pages(self, source_id: int, ds_id: str, seen: list[str]) -> list[str]:
-        """Live stored pages of the data source that a complete read did not return."""
-        return [r["page_id"] for r in self._rows("SELECT nls._unseen_pages($1, $2, $3) AS page_id",
-                                                 ["bigint", "text", "text[]"], [source_id, ds_id, seen])]
+    def seen_begin(self) -> None:
+        """Begin a read's record of the rows it handed on (``pg_temp._nls_seen``, emptied)."""
+        self.db.execute("SELECT nls._seen_begin()")
+
+    def seen_fresh(self, rows: list[tuple[str, str]]) -> tuple[set[str], int]:
+        """Record an answer's rows [(page id, last_edited_time)]: returns (the ids new to the read or edited since
+        it handed them on, how many of them are new to it)."""
+        ids, times = [r[0] for r in rows], [r[1] for r in rows]
+        out = self._rows("SELECT page_id, is_new FROM nls._seen_fresh($1, $2)", ["text[]", "text[]"], [ids, times])
+        return {r["page_id"] for r in out}, sum(1 for r in out if r["is_new"])
+
+    def unseen_pages(self, source_id: int, ds_id: str) -> list[str]:
+        """Live stored pages of the data source that the complete read just made (its record, :meth:`seen_begin`)
+        did not return."""
+        return [r["page_id"] for r in self._rows("SELECT nls._unseen_pages($1, $2) AS page_id", ["bigint", "text"],
+                                                 [source_id, ds_id])]
 
     def mark_gone(self, source_id: int, page_id: str) -> None:
         """A page Notion answered 404 for: ``deleted_at`` is set, nothing is dropped."""
@@ -368,6 +439,108 @@ class Store:
         """Record what a pull read (``nls._anki_pulled``): {atoms, edits, deleted}."""
         return self._one("SELECT atoms, edits, deleted FROM nls._anki_pulled($1, $2)", ["text", "jsonb"],
                          [user_id, json.dumps(rows, ensure_ascii=False)])
+    # -- webhooks (sql/85_webhooks.sql; the flow: webhooks.py) --------------------------------------------------
+    def webhook_subscription(self, path: str) -> dict | None:
+        """The subscription served on ``path`` (as nls.webhook_receive, its owner, sees it): {user_id, armed,
+        token_ciphertext, token_nonce, key_version, subscription_id, token_shown_at}; None for an unknown path."""
+        return self._one("SELECT user_id, armed_until > now() AS armed, token_ciphertext, token_nonce, key_version, "
+                         "subscription_id, token_shown_at FROM nls.webhook_subscriptions WHERE path = $1",
+                         ["text"], [path])
+
+    def webhook_subscription_of(self, user_id: str) -> dict | None:
+        """The user's subscription as this session sees it (same columns as :meth:`webhook_subscription`)."""
+        return self._one("SELECT user_id, armed_until > now() AS armed, token_ciphertext, token_nonce, key_version, "
+                         "subscription_id, token_shown_at FROM nls.webhook_subscriptions WHERE user_id = $1",
+                         ["text"], [user_id])
+
+    def webhook_refused(self, path: str) -> None:
+        """Count a delivery refused on ``path`` (nothing of it is stored)."""
+        self.db.execute("UPDATE nls.webhook_subscriptions SET refused = refused + 1 WHERE path = $1", ["text"], [path])
+
+    def save_webhook_token(self, path: str, key_version: int, nonce: bytes, ciphertext: bytes) -> None:
+        """Keep the verification token Notion's handshake brought (encrypted); the path is disarmed, the token is
+        to be shown once and confirmed in Notion, and the next signed delivery names the subscription."""
+        self.db.execute("UPDATE nls.webhook_subscriptions SET token_ciphertext = $2, token_nonce = $3, "
+                        "key_version = $4, armed_until = NULL, verified_at = NULL, token_shown_at = NULL, "
+                        "subscription_id = NULL WHERE path = $1", ["text", "bytea", "bytea", "int"],
+                        [path, ciphertext, nonce, key_version])
+
+    def save_webhook_event(self, path: str, event: dict) -> None:
+        """Store a verified event once per event id (``nls._save_webhook_event``)."""
+        self.db.execute("SELECT nls._save_webhook_event($1, $2)", ["text", "jsonb"],
+                        [path, json.dumps(event, ensure_ascii=False)])
+
+    def webhook_token_shown(self, user_id: str) -> None:
+        self.db.execute("UPDATE nls.webhook_subscriptions SET token_shown_at = now() WHERE user_id = $1", ["text"],
+                        [user_id])
+
+    def pending_events(self, user_id: str, limit: int) -> list[dict]:
+        """Up to ``limit`` of the user's events not applied yet, oldest first, locked (another run skips them):
+        {event_id, event_type, entity_id, entity_type, payload}."""
+        rows = self._rows("SELECT event_id, event_type, entity_id, entity_type, payload::text AS payload "
+                          "FROM nls.webhook_events WHERE user_id = $1 AND applied_at IS NULL "
+                          "ORDER BY received_at, event_id LIMIT $2 FOR UPDATE SKIP LOCKED", ["text", "int"],
+                          [user_id, limit])
+        return [{**r, "payload": json.loads(r["payload"])} for r in rows]
+
+    def events_applied(self, user_id: str, outcomes: list[dict], log_id: str | None) -> None:
+        """Mark events applied with their outcome ([{event_id, outcome}]) and the run that applied them."""
+        self.db.execute("UPDATE nls.webhook_events e SET applied_at = now(), outcome = o.outcome, sync_log_id = $3 "
+                        "FROM jsonb_to_recordset($2) AS o(event_id text, outcome text) "
+                        "WHERE e.user_id = $1 AND e.event_id = o.event_id", ["text", "jsonb", "uuid"],
+                        [user_id, json.dumps(outcomes), log_id])
+
+    def users_with_events(self) -> list[str]:
+        """Every user with webhook events waiting (``nls._webhook_users``: the scheduled job sees every user)."""
+        return [r["u"] for r in self._rows("SELECT nls._webhook_users() AS u")]
+
+    def pending_count(self, user_id: str) -> int:
+        """How many of the user's webhook events this session sees waiting."""
+        return self._one("SELECT count(*) AS n FROM nls.webhook_events WHERE user_id = $1 AND applied_at IS NULL",
+                         ["text"], [user_id])["n"]
+
+    def pending_users(self) -> list[str]:
+        """The users whose waiting webhook events this session sees (row-level security)."""
+        return [r["user_id"] for r in self._rows("SELECT DISTINCT user_id FROM nls.webhook_events "
+                                                 "WHERE applied_at IS NULL ORDER BY 1")]
+
+    def integration_bot(self, user_id: str) -> str | None:
+        """The integration's bot user id (its own writes come back as events it authored), when known."""
+        row = self._one("SELECT bot_id FROM nls.integrations WHERE user_id = $1", ["text"], [user_id])
+        return row["bot_id"] if row else None
+
+    def locate_pages(self, user_id: str, page_ids: list[str]) -> dict[str, dict]:
+        """{page id: {source_id, data_source_id}} of the user's stored pages among ``page_ids`` (of an enabled
+        source; the first source by id when several store one page)."""
+        return {r["page_id"]: r for r in self._rows(
+            "SELECT DISTINCT ON (p.page_id) p.page_id, p.source_id, p.data_source_id FROM nls.stg_notion_pages p "
+            "JOIN nls.sources s ON s.id = p.source_id AND s.enabled WHERE p.user_id = $1 AND p.page_id = ANY ($2) "
+            "ORDER BY p.page_id, p.source_id", ["text", "text[]"], [user_id, page_ids])}
+
+    def locate_data_sources(self, user_id: str, ds_ids: list[str]) -> dict[str, dict]:
+        """{data source id: {source_id, data_source_id}} of the data sources among ``ds_ids`` that the user's
+        enabled sources read."""
+        return {r["data_source_id"]: r for r in self._rows(
+            "SELECT DISTINCT ON (st.data_source_id) st.data_source_id, st.source_id FROM nls.sync_state st "
+            "JOIN nls.sources s ON s.id = st.source_id AND s.enabled AND s.user_id = $1 "
+            "WHERE st.data_source_id = ANY ($2) AND st.listed ORDER BY st.data_source_id, st.source_id",
+            ["text", "text[]"], [user_id, ds_ids])}
+
+    def forget_listing(self, user_id: str, ids: list[str]) -> int:
+        """The user's sources whose database, or one of whose data sources, is among ``ids`` list their data
+        sources again on their next run; returns how many sources."""
+        if not ids:
+            return 0
+        return len(self._rows(
+            "UPDATE nls.sources s SET data_sources_listed_at = NULL WHERE s.user_id = $1 AND (s.database_id = ANY ($2) "
+            "OR EXISTS (SELECT 1 FROM nls.sync_state st WHERE st.source_id = s.id AND st.data_source_id = ANY ($2))) "
+            "RETURNING s.id", ["text", "text[]"], [user_id, ids]))
+
+    def source_row(self, source_id: int) -> dict:
+        """One row of nls.sources as :meth:`sources` gives them."""
+        return self._one("SELECT id, user_id, database_id, database_name, target, with_content FROM nls.sources "
+                         "WHERE id = $1", ["bigint"], [source_id])
+
     # -- typed views (sql/70_typed_views.sql) ----------------------------------------------------------------
     def typed_sources(self, database_id: str | None, user_id: str | None) -> list[dict]:
         """The sources this session sees of ``database_id`` and/or ``user_id`` (NULL: any), enabled or not:

@@ -12,11 +12,12 @@ from .text import clean
 
 class BatchWriter:
     """Writes the batches of one run of one source. ``ctx`` is the run's :class:`nls_engine.run.RunContext`;
-    ``schemas`` the run's :class:`Schemas`. ``hold``: the earliest ``last_edited_time`` of a page of the current
+    ``schemas`` the run's :class:`Schemas`; ``content_for``, when given, the only pages whose content is read (the
+    webhook flow: pages Notion said had their content changed). ``hold``: the earliest ``last_edited_time`` of a page of the current
     data source that could not be stored (None when all were), which the watermark must not pass."""
 
-    def __init__(self, ctx, schemas: Schemas):
-        self.ctx, self.schemas = ctx, schemas
+    def __init__(self, ctx, schemas: Schemas, content_for: set[str] | None = None):
+        self.ctx, self.schemas, self.content_for = ctx, schemas, content_for
         self.content = Content(ctx.client, ctx.settings.content_format, ctx.settings.content_max_depth, ctx.report)
         self.hold: str | None = None
 
@@ -55,7 +56,9 @@ class BatchWriter:
         try:
             cut = complete_values(page, self.ctx.client.property_items, report)
             row = staged_row(page, ds_id, h, value_marks(page, cut, lambda: self.schemas.rollup_relations(ds_id), report))
-            if src.with_content and not page.get("in_trash"):   # a trashed page keeps the content stored
+            # a trashed page keeps the content stored
+            if src.with_content and not page.get("in_trash") and (self.content_for is None
+                                                                    or page["id"] in self.content_for):
                 row.update(self.content.read(page["id"]))
         except Exception as e:
             if self._ends_run(e):

@@ -1,0 +1,289 @@
+"""Notion's webhooks (issue 16): what a delivery is let in as, and what its events do.
+
+Receiving (``nls.webhook_receive(path, body, signature)``, called by ``nls webhooks serve`` for every POST): the
+verification happens here, inside PostgreSQL, because the verification token is a secret kept encrypted with the key
+ring, which only the server holds; the receiver holds no secret and may run only that one function (role
+``nls_webhook``). A body over ``webhook_max_body_bytes`` is refused (413) before anything is read; an unknown path
+answers 404; Notion's handshake (an unsigned ``{"verification_token": ...}``) is taken only while the path is armed
+(``nls.webhook_endpoint``, for ``webhook_handshake_window_s``), else 401; every other delivery must carry
+``X-Notion-Signature: sha256=<HMAC-SHA256 of the raw body keyed by the token>``, compared in constant time over the
+bytes exactly as they arrived (401 otherwise), and name the subscription the first signed delivery named. A verified
+event is stored once per event id (a retry only counts a delivery) and answered 200 at once.
+
+Applying (``nls.apply_webhook_events()``, pg_cron every minute and by hand; :class:`ApplyEvents`): the pending events
+of a user, in one run (a ``sync_log`` row of type ``notion_webhook``): a page created, updated, undeleted or moved is
+read again (``GET /v1/pages/{id}``, once however many events it had; its content only for ``page.content_updated``
+on a source with content), a deleted one is marked trashed at once (the next read confirms it), a data source whose
+schema changed is compared with the stored pages as the reconciliation does (a rename or retype: that data source is
+read whole), ``data_source.created`` / ``deleted`` / ``moved`` / ``undeleted`` make the next run list the database's
+data sources again. Events of pages in data sources nobody syncs are dropped with a count; events whose every author
+is the integration's own bot (its own writes coming back) cost nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+
+from . import crypto
+from .client import NotionError
+from .notion_read import NotionRead
+from .reconcile import Reconciler
+from .run import RunContext, Source
+from .schema import Schemas
+from .writer import BatchWriter
+
+CONTEXT = "webhook"   # bound into the token's ciphertext beside the owner
+READ = ("page.created", "page.properties_updated", "page.content_updated", "page.undeleted", "page.moved")
+LISTING = ("data_source.created", "data_source.deleted", "data_source.moved", "data_source.undeleted",
+           "database.created", "database.deleted", "database.moved", "database.undeleted")
+
+
+def signature_ok(token: str, body: bytes, header: str | None) -> bool:
+    """Whether ``header`` is ``sha256=<hex HMAC-SHA256 of body keyed by token>``, compared in constant time."""
+    if not header or not token:
+        return False
+    expected = "sha256=" + hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), header.strip().encode("ascii", "replace"))
+
+
+def handshake_token(body: bytes) -> str | None:
+    """The verification token of a handshake body (``{"verification_token": "..."}`` and nothing that makes it an
+    event), or None."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    token = data.get("verification_token") if isinstance(data, dict) else None
+    return token if isinstance(token, str) and token and "type" not in data else None
+
+
+def receive(store, settings, path: str, body: bytes, signature: str | None) -> int:
+    """What a delivery to ``path`` is answered (HTTP status), storing what is let in: 413 too large, 404 unknown
+    path, 200 a handshake taken or a verified event stored (or a retry of one), 401 anything else, 400 a verified
+    body that is no event. The store acts with the rights of ``nls.webhook_receive`` (its owner's)."""
+    if len(body) > settings.webhook_max_body_bytes:
+        return 413
+    sub = store.webhook_subscription(path)
+    if sub is None:
+        return 404
+    if not signature:
+        token = handshake_token(body)
+        if token is None or not sub["armed"]:
+            store.webhook_refused(path)
+            return 401
+        ring = crypto.load_ring(settings.encryption_key_file)
+        store.save_webhook_token(path, *crypto.encrypt(ring, sub["user_id"], token, CONTEXT))
+        return 200
+    if sub["token_ciphertext"] is None or not signature_ok(_token(settings, sub), body, signature):
+        store.webhook_refused(path)
+        return 401
+    event = _event(body)
+    if event is None:
+        return 400
+    if sub["subscription_id"] not in (None, event.get("subscription_id")):
+        store.webhook_refused(path)
+        return 401
+    store.save_webhook_event(path, event)
+    return 200
+
+
+def _token(settings, sub: dict) -> str:
+    ring = crypto.load_ring(settings.encryption_key_file)
+    return crypto.decrypt(ring, sub["key_version"], sub["user_id"], sub["token_nonce"], sub["token_ciphertext"],
+                          CONTEXT)
+
+
+def _event(body: bytes) -> dict | None:
+    """The event a verified body holds (``id`` and ``type`` at least), or None."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
+        return None
+    return data
+
+
+def shown_token(store, settings, user_id: str) -> str:
+    """``nls.webhook_verification_token(user_id)``: the token Notion's handshake brought, decrypted, once. Raises
+    LookupError (no handshake yet) or PermissionError (already shown)."""
+    sub = store.webhook_subscription_of(user_id)
+    if sub is None or sub["token_ciphertext"] is None:
+        raise LookupError(user_id)
+    if sub["token_shown_at"] is not None:
+        raise PermissionError(user_id)
+    store.webhook_token_shown(user_id)
+    return _token(settings, sub)
+
+
+@dataclass
+class Plan:
+    """What a batch of events asks: {page id: wants content} to read, pages to mark trashed, data sources whose
+    schema changed, data sources and databases to list again, and the outcome of each event."""
+
+    read: dict[str, bool] = field(default_factory=dict)
+    trash: list[str] = field(default_factory=list)
+    schemas: set[str] = field(default_factory=set)
+    listing: set[str] = field(default_factory=set)
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+
+def plan(events: list[dict], bot_id: str | None) -> Plan:
+    """The work a batch of events (rows of nls.webhook_events, ``payload`` the event) asks, oldest first; many
+    events of one page cost one read (a deletion after an edit wins, an undelete after a deletion reads it)."""
+    out = Plan()
+    for e in sorted(events, key=lambda e: (e["payload"].get("timestamp") or "", e["event_id"])):
+        ev, kind, entity = e["payload"], e["event_type"], e["entity_id"] or ""
+        authors = [a for a in ev.get("authors") or [] if isinstance(a, dict)]
+        if bot_id and authors and all(a.get("type") == "bot" and a.get("id") == bot_id for a in authors):
+            out.outcomes[e["event_id"]] = "own_write"
+        elif kind in READ:
+            out.read[entity] = out.read.get(entity, False) or kind == "page.content_updated"
+            out.trash = [p for p in out.trash if p != entity]
+            out.outcomes[e["event_id"]] = "read"
+        elif kind == "page.deleted":
+            out.read.pop(entity, None)
+            out.trash.append(entity)
+            out.outcomes[e["event_id"]] = "trashed"
+        elif kind == "data_source.schema_updated":
+            out.schemas.add(entity)
+            out.outcomes[e["event_id"]] = "schema"
+        elif kind in LISTING:
+            out.listing.add(((ev.get("data") or {}).get("parent") or {}).get("id") or entity)
+            out.outcomes[e["event_id"]] = "listed"
+        else:
+            out.outcomes[e["event_id"]] = "ignored"
+    return out
+
+
+class ApplyEvents:
+    """A user's flow (:class:`nls_engine.run.UserRun`): the user's pending webhook events, one batch."""
+
+    kind = "notion_webhook"
+
+    def execute(self, ctx) -> None:
+        """Apply up to webhook_batch_size pending events (see the module docstring); each event gets its outcome.
+        Raises NotionError or RunDeadline (the run records them; the events stay pending)."""
+        store, report = ctx.store, ctx.report
+        events = store.pending_events(ctx.user_id, ctx.settings.webhook_batch_size)
+        todo = plan(events, self._bot(ctx, events))
+        pages = store.locate_pages(ctx.user_id, list(todo.read) + todo.trash)
+        homes = store.locate_data_sources(ctx.user_id, sorted(
+            {(e["payload"].get("data") or {}).get("parent", {}).get("id") or "" for e in events} | todo.schemas))
+        outcomes, counts = dict(todo.outcomes), {"events": len(events)}
+        self._trash(ctx, todo, pages, outcomes, counts)
+        left = self._read(ctx, todo, events, pages, homes, outcomes, counts)
+        counts["schema_refreshes"], busy = self._schemas(ctx, todo.schemas, homes)
+        left |= busy
+        counts["listed_again"] = store.forget_listing(ctx.user_id, sorted(todo.listing))
+        for e in events:
+            if outcomes.get(e["event_id"]) in ("read", "schema") and e["entity_id"] in left:
+                outcomes[e["event_id"]] = "pending"
+        for name in ("own_write", "not_synced", "ignored"):
+            counts[name] = sum(1 for o in outcomes.values() if o == name)
+        counts["left_pending"] = sum(1 for o in outcomes.values() if o == "pending")
+        report.findings.update(counts)
+        report.processed = len(events)
+        store.events_applied(ctx.user_id, [{"event_id": k, "outcome": v} for k, v in outcomes.items()
+                                           if v != "pending"], ctx.log_id)
+
+    @staticmethod
+    def _bot(ctx, events: list[dict]) -> str | None:
+        """The integration's own bot user id (GET /v1/users/me once, when some event has a bot author and it is
+        not known yet)."""
+        bot = ctx.store.integration_bot(ctx.user_id)
+        bots = any(a.get("type") == "bot" for e in events for a in e["payload"].get("authors") or []
+                   if isinstance(a, dict))
+        if bot is None and bots:
+            bot = ctx.client.users_me().get("id")
+            ctx.store.save_bot_id(ctx.user_id, bot)
+        return bot
+
+    @staticmethod
+    def _trash(ctx, todo: Plan, pages: dict, outcomes: dict, counts: dict) -> None:
+        mine = [p for p in todo.trash if p in pages]
+        counts["trashed"] = ctx.store.mark_trashed(ctx.user_id, [{"page_id": p} for p in mine])
+        ctx.report.removed += counts["trashed"]
+
+    def _read(self, ctx, todo: Plan, events, pages: dict, homes: dict, outcomes: dict, counts: dict) -> set[str]:
+        """Read each page an event asked for once, by source (under the source's lock: a source another run holds
+        keeps its events pending). Returns the pages left for the next batch."""
+        parent = {e["entity_id"]: (e["payload"].get("data") or {}).get("parent", {}).get("id") for e in events}
+        by_source: dict[int, list[tuple[str, str]]] = {}
+        for page_id in todo.read:
+            where = pages.get(page_id) or homes.get(parent.get(page_id) or "")
+            if where is None:
+                for e in events:
+                    if e["entity_id"] == page_id and outcomes.get(e["event_id"]) == "read":
+                        outcomes[e["event_id"]] = "not_synced"
+                continue
+            by_source.setdefault(where["source_id"], []).append((page_id, where["data_source_id"]))
+        for e in events:   # a deletion of a page nobody syncs
+            if outcomes.get(e["event_id"]) == "trashed" and e["entity_id"] not in pages:
+                outcomes[e["event_id"]] = "not_synced"
+        left: set[str] = set()
+        counts["pages_read"] = 0
+        for source_id, wanted in by_source.items():
+            done = self._read_source(ctx, source_id, wanted, todo.read)
+            counts["pages_read"] += done if done is not None else 0
+            if done is None:
+                left |= {p for p, _ in wanted}
+        return left
+
+    def _read_source(self, ctx, source_id: int, wanted: list[tuple[str, str]], content: dict) -> int | None:
+        """``GET /v1/pages/{id}`` for each wanted page of one source, stored by the read's writer; a 404 marks the
+        page gone. Returns how many were read, or None when another run holds the source."""
+        store = ctx.store
+        if not store.try_lock_source(source_id):
+            return None
+        try:
+            sctx = source_context(ctx, source_id)
+            writer = BatchWriter(sctx, Schemas(store, ctx.client, source_id),
+                                 content_for={p for p, _ in wanted if content.get(p)})
+            for page_id, ds_id in wanted:
+                try:
+                    page = ctx.client.page(page_id)
+                except NotionError as e:
+                    if e.status != 404:
+                        raise
+                    store.mark_gone(source_id, page_id)
+                    ctx.report.removed += 1
+                    continue
+                writer.write(ds_id, None, [page], in_order=False)
+            return len(wanted)
+        finally:
+            store.unlock_source(source_id)
+
+    @staticmethod
+    def _schemas(ctx, data_sources: set[str], homes: dict) -> tuple[int, set[str]]:
+        """Each data source whose schema changed: compared with the stored pages (``GET /v1/data_sources/{id}``);
+        where they hold another schema, the data source is read whole, as the reconciliation does. Returns (how many
+        were read whole, the data sources another run holds: their events stay pending)."""
+        whole, busy = 0, set()
+        for ds_id in sorted(data_sources):
+            where = homes.get(ds_id)
+            if where is None:
+                continue
+            if not ctx.store.try_lock_source(where["source_id"]):
+                busy.add(ds_id)
+                continue
+            try:
+                sctx = source_context(ctx, where["source_id"])
+                schemas = Schemas(ctx.store, ctx.client, sctx.source.id)
+                if not schemas.changed(ds_id):
+                    continue
+                writer = BatchWriter(sctx, schemas)
+                NotionRead(full=True)._data_source(sctx, writer, Reconciler(sctx, writer, schemas), schemas, ds_id,
+                                                   None)
+                whole += 1
+            finally:
+                ctx.store.unlock_source(where["source_id"])
+        return whole, busy
+
+
+def source_context(ctx, source_id: int) -> RunContext:
+    """A context for one source within a user's run: the run's store, settings, report, client and log row."""
+    source = Source.from_row(ctx.store.source_row(source_id))
+    return RunContext(ctx.store, ctx.settings, source, ctx.report, None, ctx.client, ctx.log_id)

@@ -1,0 +1,243 @@
+"""Notion's webhooks (issue 16), end to end on 127.0.0.1: the emulator changes a workspace and delivers signed,
+aggregated, retried (and some twice, some never) events to `nls webhooks serve`, which hands them to PostgreSQL;
+the scheduled job (run here every few seconds as nls_cron, what pg_cron does every minute) applies them. Also every
+kind of post the receiver must refuse."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+
+from conftest import sync, use_emulator
+from nls_emulator import Emulator
+from nls_emulator.generate import CREATIVE_TARGETS
+from nls_emulator.model import render_page
+from nls_emulator.server import free_port
+
+USER = "hook-user"
+TOKEN = "secret_hook_token"
+RECEIVER_ROLE = "hook_receiver"
+
+
+@pytest.fixture
+def hooked(conn):
+    """A creative workspace synced for USER, its webhook endpoint served by `nls webhooks serve` (connected as a
+    role granted nls_webhook only), subscribed in the emulator and confirmed with the token nls showed once."""
+    conn.execute(f"DROP ROLE IF EXISTS {RECEIVER_ROLE}")
+    conn.execute(f"CREATE ROLE {RECEIVER_ROLE} LOGIN IN ROLE nls_webhook")
+    info, port = conn.info, free_port()
+    dsn = f"host={info.host} port={info.port} user={RECEIVER_ROLE} dbname={info.dbname}"
+    nls = Path(sys.executable).with_name("nls")
+    receiver = subprocess.Popen([str(nls), "webhooks", "serve", "--dsn", dsn, "--port", str(port), "--log-level",
+                                 "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    try:
+        with Emulator() as emu:
+            gen = emu.add_generated("creative", pages=200, seed=166, token=TOKEN)
+            use_emulator(conn, emu)
+            conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))
+            for name, target in CREATIVE_TARGETS.items():
+                conn.execute("SELECT nls.add_source(%s, %s, %s)", (USER, gen.database_ids[name], target))
+            assert sync(conn, user_id=USER)["success"]
+            path = conn.execute("SELECT nls.webhook_endpoint(%s)", (USER,)).fetchone()[0]
+            base = f"http://127.0.0.1:{port}"
+            _wait_for(lambda: requests.get(base + "/healthz", timeout=1).status_code == 200, 20)
+            hooks = emu.api.webhooks
+            hooks.aggregate_s, hooks.retry_s = 1.0, 0.3
+            sub = hooks.subscribe(TOKEN, base + path)
+            shown = conn.execute("SELECT nls.webhook_verification_token(%s)", (USER,)).fetchone()[0]
+            assert shown == sub.verification_token and hooks.confirm(TOKEN, shown)
+            emu.gen, emu.base, emu.path = gen, base, path
+            yield emu
+    finally:
+        receiver.terminate()
+        receiver.wait(10)
+        conn.execute(f"DROP OWNED BY {RECEIVER_ROLE}")
+        conn.execute(f"DROP ROLE {RECEIVER_ROLE}")
+
+
+def _wait_for(check, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"not within {seconds} s")
+
+
+class Cron(threading.Thread):
+    """What pg_cron's job apply-notion-webhooks does, every ``every`` seconds instead of every minute."""
+
+    def __init__(self, conn, every: float = 3.0):
+        super().__init__(daemon=True)
+        info = conn.info
+        self.dsn = f"host={info.host} port={info.port} user=nls_cron dbname={info.dbname}"
+        self.every, self.stop, self.errors = every, threading.Event(), []
+
+    def run(self):
+        with psycopg.connect(self.dsn, autocommit=True) as c:
+            while not self.stop.wait(self.every):
+                try:
+                    c.execute("CALL nls.apply_all_webhook_events()")
+                except psycopg.Error as e:   # reported by the test
+                    self.errors.append(e)
+
+
+def _differences(conn, ws) -> list[str]:
+    """Where the copy differs from the emulator (the model test's comparison): every page of a synced data source is
+    stored with its trash state and, when not trashed, its exact properties."""
+    stored = {r[0]: r[1:] for r in conn.execute(
+        "SELECT page_id, raw_properties, in_trash FROM nls.stg_notion_pages WHERE user_id = %s", (USER,))}
+    out = []
+    for pid, page in ws.pages.items():
+        if not ws.data_source_of_page(page):
+            continue
+        if pid not in stored:
+            if not page.get("in_trash"):
+                out.append(f"{pid} missing")
+            continue
+        props, in_trash = stored[pid]
+        if in_trash != bool(page.get("in_trash")):
+            out.append(f"{pid} in_trash {in_trash}")
+        elif not in_trash and props != render_page(page, "2025-09-03", ws, cut=False)["properties"]:
+            out.append(f"{pid} properties")
+    return out
+
+
+def _changes(ws, gen, rng: random.Random, seconds: float, rename: bool) -> tuple[set[str], float]:
+    """100 edits, 20 trashes of which 10 restored, and (``rename``) a property renamed, spread over ``seconds``;
+    returns the pages changed and when the last change was made."""
+    pages = [pid for name in CREATIVE_TARGETS for pid in gen.page_ids[name] if not ws.pages[pid].get("in_trash")]
+    picked = rng.sample(pages, 120)
+    edits, trashes = picked[:100], picked[100:]
+    steps = [("edit", p) for p in edits] + [("trash", p) for p in trashes] + [("restore", p) for p in trashes[:10]]
+    steps = steps[:100] + sorted(steps[100:], key=lambda s: s[0] == "restore")   # a restore after its trash
+    if rename:
+        steps.insert(60, ("rename", None))
+    for kind, pid in steps:
+        if kind == "edit":
+            title = next(k for k, v in ws.pages[pid]["properties"].items() if v["type"] == "title")
+            ws.update_page(pid, {title: f"edited {rng.random():.6f}"})
+        elif kind == "trash":
+            ws.trash_page(pid)
+        elif kind == "restore":
+            ws.restore_page(pid)
+        else:
+            ws.rename_property(gen.data_source_ids["Characters"], "Bio", "Biography")
+        time.sleep(seconds / len(steps))
+    return set(picked), time.monotonic()
+
+
+def test_with_webhooks_postgresql_equals_notion_within_90_seconds_at_one_read_per_changed_page(conn, hooked):
+    emu, ws = hooked, hooked.gen.workspace
+    emu.api.webhooks.duplicate = 0.2      # some deliveries come twice
+    emu.api.reset_log()
+    cron = Cron(conn)
+    cron.start()
+    try:
+        changed, last = _changes(ws, emu.gen, random.Random(167), seconds=20, rename=True)
+        _wait_for(lambda: not _differences(conn, ws), 90)
+        fresh = time.monotonic() - last
+    finally:
+        cron.stop.set()
+        cron.join()
+    assert cron.errors == []
+    assert _differences(conn, ws) == [] and fresh < 90
+    reads = Counter(r["path"].rsplit("/", 1)[1] for r in emu.api.log if r["endpoint"] == "page_retrieve")
+    assert reads and set(reads) <= changed and max(reads.values()) == 1, reads
+    assert not [r for r in emu.api.log if r["endpoint"] == "database_retrieve"]
+    # each event once, although some came twice
+    delivered = [d for d in emu.api.webhooks.log if d.get("event_id") and d["status"] == 200]
+    rows = dict(conn.execute("SELECT event_id, deliveries FROM nls.webhook_events WHERE user_id = %s", (USER,)))
+    assert set(rows) == {d["event_id"] for d in delivered}
+    assert sum(rows.values()) == len(delivered) and max(rows.values()) >= 2
+    assert conn.execute("SELECT count(*) FROM nls.webhook_events WHERE applied_at IS NULL").fetchone() == (0,)
+    outcomes = dict(conn.execute("SELECT outcome, count(*) FROM nls.webhook_events GROUP BY 1").fetchall())
+    assert outcomes["read"] >= 100 and outcomes["trashed"] >= 10 and outcomes["schema"] >= 1, outcomes
+    runs = conn.execute("SELECT count(*), bool_and(status = 'completed') FROM nls.sync_log "
+                        "WHERE sync_type = 'notion_webhook'").fetchone()
+    assert runs[0] >= 2 and runs[1]
+    # the cleaning followed: the creative tables hold the edited titles
+    title = conn.execute("SELECT count(*) FROM nls.characters WHERE name LIKE 'edited %%'").fetchone()[0]
+    assert title == sum(1 for p in changed if ws.pages[p]["properties"].get("Name", {}).get("title")
+                        and ws.pages[p]["properties"]["Name"]["title"][0]["plain_text"].startswith("edited")
+                        and not ws.pages[p].get("in_trash"))
+    print(f"fresh {fresh:.1f} s after the last change; {sum(reads.values())} page reads for {len(changed)} "
+          f"changed pages; {len(rows)} events, {sum(rows.values())} deliveries")
+
+
+def test_with_30_percent_of_deliveries_dropped_the_next_scheduled_run_catches_up(conn, hooked):
+    emu, ws = hooked, hooked.gen.workspace
+    emu.api.webhooks.drop = 0.3
+    conn.execute("CALL nls.sync_all_users_notion_databases()")   # the first look at the trash notes its time
+    _changes(ws, emu.gen, random.Random(168), seconds=4, rename=False)
+    time.sleep(2.5)                                              # the last aggregated deliveries
+    conn.execute("CALL nls.apply_all_webhook_events()")
+    dropped = sum(1 for d in emu.api.webhooks.log if d["status"] == "dropped")
+    assert dropped >= 20 and _differences(conn, ws)              # webhooks alone missed some
+    conn.execute("CALL nls.sync_all_users_notion_databases()")   # the next scheduled run
+    assert _differences(conn, ws) == []
+
+
+def _sign(token: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
+
+
+def test_what_the_receiver_refuses_stores_nothing_and_it_keeps_serving(conn, hooked):
+    emu = hooked
+    sub = emu.api.webhooks.subscriptions[TOKEN]
+    url = emu.base + emu.path
+    event = {"id": "11111111-2222-3333-4444-555555555555", "type": "page.properties_updated",
+             "subscription_id": sub.id, "timestamp": "2026-11-30T10:00:00.000Z",
+             "entity": {"id": emu.gen.page_ids["Stories"][0], "type": "page"}, "authors": [], "attempt_number": 1}
+    body = json.dumps(event).encode()
+    signed = {"X-Notion-Signature": _sign(sub.verification_token, body)}
+    # the first signed delivery names the subscription the path belongs to
+    assert requests.post(url, data=body, headers=signed, timeout=10).status_code == 200
+    state = "SELECT (SELECT count(*) FROM nls.webhook_events), token_ciphertext, subscription_id FROM " \
+            "nls.webhook_subscriptions"
+    before = conn.execute(state).fetchone()
+    other = {**event, "subscription_id": "99999999-0000-0000-0000-000000000000"}
+    posts = {
+        "unsigned": (url, body, {}),
+        "wrongly signed": (url, body, {"X-Notion-Signature": _sign("secret_not_the_token", body)}),
+        "replayed with another body": (url, body.replace(b"properties_updated", b"deleted"),
+                                       {"X-Notion-Signature": _sign(sub.verification_token, body)}),
+        "another subscription": (url, json.dumps(other).encode(),
+                                 {"X-Notion-Signature": _sign(sub.verification_token, json.dumps(other).encode())}),
+        "a handshake outside the window": (url, json.dumps({"verification_token": "secret_planted"}).encode(), {}),
+        "10 MB": (url, b"{" + b" " * (10 * 1024 * 1024) + b"}", {"X-Notion-Signature": "sha256=00"}),
+        "an unknown path": (emu.base + "/notion/" + "0" * 64, body,
+                            {"X-Notion-Signature": _sign(sub.verification_token, body)}),
+        "no endpoint at all": (emu.base + "/elsewhere", body, {}),
+    }
+    want = {"unsigned": 401, "wrongly signed": 401, "replayed with another body": 401, "another subscription": 401,
+            "a handshake outside the window": 401, "10 MB": 413, "an unknown path": 404, "no endpoint at all": 404}
+    got = {name: requests.post(u, data=b, headers=h, timeout=30).status_code for name, (u, b, h) in posts.items()}
+    assert got == want
+    after = conn.execute(state).fetchone()
+    assert after[0] == before[0] and bytes(after[1]) == bytes(before[1])
+    assert conn.execute("SELECT refused >= 5 FROM nls.webhook_status").fetchone() == (True,)
+    # still serving: the same event, signed, is taken again, as a second delivery of one event
+    assert requests.post(url, data=body, headers=signed, timeout=10).status_code == 200
+    assert conn.execute("SELECT count(*), max(deliveries) FROM nls.webhook_events").fetchone() == (before[0], 2)
+    # the receiver's role can run nls.webhook_receive and read nothing
+    info = conn.info
+    with psycopg.connect(host=info.host, port=info.port, user=RECEIVER_ROLE, dbname=info.dbname) as rx:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            rx.execute("SELECT * FROM nls.webhook_subscriptions")

@@ -1,0 +1,1 @@
+"""``nls webhooks serve``: the receiver of Notion's webhooks (the ``webhooks`` extra: starlette and uvicorn)."""

@@ -1,0 +1,131 @@
+"""The webhook receiver: a small ASGI application (starlette) served by uvicorn, outside PostgreSQL.
+
+``POST /notion/<path>``: the body is read up to ``max_body_bytes`` (more: 413 at once, nothing read further and
+nothing stored), then handed as it arrived, with its ``X-Notion-Signature`` header, to ``nls.webhook_receive`` over
+one PostgreSQL connection; the status it returns is the answer (200, 401, 404, 413, 400). The receiver holds no secret:
+the verification token stays encrypted in the database, and the role it connects as (a member of ``nls_webhook``)
+may run that one function. ``GET /healthz`` answers 200 while the database answers. Anything else: 404.
+Systemd-friendly: logs to stderr, stops on SIGTERM, exits non-zero when the database cannot be reached at start.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import psycopg
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from . import queries
+
+log = logging.getLogger("nls.webhooks")
+DEFAULT_MAX_BODY = 262_144
+REASONS = {200: "ok", 400: "not an event", 401: "not verified", 404: "unknown endpoint", 413: "too large",
+           500: "not verified: the server cannot read its key ring", 503: "database unavailable"}
+
+
+class TooLarge(Exception):
+    pass
+
+
+class Database:
+    """One connection to PostgreSQL, opened on first use and again after it broke; statements one at a time."""
+
+    def __init__(self, dsn: str):
+        self.dsn, self.conn, self.lock = dsn, None, asyncio.Lock()
+
+    async def receive(self, path: str, body: bytes, signature: str | None) -> int:
+        """``nls.webhook_receive(path, body, signature)``: the status to answer; 503 when the database is down."""
+        async with self.lock:
+            for attempt in (1, 2):
+                try:
+                    if self.conn is None or self.conn.closed:
+                        self.conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
+                    cur = await self.conn.execute(queries.RECEIVE, (path, body, signature))
+                    return int((await cur.fetchone())[0])
+                except psycopg.OperationalError as e:
+                    log.warning("database: %s", str(e).strip())
+                    self.conn = None
+            return 503
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The raw body, refused past ``limit`` bytes (by Content-Length at once, else while it streams)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
+    """The ASGI application (``db`` on ``app.state``)."""
+    db = Database(dsn)
+
+    async def deliver(request: Request) -> Response:
+        try:
+            body = await _body(request, max_body_bytes)
+        except TooLarge:
+            status = 413
+        else:
+            status = await db.receive(request.path_params["path"], body, request.headers.get("x-notion-signature"))
+        if status != 200:
+            log.info("POST %s: %s %s", request.url.path[:24] + "...", status, REASONS.get(status, ""))
+        return PlainTextResponse(REASONS.get(status, ""), status_code=status)
+
+    async def healthz(request: Request) -> Response:
+        try:
+            status = await db.receive("0" * 64, b"", None)
+        except Exception:   # noqa: BLE001 - any failure is "unhealthy"
+            status = 503
+        return PlainTextResponse("ok" if status == 404 else "database unavailable",
+                                 status_code=200 if status == 404 else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await db.close()
+
+    app = Starlette(routes=[Route("/notion/{path:str}", deliver, methods=["POST"]),
+                            Route("/healthz", healthz, methods=["GET"])], lifespan=lifespan)
+    app.state.db = db
+    return app
+
+
+def check(dsn: str) -> str | None:
+    """Why the receiver cannot work with ``dsn`` (cannot connect, or may not run nls.webhook_receive), or None."""
+    try:
+        with psycopg.connect(dsn, connect_timeout=10) as conn:
+            if not conn.execute(queries.CAN_RECEIVE).fetchone()[0]:
+                return (f"role {conn.info.user} may not run nls.webhook_receive(text, bytea, text): "
+                        f"GRANT nls_webhook TO {conn.info.user}")
+    except psycopg.Error as e:
+        return f"cannot use PostgreSQL: {str(e).strip()}"
+    return None
+
+
+def serve(dsn: str, host: str, port: int, max_body_bytes: int, log_level: str = "info") -> int:
+    """Serve until SIGTERM or SIGINT; returns the exit code."""
+    import uvicorn
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    problem = check(dsn)
+    if problem:
+        log.error(problem)
+        return 2
+    config = uvicorn.Config(build_app(dsn, max_body_bytes), host=host, port=port, log_level=log_level,
+                            access_log=False, proxy_headers=True, server_header=False,
+                            h11_max_incomplete_event_size=max_body_bytes + 65536)
+    uvicorn.Server(config).run()
+    return 0
