@@ -604,7 +604,11 @@ BEGIN
                          ELSE 'synced' END
      WHERE s.id = v_id
     RETURNING * INTO v;
-    IF v_how = 'notion' THEN   -- the local row takes Notion's value now
+    IF v_how = 'notion' THEN   -- the local row takes Notion's value now: its page is graded again by the cleaning
+        INSERT INTO nls._clean_queue (user_id, source_id, page_id)
+        SELECT v.user_id, p.source_id, p.page_id FROM nls.stg_notion_pages p
+         WHERE p.user_id = v.user_id AND p.page_id = v.notion_page_id
+        ON CONFLICT DO NOTHING;
         v_clean := nls.clean(v.user_id);
     END IF;
     RETURN jsonb_build_object('id', v_id, 'resolution', v_how, 'columns', to_jsonb(v_columns), 'status', v.status)
