@@ -41,12 +41,16 @@ AS $$
 DECLARE
     v_id uuid;
 BEGIN
-    -- The caller holds this source's advisory lock, so a run of it still marked running was left by a backend
-    -- that ended (killed, crashed, restarted) before closing it.
+    -- The caller holds the lock of what it runs (the source's; for a run of no source, the user's lock of that flow:
+    -- the Anki steps share one), so a row of it still marked running was left by a backend that ended (killed,
+    -- crashed, restarted) before closing it.
     UPDATE nls.sync_log
        SET status = 'failed', completed_at = now(), error_code = 'backend_ended',
            error_message = 'the backend running this sync ended before the run finished; closed by the next run'
-     WHERE source_id = p_source_id AND status = 'running';
+     WHERE status = 'running'
+       AND CASE WHEN p_source_id IS NOT NULL THEN source_id = p_source_id
+                ELSE user_id = p_user_id AND source_id IS NULL
+                     AND sync_type LIKE CASE WHEN p_sync_type LIKE 'anki%' THEN 'anki%' ELSE p_sync_type END END;
     -- clock time, not now(): sync_notion() runs every source in its caller's one transaction
     INSERT INTO nls.sync_log (sync_type, started_at, user_id, source_id, notion_version, details, backend_pid,
                               backend_start)
@@ -58,28 +62,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION nls._begin_user_run(p_user text, p_sync_type text) RETURNS uuid
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_id uuid;
-BEGIN
-    -- the caller holds the user's lock for this flow: a running row of it was left by a backend that ended
-    UPDATE nls.sync_log
-       SET status = 'failed', completed_at = now(), error_code = 'backend_ended',
-           error_message = 'the backend running this run ended before it finished; closed by the next run'
-     WHERE user_id = p_user AND source_id IS NULL AND sync_type = p_sync_type AND status = 'running';
-    INSERT INTO nls.sync_log (sync_type, started_at, user_id, details, backend_pid, backend_start)
-    SELECT p_sync_type, clock_timestamp(), p_user, '{}'::jsonb, a.pid, a.backend_start
-      FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()
-    RETURNING id INTO v_id;
-    RETURN v_id;
-END
-$$;
-COMMENT ON FUNCTION nls._begin_user_run(text, text) IS
-'Internal: _begin_user_run(user_id, sync_type) opens the sync_log row of a flow over all of a user''s sources
-(notion_trash: the trash listing; notion_webhook: a batch of webhook events), closing the user''s rows of that type
-left running (backend_ended; the caller holds the user''s lock for it); returns its id (uuid).';
 
 CREATE OR REPLACE FUNCTION nls._finish_run(p_log_id uuid, p_status text, p_processed int, p_added int,
                                            p_updated int, p_removed int, p_requests int, p_retries int,
@@ -415,9 +397,10 @@ are marked not listed; sources.data_sources_listed_at is set. An incremental run
 
 COMMENT ON FUNCTION nls._lock_key() IS 'Internal: the advisory lock class (int) of nls; the object id is the source id.';
 COMMENT ON FUNCTION nls._begin_run(bigint, text, text, text) IS
-'Internal: _begin_run(source_id, user_id, sync_type, notion_version) closes the source''s stale running rows as failed
-(backend_ended; the caller holds the source lock) and inserts a running nls.sync_log row naming this backend (pid and
-start time); returns its id (uuid).';
+'Internal: _begin_run(source_id, user_id, sync_type, notion_version) closes the stale running rows of what it runs as
+failed (backend_ended; the caller holds its lock): the source''s, or with source_id NULL (a flow over all of a user''s
+sources: the trash listing, webhook events, the Anki steps) the user''s rows of that flow; then inserts a running
+nls.sync_log row naming this backend (pid and start time); returns its id (uuid).';
 COMMENT ON FUNCTION nls._finish_run(uuid, text, int, int, int, int, int, int, text, text, jsonb) IS
 'Internal: closes a sync_log row with its status (completed, partial, failed), counts, requests, retries, error code
 and message, and details (jsonb).';

@@ -32,29 +32,6 @@ COMMENT ON FUNCTION nls._anki_atoms(text) IS
 atom_type, front, back, anki_note_id, anki_deck) with the names of its program, track, module, concept area, cluster
 and concept: what the Anki push makes notes of (deck Program::Track::Module, else Area::Cluster; tag concept::<name>).';
 
-CREATE OR REPLACE FUNCTION nls._begin_anki_run(p_user text, p_sync_type text) RETURNS uuid
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_id uuid;
-BEGIN
-    -- the caller holds the user's Anki lock: a running Anki row of the user was left by a backend that ended
-    UPDATE nls.sync_log
-       SET status = 'failed', completed_at = now(), error_code = 'backend_ended',
-           error_message = 'the backend running this Anki sync ended before the step finished; closed by the next run'
-     WHERE user_id = p_user AND source_id IS NULL AND sync_type LIKE 'anki%' AND status = 'running';
-    INSERT INTO nls.sync_log (sync_type, started_at, user_id, details, backend_pid, backend_start)
-    SELECT p_sync_type, clock_timestamp(), p_user, '{}'::jsonb, a.pid, a.backend_start
-      FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()
-    RETURNING id INTO v_id;
-    RETURN v_id;
-END
-$$;
-COMMENT ON FUNCTION nls._begin_anki_run(text, text) IS
-'Internal: _begin_anki_run(user_id, sync_type) closes the user''s Anki sync_log rows left running (backend_ended;
-the caller holds the user''s Anki lock) and inserts a running row of sync_type anki_sync, anki_pull or anki_push;
-returns its id (uuid). nls._finish_run closes it.';
-
 -- p_rows: [{guid, atom_key, notetype, note_id, card_id, deck, content_hash, fields_hash, removed}] of the notes the
 -- push wrote (or found already written); the atom's learning_atoms row follows (atom_id, stats).
 CREATE OR REPLACE FUNCTION nls._anki_pushed(p_user text, p_rows jsonb) RETURNS int

@@ -123,7 +123,7 @@ class AnkiRun:
     def _step(self, sync_type: str, work, *args):
         """Run ``work(report, *args)`` as one sync_log row; returns what it returned (None when it failed)."""
         report = StepReport(sync_type)
-        log_id = self.store.begin_anki_run(self.user_id, sync_type)
+        log_id = self.store.begin_user_run(self.user_id, sync_type)
         self.checkpoint()
         result, cancel = None, None
         try:

@@ -192,17 +192,18 @@ class Store:
     def try_lock_user(self, kind: str, user_id: str) -> bool:
         """The user's advisory lock for a flow of ``kind`` (notion_trash, notion_webhook; session level), if nobody
         holds it."""
-        return self._one("SELECT pg_try_advisory_lock(nls._lock_class('user_flow'), hashtext($1 || ':' || $2)) AS ok",
-                         ["text", "text"], [kind, user_id])["ok"]
+        return self._one("SELECT pg_try_advisory_lock(nls._lock_class('user_flow'), hashtext($1 || ':' || $2)) "
+                         "AS ok", ["text", "text"], [kind, user_id])["ok"]
 
     def unlock_user(self, kind: str, user_id: str) -> None:
-        self._one("SELECT pg_advisory_unlock(nls._lock_class('user_flow'), hashtext($1 || ':' || $2)) AS ok", ["text", "text"],
-                  [kind, user_id])
+        self._one("SELECT pg_advisory_unlock(nls._lock_class('user_flow'), hashtext($1 || ':' || $2)) AS ok",
+                  ["text", "text"], [kind, user_id])
 
     def begin_user_run(self, user_id: str, sync_type: str) -> str:
-        """A running nls.sync_log row of a user's flow (no source; the user's stale rows of that type closed first);
-        returns its id."""
-        return str(self._one("SELECT nls._begin_user_run($1, $2) AS id", ["text", "text"], [user_id, sync_type])["id"])
+        """A running nls.sync_log row of a user's flow (no source: the trash listing, webhook events, the Anki steps;
+        the user's stale rows of that flow closed first); returns its id."""
+        return str(self._one("SELECT nls._begin_run(NULL, $1, $2, NULL) AS id", ["text", "text"],
+                             [user_id, sync_type])["id"])
 
     def run_plan(self, source_id: int, reconcile_interval_s: float) -> tuple[bool, bool]:
         """(whether any data source of the source has a watermark, whether its reconciliation is due: the last
@@ -408,10 +409,6 @@ class Store:
         self.db.execute("INSERT INTO nls.anki_collections AS c (user_id, collection, bytes) VALUES ($1, $2, $3) "
                         "ON CONFLICT (user_id) DO UPDATE SET collection = excluded.collection, bytes = excluded.bytes, "
                         "saved_at = now()", ["text", "bytea", "int"], [user_id, data, len(data)])
-
-    def begin_anki_run(self, user_id: str, sync_type: str) -> str:
-        """A running nls.sync_log row of an Anki step (the user's stale ones closed first); returns its id."""
-        return str(self._one("SELECT nls._begin_anki_run($1, $2) AS id", ["text", "text"], [user_id, sync_type])["id"])
 
     def anki_atoms(self, user_id: str) -> list[dict]:
         """The user's flashcard and cloze atoms with their deck and tag names (``nls._anki_atoms``)."""
