@@ -352,6 +352,8 @@ def test_bad_input_is_refused_naming_the_argument(conn):
              ("SELECT nls.add_anki_account('u', 'n', 'pw', endpoint => 'https://me:pw@host/')",
               psycopg.errors.InvalidParameterValue, "endpoint"),
              ("SELECT nls.anki_sync(NULL)", psycopg.errors.NullValueNotAllowed, "user_id"),
+             ("SELECT nls.anki_sync(' ')", psycopg.errors.InvalidParameterValue, "user_id"),
+             ("SELECT nls.add_anki_account('', 'n', 'pw')", psycopg.errors.InvalidParameterValue, "user_id"),
              ("SELECT nls.anki_sync('nobody')", psycopg.errors.NoDataFound, "user_id")]
     for query, error, argument in cases:
         with pytest.raises(error) as e:

@@ -491,3 +491,22 @@ def test_a_second_local_change_after_a_push_is_written_not_taken_for_a_conflict_
     result = next(r for r in push(conn, user_id=USER)["results"] if r["items_processed"])
     assert result.get("conflicts") is None and result["items_updated"] == 1
     assert requests_of(learning) == [("PATCH", "page_update")] and text(ws.pages[page], "Answer") == "Second rewrite."
+
+
+def test_a_push_by_hand_rolled_back_after_its_creates_does_not_create_them_twice(conn, learning):
+    before = cards_in_notion(learning)
+    atoms = approve_new_cards(conn, 5, prefix="Rolled back")
+    with conn.transaction(force_rollback=True):   # the caller's transaction: the creates reach Notion, then rollback
+        assert push(conn, user_id=USER)["success"]
+    created = [r for r in learning.api.log if r["endpoint"] == "page_create"]
+    assert len(created) == 5 and conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE id = ANY(%s::uuid[]) "
+                                              "AND notion_id IS NOT NULL", (atoms,)).fetchone()[0] == 0
+    learning.api.reset_log()
+    assert push(conn, user_id=USER)["success"]
+    # the pages the rolled-back push made are found by their card ids and adopted: no second create
+    assert [r for r in learning.api.log if r["endpoint"] == "page_create"] == []
+    new = {card: p for card, p in cards_in_notion(learning).items() if card not in before}
+    assert len(new) == 5 and all(len(p) == 1 for p in new.values())
+    linked = conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE id = ANY(%s::uuid[]) AND notion_id IS NOT NULL",
+                          (atoms,)).fetchone()[0]
+    assert linked == 5

@@ -31,10 +31,9 @@ credential_unreadable, encryption_key_missing, internal_error).
 from __future__ import annotations
 
 import json
-import traceback
 from datetime import datetime, timezone
 
-from . import anki_account, crypto
+from . import anki_account, run
 from .anki_note import card_stats, fields_hash, note_for, to_text
 from .integration import acting_for
 from .report import RunStatus, StepReport
@@ -87,10 +86,6 @@ class AnkiRun:
         self.steps: list[dict] = []
         self.failed = False
 
-    def checkpoint(self) -> None:
-        if self.commit:
-            self.commit()
-
     def go(self) -> dict:
         """The three steps; the run stops at the first that fails."""
         from . import anki_collection as ac
@@ -121,29 +116,29 @@ class AnkiRun:
         return {"user_id": self.user_id, "success": status.succeeded, "status": status.answer, "steps": self.steps}
 
     def _step(self, sync_type: str, work, *args):
-        """Run ``work(report, *args)`` as one sync_log row; returns what it returned (None when it failed)."""
+        """Run ``work(report, *args)`` as one sync_log row; returns what it returned (None when it failed). A cancel
+        closes the row as cancelled and is raised on (run.close_run)."""
         report = StepReport(sync_type)
         log_id = self.store.begin_user_run(self.user_id, sync_type)
-        self.checkpoint()
+        if self.commit:
+            self.commit()
         result, cancel = None, None
         try:
             result = work(report, *args)
             report.close(RunStatus.COMPLETED)
         except Exception as e:  # recorded, never left running
-            if self.store.interrupted(e):   # a cancel or statement_timeout: closed here, raised to the caller
-                report.close(RunStatus.CANCELLED, "query_canceled", "a cancel or statement_timeout stopped the step")
+            if run.cancelled(report, e):
                 cancel = e
             else:
                 report.close(RunStatus.FAILED, *self._outcome(e, report))
             self.failed = True
-        self.store.finish_run(log_id, report)
-        self.checkpoint()
-        if cancel is not None:
-            raise cancel
+        run.close_run(self.store, log_id, report, self.commit, cancel)
         self.steps.append(report.answer(log_id))
         return result
 
     def _outcome(self, error: Exception, report: StepReport) -> tuple[str, str]:
+        """(error code, message) of a failed step: the endpoint's and the step's own refusals, else what ends any run
+        (run.outcome: an unreadable credential, a missing key, an internal error with its traceback)."""
         from .anki_collection import EndpointError
         if isinstance(error, EndpointError):
             if error.code == "login_refused":
@@ -153,12 +148,8 @@ class AnkiRun:
             return error.code, str(error)
         if isinstance(error, StepFailed):
             return error.code, str(error)
-        if isinstance(error, crypto.TokenUnreadable):
-            return "credential_unreadable", str(error)
-        if isinstance(error, crypto.KeyError_):
-            return "encryption_key_missing", f"{error} ({error.hint})"
-        report.traceback = "".join(traceback.format_exception(error, limit=8))
-        return "internal_error", f"{type(error).__name__}: {error}"
+        _, code, message = run.outcome(error, report)
+        return ("credential_unreadable" if code == "token_unreadable" else code), message
 
     @staticmethod
     def _refuse(report: StepReport, code: str, message: str) -> None:

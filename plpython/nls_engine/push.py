@@ -223,8 +223,10 @@ class Pusher:
         self.skipped.update(self.create_skipped)   # the columns a new page goes without
         targets = self._with_options(ds)
         properties = create_properties(dict(obj["local"], card_id=card), targets)
-        if obj.get("create_attempted_at") and self._adopt(obj, ds, card):
-            return   # a create an earlier run sent, found by its card id
+        # a create an earlier run sent is found by its card id: remembered when the run could commit, looked for every
+        # time in a push that runs in its caller's transaction (a rollback forgets that it was sent, Notion does not)
+        if (obj.get("create_attempted_at") or self.ctx.commit is None) and self._adopt(obj, ds, card):
+            return
         obj["state_id"] = self.ctx.store.push_create_state(self.ctx.source.id, obj["local_id"], card, ds, True)
         self.ctx.checkpoint()   # that a create is being sent is kept, whatever happens to this run
         try:

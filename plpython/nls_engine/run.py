@@ -124,16 +124,28 @@ class SourceRun:
         ctx = RunContext(self.store, self.settings, src, RunReport(sync_type), self.commit)
         ctx.log_id = self.store.begin_run(src.id, src.user_id, sync_type, self.settings.notion_version)
         ctx.checkpoint()
-        cancel = self._execute(ctx)
-        self.store.finish_run(ctx.log_id, ctx.report)
-        if self.commit:
-            self.commit()
-        if cancel is not None:   # PostgreSQL's cancel is the caller's: the statement fails with query_canceled
-            raise cancel
+        close_run(self.store, ctx.log_id, ctx.report, self.commit, execute(ctx, self.flow))
         return ctx.report.answer(src.database_name, src.database_id, ctx.log_id)
 
-    def _execute(self, ctx: RunContext) -> BaseException | None:
-        return execute(ctx, self.flow)
+
+def cancelled(report, error: BaseException) -> bool:
+    """Close ``report`` as cancelled when ``error`` is PostgreSQL stopping the statement (a cancel or
+    statement_timeout, 57014); returns whether it was."""
+    if getattr(error, "sqlstate", None) != "57014":
+        return False
+    report.close(RunStatus.CANCELLED, "query_canceled", "a cancel or statement_timeout stopped the run; what it "
+                 "committed stays")
+    return True
+
+
+def close_run(store: Store, log_id: str, report, commit, cancel: BaseException | None) -> None:
+    """Close a run's sync_log row with its report (a RunReport or StepReport), commit where the run may, and raise
+    the cancel that stopped it, if any: PostgreSQL's cancel is the caller's, the statement fails with 57014."""
+    store.finish_run(log_id, report)
+    if commit:
+        commit()
+    if cancel is not None:
+        raise cancel
 
 
 def execute(ctx: RunContext, flow) -> BaseException | None:
@@ -146,9 +158,7 @@ def execute(ctx: RunContext, flow) -> BaseException | None:
         flow.execute(ctx)
         report.close(RunStatus.PARTIAL if report.short else RunStatus.COMPLETED)
     except Exception as e:  # a bug or a database error too: recorded, never left running
-        if ctx.store.interrupted(e):
-            report.close(RunStatus.CANCELLED, "query_canceled",
-                         "a cancel or statement_timeout stopped the run; what it committed stays")
+        if cancelled(report, e):
             return e
         report.close(*outcome(e, report))
         if isinstance(e, NotionError) and refused_token(e):
@@ -191,12 +201,7 @@ class UserRun:
         ctx = RunContext(self.store, self.settings, None, RunReport(self.flow.kind), self.commit, user=self.user_id)
         ctx.log_id = self.store.begin_user_run(self.user_id, self.flow.kind)
         ctx.checkpoint()
-        cancel = execute(ctx, self.flow)
-        self.store.finish_run(ctx.log_id, ctx.report)
-        if self.commit:
-            self.commit()
-        if cancel is not None:
-            raise cancel
+        close_run(self.store, ctx.log_id, ctx.report, self.commit, execute(ctx, self.flow))
         r = ctx.report
         out = {"user_id": self.user_id, "sync_type": self.flow.kind, "status": r.status.answer,
                "sync_log_id": ctx.log_id, "items_processed": r.processed, "items_added": r.added,
