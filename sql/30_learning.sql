@@ -224,13 +224,9 @@ empty back, a card that is not atomic, or a quality_score under 0.75 (the thresh
 A card whose id another card of the same user already holds is flagged as well (see nls._want_learning_atoms).';
 
 -- ---- staging: stg_notion_pages (the engine's ledger) -> the typed staging tables of seed 001 ---------------------
-CREATE OR REPLACE FUNCTION nls._stage_learning(p_user text, p_pages text[] DEFAULT NULL) RETURNS int
+CREATE OR REPLACE FUNCTION nls._learn_property_ids(p_user text, p_pages text[]) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_target text;
-    v_rows int;
-    v_total int := 0;
 BEGIN
     -- learn the stable id of each mapped property while it still has its name (newest page of each source)
     UPDATE nls.sources s
@@ -246,37 +242,59 @@ BEGIN
                AND jsonb_typeof(p.raw_properties -> (f.value #>> '{}') -> 'id') = 'string'
              GROUP BY p.source_id) learned
      WHERE s.id = learned.source_id AND NOT s.property_ids @> learned.ids;
-    FOR v_target IN SELECT t.target FROM nls.targets() AS t WHERE t.kind = 'learning' ORDER BY t.clean_order LOOP
-        -- a page whose source went away (remove_source) leaves staging; the canonical step then removes its row
-        -- (a source removed or changed queues a whole pass: nls._source_changed)
-        IF p_pages IS NULL THEN
-            EXECUTE format($q$
-                DELETE FROM nls.%1$I st
-                 WHERE ($1::text IS NULL OR st.user_id = $1)
-                   AND NOT EXISTS (SELECT 1 FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id
-                                    WHERE s.target = %2$L AND p.user_id = st.user_id AND p.page_id = st.notion_page_id)
-            $q$, 'stg_notion_' || v_target, v_target) USING p_user;
-        END IF;
+END
+$$;
+COMMENT ON FUNCTION nls._learn_property_ids(text, text[]) IS
+'Internal (nls._stage_learning): records in nls.sources.property_ids the stable id of each mapped property, read from
+the newest page of each source among p_pages (all when NULL), so that a property renamed later still feeds its field.';
+
+CREATE OR REPLACE FUNCTION nls._stage_target(p_target text, p_user text, p_pages text[]) RETURNS int
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_target text := p_target;
+    v_rows int;
+BEGIN
+    -- a page whose source went away (remove_source) leaves staging; the canonical step then removes its row
+    -- (a source removed or changed queues a whole pass: nls._source_changed)
+    IF p_pages IS NULL THEN
         EXECUTE format($q$
-            INSERT INTO nls.%1$I AS st (user_id, notion_page_id, source_id, raw_properties, raw_content,
-                                        last_edited_time, in_trash, last_synced_at, sync_hash)
-            SELECT DISTINCT ON (p.user_id, p.page_id) p.user_id, p.page_id, p.source_id, p.raw_properties,
-                   p.raw_content, p.last_edited_time, p.in_trash OR p.deleted_at IS NOT NULL, p.last_synced_at,
-                   p.sync_hash
-              FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id AND s.target = %2$L
-             WHERE ($1::text IS NULL OR p.user_id = $1) AND ($2::text[] IS NULL OR p.page_id = ANY ($2))
-             ORDER BY p.user_id, p.page_id, p.last_edited_time DESC, p.source_id
-            ON CONFLICT (user_id, notion_page_id) DO UPDATE
-               SET source_id = excluded.source_id, raw_properties = excluded.raw_properties,
-                   raw_content = excluded.raw_content, last_edited_time = excluded.last_edited_time,
-                   in_trash = excluded.in_trash, last_synced_at = excluded.last_synced_at,
-                   sync_hash = excluded.sync_hash
-             WHERE (st.source_id, st.sync_hash, st.in_trash, st.last_synced_at)
-                   IS DISTINCT FROM (excluded.source_id, excluded.sync_hash, excluded.in_trash, excluded.last_synced_at)
-        $q$, 'stg_notion_' || v_target, v_target) USING p_user, p_pages;
-        GET DIAGNOSTICS v_rows = ROW_COUNT;
-        v_total := v_total + v_rows;
-    END LOOP;
+            DELETE FROM nls.%1$I st
+             WHERE ($1::text IS NULL OR st.user_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id
+                                WHERE s.target = %2$L AND p.user_id = st.user_id AND p.page_id = st.notion_page_id)
+        $q$, 'stg_notion_' || v_target, v_target) USING p_user;
+    END IF;
+    EXECUTE format($q$
+        INSERT INTO nls.%1$I AS st (user_id, notion_page_id, source_id, raw_properties, raw_content,
+                                    last_edited_time, in_trash, last_synced_at, sync_hash)
+        SELECT DISTINCT ON (p.user_id, p.page_id) p.user_id, p.page_id, p.source_id, p.raw_properties,
+               p.raw_content, p.last_edited_time, p.in_trash OR p.deleted_at IS NOT NULL, p.last_synced_at,
+               p.sync_hash
+          FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id AND s.target = %2$L
+         WHERE ($1::text IS NULL OR p.user_id = $1) AND ($2::text[] IS NULL OR p.page_id = ANY ($2))
+         ORDER BY p.user_id, p.page_id, p.last_edited_time DESC, p.source_id
+        ON CONFLICT (user_id, notion_page_id) DO UPDATE
+           SET source_id = excluded.source_id, raw_properties = excluded.raw_properties,
+               raw_content = excluded.raw_content, last_edited_time = excluded.last_edited_time,
+               in_trash = excluded.in_trash, last_synced_at = excluded.last_synced_at,
+               sync_hash = excluded.sync_hash
+         WHERE (st.source_id, st.sync_hash, st.in_trash, st.last_synced_at)
+               IS DISTINCT FROM (excluded.source_id, excluded.sync_hash, excluded.in_trash, excluded.last_synced_at)
+    $q$, 'stg_notion_' || v_target, v_target) USING p_user, p_pages;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END
+$$;
+COMMENT ON FUNCTION nls._stage_target(text, text, text[]) IS
+'Internal (nls._stage_learning): copies the pages of one learning target (p_pages, or all with NULL, when staged rows
+whose source went away leave too) into its typed staging table stg_notion_<target>, only rows that changed; returns
+how many were written.';
+
+CREATE OR REPLACE FUNCTION nls._stage_parents(p_user text, p_pages text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
     -- parents, from the relations the property map names
     UPDATE nls.stg_notion_concepts st
        SET parent_type = x.parent_type, parent_notion_id = x.parent_notion_id
@@ -300,6 +318,24 @@ BEGIN
              WHERE (p_user IS NULL OR c.user_id = p_user) AND (p_pages IS NULL OR c.notion_page_id = ANY (p_pages))) x
      WHERE st.user_id = x.user_id AND st.notion_page_id = x.notion_page_id
        AND st.parent_area_notion_id IS DISTINCT FROM x.area;
+END
+$$;
+COMMENT ON FUNCTION nls._stage_parents(text, text[]) IS
+'Internal (nls._stage_learning): fills parent_type / parent_notion_id of staged concepts and parent_area_notion_id of
+staged clusters from the relations their property map names.';
+
+CREATE OR REPLACE FUNCTION nls._stage_learning(p_user text, p_pages text[] DEFAULT NULL) RETURNS int
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_total int := 0;
+    t record;
+BEGIN
+    PERFORM nls._learn_property_ids(p_user, p_pages);
+    FOR t IN SELECT c.target FROM nls.targets() AS c WHERE c.kind = 'learning' ORDER BY c.clean_order LOOP
+        v_total := v_total + nls._stage_target(t.target, p_user, p_pages);
+    END LOOP;
+    PERFORM nls._stage_parents(p_user, p_pages);
     RETURN v_total;
 END
 $$;
@@ -472,12 +508,86 @@ card rules; nls.clean() writes the difference.';
 -- ---- writing the difference ----------------------------------------------------------------------------------
 DROP FUNCTION IF EXISTS nls._clean_entity(text, text, uuid);
 DROP FUNCTION IF EXISTS nls._clean_entity(text, text, text, uuid);
+CREATE OR REPLACE FUNCTION nls._clean_touched(p_table text, p_target text, p_user text, p_key text, p_pages text[])
+RETURNS boolean
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_any boolean;
+BEGIN
+    IF p_pages IS NULL THEN
+        RETURN true;   -- a whole pass
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id '
+                   'AND s.target = $3 WHERE p.user_id = $1 AND p.page_id = ANY ($2)) '
+                   'OR EXISTS (SELECT 1 FROM nls.%I WHERE user_id = $1 AND %I = ANY ($2))', p_table, p_key)
+        INTO v_any USING p_user, p_pages, p_target;
+    RETURN v_any;
+END
+$$;
+COMMENT ON FUNCTION nls._clean_touched(text, text, text, text, text[]) IS
+'Internal (nls._clean_entity): whether a canonical table has anything to do in a pass that follows the change: one of
+p_pages is a page of the table''s target or a row of the table (true for a whole pass, p_pages NULL).';
+
+CREATE OR REPLACE FUNCTION nls._clean_want(p_table text, p_key text, p_user text, p_pages text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- the wanted rows, computed once (the views grade every card: evaluating them once per step would triple it);
+    -- dropped at the end of nls._clean_entity, a failed pass rolls its creation back with everything else.
+    -- p_pages: only the rows of those pages (the cleaning following the change); the atoms through _want_atoms,
+    -- whose grading a filter on the view would not reach
+    IF p_pages IS NOT NULL AND p_table = 'learning_atoms' THEN
+        EXECUTE 'CREATE TEMP TABLE _nls_want ON COMMIT DROP AS SELECT * FROM nls._want_atoms($1, $2)'
+            USING p_user, p_pages;
+    ELSE
+        EXECUTE format('CREATE TEMP TABLE _nls_want ON COMMIT DROP AS SELECT * FROM nls.%I WHERE ($1::text IS NULL '
+                       'OR user_id = $1) AND ($2::text[] IS NULL OR %I = ANY ($2))', '_want_' || p_table, p_key)
+            USING p_user, p_pages;
+    END IF;
+    EXECUTE format('CREATE UNIQUE INDEX ON pg_temp._nls_want (user_id, %I)', p_key);
+    ANALYZE pg_temp._nls_want;
+END
+$$;
+COMMENT ON FUNCTION nls._clean_want(text, text, text, text[]) IS
+'Internal (nls._clean_entity): pg_temp._nls_want, the rows a canonical table should hold (nls._want_<table>) for one
+user or every user (NULL), restricted to p_pages when not NULL; indexed on (user_id, page id column).';
+
+CREATE OR REPLACE FUNCTION nls._clean_removed(p_table text, p_target text, p_user text, p_log uuid, p_key text,
+                                              p_pages text[]) RETURNS int
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_removed int;
+BEGIN
+    -- rows whose page left (trashed, deleted, unshared, source removed): last state into cleaning_log
+    EXECUTE format($q$
+        WITH gone AS (
+            DELETE FROM nls.%1$I t
+             WHERE ($1::text IS NULL OR t.user_id = $1) AND t.%2$I IS NOT NULL
+               AND ($4::text[] IS NULL OR t.%2$I = ANY ($4))
+               AND NOT EXISTS (SELECT 1 FROM pg_temp._nls_want w WHERE w.user_id = t.user_id AND w.%2$I = t.%2$I)
+               -- only where Notion is the user's source of truth for this table
+               AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = t.user_id AND s.target = $3)
+            RETURNING t.*
+        )
+        INSERT INTO nls.cleaning_log (operation, old_value, user_id, entity, notion_id, sync_log_id)
+        SELECT 'notion_removed', to_jsonb(gone), gone.user_id, %1$L, gone.%2$I, $2 FROM gone
+    $q$, p_table, p_key) USING p_user, p_log, p_target, p_pages;
+    GET DIAGNOSTICS v_removed = ROW_COUNT;
+    RETURN v_removed;
+END
+$$;
+COMMENT ON FUNCTION nls._clean_removed(text, text, text, uuid, text, text[]) IS
+'Internal (nls._clean_entity, step 3): deletes the rows of a canonical table whose page left (not in pg_temp._nls_want;
+only where the user syncs the table''s target; restricted to p_pages when not NULL), each logged whole in
+cleaning_log as notion_removed; returns how many.';
+
 CREATE OR REPLACE FUNCTION nls._clean_entity(p_table text, p_target text, p_user text, p_log uuid, p_key text,
                                              p_pages text[], OUT added int, OUT updated int, OUT removed int)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_want text := format('nls.%I', '_want_' || p_table);
     v_cols text[];
     v_list text;
     v_t text;
@@ -485,41 +595,21 @@ DECLARE
     v_x text;
     v_set text;
     v_written int;
-    v_any boolean;
 BEGIN
     added := 0; updated := 0; removed := 0;
-    -- following the change: a table none of whose pages changed (nor depend on a change) has nothing to do
-    IF p_pages IS NOT NULL THEN
-        EXECUTE format('SELECT EXISTS (SELECT 1 FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id '
-                       'AND s.target = $3 WHERE p.user_id = $1 AND p.page_id = ANY ($2)) '
-                       'OR EXISTS (SELECT 1 FROM nls.%I WHERE user_id = $1 AND %I = ANY ($2))', p_table, p_key)
-            INTO v_any USING p_user, p_pages, p_target;
-        IF NOT v_any THEN
-            RETURN;
-        END IF;
+    IF NOT nls._clean_touched(p_table, p_target, p_user, p_key, p_pages) THEN
+        RETURN;   -- following the change: none of its pages changed, nor depend on a change
     END IF;
     SELECT array_agg(attname::text ORDER BY attnum) INTO v_cols
       FROM pg_attribute
-     WHERE attrelid = v_want::regclass AND attnum > 0 AND NOT attisdropped
+     WHERE attrelid = format('nls.%I', '_want_' || p_table)::regclass AND attnum > 0 AND NOT attisdropped
        AND attname NOT IN ('user_id', p_key);
     SELECT string_agg(format('%I', c), ', '), string_agg(format('t.%I', c), ', '),
            string_agg(format('w.%I', c), ', '), string_agg(format('excluded.%I', c), ', '),
            string_agg(format('%1$I = excluded.%1$I', c), ', ')
       INTO v_list, v_t, v_w, v_x, v_set
       FROM unnest(v_cols) AS c;
-    -- the wanted rows, computed once (the views grade every card: evaluating them once per step would triple it)
-    -- (dropped at the end; a failed pass rolls its creation back with everything else)
-    -- (p_pages: only the rows of those pages, the cleaning following the change; the atoms through _want_atoms, whose
-    -- grading a filter on the view would not reach)
-    IF p_pages IS NOT NULL AND p_table = 'learning_atoms' THEN
-        EXECUTE 'CREATE TEMP TABLE _nls_want ON COMMIT DROP AS SELECT * FROM nls._want_atoms($1, $2)'
-            USING p_user, p_pages;
-    ELSE
-        EXECUTE format('CREATE TEMP TABLE _nls_want ON COMMIT DROP AS SELECT * FROM %s WHERE ($1::text IS NULL OR '
-                       'user_id = $1) AND ($2::text[] IS NULL OR %I = ANY ($2))', v_want, p_key) USING p_user, p_pages;
-    END IF;
-    EXECUTE format('CREATE UNIQUE INDEX ON pg_temp._nls_want (user_id, %I)', p_key);
-    ANALYZE pg_temp._nls_want;
+    PERFORM nls._clean_want(p_table, p_key, p_user, p_pages);
     -- two-way sync (sql/80_push.sql): what waits to be pushed stays; the writes below are the pipeline's own
     PERFORM nls._two_way_want(p_table, p_key, p_user);
     -- 1. rows that change: their old and new values (changed fields only) into cleaning_log
@@ -544,21 +634,7 @@ BEGIN
     $q$, p_table, v_list, v_set, v_t, v_x, p_key);
     GET DIAGNOSTICS v_written = ROW_COUNT;
     added := v_written - updated;
-    -- 3. rows whose page left (trashed, deleted, unshared, source removed): last state into cleaning_log
-    EXECUTE format($q$
-        WITH gone AS (
-            DELETE FROM nls.%1$I t
-             WHERE ($1::text IS NULL OR t.user_id = $1) AND t.%2$I IS NOT NULL
-               AND ($4::text[] IS NULL OR t.%2$I = ANY ($4))
-               AND NOT EXISTS (SELECT 1 FROM pg_temp._nls_want w WHERE w.user_id = t.user_id AND w.%2$I = t.%2$I)
-               -- only where Notion is the user's source of truth for this table
-               AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = t.user_id AND s.target = $3)
-            RETURNING t.*
-        )
-        INSERT INTO nls.cleaning_log (operation, old_value, user_id, entity, notion_id, sync_log_id)
-        SELECT 'notion_removed', to_jsonb(gone), gone.user_id, %1$L, gone.%2$I, $2 FROM gone
-    $q$, p_table, p_key) USING p_user, p_log, p_target, p_pages;
-    GET DIAGNOSTICS removed = ROW_COUNT;
+    removed := nls._clean_removed(p_table, p_target, p_user, p_log, p_key, p_pages);
     PERFORM nls._two_way_done();
     DROP TABLE pg_temp._nls_want;
 END
@@ -628,20 +704,60 @@ the next cleaning of its user a whole pass.';
 CREATE OR REPLACE TRIGGER sources_clean_whole AFTER DELETE OR UPDATE OF target, property_map, enabled ON nls.sources
     FOR EACH ROW EXECUTE FUNCTION nls._source_changed();
 
+CREATE OR REPLACE FUNCTION nls._clean_tables(p_user text, p_log uuid, p_pages text[]) RETURNS jsonb
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+    v_r record;
+    v_out jsonb := '{"added": 0, "updated": 0, "removed": 0, "tables": {}}';
+BEGIN
+    -- parents before children, so that each step resolves its relations against this pass's rows
+    FOR t IN SELECT c.canonical_table, c.target, c.page_id_column FROM nls.targets() AS c
+              WHERE c.kind <> 'raw' ORDER BY c.clean_order LOOP
+        SELECT * INTO v_r FROM nls._clean_entity(t.canonical_table, t.target, p_user, p_log, t.page_id_column, p_pages);
+        v_out := jsonb_build_object(
+            'added', (v_out ->> 'added')::int + v_r.added, 'updated', (v_out ->> 'updated')::int + v_r.updated,
+            'removed', (v_out ->> 'removed')::int + v_r.removed,
+            'tables', (v_out -> 'tables') || jsonb_build_object(t.canonical_table, jsonb_build_object(
+                'added', v_r.added, 'updated', v_r.updated, 'removed', v_r.removed)));
+    END LOOP;
+    RETURN v_out;
+END
+$$;
+COMMENT ON FUNCTION nls._clean_tables(text, uuid, text[]) IS
+'Internal (nls.clean, step 2): nls._clean_entity for every canonical table of nls.targets(), parents first; returns
+{"added", "updated", "removed", "tables": {table: {"added", "updated", "removed"}}}.';
+
+CREATE OR REPLACE FUNCTION nls._log_card_id_normalisations(p_user text, p_dirty text[], p_log uuid) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$
+    -- a card id written differently in Notion than the atom holds it: the normalisation, once per value
+    INSERT INTO nls.cleaning_log (atom_id, operation, old_value, new_value, user_id, entity, notion_id, sync_log_id)
+    SELECT a.id, 'prefix_normalize', to_jsonb(r.raw), to_jsonb(a.card_id), a.user_id, 'learning_atoms',
+           a.notion_id, p_log
+      FROM nls.learning_atoms a
+      JOIN nls.stg_notion_flashcards st ON st.user_id = a.user_id AND st.notion_page_id = a.notion_id
+      JOIN nls.sources s ON s.id = st.source_id
+     CROSS JOIN LATERAL (SELECT nls._field(st.raw_properties, nls._source_map('flashcards', s.property_map, s.property_ids),
+                                           'card_id') AS raw) r
+     WHERE (p_user IS NULL OR a.user_id = p_user) AND a.card_id IS NOT NULL AND r.raw IS DISTINCT FROM a.card_id
+       AND (p_dirty IS NULL OR a.notion_id = ANY (p_dirty))
+       AND NOT EXISTS (SELECT 1 FROM nls.cleaning_log l
+                        WHERE l.atom_id = a.id AND l.operation = 'prefix_normalize'
+                          AND l.old_value = to_jsonb(r.raw) AND l.new_value = to_jsonb(a.card_id))
+$$;
+COMMENT ON FUNCTION nls._log_card_id_normalisations(text, text[], uuid) IS
+'Internal (nls.clean, step 3): logs in cleaning_log (prefix_normalize) each card id Notion writes otherwise than the
+atom holds it, once per value, for the pages p_dirty (all when NULL).';
+
 CREATE OR REPLACE FUNCTION nls.clean(user_id text DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_user text := clean.user_id;
     v_log uuid;
-    v_table text;
-    v_target text;
-    v_key text;
-    v_r record;
-    v_details jsonb := '{}';
-    v_added int := 0;
-    v_updated int := 0;
-    v_removed int := 0;
+    v_sum jsonb;
     v_staged int;
     v_state text;
     v_msg text;
@@ -664,33 +780,11 @@ BEGIN
         END IF;
         v_staged := nls._stage_learning(v_user, v_dirty);
         v_pages := nls._clean_affected(v_user, v_dirty);
-        -- parents before children, so that each step resolves its relations against this pass's rows
-        FOR v_table, v_target, v_key IN SELECT t.canonical_table, t.target, t.page_id_column FROM nls.targets() AS t
-                                         WHERE t.kind <> 'raw' ORDER BY t.clean_order LOOP
-            SELECT * INTO v_r FROM nls._clean_entity(v_table, v_target, v_user, v_log, v_key, v_pages);
-            v_details := v_details || jsonb_build_object(v_table, jsonb_build_object(
-                'added', v_r.added, 'updated', v_r.updated, 'removed', v_r.removed));
-            v_added := v_added + v_r.added;
-            v_updated := v_updated + v_r.updated;
-            v_removed := v_removed + v_r.removed;
-        END LOOP;
-        -- a card id written differently in Notion than the atom holds it: the normalisation, once per value
-        INSERT INTO nls.cleaning_log (atom_id, operation, old_value, new_value, user_id, entity, notion_id, sync_log_id)
-        SELECT a.id, 'prefix_normalize', to_jsonb(r.raw), to_jsonb(a.card_id), a.user_id, 'learning_atoms',
-               a.notion_id, v_log
-          FROM nls.learning_atoms a
-          JOIN nls.stg_notion_flashcards st ON st.user_id = a.user_id AND st.notion_page_id = a.notion_id
-          JOIN nls.sources s ON s.id = st.source_id
-         CROSS JOIN LATERAL (SELECT nls._field(st.raw_properties, nls._source_map('flashcards', s.property_map, s.property_ids),
-                                               'card_id') AS raw) r
-         WHERE (v_user IS NULL OR a.user_id = v_user) AND a.card_id IS NOT NULL AND r.raw IS DISTINCT FROM a.card_id
-           AND (v_dirty IS NULL OR a.notion_id = ANY (v_dirty))
-           AND NOT EXISTS (SELECT 1 FROM nls.cleaning_log l
-                            WHERE l.atom_id = a.id AND l.operation = 'prefix_normalize'
-                              AND l.old_value = to_jsonb(r.raw) AND l.new_value = to_jsonb(a.card_id));
+        v_sum := nls._clean_tables(v_user, v_log, v_pages);
+        PERFORM nls._log_card_id_normalisations(v_user, v_dirty, v_log);
         SET CONSTRAINTS nls.learning_atoms_user_card_id_key IMMEDIATE;
         SET CONSTRAINTS nls.learning_atoms_user_card_id_key DEFERRED;
-    EXCEPTION WHEN OTHERS THEN
+    EXCEPTION WHEN OTHERS THEN   -- (a cancel is not among OTHERS: it reaches the caller)
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
         UPDATE nls.sync_log SET status = 'failed', completed_at = clock_timestamp(), error_code = v_state,
                error_message = v_msg
@@ -699,13 +793,14 @@ BEGIN
     END;
     UPDATE nls.sync_log
        SET status = 'completed', completed_at = clock_timestamp(), items_processed = v_staged,
-           items_added = v_added, items_updated = v_updated, items_removed = v_removed,
-           details = v_details || jsonb_build_object('staged_rows_written', v_staged, 'pages_changed',
-                                                     cardinality(v_dirty), 'rows_graded', cardinality(v_pages))
+           items_added = (v_sum ->> 'added')::int, items_updated = (v_sum ->> 'updated')::int,
+           items_removed = (v_sum ->> 'removed')::int,
+           details = (v_sum -> 'tables') || jsonb_build_object('staged_rows_written', v_staged, 'pages_changed',
+                                                               cardinality(v_dirty), 'rows_graded', cardinality(v_pages))
      WHERE id = v_log;
-    RETURN jsonb_build_object('success', true, 'sync_log_id', v_log, 'added', v_added, 'updated', v_updated,
-                              'removed', v_removed, 'staged_rows_written', v_staged, 'tables', v_details,
-                              'pages_changed', cardinality(v_dirty));
+    RETURN jsonb_build_object('success', true, 'sync_log_id', v_log, 'staged_rows_written', v_staged,
+                              'pages_changed', cardinality(v_dirty)) || (v_sum - 'tables')
+           || jsonb_build_object('tables', v_sum -> 'tables');
 END
 $$;
 COMMENT ON FUNCTION nls.clean(text) IS

@@ -56,6 +56,29 @@ COMMENT ON FUNCTION nls._push_property(jsonb, text[]) IS
 properties found by one of the keys (name, else id; nls.notion_property), NULL when none is.';
 
 -- ---- noting local changes ---------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION nls._page_copy(p_target text, p_user text, p_page text, OUT source_id bigint,
+                                          OUT raw jsonb, OUT staged_at timestamptz)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- the copy of the page a canonical row reflects: the typed staging row the last cleaning read, else the stored page
+    IF to_regclass('nls.stg_notion_' || p_target) IS NOT NULL THEN
+        EXECUTE format('SELECT st.source_id, st.raw_properties, st.last_synced_at FROM nls.%I st '
+                       'WHERE st.user_id = $1 AND st.notion_page_id = $2', 'stg_notion_' || p_target)
+           INTO source_id, raw, staged_at USING p_user, p_page;
+    END IF;
+    IF source_id IS NULL THEN
+        SELECT p.source_id, p.raw_properties, p.last_synced_at INTO source_id, raw, staged_at
+          FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id AND s.target = p_target
+         WHERE p.user_id = p_user AND p.page_id = p_page
+         ORDER BY p.last_edited_time DESC LIMIT 1;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION nls._page_copy(text, text, text) IS
+'Internal (nls._note_local_change): the copy of a page a canonical row of target p_target reflects: (source_id, raw
+properties, when it was staged), from the typed staging table the last cleaning read, else from stg_notion_pages.';
+
 CREATE OR REPLACE FUNCTION nls._note_local_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -83,18 +106,8 @@ BEGIN
     IF v_old ->> v_key IS DISTINCT FROM v_page THEN
         RETURN NULL;   -- the row now stands for another page
     END IF;
-    -- the copy of the page the row reflects: the typed staging row the last cleaning read, else the stored page
-    IF to_regclass('nls.stg_notion_' || v_target) IS NOT NULL THEN
-        EXECUTE format('SELECT st.source_id, st.raw_properties, st.last_synced_at FROM nls.%I st '
-                       'WHERE st.user_id = $1 AND st.notion_page_id = $2', 'stg_notion_' || v_target)
-           INTO v_source, v_raw, v_staged_at USING NEW.user_id, v_page;
-    END IF;
-    IF v_source IS NULL THEN
-        SELECT p.source_id, p.raw_properties, p.last_synced_at INTO v_source, v_raw, v_staged_at
-          FROM nls.stg_notion_pages p JOIN nls.sources s ON s.id = p.source_id AND s.target = v_target
-         WHERE p.user_id = NEW.user_id AND p.page_id = v_page
-         ORDER BY p.last_edited_time DESC LIMIT 1;
-    END IF;
+    SELECT c.source_id, c.raw, c.staged_at INTO v_source, v_raw, v_staged_at
+      FROM nls._page_copy(v_target, NEW.user_id, v_page) AS c;
     -- what nls wrote since that copy was staged is what the row reflects for the columns it wrote
     SELECT * INTO v_state FROM nls.notion_sync_state st
      WHERE st.user_id = NEW.user_id AND st.local_table = TG_TABLE_NAME AND st.local_id = NEW.id;

@@ -75,3 +75,25 @@ def test_the_sql_detector_sees_sql():
     assert SQL.search("SELECT 1") and SQL.search("  UPDATE nls.sources SET x = 1") and SQL.search("WITH x AS (")
     assert not SQL.search("select the newest page") and not SQL.search("Update the watermark")
     assert not SQL.search("failed; see SELECT * FROM nls.sync_status")
+
+
+def sql_functions(path: Path):
+    """(name, first line, lines) of each function or procedure a repeatable SQL file creates."""
+    lines = path.read_text().splitlines()
+    i = 0
+    while i < len(lines):
+        found = re.match(r"CREATE OR REPLACE (?:FUNCTION|PROCEDURE) (nls\.\w+)", lines[i])
+        if found:
+            end = next(j for j in range(i + 1, len(lines)) if re.search(r"\$\$;\s*$|\$body\$;", lines[j]))
+            yield found.group(1), i + 1, end - i + 1
+            i = end
+        i += 1
+
+
+def test_no_sql_function_is_longer_than_a_screen():
+    files = sorted((ROOT / "sql").glob("*.sql")) + [ROOT / "plpython" / "functions.sql"]
+    found = {f"{p.name}:{line} {name}" for p in files for name, line, _ in sql_functions(p)}
+    assert len(found) > 100   # the scan does see the functions
+    long = [f"{p.relative_to(ROOT)}:{line} {name} ({n} lines)" for p in files for name, line, n in sql_functions(p)
+            if n > MAX_LINES]
+    assert long == []
