@@ -1,5 +1,6 @@
 -- Undoes 0010: the typed views nls built go with their registry (their schemas stay, emptied: they may hold
--- anything a user added), and settings of type identifier leave the catalogue (sql/ writes them again on install).
+-- anything a user added), nls.sources loses the key (id, user_id) they referred to, and settings of type identifier
+-- leave the catalogue (sql/ writes them again on install).
 DO $$
 DECLARE
     v record;
@@ -12,6 +13,7 @@ BEGIN
 END
 $$;
 DROP TABLE IF EXISTS nls.typed_view_history, nls.typed_views, nls.typed_view_schemas;
+ALTER TABLE nls.sources DROP CONSTRAINT IF EXISTS sources_id_user_key;
 DELETE FROM nls.settings WHERE type = 'identifier';
 ALTER TABLE nls.settings DROP CONSTRAINT IF EXISTS settings_type_check;
 ALTER TABLE nls.settings ADD CONSTRAINT settings_type_check

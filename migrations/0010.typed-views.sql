@@ -4,10 +4,13 @@
 -- functions that build them and the helpers that type a property value are repeatable (sql/70_typed_views.sql).
 -- depends: 0009.runs-tell-the-truth
 
+-- a typed view is over a source of its own user's: the key below (source_id, user_id) needs this one to refer to
+ALTER TABLE nls.sources ADD CONSTRAINT sources_id_user_key UNIQUE (id, user_id);
+
 CREATE TABLE nls.typed_views (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     user_id        text NOT NULL,
-    source_id      bigint NOT NULL REFERENCES nls.sources (id) ON DELETE CASCADE,
+    source_id      bigint NOT NULL,
     data_source_id text,
     schema_name    text NOT NULL CHECK (schema_name <> '' AND octet_length(schema_name) <= 63),
     view_name      text CHECK (view_name <> '' AND octet_length(view_name) <= 63),
@@ -18,6 +21,9 @@ CREATE TABLE nls.typed_views (
     build_error    text,
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now(),
+    -- row-level security checks user_id only: this key keeps a user from naming (and so blocking) another's source
+    CONSTRAINT typed_views_source_user_fkey FOREIGN KEY (source_id, user_id)
+        REFERENCES nls.sources (id, user_id) ON DELETE CASCADE,
     CONSTRAINT typed_views_data_source_key UNIQUE NULLS NOT DISTINCT (source_id, data_source_id),
     CONSTRAINT typed_views_name_key UNIQUE (schema_name, view_name),
     CHECK (data_source_id IS NULL OR view_name IS NOT NULL)

@@ -231,7 +231,7 @@ nls.typed_view_history. Making it again renames columns after their properties a
 defaults to the database''s name made an identifier (with the data source''s name when it holds several). Raises
 22023 (no database_id nor user_id, a bad view_name or schema_name, a view_name for several views), P0002 (no such
 source this session sees), 42P07 (the name is another relation''s), 42P06 (schema_name exists and was not made by
-nls).';
+nls). A schema_name that does not exist yet is created (owned by nls''s owner) when the first view is built in it.';
 
 CREATE OR REPLACE FUNCTION nls.typed_select(source_id bigint, data_source_id text, OUT columns jsonb, OUT query text)
 LANGUAGE plpython3u STABLE SET search_path = pg_catalog, pg_temp
@@ -244,7 +244,8 @@ COMMENT ON FUNCTION nls.typed_select(bigint, text) IS
 'The typed rows of one data source of a source, as a query: typed_select(source_id, data_source_id) returns
 (columns jsonb [{column, property_id, property, type, kind, ...}], query text: the SELECT of its typed view). The
 columns are its typed view''s when it has one, else the ones a view made now would have. Run the query as the
-session that asked (row-level security applies); nls export sqlite writes it as a table. Creates nothing.';
+session that asked (row-level security applies); nls export sqlite writes it as a table. Creates nothing. Raises
+22004 for a NULL argument (naming it), P0002 for a source this session does not see.';
 
 -- ---- Notion's webhooks (issue 16; sql/85_webhooks.sql, plpython/nls_engine/webhooks.py) ---------------------------
 CREATE OR REPLACE FUNCTION nls.webhook_receive(path text, body bytea, signature text DEFAULT NULL) RETURNS int
@@ -288,12 +289,15 @@ COMMENT ON FUNCTION nls.apply_webhook_events(text) IS
 'Apply the webhook events waiting (nls.webhook_events) now, in the caller''s transaction: apply_webhook_events(user_id
 => NULL: every user this session sees) returns jsonb {"success", "results": [one per batch: {"user_id", "sync_type":
 "notion_webhook", "status", "sync_log_id", "items_*", "requests_made", "details": {"events", "pages_read", "trashed",
-"schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending", ...}}], "cleaning"?}. A
-page created, updated, undeleted or moved is read again once (GET /v1/pages/{id}; content only for
-page.content_updated), a deleted one marked trashed at once, a data source whose schema changed read whole where the
-stored pages hold another schema; data_source.* events make the next run list the data sources again; events of
-pages nobody syncs and the integration''s own writes cost nothing. Each batch is a sync_log row of type
-notion_webhook. Notion''s failures do not raise (the events stay pending); a cancel raises 57014.';
+"schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending", "pages_moved", ...}}],
+"cleaning"?}. A page created, updated, undeleted or moved is read again once (GET /v1/pages/{id}; content only for
+page.content_updated) and stored under the data source Notion names as its parent (a page that moved is marked gone
+in the source it left), a deleted one marked trashed at once unless the stored copy is newer than the deletion, a
+data source whose schema changed read whole where the stored pages hold another schema; data_source.* events make
+the next run list the data sources again; events of pages nobody syncs and the integration''s own writes cost
+nothing. Each batch is a sync_log row of type notion_webhook; a batch that leaves events pending (their source held
+by another run) is the user''s last of the call. Notion''s failures do not raise (the events stay pending); an empty
+user_id raises 22023, a cancel 57014.';
 
 CREATE OR REPLACE PROCEDURE nls.apply_all_webhook_events()
 LANGUAGE plpython3u
@@ -302,14 +306,14 @@ AS $$
 before = plpy.execute("SELECT pg_catalog.current_setting('search_path') AS p")[0]["p"]
 plpy.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
 try:
-    if plpy.execute("SELECT count(*) AS n FROM nls._webhook_users() AS u")[0]["n"]:
-        plpy.execute("SELECT nls._load_engine()")
-        from nls_engine import entry
-        entry.apply_all_webhook_events(plpy, GD)
+    plpy.execute("SELECT nls._load_engine()")
+    from nls_engine import entry
+    entry.apply_all_webhook_events(plpy, GD)
 finally:
     plpy.execute(plpy.prepare("SELECT pg_catalog.set_config('search_path', $1, false)", ["text"]), [before])
 $$;
 COMMENT ON PROCEDURE nls.apply_all_webhook_events() IS
 'The pg_cron entry point of the webhooks (job apply-notion-webhooks, every minute, as role nls_cron): CALL
 nls.apply_all_webhook_events() applies every user''s waiting webhook events (as nls.apply_webhook_events, acting for
-each user), committing after each batch. With nothing waiting it costs one statement and writes nothing.';
+each user), committing after each batch. With nothing waiting it costs the engine''s load check and one query
+(nls._webhook_users) and writes nothing.';

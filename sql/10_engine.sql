@@ -335,7 +335,8 @@ AS $$
     ON CONFLICT DO NOTHING
 $$;
 
--- Pages Notion says are trashed (the trash listing, a page.deleted webhook event): marked at once, without a read.
+-- Pages Notion says are trashed (the trash listing, a page.deleted webhook event): marked at once, without a read,
+-- never over a copy edited after the trashing (a webhook delivery may come late, after a restore was read).
 CREATE OR REPLACE FUNCTION nls._mark_trashed(p_user text, p_pages jsonb) RETURNS int
 LANGUAGE sql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -344,9 +345,10 @@ AS $$
            SET in_trash = true, raw_page = s.raw_page || '{"in_trash": true}',
                last_edited_time = coalesce(p.last_edited_time, s.last_edited_time),
                sync_hash = coalesce(p.sync_hash, 'trashed:' || s.sync_hash), last_synced_at = now()
-          FROM jsonb_to_recordset(p_pages) AS p(page_id text, last_edited_time timestamptz, sync_hash text)
+          FROM jsonb_to_recordset(p_pages) AS p(page_id text, last_edited_time timestamptz, sync_hash text,
+                                                event_time timestamptz)
          WHERE s.user_id = p_user AND s.page_id = p.page_id AND NOT s.in_trash AND s.deleted_at IS NULL
-           AND s.last_edited_time <= coalesce(p.last_edited_time, s.last_edited_time)
+           AND s.last_edited_time <= coalesce(p.last_edited_time, p.event_time, s.last_edited_time)
         RETURNING s.user_id, s.source_id, s.page_id
     ), queued AS (
         INSERT INTO nls._clean_queue (user_id, source_id, page_id)
@@ -357,9 +359,11 @@ AS $$
     SELECT count(*)::int FROM marked
 $$;
 COMMENT ON FUNCTION nls._mark_trashed(text, jsonb) IS
-'Internal: _mark_trashed(user_id, pages jsonb [{page_id, last_edited_time?, sync_hash?}]) marks the user''s live stored
-pages trashed (Notion''s trash listing named them, with their time and hash; or a page.deleted webhook event, which
-leaves the time to be confirmed by the next read), never over a newer copy; returns how many were marked.';
+'Internal: _mark_trashed(user_id, pages jsonb [{page_id, last_edited_time?, sync_hash?, event_time?}]) marks the
+user''s live stored pages trashed (Notion''s trash listing named them, with their time and hash; or a page.deleted
+webhook event, with the time Notion deleted the page as event_time, which leaves the stored time to be confirmed by
+the next read), never over a copy whose last_edited_time is later than last_edited_time, else event_time (a deletion
+delivered after the restore that undid it changes nothing); returns how many were marked.';
 
 CREATE OR REPLACE FUNCTION nls._save_state(p_source_id bigint, p_data_source_id text, p_name text,
                                            p_watermark timestamptz, p_full_done boolean)
@@ -567,6 +571,7 @@ error. A push''s rows (sync_type notion_push: items_added pages created, items_u
 count "own_writes" (pages whose last edit was nls''s own push).
 A user''s flows (no source_id) add their findings to the engine''s shape: notion_trash (the trash listing)
 {"trash_since", "trashed_listed", "trashed_seen"?}, notion_webhook (a batch of webhook events) {"events",
-"pages_read", "trashed", "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending"};
+"pages_read", "trashed", "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending",
+"pages_moved"};
 "data_sources_listed_again"? counts a query that answered 404/400, after which the database''s data sources were
 listed again.';

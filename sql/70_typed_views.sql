@@ -292,8 +292,8 @@ $$;
 COMMENT ON FUNCTION nls._typed_view_columns(jsonb) IS
 'Internal: a typed view''s columns as "name type" (format_type''s spelling), fixed columns first.';
 
-CREATE OR REPLACE FUNCTION nls._typed_view_schema(p_schema text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+CREATE OR REPLACE FUNCTION nls._typed_view_schema_ok(p_schema text) RETURNS boolean
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF nls._reserved_schema(p_schema) THEN
@@ -302,12 +302,29 @@ BEGIN
                                             'information_schema or pg_*, of at most 63 bytes.';
     END IF;
     IF EXISTS (SELECT 1 FROM nls.typed_view_schemas s WHERE s.schema_name = p_schema) THEN
-        RETURN;
+        RETURN true;
     END IF;
     IF to_regnamespace(quote_ident(p_schema)) IS NOT NULL THEN
         RAISE EXCEPTION 'nls: schema "%" exists and was not created by nls for typed views', p_schema
             USING ERRCODE = '42P06',
                   HINT = 'Give a schema_name that does not exist yet (nls creates it) or that already holds typed views.';
+    END IF;
+    RETURN false;
+END
+$$;
+COMMENT ON FUNCTION nls._typed_view_schema_ok(text) IS
+'Internal: whether a schema may hold typed views, creating nothing (nls.create_typed_view asks it): true when nls
+created it, false when it does not exist yet (the builder creates it with the first view there); raises 22023 for a
+reserved name, 42P06 for a schema nls did not create.';
+
+-- not SECURITY DEFINER and not executable by nls_app or nls_cron: only the builder (which runs as nls's owner) creates
+-- a schema, and only to put a view a session asked for in it
+CREATE OR REPLACE FUNCTION nls._typed_view_schema(p_schema text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF nls._typed_view_schema_ok(p_schema) THEN
+        RETURN;
     END IF;
     EXECUTE format('CREATE SCHEMA %I', p_schema);
     EXECUTE format('GRANT USAGE ON SCHEMA %I TO nls_app, nls_cron', p_schema);
@@ -317,8 +334,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION nls._typed_view_schema(text) IS
-'Internal: makes sure a schema may hold typed views: creates it (owned by nls''s owner, usable by nls_app and
-nls_cron) unless nls already did; raises 22023 for a reserved name, 42P06 for a schema nls did not create.';
+'Internal (nls._build_typed_view only): makes sure a schema may hold typed views: creates it (owned by nls''s owner,
+usable by nls_app and nls_cron) unless nls already did; raises 22023 for a reserved name, 42P06 for a schema nls did
+not create (nls._typed_view_schema_ok).';
 
 CREATE OR REPLACE FUNCTION nls._build_typed_view(p_id bigint) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -333,6 +351,10 @@ BEGIN
     SELECT * INTO r FROM nls.typed_views t WHERE t.id = p_id FOR UPDATE;
     IF NOT r.build_wanted OR r.data_source_id IS NULL THEN
         RETURN r.built_as;   -- only what a session asked for (under row-level security) is built
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM nls.sources s WHERE s.id = r.source_id AND s.user_id = r.user_id) THEN
+        RAISE EXCEPTION 'nls: typed view % is user %''s and names source %, which is not', p_id, r.user_id, r.source_id
+            USING ERRCODE = '42501', HINT = 'A typed view is over a source of its own user''s only.';
     END IF;
     PERFORM nls._typed_view_schema(r.schema_name);
     v_target := format('%I.%I', r.schema_name, r.view_name);
@@ -374,7 +396,8 @@ $$;
 COMMENT ON FUNCTION nls._build_typed_view(bigint) IS
 'Internal: (re)builds the view of one typed_views row from its columns: CREATE OR REPLACE when only columns were
 added, else drop and create; security_invoker, commented (view and every column), SELECT for nls_app and nls_cron.
-Returns the view''s qualified name. Raises 42P07 when the name is another relation''s.';
+Returns the view''s qualified name. Raises 42P07 when the name is another relation''s, 42501 when the row''s source
+is not its user''s.';
 
 DROP FUNCTION IF EXISTS nls._build_typed_views();   -- (its result columns may change)
 CREATE OR REPLACE FUNCTION nls._build_typed_views()

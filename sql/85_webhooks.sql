@@ -87,5 +87,6 @@ SELECT w.user_id, '/notion/' || w.path AS path, w.armed_until > now() AS armed, 
 COMMENT ON VIEW nls.webhook_status IS
 'Per user''s webhook subscription: its path, whether it is armed for a handshake (and until when), whether a token was
 received and shown, the subscription id Notion''s deliveries carry, the first and last delivery, deliveries refused
-(unsigned, wrongly signed, another subscription; nothing of them stored), events pending, events stored and deliveries
-that were retries of a stored event.';
+on its path (401: unsigned, wrongly signed, another subscription; 400: signed but no event; nothing of them stored;
+a 404 for an unknown path or a 413 for a body too large is counted nowhere), events pending, events stored and
+deliveries that were retries of a stored event.';

@@ -4,8 +4,16 @@
 --   nls_cron  the scheduled sync (pg_cron runs as it): the same, plus the worker procedure and its round queue;
 --   nls_admin configuration (set_setting), key rotation, reading every user's rows; also a member of nls_app;
 --   nls_webhook the webhook receiver (nls webhooks serve): nls.webhook_receive() and nothing else.
--- The only SECURITY DEFINER functions are the ones that must see every user (the round queue, closing runs left
--- by dead backends, the pacing shares, key rotation); each sets its search_path and none is executable by PUBLIC.
+-- The only SECURITY DEFINER functions are the ones that must see every user or a secret only the server reads; each
+-- sets its search_path and none is executable by PUBLIC:
+--   nls._claim_sync_user, nls._finish_sync_user    the round queue holds every user with an active integration
+--   nls._close_stale_runs                          closes the runs of dead backends, whoever's they were
+--   nls._backend_alive                             only nls's owner sees when other roles' backends started
+--   nls._build_typed_views, nls._build_typed_view  typed views and their schemas are nls's owner's: they build
+--                                                  every user's waiting rows, drop the views whose row is gone
+--   nls.rotate_encryption_key                      re-encrypts every user's token
+--   nls._webhook_users                             the users with webhook events waiting
+--   nls.webhook_receive                            verifies a delivery with the decrypted token of its user
 REVOKE ALL ON SCHEMA nls FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA nls FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA nls FROM PUBLIC;
@@ -55,7 +63,8 @@ GRANT INSERT (user_id, source_id, data_source_id, schema_name, view_name, column
       UPDATE (data_source_id, schema_name, view_name, columns, build_wanted, updated_at)
    ON nls.typed_views TO nls_app, nls_cron;
 GRANT SELECT ON nls.typed_view_schemas TO nls_app, nls_cron;
-REVOKE EXECUTE ON FUNCTION nls._build_typed_view(bigint) FROM nls_app, nls_cron;
+-- and only the builder creates a schema for them (create_typed_view checks the name: nls._typed_view_schema_ok)
+REVOKE EXECUTE ON FUNCTION nls._build_typed_view(bigint), nls._typed_view_schema(text) FROM nls_app, nls_cron;
 -- webhooks (issue 16): the receiver runs nls.webhook_receive() only (SECURITY DEFINER: the verification token is
 -- decrypted inside the server); the scheduled job's user list and procedure are the workers' (and the administrator's)
 GRANT USAGE ON SCHEMA nls TO nls_webhook;

@@ -186,8 +186,50 @@ def test_functions_owners_security_and_execute_grants_match_the_checked_in_list(
         assert "PUBLIC" not in grantees.split(","), sig
         if sec == "SECURITY DEFINER":
             assert path == "search_path=pg_catalog, pg_temp", sig
-            assert "nls_app" not in grantees.split(",") or sig.startswith(("nls._backend_alive(", "nls._build_typed_views",
-                                                                         "nls._typed_view_schema")), sig
+            # the application may run the check of a run's backend and the typed views' builder (which builds only
+            # rows written under row-level security, each over a source of its own user's), nothing else
+            may_run = ("nls._backend_alive(integer,timestamp with time zone)", "nls._build_typed_views()")
+            assert "nls_app" not in grantees.split(",") or sig in may_run, sig
+    # nls_app and nls_cron cannot create a schema: the builder does, when it builds a view there
+    assert not any(line.startswith("nls._typed_view_schema(") and "nls_app" in line for line in got)
+
+
+def test_typed_views_stay_within_their_users_sources(conn, tenants):
+    """A user can neither register a typed view over another user's source (which would block that user's own, and
+    have the builder build over it), nor create a schema, nor read another user's source through typed_select."""
+    alice_db, = conn.execute("SELECT database_id FROM nls.sources WHERE user_id = 'alice' ORDER BY id LIMIT 1"
+                             ).fetchone()
+    bob_source, bob_db, bob_ds = conn.execute(
+        "SELECT s.id, s.database_id, st.data_source_id FROM nls.sources s "
+        "JOIN nls.sync_state st ON st.source_id = s.id WHERE s.user_id = 'bob' ORDER BY s.id LIMIT 1").fetchone()
+    squat = "INSERT INTO nls.typed_views (user_id, source_id, data_source_id, schema_name, view_name) " \
+            "VALUES (%s, %s, %s, 'notion', 'squat')"
+    with _connect(conn, "webapp", "alice") as app:
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):   # bob's source under alice's name
+            app.execute(squat, ("alice", bob_source, bob_ds))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):   # bob's row (row-level security)
+            app.execute(squat, ("bob", bob_source, bob_ds))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):   # only the builder creates a schema
+            app.execute("SELECT nls._typed_view_schema('squatted')")
+        with pytest.raises(psycopg.errors.NoDataFound, match=f"no source {bob_source} "):
+            app.execute("SELECT * FROM nls.typed_select(%s, %s)", (bob_source, bob_ds))
+        # her own view, in a schema the builder creates (owned by nls's owner, not by her role)
+        (view,), = app.execute("SELECT view FROM nls.create_typed_view(%s, 'mine', schema_name => 'alice_views')",
+                               (alice_db,)).fetchall()
+        assert view == "alice_views.mine" and app.execute(f"SELECT count(*) FROM {view}").fetchone()[0] > 0
+    assert conn.execute("SELECT to_regnamespace('squatted'), r.rolsuper FROM pg_namespace n JOIN pg_roles r "
+                        "ON r.oid = n.nspowner WHERE n.nspname = 'alice_views'").fetchone() == (None, True)
+    with _connect(conn, "webapp", "bob") as app:   # nothing of alice's stands in bob's way
+        views = [v for v, in app.execute("SELECT view FROM nls.create_typed_view(%s)", (bob_db,))]
+        assert views and None not in views
+    # a row that names another user's source (planted past the key) is never built
+    conn.execute("ALTER TABLE nls.typed_views DROP CONSTRAINT typed_views_source_user_fkey")
+    planted, = conn.execute("INSERT INTO nls.typed_views (user_id, source_id, data_source_id, schema_name, view_name) "
+                            "VALUES ('alice', %s, 'ds-planted', 'notion', 'planted') RETURNING id",
+                            (bob_source,)).fetchone()
+    built = {r[0]: r[1] for r in conn.execute("SELECT typed_view_id, error_code FROM nls._build_typed_views()")}
+    assert built == {planted: "42501"}
+    assert conn.execute("SELECT to_regclass('notion.planted')").fetchone() == (None,)
 
 
 def test_objects_planted_in_pg_temp_or_public_do_not_take_over_nls_functions(conn, tenants):

@@ -280,7 +280,7 @@ def test_bad_arguments_are_refused_with_their_name_and_change_nothing(conn, fres
     gen = generate_every_type(pages=4, seed=6)
     fresh_emulator.api.add_integration("tok-bad", gen.workspace)
     use_emulator(conn, fresh_emulator)
-    add_user_source(conn, "bad", "tok-bad", gen.database_ids["Every Type"])
+    source = add_user_source(conn, "bad", "tok-bad", gen.database_ids["Every Type"])
     assert sync(conn, user_id="bad")["success"]
     db = gen.database_ids["Every Type"]
     conn.execute("CREATE SCHEMA theirs")
@@ -291,7 +291,10 @@ def test_bad_arguments_are_refused_with_their_name_and_change_nothing(conn, fres
              (("SELECT nls.create_typed_view(%s, schema_name => 'theirs')", db), "42P06", "theirs"),
              (("SELECT nls.create_typed_view('0123456789abcdef0123456789abcdef')",), "P0002", "no source"),
              (("SELECT nls.create_typed_view('not an id')",), "22023", "database_id"),
-             (("SELECT nls.set_setting('typed_views_schema', 'pg_views')",), "22023", "typed_views_schema")]
+             (("SELECT nls.set_setting('typed_views_schema', 'pg_views')",), "22023", "typed_views_schema"),
+             (("SELECT * FROM nls.typed_select(NULL, NULL)",), "22004", "needs a source_id"),
+             (("SELECT * FROM nls.typed_select(%s, NULL)", source), "22004", "needs a data_source_id"),
+             (("SELECT * FROM nls.typed_select(%s, 'x')", source + 1000), "P0002", f"no source {source + 1000} ")]
     conn.execute("SELECT nls.create_typed_view(%s, 'kept')", (db,))
     before = conn.execute("SELECT count(*), max(id) FROM nls.typed_view_history").fetchone()
     for args, state, words in cases:
@@ -304,3 +307,23 @@ def test_bad_arguments_are_refused_with_their_name_and_change_nothing(conn, fres
     assert conn.execute("SELECT count(*), max(id) FROM nls.typed_view_history").fetchone() == before
     assert conn.execute("SELECT built_as FROM nls.typed_views").fetchall() == [("notion.kept",)]
     assert conn.execute("SELECT count(*) FROM notion.kept").fetchone() == (4,)
+
+
+def test_a_cancel_while_the_views_follow_their_schema_ends_the_sync_with_it(conn, fresh_emulator):
+    gen = generate_every_type(pages=4, seed=7)
+    fresh_emulator.api.add_integration("tok-cancel", gen.workspace)
+    use_emulator(conn, fresh_emulator)
+    add_user_source(conn, "can", "tok-cancel", gen.database_ids["Every Type"])
+    assert sync(conn, user_id="can")["success"]
+    conn.execute("SELECT nls.create_typed_view(user_id => 'can')")
+    gen.workspace.update_page(gen.page_ids["Every Type"][0], {"Name": "edited"})
+    # a cancel (or statement_timeout) landing while the view reads what its pages show: made deterministic by a
+    # stand-in for that read which fails as a cancel does (SQLSTATE 57014)
+    conn.execute("""CREATE OR REPLACE FUNCTION nls._typed_observed(p_source_id bigint, p_data_source_id text)
+                    RETURNS TABLE (property_id text, name text, type text, result_types jsonb, has_time boolean,
+                                   has_end boolean)
+                    LANGUAGE plpgsql AS $$ BEGIN
+                        RAISE EXCEPTION 'canceling statement due to user request' USING ERRCODE = 'query_canceled';
+                    END $$""")
+    with pytest.raises(psycopg.errors.QueryCanceled):   # not one view's error in a successful answer
+        sync(conn, user_id="can")

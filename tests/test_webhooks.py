@@ -13,12 +13,15 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg
 import pytest
 import requests
+from psycopg.types.json import Jsonb
 
 from conftest import sync, use_emulator
 from nls_emulator import Emulator
@@ -241,3 +244,165 @@ def test_what_the_receiver_refuses_stores_nothing_and_it_keeps_serving(conn, hoo
     with psycopg.connect(host=info.host, port=info.port, user=RECEIVER_ROLE, dbname=info.dbname) as rx:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             rx.execute("SELECT * FROM nls.webhook_subscriptions")
+
+
+# ---- applying, event by event (issue 16's review): events as the emulator emits them for each change, stored as
+# nls.webhook_receive stores a verified delivery, and applied by hand or by the scheduled job --------------------
+TAP_USER, TAP_TOKEN = "tap-user", "secret_tap_token"
+
+
+class Tap:
+    """The events the emulator's workspace emits for its changes (what its webhooks deliver, one event per change,
+    timestamped by the workspace's clock), handed to PostgreSQL with ``deliver`` whenever the test says (late,
+    out of order, or not at all) through nls._save_webhook_event, what nls.webhook_receive stores."""
+
+    def __init__(self, conn, ws, path: str):
+        self.conn, self.ws, self.path, self.heard = conn, ws, path.rsplit("/", 1)[-1], []
+        ws.listeners.append(self._heard)
+
+    def _heard(self, event_type: str, entity_id: str, entity_type: str, data: dict, author: str) -> None:
+        at = datetime.fromtimestamp(self.ws.clock(), timezone.utc).isoformat(timespec="milliseconds")
+        self.heard.append({"id": str(uuid.uuid4()), "timestamp": at.replace("+00:00", "Z"), "type": event_type,
+                           "authors": [{"id": author, "type": "person"}], "data": dict(data),
+                           "entity": {"id": entity_id, "type": entity_type}, "api_version": "2025-09-03"})
+
+    def take(self) -> list[dict]:
+        """The events heard since the last take."""
+        out, self.heard = self.heard, []
+        return out
+
+    def deliver(self, events: list[dict]) -> None:
+        for e in events:
+            self.conn.execute("SELECT nls._save_webhook_event(%s, %s)", (self.path, Jsonb(e)))
+
+
+@pytest.fixture
+def tapped(conn, fresh_emulator):
+    """A learning workspace (with a database of two data sources) whose Concept Areas, Concept Clusters and Two
+    Sources databases TAP_USER syncs (target pages), its events tapped; ``emu.sources`` {database name: source}."""
+    emu = fresh_emulator
+    gen = emu.add_generated("learning", pages=1200, seed=161, hard=True, token=TAP_TOKEN)
+    use_emulator(conn, emu)
+    conn.execute("SELECT nls.add_integration(%s, %s)", (TAP_USER, TAP_TOKEN))
+    emu.sources = {name: conn.execute("SELECT nls.add_source(%s, %s, 'pages')",
+                                      (TAP_USER, gen.database_ids[name])).fetchone()[0]
+                   for name in ("Concept Areas", "Concept Clusters", "Two Sources")}
+    assert sync(conn, user_id=TAP_USER)["success"]
+    emu.gen, emu.tap = gen, Tap(conn, gen.workspace, conn.execute("SELECT nls.webhook_endpoint(%s)",
+                                                                  (TAP_USER,)).fetchone()[0])
+    emu.api.reset_log()
+    return emu
+
+
+def _other_session(conn) -> psycopg.Connection:
+    info = conn.info
+    return psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname, autocommit=True)
+
+
+def _apply(conn) -> dict:
+    return conn.execute("SELECT nls.apply_webhook_events(%s)", (TAP_USER,)).fetchone()[0]
+
+
+def _page_reads(emu) -> list[str]:
+    return [r["path"].rsplit("/", 1)[1] for r in emu.api.log if r["endpoint"] == "page_retrieve"]
+
+
+def test_events_of_a_source_another_session_holds_stay_pending_and_the_apply_returns(conn, tapped):
+    """The apply loop stops when a batch applied less than a whole batch: events whose source another session
+    holds stay pending and are not taken again and again (by hand, in one transaction, a batch meets its own locked
+    rows again; the scheduled job commits, so the same oldest pending events come first again)."""
+    emu, ws = tapped, tapped.gen.workspace
+    conn.execute("SELECT nls.set_setting('webhook_batch_size', '2')")
+    areas = emu.gen.page_ids["Concept Areas"][:5]
+    for pid in areas:
+        ws.update_page(pid, {"Name": f"edited {pid[:8]}"})
+    emu.tap.deliver(emu.tap.take())
+    pending = "SELECT count(*) FROM nls.webhook_events WHERE applied_at IS NULL"
+    runs = "SELECT count(*) FROM nls.sync_log WHERE sync_type = 'notion_webhook'"
+    with _other_session(conn) as other:   # a sync of the source holds its lock meanwhile
+        other.execute("SELECT pg_advisory_lock(nls._lock_key(), %s)", (emu.sources["Concept Areas"],))
+        conn.execute("SET statement_timeout = '20s'")
+        by_hand = _apply(conn)
+        conn.execute("CALL nls.apply_all_webhook_events()")
+        conn.execute("RESET statement_timeout")
+        assert [r["details"]["left_pending"] for r in by_hand["results"]] == [2]
+        assert conn.execute(runs).fetchone() == (2,)   # one batch each
+        assert conn.execute(pending).fetchone() == (5,) and _page_reads(emu) == []
+    result = _apply(conn)   # the lock released: every event applied, a whole batch at a time
+    assert [r["details"]["events"] for r in result["results"]] == [2, 2, 1]
+    assert conn.execute(pending).fetchone() == (0,)
+    assert sorted(_page_reads(emu)) == sorted(areas)
+    names = dict(conn.execute("SELECT page_id, raw_properties #>> '{Name,title,0,plain_text}' FROM "
+                              "nls.stg_notion_pages WHERE page_id = ANY (%s)", (areas,)).fetchall())
+    assert names == {pid: f"edited {pid[:8]}" for pid in areas}
+
+
+def test_a_deletion_delivered_after_its_restore_was_read_leaves_the_page_restored(conn, tapped):
+    """Notion delivers late and unordered (retrying up to 8 times): a page.deleted whose timestamp is older than
+    the stored copy's last_edited_time changes nothing; a newer one trashes the page at once, without a request."""
+    emu, ws = tapped, tapped.gen.workspace
+    now = [time.time()]
+    ws.clock = lambda: now[0]
+    pid = emu.gen.page_ids["Concept Areas"][0]
+    trashed = "SELECT in_trash, last_edited_time FROM nls.stg_notion_pages WHERE page_id = %s"
+    ws.trash_page(pid)
+    deletion = emu.tap.take()
+    now[0] += 120
+    ws.restore_page(pid)
+    emu.tap.deliver(emu.tap.take())   # the restore comes first: the deletion's delivery failed, Notion retries it
+    _apply(conn)
+    restored = conn.execute(trashed, (pid,)).fetchone()
+    assert restored[0] is False
+    emu.tap.deliver(deletion)         # the retry, late
+    result = _apply(conn)
+    assert conn.execute(trashed, (pid,)).fetchone() == restored
+    assert result["results"][0]["details"]["trashed"] == 0
+    now[0] += 120
+    ws.trash_page(pid)                # a deletion after the stored copy's time
+    emu.tap.deliver(emu.tap.take())
+    emu.api.reset_log()
+    result = _apply(conn)
+    assert conn.execute(trashed, (pid,)).fetchone() == (True, restored[1])   # the time is left to the next read
+    assert result["results"][0]["details"]["trashed"] == 1 and _page_reads(emu) == []
+
+
+def test_a_moved_page_leaves_the_source_it_left_and_is_stored_where_it_went(conn, tapped):
+    """page.moved (or any event of a page that moved): the page is read once and stored under the data source
+    Notion names as its parent; in the source it left it is marked gone."""
+    emu, ws, sources = tapped, tapped.gen.workspace, tapped.sources
+    ds = emu.gen.data_source_ids
+    across, away = emu.gen.page_ids["Concept Areas"][:2]
+    ds_a, ds_b = emu.gen.hard_cases["two_data_sources"]
+    within = next(p["id"] for p in ws.pages_of(ds_a))
+    # moved minutes after their last edit: a move within the minute of the last edit leaves the page's hash (which
+    # holds no parent) unchanged, and nls._upsert_pages then keeps the stored data_source_id
+    later = time.time() + 120
+    ws.clock = lambda: later
+    ws.move_page(across, ds["Concept Clusters"])   # into another synced source
+    ws.move_page(away, ds["Modules"])              # into a data source nobody syncs
+    ws.move_page(within, ds_b)                     # into the other data source of its own database
+    events = emu.tap.take()
+    assert [e["type"] for e in events] == ["page.moved"] * 3
+    emu.tap.deliver(events)
+    result = _apply(conn)
+    run = result["results"][0]
+    assert run["details"]["pages_moved"] == 2 and run["items_removed"] == 2   # the two that left their source
+    rows = {(r[0], r[1]): r[2:] for r in conn.execute(
+        "SELECT page_id, source_id, data_source_id, deleted_at IS NOT NULL, raw_properties FROM nls.stg_notion_pages "
+        "WHERE page_id = ANY (%s)", ([across, away, within],))}
+    assert set(rows) == {(across, sources["Concept Areas"]), (across, sources["Concept Clusters"]),
+                         (away, sources["Concept Areas"]), (within, sources["Two Sources"])}
+    assert rows[(across, sources["Concept Areas"])][1] and rows[(away, sources["Concept Areas"])][1]   # gone
+    moved_in = rows[(across, sources["Concept Clusters"])]
+    assert moved_in[:2] == (ds["Concept Clusters"], False)
+    assert moved_in[2] == render_page(ws.pages[across], "2025-09-03", ws, cut=False)["properties"]
+    assert rows[(within, sources["Two Sources"])][:2] == (ds_b, False)
+    assert sorted(_page_reads(emu)) == sorted([across, away, within])   # once each
+    assert conn.execute("SELECT count(*) FROM nls.webhook_events WHERE applied_at IS NULL").fetchone() == (0,)
+
+
+def test_applying_the_events_of_an_empty_user_id_is_refused(conn):
+    with pytest.raises(psycopg.errors.InvalidParameterValue, match="user_id"):
+        conn.execute("SELECT nls.apply_webhook_events('')")
+    conn.execute("CALL nls.apply_all_webhook_events()")   # nothing waiting: nothing written
+    assert conn.execute("SELECT count(*) FROM nls.sync_log").fetchone() == (0,)

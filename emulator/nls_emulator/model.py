@@ -314,6 +314,28 @@ class Workspace:
             self._edited(page)
             self._page_event("page.undeleted", page)
 
+    def move_page(self, page_id: str, data_source_id: str) -> dict:
+        """Move a page into another data source, as Notion does: its parent becomes that data source (and its
+        database), each of the new schema's properties keeps the page's value when the page had a property of that
+        name and type (formulas and rollups excepted: computed), else is empty; ``last_edited_time`` moves and a
+        ``page.moved`` event tells it (its parent: the new data source). Returns the stored page."""
+        with self.lock:
+            page, ds = self.pages[page_id], self.data_sources[data_source_id]
+            now, old = self.now(), page.get("properties") or {}
+            props = {}
+            for name, schema in ds["properties"].items():
+                had = old.get(name)
+                if had and had.get("type") == schema["type"] and schema["type"] not in ("formula", "rollup"):
+                    props[name] = {**copy.deepcopy(had), "id": schema["id"]}
+                else:
+                    props[name] = empty_value(schema, now)
+            page["properties"] = props
+            page["parent"] = {"type": "data_source_id", "data_source_id": data_source_id,
+                              "database_id": (ds.get("parent") or {}).get("database_id")}
+            self._edited(page)
+            self._page_event("page.moved", page)
+            return page
+
     def unshare(self, object_id: str) -> None:
         """Stop sharing an object with the workspace's integrations: it then answers 404."""
         with self.lock:

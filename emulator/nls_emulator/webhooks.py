@@ -4,7 +4,7 @@ A subscription belongs to an integration (a token) and names a URL. Subscribing 
 of ``{"verification_token": ...}`` without a signature; deliveries start once the token is confirmed
 (:meth:`Webhooks.confirm`, what the DBA does in the integration's settings). Every change of the integration's
 workspace then becomes an event (``page.created``, ``page.properties_updated``, ``page.content_updated``,
-``page.deleted``, ``page.undeleted``, ``data_source.schema_updated``), aggregated as Notion does: events of one type
+``page.deleted``, ``page.undeleted``, ``page.moved``, ``data_source.schema_updated``), aggregated as Notion does: events of one type
 for one entity within ``aggregate_s`` seconds are one delivery listing every author. Each delivery is signed
 (``X-Notion-Signature: sha256=<HMAC-SHA256 of the raw body, keyed by the verification token>``) and retried with
 ``attempt_number`` 2, 3, ... up to 8 while the receiver answers anything but 2xx (or does not answer), after

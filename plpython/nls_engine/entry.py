@@ -128,7 +128,10 @@ def create_typed_view(plpy, GD, database_id, view_name, schema_name, user_id) ->
 def typed_select(plpy, GD, source_id, data_source_id) -> dict:
     """``nls.typed_select(source_id, data_source_id)``: {"columns" (JSON text), "query"}."""
     store, _ = _open(plpy, GD)
-    d = typed_views.definition(store, source_id, data_source_id)
+    try:
+        d = typed_views.definition(store, source_id, data_source_id)
+    except typed_views.TypedViewError as e:
+        plpy.error(str(e), hint=e.hint, sqlstate=e.sqlstate)
     return {"columns": json.dumps(d["columns"]), "query": d["query"]}
 
 
@@ -163,26 +166,28 @@ def add_anki_account(plpy, GD, user_id, username, password, endpoint) -> int:
     """``nls.add_anki_account(...)``: store (or replace) a user's Anki credential, encrypted; returns the account
     id. The password is never echoed: not in the return value, an error, a NOTICE or a log. Needs no Anki library
     and no network (the first nls.anki_sync logs in)."""
-    if not user_id:
-        plpy.error("nls: add_anki_account needs a user_id", hint="Any application id: a uuid or text.",
-                   sqlstate="22004")
+    if user_id is None or not user_id.strip():
+        plpy.error("nls: add_anki_account needs a user_id (argument user_id), "
+                   + ("not NULL" if user_id is None else "not an empty text"), hint="Any application id: a uuid or text.",
+                   sqlstate="22004" if user_id is None else "22023")
     store, settings = _open(plpy, GD)
     try:
         return anki_account.store_account(store, settings, user_id, username, password, endpoint)
     except anki_account.AccountError as e:
         plpy.error(f"{e} (argument {e.argument})", hint=e.hint, sqlstate=e.sqlstate)
     except crypto.KeyError_ as e:
-        plpy.error(f"nls: cannot store the Anki credential of user {user_id!r}: {e}", hint=e.hint)
+        plpy.error(f"nls: cannot store the Anki credential of user {user_id!r}: {e}", hint=e.hint, sqlstate="55000")
 
 
 def anki_sync(plpy, GD, user_id) -> str:
     """``nls.anki_sync(user_id)``: one Anki run of the user in the caller's transaction (see
     :mod:`nls_engine.anki_sync`); returns its JSON as text. The endpoint's failures are in the answer and
     nls.sync_log, never raised; a missing user_id or account is."""
-    if not user_id:
-        plpy.error("nls: anki_sync needs a user_id (argument user_id), not NULL",
+    if user_id is None or not user_id.strip():
+        plpy.error("nls: anki_sync needs a user_id (argument user_id), " + ("not NULL" if user_id is None else
+                                                                            "not an empty text"),
                    hint="Name the user: nls.anki_sync(user_id => '...'); the view nls.anki_status lists the "
-                        "accounts.", sqlstate="22004")
+                        "accounts.", sqlstate="22004" if user_id is None else "22023")
     store, settings = _open(plpy, GD)
     try:
         return json.dumps(anki_flow.sync_user(store, settings, user_id))
@@ -228,15 +233,24 @@ def webhook_verification_token(plpy, GD, user_id) -> str:
 
 
 def apply_webhook_events(plpy, GD, user_id) -> str:
-    """``nls.apply_webhook_events(user_id)``: in the caller's transaction; returns its JSON as text."""
+    """``nls.apply_webhook_events(user_id)``: in the caller's transaction; returns its JSON as text. An empty
+    user_id is refused (22023); NULL means every user the session sees."""
+    if user_id is not None and not user_id.strip():
+        plpy.error("nls: apply_webhook_events needs a user_id (argument user_id), not an empty text",
+                   hint="Name the user, or NULL for every user this session sees.", sqlstate="22023")
     store, settings = _open(plpy, GD)
     return json.dumps(schedule.apply_webhooks(store, settings, user_id))
 
 
 def apply_all_webhook_events(plpy, GD) -> None:
-    """``CALL nls.apply_all_webhook_events()`` (pg_cron, every minute): every user's waiting events, committing."""
-    store, settings = _open(plpy, GD)
-    result = schedule.apply_webhooks(store, settings, None, plpy.commit, every_user=True)
+    """``CALL nls.apply_all_webhook_events()`` (pg_cron, every minute): every user's waiting events, committing.
+    With nothing waiting it costs the one statement that says so (:meth:`Store.users_with_events`)."""
+    store = Store(Db(plpy, GD))
+    users = store.users_with_events()
+    if not users:
+        return
+    settings = Settings.from_catalogue(store.settings_rows())
+    result = schedule.apply_webhooks(store, settings, None, plpy.commit, users=users)
     failed = [r["user_id"] for r in result["results"] if r["status"] == "failed"]
     if failed:
         plpy.warning(f"nls: applying the webhook events of {len(failed)} user(s) failed; see SELECT * FROM "

@@ -73,6 +73,15 @@ class NotionRead:
         ctx.store.save_data_sources(src.id, listed)
         return listed
 
+    @classmethod
+    def read_whole(cls, ctx, schemas: Schemas, ds_id: str, ds_name: str | None = None) -> None:
+        """Read one data source of ``ctx.source`` whole, as a full run reads each of its data sources: every page
+        (stored pages not returned are then asked for: :meth:`Reconciler.check_unseen`), the watermark and the
+        reconciliation noted. For a flow that holds the source's lock and knows the one data source to read (the
+        webhook flow, after a schema change). Raises NotionError or RunDeadline."""
+        writer = BatchWriter(ctx, schemas)
+        cls(full=True)._data_source(ctx, writer, Reconciler(ctx, writer, schemas), schemas, ds_id, ds_name)
+
     def _data_source(self, ctx, writer: BatchWriter, reconciler: Reconciler, schemas: Schemas, ds_id: str,
                      ds_name: str | None) -> None:
         src, store, report = ctx.source, ctx.store, ctx.report

@@ -37,6 +37,7 @@ from datetime import datetime
 from .client import NotionError
 from .integration import acting_for
 from .property_values import Refused, Target, comparable
+from .reconcile import fetch_page
 from .push_object import (RETRIED, card_id_for, content_hash, create_properties, current_value, decide,
                           failure_hash, is_unchanged, resolve, retry_due)
 from .schema import Schemas
@@ -165,7 +166,11 @@ class Pusher:
                           "page_gone")
         ds, properties, in_trash = copy["data_source_id"], copy["properties"], copy["in_trash"]
         if _stale(copy, obj):
-            page = self.writer.echo(ds, self.ctx.client.page(obj["page_id"]))
+            page = fetch_page(self.ctx, obj["page_id"])   # a 404 marks the copy gone and counts it removed
+            if page is None:
+                raise Refused("the page is gone from Notion (deleted, or no longer shared with the integration)",
+                              "page_gone")
+            page = self.writer.echo(ds, page)
             self.ctx.report.count("refreshed")
             properties, in_trash = page.get("properties") or {}, bool(page.get("in_trash"))
         if in_trash:

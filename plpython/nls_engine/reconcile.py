@@ -29,7 +29,7 @@ class Reconciler:
         unshared), a trashed one is stored trashed."""
         ctx = self.ctx
         for pid in ctx.store.unseen_pages(ctx.source.id, ds_id):
-            page = self._fetch(pid)
+            page = fetch_page(ctx, pid)
             if page is None:
                 continue
             if page.get("in_trash"):
@@ -54,7 +54,7 @@ class Reconciler:
         if not outcome.complete:
             return
         for pid in dict.fromkeys(drifted):
-            page = self._fetch(pid)   # None: gone since the read
+            page = fetch_page(ctx, pid)   # None: gone since the read
             if page is not None:
                 self.writer.write(ds_id, ds_name, [page], in_order=False)
         if not ctx.report.page_errors:
@@ -72,14 +72,17 @@ class Reconciler:
                                       if p.get("id") in computed}})
         return self.ctx.store.drifted_pages(self.ctx.source.id, rows)
 
-    def _fetch(self, page_id: str) -> dict | None:
-        """``GET /v1/pages/{id}``; a 404 marks the page gone and returns None. Raises other NotionErrors."""
-        ctx = self.ctx
-        try:
-            return ctx.client.page(page_id)
-        except NotionError as e:
-            if e.status != 404:
-                raise
-        ctx.store.mark_gone(ctx.source.id, page_id)
-        ctx.report.removed += 1
-        return None
+
+def fetch_page(ctx, page_id: str) -> dict | None:
+    """``GET /v1/pages/{id}`` of a page of ``ctx.source`` (a run's RunContext). A 404 (deleted for good, or no longer
+    shared with the integration) marks the stored copy gone (``nls._mark_gone``), counts it in the run's removed
+    pages and returns None. Raises Notion's other errors. The one "read a page again; gone when Notion says so" of
+    the reconciliation, the webhook flow and the push."""
+    try:
+        return ctx.client.page(page_id)
+    except NotionError as e:
+        if e.status != 404:
+            raise
+    ctx.store.mark_gone(ctx.source.id, page_id)
+    ctx.report.removed += 1
+    return None

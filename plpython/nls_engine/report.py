@@ -21,7 +21,8 @@ run's counts and of ``nls.sync_log.details``:
   "unchanged"?, "refreshed"?, "adopted"?, "waiting"? (counters), "object_errors"?: [{"local_table", "local_id",
   "page_id", "error"}], "skipped_properties"?: [{"column", "reason"}],
   and a user flow's findings: notion_trash {"trash_since", "trashed_listed"}, notion_webhook {"events", "pages_read",
-  "trashed", "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending"} }
+  "trashed", "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending",
+  "pages_moved"} }
 """
 from __future__ import annotations
 

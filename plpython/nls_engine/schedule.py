@@ -152,16 +152,19 @@ def _sync_user(store: Store, settings: Settings, round_: str, user: str, commit)
 
 
 def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None, commit=None,
-                   every_user: bool = False) -> dict:
+                   users: list[str] | None = None) -> dict:
     """``nls.apply_webhook_events(user_id)`` (by hand, in the caller's transaction) and the scheduled job
-    (``every_user``: every user with events waiting, committing as it goes): each user's pending webhook events in
-    batches of webhook_batch_size (:class:`nls_engine.webhooks.ApplyEvents`, a sync_log row of type notion_webhook
-    each), then the cleaning of users whose learning or creative pages changed. Returns {"success", "results":
-    [each run's answer], "cleaning"?}. A user with nothing pending costs one statement and no row."""
-    if user_id is not None:
+    (``users``: every user with events waiting, :meth:`Store.users_with_events`; committing as it goes): each user's
+    pending webhook events in batches of webhook_batch_size (:class:`nls_engine.webhooks.ApplyEvents`, a sync_log
+    row of type notion_webhook each), then the cleaning of users whose learning or creative pages changed. A user's
+    batches go on while the last one applied a whole batch: events another run's source keeps pending are the oldest
+    of the next batch again, so a batch that leaves any pending is the user's last of this call. Returns
+    {"success", "results": [each run's answer], "cleaning"?}. A user with nothing pending costs one statement and no
+    row."""
+    if users is None and user_id is not None:
         users = [user_id] if store.pending_count(user_id) else []
-    else:
-        users = store.users_with_events() if every_user else store.pending_users()
+    elif users is None:
+        users = store.pending_users()
     results, cleaning = [], []
     for user in users:
         changed = False
@@ -170,7 +173,8 @@ def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None,
             results.append(r)
             changed = changed or bool(r.get("items_updated") or r.get("items_added") or r.get("items_removed"))
             details = r.get("details") or {}
-            if r["status"] != RunStatus.COMPLETED.answer or details.get("events", 0) < settings.webhook_batch_size:
+            applied = details.get("events", 0) - details.get("left_pending", 0)
+            if r["status"] != RunStatus.COMPLETED.answer or applied < settings.webhook_batch_size:
                 break
         if changed:
             with acting_for(store, user):

@@ -146,7 +146,7 @@ class Store:
 
     def mark_trashed(self, user_id: str, pages: list[dict]) -> int:
         """Mark the user's stored pages trashed (``nls._mark_trashed``): ``pages`` [{page_id, last_edited_time?,
-        sync_hash?}]; returns how many were marked (live stored pages not newer than the given time)."""
+        sync_hash?, event_time?}]; returns how many were marked (live stored pages not newer than the given time)."""
         return self._one("SELECT nls._mark_trashed($1, $2) AS n", ["text", "jsonb"],
                          [user_id, json.dumps(pages)])["n"]
 
@@ -437,18 +437,13 @@ class Store:
         return self._one("SELECT atoms, edits, deleted FROM nls._anki_pulled($1, $2)", ["text", "jsonb"],
                          [user_id, json.dumps(rows, ensure_ascii=False)])
     # -- webhooks (sql/85_webhooks.sql; the flow: webhooks.py) --------------------------------------------------
-    def webhook_subscription(self, path: str) -> dict | None:
-        """The subscription served on ``path`` (as nls.webhook_receive, its owner, sees it): {user_id, armed,
-        token_ciphertext, token_nonce, key_version, subscription_id, token_shown_at}; None for an unknown path."""
+    def webhook_subscription(self, path: str | None = None, user_id: str | None = None) -> dict | None:
+        """The subscription served on ``path`` (as nls.webhook_receive, its owner, sees it), or the one of
+        ``user_id`` (as this session sees it): {user_id, armed, token_ciphertext, token_nonce, key_version,
+        subscription_id, token_shown_at}; None when there is none."""
         return self._one("SELECT user_id, armed_until > now() AS armed, token_ciphertext, token_nonce, key_version, "
-                         "subscription_id, token_shown_at FROM nls.webhook_subscriptions WHERE path = $1",
-                         ["text"], [path])
-
-    def webhook_subscription_of(self, user_id: str) -> dict | None:
-        """The user's subscription as this session sees it (same columns as :meth:`webhook_subscription`)."""
-        return self._one("SELECT user_id, armed_until > now() AS armed, token_ciphertext, token_nonce, key_version, "
-                         "subscription_id, token_shown_at FROM nls.webhook_subscriptions WHERE user_id = $1",
-                         ["text"], [user_id])
+                         "subscription_id, token_shown_at FROM nls.webhook_subscriptions "
+                         "WHERE path = $1 OR user_id = $2", ["text", "text"], [path, user_id])
 
     def webhook_refused(self, path: str) -> None:
         """Count a delivery refused on ``path`` (nothing of it is stored)."""
@@ -508,11 +503,12 @@ class Store:
 
     def locate_pages(self, user_id: str, page_ids: list[str]) -> dict[str, dict]:
         """{page id: {source_id, data_source_id}} of the user's stored pages among ``page_ids`` (of an enabled
-        source; the first source by id when several store one page)."""
+        source; when several store one page, a live copy before one marked gone (a page that moved), then the first
+        source by id)."""
         return {r["page_id"]: r for r in self._rows(
             "SELECT DISTINCT ON (p.page_id) p.page_id, p.source_id, p.data_source_id FROM nls.stg_notion_pages p "
             "JOIN nls.sources s ON s.id = p.source_id AND s.enabled WHERE p.user_id = $1 AND p.page_id = ANY ($2) "
-            "ORDER BY p.page_id, p.source_id", ["text", "text[]"], [user_id, page_ids])}
+            "ORDER BY p.page_id, p.deleted_at IS NOT NULL, p.source_id", ["text", "text[]"], [user_id, page_ids])}
 
     def locate_data_sources(self, user_id: str, ds_ids: list[str]) -> dict[str, dict]:
         """{data source id: {source_id, data_source_id}} of the data sources among ``ds_ids`` that the user's
@@ -579,10 +575,10 @@ class Store:
         """``schema.name`` quoted as PostgreSQL needs."""
         return self._one("SELECT format('%I.%I', $1::text, $2::text) AS q", ["text", "text"], [schema, name])["q"]
 
-    def prepare_typed_schema(self, schema: str) -> None:
-        """Make sure ``schema`` may hold typed views (``nls._typed_view_schema``: creates it unless nls did);
+    def check_typed_schema(self, schema: str) -> None:
+        """Whether ``schema`` may hold typed views (``nls._typed_view_schema_ok``; only the builder creates it);
         raises ``self.error`` (22023 reserved name, 42P06 a schema nls did not create)."""
-        self.db.execute("SELECT nls._typed_view_schema($1)", ["text"], [schema])
+        self.db.execute("SELECT nls._typed_view_schema_ok($1)", ["text"], [schema])
 
     def save_typed_view(self, row: dict) -> int:
         """Insert (no ``id``) or update a typed_views row and ask for its view to be built; returns its id. Raises

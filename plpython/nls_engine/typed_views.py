@@ -132,7 +132,7 @@ def create(store: Store, database_id: str | None, view_name: str | None, schema_
     _check_name(view_name)
     schema = DEFAULT_SCHEMA if schema_name is None else schema_name
     sources = _sources(store, database_id, user_id, view_name)
-    store.prepare_typed_schema(schema)
+    store.check_typed_schema(schema)   # the builder creates it, when it builds a view there
     keywords = store.sql_keywords()
     out = []
     for src in sources:
@@ -194,14 +194,24 @@ def _refresh_user(store: Store, ran: list) -> list[dict]:
         try:
             out += _follow(store, row, by_id[row["source_id"]], keywords)
         except (store.error, TypedViewError) as e:
+            if store.interrupted(e):   # a cancel or statement_timeout ends the call, not one view
+                raise
             out.append({"view": row["built_as"] or row["view_name"], "error": str(e)})
     failed = {b["typed_view_id"]: b for b in store.build_typed_views() if b["error"]}
     return out + [{"view": b["built_as"], "error": b["error"]} for b in failed.values()]
 
 
-def definition(store: Store, source_id: int, ds_id: str) -> dict:
+def definition(store: Store, source_id: int | None, ds_id: str | None) -> dict:
     """``nls.typed_select``: the columns and the SELECT text of a data source's typed rows: its typed view's
-    columns when it has one, else the columns a view made now would have. {"columns", "query", "view"}."""
+    columns when it has one, else the columns a view made now would have. {"columns", "query", "view"}. Raises
+    TypedViewError: 22004 for a NULL argument, P0002 for a source this session does not see."""
+    for name, value in (("source_id", source_id), ("data_source_id", ds_id)):
+        if value is None:
+            raise TypedViewError(f"nls: typed_select needs a {name}, not NULL", sqlstate="22004",
+                                 hint="nls.typed_views and nls.sync_state list the sources and data sources.")
+    if store.source_row(source_id) is None:
+        raise TypedViewError(f"nls: no source {source_id} that this session can see", sqlstate="P0002",
+                             hint="Act for its user (SET nls.user_id) unless you are an administrator.")
     row = next((r for r in store.typed_view_rows([source_id]) if r["data_source_id"] == ds_id), None)
     columns = row["columns"] if row and row["columns"] else plan_fresh(store.typed_observed(source_id, ds_id),
                                                                        store.sql_keywords())

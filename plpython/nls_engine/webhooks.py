@@ -13,7 +13,10 @@ event is stored once per event id (a retry only counts a delivery) and answered 
 Applying (``nls.apply_webhook_events()``, pg_cron every minute and by hand; :class:`ApplyEvents`): the pending events
 of a user, in one run (a ``sync_log`` row of type ``notion_webhook``): a page created, updated, undeleted or moved is
 read again (``GET /v1/pages/{id}``, once however many events it had; its content only for ``page.content_updated``
-on a source with content), a deleted one is marked trashed at once (the next read confirms it), a data source whose
+on a source with content), a deleted one is marked trashed at once (the next read confirms it) unless the stored copy
+is newer than the deletion (Notion's deliveries come late and unordered: a page restored since stays restored), a
+page Notion now names another data source as the parent of (``page.moved``, or any event) is marked gone in the
+source it left and stored in the one that reads its new data source, if any; a data source whose
 schema changed is compared with the stored pages as the reconciliation does (a rename or retype: that data source is
 read whole), ``data_source.created`` / ``deleted`` / ``moved`` / ``undeleted`` make the next run list the database's
 data sources again. Events of pages in data sources nobody syncs are dropped with a count; events whose every author
@@ -27,9 +30,8 @@ import json
 from dataclasses import dataclass, field
 
 from . import crypto
-from .client import NotionError
 from .notion_read import NotionRead
-from .reconcile import Reconciler
+from .reconcile import fetch_page
 from .run import RunContext, Source
 from .schema import Schemas
 from .writer import BatchWriter
@@ -62,7 +64,8 @@ def handshake_token(body: bytes) -> str | None:
 def receive(store, settings, path: str, body: bytes, signature: str | None) -> int:
     """What a delivery to ``path`` is answered (HTTP status), storing what is let in: 413 too large, 404 unknown
     path, 200 a handshake taken or a verified event stored (or a retry of one), 401 anything else, 400 a verified
-    body that is no event. The store acts with the rights of ``nls.webhook_receive`` (its owner's)."""
+    body that is no event. A 401 or 400 is counted on its subscription (``webhook_status.refused``); a 413 or 404 is
+    not (no subscription was looked up). The store acts with the rights of ``nls.webhook_receive`` (its owner's)."""
     if len(body) > settings.webhook_max_body_bytes:
         return 413
     sub = store.webhook_subscription(path)
@@ -81,6 +84,7 @@ def receive(store, settings, path: str, body: bytes, signature: str | None) -> i
         return 401
     event = _event(body)
     if event is None:
+        store.webhook_refused(path)
         return 400
     if sub["subscription_id"] not in (None, event.get("subscription_id")):
         store.webhook_refused(path)
@@ -109,7 +113,7 @@ def _event(body: bytes) -> dict | None:
 def shown_token(store, settings, user_id: str) -> str:
     """``nls.webhook_verification_token(user_id)``: the token Notion's handshake brought, decrypted, once. Raises
     LookupError (no handshake yet) or PermissionError (already shown)."""
-    sub = store.webhook_subscription_of(user_id)
+    sub = store.webhook_subscription(user_id=user_id)
     if sub is None or sub["token_ciphertext"] is None:
         raise LookupError(user_id)
     if sub["token_shown_at"] is not None:
@@ -120,11 +124,13 @@ def shown_token(store, settings, user_id: str) -> str:
 
 @dataclass
 class Plan:
-    """What a batch of events asks: {page id: wants content} to read, pages to mark trashed, data sources whose
-    schema changed, data sources and databases to list again, and the outcome of each event."""
+    """What a batch of events asks: {page id: wants content} to read, pages to mark trashed (and {page id: when
+    Notion deleted it}, the event's timestamp), data sources whose schema changed, data sources and databases to
+    list again, and the outcome of each event."""
 
     read: dict[str, bool] = field(default_factory=dict)
     trash: list[str] = field(default_factory=list)
+    deleted_at: dict[str, str | None] = field(default_factory=dict)
     schemas: set[str] = field(default_factory=set)
     listing: set[str] = field(default_factory=set)
     outcomes: dict[str, str] = field(default_factory=dict)
@@ -146,6 +152,7 @@ def plan(events: list[dict], bot_id: str | None) -> Plan:
         elif kind == "page.deleted":
             out.read.pop(entity, None)
             out.trash.append(entity)
+            out.deleted_at[entity] = ev.get("timestamp")
             out.outcomes[e["event_id"]] = "trashed"
         elif kind == "data_source.schema_updated":
             out.schemas.add(entity)
@@ -203,8 +210,11 @@ class ApplyEvents:
 
     @staticmethod
     def _trash(ctx, todo: Plan, pages: dict, outcomes: dict, counts: dict) -> None:
+        """Mark the stored pages of the deletions trashed, each unless the stored copy was edited after its
+        deletion (``event_time``: a late delivery of a deletion a restore has undone since changes nothing)."""
         mine = [p for p in todo.trash if p in pages]
-        counts["trashed"] = ctx.store.mark_trashed(ctx.user_id, [{"page_id": p} for p in mine])
+        counts["trashed"] = ctx.store.mark_trashed(ctx.user_id, [{"page_id": p, "event_time": todo.deleted_at.get(p)}
+                                                                 for p in mine])
         ctx.report.removed += counts["trashed"]
 
     def _read(self, ctx, todo: Plan, events, pages: dict, homes: dict, outcomes: dict, counts: dict) -> set[str]:
@@ -224,17 +234,21 @@ class ApplyEvents:
             if outcomes.get(e["event_id"]) == "trashed" and e["entity_id"] not in pages:
                 outcomes[e["event_id"]] = "not_synced"
         left: set[str] = set()
-        counts["pages_read"] = 0
+        counts["pages_read"], moved = 0, {}
         for source_id, wanted in by_source.items():
-            done = self._read_source(ctx, source_id, wanted, todo.read)
+            done = self._read_source(ctx, source_id, wanted, todo.read, moved)
             counts["pages_read"] += done if done is not None else 0
             if done is None:
                 left |= {p for p, _ in wanted}
-        return left
+        counts["pages_moved"] = len(moved)
+        return left | self._moved_in(ctx, moved)
 
-    def _read_source(self, ctx, source_id: int, wanted: list[tuple[str, str]], content: dict) -> int | None:
-        """``GET /v1/pages/{id}`` for each wanted page of one source, stored by the read's writer; a 404 marks the
-        page gone. Returns how many were read, or None when another run holds the source."""
+    def _read_source(self, ctx, source_id: int, wanted: list[tuple[str, str]], content: dict,
+                     moved: dict) -> int | None:
+        """``GET /v1/pages/{id}`` for each wanted page of one source (a 404 marks it gone: :func:`fetch_page`),
+        stored by the read's writer under the data source Notion names as its parent; a page that moved to a data
+        source this source does not read is marked gone here and kept in ``moved`` (:meth:`_moved_away`). Returns
+        how many were read, or None when another run holds the source."""
         store = ctx.store
         if not store.try_lock_source(source_id):
             return None
@@ -243,24 +257,60 @@ class ApplyEvents:
             writer = BatchWriter(sctx, Schemas(store, ctx.client, source_id),
                                  content_for={p for p, _ in wanted if content.get(p)})
             for page_id, ds_id in wanted:
-                try:
-                    page = ctx.client.page(page_id)
-                except NotionError as e:
-                    if e.status != 404:
-                        raise
-                    store.mark_gone(source_id, page_id)
-                    ctx.report.removed += 1
+                page = fetch_page(sctx, page_id)
+                if page is None:
                     continue
-                writer.write(ds_id, None, [page], in_order=False)
+                home = parent_data_source(page, ds_id)
+                if home == ds_id or not self._moved_away(sctx, page, home, moved):
+                    writer.write(home, None, [page], in_order=False)
             return len(wanted)
         finally:
             store.unlock_source(source_id)
 
     @staticmethod
+    def _moved_away(sctx, page: dict, home: str | None, moved: dict) -> bool:
+        """A page whose parent is now ``home`` (another data source, or None: none at all). When ``sctx``'s source
+        reads ``home`` too, False (the page is stored there under it). Else the page is marked gone in this source
+        (it is no longer there; counted removed, so that the cleaning follows) and kept in ``moved`` {page id:
+        (page, home, the source that reads home or None)}; returns True."""
+        where = sctx.store.locate_data_sources(sctx.user_id, [home]).get(home) if home else None
+        if where is not None and where["source_id"] == sctx.source.id:
+            return False
+        sctx.store.mark_gone(sctx.source.id, page["id"])
+        sctx.report.removed += 1
+        moved[page["id"]] = (page, home, where["source_id"] if where else None)
+        return True
+
+    @staticmethod
+    def _moved_in(ctx, moved: dict) -> set[str]:
+        """Store each moved page (as read, no second request) in the source that reads its new data source, with its
+        content where that source keeps content. Returns the pages of sources another run holds (their events stay
+        pending: the next batch reads them again)."""
+        by_source: dict[int, list[tuple[dict, str]]] = {}
+        for page, home, source_id in moved.values():
+            if source_id is not None:
+                by_source.setdefault(source_id, []).append((page, home))
+        left: set[str] = set()
+        for source_id, pages in by_source.items():
+            if not ctx.store.try_lock_source(source_id):
+                left |= {page["id"] for page, _ in pages}
+                continue
+            try:
+                sctx = source_context(ctx, source_id)
+                writer = BatchWriter(sctx, Schemas(ctx.store, ctx.client, source_id),
+                                     content_for={page["id"] for page, _ in pages})
+                for page, home in pages:
+                    writer.write(home, None, [page], in_order=False)
+            finally:
+                ctx.store.unlock_source(source_id)
+        return left
+
+    @staticmethod
     def _schemas(ctx, data_sources: set[str], homes: dict) -> tuple[int, set[str]]:
         """Each data source whose schema changed: compared with the stored pages (``GET /v1/data_sources/{id}``);
-        where they hold another schema, the data source is read whole, as the reconciliation does. Returns (how many
-        were read whole, the data sources another run holds: their events stay pending)."""
+        where they hold another schema, the data source is read whole (:meth:`NotionRead.read_whole`), as the
+        reconciliation does. Returns (how many were read whole, the data sources another run holds: their events
+        stay pending)."""
         whole, busy = 0, set()
         for ds_id in sorted(data_sources):
             where = homes.get(ds_id)
@@ -274,13 +324,21 @@ class ApplyEvents:
                 schemas = Schemas(ctx.store, ctx.client, sctx.source.id)
                 if not schemas.changed(ds_id):
                     continue
-                writer = BatchWriter(sctx, schemas)
-                NotionRead(full=True)._data_source(sctx, writer, Reconciler(sctx, writer, schemas), schemas, ds_id,
-                                                   None)
+                NotionRead.read_whole(sctx, schemas, ds_id)
                 whole += 1
             finally:
                 ctx.store.unlock_source(where["source_id"])
         return whole, busy
+
+
+def parent_data_source(page: dict, stored: str | None) -> str | None:
+    """The data source a page object names as its parent: ``stored`` (the one it is stored under) when the parent
+    names none but is a database or is missing (another API version's shape: nothing says it moved), None when the
+    parent is no data source (a page, a block, the workspace: it left every data source)."""
+    parent = page.get("parent") or {}
+    if parent.get("data_source_id"):
+        return parent["data_source_id"]
+    return stored if parent.get("type") in (None, "database_id") else None
 
 
 def source_context(ctx, source_id: int) -> RunContext:

@@ -4,7 +4,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from nls_engine.webhooks import handshake_token, plan, signature_ok
+from types import SimpleNamespace
+
+import pytest
+
+from nls_engine.client import NotionError
+from nls_engine.reconcile import fetch_page
+from nls_engine.report import RunReport
+from nls_engine.webhooks import handshake_token, parent_data_source, plan, signature_ok
 
 TOKEN = "secret_verification_token"
 BOT = "bot-of-this-integration"
@@ -70,3 +77,52 @@ def test_schema_and_listing_events_and_the_rest():
                                                                        parent={"id": "db1", "type": "database"}),
                  event(3, "comment.created", "c1")], None)
     assert todo.schemas == {"ds1"} and todo.listing == {"db1"} and todo.outcomes["e3"] == "ignored"
+
+
+def test_a_deletion_carries_the_time_notion_deleted_the_page():
+    """What nls._mark_trashed compares with the stored copy's last_edited_time: a deletion delivered after the restore
+    that undid it was read must change nothing."""
+    todo = plan([event(1, "page.deleted", "p1", ts="2026-11-30T10:00:09.000Z"),
+                 event(2, "page.deleted", "p2", ts="2026-11-30T10:00:05.000Z")], BOT)
+    assert todo.trash == ["p2", "p1"]
+    assert todo.deleted_at == {"p1": "2026-11-30T10:00:09.000Z", "p2": "2026-11-30T10:00:05.000Z"}
+
+
+def test_the_data_source_a_page_names_as_its_parent():
+    moved = {"parent": {"type": "data_source_id", "data_source_id": "ds-new", "database_id": "db"}}
+    assert parent_data_source(moved, "ds-old") == "ds-new"
+    # under a page, a block or the workspace: in no data source any more
+    assert parent_data_source({"parent": {"type": "page_id", "page_id": "p"}}, "ds-old") is None
+    assert parent_data_source({"parent": {"type": "workspace", "workspace": True}}, "ds-old") is None
+    # a database only (another API version's shape) or no parent at all: nothing says it moved
+    assert parent_data_source({"parent": {"type": "database_id", "database_id": "db"}}, "ds-old") == "ds-old"
+    assert parent_data_source({}, "ds-old") == "ds-old"
+
+
+class _Pages:
+    """A client whose GET /v1/pages/{id} answers ``answers[id]`` (a page, or a NotionError to raise)."""
+
+    def __init__(self, answers: dict):
+        self.answers = answers
+
+    def page(self, page_id: str) -> dict:
+        answer = self.answers[page_id]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_fetching_a_page_again_marks_it_gone_on_a_404_only():
+    """reconcile.fetch_page: the one "read a page again; gone when Notion says so" of the reconciliation, the
+    webhook flow and the push."""
+    gone: list = []
+    store = SimpleNamespace(mark_gone=lambda source_id, page_id: gone.append((source_id, page_id)))
+    client = _Pages({"live": {"id": "live"}, "deleted": NotionError(404, "object_not_found", "no such page"),
+                     "down": NotionError(503, "service_unavailable", "later")})
+    ctx = SimpleNamespace(client=client, store=store, source=SimpleNamespace(id=7), report=RunReport("notion_webhook"))
+    assert fetch_page(ctx, "live") == {"id": "live"} and gone == []
+    assert fetch_page(ctx, "deleted") is None
+    assert gone == [(7, "deleted")] and ctx.report.removed == 1
+    with pytest.raises(NotionError):
+        fetch_page(ctx, "down")
+    assert gone == [(7, "deleted")] and ctx.report.removed == 1
