@@ -136,7 +136,7 @@ class Pusher:
         report.count("failed")
         report.object_error(obj["local_table"], obj["local_id"], obj.get("page_id"), f"{code}: {message}")
         if obj.get("state_id") is None:   # a create refused before anything was sent: its state row is made now
-            obj["state_id"] = store.push_create_state(self.ctx.source.id, obj["local_id"], self._card_id(obj),
+            obj["state_id"] = store.push_create_state(self.ctx.source.id, obj["local_id"], card_of(obj),
                                                       self.plan.get("data_source_id"), False)
         store.push_outcome(obj["state_id"], {"status": "failed", "error_code": code, "error": message[:1000],
                                              "failed_hash": failure_hash(obj["local"], self.plan["columns"]),
@@ -218,13 +218,11 @@ class Pusher:
         return self.writer.echo(ds, page)
 
     # -- a page to create -------------------------------------------------------------------------------------
-    def _card_id(self, obj: dict) -> str:
-        return obj.get("create_card_id") or obj["local"].get("card_id") or card_id_for(obj["local_id"])
 
     def _create(self, obj: dict) -> None:
         if obj["status"] is not None and not self._due(obj):
             return
-        ds, card = self.plan["data_source_id"], self._card_id(obj)
+        ds, card = self.plan["data_source_id"], card_of(obj)
         self.skipped.update(self.create_skipped)   # the columns a new page goes without
         targets = self._with_options(ds)
         properties = create_properties(dict(obj["local"], card_id=card), targets)
@@ -298,6 +296,12 @@ def dry_run(store, source) -> dict:
             "status": "dry_run", "would_send": would}
 
 
+def card_of(obj: dict) -> str:
+    """The card id a new page of ``obj`` carries: the one a create already used, the atom's, else one derived from the
+    local id (push_object.card_id_for)."""
+    return obj.get("create_card_id") or obj["local"].get("card_id") or card_id_for(obj["local_id"])
+
+
 def _would(obj: dict, plan: dict, creating: dict) -> dict:
     """One entry of a dry run's would_send (see :func:`dry_run`)."""
     out = {"local_table": obj["local_table"], "local_id": obj["local_id"], "page_id": obj["page_id"]}
@@ -308,7 +312,7 @@ def _would(obj: dict, plan: dict, creating: dict) -> dict:
         if obj["status"] is not None and not retry_due(obj, plan["columns"]):
             return dict(out, action="waiting", reason=obj.get("last_error_code"))
         if obj["page_id"] is None:
-            card = obj.get("create_card_id") or obj["local"].get("card_id") or card_id_for(obj["local_id"])
+            card = card_of(obj)
             sent = create_properties(dict(obj["local"], card_id=card), creating)
             names = {t.id: t.name for t in creating.values()}
             return dict(out, action="create", properties={names[k]: v for k, v in sent.items()})

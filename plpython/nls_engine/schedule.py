@@ -54,10 +54,15 @@ def clean_learning(store: Store, sources: list[Source], results: list[dict], com
     """Run the cleaning pipeline (``nls.clean(user_id)``, sql/30_learning.sql) once for every user one of whose
     learning or creative sources (target other than 'pages') ran, acting for that user. Returns the pipeline's
     answers; a failed cleaning is reported there (and in sync_log), never raised."""
-    users = sorted({s.user_id for s, r in zip(sources, results)
-                    if s.target != "pages" and r.get("status") != RunStatus.SKIPPED.answer})
+    return clean_users(store, {s.user_id for s, r in zip(sources, results)
+                               if s.target != "pages" and r.get("status") != RunStatus.SKIPPED.answer}, commit)
+
+
+def clean_users(store: Store, users, commit=None) -> list[dict]:
+    """``nls.clean(user_id)`` for each of ``users`` (in order), acting for that user, committing after each where
+    the caller may. Returns the pipeline's answers."""
     out = []
-    for user in users:
+    for user in sorted(users):
         with acting_for(store, user):
             out.append(store.clean(user))
         if commit:
@@ -165,7 +170,7 @@ def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None,
         users = [user_id] if store.pending_count(user_id) else []
     elif users is None:
         users = store.pending_users()
-    results, cleaning = [], []
+    results, to_clean = [], set()
     for user in users:
         changed = False
         while True:
@@ -177,11 +182,10 @@ def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None,
             if r["status"] != RunStatus.COMPLETED.answer or applied < settings.webhook_batch_size:
                 break
         if changed:
-            with acting_for(store, user):
+            with acting_for(store, user):   # the user's sources are visible acting for the user
                 if any(Source.from_row(s).target != "pages" for s in store.sources(None, None, user)):
-                    cleaning.append(store.clean(user))
-            if commit:
-                commit()
+                    to_clean.add(user)
+    cleaning = clean_users(store, to_clean, commit)
     out = {"success": all(RunStatus.of_answer(r["status"]).succeeded or r["status"] == "skipped" for r in results),
            "results": results}
     return {**out, **({"cleaning": cleaning} if cleaning else {})}
