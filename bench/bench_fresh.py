@@ -38,20 +38,10 @@ from nls_emulator.server import free_port
 from nls_install.cli import main as nls_install
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from pg_cluster import Cluster  # noqa: E402
+from bench_sync import start_cluster  # noqa: E402
 
 console = Console(highlight=False, width=150)
 RUNS_A_DAY = 96          # every 15 minutes
-
-
-def start_cluster() -> Cluster:
-    import secrets
-    pg = Cluster(options={"shared_preload_libraries": "pg_cron", "cron.database_name": "nls_fresh",
-                          "cron.use_background_workers": "on", "max_worker_processes": "32"},
-                 env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)})
-    pg.start()
-    pg.create_database("nls_fresh")
-    return pg
 
 
 def add_user(conn, emu: Emulator, user: str, pages: int, seed: int):
@@ -176,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", default="1,4,8", help="worker jobs side by side, as a list (1,4,8)")
     ap.add_argument("--seed", type=int, default=16)
     args = ap.parse_args(argv)
-    pg = start_cluster()
+    pg = start_cluster("nls_fresh", **{"cron.use_background_workers": "on", "max_worker_processes": "32"})
     receiver = None
     try:
         with Emulator() as emu:
@@ -213,7 +203,7 @@ def report(fresh: dict, bill: dict, rounds: list[dict]) -> None:
     for col in ("", "requests a day", "x minimum"):
         t.add_column(col, justify="left" if not col else "right")
     rows = [("minimum: one query per data source per run", bill["minimum"]),
-            ("main before issue 16: database read + query per data source", bill["main"]),
+            ("before the data sources were remembered: database read + query per data source", bill["main"]),
             (f"without webhooks: {bill['run']} a run, {bill['reconcile']} the daily reconciliation", bill["without"]),
             (f"with webhooks: the same, and one page read per edit", bill["with"])]
     for name, n in rows:

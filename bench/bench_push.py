@@ -19,7 +19,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -33,24 +32,12 @@ from nls_emulator.generate import LEARNING_TARGETS
 from nls_install.cli import main as nls_install
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from pg_cluster import Cluster  # noqa: E402
+from bench_sync import start_cluster  # noqa: E402
 
 console = Console(highlight=False, width=170)
 TOKEN = "secret_bench_push_token_not_a_real_one"
 USER = "bench-user"
 PACING = ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst")
-
-
-def start_cluster() -> Cluster:
-    pg = Cluster(options={"shared_preload_libraries": "pg_cron", "cron.database_name": "nls_bench"},
-                 env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)})
-    try:
-        pg.start()
-        pg.create_database("nls_bench")
-    except BaseException:
-        pg.stop()
-        raise
-    return pg
 
 
 def rate_limits(conn: psycopg.Connection, emu: Emulator, on: bool) -> None:

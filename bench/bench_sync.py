@@ -85,14 +85,14 @@ class BackendMemory:
         self.hwm_kib = self._read().get("VmHWM", 0)
 
 
-def start_cluster() -> Cluster:
-    """A throwaway cluster in a fresh directory (removed by its stop()) holding an empty database nls_bench; the
-    server's environment holds a fresh token key."""
-    pg = Cluster(options={"shared_preload_libraries": "pg_cron", "cron.database_name": "nls_bench"},
+def start_cluster(dbname: str = "nls_bench", **options: str) -> Cluster:
+    """A throwaway cluster in a fresh directory (removed by its stop()) holding an empty database ``dbname`` (pg_cron's
+    database), started with ``options`` besides pg_cron; the server's environment holds a fresh token key."""
+    pg = Cluster(options={"shared_preload_libraries": "pg_cron", "cron.database_name": dbname, **options},
                  env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)})
     try:
         pg.start()
-        pg.create_database("nls_bench")
+        pg.create_database(dbname)
     except BaseException:
         pg.stop()
         raise
