@@ -51,6 +51,12 @@ PAGES = ("SELECT p.source_id, p.page_id, p.data_source_id, nls._title(p.raw_prop
          "p.deleted_at, p.sync_hash FROM nls.stg_notion_pages p WHERE p.user_id = %(user)s")
 
 
+def user_known(tables: list[sql.Composable]) -> sql.Composed:
+    """Whether the user (``%(user)s``) has an integration or a row in any of ``tables`` (the export's queries)."""
+    return sql.SQL("SELECT EXISTS (SELECT 1 FROM nls.integrations i WHERE i.user_id = %(user)s) OR {}").format(
+        sql.SQL(" OR ").join(sql.SQL("EXISTS ({})").format(q) for q in tables))
+
+
 def table_rows(table: str) -> sql.Composed:
     """Every row of ``nls.<table>`` that belongs to the user (``%(user)s``)."""
     return sql.SQL("SELECT * FROM {} t WHERE t.user_id = %(user)s").format(sql.Identifier("nls", table))
