@@ -194,9 +194,9 @@ def test_the_typed_tables_equal_their_views_row_for_row(conn, two_users, tmp_pat
     data_sources = conn.execute("SELECT st.source_id, st.data_source_id FROM nls.sync_state st "
                                 "JOIN nls.sources s ON s.id = st.source_id WHERE s.user_id = 'alice'").fetchall()
     typed = [r[0] for r in lite.execute("SELECT table_name FROM _nls_tables WHERE kind = 'typed' ORDER BY 1")]
-    assert len(typed) == len(data_sources) == 8 and "notion_every" in typed
-    assert _rows(lite.execute("SELECT * FROM notion_every")) == _rows(conn.execute("SELECT * FROM notion.every"))
-    names = [r[1] for r in lite.execute("PRAGMA table_info(notion_every)")]
+    assert len(typed) == len(data_sources) == 8 and "notion_every_type" in typed   # after its database, not its view
+    assert _rows(lite.execute("SELECT * FROM notion_every_type")) == _rows(conn.execute("SELECT * FROM notion.every"))
+    names = [r[1] for r in lite.execute("PRAGMA table_info(notion_every_type)")]
     assert names == [r[0] for r in conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = "
                                                 "'notion.every'::regclass AND attnum > 0 ORDER BY attnum")]
     compared = 0
@@ -454,3 +454,28 @@ def test_six_exports_into_one_file_at_once_take_turns_and_each_leaves_its_histor
     n_pg = conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE user_id = 'carol'").fetchone()[0]
     assert lite.execute("SELECT count(*) FROM learning_atoms").fetchone()[0] == n_pg > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["carol.db"]    # no temporary or lock file left
+
+
+def test_a_users_typed_tables_are_named_from_their_own_sources_only(conn, carol, emulator, tmp_path):
+    """dave syncs databases of the same names as carol's and makes his typed views first: carol's views get _2 in
+    the schema they share, her SQLite tables do not."""
+    alone = _export(conn, tmp_path / "alone.db", user="carol")
+    names = sorted(t for t in alone.tables if t.startswith("notion_"))
+    assert names == sorted(f"notion_{n.lower().replace(' ', '_')}" for n in LEARNING_TARGETS)
+    gen = emulator.add_generated("learning", pages=20, seed=32, token="tok-dave")
+    conn.execute("SELECT nls.add_integration('dave', 'tok-dave')")
+    for name, target in LEARNING_TARGETS.items():
+        conn.execute("SELECT nls.add_source('dave', %s, %s)", (gen.database_ids[name], target))
+    assert sync(conn, user_id="dave")["success"]
+    for user in ("dave", "carol"):
+        conn.execute("SELECT * FROM nls.create_typed_view(user_id => %s)", (user,))
+    views = {v for v, in conn.execute("SELECT view_name FROM nls.typed_views WHERE user_id = 'carol'")}
+    assert views == {n[len("notion_"):] + "_2" for n in names}
+    beside = _export(conn, tmp_path / "beside.db", user="carol")
+    assert sorted(t for t in beside.tables if t.startswith("notion_")) == names
+    # and the same rows as her typed views, under her own names
+    lite = sqlite3.connect(tmp_path / "beside.db")
+    conn.execute("SELECT set_config('nls.user_id', 'carol', false)")
+    for view in views:
+        table = "notion_" + view[:-2]
+        assert _rows(lite.execute(f"SELECT * FROM {table}")) == _rows(conn.execute(f"SELECT * FROM notion.{view}"))

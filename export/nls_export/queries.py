@@ -41,9 +41,8 @@ INDEXES = ("SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definitio
            "ORDER BY c.relname")
 
 # ---- what the user synced: one typed table per data source -------------------------------------------------------
-DATA_SOURCES = ("SELECT s.id AS source_id, s.database_id, s.database_name, st.data_source_id, st.data_source_name, "
-                "t.view_name FROM nls.sources s JOIN nls.sync_state st ON st.source_id = s.id "
-                "LEFT JOIN nls.typed_views t ON t.source_id = s.id AND t.data_source_id = st.data_source_id "
+DATA_SOURCES = ("SELECT s.id AS source_id, s.database_id, s.database_name, st.data_source_id, st.data_source_name "
+                "FROM nls.sources s JOIN nls.sync_state st ON st.source_id = s.id "
                 "WHERE s.user_id = %s ORDER BY s.id, st.data_source_id")
 TYPED_SELECT = "SELECT columns, query FROM nls.typed_select(%s, %s)"
 PAGES = ("SELECT p.source_id, p.page_id, p.data_source_id, nls._title(p.raw_properties) AS title, "

@@ -113,18 +113,20 @@ def _catalog_table(pg: psycopg.Connection, name: str, kind: str, user: str, expo
 
 def _typed_tables(pg: psycopg.Connection, user: str, taken: set[str]) -> list[Table]:
     """One table per data source the user synced, with its typed view's columns (``nls.typed_select``), named
-    ``notion_`` + its typed view's name (else the database's name, and the data source's when it has several)."""
+    ``notion_`` + its database's name (and its data source's when the database holds several), ``_2``... after a
+    name already taken, in the order of the user's own sources: nothing another user has changes a name (a typed
+    view's name would: it lives in a schema every user shares)."""
     rows = pg.execute(queries.DATA_SOURCES, (user,)).fetchall()
     per_source = {}
     for r in rows:
         per_source[r[0]] = per_source.get(r[0], 0) + 1
     out = []
-    for source_id, database_id, db_name, ds_id, ds_name, view_name in rows:
+    for source_id, database_id, db_name, ds_id, ds_name in rows:
         columns_json, query = pg.execute(queries.TYPED_SELECT, (source_id, ds_id)).fetchone()
         columns = json.loads(columns_json) if isinstance(columns_json, str) else columns_json
         words = db_name or f"database {database_id[:8]}"
-        base = view_name or identifier(f"{words} {ds_name or ds_id[:8]}" if per_source[source_id] > 1 else words)
-        name = unique(f"notion_{base}"[:63], taken)
+        part = f" {ds_name or ds_id[:8]}" if per_source[source_id] > 1 else ""
+        name = unique(identifier(f"notion {words}{part}"), taken)
         cols = TYPED_FIXED + [(c["column"], PG_TYPE[c["kind"]], False, None) for c in columns]
         out.append(Table(name, "typed", cols, ["page_id"], sql.SQL(query.replace("%", "%%")), {}))
     return out
