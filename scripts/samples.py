@@ -1,0 +1,263 @@
+"""The sample psql sessions of the README and docs/, from a real run: `make samples` rewrites them, `make test`
+checks them (tests/test_readme_samples.py).
+
+A sample is a fenced block of any markdown file of the repository opened by a marker naming its scene::
+
+    <!-- sample: first-sync -->
+    ```
+    nls_demo=# SELECT sync_type, status FROM nls.sync_log;
+    nls_demo-#   ...                                      (a query goes on over lines of this prompt)
+    ... psql's answer ...
+    ```
+
+The lines starting ``nls_demo=#`` (and their ``nls_demo-#`` continuations) are the block's queries, as the reader
+types them; every other line is what psql answered, and is what this script writes. The run: a throwaway cluster
+(scripts/pg_cluster.py), the Notion emulator in this process with the demo's workspace (scripts/demo.py: the
+learning workspace of seed 1, 600 pages with the hard cases; rate limits off and nls's pacing lifted, which changes
+no count), `nls install`, the demo's user and sources. Then each scene of SCENES in turn prepares what its samples
+show (a sync, a page trashed in the emulator, ...), and each block of that scene runs its queries through Debian's
+``psql`` (one session per block, so a ``SET`` holds for the block), whose output replaces the block's. Values that
+differ from run to run (uuids, times, ports, the card ids made from uuids) and the padding psql aligns them with are
+compared as placeholders, so an unchanged sample stays as it is.
+
+    python scripts/samples.py            # rewrite the samples that differ
+    python scripts/samples.py --check    # exit 1 with a diff when a committed sample differs
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import difflib
+import io
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import psycopg
+
+from nls_cli.main import main as nls
+from nls_emulator import Emulator, Generated
+from pg_cluster import Cluster, bin_dir
+
+import demo
+
+ROOT = Path(__file__).resolve().parents[1]
+DATABASE = "nls_demo"
+PROMPT, CONTINUED = f"{DATABASE}=# ", f"{DATABASE}-# "
+BLOCK = re.compile(r"^<!-- sample: (?P<name>[a-z0-9-]+) -->\n```[a-z]*\n(?P<body>.*?)^```$", re.M | re.S)
+QUERY_MARK = r"\echo '@@nls-sample-query@@'"
+UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+VARYING = [(re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:\d\d)?)?"), "<time>"),
+           (re.compile(r"\b\d\d:\d\d:\d\d\b"), "<time>"),
+           (re.compile(r"\b127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
+           (re.compile(r"\bport=\d+"), "port=<port>"),
+           (re.compile(r"\bNLS-[0-9A-F]{12}\b"), "NLS-<id>")]
+
+
+class SampleError(RuntimeError):
+    """A sample block cannot be run: an unknown scene, a block without queries, a query psql refused."""
+
+
+@dataclass
+class Sample:
+    """One marked block: its file, scene name, where its body lies in the file's text, and its queries."""
+    path: Path
+    name: str
+    start: int
+    end: int
+    body: str
+
+    @property
+    def queries(self) -> list[str]:
+        """The block's queries, each the text after the prompts of its lines, joined by newlines."""
+        queries: list[list[str]] = []
+        for line in self.body.splitlines():
+            if line.startswith(PROMPT):
+                queries.append([line[len(PROMPT):]])
+            elif line.startswith(CONTINUED) and queries:
+                queries[-1].append(line[len(CONTINUED):])
+        return ["\n".join(q) for q in queries]
+
+    def where(self) -> str:
+        """``README.md: sample first-sync``, for messages."""
+        return f"{os.path.relpath(self.path, ROOT)}: sample {self.name}"
+
+
+@dataclass
+class Run:
+    """What a scene works with: a connection to the demo's database (superuser, autocommit), its DSN, the
+    emulator and the demo's workspace in it (its ids by database name, and the workspace to change)."""
+    conn: psycopg.Connection
+    dsn: str
+    emulator: Emulator
+    generated: Generated
+
+    def __post_init__(self):
+        ws = self.generated.workspace
+        self.stable_ids = set().union(ws.pages, ws.databases, ws.data_sources, ws.blocks, ws.users)
+
+
+def markdown_files(root: Path = ROOT) -> list[Path]:
+    """Every markdown file of the checkout (the README, docs/, ...), none under a hidden folder (.venv, .demo)."""
+    return sorted(p for p in root.rglob("*.md") if not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def find_samples(paths: list[Path]) -> list[Sample]:
+    """The marked blocks of ``paths``, in file order; SampleError for an unknown scene or a block with no query."""
+    samples = []
+    for path in paths:
+        for m in BLOCK.finditer(path.read_text()):
+            sample = Sample(path, m["name"], m.start("body"), m.end("body"), m["body"])
+            if sample.name not in SCENES:
+                raise SampleError(f"{sample.where()}: no such scene (scripts/samples.py knows {', '.join(SCENES)})")
+            if not sample.queries:
+                raise SampleError(f"{sample.where()}: no line starts with {PROMPT!r}")
+            samples.append(sample)
+    return samples
+
+
+def psql_session(dsn: str, queries: list[str], where: str = "") -> list[str]:
+    """What psql answers to each of ``queries``, sent in one session (its echo of nothing, its command tags,
+    tables and footers as a reader sees them, trailing blanks dropped). SampleError when psql refuses one."""
+    for query in queries:
+        if not re.sub(r"--[^'\n]*$", "", query).rstrip().endswith(";"):   # a comment may follow the ';'
+            raise SampleError(f"{where}: the query does not end with ';': {query!r}")
+    script = "".join(f"{QUERY_MARK}\n{query}\n" for query in queries)
+    env = {**os.environ, "PGCLIENTENCODING": "UTF8", "PAGER": "", "PSQL_PAGER": ""}
+    done = subprocess.run([str(bin_dir() / "psql"), "-X", "-v", "ON_ERROR_STOP=1", "-d", dsn], input=script,
+                          env=env, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise SampleError(f"{where}: psql failed: {done.stderr.strip()}")
+    answers = done.stdout.split("@@nls-sample-query@@\n")[1:]
+    return ["\n".join(line.rstrip() for line in answer.rstrip().splitlines()) for answer in answers]
+
+
+def render(sample: Sample, answers: list[str]) -> str:
+    """The block's new body: each query's lines as written, each followed by what psql answered."""
+    lines, n = [], -1
+    for line in sample.body.splitlines():
+        if line.startswith(PROMPT):
+            if n >= 0 and answers[n]:
+                lines.append(answers[n])
+            n += 1
+            lines.append(line)
+        elif line.startswith(CONTINUED):
+            lines.append(line)
+    if answers[n]:
+        lines.append(answers[n])
+    return "\n".join(lines) + "\n"
+
+
+def comparable(body: str, stable_ids: set[str]) -> str:
+    """``body`` with what varies between runs as placeholders and psql's padding collapsed: uuids other than
+    ``stable_ids`` (those of the demo's workspace, the same for its seed), times, ports, card ids made from uuids."""
+    body = UUID.sub(lambda m: m[0] if m[0] in stable_ids else "<uuid>", body)
+    for pattern, placeholder in VARYING:
+        body = pattern.sub(placeholder, body)
+    return "\n".join(re.sub(r"-{2,}", "-", re.sub(r" +", " ", line)).strip() for line in body.splitlines())
+
+
+# ---- the scenes, run in this order on one database, as a reader's session would go -------------------------------
+
+def _first_sync(run: Run) -> None:
+    """Nothing before: the block runs the demo's first sync itself."""
+
+
+def _request_minimum(run: Run) -> None:
+    """Nothing before: the block syncs again, with nothing changed in Notion."""
+
+
+TRASHED_PAGE = "8afd2973-f863-4958-8e75-f4ba60d6c766"   # a flashcard of the demo's workspace (from its seed)
+
+
+def _trash(run: Run) -> None:
+    """The flashcard TRASHED_PAGE trashed in Notion (the trash sample's query names it)."""
+    if TRASHED_PAGE not in run.generated.page_ids["Flashcards"]:
+        raise SampleError(f"{TRASHED_PAGE} is no flashcard of the demo's workspace: choose one of its pages")
+    run.generated.workspace.trash_page(TRASHED_PAGE)
+
+
+SCENES: dict[str, Callable[[Run], None]] = {"first-sync": _first_sync, "request-minimum": _request_minimum,
+                                           "trash": _trash}
+
+
+@contextlib.contextmanager
+def demo_run():
+    """The demo's database and workspace, as scenes use them: a throwaway cluster, the installed nls, the emulator
+    in this process (no rate limits, nls's pacing lifted), the demo's user and sources. Yields a :class:`Run`."""
+    options = {"shared_preload_libraries": "pg_cron", "cron.database_name": DATABASE, "fsync": "off"}
+    with Cluster(options=options, env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)}) as pg, Emulator() as emu:
+        pg.start()
+        pg.create_database(DATABASE)
+        dsn = pg.dsn(DATABASE)
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            if nls(["install", "--dsn", dsn, "--no-schedule"]) != 0:
+                raise SampleError(f"nls install failed: {said.getvalue()}")
+        # times a whole number of minutes before now: Notion's minutes (and so what an overlap reads again) are the
+        # same in every run
+        generated = emu.add_generated("learning", pages=demo.PAGES, hard=True, token=demo.TOKEN,
+                                      now=time.time() // 60 * 60)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            demo.add_demo_user(conn, emu.url, generated.database_ids)
+            for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):
+                conn.execute("SELECT nls.set_setting(%s, '100000')", (name,))
+            yield Run(conn, dsn, emu, generated)
+
+
+def regenerate(paths: list[Path]) -> dict[Path, str]:
+    """The new text of each of ``paths`` that holds samples: every block whose output differs (as
+    :func:`comparable` sees it) from this run's replaced by it, the others left as they are."""
+    samples = find_samples(paths)
+    texts = {s.path: s.path.read_text() for s in samples}
+    bodies: dict[tuple[Path, int], str] = {}
+    with demo_run() as run:
+        for name, prepare in SCENES.items():
+            prepare(run)
+            for sample in (s for s in samples if s.name == name):
+                fresh = render(sample, psql_session(run.dsn, sample.queries, sample.where()))
+                same = comparable(fresh, run.stable_ids) == comparable(sample.body, run.stable_ids)
+                bodies[sample.path, sample.start] = sample.body if same else fresh
+    for path in texts:
+        for sample in sorted((s for s in samples if s.path == path), key=lambda s: -s.start):
+            text = texts[path]
+            texts[path] = text[:sample.start] + bodies[path, sample.start] + text[sample.end:]
+    return texts
+
+
+def differences(paths: list[Path]) -> str:
+    """A unified diff of each file whose samples differ from this run's ('' when none does)."""
+    out = []
+    for path, text in regenerate(paths).items():
+        old = path.read_text()
+        if text != old:
+            name = str(path.relative_to(ROOT))
+            out.extend(difflib.unified_diff(old.splitlines(True), text.splitlines(True), name, f"{name} (this run)"))
+    return "".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite (or with --check, compare) the samples of the checkout's markdown files; returns the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 with a diff when a sample differs")
+    parser.add_argument("files", nargs="*", type=Path, help="markdown files (default: every one of the checkout)")
+    args = parser.parse_args(argv)
+    paths = [p.resolve() for p in args.files] or markdown_files()
+    if args.check:
+        diff = differences(paths)
+        sys.stdout.write(diff)
+        return 1 if diff else 0
+    for path, text in regenerate(paths).items():
+        if text != path.read_text():
+            path.write_text(text)
+            print(f"rewrote the samples of {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
