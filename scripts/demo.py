@@ -1,6 +1,6 @@
 """`make demo`: a throwaway PostgreSQL cluster (pg_cron + plpython3u; scripts/pg_cluster.py), the Notion emulator
-on a generated learning workspace, `nls install`, one sync, and what landed; two-way sync (a card rewritten and an AI
-card approved in the review queue, pushed back to Notion); then, when Anki's library is installed
+on a generated learning workspace, `nls install`, one sync, and what landed; two-way sync (two cards rewritten and an
+AI card approved in the review queue, pushed back to Notion); then, when Anki's library is installed
 (`make anki`), Anki's own sync server beside the emulator, the learner's deck pushed and a few reviews pulled back
 (scripts/demo_anki.py). `make demo-stop` stops both; `make clean`
 also removes the cluster's data.
@@ -152,21 +152,28 @@ def _show_tables(c) -> None:
               "ORDER BY needs_review_count DESC, concept_name LIMIT 5", "nls.v_concept_atom_stats")
 
 
-def _two_way(c) -> None:
-    """Two-way sync: one card rewritten and approved in the review queue, one AI card approved, pushed to Notion."""
-    atom, front, back = c.execute("SELECT id, front, back FROM nls.learning_atoms WHERE atom_type = 'flashcard' "
-                                  "ORDER BY card_id LIMIT 1").fetchone()
-    concept = c.execute("SELECT id FROM nls.concepts ORDER BY name LIMIT 1").fetchone()[0]
+def queue_reviews(c, rewrites: int = 2) -> list:
+    """Into the demo user's review queue: ``rewrites`` cards of the Networks program (the first by card id) with
+    their answer rewritten, and one AI card with no Notion page yet. Returns the review items' ids."""
+    cards = c.execute("SELECT id, front, back FROM nls.learning_atoms WHERE atom_type = 'flashcard' "
+                      "AND card_id LIKE 'NET-%%' ORDER BY card_id LIMIT %s", (rewrites,)).fetchall()
     items = [c.execute("INSERT INTO nls.review_queue (user_id, front, back, original_front, original_back, "
-                       "original_atom_id, source) VALUES ('demo-user', %s, %s, %s, %s, %s, 'gemini') RETURNING id",
-                       (front, back + " (rewritten)", front, back, atom)).fetchone()[0],
-             c.execute("INSERT INTO nls.review_queue (user_id, front, back, concept_id, source) VALUES "
-                       "('demo-user', 'What does a router forward?', 'Packets, by destination.', %s, 'gemini') "
-                       "RETURNING id", (concept,)).fetchone()[0]]
-    for item in items:
+                       "original_atom_id, source) VALUES (%s, %s, %s, %s, %s, %s, 'gemini') RETURNING id",
+                       (USER, front, back + " (rewritten)", front, back, atom)).fetchone()[0]
+             for atom, front, back in cards]
+    concept = c.execute("SELECT id FROM nls.concepts ORDER BY name LIMIT 1").fetchone()[0]
+    items.append(c.execute("INSERT INTO nls.review_queue (user_id, front, back, concept_id, source) VALUES "
+                           "(%s, 'What does a router forward?', 'Packets, by destination.', %s, 'gemini') "
+                           "RETURNING id", (USER, concept)).fetchone()[0])
+    return items
+
+
+def _two_way(c) -> None:
+    """Two-way sync: two cards rewritten and one AI card, approved in the review queue, pushed to Notion."""
+    for item in queue_reviews(c):
         c.execute("SELECT nls.approve_review(%s)", (item,))
-    console.print("[bold]5. SELECT nls.push_notion(user_id => 'demo-user');[/bold] two-way: a card rewritten and an AI "
-                  "card, approved in the review queue, go back to Notion")
+    console.print("[bold]5. SELECT nls.push_notion(user_id => 'demo-user');[/bold] two-way: two cards rewritten and "
+                  "an AI card, approved in the review queue, go back to Notion")
     c.execute("SELECT nls.push_notion(user_id => 'demo-user')")
     _table(c, "SELECT l.sync_type, s.database_name, l.status, items_processed AS objects, items_added AS created, "
               "items_updated AS written, requests_made AS requests, details -> 'requests_by_endpoint' AS endpoints "

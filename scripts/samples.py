@@ -173,7 +173,7 @@ def _request_minimum(run: Run) -> None:
     """Nothing before: the block syncs again, with nothing changed in Notion."""
 
 
-TRASHED_PAGE = "8afd2973-f863-4958-8e75-f4ba60d6c766"   # a flashcard of the demo's workspace (from its seed)
+TRASHED_PAGE = "2c400b95-34e4-4e75-82a9-5d35d5d8575d"   # a flashcard of the demo's workspace (from its seed)
 
 
 def _trash(run: Run) -> None:
@@ -183,8 +183,23 @@ def _trash(run: Run) -> None:
     run.generated.workspace.trash_page(TRASHED_PAGE)
 
 
+def _push(run: Run) -> None:
+    """The demo's review items: two cards rewritten, one AI card (scripts/demo.py); the block approves them."""
+    demo.queue_reviews(run.conn)
+
+
+CONFLICTED_CARD = "NET-M1-027-PROC"
+
+
+def _push_conflict(run: Run) -> None:
+    """The learner edits CONFLICTED_CARD's answer in Notion (the block edits it here too)."""
+    page_id = run.conn.execute("SELECT notion_id FROM nls.learning_atoms WHERE card_id = %s",
+                               (CONFLICTED_CARD,)).fetchone()[0]
+    run.generated.workspace.update_page(str(page_id), {"Answer": "Edited in Notion by the learner."})
+
+
 SCENES: dict[str, Callable[[Run], None]] = {"first-sync": _first_sync, "request-minimum": _request_minimum,
-                                           "trash": _trash}
+                                           "trash": _trash, "push": _push, "push-conflict": _push_conflict}
 
 
 @contextlib.contextmanager
