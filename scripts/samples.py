@@ -13,12 +13,18 @@ A sample is a fenced block of any markdown file of the repository opened by a ma
 The lines starting ``nls_demo=#`` (and their ``nls_demo-#`` continuations) are the block's queries, as the reader
 types them; every other line is what psql answered, and is what this script writes. The run: a throwaway cluster
 (scripts/pg_cluster.py), the Notion emulator in this process with the demo's workspace (scripts/demo.py: the
-learning workspace of seed 1, 600 pages with the hard cases; rate limits off and nls's pacing lifted, which changes
-no count), `nls install`, the demo's user and sources. Then each scene of SCENES in turn prepares what its samples
-show (a sync, a page trashed in the emulator, ...), and each block of that scene runs its queries through Debian's
-``psql`` (one session per block, so a ``SET`` holds for the block), whose output replaces the block's. Values that
-differ from run to run (uuids, times, ports, the card ids made from uuids) and the padding psql aligns them with are
-compared as placeholders, so an unchanged sample stays as it is.
+learning workspace of seed 1, 600 pages with the hard cases, its times whole minutes before now; rate limits off and
+nls's pacing lifted, which changes no count), `nls install` (without the pg_cron jobs: no scheduled round runs
+between two queries), the demo's user and sources. Then each scene of SCENES, in that order and on that one
+database, prepares what its samples show (a page trashed in the emulator, review items, Anki's sync server and the
+learner's phone, ...), and each block of that scene runs its queries through Debian's ``psql`` (one session per
+block, so a ``SET`` holds for the block), whose output replaces the block's. Values that differ from run to run
+(uuids other than the workspace's own, times, ports, the card ids made from uuids) and the padding psql aligns them
+with are compared as placeholders, so an unchanged sample stays as it is. A scene that cannot run here (Anki's
+sync without Anki's library) leaves its samples as they are, and says so.
+
+A new sample: mark its block with the scene whose state it shows (or add a scene: a function that prepares the
+state, in SCENES where it belongs in the session), write its queries, and run `make samples`.
 
     python scripts/samples.py            # rewrite the samples that differ
     python scripts/samples.py --check    # exit 1 with a diff when a committed sample differs
@@ -32,8 +38,10 @@ import io
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +54,7 @@ from nls_emulator import Emulator, Generated
 from pg_cluster import Cluster, bin_dir
 
 import demo
+import demo_anki
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "nls_demo"
@@ -62,6 +71,11 @@ VARYING = [(re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d
 
 class SampleError(RuntimeError):
     """A sample block cannot be run: an unknown scene, a block without queries, a query psql refused."""
+
+
+class SceneUnavailable(RuntimeError):
+    """A scene cannot run on this machine (Anki's library is not installed); the message says why. Its samples are
+    left as they are, and named as not checked."""
 
 
 @dataclass
@@ -97,6 +111,7 @@ class Run:
     dsn: str
     emulator: Emulator
     generated: Generated
+    stack: contextlib.ExitStack    # what a scene starts (a server, a folder) is stopped or removed with the run
 
     def __post_init__(self):
         ws = self.generated.workspace
@@ -198,8 +213,24 @@ def _push_conflict(run: Run) -> None:
     run.generated.workspace.update_page(str(page_id), {"Answer": "Edited in Notion by the learner."})
 
 
+def _anki(run: Run) -> None:
+    """As `make demo` does (scripts/demo_anki.py): Anki's sync server, the learner's account, a first Anki sync,
+    and the phone answering 6 cards; the block syncs again. SceneUnavailable without Anki's library."""
+    why = demo_anki.available(run.conn)
+    if why:
+        raise SceneUnavailable(why)
+    folder = Path(run.stack.enter_context(tempfile.TemporaryDirectory(prefix="nls-samples-anki-")))
+    server, url = demo_anki.start_server(folder / "server")
+    run.stack.callback(os.killpg, server.pid, signal.SIGTERM)
+    run.conn.execute("SELECT nls.add_anki_account(%s, %s, %s, endpoint => %s)",
+                     (demo.USER, demo_anki.USER, demo_anki.PASSWORD, url))
+    run.conn.execute("SELECT nls.anki_sync(user_id => %s)", (demo.USER,))
+    demo_anki.phone_reviews(folder / "phone", url)
+
+
 SCENES: dict[str, Callable[[Run], None]] = {"first-sync": _first_sync, "request-minimum": _request_minimum,
-                                           "trash": _trash, "push": _push, "push-conflict": _push_conflict}
+                                           "trash": _trash, "push": _push, "push-conflict": _push_conflict,
+                                           "anki": _anki}
 
 
 @contextlib.contextmanager
@@ -207,7 +238,8 @@ def demo_run():
     """The demo's database and workspace, as scenes use them: a throwaway cluster, the installed nls, the emulator
     in this process (no rate limits, nls's pacing lifted), the demo's user and sources. Yields a :class:`Run`."""
     options = {"shared_preload_libraries": "pg_cron", "cron.database_name": DATABASE, "fsync": "off"}
-    with Cluster(options=options, env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)}) as pg, Emulator() as emu:
+    with Cluster(options=options, env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)}) as pg, Emulator() as emu, \
+            contextlib.ExitStack() as stack:
         pg.start()
         pg.create_database(DATABASE)
         dsn = pg.dsn(DATABASE)
@@ -222,38 +254,50 @@ def demo_run():
             demo.add_demo_user(conn, emu.url, generated.database_ids)
             for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):
                 conn.execute("SELECT nls.set_setting(%s, '100000')", (name,))
-            yield Run(conn, dsn, emu, generated)
+            yield Run(conn, dsn, emu, generated, stack)
 
 
-def regenerate(paths: list[Path]) -> dict[Path, str]:
-    """The new text of each of ``paths`` that holds samples: every block whose output differs (as
-    :func:`comparable` sees it) from this run's replaced by it, the others left as they are."""
+@dataclass
+class Outcome:
+    """What a run made of the samples: the new text of each file holding some, and the samples it could not run
+    (``README.md: sample anki`` -> why)."""
+    texts: dict[Path, str]
+    unchecked: dict[str, str]
+
+    def differences(self) -> str:
+        """A unified diff of each file whose samples differ from this run's ('' when none does)."""
+        out = []
+        for path, text in self.texts.items():
+            old, name = path.read_text(), os.path.relpath(path, ROOT)
+            out.extend(difflib.unified_diff(old.splitlines(True), text.splitlines(True), name, f"{name} (this run)"))
+        return "".join(out)
+
+
+def regenerate(paths: list[Path]) -> Outcome:
+    """Run the scenes and the samples of ``paths``: every block whose output differs (as :func:`comparable` sees
+    it) from this run's is replaced by it, the others (and those of a scene that cannot run here) stay."""
     samples = find_samples(paths)
-    texts = {s.path: s.path.read_text() for s in samples}
-    bodies: dict[tuple[Path, int], str] = {}
+    bodies = {(s.path, s.start): s.body for s in samples}
+    unchecked = {}
     with demo_run() as run:
         for name, prepare in SCENES.items():
-            prepare(run)
-            for sample in (s for s in samples if s.name == name):
+            ours = [s for s in samples if s.name == name]
+            try:
+                prepare(run)
+            except SceneUnavailable as e:
+                unchecked.update((s.where(), str(e)) for s in ours)
+                continue
+            for sample in ours:
                 fresh = render(sample, psql_session(run.dsn, sample.queries, sample.where()))
-                same = comparable(fresh, run.stable_ids) == comparable(sample.body, run.stable_ids)
-                bodies[sample.path, sample.start] = sample.body if same else fresh
-    for path in texts:
+                if comparable(fresh, run.stable_ids) != comparable(sample.body, run.stable_ids):
+                    bodies[sample.path, sample.start] = fresh
+    texts = {}
+    for path in dict.fromkeys(s.path for s in samples):
+        text = path.read_text()
         for sample in sorted((s for s in samples if s.path == path), key=lambda s: -s.start):
-            text = texts[path]
-            texts[path] = text[:sample.start] + bodies[path, sample.start] + text[sample.end:]
-    return texts
-
-
-def differences(paths: list[Path]) -> str:
-    """A unified diff of each file whose samples differ from this run's ('' when none does)."""
-    out = []
-    for path, text in regenerate(paths).items():
-        old = path.read_text()
-        if text != old:
-            name = str(path.relative_to(ROOT))
-            out.extend(difflib.unified_diff(old.splitlines(True), text.splitlines(True), name, f"{name} (this run)"))
-    return "".join(out)
+            text = text[:sample.start] + bodies[path, sample.start] + text[sample.end:]
+        texts[path] = text
+    return Outcome(texts, unchecked)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,15 +306,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 with a diff when a sample differs")
     parser.add_argument("files", nargs="*", type=Path, help="markdown files (default: every one of the checkout)")
     args = parser.parse_args(argv)
-    paths = [p.resolve() for p in args.files] or markdown_files()
+    outcome = regenerate([p.resolve() for p in args.files] or markdown_files())
+    for where, why in outcome.unchecked.items():
+        print(f"{where}: not checked: {why}", file=sys.stderr)
     if args.check:
-        diff = differences(paths)
+        diff = outcome.differences()
         sys.stdout.write(diff)
         return 1 if diff else 0
-    for path, text in regenerate(paths).items():
+    for path, text in outcome.texts.items():
         if text != path.read_text():
             path.write_text(text)
-            print(f"rewrote the samples of {path.relative_to(ROOT)}")
+            print(f"rewrote the samples of {os.path.relpath(path, ROOT)}")
     return 0
 
 
