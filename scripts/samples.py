@@ -58,7 +58,7 @@ import demo_anki
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "nls_demo"
-PROMPT, CONTINUED = f"{DATABASE}=# ", f"{DATABASE}-# "
+PROMPT, CONTINUED, SHELL = f"{DATABASE}=# ", f"{DATABASE}-# ", "$ "
 BLOCK = re.compile(r"^<!-- sample: (?P<name>[a-z0-9-]+) -->\n```[a-z]*\n(?P<body>.*?)^```$", re.M | re.S)
 QUERY_MARK = r"\echo '@@nls-sample-query@@'"
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
@@ -66,7 +66,8 @@ VARYING = [(re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d
            (re.compile(r"\b\d\d:\d\d:\d\d\b"), "<time>"),
            (re.compile(r"\b127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
            (re.compile(r"\bport=\d+"), "port=<port>"),
-           (re.compile(r"\bNLS-[0-9A-F]{12}\b"), "NLS-<id>")]
+           (re.compile(r"\bNLS-[0-9A-F]{12}\b"), "NLS-<id>"),
+           (re.compile(r"\b\d+\.\d+ s\b"), "<duration> s")]
 
 
 class SampleError(RuntimeError):
@@ -80,7 +81,7 @@ class SceneUnavailable(RuntimeError):
 
 @dataclass
 class Sample:
-    """One marked block: its file, scene name, where its body lies in the file's text, and its queries."""
+    """One marked block: its file, scene name, where its body lies in the file's text, and its steps."""
     path: Path
     name: str
     start: int
@@ -88,15 +89,18 @@ class Sample:
     body: str
 
     @property
-    def queries(self) -> list[str]:
-        """The block's queries, each the text after the prompts of its lines, joined by newlines."""
-        queries: list[list[str]] = []
+    def steps(self) -> list[tuple[str, str]]:
+        """The block's steps in order: ``("sql", query)``, the text after the prompts of its lines joined by
+        newlines, or ``("sh", command)``, the text after ``$ `` of a shell line."""
+        steps: list[tuple[str, list[str]]] = []
         for line in self.body.splitlines():
             if line.startswith(PROMPT):
-                queries.append([line[len(PROMPT):]])
-            elif line.startswith(CONTINUED) and queries:
-                queries[-1].append(line[len(CONTINUED):])
-        return ["\n".join(q) for q in queries]
+                steps.append(("sql", [line[len(PROMPT):]]))
+            elif line.startswith(SHELL):
+                steps.append(("sh", [line[len(SHELL):]]))
+            elif line.startswith(CONTINUED) and steps and steps[-1][0] == "sql":
+                steps[-1][1].append(line[len(CONTINUED):])
+        return [(kind, "\n".join(lines)) for kind, lines in steps]
 
     def where(self) -> str:
         """``README.md: sample first-sync``, for messages."""
@@ -112,6 +116,7 @@ class Run:
     emulator: Emulator
     generated: Generated
     stack: contextlib.ExitStack    # what a scene starts (a server, a folder) is stopped or removed with the run
+    folder: Path                   # the shell steps' working folder (removed with the run)
 
     def __post_init__(self):
         ws = self.generated.workspace
@@ -131,8 +136,8 @@ def find_samples(paths: list[Path]) -> list[Sample]:
             sample = Sample(path, m["name"], m.start("body"), m.end("body"), m["body"])
             if sample.name not in SCENES:
                 raise SampleError(f"{sample.where()}: no such scene (scripts/samples.py knows {', '.join(SCENES)})")
-            if not sample.queries:
-                raise SampleError(f"{sample.where()}: no line starts with {PROMPT!r}")
+            if not sample.steps:
+                raise SampleError(f"{sample.where()}: no line starts with {PROMPT!r} or {SHELL!r}")
             samples.append(sample)
     return samples
 
@@ -153,11 +158,41 @@ def psql_session(dsn: str, queries: list[str], where: str = "") -> list[str]:
     return ["\n".join(line.rstrip() for line in answer.rstrip().splitlines()) for answer in answers]
 
 
+def shell(command: str, run: "Run", where: str = "") -> str:
+    """What ``command`` prints (stdout and stderr, trailing blanks dropped), run by bash in the run's own folder
+    with `nls` on the PATH and NLS_DSN naming the demo's database, as after the README's first screen; a path in
+    that folder is shown as the reader's own would be, relative (``demo.db``). SampleError when it fails."""
+    env = {**os.environ, "PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+           "NLS_DSN": run.dsn}
+    done = subprocess.run(["bash", "-c", command], cwd=run.folder, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=120)
+    if done.returncode != 0:
+        raise SampleError(f"{where}: {command!r} exited {done.returncode}: {done.stdout.strip()}")
+    said = done.stdout.replace(f"{run.folder}{os.sep}", "")
+    return "\n".join(line.rstrip() for line in said.rstrip().splitlines())
+
+
+def answers(sample: Sample, run: "Run") -> list[str]:
+    """What each step of ``sample`` answers, in order: its shell commands one by one, each run of consecutive
+    queries in one psql session."""
+    out: list[str] = []
+    queries: list[str] = []
+    for kind, text in [*sample.steps, ("end", "")]:
+        if kind != "sql" and queries:
+            out.extend(psql_session(run.dsn, queries, sample.where()))
+            queries = []
+        if kind == "sql":
+            queries.append(text)
+        elif kind == "sh":
+            out.append(shell(text, run, sample.where()))
+    return out
+
+
 def render(sample: Sample, answers: list[str]) -> str:
-    """The block's new body: each query's lines as written, each followed by what psql answered."""
+    """The block's new body: each step's lines as written, each followed by what it answered."""
     lines, n = [], -1
     for line in sample.body.splitlines():
-        if line.startswith(PROMPT):
+        if line.startswith((PROMPT, SHELL)):
             if n >= 0 and answers[n]:
                 lines.append(answers[n])
             n += 1
@@ -219,7 +254,7 @@ def _anki(run: Run) -> None:
     why = demo_anki.available(run.conn)
     if why:
         raise SceneUnavailable(why)
-    folder = Path(run.stack.enter_context(tempfile.TemporaryDirectory(prefix="nls-samples-anki-")))
+    folder = run.folder / "anki"
     server, url = demo_anki.start_server(folder / "server")
     run.stack.callback(os.killpg, server.pid, signal.SIGTERM)
     run.conn.execute("SELECT nls.add_anki_account(%s, %s, %s, endpoint => %s)",
@@ -228,9 +263,13 @@ def _anki(run: Run) -> None:
     demo_anki.phone_reviews(folder / "phone", url)
 
 
+def _export(run: Run) -> None:
+    """Nothing before: the block exports the demo user's data with `nls export sqlite` and reads the file."""
+
+
 SCENES: dict[str, Callable[[Run], None]] = {"first-sync": _first_sync, "request-minimum": _request_minimum,
                                            "trash": _trash, "push": _push, "push-conflict": _push_conflict,
-                                           "anki": _anki}
+                                           "export": _export, "anki": _anki}   # Anki last: it may not run here
 
 
 @contextlib.contextmanager
@@ -254,7 +293,8 @@ def demo_run():
             demo.add_demo_user(conn, emu.url, generated.database_ids)
             for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):
                 conn.execute("SELECT nls.set_setting(%s, '100000')", (name,))
-            yield Run(conn, dsn, emu, generated, stack)
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nls-samples-")))
+            yield Run(conn, dsn, emu, generated, stack, folder)
 
 
 @dataclass
@@ -288,7 +328,7 @@ def regenerate(paths: list[Path]) -> Outcome:
                 unchecked.update((s.where(), str(e)) for s in ours)
                 continue
             for sample in ours:
-                fresh = render(sample, psql_session(run.dsn, sample.queries, sample.where()))
+                fresh = render(sample, answers(sample, run))
                 if comparable(fresh, run.stable_ids) != comparable(sample.body, run.stable_ids):
                     bodies[sample.path, sample.start] = fresh
     texts = {}

@@ -38,13 +38,22 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_a_marked_block_is_found_with_its_queries(tmp_path):
+def test_a_marked_block_is_found_with_its_steps(tmp_path):
     [sample] = samples.find_samples([_write(tmp_path, DOC)])
     assert sample.name == "trash"
-    assert sample.queries == ["CALL nls.sync_all_users_notion_databases();",
-                              f"SELECT page_id, in_trash\n  FROM nls.stg_notion_pages WHERE page_id = '{STABLE}';"
-                              "  -- the trashed card"]
+    assert sample.steps == [("sql", "CALL nls.sync_all_users_notion_databases();"),
+                            ("sql", f"SELECT page_id, in_trash\n  FROM nls.stg_notion_pages WHERE page_id = '{STABLE}';"
+                                    "  -- the trashed card")]
     assert DOC[sample.start:sample.end] == sample.body and sample.body.endswith(" stale output\n")
+
+
+def test_a_shell_line_is_a_step_of_its_own(tmp_path):
+    doc = ("<!-- sample: export -->\n```\n$ nls export sqlite --user demo-user demo.db\ndemo.db: full export\n"
+           "nls_demo=# SELECT 1;\n```\n")
+    [sample] = samples.find_samples([_write(tmp_path, doc)])
+    assert sample.steps == [("sh", "nls export sqlite --user demo-user demo.db"), ("sql", "SELECT 1;")]
+    assert samples.render(sample, ["demo.db: written", " ?column?"]) == (
+        "$ nls export sqlite --user demo-user demo.db\ndemo.db: written\nnls_demo=# SELECT 1;\n ?column?\n")
 
 
 def test_a_block_of_an_unknown_scene_or_without_a_query_is_refused(tmp_path):
@@ -81,6 +90,7 @@ def test_what_varies_between_runs_is_no_difference_but_a_count_or_a_stable_id_is
     assert samples.comparable(old, stable) != samples.comparable(old.replace("|  3", "|  4"), stable)
     other_card = old.replace(STABLE, "71267943-96e8-4022-b58a-ceea78e1f2b1")
     assert samples.comparable(old, stable) != samples.comparable(other_card, stable)
+    assert samples.comparable("written, 0.21 s", stable) == samples.comparable("written, 12.50 s", stable)
 
 
 def test_the_checkouts_markdown_files_include_the_readme_and_docs_but_no_hidden_folder():
