@@ -9,7 +9,7 @@ ANKI_SERVER_DIR ?= $(if $(filter 0,$(shell id -u)),/usr/local/lib/nls/anki-pytho
 export NLS_ANKI_PYTHON_PATH := $(ANKI_SERVER_DIR)
 RUN := env PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: deps venv anki test test-unit demo demo-stop bench clean
+.PHONY: deps venv anki test test-unit demo demo-stop samples bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -39,6 +39,10 @@ demo: venv
 
 demo-stop:
 	$(RUN) $(PY) scripts/demo.py stop
+
+# rewrite the sample psql sessions of the README and docs/ from a real run (tests/test_readme_samples.py checks them)
+samples: $(VENV)/.installed
+	$(RUN) $(PY) scripts/samples.py
 
 bench: venv
 	$(RUN) $(PY) bench/bench_sync.py $(BENCH_ARGS)

@@ -1,14 +1,12 @@
 """``nls emulator`` and its alias ``nls-notion-emulator``: a local Notion API for tests, the demo and benchmarks.
-Both use :func:`add_arguments` and :func:`run`; ``python -m nls_emulator.cli`` runs :func:`main`."""
+Both use :func:`add_arguments` and :func:`run`; ``python -m nls_emulator.cli`` runs :func:`main`. Only :func:`run`
+needs werkzeug (the ``emulator`` extra): the options and ``--help`` import without it."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 import threading
-
-from .api import NotionApi
-from .server import Emulator
 
 
 DESCRIPTION = ("Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11) over a "
@@ -67,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the workspaces ``args`` ask for until interrupted; returns the exit code."""
+    """Serve the workspaces ``args`` ask for until interrupted; returns the exit code. Needs werkzeug (the
+    ``emulator`` extra), imported here so that the options above need none."""
+    from .api import NotionApi
+    from .server import Emulator
     api = NotionApi(query_result_limit=args.query_result_limit)
     api.rate_limits.enabled = args.rate_limit
     api.rate_limits.token_rate, api.rate_limits.token_burst = args.rate, args.burst
