@@ -6,7 +6,16 @@ import pytest
 
 from conftest import fresh_database
 from nls_install.cli import main
+from nls_install.install import unschedule
 from pg_cluster import Cluster, bin_dir
+
+
+@pytest.fixture
+def unscheduled(conn):
+    """Removes the pg_cron jobs the test's installs made once it ends: they live in pg_cron's database, which outlives
+    the test's database, and would otherwise run sync rounds in every later test's database of the same name."""
+    yield
+    unschedule(conn, None)
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +31,7 @@ def postgresql_nocron(postgresql_nocron_proc):
     yield from fresh_database(postgresql_nocron_proc)
 
 
-def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, capsys):
+def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, capsys, unscheduled):
     assert main(["--dsn", dsn]) == 0
     out = capsys.readouterr().out
     assert "scheduled pg_cron job" in out
@@ -99,7 +108,7 @@ def test_every_migration_rolled_back_and_applied_again_gives_the_same_schema(con
     assert "CREATE TABLE nls.learning_atoms" in installed and "CREATE VIEW nls.v_concept_atom_stats" in installed
 
 
-def test_the_pg_cron_command_syncs(conn, dsn, emulator):
+def test_the_pg_cron_command_syncs(conn, dsn, emulator, unscheduled):
     from conftest import add_user_source, use_emulator
     gen = emulator.add_generated("creative", pages=30, seed=31, token="tok-cron")
     use_emulator(conn, emulator)

@@ -8,6 +8,7 @@ transaction unusable. A test checks that no other module of the engine holds SQL
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from typing import Any
 
 from .db import Db
@@ -639,6 +640,17 @@ class Store:
         """The objects of the source to push (``nls._push_objects``; with ``create``, atoms with no page too)."""
         return [json.loads(r["o"]) for r in self._rows("SELECT o::text AS o FROM nls._push_objects($1, $2) AS o",
                                                        ["bigint", "bool"], [source_id, create])]
+
+    @contextmanager
+    def push_object_scope(self):
+        """A subtransaction for one step of a push's object: an SQL error in it rolls back what the step wrote, and
+        leaves the run's transaction usable. As it ends, the atoms' unique card ids (a deferred constraint, else
+        checked only at commit, where a violation would fail the whole run and lose every outcome since the last
+        commit) are checked, so that a violation fails that object alone. Raises ``self.error`` (23505)."""
+        with self.db.subtransaction():
+            yield
+            self.db.execute("SET CONSTRAINTS nls.learning_atoms_user_card_id_key IMMEDIATE")
+            self.db.execute("SET CONSTRAINTS nls.learning_atoms_user_card_id_key DEFERRED")
 
     def push_outcome(self, state_id: str, outcome: dict) -> None:
         """Record what the push did with one object (``nls._push_outcome``)."""
