@@ -6,6 +6,7 @@ the dump to the committed file; tests/test_upgrade.py fails while a fresh instal
 release, gives another schema. A schema change thus shows in review as a diff of tests/schema.sql."""
 from __future__ import annotations
 
+import re
 import secrets
 import subprocess
 import sys
@@ -25,6 +26,14 @@ def normalise(dump: str) -> str:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip() + "\n"
+
+
+def objects(dump: str) -> list[str]:
+    """The objects of a normalised ``dump`` (each with the comment pg_dump heads it with), sorted: two schemas are
+    the same when their objects are, whatever order pg_dump chose (it moves a table ahead of others when objects of
+    other schemas, such as typed views, depend on it)."""
+    blocks = re.split(r"\n(?=--\n-- Name: )", dump)
+    return sorted(b.strip() for b in blocks)
 
 
 def dump(dsn: str) -> str:
