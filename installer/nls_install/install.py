@@ -218,8 +218,8 @@ def stamp(conn: psycopg.Connection, shipped: Shipped) -> None:
     schema must have for this engine), read by nls.version() and by the engine's check of its schema."""
     record = json.dumps({"release": shipped.version, "migrations": shipped.migrations})
     body = sql.SQL("SELECT {}::jsonb").format(sql.Literal(record)).as_string(conn)
-    conn.execute(sql.SQL("CREATE OR REPLACE FUNCTION nls._deployed() RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE "
-                         "SET search_path = pg_catalog, pg_temp AS {}").format(sql.Literal(body)))
+    conn.execute(sql.SQL("CREATE OR REPLACE FUNCTION nls._deployed() RETURNS jsonb LANGUAGE sql IMMUTABLE "
+                         "PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS {}").format(sql.Literal(body)))
 
 
 def deploy_engine(conn: psycopg.Connection, modules: dict[str, str]) -> str:

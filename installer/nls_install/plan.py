@@ -75,9 +75,10 @@ class Plan:
         to = f"{self.shipped.version} (migration {self.shipped.migrations[-1]})"
         if not self.found.migrations:
             out = [f"New install of nls {to}"]
+        elif not self.upgrade:
+            out = [f"nls {self.found.describe()} is installed: this install changes no migration and no module"]
         else:
-            out = [f"Upgrade plan: nls {self.found.describe()} -> {to}" if self.upgrade else
-                   f"nls {self.found.describe()} is installed: this install changes no migration and no module"]
+            out = [f"{'Repair' if self.missing else 'Upgrade'} plan: nls {self.found.describe()} -> {to}"]
         if self.missing:
             out.append(f"The schema lacks migration(s) {', '.join(self.missing)} that nls {self.found.release} was "
                        "deployed with (rolled back by hand): the engine refuses to run until this install applies "
@@ -86,11 +87,12 @@ class Plan:
         if self.found.migrations and not self.found.release:
             out.append(f"This database was installed by a build between releases; upgrades are tested from "
                        f"{', '.join(r.version for r in releases.RELEASES)}")
-        out.append(f"Would apply {len(self.pending)} migration(s){': ' + ', '.join(self.pending) if self.pending else ''}")
+        listed = ": " + ", ".join(self.pending) if self.pending else ""
+        out.append(f"Would apply {len(self.pending)} migration(s){listed}")
         out.append(self._modules_line())
         out.extend(self._settings_lines())
         if self.schedule:
-            out.append(self.schedule[:1].upper() + self.schedule[1:])
+            out.append(self.schedule)
         if self.upgrade and self.backup:
             out.append(f"Before upgrading, back up the database to go back to (restore: {RESTORE_DOC}):")
             out.append(f"  {self.backup}")

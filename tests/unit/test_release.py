@@ -160,6 +160,7 @@ def test_the_plan_of_a_schema_rolled_back_by_hand_says_how_to_get_back():
     plan = plans.Plan(found, shipped, [shipped.migrations[-1]], plans.module_changes({}, {}),
                       backup="pg_dump ...")
     text = "\n".join(plan.lines())
+    assert text.startswith(f"Repair plan: nls 0.2.0 (migration {shipped.migrations[-2]}) -> 0.2.0")
     assert f"lacks migration(s) {shipped.migrations[-1]} that nls 0.2.0 was deployed with" in text
     assert "applies them again" in text and f"Would apply 1 migration(s): {shipped.migrations[-1]}" in text
 
@@ -178,7 +179,7 @@ def test_the_plan_of_an_upgrade_names_settings_modules_and_the_backup():
     text = "\n".join(lines)
     for part in ("1 changed (nls_engine)", "1 added (nls_engine.read)", "new_one = '5'", "no longer used: old_one",
                  "read_timeout_s '0' -> '30'", "Keeps 1 setting(s) you changed: rate = '2.5'",
-                 "Pg_cron job ... unchanged"):
+                 "pg_cron job ... unchanged"):
         assert part in text, part
     assert lines[-2].startswith("Before upgrading, back up") and lines[-1] == "  pg_dump --format=custom ..."
 
