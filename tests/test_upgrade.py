@@ -72,7 +72,9 @@ def install_previous(tree: Path, dsn: str, *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "nls_install.cli", "--dsn", dsn, *args], env=env, cwd=tree,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "0018" not in done.stdout   # its own migrations, not this release's
+    with psycopg.connect(dsn) as conn:   # its own migrations, not this release's
+        assert conn.execute("SELECT max(migration_id) FROM nls._yoyo_migration").fetchone()[0] == \
+            PREVIOUS.last_migration
     return done.stdout
 
 

@@ -85,7 +85,8 @@ def migrate(conn: psycopg.Connection, shipped: Shipped) -> list[str]:
     lock, with search_path nls as yoyo's URL sets it. Returns the ids applied. Raises StepFailed naming the
     migration that failed."""
     backend = SharedBackend(conn)
-    with ins.step("yoyo's tables in schema nls"):
+    applied = []
+    with ins.step("yoyo's tables and lock in schema nls"):
         conn.execute("CREATE SCHEMA IF NOT EXISTS nls")
         before = conn.execute("SELECT current_setting('search_path')").fetchone()[0]
         conn.execute("SELECT set_config('search_path', %s, true)", (SCHEMA,))
@@ -93,13 +94,12 @@ def migrate(conn: psycopg.Connection, shipped: Shipped) -> list[str]:
             backend.create_lock_table()
         backend.ensure_internal_schema_updated()
         migrations = read_migrations(str(shipped.migrations_dir))
-    applied = []
-    with backend.lock():
-        for migration in backend.to_apply(migrations):
-            with ins.step(f"migration {migration.id}"):
-                backend.apply_one(migration)
-            applied.append(migration.id)
-    conn.execute("SELECT set_config('search_path', %s, true)", (before,))
+        with backend.lock():
+            for migration in backend.to_apply(migrations):
+                with ins.step(f"migration {migration.id}"):
+                    backend.apply_one(migration)
+                applied.append(migration.id)
+        conn.execute("SELECT set_config('search_path', %s, true)", (before,))
     return applied
 
 
