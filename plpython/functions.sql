@@ -4,8 +4,12 @@
 CREATE OR REPLACE FUNCTION nls._load_engine() RETURNS text
 LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
 AS $$
-import hashlib, importlib.abc, importlib.util, sys
-rows = plpy.execute("SELECT name, source, sha256 FROM nls._python_module ORDER BY name")
+import hashlib, importlib.abc, importlib.util, json, sys
+problem = plpy.execute("SELECT nls._release_problem() AS p")[0]["p"]
+if problem is not None:
+    problem = json.loads(problem)
+    plpy.error("nls: " + problem["problem"], hint=problem["hint"], sqlstate="55000")
+rows = plpy.execute('SELECT name, source, sha256 FROM nls._python_module ORDER BY name COLLATE "C"')
 version = hashlib.sha256("".join(r["sha256"] for r in rows).encode()).hexdigest()[:16]
 if GD.get("nls_engine_version") == version:
     return version
@@ -36,7 +40,9 @@ return version
 $$;
 COMMENT ON FUNCTION nls._load_engine() IS
 'Internal: loads the deployed nls_engine Python modules (nls._python_module) into this backend, once per deployed
-version. Returns that version (16 hex digits). Raises when nothing is deployed (run nls install).';
+version. Returns that version (16 hex digits, as nls.version() shows it). Raises 55000 when the schema''s migrations
+are not the ones the engine was deployed with (nls._release_problem(): a migration rolled back or applied by hand),
+and when nothing is deployed (run nls install).';
 
 CREATE OR REPLACE FUNCTION nls.engine_status() RETURNS jsonb
 LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp

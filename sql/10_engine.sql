@@ -123,7 +123,6 @@ BEGIN
 END
 $$;
 
-DROP FUNCTION IF EXISTS nls._stored_hashes(bigint, text[]);
 CREATE OR REPLACE FUNCTION nls._stored_hashes(p_source_id bigint, p_page_ids text[])
 RETURNS TABLE (page_id text, sync_hash text, has_content boolean, gone boolean)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -429,7 +428,6 @@ reconciliation (a whole full read, or the ids-only read of a reconciling run) in
 
 -- ---- the schedule's rounds (SECURITY DEFINER: a worker must see every user to share them out; it learns user ids
 -- ---- and nothing else, and syncs each user under that user's row-level security) ------------------------------
-DROP FUNCTION IF EXISTS nls._claim_sync_user(timestamptz);  -- re-created (its result columns changed once)
 CREATE OR REPLACE FUNCTION nls._claim_sync_user(p_joined timestamptz, OUT p_round timestamptz, OUT p_user text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$

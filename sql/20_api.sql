@@ -41,7 +41,6 @@ BEGIN
 END
 $$;
 
-DROP FUNCTION IF EXISTS nls.add_source(text, text, text, text, boolean);  -- before property_map (0002)
 CREATE OR REPLACE FUNCTION nls.add_source(user_id text, database_id text, target text DEFAULT 'pages',
                                           database_name text DEFAULT NULL, with_content boolean DEFAULT false,
                                           property_map jsonb DEFAULT NULL)

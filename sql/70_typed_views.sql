@@ -431,7 +431,6 @@ has the properties), SELECT for nls_app and nls_cron.
 Returns the view''s qualified name. Raises 42P07 when the name is another relation''s, 42501 when the row''s source
 is not its user''s.';
 
-DROP FUNCTION IF EXISTS nls._build_typed_views();   -- (its result columns may change)
 CREATE OR REPLACE FUNCTION nls._build_typed_views()
 RETURNS TABLE (typed_view_id bigint, built_as text, error text, error_code text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp

@@ -5,9 +5,12 @@ import psycopg
 import pytest
 
 from conftest import fresh_database
+from nls_install import __version__
 from nls_install.cli import main
-from nls_install.install import unschedule
+from nls_install.install import ANKI_PATH, unschedule
+from nls_install.resources import Shipped
 from pg_cluster import Cluster, bin_dir
+from schema_dump import dump as _schema
 
 
 @pytest.fixture
@@ -58,12 +61,31 @@ def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, c
                             (info.dbname,)).fetchall() == [(f"apply-notion-webhooks ({info.dbname})", "* * * * *"),
                                                            (f"sync-notion-databases ({info.dbname})", "*/5 * * * *"),
                                                            (f"sync-notion-databases-2 ({info.dbname})", "*/5 * * * *")]
+    # and a run without them keeps what the jobs have (a DBA's schedule is not reset)
+    assert main(["--dsn", dsn]) == 0
+    assert "your schedule '*/5 * * * *' is kept" in capsys.readouterr().out
+    with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
+        assert cron.execute("SELECT count(*), min(schedule), max(schedule) FROM cron.job WHERE database = %s AND "
+                            "jobname LIKE 'sync-%%'", (info.dbname,)).fetchone() == (2, "*/5 * * * *", "*/5 * * * *")
 
 
 def test_check_names_the_missing_pieces(conn, dsn, capsys):
     assert main(["--dsn", dsn, "--check"]) == 0
     out = capsys.readouterr().out
     assert "Would apply 0 migration(s)" in out and "FAIL" not in out
+    last = Shipped().migrations[-1]
+    assert f"nls {__version__} (migration {last}) is installed: this install changes no migration and no module" in out
+    assert "pg_dump" not in out   # no upgrade, no backup to take
+
+
+def test_check_reads_a_setting_the_older_schema_lacks_as_the_install_will_set_it(conn, dsn, capsys):
+    # an older schema without the setting anki_python_path: the install adds it at its default, and so the check
+    # looks for Anki's library there (not nowhere)
+    conn.execute("DELETE FROM nls.settings WHERE name = 'anki_python_path'")
+    assert main(["--dsn", dsn, "--check"]) == 0
+    out = capsys.readouterr().out
+    assert f"Anki's library (optional: the Anki sync): anki " in out and f"Python from {ANKI_PATH}" in out
+    assert "Would add setting(s) anki_python_path = '/usr/local/lib/nls/anki-python'" in out
 
 
 def test_check_without_pg_cron_fails_with_the_fix(postgresql_nocron, capsys):
@@ -82,14 +104,6 @@ def test_check_as_a_non_superuser_says_to_connect_as_one(conn, dsn, capsys):
     info = conn.info
     assert main(["--dsn", f"host={info.host} port={info.port} user=plain_user dbname={info.dbname}", "--check"]) == 1
     assert "only a superuser can create its functions" in capsys.readouterr().out
-
-
-def _schema(dsn: str) -> str:
-    """The nls schema as pg_dump --schema-only prints it (Debian's pg_dump 15, or $NLS_PG_BIN's)."""
-    import subprocess
-    out = subprocess.run([str(bin_dir() / "pg_dump"), "--schema-only", "--schema=nls", "--no-owner", dsn],
-                         check=True, capture_output=True, text=True).stdout
-    return "\n".join(line for line in out.splitlines() if not line.startswith(("-- Dumped", "\\restrict", "\\unrestrict")))
 
 
 def test_every_migration_rolled_back_and_applied_again_gives_the_same_schema(conn, dsn):

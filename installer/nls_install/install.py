@@ -3,16 +3,18 @@ the Python engine and ``plpython/``, schedule pg_cron. Everything goes over one 
 pg_cron's database when that is another); nothing is copied onto the server's file system."""
 from __future__ import annotations
 
-import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
+from yoyo import exceptions as yoyo_exceptions
 from yoyo import get_backend, read_migrations
 
-from .resources import data_dir, engine_modules, sql_files
+from . import installed
+from .resources import DEPLOY_ORDER, ENGINE, Shipped, data_dir, deploy_file, sha256
 
 JOB_NAME = "sync-notion-databases"
 JOB_COMMAND = "CALL nls.sync_all_users_notion_databases()"
@@ -32,6 +34,34 @@ class InstallError(Exception):
     def __init__(self, message: str, fix: str = ""):
         super().__init__(message)
         self.fix = fix
+
+
+class StepFailed(InstallError):
+    """A step of an install failed: ``step`` names it (a migration, a file of sql/, the engine modules)."""
+
+    def __init__(self, step: str, error: str):
+        super().__init__(f"{step} failed: {error}")
+        self.step = step
+
+
+def _error_text(e: BaseException) -> str:
+    """A database error as one line: its message, detail and SQLSTATE; another error as its text."""
+    if isinstance(e, psycopg.Error) and e.diag.message_primary:
+        detail = f" ({e.diag.message_detail})" if e.diag.message_detail else ""
+        return f"{e.diag.message_primary}{detail} [SQLSTATE {e.diag.sqlstate}]"
+    return str(e).strip() or type(e).__name__
+
+
+@contextmanager
+def step(name: str):
+    """Run a step of an install: a database, yoyo or file error in it becomes :class:`StepFailed` naming ``name``
+    (the enclosing transaction rolls back as the error passes)."""
+    try:
+        yield
+    except StepFailed:
+        raise
+    except (psycopg.Error, yoyo_exceptions.LockTimeout, yoyo_exceptions.BadMigration, OSError) as e:
+        raise StepFailed(name, _error_text(e)) from e
 
 
 @dataclass
@@ -113,9 +143,7 @@ def check(conn: psycopg.Connection) -> Report:
                               "install them for the Python PostgreSQL runs (/usr/bin/python3 on Debian): apt-get "
                               "install python3-requests python3-cryptography"))
         r.checks.append(anki_check(conn))
-        key_file = ""
-        if _one(conn, "SELECT to_regclass('nls.settings') IS NOT NULL"):
-            key_file = _one(conn, "SELECT value FROM nls.settings WHERE name = 'encryption_key_file'") or ""
+        key_file = installed.setting(conn, "encryption_key_file", "")
         # the key file, when the setting names one, wins over the environment (crypto.load_ring)
         code = ("import os\nkf = %r\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
                 "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n" % key_file)
@@ -138,9 +166,7 @@ ANKI_PATH = "/usr/local/lib/nls/anki-python"   # the default of the setting anki
 def anki_check(conn: psycopg.Connection) -> Check:
     """Whether the server's Python imports Anki's library from the folder the setting anki_python_path names (its
     default before the first install): optional, since only the Anki sync needs it."""
-    path = ANKI_PATH
-    if _one(conn, "SELECT to_regclass('nls.settings') IS NOT NULL"):
-        path = _one(conn, "SELECT value FROM nls.settings WHERE name = 'anki_python_path'") or ""
+    path = installed.setting(conn, "anki_python_path", ANKI_PATH)
     code = ("import sys\np = %r\nif p and p not in sys.path:\n    sys.path.append(p)\n"
             "import anki.buildinfo\nfrom anki.collection import Collection\n"
             "plpy.notice('anki ' + anki.buildinfo.version)\n" % path)
@@ -187,34 +213,47 @@ def rollback_all(conn: psycopg.Connection, password: str | None) -> list[str]:
     return [m.id for m in applied]
 
 
-def deploy(conn: psycopg.Connection) -> list[str]:
-    """Re-apply ``sql/``, the engine's Python modules and ``plpython/``, in one transaction."""
+def stamp(conn: psycopg.Connection, shipped: Shipped) -> None:
+    """Record in the database what is deployed: ``nls._deployed()`` returns {"release", "migrations"} (the ids the
+    schema must have for this engine), read by nls.version() and by the engine's check of its schema."""
+    record = json.dumps({"release": shipped.version, "migrations": shipped.migrations})
+    body = sql.SQL("SELECT {}::jsonb").format(sql.Literal(record)).as_string(conn)
+    conn.execute(sql.SQL("CREATE OR REPLACE FUNCTION nls._deployed() RETURNS jsonb LANGUAGE sql IMMUTABLE "
+                         "PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS {}").format(sql.Literal(body)))
+
+
+def deploy_engine(conn: psycopg.Connection, modules: dict[str, str]) -> str:
+    """Write the engine's ``modules`` ({name: source}) into nls._python_module (only the changed ones; the ones
+    no longer shipped removed). Returns what was done."""
+    changed = 0
+    for name, source in modules.items():
+        cur = conn.execute(
+            "INSERT INTO nls._python_module (name, source, sha256) VALUES (%s, %s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, deployed_at = now() "
+            "WHERE nls._python_module.sha256 <> excluded.sha256", (name, source, sha256(source)))
+        changed += cur.rowcount
+    gone = conn.execute("DELETE FROM nls._python_module WHERE name <> ALL (%s)", (list(modules),)).rowcount
+    return f"deployed {len(modules)} engine modules ({changed} changed, {gone} removed) into nls._python_module"
+
+
+def deploy(conn: psycopg.Connection, shipped: Shipped | None = None) -> list[str]:
+    """Re-apply ``sql/``, the engine's Python modules and ``plpython/`` in :data:`DEPLOY_ORDER`, record the release
+    (:func:`stamp`) and check that the engine loads, in one transaction (a savepoint of the caller's, when it has
+    one). Raises :class:`StepFailed` naming the step that failed; then nothing of it is left."""
+    shipped = shipped or Shipped()
     done = []
     with conn.transaction():
-        for path in sql_files("sql"):
-            if path.name.startswith("9"):
-                continue
-            conn.execute(path.read_text())
-            done.append(f"applied sql/{path.name}")
-        modules = engine_modules()
-        changed = 0
-        for name, source in modules.items():
-            digest = hashlib.sha256(source.encode()).hexdigest()
-            cur = conn.execute(
-                "INSERT INTO nls._python_module (name, source, sha256) VALUES (%s, %s, %s) "
-                "ON CONFLICT (name) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, deployed_at = now() "
-                "WHERE nls._python_module.sha256 <> excluded.sha256", (name, source, digest))
-            changed += cur.rowcount
-        gone = conn.execute("DELETE FROM nls._python_module WHERE name <> ALL (%s)", (list(modules),)).rowcount
-        done.append(f"deployed {len(modules)} engine modules ({changed} changed, {gone} removed) into nls._python_module")
-        for path in sql_files("plpython"):
-            conn.execute(path.read_text())
-            done.append(f"applied plpython/{path.name}")
-        for path in sql_files("sql"):
-            if path.name.startswith("9"):
-                conn.execute(path.read_text())
-                done.append(f"applied sql/{path.name}")
-    status = _one(conn, "SELECT nls.engine_status()")
+        with step("the record of the release (nls._deployed())"):
+            stamp(conn, shipped)
+        for name in DEPLOY_ORDER:
+            with step("the engine modules" if name == ENGINE else name):
+                if name == ENGINE:
+                    done.append(deploy_engine(conn, shipped.modules))
+                else:
+                    conn.execute(deploy_file(name).read_text())
+                    done.append(f"applied {name}")
+        with step("the engine's load check (SELECT nls.engine_status())"):
+            status = _one(conn, "SELECT nls.engine_status()")
     done.append(f"engine loads in the server: {json.dumps(status)}")
     return done
 
@@ -254,12 +293,31 @@ def _jobs(cconn: psycopg.Connection, prefix: str) -> dict[str, tuple]:
     return mine
 
 
-def schedule(conn: psycopg.Connection, password: str | None, cron: str, workers: int = 4,
+def kept_schedule(have: dict[str, tuple], cron: str | None, workers: int | None) -> tuple[str, int, str]:
+    """The schedule and number of worker jobs an install sets, and why: what was asked (``cron``, ``workers``), else
+    what the worker jobs ``have`` ({name: (schedule, ...)}, see :func:`_jobs`) run at, else the defaults. Returns
+    (schedule, workers, a note for the DBA: '' when nothing is kept or changed)."""
+    now = have[min(have)][0] if have else None
+    cron_out = cron or now or DEFAULT_SCHEDULE
+    workers_out = workers or len(have) or DEFAULT_WORKERS
+    notes = []
+    if have and cron is None:
+        notes.append(f"your schedule '{now}' is kept: --schedule changes it")
+    elif have and cron != now:
+        notes.append(f"the schedule changes from '{now}' to '{cron}'")
+    if have and workers is None:
+        notes.append(f"your {len(have)} worker job(s) are kept: --workers changes them")
+    elif have and workers != len(have):
+        notes.append(f"the worker jobs change from {len(have)} to {workers}")
+    return cron_out, workers_out, "; ".join(notes)
+
+
+def schedule(conn: psycopg.Connection, password: str | None, cron: str | None = None, workers: int | None = None,
              apply: bool = True) -> str:
     """Create or update the pg_cron worker jobs: ``workers`` of them, each running the worker procedure as role
-    nls_cron at ``cron`` (extra ones from an earlier, larger --workers are removed). Returns what was (or would
-    be) done."""
-    if workers < 1:
+    nls_cron at ``cron`` (extra ones from an earlier, larger --workers are removed); None keeps what the jobs have
+    (the defaults for new jobs: :func:`kept_schedule`). Returns what was (or would be) done."""
+    if workers is not None and workers < 1:
         raise InstallError(f"--workers {workers}: at least one worker job is needed", "use --workers 1 or more")
     cconn, prefix = cron_target(conn, password)
     here = conn.info.dbname
@@ -267,25 +325,27 @@ def schedule(conn: psycopg.Connection, password: str | None, cron: str, workers:
         if apply:
             cconn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
         elif not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
-            return (f"would create extension pg_cron in {cconn.info.dbname} and schedule {workers} worker job(s) "
-                    f"at '{cron}'")
+            return (f"would create extension pg_cron in {cconn.info.dbname} and schedule "
+                    f"{workers or DEFAULT_WORKERS} worker job(s) at '{cron or DEFAULT_SCHEDULE}'")
         hooks = schedule_webhooks(cconn, prefix, here, apply)
-        want = job_names(prefix, workers)
         have = _jobs(cconn, prefix)
+        cron, workers, note = kept_schedule(have, cron, workers)
+        note = f" ({note})" if note else ""
+        want = job_names(prefix, workers)
         wanted = (cron, JOB_COMMAND, here, CRON_ROLE)
         if sorted(have) == sorted(want) and all(have[n][:4] == wanted for n in want):
             return (f"pg_cron job '{prefix}' and {workers - 1} more worker(s) already run '{JOB_COMMAND}' at "
-                    f"'{cron}' in {here} as {CRON_ROLE}: unchanged; {hooks}")
+                    f"'{cron}' in {here} as {CRON_ROLE}: unchanged{note}; {hooks}")
         if not apply:
-            return (f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {CRON_ROLE}; "
-                    f"{hooks}")
+            return (f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {CRON_ROLE}"
+                    f"{note}; {hooks}")
         for job in have.values():   # by id: a job owned by nls_cron is not found by name from here
             cconn.execute("SELECT cron.unschedule(%s::bigint)", (job[4],))
         for name in want:
             cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s, %s, true)",
                           (name, cron, JOB_COMMAND, here, CRON_ROLE))
         return (f"scheduled pg_cron job '{prefix}' and {workers - 1} more worker(s) at '{cron}': {JOB_COMMAND} "
-                f"in database {here} as role {CRON_ROLE}; {hooks}")
+                f"in database {here} as role {CRON_ROLE}{note}; {hooks}")
     finally:
         if cconn is not conn:
             cconn.close()
