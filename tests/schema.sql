@@ -378,19 +378,15 @@ BEGIN
         EXECUTE format('DROP VIEW %s', v_target);
     END IF;
     EXECUTE format('CREATE OR REPLACE VIEW %s WITH (security_invoker = true) AS %s', v_target,
-                   nls._typed_view_query(r.source_id, r.data_source_id, r.columns));
-    EXECUTE format('COMMENT ON VIEW %s IS %L', v_target, format(
-        'nls typed view of Notion data source %s (source %s): one row per page, one column per property, read by '
-        'property id. Follows the data source''s schema after each sync; nls.create_typed_view re-creates it, '
-        'nls.drop_typed_view drops it; its changes are in nls.typed_view_history.', r.data_source_id, r.source_id));
+                   nls._typed_view_definition(r.id, r.columns));
+    -- the catalogue is every role's to read: comments the same for every user's view, no property name or id
+    EXECUTE format('COMMENT ON VIEW %s IS %L', v_target, nls._typed_view_comment());
     FOR c IN SELECT f FROM jsonb_array_elements(nls._typed_fixed_columns()) AS a(f) LOOP
         EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', v_target, c ->> 0, c ->> 3);
     END LOOP;
     FOR c IN SELECT e FROM jsonb_array_elements(r.columns) AS a(e) LOOP
-        EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', v_target, c ->> 'column', format(
-            'Notion property "%s" (id %s, %s%s): %s%s', c ->> 'property', c ->> 'property_id', c ->> 'type',
-            coalesce(' ' || (c ->> 'result_type'), ''), c ->> 'kind',
-            CASE WHEN (c ->> 'removed')::boolean THEN '; removed from the data source: NULL until the view is re-created' ELSE '' END));
+        EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', v_target, c ->> 'column',
+                       'a property of the data source: nls.typed_view_columns gives its name, id and type');
     END LOOP;
     EXECUTE format('GRANT SELECT ON %s TO nls_app, nls_cron', v_target);
     UPDATE nls.typed_views SET build_wanted = false, built_as = v_target, built_at = now(), build_error = NULL
@@ -404,7 +400,9 @@ $$;
 --
 
 COMMENT ON FUNCTION nls._build_typed_view(p_id bigint) IS 'Internal: (re)builds the view of one typed_views row from its columns: CREATE OR REPLACE when only columns were
-added, else drop and create; security_invoker, commented (view and every column), SELECT for nls_app and nls_cron.
+added, else drop and create; security_invoker, over the data source its row names (nls._typed_view_definition),
+commented (view and every column, the same text for every user: nls._typed_view_comment, nls.typed_view_columns
+has the properties), SELECT for nls_app and nls_cron.
 Returns the view''s qualified name. Raises 42P07 when the name is another relation''s, 42501 when the row''s source
 is not its user''s.';
 
@@ -871,7 +869,7 @@ COMMENT ON FUNCTION nls._date(p text) IS 'The date part of a Notion date (YYYY-M
 CREATE FUNCTION nls._deployed() RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0018.retired-functions"]}'::jsonb$$;
+    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions"]}'::jsonb$$;
 
 --
 -- Name: FUNCTION _deployed(); Type: COMMENT; Schema: nls; Owner: -
@@ -1300,6 +1298,38 @@ CREATE FUNCTION nls._name(p_properties jsonb, p_map jsonb) RETURNS text
 COMMENT ON FUNCTION nls._name(p_properties jsonb, p_map jsonb) IS 'A canonical name: the mapped name field, else the title, else ''Untitled''.';
 
 --
+-- Name: _new_page_cards(text); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._new_page_cards(p_user text) RETURNS TABLE(atom_id uuid, user_id text, card_id text, held_by jsonb)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    -- the card id is derived from the atom's id when the atom has none, so that a page carrying it is known to be
+    -- the atom's even after the transaction that gave the atom that card id (or the page's notion_id) rolled back
+    SELECT a.id, a.user_id, c.card_id,
+           (SELECT jsonb_build_object('atom_id', b.id, 'page_id', b.notion_id) FROM nls.learning_atoms b
+             WHERE b.user_id = a.user_id AND b.card_id = c.card_id AND b.id <> a.id ORDER BY b.id LIMIT 1)
+      FROM nls.learning_atoms a
+      LEFT JOIN nls.notion_sync_state st
+             ON st.user_id = a.user_id AND st.local_table = 'learning_atoms' AND st.local_id = a.id
+     CROSS JOIN LATERAL (SELECT coalesce(CASE WHEN st.create_attempted_at IS NOT NULL THEN st.create_card_id END,
+                                         a.card_id, 'NLS-' || upper(left(replace(a.id::text, '-', ''), 12)))
+                                    AS card_id) c
+     WHERE a.notion_id IS NULL AND (p_user IS NULL OR a.user_id = p_user)
+$$;
+
+--
+-- Name: FUNCTION _new_page_cards(p_user text); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._new_page_cards(p_user text) IS 'Internal: _new_page_cards(user_id) returns, for each atom of the user (NULL: every user the session sees) with no
+page, the card id the page nls creates for it carries (card_id: the one a create already sent used, else the atom''s,
+else NLS- and the first 12 hex digits of the atom''s id, upper case) and the other atom that holds that card id
+already (held_by: {"atom_id", "page_id"}, or NULL). The push creates pages with these card ids; the cleaning gives a
+synced page carrying one to its atom.';
+
+--
 -- Name: _normalize_id(text, text); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -1648,7 +1678,9 @@ DECLARE
     v_id uuid;
 BEGIN
     PERFORM set_config('nls.writer', 'push', true);
-    UPDATE nls.learning_atoms a SET card_id = p_card_id WHERE a.id = p_atom_id AND a.card_id IS NULL;
+    UPDATE nls.learning_atoms a SET card_id = p_card_id WHERE a.id = p_atom_id AND a.card_id IS NULL
+       AND NOT EXISTS (SELECT 1 FROM nls.learning_atoms b
+                        WHERE b.user_id = a.user_id AND b.card_id = p_card_id AND b.id <> a.id);
     PERFORM set_config('nls.writer', '', true);
     INSERT INTO nls.notion_sync_state AS st (user_id, source_id, local_table, local_id, notion_data_source_id,
                                              create_card_id, create_attempted_at, status, updated_at)
@@ -1670,9 +1702,9 @@ $$;
 --
 
 COMMENT ON FUNCTION nls._push_create_state(p_source_id bigint, p_atom_id uuid, p_card_id text, p_data_source_id text, p_attempted boolean) IS 'Internal: the state row of an atom whose page the push creates: _push_create_state(source_id, atom_id, card_id,
-data_source_id, attempted) gives the atom the card id the page carries (when it has none) and, with attempted (before
-POST /v1/pages is sent), records that a create was sent (create_attempted_at), so that a create whose answer is
-lost is looked for by its card id rather than sent again. Returns the state row''s id.';
+data_source_id, attempted) gives the atom the card id the page carries (when it has none and no other atom holds it)
+and, with attempted (before POST /v1/pages is sent), records that a create was sent (create_attempted_at), so that a
+create whose answer is lost is looked for by its card id rather than sent again. Returns the state row''s id.';
 
 --
 -- Name: _push_created(uuid, text, text, timestamp with time zone, text, jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -1800,10 +1832,17 @@ DECLARE
     v_table text;
     v_key text;
     v_local text;
+    v_card text := 'NULL::jsonb';
+    v_card_join text := '';
 BEGIN
     SELECT * INTO v_source FROM nls.sources s WHERE s.id = p_source_id;
     SELECT t.canonical_table, t.page_id_column INTO v_table, v_key
       FROM nls.targets() AS t WHERE t.target = v_source.target;
+    IF v_table = 'learning_atoms' THEN   -- an atom with no page: the card id its new page carries, and who holds it
+        v_card := 'CASE WHEN nc.atom_id IS NOT NULL THEN jsonb_build_object(''card_id'', nc.card_id, '
+                  '''held_by'', nc.held_by) END';
+        v_card_join := 'LEFT JOIN nls._new_page_cards($2) nc ON nc.atom_id = t.id';
+    END IF;
     SELECT 'jsonb_build_object(' || coalesce(string_agg(format('%L, %s', c.column_name,
                CASE WHEN c.ref_table IS NULL THEN format('to_jsonb(t.%I)', c.column_name)
                     ELSE format('(SELECT to_jsonb(r.notion_id) FROM nls.%I r WHERE r.id = t.%I)', c.ref_table,
@@ -1818,7 +1857,7 @@ BEGIN
                    'status', st.status, 'base_values', coalesce(st.base_values, '{}'), 'conflict', st.conflict,
                    'sync_hash', st.sync_hash, 'failed_hash', st.failed_hash, 'last_error_code', st.last_error_code,
                    'local_changed_at', st.local_changed_at, 'create_attempted_at', st.create_attempted_at,
-                   'create_card_id', st.create_card_id, 'seen_at', clock_timestamp(), 'local', %3$s,
+                   'new_card', %4$s, 'seen_at', clock_timestamp(), 'local', %3$s,
                    'copy', (SELECT jsonb_build_object('properties', p.raw_properties,
                                                       'data_source_id', p.data_source_id,
                                                       'last_edited_time', p.last_edited_time, 'in_trash', p.in_trash,
@@ -1827,6 +1866,7 @@ BEGIN
                               FROM nls.stg_notion_pages p WHERE p.source_id = $1 AND p.page_id = t.%2$I))
           FROM nls.%1$I t
           LEFT JOIN nls.notion_sync_state st ON st.user_id = t.user_id AND st.local_table = %1$L AND st.local_id = t.id
+          %5$s
          CROSS JOIN fresh
          WHERE t.user_id = $2
            AND ((t.%2$I IS NOT NULL AND st.source_id = $1
@@ -1836,7 +1876,7 @@ BEGIN
                                  AND p.page_id = st.notion_page_id AND p.last_synced_at > st.updated_at))))
                 OR ($3 AND t.%2$I IS NULL))
          ORDER BY t.%2$I IS NULL, st.local_changed_at, t.created_at, t.id
-    $q$, v_table, v_key, v_local) USING p_source_id, v_source.user_id, p_create;
+    $q$, v_table, v_key, v_local, v_card, v_card_join) USING p_source_id, v_source.user_id, p_create;
 END
 $_$;
 
@@ -1847,10 +1887,11 @@ $_$;
 COMMENT ON FUNCTION nls._push_objects(p_source_id bigint, p_create boolean) IS 'Internal: _push_objects(source_id, create) returns one jsonb per object of the source to push: those with a local
 change waiting (status pending), a conflict to re-check, or a failure, and with create, the atoms with no page.
 Each: {"state_id", "local_table", "local_id", "page_id", "status", "base_values", "conflict", "sync_hash",
-"failed_hash", "last_error_code", "local_changed_at", "create_attempted_at", "create_card_id", "seen_at", "local":
-{column: value; a relation column as its page id}, "copy": the stored page {"properties", "data_source_id",
-"last_edited_time", "in_trash", "gone", "fresh_as_of": the later of when it was stored and the start of the
-source''s last complete read} or null}.';
+"failed_hash", "last_error_code", "local_changed_at", "create_attempted_at", "new_card" (an atom with no page:
+{"card_id" its new page carries, "held_by": the other atom holding that card id, or null; nls._new_page_cards}),
+"seen_at", "local": {column: value; a relation column as its page id}, "copy": the stored page {"properties",
+"data_source_id", "last_edited_time", "in_trash", "gone", "fresh_as_of": the later of when it was stored and the start
+of the source''s last complete read} or null}.';
 
 --
 -- Name: _push_outcome(uuid, jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -1993,12 +2034,14 @@ CREATE FUNCTION nls._push_sources(p_user text, p_retried text[]) RETURNS TABLE(i
                                     SELECT 1 FROM nls.stg_notion_pages p WHERE p.source_id = s.id
                                        AND p.page_id = st.notion_page_id AND p.last_synced_at > st.updated_at))))
             OR (nls._push_creates(s.id) AND EXISTS (
-                    SELECT 1 FROM nls.learning_atoms a
+                    SELECT 1 FROM nls._new_page_cards(s.user_id) n
                       LEFT JOIN nls.notion_sync_state st
-                             ON st.user_id = a.user_id AND st.local_table = 'learning_atoms' AND st.local_id = a.id
-                     WHERE a.user_id = s.user_id AND a.notion_id IS NULL
-                       AND (st.id IS NULL OR st.status = 'pending'
-                            OR (st.status = 'failed' AND st.last_error_code = ANY (p_retried))))))
+                             ON st.user_id = n.user_id AND st.local_table = 'learning_atoms' AND st.local_id = n.atom_id
+                     WHERE st.id IS NULL OR st.status = 'pending'
+                        OR (st.status = 'failed'
+                            AND (st.last_error_code = ANY (p_retried)
+                                 -- its card id held by another atom, free now
+                                 OR (st.last_error_code = 'card_id_taken' AND n.held_by IS NULL))))))
      ORDER BY s.user_id, s.id
 $$;
 
@@ -2008,7 +2051,8 @@ $$;
 
 COMMENT ON FUNCTION nls._push_sources(p_user text, p_retried text[]) IS 'Internal: _push_sources(user_id, retried) returns the enabled sources of a user (NULL: every user the session sees)
 with an integration and something to push: an object with a local change waiting, a failure whose error code is one
-of retried (transient), a conflict whose page was read again since, or (nls._push_creates) an atom with no page. What
+of retried (transient), a conflict whose page was read again since, or (nls._push_creates) an atom with no page (not
+one that failed as card_id_taken while another atom still holds that card id). What
 nls.push_notion runs over, ordered by user and id; a source with nothing to push costs no run and no sync_log row.';
 
 --
@@ -2800,11 +2844,13 @@ BEGIN
     -- what the pipeline writes from here on is Notion's, not a local change (nls._two_way_done ends it)
     PERFORM set_config('nls.writer', 'clean', true);
     IF p_table = 'learning_atoms' THEN
-        -- an atom with no page whose card id a synced page holds is that page's atom: a page nls created whose
-        -- answer was lost, or whose notion_id a rolled-back transaction took away
+        -- an atom with no page whose new page's card id (nls._new_page_cards) a synced page holds is that page's
+        -- atom: a page nls created whose answer was lost, or whose notion_id and card id a rolled-back transaction
+        -- took away; the page becomes no second atom
         UPDATE nls.learning_atoms a SET notion_id = w.notion_id
-          FROM pg_temp._nls_want w
-         WHERE a.user_id = w.user_id AND a.notion_id IS NULL AND a.card_id = w.card_id
+          FROM nls._new_page_cards(p_user) n
+          JOIN pg_temp._nls_want w ON w.user_id = n.user_id AND w.card_id = n.card_id
+         WHERE a.id = n.atom_id AND a.notion_id IS NULL
            AND NOT EXISTS (SELECT 1 FROM nls.learning_atoms b
                             WHERE b.user_id = w.user_id AND b.notion_id = w.notion_id);
         UPDATE nls.notion_sync_state st
@@ -2838,9 +2884,11 @@ $_$;
 --
 
 COMMENT ON FUNCTION nls._two_way_want(p_table text, p_key text, p_user text) IS 'Internal (nls._clean_entity, after it computed pg_temp._nls_want): marks the pipeline''s writes as its own
-(nls.writer = ''clean'', transaction-local), gives an atom with no page the page that holds its card id, and keeps
-in the wanted rows the local value of every column waiting to be pushed (nls.notion_sync_state.base_values), so that
-a cleaning never overwrites a local change Notion has not taken yet. Returns how many wanted values it kept local.';
+(nls.writer = ''clean'', transaction-local), gives an atom with no page the synced page that carries the card id of
+its new page (nls._new_page_cards: also the one derived from its id, which a rolled-back push may have sent), so that
+no second atom is made for that page, and keeps in the wanted rows the local value of every column waiting to be
+pushed (nls.notion_sync_state.base_values), so that a cleaning never overwrites a local change Notion has not taken
+yet. Returns how many wanted values it kept local.';
 
 --
 -- Name: _typed_fixed_columns(); Type: FUNCTION; Schema: nls; Owner: -
@@ -2893,7 +2941,7 @@ $$;
 --
 
 COMMENT ON FUNCTION nls._typed_kinds() IS 'Internal: the kinds a typed view''s column can be, {kind: [SQL type, expression over the property value]}: the
-only expressions nls._typed_view_query writes into a view.';
+only expressions nls._typed_view_select writes into a view.';
 
 --
 -- Name: _typed_observed(bigint, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -2965,55 +3013,67 @@ $$;
 COMMENT ON FUNCTION nls._typed_view_columns(p_columns jsonb) IS 'Internal: a typed view''s columns as "name type" (format_type''s spelling), fixed columns first.';
 
 --
+-- Name: _typed_view_comment(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._typed_view_comment() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT 'nls typed view: one row per page of a synced Notion data source, one column per property, read by '
+           'property id (nls.typed_view_columns says which, to the view''s own user only). Follows the data '
+           'source''s schema after each sync; nls.create_typed_view re-creates it, nls.drop_typed_view drops it; its '
+           'changes are in nls.typed_view_history.'
+$$;
+
+--
+-- Name: FUNCTION _typed_view_comment(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._typed_view_comment() IS 'Internal: the COMMENT of every typed view, the same for every user''s (the catalogue is readable by every role).';
+
+--
+-- Name: _typed_view_definition(bigint, jsonb); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._typed_view_definition(p_typed_view_id bigint, p_columns jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT nls._typed_view_select(p_columns)
+           || format(' WHERE p.source_id = (SELECT t.source_id FROM nls.typed_views t WHERE t.id = %s)'
+                     ' AND p.data_source_id = (SELECT t.data_source_id FROM nls.typed_views t WHERE t.id = %s)',
+                     p_typed_view_id, p_typed_view_id)
+$$;
+
+--
+-- Name: FUNCTION _typed_view_definition(p_typed_view_id bigint, p_columns jsonb); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._typed_view_definition(p_typed_view_id bigint, p_columns jsonb) IS 'Internal: the text of a built typed view (nls._build_typed_view): _typed_view_definition(typed_view_id,
+columns jsonb) returns nls._typed_view_select''s SELECT over the data source its nls.typed_views row names, read
+through that row (under row-level security) when the view is queried: the view''s definition, which every role can
+read in the catalogue, holds no source or data source id. Raises 22023 for a column of no known kind.';
+
+--
 -- Name: _typed_view_query(bigint, text, jsonb); Type: FUNCTION; Schema: nls; Owner: -
 --
 
 CREATE FUNCTION nls._typed_view_query(p_source_id bigint, p_data_source_id text, p_columns jsonb) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
+    LANGUAGE sql IMMUTABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-DECLARE
-    v_kinds jsonb := nls._typed_kinds();
-    v_list text[] := ARRAY(SELECT format('%s AS %I', f ->> 2, f ->> 0)
-                             FROM jsonb_array_elements(nls._typed_fixed_columns()) WITH ORDINALITY AS a(f, o)
-                            ORDER BY o);
-    c jsonb;
-    v_kind jsonb;
-    v_expr text;
-BEGIN
-    FOR c IN SELECT e FROM jsonb_array_elements(p_columns) WITH ORDINALITY AS a(e, o) ORDER BY o LOOP
-        v_kind := v_kinds -> (c ->> 'kind');
-        IF v_kind IS NULL OR coalesce(c ->> 'column', '') = '' OR coalesce(c ->> 'property_id', '') = '' THEN
-            RAISE EXCEPTION 'nls: typed view column % is not one nls can build', c
-                USING ERRCODE = '22023', HINT = 'Kinds: ' || (SELECT string_agg(k, ', ') FROM jsonb_object_keys(v_kinds) k);
-        END IF;
-        IF coalesce((c ->> 'removed')::boolean, false) THEN
-            v_expr := format('NULL::%s', v_kind ->> 0);
-        ELSE
-            v_expr := format('(%s)::%s', format(v_kind ->> 1, format('x.v -> %L', c ->> 'property_id')), v_kind ->> 0);
-            IF c ->> 'type' IN ('formula', 'rollup') THEN   -- a marked value is not Notion's true value
-                v_expr := format('CASE WHEN p.value_marks ? %L THEN NULL ELSE %s END', c ->> 'property_id', v_expr);
-            END IF;
-        END IF;
-        v_list := v_list || format('%s AS %I', v_expr, c ->> 'column');
-    END LOOP;
-    RETURN format(E'SELECT %s\n  FROM nls.stg_notion_pages p\n'
-                  || E' CROSS JOIN LATERAL (SELECT jsonb_object_agg(e.value ->> ''id'', e.value) AS v\n'
-                  || E'                       FROM jsonb_each(p.raw_properties) AS e WHERE e.value ? ''id'') AS x\n'
-                  || E' WHERE p.source_id = %s AND p.data_source_id = %L',
-                  array_to_string(v_list, E',\n       '), p_source_id, p_data_source_id);
-END
+    SELECT nls._typed_view_select(p_columns)
+           || format(' WHERE p.source_id = %s AND p.data_source_id = %L', p_source_id, p_data_source_id)
 $$;
 
 --
 -- Name: FUNCTION _typed_view_query(p_source_id bigint, p_data_source_id text, p_columns jsonb); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls._typed_view_query(p_source_id bigint, p_data_source_id text, p_columns jsonb) IS 'Internal: the query of a typed view over one data source of a source: _typed_view_query(source_id, data_source_id,
-columns jsonb [{column, property_id, type, kind, removed?}]) returns its SELECT text: the fixed columns
-(nls._typed_fixed_columns), then each property read by its id (a rename does not move it), typed by its kind
-(nls._typed_kinds); a removed property''s column is NULL, a marked formula or rollup value NULL. Raises 22023 for a
-column of no known kind.';
+COMMENT ON FUNCTION nls._typed_view_query(p_source_id bigint, p_data_source_id text, p_columns jsonb) IS 'Internal: the query of the typed rows of one data source of a source, for the session that asked
+(nls.typed_select): _typed_view_query(source_id, data_source_id, columns jsonb) returns its SELECT text
+(nls._typed_view_select), the source and data source written in. Raises 22023 for a column of no known kind.';
 
 --
 -- Name: _typed_view_schema(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -3076,6 +3136,55 @@ $$;
 COMMENT ON FUNCTION nls._typed_view_schema_ok(p_schema text) IS 'Internal: whether a schema may hold typed views, creating nothing (nls.create_typed_view asks it): true when nls
 created it, false when it does not exist yet (the builder creates it with the first view there); raises 22023 for a
 reserved name, 42P06 for a schema nls did not create.';
+
+--
+-- Name: _typed_view_select(jsonb); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._typed_view_select(p_columns jsonb) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_kinds jsonb := nls._typed_kinds();
+    v_list text[] := ARRAY(SELECT format('%s AS %I', f ->> 2, f ->> 0)
+                             FROM jsonb_array_elements(nls._typed_fixed_columns()) WITH ORDINALITY AS a(f, o)
+                            ORDER BY o);
+    c jsonb;
+    v_kind jsonb;
+    v_expr text;
+BEGIN
+    FOR c IN SELECT e FROM jsonb_array_elements(p_columns) WITH ORDINALITY AS a(e, o) ORDER BY o LOOP
+        v_kind := v_kinds -> (c ->> 'kind');
+        IF v_kind IS NULL OR coalesce(c ->> 'column', '') = '' OR coalesce(c ->> 'property_id', '') = '' THEN
+            RAISE EXCEPTION 'nls: typed view column % is not one nls can build', c
+                USING ERRCODE = '22023', HINT = 'Kinds: ' || (SELECT string_agg(k, ', ') FROM jsonb_object_keys(v_kinds) k);
+        END IF;
+        IF coalesce((c ->> 'removed')::boolean, false) THEN
+            v_expr := format('NULL::%s', v_kind ->> 0);
+        ELSE
+            v_expr := format('(%s)::%s', format(v_kind ->> 1, format('x.v -> %L', c ->> 'property_id')), v_kind ->> 0);
+            IF c ->> 'type' IN ('formula', 'rollup') THEN   -- a marked value is not Notion's true value
+                v_expr := format('CASE WHEN p.value_marks ? %L THEN NULL ELSE %s END', c ->> 'property_id', v_expr);
+            END IF;
+        END IF;
+        v_list := v_list || format('%s AS %I', v_expr, c ->> 'column');
+    END LOOP;
+    RETURN format(E'SELECT %s\n  FROM nls.stg_notion_pages p\n'
+                  || E' CROSS JOIN LATERAL (SELECT jsonb_object_agg(e.value ->> ''id'', e.value) AS v\n'
+                  || E'                       FROM jsonb_each(p.raw_properties) AS e WHERE e.value ? ''id'') AS x\n',
+                  array_to_string(v_list, E',\n       '));
+END
+$$;
+
+--
+-- Name: FUNCTION _typed_view_select(p_columns jsonb); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._typed_view_select(p_columns jsonb) IS 'Internal: a typed view''s SELECT and FROM, without its WHERE: _typed_view_select(columns jsonb [{column,
+property_id, type, kind, removed?}]) returns text: the fixed columns (nls._typed_fixed_columns), then each property
+read by its id (a rename does not move it), typed by its kind (nls._typed_kinds); a removed property''s column is
+NULL, a marked formula or rollup value NULL. Raises 22023 for a column of no known kind.';
 
 --
 -- Name: _unseen_pages(bigint, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -3811,7 +3920,8 @@ $$;
 
 COMMENT ON FUNCTION nls.drop_typed_view(view regclass) IS 'Drop a typed view and forget it (the sync stops following its data source): drop_typed_view(view regclass)
 returns true when the view is gone, false when it is no typed view this session''s user has (nothing changes), or
-when a view of your own still reads it (it is then forgotten but left in place).';
+when a view of your own still reads it (it is then forgotten but left in place, and reads no rows: its registry row,
+through which it finds its data source, is gone).';
 
 --
 -- Name: edit_review(uuid, text, text, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -6239,6 +6349,73 @@ sync) have their own columns: last_push_at, last_push_status, and the source''s 
 (push_pending), in conflict (push_conflicts, see nls.push_conflicts) and failed (push_failed).';
 
 --
+-- Name: typed_views; Type: TABLE; Schema: nls; Owner: -
+--
+
+CREATE TABLE nls.typed_views (
+    id bigint NOT NULL,
+    user_id text NOT NULL,
+    source_id bigint NOT NULL,
+    data_source_id text,
+    schema_name text NOT NULL,
+    view_name text,
+    columns jsonb DEFAULT '[]'::jsonb NOT NULL,
+    build_wanted boolean DEFAULT true NOT NULL,
+    built_as text,
+    built_at timestamp with time zone,
+    build_error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT typed_views_check CHECK (((data_source_id IS NULL) OR (view_name IS NOT NULL))),
+    CONSTRAINT typed_views_columns_check CHECK ((jsonb_typeof(columns) = 'array'::text)),
+    CONSTRAINT typed_views_schema_name_check CHECK (((schema_name <> ''::text) AND (octet_length(schema_name) <= 63))),
+    CONSTRAINT typed_views_view_name_check CHECK (((view_name <> ''::text) AND (octet_length(view_name) <= 63)))
+);
+
+ALTER TABLE ONLY nls.typed_views FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE typed_views; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON TABLE nls.typed_views IS 'Typed views, one per synced data source a user asked for (nls.create_typed_view, or the typed_views_schema setting
+on add_source): where it lives (schema_name, view_name), its columns [{column, property_id, property, type,
+result_type?, kind, removed?}] in order, whether it waits to be (re)built, what was built (built_as, built_at,
+build_error). A row whose data_source_id is NULL waits for its source''s first sync.';
+
+--
+-- Name: typed_view_columns; Type: VIEW; Schema: nls; Owner: -
+--
+
+CREATE VIEW nls.typed_view_columns WITH (security_invoker='true') AS
+ SELECT t.id AS typed_view_id,
+    t.user_id,
+    t.built_as AS view,
+    t.source_id,
+    t.data_source_id,
+    (jsonb_array_length(nls._typed_fixed_columns()) + (c.o)::integer) AS "position",
+    (c.e ->> 'column'::text) AS column_name,
+    (c.e ->> 'property'::text) AS property_name,
+    (c.e ->> 'property_id'::text) AS property_id,
+    (c.e ->> 'type'::text) AS property_type,
+    (c.e ->> 'result_type'::text) AS result_type,
+    (c.e ->> 'kind'::text) AS kind,
+    ((nls._typed_kinds() -> (c.e ->> 'kind'::text)) ->> 0) AS sql_type,
+    COALESCE(((c.e ->> 'removed'::text))::boolean, false) AS removed
+   FROM (nls.typed_views t
+     CROSS JOIN LATERAL jsonb_array_elements(t.columns) WITH ORDINALITY c(e, o));
+
+--
+-- Name: VIEW typed_view_columns; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON VIEW nls.typed_view_columns IS 'The property columns of the typed views this session''s user has (row-level security of nls.typed_views), one row
+each: typed_view_id, user_id, view (qualified, NULL until built), source_id, data_source_id, position (the column''s
+number in the view, after the fixed columns), column_name, property_name (as Notion names it now), property_id,
+property_type (Notion''s), result_type (a formula''s or rollup''s), kind and sql_type (what the column holds), removed
+(the property left the data source: the column is NULL until the view is made again).';
+
+--
 -- Name: typed_view_history; Type: TABLE; Schema: nls; Owner: -
 --
 
@@ -6297,41 +6474,6 @@ CREATE TABLE nls.typed_view_schemas (
 --
 
 COMMENT ON TABLE nls.typed_view_schemas IS 'The schemas nls created to hold typed views; no other schema holds them.';
-
---
--- Name: typed_views; Type: TABLE; Schema: nls; Owner: -
---
-
-CREATE TABLE nls.typed_views (
-    id bigint NOT NULL,
-    user_id text NOT NULL,
-    source_id bigint NOT NULL,
-    data_source_id text,
-    schema_name text NOT NULL,
-    view_name text,
-    columns jsonb DEFAULT '[]'::jsonb NOT NULL,
-    build_wanted boolean DEFAULT true NOT NULL,
-    built_as text,
-    built_at timestamp with time zone,
-    build_error text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT typed_views_check CHECK (((data_source_id IS NULL) OR (view_name IS NOT NULL))),
-    CONSTRAINT typed_views_columns_check CHECK ((jsonb_typeof(columns) = 'array'::text)),
-    CONSTRAINT typed_views_schema_name_check CHECK (((schema_name <> ''::text) AND (octet_length(schema_name) <= 63))),
-    CONSTRAINT typed_views_view_name_check CHECK (((view_name <> ''::text) AND (octet_length(view_name) <= 63)))
-);
-
-ALTER TABLE ONLY nls.typed_views FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE typed_views; Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON TABLE nls.typed_views IS 'Typed views, one per synced data source a user asked for (nls.create_typed_view, or the typed_views_schema setting
-on add_source): where it lives (schema_name, view_name), its columns [{column, property_id, property, type,
-result_type?, kind, removed?}] in order, whether it waits to be (re)built, what was built (built_as, built_at,
-build_error). A row whose data_source_id is NULL waits for its source''s first sync.';
 
 --
 -- Name: typed_views_id_seq; Type: SEQUENCE; Schema: nls; Owner: -
@@ -8590,6 +8732,14 @@ GRANT ALL ON FUNCTION nls._name(p_properties jsonb, p_map jsonb) TO nls_app;
 GRANT ALL ON FUNCTION nls._name(p_properties jsonb, p_map jsonb) TO nls_cron;
 
 --
+-- Name: FUNCTION _new_page_cards(p_user text); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._new_page_cards(p_user text) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._new_page_cards(p_user text) TO nls_app;
+GRANT ALL ON FUNCTION nls._new_page_cards(p_user text) TO nls_cron;
+
+--
 -- Name: FUNCTION _normalize_id(p_id text, p_what text); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -9027,6 +9177,22 @@ GRANT ALL ON FUNCTION nls._typed_view_columns(p_columns jsonb) TO nls_app;
 GRANT ALL ON FUNCTION nls._typed_view_columns(p_columns jsonb) TO nls_cron;
 
 --
+-- Name: FUNCTION _typed_view_comment(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._typed_view_comment() FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._typed_view_comment() TO nls_app;
+GRANT ALL ON FUNCTION nls._typed_view_comment() TO nls_cron;
+
+--
+-- Name: FUNCTION _typed_view_definition(p_typed_view_id bigint, p_columns jsonb); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._typed_view_definition(p_typed_view_id bigint, p_columns jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._typed_view_definition(p_typed_view_id bigint, p_columns jsonb) TO nls_app;
+GRANT ALL ON FUNCTION nls._typed_view_definition(p_typed_view_id bigint, p_columns jsonb) TO nls_cron;
+
+--
 -- Name: FUNCTION _typed_view_query(p_source_id bigint, p_data_source_id text, p_columns jsonb); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -9047,6 +9213,14 @@ REVOKE ALL ON FUNCTION nls._typed_view_schema(p_schema text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION nls._typed_view_schema_ok(p_schema text) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls._typed_view_schema_ok(p_schema text) TO nls_app;
 GRANT ALL ON FUNCTION nls._typed_view_schema_ok(p_schema text) TO nls_cron;
+
+--
+-- Name: FUNCTION _typed_view_select(p_columns jsonb); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._typed_view_select(p_columns jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._typed_view_select(p_columns jsonb) TO nls_app;
+GRANT ALL ON FUNCTION nls._typed_view_select(p_columns jsonb) TO nls_cron;
 
 --
 -- Name: FUNCTION _unseen_pages(p_source_id bigint, p_data_source_id text); Type: ACL; Schema: nls; Owner: -
@@ -9865,27 +10039,6 @@ GRANT SELECT ON TABLE nls.sync_status TO nls_app;
 GRANT SELECT ON TABLE nls.sync_status TO nls_cron;
 
 --
--- Name: TABLE typed_view_history; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.typed_view_history TO nls_app;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.typed_view_history TO nls_cron;
-
---
--- Name: SEQUENCE typed_view_history_id_seq; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT USAGE ON SEQUENCE nls.typed_view_history_id_seq TO nls_app;
-GRANT USAGE ON SEQUENCE nls.typed_view_history_id_seq TO nls_cron;
-
---
--- Name: TABLE typed_view_schemas; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT ON TABLE nls.typed_view_schemas TO nls_app;
-GRANT SELECT ON TABLE nls.typed_view_schemas TO nls_cron;
-
---
 -- Name: TABLE typed_views; Type: ACL; Schema: nls; Owner: -
 --
 
@@ -9947,6 +10100,34 @@ GRANT INSERT(build_wanted),UPDATE(build_wanted) ON TABLE nls.typed_views TO nls_
 
 GRANT UPDATE(updated_at) ON TABLE nls.typed_views TO nls_app;
 GRANT UPDATE(updated_at) ON TABLE nls.typed_views TO nls_cron;
+
+--
+-- Name: TABLE typed_view_columns; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT ON TABLE nls.typed_view_columns TO nls_app;
+GRANT SELECT ON TABLE nls.typed_view_columns TO nls_cron;
+
+--
+-- Name: TABLE typed_view_history; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.typed_view_history TO nls_app;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.typed_view_history TO nls_cron;
+
+--
+-- Name: SEQUENCE typed_view_history_id_seq; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE nls.typed_view_history_id_seq TO nls_app;
+GRANT USAGE ON SEQUENCE nls.typed_view_history_id_seq TO nls_cron;
+
+--
+-- Name: TABLE typed_view_schemas; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT ON TABLE nls.typed_view_schemas TO nls_app;
+GRANT SELECT ON TABLE nls.typed_view_schemas TO nls_cron;
 
 --
 -- Name: SEQUENCE typed_views_id_seq; Type: ACL; Schema: nls; Owner: -
