@@ -115,3 +115,61 @@ def test_the_pg_cron_command_syncs(conn, dsn, emulator):
         as_cron.execute(command)
     n = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
     assert n == len(gen.page_ids["Stories"])
+
+
+@pytest.fixture
+def empty_database(postgresql_proc, request):
+    """Make an empty database on the session's cluster: ``make(name, *options)`` (options: SQL words after CREATE
+    DATABASE name) returns its DSN; each is dropped after the test."""
+    made = []
+
+    def make(name: str, options: str = "") -> str:
+        with postgresql_proc.connect(autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{name}" {options}')
+        made.append(name)
+        return postgresql_proc.dsn(name)
+
+    yield make
+    for name in made:
+        postgresql_proc.drop_database(name)
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str]:
+    code = main(argv)
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("encoding", ["SQL_ASCII", "LATIN1"])
+def test_a_database_not_in_utf8_fails_the_first_check_and_the_install_changes_nothing(empty_database, capsys,
+                                                                                      encoding):
+    dsn = empty_database(f"enc_{encoding.lower()}", f"ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' "
+                                                    "TEMPLATE template0")
+    code, out = _run(["--dsn", dsn, "--check"], capsys)
+    checks = [line.strip() for line in out.splitlines() if line.startswith("  ") and ": " in line]
+    assert code == 1 and checks[0].startswith(f"FAIL database encoding: database enc_{encoding.lower()} is "
+                                              f"{encoding}, not UTF8: nls needs UTF8"), out
+    assert "Notion's text is Unicode" in out
+    # every value printed is text: a SQL_ASCII database hands psycopg bytes unless the connection speaks UTF-8
+    assert "b'" not in out and 'b"' not in out and "server version: 15." in out
+    fix = next(line for line in out.splitlines() if "fix: create a UTF8 database" in line)
+    create = fix[fix.index("CREATE DATABASE"):fix.index(";")]
+    # the install refuses with the same words, before changing anything
+    code, out = _run(["--dsn", dsn, "--no-schedule"], capsys)
+    assert code == 1 and "FAIL database encoding" in out and "nothing was changed" in out
+    with psycopg.connect(dsn) as c:
+        assert c.execute("SELECT to_regnamespace('nls'), (SELECT count(*) FROM pg_extension "
+                         "WHERE extname = 'plpython3u')").fetchone() == (None, 0)
+    # the fix's own statement makes a database nls installs into
+    utf8 = create.split('"')[1]
+    dsn = empty_database(utf8, create[len(f'CREATE DATABASE "{utf8}"'):])
+    assert _run(["--dsn", dsn, "--no-schedule"], capsys)[0] == 0
+
+
+def test_a_step_that_fails_says_so_on_one_line_and_exits_1(empty_database, capsys):
+    dsn = empty_database("taken")
+    with psycopg.connect(dsn, autocommit=True) as c:   # a table nls's first migration would create
+        c.execute("CREATE SCHEMA nls")
+        c.execute("CREATE TABLE nls.sync_log (x int)")
+    code, out = _run(["--dsn", dsn, "--no-schedule"], capsys)
+    assert code == 1 and "Traceback" not in out
+    assert 'error: applying the migrations: relation "sync_log" already exists (SQLSTATE 42P07)' in out, out

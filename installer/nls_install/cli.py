@@ -55,14 +55,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, prog: str = "nls-install") -> int:
-    """Check, install or uninstall as ``args`` say; print each step. Returns 0, or 1 when something failed."""
+    """Check, install or uninstall as ``args`` say; print each step. Returns 0, or 1 when something failed (said on
+    one line, with its fix: never a traceback)."""
     try:
         conn = ins.connect(args.dsn)
-        console.print(f"[bold]{prog}[/bold]: database {conn.info.dbname} on {conn.info.host}:{conn.info.port} "
-                      f"as {conn.info.user}")
-        if args.uninstall:
-            return _uninstall(conn, conn.info.password, args.yes)
-        return _install(conn, conn.info.password, args)
+        with conn:
+            console.print(f"[bold]{prog}[/bold]: database {conn.info.dbname} on {conn.info.host}:{conn.info.port} "
+                          f"as {conn.info.user}")
+            if args.uninstall:
+                return _uninstall(conn, conn.info.password, args.yes)
+            return _install(conn, conn.info.password, args)
     except ins.InstallError as e:
         console.print(f"[red]error[/red]: {e}")
         if e.fix:
@@ -73,7 +75,8 @@ def run(args: argparse.Namespace, prog: str = "nls-install") -> int:
 def _install(conn, password, args: argparse.Namespace) -> int:
     """Check the server; then say what would be done (``--check``) or do it."""
     console.print("Checking the server")
-    report = ins.check(conn)
+    with ins.step("checking the server"):
+        report = ins.check(conn)
     needs_cron = not args.no_schedule
     failed = [c for c in report.checks if not c.ok and not c.optional and (needs_cron or c.name != "pg_cron")]
     _print_checks(report)
@@ -81,21 +84,26 @@ def _install(conn, password, args: argparse.Namespace) -> int:
         console.print(f"[red]{len(failed)} check(s) failed[/red]: nothing was changed.")
         return 1
     if args.check:
-        pending = ins.migrate(conn, password, apply=False)
-        console.print(f"Would apply {len(pending)} migration(s){': ' + ', '.join(pending) if pending else ''}")
-        console.print("Would re-apply sql/, the engine modules and plpython/")
-        if needs_cron:
-            console.print(ins.schedule(conn, password, args.schedule, args.workers, apply=False))
+        with ins.step("reading what is to do"):
+            pending = ins.migrate(conn, password, apply=False)
+            console.print(f"Would apply {len(pending)} migration(s){': ' + ', '.join(pending) if pending else ''}")
+            console.print("Would re-apply sql/, the engine modules and plpython/")
+            if needs_cron:
+                console.print(ins.schedule(conn, password, args.schedule, args.workers, apply=False))
         return 0
     console.print("Installing")
-    conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
+    with ins.step("creating extension plpython3u"):
+        conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
     console.print("  extension plpython3u present")
-    applied = ins.migrate(conn, password)
+    with ins.step("applying the migrations"):
+        applied = ins.migrate(conn, password)
     console.print(f"  migrations: {'applied ' + ', '.join(applied) if applied else 'none pending'}")
-    for line in ins.deploy(conn):
-        console.print(f"  {line}")
+    with ins.step("deploying sql/, the engine and plpython/"):
+        for line in ins.deploy(conn):
+            console.print(f"  {line}")
     if needs_cron:
-        console.print("  " + ins.schedule(conn, password, args.schedule, args.workers))
+        with ins.step("scheduling the pg_cron jobs"):
+            console.print("  " + ins.schedule(conn, password, args.schedule, args.workers))
     else:
         console.print("  --no-schedule: pg_cron job left as it was")
     console.print("[green]nls is installed.[/green] Next: SELECT nls.add_integration(...); SELECT nls.add_source(...); "
@@ -104,7 +112,8 @@ def _install(conn, password, args: argparse.Namespace) -> int:
 
 
 def _uninstall(conn, password, yes: bool) -> int:
-    """Remove the pg_cron jobs and the nls schema, after asking unless ``yes``."""
+    """Remove what nls made in the database (:func:`nls_install.install.uninstall`), after asking unless ``yes``;
+    print what was removed and what stays, with the statements that drop the rest."""
     if not yes:
         if not sys.stdin.isatty():
             console.print("[red]refusing to uninstall without confirmation[/red]: add --yes")
@@ -113,9 +122,14 @@ def _uninstall(conn, password, yes: bool) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             console.print("nothing removed")
             return 1
-    console.print("  " + ins.unschedule(conn, password))
-    conn.execute("DROP SCHEMA IF EXISTS nls CASCADE")
-    console.print("  dropped schema nls")
+    with ins.step("uninstalling"):
+        removal = ins.uninstall(conn, password)
+    for line in removal.removed:
+        console.print(f"  {line}")
+    if removal.stays:
+        console.print("What stays:")
+        for line in removal.stays:
+            console.print(f"  {line}")
     return 0
 
 
