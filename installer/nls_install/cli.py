@@ -29,7 +29,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "runs as role nls_cron")
     p.add_argument("--no-schedule", action="store_true", help="do not create or change the pg_cron job")
     p.add_argument("--uninstall", action="store_true",
-                   help="remove the pg_cron job and the nls schema with everything synced (asks first)")
+                   help="remove what nls made in the database (its pg_cron jobs, the nls schema with everything "
+                        "synced, the schemas it made for typed views, the settings it set) and say what stays: "
+                        "the roles, cluster-wide, and the extensions (asks first)")
     p.add_argument("--yes", action="store_true", help="with --uninstall: do not ask")
 
 
