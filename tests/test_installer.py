@@ -255,3 +255,13 @@ def test_uninstall_removes_what_nls_made_says_what_stays_and_can_run_again(own_c
     # and nls installs again, roles and all
     assert main(["--dsn", dsn["one"]]) == 0
     assert _state(own_cluster, "one") == installed | {"schemas": ["kept", "nls"]}
+
+
+@pytest.mark.parametrize("dsn, said", [("foo=bar", 'error: --dsn is not a connection string: invalid connection '
+                                                  'option "foo"'),
+                                       ("host=127.0.0.1 port=1 connect_timeout=5", "error: cannot connect to "
+                                                                                   "PostgreSQL: connection failed")])
+def test_a_dsn_libpq_cannot_read_or_reach_is_one_line_and_exit_1(dsn, said, capsys):
+    code, out = _run(["--dsn", dsn, "--check"], capsys)
+    lines = out.splitlines()
+    assert code == 1 and lines[0].startswith(said) and lines[1].startswith("  fix: ") and len(lines) == 2, out

@@ -60,8 +60,7 @@ def run(args: argparse.Namespace, prog: str = "nls-install") -> int:
     """Check, install or uninstall as ``args`` say; print each step. Returns 0, or 1 when something failed (said on
     one line, with its fix: never a traceback)."""
     try:
-        conn = ins.connect(args.dsn)
-        with conn:
+        with ins.step(prog), ins.connect(args.dsn) as conn:
             console.print(f"[bold]{prog}[/bold]: database {conn.info.dbname} on {conn.info.host}:{conn.info.port} "
                           f"as {conn.info.user}")
             if args.uninstall:

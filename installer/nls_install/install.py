@@ -63,8 +63,11 @@ def connect(dsn: str) -> psycopg.Connection:
     try:
         return psycopg.connect(dsn, autocommit=True, client_encoding="UTF8")
     except psycopg.OperationalError as e:
-        raise InstallError(f"cannot connect to PostgreSQL: {str(e).strip()}",
+        raise InstallError(f"cannot connect to PostgreSQL: {' '.join(str(e).split())}",
                            "check --dsn (or PGHOST, PGPORT, PGUSER, PGDATABASE) and that the server is running")
+    except psycopg.ProgrammingError as e:   # libpq could not read the DSN
+        raise InstallError(f"--dsn is not a connection string: {' '.join(str(e).split())}",
+                           "give --dsn as 'host=... port=... user=... dbname=...' or 'postgresql://user@host/db'")
 
 
 @contextlib.contextmanager
@@ -417,8 +420,11 @@ def _drop_typed_view_schema(conn: psycopg.Connection, name: str, out: Removal) -
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {}").format(ident))
         out.removed.append(f"dropped schema {name} (nls created it for typed views)")
     except psycopg.errors.DependentObjectsStillExist:
-        conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(
-            ident, sql.SQL(", ").join(map(sql.Identifier, NLS_ROLES))))
+        roles = [r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY (%s)",
+                                            (list(NLS_ROLES),))]
+        if roles:
+            conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(
+                ident, sql.SQL(", ").join(map(sql.Identifier, roles))))
         held = _one(conn, "SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c "
                           "WHERE c.relnamespace = to_regnamespace(%s) AND c.relkind NOT IN ('i', 'I', 't')",
                     (ident.as_string(conn),))

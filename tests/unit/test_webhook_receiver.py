@@ -91,7 +91,8 @@ def _send_all_then_read(port: int, request: bytes) -> bytes:
             assert chunk, f"closed before an answer: {answer!r}"
             answer += chunk
         head, _, body = answer.partition(b"\r\n\r\n")
-        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")))
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:")))
         while len(body) < length:
             chunk = s.recv(65536)
             assert chunk, f"closed inside the answer: {answer!r}"

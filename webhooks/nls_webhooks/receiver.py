@@ -1,10 +1,11 @@
 """The webhook receiver: a small ASGI application (starlette) served by uvicorn, outside PostgreSQL.
 
-``POST /notion/<path>``: the body is read up to ``max_body_bytes`` (more, by its Content-Length or as it streams:
-413 and nothing stored; the rest is read and thrown away, up to DRAIN_BYTES within DRAIN_SECONDS, as HTTP servers
-do, so that a client that writes its whole body before reading gets the 413 rather than a reset connection, and the
-connection is then closed), then handed as it arrived, with its ``X-Notion-Signature`` header, to ``nls.webhook_receive`` over
-one PostgreSQL connection; the status it returns is the answer (200, 401, 404, 413, 400). The receiver holds no secret:
+``POST /notion/<path>``: the body is read up to ``max_body_bytes``, then handed as it arrived, with its
+``X-Notion-Signature`` header, to ``nls.webhook_receive`` over one PostgreSQL connection; the status it returns is
+the answer (200, 401, 404, 413, 400). A larger body (by its Content-Length, or as a chunked body grows) gets 413 and
+nothing is stored: the rest of it is read and thrown away first (up to DRAIN_BYTES within DRAIN_SECONDS, as HTTP
+servers do), so that a client that writes its whole body before reading gets the 413 rather than a reset
+connection, and the connection is then closed. The receiver holds no secret:
 the verification token stays encrypted in the database, and the role it connects as (a member of ``nls_webhook``)
 may run that one function. ``GET /healthz`` answers 200 while the database answers. Anything else: 404.
 Systemd-friendly: logs to stderr, stops on SIGTERM, exits non-zero when the database cannot be reached at start.
