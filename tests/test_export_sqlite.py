@@ -16,7 +16,7 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
+import threading
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from psycopg.types.range import Range
 
-from conftest import TEST_KEY, sync, use_emulator
+from conftest import TEST_KEY, sync, use_emulator, wait_until
 from nls_emulator import Emulator
 from nls_emulator.every_type import generate_every_type
 from nls_emulator.generate import CREATIVE_TARGETS, LEARNING_TARGETS
@@ -261,19 +261,63 @@ def test_a_second_export_writes_only_what_changed(conn, two_users, tmp_path):
         "full", "incremental", "incremental"]
 
 
+class Holding(threading.Thread):
+    """A TCP relay to PostgreSQL at (host, port) that forwards every connection both ways until a client sends
+    ``marker`` (a statement's text), then forwards nothing more from it: the client waits there for an answer, at a
+    known point, until the test kills it. ``held`` is set then; ``close()`` ends every connection."""
+
+    def __init__(self, host: str, port: int, marker: bytes):
+        super().__init__(daemon=True)
+        self.target, self.marker, self.held = (host, port), marker, threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = [self.listener]
+
+    def run(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:   # closed
+                return
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            threading.Thread(target=self._pipe, args=(server, client, None), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(client, server, self.marker), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, marker: bytes | None) -> None:
+        tail = b""
+        try:
+            while data := src.recv(65536):
+                if marker and marker in tail + data:
+                    self.held.set()
+                    return
+                dst.sendall(data)
+                tail = data[-len(marker):] if marker else b""
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        for s in self.sockets:
+            s.close()
+
+
 def test_an_export_killed_midway_leaves_the_previous_file_intact(conn, two_users, tmp_path):
     out = tmp_path / "alice.db"
     _export(conn, out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     info = conn.info
+    # the export stops when it asks for the pages, its learning and creative tables written
+    relay = Holding(info.host, info.port, b"FROM nls.stg_notion_pages p WHERE")
+    relay.start()
     cmd = [sys.executable, "-m", "nls_cli", "export", "sqlite", "--full", "--quiet", "--user", "alice",
-           "--dsn", f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}", str(out)]
+           "--dsn", f"host=127.0.0.1 port={relay.port} user={info.user} dbname={info.dbname}", str(out)]
     proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
-    deadline = time.monotonic() + 60
-    while not _half_written(out, proc.pid) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    proc.send_signal(signal.SIGKILL)
-    assert proc.wait() == -signal.SIGKILL      # killed before it could finish
+    try:
+        wait_until(lambda: relay.held.is_set() or proc.poll() is not None, 60, "the export asking for the pages")
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait() == -signal.SIGKILL      # killed before it could finish
+    finally:
+        relay.close()
     tmp, = _half_written(out, proc.pid)        # midway: its temporary file is there, half written
     assert hashlib.sha256(out.read_bytes()).hexdigest() == digest
     assert sqlite3.connect(out).execute("SELECT count(*) FROM _nls_export").fetchone() == (1,)

@@ -4,12 +4,12 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from conftest import fresh_database
+from conftest import PG_OPTIONS, TEST_KEY, fresh_database, use_emulator
 from nls_install import __version__
 from nls_install.cli import main
 from nls_install.install import ANKI_PATH, unschedule
 from nls_install.resources import Shipped
-from pg_cluster import Cluster, bin_dir
+from pg_cluster import Cluster
 from schema_dump import dump as _schema
 
 
@@ -138,3 +138,153 @@ def test_the_pg_cron_command_syncs(conn, dsn, emulator, unscheduled):
         as_cron.execute(command)
     n = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
     assert n == len(gen.page_ids["Stories"])
+
+
+@pytest.fixture
+def empty_database(postgresql_proc, request):
+    """Make an empty database on the session's cluster: ``make(name, *options)`` (options: SQL words after CREATE
+    DATABASE name) returns its DSN; each is dropped after the test."""
+    made = []
+
+    def make(name: str, options: str = "") -> str:
+        with postgresql_proc.connect(autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{name}" {options}')
+        made.append(name)
+        return postgresql_proc.dsn(name)
+
+    yield make
+    for name in made:
+        postgresql_proc.drop_database(name)
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str]:
+    code = main(argv)
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("encoding", ["SQL_ASCII", "LATIN1"])
+def test_a_database_not_in_utf8_fails_the_first_check_and_the_install_changes_nothing(empty_database, capsys,
+                                                                                      encoding):
+    dsn = empty_database(f"enc_{encoding.lower()}", f"ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' "
+                                                    "TEMPLATE template0")
+    code, out = _run(["--dsn", dsn, "--check"], capsys)
+    checks = [line.strip() for line in out.splitlines() if line.startswith("  ") and ": " in line]
+    assert code == 1 and checks[0].startswith(f"FAIL database encoding: database enc_{encoding.lower()} is "
+                                              f"{encoding}, not UTF8: nls needs UTF8"), out
+    assert "Notion's text is Unicode" in out
+    # every value printed is text: a SQL_ASCII database hands psycopg bytes unless the connection speaks UTF-8
+    assert "b'" not in out and 'b"' not in out and "server version: 15." in out
+    fix = next(line for line in out.splitlines() if "fix: create a UTF8 database" in line)
+    create = fix[fix.index("CREATE DATABASE"):fix.index(";")]
+    # the install refuses with the same words, before changing anything
+    code, out = _run(["--dsn", dsn, "--no-schedule"], capsys)
+    assert code == 1 and "FAIL database encoding" in out and "nothing was changed" in out
+    with psycopg.connect(dsn) as c:
+        assert c.execute("SELECT to_regnamespace('nls'), (SELECT count(*) FROM pg_extension "
+                         "WHERE extname = 'plpython3u')").fetchone() == (None, 0)
+    # the fix's own statement makes a database nls installs into
+    utf8 = create.split('"')[1]
+    dsn = empty_database(utf8, create[len(f'CREATE DATABASE "{utf8}"'):])
+    assert _run(["--dsn", dsn, "--no-schedule"], capsys)[0] == 0
+
+
+def test_a_step_that_fails_says_so_on_one_line_and_exits_1(empty_database, capsys):
+    dsn = empty_database("taken")
+    with psycopg.connect(dsn, autocommit=True) as c:   # a table nls's first migration would create
+        c.execute("CREATE SCHEMA nls")
+        c.execute("CREATE TABLE nls.sync_log (x int)")
+    code, out = _run(["--dsn", dsn, "--no-schedule"], capsys)
+    assert code == 1 and "Traceback" not in out
+    assert 'error: applying the migrations: relation "sync_log" already exists (SQLSTATE 42P07)' in out, out
+
+
+@pytest.fixture
+def own_cluster():
+    """A cluster of this test's own (pg_cron preloaded, the test key in its environment): its roles are nobody
+    else's."""
+    with Cluster(options=PG_OPTIONS, env={"NLS_ENCRYPTION_KEY": TEST_KEY}) as cluster:
+        yield cluster.start()
+
+
+def _typed_views(dsn: str, emu, placed: dict[str, str]) -> None:
+    """Sync a creative workspace into the database at ``dsn`` and make a typed view of each data source named in
+    ``placed`` ({Notion database name: schema})."""
+    with psycopg.connect(dsn, autocommit=True) as c:
+        gen = emu.add_generated("creative", pages=12, seed=71, token="tok-uninstall")
+        use_emulator(c, emu)
+        c.execute("SELECT nls.add_integration('uni', 'tok-uninstall')")
+        for name in placed:
+            c.execute("SELECT nls.add_source('uni', %s)", (gen.database_ids[name],))
+        assert c.execute("SELECT nls.sync_notion(user_id => 'uni')").fetchone()[0]["success"]
+        for name, schema in placed.items():
+            c.execute("SELECT nls.create_typed_view(%s, schema_name => %s)", (gen.database_ids[name], schema))
+
+
+def _state(cluster, db: str) -> dict:
+    """What nls leaves in database ``db`` and in the cluster: schemas, database settings, pg_cron jobs, roles."""
+    with cluster.connect(db) as c:
+        schemas = [r[0] for r in c.execute("SELECT nspname FROM pg_namespace WHERE nspname IN "
+                                           "('nls', 'notion', 'mine', 'kept') ORDER BY 1")]
+        settings = c.execute("SELECT coalesce(setconfig, '{}') FROM pg_db_role_setting WHERE setrole = 0 AND "
+                             "setdatabase = (SELECT oid FROM pg_database WHERE datname = %s)", (db,)).fetchall()
+        roles = [r[0] for r in c.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'nls%' ORDER BY 1")]
+    with cluster.connect("postgres") as c:
+        jobs = c.execute("SELECT count(*) FROM cron.job WHERE database = %s", (db,)).fetchone()[0]
+    return {"schemas": schemas, "settings": [s for r in settings for s in r[0]], "jobs": jobs, "roles": roles}
+
+
+def test_uninstall_removes_what_nls_made_says_what_stays_and_can_run_again(own_cluster, emulator, capsys):
+    dsn = {db: own_cluster.dsn(db) for db in ("one", "two")}
+    for db in dsn:
+        own_cluster.create_database(db)
+        assert main(["--dsn", dsn[db]]) == 0
+    _typed_views(dsn["one"], emulator, {"Stories": "notion", "Worlds": "mine", "Characters": "kept"})
+    with psycopg.connect(dsn["one"], autocommit=True) as c:
+        c.execute("CREATE TABLE kept.notes (x int)")   # an object of the DBA's own in a schema nls made
+    installed = _state(own_cluster, "one")
+    assert installed["schemas"] == ["kept", "mine", "nls", "notion"] and installed["jobs"] == 5
+    assert sorted(installed["settings"]) == ["log_parameter_max_length=0", "log_parameter_max_length_on_error=0"]
+    roles = ["nls_admin", "nls_app", "nls_cron", "nls_webhook"]
+    assert installed["roles"] == roles
+    capsys.readouterr()
+
+    code, out = _run(["--dsn", dsn["one"], "--uninstall", "--yes"], capsys)
+    assert code == 0, out
+    removed, _, stays = out.partition("What stays:")
+    for line in ("removed pg_cron job(s) apply-notion-webhooks (one)", "dropped schema nls",
+                 "dropped schema mine (nls created it for typed views)", "dropped schema notion",
+                 "reset log_parameter_max_length, log_parameter_max_length_on_error of database one"):
+        assert line in removed, out
+    assert "schema kept, which nls created for typed views: it holds objects nls did not make (notes)" in stays
+    assert "roles nls_admin, nls_app, nls_cron, nls_webhook: a role belongs to the whole cluster" in stays
+    assert "database(s) two still hold objects or privileges of theirs" in stays, out
+    assert "extension(s) plpython3u of database one" in stays
+    assert _state(own_cluster, "one") == {"schemas": ["kept"], "settings": [], "jobs": 0, "roles": roles}
+    with own_cluster.connect("one") as c:   # nls's grants on the schema that stays went with nls
+        assert c.execute("SELECT nspacl::text[] FROM pg_namespace WHERE nspname = 'kept'").fetchone()[0] == \
+            ["postgres=UC/postgres"]
+    assert _state(own_cluster, "two")["jobs"] == 5   # the other database's nls is untouched
+
+    # again: nothing left to remove, and it says so
+    code, out = _run(["--dsn", dsn["one"], "--uninstall", "--yes"], capsys)
+    assert code == 0 and "no schema nls" in out and "no pg_cron job" in out and "no database setting" in out, out
+    # the last database with nls: the roles are used nowhere, and the statement given drops them
+    code, out = _run(["--dsn", dsn["two"], "--uninstall", "--yes"], capsys)
+    assert code == 0 and "no database of this cluster uses them any more" in out, out
+    drop = out[out.index("DROP ROLE"):out.index(";", out.index("DROP ROLE")) + 1]
+    with own_cluster.connect("one", autocommit=True) as c:
+        c.execute(drop)
+        assert c.execute("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'nls%'").fetchone() == (0,)
+    # and nls installs again, roles and all
+    assert main(["--dsn", dsn["one"]]) == 0
+    assert _state(own_cluster, "one") == installed | {"schemas": ["kept", "nls"]}
+
+
+@pytest.mark.parametrize("dsn, said", [("foo=bar", 'error: --dsn is not a connection string: invalid connection '
+                                                  'option "foo"'),
+                                       ("host=127.0.0.1 port=1 connect_timeout=5", "error: cannot connect to "
+                                                                                   "PostgreSQL: connection failed")])
+def test_a_dsn_libpq_cannot_read_or_reach_is_one_line_and_exit_1(dsn, said, capsys):
+    code, out = _run(["--dsn", dsn, "--check"], capsys)
+    lines = out.splitlines()
+    assert code == 1 and lines[0].startswith(said) and lines[1].startswith("  fix: ") and len(lines) == 2, out

@@ -9,7 +9,8 @@ import time
 import psycopg
 import pytest
 
-from conftest import PG_OPTIONS, TEST_KEY, add_user_source, install_nls, last_log, sync, use_emulator
+from conftest import (PG_OPTIONS, TEST_KEY, add_user_source, install_nls, last_log, other_session, sync,
+                      terminate, use_emulator, wait_until)
 from nls_emulator import Emulator
 from pg_cluster import Cluster
 
@@ -30,6 +31,26 @@ def paced_cards(conn, emu, token: str, pages: int = 3750, rate: float = 3.0, use
         conn.execute("SELECT nls.set_setting(%s, %s)", (name, str(value)))
     add_user_source(conn, user, token, gen.database_ids["Flashcards"])
     return gen, gen.database_ids["Flashcards"]
+
+
+class Hold:
+    """Holds the emulator's answer that serves the ``nth`` flashcard of a read (in the order a read gets them: by
+    last_edited_time, then id) until ``release()``: a read stopped at a known page for as long as the test needs."""
+
+    def __init__(self, emu, gen, nth: int):
+        pages = sorted((p for p in gen.workspace.pages_of(gen.data_source_ids["Flashcards"]) if not p["in_trash"]),
+                       key=lambda p: (p["last_edited_time"], p["id"]))
+        self.entered, self.released, self.emu = threading.Event(), threading.Event(), emu
+        emu.api.corrupt_page(pages[nth]["id"], self._hold)
+
+    def _hold(self, page: dict) -> dict:
+        self.entered.set()
+        self.released.wait(60)
+        return page
+
+    def release(self) -> None:
+        self.emu.api.corruptions.clear()
+        self.released.set()
 
 
 def running_rows(conn) -> int:
@@ -77,7 +98,7 @@ def test_statement_timeout_fails_a_sync_with_57014_within_a_second_of_it(conn, f
 def test_pg_cancel_backend_stops_a_sync_as_it_stops_any_statement(conn, fresh_emulator):
     _, db = paced_cards(conn, fresh_emulator, "tok-cancel")
     run = Background(conn, "SELECT nls.sync_notion(database_id => %s)", (db,))
-    time.sleep(1.5)
+    wait_until(lambda: len(fresh_emulator.api.log) >= 4, 30, "the sync reading, paced")
     cancelled = time.monotonic()
     conn.execute("SELECT pg_cancel_backend(%s)", (run.pid,))
     run.wait(5)
@@ -93,10 +114,7 @@ def test_a_terminate_during_a_stalled_request_ends_the_backend_in_under_two_seco
     emu.api.faults.add("stall", path="/query")
     add_user_source(conn, "sam", "tok-stall", gen.database_ids["Concepts"])
     run = Background(conn, "SELECT nls.sync_notion(database_id => %s)", (gen.database_ids["Concepts"],))
-    deadline = time.monotonic() + 10
-    while not any(r["endpoint"] == "database_retrieve" for r in emu.api.log) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)   # the query is now held by the emulator
+    wait_until(lambda: not emu.api.faults.script, 30, "the query held by the emulator")
     terminated = time.monotonic()
     conn.execute("SELECT pg_terminate_backend(%s)", (run.pid,))
     while conn.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (run.pid,)).fetchone()[0]:
@@ -151,13 +169,14 @@ def test_malformed_pages_cost_only_themselves(conn, fresh_emulator):
 
 def test_a_scheduled_run_killed_after_1000_committed_pages_says_what_it_did(conn, fresh_emulator):
     emu = fresh_emulator
-    paced_cards(conn, emu, "tok-kill", rate=20)
+    gen, _ = paced_cards(conn, emu, "tok-kill", rate=20)
+    hold = Hold(emu, gen, 1000)   # the 11th answer waits: the run is killed reading it
     run = Background(conn, "CALL nls.sync_all_users_notion_databases()")
-    deadline = time.monotonic() + 30
-    while conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0] < 1000:
-        assert time.monotonic() < deadline and run.thread.is_alive()
-        time.sleep(0.05)
-    conn.execute("SELECT pg_terminate_backend(%s)", (run.pid,))
+    pages = "SELECT count(*) FROM nls.stg_notion_pages"
+    wait_until(lambda: hold.entered.is_set() and conn.execute(pages).fetchone()[0] >= 1000, 30,
+               "1000 pages committed and the next answer held")
+    terminate(conn, run.pid)
+    hold.release()
     run.wait(5)
     committed = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
     row = conn.execute("SELECT status, items_processed, items_added, requests_made FROM nls.sync_log "
@@ -189,12 +208,14 @@ def test_a_restart_during_a_scheduled_sync_leaves_no_running_row_and_loses_no_co
     with Emulator() as emu:
         with own_cluster.connect("restarts", autocommit=True) as conn:
             gen, _ = paced_cards(conn, emu, "tok-restart", rate=10)
+            hold = Hold(emu, gen, 400)   # the 5th answer waits: the server restarts while the run reads it
             run = Background(conn, "CALL nls.sync_all_users_notion_databases()")
-            deadline = time.monotonic() + 30
-            while (seen := conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]) < 300:
-                assert time.monotonic() < deadline and run.thread.is_alive()
-                time.sleep(0.05)
+            pages = "SELECT count(*) FROM nls.stg_notion_pages"
+            wait_until(lambda: hold.entered.is_set() and conn.execute(pages).fetchone()[0] >= 300, 30,
+                       "300 pages committed and the next answer held")
+            seen = conn.execute(pages).fetchone()[0]
         own_cluster.restart(mode)
+        hold.release()
         run.wait(10)
         with own_cluster.connect("restarts", autocommit=True) as conn:
             committed = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
@@ -305,3 +326,13 @@ def test_a_backend_waiting_out_a_429_holds_back_every_other_backend_of_its_token
     # a backend that ends takes its place in the budget with it: this session alone now
     conn.execute("SELECT nls._budget_member('hal', 'ws-1', true)")
     assert conn.execute("SELECT * FROM nls._sync_share('hal', 'ws-1')").fetchone() == (1, 1, False)
+
+
+def test_a_session_left_by_other_session_holds_no_lock_even_when_its_backend_is_slow_to_exit(conn):
+    """The tests' own other_session: a client's close returns before PostgreSQL has ended the backend and released
+    its advisory locks (here slowed by 2,000 temporary tables to drop); leaving the block waits for that."""
+    with other_session(conn) as s:
+        s.execute("SELECT pg_advisory_lock(17, 17)")
+        s.execute("DO $$ BEGIN FOR i IN 1..2000 LOOP EXECUTE format('CREATE TEMP TABLE t%s (x int)', i); END LOOP; "
+                  "END $$")
+    assert conn.execute("SELECT pg_try_advisory_lock(17, 17)").fetchone() == (True,)

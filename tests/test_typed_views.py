@@ -204,6 +204,42 @@ def test_the_recorded_data_sources_typed(conn, fresh_emulator):
     assert _check_view(conn, view, source) == 5 * n
 
 
+def _schemas(conn) -> dict[str, tuple[bool, bool]]:
+    """{schema: (whether it exists, whether nls.typed_view_schemas records it)} of the schemas first, second, third
+    and of every schema nls records."""
+    listed = {r[0] for r in conn.execute("SELECT schema_name FROM nls.typed_view_schemas")}
+    return {n: (conn.execute("SELECT to_regnamespace(%s) IS NOT NULL", (n,)).fetchone()[0], n in listed)
+            for n in sorted(listed | {"first", "second", "third"})}
+
+
+def test_a_view_that_moves_leaves_no_empty_schema_nls_created(conn, fresh_emulator):
+    gen = generate_every_type(pages=3, seed=7)
+    for user in ("mia", "max"):
+        fresh_emulator.api.add_integration(f"tok-{user}", gen.workspace)
+    use_emulator(conn, fresh_emulator)
+    db = gen.database_ids["Every Type"]
+    for user in ("mia", "max"):
+        add_user_source(conn, user, f"tok-{user}", db)
+        assert sync(conn, user_id=user)["success"]
+    make = "SELECT view FROM nls.create_typed_view(user_id => %s, schema_name => %s, view_name => %s)"
+    assert conn.execute(make, ("mia", "first", "mia")).fetchone() == ("first.mia",)
+    assert conn.execute(make, ("mia", "second", "mia")).fetchone() == ("second.mia",)   # moved: first is empty
+    assert _schemas(conn) == {"first": (False, False), "second": (True, True), "third": (False, False)}
+    # a schema that still holds another user's view stays when one view leaves it
+    conn.execute(make, ("max", "second", "max"))
+    conn.execute(make, ("mia", "third", "mia"))
+    assert _schemas(conn) == {"first": (False, False), "second": (True, True), "third": (True, True)}
+    # one that holds an object of someone else's stays, and so does its record (nls may put views there again)
+    conn.execute("CREATE TABLE third.notes (x int)")
+    conn.execute(make, ("mia", "second", "mia"))
+    assert _schemas(conn) == {"first": (False, False), "second": (True, True), "third": (True, True)}
+    assert conn.execute(make, ("mia", "third", "mia")).fetchone() == ("third.mia",)
+    # the last view's drop takes its schema along
+    for view in ("second.max", "third.mia"):
+        assert conn.execute("SELECT nls.drop_typed_view(%s)", (view,)).fetchone() == (True,)
+    assert _schemas(conn) == {"first": (False, False), "second": (False, False), "third": (True, True)}
+
+
 def _history(conn, view: str) -> list[tuple]:
     return conn.execute("SELECT change, property_name, column_name, old_type, new_type FROM nls.typed_view_history "
                         "WHERE view = %s ORDER BY id", (view,)).fetchall()

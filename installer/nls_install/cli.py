@@ -35,7 +35,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         f"as there are; {ins.DEFAULT_WORKERS} for new jobs)")
     p.add_argument("--no-schedule", action="store_true", help="do not create or change the pg_cron job")
     p.add_argument("--uninstall", action="store_true",
-                   help="remove the pg_cron job and the nls schema with everything synced (asks first)")
+                   help="remove what nls made in the database (its pg_cron jobs, the nls schema with everything "
+                        "synced, the schemas it made for typed views, the settings it set) and say what stays: "
+                        "the roles, cluster-wide, and the extensions (asks first)")
     p.add_argument("--yes", action="store_true", help="with --uninstall: do not ask")
 
 
@@ -61,14 +63,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, prog: str = "nls-install") -> int:
-    """Check, install or uninstall as ``args`` say; print each step. Returns 0, or 1 when something failed."""
+    """Check, install or uninstall as ``args`` say; print each step. Returns 0, or 1 when something failed (said on
+    one line, with its fix: never a traceback)."""
     try:
-        conn = ins.connect(args.dsn)
-        console.print(f"[bold]{prog}[/bold]: database {conn.info.dbname} on {conn.info.host}:{conn.info.port} "
-                      f"as {conn.info.user}")
-        if args.uninstall:
-            return _uninstall(conn, conn.info.password, args.yes)
-        return _install(conn, conn.info.password, args)
+        with ins.step(prog), ins.connect(args.dsn) as conn:
+            console.print(f"[bold]{prog}[/bold]: database {conn.info.dbname} on {conn.info.host}:{conn.info.port} "
+                          f"as {conn.info.user}")
+            if args.uninstall:
+                return _uninstall(conn, conn.info.password, args.yes)
+            return _install(conn, conn.info.password, args)
     except ins.InstallError as e:
         console.print(f"[red]error[/red]: {escape(str(e))}")
         if e.fix:
@@ -79,7 +82,8 @@ def run(args: argparse.Namespace, prog: str = "nls-install") -> int:
 def _install(conn, password, args: argparse.Namespace) -> int:
     """Check the server; then say what would be done (``--check``) or do it."""
     console.print("Checking the server")
-    report = ins.check(conn)
+    with ins.step("checking the server"):
+        report = ins.check(conn)
     needs_cron = not args.no_schedule
     failed = [c for c in report.checks if not c.ok and not c.optional and (needs_cron or c.name != "pg_cron")]
     _print_checks(report)
@@ -91,8 +95,10 @@ def _install(conn, password, args: argparse.Namespace) -> int:
     if refused:
         raise refused
     if args.check:
-        jobs = ins.schedule(conn, password, args.schedule, args.workers, apply=False) if needs_cron else ""
-        for line in plan.make(conn, found, shipped, jobs).lines():
+        with ins.step("reading what is to do"):
+            jobs = ins.schedule(conn, password, args.schedule, args.workers, apply=False) if needs_cron else ""
+            lines = plan.make(conn, found, shipped, jobs).lines()
+        for line in lines:
             console.print(escape(line))
         return 0
     console.print(f"Installing nls {shipped.version}" + (f" over {found.describe()}" if found.migrations else "")
@@ -100,7 +106,8 @@ def _install(conn, password, args: argparse.Namespace) -> int:
     for line in atomic.install(conn, shipped):
         console.print(f"  {escape(line)}")
     if needs_cron:
-        console.print("  " + ins.schedule(conn, password, args.schedule, args.workers))
+        with ins.step("scheduling the pg_cron jobs"):
+            console.print("  " + ins.schedule(conn, password, args.schedule, args.workers))
     else:
         console.print("  --no-schedule: pg_cron job left as it was")
     console.print("[green]nls is installed.[/green] Next: SELECT nls.add_integration(...); SELECT nls.add_source(...); "
@@ -109,7 +116,8 @@ def _install(conn, password, args: argparse.Namespace) -> int:
 
 
 def _uninstall(conn, password, yes: bool) -> int:
-    """Remove the pg_cron jobs and the nls schema, after asking unless ``yes``."""
+    """Remove what nls made in the database (:func:`nls_install.install.uninstall`), after asking unless ``yes``;
+    print what was removed and what stays, with the statements that drop the rest."""
     if not yes:
         if not sys.stdin.isatty():
             console.print("[red]refusing to uninstall without confirmation[/red]: add --yes")
@@ -118,9 +126,14 @@ def _uninstall(conn, password, yes: bool) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             console.print("nothing removed")
             return 1
-    console.print("  " + ins.unschedule(conn, password))
-    conn.execute("DROP SCHEMA IF EXISTS nls CASCADE")
-    console.print("  dropped schema nls")
+    with ins.step("uninstalling"):
+        removal = ins.uninstall(conn, password)
+    for line in removal.removed:
+        console.print(f"  {line}")
+    if removal.stays:
+        console.print("What stays:")
+        for line in removal.stays:
+            console.print(f"  {line}")
     return 0
 
 

@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
-from yoyo import exceptions as yoyo_exceptions
 from yoyo import get_backend, read_migrations
 
 from . import installed
@@ -37,10 +36,11 @@ class InstallError(Exception):
 
 
 class StepFailed(InstallError):
-    """A step of an install failed: ``step`` names it (a migration, a file of sql/, the engine modules)."""
+    """A step of an install failed: ``step`` names it (a migration, a file of sql/, the engine modules); ``fix`` is
+    the server's hint, when it gave one."""
 
-    def __init__(self, step: str, error: str):
-        super().__init__(f"{step} failed: {error}")
+    def __init__(self, step: str, error: str, fix: str = ""):
+        super().__init__(f"{step} failed: {error}", fix)
         self.step = step
 
 
@@ -48,20 +48,22 @@ def _error_text(e: BaseException) -> str:
     """A database error as one line: its message, detail and SQLSTATE; another error as its text."""
     if isinstance(e, psycopg.Error) and e.diag.message_primary:
         detail = f" ({e.diag.message_detail})" if e.diag.message_detail else ""
-        return f"{e.diag.message_primary}{detail} [SQLSTATE {e.diag.sqlstate}]"
-    return str(e).strip() or type(e).__name__
+        return f"{e.diag.message_primary.strip()}{detail} [SQLSTATE {e.diag.sqlstate}]"
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 
 @contextmanager
 def step(name: str):
-    """Run a step of an install: a database, yoyo or file error in it becomes :class:`StepFailed` naming ``name``
-    (the enclosing transaction rolls back as the error passes)."""
+    """Run a step of the installer: any failure inside it becomes :class:`StepFailed`, one line naming ``name`` and,
+    for a server error, its message and SQLSTATE (its hint becomes the fix), the original error its cause; the
+    enclosing transaction rolls back as the error passes. No traceback reaches the DBA."""
     try:
         yield
-    except StepFailed:
+    except InstallError:
         raise
-    except (psycopg.Error, yoyo_exceptions.LockTimeout, yoyo_exceptions.BadMigration, OSError) as e:
-        raise StepFailed(name, _error_text(e)) from e
+    except Exception as e:   # noqa: BLE001 - the server's, yoyo's, the file system's: each said on one line
+        hint = e.diag.message_hint if isinstance(e, psycopg.Error) else ""
+        raise StepFailed(name, _error_text(e), hint or "") from e
 
 
 @dataclass
@@ -86,12 +88,17 @@ class Report:
 
 
 def connect(dsn: str) -> psycopg.Connection:
-    """A libpq connection from a DSN or URL (``PG*`` environment variables fill what it leaves out)."""
+    """A libpq connection from a DSN or URL (``PG*`` environment variables fill what it leaves out), speaking UTF-8
+    whatever the database's encoding (in a SQL_ASCII database the server's own would make psycopg return text as
+    bytes). Raises InstallError when the server cannot be reached."""
     try:
-        return psycopg.connect(dsn, autocommit=True)
+        return psycopg.connect(dsn, autocommit=True, client_encoding="UTF8")
     except psycopg.OperationalError as e:
-        raise InstallError(f"cannot connect to PostgreSQL: {str(e).strip()}",
+        raise InstallError(f"cannot connect to PostgreSQL: {' '.join(str(e).split())}",
                            "check --dsn (or PGHOST, PGPORT, PGUSER, PGDATABASE) and that the server is running")
+    except psycopg.ProgrammingError as e:   # libpq could not read the DSN
+        raise InstallError(f"--dsn is not a connection string: {' '.join(str(e).split())}",
+                           "give --dsn as 'host=... port=... user=... dbname=...' or 'postgresql://user@host/db'")
 
 
 def _one(conn: psycopg.Connection, query: str, params=None):
@@ -113,6 +120,7 @@ def _try_python(conn: psycopg.Connection, code: str) -> str | None:
 def check(conn: psycopg.Connection) -> Report:
     """The checks of ``nls install --check``: each with what is wrong and the fix."""
     r = Report()
+    r.checks.append(encoding_check(conn))
     version = conn.info.server_version
     r.checks.append(Check("server version", version >= MIN_SERVER, _one(conn, "SHOW server_version"),
                           "nls needs PostgreSQL 14 or later"))
@@ -157,6 +165,21 @@ def check(conn: psycopg.Connection) -> Report:
                               "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
                               "installing run SELECT nls.set_setting('encryption_key_file', '/path/readable/by/postgres')"))
     return r
+
+
+def encoding_check(conn: psycopg.Connection) -> Check:
+    """Whether the database's encoding is UTF8, with the statement that makes one that is (the first check: the
+    migrations fail in any other)."""
+    encoding = _one(conn, "SHOW server_encoding")
+    name = conn.info.dbname
+    new = sql.Identifier(f"{name}_utf8").as_string(conn)
+    why = ("keeps as bytes it never checks" if encoding == "SQL_ASCII" else "cannot hold all of")
+    return Check("database encoding", encoding == "UTF8", f"database {name} is {encoding}"
+                 + ("" if encoding == "UTF8" else f", not UTF8: nls needs UTF8, since Notion's text is Unicode "
+                                                  f"(every script, emoji), which {encoding} {why}"),
+                 f"create a UTF8 database and install nls there: CREATE DATABASE {new} ENCODING 'UTF8' "
+                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0; (template0: other templates keep "
+                 "their own encoding), then nls install --dsn naming that database")
 
 
 ANKI_REQUIREMENT = "anki==26.9.3"      # Anki's library, AGPL-3.0: the optional Anki sync (issue 14)
@@ -393,3 +416,102 @@ def unschedule(conn: psycopg.Connection, password: str | None) -> str:
     finally:
         if cconn is not conn:
             cconn.close()
+
+
+NLS_ROLES = ("nls_admin", "nls_app", "nls_cron", "nls_webhook")   # made by migrations 0006 and 0013
+# the database settings sql/90_privileges.sql gives this database, with the value it gives them
+DATABASE_SETTINGS = {"log_parameter_max_length": "0", "log_parameter_max_length_on_error": "0"}
+
+
+@dataclass
+class Removal:
+    """What ``nls install --uninstall`` did (``removed``) and what it left in place (``stays``), each with why and
+    the statement that removes it: a line each for the DBA."""
+
+    removed: list[str] = field(default_factory=list)
+    stays: list[str] = field(default_factory=list)
+
+
+def uninstall(conn: psycopg.Connection, password: str | None) -> Removal:
+    """Remove what nls made in this database: its pg_cron jobs, the schema nls (everything synced), the schemas nls
+    created for typed views (each when nothing but nls's views was in it) and the database settings nls set. The
+    roles (cluster-wide) and the extensions stay; :func:`lasting` says how to drop them. A second run finds nothing
+    to remove and says so."""
+    out = Removal()
+    out.removed.append(unschedule(conn, password))
+    with conn.transaction():
+        has_nls = _one(conn, "SELECT to_regnamespace('nls') IS NOT NULL")
+        schemas = [r[0] for r in conn.execute("SELECT schema_name FROM nls.typed_view_schemas ORDER BY 1")] \
+            if has_nls and _one(conn, "SELECT to_regclass('nls.typed_view_schemas') IS NOT NULL") else []
+        if has_nls:
+            conn.execute("DROP SCHEMA nls CASCADE")
+        out.removed.append("dropped schema nls (its tables, views, functions and everything synced)" if has_nls
+                           else "no schema nls")
+        for name in schemas:
+            _drop_typed_view_schema(conn, name, out)
+        out.removed.append(_reset_database_settings(conn))
+    out.stays += lasting(conn)
+    return out
+
+
+def _drop_typed_view_schema(conn: psycopg.Connection, name: str, out: Removal) -> None:
+    """Drop a schema nls created for typed views (its views went with schema nls); one that holds objects of
+    someone else's stays, without the grants nls gave on it."""
+    ident = sql.Identifier(name)
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {}").format(ident))
+        out.removed.append(f"dropped schema {name} (nls created it for typed views)")
+    except psycopg.errors.DependentObjectsStillExist:
+        roles = [r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY (%s)",
+                                            (list(NLS_ROLES),))]
+        if roles:
+            conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(
+                ident, sql.SQL(", ").join(map(sql.Identifier, roles))))
+        held = _one(conn, "SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c "
+                          "WHERE c.relnamespace = to_regnamespace(%s) AND c.relkind NOT IN ('i', 'I', 't')",
+                    (ident.as_string(conn),))
+        out.stays.append(f"schema {name}, which nls created for typed views: it holds objects nls did not make "
+                         f"({held or 'functions or types'}); DROP SCHEMA {ident.as_string(conn)} CASCADE drops "
+                         "them with it")
+
+
+def _reset_database_settings(conn: psycopg.Connection) -> str:
+    """Reset the database settings nls set (DATABASE_SETTINGS) that still have the value nls gave them."""
+    rows = conn.execute("SELECT unnest(setconfig) FROM pg_db_role_setting WHERE setrole = 0 AND setdatabase = "
+                        "(SELECT oid FROM pg_database WHERE datname = current_database())").fetchall()
+    current = dict(r[0].split("=", 1) for r in rows)
+    ours = [name for name, value in DATABASE_SETTINGS.items() if current.get(name) == value]
+    for name in ours:
+        conn.execute(sql.SQL("ALTER DATABASE {} RESET {}").format(sql.Identifier(conn.info.dbname),
+                                                                  sql.Identifier(name)))
+    if not ours:
+        return "no database setting of nls's left to reset"
+    return f"reset {', '.join(ours)} of database {conn.info.dbname} (nls had set them to 0)"
+
+
+def lasting(conn: psycopg.Connection) -> list[str]:
+    """What nls made that ``--uninstall`` leaves in place, a line each with why and the statement that drops it:
+    the nls roles (cluster-wide: with the databases whose objects or privileges still name them, where DROP ROLE
+    would fail) and the extensions plpython3u and pg_cron of this database."""
+    roles = conn.execute(
+        "SELECT r.rolname, (SELECT string_agg(DISTINCT d.datname, ', ') FROM pg_shdepend s JOIN pg_database d "
+        "ON d.oid = CASE WHEN s.classid = 'pg_database'::regclass THEN s.objid ELSE s.dbid END "
+        "WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = r.oid) "
+        "FROM pg_roles r WHERE r.rolname = ANY (%s) ORDER BY 1", (list(NLS_ROLES),)).fetchall()
+    out = []
+    if roles:
+        users = sorted({d for _, dbs in roles if dbs for d in dbs.split(", ")})
+        drop = f"DROP ROLE {', '.join(r for r, _ in reversed(roles))};"
+        out.append(f"roles {', '.join(r for r, _ in roles)}: a role belongs to the whole cluster, and the nls of "
+                   "every database of it uses the same ones; "
+                   + (f"database(s) {', '.join(users)} still hold objects or privileges of theirs (nls installed "
+                      f"there, or grants of your own): once they do not, {drop} drops them" if users else
+                      f"no database of this cluster uses them any more: {drop} drops them (the logins granted "
+                      "them lose those memberships)"))
+    exts = [r[0] for r in conn.execute("SELECT extname FROM pg_extension WHERE extname IN ('plpython3u', 'pg_cron') "
+                                       "ORDER BY 1")]
+    if exts:
+        out.append(f"extension(s) {', '.join(exts)} of database {conn.info.dbname}: other code may use them; "
+                   + " ".join(f"DROP EXTENSION {e};" for e in exts) + " drops them")
+    return out

@@ -14,7 +14,7 @@ def _build(parser: argparse.ArgumentParser) -> None:
                         help="address to listen on (default 127.0.0.1: put it behind your TLS proxy; 0.0.0.0 for all)")
     parser.add_argument("--port", type=int, default=8790, help="TCP port (default 8790)")
     parser.add_argument("--max-body-bytes", type=int, default=262_144, metavar="N",
-                        help="refuse a delivery larger than N bytes with 413 before reading it (default 262144; "
+                        help="refuse a delivery larger than N bytes with 413, unstored (default 262144; "
                              "the database refuses past the setting webhook_max_body_bytes too)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                         help="log level on stderr (default info: refused deliveries are logged, never a body)")
