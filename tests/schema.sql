@@ -450,6 +450,16 @@ BEGIN
             NULL;   -- a view of the user's own reads it: left in place
         END;
     END LOOP;
+    -- schemas nls created that no typed view names any more (its last one moved or was dropped), when empty
+    FOR r IN SELECT s.schema_name FROM nls.typed_view_schemas s
+              WHERE NOT EXISTS (SELECT 1 FROM nls.typed_views t WHERE t.schema_name = s.schema_name) LOOP
+        BEGIN
+            EXECUTE format('DROP SCHEMA IF EXISTS %I', r.schema_name);
+            DELETE FROM nls.typed_view_schemas s WHERE s.schema_name = r.schema_name;
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            NULL;   -- it holds something else: left in place
+        END;
+    END LOOP;
 END
 $$;
 
@@ -459,8 +469,8 @@ $$;
 
 COMMENT ON FUNCTION nls._build_typed_views() IS 'Internal: builds every typed view whose registry row asks for it (build_wanted, set by a session under row-level
 security), recording a failure in the row (build_error) and in nls.typed_view_history instead of raising, then drops
-the views nls built whose row is gone. Returns (typed_view_id, built_as, error, error_code: the SQLSTATE) per row it
-tried.';
+the views nls built whose row is gone, and the schemas nls created that no row names and nothing else is in.
+Returns (typed_view_id, built_as, error, error_code: the SQLSTATE) per row it tried.';
 
 --
 -- Name: _check_setting(); Type: FUNCTION; Schema: nls; Owner: -

@@ -263,12 +263,14 @@ def test_a_second_export_writes_only_what_changed(conn, two_users, tmp_path):
 
 class Holding(threading.Thread):
     """A TCP relay to PostgreSQL at (host, port) that forwards every connection both ways until a client sends
-    ``marker`` (a statement's text), then forwards nothing more from it: the client waits there for an answer, at a
-    known point, until the test kills it. ``held`` is set then; ``close()`` ends every connection."""
+    ``marker`` (a statement's text) for the ``occurrence``-th time, then forwards nothing more from it: the client
+    waits there for an answer, at a known point, until the test kills it. ``held`` is set then; ``close()`` ends every
+    connection."""
 
-    def __init__(self, host: str, port: int, marker: bytes):
+    def __init__(self, host: str, port: int, marker: bytes, occurrence: int = 1):
         super().__init__(daemon=True)
         self.target, self.marker, self.held = (host, port), marker, threading.Event()
+        self.left = occurrence
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.sockets: list[socket.socket] = [self.listener]
@@ -288,11 +290,13 @@ class Holding(threading.Thread):
         tail = b""
         try:
             while data := src.recv(65536):
-                if marker and marker in tail + data:
-                    self.held.set()
-                    return
+                if marker:
+                    self.left -= (tail + data).count(marker)
+                    if self.left <= 0:
+                        self.held.set()
+                        return
                 dst.sendall(data)
-                tail = data[-len(marker):] if marker else b""
+                tail = data[-(len(marker) - 1):] if marker else b""
         except OSError:
             pass
 
@@ -306,8 +310,9 @@ def test_an_export_killed_midway_leaves_the_previous_file_intact(conn, two_users
     _export(conn, out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     info = conn.info
-    # the export stops when it asks for the pages, its learning and creative tables written
-    relay = Holding(info.host, info.port, b"FROM nls.stg_notion_pages p WHERE")
+    # the export stops when it asks for the pages, its learning and creative tables written (the pages' query comes
+    # first in the check that the user is known, before anything is written)
+    relay = Holding(info.host, info.port, b"FROM nls.stg_notion_pages p WHERE", occurrence=2)
     relay.start()
     cmd = [sys.executable, "-m", "nls_cli", "export", "sqlite", "--full", "--quiet", "--user", "alice",
            "--dsn", f"host=127.0.0.1 port={relay.port} user={info.user} dbname={info.dbname}", str(out)]

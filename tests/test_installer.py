@@ -195,7 +195,8 @@ def test_a_step_that_fails_says_so_on_one_line_and_exits_1(empty_database, capsy
         c.execute("CREATE TABLE nls.sync_log (x int)")
     code, out = _run(["--dsn", dsn, "--no-schedule"], capsys)
     assert code == 1 and "Traceback" not in out
-    assert 'error: applying the migrations: relation "sync_log" already exists (SQLSTATE 42P07)' in out, out
+    assert ('error: migration 0001.engine-schema failed: relation "sync_log" already exists [SQLSTATE 42P07]. '
+            'Nothing was changed: nls is still not installed in this database') in out, out
 
 
 @pytest.fixture

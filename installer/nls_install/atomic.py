@@ -120,8 +120,8 @@ def install(conn: psycopg.Connection, shipped: Shipped | None = None) -> list[st
             applied = migrate(conn, shipped)
             done = ins.deploy(conn, shipped)
     except ins.StepFailed as e:
-        raise ins.InstallError(
-            f"{e}. Nothing was changed: the database is still at {found.describe()}"
-            + (", which keeps working as before" if found.migrations else ""),
-            "fix what the error says and run nls install again (docs/upgrading.md)") from e
+        still = (f"the database is still at {found.describe()}, which keeps working as before" if found.migrations
+                 else "nls is still not installed in this database")
+        raise ins.InstallError(f"{e}. Nothing was changed: {still}",
+                               e.fix or "fix what the error says and run nls install again (docs/upgrading.md)") from e
     return [f"migrations: {'applied ' + ', '.join(applied) if applied else 'none pending'}", *done]
