@@ -23,6 +23,7 @@ from typing import Iterator
 import requests
 from urllib3.util.retry import Retry
 
+from .errors import NlsError
 from .waiting import Waiter
 
 RETRY_STATUSES = (409, 429, 500, 502, 503, 504, 529)
@@ -34,26 +35,29 @@ GATEWAY_CODES = {500: "internal_server_error", 502: "bad_gateway", 503: "service
 MIN_REQUEST_S = 1.0
 
 
-class NotionError(Exception):
+class NotionError(NlsError):
     """A request Notion (or the network) answered with an error, after any retries.
 
-    ``status`` is the HTTP status (0 when no response came), ``code`` Notion's error code (``unauthorized``,
+    ``status`` is the HTTP status (0 when no usable answer came), ``code`` Notion's error code (``unauthorized``,
     ``object_not_found``, ``rate_limited``, ..., ``connection_error`` when no connection could be made,
-    ``no_answer`` when a request was sent but no answer came: a write may then have happened),
-    ``additional_data`` Notion's (e.g. ``rate_limit_reason``).
+    ``no_answer`` when a request was sent but no usable answer came: a write may then have happened,
+    ``invalid_json`` when every answer to a read was a body that is not JSON), ``message`` Notion's message,
+    ``additional_data`` Notion's (e.g. ``rate_limit_reason``). SQLSTATE 58000 (Notion or the network failed) when
+    it ends a run, 22023 (about the object asked for) when not.
     """
 
     def __init__(self, status: int, code: str, message: str, request_id: str | None = None,
                  additional_data: dict | None = None):
-        super().__init__(f"Notion API {status} {code}: {message}")
-        self.status, self.code, self.message, self.request_id = status, code, message, request_id
+        self.status, self.code = status, code
+        super().__init__(f"Notion API {status} {code}: {message}", "58000" if self.ends_run else "22023")
+        self.message, self.request_id = message, request_id
         self.additional_data = additional_data or {}
 
     @property
     def ends_run(self) -> bool:
         """True when the error is about the token or Notion itself (401, 429 after retries, 5xx, no response), so
         the run stops; False when it is about one object (400, 403, 404, ...), which the run records and passes."""
-        return self.status in (401, 429) or self.status >= 500 or self.status == 0
+        return self.status in (401, 429) or self.status >= 500 or self.status == 0 or self.code == "invalid_json"
 
     @property
     def workspace_limit(self) -> bool:
@@ -61,8 +65,11 @@ class NotionError(Exception):
         return "workspace" in str(self.additional_data.get("rate_limit_reason") or "")
 
 
-class RunDeadline(Exception):
-    """The run reached its deadline (or a Retry-After longer than it may wait); the next run resumes."""
+class RunDeadline(NlsError):
+    """The run reached its deadline (or a Retry-After longer than it may wait); the next run resumes. SQLSTATE
+    57000 (an operator's limit: run_deadline_s, retry_after_cap_s)."""
+
+    sqlstate = "57000"
 
     def __init__(self, reason: str):
         super().__init__(reason)
