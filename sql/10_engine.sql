@@ -562,7 +562,7 @@ COMMENT ON COLUMN nls.sync_log.details IS
 "completed_values"?, "unsupported_values"?, "rollups_over_cut_relations"?, "markdown_unavailable"?,
 "markdown_truncated"?, "markdown_unknown_blocks"?, "rate_limited"? (429 answers), "retry_waited_s"? (seconds between
 attempts), "paced_s"? (seconds waited for the budget), "timeouts"? ({endpoint: requests that timed out}),
-"traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
+"invalid_json"? ({endpoint: answers whose body was not JSON, each sent again}), "traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
 rows (no source_id; plpython/nls_engine/anki_sync.py) their findings: anki_sync {"action", "login", "anki"},
 anki_pull {"reviewed"}, anki_push {"unchanged", "kept_deleted", "upload"}, each with "traceback"? for an internal
 error. A push''s rows (sync_type notion_push: items_added pages created, items_updated pages written) add the counters

@@ -173,6 +173,26 @@ def test_a_scheduled_run_killed_after_1000_committed_pages_says_what_it_did(conn
         == row[1]
 
 
+def test_answers_damaged_on_the_way_are_sent_again_and_the_read_stores_every_page_once(conn, fresh_emulator):
+    """Behind a proxy that damages one 200 answer in ten (its JSON cut short, or an HTML page instead), a read of
+    3,000 pages completes: each damaged answer is sent again after a backoff, as after a 502, and counted."""
+    emu = fresh_emulator
+    gen = emu.add_generated("learning", pages=3760, seed=17, token="tok-damaged")
+    use_emulator(conn, emu)
+    db = gen.database_ids["Flashcards"]
+    add_user_source(conn, "dee", "tok-damaged", db)
+    emu.api.faults.set_probabilities({"200_truncated": 0.05, "200_html": 0.05}, seed=5)
+    result = sync(conn, database_id=db)
+    assert result["status"] == "success", result
+    expected = {p["id"] for p in gen.workspace.pages_of(gen.data_source_ids["Flashcards"]) if not p["in_trash"]}
+    stored = [r[0] for r in conn.execute("SELECT page_id FROM nls.stg_notion_pages WHERE NOT in_trash")]
+    assert len(expected) >= 3000 and len(stored) == len(set(stored)) and set(stored) == expected
+    damaged = [r for r in emu.api.log if r["fault"] in ("200_truncated", "200_html")]
+    log = last_log(conn)
+    assert len(damaged) >= 3 and sum(log["details"]["invalid_json"].values()) == len(damaged)
+    assert log["requests_made"] == len(emu.api.log) and log["retries"] == len(damaged)
+
+
 @pytest.fixture
 def own_cluster():
     """A cluster of this test's own, which it may restart (commits wait for their WAL, so that a commit the test

@@ -4,12 +4,14 @@ Every attempt, the first and each retry, waits its turn in the request budget (:
 shared with every backend of the same token and workspace; the retries are the engine's own loop (not urllib3's
 inside the transport) so that they can. Retried: 429 and 529 after their ``Retry-After`` (capped by
 retry_after_cap_s; a 429 also holds back every backend of the token, or of the workspace when Notion says the
-workspace's budget is spent), 409, 500, 502, 503, 504, connection errors and timeouts with exponential backoff and
-jitter, POST queries included (they only read). 400, 401, 403 and 404 are never retried, and a write that may have
-reached Notion (a timeout or reset after it was sent) is not retried blindly. No request starts that cannot finish
+workspace's budget is spent), 409, 500, 502, 503, 504, a 2xx answer whose body is not JSON (cut short, or a proxy's
+HTML page), connection errors and timeouts with exponential backoff and jitter, POST queries included (they only
+read). 400, 401, 403 and 404 are never retried, and a write that may have reached Notion (a timeout or reset after
+it was sent, an answer that is not JSON) is not retried blindly. No request starts that cannot finish
 before the run's deadline (its timeouts shrink to fit), and every wait lets PostgreSQL process a cancel or terminate
 (:mod:`nls_engine.waiting`). Counters: ``requests_made`` (every attempt Notion saw), ``retries``, ``by_endpoint``,
-``timeouts`` (by endpoint), ``rate_limited`` (429 answers), ``backoff_s`` (seconds waited between attempts).
+``timeouts`` (by endpoint), ``invalid_json`` (by endpoint: answers whose body was not JSON), ``rate_limited`` (429
+answers), ``backoff_s`` (seconds waited between attempts).
 """
 from __future__ import annotations
 
@@ -133,6 +135,7 @@ class NotionClient:
         self.backoff_s = 0.0
         self.by_endpoint: dict[str, int] = {}
         self.timeouts_by_endpoint: dict[str, int] = {}
+        self.invalid_json: dict[str, int] = {}
         self.budget = None                    # the integration's Budget, when opened by integration.open_client
         self.closers: list = []               # called by close(), last first
 
@@ -161,11 +164,19 @@ class NotionClient:
                 wait = self._after_transport_error(e, key, attempt, idempotent)
             else:
                 self._count(key, attempt)
-                if resp.status_code not in RETRY_STATUSES:
-                    if self.pacer is not None:
-                        self.pacer.succeeded()
-                    return _answer(resp)
-                wait = self._after_retryable_status(resp, attempt, idempotent)
+                if resp.status_code in RETRY_STATUSES:
+                    wait = self._after_retryable_status(resp, attempt, idempotent)
+                elif resp.status_code >= 400:
+                    raise _error_from(resp)
+                else:
+                    try:
+                        answer = resp.json()
+                    except ValueError:
+                        wait = self._after_invalid_json(resp, key, attempt, idempotent)
+                    else:
+                        if self.pacer is not None:
+                            self.pacer.succeeded()
+                        return answer
             self._pause(wait, "a backoff")
 
     def _start_attempt(self) -> tuple[float, float]:
@@ -191,6 +202,19 @@ class NotionClient:
         if (sent and not idempotent) or attempt >= self.policy.max_attempts:
             raise NotionError(0, code, f"{type(error).__name__} after {attempt} attempt(s): {_short(str(error))}"
                               + self._timeouts_said()) from None
+        return self.policy.backoff(attempt)
+
+    def _after_invalid_json(self, resp, key: str, attempt: int, idempotent: bool) -> float:
+        """A 2xx answer whose body is not JSON (cut short on the way, or a proxy's HTML page), counted by endpoint:
+        the seconds to wait before sending a read again, as after a 502. Raises NotionError ``invalid_json`` after
+        the last attempt, and ``no_answer`` (status 0) at once for a request that is not idempotent: it was carried
+        out, and only its answer is lost."""
+        self.invalid_json[key] = self.invalid_json.get(key, 0) + 1
+        said = f"the answer (HTTP {resp.status_code}) was not JSON: {_short(resp.text or '', 120)}"
+        if not idempotent:
+            raise NotionError(0, "no_answer", f"{said}; the write happened, its answer is lost")
+        if attempt >= self.policy.max_attempts:
+            raise NotionError(resp.status_code, "invalid_json", f"{said} (after {attempt} attempts)")
         return self.policy.backoff(attempt)
 
     def _after_retryable_status(self, resp, attempt: int, idempotent: bool = True) -> float:
@@ -390,16 +414,6 @@ def _error_from(resp) -> NotionError:
                            body.get("request_id"), extra if isinstance(extra, dict) else None)
     code = GATEWAY_CODES.get(resp.status_code, f"http_{resp.status_code}")
     return NotionError(resp.status_code, code, "non-JSON answer: " + _short(resp.text or ""))
-
-
-def _answer(resp) -> dict:
-    """The JSON body of a final answer; NotionError for an error status or a body that is not JSON."""
-    if resp.status_code >= 400:
-        raise _error_from(resp)
-    try:
-        return resp.json()
-    except ValueError:
-        raise NotionError(resp.status_code, "invalid_json", "the response was not JSON: " + _short(resp.text)) from None
 
 
 def _refused(error: Exception) -> bool:
