@@ -137,13 +137,10 @@ class NotionClient:
         self.timeouts_by_endpoint: dict[str, int] = {}
         self.invalid_json: dict[str, int] = {}
         self.budget = None                    # the integration's Budget, when opened by integration.open_client
-        self.closers: list = []               # called by close(), last first
 
     def close(self) -> None:
-        """Close the HTTP session and give back what was taken for this client (its place in the budget)."""
+        """Close the HTTP session."""
         self.session.close()
-        while self.closers:
-            self.closers.pop()()
 
     def request(self, method: str, path: str, params: dict | None = None, body: dict | None = None,
                 endpoint: str = "", idempotent: bool = True) -> dict:
@@ -174,8 +171,6 @@ class NotionClient:
                     except ValueError:
                         wait = self._after_invalid_json(resp, key, attempt, idempotent)
                     else:
-                        if self.pacer is not None:
-                            self.pacer.succeeded()
                         return answer
             self._pause(wait, "a backoff")
 
@@ -219,8 +214,9 @@ class NotionClient:
 
     def _after_retryable_status(self, resp, attempt: int, idempotent: bool = True) -> float:
         """A 409/429/5xx answer: the seconds to wait before the next attempt, or NotionError after the last. A 429
-        slows this client's pacer and holds back every backend of the token (or workspace) meanwhile. A request that
-        is not idempotent is not sent again after a 500, 502 or 504, which do not say whether it happened."""
+        holds back every backend of the token (or workspace) for its Retry-After (the pacer's next wait waits it
+        out). A request that is not idempotent is not sent again after a 500, 502 or 504, which do not say whether
+        it happened."""
         error = _error_from(resp)
         if resp.status_code == 429:
             self.rate_limited += 1
