@@ -344,7 +344,7 @@ def test_two_first_syncs_of_a_new_integration_by_hand_neither_wait_nor_meet_a_42
     lock_timeout), no request is answered 429, and while both transactions are open another session can lock the
     integration's row at once. Once they commit, the workspace and the bot user are stored."""
     emu = fresh_emulator
-    gen = emu.add_generated("creative", pages=400, seed=12, token="tok-new")
+    gen = emu.add_generated("creative", pages=2000, seed=12, token="tok-new")
     use_emulator(conn, emu, paced=True)   # nls's defaults: 3 requests a second, burst 3
     conn.execute("SELECT nls.add_integration('neo', 'tok-new')")
     dbs = [gen.database_ids[n] for n in ("Characters", "Chat Sessions")]
