@@ -10,7 +10,8 @@ version = hashlib.sha256("".join(r["sha256"] for r in rows).encode()).hexdigest(
 if GD.get("nls_engine_version") == version:
     return version
 if not len(rows):
-    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls install --dsn ... again.")
+    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls install --dsn ... again.",
+               sqlstate="55000")
 sources = {r["name"]: r["source"] for r in rows}
 
 class NlsEngineFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -36,7 +37,7 @@ return version
 $$;
 COMMENT ON FUNCTION nls._load_engine() IS
 'Internal: loads the deployed nls_engine Python modules (nls._python_module) into this backend, once per deployed
-version. Returns that version (16 hex digits). Raises when nothing is deployed (run nls install).';
+version. Returns that version (16 hex digits). Raises 55000 when nothing is deployed (run nls install).';
 
 CREATE OR REPLACE FUNCTION nls.engine_status() RETURNS jsonb
 LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp

@@ -422,3 +422,16 @@ def test_the_budget_is_shared_by_every_backend_at_once_and_a_429_holds_it(conn):
         # a token whose workspace is not known yet counts in every workspace budget in use, and a workspace's
         # budget that starts afterwards is not behind it
         assert budget_waits(b, "dee", None) == approx(6000) and budget_waits(b, "eve", "ws-3") == approx(6000)
+
+
+def test_when_every_budget_register_is_in_use_a_request_waits_for_one_to_come_free(conn):
+    registers = conn.execute("SELECT count(*) FROM nls._budget_registers").fetchone()[0]
+    for i in range(registers - 1):   # a token each, and their workspace: every register in use for 1,000 s
+        budget_waits(conn, f"user-{i}", "ws-full")
+    before = conn.execute("SELECT array_agg(pg_sequence_last_value(seq) ORDER BY register) FROM nls._budget_registers"
+                          ).fetchone()
+    wait, reserved = conn.execute("SELECT wait_s, reserved FROM nls._take_budget('one-more', 'ws-full', 0.001, 0.001, 3)"
+                                  ).fetchone()
+    assert reserved is False and wait == pytest.approx(1000, abs=5)   # until the first token's budget is full again
+    assert conn.execute("SELECT array_agg(pg_sequence_last_value(seq) ORDER BY register) FROM nls._budget_registers"
+                        ).fetchone() == before   # nothing taken, nobody's budget overwritten
