@@ -57,9 +57,6 @@ class Pacer:
         if not self.budget.hold(scope, seconds):
             self.not_before = self.clock() + seconds
 
-    def succeeded(self) -> None:
-        """An answer that was not a 429 (kept for the client's protocol: the budget needs nothing of it)."""
-
     def _pause(self, seconds: float, deadline: float | None, what: str) -> None:
         if seconds <= 0:
             return
