@@ -478,7 +478,8 @@ failed, cancelled, or skipped when another session was syncing that user''s sour
 -- A budget is a generic cell rate algorithm's state, its theoretical arrival time (TAT, in ticks: tenths of a
 -- millisecond since 2025-01-01 UTC), kept in a register of nls._budget_registers (a sequence: not transactional, so
 -- a sync that runs in its caller's transaction shares it with every backend at once). A register's value is the
--- budget's tag (19 bits: 262144 for a workspace, plus 18 bits of a hash of its id) and its TAT (the low 44 bits).
+-- budget's tag (19 bits: 262144 for a workspace, plus 18 bits of a hash of its id) and its TAT (the low 44 bits). A
+-- budget lives in one of the 8 registers of its window (from its tag), so that a call reads a few registers only.
 -- Registers are read and written under an advisory lock taken in a subtransaction that is rolled back at the end:
 -- the lock goes with it whatever happens (an error, a cancel), the sequences keep their new values.
 CREATE OR REPLACE FUNCTION nls._budget_tag(p_kind text, p_id text) RETURNS bigint
@@ -491,9 +492,18 @@ COMMENT ON FUNCTION nls._budget_tag(text, text) IS
 'Internal: the tag (bigint, 19 bits) of a request budget: kind token (p_id the user id) or workspace (p_id its id;
 NULL: the workspaces not known yet, whose budget the first request of a new integration uses).';
 
+CREATE OR REPLACE FUNCTION nls._budget_window(p_tag bigint, p_registers int) RETURNS int[]
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT array_agg(((p_tag + k) % p_registers)::int + 1 ORDER BY k) FROM generate_series(0, least(8, p_registers) - 1) k $$;
+COMMENT ON FUNCTION nls._budget_window(bigint, int) IS
+'Internal: the registers (1-based indexes among p_registers) that may hold the budget tagged p_tag, in order.';
+
 CREATE OR REPLACE FUNCTION nls._budget_time(p_budgets bigint[], p_tag bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT coalesce(max(b & 17592186044415), 0) FROM unnest(p_budgets) b WHERE b >> 44 = p_tag $$;
+AS $$
+    SELECT coalesce(max(p_budgets[i] & 17592186044415), 0)
+      FROM unnest(nls._budget_window(p_tag, cardinality(p_budgets))) i WHERE p_budgets[i] >> 44 = p_tag
+$$;
 COMMENT ON FUNCTION nls._budget_time(bigint[], bigint) IS
 'Internal: the TAT (ticks) of the budget tagged p_tag among the registers'' values p_budgets; 0 when none holds it.';
 
@@ -501,28 +511,36 @@ CREATE OR REPLACE FUNCTION nls._budget_pick(p_budgets bigint[], p_tag bigint, p_
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(
-        (SELECT i FROM generate_subscripts(p_budgets, 1) i WHERE p_budgets[i] >> 44 = p_tag AND i <> p_taken
-          ORDER BY p_budgets[i] & 17592186044415 DESC LIMIT 1),
-        (SELECT i FROM generate_subscripts(p_budgets, 1) i
-          WHERE p_budgets[i] & 17592186044415 <= p_now AND i <> p_taken ORDER BY i LIMIT 1))
+        (SELECT w.i FROM unnest(nls._budget_window(p_tag, cardinality(p_budgets))) w(i)
+          WHERE p_budgets[w.i] >> 44 = p_tag AND w.i <> p_taken ORDER BY p_budgets[w.i] & 17592186044415 DESC LIMIT 1),
+        (SELECT w.i FROM unnest(nls._budget_window(p_tag, cardinality(p_budgets))) WITH ORDINALITY w(i, n)
+          WHERE p_budgets[w.i] & 17592186044415 <= p_now AND w.i <> p_taken ORDER BY w.n LIMIT 1))
 $$;
 COMMENT ON FUNCTION nls._budget_pick(bigint[], bigint, bigint, int) IS
-'Internal: the register (its index in p_budgets) of the budget tagged p_tag, else the first free one (a budget full
-again at p_now: what it held is no one''s history any more), never p_taken; NULL when every register is in use.';
+'Internal: the register (its index in p_budgets) of the budget tagged p_tag, else the first free one of its window (a
+budget full again at p_now: what it held is no one''s history any more), never p_taken; NULL when every register of
+its window is in use.';
 
-CREATE OR REPLACE FUNCTION nls._budget_read(OUT seqs regclass[], OUT budgets bigint[], OUT now bigint)
+CREATE OR REPLACE FUNCTION nls._budget_read(p_tags bigint[], p_all boolean, OUT seqs regclass[], OUT budgets bigint[],
+                                            OUT now bigint)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_registers int := (SELECT count(*) FROM nls._budget_registers);
+    v_read int[] := ARRAY(SELECT unnest(nls._budget_window(t, v_registers)) FROM unnest(p_tags) t);
 BEGIN
     PERFORM pg_advisory_xact_lock(nls._lock_class('budget'), 0);
     now := floor((extract(epoch FROM clock_timestamp()) - 1735689600) * 10000);
-    SELECT array_agg(r.seq ORDER BY r.register), array_agg(coalesce(pg_sequence_last_value(r.seq), 0) ORDER BY r.register)
+    SELECT array_agg(r.seq ORDER BY r.register),
+           array_agg(CASE WHEN p_all OR r.register + 1 = ANY (v_read) THEN coalesce(pg_sequence_last_value(r.seq), 0)
+                     END ORDER BY r.register)
       INTO seqs, budgets FROM nls._budget_registers r;
 END
 $$;
-COMMENT ON FUNCTION nls._budget_read() IS
+COMMENT ON FUNCTION nls._budget_read(bigint[], boolean) IS
 'Internal (nls._take_budget, nls._hold_budget, in a subtransaction they roll back): takes the budgets'' lock and
-returns the registers (seqs), their values (budgets) and the time now in ticks.';
+returns the registers (seqs), the values of those in the windows of p_tags (every one with p_all; NULL for the
+others: budgets) and the time now in ticks.';
 
 CREATE OR REPLACE FUNCTION nls._budget_write(p_seq regclass, p_tag bigint, p_time bigint) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp
@@ -548,10 +566,10 @@ DECLARE
     v_send bigint;
 BEGIN
     BEGIN
-        r := nls._budget_read();
+        r := nls._budget_read(v_tag || nls._budget_tag('workspace', NULL), p_workspace_id IS NULL);
         v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
         v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
-        IF v_at[1] IS NULL OR v_at[2] IS NULL THEN   -- every register in use: wait for the first to come free
+        IF v_at[1] IS NULL OR v_at[2] IS NULL THEN   -- every register of a window in use: wait for one to come free
             wait_s := greatest(1, coalesce((SELECT min(b & c_mask) FROM unnest(r.budgets) b
                                              WHERE b & c_mask > r.now) - r.now, 1)) / 10000.0;
             reserved := false;
@@ -585,8 +603,8 @@ COMMENT ON FUNCTION nls._take_budget(text, text, float8, float8, float8) IS
 'Internal: one request of user p_user''s token (in workspace p_workspace_id; NULL while it is not known) in the
 request budgets every backend shares: p_rate requests a second for the token and p_workspace_rate for the workspace,
 at most p_burst - 1 at once (one request of the burst is kept for the network''s jitter). Returns (wait_s: the
-seconds to wait before sending it, reserved: true), or (wait_s, false) when every register is in use: wait, then ask
-again. A request of a workspace not known yet counts in every workspace budget in use, and a workspace budget is
+seconds to wait before sending it, reserved: true), or (wait_s, false) when every register a budget may use is in
+use: wait, then ask again. A request of a workspace not known yet counts in every workspace budget in use, and a workspace budget is
 never behind the one of workspaces not known yet. Never waits on a lock longer than one call takes.';
 
 CREATE OR REPLACE FUNCTION nls._hold_budget(p_kind text, p_id text, p_seconds float8, p_rate float8, p_burst float8)
@@ -600,7 +618,7 @@ DECLARE
     v_held boolean;
 BEGIN
     BEGIN
-        r := nls._budget_read();
+        r := nls._budget_read(ARRAY[v_tag], false);
         v_at := nls._budget_pick(r.budgets, v_tag, r.now, 0);
         v_held := v_at IS NOT NULL;
         IF v_held THEN
@@ -617,7 +635,8 @@ $$;
 COMMENT ON FUNCTION nls._hold_budget(text, text, float8, float8, float8) IS
 'Internal: Notion answered 429 with p_seconds of Retry-After for a budget (p_kind token: p_id the user id; workspace:
 its id): no backend''s request of it starts before that time has passed (p_rate and p_burst as for nls._take_budget).
-Returns false when every register is in use (the backend that got the 429 then waits on its own).';
+Returns false when every register the budget may use is in use (the backend that got the 429 then waits on its
+own).';
 
 -- ---- what a run learns about its integration, noted without locking the integration's row ----------------------
 CREATE OR REPLACE FUNCTION nls._integration_now(p_integration bigint, p_notes bigint[] DEFAULT NULL)

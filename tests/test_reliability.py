@@ -413,6 +413,8 @@ def test_the_budget_is_shared_by_every_backend_at_once_and_a_429_holds_it(conn):
     with connect_like(conn, autocommit=False) as a, connect_like(conn) as b:
         assert budget_waits(a, "ann", "ws-1", 2) == approx(0, 0)   # a burst of 3 sends 2 at once, one kept back
         assert a.execute(budget_locks).fetchone() == (0,)          # in a's open transaction: no lock left
+        assert a.execute("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = "
+                         "pg_backend_pid() AND c.relname LIKE '\\_budget\\_%'").fetchone()[0] <= 24   # its windows
         assert budget_waits(b, "bob", "ws-1", 2) == approx(1000, 2000)   # another token of the workspace: its turn
         a.rollback()   # what a spent stays spent (the requests were sent)
         assert budget_waits(b, "bob", "ws-2") == approx(2000)      # bob's token is ahead by its own requests
@@ -425,13 +427,14 @@ def test_the_budget_is_shared_by_every_backend_at_once_and_a_429_holds_it(conn):
 
 
 def test_when_every_budget_register_is_in_use_a_request_waits_for_one_to_come_free(conn):
-    registers = conn.execute("SELECT count(*) FROM nls._budget_registers").fetchone()[0]
-    for i in range(registers - 1):   # a token each, and their workspace: every register in use for 1,000 s
-        budget_waits(conn, f"user-{i}", "ws-full")
-    before = conn.execute("SELECT array_agg(pg_sequence_last_value(seq) ORDER BY register) FROM nls._budget_registers"
-                          ).fetchone()
+    """Other budgets fill every register for 1,000 s: a request of a new budget is not reserved (and overwrites
+    nobody's), and is told to ask again when the first of them is full again."""
+    conn.execute("SELECT setval(r.seq, (((nls._budget_tag('token', 'one-more') + 1) % 262144) << 44) "
+                 "| (floor((extract(epoch FROM clock_timestamp()) - 1735689600) * 10000)::bigint + 10000000)) "
+                 "FROM nls._budget_registers r")
+    before = "SELECT array_agg(pg_sequence_last_value(seq) ORDER BY register) FROM nls._budget_registers"
+    filled = conn.execute(before).fetchone()
     wait, reserved = conn.execute("SELECT wait_s, reserved FROM nls._take_budget('one-more', 'ws-full', 0.001, 0.001, 3)"
                                   ).fetchone()
-    assert reserved is False and wait == pytest.approx(1000, abs=5)   # until the first token's budget is full again
-    assert conn.execute("SELECT array_agg(pg_sequence_last_value(seq) ORDER BY register) FROM nls._budget_registers"
-                        ).fetchone() == before   # nothing taken, nobody's budget overwritten
+    assert reserved is False and wait == pytest.approx(1000, abs=5)
+    assert conn.execute(before).fetchone() == filled
