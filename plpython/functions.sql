@@ -14,7 +14,8 @@ version = hashlib.sha256("".join(r["sha256"] for r in rows).encode()).hexdigest(
 if GD.get("nls_engine_version") == version:
     return version
 if not len(rows):
-    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls install --dsn ... again.")
+    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls install --dsn ... again.",
+               sqlstate="55000")
 sources = {r["name"]: r["source"] for r in rows}
 
 class NlsEngineFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -139,9 +140,9 @@ each takes the next user nobody has taken (nls.sync_rounds), syncs that user''s 
 cleans them acting for that user (row-level security: a row written under another user fails), and goes on until
 the round is empty; so N workers sync N users side by side and a slow or rate-limited user holds up only its own
 worker. Integrations marked needs_reauth or disabled are skipped. Commits after each batch of pages, so an
-interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. Requests
-are paced under rate_limit_per_s per token and workspace_rate_limit_per_s per workspace, shared among the running
-syncs in any backend (advisory locks, nls._sync_share). A cancel or statement_timeout closes the running source''s
+interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. The
+requests of every backend together stay under rate_limit_per_s per token and workspace_rate_limit_per_s per
+workspace, rate_limit_burst at once (nls._take_budget: one budget every backend shares at once). A cancel or statement_timeout closes the running source''s
 row as cancelled, commits it, and fails the CALL with 57014; a terminate ends the backend within about a second,
 the counts of what it committed staying in its row. Returns nothing; each run is a row of nls.sync_log.';
 

@@ -141,7 +141,11 @@ DECLARE
     v_user text := nls._require(remove_integration.user_id, 'user_id', 'remove_integration');
 BEGIN
     DELETE FROM nls.integrations i WHERE i.user_id = v_user;
-    RETURN FOUND;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    DELETE FROM nls.integration_notes n WHERE n.user_id = v_user;   -- what its runs noted (no foreign key)
+    RETURN true;
 END
 $$;
 COMMENT ON FUNCTION nls.remove_integration(text) IS

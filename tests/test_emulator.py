@@ -168,6 +168,20 @@ def test_gateway_faults_answer_html(kind):
         assert r.status_code == int(kind) and r.text.startswith("<html>")
 
 
+def test_a_damaged_200_fault_carries_the_request_out_and_breaks_its_answer():
+    with Emulator() as e:
+        gen = e.add_generated("learning", pages=10, seed=1, token="t")
+        page = gen.page_ids["Concepts"][0]
+        for kind, starts in (("200_truncated", '{"object": "page"'), ("200_html", "<html>")):
+            e.api.faults.add(kind, path="/v1/pages/")
+            r = requests.patch(f"{e.url}/v1/pages/{page}", headers={**H, "Authorization": "Bearer t"},
+                               json={"properties": {"Name": {"title": [{"text": {"content": kind}}]}}})
+            assert r.status_code == 200 and r.text.startswith(starts)
+            with pytest.raises(ValueError):
+                r.json()
+            assert gen.workspace.pages[page]["properties"]["Name"]["title"][0]["plain_text"] == kind   # it happened
+
+
 def test_reset_and_stall_faults():
     with Emulator() as e:
         e.add_generated("learning", pages=10, seed=1, token="t")

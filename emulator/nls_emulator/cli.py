@@ -45,7 +45,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workspace-burst", type=float, default=30.0, help="burst per workspace (default 30)")
     p.add_argument("--fault", action="append", default=[], metavar="KIND=P",
                    help="inject a fault with probability P per request; KIND is one of 500, 502, 503, 504, 529, "
-                        "429_long, reset, stall, invalid_cursor (repeatable)")
+                        "429_long, reset, stall, invalid_cursor, reset_after_write, 200_truncated (a 200 whose "
+                        "JSON is cut short), 200_html (a 200 that is an HTML page) (repeatable)")
     p.add_argument("--fault-seed", type=int, default=0, help="seed of the fault RNG (default 0)")
     p.add_argument("--stall-seconds", type=float, default=30.0, help="how long a 'stall' fault holds a response")
     p.add_argument("--query-result-limit", type=int, default=10_000,
