@@ -291,52 +291,123 @@ sources: the trash listing, webhook events, the Anki steps) the user''s rows of 
 nls.sync_log row naming this backend (pid and start time); returns its id (uuid).';
 
 --
--- Name: _budget_lock(text, text); Type: FUNCTION; Schema: nls; Owner: -
+-- Name: _budget_pick(bigint[], bigint, bigint, integer); Type: FUNCTION; Schema: nls; Owner: -
 --
 
-CREATE FUNCTION nls._budget_lock(p_kind text, p_id text, OUT classid integer, OUT objid integer) RETURNS record
+CREATE FUNCTION nls._budget_pick(p_budgets bigint[], p_tag bigint, p_now bigint, p_taken integer) RETURNS integer
     LANGUAGE sql IMMUTABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-    SELECT nls._lock_class(p_kind), hashtext(p_id)
+    SELECT coalesce(
+        (SELECT w.i FROM unnest(nls._budget_window(p_tag, cardinality(p_budgets))) w(i)
+          WHERE p_budgets[w.i] >> 44 = p_tag AND w.i <> p_taken ORDER BY p_budgets[w.i] & 17592186044415 DESC LIMIT 1),
+        (SELECT w.i FROM unnest(nls._budget_window(p_tag, cardinality(p_budgets))) WITH ORDINALITY w(i, n)
+          WHERE p_budgets[w.i] & 17592186044415 <= p_now AND w.i <> p_taken ORDER BY w.n LIMIT 1))
 $$;
 
 --
--- Name: FUNCTION _budget_lock(p_kind text, p_id text, OUT classid integer, OUT objid integer); Type: COMMENT; Schema: nls; Owner: -
+-- Name: FUNCTION _budget_pick(p_budgets bigint[], p_tag bigint, p_now bigint, p_taken integer); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls._budget_lock(p_kind text, p_id text, OUT classid integer, OUT objid integer) IS 'Internal: the advisory lock (classid, objid) of a budget: kind token or workspace (a running sync holds it shared),
-token_hold or workspace_hold (a backend waiting out a 429 holds it exclusively); p_id the user id or workspace id.';
+COMMENT ON FUNCTION nls._budget_pick(p_budgets bigint[], p_tag bigint, p_now bigint, p_taken integer) IS 'Internal: the register (its index in p_budgets) of the budget tagged p_tag, else the first free one of its window (a
+budget full again at p_now: what it held is no one''s history any more), never p_taken; NULL when every register of
+its window is in use.';
 
 --
--- Name: _budget_member(text, text, boolean); Type: FUNCTION; Schema: nls; Owner: -
+-- Name: _budget_read(bigint[], boolean); Type: FUNCTION; Schema: nls; Owner: -
 --
 
-CREATE FUNCTION nls._budget_member(p_user text, p_workspace_id text, p_join boolean) RETURNS void
+CREATE FUNCTION nls._budget_read(p_tags bigint[], p_all boolean, OUT seqs regclass[], OUT budgets bigint[], OUT now bigint) RETURNS record
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    k record;
+    v_registers int := (SELECT count(*) FROM nls._budget_registers);
+    v_read int[] := ARRAY(SELECT unnest(nls._budget_window(t, v_registers)) FROM unnest(p_tags) t);
 BEGIN
-    FOR k IN SELECT l.* FROM (VALUES ('token', p_user), ('workspace', p_workspace_id)) AS v(kind, id)
-              CROSS JOIN LATERAL nls._budget_lock(v.kind, v.id) AS l WHERE v.id IS NOT NULL LOOP
-        IF p_join THEN
-            PERFORM pg_advisory_lock_shared(k.classid, k.objid);
-        ELSE
-            PERFORM pg_advisory_unlock_shared(k.classid, k.objid);
-        END IF;
-    END LOOP;
+    PERFORM pg_advisory_xact_lock(nls._lock_class('budget'), 0);
+    now := floor((extract(epoch FROM clock_timestamp()) - 1735689600) * 10000);
+    SELECT array_agg(r.seq ORDER BY r.register),
+           array_agg(CASE WHEN p_all OR r.register + 1 = ANY (v_read) THEN coalesce(pg_sequence_last_value(r.seq), 0)
+                     END ORDER BY r.register)
+      INTO seqs, budgets FROM nls._budget_registers r;
 END
 $$;
 
 --
--- Name: FUNCTION _budget_member(p_user text, p_workspace_id text, p_join boolean); Type: COMMENT; Schema: nls; Owner: -
+-- Name: FUNCTION _budget_read(p_tags bigint[], p_all boolean, OUT seqs regclass[], OUT budgets bigint[], OUT now bigint); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls._budget_member(p_user text, p_workspace_id text, p_join boolean) IS 'Internal: _budget_member(user, workspace_id, join) counts this backend among the syncs of p_user''s token (and of
-p_workspace_id when known) with join true: it takes those budgets'' shared advisory locks (session level), which
-nls._sync_share counts; with join false it gives them back.';
+COMMENT ON FUNCTION nls._budget_read(p_tags bigint[], p_all boolean, OUT seqs regclass[], OUT budgets bigint[], OUT now bigint) IS 'Internal (nls._take_budget, nls._hold_budget, in a subtransaction they roll back): takes the budgets'' lock and
+returns the registers (seqs), the values of those in the windows of p_tags (every one with p_all; NULL for the
+others: budgets) and the time now in ticks.';
+
+--
+-- Name: _budget_tag(text, text); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._budget_tag(p_kind text, p_id text) RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT CASE p_kind WHEN 'workspace' THEN 262144 ELSE 0 END
+           + (hashtextextended(p_kind || ':' || coalesce(p_id, ''), 0) & 262143)
+$$;
+
+--
+-- Name: FUNCTION _budget_tag(p_kind text, p_id text); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._budget_tag(p_kind text, p_id text) IS 'Internal: the tag (bigint, 19 bits) of a request budget: kind token (p_id the user id) or workspace (p_id its id;
+NULL: the workspaces not known yet, whose budget the first request of a new integration uses).';
+
+--
+-- Name: _budget_time(bigint[], bigint); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._budget_time(p_budgets bigint[], p_tag bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT coalesce(max(p_budgets[i] & 17592186044415), 0)
+      FROM unnest(nls._budget_window(p_tag, cardinality(p_budgets))) i WHERE p_budgets[i] >> 44 = p_tag
+$$;
+
+--
+-- Name: FUNCTION _budget_time(p_budgets bigint[], p_tag bigint); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._budget_time(p_budgets bigint[], p_tag bigint) IS 'Internal: the TAT (ticks) of the budget tagged p_tag among the registers'' values p_budgets; 0 when none holds it.';
+
+--
+-- Name: _budget_window(bigint, integer); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._budget_window(p_tag bigint, p_registers integer) RETURNS integer[]
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ SELECT array_agg(((p_tag + k) % p_registers)::int + 1 ORDER BY k) FROM generate_series(0, least(8, p_registers) - 1) k $$;
+
+--
+-- Name: FUNCTION _budget_window(p_tag bigint, p_registers integer); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._budget_window(p_tag bigint, p_registers integer) IS 'Internal: the registers (1-based indexes among p_registers) that may hold the budget tagged p_tag, in order.';
+
+--
+-- Name: _budget_write(regclass, bigint, bigint); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._budget_write(p_seq regclass, p_tag bigint, p_time bigint) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ SELECT setval(p_seq, (p_tag << 44) | least(p_time, 17592186044415)) $$;
+
+--
+-- Name: FUNCTION _budget_write(p_seq regclass, p_tag bigint, p_time bigint); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._budget_write(p_seq regclass, p_tag bigint, p_time bigint) IS 'Internal: stores the budget tagged p_tag, its TAT p_time (ticks), in register p_seq.';
 
 --
 -- Name: _build_typed_view(bigint); Type: FUNCTION; Schema: nls; Owner: -
@@ -879,7 +950,7 @@ COMMENT ON FUNCTION nls._date(p text) IS 'The date part of a Notion date (YYYY-M
 CREATE FUNCTION nls._deployed() RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions"]}'::jsonb$$;
+    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget"]}'::jsonb$$;
 
 --
 -- Name: FUNCTION _deployed(); Type: COMMENT; Schema: nls; Owner: -
@@ -987,20 +1058,84 @@ CREATE FUNCTION nls._first_related(p_properties jsonb, p_map jsonb, p_field text
 COMMENT ON FUNCTION nls._first_related(p_properties jsonb, p_map jsonb, p_field text) IS 'The first page id of a mapped relation field, or NULL.';
 
 --
--- Name: _hold_budget(text, text); Type: FUNCTION; Schema: nls; Owner: -
+-- Name: _fold_integration_notes(bigint); Type: FUNCTION; Schema: nls; Owner: -
 --
 
-CREATE FUNCTION nls._hold_budget(p_kind text, p_id text) RETURNS boolean
-    LANGUAGE sql
+CREATE FUNCTION nls._fold_integration_notes(p_integration bigint) RETURNS boolean
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ SELECT pg_try_advisory_lock(l.classid, l.objid) FROM nls._budget_lock(p_kind || '_hold', p_id) l $$;
+    AS $$
+DECLARE
+    v_notes bigint[];
+BEGIN
+    PERFORM 1 FROM nls.integrations i WHERE i.id = p_integration FOR NO KEY UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN   -- another transaction holds the row: its notes wait for the next fold
+        RETURN false;
+    END IF;
+    SELECT array_agg(x.id) INTO v_notes FROM (SELECT n.id FROM nls.integration_notes n
+                                               WHERE n.integration_id = p_integration FOR UPDATE SKIP LOCKED) x;
+    IF v_notes IS NULL THEN
+        RETURN true;
+    END IF;
+    UPDATE nls.integrations i
+       SET (status, workspace_id, workspace_name, bot_id, trash_checked_at, updated_at) =
+           (SELECT n.status, n.workspace_id, n.workspace_name, n.bot_id, n.trash_checked_at,
+                   CASE WHEN (n.status, n.workspace_id, n.workspace_name, n.bot_id)
+                             IS DISTINCT FROM (i.status, i.workspace_id, i.workspace_name, i.bot_id)
+                        THEN now() ELSE i.updated_at END
+              FROM nls._integration_now(p_integration, v_notes) n)
+     WHERE i.id = p_integration;
+    DELETE FROM nls.integration_notes n WHERE n.id = ANY (v_notes);
+    RETURN true;
+END
+$$;
 
 --
--- Name: FUNCTION _hold_budget(p_kind text, p_id text); Type: COMMENT; Schema: nls; Owner: -
+-- Name: FUNCTION _fold_integration_notes(p_integration bigint); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls._hold_budget(p_kind text, p_id text) IS 'Internal: _hold_budget(kind token or workspace, id) holds back every other backend of that budget (exclusive
-advisory lock, session level) while this one waits out a 429; false when another backend already holds it.';
+COMMENT ON FUNCTION nls._fold_integration_notes(p_integration bigint) IS 'Internal: folds the notes of integration p_integration this session sees into nls.integrations and deletes them,
+unless another transaction holds the integration''s row or a note (then they wait, read through
+nls._integration_now, for the next fold). Never waits on a lock. Returns whether the row could be taken.';
+
+--
+-- Name: _hold_budget(text, text, double precision, double precision, double precision); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._hold_budget(p_kind text, p_id text, p_seconds double precision, p_rate double precision, p_burst double precision) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_tag bigint := nls._budget_tag(p_kind, p_id);
+    r record;
+    v_at int;
+    v_held boolean;
+BEGIN
+    BEGIN
+        r := nls._budget_read(ARRAY[v_tag], false);
+        v_at := nls._budget_pick(r.budgets, v_tag, r.now, 0);
+        v_held := v_at IS NOT NULL;
+        IF v_held THEN
+            PERFORM nls._budget_write(r.seqs[v_at], v_tag, greatest(nls._budget_time(r.budgets, v_tag),
+                r.now + ceil(p_seconds * 10000)::bigint + floor(greatest(p_burst - 2, 0) * 10000 / p_rate)::bigint));
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+    RETURN v_held;
+END
+$$;
+
+--
+-- Name: FUNCTION _hold_budget(p_kind text, p_id text, p_seconds double precision, p_rate double precision, p_burst double precision); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._hold_budget(p_kind text, p_id text, p_seconds double precision, p_rate double precision, p_burst double precision) IS 'Internal: Notion answered 429 with p_seconds of Retry-After for a budget (p_kind token: p_id the user id; workspace:
+its id): no backend''s request of it starts before that time has passed (p_rate and p_burst as for nls._take_budget).
+Returns false when every register the budget may use is in use (the backend that got the 429 then waits on its
+own).';
 
 --
 -- Name: _int(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -1015,6 +1150,38 @@ CREATE FUNCTION nls._int(p text) RETURNS integer
 --
 
 COMMENT ON FUNCTION nls._int(p text) IS 'A whole number read from Notion text (rounded); NULL when not a number or out of int range.';
+
+--
+-- Name: _integration_now(bigint, bigint[]); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._integration_now(p_integration bigint, p_notes bigint[] DEFAULT NULL::bigint[]) RETURNS TABLE(status text, workspace_id text, workspace_name text, bot_id text, trash_checked_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT CASE WHEN i.status = 'active' AND i.token_nonce = ANY (n.refused) THEN 'needs_reauth' ELSE i.status END,
+           coalesce(i.workspace_id, n.workspace_id), coalesce(i.workspace_name, n.workspace_name),
+           coalesce(n.bot_id, i.bot_id), greatest(i.trash_checked_at, n.trash_checked_at)
+      FROM nls.integrations i,
+           LATERAL (SELECT (array_agg(x.workspace_id ORDER BY x.noted_at DESC)
+                                FILTER (WHERE x.workspace_id IS NOT NULL))[1] AS workspace_id,
+                           (array_agg(x.workspace_name ORDER BY x.noted_at DESC)
+                                FILTER (WHERE x.workspace_name IS NOT NULL))[1] AS workspace_name,
+                           (array_agg(x.bot_id ORDER BY x.noted_at DESC) FILTER (WHERE x.bot_id IS NOT NULL))[1] AS bot_id,
+                           max(x.trash_checked_at) AS trash_checked_at,
+                           coalesce(array_agg(x.refused_nonce) FILTER (WHERE x.refused_nonce IS NOT NULL), '{}') AS refused
+                      FROM nls.integration_notes x
+                     WHERE x.integration_id = i.id AND (p_notes IS NULL OR x.id = ANY (p_notes))) n
+     WHERE i.id = p_integration
+$$;
+
+--
+-- Name: FUNCTION _integration_now(p_integration bigint, p_notes bigint[]); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._integration_now(p_integration bigint, p_notes bigint[]) IS 'Internal: integration p_integration as its notes (nls.integration_notes: those this session sees, or only the ids
+p_notes) have it: (status: needs_reauth when Notion refused its token as stored now, workspace_id, workspace_name,
+bot_id, trash_checked_at). Row-level security applies.';
 
 --
 -- Name: _iso_day_ok(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -1086,7 +1253,8 @@ version = hashlib.sha256("".join(r["sha256"] for r in rows).encode()).hexdigest(
 if GD.get("nls_engine_version") == version:
     return version
 if not len(rows):
-    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls install --dsn ... again.")
+    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls install --dsn ... again.",
+               sqlstate="55000")
 sources = {r["name"]: r["source"] for r in rows}
 
 class NlsEngineFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -1132,10 +1300,7 @@ CREATE FUNCTION nls._lock_class(p_kind text) RETURNS integer
         WHEN 'source' THEN 1852601203          -- 'nls': one run of a source at a time; -1 the round's claims, 0 cleaning
         WHEN 'anki' THEN 1852601204            -- one Anki sync of an account at a time
         WHEN 'user_flow' THEN 1852601210       -- one run of a user's flow (trash listing, webhook events) at a time
-        WHEN 'token' THEN 1852601211           -- a running sync's share of its token's request budget (shared)
-        WHEN 'workspace' THEN 1852601212       -- ... and of its workspace's (shared)
-        WHEN 'token_hold' THEN 1852601213      -- a backend waiting out a 429 of a token (exclusive)
-        WHEN 'workspace_hold' THEN 1852601214  -- ... of a workspace
+        WHEN 'budget' THEN 1852601215          -- the request budgets' registers, for one statement (object 0)
     END
 $$;
 
@@ -1143,8 +1308,7 @@ $$;
 -- Name: FUNCTION _lock_class(p_kind text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls._lock_class(p_kind text) IS 'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, token, workspace, token_hold,
-workspace_hold; NULL for another kind.';
+COMMENT ON FUNCTION nls._lock_class(p_kind text) IS 'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, budget; NULL for another kind.';
 
 --
 -- Name: _lock_key(); Type: FUNCTION; Schema: nls; Owner: -
@@ -1451,6 +1615,36 @@ page the row reflects, or what nls wrote to the column since that copy was stage
 waiting keeps its first base); the object is then pending, whatever it was
 (a conflict or a failure is looked at again). A row with no page is left to the push''s creates (a failed create is
 tried again). Trigger arguments: the target and the column holding the Notion page id.';
+
+--
+-- Name: _notes_committed(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._notes_committed() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_acting text := current_setting('nls.user_id', true);
+BEGIN
+    PERFORM set_config('nls.user_id', NEW.user_id, true);
+    BEGIN
+        PERFORM nls._fold_integration_notes(NEW.integration_id);
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+        NULL;   -- the commit matters more than the fold: the notes wait for the next one
+    END;
+    PERFORM set_config('nls.user_id', coalesce(v_acting, ''), true);
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: FUNCTION _notes_committed(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._notes_committed() IS 'Internal: the trigger integration_notes_fold runs it as the transaction that noted something commits: the note is
+folded into nls.integrations then (nls._fold_integration_notes, acting for its user), the row locked only for the
+rest of the commit. What goes wrong there leaves the notes for the next fold and never fails the commit.';
 
 --
 -- Name: _notion_result(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -2066,21 +2260,6 @@ one that failed as card_id_taken while another atom still holds that card id). W
 nls.push_notion runs over, ordered by user and id; a source with nothing to push costs no run and no sync_log row.';
 
 --
--- Name: _release_budget(text, text); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._release_budget(p_kind text, p_id text) RETURNS boolean
-    LANGUAGE sql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ SELECT pg_advisory_unlock(l.classid, l.objid) FROM nls._budget_lock(p_kind || '_hold', p_id) l $$;
-
---
--- Name: FUNCTION _release_budget(p_kind text, p_id text); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._release_budget(p_kind text, p_id text) IS 'Internal: ends the hold nls._hold_budget took.';
-
---
 -- Name: _release_problem(); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -2669,40 +2848,71 @@ COMMENT ON FUNCTION nls._stored_hashes(p_source_id bigint, p_page_ids text[]) IS
 marked gone.';
 
 --
--- Name: _sync_share(text, text); Type: FUNCTION; Schema: nls; Owner: -
+-- Name: _take_budget(text, text, double precision, double precision, double precision); Type: FUNCTION; Schema: nls; Owner: -
 --
 
-CREATE FUNCTION nls._sync_share(p_user text, p_workspace_id text, OUT token_share integer, OUT workspace_share integer, OUT held boolean) RETURNS record
-    LANGUAGE sql STABLE
+CREATE FUNCTION nls._take_budget(p_user text, p_workspace_id text, p_rate double precision, p_workspace_rate double precision, p_burst double precision, OUT wait_s double precision, OUT reserved boolean) RETURNS record
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-    WITH keys AS (
-        SELECT kind, l.classid::oid AS classid, l.objid::oid AS objid
-          FROM (VALUES ('token', p_user), ('workspace', p_workspace_id), ('token_hold', p_user),
-                       ('workspace_hold', p_workspace_id)) AS v(kind, id)
-         CROSS JOIN LATERAL nls._budget_lock(v.kind, v.id) AS l
-         WHERE v.id IS NOT NULL
-    ), locks AS (
-        SELECT k.kind, count(*) AS n
-          FROM pg_locks p JOIN keys k ON p.classid = k.classid AND p.objid = k.objid
-         WHERE p.locktype = 'advisory' AND p.objsubid = 2 AND p.granted
-           AND p.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-           AND (k.kind IN ('token', 'workspace') OR p.pid <> pg_backend_pid())
-         GROUP BY k.kind
-    )
-    SELECT greatest(1, coalesce((SELECT n FROM locks WHERE kind = 'token'), 0))::int,
-           greatest(1, coalesce((SELECT n FROM locks WHERE kind = 'workspace'), 0))::int,
-           EXISTS (SELECT 1 FROM locks WHERE kind IN ('token_hold', 'workspace_hold'))
+DECLARE
+    c_mask constant bigint := 17592186044415;
+    v_tag bigint[] := ARRAY[nls._budget_tag('token', p_user), nls._budget_tag('workspace', p_workspace_id)];
+    v_step bigint[] := ARRAY[ceil(10000 / p_rate), ceil(10000 / p_workspace_rate)];
+    -- how far ahead of its TAT a request may go: the burst less one request, kept for the network's jitter
+    v_ahead bigint[] := ARRAY[floor(greatest(p_burst - 2, 0) * 10000 / p_rate),
+                              floor(greatest(p_burst - 2, 0) * 10000 / p_workspace_rate)];
+    r record;
+    v_at int[];
+    v_tat bigint[];
+    v_others int[] := '{}';
+    v_send bigint;
+BEGIN
+    BEGIN
+        r := nls._budget_read(v_tag || nls._budget_tag('workspace', NULL), p_workspace_id IS NULL);
+        v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
+        v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
+        IF v_at[1] IS NULL OR v_at[2] IS NULL THEN   -- every register of a window in use: wait for one to come free
+            wait_s := greatest(1, coalesce((SELECT min(b & c_mask) FROM unnest(r.budgets) b
+                                             WHERE b & c_mask > r.now) - r.now, 1)) / 10000.0;
+            reserved := false;
+        ELSE
+            -- a workspace's budget is never behind the one of workspaces not known yet; a request whose workspace
+            -- is not known yet counts in every workspace budget in use
+            v_tat := ARRAY[nls._budget_time(r.budgets, v_tag[1]),
+                           greatest(nls._budget_time(r.budgets, v_tag[2]),
+                                    nls._budget_time(r.budgets, nls._budget_tag('workspace', NULL)))];
+            IF p_workspace_id IS NULL THEN
+                v_others := ARRAY(SELECT i FROM generate_subscripts(r.budgets, 1) i WHERE r.budgets[i] >> 44 >= 262144
+                                     AND r.budgets[i] & c_mask > r.now AND i <> v_at[2]);
+            END IF;
+            v_send := greatest(r.now, v_tat[1] - v_ahead[1], v_tat[2] - v_ahead[2],
+                               (SELECT max((r.budgets[i] & c_mask) - v_ahead[2]) FROM unnest(v_others) i));
+            FOR k IN 1..2 LOOP
+                PERFORM nls._budget_write(r.seqs[v_at[k]], v_tag[k], greatest(v_tat[k], v_send) + v_step[k]);
+            END LOOP;
+            PERFORM nls._budget_write(r.seqs[i], r.budgets[i] >> 44, greatest(r.budgets[i] & c_mask, v_send) + v_step[2])
+               FROM unnest(v_others) i;
+            wait_s := (v_send - r.now) / 10000.0;
+            reserved := true;
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- roll the block back: the lock goes, the registers keep their values
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+END
 $$;
 
 --
--- Name: FUNCTION _sync_share(p_user text, p_workspace_id text, OUT token_share integer, OUT workspace_share integer, OUT held boolean); Type: COMMENT; Schema: nls; Owner: -
+-- Name: FUNCTION _take_budget(p_user text, p_workspace_id text, p_rate double precision, p_workspace_rate double precision, p_burst double precision, OUT wait_s double precision, OUT reserved boolean); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls._sync_share(p_user text, p_workspace_id text, OUT token_share integer, OUT workspace_share integer, OUT held boolean) IS 'Internal: how many running syncs (in any backend, this one included) share this user''s token and this workspace
-(token_share, workspace_share: holders of their budget locks), and whether another backend holds them back while it
-waits out a 429 (held). Each backend paces itself to rate_limit_per_s / token_share and workspace_rate_limit_per_s /
-workspace_share requests a second, and sends nothing while held.';
+COMMENT ON FUNCTION nls._take_budget(p_user text, p_workspace_id text, p_rate double precision, p_workspace_rate double precision, p_burst double precision, OUT wait_s double precision, OUT reserved boolean) IS 'Internal: one request of user p_user''s token (in workspace p_workspace_id; NULL while it is not known) in the
+request budgets every backend shares: p_rate requests a second for the token and p_workspace_rate for the workspace,
+at most p_burst - 1 at once (one request of the burst is kept for the network''s jitter). Returns (wait_s: the
+seconds to wait before sending it, reserved: true), or (wait_s, false) when every register a budget may use is in
+use: wait, then ask again. A request of a workspace not known yet counts in every workspace budget in use, and a workspace budget is
+never behind the one of workspaces not known yet. Never waits on a lock longer than one call takes.';
 
 --
 -- Name: _take_clean_queue(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4421,7 +4631,11 @@ DECLARE
     v_user text := nls._require(remove_integration.user_id, 'user_id', 'remove_integration');
 BEGIN
     DELETE FROM nls.integrations i WHERE i.user_id = v_user;
-    RETURN FOUND;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    DELETE FROM nls.integration_notes n WHERE n.user_id = v_user;   -- what its runs noted (no foreign key)
+    RETURN true;
 END
 $$;
 
@@ -4676,9 +4890,9 @@ each takes the next user nobody has taken (nls.sync_rounds), syncs that user''s 
 cleans them acting for that user (row-level security: a row written under another user fails), and goes on until
 the round is empty; so N workers sync N users side by side and a slow or rate-limited user holds up only its own
 worker. Integrations marked needs_reauth or disabled are skipped. Commits after each batch of pages, so an
-interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. Requests
-are paced under rate_limit_per_s per token and workspace_rate_limit_per_s per workspace, shared among the running
-syncs in any backend (advisory locks, nls._sync_share). A cancel or statement_timeout closes the running source''s
+interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. The
+requests of every backend together stay under rate_limit_per_s per token and workspace_rate_limit_per_s per
+workspace, rate_limit_burst at once (nls._take_budget: one budget every backend shares at once). A cancel or statement_timeout closes the running source''s
 row as cancelled, commits it, and fails the CALL with 57014; a terminate ends the backend within about a second,
 the counts of what it committed staying in its row. Returns nothing; each run is a row of nls.sync_log.';
 
@@ -4893,6 +5107,726 @@ $$;
 --
 
 COMMENT ON FUNCTION nls.word_count(body text) IS 'Words in a card side: word_count(body text) returns int, the number of runs of non-space characters (0 for NULL).';
+
+--
+-- Name: _budget_00; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_00
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_01; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_01
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_02; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_02
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_03; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_03
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_04; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_04
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_05; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_05
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_06; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_06
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_07; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_07
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_08; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_08
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_09; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_09
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_10; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_10
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_11; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_11
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_12; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_12
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_13; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_13
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_14; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_14
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_15; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_15
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_16; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_16
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_17; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_17
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_18; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_18
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_19; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_19
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_20; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_20
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_21; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_21
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_22; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_22
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_23; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_23
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_24; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_24
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_25; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_25
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_26; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_26
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_27; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_27
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_28; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_28
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_29; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_29
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_30; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_30
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_31; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_31
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_32; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_32
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_33; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_33
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_34; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_34
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_35; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_35
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_36; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_36
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_37; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_37
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_38; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_38
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_39; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_39
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_40; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_40
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_41; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_41
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_42; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_42
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_43; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_43
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_44; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_44
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_45; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_45
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_46; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_46
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_47; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_47
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_48; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_48
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_49; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_49
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_50; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_50
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_51; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_51
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_52; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_52
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_53; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_53
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_54; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_54
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_55; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_55
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_56; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_56
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_57; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_57
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_58; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_58
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_59; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_59
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_60; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_60
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_61; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_61
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_62; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_62
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_63; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_63
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_registers; Type: TABLE; Schema: nls; Owner: -
+--
+
+CREATE TABLE nls._budget_registers (
+    register integer NOT NULL,
+    seq regclass NOT NULL
+);
+
+--
+-- Name: TABLE _budget_registers; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON TABLE nls._budget_registers IS 'Internal: the sequences that hold the request budgets every backend shares (nls._take_budget): one budget (a token''s
+or a workspace''s) in use per register; a register whose budget is full again is free for another.';
 
 --
 -- Name: _clean_queue; Type: TABLE; Schema: nls; Owner: -
@@ -5610,7 +6544,7 @@ COMMENT ON COLUMN nls.sync_log.details IS 'What a run found, one shape for every
 "completed_values"?, "unsupported_values"?, "rollups_over_cut_relations"?, "markdown_unavailable"?,
 "markdown_truncated"?, "markdown_unknown_blocks"?, "rate_limited"? (429 answers), "retry_waited_s"? (seconds between
 attempts), "paced_s"? (seconds waited for the budget), "timeouts"? ({endpoint: requests that timed out}),
-"traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
+"invalid_json"? ({endpoint: answers whose body was not JSON, each sent again}), "traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
 rows (no source_id; plpython/nls_engine/anki_sync.py) their findings: anki_sync {"action", "login", "anki"},
 anki_pull {"reviewed"}, anki_push {"unchanged", "kept_deleted", "upload"}, each with "traceback"? for an internal
 error. A push''s rows (sync_type notion_push: items_added pages created, items_updated pages written) add the counters
@@ -5808,6 +6742,48 @@ CREATE TABLE nls.data_source_schemas (
 );
 
 ALTER TABLE ONLY nls.data_source_schemas FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: integration_notes; Type: TABLE; Schema: nls; Owner: -
+--
+
+CREATE TABLE nls.integration_notes (
+    id bigint NOT NULL,
+    integration_id bigint NOT NULL,
+    user_id text NOT NULL,
+    noted_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    workspace_id text,
+    workspace_name text,
+    bot_id text,
+    trash_checked_at timestamp with time zone,
+    refused_nonce bytea
+);
+
+ALTER TABLE ONLY nls.integration_notes FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE integration_notes; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON TABLE nls.integration_notes IS 'What a run learned about its integration and has not yet folded into nls.integrations: the workspace (workspace_id,
+workspace_name) and bot user (bot_id) GET /v1/users/me named, when a look at the trash began (trash_checked_at), or
+that Notion refused the token (refused_nonce: the token_nonce of the token refused). A run inserts a note (which
+locks no row another session needs; integration_id has no foreign key, whose check would lock the integration''s
+row) and the note is folded into nls.integrations and deleted as the run''s transaction commits
+(nls._fold_integration_notes); until then nls._integration() reads the integration with its notes.';
+
+--
+-- Name: integration_notes_id_seq; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+ALTER TABLE nls.integration_notes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME nls.integration_notes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: integrations; Type: TABLE; Schema: nls; Owner: -
@@ -6733,6 +7709,20 @@ CREATE TABLE nls.yoyo_lock (
 );
 
 --
+-- Name: _budget_registers _budget_registers_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._budget_registers
+    ADD CONSTRAINT _budget_registers_pkey PRIMARY KEY (register);
+
+--
+-- Name: _budget_registers _budget_registers_seq_key; Type: CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._budget_registers
+    ADD CONSTRAINT _budget_registers_seq_key UNIQUE (seq);
+
+--
 -- Name: _clean_queue _clean_queue_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
 --
 
@@ -6906,6 +7896,13 @@ ALTER TABLE ONLY nls.concepts
 
 ALTER TABLE ONLY nls.data_source_schemas
     ADD CONSTRAINT data_source_schemas_pkey PRIMARY KEY (source_id, data_source_id, schema_hash);
+
+--
+-- Name: integration_notes integration_notes_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls.integration_notes
+    ADD CONSTRAINT integration_notes_pkey PRIMARY KEY (id);
 
 --
 -- Name: integrations integrations_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
@@ -7463,6 +8460,18 @@ CREATE INDEX idx_worlds_notion_page ON nls.worlds USING btree (notion_page_id);
 CREATE INDEX idx_worlds_user ON nls.worlds USING btree (user_id);
 
 --
+-- Name: integration_notes_integration; Type: INDEX; Schema: nls; Owner: -
+--
+
+CREATE INDEX integration_notes_integration ON nls.integration_notes USING btree (integration_id);
+
+--
+-- Name: integration_notes integration_notes_fold; Type: TRIGGER; Schema: nls; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER integration_notes_fold AFTER INSERT ON nls.integration_notes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION nls._notes_committed();
+
+--
 -- Name: characters notion_push_local_change; Type: TRIGGER; Schema: nls; Owner: -
 --
 
@@ -7821,6 +8830,12 @@ ALTER TABLE nls.concepts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE nls.data_source_schemas ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: integration_notes; Type: ROW SECURITY; Schema: nls; Owner: -
+--
+
+ALTER TABLE nls.integration_notes ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: integrations; Type: ROW SECURITY; Schema: nls; Owner: -
 --
 
@@ -7915,6 +8930,12 @@ CREATE POLICY nls_admin_reads ON nls.concepts FOR SELECT TO nls_admin USING (tru
 --
 
 CREATE POLICY nls_admin_reads ON nls.data_source_schemas FOR SELECT TO nls_admin USING (true);
+
+--
+-- Name: integration_notes nls_admin_reads; Type: POLICY; Schema: nls; Owner: -
+--
+
+CREATE POLICY nls_admin_reads ON nls.integration_notes FOR SELECT TO nls_admin USING (true);
 
 --
 -- Name: integrations nls_admin_reads; Type: POLICY; Schema: nls; Owner: -
@@ -8135,6 +9156,12 @@ CREATE POLICY nls_user_rows ON nls.data_source_schemas USING ((EXISTS ( SELECT 1
   WHERE (s.id = data_source_schemas.source_id)))) WITH CHECK ((EXISTS ( SELECT 1
    FROM nls.sources s
   WHERE (s.id = data_source_schemas.source_id))));
+
+--
+-- Name: integration_notes nls_user_rows; Type: POLICY; Schema: nls; Owner: -
+--
+
+CREATE POLICY nls_user_rows ON nls.integration_notes USING ((user_id = ( SELECT nls._session_user() AS _session_user))) WITH CHECK ((user_id = ( SELECT nls._session_user() AS _session_user)));
 
 --
 -- Name: integrations nls_user_rows; Type: POLICY; Schema: nls; Owner: -
@@ -8472,20 +9499,52 @@ GRANT ALL ON FUNCTION nls._begin_run(p_source_id bigint, p_user_id text, p_sync_
 GRANT ALL ON FUNCTION nls._begin_run(p_source_id bigint, p_user_id text, p_sync_type text, p_notion_version text) TO nls_cron;
 
 --
--- Name: FUNCTION _budget_lock(p_kind text, p_id text, OUT classid integer, OUT objid integer); Type: ACL; Schema: nls; Owner: -
+-- Name: FUNCTION _budget_pick(p_budgets bigint[], p_tag bigint, p_now bigint, p_taken integer); Type: ACL; Schema: nls; Owner: -
 --
 
-REVOKE ALL ON FUNCTION nls._budget_lock(p_kind text, p_id text, OUT classid integer, OUT objid integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._budget_lock(p_kind text, p_id text, OUT classid integer, OUT objid integer) TO nls_app;
-GRANT ALL ON FUNCTION nls._budget_lock(p_kind text, p_id text, OUT classid integer, OUT objid integer) TO nls_cron;
+REVOKE ALL ON FUNCTION nls._budget_pick(p_budgets bigint[], p_tag bigint, p_now bigint, p_taken integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._budget_pick(p_budgets bigint[], p_tag bigint, p_now bigint, p_taken integer) TO nls_app;
+GRANT ALL ON FUNCTION nls._budget_pick(p_budgets bigint[], p_tag bigint, p_now bigint, p_taken integer) TO nls_cron;
 
 --
--- Name: FUNCTION _budget_member(p_user text, p_workspace_id text, p_join boolean); Type: ACL; Schema: nls; Owner: -
+-- Name: FUNCTION _budget_read(p_tags bigint[], p_all boolean, OUT seqs regclass[], OUT budgets bigint[], OUT now bigint); Type: ACL; Schema: nls; Owner: -
 --
 
-REVOKE ALL ON FUNCTION nls._budget_member(p_user text, p_workspace_id text, p_join boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._budget_member(p_user text, p_workspace_id text, p_join boolean) TO nls_app;
-GRANT ALL ON FUNCTION nls._budget_member(p_user text, p_workspace_id text, p_join boolean) TO nls_cron;
+REVOKE ALL ON FUNCTION nls._budget_read(p_tags bigint[], p_all boolean, OUT seqs regclass[], OUT budgets bigint[], OUT now bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._budget_read(p_tags bigint[], p_all boolean, OUT seqs regclass[], OUT budgets bigint[], OUT now bigint) TO nls_app;
+GRANT ALL ON FUNCTION nls._budget_read(p_tags bigint[], p_all boolean, OUT seqs regclass[], OUT budgets bigint[], OUT now bigint) TO nls_cron;
+
+--
+-- Name: FUNCTION _budget_tag(p_kind text, p_id text); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._budget_tag(p_kind text, p_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._budget_tag(p_kind text, p_id text) TO nls_app;
+GRANT ALL ON FUNCTION nls._budget_tag(p_kind text, p_id text) TO nls_cron;
+
+--
+-- Name: FUNCTION _budget_time(p_budgets bigint[], p_tag bigint); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._budget_time(p_budgets bigint[], p_tag bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._budget_time(p_budgets bigint[], p_tag bigint) TO nls_app;
+GRANT ALL ON FUNCTION nls._budget_time(p_budgets bigint[], p_tag bigint) TO nls_cron;
+
+--
+-- Name: FUNCTION _budget_window(p_tag bigint, p_registers integer); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._budget_window(p_tag bigint, p_registers integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._budget_window(p_tag bigint, p_registers integer) TO nls_app;
+GRANT ALL ON FUNCTION nls._budget_window(p_tag bigint, p_registers integer) TO nls_cron;
+
+--
+-- Name: FUNCTION _budget_write(p_seq regclass, p_tag bigint, p_time bigint); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._budget_write(p_seq regclass, p_tag bigint, p_time bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._budget_write(p_seq regclass, p_tag bigint, p_time bigint) TO nls_app;
+GRANT ALL ON FUNCTION nls._budget_write(p_seq regclass, p_tag bigint, p_time bigint) TO nls_cron;
 
 --
 -- Name: FUNCTION _build_typed_view(p_id bigint); Type: ACL; Schema: nls; Owner: -
@@ -8638,12 +9697,20 @@ GRANT ALL ON FUNCTION nls._first_related(p_properties jsonb, p_map jsonb, p_fiel
 GRANT ALL ON FUNCTION nls._first_related(p_properties jsonb, p_map jsonb, p_field text) TO nls_cron;
 
 --
--- Name: FUNCTION _hold_budget(p_kind text, p_id text); Type: ACL; Schema: nls; Owner: -
+-- Name: FUNCTION _fold_integration_notes(p_integration bigint); Type: ACL; Schema: nls; Owner: -
 --
 
-REVOKE ALL ON FUNCTION nls._hold_budget(p_kind text, p_id text) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._hold_budget(p_kind text, p_id text) TO nls_app;
-GRANT ALL ON FUNCTION nls._hold_budget(p_kind text, p_id text) TO nls_cron;
+REVOKE ALL ON FUNCTION nls._fold_integration_notes(p_integration bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._fold_integration_notes(p_integration bigint) TO nls_app;
+GRANT ALL ON FUNCTION nls._fold_integration_notes(p_integration bigint) TO nls_cron;
+
+--
+-- Name: FUNCTION _hold_budget(p_kind text, p_id text, p_seconds double precision, p_rate double precision, p_burst double precision); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._hold_budget(p_kind text, p_id text, p_seconds double precision, p_rate double precision, p_burst double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._hold_budget(p_kind text, p_id text, p_seconds double precision, p_rate double precision, p_burst double precision) TO nls_app;
+GRANT ALL ON FUNCTION nls._hold_budget(p_kind text, p_id text, p_seconds double precision, p_rate double precision, p_burst double precision) TO nls_cron;
 
 --
 -- Name: FUNCTION _int(p text); Type: ACL; Schema: nls; Owner: -
@@ -8652,6 +9719,14 @@ GRANT ALL ON FUNCTION nls._hold_budget(p_kind text, p_id text) TO nls_cron;
 REVOKE ALL ON FUNCTION nls._int(p text) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls._int(p text) TO nls_app;
 GRANT ALL ON FUNCTION nls._int(p text) TO nls_cron;
+
+--
+-- Name: FUNCTION _integration_now(p_integration bigint, p_notes bigint[]); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._integration_now(p_integration bigint, p_notes bigint[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._integration_now(p_integration bigint, p_notes bigint[]) TO nls_app;
+GRANT ALL ON FUNCTION nls._integration_now(p_integration bigint, p_notes bigint[]) TO nls_cron;
 
 --
 -- Name: FUNCTION _iso_day_ok(p text); Type: ACL; Schema: nls; Owner: -
@@ -8764,6 +9839,14 @@ GRANT ALL ON FUNCTION nls._normalize_id(p_id text, p_what text) TO nls_cron;
 REVOKE ALL ON FUNCTION nls._note_local_change() FROM PUBLIC;
 GRANT ALL ON FUNCTION nls._note_local_change() TO nls_app;
 GRANT ALL ON FUNCTION nls._note_local_change() TO nls_cron;
+
+--
+-- Name: FUNCTION _notes_committed(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._notes_committed() FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._notes_committed() TO nls_app;
+GRANT ALL ON FUNCTION nls._notes_committed() TO nls_cron;
 
 --
 -- Name: FUNCTION _notion_result(property jsonb); Type: ACL; Schema: nls; Owner: -
@@ -8916,14 +9999,6 @@ GRANT ALL ON FUNCTION nls._push_prune(p_source_id bigint) TO nls_cron;
 REVOKE ALL ON FUNCTION nls._push_sources(p_user text, p_retried text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls._push_sources(p_user text, p_retried text[]) TO nls_app;
 GRANT ALL ON FUNCTION nls._push_sources(p_user text, p_retried text[]) TO nls_cron;
-
---
--- Name: FUNCTION _release_budget(p_kind text, p_id text); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._release_budget(p_kind text, p_id text) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._release_budget(p_kind text, p_id text) TO nls_app;
-GRANT ALL ON FUNCTION nls._release_budget(p_kind text, p_id text) TO nls_cron;
 
 --
 -- Name: FUNCTION _release_problem(); Type: ACL; Schema: nls; Owner: -
@@ -9099,12 +10174,12 @@ GRANT ALL ON FUNCTION nls._stored_hashes(p_source_id bigint, p_page_ids text[]) 
 GRANT ALL ON FUNCTION nls._stored_hashes(p_source_id bigint, p_page_ids text[]) TO nls_cron;
 
 --
--- Name: FUNCTION _sync_share(p_user text, p_workspace_id text, OUT token_share integer, OUT workspace_share integer, OUT held boolean); Type: ACL; Schema: nls; Owner: -
+-- Name: FUNCTION _take_budget(p_user text, p_workspace_id text, p_rate double precision, p_workspace_rate double precision, p_burst double precision, OUT wait_s double precision, OUT reserved boolean); Type: ACL; Schema: nls; Owner: -
 --
 
-REVOKE ALL ON FUNCTION nls._sync_share(p_user text, p_workspace_id text, OUT token_share integer, OUT workspace_share integer, OUT held boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._sync_share(p_user text, p_workspace_id text, OUT token_share integer, OUT workspace_share integer, OUT held boolean) TO nls_app;
-GRANT ALL ON FUNCTION nls._sync_share(p_user text, p_workspace_id text, OUT token_share integer, OUT workspace_share integer, OUT held boolean) TO nls_cron;
+REVOKE ALL ON FUNCTION nls._take_budget(p_user text, p_workspace_id text, p_rate double precision, p_workspace_rate double precision, p_burst double precision, OUT wait_s double precision, OUT reserved boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._take_budget(p_user text, p_workspace_id text, p_rate double precision, p_workspace_rate double precision, p_burst double precision, OUT wait_s double precision, OUT reserved boolean) TO nls_app;
+GRANT ALL ON FUNCTION nls._take_budget(p_user text, p_workspace_id text, p_rate double precision, p_workspace_rate double precision, p_burst double precision, OUT wait_s double precision, OUT reserved boolean) TO nls_cron;
 
 --
 -- Name: FUNCTION _take_clean_queue(p_user text); Type: ACL; Schema: nls; Owner: -
@@ -9679,6 +10754,461 @@ GRANT ALL ON FUNCTION nls.word_count(body text) TO nls_app;
 GRANT ALL ON FUNCTION nls.word_count(body text) TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_00; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_00 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_00 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_01; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_01 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_01 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_02; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_02 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_02 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_03; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_03 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_03 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_04; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_04 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_04 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_05; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_05 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_05 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_06; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_06 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_06 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_07; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_07 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_07 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_08; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_08 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_08 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_09; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_09 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_09 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_10; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_10 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_10 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_11; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_11 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_11 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_12; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_12 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_12 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_13; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_13 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_13 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_14; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_14 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_14 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_15; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_15 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_15 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_16; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_16 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_16 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_17; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_17 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_17 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_18; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_18 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_18 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_19; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_19 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_19 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_20; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_20 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_20 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_21; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_21 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_21 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_22; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_22 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_22 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_23; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_23 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_23 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_24; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_24 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_24 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_25; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_25 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_25 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_26; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_26 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_26 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_27; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_27 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_27 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_28; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_28 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_28 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_29; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_29 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_29 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_30; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_30 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_30 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_31; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_31 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_31 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_32; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_32 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_32 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_33; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_33 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_33 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_34; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_34 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_34 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_35; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_35 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_35 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_36; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_36 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_36 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_37; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_37 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_37 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_38; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_38 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_38 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_39; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_39 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_39 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_40; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_40 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_40 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_41; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_41 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_41 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_42; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_42 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_42 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_43; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_43 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_43 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_44; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_44 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_44 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_45; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_45 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_45 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_46; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_46 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_46 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_47; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_47 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_47 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_48; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_48 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_48 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_49; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_49 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_49 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_50; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_50 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_50 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_51; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_51 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_51 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_52; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_52 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_52 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_53; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_53 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_53 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_54; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_54 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_54 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_55; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_55 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_55 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_56; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_56 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_56 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_57; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_57 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_57 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_58; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_58 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_58 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_59; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_59 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_59 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_60; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_60 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_60 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_61; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_61 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_61 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_62; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_62 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_62 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_63; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_63 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_63 TO nls_cron;
+
+--
+-- Name: TABLE _budget_registers; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT ON TABLE nls._budget_registers TO nls_app;
+GRANT SELECT ON TABLE nls._budget_registers TO nls_cron;
+
+--
 -- Name: TABLE _clean_queue; Type: ACL; Schema: nls; Owner: -
 --
 
@@ -9943,6 +11473,20 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.concepts TO nls_cron;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.data_source_schemas TO nls_app;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.data_source_schemas TO nls_cron;
+
+--
+-- Name: TABLE integration_notes; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.integration_notes TO nls_app;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.integration_notes TO nls_cron;
+
+--
+-- Name: SEQUENCE integration_notes_id_seq; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE nls.integration_notes_id_seq TO nls_app;
+GRANT USAGE ON SEQUENCE nls.integration_notes_id_seq TO nls_cron;
 
 --
 -- Name: TABLE integrations; Type: ACL; Schema: nls; Owner: -
