@@ -62,9 +62,12 @@ class Routine:
 
 @dataclass
 class View:
-    """A public view of schema nls: its columns (name, type) and its comment."""
+    """A public view of schema nls: its columns (name, type), whose rights it reads with, the roles that may
+    select from it, and its comment."""
     name: str
     columns: list[tuple[str, str]]
+    security_invoker: bool
+    readable_by: list[str]
     comment: str | None
 
 
@@ -84,6 +87,10 @@ VIEWS = """
 SELECT c.relname,
        array(SELECT ARRAY[a.attname::text, format_type(a.atttypid, a.atttypmod)] FROM pg_attribute a
               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+       coalesce('security_invoker=true' = ANY (c.reloptions) OR 'security_invoker=on' = ANY (c.reloptions), false),
+       array(SELECT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
+               FROM aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) AS a
+              WHERE a.privilege_type = 'SELECT' AND a.grantee <> c.relowner ORDER BY 1),
        obj_description(c.oid, 'pg_class')
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'nls' AND c.relkind IN ('v', 'm') AND c.relname !~ '^_'
@@ -102,7 +109,8 @@ def routines(conn: psycopg.Connection) -> list[Routine]:
 
 def views(conn: psycopg.Connection) -> list[View]:
     """Every public view of schema nls, by name."""
-    return [View(name, [tuple(c) for c in columns], comment) for name, columns, comment in conn.execute(VIEWS)]
+    return [View(name, [tuple(c) for c in columns], invoker, readers, comment)
+            for name, columns, invoker, readers, comment in conn.execute(VIEWS)]
 
 
 # ---- markdown ---------------------------------------------------------------------------------------------------
@@ -267,8 +275,11 @@ def split_raises(comment: str) -> tuple[str, str]:
 
 
 def _view_entry(view: View, names: set[str]) -> list[str]:
-    """The entry of one view: its comment and its columns."""
-    lines = [prose(view.comment or "(no comment)", names), "", "| column | type |", "|---|---|"]
+    """The entry of one view: whose rights it reads with and who may read it, its comment, its columns."""
+    reads = "reads as the caller (security_invoker: row-level security holds)" if view.security_invoker \
+        else "reads as its owner"
+    facts = ["view", reads, "readable by " + (", ".join(view.readable_by) or "its owner only")]
+    lines = [" · ".join(facts), "", prose(view.comment or "(no comment)", names), "", "| column | type |", "|---|---|"]
     lines += [f"| `{column}` | {cell(kind)} |" for column, kind in view.columns]
     return lines + [""]
 

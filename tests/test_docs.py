@@ -57,4 +57,4 @@ def test_the_reference_shows_each_routines_signature_grants_and_raises(conn):
     assert "runs as the caller · executable by nls_admin" in entry
     assert "\n**Raises** 22023 for a value out of range" in entry
     view = text.split("### nls.sync_status\n", 1)[1].split("\n### ", 1)[0]
-    assert "| `behind` | interval |" in view
+    assert view.startswith("\nview · reads as the caller (security_invoker") and "| `behind` | interval |" in view
