@@ -20,12 +20,9 @@ a new function, procedure or view gets its place in the reference when it is mad
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
-import io
 import os
 import re
-import secrets
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -33,6 +30,9 @@ from pathlib import Path
 from typing import Callable
 
 import psycopg
+
+from samples import markdown_files
+from schema_dump import fresh_install
 
 ROOT = Path(__file__).resolve().parents[1]
 PART = re.compile(r"^<!-- generated: (?P<name>[a-z-]+) \(scripts/docs\.py; make docs writes it\) -->\n"
@@ -312,11 +312,6 @@ GENERATORS: dict[str, Callable[[psycopg.Connection], str]] = {"settings": settin
 
 # ---- the parts in the files -------------------------------------------------------------------------------------
 
-def markdown_files(root: Path = ROOT) -> list[Path]:
-    """Every markdown file of the checkout, none under a hidden folder (.venv, .demo)."""
-    return sorted(p for p in root.rglob("*.md") if not any(part.startswith(".") for part in p.relative_to(root).parts))
-
-
 def parts(paths: list[Path]) -> dict[Path, list[str]]:
     """The names of the generated parts of each file that has some; DocsError for a part nobody generates."""
     found: dict[Path, list[str]] = {}
@@ -351,27 +346,12 @@ def differences(texts: dict[Path, str]) -> str:
     return "".join(out)
 
 
-@contextlib.contextmanager
-def fresh_install():
-    """A connection to nls freshly installed into a throwaway cluster (scripts/pg_cluster.py)."""
-    from nls_cli.main import main as nls
-    from pg_cluster import Cluster
-    with Cluster(options={"fsync": "off"}, env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)}) as cluster:
-        cluster.start()
-        cluster.create_database("nls_docs")
-        with contextlib.redirect_stdout(io.StringIO()) as said:
-            if nls(["install", "--dsn", cluster.dsn("nls_docs"), "--no-schedule"]) != 0:
-                raise DocsError(f"nls install failed: {said.getvalue()}")
-        with cluster.connect("nls_docs", autocommit=True) as conn:
-            yield conn
-
-
 def main(argv: list[str] | None = None) -> int:
     """Rewrite (or with --check, compare) the generated parts of the checkout's markdown files; the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 with a diff when a part differs")
     args = parser.parse_args(argv)
-    with fresh_install() as conn:
+    with fresh_install("nls_docs") as dsn, psycopg.connect(dsn, autocommit=True) as conn:
         texts = regenerate(conn, markdown_files())
     if args.check:
         diff = differences(texts)
