@@ -51,13 +51,22 @@ def deploy_file(step: str) -> Path:
     return path
 
 
-def engine_modules() -> dict[str, str]:
-    """The nls_engine package's sources by module name (``nls_engine``, ``nls_engine.sync``, ...)."""
-    pkg = data_dir("plpython") / "nls_engine"
+def engine_modules(root: Path | None = None) -> dict[str, str]:
+    """The nls_engine package's sources by module name, its subpackages included: ``nls_engine`` (its
+    ``__init__.py``), ``nls_engine.run``, ``nls_engine.read`` (the subpackage's ``__init__.py``),
+    ``nls_engine.read.flow``, ... ``root`` is the package's folder (default: the one this nls ships). Raises
+    FileNotFoundError for a folder of modules that is no package (no ``__init__.py``): the loader could not import
+    them."""
+    pkg = root or data_dir("plpython") / "nls_engine"
     out = {}
-    for path in sorted(pkg.glob("*.py")):
-        name = "nls_engine" if path.stem == "__init__" else f"nls_engine.{path.stem}"
-        out[name] = path.read_text()
+    for path in sorted(pkg.rglob("*.py")):
+        parts = path.relative_to(pkg).with_suffix("").parts
+        out[".".join(("nls_engine",) + (parts[:-1] if parts[-1] == "__init__" else parts))] = path.read_text()
+    for name in out:
+        package = name.rpartition(".")[0]
+        if package and package not in out:
+            raise FileNotFoundError(f"{pkg.parent / package.replace('.', '/')} holds engine modules but no "
+                                    "__init__.py: every folder of the engine is a package")
     return out
 
 
