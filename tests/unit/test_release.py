@@ -143,7 +143,7 @@ def test_the_engine_modules_that_change_and_the_engine_hash():
     assert engine_hash({"b": "2", "a_": "1", "a.": "0"}) == hashlib.sha256(b"012").hexdigest()[:16]
 
 
-def test_the_engine_modules_are_named_by_their_packages_and_a_folder_without_init_is_refused(tmp_path):
+def test_the_engine_modules_are_named_by_their_packages_and_a_folder_the_loader_cannot_load_is_refused(tmp_path):
     pkg = tmp_path / "nls_engine"
     for name in ("__init__.py", "run.py", "read/__init__.py", "read/flow.py", "store/__init__.py", "store/base.py"):
         (pkg / name).parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +154,10 @@ def test_the_engine_modules_are_named_by_their_packages_and_a_folder_without_ini
     assert modules["nls_engine.read"] == "# read/__init__.py\n"
     (pkg / "push").mkdir()
     (pkg / "push" / "flow.py").write_text("")
-    with pytest.raises(FileNotFoundError, match="push holds engine modules but no __init__.py"):
+    with pytest.raises(ValueError, match="push holds engine modules but no __init__.py"):
+        engine_modules(pkg)
+    (pkg / "push" / "flow.py").rename(pkg / "push" / "__init__.py")   # a package the loader would take for a module
+    with pytest.raises(ValueError, match=r"push holds an __init__.py alone: make it a module \(push.py\)"):
         engine_modules(pkg)
     # the engine this nls ships: every package is a module of its own, every module's package is shipped
     shipped = engine_modules()
