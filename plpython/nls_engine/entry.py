@@ -8,14 +8,17 @@ from __future__ import annotations
 import functools
 import json
 
-from . import anki_account, anki_sync as anki_flow, crypto, schedule, typed_views, webhooks
-from .client import NotionError
+from . import crypto, schedule
+from .anki import account as anki_account, sync as anki_flow
 from .db import Db
-from .discover import discover as _discover
 from .errors import NlsError, message_of
 from .integration import open_client, rotate_keys, store_token
+from .notion.client import NotionError
+from .read.discover import discover as _discover
 from .settings import Settings
 from .store import Store
+from .typed_views import views as typed_views
+from .webhooks import events as webhooks
 
 
 def entry_point(function):
@@ -199,7 +202,7 @@ def engine_status(plpy, GD) -> str:
 
 def _anki_status(settings: Settings) -> str:
     """Anki's library as the Anki sync would import it: its version, or what is missing and how to install it."""
-    from . import anki_collection
+    from .anki import collection as anki_collection
     try:
         return anki_collection.library(settings.anki_python_path)
     except anki_collection.AnkiUnavailable as e:

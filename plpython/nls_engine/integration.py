@@ -9,11 +9,11 @@ import time
 from contextlib import contextmanager
 
 from . import crypto
-from .client import NotionClient, NotionError, RetryPolicy
-from .pacing import Pacer
+from .notion.client import NotionClient, NotionError, RetryPolicy
+from .notion.pacing import Pacer
+from .notion.waiting import Waiter
 from .settings import Settings
 from .store import Store
-from .waiting import Waiter
 
 
 @contextmanager

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from . import crypto
-from .client import NotionClient, NotionError, RunDeadline
 from .integration import acting_for, note_workspace, open_client
+from .notion.client import NotionClient, NotionError, RunDeadline
 from .report import RunReport, RunStatus, skipped_answer
 from .settings import Settings
 from .store import Store

@@ -5,16 +5,17 @@ changes back to Notion (``push``, setting push_after_read) and run the user's An
 has an Anki account. ``nls.push_notion`` runs the push by hand."""
 from __future__ import annotations
 
-from . import anki_sync, push
+from .anki import sync as anki_sync
 from .integration import acting_for
-from .notion_read import NotionRead
+from .push import flow as push
+from .read.flow import NotionRead
+from .read.trash import TrashLook
 from .report import RunStatus
 from .run import Source, SourceRun, UserRun
-from .trash import TrashLook
-from .webhooks import ApplyEvents
 from .settings import Settings
 from .store import Store
-from .typed_views import refresh as refresh_typed_views
+from .typed_views.views import refresh as refresh_typed_views
+from .webhooks.events import ApplyEvents
 
 
 def sync_notion(store: Store, settings: Settings, database_id=None, database_name=None, user_id=None,

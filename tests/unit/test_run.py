@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nls_engine import crypto, run
-from nls_engine.client import NotionError, RunDeadline
+from nls_engine.notion.client import NotionError, RunDeadline
 from nls_engine.report import RunReport, RunStatus
 from nls_engine.run import Source, SourceRun, outcome
 from nls_engine.schedule import user_status

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from . import crypto
-from .errors import NlsError
-from .settings import Settings
-from .store import Store
+from .. import crypto
+from ..errors import NlsError
+from ..settings import Settings
+from ..store import Store
 
 CONTEXT = "anki"
 

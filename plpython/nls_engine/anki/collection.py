@@ -15,8 +15,8 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from .anki_note import NOTETYPES, REMOVED_TAG, NoteSpec, merged_tags
-from .errors import NlsError
+from ..errors import NlsError
+from .note import NOTETYPES, REMOVED_TAG, NoteSpec, merged_tags
 
 INSTALL_HINT = ("Install Anki's library for the server's Python, as root on the database server: /usr/bin/python3 -m "
                 "pip install --target /usr/local/lib/nls/anki-python 'anki==26.9.3' (a folder the server's OS user "

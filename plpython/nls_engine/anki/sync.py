@@ -33,13 +33,14 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from . import anki_account, run
-from .errors import NlsError
-from .anki_note import card_stats, fields_hash, note_for, to_text
-from .integration import acting_for
-from .report import RunStatus, StepReport
-from .settings import Settings
-from .store import Store
+from .. import run
+from ..errors import NlsError
+from ..integration import acting_for
+from ..report import RunStatus, StepReport
+from ..settings import Settings
+from ..store import Store
+from . import account as anki_account
+from .note import card_stats, fields_hash, note_for, to_text
 
 
 class StepFailed(NlsError):
@@ -89,7 +90,7 @@ class AnkiRun:
 
     def go(self) -> dict:
         """The three steps; the run stops at the first that fails."""
-        from . import anki_collection as ac
+        from . import collection as ac
         try:
             version = ac.library(self.settings.anki_python_path)
         except ac.AnkiUnavailable as e:
@@ -140,7 +141,7 @@ class AnkiRun:
     def _outcome(self, error: Exception, report: StepReport) -> tuple[str, str]:
         """(error code, message) of a failed step: the endpoint's and the step's own refusals, else what ends any run
         (run.outcome: an unreadable credential, a missing key, an internal error with its traceback)."""
-        from .anki_collection import EndpointError
+        from .collection import EndpointError
         if isinstance(error, EndpointError):
             if error.code == "login_refused":
                 self.store.anki_needs_reauth(self.user_id)
@@ -170,7 +171,7 @@ class AnkiRun:
         return session, True
 
     def _exchange(self, report: StepReport, version: str) -> str:
-        from .anki_collection import Device
+        from .collection import Device
         device = self.device = Device(self.store.anki_collection(self.user_id))
         session, login = self._session(device)
         before = session.get("endpoint")

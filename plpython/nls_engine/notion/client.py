@@ -25,7 +25,7 @@ from typing import Iterator
 import requests
 from urllib3.util.retry import Retry
 
-from .errors import NlsError
+from ..errors import NlsError
 from .waiting import Waiter
 
 RETRY_STATUSES = (409, 429, 500, 502, 503, 504, 529)

@@ -2,9 +2,9 @@
 and, for what Markdown cannot hold, the block tree (``GET /v1/blocks/{id}/children``), as ``content_format`` says."""
 from __future__ import annotations
 
-from .client import NotionClient, NotionError
-from .report import RunReport
-from .text import clean
+from ..notion.client import NotionClient, NotionError
+from ..report import RunReport
+from ..text import clean
 
 
 class Content:

@@ -9,8 +9,8 @@ import json
 from datetime import datetime
 from typing import Callable
 
-from .report import RunReport
-from .text import clean
+from ..report import RunReport
+from ..text import clean
 
 # Notion cuts these values at 25 items in page objects (GET /v1/pages/{id}, data source queries)
 CUT_AT = 25

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from .client import NotionClient, NotionError
-from .store import Store
+from ..notion.client import NotionClient, NotionError
+from ..store import Store
 
 
 def schema_of(properties: dict | None) -> dict:

@@ -3,11 +3,11 @@ completed, marked, given their content and upserted together (``nls._upsert_page
 stored costs only itself, and holds the data source's watermark at its time so that the next run reads it again."""
 from __future__ import annotations
 
-from .client import NotionError, RunDeadline
+from ..notion.client import NotionError, RunDeadline
+from ..text import clean
 from .content import Content
 from .page import complete_values, malformed, own_write, page_hash, staged_row, value_marks
 from .schema import Schemas
-from .text import clean
 
 
 class BatchWriter:

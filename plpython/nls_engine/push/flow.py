@@ -38,14 +38,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .client import NotionError
-from .integration import acting_for
-from .property_values import Refused, Target, comparable
-from .reconcile import fetch_page
-from .push_object import (RETRIED, content_hash, create_properties, current_value, decide,
-                          failure_hash, is_unchanged, resolve, retry_due)
-from .schema import Schemas
-from .writer import BatchWriter
+from ..integration import acting_for
+from ..notion.client import NotionError
+from ..pages.schema import Schemas
+from ..pages.writer import BatchWriter
+from ..read.reconcile import fetch_page
+from .object import (RETRIED, content_hash, create_properties, current_value, decide, failure_hash, is_unchanged,
+                     resolve, retry_due)
+from .values import Refused, Target, comparable
 
 OPTION_TYPES = ("select", "status", "multi_select")
 MAY_HAVE_HAPPENED = (0, 500, 502, 504)   # a create answered so may have happened: look for it before anything else

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from .property_values import Refused, Target, as_read, comparable, render
+from .values import Refused, Target, as_read, comparable, render
 
 
 @dataclass

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .errors import NlsError
+from ..errors import NlsError
 
 MAX_TEXT_UNITS = 2000   # characters per rich text item, counted as Notion (JavaScript) does: UTF-16 code units
 MAX_ITEMS = 100         # items per rich text, relation, people or multi-select value

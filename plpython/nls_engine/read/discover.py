@@ -2,9 +2,9 @@
 database's name suggests (nls.targets()), and optionally added as sources."""
 from __future__ import annotations
 
-from .client import NotionClient, title_text
-from .integration import note_workspace
-from .store import Store
+from ..integration import note_workspace
+from ..notion.client import NotionClient, title_text
+from ..store import Store
 
 
 def discover(store: Store, client: NotionClient, user_id: str, add: bool) -> list[dict]:

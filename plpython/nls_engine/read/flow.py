@@ -8,11 +8,11 @@ the watermark with each batch, and reconciles (:mod:`reconcile`): after a comple
 """
 from __future__ import annotations
 
-from .client import NotionError, title_text
-from .read import DataSourceRead, StoredSeen
+from ..notion.client import NotionError, title_text
+from ..pages.schema import Schemas
+from ..pages.writer import BatchWriter
+from .paged import DataSourceRead, StoredSeen
 from .reconcile import Reconciler
-from .schema import Schemas
-from .writer import BatchWriter
 
 
 class NotionRead:

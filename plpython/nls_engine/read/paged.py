@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .client import NotionClient
-from .page import malformed
-from .report import DataSourceReport, RunReport
+from ..notion.client import NotionClient
+from ..pages.page import malformed
+from ..report import DataSourceReport, RunReport
 
 # a paginated read whose pages bring no new row this many times in a row is not advancing
 STALE_PAGES = 3

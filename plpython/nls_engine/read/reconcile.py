@@ -9,12 +9,12 @@ fetched whole. Nothing is marked gone unless the read was whole.
 """
 from __future__ import annotations
 
-from .client import NotionError
-from .read import DataSourceRead, StoredSeen
-from .report import DataSourceReport
-from .schema import Schemas, schema_of
-from .text import clean
-from .writer import BatchWriter
+from ..notion.client import NotionError
+from ..pages.schema import Schemas, schema_of
+from ..pages.writer import BatchWriter
+from ..report import DataSourceReport
+from ..text import clean
+from .paged import DataSourceRead, StoredSeen
 
 
 class Reconciler:

@@ -11,8 +11,8 @@ reconciliation cover what came before.
 """
 from __future__ import annotations
 
-from .page import page_hash
-from .text import clean
+from ..pages.page import page_hash
+from ..text import clean
 
 
 class TrashLook:

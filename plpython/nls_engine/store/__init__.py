@@ -11,45 +11,11 @@ import json
 from contextlib import contextmanager
 from typing import Any
 
-from .db import Db
+from .base import Statements
 
 
-class Store:
+class Store(Statements):
     """The engine's view of the ``nls`` schema. ``db`` is a :class:`Db` (plpy inside PostgreSQL)."""
-
-    def __init__(self, db: Db):
-        self.db = db
-        self.error = db.error   # the exception an SQL error raises (plpy.SPIError)
-
-    def _one(self, sql: str, types=(), args=()) -> dict | None:
-        return self.db.one(sql, types, args)
-
-    def _rows(self, sql: str, types=(), args=()) -> list[dict]:
-        return [dict(r) for r in self.db.execute(sql, types, args)]
-
-    # -- settings and the session ---------------------------------------------------------------------------
-    def settings_rows(self) -> list[dict]:
-        """Every row of the settings catalogue: {name, value, type}."""
-        return self._rows("SELECT name, value, type FROM nls.settings")
-
-    def acting_user(self) -> str | None:
-        """The user this session acts for (the ``nls.user_id`` setting), or None."""
-        return self._one("SELECT current_setting('nls.user_id', true) AS v")["v"] or None
-
-    def check_interrupts(self) -> None:
-        """Let PostgreSQL process a pending cancel, statement_timeout or terminate (any statement does): a cancel
-        raises ``query_canceled`` here, a terminate ends the backend here."""
-        self.db.execute("SELECT 1")
-
-    @staticmethod
-    def interrupted(error: BaseException) -> bool:
-        """Whether ``error`` is PostgreSQL stopping the statement (a cancel or statement_timeout: SQLSTATE 57014),
-        which the engine must pass on to its caller, not record and carry on."""
-        return getattr(error, "sqlstate", None) == "57014"
-
-    def act_as(self, user_id: str | None) -> None:
-        """Act for ``user_id`` (row-level security reads ``nls.user_id``); None or '' for nobody."""
-        self.db.execute("SELECT set_config('nls.user_id', $1, false)", ["text"], [user_id or ""])
 
     # -- integrations (tokens, workspaces) --------------------------------------------------------------------
     def integration(self, user_id: str) -> dict | None:
@@ -134,10 +100,6 @@ class Store:
         it could not be noted (every register in use)."""
         return self._one("SELECT nls._hold_budget($1, $2, $3, $4, $5) AS held",
                          ["text", "text", "float8", "float8", "float8"], [kind, key, seconds, rate, burst])["held"]
-
-    def clock(self) -> str:
-        """The database's clock now (clock_timestamp(), ISO text)."""
-        return self._one("SELECT clock_timestamp()::text AS t")["t"]
 
     def trash_since(self, user_id: str, overlap_s: float) -> str | None:
         """Where the next look at the user's trash reads back to: the last look's start less ``overlap_s`` (ISO,

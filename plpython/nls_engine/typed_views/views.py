@@ -9,11 +9,11 @@ one or more data sources.
 """
 from __future__ import annotations
 
-from .errors import NlsError
-from .integration import acting_for
-from .report import RunStatus
-from .store import Store
-from .typed_columns import identifier, plan_follow, plan_fresh, plan_recreate
+from ..errors import NlsError
+from ..integration import acting_for
+from ..report import RunStatus
+from ..store import Store
+from .columns import identifier, plan_follow, plan_fresh, plan_recreate
 
 DEFAULT_SCHEMA = "notion"
 

@@ -29,12 +29,12 @@ import hmac
 import json
 from dataclasses import dataclass, field
 
-from . import crypto
-from .notion_read import NotionRead
-from .reconcile import fetch_page
-from .run import RunContext, Source
-from .schema import Schemas
-from .writer import BatchWriter
+from .. import crypto
+from ..pages.schema import Schemas
+from ..pages.writer import BatchWriter
+from ..read.flow import NotionRead
+from ..read.reconcile import fetch_page
+from ..run import RunContext, Source
 
 CONTEXT = "webhook"   # bound into the token's ciphertext beside the owner
 READ = ("page.created", "page.properties_updated", "page.content_updated", "page.undeleted", "page.moved")
