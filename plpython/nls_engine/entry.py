@@ -18,7 +18,7 @@ from .read.discover import discover as _discover
 from .settings import Settings
 from .store import Store
 from .typed_views import views as typed_views
-from .webhooks import events as webhooks
+from .webhooks import receive as webhooks
 
 
 def entry_point(function):
@@ -241,7 +241,7 @@ def anki_sync(plpy, GD, user_id) -> str:
 @entry_point
 def webhook_receive(plpy, GD, path, body, signature) -> int:
     """``nls.webhook_receive(path, body, signature)``: the HTTP status a delivery is answered
-    (:func:`nls_engine.webhooks.receive`); what it lets in is stored. Never raises for what Notion (or anyone)
+    (:func:`nls_engine.webhooks.receive.receive`); what it lets in is stored. Never raises for what Notion (or anyone)
     sends; a missing key is the server's fault (500)."""
     if path is None or body is None:
         return 400

@@ -175,7 +175,7 @@ def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None,
     for user in users:
         changed = False
         while True:
-            r = UserRun(store, settings, user, ApplyEvents(), commit).go()
+            r = UserRun(store, settings, user, ApplyEvents(NotionRead.read_whole), commit).go()
             results.append(r)
             changed = changed or bool(r.get("items_updated") or r.get("items_added") or r.get("items_removed"))
             details = r.get("details") or {}

@@ -9,9 +9,10 @@ from types import SimpleNamespace
 import pytest
 
 from nls_engine.notion.client import NotionError
-from nls_engine.read.reconcile import fetch_page
+from nls_engine.pages.fetch import fetch_page
 from nls_engine.report import RunReport
-from nls_engine.webhooks.events import handshake_token, parent_data_source, plan, signature_ok
+from nls_engine.webhooks.events import parent_data_source, plan
+from nls_engine.webhooks.receive import handshake_token, signature_ok
 
 TOKEN = "secret_verification_token"
 BOT = "bot-of-this-integration"

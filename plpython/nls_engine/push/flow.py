@@ -40,9 +40,9 @@ from datetime import datetime
 
 from ..integration import acting_for
 from ..notion.client import NotionError
+from ..pages.fetch import fetch_page
 from ..pages.schema import Schemas
 from ..pages.writer import BatchWriter
-from ..read.reconcile import fetch_page
 from .object import (RETRIED, content_hash, create_properties, current_value, decide, failure_hash, is_unchanged,
                      resolve, retry_due)
 from .values import Refused, Target, comparable

@@ -9,7 +9,7 @@ fetched whole. Nothing is marked gone unless the read was whole.
 """
 from __future__ import annotations
 
-from ..notion.client import NotionError
+from ..pages.fetch import fetch_page
 from ..pages.schema import Schemas, schema_of
 from ..pages.writer import BatchWriter
 from ..report import DataSourceReport
@@ -71,18 +71,3 @@ class Reconciler:
                          "computed": {p["id"]: p for p in (page.get("properties") or {}).values()
                                       if p.get("id") in computed}})
         return self.ctx.store.drifted_pages(self.ctx.source.id, rows)
-
-
-def fetch_page(ctx, page_id: str) -> dict | None:
-    """``GET /v1/pages/{id}`` of a page of ``ctx.source`` (a run's RunContext). A 404 (deleted for good, or no longer
-    shared with the integration) marks the stored copy gone (``nls._mark_gone``), counts it in the run's removed
-    pages and returns None. Raises Notion's other errors. The one "read a page again; gone when Notion says so" of
-    the reconciliation, the webhook flow and the push."""
-    try:
-        return ctx.client.page(page_id)
-    except NotionError as e:
-        if e.status != 404:
-            raise
-    ctx.store.mark_gone(ctx.source.id, page_id)
-    ctx.report.removed += 1
-    return None
