@@ -1,5 +1,5 @@
-"""The Notion client's decisions that need no server (nls_engine.notion.client): which errors end a run, how an error answer
-reads, and the retry's deadline and Retry-After cap."""
+"""The Notion client's decisions that need no server (nls_engine.notion.client): which errors end a run, how an
+error answer reads, and the retry's deadline and Retry-After cap."""
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,5 @@
-"""Client-side pacing (nls_engine.notion.pacing.Pacer) over a stand-in for the budget every backend shares, on a clock that
-moves only when the pacer sleeps."""
+"""Client-side pacing (nls_engine.notion.pacing.Pacer) over a stand-in for the budget every backend shares, on a
+clock that moves only when the pacer sleeps."""
 from __future__ import annotations
 
 import pytest

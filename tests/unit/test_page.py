@@ -1,5 +1,5 @@
-"""One page object (nls_engine.pages.page): the hash that decides whether a page changed, the staged row, values read past
-Notion's 25-item cut, and the marks on values that are not Notion's true value."""
+"""One page object (nls_engine.pages.page): the hash that decides whether a page changed, the staged row, values
+read past Notion's 25-item cut, and the marks on values that are not Notion's true value."""
 from __future__ import annotations
 
 import copy

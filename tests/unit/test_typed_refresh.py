@@ -1,5 +1,5 @@
-"""Typed views after a sync (nls_engine.typed_views.views.refresh), with a stand-in store: one view's failure is reported
-and the others go on, but a cancel or statement_timeout (SQLSTATE 57014) ends the call."""
+"""Typed views after a sync (nls_engine.typed_views.views.refresh), with a stand-in store: one view's failure is
+reported and the others go on, but a cancel or statement_timeout (SQLSTATE 57014) ends the call."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
-"""What a webhook delivery is let in as, and what a batch of events asks (nls_engine.webhooks.events), without a database."""
+"""What a webhook delivery is let in as (nls_engine.webhooks.receive), and what a batch of events asks
+(nls_engine.webhooks.events), without a database."""
 from __future__ import annotations
 
 import hashlib
