@@ -94,7 +94,7 @@ def add_integration(plpy, GD, user_id, access_token, workspace_id, workspace_nam
 
 @entry_point
 def sync_notion(plpy, GD, database_id, database_name, user_id, full_sync) -> str:
-    """``nls.sync_notion(...)``: runs in the caller's transaction; returns seed 002's JSON as text."""
+    """``nls.sync_notion(...)``: runs in the caller's transaction; returns its JSON answer as text."""
     store, settings = _open(plpy, GD)
     return json.dumps(schedule.sync_notion(store, settings, database_id, database_name, user_id, full_sync))
 
@@ -102,7 +102,7 @@ def sync_notion(plpy, GD, database_id, database_name, user_id, full_sync) -> str
 @entry_point
 def push_notion(plpy, GD, user_id, dry_run) -> str:
     """``nls.push_notion(user_id, dry_run)``: writes back to Notion what changed locally, in the caller's
-    transaction (see :mod:`nls_engine.push`); returns seed 002's JSON as text. Notion's failures are in the answer
+    transaction (see :mod:`nls_engine.push.flow`); returns its JSON answer as text. Notion's failures are in the answer
     and nls.sync_log, never raised."""
     _given("push_notion", "dry_run", dry_run, "push_notion(user_id => ..., dry_run => false): true lists what would "
            "be sent and sends nothing.")
@@ -143,7 +143,7 @@ def rotate_encryption_key(plpy, GD) -> str:
 
 @entry_point
 def discover(plpy, GD, user_id, add) -> list[dict]:
-    """``nls.discover(user_id, add)``: see :func:`nls_engine.discover.discover`. The session must already see the
+    """``nls.discover(user_id, add)``: see :func:`nls_engine.read.discover.discover`. The session must already see the
     user's integration (row-level security): discover never switches the user a session acts for."""
     _given("discover", "user_id", user_id, "discover(user_id text, add boolean => false)")
     store, settings = _open(plpy, GD)
@@ -167,7 +167,7 @@ def discover(plpy, GD, user_id, add) -> list[dict]:
 
 @entry_point
 def create_typed_view(plpy, GD, database_id, view_name, schema_name, user_id) -> list[dict]:
-    """``nls.create_typed_view(...)``: see :func:`nls_engine.typed_views.create`; one row per view."""
+    """``nls.create_typed_view(...)``: see :func:`nls_engine.typed_views.views.create`; one row per view."""
     store, _ = _open(plpy, GD)
     return [{"view": r["view"], "database_id": r["database_id"], "data_source_id": r["data_source_id"],
              "columns": r["columns"]} for r in typed_views.create(store, database_id, view_name, schema_name, user_id)]
@@ -225,7 +225,7 @@ def add_anki_account(plpy, GD, user_id, username, password, endpoint) -> int:
 @entry_point
 def anki_sync(plpy, GD, user_id) -> str:
     """``nls.anki_sync(user_id)``: one Anki run of the user in the caller's transaction (see
-    :mod:`nls_engine.anki_sync`); returns its JSON as text. The endpoint's failures are in the answer and
+    :mod:`nls_engine.anki.sync`); returns its JSON as text. The endpoint's failures are in the answer and
     nls.sync_log, never raised; a missing user_id or account is."""
     _given("anki_sync", "user_id", user_id, "Name the user: nls.anki_sync(user_id => '...'); the view "
            "nls.anki_status lists the accounts.")

@@ -136,7 +136,7 @@ def test_a_new_page_carries_every_pushed_column_that_holds_a_value():
     assert create_properties({"front": "Q?", "back": None}, targets) == {"title": render("Q?", targets["front"])}
 
 
-def test_seed_000s_hash_says_when_nothing_changed_and_failures_wait_for_a_change():
+def test_the_objects_hash_says_when_nothing_changed_and_failures_wait_for_a_change():
     local = {"back": "x", "front": "y"}
     h = content_hash(local)
     assert h == content_hash({"front": "y", "back": "x"}) and len(h) == 64

@@ -1,5 +1,5 @@
 """One run of one flow over one source (nls_engine.run), with a stand-in store and flow: the lock, the sync_log row
-that is always closed, the status each ending earns, and seed 002's answer."""
+that is always closed, the status each ending earns, and the run's answer."""
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,5 @@
 """A user's Anki account, kept like a Notion token: the credential encrypted with the same key ring
-(:mod:`crypto`; the owner and ``anki`` bound as associated data), never returned, logged or put in an error.
+(:mod:`nls_engine.crypto`; the owner and ``anki`` bound as associated data), never returned, logged or put in an error.
 
 ``nls.add_anki_account`` stores {"username", "password"} (``credential_kind`` password). The first exchange logs in
 and keeps {"username", "hkey", "endpoint"} instead (``session_key``): the password is dropped, as Anki's own

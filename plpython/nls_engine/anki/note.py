@@ -1,7 +1,7 @@
 """What nls writes into a learner's Anki collection for one learning atom, and how it reads a card back: plain
 functions with no database and no Anki library (unit-tested without either).
 
-An atom (a row of ``nls._anki_atoms(user)``, seed 001's ``learning_atoms`` with its concept and curriculum names)
+An atom (a row of ``nls._anki_atoms(user)``, ``nls.learning_atoms`` with its concept and curriculum names)
 becomes one note of nls's own note types: ``nls Basic`` (Front, Back, Card ID, Notion) for a flashcard and ``nls
 Cloze`` (Text, Back Extra, Card ID, Notion) for a cloze. The note's guid derives from the atom (its Notion page id,
 else its atom id) and its kind, so the same atom always finds the same note, in any collection. The deck is the
@@ -24,7 +24,7 @@ FALLBACK_DECK = "Notion"
 REMOVED_TAG = "nls::removed_from_notion"
 OWNED_TAG_PREFIXES = ("concept::", "nls::")
 NOTION_URL = "https://www.notion.so/"
-# Anki's card queue (cards.queue): what seed 001's anki_queue holds
+# Anki's card queue (cards.queue): what nls.learning_atoms.anki_queue holds
 QUEUES = {-3: "buried by the learner", -2: "buried by the scheduler", -1: "suspended", 0: "new", 1: "learning",
           2: "review", 3: "day learning", 4: "preview"}
 
@@ -142,7 +142,7 @@ def merged_tags(current, ours) -> list[str]:
 
 
 def difficulty(anki_difficulty: float | None) -> float | None:
-    """FSRS difficulty as seed 001 holds it (0 to 1): Anki's 1 (easiest) to 10 (hardest) mapped linearly,
+    """FSRS difficulty as nls.learning_atoms holds it (0 to 1): Anki's 1 (easiest) to 10 (hardest) mapped linearly,
     ``(d - 1) / 9``, rounded to 2 places (Anki's own card info shows the same value as a percentage); None when
     the card has no FSRS memory state."""
     if anki_difficulty is None:
@@ -151,7 +151,7 @@ def difficulty(anki_difficulty: float | None) -> float | None:
 
 
 def ease(factor: int | None) -> float | None:
-    """Anki's ease factor in permille (2500) as seed 001's ``anki_ease_factor`` (2.500); None when Anki keeps no
+    """Anki's ease factor in permille (2500) as ``nls.learning_atoms.anki_ease_factor`` (2.500); None when Anki keeps no
     ease (0: a new card, or a card scheduled by FSRS only)."""
     return round(factor / 1000.0, 3) if factor else None
 

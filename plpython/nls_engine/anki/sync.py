@@ -15,7 +15,7 @@ the user (row-level security), takes three steps, each its own ``nls.sync_log`` 
    Notion), a note the learner deleted marked so (not re-added while its atom is unchanged). items_processed:
    notes read; items_updated: atoms whose schedule changed; items_added: edits offered; items_removed: notes
    the learner deleted. details: {"reviewed": notes answered since the last pull}.
-3. ``anki_push``: every flashcard and cloze atom becomes a note (:mod:`anki_note`: guid, note type, deck, tags);
+3. ``anki_push``: every flashcard and cloze atom becomes a note (:mod:`.note`: guid, note type, deck, tags);
    only atoms whose SHA-256 changed are written, in place (the note's cards and review history stay); notes whose
    atom left Notion are suspended and tagged, never deleted. What was written is uploaded at once (a full sync
    demanded then: download, write again, upload), and only once the endpoint took it are ``nls.anki_notes``, the

@@ -1,6 +1,6 @@
 """The Notion API client the sync uses inside PostgreSQL: requests, with the engine's own retry loop.
 
-Every attempt, the first and each retry, waits its turn in the request budget (:class:`nls_engine.pacing.Pacer`),
+Every attempt, the first and each retry, waits its turn in the request budget (:class:`nls_engine.notion.pacing.Pacer`),
 shared with every backend of the same token and workspace; the retries are the engine's own loop (not urllib3's
 inside the transport) so that they can. Retried: 429 and 529 after their ``Retry-After`` (capped by
 retry_after_cap_s; a 429 also holds back every backend of the token, or of the workspace when Notion says the
@@ -9,9 +9,9 @@ HTML page), connection errors and timeouts with exponential backoff and jitter, 
 read). 400, 401, 403 and 404 are never retried, and a write that may have reached Notion (a timeout or reset after
 it was sent, an answer that is not JSON) is not retried blindly. No request starts that cannot finish
 before the run's deadline (its timeouts shrink to fit), and every wait lets PostgreSQL process a cancel or terminate
-(:mod:`nls_engine.waiting`). Counters: ``requests_made`` (every attempt Notion saw), ``retries``, ``by_endpoint``,
-``timeouts`` (by endpoint), ``invalid_json`` (by endpoint: answers whose body was not JSON), ``rate_limited`` (429
-answers), ``backoff_s`` (seconds waited between attempts).
+(:mod:`nls_engine.notion.waiting`). Counters: ``requests_made`` (every attempt Notion saw), ``retries``,
+``by_endpoint``, ``timeouts`` (by endpoint), ``invalid_json`` (by endpoint: answers whose body was not JSON),
+``rate_limited`` (429 answers), ``backoff_s`` (seconds waited between attempts).
 """
 from __future__ import annotations
 
@@ -115,8 +115,8 @@ class NotionClient:
     Args: ``token`` (the integration's secret, never logged), ``base_url`` (``https://api.notion.com`` or the
     emulator's), ``version`` (Notion-Version), ``timeouts`` (connect, read) in seconds, ``policy`` (a
     :class:`RetryPolicy`), ``deadline`` (a ``time.monotonic()`` value or None), ``pacer`` (a
-    :class:`nls_engine.pacing.Pacer` every attempt waits on, or None), ``waiter`` (a
-    :class:`nls_engine.waiting.Waiter`: how requests and pauses wait; plain when None).
+    :class:`nls_engine.notion.pacing.Pacer` every attempt waits on, or None), ``waiter`` (a
+    :class:`nls_engine.notion.waiting.Waiter`: how requests and pauses wait; plain when None).
     """
 
     def __init__(self, token: str, base_url: str, version: str, timeouts: tuple[float, float] = (5.0, 30.0),
@@ -343,7 +343,7 @@ class NotionClient:
             items.extend(data.get("results", []))
         return items
 
-    # ---- the endpoints a push writes with (issue 13) ---------------------------------------------------------
+    # ---- the endpoints a push writes with ---------------------------------------------------------
     def update_page(self, page_id: str, properties: dict) -> dict:
         """``PATCH /v1/pages/{id}`` with ``properties`` ({property id: value}): Notion sets those only and answers
         the whole updated page (its new ``last_edited_time``). Setting given values again changes nothing, so it is

@@ -1,4 +1,4 @@
-"""The push flow (two-way sync, issue 13): what changed in PostgreSQL goes back to Notion, field by field, without ever
+"""The push flow (two-way sync): what changed in PostgreSQL goes back to Notion, field by field, without ever
 overwriting an edit made in Notion. ``nls.push_notion(user_id, dry_run)`` by hand; the schedule runs it after each
 user's read and cleaning (setting push_after_read). One run per source whose push map sends something
 (:class:`NotionPush`, run by :class:`nls_engine.run.SourceRun`: its lock, its ``nls.sync_log`` row of sync_type
@@ -8,10 +8,10 @@ What is pushed: the columns of the source's push map (``nls.push_map``) that cha
 in agreement with Notion (``nls.notion_sync_state``, noted by the trigger of sql/80_push.sql), and for the user's
 first flashcards source, a new page for each atom with none (with its card id). Each object:
 
-1. A pending object whose pushed values hash to what was last sent (seed 000's ``sync_hash``) costs nothing.
+1. A pending object whose pushed values hash to what was last sent (``nls.notion_sync_state.sync_hash``) costs nothing.
 2. Notion's values now: the stored copy of the page, read again with one ``GET /v1/pages/{id}`` when that copy is
    older than the local change (a refreshed copy is stored like a read's).
-3. :func:`nls_engine.push_object.decide`: columns only changed locally are written (``PATCH /v1/pages/{id}`` with
+3. :func:`nls_engine.push.object.decide`: columns only changed locally are written (``PATCH /v1/pages/{id}`` with
    those properties only, by property id), columns changed on both sides are a conflict (``nls.push_conflicts``),
    columns Notion already holds settle with no request.
 4. The page Notion answers is stored as the new copy through the read's own path (:meth:`BatchWriter.echo`), so the
@@ -30,7 +30,7 @@ after recording the object.
 
 Run report (``sync_log``): items_processed objects looked at, items_added pages created (or adopted), items_updated
 pages written; details: the counters ``conflicts``, ``failed``, ``agreed`` (objects Notion already matched),
-``unchanged`` (seed 000's hash said so), ``refreshed`` (pages read again first), ``adopted`` (creates found by card
+``unchanged`` (its hash said so), ``refreshed`` (pages read again first), ``adopted`` (creates found by card
 id), ``waiting`` (failed objects left until they change), ``object_errors`` [{"local_table", "local_id", "page_id",
 "error"}], ``skipped_properties`` [{"column", "reason"}].
 """
@@ -170,7 +170,7 @@ class Pusher:
                                              "seen_at": obj["seen_at"]})
 
     def _due(self, obj: dict) -> bool:
-        """Whether the object needs work: not unchanged (seed 000's hash), not a failure waiting for a change."""
+        """Whether the object needs work: not unchanged (its hash), not a failure waiting for a change."""
         local_hash = content_hash(obj["local"])
         if is_unchanged(obj, local_hash):
             self.ctx.report.count("unchanged")
@@ -313,7 +313,7 @@ def dry_run(store, source) -> dict:
     "would_send": [{"local_table", "local_id", "page_id", "action", "properties"?: {property name: value},
     "conflicts"?: {column: {"property", "notion", "local"}}, "reason"?, "refresh_first"?}]}. action: update (one
     PATCH of those properties), create (POST /v1/pages), conflict (not written), agreed (Notion holds it already),
-    unchanged (seed 002's hash), waiting (a failure left until the object changes), refused (reason). Judged on the
+    unchanged (its hash), waiting (a failure left until the object changes), refused (reason). Judged on the
     stored copies alone: refresh_first says the push would read the page again first (its copy is older than the
     local change), and an option a select lacks shows as it would be sent."""
     with acting_for(store, source.user_id):

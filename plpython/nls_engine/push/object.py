@@ -1,5 +1,5 @@
-"""One object of a push (two-way sync, issue 13): where each of its pushed columns goes, and which of them to write,
-which are in conflict, which Notion already holds. Pure: the flow (:mod:`nls_engine.push`) gives what is needed.
+"""One object of a push (two-way sync): where each of its pushed columns goes, and which of them to write,
+which are in conflict, which Notion already holds. Pure: the flow (:mod:`nls_engine.push.flow`) gives what is needed.
 
 A column waits to be pushed with the Notion value its local change was based on (``base``,
 ``nls.notion_sync_state.base_values``). Against Notion's value now (``current``):
@@ -102,7 +102,8 @@ def create_properties(local: dict, targets: dict) -> dict[str, dict]:
 
 
 def content_hash(local: dict) -> str:
-    """Seed 000's ``sync_hash``: SHA-256 (hex) of the pushed columns' values, canonical JSON."""
+    """An object's ``sync_hash`` (``nls.notion_sync_state``): SHA-256 (hex) of the pushed columns' values,
+    canonical JSON."""
     payload = json.dumps(local, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -130,7 +131,7 @@ def retry_due(obj: dict, columns: list) -> bool:
 
 
 def is_unchanged(obj: dict, local_hash: str) -> bool:
-    """Seed 000's delta: a pending object whose pushed values hash to what was last sent costs no request."""
+    """The delta: a pending object whose pushed values hash to what was last sent costs no request."""
     return obj.get("status") == "pending" and obj.get("sync_hash") == local_hash and not obj.get("conflict")
 
 

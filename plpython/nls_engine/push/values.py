@@ -1,4 +1,4 @@
-"""Notion property values, written and compared (two-way sync, issue 13). Pure: no SQL, no request.
+"""Notion property values, written and compared (two-way sync). Pure: no SQL, no request.
 
 :func:`render` turns a local column's value into the property value nls sends (``PATCH /v1/pages/{id}`` and
 ``POST /v1/pages`` take ``{"properties": {property id: value}}``), within Notion's limits on what is sent

@@ -1,10 +1,10 @@
-"""The read flow: Notion data sources into ``nls.stg_notion_pages`` (seed 002's sync, made incremental and lossless).
+"""The read flow: Notion data sources into ``nls.stg_notion_pages`` (incremental, lossless).
 
-A run resolves the database's data sources (``GET /v1/databases/{id}``), reads each (:mod:`read`: incremental from
-the watermark less ``overlap_s``, full on the first run or when asked), stores what changed (:mod:`writer`), moves
-the watermark with each batch, and reconciles (:mod:`reconcile`): after a complete full read, and once every
-``reconcile_interval_s`` with an ids-only read. A data source whose stored pages hold another schema than Notion's
-(a rename or type change moves no page) is read whole on the reconciling run.
+A run resolves the database's data sources (``GET /v1/databases/{id}``), reads each (:mod:`.paged`: incremental from
+the watermark less ``overlap_s``, full on the first run or when asked), stores what changed
+(:mod:`nls_engine.pages.writer`), moves the watermark with each batch, and reconciles (:mod:`.reconcile`): after a
+complete full read, and once every ``reconcile_interval_s`` with an ids-only read. A data source whose stored pages
+hold another schema than Notion's (a rename or type change moves no page) is read whole on the reconciling run.
 """
 from __future__ import annotations
 

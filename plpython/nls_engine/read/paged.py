@@ -24,7 +24,7 @@ STALE_PAGES = 3
 
 class Seen(dict):
     """The rows a read has handed on, {page id: last_edited_time}, kept in memory (the unit tests' and small
-    reads'). The engine's reads keep theirs in the database instead (:class:`nls_engine.store.StoredSeen`), so that
+    reads'). The engine's reads keep theirs in the database instead (:class:`StoredSeen`), so that
     the backend's memory does not grow with the size of a read."""
 
     def fresh(self, batch: list[dict]) -> list[dict]:

@@ -24,7 +24,7 @@ class Reconciler:
         self.ctx, self.writer, self.schemas = ctx, writer, schemas
 
     def check_unseen(self, ds_id: str) -> None:
-        """Right after a complete read of every id (its record of what it read: :class:`read.StoredSeen`): each live
+        """Right after a complete read of every id (its record of what it read: :class:`.paged.StoredSeen`): each live
         stored page it did not return is asked for (``GET /v1/pages/{id}``): a 404 marks it gone (deleted or
         unshared), a trashed one is stored trashed."""
         ctx = self.ctx

@@ -1,4 +1,4 @@
-"""The trash, seen within one run (issue 16): pages trashed in Notion leave every data source query without a trace,
+"""The trash, seen within one run: pages trashed in Notion leave every data source query without a trace,
 so a scheduled run of a user asks Notion's trash listing which pages were trashed since the last look.
 
 The call: ``POST /v1/search`` with ``filter: {"property": "object", "value": "page", "in_trash": true}`` sorted by

@@ -1,7 +1,7 @@
 """Typed views: a view per synced data source with one typed column per property (``nls.create_typed_view``),
 following the data source's schema after every sync of its source (:func:`refresh`, called by ``schedule``).
 
-The columns are decided by :mod:`typed_columns` from what the stored pages show (``nls._typed_observed``); the
+The columns are decided by :mod:`.columns` from what the stored pages show (``nls._typed_observed``); the
 registry row (``nls.typed_views``) is written under the session's row-level security, every change goes to
 ``nls.typed_view_history``, and the view is built from the row by ``nls._build_typed_views`` (SQL, the one place
 that writes a view's text). Names in the field's terms: a source is one Notion database a user syncs, which holds
