@@ -377,8 +377,8 @@ def test_without_ankis_library_the_anki_sync_says_what_to_install_and_the_rest_w
         result = fresh.execute("SELECT nls.anki_sync(%s)", (USER,)).fetchone()[0]
         assert [(s["sync_type"], s["error_code"]) for s in result["steps"]] == [("anki_sync", "anki_unavailable")]
         assert "pip install --target" in result["steps"][0]["error"]
-    from nls_install.cli import main
-    assert main(["--dsn", dsn, "--check"]) == 0
+    from conftest import install
+    assert install(["--dsn", dsn, "--check"]) == 0
     out = capsys.readouterr().out
     assert "--   Anki's library" in out and "pip install --target /nonexistent/nls-anki 'anki==26.9.3'" in out
     assert "FAIL" not in out

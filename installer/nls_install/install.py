@@ -77,14 +77,14 @@ class Check:
 
 @dataclass
 class Report:
-    """What a run did or would do: the checks and the steps, each a line for the DBA."""
+    """The checks of the server (:func:`check`), in the order they ran."""
 
     checks: list[Check] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return all(c.ok or c.optional for c in self.checks)
+    def failed(self, scheduled: bool = True) -> list[Check]:
+        """The failed checks that stop an install: every one that is not optional, but pg_cron's only when the
+        install schedules the pg_cron jobs (``scheduled``; ``--no-schedule`` installs without pg_cron)."""
+        return [c for c in self.checks if not c.ok and not c.optional and (scheduled or c.name != "pg_cron")]
 
 
 def connect(dsn: str) -> psycopg.Connection:
