@@ -27,6 +27,7 @@ from nls_install import __version__, atomic, releases
 from nls_install.install import InstallError, unschedule, yoyo_url
 from nls_install.resources import Shipped, engine_modules, sha256
 from schema_dump import dump, objects
+from workspaces import generated_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 PREVIOUS = releases.previous()
@@ -189,13 +190,8 @@ def give_it_data(conn, emu, anki_server) -> dict:
     """Every flow on the previous release: a learning workspace synced with content and cleaned, a push and a
     conflict, typed views, an Anki account synced (when ``anki_server``), a webhook subscription with an event
     applied; then local changes left pending (one plain, one that Notion changes too). Returns the ids it used."""
-    gen = emu.add_generated("learning", pages=80, seed=21, token=TOKEN)
     use_emulator(conn, emu)
-    conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))
-    for name, target in LEARNING_TARGETS.items():
-        conn.execute("SELECT nls.add_source(%s, %s, %s, with_content => %s)",
-                     (USER, gen.database_ids[name], target, name == "Concepts"))
-    assert sync(conn, user_id=USER)["success"]
+    gen = generated_workspace(conn, emu, USER, TOKEN, pages=80, seed=21, with_content={"Concepts"})
     cards = conn.execute("SELECT id::text, notion_id FROM nls.learning_atoms WHERE user_id = %s "
                          "AND atom_type = 'flashcard' ORDER BY card_id LIMIT 4", (USER,)).fetchall()
     (a, page_a), (b, page_b), (c, _), (d, page_d) = cards
