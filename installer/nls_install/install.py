@@ -17,7 +17,7 @@ from .resources import DEPLOY_ORDER, ENGINE, Shipped, data_dir, deploy_file, sha
 
 JOB_NAME = "sync-notion-databases"
 JOB_COMMAND = "CALL nls.sync_all_users_notion_databases()"
-# the webhook events (issue 16): applied every minute; with nothing waiting a run costs one statement
+# the job that applies the webhook events, every minute; with nothing waiting a run costs one statement
 WEBHOOK_JOB_NAME = "apply-notion-webhooks"
 WEBHOOK_JOB_COMMAND = "CALL nls.apply_all_webhook_events()"
 WEBHOOK_SCHEDULE = "* * * * *"
@@ -182,7 +182,7 @@ def encoding_check(conn: psycopg.Connection) -> Check:
                  "their own encoding), then nls install --dsn naming that database")
 
 
-ANKI_REQUIREMENT = "anki==26.9.3"      # Anki's library, AGPL-3.0: the optional Anki sync (issue 14)
+ANKI_REQUIREMENT = "anki==26.9.3"      # Anki's library, AGPL-3.0: the optional Anki sync
 ANKI_PATH = "/usr/local/lib/nls/anki-python"   # the default of the setting anki_python_path
 
 
