@@ -50,12 +50,12 @@ def fresh_install(dbname: str):
     """A throwaway cluster (scripts/pg_cluster.py) with nls freshly installed by the real installer, without the
     pg_cron jobs, into database ``dbname``; yields its DSN. Raises RuntimeError when the install fails (it has said
     why)."""
-    from nls_install.cli import main as nls_install
+    from nls_cli.main import main as nls
     key = secrets.token_hex(32)   # a throwaway cluster's key: it encrypts nothing
     with Cluster(options={"fsync": "off"}, env={"NLS_ENCRYPTION_KEY": key}) as cluster:
         cluster.start()
         cluster.create_database(dbname)
-        if nls_install(["--dsn", cluster.dsn(dbname), "--no-schedule"]) != 0:
+        if nls(["install", "--dsn", cluster.dsn(dbname), "--no-schedule"]) != 0:
             raise RuntimeError(f"nls install into {dbname} failed")
         yield cluster.dsn(dbname)
 
