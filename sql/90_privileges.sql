@@ -37,8 +37,11 @@ BEGIN
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON nls.%I TO nls_app, nls_cron', t.relname);
     END LOOP;
     -- a database-wide default: bound parameters (a token passed to add_integration) never reach the server log
-    EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length = 0', current_database());
-    EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length_on_error = 0', current_database());
+    -- (a role that may not set it, as on managed services, leaves it to the DBA: nls install --check says so)
+    IF has_parameter_privilege('log_parameter_max_length', 'SET') THEN
+        EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length = 0', current_database());
+        EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length_on_error = 0', current_database());
+    END IF;
 END
 $$;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA nls TO nls_app, nls_cron;

@@ -2,6 +2,8 @@
 that an SQL error never leaves the run's transaction unusable (the run is then closed as failed)."""
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any, Sequence
 
 
@@ -32,3 +34,26 @@ class Db:
 
     def subtransaction(self):
         return self.plpy.subtransaction()
+
+    def check_interrupts(self) -> None:
+        """Let the database act on a pending cancel, statement_timeout or terminate: inside PostgreSQL any statement
+        does (a cancel raises query_canceled); a runtime outside it (a worker's ``plpy``) checks its own too."""
+        check = getattr(self.plpy, "check_interrupts", None)
+        if check is not None:
+            check()
+        else:
+            self.execute("SELECT 1")
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``; a worker's ``plpy`` waits on its backend (pg_sleep), where a cancel lands."""
+        sleep = getattr(self.plpy, "sleep", None)
+        (sleep or time.sleep)(seconds)
+
+    def join(self, thread: threading.Thread, seconds: float) -> None:
+        """Wait up to ``seconds`` for ``thread`` to end (a request in flight); a worker's ``plpy`` waits on its
+        backend meanwhile."""
+        join = getattr(self.plpy, "join", None)
+        if join is not None:
+            join(thread, seconds)
+        else:
+            thread.join(seconds)

@@ -38,7 +38,7 @@ class Store:
     def check_interrupts(self) -> None:
         """Let PostgreSQL process a pending cancel, statement_timeout or terminate (any statement does): a cancel
         raises ``query_canceled`` here, a terminate ends the backend here."""
-        self.db.execute("SELECT 1")
+        self.db.check_interrupts()
 
     @staticmethod
     def interrupted(error: BaseException) -> bool:
@@ -233,6 +233,10 @@ class Store:
                         ["uuid", "int", "int", "int", "int", "int", "int", "jsonb"],
                         [log_id, report.processed, report.added, report.updated, report.removed,
                          report.requests_made, report.retries, json.dumps(report.details())])
+
+    def round_waiting(self) -> str | None:
+        """The schedule's round that has a user nobody took yet (``nls._round_waiting``), or None."""
+        return self._one("SELECT nls._round_waiting()::text AS r")["r"]
 
     def close_stale_runs(self) -> int:
         """Close as failed the running rows whose backend is gone; returns how many sources had some."""
