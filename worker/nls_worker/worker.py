@@ -79,6 +79,7 @@ class Worker:
         self.id: str | None = None
         self.heartbeat_s = 5.0
         self.slots: list[Slot] = []
+        self.database = ""
 
     def check(self) -> dict:
         """Connect once and check the database before starting: nls installed for the worker runtime at this
@@ -97,6 +98,7 @@ class Worker:
         """Register the worker, start the control connection and the slots (returns at once)."""
         version = self.check()
         conn = connect(self.dsn, autocommit=True)
+        self.database = f"database {conn.info.dbname!r} on {conn.info.host or 'the local socket'}"
         row = queries.one(conn, queries.REGISTER, [socket.gethostname(), os.getpid(), self.concurrency,
                                                    version.get("release"), version.get("engine")])
         self.id, self.heartbeat_s = str(row["id"]), float(row["heartbeat_s"])
