@@ -9,12 +9,13 @@ ANKI_SERVER_DIR ?= $(if $(filter 0,$(shell id -u)),/usr/local/lib/nls/anki-pytho
 export NLS_ANKI_PYTHON_PATH := $(ANKI_SERVER_DIR)
 RUN := env PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: deps venv anki test test-unit demo demo-stop bench clean
+.PHONY: deps venv anki test test-unit schema freeze demo demo-stop samples bench clean
 
 deps:
 	@scripts/install-deps.sh
 
-$(VENV)/.installed: pyproject.toml
+# (again when the release changes: nls --version reads it from the installed metadata)
+$(VENV)/.installed: pyproject.toml installer/nls_install/__init__.py
 	/usr/bin/python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e '.[test,emulator,export]'
@@ -34,11 +35,24 @@ test: venv
 test-unit: $(VENV)/.installed
 	$(RUN) $(VENV)/bin/pytest -p no:cacheprovider tests/unit $(PYTEST_ARGS)
 
+# the committed schema tests/schema.sql, from a fresh install on a throwaway cluster: run it after a schema change
+# and review the diff (a test fails while an installed schema differs from it)
+schema: $(VENV)/.installed
+	$(RUN) $(PY) scripts/schema_dump.py tests/schema.sql
+
+# making a release: its migrations join migrations/frozen.txt (sha256sum's format), never to change again
+freeze:
+	cd migrations && for f in *.sql; do grep -q "  $$f$$" frozen.txt || sha256sum "$$f" >> frozen.txt; done
+
 demo: venv
 	$(RUN) $(PY) scripts/demo.py start
 
 demo-stop:
 	$(RUN) $(PY) scripts/demo.py stop
+
+# rewrite the sample psql sessions of the README and docs/ from a real run (tests/test_readme_samples.py checks them)
+samples: $(VENV)/.installed
+	$(RUN) $(PY) scripts/samples.py
 
 bench: venv
 	$(RUN) $(PY) bench/bench_sync.py $(BENCH_ARGS)

@@ -4,13 +4,18 @@
 CREATE OR REPLACE FUNCTION nls._load_engine() RETURNS text
 LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
 AS $$
-import hashlib, importlib.abc, importlib.util, sys
-rows = plpy.execute("SELECT name, source, sha256 FROM nls._python_module ORDER BY name")
+import hashlib, importlib.abc, importlib.util, json, sys
+problem = plpy.execute("SELECT nls._release_problem() AS p")[0]["p"]
+if problem is not None:
+    problem = json.loads(problem)
+    plpy.error("nls: " + problem["problem"], hint=problem["hint"], sqlstate="55000")
+rows = plpy.execute('SELECT name, source, sha256 FROM nls._python_module ORDER BY name COLLATE "C"')
 version = hashlib.sha256("".join(r["sha256"] for r in rows).encode()).hexdigest()[:16]
 if GD.get("nls_engine_version") == version:
     return version
 if not len(rows):
-    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls install --dsn ... again.")
+    plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls install --dsn ... again.",
+               sqlstate="55000")
 sources = {r["name"]: r["source"] for r in rows}
 
 class NlsEngineFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -36,7 +41,9 @@ return version
 $$;
 COMMENT ON FUNCTION nls._load_engine() IS
 'Internal: loads the deployed nls_engine Python modules (nls._python_module) into this backend, once per deployed
-version. Returns that version (16 hex digits). Raises when nothing is deployed (run nls install).';
+version. Returns that version (16 hex digits, as nls.version() shows it). Raises 55000 when the schema''s migrations
+are not the ones the engine was deployed with (nls._release_problem(): a migration rolled back or applied by hand),
+and when nothing is deployed (run nls install).';
 
 CREATE OR REPLACE FUNCTION nls.engine_status() RETURNS jsonb
 LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
@@ -133,9 +140,9 @@ each takes the next user nobody has taken (nls.sync_rounds), syncs that user''s 
 cleans them acting for that user (row-level security: a row written under another user fails), and goes on until
 the round is empty; so N workers sync N users side by side and a slow or rate-limited user holds up only its own
 worker. Integrations marked needs_reauth or disabled are skipped. Commits after each batch of pages, so an
-interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. Requests
-are paced under rate_limit_per_s per token and workspace_rate_limit_per_s per workspace, shared among the running
-syncs in any backend (advisory locks, nls._sync_share). A cancel or statement_timeout closes the running source''s
+interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. The
+requests of every backend together stay under rate_limit_per_s per token and workspace_rate_limit_per_s per
+workspace, rate_limit_burst at once (nls._take_budget: one budget every backend shares at once). A cancel or statement_timeout closes the running source''s
 row as cancelled, commits it, and fails the CALL with 57014; a terminate ends the backend within about a second,
 the counts of what it committed staying in its row. Returns nothing; each run is a row of nls.sync_log.';
 

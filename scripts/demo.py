@@ -1,6 +1,6 @@
 """`make demo`: a throwaway PostgreSQL cluster (pg_cron + plpython3u; scripts/pg_cluster.py), the Notion emulator
-on a generated learning workspace, `nls install`, one sync, and what landed; two-way sync (a card rewritten and an AI
-card approved in the review queue, pushed back to Notion); then, when Anki's library is installed
+on a generated learning workspace, `nls install`, one sync, and what landed; two-way sync (two cards rewritten and an
+AI card approved in the review queue, pushed back to Notion); then, when Anki's library is installed
 (`make anki`), Anki's own sync server beside the emulator, the learner's deck pushed and a few reviews pulled back
 (scripts/demo_anki.py). `make demo-stop` stops both; `make clean`
 also removes the cluster's data.
@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import psycopg
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from nls_emulator.generate import LEARNING_TARGETS
@@ -35,6 +37,8 @@ DEMO = ROOT / ".demo"
 STATE = DEMO / "state.json"
 console = Console(highlight=False, soft_wrap=True, width=150)
 TOKEN = "secret_demo_token_not_a_real_one"
+USER = "demo-user"
+PAGES = 600          # the demo's workspace: the emulator's learning workspace of seed 1, with the hard cases
 
 
 def pg_dir() -> Path:
@@ -75,21 +79,17 @@ def start() -> int:
     shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
     console.print(f"[bold]1. PostgreSQL 15[/bold] with pg_cron and plpython3u on 127.0.0.1:{port} (data in {shown})")
     ids_file = DEMO / "emulator-ids.json"
-    proc, url = start_subprocess(["--workspace", "learning", "--pages", "600", "--hard", "--rate-limit",
+    proc, url = start_subprocess(["--workspace", "learning", "--pages", str(PAGES), "--hard", "--rate-limit",
                                   "--token", TOKEN, "--ids-file", str(ids_file)], log=DEMO / "emulator.log")
     STATE.write_text(json.dumps({"port": port, "emulator_pid": proc.pid, "emulator_url": url, "pg_dir": str(where)}))
     ids = json.loads(ids_file.read_text())[TOKEN]
-    console.print(f"[bold]2. Notion emulator[/bold] on {url}: a generated learning workspace (600 pages, with the "
+    console.print(f"[bold]2. Notion emulator[/bold] on {url}: a generated learning workspace ({PAGES} pages, with the "
                   "hard cases), rate limits on")
     console.print("[bold]3. nls install --dsn ...[/bold]")
     if nls(["install", "--dsn", dsn]) != 0:
         return 1
     with psycopg.connect(dsn, autocommit=True) as c:
-        c.execute("SELECT nls.set_setting('api_base_url', %s)", (url,))
-        c.execute("SELECT nls.add_integration('demo-user', %s, workspace_name => 'Demo workspace')", (TOKEN,))
-        for name, target in LEARNING_TARGETS.items():
-            c.execute("SELECT nls.add_source('demo-user', %s, %s, with_content => %s)",
-                      (ids["databases"][name], target, name == "Modules"))
+        add_demo_user(c, url, ids["databases"])
         console.print("[bold]4. SELECT nls.sync_notion();[/bold]")
         result = c.execute("SELECT nls.sync_notion()").fetchone()[0]
         brief = {"success": result["success"],
@@ -104,9 +104,34 @@ def start() -> int:
         if anki_pid:
             state = json.loads(STATE.read_text())
             STATE.write_text(json.dumps({**state, "anki_server_pid": anki_pid}))
-    console.print(f"\nConnect: [bold]psql 'host=127.0.0.1 port={port} user=postgres dbname=nls_demo'[/bold]  "
-                  "(pg_cron syncs every 15 minutes while this runs)\nStop: [bold]make demo-stop[/bold]")
+    console.print("\nNext, in your shell: `nls` on the PATH and connected to the demo's database (pg_cron syncs it "
+                  "every 15 minutes while the demo runs):")
+    for line in shell_lines(pg.dsn("nls_demo")):
+        console.print(f"  [bold]{escape(line)}[/bold]")
+    console.print("Stop: [bold]make demo-stop[/bold]")
     return 0
+
+
+def add_demo_user(c, url: str, database_ids: dict[str, str]) -> None:
+    """Point nls at the emulator at ``url`` and at the folder where `make anki` put Anki's library for the server's
+    Python (NLS_ANKI_PYTHON_PATH, which the Makefile exports: inside the checkout for an ordinary user), then add
+    the demo user's integration and one source per learning database (``database_ids``: name -> id)."""
+    c.execute("SELECT nls.set_setting('api_base_url', %s)", (url,))
+    if os.environ.get("NLS_ANKI_PYTHON_PATH"):
+        c.execute("SELECT nls.set_setting('anki_python_path', %s)", (os.environ["NLS_ANKI_PYTHON_PATH"],))
+    c.execute("SELECT nls.add_integration(%s, %s, workspace_name => 'Demo workspace')", (USER, TOKEN))
+    for name, target in LEARNING_TARGETS.items():
+        c.execute("SELECT nls.add_source(%s, %s, %s, with_content => %s)",
+                  (USER, database_ids[name], target, name == "Modules"))
+
+
+def shell_lines(dsn: str) -> list[str]:
+    """What to type in a shell to have `nls` on the PATH (the venv this runs in: `. .venv/bin/activate` from the
+    checkout) and its commands (`nls ... --dsn` by default) and psql connected to ``dsn``."""
+    activate = Path(sys.prefix) / "bin" / "activate"
+    if activate.is_relative_to(Path.cwd()):
+        activate = activate.relative_to(Path.cwd())
+    return [f". {shlex.quote(str(activate))}", f"export NLS_DSN={shlex.quote(dsn)}", 'psql "$NLS_DSN"']
 
 
 def _show_tables(c) -> None:
@@ -127,21 +152,28 @@ def _show_tables(c) -> None:
               "ORDER BY needs_review_count DESC, concept_name LIMIT 5", "nls.v_concept_atom_stats")
 
 
-def _two_way(c) -> None:
-    """Two-way sync: one card rewritten and approved in the review queue, one AI card approved, pushed to Notion."""
-    atom, front, back = c.execute("SELECT id, front, back FROM nls.learning_atoms WHERE atom_type = 'flashcard' "
-                                  "ORDER BY card_id LIMIT 1").fetchone()
-    concept = c.execute("SELECT id FROM nls.concepts ORDER BY name LIMIT 1").fetchone()[0]
+def queue_reviews(c, rewrites: int = 2) -> list:
+    """Into the demo user's review queue: ``rewrites`` cards of the Networks program (the first by card id) with
+    their answer rewritten, and one AI card with no Notion page yet. Returns the review items' ids."""
+    cards = c.execute("SELECT id, front, back FROM nls.learning_atoms WHERE atom_type = 'flashcard' "
+                      "AND card_id LIKE 'NET-%%' ORDER BY card_id LIMIT %s", (rewrites,)).fetchall()
     items = [c.execute("INSERT INTO nls.review_queue (user_id, front, back, original_front, original_back, "
-                       "original_atom_id, source) VALUES ('demo-user', %s, %s, %s, %s, %s, 'gemini') RETURNING id",
-                       (front, back + " (rewritten)", front, back, atom)).fetchone()[0],
-             c.execute("INSERT INTO nls.review_queue (user_id, front, back, concept_id, source) VALUES "
-                       "('demo-user', 'What does a router forward?', 'Packets, by destination.', %s, 'gemini') "
-                       "RETURNING id", (concept,)).fetchone()[0]]
-    for item in items:
+                       "original_atom_id, source) VALUES (%s, %s, %s, %s, %s, %s, 'gemini') RETURNING id",
+                       (USER, front, back + " (rewritten)", front, back, atom)).fetchone()[0]
+             for atom, front, back in cards]
+    concept = c.execute("SELECT id FROM nls.concepts ORDER BY name LIMIT 1").fetchone()[0]
+    items.append(c.execute("INSERT INTO nls.review_queue (user_id, front, back, concept_id, source) VALUES "
+                           "(%s, 'What does a router forward?', 'Packets, by destination.', %s, 'gemini') "
+                           "RETURNING id", (USER, concept)).fetchone()[0])
+    return items
+
+
+def _two_way(c) -> None:
+    """Two-way sync: two cards rewritten and one AI card, approved in the review queue, pushed to Notion."""
+    for item in queue_reviews(c):
         c.execute("SELECT nls.approve_review(%s)", (item,))
-    console.print("[bold]5. SELECT nls.push_notion(user_id => 'demo-user');[/bold] two-way: a card rewritten and an AI "
-                  "card, approved in the review queue, go back to Notion")
+    console.print("[bold]5. SELECT nls.push_notion(user_id => 'demo-user');[/bold] two-way: two cards rewritten and "
+                  "an AI card, approved in the review queue, go back to Notion")
     c.execute("SELECT nls.push_notion(user_id => 'demo-user')")
     _table(c, "SELECT l.sync_type, s.database_name, l.status, items_processed AS objects, items_added AS created, "
               "items_updated AS written, requests_made AS requests, details -> 'requests_by_endpoint' AS endpoints "

@@ -46,6 +46,13 @@ def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("Anki's sync server did not start; see " + str(folder / "server.log"))
 
 
+def steady_day(col) -> None:
+    """Put the collection's day cutoff (Anki's "next day starts at": the config rollover, an hour of local time)
+    twelve hours from now, so that a card answered now lands in the same queue at any time of day: a learning step of
+    minutes never crosses into the next day (queue 3, day learning, instead of 1, learning)."""
+    col.set_config("rollover", (time.localtime().tm_hour + 12) % 24)
+
+
 def phone_reviews(folder: Path, url: str, cards: int = 6) -> list[str]:
     """The learner's phone: download the collection, answer ``cards`` cards with FSRS on, sync. Returns their card
     ids (the "Card ID" field)."""
@@ -57,6 +64,7 @@ def phone_reviews(folder: Path, url: str, cards: int = 6) -> list[str]:
         if col.sync_collection(auth, False).required in (2, 3):
             col.full_upload_or_download(auth=auth, server_usn=None, upload=False)
         col.set_config("fsrs", True)
+        steady_day(col)
         answered = []
         for i, cid in enumerate(sorted(col.find_cards('"note:nls Basic"'))[:cards]):
             card = col.get_card(cid)

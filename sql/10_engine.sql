@@ -2,7 +2,7 @@
 -- batch of pages, marking pages gone. Re-applied on every install (CREATE OR REPLACE).
 
 -- Every advisory lock class of nls, in one place (the first key of pg_advisory_lock(int, int); the second is the
--- object: a source id, an account id, a hash of a user or workspace id).
+-- object: a source id, an account id, a hash of a user id).
 CREATE OR REPLACE FUNCTION nls._lock_class(p_kind text) RETURNS int
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -10,15 +10,11 @@ AS $$
         WHEN 'source' THEN 1852601203          -- 'nls': one run of a source at a time; -1 the round's claims, 0 cleaning
         WHEN 'anki' THEN 1852601204            -- one Anki sync of an account at a time
         WHEN 'user_flow' THEN 1852601210       -- one run of a user's flow (trash listing, webhook events) at a time
-        WHEN 'token' THEN 1852601211           -- a running sync's share of its token's request budget (shared)
-        WHEN 'workspace' THEN 1852601212       -- ... and of its workspace's (shared)
-        WHEN 'token_hold' THEN 1852601213      -- a backend waiting out a 429 of a token (exclusive)
-        WHEN 'workspace_hold' THEN 1852601214  -- ... of a workspace
+        WHEN 'budget' THEN 1852601215          -- the request budgets' registers, for one statement (object 0)
     END
 $$;
 COMMENT ON FUNCTION nls._lock_class(text) IS
-'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, token, workspace, token_hold,
-workspace_hold; NULL for another kind.';
+'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, budget; NULL for another kind.';
 
 CREATE OR REPLACE FUNCTION nls._lock_key() RETURNS int
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
@@ -125,7 +121,6 @@ BEGIN
 END
 $$;
 
-DROP FUNCTION IF EXISTS nls._stored_hashes(bigint, text[]);
 CREATE OR REPLACE FUNCTION nls._stored_hashes(p_source_id bigint, p_page_ids text[])
 RETURNS TABLE (page_id text, sync_hash text, has_content boolean, gone boolean)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -431,7 +426,6 @@ reconciliation (a whole full read, or the ids-only read of a reconciling run) in
 
 -- ---- the schedule's rounds (SECURITY DEFINER: a worker must see every user to share them out; it learns user ids
 -- ---- and nothing else, and syncs each user under that user's row-level security) ------------------------------
-DROP FUNCTION IF EXISTS nls._claim_sync_user(timestamptz);  -- re-created (its result columns changed once)
 CREATE OR REPLACE FUNCTION nls._claim_sync_user(p_joined timestamptz, OUT p_round timestamptz, OUT p_user text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -501,77 +495,250 @@ COMMENT ON FUNCTION nls._finish_sync_user(timestamptz, text, text) IS
 'Internal (scheduled workers): marks this worker''s user of the round done with its status (completed, partial,
 failed, cancelled, or skipped when another session was syncing that user''s sources).';
 
--- ---- the request budget, shared by every backend through session-level advisory locks (not transactional, so a
--- ---- sync running in its caller's transaction counts at once) -------------------------------------------------
-CREATE OR REPLACE FUNCTION nls._budget_lock(p_kind text, p_id text, OUT classid int, OUT objid int)
+-- ---- the request budget every backend of a token and of a workspace shares, at once ---------------------------
+-- A budget is a generic cell rate algorithm's state, its theoretical arrival time (TAT, in ticks: tenths of a
+-- millisecond since 2025-01-01 UTC), kept in a register of nls._budget_registers (a sequence: not transactional, so
+-- a sync that runs in its caller's transaction shares it with every backend at once). A register's value is the
+-- budget's tag (19 bits: 262144 for a workspace, plus 18 bits of a hash of its id) and its TAT (the low 44 bits). A
+-- budget lives in one of the 8 registers of its window (from its tag), so that a call reads a few registers only.
+-- Registers are read and written under an advisory lock taken in a subtransaction that is rolled back at the end:
+-- the lock goes with it whatever happens (an error, a cancel), the sequences keep their new values.
+CREATE OR REPLACE FUNCTION nls._budget_tag(p_kind text, p_id text) RETURNS bigint
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT nls._lock_class(p_kind), hashtext(p_id)
+    SELECT CASE p_kind WHEN 'workspace' THEN 262144 ELSE 0 END
+           + (hashtextextended(p_kind || ':' || coalesce(p_id, ''), 0) & 262143)
 $$;
-COMMENT ON FUNCTION nls._budget_lock(text, text) IS
-'Internal: the advisory lock (classid, objid) of a budget: kind token or workspace (a running sync holds it shared),
-token_hold or workspace_hold (a backend waiting out a 429 holds it exclusively); p_id the user id or workspace id.';
+COMMENT ON FUNCTION nls._budget_tag(text, text) IS
+'Internal: the tag (bigint, 19 bits) of a request budget: kind token (p_id the user id) or workspace (p_id its id;
+NULL: the workspaces not known yet, whose budget the first request of a new integration uses).';
 
-CREATE OR REPLACE FUNCTION nls._budget_member(p_user text, p_workspace_id text, p_join boolean) RETURNS void
+CREATE OR REPLACE FUNCTION nls._budget_window(p_tag bigint, p_registers int) RETURNS int[]
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT array_agg(((p_tag + k) % p_registers)::int + 1 ORDER BY k) FROM generate_series(0, least(8, p_registers) - 1) k $$;
+COMMENT ON FUNCTION nls._budget_window(bigint, int) IS
+'Internal: the registers (1-based indexes among p_registers) that may hold the budget tagged p_tag, in order.';
+
+CREATE OR REPLACE FUNCTION nls._budget_time(p_budgets bigint[], p_tag bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(max(p_budgets[i] & 17592186044415), 0)
+      FROM unnest(nls._budget_window(p_tag, cardinality(p_budgets))) i WHERE p_budgets[i] >> 44 = p_tag
+$$;
+COMMENT ON FUNCTION nls._budget_time(bigint[], bigint) IS
+'Internal: the TAT (ticks) of the budget tagged p_tag among the registers'' values p_budgets; 0 when none holds it.';
+
+CREATE OR REPLACE FUNCTION nls._budget_pick(p_budgets bigint[], p_tag bigint, p_now bigint, p_taken int) RETURNS int
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(
+        (SELECT w.i FROM unnest(nls._budget_window(p_tag, cardinality(p_budgets))) w(i)
+          WHERE p_budgets[w.i] >> 44 = p_tag AND w.i <> p_taken ORDER BY p_budgets[w.i] & 17592186044415 DESC LIMIT 1),
+        (SELECT w.i FROM unnest(nls._budget_window(p_tag, cardinality(p_budgets))) WITH ORDINALITY w(i, n)
+          WHERE p_budgets[w.i] & 17592186044415 <= p_now AND w.i <> p_taken ORDER BY w.n LIMIT 1))
+$$;
+COMMENT ON FUNCTION nls._budget_pick(bigint[], bigint, bigint, int) IS
+'Internal: the register (its index in p_budgets) of the budget tagged p_tag, else the first free one of its window (a
+budget full again at p_now: what it held is no one''s history any more), never p_taken; NULL when every register of
+its window is in use.';
+
+CREATE OR REPLACE FUNCTION nls._budget_read(p_tags bigint[], p_all boolean, OUT seqs regclass[], OUT budgets bigint[],
+                                            OUT now bigint)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    k record;
+    v_registers int := (SELECT count(*) FROM nls._budget_registers);
+    v_read int[] := ARRAY(SELECT unnest(nls._budget_window(t, v_registers)) FROM unnest(p_tags) t);
 BEGIN
-    FOR k IN SELECT l.* FROM (VALUES ('token', p_user), ('workspace', p_workspace_id)) AS v(kind, id)
-              CROSS JOIN LATERAL nls._budget_lock(v.kind, v.id) AS l WHERE v.id IS NOT NULL LOOP
-        IF p_join THEN
-            PERFORM pg_advisory_lock_shared(k.classid, k.objid);
-        ELSE
-            PERFORM pg_advisory_unlock_shared(k.classid, k.objid);
-        END IF;
-    END LOOP;
+    PERFORM pg_advisory_xact_lock(nls._lock_class('budget'), 0);
+    now := floor((extract(epoch FROM clock_timestamp()) - 1735689600) * 10000);
+    SELECT array_agg(r.seq ORDER BY r.register),
+           array_agg(CASE WHEN p_all OR r.register + 1 = ANY (v_read) THEN coalesce(pg_sequence_last_value(r.seq), 0)
+                     END ORDER BY r.register)
+      INTO seqs, budgets FROM nls._budget_registers r;
 END
 $$;
-COMMENT ON FUNCTION nls._budget_member(text, text, boolean) IS
-'Internal: _budget_member(user, workspace_id, join) counts this backend among the syncs of p_user''s token (and of
-p_workspace_id when known) with join true: it takes those budgets'' shared advisory locks (session level), which
-nls._sync_share counts; with join false it gives them back.';
+COMMENT ON FUNCTION nls._budget_read(bigint[], boolean) IS
+'Internal (nls._take_budget, nls._hold_budget, in a subtransaction they roll back): takes the budgets'' lock and
+returns the registers (seqs), the values of those in the windows of p_tags (every one with p_all; NULL for the
+others: budgets) and the time now in ticks.';
 
-CREATE OR REPLACE FUNCTION nls._sync_share(p_user text, p_workspace_id text, OUT token_share int,
-                                           OUT workspace_share int, OUT held boolean)
+CREATE OR REPLACE FUNCTION nls._budget_write(p_seq regclass, p_tag bigint, p_time bigint) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$ SELECT setval(p_seq, (p_tag << 44) | least(p_time, 17592186044415)) $$;
+COMMENT ON FUNCTION nls._budget_write(regclass, bigint, bigint) IS
+'Internal: stores the budget tagged p_tag, its TAT p_time (ticks), in register p_seq.';
+
+CREATE OR REPLACE FUNCTION nls._take_budget(p_user text, p_workspace_id text, p_rate float8, p_workspace_rate float8,
+                                            p_burst float8, OUT wait_s float8, OUT reserved boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c_mask constant bigint := 17592186044415;
+    v_tag bigint[] := ARRAY[nls._budget_tag('token', p_user), nls._budget_tag('workspace', p_workspace_id)];
+    v_step bigint[] := ARRAY[ceil(10000 / p_rate), ceil(10000 / p_workspace_rate)];
+    -- how far ahead of its TAT a request may go: the burst less one request, kept for the network's jitter
+    v_ahead bigint[] := ARRAY[floor(greatest(p_burst - 2, 0) * 10000 / p_rate),
+                              floor(greatest(p_burst - 2, 0) * 10000 / p_workspace_rate)];
+    r record;
+    v_at int[];
+    v_tat bigint[];
+    v_others int[] := '{}';
+    v_send bigint;
+BEGIN
+    BEGIN
+        r := nls._budget_read(v_tag || nls._budget_tag('workspace', NULL), p_workspace_id IS NULL);
+        v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
+        v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
+        IF v_at[1] IS NULL OR v_at[2] IS NULL THEN   -- every register of a window in use: wait for one to come free
+            wait_s := greatest(1, coalesce((SELECT min(b & c_mask) FROM unnest(r.budgets) b
+                                             WHERE b & c_mask > r.now) - r.now, 1)) / 10000.0;
+            reserved := false;
+        ELSE
+            -- a workspace's budget is never behind the one of workspaces not known yet; a request whose workspace
+            -- is not known yet counts in every workspace budget in use
+            v_tat := ARRAY[nls._budget_time(r.budgets, v_tag[1]),
+                           greatest(nls._budget_time(r.budgets, v_tag[2]),
+                                    nls._budget_time(r.budgets, nls._budget_tag('workspace', NULL)))];
+            IF p_workspace_id IS NULL THEN
+                v_others := ARRAY(SELECT i FROM generate_subscripts(r.budgets, 1) i WHERE r.budgets[i] >> 44 >= 262144
+                                     AND r.budgets[i] & c_mask > r.now AND i <> v_at[2]);
+            END IF;
+            v_send := greatest(r.now, v_tat[1] - v_ahead[1], v_tat[2] - v_ahead[2],
+                               (SELECT max((r.budgets[i] & c_mask) - v_ahead[2]) FROM unnest(v_others) i));
+            FOR k IN 1..2 LOOP
+                PERFORM nls._budget_write(r.seqs[v_at[k]], v_tag[k], greatest(v_tat[k], v_send) + v_step[k]);
+            END LOOP;
+            PERFORM nls._budget_write(r.seqs[i], r.budgets[i] >> 44, greatest(r.budgets[i] & c_mask, v_send) + v_step[2])
+               FROM unnest(v_others) i;
+            wait_s := (v_send - r.now) / 10000.0;
+            reserved := true;
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- roll the block back: the lock goes, the registers keep their values
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+END
+$$;
+COMMENT ON FUNCTION nls._take_budget(text, text, float8, float8, float8) IS
+'Internal: one request of user p_user''s token (in workspace p_workspace_id; NULL while it is not known) in the
+request budgets every backend shares: p_rate requests a second for the token and p_workspace_rate for the workspace,
+at most p_burst - 1 at once (one request of the burst is kept for the network''s jitter). Returns (wait_s: the
+seconds to wait before sending it, reserved: true), or (wait_s, false) when every register a budget may use is in
+use: wait, then ask again. A request of a workspace not known yet counts in every workspace budget in use, and a workspace budget is
+never behind the one of workspaces not known yet. Never waits on a lock longer than one call takes.';
+
+CREATE OR REPLACE FUNCTION nls._hold_budget(p_kind text, p_id text, p_seconds float8, p_rate float8, p_burst float8)
+RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tag bigint := nls._budget_tag(p_kind, p_id);
+    r record;
+    v_at int;
+    v_held boolean;
+BEGIN
+    BEGIN
+        r := nls._budget_read(ARRAY[v_tag], false);
+        v_at := nls._budget_pick(r.budgets, v_tag, r.now, 0);
+        v_held := v_at IS NOT NULL;
+        IF v_held THEN
+            PERFORM nls._budget_write(r.seqs[v_at], v_tag, greatest(nls._budget_time(r.budgets, v_tag),
+                r.now + ceil(p_seconds * 10000)::bigint + floor(greatest(p_burst - 2, 0) * 10000 / p_rate)::bigint));
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+    RETURN v_held;
+END
+$$;
+COMMENT ON FUNCTION nls._hold_budget(text, text, float8, float8, float8) IS
+'Internal: Notion answered 429 with p_seconds of Retry-After for a budget (p_kind token: p_id the user id; workspace:
+its id): no backend''s request of it starts before that time has passed (p_rate and p_burst as for nls._take_budget).
+Returns false when every register the budget may use is in use (the backend that got the 429 then waits on its
+own).';
+
+-- ---- what a run learns about its integration, noted without locking the integration's row ----------------------
+CREATE OR REPLACE FUNCTION nls._integration_now(p_integration bigint, p_notes bigint[] DEFAULT NULL)
+RETURNS TABLE (status text, workspace_id text, workspace_name text, bot_id text, trash_checked_at timestamptz)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH keys AS (
-        SELECT kind, l.classid::oid AS classid, l.objid::oid AS objid
-          FROM (VALUES ('token', p_user), ('workspace', p_workspace_id), ('token_hold', p_user),
-                       ('workspace_hold', p_workspace_id)) AS v(kind, id)
-         CROSS JOIN LATERAL nls._budget_lock(v.kind, v.id) AS l
-         WHERE v.id IS NOT NULL
-    ), locks AS (
-        SELECT k.kind, count(*) AS n
-          FROM pg_locks p JOIN keys k ON p.classid = k.classid AND p.objid = k.objid
-         WHERE p.locktype = 'advisory' AND p.objsubid = 2 AND p.granted
-           AND p.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-           AND (k.kind IN ('token', 'workspace') OR p.pid <> pg_backend_pid())
-         GROUP BY k.kind
-    )
-    SELECT greatest(1, coalesce((SELECT n FROM locks WHERE kind = 'token'), 0))::int,
-           greatest(1, coalesce((SELECT n FROM locks WHERE kind = 'workspace'), 0))::int,
-           EXISTS (SELECT 1 FROM locks WHERE kind IN ('token_hold', 'workspace_hold'))
+    SELECT CASE WHEN i.status = 'active' AND i.token_nonce = ANY (n.refused) THEN 'needs_reauth' ELSE i.status END,
+           coalesce(i.workspace_id, n.workspace_id), coalesce(i.workspace_name, n.workspace_name),
+           coalesce(n.bot_id, i.bot_id), greatest(i.trash_checked_at, n.trash_checked_at)
+      FROM nls.integrations i,
+           LATERAL (SELECT (array_agg(x.workspace_id ORDER BY x.noted_at DESC)
+                                FILTER (WHERE x.workspace_id IS NOT NULL))[1] AS workspace_id,
+                           (array_agg(x.workspace_name ORDER BY x.noted_at DESC)
+                                FILTER (WHERE x.workspace_name IS NOT NULL))[1] AS workspace_name,
+                           (array_agg(x.bot_id ORDER BY x.noted_at DESC) FILTER (WHERE x.bot_id IS NOT NULL))[1] AS bot_id,
+                           max(x.trash_checked_at) AS trash_checked_at,
+                           coalesce(array_agg(x.refused_nonce) FILTER (WHERE x.refused_nonce IS NOT NULL), '{}') AS refused
+                      FROM nls.integration_notes x
+                     WHERE x.integration_id = i.id AND (p_notes IS NULL OR x.id = ANY (p_notes))) n
+     WHERE i.id = p_integration
 $$;
-COMMENT ON FUNCTION nls._sync_share(text, text) IS
-'Internal: how many running syncs (in any backend, this one included) share this user''s token and this workspace
-(token_share, workspace_share: holders of their budget locks), and whether another backend holds them back while it
-waits out a 429 (held). Each backend paces itself to rate_limit_per_s / token_share and workspace_rate_limit_per_s /
-workspace_share requests a second, and sends nothing while held.';
+COMMENT ON FUNCTION nls._integration_now(bigint, bigint[]) IS
+'Internal: integration p_integration as its notes (nls.integration_notes: those this session sees, or only the ids
+p_notes) have it: (status: needs_reauth when Notion refused its token as stored now, workspace_id, workspace_name,
+bot_id, trash_checked_at). Row-level security applies.';
 
-CREATE OR REPLACE FUNCTION nls._hold_budget(p_kind text, p_id text) RETURNS boolean
-LANGUAGE sql SET search_path = pg_catalog, pg_temp
-AS $$ SELECT pg_try_advisory_lock(l.classid, l.objid) FROM nls._budget_lock(p_kind || '_hold', p_id) l $$;
-COMMENT ON FUNCTION nls._hold_budget(text, text) IS
-'Internal: _hold_budget(kind token or workspace, id) holds back every other backend of that budget (exclusive
-advisory lock, session level) while this one waits out a 429; false when another backend already holds it.';
+CREATE OR REPLACE FUNCTION nls._fold_integration_notes(p_integration bigint) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_notes bigint[];
+BEGIN
+    PERFORM 1 FROM nls.integrations i WHERE i.id = p_integration FOR NO KEY UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN   -- another transaction holds the row: its notes wait for the next fold
+        RETURN false;
+    END IF;
+    SELECT array_agg(x.id) INTO v_notes FROM (SELECT n.id FROM nls.integration_notes n
+                                               WHERE n.integration_id = p_integration FOR UPDATE SKIP LOCKED) x;
+    IF v_notes IS NULL THEN
+        RETURN true;
+    END IF;
+    UPDATE nls.integrations i
+       SET (status, workspace_id, workspace_name, bot_id, trash_checked_at, updated_at) =
+           (SELECT n.status, n.workspace_id, n.workspace_name, n.bot_id, n.trash_checked_at,
+                   CASE WHEN (n.status, n.workspace_id, n.workspace_name, n.bot_id)
+                             IS DISTINCT FROM (i.status, i.workspace_id, i.workspace_name, i.bot_id)
+                        THEN now() ELSE i.updated_at END
+              FROM nls._integration_now(p_integration, v_notes) n)
+     WHERE i.id = p_integration;
+    DELETE FROM nls.integration_notes n WHERE n.id = ANY (v_notes);
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION nls._fold_integration_notes(bigint) IS
+'Internal: folds the notes of integration p_integration this session sees into nls.integrations and deletes them,
+unless another transaction holds the integration''s row or a note (then they wait, read through
+nls._integration_now, for the next fold). Never waits on a lock. Returns whether the row could be taken.';
 
-CREATE OR REPLACE FUNCTION nls._release_budget(p_kind text, p_id text) RETURNS boolean
-LANGUAGE sql SET search_path = pg_catalog, pg_temp
-AS $$ SELECT pg_advisory_unlock(l.classid, l.objid) FROM nls._budget_lock(p_kind || '_hold', p_id) l $$;
-COMMENT ON FUNCTION nls._release_budget(text, text) IS 'Internal: ends the hold nls._hold_budget took.';
+CREATE OR REPLACE FUNCTION nls._notes_committed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_acting text := current_setting('nls.user_id', true);
+BEGIN
+    PERFORM set_config('nls.user_id', NEW.user_id, true);
+    BEGIN
+        PERFORM nls._fold_integration_notes(NEW.integration_id);
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+        NULL;   -- the commit matters more than the fold: the notes wait for the next one
+    END;
+    PERFORM set_config('nls.user_id', coalesce(v_acting, ''), true);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION nls._notes_committed() IS
+'Internal: the trigger integration_notes_fold runs it as the transaction that noted something commits: the note is
+folded into nls.integrations then (nls._fold_integration_notes, acting for its user), the row locked only for the
+rest of the commit. What goes wrong there leaves the notes for the next fold and never fails the commit.';
+DROP TRIGGER IF EXISTS integration_notes_fold ON nls.integration_notes;
+CREATE CONSTRAINT TRIGGER integration_notes_fold AFTER INSERT ON nls.integration_notes
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION nls._notes_committed();
 
 COMMENT ON COLUMN nls.sync_log.status IS
 'running, then completed, partial (stopped early or some pages not stored: the next run resumes), failed, or
@@ -585,7 +752,7 @@ COMMENT ON COLUMN nls.sync_log.details IS
 "completed_values"?, "unsupported_values"?, "rollups_over_cut_relations"?, "markdown_unavailable"?,
 "markdown_truncated"?, "markdown_unknown_blocks"?, "rate_limited"? (429 answers), "retry_waited_s"? (seconds between
 attempts), "paced_s"? (seconds waited for the budget), "timeouts"? ({endpoint: requests that timed out}),
-"traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
+"invalid_json"? ({endpoint: answers whose body was not JSON, each sent again}), "traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
 rows (no source_id; plpython/nls_engine/anki_sync.py) their findings: anki_sync {"action", "login", "anki"},
 anki_pull {"reviewed"}, anki_push {"unchanged", "kept_deleted", "upload"}, each with "traceback"? for an internal
 error. A push''s rows (sync_type notion_push: items_added pages created, items_updated pages written) add the counters

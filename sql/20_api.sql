@@ -41,7 +41,6 @@ BEGIN
 END
 $$;
 
-DROP FUNCTION IF EXISTS nls.add_source(text, text, text, text, boolean);  -- before property_map (0002)
 CREATE OR REPLACE FUNCTION nls.add_source(user_id text, database_id text, target text DEFAULT 'pages',
                                           database_name text DEFAULT NULL, with_content boolean DEFAULT false,
                                           property_map jsonb DEFAULT NULL)
@@ -142,7 +141,11 @@ DECLARE
     v_user text := nls._require(remove_integration.user_id, 'user_id', 'remove_integration');
 BEGIN
     DELETE FROM nls.integrations i WHERE i.user_id = v_user;
-    RETURN FOUND;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    DELETE FROM nls.integration_notes n WHERE n.user_id = v_user;   -- what its runs noted (no foreign key)
+    RETURN true;
 END
 $$;
 COMMENT ON FUNCTION nls.remove_integration(text) IS

@@ -506,8 +506,6 @@ COMMENT ON VIEW nls._want_learning_atoms IS
 card rules; nls.clean() writes the difference.';
 
 -- ---- writing the difference ----------------------------------------------------------------------------------
-DROP FUNCTION IF EXISTS nls._clean_entity(text, text, uuid);
-DROP FUNCTION IF EXISTS nls._clean_entity(text, text, text, uuid);
 CREATE OR REPLACE FUNCTION nls._clean_touched(p_table text, p_target text, p_user text, p_key text, p_pages text[])
 RETURNS boolean
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp

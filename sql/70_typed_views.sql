@@ -173,7 +173,7 @@ AS $$
 $$;
 COMMENT ON FUNCTION nls._typed_kinds() IS
 'Internal: the kinds a typed view''s column can be, {kind: [SQL type, expression over the property value]}: the
-only expressions nls._typed_view_query writes into a view.';
+only expressions nls._typed_view_select writes into a view.';
 
 CREATE OR REPLACE FUNCTION nls._typed_fixed_columns() RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
@@ -188,8 +188,7 @@ $$;
 COMMENT ON FUNCTION nls._typed_fixed_columns() IS
 'Internal: the columns every typed view has before its property columns: [name, SQL type, expression, meaning].';
 
-CREATE OR REPLACE FUNCTION nls._typed_view_query(p_source_id bigint, p_data_source_id text, p_columns jsonb)
-RETURNS text
+CREATE OR REPLACE FUNCTION nls._typed_view_select(p_columns jsonb) RETURNS text
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -219,17 +218,52 @@ BEGIN
     END LOOP;
     RETURN format(E'SELECT %s\n  FROM nls.stg_notion_pages p\n'
                   || E' CROSS JOIN LATERAL (SELECT jsonb_object_agg(e.value ->> ''id'', e.value) AS v\n'
-                  || E'                       FROM jsonb_each(p.raw_properties) AS e WHERE e.value ? ''id'') AS x\n'
-                  || E' WHERE p.source_id = %s AND p.data_source_id = %L',
-                  array_to_string(v_list, E',\n       '), p_source_id, p_data_source_id);
+                  || E'                       FROM jsonb_each(p.raw_properties) AS e WHERE e.value ? ''id'') AS x\n',
+                  array_to_string(v_list, E',\n       '));
 END
 $$;
+COMMENT ON FUNCTION nls._typed_view_select(jsonb) IS
+'Internal: a typed view''s SELECT and FROM, without its WHERE: _typed_view_select(columns jsonb [{column,
+property_id, type, kind, removed?}]) returns text: the fixed columns (nls._typed_fixed_columns), then each property
+read by its id (a rename does not move it), typed by its kind (nls._typed_kinds); a removed property''s column is
+NULL, a marked formula or rollup value NULL. Raises 22023 for a column of no known kind.';
+
+CREATE OR REPLACE FUNCTION nls._typed_view_query(p_source_id bigint, p_data_source_id text, p_columns jsonb)
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT nls._typed_view_select(p_columns)
+           || format(' WHERE p.source_id = %s AND p.data_source_id = %L', p_source_id, p_data_source_id)
+$$;
 COMMENT ON FUNCTION nls._typed_view_query(bigint, text, jsonb) IS
-'Internal: the query of a typed view over one data source of a source: _typed_view_query(source_id, data_source_id,
-columns jsonb [{column, property_id, type, kind, removed?}]) returns its SELECT text: the fixed columns
-(nls._typed_fixed_columns), then each property read by its id (a rename does not move it), typed by its kind
-(nls._typed_kinds); a removed property''s column is NULL, a marked formula or rollup value NULL. Raises 22023 for a
-column of no known kind.';
+'Internal: the query of the typed rows of one data source of a source, for the session that asked
+(nls.typed_select): _typed_view_query(source_id, data_source_id, columns jsonb) returns its SELECT text
+(nls._typed_view_select), the source and data source written in. Raises 22023 for a column of no known kind.';
+
+CREATE OR REPLACE FUNCTION nls._typed_view_definition(p_typed_view_id bigint, p_columns jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT nls._typed_view_select(p_columns)
+           || format(' WHERE p.source_id = (SELECT t.source_id FROM nls.typed_views t WHERE t.id = %s)'
+                     ' AND p.data_source_id = (SELECT t.data_source_id FROM nls.typed_views t WHERE t.id = %s)',
+                     p_typed_view_id, p_typed_view_id)
+$$;
+COMMENT ON FUNCTION nls._typed_view_definition(bigint, jsonb) IS
+'Internal: the text of a built typed view (nls._build_typed_view): _typed_view_definition(typed_view_id,
+columns jsonb) returns nls._typed_view_select''s SELECT over the data source its nls.typed_views row names, read
+through that row (under row-level security) when the view is queried: the view''s definition, which every role can
+read in the catalogue, holds no source or data source id. Raises 22023 for a column of no known kind.';
+
+CREATE OR REPLACE FUNCTION nls._typed_view_comment() RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'nls typed view: one row per page of a synced Notion data source, one column per property, read by '
+           'property id (nls.typed_view_columns says which, to the view''s own user only). Follows the data '
+           'source''s schema after each sync; nls.create_typed_view re-creates it, nls.drop_typed_view drops it; its '
+           'changes are in nls.typed_view_history.'
+$$;
+COMMENT ON FUNCTION nls._typed_view_comment() IS
+'Internal: the COMMENT of every typed view, the same for every user''s (the catalogue is readable by every role).';
 
 -- ---- what the stored pages say about a data source's properties ------------------------------------------------
 CREATE OR REPLACE FUNCTION nls._typed_observed(p_source_id bigint, p_data_source_id text)
@@ -373,19 +407,15 @@ BEGIN
         EXECUTE format('DROP VIEW %s', v_target);
     END IF;
     EXECUTE format('CREATE OR REPLACE VIEW %s WITH (security_invoker = true) AS %s', v_target,
-                   nls._typed_view_query(r.source_id, r.data_source_id, r.columns));
-    EXECUTE format('COMMENT ON VIEW %s IS %L', v_target, format(
-        'nls typed view of Notion data source %s (source %s): one row per page, one column per property, read by '
-        'property id. Follows the data source''s schema after each sync; nls.create_typed_view re-creates it, '
-        'nls.drop_typed_view drops it; its changes are in nls.typed_view_history.', r.data_source_id, r.source_id));
+                   nls._typed_view_definition(r.id, r.columns));
+    -- the catalogue is every role's to read: comments the same for every user's view, no property name or id
+    EXECUTE format('COMMENT ON VIEW %s IS %L', v_target, nls._typed_view_comment());
     FOR c IN SELECT f FROM jsonb_array_elements(nls._typed_fixed_columns()) AS a(f) LOOP
         EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', v_target, c ->> 0, c ->> 3);
     END LOOP;
     FOR c IN SELECT e FROM jsonb_array_elements(r.columns) AS a(e) LOOP
-        EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', v_target, c ->> 'column', format(
-            'Notion property "%s" (id %s, %s%s): %s%s', c ->> 'property', c ->> 'property_id', c ->> 'type',
-            coalesce(' ' || (c ->> 'result_type'), ''), c ->> 'kind',
-            CASE WHEN (c ->> 'removed')::boolean THEN '; removed from the data source: NULL until the view is re-created' ELSE '' END));
+        EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', v_target, c ->> 'column',
+                       'a property of the data source: nls.typed_view_columns gives its name, id and type');
     END LOOP;
     EXECUTE format('GRANT SELECT ON %s TO nls_app, nls_cron', v_target);
     UPDATE nls.typed_views SET build_wanted = false, built_as = v_target, built_at = now(), build_error = NULL
@@ -395,11 +425,12 @@ END
 $$;
 COMMENT ON FUNCTION nls._build_typed_view(bigint) IS
 'Internal: (re)builds the view of one typed_views row from its columns: CREATE OR REPLACE when only columns were
-added, else drop and create; security_invoker, commented (view and every column), SELECT for nls_app and nls_cron.
+added, else drop and create; security_invoker, over the data source its row names (nls._typed_view_definition),
+commented (view and every column, the same text for every user: nls._typed_view_comment, nls.typed_view_columns
+has the properties), SELECT for nls_app and nls_cron.
 Returns the view''s qualified name. Raises 42P07 when the name is another relation''s, 42501 when the row''s source
 is not its user''s.';
 
-DROP FUNCTION IF EXISTS nls._build_typed_views();   -- (its result columns may change)
 CREATE OR REPLACE FUNCTION nls._build_typed_views()
 RETURNS TABLE (typed_view_id bigint, built_as text, error text, error_code text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -440,13 +471,23 @@ BEGIN
             NULL;   -- a view of the user's own reads it: left in place
         END;
     END LOOP;
+    -- schemas nls created that no typed view names any more (its last one moved or was dropped), when empty
+    FOR r IN SELECT s.schema_name FROM nls.typed_view_schemas s
+              WHERE NOT EXISTS (SELECT 1 FROM nls.typed_views t WHERE t.schema_name = s.schema_name) LOOP
+        BEGIN
+            EXECUTE format('DROP SCHEMA IF EXISTS %I', r.schema_name);
+            DELETE FROM nls.typed_view_schemas s WHERE s.schema_name = r.schema_name;
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            NULL;   -- it holds something else: left in place
+        END;
+    END LOOP;
 END
 $$;
 COMMENT ON FUNCTION nls._build_typed_views() IS
 'Internal: builds every typed view whose registry row asks for it (build_wanted, set by a session under row-level
 security), recording a failure in the row (build_error) and in nls.typed_view_history instead of raising, then drops
-the views nls built whose row is gone. Returns (typed_view_id, built_as, error, error_code: the SQLSTATE) per row it
-tried.';
+the views nls built whose row is gone, and the schemas nls created that no row names and nothing else is in.
+Returns (typed_view_id, built_as, error, error_code: the SQLSTATE) per row it tried.';
 
 CREATE OR REPLACE FUNCTION nls.drop_typed_view(view regclass) RETURNS boolean
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -467,7 +508,8 @@ $$;
 COMMENT ON FUNCTION nls.drop_typed_view(regclass) IS
 'Drop a typed view and forget it (the sync stops following its data source): drop_typed_view(view regclass)
 returns true when the view is gone, false when it is no typed view this session''s user has (nothing changes), or
-when a view of your own still reads it (it is then forgotten but left in place).';
+when a view of your own still reads it (it is then forgotten but left in place, and reads no rows: its registry row,
+through which it finds its data source, is gone).';
 
 COMMENT ON TABLE nls.typed_views IS
 'Typed views, one per synced data source a user asked for (nls.create_typed_view, or the typed_views_schema setting
@@ -480,3 +522,25 @@ COMMENT ON TABLE nls.typed_view_history IS
 column_dropped (when re-created), build_failed, dropped; with the property id and name, the column, the old and new
 type, and a detail.';
 COMMENT ON TABLE nls.typed_view_schemas IS 'The schemas nls created to hold typed views; no other schema holds them.';
+
+-- ---- what each column of a typed view reads: to the view's own user only ----------------------------------------
+-- (the catalogue, which every role reads, says of a typed view only its name, its columns and their types)
+CREATE OR REPLACE VIEW nls.typed_view_columns WITH (security_invoker = true) AS
+SELECT t.id AS typed_view_id, t.user_id, t.built_as AS view, t.source_id, t.data_source_id,
+       jsonb_array_length(nls._typed_fixed_columns()) + c.o::int AS position,
+       c.e ->> 'column' AS column_name, c.e ->> 'property' AS property_name, c.e ->> 'property_id' AS property_id,
+       c.e ->> 'type' AS property_type, c.e ->> 'result_type' AS result_type, c.e ->> 'kind' AS kind,
+       nls._typed_kinds() -> (c.e ->> 'kind') ->> 0 AS sql_type,
+       coalesce((c.e ->> 'removed')::boolean, false) AS removed
+  FROM nls.typed_views t
+ CROSS JOIN LATERAL jsonb_array_elements(t.columns) WITH ORDINALITY AS c(e, o);
+COMMENT ON VIEW nls.typed_view_columns IS
+'The property columns of the typed views this session''s user has (row-level security of nls.typed_views), one row
+each: typed_view_id, user_id, view (qualified, NULL until built), source_id, data_source_id, position (the column''s
+number in the view, after the fixed columns), column_name, property_name (as Notion names it now), property_id,
+property_type (Notion''s), result_type (a formula''s or rollup''s), kind and sql_type (what the column holds), removed
+(the property left the data source: the column is NULL until the view is made again).';
+
+-- views that wait to be built are built at install: after an upgrade, every view, so that each has this builder's
+-- definition and comments
+SELECT count(*) AS typed_views_built FROM nls._build_typed_views();

@@ -160,6 +160,31 @@ BEGIN
 END
 $$;
 
+-- ---- the card id of an atom's new page ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION nls._new_page_cards(p_user text)
+RETURNS TABLE (atom_id uuid, user_id text, card_id text, held_by jsonb)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    -- the card id is derived from the atom's id when the atom has none, so that a page carrying it is known to be
+    -- the atom's even after the transaction that gave the atom that card id (or the page's notion_id) rolled back
+    SELECT a.id, a.user_id, c.card_id,
+           (SELECT jsonb_build_object('atom_id', b.id, 'page_id', b.notion_id) FROM nls.learning_atoms b
+             WHERE b.user_id = a.user_id AND b.card_id = c.card_id AND b.id <> a.id ORDER BY b.id LIMIT 1)
+      FROM nls.learning_atoms a
+      LEFT JOIN nls.notion_sync_state st
+             ON st.user_id = a.user_id AND st.local_table = 'learning_atoms' AND st.local_id = a.id
+     CROSS JOIN LATERAL (SELECT coalesce(CASE WHEN st.create_attempted_at IS NOT NULL THEN st.create_card_id END,
+                                         a.card_id, 'NLS-' || upper(left(replace(a.id::text, '-', ''), 12)))
+                                    AS card_id) c
+     WHERE a.notion_id IS NULL AND (p_user IS NULL OR a.user_id = p_user)
+$$;
+COMMENT ON FUNCTION nls._new_page_cards(text) IS
+'Internal: _new_page_cards(user_id) returns, for each atom of the user (NULL: every user the session sees) with no
+page, the card id the page nls creates for it carries (card_id: the one a create already sent used, else the atom''s,
+else NLS- and the first 12 hex digits of the atom''s id, upper case) and the other atom that holds that card id
+already (held_by: {"atom_id", "page_id"}, or NULL). The push creates pages with these card ids; the cleaning gives a
+synced page carrying one to its atom.';
+
 -- ---- the cleaning pipeline keeps what waits to be pushed --------------------------------------------------------
 CREATE OR REPLACE FUNCTION nls._two_way_want(p_table text, p_key text, p_user text) RETURNS int
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -172,11 +197,13 @@ BEGIN
     -- what the pipeline writes from here on is Notion's, not a local change (nls._two_way_done ends it)
     PERFORM set_config('nls.writer', 'clean', true);
     IF p_table = 'learning_atoms' THEN
-        -- an atom with no page whose card id a synced page holds is that page's atom: a page nls created whose
-        -- answer was lost, or whose notion_id a rolled-back transaction took away
+        -- an atom with no page whose new page's card id (nls._new_page_cards) a synced page holds is that page's
+        -- atom: a page nls created whose answer was lost, or whose notion_id and card id a rolled-back transaction
+        -- took away; the page becomes no second atom
         UPDATE nls.learning_atoms a SET notion_id = w.notion_id
-          FROM pg_temp._nls_want w
-         WHERE a.user_id = w.user_id AND a.notion_id IS NULL AND a.card_id = w.card_id
+          FROM nls._new_page_cards(p_user) n
+          JOIN pg_temp._nls_want w ON w.user_id = n.user_id AND w.card_id = n.card_id
+         WHERE a.id = n.atom_id AND a.notion_id IS NULL
            AND NOT EXISTS (SELECT 1 FROM nls.learning_atoms b
                             WHERE b.user_id = w.user_id AND b.notion_id = w.notion_id);
         UPDATE nls.notion_sync_state st
@@ -206,9 +233,11 @@ END
 $$;
 COMMENT ON FUNCTION nls._two_way_want(text, text, text) IS
 'Internal (nls._clean_entity, after it computed pg_temp._nls_want): marks the pipeline''s writes as its own
-(nls.writer = ''clean'', transaction-local), gives an atom with no page the page that holds its card id, and keeps
-in the wanted rows the local value of every column waiting to be pushed (nls.notion_sync_state.base_values), so that
-a cleaning never overwrites a local change Notion has not taken yet. Returns how many wanted values it kept local.';
+(nls.writer = ''clean'', transaction-local), gives an atom with no page the synced page that carries the card id of
+its new page (nls._new_page_cards: also the one derived from its id, which a rolled-back push may have sent), so that
+no second atom is made for that page, and keeps in the wanted rows the local value of every column waiting to be
+pushed (nls.notion_sync_state.base_values), so that a cleaning never overwrites a local change Notion has not taken
+yet. Returns how many wanted values it kept local.';
 
 CREATE OR REPLACE FUNCTION nls._two_way_done() RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp
@@ -248,18 +277,21 @@ AS $$
                                     SELECT 1 FROM nls.stg_notion_pages p WHERE p.source_id = s.id
                                        AND p.page_id = st.notion_page_id AND p.last_synced_at > st.updated_at))))
             OR (nls._push_creates(s.id) AND EXISTS (
-                    SELECT 1 FROM nls.learning_atoms a
+                    SELECT 1 FROM nls._new_page_cards(s.user_id) n
                       LEFT JOIN nls.notion_sync_state st
-                             ON st.user_id = a.user_id AND st.local_table = 'learning_atoms' AND st.local_id = a.id
-                     WHERE a.user_id = s.user_id AND a.notion_id IS NULL
-                       AND (st.id IS NULL OR st.status = 'pending'
-                            OR (st.status = 'failed' AND st.last_error_code = ANY (p_retried))))))
+                             ON st.user_id = n.user_id AND st.local_table = 'learning_atoms' AND st.local_id = n.atom_id
+                     WHERE st.id IS NULL OR st.status = 'pending'
+                        OR (st.status = 'failed'
+                            AND (st.last_error_code = ANY (p_retried)
+                                 -- its card id held by another atom, free now
+                                 OR (st.last_error_code = 'card_id_taken' AND n.held_by IS NULL))))))
      ORDER BY s.user_id, s.id
 $$;
 COMMENT ON FUNCTION nls._push_sources(text, text[]) IS
 'Internal: _push_sources(user_id, retried) returns the enabled sources of a user (NULL: every user the session sees)
 with an integration and something to push: an object with a local change waiting, a failure whose error code is one
-of retried (transient), a conflict whose page was read again since, or (nls._push_creates) an atom with no page. What
+of retried (transient), a conflict whose page was read again since, or (nls._push_creates) an atom with no page (not
+one that failed as card_id_taken while another atom still holds that card id). What
 nls.push_notion runs over, ordered by user and id; a source with nothing to push costs no run and no sync_log row.';
 
 CREATE OR REPLACE FUNCTION nls._push_plan(p_source_id bigint) RETURNS jsonb
@@ -292,10 +324,17 @@ DECLARE
     v_table text;
     v_key text;
     v_local text;
+    v_card text := 'NULL::jsonb';
+    v_card_join text := '';
 BEGIN
     SELECT * INTO v_source FROM nls.sources s WHERE s.id = p_source_id;
     SELECT t.canonical_table, t.page_id_column INTO v_table, v_key
       FROM nls.targets() AS t WHERE t.target = v_source.target;
+    IF v_table = 'learning_atoms' THEN   -- an atom with no page: the card id its new page carries, and who holds it
+        v_card := 'CASE WHEN nc.atom_id IS NOT NULL THEN jsonb_build_object(''card_id'', nc.card_id, '
+                  '''held_by'', nc.held_by) END';
+        v_card_join := 'LEFT JOIN nls._new_page_cards($2) nc ON nc.atom_id = t.id';
+    END IF;
     SELECT 'jsonb_build_object(' || coalesce(string_agg(format('%L, %s', c.column_name,
                CASE WHEN c.ref_table IS NULL THEN format('to_jsonb(t.%I)', c.column_name)
                     ELSE format('(SELECT to_jsonb(r.notion_id) FROM nls.%I r WHERE r.id = t.%I)', c.ref_table,
@@ -310,7 +349,7 @@ BEGIN
                    'status', st.status, 'base_values', coalesce(st.base_values, '{}'), 'conflict', st.conflict,
                    'sync_hash', st.sync_hash, 'failed_hash', st.failed_hash, 'last_error_code', st.last_error_code,
                    'local_changed_at', st.local_changed_at, 'create_attempted_at', st.create_attempted_at,
-                   'create_card_id', st.create_card_id, 'seen_at', clock_timestamp(), 'local', %3$s,
+                   'new_card', %4$s, 'seen_at', clock_timestamp(), 'local', %3$s,
                    'copy', (SELECT jsonb_build_object('properties', p.raw_properties,
                                                       'data_source_id', p.data_source_id,
                                                       'last_edited_time', p.last_edited_time, 'in_trash', p.in_trash,
@@ -319,6 +358,7 @@ BEGIN
                               FROM nls.stg_notion_pages p WHERE p.source_id = $1 AND p.page_id = t.%2$I))
           FROM nls.%1$I t
           LEFT JOIN nls.notion_sync_state st ON st.user_id = t.user_id AND st.local_table = %1$L AND st.local_id = t.id
+          %5$s
          CROSS JOIN fresh
          WHERE t.user_id = $2
            AND ((t.%2$I IS NOT NULL AND st.source_id = $1
@@ -328,17 +368,18 @@ BEGIN
                                  AND p.page_id = st.notion_page_id AND p.last_synced_at > st.updated_at))))
                 OR ($3 AND t.%2$I IS NULL))
          ORDER BY t.%2$I IS NULL, st.local_changed_at, t.created_at, t.id
-    $q$, v_table, v_key, v_local) USING p_source_id, v_source.user_id, p_create;
+    $q$, v_table, v_key, v_local, v_card, v_card_join) USING p_source_id, v_source.user_id, p_create;
 END
 $$;
 COMMENT ON FUNCTION nls._push_objects(bigint, boolean) IS
 'Internal: _push_objects(source_id, create) returns one jsonb per object of the source to push: those with a local
 change waiting (status pending), a conflict to re-check, or a failure, and with create, the atoms with no page.
 Each: {"state_id", "local_table", "local_id", "page_id", "status", "base_values", "conflict", "sync_hash",
-"failed_hash", "last_error_code", "local_changed_at", "create_attempted_at", "create_card_id", "seen_at", "local":
-{column: value; a relation column as its page id}, "copy": the stored page {"properties", "data_source_id",
-"last_edited_time", "in_trash", "gone", "fresh_as_of": the later of when it was stored and the start of the
-source''s last complete read} or null}.';
+"failed_hash", "last_error_code", "local_changed_at", "create_attempted_at", "new_card" (an atom with no page:
+{"card_id" its new page carries, "held_by": the other atom holding that card id, or null; nls._new_page_cards}),
+"seen_at", "local": {column: value; a relation column as its page id}, "copy": the stored page {"properties",
+"data_source_id", "last_edited_time", "in_trash", "gone", "fresh_as_of": the later of when it was stored and the start
+of the source''s last complete read} or null}.';
 
 CREATE OR REPLACE FUNCTION nls._push_prune(p_source_id bigint) RETURNS int
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -413,7 +454,9 @@ DECLARE
     v_id uuid;
 BEGIN
     PERFORM set_config('nls.writer', 'push', true);
-    UPDATE nls.learning_atoms a SET card_id = p_card_id WHERE a.id = p_atom_id AND a.card_id IS NULL;
+    UPDATE nls.learning_atoms a SET card_id = p_card_id WHERE a.id = p_atom_id AND a.card_id IS NULL
+       AND NOT EXISTS (SELECT 1 FROM nls.learning_atoms b
+                        WHERE b.user_id = a.user_id AND b.card_id = p_card_id AND b.id <> a.id);
     PERFORM set_config('nls.writer', '', true);
     INSERT INTO nls.notion_sync_state AS st (user_id, source_id, local_table, local_id, notion_data_source_id,
                                              create_card_id, create_attempted_at, status, updated_at)
@@ -431,9 +474,9 @@ END
 $$;
 COMMENT ON FUNCTION nls._push_create_state(bigint, uuid, text, text, boolean) IS
 'Internal: the state row of an atom whose page the push creates: _push_create_state(source_id, atom_id, card_id,
-data_source_id, attempted) gives the atom the card id the page carries (when it has none) and, with attempted (before
-POST /v1/pages is sent), records that a create was sent (create_attempted_at), so that a create whose answer is
-lost is looked for by its card id rather than sent again. Returns the state row''s id.';
+data_source_id, attempted) gives the atom the card id the page carries (when it has none and no other atom holds it)
+and, with attempted (before POST /v1/pages is sent), records that a create was sent (create_attempted_at), so that a
+create whose answer is lost is looked for by its card id rather than sent again. Returns the state row''s id.';
 
 CREATE OR REPLACE FUNCTION nls._push_created(p_state_id uuid, p_page_id text, p_data_source_id text,
                                              p_last_edited_time timestamptz, p_sync_hash text, p_agreed jsonb)

@@ -46,6 +46,8 @@ END
 $$;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA nls TO nls_app, nls_cron;
 GRANT SELECT ON nls.settings, nls._python_module TO nls_app, nls_cron;
+-- the engine checks on every call that the schema's migrations are the ones it was deployed with (nls.version())
+GRANT SELECT ON nls._yoyo_migration TO nls_app, nls_cron;
 GRANT UPDATE (value) ON nls.settings TO nls_admin;
 
 GRANT EXECUTE ON ALL ROUTINES IN SCHEMA nls TO nls_app, nls_cron;

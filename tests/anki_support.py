@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from demo_anki import steady_day
 
 USERS = {"learner": "correct horse", "other": "battery staple"}
 
@@ -104,6 +105,7 @@ class Phone:
         return self.col.get_note(nids[0])
 
     def answer(self, card_id: int, ease: int) -> None:
+        steady_day(self.col)   # the queue it lands in does not depend on the time of day
         card = self.col.get_card(card_id)
         card.start_timer()
         self.col.sched.answerCard(card, ease)

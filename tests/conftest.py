@@ -4,8 +4,10 @@ database with nls installed by the real installer; one fresh copy of it per test
 thread. Importing this file needs no PostgreSQL: the binaries are looked for when a cluster fixture is first used."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -130,3 +132,40 @@ def last_log(conn: psycopg.Connection) -> dict:
     cur = conn.execute("SELECT * FROM nls.sync_log ORDER BY started_at DESC LIMIT 1")
     cols = [d.name for d in cur.description]
     return dict(zip(cols, cur.fetchone()))
+
+
+def wait_until(condition, seconds: float = 30.0, what: str = "the condition", every: float = 0.02) -> None:
+    """Poll ``condition()`` every ``every`` seconds until it is true; an AssertionError naming ``what`` after
+    ``seconds`` (a bound for a machine under load, never a pause that hopes something happened meanwhile)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
+        time.sleep(every)
+
+
+def backend_gone(conn: psycopg.Connection, pid: int, seconds: float = 30.0) -> None:
+    """Wait until backend ``pid`` has exited: it has then released its advisory locks, and sessions that check
+    whether it is alive (pg_stat_activity) see it gone. A client's close (or a FATAL it read) returns before that."""
+    query = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s)"
+    wait_until(lambda: not conn.execute(query, (pid,)).fetchone()[0], seconds, f"backend {pid} exiting")
+
+
+def terminate(conn: psycopg.Connection, pid: int, seconds: float = 30.0) -> None:
+    """pg_terminate_backend(pid), returning once the backend has exited (its locks released)."""
+    assert conn.execute("SELECT pg_terminate_backend(%s, %s)", (pid, int(seconds * 1000))).fetchone()[0], \
+        f"backend {pid} did not exit within {seconds} s"
+
+
+@contextlib.contextmanager
+def other_session(conn: psycopg.Connection, user: str | None = None):
+    """Another session (autocommit) on ``conn``'s database, as ``user`` (default: ``conn``'s). Leaving the block
+    closes it and waits until its backend has exited, so that what the test does next no longer meets its locks."""
+    info = conn.info
+    session = psycopg.connect(host=info.host, port=info.port, user=user or info.user, dbname=info.dbname,
+                              password=info.password, autocommit=True)
+    pid = session.info.backend_pid
+    try:
+        yield session
+    finally:
+        session.close()
+        backend_gone(conn, pid)

@@ -8,11 +8,15 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import sqlite3
+import stat
 import subprocess
 import sys
-import time
+import tempfile
+import threading
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -20,11 +24,11 @@ from pathlib import Path
 import pytest
 from psycopg.types.range import Range
 
-from conftest import TEST_KEY, sync, use_emulator
+from conftest import TEST_KEY, sync, use_emulator, wait_until
 from nls_emulator import Emulator
 from nls_emulator.every_type import generate_every_type
 from nls_emulator.generate import CREATIVE_TARGETS, LEARNING_TARGETS
-from nls_export.sqlite import export_sqlite
+from nls_export.sqlite import ExportError, export_sqlite
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TABLES = ["stg_notion_flashcards", "stg_notion_concepts", "stg_notion_concept_areas",
@@ -190,9 +194,9 @@ def test_the_typed_tables_equal_their_views_row_for_row(conn, two_users, tmp_pat
     data_sources = conn.execute("SELECT st.source_id, st.data_source_id FROM nls.sync_state st "
                                 "JOIN nls.sources s ON s.id = st.source_id WHERE s.user_id = 'alice'").fetchall()
     typed = [r[0] for r in lite.execute("SELECT table_name FROM _nls_tables WHERE kind = 'typed' ORDER BY 1")]
-    assert len(typed) == len(data_sources) == 8 and "notion_every" in typed
-    assert _rows(lite.execute("SELECT * FROM notion_every")) == _rows(conn.execute("SELECT * FROM notion.every"))
-    names = [r[1] for r in lite.execute("PRAGMA table_info(notion_every)")]
+    assert len(typed) == len(data_sources) == 8 and "notion_every_type" in typed   # after its database, not its view
+    assert _rows(lite.execute("SELECT * FROM notion_every_type")) == _rows(conn.execute("SELECT * FROM notion.every"))
+    names = [r[1] for r in lite.execute("PRAGMA table_info(notion_every_type)")]
     assert names == [r[0] for r in conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = "
                                                 "'notion.every'::regclass AND attnum > 0 ORDER BY attnum")]
     compared = 0
@@ -257,21 +261,277 @@ def test_a_second_export_writes_only_what_changed(conn, two_users, tmp_path):
         "full", "incremental", "incremental"]
 
 
+class Holding(threading.Thread):
+    """A TCP relay to PostgreSQL at (host, port) that forwards every connection both ways until a client sends
+    ``marker`` (a statement's text) for the ``occurrence``-th time, then forwards nothing more from it: the client
+    waits there for an answer, at a known point, until the test kills it. ``held`` is set then; ``close()`` ends every
+    connection."""
+
+    def __init__(self, host: str, port: int, marker: bytes, occurrence: int = 1):
+        super().__init__(daemon=True)
+        self.target, self.marker, self.held = (host, port), marker, threading.Event()
+        self.left = occurrence
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = [self.listener]
+
+    def run(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:   # closed
+                return
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            threading.Thread(target=self._pipe, args=(server, client, None), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(client, server, self.marker), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, marker: bytes | None) -> None:
+        tail = b""
+        try:
+            while data := src.recv(65536):
+                if marker:
+                    self.left -= (tail + data).count(marker)
+                    if self.left <= 0:
+                        self.held.set()
+                        return
+                dst.sendall(data)
+                tail = data[-(len(marker) - 1):] if marker else b""
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        for s in self.sockets:
+            s.close()
+
+
 def test_an_export_killed_midway_leaves_the_previous_file_intact(conn, two_users, tmp_path):
     out = tmp_path / "alice.db"
     _export(conn, out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     info = conn.info
+    # the export stops when it asks for the pages, its learning and creative tables written (the pages' query comes
+    # first in the check that the user is known, before anything is written)
+    relay = Holding(info.host, info.port, b"FROM nls.stg_notion_pages p WHERE", occurrence=2)
+    relay.start()
     cmd = [sys.executable, "-m", "nls_cli", "export", "sqlite", "--full", "--quiet", "--user", "alice",
-           "--dsn", f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}", str(out)]
+           "--dsn", f"host=127.0.0.1 port={relay.port} user={info.user} dbname={info.dbname}", str(out)]
     proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
-    tmp = out.with_name(f".{out.name}.nls-{proc.pid}.tmp")
-    deadline = time.monotonic() + 60
-    while not (tmp.exists() and tmp.stat().st_size > 0) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    proc.send_signal(signal.SIGKILL)
-    assert proc.wait() == -signal.SIGKILL      # killed before it could finish
-    assert tmp.exists()                        # midway: its temporary file is there, half written
+    try:
+        wait_until(lambda: relay.held.is_set() or proc.poll() is not None, 60, "the export asking for the pages")
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait() == -signal.SIGKILL      # killed before it could finish
+    finally:
+        relay.close()
+    tmp, = _half_written(out, proc.pid)        # midway: its temporary file is there, half written
     assert hashlib.sha256(out.read_bytes()).hexdigest() == digest
     assert sqlite3.connect(out).execute("SELECT count(*) FROM _nls_export").fetchone() == (1,)
-    assert _export(conn, out).mode == "incremental" and not tmp.exists()   # the next export tidies up
+    assert _export(conn, out).mode == "incremental"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alice.db"]   # the next export tidies up
+
+
+def _half_written(out: Path, pid: int) -> list[Path]:
+    """The temporary files (``.<name>.nls-<pid>-<random>.tmp``) process ``pid`` has begun to write beside ``out``."""
+    found = []
+    for p in out.parent.glob(f".{out.name}.nls-{pid}-*.tmp"):
+        try:
+            if p.stat().st_size > 0:
+                found.append(p)
+        except FileNotFoundError:
+            continue
+    return found
+
+
+# ---- the file: never anywhere but the path named, clear errors, modes kept, exports taking turns ---------------
+@pytest.fixture
+def carol(conn, emulator):
+    """carol: a small learning workspace, synced and cleaned."""
+    gen = emulator.add_generated("learning", pages=40, seed=31, token="tok-carol")
+    use_emulator(conn, emulator)
+    conn.execute("SELECT nls.add_integration('carol', 'tok-carol')")
+    for name, target in LEARNING_TARGETS.items():
+        conn.execute("SELECT nls.add_source('carol', %s, %s)", (gen.database_ids[name], target))
+    assert sync(conn, user_id="carol")["success"]
+    return gen
+
+
+def _dsn(conn, **change) -> str:
+    info = conn.info
+    parts = {"host": info.host, "port": info.port, "user": info.user, "dbname": info.dbname, **change}
+    return " ".join(f"{k}={v}" for k, v in parts.items())
+
+
+def _cli_cmd(dsn: str, out, user: str = "carol", *extra: str) -> list[str]:
+    return [sys.executable, "-m", "nls_cli", "export", "sqlite", "--quiet", "--user", user, "--dsn", dsn, *extra,
+            str(out)]
+
+
+def _cli(dsn: str, out, user: str = "carol", *extra: str, as_user: str | None = None) -> subprocess.CompletedProcess:
+    """``nls export sqlite`` as its own process (a timeout only so that a hang fails the test, never to time it)."""
+    return subprocess.run(_cli_cmd(dsn, out, user, *extra), capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, user=as_user)
+
+
+def _refused(result: subprocess.CompletedProcess, path, *words: str) -> None:
+    """Exit 1 with one line on stderr naming ``path`` and saying ``words``; no traceback."""
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0], result.stderr
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+
+
+def _tree(folder: Path) -> dict[str, tuple]:
+    """Every entry under ``folder``: (kind bits, size of a regular file, link target)."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        st = p.lstat()
+        out[str(p.relative_to(folder))] = (stat.S_IFMT(st.st_mode), st.st_size if stat.S_ISREG(st.st_mode) else None,
+                                           os.readlink(p) if p.is_symlink() else None)
+    return out
+
+
+def test_a_symbolic_link_at_the_path_is_refused_and_nothing_is_written_through_it(conn, carol, tmp_path):
+    shared, private = tmp_path / "shared", tmp_path / "private"
+    shared.mkdir()
+    private.mkdir()
+    victim = private / "victim.db"
+    _export(conn, victim, user="carol")                   # a file worth keeping, an export itself
+    digest = hashlib.sha256(victim.read_bytes()).hexdigest()
+    links = {shared / "out.db": victim,                     # a link planted where an export is to be written
+             shared / "dangling.db": private / "new.db",    # and one to a file that does not exist yet
+             shared / "to-folder.db": private}
+    for link, where in links.items():
+        link.symlink_to(where)
+    before = _tree(tmp_path)
+    for link in links:
+        _refused(_cli(_dsn(conn), link), link, "symbolic link")
+        with pytest.raises(ExportError, match="symbolic link"):
+            _export(conn, link, user="carol")
+    assert _tree(tmp_path) == before                       # no temporary file left, no link followed or replaced
+    assert hashlib.sha256(victim.read_bytes()).hexdigest() == digest
+
+
+def test_a_fifo_a_device_or_a_socket_at_the_path_is_refused_at_once(conn, carol, tmp_path):
+    nodes = {tmp_path / "fifo.db": ("FIFO", stat.S_ISFIFO), tmp_path / "socket.db": ("socket", stat.S_ISSOCK)}
+    os.mkfifo(tmp_path / "fifo.db")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(tmp_path / "socket.db"))
+    if os.geteuid() == 0:                                  # only root may make a device node (this one is /dev/null's)
+        os.mknod(tmp_path / "null.db", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        nodes[tmp_path / "null.db"] = ("character device", stat.S_ISCHR)
+    before = _tree(tmp_path)
+    try:
+        for path, (word, kind) in nodes.items():
+            _refused(_cli(_dsn(conn), path), path, word, "not a regular file")
+            assert kind(path.lstat().st_mode), path
+    finally:
+        sock.close()
+    assert _tree(tmp_path) == before
+
+
+def test_a_missing_folder_or_a_folder_as_the_path_is_refused_before_postgresql_is_read(conn, carol, tmp_path):
+    # a DSN of a database that does not exist: an error about it would mean PostgreSQL was asked first
+    nowhere = _dsn(conn, dbname="no_such_database")
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "a-folder").mkdir()
+    for path, words in ((tmp_path / "missing" / "out.db", ("does not exist", str(tmp_path / "missing"))),
+                        (tmp_path / "a-file" / "out.db", ("is not a folder",)),
+                        (tmp_path / "a-folder", ("a folder",)),
+                        (f"{tmp_path / 'new-folder'}/", ("names a folder",))):
+        _refused(_cli(nowhere, path), str(path).rstrip("/"), *words)
+        _refused(_cli(_dsn(conn), path), str(path).rstrip("/"), *words)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "a-folder"]
+    assert list((tmp_path / "a-folder").iterdir()) == []
+
+
+def test_a_folder_the_user_may_not_write_into_is_refused_before_postgresql_is_read(conn, carol):
+    """Root may write anywhere: as root the export runs as nobody, who must then be able to run this checkout."""
+    as_user = "nobody" if os.geteuid() == 0 else None
+    if as_user and subprocess.run([sys.executable, "-c", "import nls_cli, nls_export.sqlite"], user=as_user,
+                                  env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+                                  capture_output=True).returncode != 0:
+        pytest.skip("the OS user nobody cannot run this checkout's Python (a folder on its path is private)")
+    nowhere = _dsn(conn, dbname="no_such_database")
+    locked = Path(tempfile.mkdtemp(prefix="nls-export-ro-"))
+    try:
+        locked.chmod(0o555)
+        _refused(_cli(nowhere, locked / "out.db", as_user=as_user), locked / "out.db", "not writable")
+        _refused(_cli(_dsn(conn), locked / "out.db", as_user=as_user), locked / "out.db", "not writable")
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)
+        shutil.rmtree(locked)
+
+
+def test_a_new_file_is_private_and_a_re_export_keeps_the_mode_of_the_file_it_replaces(conn, carol, tmp_path):
+    out = tmp_path / "carol.db"
+    old = os.umask(0o022)
+    try:
+        assert _export(conn, out, user="carol").mode == "full"
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600          # one user's data: private, whatever the umask
+        for mode in (0o600, 0o640, 0o644):
+            out.chmod(mode)
+            assert _export(conn, out, user="carol").mode == "incremental"
+            assert stat.S_IMODE(out.stat().st_mode) == mode
+            assert _export(conn, out, user="carol", full=True).mode == "full"
+            assert stat.S_IMODE(out.stat().st_mode) == mode
+    finally:
+        os.umask(old)
+
+
+def test_a_user_nls_does_not_know_is_an_error_and_writes_no_file(conn, carol, tmp_path):
+    out = tmp_path / "nobody.db"
+    with pytest.raises(ExportError, match="'no-such-user'.*no such user"):
+        _export(conn, out, user="no-such-user")
+    _refused(_cli(_dsn(conn), out, "no-such-user"), "no-such-user", "no such user")
+    assert list(tmp_path.iterdir()) == []
+    # a user whose integration is gone but whose learning rows stay is still theirs to export
+    conn.execute("INSERT INTO nls.review_queue (user_id, front, source) VALUES ('dora', 'Dora''s?', 'gemini')")
+    _export(conn, tmp_path / "dora.db", user="dora")
+    assert sqlite3.connect(tmp_path / "dora.db").execute("SELECT front FROM review_queue").fetchall() == [("Dora's?",)]
+
+
+def test_six_exports_into_one_file_at_once_take_turns_and_each_leaves_its_history_row(conn, carol, tmp_path):
+    out = tmp_path / "carol.db"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    procs = [subprocess.Popen(_cli_cmd(_dsn(conn), out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(6)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert results == [(0, "")] * 6
+    lite = sqlite3.connect(out)
+    modes = [m for m, in lite.execute("SELECT mode FROM _nls_export ORDER BY exported_at")]
+    assert modes == ["full"] + ["incremental"] * 5
+    assert lite.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    n_pg = conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE user_id = 'carol'").fetchone()[0]
+    assert lite.execute("SELECT count(*) FROM learning_atoms").fetchone()[0] == n_pg > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["carol.db"]    # no temporary or lock file left
+
+
+def test_a_users_typed_tables_are_named_from_their_own_sources_only(conn, carol, emulator, tmp_path):
+    """dave syncs databases of the same names as carol's and makes his typed views first: carol's views get _2 in
+    the schema they share, her SQLite tables do not."""
+    alone = _export(conn, tmp_path / "alone.db", user="carol")
+    names = sorted(t for t in alone.tables if t.startswith("notion_"))
+    assert names == sorted(f"notion_{n.lower().replace(' ', '_')}" for n in LEARNING_TARGETS)
+    gen = emulator.add_generated("learning", pages=20, seed=32, token="tok-dave")
+    conn.execute("SELECT nls.add_integration('dave', 'tok-dave')")
+    for name, target in LEARNING_TARGETS.items():
+        conn.execute("SELECT nls.add_source('dave', %s, %s)", (gen.database_ids[name], target))
+    assert sync(conn, user_id="dave")["success"]
+    for user in ("dave", "carol"):
+        conn.execute("SELECT * FROM nls.create_typed_view(user_id => %s)", (user,))
+    views = {v for v, in conn.execute("SELECT view_name FROM nls.typed_views WHERE user_id = 'carol'")}
+    assert views == {n[len("notion_"):] + "_2" for n in names}
+    beside = _export(conn, tmp_path / "beside.db", user="carol")
+    assert sorted(t for t in beside.tables if t.startswith("notion_")) == names
+    # and the same rows as her typed views, under her own names
+    lite = sqlite3.connect(tmp_path / "beside.db")
+    conn.execute("SELECT set_config('nls.user_id', 'carol', false)")
+    for view in views:
+        table = "notion_" + view[:-2]
+        assert _rows(lite.execute(f"SELECT * FROM {table}")) == _rows(conn.execute(f"SELECT * FROM notion.{view}"))

@@ -5,10 +5,13 @@ writes changes nothing, and faults and rate limits cost only the objects they hi
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import psycopg
 import pytest
 
+from anki_support import USERS, AnkiServer, require_anki
 from conftest import sync, use_emulator
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
@@ -510,3 +513,170 @@ def test_a_push_by_hand_rolled_back_after_its_creates_does_not_create_them_twice
     linked = conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE id = ANY(%s::uuid[]) AND notion_id IS NOT NULL",
                           (atoms,)).fetchone()[0]
     assert linked == 5
+
+
+def derived_card_id(atom_id: str) -> str:
+    """The card id a push gives a new atom that has none: NLS- and the first 12 hex digits of its id."""
+    return "NLS-" + atom_id.replace("-", "")[:12].upper()
+
+
+def test_a_read_between_a_rolled_back_push_and_the_next_gives_the_page_to_its_atom_not_to_a_second_one(conn, learning):
+    ws = learning.gen.workspace
+    before = cards_in_notion(learning)
+    atom, = approve_new_cards(conn, 1, prefix="Rolled back, then read")
+    (other, other_page), = plain_cards(conn, 1)
+    with conn.transaction(force_rollback=True):   # the page reaches Notion; its card id and notion_id roll back
+        assert push(conn, user_id=USER)["success"]
+    (card, pages), = [(c, p) for c, p in cards_in_notion(learning).items() if c not in before]
+    assert card == derived_card_id(atom) and len(pages) == 1
+    rewrite(conn, other, back="Changed after the rolled-back push.")
+    assert sync(conn, user_id=USER)["success"]   # the read brings the page back before any push
+    atoms = conn.execute("SELECT id::text, card_id, notion_id FROM nls.learning_atoms WHERE user_id = %s "
+                         "AND (notion_id = %s OR id = %s)", (USER, pages[0], atom)).fetchall()
+    assert atoms == [(atom, card, pages[0])]   # the page is the atom's own: one atom
+    learning.api.reset_log()
+    result = push(conn, user_id=USER)
+    assert result["success"], result
+    assert requests_of(learning) == [("PATCH", "page_update")]   # nothing more for the atom; the other card written
+    assert text(ws.pages[other_page], "Answer") == "Changed after the rolled-back push."
+    assert cards_in_notion(learning)[card] == pages
+    assert state(conn, other)["status"] == "synced"
+    learning.api.reset_log()
+    assert push(conn, user_id=USER)["success"] and learning.api.log == []
+
+
+def push_rows(conn, user: str) -> list[dict]:
+    cur = conn.execute("SELECT status, items_added, items_updated, details FROM nls.sync_log WHERE user_id = %s "
+                       "AND sync_type = 'notion_push' ORDER BY started_at", (user,))
+    return [dict(zip([d.name for d in cur.description], row)) for row in cur.fetchall()]
+
+
+def test_in_a_scheduled_round_an_atom_whose_card_id_is_taken_fails_alone_and_every_other_outcome_is_kept(conn,
+                                                                                                         learning):
+    ws = learning.gen.workspace
+    second = learning.add_generated("learning", pages=40, seed=131, token="secret_two_way_second")
+    conn.execute("SELECT nls.add_integration('two-way-second', 'secret_two_way_second')")
+    for name, target in LEARNING_TARGETS.items():
+        conn.execute("SELECT nls.add_source('two-way-second', %s, %s)", (second.database_ids[name], target))
+    assert sync(conn, user_id="two-way-second")["success"]
+    blocked, fine = approve_new_cards(conn, 2, prefix="Scheduled")
+    (taker, taker_page), (other, other_page) = plain_cards(conn, 2)
+    # a learner types into another card the card id the blocked atom's new page would carry
+    ws.update_page(taker_page, {"CardID": derived_card_id(blocked)})
+    rewrite(conn, other, back="Pushed by the round.")
+    second_atom, second_page = conn.execute("SELECT id::text, notion_id FROM nls.learning_atoms WHERE user_id = "
+                                            "'two-way-second' AND atom_type = 'flashcard' ORDER BY card_id LIMIT 1"
+                                            ).fetchone()
+    conn.execute("UPDATE nls.learning_atoms SET back = 'The second user''s change.' WHERE id = %s", (second_atom,))
+    conn.execute("CALL nls.sync_all_users_notion_databases()")
+    # the blocked atom alone failed, with its reason; the user's other outcomes and the next user's are kept
+    s = state(conn, blocked)
+    assert (s["status"], s["last_error_code"]) == ("failed", "card_id_taken"), s
+    assert derived_card_id(blocked) in s["last_error"] and taker in s["last_error"]
+    assert text(ws.pages[other_page], "Answer") == "Pushed by the round." and state(conn, other)["status"] == "synced"
+    page = conn.execute("SELECT notion_id FROM nls.learning_atoms WHERE id = %s", (fine,)).fetchone()[0]
+    assert page and cards_in_notion(learning)[derived_card_id(fine)] == [page]
+    assert conn.execute("SELECT notion_id FROM nls.learning_atoms WHERE id = %s", (blocked,)).fetchone() == (None,)
+    assert cards_in_notion(learning)[derived_card_id(blocked)] == [taker_page]   # no page was created for it
+    assert text(second.workspace.pages[second_page], "Answer") == "The second user's change."
+    (row,) = push_rows(conn, USER)
+    assert (row["status"], row["items_added"], row["items_updated"], row["details"]["failed"]) == ("partial", 1, 1, 1)
+    assert [(e["local_id"], e["error"].split(":")[0]) for e in row["details"]["object_errors"]] == [
+        (blocked, "card_id_taken")]
+    assert [r["status"] for r in push_rows(conn, "two-way-second")] == ["completed"]
+    # the next round: the blocked atom waits (no run, no request for it); a Notion edit of the other card comes in
+    ws.update_page(other_page, {"Answer": "Edited in Notion after the round."})
+    learning.api.reset_log()
+    conn.execute("CALL nls.sync_all_users_notion_databases()")
+    assert len(push_rows(conn, USER)) == 1
+    assert [r for r in learning.api.log if r["endpoint"] in ("page_create", "page_update")] == []
+    assert conn.execute("SELECT back FROM nls.learning_atoms WHERE id = %s", (other,)).fetchone() == (
+        "Edited in Notion after the round.",)
+    # the card id freed in Notion: the next round creates the blocked atom's page
+    ws.update_page(taker_page, {"CardID": "TAKEN-BACK"})
+    conn.execute("CALL nls.sync_all_users_notion_databases()")
+    page = conn.execute("SELECT notion_id FROM nls.learning_atoms WHERE id = %s", (blocked,)).fetchone()[0]
+    assert page and cards_in_notion(learning)[derived_card_id(blocked)] == [page]
+    assert state(conn, blocked)["status"] == "synced"
+
+
+def test_a_card_id_another_session_gives_away_meanwhile_fails_that_atom_alone_not_the_push(conn, learning):
+    ws = learning.gen.workspace
+    raced, fine = approve_new_cards(conn, 2, prefix="Raced")
+    (other, other_page), = plain_cards(conn, 1)
+    rewrite(conn, other, back="Written while another session held a card id.")
+    assert sync(conn, user_id=USER)["success"]
+    info = conn.info
+    connect = dict(host=info.host, port=info.port, user=info.user, dbname=info.dbname)
+    with psycopg.connect(**connect) as taker, psycopg.connect(**connect, autocommit=True) as pusher:
+        # another session gives the card id the raced atom's page would carry to an atom of its own, not committed
+        # yet: the push cannot see it, and the unique card ids are checked when that session commits
+        taken = taker.execute("INSERT INTO nls.learning_atoms (user_id, card_id, front, back) VALUES (%s, %s, "
+                              "'Taken meanwhile?', 'Yes.') RETURNING id::text", (USER, derived_card_id(raced))
+                              ).fetchone()[0]
+        answer: dict = {}
+        run = threading.Thread(target=lambda: answer.update(result=pusher.execute(
+            "SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]), daemon=True)
+        run.start()
+        deadline = time.monotonic() + 30
+        while conn.execute("SELECT NOT %s = ANY (pg_blocking_pids(%s))",
+                           (taker.info.backend_pid, pusher.info.backend_pid)).fetchone()[0]:
+            assert run.is_alive() and time.monotonic() < deadline, "the push never waited on the other session"
+            time.sleep(0.05)
+        taker.commit()   # now the card id is taken: the push's check of it fails
+        run.join(60)
+    assert not run.is_alive() and answer, "the push raised or did not end"
+    flash = next(r for r in answer["result"]["results"] if r["items_processed"])
+    assert (flash["status"], flash["failed"], flash["items_added"], flash["items_updated"]) == ("partial", 1, 1, 1)
+    s = state(conn, raced)
+    assert (s["status"], s["last_error_code"]) == ("failed", "database") and "learning_atoms_user_card_id_key" in \
+        s["last_error"]
+    errors = conn.execute("SELECT details -> 'object_errors' FROM nls.sync_log WHERE id = %s",
+                          (flash["sync_log_id"],)).fetchone()[0]
+    assert [e["local_id"] for e in errors] == [raced] and "duplicate key" in errors[0]["error"]
+    assert conn.execute("SELECT card_id, notion_id FROM nls.learning_atoms WHERE id = %s", (raced,)).fetchone() == (
+        None, None)
+    # the other objects' outcomes are kept
+    assert state(conn, other)["status"] == "synced" and text(ws.pages[other_page], "Answer") == \
+        "Written while another session held a card id."
+    assert conn.execute("SELECT notion_id IS NOT NULL FROM nls.learning_atoms WHERE id = %s", (fine,)).fetchone() == (
+        True,)
+    # the next push says whose the card id is and sends nothing for the raced atom; the card id's page is the
+    # page of the atom that holds it
+    again = next(r for r in push(conn, user_id=USER)["results"] if r["items_processed"])
+    s = state(conn, raced)
+    assert (s["status"], s["last_error_code"]) == ("failed", "card_id_taken") and taken in s["last_error"]
+    assert (again["failed"], again["items_added"]) == (1, 1)
+    assert cards_in_notion(learning)[derived_card_id(raced)] == [conn.execute(
+        "SELECT notion_id FROM nls.learning_atoms WHERE id = %s", (taken,)).fetchone()[0]]
+    # given a card id of its own, the raced atom gets its page with the next push
+    conn.execute("UPDATE nls.learning_atoms SET card_id = 'RACED-OWN' WHERE id = %s", (raced,))
+    assert push(conn, user_id=USER)["success"]
+    page = conn.execute("SELECT notion_id FROM nls.learning_atoms WHERE id = %s", (raced,)).fetchone()[0]
+    assert page and cards_in_notion(learning)["RACED-OWN"] == [page] and state(conn, raced)["status"] == "synced"
+
+
+def test_a_rolled_back_push_then_the_scheduled_round_gives_the_card_one_atom_one_page_and_one_anki_note(conn,
+                                                                                                       learning):
+    require_anki(conn)
+    server = AnkiServer().start()
+    try:
+        conn.execute("SELECT nls.add_anki_account(%s, 'learner', %s, endpoint => %s)",
+                     (USER, USERS["learner"], server.url))
+        atom, = approve_new_cards(conn, 1, prefix="Rolled back, then scheduled")
+        with conn.transaction(force_rollback=True):
+            assert push(conn, user_id=USER)["success"]
+        page, = cards_in_notion(learning)[derived_card_id(atom)]
+        learning.api.reset_log()
+        conn.execute("CALL nls.sync_all_users_notion_databases()")   # read, clean, push, then Anki
+    finally:
+        server.close()
+    assert conn.execute("SELECT status FROM nls.sync_log WHERE sync_type = 'anki_push'").fetchall() == [("completed",)]
+    notes = conn.execute("SELECT atom_key FROM nls.anki_notes WHERE removed_at IS NULL AND atom_key IN (%s, %s)",
+                         (page, f"atom:{atom}")).fetchall()
+    assert notes == [(page,)]   # one note, of the atom's page
+    assert conn.execute("SELECT id::text, notion_id FROM nls.learning_atoms WHERE card_id = %s OR id = %s",
+                        (derived_card_id(atom), atom)).fetchall() == [(atom, page)]
+    assert [r for r in learning.api.log if r["endpoint"] == "page_create"] == []
+    assert conn.execute("SELECT anki_note_id IS NOT NULL FROM nls.learning_atoms WHERE id = %s",
+                        (atom,)).fetchone() == (True,)

@@ -9,15 +9,16 @@ import time
 import psycopg
 import pytest
 
-from conftest import PG_OPTIONS, TEST_KEY, add_user_source, install_nls, last_log, sync, use_emulator
+from conftest import (PG_OPTIONS, TEST_KEY, add_user_source, install_nls, last_log, other_session, sync,
+                      terminate, use_emulator, wait_until)
 from nls_emulator import Emulator
 from pg_cluster import Cluster
 
 
-def connect_like(conn: psycopg.Connection, **kwargs) -> psycopg.Connection:
-    """Another session on the same database (autocommit)."""
+def connect_like(conn: psycopg.Connection, autocommit: bool = True, **kwargs) -> psycopg.Connection:
+    """Another session on the same database (autocommit unless asked)."""
     info = conn.info
-    return psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname, autocommit=True,
+    return psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname, autocommit=autocommit,
                            **kwargs)
 
 
@@ -30,6 +31,26 @@ def paced_cards(conn, emu, token: str, pages: int = 3750, rate: float = 3.0, use
         conn.execute("SELECT nls.set_setting(%s, %s)", (name, str(value)))
     add_user_source(conn, user, token, gen.database_ids["Flashcards"])
     return gen, gen.database_ids["Flashcards"]
+
+
+class Hold:
+    """Holds the emulator's answer that serves the ``nth`` flashcard of a read (in the order a read gets them: by
+    last_edited_time, then id) until ``release()``: a read stopped at a known page for as long as the test needs."""
+
+    def __init__(self, emu, gen, nth: int):
+        pages = sorted((p for p in gen.workspace.pages_of(gen.data_source_ids["Flashcards"]) if not p["in_trash"]),
+                       key=lambda p: (p["last_edited_time"], p["id"]))
+        self.entered, self.released, self.emu = threading.Event(), threading.Event(), emu
+        emu.api.corrupt_page(pages[nth]["id"], self._hold)
+
+    def _hold(self, page: dict) -> dict:
+        self.entered.set()
+        self.released.wait(60)
+        return page
+
+    def release(self) -> None:
+        self.emu.api.corruptions.clear()
+        self.released.set()
 
 
 def running_rows(conn) -> int:
@@ -77,7 +98,7 @@ def test_statement_timeout_fails_a_sync_with_57014_within_a_second_of_it(conn, f
 def test_pg_cancel_backend_stops_a_sync_as_it_stops_any_statement(conn, fresh_emulator):
     _, db = paced_cards(conn, fresh_emulator, "tok-cancel")
     run = Background(conn, "SELECT nls.sync_notion(database_id => %s)", (db,))
-    time.sleep(1.5)
+    wait_until(lambda: len(fresh_emulator.api.log) >= 4, 30, "the sync reading, paced")
     cancelled = time.monotonic()
     conn.execute("SELECT pg_cancel_backend(%s)", (run.pid,))
     run.wait(5)
@@ -93,10 +114,7 @@ def test_a_terminate_during_a_stalled_request_ends_the_backend_in_under_two_seco
     emu.api.faults.add("stall", path="/query")
     add_user_source(conn, "sam", "tok-stall", gen.database_ids["Concepts"])
     run = Background(conn, "SELECT nls.sync_notion(database_id => %s)", (gen.database_ids["Concepts"],))
-    deadline = time.monotonic() + 10
-    while not any(r["endpoint"] == "database_retrieve" for r in emu.api.log) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)   # the query is now held by the emulator
+    wait_until(lambda: not emu.api.faults.script, 30, "the query held by the emulator")
     terminated = time.monotonic()
     conn.execute("SELECT pg_terminate_backend(%s)", (run.pid,))
     while conn.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (run.pid,)).fetchone()[0]:
@@ -151,13 +169,14 @@ def test_malformed_pages_cost_only_themselves(conn, fresh_emulator):
 
 def test_a_scheduled_run_killed_after_1000_committed_pages_says_what_it_did(conn, fresh_emulator):
     emu = fresh_emulator
-    paced_cards(conn, emu, "tok-kill", rate=20)
+    gen, _ = paced_cards(conn, emu, "tok-kill", rate=20)
+    hold = Hold(emu, gen, 1000)   # the 11th answer waits: the run is killed reading it
     run = Background(conn, "CALL nls.sync_all_users_notion_databases()")
-    deadline = time.monotonic() + 30
-    while conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0] < 1000:
-        assert time.monotonic() < deadline and run.thread.is_alive()
-        time.sleep(0.05)
-    conn.execute("SELECT pg_terminate_backend(%s)", (run.pid,))
+    pages = "SELECT count(*) FROM nls.stg_notion_pages"
+    wait_until(lambda: hold.entered.is_set() and conn.execute(pages).fetchone()[0] >= 1000, 30,
+               "1000 pages committed and the next answer held")
+    terminate(conn, run.pid)
+    hold.release()
     run.wait(5)
     committed = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
     row = conn.execute("SELECT status, items_processed, items_added, requests_made FROM nls.sync_log "
@@ -171,6 +190,26 @@ def test_a_scheduled_run_killed_after_1000_committed_pages_says_what_it_did(conn
     assert running_rows(conn) == 0
     assert conn.execute("SELECT items_processed FROM nls.sync_log WHERE error_code = 'backend_ended'").fetchone()[0] \
         == row[1]
+
+
+def test_answers_damaged_on_the_way_are_sent_again_and_the_read_stores_every_page_once(conn, fresh_emulator):
+    """Behind a proxy that damages one 200 answer in ten (its JSON cut short, or an HTML page instead), a read of
+    3,000 pages completes: each damaged answer is sent again after a backoff, as after a 502, and counted."""
+    emu = fresh_emulator
+    gen = emu.add_generated("learning", pages=3760, seed=17, token="tok-damaged")
+    use_emulator(conn, emu)
+    db = gen.database_ids["Flashcards"]
+    add_user_source(conn, "dee", "tok-damaged", db)
+    emu.api.faults.set_probabilities({"200_truncated": 0.05, "200_html": 0.05}, seed=5)
+    result = sync(conn, database_id=db)
+    assert result["status"] == "success", result
+    expected = {p["id"] for p in gen.workspace.pages_of(gen.data_source_ids["Flashcards"]) if not p["in_trash"]}
+    stored = [r[0] for r in conn.execute("SELECT page_id FROM nls.stg_notion_pages WHERE NOT in_trash")]
+    assert len(expected) >= 3000 and len(stored) == len(set(stored)) and set(stored) == expected
+    damaged = [r for r in emu.api.log if r["fault"] in ("200_truncated", "200_html")]
+    log = last_log(conn)
+    assert len(damaged) >= 3 and sum(log["details"]["invalid_json"].values()) == len(damaged)
+    assert log["requests_made"] == len(emu.api.log) and log["retries"] == len(damaged)
 
 
 @pytest.fixture
@@ -189,12 +228,14 @@ def test_a_restart_during_a_scheduled_sync_leaves_no_running_row_and_loses_no_co
     with Emulator() as emu:
         with own_cluster.connect("restarts", autocommit=True) as conn:
             gen, _ = paced_cards(conn, emu, "tok-restart", rate=10)
+            hold = Hold(emu, gen, 400)   # the 5th answer waits: the server restarts while the run reads it
             run = Background(conn, "CALL nls.sync_all_users_notion_databases()")
-            deadline = time.monotonic() + 30
-            while (seen := conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]) < 300:
-                assert time.monotonic() < deadline and run.thread.is_alive()
-                time.sleep(0.05)
+            pages = "SELECT count(*) FROM nls.stg_notion_pages"
+            wait_until(lambda: hold.entered.is_set() and conn.execute(pages).fetchone()[0] >= 300, 30,
+                       "300 pages committed and the next answer held")
+            seen = conn.execute(pages).fetchone()[0]
         own_cluster.restart(mode)
+        hold.release()
         run.wait(10)
         with own_cluster.connect("restarts", autocommit=True) as conn:
             committed = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
@@ -289,19 +330,142 @@ def test_two_backends_of_one_token_share_its_budget(conn, fresh_emulator):
     assert abs(wall - requests / 3) <= 0.15 * requests / 3, (wall, requests)
 
 
-def test_a_backend_waiting_out_a_429_holds_back_every_other_backend_of_its_token(conn):
-    with connect_like(conn) as a, connect_like(conn) as b:
-        for s in (a, b):   # two running syncs of one user
-            s.execute("SELECT nls._budget_member('hal', 'ws-1', true)")
-        assert b.execute("SELECT * FROM nls._sync_share('hal', 'ws-1')").fetchone() == (2, 2, False)
-        assert a.execute("SELECT nls._hold_budget('token', 'hal')").fetchone()[0] is True
-        assert b.execute("SELECT held FROM nls._sync_share('hal', 'ws-1')").fetchone()[0] is True
-        assert a.execute("SELECT held FROM nls._sync_share('hal', 'ws-1')").fetchone()[0] is False   # not itself
-        assert b.execute("SELECT nls._hold_budget('token', 'hal')").fetchone()[0] is False   # one hold at a time
-        a.execute("SELECT nls._release_budget('token', 'hal')")
-        assert b.execute("SELECT held FROM nls._sync_share('hal', 'ws-1')").fetchone()[0] is False
-        a.execute("SELECT nls._budget_member('hal', 'ws-1', false)")
-        assert b.execute("SELECT * FROM nls._sync_share('hal', 'ws-1')").fetchone() == (1, 1, False)
-    # a backend that ends takes its place in the budget with it: this session alone now
-    conn.execute("SELECT nls._budget_member('hal', 'ws-1', true)")
-    assert conn.execute("SELECT * FROM nls._sync_share('hal', 'ws-1')").fetchone() == (1, 1, False)
+def rate_limited(emu, token_rate: float, token_burst: float, workspace_rate: float, workspace_burst: float):
+    """Turn the emulator's rate limits on (buckets full) and its log clean."""
+    limits = emu.api.rate_limits
+    limits.enabled, limits.token_rate, limits.token_burst = True, token_rate, token_burst
+    limits.workspace_rate, limits.workspace_burst = workspace_rate, workspace_burst
+    limits.reset()
+    emu.api.reset_log()
+
+
+def at_once(sessions: list[psycopg.Connection], statements: list[tuple[str, tuple]]) -> list:
+    """Run statement i on session i, every one in its own thread, started together (a barrier); returns what each
+    ended with: its first column, or the error."""
+    barrier, out = threading.Barrier(len(sessions)), [None] * len(sessions)
+
+    def run(i):
+        barrier.wait()
+        try:
+            out[i] = sessions[i].execute(*statements[i]).fetchone()[0]
+        except psycopg.Error as e:   # what the statement ended with is the test's to check
+            out[i] = e
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(sessions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+        assert not t.is_alive(), "a statement did not end"
+    return out
+
+
+def test_two_first_syncs_of_a_new_integration_by_hand_neither_wait_nor_meet_a_429(conn, fresh_emulator):
+    """Right after add_integration without a workspace, two backends sync two databases of the user at once, each
+    by hand in a transaction it keeps open: neither waits on the other (a lock wait would end the statement after
+    lock_timeout), no request is answered 429, and while both transactions are open another session can lock the
+    integration's row at once. Once they commit, the workspace and the bot user are stored."""
+    emu = fresh_emulator
+    gen = emu.add_generated("creative", pages=2000, seed=12, token="tok-new")
+    use_emulator(conn, emu, paced=True)   # nls's defaults: 3 requests a second, burst 3
+    conn.execute("SELECT nls.add_integration('neo', 'tok-new')")
+    dbs = [gen.database_ids[n] for n in ("Characters", "Chat Sessions")]
+    for db in dbs:
+        conn.execute("SELECT nls.add_source('neo', %s)", (db,))
+    rate_limited(emu, 3.0, 3.0, 1000.0, 1000.0)   # the issue's token: 3 requests a second, burst 3
+    with connect_like(conn, autocommit=False) as a, connect_like(conn, autocommit=False) as b:
+        for s in (a, b):
+            s.execute("SET lock_timeout = '10s'")
+        answers = at_once([a, b], [("SELECT nls.sync_notion(database_id => %s)", (db,)) for db in dbs])
+        assert [r["status"] for r in answers] == ["success", "success"], answers
+        # both transactions still open: nothing of theirs holds the integration's row against an update (storing
+        # a new token, a key rotation, another run's notes); FOR UPDATE, which only deleting the row needs, meets
+        # the key share the sources' foreign key takes, as PostgreSQL's foreign keys do
+        assert conn.execute("SELECT user_id FROM nls.integrations WHERE user_id = 'neo' FOR NO KEY UPDATE NOWAIT"
+                            ).fetchone() == ("neo",)
+        a.commit()
+        b.commit()
+    statuses = [r["status"] for r in emu.api.log]
+    assert statuses.count(429) == 0 and len(statuses) == sum(r["requests_made"] for r in answers)
+    bot = emu.api.integrations["tok-new"].bot
+    assert conn.execute("SELECT workspace_id, workspace_name, bot_id FROM nls.integrations WHERE user_id = 'neo'"
+                        ).fetchone() == (gen.workspace.id, gen.workspace.name, bot["id"])
+    assert conn.execute("SELECT count(*) FROM nls.integration_notes").fetchone() == (0,)   # folded as they committed
+
+
+def test_four_users_of_one_workspace_starting_together_meet_no_429(conn, fresh_emulator):
+    """Four new users of one workspace (added without it) sync at once, each in a backend of its own, against a
+    workspace budget of 3 requests a second with a burst of 3: the requests of all four together stay within it
+    from the first one on (the first ones, before any knows its workspace, share the budget of workspaces not
+    known yet), so that none of several hundred requests is answered 429."""
+    emu = fresh_emulator
+    gen = emu.add_generated("learning", pages=6250, seed=23, token="tok-member0")
+    users = [f"member{i}" for i in range(4)]
+    for i in range(1, 4):
+        emu.api.add_integration(f"tok-member{i}", gen.workspace, bot_name=f"member {i}'s integration")
+    use_emulator(conn, emu, paced=True)   # nls's defaults: 3 requests a second per token and workspace, burst 3
+    for i, user in enumerate(users):
+        conn.execute("SELECT nls.add_integration(%s, %s)", (user, f"tok-member{i}"))
+        conn.execute("SELECT nls.add_source(%s, %s)", (user, gen.database_ids["Flashcards"]))
+    rate_limited(emu, 3.0, 10.0, 3.0, 3.0)   # each token 3 a second (burst 10); the workspace 3 a second, burst 3
+    sessions = [connect_like(conn) for _ in users]
+    try:
+        answers = at_once(sessions, [("SELECT nls.sync_notion(user_id => %s)", (user,)) for user in users])
+    finally:
+        for s in sessions:
+            s.close()
+    assert [a["success"] for a in answers] == [True] * 4, answers
+    statuses = [r["status"] for r in emu.api.log]
+    made = conn.execute("SELECT sum(requests_made) FROM nls.sync_log WHERE sync_type LIKE 'notion%'").fetchone()[0]
+    assert statuses.count(429) == 0 and len(statuses) == made >= 200, (statuses.count(429), len(statuses), made)
+
+
+def budget_waits(session, user: str, workspace: str | None, n: int = 1) -> list[float]:
+    """The waits nls._take_budget gives ``n`` requests of ``user``'s token in ``workspace``, at one request every
+    1,000 s (burst 3), so that the milliseconds between statements do not count."""
+    return [session.execute("SELECT wait_s FROM nls._take_budget(%s, %s, 0.001, 0.001, 3)",
+                            (user, workspace)).fetchone()[0] for _ in range(n)]
+
+
+def test_the_budget_is_shared_by_every_backend_at_once_and_a_429_holds_it(conn):
+    """The budget a token and a workspace have is one state every backend sees at once, also while the sync that
+    spent it runs in its caller's open transaction, and whatever that transaction does after."""
+    approx = lambda *waits: pytest.approx(list(waits), abs=5)   # noqa: E731
+    budget_locks = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = nls._lock_class('budget')"
+    with connect_like(conn, autocommit=False) as a, connect_like(conn) as b:
+        assert budget_waits(a, "ann", "ws-1", 2) == approx(0, 0)   # a burst of 3 sends 2 at once, one kept back
+        assert a.execute(budget_locks).fetchone() == (0,)          # in a's open transaction: no lock left
+        assert a.execute("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = "
+                         "pg_backend_pid() AND c.relname LIKE '\\_budget\\_%'").fetchone()[0] <= 24   # its windows
+        assert budget_waits(b, "bob", "ws-1", 2) == approx(1000, 2000)   # another token of the workspace: its turn
+        a.rollback()   # what a spent stays spent (the requests were sent)
+        assert budget_waits(b, "bob", "ws-2") == approx(2000)      # bob's token is ahead by its own requests
+        assert a.execute("SELECT nls._hold_budget('workspace', 'ws-1', 5000, 0.001, 3)").fetchone() == (True,)
+        a.commit()
+        assert budget_waits(b, "cy", "ws-1") == approx(5000)       # a 429's Retry-After holds every token of it
+        # a token whose workspace is not known yet counts in every workspace budget in use, and a workspace's
+        # budget that starts afterwards is not behind it
+        assert budget_waits(b, "dee", None) == approx(6000) and budget_waits(b, "eve", "ws-3") == approx(6000)
+
+
+def test_when_every_budget_register_is_in_use_a_request_waits_for_one_to_come_free(conn):
+    """Other budgets fill every register for 1,000 s: a request of a new budget is not reserved (and overwrites
+    nobody's), and is told to ask again when the first of them is full again."""
+    conn.execute("SELECT setval(r.seq, (((nls._budget_tag('token', 'one-more') + 1) % 262144) << 44) "
+                 "| (floor((extract(epoch FROM clock_timestamp()) - 1735689600) * 10000)::bigint + 10000000)) "
+                 "FROM nls._budget_registers r")
+    before = "SELECT array_agg(pg_sequence_last_value(seq) ORDER BY register) FROM nls._budget_registers"
+    filled = conn.execute(before).fetchone()
+    wait, reserved = conn.execute("SELECT wait_s, reserved FROM nls._take_budget('one-more', 'ws-full', 0.001, 0.001, 3)"
+                                  ).fetchone()
+    assert reserved is False and wait == pytest.approx(1000, abs=5)
+    assert conn.execute(before).fetchone() == filled
+
+
+def test_a_session_left_by_other_session_holds_no_lock_even_when_its_backend_is_slow_to_exit(conn):
+    """The tests' own other_session: a client's close returns before PostgreSQL has ended the backend and released
+    its advisory locks (here slowed by 2,000 temporary tables to drop); leaving the block waits for that."""
+    with other_session(conn) as s:
+        s.execute("SELECT pg_advisory_lock(17, 17)")
+        s.execute("DO $$ BEGIN FOR i IN 1..2000 LOOP EXECUTE format('CREATE TEMP TABLE t%s (x int)', i); END LOOP; "
+                  "END $$")
+    assert conn.execute("SELECT pg_try_advisory_lock(17, 17)").fetchone() == (True,)

@@ -4,6 +4,7 @@ public that must not take over an nls function."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import psycopg
@@ -271,3 +272,60 @@ def test_objects_planted_in_pg_temp_or_public_do_not_take_over_nls_functions(con
         for sig in ("set_config(text, text, boolean)", "current_setting(text, boolean)", "jsonb_typeof(jsonb)",
                     "pg_backend_pid()", "clock_timestamp()", "pg_try_advisory_lock(integer, integer)", "lower(text)"):
             conn.execute(f"DROP FUNCTION IF EXISTS public.{sig}")
+
+
+def _catalogue_of(c: psycopg.Connection, view: str) -> dict:
+    """What the catalogue tells the session ``c`` of a view: its columns (name, type), its comments, its definition."""
+    columns = c.execute("SELECT a.attname, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, a.attnum) "
+                        "FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0 ORDER BY a.attnum",
+                        (view,)).fetchall()
+    comment, definition = c.execute("SELECT obj_description(%s::regclass, 'pg_class'), pg_get_viewdef(%s::regclass)",
+                                    (view, view)).fetchone()
+    return {"columns": [(n, t) for n, t, _ in columns], "comments": {comment} | {d for _, _, d in columns},
+            "definition": definition}
+
+
+def test_what_another_tenant_learns_of_a_typed_view_is_its_name_its_columns_and_its_property_ids(conn, tenants):
+    """The catalogue is every role's to read. Of alice's typed views, bob's login role learns exactly: each view's
+    schema and name (his own view of the same database name gets _2), its column names and types, and in its
+    definition the Notion property ids it reads and the id of its registry row; the comments are the same as on
+    his own views. No property name as Notion spells it, no data source, database or source id, no database name,
+    no row, no statistics: those are behind row-level security (the README's "Many users in one database")."""
+    made = {}
+    for user in ("alice", "bob"):
+        with _connect(conn, "webapp", user) as app:
+            made[user] = [v for v, in app.execute("SELECT view FROM nls.create_typed_view(user_id => %s)", (user,))]
+    assert len(made["alice"]) == 4 and all(v.endswith("_2") for v in made["bob"])   # the same database names
+    secrets = {x for row in conn.execute(
+        "SELECT s.database_id, s.database_name, st.data_source_id FROM nls.sources s "
+        "JOIN nls.sync_state st ON st.source_id = s.id WHERE s.user_id = 'alice'") for x in row}
+    with _connect(conn, "webapp", "bob") as bob:
+        own_comments = set().union(*(_catalogue_of(bob, v)["comments"] for v in made["bob"]))
+        for view in made["alice"]:
+            seen = _catalogue_of(bob, view)
+            columns, property_ids, row_id = _registry(conn, view)
+            assert [n for n, _ in seen["columns"]] == list(FIXED_COLUMNS) + columns
+            assert seen["comments"] <= own_comments                              # nothing of alice's own
+            assert all(p in seen["definition"] for p in property_ids)            # Notion's opaque ids, e.g. 'a1f3'
+            assert f"t.id = {row_id}" in seen["definition"]                      # her row, which bob cannot read
+            text = repr(seen)
+            names = {n for n, in conn.execute("SELECT DISTINCT property_name FROM nls.typed_view_columns "
+                                              "WHERE view = %s", (view,))}
+            assert names and not [x for x in secrets | names if x in text], view
+            assert not re.search(r"source_id = \d", seen["definition"])          # nor her source's id
+            assert bob.execute(f"SELECT count(*) FROM {view}").fetchone() == (0,)
+        for table in ("typed_views", "typed_view_columns", "typed_view_history"):
+            assert {u for u, in bob.execute(f"SELECT DISTINCT user_id FROM nls.{table}")} == {"bob"}, table
+        # nor the statistics of the pages (whose most common values would be other users' text)
+        conn.execute("ANALYZE nls.stg_notion_pages")
+        stats = "SELECT count(*) FROM pg_stats WHERE schemaname = 'nls' AND tablename = 'stg_notion_pages'"
+        assert conn.execute(stats).fetchone()[0] > 0 and bob.execute(stats).fetchone() == (0,)
+
+
+FIXED_COLUMNS = ("page_id", "url", "in_trash", "is_archived", "deleted_at", "value_marks")
+
+
+def _registry(conn, view: str) -> tuple[list[str], set[str], int]:
+    """A typed view's property columns, the property ids they read and its nls.typed_views row id (as its owner)."""
+    (columns, row_id), = conn.execute("SELECT columns, id FROM nls.typed_views WHERE built_as = %s", (view,))
+    return [c["column"] for c in columns], {c["property_id"] for c in columns}, row_id

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
+import psycopg.types.json
 import pytest
 from psycopg.types.range import Range
 
@@ -13,6 +15,7 @@ from conftest import add_user_source, sync, use_emulator
 from nls_emulator import Emulator, fixtures_dir
 from nls_emulator.every_type import generate_every_type
 
+ROOT = Path(__file__).resolve().parents[1]
 RECORDED_DB = "c37a2c66-e3aa-4a0d-a447-73de3b80c253"
 # the SQL type each Notion type gets (the README's "Typed views"); dates, formulas and rollups depend on their values
 SQL_TYPE = {"title": "text", "rich_text": "text", "select": "text", "status": "text", "url": "text", "email": "text",
@@ -162,13 +165,24 @@ def test_every_column_has_its_documented_type_and_equals_the_raw_json_for_every_
     assert made == [("notion.every_type", gen.database_ids["Every Type"], gen.data_source_ids["Every Type"], 37)]
     compared = _check_view(conn, "notion.every_type", source)
     assert compared == 37 * 12
-    # names made SQL identifiers: unique, unquoted, never a fixed column's; each documented with id and type
-    comments = dict(conn.execute("SELECT a.attname, col_description(a.attrelid, a.attnum) FROM pg_attribute a "
-                                 "WHERE a.attrelid = 'notion.every_type'::regclass AND a.attnum > 0").fetchall())
+    # names made SQL identifiers: unique, unquoted, never a fixed column's; each commented, and documented with its
+    # property's name, id and type in nls.typed_view_columns (the catalogue's comments name no property)
+    attnums = {r[0]: r[1:] for r in conn.execute(
+        "SELECT a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, a.attnum) "
+        "FROM pg_attribute a WHERE a.attrelid = 'notion.every_type'::regclass AND a.attnum > 0")}
     assert {"due_date", "due_date_2", "order_", "url_2", "p_2nd_stage", "owner_names", "ticket_number",
-            "due_date_start", "due_date_end"} <= set(comments)
-    assert comments["order_"].startswith('Notion property "Order" (id ') and "number" in comments["order_"]
-    assert all(comments.values())
+            "due_date_start", "due_date_end"} <= set(attnums)
+    assert all(comment for _, _, comment in attnums.values())
+    described = {r[0]: r[1:] for r in conn.execute(
+        "SELECT column_name, position, sql_type, property_name, property_id, property_type FROM nls.typed_view_columns "
+        "WHERE view = 'notion.every_type'")}
+    assert len(described) == 37 and set(described) == set(attnums) - {"page_id", "url", "in_trash", "is_archived",
+                                                                       "deleted_at", "value_marks"}
+    assert all(described[c][:2] == attnums[c][:2] for c in described)   # its number and type in the view
+    order = described["order_"]
+    assert order[2:] == ("Order", gen.workspace.data_sources[gen.data_source_ids["Every Type"]]["properties"]["Order"]
+                         ["id"], "number")
+    assert "Order" not in attnums["order_"][2] and order[3] not in attnums["order_"][2]
     # values that are not Notion's own: the rollup over the cut relation and the unsupported formula are NULL,
     # their marks queryable beside them
     marked = conn.execute("SELECT related_count, value_marks FROM notion.every_type WHERE value_marks <> '{}' "
@@ -188,6 +202,42 @@ def test_the_recorded_data_sources_typed(conn, fresh_emulator):
     (view, _, _, n), = conn.execute("SELECT * FROM nls.create_typed_view(%s, 'sample')", (RECORDED_DB,)).fetchall()
     assert view == "notion.sample" and n >= 25
     assert _check_view(conn, view, source) == 5 * n
+
+
+def _schemas(conn) -> dict[str, tuple[bool, bool]]:
+    """{schema: (whether it exists, whether nls.typed_view_schemas records it)} of the schemas first, second, third
+    and of every schema nls records."""
+    listed = {r[0] for r in conn.execute("SELECT schema_name FROM nls.typed_view_schemas")}
+    return {n: (conn.execute("SELECT to_regnamespace(%s) IS NOT NULL", (n,)).fetchone()[0], n in listed)
+            for n in sorted(listed | {"first", "second", "third"})}
+
+
+def test_a_view_that_moves_leaves_no_empty_schema_nls_created(conn, fresh_emulator):
+    gen = generate_every_type(pages=3, seed=7)
+    for user in ("mia", "max"):
+        fresh_emulator.api.add_integration(f"tok-{user}", gen.workspace)
+    use_emulator(conn, fresh_emulator)
+    db = gen.database_ids["Every Type"]
+    for user in ("mia", "max"):
+        add_user_source(conn, user, f"tok-{user}", db)
+        assert sync(conn, user_id=user)["success"]
+    make = "SELECT view FROM nls.create_typed_view(user_id => %s, schema_name => %s, view_name => %s)"
+    assert conn.execute(make, ("mia", "first", "mia")).fetchone() == ("first.mia",)
+    assert conn.execute(make, ("mia", "second", "mia")).fetchone() == ("second.mia",)   # moved: first is empty
+    assert _schemas(conn) == {"first": (False, False), "second": (True, True), "third": (False, False)}
+    # a schema that still holds another user's view stays when one view leaves it
+    conn.execute(make, ("max", "second", "max"))
+    conn.execute(make, ("mia", "third", "mia"))
+    assert _schemas(conn) == {"first": (False, False), "second": (True, True), "third": (True, True)}
+    # one that holds an object of someone else's stays, and so does its record (nls may put views there again)
+    conn.execute("CREATE TABLE third.notes (x int)")
+    conn.execute(make, ("mia", "second", "mia"))
+    assert _schemas(conn) == {"first": (False, False), "second": (True, True), "third": (True, True)}
+    assert conn.execute(make, ("mia", "third", "mia")).fetchone() == ("third.mia",)
+    # the last view's drop takes its schema along
+    for view in ("second.max", "third.mia"):
+        assert conn.execute("SELECT nls.drop_typed_view(%s)", (view,)).fetchone() == (True,)
+    assert _schemas(conn) == {"first": (False, False), "second": (False, False), "third": (True, True)}
 
 
 def _history(conn, view: str) -> list[tuple]:
@@ -327,3 +377,34 @@ def test_a_cancel_while_the_views_follow_their_schema_ends_the_sync_with_it(conn
                     END $$""")
     with pytest.raises(psycopg.errors.QueryCanceled):   # not one view's error in a successful answer
         sync(conn, user_id="can")
+
+
+def test_an_upgrade_builds_every_view_again_without_its_users_text_in_the_catalogue(conn, fresh_emulator):
+    """A view an earlier nls built (its data source id written into its definition and comment, its properties'
+    names and ids into its column comments) is built again when the install applies the migration and sql/."""
+    from nls_install import install as ins
+    gen = generate_every_type(pages=4, seed=5)
+    fresh_emulator.api.add_integration("tok-up", gen.workspace)
+    use_emulator(conn, fresh_emulator)
+    db, ds = gen.database_ids["Every Type"], gen.data_source_ids["Every Type"]
+    source = add_user_source(conn, "ula", "tok-up", db)
+    assert sync(conn, database_id=db)["status"] == "success"
+    conn.execute("SELECT * FROM nls.create_typed_view(%s, 'old')", (db,))
+    columns = conn.execute("SELECT columns FROM nls.typed_views WHERE view_name = 'old'").fetchone()[0]
+    conn.execute("CREATE OR REPLACE VIEW notion.old WITH (security_invoker = true) AS "
+                 + conn.execute("SELECT nls._typed_view_query(%s, %s, %s)", (source, ds, psycopg.types.json.Jsonb(
+                     columns))).fetchone()[0].replace("%", "%%"))
+    conn.execute(f"COMMENT ON VIEW notion.old IS 'nls typed view of Notion data source {ds} (source {source})'")
+    order_id = next(c["property_id"] for c in columns if c["column"] == "order_")
+    conn.execute(f"COMMENT ON COLUMN notion.old.order_ IS 'Notion property \"Order\" (id {order_id}, number)'")
+    before = conn.execute("SELECT count(*) FROM notion.old").fetchone()[0]
+    migration, = (ROOT / "migrations").glob("*.export-and-typed-views.sql")
+    conn.execute(migration.read_text())
+    ins.deploy(conn)
+    text = conn.execute("SELECT pg_get_viewdef('notion.old'::regclass) || obj_description('notion.old'::regclass) "
+                        "|| string_agg(col_description(a.attrelid, a.attnum), '') FROM pg_attribute a "
+                        "WHERE a.attrelid = 'notion.old'::regclass AND a.attnum > 0").fetchone()[0]
+    assert ds not in text and db not in text and '"Order"' not in text and "nls.typed_views" in text
+    assert conn.execute("SELECT count(*) FROM notion.old").fetchone()[0] == before == 4
+    assert conn.execute("SELECT build_wanted, build_error FROM nls.typed_views WHERE view_name = 'old'"
+                        ).fetchone() == (False, None)

@@ -23,7 +23,7 @@ import pytest
 import requests
 from psycopg.types.json import Jsonb
 
-from conftest import sync, use_emulator
+from conftest import other_session, sync, use_emulator, wait_until
 from nls_emulator import Emulator
 from nls_emulator.generate import CREATIVE_TARGETS
 from nls_emulator.model import render_page
@@ -56,7 +56,7 @@ def hooked(conn):
             assert sync(conn, user_id=USER)["success"]
             path = conn.execute("SELECT nls.webhook_endpoint(%s)", (USER,)).fetchone()[0]
             base = f"http://127.0.0.1:{port}"
-            _wait_for(lambda: requests.get(base + "/healthz", timeout=1).status_code == 200, 20)
+            wait_until(lambda: _healthy(base), 20, "the receiver answering /healthz")
             hooks = emu.api.webhooks
             hooks.aggregate_s, hooks.retry_s = 1.0, 0.3
             sub = hooks.subscribe(TOKEN, base + path)
@@ -71,16 +71,12 @@ def hooked(conn):
         conn.execute(f"DROP ROLE {RECEIVER_ROLE}")
 
 
-def _wait_for(check, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"not within {seconds} s")
+def _healthy(base: str) -> bool:
+    """Whether the receiver at ``base`` answers GET /healthz with 200 (False while it does not listen yet)."""
+    try:
+        return requests.get(base + "/healthz", timeout=1).status_code == 200
+    except requests.ConnectionError:
+        return False
 
 
 class Cron(threading.Thread):
@@ -154,7 +150,7 @@ def test_with_webhooks_postgresql_equals_notion_within_90_seconds_at_one_read_pe
     cron.start()
     try:
         changed, last = _changes(ws, emu.gen, random.Random(167), seconds=20, rename=True)
-        _wait_for(lambda: not _differences(conn, ws), 90)
+        wait_until(lambda: not _differences(conn, ws), 90, "PostgreSQL equal to Notion", every=0.2)
         fresh = time.monotonic() - last
     finally:
         cron.stop.set()
@@ -189,7 +185,7 @@ def test_with_30_percent_of_deliveries_dropped_the_next_scheduled_run_catches_up
     emu.api.webhooks.drop = 0.3
     conn.execute("CALL nls.sync_all_users_notion_databases()")   # the first look at the trash notes its time
     _changes(ws, emu.gen, random.Random(168), seconds=4, rename=False)
-    time.sleep(2.5)                                              # the last aggregated deliveries
+    wait_until(lambda: emu.api.webhooks.undelivered() == 0, 60, "the last deliveries")
     conn.execute("CALL nls.apply_all_webhook_events()")
     dropped = sum(1 for d in emu.api.webhooks.log if d["status"] == "dropped")
     assert dropped >= 20 and _differences(conn, ws)              # webhooks alone missed some
@@ -294,11 +290,6 @@ def tapped(conn, fresh_emulator):
     return emu
 
 
-def _other_session(conn) -> psycopg.Connection:
-    info = conn.info
-    return psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname, autocommit=True)
-
-
 def _apply(conn) -> dict:
     return conn.execute("SELECT nls.apply_webhook_events(%s)", (TAP_USER,)).fetchone()[0]
 
@@ -319,7 +310,7 @@ def test_events_of_a_source_another_session_holds_stay_pending_and_the_apply_ret
     emu.tap.deliver(emu.tap.take())
     pending = "SELECT count(*) FROM nls.webhook_events WHERE applied_at IS NULL"
     runs = "SELECT count(*) FROM nls.sync_log WHERE sync_type = 'notion_webhook'"
-    with _other_session(conn) as other:   # a sync of the source holds its lock meanwhile
+    with other_session(conn) as other:   # a sync of the source holds its lock meanwhile (and its end releases it)
         other.execute("SELECT pg_advisory_lock(nls._lock_key(), %s)", (emu.sources["Concept Areas"],))
         conn.execute("SET statement_timeout = '20s'")
         by_hand = _apply(conn)

@@ -1,8 +1,8 @@
 """The ``nls`` command: a registry of subcommands and the argparse parser built from it.
 
 Subcommands register themselves from modules in :mod:`nls_cli.commands` (see :func:`command`). A subcommand's
-arguments are added only when that subcommand is chosen, so one that needs an optional extra (the emulator needs
-werkzeug) costs nothing to the others, and ``nls --help`` imports none of them."""
+arguments are added only when that subcommand is chosen, so ``nls --help`` imports none of them; one that needs an
+optional extra (the emulator needs werkzeug) imports it only to run, so its ``--help`` works without it."""
 from __future__ import annotations
 
 import argparse
@@ -20,11 +20,13 @@ DISTRIBUTION = "notion-learning-sync"
 @dataclass(frozen=True)
 class Command:
     """One subcommand: its words (``("install",)``, ``("webhooks", "serve")``), its one-line help, ``build``
-    that adds its arguments to its parser, and ``run`` that runs it on the parsed arguments and returns the exit code."""
+    that adds its arguments to its parser, ``run`` that runs it on the parsed arguments and returns the exit code,
+    and the optional ``extra`` of the distribution it needs to run (its ``--help`` needs none)."""
     path: tuple[str, ...]
     help: str
     build: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+    extra: str | None = None
 
 
 COMMANDS: dict[tuple[str, ...], Command] = {}
@@ -32,12 +34,14 @@ GROUPS: dict[tuple[str, ...], str] = {}
 
 
 def command(name: str, help: str, build: Callable[[argparse.ArgumentParser], None],
-            run: Callable[[argparse.Namespace], int]) -> None:
-    """Register subcommand ``name`` (words separated by spaces for one inside a group: ``"export sqlite"``)."""
+            run: Callable[[argparse.Namespace], int], extra: str | None = None) -> None:
+    """Register subcommand ``name`` (words separated by spaces for one inside a group: ``"export sqlite"``).
+    ``build`` must not need ``extra`` (the optional extra ``run`` imports with :func:`import_extra`), so that the
+    subcommand's ``--help`` works without it; its help then says which extra it needs and how to add it."""
     path = tuple(name.split())
     if path in COMMANDS:
         raise ValueError(f"nls {name} is registered twice")
-    COMMANDS[path] = Command(path, help, build, run)
+    COMMANDS[path] = Command(path, help, build, run, extra)
 
 
 def group(name: str, help: str) -> None:
@@ -46,8 +50,12 @@ def group(name: str, help: str) -> None:
 
 
 class MissingExtra(Exception):
-    """A subcommand needs an optional extra of the distribution that is not installed; ``prog`` names it."""
-    prog = "nls"
+    """A subcommand needs an optional extra of the distribution that is not installed."""
+
+
+def pip_install(extra: str) -> str:
+    """The command that adds the distribution's optional ``extra`` (``'emulator'``), as a user would type it."""
+    return f"pip install '{DISTRIBUTION}[{extra}]' (or pip install '.[{extra}]' from a checkout)"
 
 
 def import_extra(module: str, extra: str) -> ModuleType:
@@ -59,8 +67,7 @@ def import_extra(module: str, extra: str) -> ModuleType:
         missing = (e.name or "").split(".")[0]
         if missing.startswith("nls_"):
             raise
-        raise MissingExtra(f"needs the '{extra}' extra (no module named '{missing}'): "
-                           f"pip install '{DISTRIBUTION}[{extra}]' (or pip install '.[{extra}]' from a checkout)") from e
+        raise MissingExtra(f"needs the '{extra}' extra (no module named '{missing}'): {pip_install(extra)}") from e
 
 
 def add_dsn_argument(parser: argparse.ArgumentParser) -> None:
@@ -72,21 +79,22 @@ def add_dsn_argument(parser: argparse.ArgumentParser) -> None:
 
 
 class _LazyParser(argparse.ArgumentParser):
-    """A subcommand's parser that calls its ``build`` only when the subcommand is chosen."""
+    """A subcommand's parser that calls its ``build`` only when the subcommand is chosen, then, for a subcommand
+    that needs an optional ``extra``, ends its help with the extra and the pip command that adds it."""
 
-    def __init__(self, *args, build: Callable[[argparse.ArgumentParser], None] | None = None, **kwargs):
+    def __init__(self, *args, build: Callable[[argparse.ArgumentParser], None] | None = None,
+                 extra: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._build = build
+        self._build, self._extra = build, extra
 
     def parse_known_args(self, args=None, namespace=None):
         """Add the subcommand's arguments (first time only), then parse as argparse does."""
         if self._build is not None:
             build, self._build = self._build, None
-            try:
-                build(self)
-            except MissingExtra as e:
-                e.prog = self.prog
-                raise
+            build(self)
+            if self._extra:
+                needs = f"Needs the '{self._extra}' extra: {pip_install(self._extra)}."
+                self.epilog = f"{self.epilog} {needs}" if self.epilog else needs
         return super().parse_known_args(args, namespace)
 
 
@@ -126,16 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     tree = {(): parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_LazyParser)}
     for path, cmd in COMMANDS.items():
-        sub = _subparsers(tree, path[:-1]).add_parser(path[-1], help=cmd.help, description=cmd.help, build=cmd.build)
-        sub.set_defaults(_nls_run=cmd.run)
+        help = f"{cmd.help} (needs the '{cmd.extra}' extra)" if cmd.extra else cmd.help
+        sub = _subparsers(tree, path[:-1]).add_parser(path[-1], help=help, description=help, build=cmd.build,
+                                                      extra=cmd.extra)
+        sub.set_defaults(_nls_run=cmd.run, _nls_prog=sub.prog)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``nls`` with ``argv`` (default: the process's arguments); returns the exit code."""
+    """Run ``nls`` with ``argv`` (default: the process's arguments); returns the exit code (1, with the pip
+    command that adds it, when the subcommand's optional extra is missing)."""
+    args = build_parser().parse_args(argv)
     try:
-        args = build_parser().parse_args(argv)
         return args._nls_run(args)
     except MissingExtra as e:
-        print(f"{e.prog}: {e}", file=sys.stderr)
+        print(f"{args._nls_prog}: {e}", file=sys.stderr)
         return 1

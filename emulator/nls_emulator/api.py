@@ -29,7 +29,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import markdown as md
 from . import writes
-from .limits import Faults, RateLimits
+from .limits import AFTER_THE_REQUEST, Faults, RateLimits
 from .webhooks import Webhooks
 from .model import (VERSIONS, Workspace, norm_id, parse_time, render_block, render_data_source,
                     render_database, render_page)
@@ -157,7 +157,7 @@ class NotionApi:
                 raise ApiError(400, "invalid_request_url", "Invalid request URL.")
             token = _bearer(request)
             fault = self.faults.pick(request.method, request.path, _has_cursor(request))
-            if fault and fault != "reset_after_write":
+            if fault and fault not in AFTER_THE_REQUEST:
                 response = self._fault(fault, environ, request)
                 if response is None:   # the connection was reset: nothing to send
                     self._record(request, "reset", 0, token, started)
@@ -188,17 +188,20 @@ class NotionApi:
             _reset(environ)
             self._record(request, endpoint, 0, token, started)
             return []
-        self._record(request, endpoint, response.status_code, token, started)
+        if fault in ("200_truncated", "200_html") and response.status_code == 200:   # done, the answer damaged
+            response = _damaged(fault, response)
+        self._record(request, endpoint, response.status_code, token, started, fault)
         return response(environ, start_response)
 
-    def _record(self, request: Request, endpoint: str, status: int, token: str | None, started: float) -> None:
+    def _record(self, request: Request, endpoint: str, status: int, token: str | None, started: float,
+                fault: str | None = None) -> None:
         with self._lock:
             self.counters[endpoint] += 1
             self.log.append({"at": time.time(), "method": request.method, "path": request.path,
                              "query": request.query_string.decode(), "endpoint": endpoint,
                              "body": request.get_data(cache=True)[:4000].decode("utf-8", "replace")
                              if request.method in ("POST", "PATCH") else None,
-                             "status": status, "token": token,
+                             "status": status, "token": token, "fault": fault,
                              "ms": round((time.monotonic() - started) * 1000, 2)})
 
     def _admin(self, request: Request) -> Response:
@@ -733,6 +736,16 @@ def _json_body(request: Request) -> dict:
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "Error parsing JSON body.")
     return body
+
+
+def _damaged(kind: str, response: Response) -> Response:
+    """A 200 answer as a broken proxy passes it on: its JSON cut in the middle (``200_truncated``), or an HTML page
+    instead of it (``200_html``)."""
+    if kind == "200_truncated":
+        body = response.get_data()
+        return Response(body[:max(1, len(body) // 2)], status=200, content_type="application/json; charset=utf-8")
+    return Response("<html><head><title>Please wait</title></head><body>Checking your browser...</body></html>",
+                    status=200, content_type="text/html")
 
 
 def _json(status: int, body: dict) -> Response:

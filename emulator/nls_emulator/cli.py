@@ -1,14 +1,12 @@
 """``nls emulator`` and its alias ``nls-notion-emulator``: a local Notion API for tests, the demo and benchmarks.
-Both use :func:`add_arguments` and :func:`run`; ``python -m nls_emulator.cli`` runs :func:`main`."""
+Both use :func:`add_arguments` and :func:`run`; ``python -m nls_emulator.cli`` runs :func:`main`. Only :func:`run`
+needs werkzeug (the ``emulator`` extra): the options and ``--help`` import without it."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 import threading
-
-from .api import NotionApi
-from .server import Emulator
 
 
 DESCRIPTION = ("Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11) over a "
@@ -47,7 +45,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workspace-burst", type=float, default=30.0, help="burst per workspace (default 30)")
     p.add_argument("--fault", action="append", default=[], metavar="KIND=P",
                    help="inject a fault with probability P per request; KIND is one of 500, 502, 503, 504, 529, "
-                        "429_long, reset, stall, invalid_cursor (repeatable)")
+                        "429_long, reset, stall, invalid_cursor, reset_after_write, 200_truncated (a 200 whose "
+                        "JSON is cut short), 200_html (a 200 that is an HTML page) (repeatable)")
     p.add_argument("--fault-seed", type=int, default=0, help="seed of the fault RNG (default 0)")
     p.add_argument("--stall-seconds", type=float, default=30.0, help="how long a 'stall' fault holds a response")
     p.add_argument("--query-result-limit", type=int, default=10_000,
@@ -67,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the workspaces ``args`` ask for until interrupted; returns the exit code."""
+    """Serve the workspaces ``args`` ask for until interrupted; returns the exit code. Needs werkzeug (the
+    ``emulator`` extra), imported here so that the options above need none."""
+    from .api import NotionApi
+    from .server import Emulator
     api = NotionApi(query_result_limit=args.query_result_limit)
     api.rate_limits.enabled = args.rate_limit
     api.rate_limits.token_rate, api.rate_limits.token_burst = args.rate, args.burst

@@ -75,7 +75,12 @@ class RateLimits:
 
 FAULT_KINDS = ("500", "502", "503", "504", "529", "429_long", "reset", "stall", "invalid_cursor",
                # the request is carried out (a create happens), then the connection drops before the answer
-               "reset_after_write")
+               "reset_after_write",
+               # the request is carried out, then its 200 answer is damaged on the way (as by a broken proxy): the
+               # JSON cut short, or an HTML page in its place
+               "200_truncated", "200_html")
+# the faults that let the request be carried out first
+AFTER_THE_REQUEST = ("reset_after_write", "200_truncated", "200_html")
 
 
 @dataclass

@@ -73,9 +73,10 @@ class Emulator:
         self.stop()
 
     def add_generated(self, kind: str = "learning", pages: int = 200, seed: int = 1, hard: bool = False,
-                      token: str = "secret_emulator_token") -> Generated:
-        """Generate a workspace and let ``token`` read it."""
-        gen = generate(kind, pages=pages, seed=seed, hard=hard)
+                      token: str = "secret_emulator_token", now: float | None = None) -> Generated:
+        """Generate a workspace (its times in the year before ``now``, epoch seconds: default the clock's) and let
+        ``token`` read it."""
+        gen = generate(kind, pages=pages, seed=seed, hard=hard, now=now)
         self.api.add_integration(token, gen.workspace, bot_name=f"nls {kind} integration")
         return gen
 

@@ -63,6 +63,7 @@ class Webhooks:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._listening: set[int] = set()
+        self._sending = 0                            # deliveries taken from the queue and not yet done
 
     def subscribe(self, token: str, url: str) -> Subscription:
         """Subscribe the integration of ``token`` to deliveries at ``url``; the handshake is sent at once."""
@@ -85,6 +86,12 @@ class Webhooks:
 
     def stop(self) -> None:
         self.api._stop.set()
+
+    def undelivered(self) -> int:
+        """How many events are still to be delivered (aggregating, waiting for their time or a retry, or being
+        sent): 0 once every change so far was delivered, dropped, or given up after MAX_ATTEMPTS."""
+        with self._lock:
+            return len(self._open) + len(self._queue) + self._sending
 
     # ---- events -----------------------------------------------------------------------------------------------
     def _changed(self, ws, event_type: str, entity_id: str, entity_type: str, data: dict, author: str) -> None:
@@ -125,8 +132,11 @@ class Webhooks:
                     self._queue.append((k[0], self._open.pop(k)))
                 due = [(t, p) for t, p in self._queue if p.due <= now]
                 self._queue = [(t, p) for t, p in self._queue if p.due > now]
+                self._sending = len(due)
             for token, pending in due:
-                self._deliver(token, pending)
+                self._deliver(token, pending)   # a retry is queued again before it counts as sent
+                with self._lock:
+                    self._sending -= 1
 
     def _deliver(self, token: str, pending: Pending) -> None:
         sub = self.subscriptions.get(token)

@@ -41,14 +41,19 @@ INDEXES = ("SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definitio
            "ORDER BY c.relname")
 
 # ---- what the user synced: one typed table per data source -------------------------------------------------------
-DATA_SOURCES = ("SELECT s.id AS source_id, s.database_id, s.database_name, st.data_source_id, st.data_source_name, "
-                "t.view_name FROM nls.sources s JOIN nls.sync_state st ON st.source_id = s.id "
-                "LEFT JOIN nls.typed_views t ON t.source_id = s.id AND t.data_source_id = st.data_source_id "
+DATA_SOURCES = ("SELECT s.id AS source_id, s.database_id, s.database_name, st.data_source_id, st.data_source_name "
+                "FROM nls.sources s JOIN nls.sync_state st ON st.source_id = s.id "
                 "WHERE s.user_id = %s ORDER BY s.id, st.data_source_id")
 TYPED_SELECT = "SELECT columns, query FROM nls.typed_select(%s, %s)"
 PAGES = ("SELECT p.source_id, p.page_id, p.data_source_id, nls._title(p.raw_properties) AS title, "
          "p.raw_page ->> 'url' AS url, p.content_markdown, p.created_time, p.last_edited_time, p.in_trash, "
          "p.deleted_at, p.sync_hash FROM nls.stg_notion_pages p WHERE p.user_id = %(user)s")
+
+
+def user_known(tables: list[sql.Composable]) -> sql.Composed:
+    """Whether the user (``%(user)s``) has an integration or a row in any of ``tables`` (the export's queries)."""
+    return sql.SQL("SELECT EXISTS (SELECT 1 FROM nls.integrations i WHERE i.user_id = %(user)s) OR {}").format(
+        sql.SQL(" OR ").join(sql.SQL("EXISTS ({})").format(q) for q in tables))
 
 
 def table_rows(table: str) -> sql.Composed:

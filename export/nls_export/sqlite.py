@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from nls_engine.typed_columns import SQL_TYPE, identifier, unique
 
 from . import queries
 from .convert import row_converter
+from .output import ExportError, Target, Temp
 from .schema import (CREATIVE_TABLES, FORMAT_VERSION, FTS, META_SQL, ON_DELETE, PAGE_COLUMNS, ROWS_SQL, SEED_TABLES,
                      TABLES_SQL, VIEWS, Table, quote, sqlite_index)
 
@@ -41,17 +42,15 @@ BATCH = 2000
 ROW_HASH = "INSERT OR REPLACE INTO _nls_rows (table_name, row_key, row_hash) VALUES (?, ?, ?)"
 
 
-class ExportError(Exception):
-    """The export cannot run as asked (nothing was written; the previous file, if any, is intact)."""
-
-
 @dataclass
 class Report:
-    """What an export did: per table {"written", "deleted"}, the mode (full or incremental), seconds, the file."""
+    """What an export did: per table {"written", "deleted"}, the mode (full or incremental), seconds (from
+    ``started``, a time.monotonic() reading, to the file's last write), the file (absolute, as named)."""
     path: Path
     mode: str = "full"
     tables: dict[str, dict] = field(default_factory=dict)
     seconds: float = 0.0
+    started: float = field(default_factory=time.monotonic, repr=False)
 
     @property
     def written(self) -> int:
@@ -114,18 +113,20 @@ def _catalog_table(pg: psycopg.Connection, name: str, kind: str, user: str, expo
 
 def _typed_tables(pg: psycopg.Connection, user: str, taken: set[str]) -> list[Table]:
     """One table per data source the user synced, with its typed view's columns (``nls.typed_select``), named
-    ``notion_`` + its typed view's name (else the database's name, and the data source's when it has several)."""
+    ``notion_`` + its database's name (and its data source's when the database holds several), ``_2``... after a
+    name already taken, in the order of the user's own sources: nothing another user has changes a name (a typed
+    view's name would: it lives in a schema every user shares)."""
     rows = pg.execute(queries.DATA_SOURCES, (user,)).fetchall()
     per_source = {}
     for r in rows:
         per_source[r[0]] = per_source.get(r[0], 0) + 1
     out = []
-    for source_id, database_id, db_name, ds_id, ds_name, view_name in rows:
+    for source_id, database_id, db_name, ds_id, ds_name in rows:
         columns_json, query = pg.execute(queries.TYPED_SELECT, (source_id, ds_id)).fetchone()
         columns = json.loads(columns_json) if isinstance(columns_json, str) else columns_json
         words = db_name or f"database {database_id[:8]}"
-        base = view_name or identifier(f"{words} {ds_name or ds_id[:8]}" if per_source[source_id] > 1 else words)
-        name = unique(f"notion_{base}"[:63], taken)
+        part = f" {ds_name or ds_id[:8]}" if per_source[source_id] > 1 else ""
+        name = unique(identifier(f"notion {words}{part}"), taken)
         cols = TYPED_FIXED + [(c["column"], PG_TYPE[c["kind"]], False, None) for c in columns]
         out.append(Table(name, "typed", cols, ["page_id"], sql.SQL(query.replace("%", "%%")), {}))
     return out
@@ -223,34 +224,37 @@ def _finish(db: sqlite_utils.Database, tables: list[Table]) -> None:
             db[t.name].enable_fts(list(t.fts), fts_version="FTS5", create_triggers=True)
 
 
-# ---- the file: a temporary copy, renamed over the target -------------------------------------------------------
-def _temp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.nls-{os.getpid()}.tmp")
-
-
-def _remove_stale_temps(path: Path) -> None:
-    """Temporary files an export killed midway left beside ``path`` (their process is gone)."""
-    for tmp in path.parent.glob(f".{path.name}.nls-*.tmp"):
-        try:
-            pid = int(tmp.name.rsplit("-", 1)[1].split(".")[0])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            tmp.unlink(missing_ok=True)
-        except (ValueError, PermissionError):
-            continue
-
-
+# ---- the file: a temporary copy, renamed over the target (output.Target: never anywhere but the path named) ----
 def _previous(path: Path, origin: dict, user: str) -> bool:
-    """Whether ``path`` is an export of this database and user in this format, that an export may update."""
-    if not path.exists():
-        return False
+    """Whether the SQLite file at ``path`` is an export of this database and user in this format, that an export
+    may update."""
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as c:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as c:
             row = c.execute("SELECT format_version, database, system_identifier, user_id FROM _nls_export "
                             "ORDER BY exported_at DESC LIMIT 1").fetchone()
     except sqlite3.Error:
         return False
     return row == (FORMAT_VERSION, origin["database"], origin["system_identifier"], user)
+
+
+def _start(target: Target, temp: Temp, origin: dict, user: str, full: bool) -> str:
+    """Fill ``temp`` with the file it replaces when that is an earlier export of this database and user (and
+    ``full`` is false): "incremental"; else leave it empty: "full"."""
+    if not full and target.copy_previous(temp) and _previous(temp.path, origin, user):
+        return "incremental"
+    os.ftruncate(temp.fd, 0)
+    return "full"
+
+
+def _open(target: Target, temp: Temp) -> sqlite_utils.Database:
+    """SQLite on ``temp``, once it is sure to be the file SQLite opened."""
+    conn = sqlite3.connect(temp.path)
+    try:
+        target.check_opened(temp, conn.execute("PRAGMA database_list").fetchone()[2])
+    except BaseException:
+        conn.close()
+        raise
+    return sqlite_utils.Database(conn)
 
 
 def _note(db: sqlite_utils.Database, origin: dict, user: str, report: Report) -> None:
@@ -267,9 +271,8 @@ def _note(db: sqlite_utils.Database, origin: dict, user: str, report: Report) ->
         "rows_deleted": report.deleted, "seconds": round(report.seconds, 3)})
 
 
-def _write(pg: psycopg.Connection, tmp: Path, tables: list[Table], incremental: bool,
-           progress) -> tuple[dict, sqlite_utils.Database]:
-    db = sqlite_utils.Database(tmp)
+def _write(pg: psycopg.Connection, db: sqlite_utils.Database, tables: list[Table], incremental: bool,
+           progress) -> dict:
     db.execute("PRAGMA journal_mode = OFF")   # a temporary file: the rename is what makes it whole
     db.execute("PRAGMA synchronous = OFF")
     for ddl in (META_SQL, ROWS_SQL, TABLES_SQL):
@@ -281,55 +284,61 @@ def _write(pg: psycopg.Connection, tmp: Path, tables: list[Table], incremental: 
             out[table.name] = _copy_table(pg, db, table, incremental, lambda n: progress.advance(task, n))
             progress.update(task, total=progress.tasks[task].completed)
         _finish(db, tables)
-    return out, db
+    return out
 
 
 def export_sqlite(dsn: str, user: str, path: str | Path, full: bool = False, progress=None) -> Report:
     """Export ``user``'s rows from the nls database at ``dsn`` into the SQLite file ``path`` (created, or updated
-    in place when it is an earlier export of the same database and user and ``full`` is false). ``progress``:
-    a rich Progress (None: none shown). Returns a :class:`Report`. Raises ExportError or psycopg.Error; the file
-    at ``path`` is then as it was."""
-    from contextlib import nullcontext
-    from rich.progress import Progress
-    started = time.monotonic()
-    path = Path(path).resolve()
+    in place when it is an earlier export of the same database and user and ``full`` is false). ``path`` is
+    checked before PostgreSQL is read (output.Target: a link, folder, FIFO, device or socket there, or a folder
+    that is missing or not writable, is refused); exports into one file take turns. ``progress``: a rich Progress
+    (None: none shown). Returns a :class:`Report`. Raises ExportError (an unknown user included) or
+    psycopg.Error; the file at ``path`` is then as it was."""
     if not user:
         raise ExportError("--user names the user whose rows are exported")
-    _remove_stale_temps(path)
-    tmp = _temp_path(path)
-    report = Report(path)
-    with psycopg.connect(dsn, autocommit=False) as pg:
+    target = Target(path)
+    with target, psycopg.connect(dsn, autocommit=False) as pg:
+        report = Report(target.path)
         pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         pg.read_only = True
         origin = session(pg, user)
-        incremental = not full and _previous(path, origin, user)
-        report.mode = "incremental" if incremental else "full"
-        tmp.unlink(missing_ok=True)
-        if incremental:
-            shutil.copyfile(path, tmp)
+        tables = plan(pg, user)
+        _known(pg, user, tables, origin)
+        temp = target.new_temp()
         try:
-            tables = plan(pg, user)
-            with progress or nullcontext(Progress(disable=True)) as p:
-                report.tables, db = _write(pg, tmp, tables, incremental, p)
-            report.seconds = time.monotonic() - started
-            _note(db, origin, user, report)
-            db.conn.commit()
-            db.execute("PRAGMA journal_mode = DELETE")
-            db.close()
-            _replace(tmp, path)
+            _fill(pg, target, temp, tables, origin, user, full, report, progress)
+            target.replace(temp)
+        except sqlite3.Error as e:
+            target.discard(temp)
+            raise ExportError(f"{target.path}: SQLite: {e}") from e
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            target.discard(temp)
             raise
     return report
 
 
-def _replace(tmp: Path, path: Path) -> None:
-    """Make ``tmp`` durable and rename it over ``path`` (atomic on one file system)."""
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    fd = os.open(path.parent, os.O_RDONLY)
+def _fill(pg: psycopg.Connection, target: Target, temp: Temp, tables: list[Table], origin: dict, user: str,
+          full: bool, report: Report, progress) -> None:
+    """Write the new copy into ``temp``: the earlier export brought up to the snapshot, or a whole new file; its
+    ``_nls_export`` row; closed."""
+    from contextlib import nullcontext
+    from rich.progress import Progress
+    report.mode = _start(target, temp, origin, user, full)
+    db = _open(target, temp)
     try:
-        os.fsync(fd)
+        with progress or nullcontext(Progress(disable=True)) as p:
+            report.tables = _write(pg, db, tables, report.mode == "incremental", p)
+        report.seconds = time.monotonic() - report.started
+        _note(db, origin, user, report)
+        db.conn.commit()
+        db.execute("PRAGMA journal_mode = DELETE")
     finally:
-        os.close(fd)
+        db.close()
+
+
+def _known(pg: psycopg.Connection, user: str, tables: list[Table], origin: dict) -> None:
+    """Raise ExportError unless ``user`` is one this session sees: an integration, or a row in a table the export
+    copies (rows can outlive the integration)."""
+    if not pg.execute(queries.user_known([t.query for t in tables]), {"user": user}).fetchone()[0]:
+        raise ExportError(f"--user {user!r}: no such user in database {origin['database']} that this role can see "
+                          "(nls.integrations lists the users; nothing was written)")

@@ -6,10 +6,13 @@ import argparse
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 
 from nls_cli.main import add_dsn_argument
 
+from . import atomic, installed, plan
 from . import install as ins
+from .resources import Shipped
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -21,15 +24,20 @@ DESCRIPTION = ("Install nls (Notion -> PostgreSQL sync that runs inside PostgreS
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Add the installer's options to ``p`` (the parser of ``nls install`` or of ``nls-install``)."""
     add_dsn_argument(p)
-    p.add_argument("--check", action="store_true", help="only check the server and say what would be done")
-    p.add_argument("--schedule", default=ins.DEFAULT_SCHEDULE, metavar="CRON",
-                   help=f"cron schedule of the sync job (default '{ins.DEFAULT_SCHEDULE}')")
-    p.add_argument("--workers", type=int, default=ins.DEFAULT_WORKERS, metavar="N",
-                   help=f"pg_cron worker jobs that sync users side by side (default {ins.DEFAULT_WORKERS}); each "
-                        "runs as role nls_cron")
+    p.add_argument("--check", action="store_true",
+                   help="only check the server and print the plan: the releases from and to, the migrations, engine "
+                        "modules, settings and schedule it would change, and the pg_dump command of a backup")
+    p.add_argument("--schedule", default=None, metavar="CRON",
+                   help=f"cron schedule of the sync job (default: the one the jobs have; '{ins.DEFAULT_SCHEDULE}' "
+                        "for new jobs)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="pg_cron worker jobs that sync users side by side, each as role nls_cron (default: as many "
+                        f"as there are; {ins.DEFAULT_WORKERS} for new jobs)")
     p.add_argument("--no-schedule", action="store_true", help="do not create or change the pg_cron job")
     p.add_argument("--uninstall", action="store_true",
-                   help="remove the pg_cron job and the nls schema with everything synced (asks first)")
+                   help="remove what nls made in the database (its pg_cron jobs, the nls schema with everything "
+                        "synced, the schemas it made for typed views, the settings it set) and say what stays: "
+                        "the roles, cluster-wide, and the extensions (asks first)")
     p.add_argument("--yes", action="store_true", help="with --uninstall: do not ask")
 
 
@@ -55,47 +63,51 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, prog: str = "nls-install") -> int:
-    """Check, install or uninstall as ``args`` say; print each step. Returns 0, or 1 when something failed."""
+    """Check, install or uninstall as ``args`` say; print each step. Returns 0, or 1 when something failed (said on
+    one line, with its fix: never a traceback)."""
     try:
-        conn = ins.connect(args.dsn)
-        console.print(f"[bold]{prog}[/bold]: database {conn.info.dbname} on {conn.info.host}:{conn.info.port} "
-                      f"as {conn.info.user}")
-        if args.uninstall:
-            return _uninstall(conn, conn.info.password, args.yes)
-        return _install(conn, conn.info.password, args)
+        with ins.step(prog), ins.connect(args.dsn) as conn:
+            console.print(f"[bold]{prog}[/bold]: database {conn.info.dbname} on {conn.info.host}:{conn.info.port} "
+                          f"as {conn.info.user}")
+            if args.uninstall:
+                return _uninstall(conn, conn.info.password, args.yes)
+            return _install(conn, conn.info.password, args)
     except ins.InstallError as e:
-        console.print(f"[red]error[/red]: {e}")
+        console.print(f"[red]error[/red]: {escape(str(e))}")
         if e.fix:
-            console.print(f"  fix: {e.fix}")
+            console.print(f"  fix: {escape(e.fix)}")
         return 1
 
 
 def _install(conn, password, args: argparse.Namespace) -> int:
     """Check the server; then say what would be done (``--check``) or do it."""
     console.print("Checking the server")
-    report = ins.check(conn)
+    with ins.step("checking the server"):
+        report = ins.check(conn)
     needs_cron = not args.no_schedule
     failed = [c for c in report.checks if not c.ok and not c.optional and (needs_cron or c.name != "pg_cron")]
     _print_checks(report)
     if failed:
         console.print(f"[red]{len(failed)} check(s) failed[/red]: nothing was changed.")
         return 1
+    found, shipped = installed.read(conn), Shipped()
+    refused = plan.refusal(found, shipped)
+    if refused:
+        raise refused
     if args.check:
-        pending = ins.migrate(conn, password, apply=False)
-        console.print(f"Would apply {len(pending)} migration(s){': ' + ', '.join(pending) if pending else ''}")
-        console.print("Would re-apply sql/, the engine modules and plpython/")
-        if needs_cron:
-            console.print(ins.schedule(conn, password, args.schedule, args.workers, apply=False))
+        with ins.step("reading what is to do"):
+            jobs = ins.schedule(conn, password, args.schedule, args.workers, apply=False) if needs_cron else ""
+            lines = plan.make(conn, found, shipped, jobs).lines()
+        for line in lines:
+            console.print(escape(line))
         return 0
-    console.print("Installing")
-    conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
-    console.print("  extension plpython3u present")
-    applied = ins.migrate(conn, password)
-    console.print(f"  migrations: {'applied ' + ', '.join(applied) if applied else 'none pending'}")
-    for line in ins.deploy(conn):
-        console.print(f"  {line}")
+    console.print(f"Installing nls {shipped.version}" + (f" over {found.describe()}" if found.migrations else "")
+                  + ", in one transaction")
+    for line in atomic.install(conn, shipped):
+        console.print(f"  {escape(line)}")
     if needs_cron:
-        console.print("  " + ins.schedule(conn, password, args.schedule, args.workers))
+        with ins.step("scheduling the pg_cron jobs"):
+            console.print("  " + ins.schedule(conn, password, args.schedule, args.workers))
     else:
         console.print("  --no-schedule: pg_cron job left as it was")
     console.print("[green]nls is installed.[/green] Next: SELECT nls.add_integration(...); SELECT nls.add_source(...); "
@@ -104,7 +116,8 @@ def _install(conn, password, args: argparse.Namespace) -> int:
 
 
 def _uninstall(conn, password, yes: bool) -> int:
-    """Remove the pg_cron jobs and the nls schema, after asking unless ``yes``."""
+    """Remove what nls made in the database (:func:`nls_install.install.uninstall`), after asking unless ``yes``;
+    print what was removed and what stays, with the statements that drop the rest."""
     if not yes:
         if not sys.stdin.isatty():
             console.print("[red]refusing to uninstall without confirmation[/red]: add --yes")
@@ -113,9 +126,14 @@ def _uninstall(conn, password, yes: bool) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             console.print("nothing removed")
             return 1
-    console.print("  " + ins.unschedule(conn, password))
-    conn.execute("DROP SCHEMA IF EXISTS nls CASCADE")
-    console.print("  dropped schema nls")
+    with ins.step("uninstalling"):
+        removal = ins.uninstall(conn, password)
+    for line in removal.removed:
+        console.print(f"  {line}")
+    if removal.stays:
+        console.print("What stays:")
+        for line in removal.stays:
+            console.print(f"  {line}")
     return 0
 
 

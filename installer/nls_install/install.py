@@ -3,8 +3,8 @@ the Python engine and ``plpython/``, schedule pg_cron. Everything goes over one 
 pg_cron's database when that is another); nothing is copied onto the server's file system."""
 from __future__ import annotations
 
-import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -12,7 +12,8 @@ import psycopg
 from psycopg import sql
 from yoyo import get_backend, read_migrations
 
-from .resources import data_dir, engine_modules, sql_files
+from . import installed
+from .resources import DEPLOY_ORDER, ENGINE, Shipped, data_dir, deploy_file, sha256
 
 JOB_NAME = "sync-notion-databases"
 JOB_COMMAND = "CALL nls.sync_all_users_notion_databases()"
@@ -32,6 +33,37 @@ class InstallError(Exception):
     def __init__(self, message: str, fix: str = ""):
         super().__init__(message)
         self.fix = fix
+
+
+class StepFailed(InstallError):
+    """A step of an install failed: ``step`` names it (a migration, a file of sql/, the engine modules); ``fix`` is
+    the server's hint, when it gave one."""
+
+    def __init__(self, step: str, error: str, fix: str = ""):
+        super().__init__(f"{step} failed: {error}", fix)
+        self.step = step
+
+
+def _error_text(e: BaseException) -> str:
+    """A database error as one line: its message, detail and SQLSTATE; another error as its text."""
+    if isinstance(e, psycopg.Error) and e.diag.message_primary:
+        detail = f" ({e.diag.message_detail})" if e.diag.message_detail else ""
+        return f"{e.diag.message_primary.strip()}{detail} [SQLSTATE {e.diag.sqlstate}]"
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+@contextmanager
+def step(name: str):
+    """Run a step of the installer: any failure inside it becomes :class:`StepFailed`, one line naming ``name`` and,
+    for a server error, its message and SQLSTATE (its hint becomes the fix), the original error its cause; the
+    enclosing transaction rolls back as the error passes. No traceback reaches the DBA."""
+    try:
+        yield
+    except InstallError:
+        raise
+    except Exception as e:   # noqa: BLE001 - the server's, yoyo's, the file system's: each said on one line
+        hint = e.diag.message_hint if isinstance(e, psycopg.Error) else ""
+        raise StepFailed(name, _error_text(e), hint or "") from e
 
 
 @dataclass
@@ -56,12 +88,17 @@ class Report:
 
 
 def connect(dsn: str) -> psycopg.Connection:
-    """A libpq connection from a DSN or URL (``PG*`` environment variables fill what it leaves out)."""
+    """A libpq connection from a DSN or URL (``PG*`` environment variables fill what it leaves out), speaking UTF-8
+    whatever the database's encoding (in a SQL_ASCII database the server's own would make psycopg return text as
+    bytes). Raises InstallError when the server cannot be reached."""
     try:
-        return psycopg.connect(dsn, autocommit=True)
+        return psycopg.connect(dsn, autocommit=True, client_encoding="UTF8")
     except psycopg.OperationalError as e:
-        raise InstallError(f"cannot connect to PostgreSQL: {str(e).strip()}",
+        raise InstallError(f"cannot connect to PostgreSQL: {' '.join(str(e).split())}",
                            "check --dsn (or PGHOST, PGPORT, PGUSER, PGDATABASE) and that the server is running")
+    except psycopg.ProgrammingError as e:   # libpq could not read the DSN
+        raise InstallError(f"--dsn is not a connection string: {' '.join(str(e).split())}",
+                           "give --dsn as 'host=... port=... user=... dbname=...' or 'postgresql://user@host/db'")
 
 
 def _one(conn: psycopg.Connection, query: str, params=None):
@@ -83,6 +120,7 @@ def _try_python(conn: psycopg.Connection, code: str) -> str | None:
 def check(conn: psycopg.Connection) -> Report:
     """The checks of ``nls install --check``: each with what is wrong and the fix."""
     r = Report()
+    r.checks.append(encoding_check(conn))
     version = conn.info.server_version
     r.checks.append(Check("server version", version >= MIN_SERVER, _one(conn, "SHOW server_version"),
                           "nls needs PostgreSQL 14 or later"))
@@ -113,9 +151,7 @@ def check(conn: psycopg.Connection) -> Report:
                               "install them for the Python PostgreSQL runs (/usr/bin/python3 on Debian): apt-get "
                               "install python3-requests python3-cryptography"))
         r.checks.append(anki_check(conn))
-        key_file = ""
-        if _one(conn, "SELECT to_regclass('nls.settings') IS NOT NULL"):
-            key_file = _one(conn, "SELECT value FROM nls.settings WHERE name = 'encryption_key_file'") or ""
+        key_file = installed.setting(conn, "encryption_key_file", "")
         # the key file, when the setting names one, wins over the environment (crypto.load_ring)
         code = ("import os\nkf = %r\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
                 "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n" % key_file)
@@ -131,6 +167,21 @@ def check(conn: psycopg.Connection) -> Report:
     return r
 
 
+def encoding_check(conn: psycopg.Connection) -> Check:
+    """Whether the database's encoding is UTF8, with the statement that makes one that is (the first check: the
+    migrations fail in any other)."""
+    encoding = _one(conn, "SHOW server_encoding")
+    name = conn.info.dbname
+    new = sql.Identifier(f"{name}_utf8").as_string(conn)
+    why = ("keeps as bytes it never checks" if encoding == "SQL_ASCII" else "cannot hold all of")
+    return Check("database encoding", encoding == "UTF8", f"database {name} is {encoding}"
+                 + ("" if encoding == "UTF8" else f", not UTF8: nls needs UTF8, since Notion's text is Unicode "
+                                                  f"(every script, emoji), which {encoding} {why}"),
+                 f"create a UTF8 database and install nls there: CREATE DATABASE {new} ENCODING 'UTF8' "
+                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0; (template0: other templates keep "
+                 "their own encoding), then nls install --dsn naming that database")
+
+
 ANKI_REQUIREMENT = "anki==26.9.3"      # Anki's library, AGPL-3.0: the optional Anki sync (issue 14)
 ANKI_PATH = "/usr/local/lib/nls/anki-python"   # the default of the setting anki_python_path
 
@@ -138,9 +189,7 @@ ANKI_PATH = "/usr/local/lib/nls/anki-python"   # the default of the setting anki
 def anki_check(conn: psycopg.Connection) -> Check:
     """Whether the server's Python imports Anki's library from the folder the setting anki_python_path names (its
     default before the first install): optional, since only the Anki sync needs it."""
-    path = ANKI_PATH
-    if _one(conn, "SELECT to_regclass('nls.settings') IS NOT NULL"):
-        path = _one(conn, "SELECT value FROM nls.settings WHERE name = 'anki_python_path'") or ""
+    path = installed.setting(conn, "anki_python_path", ANKI_PATH)
     code = ("import sys\np = %r\nif p and p not in sys.path:\n    sys.path.append(p)\n"
             "import anki.buildinfo\nfrom anki.collection import Collection\n"
             "plpy.notice('anki ' + anki.buildinfo.version)\n" % path)
@@ -187,34 +236,47 @@ def rollback_all(conn: psycopg.Connection, password: str | None) -> list[str]:
     return [m.id for m in applied]
 
 
-def deploy(conn: psycopg.Connection) -> list[str]:
-    """Re-apply ``sql/``, the engine's Python modules and ``plpython/``, in one transaction."""
+def stamp(conn: psycopg.Connection, shipped: Shipped) -> None:
+    """Record in the database what is deployed: ``nls._deployed()`` returns {"release", "migrations"} (the ids the
+    schema must have for this engine), read by nls.version() and by the engine's check of its schema."""
+    record = json.dumps({"release": shipped.version, "migrations": shipped.migrations})
+    body = sql.SQL("SELECT {}::jsonb").format(sql.Literal(record)).as_string(conn)
+    conn.execute(sql.SQL("CREATE OR REPLACE FUNCTION nls._deployed() RETURNS jsonb LANGUAGE sql IMMUTABLE "
+                         "PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS {}").format(sql.Literal(body)))
+
+
+def deploy_engine(conn: psycopg.Connection, modules: dict[str, str]) -> str:
+    """Write the engine's ``modules`` ({name: source}) into nls._python_module (only the changed ones; the ones
+    no longer shipped removed). Returns what was done."""
+    changed = 0
+    for name, source in modules.items():
+        cur = conn.execute(
+            "INSERT INTO nls._python_module (name, source, sha256) VALUES (%s, %s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, deployed_at = now() "
+            "WHERE nls._python_module.sha256 <> excluded.sha256", (name, source, sha256(source)))
+        changed += cur.rowcount
+    gone = conn.execute("DELETE FROM nls._python_module WHERE name <> ALL (%s)", (list(modules),)).rowcount
+    return f"deployed {len(modules)} engine modules ({changed} changed, {gone} removed) into nls._python_module"
+
+
+def deploy(conn: psycopg.Connection, shipped: Shipped | None = None) -> list[str]:
+    """Re-apply ``sql/``, the engine's Python modules and ``plpython/`` in :data:`DEPLOY_ORDER`, record the release
+    (:func:`stamp`) and check that the engine loads, in one transaction (a savepoint of the caller's, when it has
+    one). Raises :class:`StepFailed` naming the step that failed; then nothing of it is left."""
+    shipped = shipped or Shipped()
     done = []
     with conn.transaction():
-        for path in sql_files("sql"):
-            if path.name.startswith("9"):
-                continue
-            conn.execute(path.read_text())
-            done.append(f"applied sql/{path.name}")
-        modules = engine_modules()
-        changed = 0
-        for name, source in modules.items():
-            digest = hashlib.sha256(source.encode()).hexdigest()
-            cur = conn.execute(
-                "INSERT INTO nls._python_module (name, source, sha256) VALUES (%s, %s, %s) "
-                "ON CONFLICT (name) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, deployed_at = now() "
-                "WHERE nls._python_module.sha256 <> excluded.sha256", (name, source, digest))
-            changed += cur.rowcount
-        gone = conn.execute("DELETE FROM nls._python_module WHERE name <> ALL (%s)", (list(modules),)).rowcount
-        done.append(f"deployed {len(modules)} engine modules ({changed} changed, {gone} removed) into nls._python_module")
-        for path in sql_files("plpython"):
-            conn.execute(path.read_text())
-            done.append(f"applied plpython/{path.name}")
-        for path in sql_files("sql"):
-            if path.name.startswith("9"):
-                conn.execute(path.read_text())
-                done.append(f"applied sql/{path.name}")
-    status = _one(conn, "SELECT nls.engine_status()")
+        with step("the record of the release (nls._deployed())"):
+            stamp(conn, shipped)
+        for name in DEPLOY_ORDER:
+            with step("the engine modules" if name == ENGINE else name):
+                if name == ENGINE:
+                    done.append(deploy_engine(conn, shipped.modules))
+                else:
+                    conn.execute(deploy_file(name).read_text())
+                    done.append(f"applied {name}")
+        with step("the engine's load check (SELECT nls.engine_status())"):
+            status = _one(conn, "SELECT nls.engine_status()")
     done.append(f"engine loads in the server: {json.dumps(status)}")
     return done
 
@@ -254,12 +316,31 @@ def _jobs(cconn: psycopg.Connection, prefix: str) -> dict[str, tuple]:
     return mine
 
 
-def schedule(conn: psycopg.Connection, password: str | None, cron: str, workers: int = 4,
+def kept_schedule(have: dict[str, tuple], cron: str | None, workers: int | None) -> tuple[str, int, str]:
+    """The schedule and number of worker jobs an install sets, and why: what was asked (``cron``, ``workers``), else
+    what the worker jobs ``have`` ({name: (schedule, ...)}, see :func:`_jobs`) run at, else the defaults. Returns
+    (schedule, workers, a note for the DBA: '' when nothing is kept or changed)."""
+    now = have[min(have)][0] if have else None
+    cron_out = cron or now or DEFAULT_SCHEDULE
+    workers_out = workers or len(have) or DEFAULT_WORKERS
+    notes = []
+    if have and cron is None:
+        notes.append(f"your schedule '{now}' is kept: --schedule changes it")
+    elif have and cron != now:
+        notes.append(f"the schedule changes from '{now}' to '{cron}'")
+    if have and workers is None:
+        notes.append(f"your {len(have)} worker job(s) are kept: --workers changes them")
+    elif have and workers != len(have):
+        notes.append(f"the worker jobs change from {len(have)} to {workers}")
+    return cron_out, workers_out, "; ".join(notes)
+
+
+def schedule(conn: psycopg.Connection, password: str | None, cron: str | None = None, workers: int | None = None,
              apply: bool = True) -> str:
     """Create or update the pg_cron worker jobs: ``workers`` of them, each running the worker procedure as role
-    nls_cron at ``cron`` (extra ones from an earlier, larger --workers are removed). Returns what was (or would
-    be) done."""
-    if workers < 1:
+    nls_cron at ``cron`` (extra ones from an earlier, larger --workers are removed); None keeps what the jobs have
+    (the defaults for new jobs: :func:`kept_schedule`). Returns what was (or would be) done."""
+    if workers is not None and workers < 1:
         raise InstallError(f"--workers {workers}: at least one worker job is needed", "use --workers 1 or more")
     cconn, prefix = cron_target(conn, password)
     here = conn.info.dbname
@@ -267,25 +348,27 @@ def schedule(conn: psycopg.Connection, password: str | None, cron: str, workers:
         if apply:
             cconn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
         elif not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
-            return (f"would create extension pg_cron in {cconn.info.dbname} and schedule {workers} worker job(s) "
-                    f"at '{cron}'")
+            return (f"would create extension pg_cron in {cconn.info.dbname} and schedule "
+                    f"{workers or DEFAULT_WORKERS} worker job(s) at '{cron or DEFAULT_SCHEDULE}'")
         hooks = schedule_webhooks(cconn, prefix, here, apply)
-        want = job_names(prefix, workers)
         have = _jobs(cconn, prefix)
+        cron, workers, note = kept_schedule(have, cron, workers)
+        note = f" ({note})" if note else ""
+        want = job_names(prefix, workers)
         wanted = (cron, JOB_COMMAND, here, CRON_ROLE)
         if sorted(have) == sorted(want) and all(have[n][:4] == wanted for n in want):
             return (f"pg_cron job '{prefix}' and {workers - 1} more worker(s) already run '{JOB_COMMAND}' at "
-                    f"'{cron}' in {here} as {CRON_ROLE}: unchanged; {hooks}")
+                    f"'{cron}' in {here} as {CRON_ROLE}: unchanged{note}; {hooks}")
         if not apply:
-            return (f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {CRON_ROLE}; "
-                    f"{hooks}")
+            return (f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {CRON_ROLE}"
+                    f"{note}; {hooks}")
         for job in have.values():   # by id: a job owned by nls_cron is not found by name from here
             cconn.execute("SELECT cron.unschedule(%s::bigint)", (job[4],))
         for name in want:
             cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s, %s, true)",
                           (name, cron, JOB_COMMAND, here, CRON_ROLE))
         return (f"scheduled pg_cron job '{prefix}' and {workers - 1} more worker(s) at '{cron}': {JOB_COMMAND} "
-                f"in database {here} as role {CRON_ROLE}; {hooks}")
+                f"in database {here} as role {CRON_ROLE}{note}; {hooks}")
     finally:
         if cconn is not conn:
             cconn.close()
@@ -333,3 +416,102 @@ def unschedule(conn: psycopg.Connection, password: str | None) -> str:
     finally:
         if cconn is not conn:
             cconn.close()
+
+
+NLS_ROLES = ("nls_admin", "nls_app", "nls_cron", "nls_webhook")   # made by migrations 0006 and 0013
+# the database settings sql/90_privileges.sql gives this database, with the value it gives them
+DATABASE_SETTINGS = {"log_parameter_max_length": "0", "log_parameter_max_length_on_error": "0"}
+
+
+@dataclass
+class Removal:
+    """What ``nls install --uninstall`` did (``removed``) and what it left in place (``stays``), each with why and
+    the statement that removes it: a line each for the DBA."""
+
+    removed: list[str] = field(default_factory=list)
+    stays: list[str] = field(default_factory=list)
+
+
+def uninstall(conn: psycopg.Connection, password: str | None) -> Removal:
+    """Remove what nls made in this database: its pg_cron jobs, the schema nls (everything synced), the schemas nls
+    created for typed views (each when nothing but nls's views was in it) and the database settings nls set. The
+    roles (cluster-wide) and the extensions stay; :func:`lasting` says how to drop them. A second run finds nothing
+    to remove and says so."""
+    out = Removal()
+    out.removed.append(unschedule(conn, password))
+    with conn.transaction():
+        has_nls = _one(conn, "SELECT to_regnamespace('nls') IS NOT NULL")
+        schemas = [r[0] for r in conn.execute("SELECT schema_name FROM nls.typed_view_schemas ORDER BY 1")] \
+            if has_nls and _one(conn, "SELECT to_regclass('nls.typed_view_schemas') IS NOT NULL") else []
+        if has_nls:
+            conn.execute("DROP SCHEMA nls CASCADE")
+        out.removed.append("dropped schema nls (its tables, views, functions and everything synced)" if has_nls
+                           else "no schema nls")
+        for name in schemas:
+            _drop_typed_view_schema(conn, name, out)
+        out.removed.append(_reset_database_settings(conn))
+    out.stays += lasting(conn)
+    return out
+
+
+def _drop_typed_view_schema(conn: psycopg.Connection, name: str, out: Removal) -> None:
+    """Drop a schema nls created for typed views (its views went with schema nls); one that holds objects of
+    someone else's stays, without the grants nls gave on it."""
+    ident = sql.Identifier(name)
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {}").format(ident))
+        out.removed.append(f"dropped schema {name} (nls created it for typed views)")
+    except psycopg.errors.DependentObjectsStillExist:
+        roles = [r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY (%s)",
+                                            (list(NLS_ROLES),))]
+        if roles:
+            conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(
+                ident, sql.SQL(", ").join(map(sql.Identifier, roles))))
+        held = _one(conn, "SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c "
+                          "WHERE c.relnamespace = to_regnamespace(%s) AND c.relkind NOT IN ('i', 'I', 't')",
+                    (ident.as_string(conn),))
+        out.stays.append(f"schema {name}, which nls created for typed views: it holds objects nls did not make "
+                         f"({held or 'functions or types'}); DROP SCHEMA {ident.as_string(conn)} CASCADE drops "
+                         "them with it")
+
+
+def _reset_database_settings(conn: psycopg.Connection) -> str:
+    """Reset the database settings nls set (DATABASE_SETTINGS) that still have the value nls gave them."""
+    rows = conn.execute("SELECT unnest(setconfig) FROM pg_db_role_setting WHERE setrole = 0 AND setdatabase = "
+                        "(SELECT oid FROM pg_database WHERE datname = current_database())").fetchall()
+    current = dict(r[0].split("=", 1) for r in rows)
+    ours = [name for name, value in DATABASE_SETTINGS.items() if current.get(name) == value]
+    for name in ours:
+        conn.execute(sql.SQL("ALTER DATABASE {} RESET {}").format(sql.Identifier(conn.info.dbname),
+                                                                  sql.Identifier(name)))
+    if not ours:
+        return "no database setting of nls's left to reset"
+    return f"reset {', '.join(ours)} of database {conn.info.dbname} (nls had set them to 0)"
+
+
+def lasting(conn: psycopg.Connection) -> list[str]:
+    """What nls made that ``--uninstall`` leaves in place, a line each with why and the statement that drops it:
+    the nls roles (cluster-wide: with the databases whose objects or privileges still name them, where DROP ROLE
+    would fail) and the extensions plpython3u and pg_cron of this database."""
+    roles = conn.execute(
+        "SELECT r.rolname, (SELECT string_agg(DISTINCT d.datname, ', ') FROM pg_shdepend s JOIN pg_database d "
+        "ON d.oid = CASE WHEN s.classid = 'pg_database'::regclass THEN s.objid ELSE s.dbid END "
+        "WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = r.oid) "
+        "FROM pg_roles r WHERE r.rolname = ANY (%s) ORDER BY 1", (list(NLS_ROLES),)).fetchall()
+    out = []
+    if roles:
+        users = sorted({d for _, dbs in roles if dbs for d in dbs.split(", ")})
+        drop = f"DROP ROLE {', '.join(r for r, _ in reversed(roles))};"
+        out.append(f"roles {', '.join(r for r, _ in roles)}: a role belongs to the whole cluster, and the nls of "
+                   "every database of it uses the same ones; "
+                   + (f"database(s) {', '.join(users)} still hold objects or privileges of theirs (nls installed "
+                      f"there, or grants of your own): once they do not, {drop} drops them" if users else
+                      f"no database of this cluster uses them any more: {drop} drops them (the logins granted "
+                      "them lose those memberships)"))
+    exts = [r[0] for r in conn.execute("SELECT extname FROM pg_extension WHERE extname IN ('plpython3u', 'pg_cron') "
+                                       "ORDER BY 1")]
+    if exts:
+        out.append(f"extension(s) {', '.join(exts)} of database {conn.info.dbname}: other code may use them; "
+                   + " ".join(f"DROP EXTENSION {e};" for e in exts) + " drops them")
+    return out

@@ -1,10 +1,37 @@
 """Where the SQL and Python that nls deploys live: inside the installed package (a wheel), or beside it in a
-source checkout (``pip install -e .``)."""
+source checkout (``pip install -e .``); and what this release ships (:class:`Shipped`)."""
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import __version__
+
 _HERE = Path(__file__).resolve().parent
+
+# The step of the deploy that writes the engine's Python modules into nls._python_module.
+ENGINE = "plpython/nls_engine"
+# The deploy, in this order, on every install: the repeatable SQL of sql/, the engine's modules, the PL/Python entry
+# points, and the privileges last (they cover every object made before them). A new file of sql/ goes here; a test
+# fails while a file of sql/ or plpython/ is missing from the list.
+DEPLOY_ORDER = (
+    "sql/05_targets.sql",
+    "sql/06_settings.sql",
+    "sql/07_release.sql",
+    "sql/10_engine.sql",
+    "sql/20_api.sql",
+    "sql/30_learning.sql",
+    "sql/40_review.sql",
+    "sql/50_creative.sql",
+    "sql/60_anki.sql",
+    "sql/70_typed_views.sql",
+    "sql/80_push.sql",
+    "sql/85_webhooks.sql",
+    ENGINE,
+    "plpython/functions.sql",
+    "sql/90_privileges.sql",
+)
 
 
 def data_dir(name: str) -> Path:
@@ -15,9 +42,13 @@ def data_dir(name: str) -> Path:
     raise FileNotFoundError(f"nls install cannot find its {name}/ folder; reinstall the package")
 
 
-def sql_files(name: str) -> list[Path]:
-    """The repeatable SQL files of ``sql/`` or ``plpython/``, in the order they are applied (by file name)."""
-    return sorted(data_dir(name).glob("*.sql"))
+def deploy_file(step: str) -> Path:
+    """The file of a step of :data:`DEPLOY_ORDER` ('sql/10_engine.sql'). Raises FileNotFoundError when missing."""
+    folder, _, name = step.partition("/")
+    path = data_dir(folder) / name
+    if not path.is_file():
+        raise FileNotFoundError(f"nls install cannot find {step}; reinstall the package")
+    return path
 
 
 def engine_modules() -> dict[str, str]:
@@ -28,3 +59,39 @@ def engine_modules() -> dict[str, str]:
         name = "nls_engine" if path.stem == "__init__" else f"nls_engine.{path.stem}"
         out[name] = path.read_text()
     return out
+
+
+def sha256(text: str) -> str:
+    """The hex SHA-256 of ``text`` in UTF-8 (what nls._python_module.sha256 holds for a module's source)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def engine_hash(module_hashes: dict[str, str]) -> str:
+    """The engine's version as ``nls._load_engine()`` and ``nls.version()`` compute it from nls._python_module:
+    the first 16 hex digits of the SHA-256 of the modules' sha256 joined in byte order of their names."""
+    return hashlib.sha256("".join(module_hashes[n] for n in sorted(module_hashes)).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """What this nls installs: ``version`` (its release), ``migrations_dir`` (yoyo's folder) and ``modules`` (the
+    engine's sources by module name). The tests give a folder or modules of their own to make a step fail."""
+
+    version: str = __version__
+    migrations_dir: Path = field(default_factory=lambda: data_dir("migrations"))
+    modules: dict[str, str] = field(default_factory=engine_modules)
+
+    @property
+    def migrations(self) -> list[str]:
+        """The ids of the migrations it ships, in order ('0001.engine-schema', ...)."""
+        return sorted(p.name[:-4] for p in self.migrations_dir.glob("*.sql") if not p.name.endswith(".rollback.sql"))
+
+    @property
+    def module_hashes(self) -> dict[str, str]:
+        """{module name: sha256 of its source}."""
+        return {name: sha256(source) for name, source in self.modules.items()}
+
+    @property
+    def engine(self) -> str:
+        """The engine's version once deployed (:func:`engine_hash`)."""
+        return engine_hash(self.module_hashes)

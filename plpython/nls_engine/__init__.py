@@ -1,7 +1,9 @@
 """nls_engine: the Python that runs inside PostgreSQL (PL/Python), deployed by ``nls install`` into
 ``nls._python_module`` and loaded by ``nls._load_engine()``. Each concern lives in one module:
 
-- ``entry``        the glue the PL/Python functions of ``plpython/functions.sql`` call
+- ``entry``        the glue the PL/Python functions of ``plpython/functions.sql`` call, and the one place their
+                   errors become PostgreSQL errors
+- ``errors``       the engine's one root exception, ``NlsError`` (message, SQLSTATE, hint, detail)
 - ``schedule``     which sources run: ``nls.sync_notion`` by hand, the scheduled workers' rounds, then cleaning
 - ``run``          one run of one flow over one source (or over all of a user's sources: ``UserRun``): lock, act
                    for the user, sync_log row, client, status
@@ -17,7 +19,8 @@
 - ``webhooks``     Notion's webhooks: what a delivery is let in as (verified inside the server), what its events do
 - ``typed_views``  typed views: made by ``nls.create_typed_view``, following their data sources after each sync;
                    ``typed_columns`` their columns (names, kinds, how they follow a schema; pure)
-- ``client``       the Notion HTTP client (requests, its own retry loop); ``pacing`` its request budget
+- ``client``       the Notion HTTP client (requests, its own retry loop); ``pacing`` its turn in the request budget
+                   every backend shares
 - ``integration``  a user's integration: token (stored, rotated, decrypted), workspace, the client that acts
 - ``crypto``       the key ring and AES-256-GCM; ``text`` text PostgreSQL cannot store
 - ``settings``     the typed settings, read once per call from the catalogue in ``nls.settings``

@@ -11,19 +11,20 @@ import json
 from urllib.parse import urlsplit
 
 from . import crypto
+from .errors import NlsError
 from .settings import Settings
 from .store import Store
 
 CONTEXT = "anki"
 
 
-class AccountError(Exception):
-    """Bad input to add_anki_account: ``argument`` names it, ``sqlstate`` is 22023 or 22004, ``hint`` says what is
-    allowed."""
+class AccountError(NlsError):
+    """Bad input to add_anki_account: ``argument`` names it (the message ends with it), ``sqlstate`` is 22023 or
+    22004, ``hint`` says what is allowed."""
 
     def __init__(self, argument: str, message: str, hint: str, sqlstate: str = "22023"):
-        super().__init__(message)
-        self.argument, self.hint, self.sqlstate = argument, hint, sqlstate
+        super().__init__(f"{message} (argument {argument})", sqlstate, hint)
+        self.argument = argument
 
 
 def check_endpoint(endpoint: str | None) -> str | None:

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 
 from .anki_note import NOTETYPES, REMOVED_TAG, NoteSpec, merged_tags
+from .errors import NlsError
 
 INSTALL_HINT = ("Install Anki's library for the server's Python, as root on the database server: /usr/bin/python3 -m "
                 "pip install --target /usr/local/lib/nls/anki-python 'anki==26.9.3' (a folder the server's OS user "
@@ -27,18 +28,18 @@ _TEMPLATES = {"basic": [("Card 1", "{{Front}}", "{{FrontSide}}<hr id=answer>{{Ba
               "cloze": [("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>{{Back Extra}}")]}
 
 
-class AnkiUnavailable(Exception):
-    """The server's Python cannot import Anki's library. ``hint`` says how to install it."""
+class AnkiUnavailable(NlsError):
+    """The server's Python cannot import Anki's library (SQLSTATE 58000). ``hint`` says how to install it."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.hint = INSTALL_HINT
+    sqlstate, hint = "58000", INSTALL_HINT
 
 
-class EndpointError(Exception):
+class EndpointError(NlsError):
     """The sync endpoint failed: ``code`` is ``endpoint_unreachable`` (down, refused, timed out),
     ``login_refused`` (username, password or session key refused: the account needs a new login) or
     ``sync_failed`` (anything else the endpoint or the sync answered)."""
+
+    sqlstate = "58000"
 
     def __init__(self, code: str, message: str):
         super().__init__(message)

@@ -34,6 +34,7 @@ import json
 from datetime import datetime, timezone
 
 from . import anki_account, run
+from .errors import NlsError
 from .anki_note import card_stats, fields_hash, note_for, to_text
 from .integration import acting_for
 from .report import RunStatus, StepReport
@@ -41,7 +42,7 @@ from .settings import Settings
 from .store import Store
 
 
-class StepFailed(Exception):
+class StepFailed(NlsError):
     """A step cannot go on: ``code`` for sync_log.error_code."""
 
     def __init__(self, code: str, message: str):

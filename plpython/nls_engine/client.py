@@ -4,12 +4,14 @@ Every attempt, the first and each retry, waits its turn in the request budget (:
 shared with every backend of the same token and workspace; the retries are the engine's own loop (not urllib3's
 inside the transport) so that they can. Retried: 429 and 529 after their ``Retry-After`` (capped by
 retry_after_cap_s; a 429 also holds back every backend of the token, or of the workspace when Notion says the
-workspace's budget is spent), 409, 500, 502, 503, 504, connection errors and timeouts with exponential backoff and
-jitter, POST queries included (they only read). 400, 401, 403 and 404 are never retried, and a write that may have
-reached Notion (a timeout or reset after it was sent) is not retried blindly. No request starts that cannot finish
+workspace's budget is spent), 409, 500, 502, 503, 504, a 2xx answer whose body is not JSON (cut short, or a proxy's
+HTML page), connection errors and timeouts with exponential backoff and jitter, POST queries included (they only
+read). 400, 401, 403 and 404 are never retried, and a write that may have reached Notion (a timeout or reset after
+it was sent, an answer that is not JSON) is not retried blindly. No request starts that cannot finish
 before the run's deadline (its timeouts shrink to fit), and every wait lets PostgreSQL process a cancel or terminate
 (:mod:`nls_engine.waiting`). Counters: ``requests_made`` (every attempt Notion saw), ``retries``, ``by_endpoint``,
-``timeouts`` (by endpoint), ``rate_limited`` (429 answers), ``backoff_s`` (seconds waited between attempts).
+``timeouts`` (by endpoint), ``invalid_json`` (by endpoint: answers whose body was not JSON), ``rate_limited`` (429
+answers), ``backoff_s`` (seconds waited between attempts).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from typing import Iterator
 import requests
 from urllib3.util.retry import Retry
 
+from .errors import NlsError
 from .waiting import Waiter
 
 RETRY_STATUSES = (409, 429, 500, 502, 503, 504, 529)
@@ -34,26 +37,29 @@ GATEWAY_CODES = {500: "internal_server_error", 502: "bad_gateway", 503: "service
 MIN_REQUEST_S = 1.0
 
 
-class NotionError(Exception):
+class NotionError(NlsError):
     """A request Notion (or the network) answered with an error, after any retries.
 
-    ``status`` is the HTTP status (0 when no response came), ``code`` Notion's error code (``unauthorized``,
+    ``status`` is the HTTP status (0 when no usable answer came), ``code`` Notion's error code (``unauthorized``,
     ``object_not_found``, ``rate_limited``, ..., ``connection_error`` when no connection could be made,
-    ``no_answer`` when a request was sent but no answer came: a write may then have happened),
-    ``additional_data`` Notion's (e.g. ``rate_limit_reason``).
+    ``no_answer`` when a request was sent but no usable answer came: a write may then have happened,
+    ``invalid_json`` when every answer to a read was a body that is not JSON), ``message`` Notion's message,
+    ``additional_data`` Notion's (e.g. ``rate_limit_reason``). SQLSTATE 58000 (Notion or the network failed) when
+    it ends a run, 22023 (about the object asked for) when not.
     """
 
     def __init__(self, status: int, code: str, message: str, request_id: str | None = None,
                  additional_data: dict | None = None):
-        super().__init__(f"Notion API {status} {code}: {message}")
-        self.status, self.code, self.message, self.request_id = status, code, message, request_id
+        self.status, self.code = status, code
+        super().__init__(f"Notion API {status} {code}: {message}", "58000" if self.ends_run else "22023")
+        self.message, self.request_id = message, request_id
         self.additional_data = additional_data or {}
 
     @property
     def ends_run(self) -> bool:
         """True when the error is about the token or Notion itself (401, 429 after retries, 5xx, no response), so
         the run stops; False when it is about one object (400, 403, 404, ...), which the run records and passes."""
-        return self.status in (401, 429) or self.status >= 500 or self.status == 0
+        return self.status in (401, 429) or self.status >= 500 or self.status == 0 or self.code == "invalid_json"
 
     @property
     def workspace_limit(self) -> bool:
@@ -61,8 +67,11 @@ class NotionError(Exception):
         return "workspace" in str(self.additional_data.get("rate_limit_reason") or "")
 
 
-class RunDeadline(Exception):
-    """The run reached its deadline (or a Retry-After longer than it may wait); the next run resumes."""
+class RunDeadline(NlsError):
+    """The run reached its deadline (or a Retry-After longer than it may wait); the next run resumes. SQLSTATE
+    57000 (an operator's limit: run_deadline_s, retry_after_cap_s)."""
+
+    sqlstate = "57000"
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -126,14 +135,12 @@ class NotionClient:
         self.backoff_s = 0.0
         self.by_endpoint: dict[str, int] = {}
         self.timeouts_by_endpoint: dict[str, int] = {}
+        self.invalid_json: dict[str, int] = {}
         self.budget = None                    # the integration's Budget, when opened by integration.open_client
-        self.closers: list = []               # called by close(), last first
 
     def close(self) -> None:
-        """Close the HTTP session and give back what was taken for this client (its place in the budget)."""
+        """Close the HTTP session."""
         self.session.close()
-        while self.closers:
-            self.closers.pop()()
 
     def request(self, method: str, path: str, params: dict | None = None, body: dict | None = None,
                 endpoint: str = "", idempotent: bool = True) -> dict:
@@ -154,11 +161,17 @@ class NotionClient:
                 wait = self._after_transport_error(e, key, attempt, idempotent)
             else:
                 self._count(key, attempt)
-                if resp.status_code not in RETRY_STATUSES:
-                    if self.pacer is not None:
-                        self.pacer.succeeded()
-                    return _answer(resp)
-                wait = self._after_retryable_status(resp, attempt, idempotent)
+                if resp.status_code in RETRY_STATUSES:
+                    wait = self._after_retryable_status(resp, attempt, idempotent)
+                elif resp.status_code >= 400:
+                    raise _error_from(resp)
+                else:
+                    try:
+                        answer = resp.json()
+                    except ValueError:
+                        wait = self._after_invalid_json(resp, key, attempt, idempotent)
+                    else:
+                        return answer
             self._pause(wait, "a backoff")
 
     def _start_attempt(self) -> tuple[float, float]:
@@ -186,10 +199,24 @@ class NotionClient:
                               + self._timeouts_said()) from None
         return self.policy.backoff(attempt)
 
+    def _after_invalid_json(self, resp, key: str, attempt: int, idempotent: bool) -> float:
+        """A 2xx answer whose body is not JSON (cut short on the way, or a proxy's HTML page), counted by endpoint:
+        the seconds to wait before sending a read again, as after a 502. Raises NotionError ``invalid_json`` after
+        the last attempt, and ``no_answer`` (status 0) at once for a request that is not idempotent: it was carried
+        out, and only its answer is lost."""
+        self.invalid_json[key] = self.invalid_json.get(key, 0) + 1
+        said = f"the answer (HTTP {resp.status_code}) was not JSON: {_short(resp.text or '', 120)}"
+        if not idempotent:
+            raise NotionError(0, "no_answer", f"{said}; the write happened, its answer is lost")
+        if attempt >= self.policy.max_attempts:
+            raise NotionError(resp.status_code, "invalid_json", f"{said} (after {attempt} attempts)")
+        return self.policy.backoff(attempt)
+
     def _after_retryable_status(self, resp, attempt: int, idempotent: bool = True) -> float:
         """A 409/429/5xx answer: the seconds to wait before the next attempt, or NotionError after the last. A 429
-        slows this client's pacer and holds back every backend of the token (or workspace) meanwhile. A request that
-        is not idempotent is not sent again after a 500, 502 or 504, which do not say whether it happened."""
+        holds back every backend of the token (or workspace) for its Retry-After (the pacer's next wait waits it
+        out). A request that is not idempotent is not sent again after a 500, 502 or 504, which do not say whether
+        it happened."""
         error = _error_from(resp)
         if resp.status_code == 429:
             self.rate_limited += 1
@@ -383,16 +410,6 @@ def _error_from(resp) -> NotionError:
                            body.get("request_id"), extra if isinstance(extra, dict) else None)
     code = GATEWAY_CODES.get(resp.status_code, f"http_{resp.status_code}")
     return NotionError(resp.status_code, code, "non-JSON answer: " + _short(resp.text or ""))
-
-
-def _answer(resp) -> dict:
-    """The JSON body of a final answer; NotionError for an error status or a body that is not JSON."""
-    if resp.status_code >= 400:
-        raise _error_from(resp)
-    try:
-        return resp.json()
-    except ValueError:
-        raise NotionError(resp.status_code, "invalid_json", "the response was not JSON: " + _short(resp.text)) from None
 
 
 def _refused(error: Exception) -> bool:

@@ -17,19 +17,26 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from .errors import NlsError
+
 KEY_ENV = "NLS_ENCRYPTION_KEY"
 
 
-class KeyError_(Exception):
-    """The encryption key is missing or malformed. ``hint`` says how to provide it."""
+class KeyError_(NlsError):
+    """The encryption key is missing or malformed (SQLSTATE 55000). ``hint`` says how to provide it."""
+
+    sqlstate = "55000"
 
     def __init__(self, message: str, hint: str):
-        super().__init__(message)
-        self.hint = hint
+        super().__init__(message, hint=hint)
 
 
-class TokenUnreadable(Exception):
-    """A stored token does not decrypt with this key and owner (wrong key, tampered or moved ciphertext)."""
+class TokenUnreadable(NlsError):
+    """A stored token does not decrypt with this key and owner (wrong key, tampered or moved ciphertext): SQLSTATE
+    55000."""
+
+    sqlstate = "55000"
+    hint = "Keep the key it was stored under in the key ring, or store the token again (nls.add_integration)."
 
 
 _HINT = ("Set NLS_ENCRYPTION_KEY (64 hex digits or base64 of 32 random bytes, e.g. from `openssl rand -hex 32`; "

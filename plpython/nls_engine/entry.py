@@ -1,17 +1,62 @@
 """What the PL/Python function bodies of ``plpython/functions.sql`` call: one function per SQL entry point, each
 taking ``plpy`` and PL/Python's ``GD`` (plan cache), then the SQL arguments. Glue only: each builds the store and
-the settings, calls the part that does the work, and turns its errors into ``plpy.error`` with a hint."""
+the settings, checks its arguments and calls the part that does the work. Every entry point is an
+:func:`entry_point`: the one place where what goes wrong becomes a PostgreSQL error (``ERROR:  nls: ...`` with its
+SQLSTATE, HINT and DETAIL; no Python class name in the message)."""
 from __future__ import annotations
 
+import functools
 import json
 
 from . import anki_account, anki_sync as anki_flow, crypto, schedule, typed_views, webhooks
 from .client import NotionError
 from .db import Db
 from .discover import discover as _discover
+from .errors import NlsError, message_of
 from .integration import open_client, rotate_keys, store_token
 from .settings import Settings
 from .store import Store
+
+
+def entry_point(function):
+    """Decorate an entry point ``function(plpy, GD, *arguments)`` so that whatever it raises reaches PostgreSQL as
+    ``ERROR:  nls: <message>``: an :class:`NlsError` with its SQLSTATE, hint and detail; an error of PostgreSQL's own
+    that the engine passes on (a cancel or statement_timeout: 57014, a constraint, a privilege) with its SQLSTATE,
+    hint and detail; anything else (a defect of nls) as SQLSTATE XX000 with its Python traceback in the CONTEXT."""
+
+    @functools.wraps(function)
+    def call(plpy, GD, *arguments):
+        try:
+            return function(plpy, GD, *arguments)
+        except NlsError as e:
+            raise postgres_error(plpy, str(e), e.sqlstate, e.hint, e.detail) from None
+        except plpy.SPIError as e:
+            data = tuple(getattr(e, "spidata", None) or ()) + (None,) * 3
+            raise postgres_error(plpy, str(e), getattr(e, "sqlstate", None) or "XX000", data[2], data[1]) from None
+        except Exception as e:  # a defect: the traceback goes with it
+            raise postgres_error(plpy, f"internal error: {type(e).__name__}: {e}", "XX000",
+                                 "This is a defect of nls; the CONTEXT below says where.").with_traceback(
+                e.__traceback__) from None
+    return call
+
+
+@functools.lru_cache(maxsize=None)
+def _error_class(base: type) -> type:
+    """The exception PL/Python turns into ``ERROR:  nls: <message>``: a subclass of ``plpy.Error`` (whose
+    ``sqlstate``, ``hint`` and ``detail`` attributes PL/Python reports) named ``nls`` in module ``builtins``, which
+    PL/Python prints by its bare name."""
+    return type("nls", (base,), {"__module__": "builtins", "__doc__": "An error of nls, as PostgreSQL reports it."})
+
+
+def postgres_error(plpy, message: str, sqlstate: str, hint: str | None = None, detail: str | None = None):
+    """The ``plpy.Error`` to raise for ``message`` (prefixed ``nls: `` once), with its SQLSTATE, hint and detail."""
+    error = _error_class(plpy.Error)(message_of(message))
+    error.sqlstate = sqlstate
+    if hint:
+        error.hint = hint
+    if detail:
+        error.detail = detail
+    return error
 
 
 def _open(plpy, GD) -> tuple[Store, Settings]:
@@ -19,48 +64,51 @@ def _open(plpy, GD) -> tuple[Store, Settings]:
     return store, Settings.from_catalogue(store.settings_rows())
 
 
+def _given(function: str, name: str, value, hint: str, null: bool = False) -> None:
+    """Refuse argument ``name`` of ``function`` when it is NULL (22004; unless ``null`` allows it) or an empty text
+    (22023); ``hint`` says what is allowed."""
+    if value is None and not null:
+        raise NlsError(f"{function} needs {name} (argument {name}); it was NULL", "22004", hint)
+    if isinstance(value, str) and not value.strip():
+        raise NlsError(f"{function} needs {name} (argument {name}), not an empty text", "22023", hint)
+
+
+@entry_point
 def add_integration(plpy, GD, user_id, access_token, workspace_id, workspace_name, workspace_icon, bot_id) -> int:
     """Store (or replace) a user's Notion token, encrypted; returns the integration id. The token is never
     echoed: not in the return value, an error, a NOTICE or a log."""
-    if user_id is None or access_token is None:
-        plpy.error(f"nls: add_integration needs {'user_id' if user_id is None else 'access_token'}; it was NULL",
-                   hint="add_integration(user_id text, access_token text, ...): the application's id of the user and "
-                        "the integration's secret or OAuth access token, as bound parameters.", sqlstate="22004")
-    if not user_id.strip():
-        plpy.error("nls: add_integration needs a user_id, not an empty text", hint="Any application id: a uuid or text.",
-                   sqlstate="22023")
-    if not access_token.strip():
-        plpy.error(f"nls: add_integration for user {user_id!r} got an empty access_token",
-                   hint="Pass the integration's secret or the OAuth access token.", sqlstate="22023")
+    hint = ("add_integration(user_id text, access_token text, ...): the application's id of the user (a uuid or "
+            "text) and the integration's secret or OAuth access token, as bound parameters.")
+    _given("add_integration", "user_id", user_id, hint)
+    _given("add_integration", "access_token", access_token, hint)
     store, settings = _open(plpy, GD)
     try:
         return store_token(store, settings, user_id, access_token, workspace_id, workspace_name, workspace_icon,
                            bot_id)
     except crypto.KeyError_ as e:
-        plpy.error(f"nls: cannot store the token of user {user_id!r}: {e}", hint=e.hint, sqlstate="55000")
+        raise NlsError(f"cannot store the token of user {user_id!r}: {e}", e.sqlstate, e.hint) from None
 
 
+@entry_point
 def sync_notion(plpy, GD, database_id, database_name, user_id, full_sync) -> str:
     """``nls.sync_notion(...)``: runs in the caller's transaction; returns seed 002's JSON as text."""
     store, settings = _open(plpy, GD)
     return json.dumps(schedule.sync_notion(store, settings, database_id, database_name, user_id, full_sync))
 
 
+@entry_point
 def push_notion(plpy, GD, user_id, dry_run) -> str:
     """``nls.push_notion(user_id, dry_run)``: writes back to Notion what changed locally, in the caller's
     transaction (see :mod:`nls_engine.push`); returns seed 002's JSON as text. Notion's failures are in the answer
     and nls.sync_log, never raised."""
-    if dry_run is None:
-        plpy.error("nls: push_notion needs dry_run (true or false); it was NULL",
-                   hint="push_notion(user_id => ..., dry_run => false): true lists what would be sent and sends "
-                        "nothing.", sqlstate="22004")
-    if user_id is not None and not user_id.strip():
-        plpy.error("nls: push_notion needs a user_id (argument user_id), not an empty text",
-                   hint="Name the user, or NULL for every user this session sees.", sqlstate="22023")
+    _given("push_notion", "dry_run", dry_run, "push_notion(user_id => ..., dry_run => false): true lists what would "
+           "be sent and sends nothing.")
+    _given("push_notion", "user_id", user_id, "Name the user, or NULL for every user this session sees.", null=True)
     store, settings = _open(plpy, GD)
     return json.dumps(schedule.push_notion(store, settings, user_id, bool(dry_run)))
 
 
+@entry_point
 def sync_all(plpy, GD) -> None:
     """``CALL nls.sync_all_users_notion_databases()``: one scheduled worker; takes users of the round until none is
     left (every pg_cron worker job runs it), committing as it goes."""
@@ -72,13 +120,14 @@ def sync_all(plpy, GD) -> None:
                      "see SELECT * FROM nls.sync_status WHERE last_status = 'failed'")
 
 
+@entry_point
 def rotate_encryption_key(plpy, GD) -> str:
     """``nls.rotate_encryption_key()``: see :func:`nls_engine.integration.rotate_keys`; returns its JSON as text."""
     store, settings = _open(plpy, GD)
     try:
         result = rotate_keys(store, settings)
     except crypto.KeyError_ as e:
-        plpy.error(f"nls: cannot rotate the token encryption key: {e}", hint=e.hint, sqlstate="55000")
+        raise NlsError(f"cannot rotate the token encryption key: {e}", e.sqlstate, e.hint) from None
     anki = anki_account.rotate(store, settings)
     if anki["rotated"] or anki["unreadable"]:
         result["anki"] = anki
@@ -89,52 +138,47 @@ def rotate_encryption_key(plpy, GD) -> str:
     return json.dumps(result)
 
 
+@entry_point
 def discover(plpy, GD, user_id, add) -> list[dict]:
     """``nls.discover(user_id, add)``: see :func:`nls_engine.discover.discover`. The session must already see the
     user's integration (row-level security): discover never switches the user a session acts for."""
-    if user_id is None:
-        plpy.error("nls: discover needs user_id; it was NULL", hint="discover(user_id text, add boolean => false)",
-                   sqlstate="22004")
+    _given("discover", "user_id", user_id, "discover(user_id text, add boolean => false)")
     store, settings = _open(plpy, GD)
     if not store.has_integration(user_id):
-        plpy.error(f"nls: user {user_id!r} has no Notion integration this session can see",
-                   hint="Store the user's token with nls.add_integration(user_id, access_token), and act for that "
-                        "user (SET nls.user_id) when not an administrator.", sqlstate="P0002")
+        raise NlsError(f"user {user_id!r} has no Notion integration this session can see", "P0002",
+                       "Store the user's token with nls.add_integration(user_id, access_token), and act for that user "
+                       "(SET nls.user_id) when not an administrator.")
     try:
         client = open_client(store, user_id, settings)
     except (NotionError, crypto.TokenUnreadable, crypto.KeyError_) as e:
-        plpy.error(f"nls: cannot list what the integration of user {user_id!r} sees: {e}",
-                   hint="Store the user's token with nls.add_integration(user_id, access_token).", sqlstate="55000")
+        raise NlsError(f"cannot list what the integration of user {user_id!r} sees: {e}", "55000",
+                       "Store the user's token with nls.add_integration(user_id, access_token).") from None
     try:
         return _discover(store, client, user_id, bool(add))
     except NotionError as e:
-        plpy.error(f"nls: POST /v1/search for user {user_id!r} failed: {e.message} (HTTP {e.status})",
-                   sqlstate="58000" if e.ends_run else "22023")
+        raise NlsError(f"POST /v1/search for user {user_id!r} failed: {e.message} (HTTP {e.status})",
+                       e.sqlstate) from None
     finally:
         client.close()
 
 
+@entry_point
 def create_typed_view(plpy, GD, database_id, view_name, schema_name, user_id) -> list[dict]:
     """``nls.create_typed_view(...)``: see :func:`nls_engine.typed_views.create`; one row per view."""
     store, _ = _open(plpy, GD)
-    try:
-        return [{"view": r["view"], "database_id": r["database_id"], "data_source_id": r["data_source_id"],
-                 "columns": r["columns"]} for r in typed_views.create(store, database_id, view_name, schema_name,
-                                                                       user_id)]
-    except typed_views.TypedViewError as e:
-        plpy.error(str(e), hint=e.hint, sqlstate=e.sqlstate)
+    return [{"view": r["view"], "database_id": r["database_id"], "data_source_id": r["data_source_id"],
+             "columns": r["columns"]} for r in typed_views.create(store, database_id, view_name, schema_name, user_id)]
 
 
+@entry_point
 def typed_select(plpy, GD, source_id, data_source_id) -> dict:
     """``nls.typed_select(source_id, data_source_id)``: {"columns" (JSON text), "query"}."""
     store, _ = _open(plpy, GD)
-    try:
-        d = typed_views.definition(store, source_id, data_source_id)
-    except typed_views.TypedViewError as e:
-        plpy.error(str(e), hint=e.hint, sqlstate=e.sqlstate)
+    d = typed_views.definition(store, source_id, data_source_id)
     return {"columns": json.dumps(d["columns"]), "query": d["query"]}
 
 
+@entry_point
 def engine_status(plpy, GD) -> str:
     """What the installer checks: the server's Python, requests/urllib3/cryptography versions, the key."""
     import sys
@@ -162,41 +206,36 @@ def _anki_status(settings: Settings) -> str:
         return f"not importable: {e} -- {e.hint}"
 
 
+@entry_point
 def add_anki_account(plpy, GD, user_id, username, password, endpoint) -> int:
     """``nls.add_anki_account(...)``: store (or replace) a user's Anki credential, encrypted; returns the account
     id. The password is never echoed: not in the return value, an error, a NOTICE or a log. Needs no Anki library
     and no network (the first nls.anki_sync logs in)."""
-    if user_id is None or not user_id.strip():
-        plpy.error("nls: add_anki_account needs a user_id (argument user_id), "
-                   + ("not NULL" if user_id is None else "not an empty text"), hint="Any application id: a uuid or text.",
-                   sqlstate="22004" if user_id is None else "22023")
+    _given("add_anki_account", "user_id", user_id, "Any application id: a uuid or text.")
     store, settings = _open(plpy, GD)
     try:
         return anki_account.store_account(store, settings, user_id, username, password, endpoint)
-    except anki_account.AccountError as e:
-        plpy.error(f"{e} (argument {e.argument})", hint=e.hint, sqlstate=e.sqlstate)
     except crypto.KeyError_ as e:
-        plpy.error(f"nls: cannot store the Anki credential of user {user_id!r}: {e}", hint=e.hint, sqlstate="55000")
+        raise NlsError(f"cannot store the Anki credential of user {user_id!r}: {e}", e.sqlstate, e.hint) from None
 
 
+@entry_point
 def anki_sync(plpy, GD, user_id) -> str:
     """``nls.anki_sync(user_id)``: one Anki run of the user in the caller's transaction (see
     :mod:`nls_engine.anki_sync`); returns its JSON as text. The endpoint's failures are in the answer and
     nls.sync_log, never raised; a missing user_id or account is."""
-    if user_id is None or not user_id.strip():
-        plpy.error("nls: anki_sync needs a user_id (argument user_id), " + ("not NULL" if user_id is None else
-                                                                            "not an empty text"),
-                   hint="Name the user: nls.anki_sync(user_id => '...'); the view nls.anki_status lists the "
-                        "accounts.", sqlstate="22004" if user_id is None else "22023")
+    _given("anki_sync", "user_id", user_id, "Name the user: nls.anki_sync(user_id => '...'); the view "
+           "nls.anki_status lists the accounts.")
     store, settings = _open(plpy, GD)
     try:
         return json.dumps(anki_flow.sync_user(store, settings, user_id))
     except LookupError:
-        plpy.error(f"nls: user {user_id!r} has no Anki account this session can see (argument user_id)",
-                   hint="Store it with nls.add_anki_account(user_id, username, password, endpoint => NULL), and act "
-                        "for that user (SET nls.user_id) when not an administrator.", sqlstate="P0002")
+        raise NlsError(f"user {user_id!r} has no Anki account this session can see (argument user_id)", "P0002",
+                       "Store it with nls.add_anki_account(user_id, username, password, endpoint => NULL), and act "
+                       "for that user (SET nls.user_id) when not an administrator.") from None
 
 
+@entry_point
 def webhook_receive(plpy, GD, path, body, signature) -> int:
     """``nls.webhook_receive(path, body, signature)``: the HTTP status a delivery is answered
     (:func:`nls_engine.webhooks.receive`); what it lets in is stored. Never raises for what Notion (or anyone)
@@ -212,36 +251,37 @@ def webhook_receive(plpy, GD, path, body, signature) -> int:
         return 500
 
 
+@entry_point
 def webhook_verification_token(plpy, GD, user_id) -> str:
     """``nls.webhook_verification_token(user_id)``: the handshake's token, once."""
-    if user_id is None:
-        plpy.error("nls: webhook_verification_token needs user_id; it was NULL", sqlstate="22004",
-                   hint="webhook_verification_token(user_id text)")
+    _given("webhook_verification_token", "user_id", user_id, "webhook_verification_token(user_id text)")
     store, settings = _open(plpy, GD)
     try:
         return webhooks.shown_token(store, settings, user_id)
     except LookupError:
-        plpy.error(f"nls: no verification token has come for user {user_id!r} (argument user_id)", sqlstate="P0002",
-                   hint="Arm the path (nls.webhook_endpoint(user_id)), add it in Notion's webhook settings while "
-                        "it is armed, then call this again.")
+        raise NlsError(f"no verification token has come for user {user_id!r} (argument user_id)", "P0002",
+                       "Arm the path (nls.webhook_endpoint(user_id)), add it in Notion's webhook settings while it "
+                       "is armed, then call this again.") from None
     except PermissionError:
-        plpy.error(f"nls: the verification token of user {user_id!r} was shown already", sqlstate="55000",
-                   hint="It is shown once. To get a new one, arm the path again (nls.webhook_endpoint(user_id)) "
-                        "and have Notion send the handshake again (re-add the subscription).")
+        raise NlsError(f"the verification token of user {user_id!r} was shown already", "55000",
+                       "It is shown once. To get a new one, arm the path again (nls.webhook_endpoint(user_id)) and "
+                       "have Notion send the handshake again (re-add the subscription).") from None
     except (crypto.KeyError_, crypto.TokenUnreadable) as e:
-        plpy.error(f"nls: the verification token of user {user_id!r} cannot be read: {e}", sqlstate="55000")
+        raise NlsError(f"the verification token of user {user_id!r} cannot be read: {e}", e.sqlstate,
+                       e.hint) from None
 
 
+@entry_point
 def apply_webhook_events(plpy, GD, user_id) -> str:
     """``nls.apply_webhook_events(user_id)``: in the caller's transaction; returns its JSON as text. An empty
     user_id is refused (22023); NULL means every user the session sees."""
-    if user_id is not None and not user_id.strip():
-        plpy.error("nls: apply_webhook_events needs a user_id (argument user_id), not an empty text",
-                   hint="Name the user, or NULL for every user this session sees.", sqlstate="22023")
+    _given("apply_webhook_events", "user_id", user_id, "Name the user, or NULL for every user this session sees.",
+           null=True)
     store, settings = _open(plpy, GD)
     return json.dumps(schedule.apply_webhooks(store, settings, user_id))
 
 
+@entry_point
 def apply_all_webhook_events(plpy, GD) -> None:
     """``CALL nls.apply_all_webhook_events()`` (pg_cron, every minute): every user's waiting events, committing.
     With nothing waiting it costs the one statement that says so (:meth:`Store.users_with_events`)."""

@@ -15,9 +15,6 @@ from .settings import Settings
 from .store import Store
 from .waiting import Waiter
 
-# one pacer per user and backend, kept between sources and calls: a new client does not start a new burst
-_PACERS: dict[str, Pacer] = {}
-
 
 @contextmanager
 def acting_for(store: Store, user_id: str):
@@ -32,42 +29,34 @@ def acting_for(store: Store, user_id: str):
 
 
 class Budget:
-    """This backend's place in the request budget of a token (the user's integration) and of its workspace: held
-    from :func:`open_client` to the client's close (``nls._budget_member``), so that every backend counts it."""
+    """The request budget of a user's token and of its workspace, as every backend shares it (``nls._take_budget``,
+    ``nls._hold_budget``): ``rate_limit_per_s`` for the token, ``workspace_rate_limit_per_s`` for the workspace
+    (the workspaces not known yet share one until ``GET /v1/users/me`` says which), ``rate_limit_burst`` at once."""
 
-    def __init__(self, store: Store, user_id: str, workspace_id: str | None):
+    def __init__(self, store: Store, user_id: str, workspace_id: str | None, settings: Settings):
         self.store, self.user_id, self.workspace_id = store, user_id, workspace_id
-        store.budget_member(user_id, workspace_id, True)
+        self.rate, self.workspace_rate = settings.rate_limit_per_s, settings.workspace_rate_limit_per_s
+        self.burst = settings.rate_limit_burst
 
-    def share(self) -> tuple[int, int, bool]:
-        """(token_share, workspace_share, held): see :meth:`Store.sync_share`."""
-        return self.store.sync_share(self.user_id, self.workspace_id)
+    def take(self) -> tuple[float, bool]:
+        """One request: (seconds to wait before sending it, reserved); see :meth:`Store.take_budget`."""
+        return self.store.take_budget(self.user_id, self.workspace_id, self.rate, self.workspace_rate, self.burst)
+
+    def hold(self, scope: str, seconds: float) -> bool:
+        """Hold back every backend of the token (scope "token") or workspace ("workspace") for ``seconds`` (a 429's
+        Retry-After). False when the budget could not note it."""
+        if scope == "workspace":
+            return self.store.hold_budget("workspace", self.workspace_id, seconds, self.workspace_rate, self.burst)
+        return self.store.hold_budget("token", self.user_id, seconds, self.rate, self.burst)
 
     def in_workspace(self, workspace_id: str) -> None:
-        """The token turned out to be in ``workspace_id``: count this backend in that workspace's budget too."""
-        if self.workspace_id is None:
-            self.store.budget_member(None, workspace_id, True)
-            self.workspace_id = workspace_id
-
-    def take(self, scope: str) -> bool:
-        """Hold back every backend of the token (scope "token") or workspace ("workspace") while a 429 lasts."""
-        return self.store.hold_budget(*self._key(scope))
-
-    def release(self, scope: str) -> None:
-        self.store.release_budget(*self._key(scope))
-
-    def leave(self) -> None:
-        self.store.budget_member(self.user_id, self.workspace_id, False)
-
-    def _key(self, scope: str) -> tuple[str, str]:
-        if scope == "workspace" and self.workspace_id:
-            return "workspace", self.workspace_id
-        return "token", self.user_id
+        """The token turned out to be in ``workspace_id``: its requests count in that workspace's budget."""
+        self.workspace_id = workspace_id
 
 
 def open_client(store: Store, user_id: str, settings: Settings) -> NotionClient:
-    """A Notion client for ``user_id``'s integration, paced to this backend's share of the token's and workspace's
-    budget (:class:`Budget`, held until ``client.close()``), with the run's deadline (``run_deadline_s`` from now),
+    """A Notion client for ``user_id``'s integration, paced in the budget of the token and its workspace that every
+    backend shares (:class:`Budget`), with the run's deadline (``run_deadline_s`` from now),
     waiting in slices that let PostgreSQL act on a cancel or terminate. Reads the integration under the session's
     row-level security. Sends nothing (see :func:`note_workspace`). ``client.workspace`` holds {"id": the
     workspace id or None}. Raises NotionError (status 0 ``no_integration``; 401 when the integration is not
@@ -81,24 +70,22 @@ def open_client(store: Store, user_id: str, settings: Settings) -> NotionClient:
     ring = crypto.load_ring(settings.encryption_key_file)
     token = crypto.decrypt(ring, row["key_version"], user_id, row["token_nonce"], row["token_ciphertext"])
     waiter = Waiter(store.check_interrupts, sleep=store.db.sleep, join=store.db.join)
-    pacer = _PACERS.setdefault(user_id, Pacer(lambda: (1, 1, False), 1.0, 1.0, 1.0))
+    budget = Budget(store, user_id, row["workspace_id"], settings)
     client = NotionClient(
         token, settings.api_base_url, settings.notion_version,
         timeouts=(settings.connect_timeout_s, settings.read_timeout_s),
         policy=RetryPolicy(settings.max_attempts, settings.backoff_base_s, settings.retry_after_cap_s),
-        deadline=time.monotonic() + settings.run_deadline_s, pacer=pacer, waiter=waiter)
+        deadline=time.monotonic() + settings.run_deadline_s, pacer=Pacer(budget, sleep=waiter.sleep), waiter=waiter)
     client.workspace = {"id": row["workspace_id"]}
     client.bot_id = row.get("bot_id")   # the integration's bot user: the author of nls's own writes
-    budget = client.budget = Budget(store, user_id, row["workspace_id"])
-    client.closers.append(budget.leave)
-    pacer.configure(budget.share, settings.rate_limit_per_s, settings.workspace_rate_limit_per_s,
-                    settings.rate_limit_burst, sleep=waiter.sleep, holds=budget)
+    client.budget = budget
     return client
 
 
 def note_workspace(store: Store, user_id: str, client: NotionClient) -> None:
-    """The first time a token is used, ask ``GET /v1/users/me`` which workspace it is in and keep it
-    (nls.integrations.workspace_id, nls.active_syncs): users of one workspace share its request budget."""
+    """The first time a token is used, ask ``GET /v1/users/me`` which workspace it is in and note it with the bot
+    user's id (nls.integration_notes, folded into nls.integrations as the transaction commits): users of one
+    workspace share its request budget."""
     if client.workspace["id"] is not None:
         return
     me = client.users_me()
@@ -110,7 +97,6 @@ def note_workspace(store: Store, user_id: str, client: NotionClient) -> None:
         client.workspace["id"] = bot["workspace_id"]
         store.save_workspace(user_id, bot["workspace_id"], bot.get("workspace_name"))
         client.budget.in_workspace(bot["workspace_id"])
-        client.pacer.next_refresh = 0.0
 
 
 def store_token(store: Store, settings: Settings, user_id: str, access_token: str, workspace_id=None,

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from .errors import NlsError
+
 MAX_TEXT_UNITS = 2000   # characters per rich text item, counted as Notion (JavaScript) does: UTF-16 code units
 MAX_ITEMS = 100         # items per rich text, relation, people or multi-select value
 TEXT_TYPES = ("title", "rich_text")
@@ -30,7 +32,7 @@ VALUE_TYPES = TEXT_TYPES + PLAIN_TYPES + READ_ONLY + ("number", "select", "multi
                                                       "checkbox", "relation", "people", "files")
 
 
-class Refused(Exception):
+class Refused(NlsError):
     """A value Notion would refuse, or one nls will not send (a new option the push map does not allow), or a page
     it cannot write to; the message says which property and what to do, ``code`` is the object's
     ``last_error_code`` (``refused``, ``page_gone``, ``page_in_trash``). Nothing is sent for the object."""

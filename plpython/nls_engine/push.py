@@ -19,10 +19,14 @@ first flashcards source, a new page for each atom with none (with its card id). 
 
 A create (``POST /v1/pages``, never retried blindly) whose answer was lost (a reset, a timeout, a 500/502/504) is
 looked for by the card id it wrote (a data source query) and adopted; not found, the object fails with
-``create_unconfirmed`` and the next push looks again before creating. A refused write (400, 403, 404) or a value
-Notion would refuse (:class:`Refused`: too long, too many items, no such option) fails that object only, with the
-reason; 429/5xx/409 are retried by the client under the same budget as reads, and an error that ends a run (401,
-retries spent, no answer) ends it after recording the object.
+``create_unconfirmed`` and the next push looks again before creating. The card id of a new page is the atom's, else
+derived from its id (nls._new_page_cards), so that the cleaning knows the page as the atom's even when a rollback took
+that card id away; one another atom holds fails the object as ``card_id_taken`` (it waits until the card id is free).
+A refused write (400, 403, 404) or a value Notion would refuse (:class:`Refused`: too long, too many items, no such
+option) fails that object only, with the reason; so does an SQL error (``database``): each step of an object runs in
+a subtransaction that checks the atoms' unique card ids as it ends (:meth:`Pusher._step`). 429/5xx/409 are retried
+by the client under the same budget as reads, and an error that ends a run (401, retries spent, no answer) ends it
+after recording the object.
 
 Run report (``sync_log``): items_processed objects looked at, items_added pages created (or adopted), items_updated
 pages written; details: the counters ``conflicts``, ``failed``, ``agreed`` (objects Notion already matched),
@@ -38,7 +42,7 @@ from .client import NotionError
 from .integration import acting_for
 from .property_values import Refused, Target, comparable
 from .reconcile import fetch_page
-from .push_object import (RETRIED, card_id_for, content_hash, create_properties, current_value, decide,
+from .push_object import (RETRIED, content_hash, create_properties, current_value, decide,
                           failure_hash, is_unchanged, resolve, retry_due)
 from .schema import Schemas
 from .writer import BatchWriter
@@ -106,29 +110,51 @@ class Pusher:
 
     # -- one object -------------------------------------------------------------------------------------------
     def one(self, obj: dict) -> None:
-        """Push one object; its failure is recorded on it and in the run report, and ends the run only when the
-        error does (NotionError.ends_run), after it is recorded."""
-        store = self.ctx.store
+        """Push one object, each step in a subtransaction of its own (:meth:`_step`); a create's intent is committed
+        between its two steps, where the run may commit. Its failure is recorded on it and in the run report, and
+        ends the run only when the error does (NotionError.ends_run), after it is recorded."""
+        if obj["page_id"] is not None:
+            self._step(obj, self._update)
+        elif self._step(obj, self._prepare_create):
+            self.ctx.checkpoint()   # that a create is being sent is kept, whatever happens to this run
+            self._step(obj, self._send_create)
+
+    def _step(self, obj: dict, step) -> bool:
+        """Run ``step(obj)`` in a subtransaction (:meth:`Store.push_object_scope`). Notion's refusal of the object
+        (NotionError, Refused) keeps what the step stored (a copy read again, a page marked gone); an SQL error (a
+        unique card id taken, or any other) or a page nls cannot store rolls back what it wrote. Either fails the
+        object alone, recorded with its reason; the run goes on. Returns the step's answer (False when it failed)."""
+        store, state_id, failure, done = self.ctx.store, obj.get("state_id"), None, False
         try:
-            if obj["page_id"] is None:
-                self._create(obj)
-            else:
-                self._update(obj)
-        except Refused as e:
+            with store.push_object_scope():
+                try:
+                    done = step(obj)
+                except (Refused, NotionError) as e:
+                    failure = e
+        except (store.error, ValueError) as e:
+            if store.interrupted(e):
+                raise
+            obj["state_id"], failure = state_id, e   # the state row the step made is gone with it
+        if failure is not None:
+            self._failure(obj, failure)
+            return False
+        return bool(done)
+
+    def _failure(self, obj: dict, e: Exception) -> None:
+        """Record why ``obj`` failed (its code and message); raise on an error of Notion that ends the run."""
+        if isinstance(e, Refused):
             self._failed(obj, e.code, str(e))
-        except NotionError as e:
+        elif isinstance(e, NotionError):
             code = "create_unconfirmed" if getattr(e, "unconfirmed", False) else e.code
             if e.status == 404 and obj["page_id"]:   # deleted or unshared: the copy says so from now on
-                store.mark_gone(self.ctx.source.id, obj["page_id"])
+                self.ctx.store.mark_gone(self.ctx.source.id, obj["page_id"])
                 code = "page_gone"
             self._failed(obj, code, f"{e.message} (HTTP {e.status})" if e.status else e.message)
             if e.ends_run and not getattr(e, "unconfirmed", False):
-                raise
-        except ValueError as e:   # Notion answered a page object nls cannot store
+                raise e
+        elif isinstance(e, ValueError):   # Notion answered a page object nls cannot store
             self._failed(obj, "malformed_answer", str(e))
-        except store.error as e:
-            if store.interrupted(e):
-                raise
+        else:
             self._failed(obj, "database", str(e).splitlines()[0][:300])
 
     def _failed(self, obj: dict, code: str, message: str) -> None:
@@ -219,21 +245,26 @@ class Pusher:
 
     # -- a page to create -------------------------------------------------------------------------------------
 
-    def _create(self, obj: dict) -> None:
+    def _prepare_create(self, obj: dict) -> bool:
+        """Before a create: the page an earlier create may have made is looked for and adopted (remembered when the
+        run could commit; looked for every time in a push that runs in its caller's transaction: a rollback forgets
+        that it was sent, Notion does not); else the state row says a create is being sent. Returns whether it is
+        to be sent. Raises Refused (a card id another atom holds, a value Notion would refuse)."""
         if obj["status"] is not None and not self._due(obj):
-            return
-        ds, card = self.plan["data_source_id"], card_of(obj)
+            return False
+        ds, card = self.plan["data_source_id"], free_card(obj)
         self.skipped.update(self.create_skipped)   # the columns a new page goes without
-        targets = self._with_options(ds)
-        properties = create_properties(dict(obj["local"], card_id=card), targets)
-        # a create an earlier run sent is found by its card id: remembered when the run could commit, looked for every
-        # time in a push that runs in its caller's transaction (a rollback forgets that it was sent, Notion does not)
+        obj["create_properties"] = create_properties(dict(obj["local"], card_id=card), self._with_options(ds))
         if (obj.get("create_attempted_at") or self.ctx.commit is None) and self._adopt(obj, ds, card):
-            return
+            return False
         obj["state_id"] = self.ctx.store.push_create_state(self.ctx.source.id, obj["local_id"], card, ds, True)
-        self.ctx.checkpoint()   # that a create is being sent is kept, whatever happens to this run
+        return True
+
+    def _send_create(self, obj: dict) -> None:
+        """``POST /v1/pages``; an answer lost after sending is looked for by the card id and adopted when found."""
+        ds, card = self.plan["data_source_id"], card_of(obj)
         try:
-            page = self.ctx.client.create_page(ds, properties)
+            page = self.ctx.client.create_page(ds, obj["create_properties"])
         except NotionError as e:
             if e.status not in MAY_HAVE_HAPPENED:
                 raise
@@ -297,9 +328,21 @@ def dry_run(store, source) -> dict:
 
 
 def card_of(obj: dict) -> str:
-    """The card id a new page of ``obj`` carries: the one a create already used, the atom's, else one derived from the
-    local id (push_object.card_id_for)."""
-    return obj.get("create_card_id") or obj["local"].get("card_id") or card_id_for(obj["local_id"])
+    """The card id a new page of ``obj`` (an atom with no page) carries: the one a create already sent used, the atom's,
+    else ``NLS-`` and the first 12 hex digits of its id (nls._new_page_cards)."""
+    return obj["new_card"]["card_id"]
+
+
+def free_card(obj: dict) -> str:
+    """The card id a new page of ``obj`` carries (:func:`card_of`). Raises Refused (``card_id_taken``) when another
+    atom holds it: the page would be taken for that atom's, or that atom's for this one's."""
+    card, holder = card_of(obj), obj["new_card"].get("held_by")
+    if holder:
+        where = f"page {holder['page_id']}" if holder.get("page_id") else "no page yet"
+        raise Refused(f"card id {card}, which its new page would carry, is held by atom {holder['atom_id']} ({where}): "
+                      f"give this atom a card id of its own, or free {card} from the other one; the next push "
+                      "creates the page once the card id is free", "card_id_taken")
+    return card
 
 
 def _would(obj: dict, plan: dict, creating: dict) -> dict:
@@ -312,7 +355,7 @@ def _would(obj: dict, plan: dict, creating: dict) -> dict:
         if obj["status"] is not None and not retry_due(obj, plan["columns"]):
             return dict(out, action="waiting", reason=obj.get("last_error_code"))
         if obj["page_id"] is None:
-            card = card_of(obj)
+            card = free_card(obj)
             sent = create_properties(dict(obj["local"], card_id=card), creating)
             names = {t.id: t.name for t in creating.values()}
             return dict(out, action="create", properties={names[k]: v for k, v in sent.items()})

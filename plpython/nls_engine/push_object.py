@@ -107,12 +107,6 @@ def content_hash(local: dict) -> str:
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def card_id_for(local_id: str) -> str:
-    """The card id nls gives an atom that has none when it creates its page: ``NLS-`` and the first 12 hex digits
-    of the atom's id, upper case (already in nls.normalize_card_id's form); the same atom always gets the same."""
-    return "NLS-" + str(local_id).replace("-", "")[:12].upper()
-
-
 # the error codes after which a failed object is tried again by the next push even when nothing changed here: the
 # transient ones, and those the stored copy shows (a page gone or in the trash: no request tells it again)
 RETRIED = frozenset({"no_answer", "connection_error", "rate_limited", "internal_server_error", "bad_gateway",
@@ -127,9 +121,11 @@ def failure_hash(local: dict, columns: list) -> str:
 
 
 def retry_due(obj: dict, columns: list) -> bool:
-    """Whether a push tries an object again: anything not failed; a failed one when its failure is retried (RETRIED)
-    or its values or push map changed since (:func:`failure_hash`)."""
+    """Whether a push tries an object again: anything not failed; a failed one when its failure is retried (RETRIED),
+    when the card id its new page would carry was held by another atom and is free now (``card_id_taken``), or when
+    its values or push map changed since (:func:`failure_hash`)."""
     return (obj.get("status") != "failed" or obj.get("last_error_code") in RETRIED
+            or (obj.get("last_error_code") == "card_id_taken" and not (obj.get("new_card") or {}).get("held_by"))
             or obj.get("failed_hash") != failure_hash(obj["local"], columns))
 
 
@@ -138,5 +134,5 @@ def is_unchanged(obj: dict, local_hash: str) -> bool:
     return obj.get("status") == "pending" and obj.get("sync_hash") == local_hash and not obj.get("conflict")
 
 
-__all__ = ["Decision", "Refused", "card_id_for", "content_hash", "create_properties", "current_value", "decide",
+__all__ = ["Decision", "Refused", "content_hash", "create_properties", "current_value", "decide",
            "failure_hash", "find_property", "is_unchanged", "resolve", "retry_due"]

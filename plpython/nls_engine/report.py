@@ -15,7 +15,8 @@ run's counts and of ``nls.sync_log.details``:
                 found trashed since the last run),
   "requests_by_endpoint": {endpoint: attempts, every one Notion saw}, "rate_limited"?: 429 answers,
   "retry_waited_s"?: seconds waited between attempts, "paced_s"?: seconds waited for the budget (pacing, 429 holds),
-  "timeouts"?: {endpoint: requests that timed out}, "traceback"?: the last frames of an internal error,
+  "timeouts"?: {endpoint: requests that timed out}, "invalid_json"?: {endpoint: answers whose body was not JSON, each
+  sent again}, "traceback"?: the last frames of an internal error,
   "own_writes"?: pages a read found last edited by the integration's own bot (nls's push coming back),
   a push (sync_type notion_push, plpython/nls_engine/push.py) also: "conflicts"?, "failed"?, "agreed"?,
   "unchanged"?, "refreshed"?, "adopted"?, "waiting"? (counters), "object_errors"?: [{"local_table", "local_id",
@@ -111,6 +112,7 @@ class RunReport:
     retry_waited_s: float = 0.0
     paced_s: float = 0.0
     timeouts: dict[str, int] = field(default_factory=dict)
+    invalid_json: dict[str, int] = field(default_factory=dict)
     traceback: str | None = None
     findings: dict = field(default_factory=dict)   # a flow's own findings (the webhook flow's counts of events)
     status: RunStatus = RunStatus.RUNNING
@@ -161,6 +163,7 @@ class RunReport:
         self.requests_by_endpoint = dict(client.by_endpoint)
         self.rate_limited, self.retry_waited_s = client.rate_limited, client.backoff_s
         self.timeouts = dict(client.timeouts_by_endpoint)
+        self.invalid_json = dict(client.invalid_json)
         self.paced_s = client.pacer.waited_s if client.pacer is not None else 0.0
 
     def close(self, status: RunStatus, code: str | None = None, message: str | None = None) -> None:
@@ -188,6 +191,8 @@ class RunReport:
             out["paced_s"] = round(self.paced_s, 3)
         if self.timeouts:
             out["timeouts"] = dict(self.timeouts)
+        if self.invalid_json:
+            out["invalid_json"] = dict(self.invalid_json)
         if self.traceback:
             out["traceback"] = self.traceback
         out.update(self.findings)

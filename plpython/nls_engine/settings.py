@@ -9,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Iterable, Mapping
 
+from .errors import NlsError
 
-class SettingsError(Exception):
-    """The settings table lacks a setting the engine reads, or holds one it cannot type (install again)."""
+
+class SettingsError(NlsError):
+    """The settings table lacks a setting the engine reads, or holds one it cannot type: SQLSTATE 55000."""
+
+    sqlstate, hint = "55000", "Run nls install again: it makes the settings catalogue whole."
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ transaction unusable. A test checks that no other module of the engine holds SQL
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from typing import Any
 
 from .db import Db
@@ -52,10 +53,12 @@ class Store:
 
     # -- integrations (tokens, workspaces) --------------------------------------------------------------------
     def integration(self, user_id: str) -> dict | None:
-        """The user's integration as this session may see it: token ciphertext, nonce, key version, status,
-        workspace id; None when there is none."""
-        return self._one("SELECT token_ciphertext, token_nonce, key_version, status, workspace_id, bot_id "
-                         "FROM nls.integrations WHERE user_id = $1", ["text"], [user_id])
+        """The user's integration as this session may see it, with what runs noted about it
+        (``nls._integration_now``): token ciphertext, nonce, key version, status, workspace id, bot id; None when
+        there is none."""
+        return self._one("SELECT i.token_ciphertext, i.token_nonce, i.key_version, n.status, n.workspace_id, n.bot_id "
+                         "FROM nls.integrations i, nls._integration_now(i.id) n WHERE i.user_id = $1", ["text"],
+                         [user_id])
 
     def has_integration(self, user_id: str) -> bool:
         return self._one("SELECT count(*) AS n FROM nls.integrations WHERE user_id = $1", ["text"], [user_id])["n"] > 0
@@ -76,10 +79,11 @@ class Store:
             [user_id, ciphertext, nonce, key_version, workspace_id, workspace_name, workspace_icon, bot_id])["id"]
 
     def tokens_to_rotate(self, newest: int) -> list[dict]:
-        """Every integration not under key version ``newest``, locked: {user_id, token_ciphertext, token_nonce,
-        key_version}."""
+        """Every integration not under key version ``newest``, locked for an update of its token (FOR NO KEY UPDATE:
+        a run that holds the row's key share, through its source's foreign key, does not hold it up): {user_id,
+        token_ciphertext, token_nonce, key_version}."""
         return self._rows("SELECT user_id, token_ciphertext, token_nonce, key_version FROM nls.integrations "
-                          "WHERE key_version <> $1 ORDER BY user_id FOR UPDATE", ["int"], [newest])
+                          "WHERE key_version <> $1 ORDER BY user_id FOR NO KEY UPDATE", ["int"], [newest])
 
     def replace_token(self, user_id: str, key_version: int, nonce: bytes, ciphertext: bytes) -> None:
         self.db.execute("UPDATE nls.integrations SET token_ciphertext = $2, token_nonce = $3, key_version = $4, "
@@ -92,40 +96,44 @@ class Store:
                          [key_version])["n"]
 
     def mark_needs_reauth(self, user_id: str) -> None:
-        """Notion refused the token itself (401): the integration waits for a new one."""
-        self.db.execute("UPDATE nls.integrations SET status = 'needs_reauth', updated_at = now() "
-                        "WHERE user_id = $1 AND status = 'active'", ["text"], [user_id])
+        """Notion refused the token itself (401): the integration waits for a new one (a note: see :meth:`_note`)."""
+        self._note(user_id, refused=True)
 
     def save_workspace(self, user_id: str, workspace_id: str, workspace_name: str | None) -> None:
-        """Record the workspace a token turned out to be in (``GET /v1/users/me``)."""
-        self.db.execute("UPDATE nls.integrations SET workspace_id = $2, workspace_name = coalesce(workspace_name, $3), "
-                        "updated_at = now() WHERE user_id = $1", ["text", "text", "text"],
-                        [user_id, workspace_id, workspace_name])
+        """Record the workspace a token turned out to be in (``GET /v1/users/me``; a note: see :meth:`_note`)."""
+        self._note(user_id, workspace_id=workspace_id, workspace_name=workspace_name)
 
     def save_bot_id(self, user_id: str, bot_id: str) -> None:
-        """Record the id of the integration's bot user (the author of nls's own writes), when not known yet."""
-        self.db.execute("UPDATE nls.integrations SET bot_id = $2, updated_at = now() WHERE user_id = $1 "
-                        "AND bot_id IS DISTINCT FROM $2", ["text", "text"], [user_id, bot_id])
+        """Record the id of the integration's bot user (the author of nls's own writes; a note: see :meth:`_note`)."""
+        self._note(user_id, bot_id=bot_id)
 
-    def sync_share(self, user_id: str, workspace_id: str | None) -> tuple[int, int, bool]:
-        """(token_share, workspace_share, held): running syncs of this token and of this workspace in any backend,
-        this one included, and whether another backend holds them back while it waits out a 429."""
-        r = self._one("SELECT token_share, workspace_share, held FROM nls._sync_share($1, $2)", ["text", "text"],
-                      [user_id, workspace_id])
-        return r["token_share"], r["workspace_share"], r["held"]
+    def _note(self, user_id: str, workspace_id: str | None = None, workspace_name: str | None = None,
+              bot_id: str | None = None, trash_checked_at: str | None = None, refused: bool = False) -> None:
+        """Note what a run learned about the user's integration in ``nls.integration_notes`` (``refused``: Notion
+        refused the token stored now): an insert, which locks no row another session needs, so that a run never
+        waits on another session for it nor holds one up; it is folded into ``nls.integrations`` as the run's
+        transaction commits, and read with the integration until then (:meth:`integration`)."""
+        self.db.execute("INSERT INTO nls.integration_notes (integration_id, user_id, workspace_id, workspace_name, "
+                        "bot_id, trash_checked_at, refused_nonce) SELECT i.id, i.user_id, $2, $3, $4, $5::timestamptz, "
+                        "CASE WHEN $6 THEN i.token_nonce END FROM nls.integrations i WHERE i.user_id = $1",
+                        ["text", "text", "text", "text", "text", "bool"],
+                        [user_id, workspace_id, workspace_name, bot_id, trash_checked_at, refused])
 
-    def budget_member(self, user_id: str | None, workspace_id: str | None, join: bool) -> None:
-        """Count this backend among the syncs of the token (user) and workspace (session-level shared locks), or
-        with ``join`` False stop counting it."""
-        self.db.execute("SELECT nls._budget_member($1, $2, $3)", ["text", "text", "bool"], [user_id, workspace_id, join])
+    def take_budget(self, user_id: str, workspace_id: str | None, rate: float, workspace_rate: float,
+                    burst: float) -> tuple[float, bool]:
+        """One request of the user's token in the budgets every backend shares (``nls._take_budget``): ``rate``
+        and ``workspace_rate`` requests a second, ``burst`` at once (less one kept for jitter). Returns (seconds to
+        wait before sending it, reserved); not reserved: wait, then ask again."""
+        r = self._one("SELECT wait_s, reserved FROM nls._take_budget($1, $2, $3, $4, $5)",
+                      ["text", "text", "float8", "float8", "float8"], [user_id, workspace_id, rate, workspace_rate, burst])
+        return r["wait_s"], r["reserved"]
 
-    def hold_budget(self, kind: str, key: str) -> bool:
-        """Hold back every other backend of a budget (kind ``token``: key the user id; ``workspace``: its id);
-        False when another backend already does."""
-        return self._one("SELECT nls._hold_budget($1, $2) AS ok", ["text", "text"], [kind, key])["ok"]
-
-    def release_budget(self, kind: str, key: str) -> None:
-        self._one("SELECT nls._release_budget($1, $2) AS ok", ["text", "text"], [kind, key])
+    def hold_budget(self, kind: str, key: str | None, seconds: float, rate: float, burst: float) -> bool:
+        """Notion asked to wait ``seconds`` (a 429) for a budget (kind ``token``: key the user id; ``workspace``:
+        its id, None while not known): no backend's request of it starts before (``nls._hold_budget``). False when
+        it could not be noted (every register in use)."""
+        return self._one("SELECT nls._hold_budget($1, $2, $3, $4, $5) AS held",
+                         ["text", "text", "float8", "float8", "float8"], [kind, key, seconds, rate, burst])["held"]
 
     def clock(self) -> str:
         """The database's clock now (clock_timestamp(), ISO text)."""
@@ -134,15 +142,15 @@ class Store:
     def trash_since(self, user_id: str, overlap_s: float) -> str | None:
         """Where the next look at the user's trash reads back to: the last look's start less ``overlap_s`` (ISO,
         UTC, milliseconds as Notion writes them), or None before the first look."""
-        row = self._one("SELECT to_char((trash_checked_at - make_interval(secs => $2)) AT TIME ZONE 'UTC', "
-                        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS since FROM nls.integrations WHERE user_id = $1",
-                        ["text", "float8"], [user_id, overlap_s])
+        row = self._one("SELECT to_char((n.trash_checked_at - make_interval(secs => $2)) AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS since FROM nls.integrations i, "
+                        "nls._integration_now(i.id) n WHERE i.user_id = $1", ["text", "float8"], [user_id, overlap_s])
         return row["since"] if row else None
 
     def save_trash_checked(self, user_id: str, began: str) -> None:
-        """The look at the user's trash that began at ``began`` (timestamptz text) is done."""
-        self.db.execute("UPDATE nls.integrations SET trash_checked_at = greatest(trash_checked_at, $2::timestamptz) "
-                        "WHERE user_id = $1", ["text", "text"], [user_id, began])
+        """The look at the user's trash that began at ``began`` (timestamptz text) is done (a note: see
+        :meth:`_note`)."""
+        self._note(user_id, trash_checked_at=began)
 
     def mark_trashed(self, user_id: str, pages: list[dict]) -> int:
         """Mark the user's stored pages trashed (``nls._mark_trashed``): ``pages`` [{page_id, last_edited_time?,
@@ -502,7 +510,7 @@ class Store:
 
     def integration_bot(self, user_id: str) -> str | None:
         """The integration's bot user id (its own writes come back as events it authored), when known."""
-        row = self._one("SELECT bot_id FROM nls.integrations WHERE user_id = $1", ["text"], [user_id])
+        row = self.integration(user_id)
         return row["bot_id"] if row else None
 
     def locate_pages(self, user_id: str, page_ids: list[str]) -> dict[str, dict]:
@@ -643,6 +651,17 @@ class Store:
         """The objects of the source to push (``nls._push_objects``; with ``create``, atoms with no page too)."""
         return [json.loads(r["o"]) for r in self._rows("SELECT o::text AS o FROM nls._push_objects($1, $2) AS o",
                                                        ["bigint", "bool"], [source_id, create])]
+
+    @contextmanager
+    def push_object_scope(self):
+        """A subtransaction for one step of a push's object: an SQL error in it rolls back what the step wrote, and
+        leaves the run's transaction usable. As it ends, the atoms' unique card ids (a deferred constraint, else
+        checked only at commit, where a violation would fail the whole run and lose every outcome since the last
+        commit) are checked, so that a violation fails that object alone. Raises ``self.error`` (23505)."""
+        with self.db.subtransaction():
+            yield
+            self.db.execute("SET CONSTRAINTS nls.learning_atoms_user_card_id_key IMMEDIATE")
+            self.db.execute("SET CONSTRAINTS nls.learning_atoms_user_card_id_key DEFERRED")
 
     def push_outcome(self, state_id: str, outcome: dict) -> None:
         """Record what the push did with one object (``nls._push_outcome``)."""

@@ -9,6 +9,7 @@ one or more data sources.
 """
 from __future__ import annotations
 
+from .errors import NlsError
 from .integration import acting_for
 from .report import RunStatus
 from .store import Store
@@ -17,12 +18,11 @@ from .typed_columns import identifier, plan_follow, plan_fresh, plan_recreate
 DEFAULT_SCHEMA = "notion"
 
 
-class TypedViewError(Exception):
+class TypedViewError(NlsError):
     """A typed view cannot be made as asked: ``sqlstate`` (22023 bad argument, 42P07 name taken), ``hint``."""
 
     def __init__(self, message: str, sqlstate: str = "22023", hint: str | None = None):
-        super().__init__(message)
-        self.sqlstate, self.hint = sqlstate, hint
+        super().__init__(message, sqlstate, hint)
 
 
 def _check_name(view_name: str | None) -> None:

@@ -58,7 +58,7 @@ def test_the_nls_install_alias_parses_the_same_options():
             "--uninstall", "--yes"]
     for args in ([], argv):
         ours = vars(nls.build_parser().parse_args(["install", *args]))
-        ours.pop("_nls_run")
+        ours.pop("_nls_run"), ours.pop("_nls_prog")
         assert ours == vars(alias_parser().parse_args(args))
 
 
@@ -72,24 +72,77 @@ def test_the_dsn_default_is_nls_dsn_else_empty_for_libpq(monkeypatch):
     assert nls.build_parser().parse_args(["install", "--dsn", "host=x"]).dsn == "host=x"
 
 
-@pytest.fixture
-def no_werkzeug(monkeypatch):
-    """Make ``import werkzeug`` fail as if it were not installed; afterwards put sys.modules back as it was."""
-    ours = [m for m in sys.modules if m.split(".")[0] in ("werkzeug", "nls_emulator")]
+def _hide(monkeypatch, *packages: str) -> list[str]:
+    """Make ``import`` of ``packages`` fail as if they were not installed, and forget the modules of nls that
+    imported them; returns the names of the modules this test must forget again afterwards."""
+    ours = [m for m in sys.modules if m.split(".")[0] in (*packages, "nls_emulator", "nls_webhooks")]
     for name in ours:
         monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "werkzeug", None)
+    for package in packages:
+        monkeypatch.setitem(sys.modules, package, None)
+    return ours
+
+
+@pytest.fixture
+def without_extras(monkeypatch):
+    """Neither the emulator's extra (werkzeug) nor the webhooks' (starlette, uvicorn) importable; afterwards
+    sys.modules is put back as it was."""
+    ours = _hide(monkeypatch, "werkzeug", "starlette", "uvicorn")
     yield
-    for name in [m for m in sys.modules if m.split(".")[0] == "nls_emulator" and m not in ours]:
-        del sys.modules[name]   # half-imported leftovers of the failed import
+    for name in [m for m in sys.modules if m.split(".")[0] in ("nls_emulator", "nls_webhooks") and m not in ours]:
+        del sys.modules[name]   # imported (or half-imported) while the extras were hidden
 
 
-@pytest.mark.parametrize("run", [lambda a: nls.main(["emulator", *a]), emulator_alias], ids=["nls", "alias"])
-@pytest.mark.parametrize("argv", [["--help"], ["--port", "0", "--pages", "20"]])
-def test_emulator_without_werkzeug_says_which_extra_to_install(no_werkzeug, capsys, run, argv):
-    assert run(argv) == 1
+EMULATOR_RUNS = [lambda a: nls.main(["emulator", *a]), emulator_alias]
+
+
+@pytest.mark.parametrize("run", EMULATOR_RUNS, ids=["nls", "alias"])
+def test_emulator_without_werkzeug_says_which_extra_to_install(without_extras, capsys, run):
+    assert run(["--port", "0", "--pages", "20"]) == 1
     err = capsys.readouterr().err
+    assert err.startswith("nls emulator: needs the 'emulator' extra (no module named 'werkzeug')")
     assert EXTRA_MESSAGE in err and "'.[emulator]'" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("run", EMULATOR_RUNS, ids=["nls", "alias"])
+def test_emulator_help_without_werkzeug_shows_the_options_and_the_extra(without_extras, capsys, run):
+    with pytest.raises(SystemExit) as exit_:
+        run(["--help"])
+    assert exit_.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())   # argparse wraps lines
+    assert out.startswith("usage: nls emulator")
+    for opt in ("--port", "--pages", "--workspace", "--rate-limit", "--hard", "Needs the 'emulator' extra",
+                EXTRA_MESSAGE):
+        assert opt in out
+    assert sys.modules.get("werkzeug") is None
+
+
+def test_webhooks_serve_without_the_extra_says_which_to_install(without_extras, capsys):
+    assert nls.main(["webhooks", "serve", "--dsn", "host=x", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nls webhooks serve: needs the 'webhooks' extra (no module named 'starlette')")
+    assert "pip install 'notion-learning-sync[webhooks]'" in err and err.count("\n") == 1
+
+
+def test_webhooks_serve_without_uvicorn_says_which_extra_to_install(monkeypatch, capsys):
+    pytest.importorskip("starlette")
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert nls.main(["webhooks", "serve", "--dsn", "host=x", "--port", "0"]) == 1
+    assert "needs the 'webhooks' extra (no module named 'uvicorn')" in capsys.readouterr().err
+
+
+def test_webhooks_serve_help_without_the_extra_shows_the_options_and_the_extra(without_extras, capsys):
+    out = " ".join(_help(capsys, ["webhooks", "serve", "--help"]).split())
+    assert out.startswith("usage: nls webhooks serve")
+    for opt in ("--dsn", "--host", "--port", "--max-body-bytes", "--log-level", "nls_webhook", "SIGTERM",
+                "Needs the 'webhooks' extra: pip install 'notion-learning-sync[webhooks]'"):
+        assert opt in out
+
+
+def test_nls_help_says_which_commands_need_an_extra(capsys):
+    for argv, extra in ((["--help"], "emulator"), (["webhooks", "--help"], "webhooks"),
+                        (["export", "--help"], "export")):
+        assert f"(needs the '{extra}' extra)" in " ".join(_help(capsys, argv).split())
 
 
 def test_a_subcommand_is_one_registration(monkeypatch, capsys):

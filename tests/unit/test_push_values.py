@@ -8,7 +8,7 @@ import pytest
 from nls_engine.page import own_event, own_write
 from nls_engine.property_values import (Refused, Target, as_read, comparable, option_name, render, rich_text,
                                         split_text, utf16_units)
-from nls_engine.push_object import (card_id_for, content_hash, create_properties, decide, failure_hash,
+from nls_engine.push_object import (content_hash, create_properties, decide, failure_hash,
                                     find_property, is_unchanged, resolve, retry_due)
 
 ANSWER = Target("back", "Answer", "c279", "rich_text")
@@ -148,7 +148,10 @@ def test_seed_000s_hash_says_when_nothing_changed_and_failures_wait_for_a_change
     assert retry_due(dict(failed, local={"back": "z", "front": "y"}), COLUMNS)   # changed here
     assert retry_due(failed, COLUMNS[:1])                                        # another push map
     assert retry_due(dict(failed, last_error_code="bad_gateway"), COLUMNS)       # transient
-    assert card_id_for("0a1b2c3d-4e5f-6789-abcd-ef0123456789") == "NLS-0A1B2C3D4E5F"
+    taken = dict(failed, last_error_code="card_id_taken", new_card={"card_id": "NLS-0A1B2C3D4E5F",
+                                                                     "held_by": {"atom_id": "b", "page_id": "p"}})
+    assert not retry_due(taken, COLUMNS)                                         # still held by another atom
+    assert retry_due(dict(taken, new_card={"card_id": "NLS-0A1B2C3D4E5F", "held_by": None}), COLUMNS)   # free now
 
 
 def test_nls_own_writes_are_told_by_their_author_the_integrations_bot():

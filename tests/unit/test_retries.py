@@ -15,12 +15,12 @@ from nls_engine.waiting import Waiter
 
 
 class Answer:
-    def __init__(self, status: int, body: dict | None = None, headers: dict | None = None):
+    def __init__(self, status: int, body: dict | None = None, headers: dict | None = None, text: str | None = None):
         self.status_code, self._body, self.headers = status, body or {}, headers or {}
-        self.text = json.dumps(self._body)
+        self.text = json.dumps(self._body) if text is None else text
 
     def json(self):
-        return self._body
+        return json.loads(self.text)
 
 
 class Session:
@@ -42,16 +42,13 @@ class Session:
 
 class Pacer:
     def __init__(self):
-        self.waits, self.throttles, self.successes, self.waited_s = 0, [], 0, 0.0
+        self.waits, self.throttles, self.waited_s = 0, [], 0.0
 
     def wait(self, deadline):
         self.waits += 1
 
     def throttled(self, seconds, scope, deadline):
         self.throttles.append((seconds, scope))
-
-    def succeeded(self):
-        self.successes += 1
 
 
 def client(script, deadline=None, max_attempts=4, pacer=None):
@@ -72,7 +69,7 @@ def test_every_attempt_is_counted_and_each_waits_its_turn_in_the_budget():
     c = client([Answer(500), Answer(503), requests.ConnectionError("reset"), OK], pacer=pacer)
     assert c.request("GET", "/v1/pages/p", endpoint="pages.retrieve") == OK.json()
     assert (c.requests_made, c.retries, c.by_endpoint) == (4, 3, {"pages.retrieve": 4})
-    assert pacer.waits == 4 and pacer.successes == 1 and c.backoff_s > 0
+    assert pacer.waits == 4 and c.backoff_s > 0
 
 
 def test_a_429_goes_to_the_budget_with_its_scope_and_is_counted():
@@ -99,6 +96,33 @@ def test_a_write_that_may_have_reached_notion_is_not_sent_again():
 def test_a_write_that_never_connected_is_sent_again():
     c = client([requests.ConnectTimeout("connect timed out"), OK])
     assert c.request("POST", "/v1/pages", body={}, idempotent=False) == OK.json() and c.requests_made == 2
+
+
+CUT = Answer(200, text='{"object": "list", "results": [{"obj')
+PORTAL = Answer(200, text="<html><body>Checking your browser...</body></html>")
+
+
+def test_a_200_whose_body_is_not_json_is_sent_again_after_a_backoff_and_counted():
+    pacer = Pacer()
+    c = client([CUT, PORTAL, OK], pacer=pacer)
+    assert c.request("POST", "/v1/data_sources/d/query", body={}, endpoint="data_sources.query") == OK.json()
+    assert (c.requests_made, c.retries, c.invalid_json) == (3, 2, {"data_sources.query": 2})
+    assert pacer.waits == 3 and c.backoff_s > 0
+
+
+def test_answers_that_are_never_json_end_the_run_after_the_last_attempt():
+    c = client([CUT] * 4)
+    with pytest.raises(NotionError) as e:
+        c.request("GET", "/v1/databases/d", endpoint="databases.retrieve")
+    assert (e.value.status, e.value.code, e.value.ends_run, c.requests_made) == (200, "invalid_json", True, 4)
+    assert "was not JSON" in e.value.message and c.invalid_json == {"databases.retrieve": 4}
+
+
+def test_a_write_whose_answer_is_not_json_is_not_sent_again():
+    c = client([PORTAL, OK])
+    with pytest.raises(NotionError) as e:
+        c.request("POST", "/v1/pages", body={}, idempotent=False)
+    assert (e.value.status, e.value.code, c.requests_made) == (0, "no_answer", 1)   # the create happened
 
 
 def test_errors_about_one_object_are_not_retried():

@@ -54,7 +54,7 @@ class Store:
 
 class Client:
     requests_made, retries, by_endpoint, pacer = 3, 1, {"x": 3}, None
-    rate_limited, backoff_s, timeouts_by_endpoint = 1, 0.5, {"x": 1}
+    rate_limited, backoff_s, timeouts_by_endpoint, invalid_json = 1, 0.5, {"x": 1}, {}
     closed = False
 
     def close(self):

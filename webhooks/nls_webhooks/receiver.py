@@ -1,8 +1,11 @@
 """The webhook receiver: a small ASGI application (starlette) served by uvicorn, outside PostgreSQL.
 
-``POST /notion/<path>``: the body is read up to ``max_body_bytes`` (more: 413 at once, nothing read further and
-nothing stored), then handed as it arrived, with its ``X-Notion-Signature`` header, to ``nls.webhook_receive`` over
-one PostgreSQL connection; the status it returns is the answer (200, 401, 404, 413, 400). The receiver holds no secret:
+``POST /notion/<path>``: the body is read up to ``max_body_bytes``, then handed as it arrived, with its
+``X-Notion-Signature`` header, to ``nls.webhook_receive`` over one PostgreSQL connection; the status it returns is
+the answer (200, 401, 404, 413, 400). A larger body (by its Content-Length, or as a chunked body grows) gets 413 and
+nothing is stored: the rest of it is read and thrown away first (up to DRAIN_BYTES within DRAIN_SECONDS, as HTTP
+servers do), so that a client that writes its whole body before reading gets the 413 rather than a reset
+connection, and the connection is then closed. The receiver holds no secret:
 the verification token stays encrypted in the database, and the role it connects as (a member of ``nls_webhook``)
 may run that one function. ``GET /healthz`` answers 200 while the database answers. Anything else: 404.
 Systemd-friendly: logs to stderr, stops on SIGTERM, exits non-zero when the database cannot be reached at start.
@@ -23,6 +26,9 @@ from . import queries
 
 log = logging.getLogger("nls.webhooks")
 DEFAULT_MAX_BODY = 262_144
+# what is read of a refused body past the limit, at most, so that its sender reads the 413: bytes, seconds
+DRAIN_BYTES = 16 * 1024 * 1024
+DRAIN_SECONDS = 10.0
 REASONS = {200: "ok", 400: "not an event", 401: "not verified", 404: "unknown endpoint", 413: "too large",
            500: "not verified: the server cannot read its key ring", 503: "database unavailable"}
 
@@ -63,17 +69,37 @@ def shown_path(secret: str) -> str:
 
 
 async def _body(request: Request, limit: int) -> bytes:
-    """The raw body, refused past ``limit`` bytes (by Content-Length at once, else while it streams)."""
+    """The raw body; TooLarge past ``limit`` bytes (by Content-Length at once, else while it streams), once the rest
+    was thrown away (:func:`_drain`)."""
     declared = request.headers.get("content-length")
+    stream = request.stream()
     if declared and declared.isdigit() and int(declared) > limit:
+        if int(declared) <= DRAIN_BYTES:
+            await _drain(stream)
         raise TooLarge
     chunks, size = [], 0
-    async for chunk in request.stream():
+    async for chunk in stream:
         size += len(chunk)
         if size > limit:
+            await _drain(stream)
             raise TooLarge
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def _drain(stream) -> None:
+    """Read and throw away what is left of a request body (``request.stream()``'s iterator): up to DRAIN_BYTES
+    within DRAIN_SECONDS, then stop (the connection closes after the answer, unread bytes and all)."""
+    async def discard() -> None:
+        size = 0
+        async for chunk in stream:
+            size += len(chunk)
+            if size > DRAIN_BYTES:
+                return
+    try:
+        await asyncio.wait_for(discard(), DRAIN_SECONDS)
+    except asyncio.TimeoutError:
+        pass
 
 
 def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
@@ -89,7 +115,9 @@ def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
             status = await db.receive(request.path_params["path"], body, request.headers.get("x-notion-signature"))
         if status != 200:
             log.info("POST %s: %s %s", shown_path(request.path_params["path"]), status, REASONS.get(status, ""))
-        return PlainTextResponse(REASONS.get(status, ""), status_code=status)
+        # a refused body may not have been read to its end: the connection is not used again
+        headers = {"Connection": "close"} if status == 413 else None
+        return PlainTextResponse(REASONS.get(status, ""), status_code=status, headers=headers)
 
     async def healthz(request: Request) -> Response:
         try:
@@ -122,6 +150,13 @@ def check(dsn: str) -> str | None:
     return None
 
 
+def server_config(app: Starlette, host: str, port: int, max_body_bytes: int, log_level: str = "info"):
+    """The uvicorn configuration the receiver is served with (a ``uvicorn.Config``)."""
+    import uvicorn
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False, proxy_headers=True,
+                          server_header=False, h11_max_incomplete_event_size=max_body_bytes + 65536)
+
+
 def serve(dsn: str, host: str, port: int, max_body_bytes: int, log_level: str = "info") -> int:
     """Serve until SIGTERM or SIGINT; returns the exit code."""
     import uvicorn
@@ -130,8 +165,5 @@ def serve(dsn: str, host: str, port: int, max_body_bytes: int, log_level: str = 
     if problem:
         log.error(problem)
         return 2
-    config = uvicorn.Config(build_app(dsn, max_body_bytes), host=host, port=port, log_level=log_level,
-                            access_log=False, proxy_headers=True, server_header=False,
-                            h11_max_incomplete_event_size=max_body_bytes + 65536)
-    uvicorn.Server(config).run()
+    uvicorn.Server(server_config(build_app(dsn, max_body_bytes), host, port, max_body_bytes, log_level)).run()
     return 0

@@ -42,4 +42,4 @@ def _run(args: argparse.Namespace) -> int:
 
 group("export", "copy a user's data out of PostgreSQL (nls export sqlite)")
 command("export sqlite", help="write a user's learning schema, creative tables and typed data sources to a SQLite "
-                              "file (needs the 'export' extra)", build=_build, run=_run)
+                              "file", build=_build, run=_run, extra="export")

@@ -1,0 +1,127 @@
+"""An install or upgrade as one transaction: the pending migrations (yoyo), the deploy of ``sql/``, the engine's
+modules and ``plpython/``, the record of the release and the check that the engine loads commit together, or
+nothing does and the release found keeps working.
+
+yoyo applies each migration in a transaction of its own, on a connection of its own (``DatabaseBackend.copy``).
+:class:`SharedBackend` is yoyo's psycopg backend on the installer's connection instead, inside the installer's
+transaction: every transaction yoyo opens (a migration, each of its statements, its bookkeeping and its lock row)
+becomes a savepoint of that one transaction."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import psycopg
+from yoyo import exceptions as yoyo_exceptions
+from yoyo import internalmigrations, read_migrations
+from yoyo.backends.base import SavepointTransactionManager
+from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
+from yoyo.connections import DatabaseURI
+from yoyo.migrations import default_migration_table
+
+from . import install as ins
+from . import installed
+from .plan import refusal
+from .resources import Shipped
+
+SCHEMA = "nls"   # where yoyo's tables live (nls._yoyo_migration, ...), as the installer's yoyo URL has always said
+
+
+class _Savepoint(SavepointTransactionManager):
+    """A transaction yoyo asks for, inside the installer's: a savepoint, released when its block succeeds and
+    rolled back to when it fails."""
+
+    def _do_commit(self):
+        self.backend.savepoint_release(self.id)
+
+
+class SharedBackend(PostgresqlPsycopgBackend):
+    """yoyo's PostgreSQL (psycopg 3) backend on ``conn``, which is inside a transaction the caller opened and will
+    commit or roll back. It never begins, commits or rolls back itself, and refuses a migration that asks to run
+    outside a transaction (``-- transactional: false``)."""
+
+    def __init__(self, conn: psycopg.Connection):   # no connection of its own: the base class would open one
+        self.uri = DatabaseURI("postgresql+psycopg", None, None, None, None, conn.info.dbname, {})
+        self.DatabaseError = self.driver.DatabaseError
+        self._connection = conn
+        self.migration_table = default_migration_table
+        self.schema = SCHEMA
+        self.has_transactional_ddl = True
+        self._in_transaction = True
+
+    def init_connection(self, connection):
+        """Nothing: the caller sets the search path for the migrations (:func:`migrate`)."""
+
+    def copy(self):
+        """This backend itself: a migration runs on the caller's connection, in its transaction."""
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        """Nothing: the connection is the caller's to close."""
+
+    def transaction(self, rollback_on_exit=False):
+        return _Savepoint(self, rollback_on_exit=rollback_on_exit)
+
+    def begin(self):
+        raise RuntimeError("nls install: yoyo runs inside the installer's transaction and never begins one")
+
+    commit = rollback = begin
+
+    @contextmanager
+    def disable_transactions(self):
+        raise yoyo_exceptions.BadMigration("it asks to run outside a transaction (-- transactional: false); nls "
+                                           "install applies every migration in one transaction")
+        yield   # pragma: no cover
+
+    def ensure_internal_schema_updated(self):
+        """Create or upgrade yoyo's own tables, inside the caller's transaction."""
+        if not self._internal_schema_updated:
+            if internalmigrations.needs_upgrading(self):
+                internalmigrations.upgrade(self)
+            self._internal_schema_updated = True
+
+
+def migrate(conn: psycopg.Connection, shipped: Shipped) -> list[str]:
+    """Apply the pending migrations of ``shipped`` with yoyo inside the transaction open on ``conn``, under yoyo's
+    lock, with search_path nls as yoyo's URL sets it. Returns the ids applied. Raises StepFailed naming the
+    migration that failed."""
+    backend = SharedBackend(conn)
+    applied = []
+    with ins.step("yoyo's tables and lock in schema nls"):
+        conn.execute("CREATE SCHEMA IF NOT EXISTS nls")
+        before = conn.execute("SELECT current_setting('search_path')").fetchone()[0]
+        conn.execute("SELECT set_config('search_path', %s, true)", (SCHEMA,))
+        if conn.execute("SELECT to_regclass('nls.yoyo_lock') IS NULL").fetchone()[0]:
+            backend.create_lock_table()
+        backend.ensure_internal_schema_updated()
+        migrations = read_migrations(str(shipped.migrations_dir))
+        with backend.lock():
+            for migration in backend.to_apply(migrations):
+                with ins.step(f"migration {migration.id}"):
+                    backend.apply_one(migration)
+                applied.append(migration.id)
+        conn.execute("SELECT set_config('search_path', %s, true)", (before,))
+    return applied
+
+
+def install(conn: psycopg.Connection, shipped: Shipped | None = None) -> list[str]:
+    """Install or upgrade to ``shipped`` (this release by default) on ``conn`` (autocommit, superuser) in one
+    transaction: plpython3u, the pending migrations, the deploy (:func:`install.deploy`). Returns a line per step
+    done. Raises InstallError when the database is newer than ``shipped`` (nothing done), or when a step failed:
+    then nothing was changed, and the message names the step and the release the database is still at."""
+    shipped = shipped or Shipped()
+    found = installed.read(conn)
+    refused = refusal(found, shipped)
+    if refused:
+        raise refused
+    try:
+        with conn.transaction():
+            with ins.step("CREATE EXTENSION plpython3u"):
+                conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
+            applied = migrate(conn, shipped)
+            done = ins.deploy(conn, shipped)
+    except ins.StepFailed as e:
+        still = (f"the database is still at {found.describe()}, which keeps working as before" if found.migrations
+                 else "nls is still not installed in this database")
+        raise ins.InstallError(f"{e}. Nothing was changed: {still}",
+                               e.fix or "fix what the error says and run nls install again (docs/upgrading.md)") from e
+    return [f"migrations: {'applied ' + ', '.join(applied) if applied else 'none pending'}", *done]

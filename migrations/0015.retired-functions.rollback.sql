@@ -1,0 +1,2 @@
+-- Undoes 0015: nothing to put back. The retired signatures stay retired; the functions it dropped to be made again
+-- are the deploy's (sql/), which made them in their current form right after it.
