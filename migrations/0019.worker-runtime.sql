@@ -44,5 +44,6 @@ CREATE INDEX _requests_queued ON nls._requests (requested_at) WHERE status = 'qu
 
 CREATE TABLE nls._loopback (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    conninfo text NOT NULL
+    conninfo text NOT NULL,
+    role     name NOT NULL
 );

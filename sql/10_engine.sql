@@ -11,10 +11,12 @@ AS $$
         WHEN 'anki' THEN 1852601204            -- one Anki sync of an account at a time
         WHEN 'user_flow' THEN 1852601210       -- one run of a user's flow (trash listing, webhook events) at a time
         WHEN 'budget' THEN 1852601215          -- the request budgets' registers, for one statement (object 0)
+        WHEN 'call' THEN 1852601216            -- worker runtime: a call's caller, while it waits for its answer
     END
 $$;
 COMMENT ON FUNCTION nls._lock_class(text) IS
-'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, budget; NULL for another kind.';
+'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, budget, call; NULL for another
+kind.';
 
 CREATE OR REPLACE FUNCTION nls._lock_key() RETURNS int
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp

@@ -31,7 +31,7 @@ END
 $$;
 COMMENT ON FUNCTION nls._loopback(text, text[]) IS
 'Internal (worker runtime): runs one statement (format(p_sql, VARIADIC p_args): the arguments quoted with %L) in a
-connection of its own as role nls_enqueue (dblink, the loopback in nls._loopback), so that it commits at once,
+connection of its own as the database''s loopback role (dblink; nls._loopback), so that it commits at once,
 whatever the calling transaction does next. Executable by nls''s owner only (the SECURITY DEFINER functions that ask
 and cancel calls). Raises 55000 when the loopback is not set up.';
 
@@ -45,7 +45,7 @@ COMMENT ON FUNCTION nls._workers_alive() IS
 'Internal (worker runtime): how many nls workers have beaten their heartbeat lately (within three beats).';
 
 -- ---- a call: asked, waited for, answered ------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION nls._enqueue(p_kind text, p_args jsonb, p_secret jsonb, p_invoker name,
+CREATE OR REPLACE FUNCTION nls._enqueue(p_id uuid, p_kind text, p_args jsonb, p_secret jsonb, p_invoker name,
                                         p_started timestamptz, OUT id uuid, OUT key bytea)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -61,7 +61,10 @@ BEGIN
                     HINT = 'Start one beside the server: nls worker --dsn ''dbname=' || current_database()
                            || ' user=nls_worker ...'' (docs/managed.md); SELECT * FROM nls.workers shows them.';
     END IF;
-    id := gen_random_uuid();
+    id := p_id;
+    IF NOT nls._caller_waits(id, pg_backend_pid()) THEN
+        RAISE EXCEPTION 'nls: a call is asked for by the backend that holds its lock (nls._call)' USING ERRCODE = '42501';
+    END IF;
     EXECUTE format('SELECT %1$I.gen_random_bytes(32), %1$I.gen_random_bytes(16)', v_crypto) INTO key, v_iv;
     IF p_secret IS NOT NULL THEN
         EXECUTE format('SELECT %I.encrypt_iv(convert_to($1, ''UTF8''), $2, $3, ''aes-cbc/pad:pkcs'')', v_crypto)
@@ -76,9 +79,9 @@ BEGIN
               pg_backend_pid()::text, p_started::text, id::text || ' key ' || encode(key, 'hex')]);
 END
 $$;
-COMMENT ON FUNCTION nls._enqueue(text, jsonb, jsonb, name, timestamptz) IS
-'Internal (worker runtime): asks the nls workers for a call: _enqueue(kind, args, secret, invoker, started) returns
-(id, key). The request (nls._requests) commits at once (nls._loopback) with the caller''s role (invoker: the calling
+COMMENT ON FUNCTION nls._enqueue(uuid, text, jsonb, jsonb, name, timestamptz) IS
+'Internal (worker runtime): asks the nls workers for a call: _enqueue(id, kind, args, secret, invoker, started)
+returns (id, key); the calling backend holds the call''s advisory lock (nls._caller_waits), else 42501. The request (nls._requests) commits at once (nls._loopback) with the caller''s role (invoker: the calling
 role, when the session''s user may be it), the user it acts for (nls.user_id) and its backend (pid, and started: its
 start); secret (a token or password, as jsonb) is encrypted under a one-time key that only
 the notification to the listening workers carries, never stored. Raises 55000 when no worker is alive.';
@@ -118,11 +121,16 @@ AS $$
 DECLARE
     q record;
     s record;
+    v_id uuid;
     v_wait float8 := 0.005;
     v_since timestamptz := clock_timestamp();
 BEGIN
+    -- while it waits, the caller holds the call's lock: a worker runs a call only for the backend that holds it
+    -- (nobody can ask in another backend's name), and stops it when it is gone
+    v_id := gen_random_uuid();
+    PERFORM pg_advisory_xact_lock_shared(nls._lock_class('call'), hashtext(v_id::text));
     -- a session sees its own backend's start (a SECURITY DEFINER function of a non-superuser may not)
-    q := nls._enqueue(p_kind, p_args, p_secret, current_user,
+    q := nls._enqueue(v_id, p_kind, p_args, p_secret, current_user,
                       (SELECT a.backend_start FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()));
     BEGIN
         LOOP
@@ -389,7 +397,7 @@ BEGIN
     DELETE FROM nls._workers WHERE last_seen_at < clock_timestamp() - interval '1 day';
     RETURN QUERY SELECT r.id FROM nls._requests r
                   WHERE r.claimed_by = p_worker AND r.status = 'running'
-                    AND (r.cancel_asked_at IS NOT NULL OR NOT nls._backend_alive(r.caller_pid, r.caller_started));
+                    AND (r.cancel_asked_at IS NOT NULL OR NOT nls._caller_waits(r.id, r.caller_pid));
 END
 $$;
 COMMENT ON FUNCTION nls._worker_beat(uuid, jsonb) IS
@@ -429,6 +437,19 @@ COMMENT ON FUNCTION nls._finish_request(uuid, text, jsonb, jsonb, jsonb) IS
 'Internal (worker runtime): a call answered (done with its result, or failed or cancelled with its error); its
 encrypted secret is dropped.';
 
+CREATE OR REPLACE FUNCTION nls._caller_waits(p_id uuid, p_pid int) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_locks l
+                    WHERE l.locktype = 'advisory' AND l.pid = p_pid AND l.granted AND l.database = (
+                          SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+                      AND l.classid::int = nls._lock_class('call') AND l.objid::int = hashtext(p_id::text)
+                      AND l.objsubid = 2)
+$$;
+COMMENT ON FUNCTION nls._caller_waits(uuid, int) IS
+'Internal (worker runtime): whether the backend p_pid still waits for the call p_id: it holds the call''s advisory
+lock (nls._call takes it), which no other backend can hold for it.';
+
 CREATE OR REPLACE FUNCTION nls._act_for_caller(p_id uuid, p_function text, p_every_user boolean) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -438,7 +459,7 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM nls._requests WHERE id = p_id;
     SELECT a.usename INTO v_session FROM pg_stat_activity a
-     WHERE a.pid = r.caller_pid AND coalesce(a.backend_start = r.caller_started, true);
+     WHERE a.pid = r.caller_pid AND nls._caller_waits(p_id, r.caller_pid);
     IF v_session IS NULL OR NOT pg_has_role(v_session, r.caller_role, 'MEMBER')
        OR NOT has_function_privilege(r.caller_role, p_function, 'EXECUTE') THEN
         RAISE EXCEPTION 'nls: the call % is refused: its caller is gone or may not run %', r.kind, p_function

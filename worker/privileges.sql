@@ -4,31 +4,39 @@
 --                reaches the rows its caller reaches in the server runtime (nls.scope: a member of nls_admin reads
 --                every user's rows, nls's owner and superusers reach them all), else a user's rows acting for that
 --                user (row-level security), as the scheduled role does;
---   nls_enqueue  the loopback connection that commits a call at once: it inserts calls and marks them cancelled.
+--   nls_loopback_<database>  the loopback connection that commits a call at once: it inserts calls and marks them
+--                cancelled; its password (random, new with every install) is kept in nls._loopback.
 -- nls's owner is no superuser where the worker runtime is used, and row-level security is forced on nls's tables:
 -- the owner's SECURITY DEFINER functions (the round, the stale runs, the typed views' builder, ...) read and write
 -- every user's rows through a policy of the owner's own.
 
 GRANT nls_cron TO nls_worker;
-GRANT USAGE ON SCHEMA nls TO nls_worker, nls_enqueue;
+GRANT USAGE ON SCHEMA nls TO nls_worker;
 GRANT SELECT, INSERT, UPDATE, DELETE ON nls._workers TO nls_worker;
 GRANT SELECT, UPDATE, DELETE ON nls._requests TO nls_worker;
-GRANT INSERT ON nls._requests TO nls_enqueue;
-GRANT SELECT (id, caller_pid, finished_at), UPDATE (cancel_asked_at) ON nls._requests TO nls_enqueue;
 
 REVOKE EXECUTE ON FUNCTION nls._loopback(text, text[]) FROM nls_app, nls_cron;
 REVOKE EXECUTE ON FUNCTION nls._worker_register(text, int, int, text, text), nls._worker_beat(uuid, jsonb),
     nls._worker_stopped(uuid), nls._claim_request(uuid), nls._finish_request(uuid, text, jsonb, jsonb, jsonb),
-    nls._act_for_caller(uuid, text, boolean), nls._round_waiting() FROM nls_app, nls_cron;
+    nls._act_for_caller(uuid, text, boolean), nls._caller_waits(uuid, int), nls._round_waiting() FROM nls_app, nls_cron;
 GRANT EXECUTE ON FUNCTION nls._worker_register(text, int, int, text, text), nls._worker_beat(uuid, jsonb),
     nls._worker_stopped(uuid), nls._claim_request(uuid), nls._finish_request(uuid, text, jsonb, jsonb, jsonb),
-    nls._act_for_caller(uuid, text, boolean), nls._round_waiting() TO nls_worker;
+    nls._act_for_caller(uuid, text, boolean), nls._caller_waits(uuid, int), nls._round_waiting() TO nls_worker;
 -- a call by the webhook receiver goes through the workers too
-GRANT EXECUTE ON FUNCTION nls._call(text, jsonb, jsonb), nls._enqueue(text, jsonb, jsonb, name, timestamptz),
+GRANT EXECUTE ON FUNCTION nls._call(text, jsonb, jsonb), nls._enqueue(uuid, text, jsonb, jsonb, name, timestamptz),
     nls._state_of(uuid), nls._request_state(uuid), nls._answered(text, text, jsonb, jsonb, jsonb, bytea),
-    nls._cancel_request(uuid), nls._raise(text, text, text, text), nls._workers_alive(), nls._caller_scope(name), nls._extension_schema(text),
+    nls._cancel_request(uuid), nls._raise(text, text, text, text), nls._caller_waits(uuid, int), nls._workers_alive(), nls._caller_scope(name), nls._extension_schema(text),
     nls._dblink_names(name) TO nls_webhook;
-GRANT EXECUTE ON FUNCTION nls._request_state(uuid) TO nls_enqueue;
+DO $$
+DECLARE
+    v_role name := (SELECT l.role FROM nls._loopback l);
+BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA nls TO %I', v_role);
+    EXECUTE format('GRANT INSERT ON nls._requests TO %I', v_role);
+    EXECUTE format('GRANT SELECT (id, caller_pid, finished_at), UPDATE (cancel_asked_at) ON nls._requests TO %I', v_role);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION nls._request_state(uuid) TO %I', v_role);
+END
+$$;
 
 DO $$
 DECLARE

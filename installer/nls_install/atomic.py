@@ -19,7 +19,7 @@ from yoyo.connections import DatabaseURI
 from yoyo.migrations import default_migration_table
 
 from . import install as ins
-from . import installed
+from . import installed, runtime
 from .plan import refusal
 from .resources import Shipped
 
@@ -103,22 +103,30 @@ def migrate(conn: psycopg.Connection, shipped: Shipped) -> list[str]:
     return applied
 
 
-def install(conn: psycopg.Connection, shipped: Shipped | None = None) -> list[str]:
-    """Install or upgrade to ``shipped`` (this release by default) on ``conn`` (autocommit, superuser) in one
-    transaction: plpython3u, the pending migrations, the deploy (:func:`install.deploy`). Returns a line per step
-    done. Raises InstallError when the database is newer than ``shipped`` (nothing done), or when a step failed:
-    then nothing was changed, and the message names the step and the release the database is still at."""
+def install(conn: psycopg.Connection, shipped: Shipped | None = None, choice: runtime.Choice | None = None,
+            loopback_host: str | None = None) -> list[str]:
+    """Install or upgrade to ``shipped`` (this release by default) on ``conn`` (autocommit) in one transaction: the
+    runtime's prerequisites (plpython3u; or the worker runtime's extensions and roles, its loopback reached at
+    ``loopback_host``), the pending migrations, the deploy (:func:`install.deploy`). ``choice``: the runtime
+    (:func:`runtime.choose` when None). Returns a line per step done. Raises InstallError when the database is newer
+    than ``shipped`` (nothing done), or when a step failed: then nothing was changed, and the message names the step
+    and the release the database is still at."""
     shipped = shipped or Shipped()
     found = installed.read(conn)
     refused = refusal(found, shipped)
     if refused:
         raise refused
+    choice = choice or runtime.choose(conn)
     try:
         with conn.transaction():
-            with ins.step("CREATE EXTENSION plpython3u"):
-                conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
+            prepared = []
+            if choice.runtime == runtime.SERVER:
+                with ins.step("CREATE EXTENSION plpython3u"):
+                    conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
             applied = migrate(conn, shipped)
-            done = ins.deploy(conn, shipped)
+            if choice.runtime == runtime.WORKER:   # nls._loopback comes with the migrations
+                prepared = runtime.prepare_worker(conn, loopback_host)
+            done = prepared + ins.deploy(conn, shipped, choice.runtime)
     except ins.StepFailed as e:
         still = (f"the database is still at {found.describe()}, which keeps working as before" if found.migrations
                  else "nls is still not installed in this database")

@@ -33,6 +33,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="pg_cron worker jobs that sync users side by side, each as role nls_cron (default: as many "
                         f"as there are; {ins.DEFAULT_WORKERS} for new jobs)")
+    p.add_argument("--runtime", choices=("auto", "server", "worker"), default="auto",
+                   help="where the engine runs: server (inside PostgreSQL, PL/Python: needs a superuser), worker "
+                        "(in nls worker processes beside the server: for managed PostgreSQL without plpython3u), or "
+                        "auto (default: the one installed; else server where this role can create plpython3u, "
+                        "worker elsewhere)")
+    p.add_argument("--loopback-host", default=None, metavar="HOST",
+                   help="worker runtime: the host the database server reaches itself at (its loopback connection "
+                        "commits calls at once); default: the host this install connects to")
     p.add_argument("--no-schedule", action="store_true", help="do not create or change the pg_cron job")
     p.add_argument("--uninstall", action="store_true",
                    help="remove what nls made in the database (its pg_cron jobs, the nls schema with everything "
@@ -83,7 +91,7 @@ def _install(conn, password, args: argparse.Namespace) -> int:
     """Check the server; then say what would be done (``--check``) or do it."""
     console.print("Checking the server")
     with ins.step("checking the server"):
-        report = ins.check(conn)
+        report = ins.check(conn, args.runtime)
     needs_cron = not args.no_schedule
     failed = [c for c in report.checks if not c.ok and not c.optional and (needs_cron or c.name != "pg_cron")]
     _print_checks(report)
@@ -96,22 +104,28 @@ def _install(conn, password, args: argparse.Namespace) -> int:
         raise refused
     if args.check:
         with ins.step("reading what is to do"):
-            jobs = ins.schedule(conn, password, args.schedule, args.workers, apply=False) if needs_cron else ""
+            jobs = ins.schedule(conn, password, args.schedule, args.workers, apply=False,
+                                runtime_name=report.choice.runtime) if needs_cron else ""
             lines = plan.make(conn, found, shipped, jobs).lines()
         for line in lines:
             console.print(escape(line))
         return 0
     console.print(f"Installing nls {shipped.version}" + (f" over {found.describe()}" if found.migrations else "")
                   + ", in one transaction")
-    for line in atomic.install(conn, shipped):
+    for line in atomic.install(conn, shipped, report.choice, args.loopback_host):
         console.print(f"  {escape(line)}")
     if needs_cron:
         with ins.step("scheduling the pg_cron jobs"):
-            console.print("  " + ins.schedule(conn, password, args.schedule, args.workers))
+            console.print("  " + ins.schedule(conn, password, args.schedule, args.workers,
+                                              runtime_name=report.choice.runtime))
     else:
         console.print("  --no-schedule: pg_cron job left as it was")
     console.print("[green]nls is installed.[/green] Next: SELECT nls.add_integration(...); SELECT nls.add_source(...); "
                   "SELECT nls.sync_notion();")
+    if report.choice.runtime == "worker":
+        console.print(f"The engine runs in nls worker processes: give the role nls_worker a password (ALTER ROLE "
+                      f"nls_worker PASSWORD '...'), then run NLS_ENCRYPTION_KEY=... nls worker --dsn 'host=... "
+                      f"dbname={conn.info.dbname} user=nls_worker' (docs/managed.md)")
     return 0
 
 

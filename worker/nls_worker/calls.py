@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from nls_engine import entry, schedule
 from nls_engine.db import Db
+from nls_engine.errors import PREFIX
 from nls_engine.settings import Settings
 from nls_engine.store import Store
 
@@ -148,16 +149,20 @@ def _answer(kind: Kind, value: Any, key: bytes | None) -> Any:
 
 
 def error_of(error: BaseException) -> dict:
-    """{sqlstate, message, detail, hint} of what a call raised, as its caller's statement raises it."""
+    """{sqlstate, message, detail, hint} of what a call raised, as its caller's statement raises it: the entry
+    point's error reads ``nls: <message>`` as PL/Python shows it; PostgreSQL's own keeps its SQLSTATE and words."""
     if isinstance(error, psycopg.Error) and error.diag.sqlstate:
         d = error.diag
         return {"sqlstate": d.sqlstate, "message": d.message_primary or str(error), "detail": d.message_detail,
                 "hint": d.message_hint}
     state = getattr(error, "sqlstate", None) or "XX000"
+    message = str(error) or type(error).__name__
+    if isinstance(error, PlpyError):   # PL/Python prints the entry point's error after its class name, nls
+        message = PREFIX + message
     if state == "XX000":
-        log.exception("nls worker: a call failed")
-    return {"sqlstate": state, "message": getattr(error, "message", None) or str(error) or type(error).__name__,
-            "detail": getattr(error, "detail", None), "hint": getattr(error, "hint", None)}
+        log.error("nls worker: a call failed", exc_info=error)
+    return {"sqlstate": state, "message": message, "detail": getattr(error, "detail", None),
+            "hint": getattr(error, "hint", None)}
 
 
 def sync_round_user(slot, conn: psycopg.Connection) -> bool:

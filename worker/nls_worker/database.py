@@ -9,8 +9,8 @@ It behaves as ``plpy`` does where the engine relies on it:
   values, every other type (json, jsonb, uuid, dates and times, intervals, ranges, ...) as PostgreSQL's text;
 - ``subtransaction()`` is a savepoint, released on success and rolled back on an error; it never commits;
 - ``commit()`` ends the transaction as ``plpy.commit()`` does in a procedure (the next statement begins another);
-- ``error(message, detail, hint, sqlstate)`` raises :class:`PlpyError`, and SQL errors are psycopg's, which carry
-  ``sqlstate`` as plpy.SPIError does (``SPIError`` is ``psycopg.Error``);
+- ``error(message, detail, hint, sqlstate)`` raises :class:`PlpyError`, and an SQL error is a :class:`SPIError`
+  with its ``sqlstate``, detail and hint, as plpy.SPIError is;
 - ``warning``/``notice`` are kept in ``messages`` (and logged), for the caller to show.
 """
 from __future__ import annotations
@@ -41,6 +41,20 @@ class PlpyError(Exception):
                  sqlstate: str | None = None):
         super().__init__(message)
         self.message, self.detail, self.hint, self.sqlstate = message, detail, hint, sqlstate or "XX000"
+
+
+class SPIError(Exception):
+    """An SQL error, as PL/Python's plpy.SPIError carries it: ``str()`` the primary message, ``sqlstate``, and
+    ``spidata`` (code, detail, hint, query, position, ...) with the detail and hint; the psycopg error is its cause.
+    A lost connection is no SPIError: psycopg's OperationalError goes on as it is (the slot reconnects)."""
+
+    def __init__(self, error: psycopg.Error):
+        d = error.diag
+        super().__init__(d.message_primary or str(error))
+        self.sqlstate = d.sqlstate
+        self.detail, self.hint = d.message_detail, d.message_hint
+        self.spidata = (None, d.message_detail, d.message_hint, None, 0, d.schema_name, d.table_name, d.column_name,
+                        d.datatype_name, d.constraint_name)
 
 
 class Interrupted(Exception):
@@ -77,7 +91,7 @@ def load_as_plpython(conn: psycopg.Connection) -> None:
 class Plpy:
     """The ``plpy`` the engine sees in a worker: statements, savepoints, commits and messages over ``conn``."""
 
-    SPIError = psycopg.Error
+    SPIError = SPIError
     Error = PlpyError
 
     JOIN_SLICE_S = 0.02   # how long one wait on the backend lasts while a request is in flight
@@ -114,9 +128,14 @@ class Plpy:
     def execute(self, plan: Plan | str, args: Sequence[Any] = ()) -> list[dict]:
         """Run one statement (a Plan, or text without parameters); returns its rows as dicts ([] for none)."""
         plan = plan if isinstance(plan, Plan) else Plan(plan, ())
-        with self.conn.cursor() as cur:
-            cur.execute(plan.sql, list(args) if args else None)
-            return cur.fetchall() if cur.description else []
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(plan.sql, list(args) if args else None)
+                return cur.fetchall() if cur.description else []
+        except psycopg.Error as e:
+            if e.sqlstate is None or isinstance(e, psycopg.OperationalError) and self.conn.closed:
+                raise
+            raise SPIError(e) from e
 
     @contextmanager
     def subtransaction(self) -> Iterator[None]:
