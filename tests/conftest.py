@@ -151,10 +151,20 @@ def postgresql(request, runtime):
     cluster.create_database(WORKER_DB, template=WORKER_TEMPLATE_DB)
     try:
         with psycopg.connect(owner_dsn(cluster, WORKER_DB)) as connection:
-            with running_worker(worker_dsn(cluster)):
+            with running_worker(worker_dsn(cluster)) as worker:
+                request.node.stash[WORKER] = worker
                 yield connection
     finally:
         cluster.drop_database(WORKER_DB)
+
+
+WORKER = pytest.StashKey()
+
+
+@pytest.fixture
+def worker(request, postgresql):
+    """The nls worker serving this test's database (worker runtime)."""
+    return request.node.stash[WORKER]
 
 
 @pytest.fixture

@@ -16,7 +16,13 @@ import pytest
 from conftest import (TEMPLATE_DB, WORKER_DB, add_user_source, install_nls, owner_dsn, running_worker, sync, terminate,
                       use_emulator, wait_until, worker_dsn)
 
-pytestmark = pytest.mark.parametrize("runtime", ["worker"], indirect=True)
+
+
+@pytest.fixture
+def runtime() -> str:
+    """Every test here is of the worker runtime."""
+    return "worker"
+
 
 PUBLIC = ("SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') -> ' || "
           "pg_get_function_result(p.oid) FROM pg_proc p WHERE p.pronamespace = 'nls'::regnamespace "
@@ -123,3 +129,111 @@ def test_a_statement_timeout_of_the_caller_stops_the_run_in_the_worker(conn, emu
     # as in the server runtime, a statement that failed leaves nothing of its run
     assert conn.execute("SELECT count(*) FROM nls.sync_log WHERE sync_type LIKE 'notion%'").fetchone() == (0,)
     assert sync(conn, database_id=gen.database_ids["Flashcards"])["synced_count"] == len(gen.page_ids["Flashcards"])
+
+
+def test_a_worker_stopping_mid_run_closes_the_run_and_exits_within_seconds(conn, emulator, worker):
+    gen = learning(emulator, conn)
+    emulator.api.faults.add("stall", path="/query", times=20)
+    try:
+        outcome = {}
+        caller = threading.Thread(target=_sync_into, args=(owner_dsn_of(conn), gen, outcome), daemon=True)
+        caller.start()
+        wait_until(lambda: any(s.now for s in worker.slots), 15, "the worker running the call")
+        started = time.monotonic()
+        worker.stop()
+        assert time.monotonic() - started < 5
+        caller.join(15)
+    finally:
+        emulator.api.faults.clear()
+    assert isinstance(outcome.get("error"), psycopg.errors.QueryCanceled), outcome
+    assert "the nls worker is stopping" in outcome["error"].diag.message_primary
+    assert conn.execute("SELECT count(*) FROM nls.workers WHERE alive").fetchone() == (0,)
+
+
+def _sync_into(dsn: str, gen, outcome: dict) -> None:
+    """A call in a session of its own, in a thread: what it returned or raised goes into ``outcome``."""
+    try:
+        with psycopg.connect(dsn, autocommit=True) as c:
+            outcome["result"] = sync(c, database_id=gen.database_ids["Flashcards"])
+    except psycopg.Error as e:
+        outcome["error"] = e
+
+
+def test_a_terminated_worker_backend_ends_that_run_and_the_worker_serves_the_next_call(conn, emulator, managed_proc):
+    gen = learning(emulator, conn)
+    emulator.api.faults.add("stall", path="/query", times=1)
+    outcome = {}
+    caller = threading.Thread(target=_sync_into, args=(owner_dsn_of(conn), gen, outcome), daemon=True)
+    caller.start()
+    wait_until(lambda: emulator.api.faults.script == [], 15, "the worker's request held")
+    pid = conn.execute("SELECT claimed_pid FROM nls._requests WHERE status = 'running'").fetchone()[0]
+    with managed_proc.connect(WORKER_DB, autocommit=True) as su:
+        terminate(su, pid)
+    caller.join(30)
+    assert isinstance(outcome.get("error"), psycopg.Error), outcome
+    assert outcome["error"].sqlstate in ("57P05", "57P01"), outcome["error"].diag.message_primary
+    # the worker reconnected: the next call runs
+    assert sync(conn, database_id=gen.database_ids["Flashcards"])["success"]
+
+
+def test_a_pg_cancel_backend_of_a_workers_backend_cancels_its_run(conn, emulator, managed_proc):
+    gen = learning(emulator, conn)
+    emulator.api.faults.add("stall", path="/query", times=1)
+    outcome = {}
+    caller = threading.Thread(target=_sync_into, args=(owner_dsn_of(conn), gen, outcome), daemon=True)
+    caller.start()
+    wait_until(lambda: emulator.api.faults.script == [], 15, "the worker's request held")
+    pid = conn.execute("SELECT claimed_pid FROM nls._requests WHERE status = 'running'").fetchone()[0]
+    with managed_proc.connect(WORKER_DB, autocommit=True) as su:
+        # the worker waits on its backend (pg_sleep) while Notion holds the answer: the cancel lands there
+        wait_until(lambda: su.execute("SELECT pg_cancel_backend(%s) AND EXISTS (SELECT 1 FROM pg_stat_activity "
+                                      "WHERE pid = %s AND state = 'active')", (pid, pid)).fetchone()[0]
+                   or "error" in outcome, 15, "a cancel landing in the worker's wait")
+    caller.join(30)
+    assert isinstance(outcome.get("error"), psycopg.errors.QueryCanceled), outcome
+
+
+def test_two_workers_share_one_round_and_sync_each_user_once(conn, emulator, managed_proc):
+    users = [f"u{i}" for i in range(6)]
+    for u in users:
+        gen = emulator.add_generated("learning", pages=20, seed=7, token=f"tok-{u}")
+        add_user_source(conn, u, f"tok-{u}", gen.database_ids["Flashcards"])
+    use_emulator(conn, emulator)
+    with running_worker(worker_dsn(managed_proc), concurrency=2):
+        conn.execute("CALL nls.sync_all_users_notion_databases()")   # what pg_cron's job runs: opens the round
+        wait_until(lambda: conn.execute("SELECT count(*) FILTER (WHERE finished_at IS NOT NULL), count(*) FROM "
+                                        "nls.sync_rounds").fetchone() == (6, 6), 60, "the round done")
+    rows = conn.execute("SELECT user_id, count(*) FROM nls.sync_log WHERE sync_type LIKE 'notion_full' "
+                        "GROUP BY 1 ORDER BY 1").fetchall()
+    assert rows == [(u, 1) for u in users]
+    claimed_by = conn.execute("SELECT count(DISTINCT claimed_by) FROM nls.sync_rounds").fetchone()[0]
+    assert claimed_by >= 2   # the work was shared by the slots of both workers
+
+
+def test_a_call_asked_in_another_backends_name_is_refused(conn, managed_proc):
+    with managed_proc.connect(WORKER_DB, autocommit=True) as su:
+        conninfo, = su.execute("SELECT conninfo FROM nls._loopback").fetchone()
+    admin_pid = conn.info.backend_pid
+    with psycopg.connect(conninfo + f" dbname={WORKER_DB}", autocommit=True) as forger:   # the loopback's own role
+        forger.execute("INSERT INTO nls._requests (id, kind, args, caller_role, caller_pid, caller_started, scope) "
+                       "VALUES (gen_random_uuid(), 'rotate_encryption_key', '{}', %s, %s, now(), 'all')",
+                       (conn.info.user, admin_pid))
+        forger.execute("NOTIFY nls_requests")
+    wait_until(lambda: conn.execute("SELECT status FROM nls._requests WHERE kind = 'rotate_encryption_key'")
+               .fetchone() == ("failed",), 15, "the forged call answered")
+    error = conn.execute("SELECT error FROM nls._requests WHERE kind = 'rotate_encryption_key'").fetchone()[0]
+    assert error["sqlstate"] == "42501", error
+
+
+def test_nls_worker_says_in_one_line_what_keeps_it_from_starting(managed_proc, tmp_path):
+    def run(dsn: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "nls_cli", "worker", "--dsn", dsn], capture_output=True,
+                              text=True, timeout=60, env={**os.environ, **(env or {})})
+    bad = run("host=127.0.0.1 port=1 dbname=x user=y connect_timeout=2")
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "cannot connect to PostgreSQL" in bad.stderr
+    no_nls = run(owner_dsn(managed_proc, "postgres"))
+    assert no_nls.returncode == 1 and no_nls.stderr.count("\n") == 1 and "has no nls" in no_nls.stderr, no_nls.stderr
+    no_key = run(worker_dsn(managed_proc, "tests_wtmpl"), {"NLS_ENCRYPTION_KEY": ""})
+    assert no_key.returncode == 1 and no_key.stderr.count("\n") == 1 and "encryption key" in no_key.stderr, \
+        no_key.stderr
+    assert "Traceback" not in bad.stderr + no_nls.stderr + no_key.stderr

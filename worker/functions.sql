@@ -393,6 +393,11 @@ BEGIN
                    'nls: the worker running this call stopped before it finished', 'hint', 'Call again.')
      WHERE r.status = 'running' AND NOT EXISTS (SELECT 1 FROM nls._workers w WHERE w.id = r.claimed_by
                AND w.last_seen_at > clock_timestamp() - 3 * w.heartbeat_s * interval '1 second');
+    UPDATE nls._requests r
+       SET status = 'failed', finished_at = clock_timestamp(),
+           error = jsonb_build_object('sqlstate', '57P01', 'message', 'nls: the backend of the worker running this '
+                   'call ended before it finished (terminated, or the server restarted)', 'hint', 'Call again.')
+     WHERE r.status = 'running' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.claimed_pid);
     DELETE FROM nls._requests WHERE finished_at < clock_timestamp() - interval '1 day';
     DELETE FROM nls._workers WHERE last_seen_at < clock_timestamp() - interval '1 day';
     RETURN QUERY SELECT r.id FROM nls._requests r
@@ -402,7 +407,7 @@ END
 $$;
 COMMENT ON FUNCTION nls._worker_beat(uuid, jsonb) IS
 'Internal (worker runtime): a worker''s heartbeat (running: what its slots run now). Fails the calls of workers that
-stopped beating, forgets finished calls after a day, and returns the ids of this worker''s calls to stop (their
+stopped beating or whose backend ended, forgets finished calls after a day, and returns the ids of this worker''s calls to stop (their
 caller cancelled or is gone).';
 
 CREATE OR REPLACE FUNCTION nls._worker_stopped(p_worker uuid) RETURNS void

@@ -104,6 +104,8 @@ def run_call(slot, conn: psycopg.Connection, request: dict) -> None:
         conn.commit()
         outcome = ("done", json.dumps(answer), None)
     except Exception as e:  # every failure is the caller's error, never the worker's end
+        if conn.closed:   # the backend ended (terminated, a restart): the heartbeat answers the call
+            raise
         conn.rollback()
         outcome = ("cancelled" if rid in slot.worker.signals.cancelled else "failed", None, json.dumps(error_of(e)))
     finally:

@@ -45,23 +45,29 @@ class PlpyError(Exception):
 
 class SPIError(Exception):
     """An SQL error, as PL/Python's plpy.SPIError carries it: ``str()`` the primary message, ``sqlstate``, and
-    ``spidata`` (code, detail, hint, query, position, ...) with the detail and hint; the psycopg error is its cause.
-    A lost connection is no SPIError: psycopg's OperationalError goes on as it is (the slot reconnects)."""
+    ``spidata`` (code, detail, hint, query, position, ...) with the detail and hint. A lost connection is no
+    SPIError: psycopg's OperationalError goes on as it is (the slot reconnects)."""
 
-    def __init__(self, error: psycopg.Error):
+    def __init__(self, message: str, sqlstate: str, detail: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.sqlstate, self.detail, self.hint = sqlstate, detail, hint
+        self.spidata = (None, detail, hint, None, 0, None, None, None, None, None)
+
+    @classmethod
+    def of(cls, error: psycopg.Error) -> "SPIError":
+        """The SPIError of a psycopg error (its cause)."""
         d = error.diag
-        super().__init__(d.message_primary or str(error))
-        self.sqlstate = d.sqlstate
-        self.detail, self.hint = d.message_detail, d.message_hint
-        self.spidata = (None, d.message_detail, d.message_hint, None, 0, d.schema_name, d.table_name, d.column_name,
-                        d.datatype_name, d.constraint_name)
+        out = cls(d.message_primary or str(error), d.sqlstate or "XX000", d.message_detail, d.message_hint)
+        out.__cause__ = error
+        return out
 
 
-class Interrupted(Exception):
-    """A run stopped from outside the engine (the worker stopping, the caller gone): handled as PostgreSQL's
-    cancel is (SQLSTATE 57014): the run's row is closed ``cancelled`` and the statement's error goes on."""
+class Interrupted(SPIError):
+    """A run stopped from outside the engine (the worker stopping, the caller gone): an SPIError of SQLSTATE 57014,
+    as PostgreSQL's cancel is, so that the run's row is closed ``cancelled`` and the call fails with 57014."""
 
-    sqlstate = "57014"
+    def __init__(self, message: str):
+        super().__init__(message, "57014")
 
 
 class Plan:
@@ -135,7 +141,7 @@ class Plpy:
         except psycopg.Error as e:
             if e.sqlstate is None or isinstance(e, psycopg.OperationalError) and self.conn.closed:
                 raise
-            raise SPIError(e) from e
+            raise SPIError.of(e) from e
 
     @contextmanager
     def subtransaction(self) -> Iterator[None]:

@@ -210,9 +210,13 @@ class Slot(threading.Thread):
             self.gd = {}
             try:
                 self._serve(conn)
-            except psycopg.OperationalError as e:   # the server restarted, the backend was terminated
-                log.warning("nls worker slot %d: connection lost (%s); reconnecting", self.number,
-                            " ".join(str(e).split()))
+            except Exception as e:  # a slot never ends but with its worker
+                if conn.closed or isinstance(e, psycopg.OperationalError):   # terminated, or the server restarted
+                    log.warning("nls worker slot %d: connection lost (%s); reconnecting", self.number,
+                                " ".join(str(e).split()))
+                else:
+                    log.exception("nls worker slot %d: unexpected error; going on with a new connection", self.number)
+                    signals.stopping.wait(1)
             finally:
                 self.now = None
                 conn.close()
