@@ -170,14 +170,17 @@ class Cluster:
         with self.connect(autocommit=True) as c:
             c.execute("SELECT pg_reload_conf()")
 
-    def create_database(self, name: str, template: str | None = None) -> None:
-        """CREATE DATABASE ``name`` (a copy of ``template`` when given: its connections are ended first)."""
+    def create_database(self, name: str, template: str | None = None, owner: str | None = None) -> None:
+        """CREATE DATABASE ``name`` (a copy of ``template`` when given: its connections are ended first), owned by
+        ``owner`` when given."""
         with self.connect(autocommit=True) as c:
             query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
             if template:
                 c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                           "WHERE datname = %s AND pid <> pg_backend_pid()", (template,))
                 query += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            if owner:
+                query += sql.SQL(" OWNER {}").format(sql.Identifier(owner))
             c.execute(query)
 
     def drop_database(self, name: str) -> None:

@@ -437,7 +437,8 @@ BEGIN
     -- a worker that ended mid-user (killed, crashed) leaves its claim: that user is done for this round
     UPDATE nls.sync_rounds r SET finished_at = clock_timestamp(), status = 'abandoned'
      WHERE r.finished_at IS NULL AND r.claimed_by IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.claimed_by AND a.backend_start <= r.claimed_at);
+       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                        WHERE a.pid = r.claimed_by AND coalesce(a.backend_start <= r.claimed_at, true));
     -- join the round still going (a user not finished); else begin one with every active integration that has an
     -- enabled source
     -- (a worker that already took part in a round stays in it: when it is used up, the worker is done)

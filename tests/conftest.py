@@ -84,8 +84,17 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture
 def runtime(request) -> str:
-    """The runtime a test's database is installed with: server unless the test is marked ``runtimes``."""
-    return getattr(request, "param", "server")
+    """The runtime a test's database is installed with: server unless the test is marked ``runtimes``. A test
+    marked ``server_only(reason)`` is skipped in the worker runtime with that reason (what differs there)."""
+    name = getattr(request, "param", "server")
+    only = request.node.get_closest_marker("server_only")
+    if name == "worker" and only:
+        pytest.skip(f"server runtime only: {only.args[0]}")
+    return name
+
+
+ROLLED_BACK = ("in the worker runtime a call's writes commit in the worker: the caller's ROLLBACK cannot undo them "
+               "(docs/managed.md)")
 
 
 @pytest.fixture(scope="session")
@@ -148,7 +157,7 @@ def postgresql(request, runtime):
         yield from fresh_database(request.getfixturevalue("postgresql_proc"), template=TEMPLATE_DB)
         return
     cluster = request.getfixturevalue("managed_proc")
-    cluster.create_database(WORKER_DB, template=WORKER_TEMPLATE_DB)
+    cluster.create_database(WORKER_DB, template=WORKER_TEMPLATE_DB, owner=OWNER)
     try:
         with psycopg.connect(owner_dsn(cluster, WORKER_DB)) as connection:
             with running_worker(worker_dsn(cluster)) as worker:
@@ -268,3 +277,19 @@ def other_session(conn: psycopg.Connection, user: str | None = None):
     finally:
         session.close()
         backend_gone(conn, pid)
+
+
+@contextlib.contextmanager
+def login_role(conn: psycopg.Connection, name: str, member_of: str = "nls_app"):
+    """A LOGIN role ``name`` granted ``member_of``, with a password (the worker runtime's server asks every role
+    but the superuser for one); yields its DSN to ``conn``'s database, and drops the role when the block ends."""
+    password = f"{name}-password"
+    conn.execute(f"DROP ROLE IF EXISTS {name}")
+    conn.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{password}' IN ROLE {member_of}")
+    info = conn.info
+    try:
+        yield f"host={info.host} port={info.port} user={name} password={password} dbname={info.dbname}"
+    finally:
+        with contextlib.suppress(psycopg.errors.InsufficientPrivilege):   # a superuser's cleaning; an owner's
+            conn.execute(f"DROP OWNED BY {name}")                           # roles own nothing of nls's
+        conn.execute(f"DROP ROLE {name}")

@@ -35,6 +35,29 @@ connection of its own as the database''s loopback role (dblink; nls._loopback), 
 whatever the calling transaction does next. Executable by nls''s owner only (the SECURITY DEFINER functions that ask
 and cancel calls). Raises 55000 when the loopback is not set up.';
 
+CREATE OR REPLACE FUNCTION nls._require_worker(p_what text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF nls._workers_alive() = 0 THEN
+        RAISE EXCEPTION 'nls: no nls worker is running for database %: % needs one', current_database(), p_what
+              USING ERRCODE = '55000',
+                    HINT = 'Start one beside the server: nls worker --dsn ''dbname=' || current_database()
+                           || ' user=nls_worker ...'' (docs/managed.md); SELECT * FROM nls.workers shows them.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION nls._require_worker(text) IS
+'Internal (worker runtime): raises 55000, saying how to start one, when no nls worker beats (p_what: what needs one).';
+
+CREATE OR REPLACE FUNCTION nls._round_left(p_round timestamptz) RETURNS int
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT count(*)::int FROM nls.sync_rounds r WHERE r.round = p_round AND r.finished_at IS NULL
+$$;
+COMMENT ON FUNCTION nls._round_left(timestamptz) IS
+'Internal (worker runtime): how many users of a round are not finished yet.';
+
 CREATE OR REPLACE FUNCTION nls._workers_alive() RETURNS int
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -55,12 +78,7 @@ DECLARE
     v_iv bytea;
     v_secret bytea;
 BEGIN
-    IF nls._workers_alive() = 0 THEN
-        RAISE EXCEPTION 'nls: no nls worker is running for database %: % needs one', current_database(), p_kind
-              USING ERRCODE = '55000',
-                    HINT = 'Start one beside the server: nls worker --dsn ''dbname=' || current_database()
-                           || ' user=nls_worker ...'' (docs/managed.md); SELECT * FROM nls.workers shows them.';
-    END IF;
+    PERFORM nls._require_worker(p_kind);
     id := p_id;
     IF NOT nls._caller_waits(id, pg_backend_pid()) THEN
         RAISE EXCEPTION 'nls: a call is asked for by the backend that holds its lock (nls._call)' USING ERRCODE = '42501';
@@ -293,10 +311,18 @@ AS $$ SELECT nls._call('push_notion', jsonb_build_object('user_id', user_id, 'dr
 CREATE OR REPLACE PROCEDURE nls.sync_all_users_notion_databases()
 LANGUAGE plpgsql
 AS $$
+DECLARE
+    v_round timestamptz;
 BEGIN
-    -- the round is the workers' to run: open it (unless one is going) and wake them
-    PERFORM nls._open_round();
+    -- a procedure that commits carries no SET search_path: every name is qualified
+    PERFORM nls._require_worker('the schedule''s round');
+    v_round := nls._open_round();
     PERFORM pg_catalog.pg_notify('nls_work', 'round');
+    COMMIT;   -- the round is the workers' to run once it is committed
+    WHILE nls._round_left(v_round) > 0 LOOP
+        PERFORM nls._require_worker('the schedule''s round');
+        PERFORM pg_catalog.pg_sleep(0.2);
+    END LOOP;
 END
 $$;
 
@@ -363,7 +389,8 @@ CREATE OR REPLACE PROCEDURE nls.apply_all_webhook_events()
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    PERFORM pg_catalog.pg_notify('nls_work', 'events');   -- the workers apply them (and on their own, every second)
+    -- a worker applies them (and looks for them on its own every second)
+    PERFORM nls._call('apply_all_webhook_events', '{}'::jsonb);
 END
 $$;
 

@@ -14,6 +14,8 @@ GRANT nls_cron TO nls_worker;
 GRANT USAGE ON SCHEMA nls TO nls_worker;
 GRANT SELECT, INSERT, UPDATE, DELETE ON nls._workers TO nls_worker;
 GRANT SELECT, UPDATE, DELETE ON nls._requests TO nls_worker;
+-- what the server runtime's SECURITY DEFINER entry points do as nls's owner, a worker does running their calls
+GRANT EXECUTE ON FUNCTION nls._save_webhook_event(text, jsonb) TO nls_worker;
 
 REVOKE EXECUTE ON FUNCTION nls._loopback(text, text[]) FROM nls_app, nls_cron;
 REVOKE EXECUTE ON FUNCTION nls._worker_register(text, int, int, text, text), nls._worker_beat(uuid, jsonb),
@@ -25,8 +27,8 @@ GRANT EXECUTE ON FUNCTION nls._worker_register(text, int, int, text, text), nls.
 -- a call by the webhook receiver goes through the workers too
 GRANT EXECUTE ON FUNCTION nls._call(text, jsonb, jsonb), nls._enqueue(uuid, text, jsonb, jsonb, name, timestamptz),
     nls._state_of(uuid), nls._request_state(uuid), nls._answered(text, text, jsonb, jsonb, jsonb, bytea),
-    nls._cancel_request(uuid), nls._raise(text, text, text, text), nls._caller_waits(uuid, int), nls._workers_alive(), nls._caller_scope(name), nls._extension_schema(text),
-    nls._dblink_names(name) TO nls_webhook;
+    nls._cancel_request(uuid), nls._raise(text, text, text, text), nls._require_worker(text), nls._caller_waits(uuid, int), nls._workers_alive(), nls._caller_scope(name), nls._extension_schema(text),
+    nls._dblink_names(name), nls._lock_class(text) TO nls_webhook;
 DO $$
 DECLARE
     v_role name := (SELECT l.role FROM nls._loopback l);

@@ -320,12 +320,14 @@ def deploy_engine(conn: psycopg.Connection, modules: dict[str, str]) -> str:
     return f"deployed {len(modules)} engine modules ({changed} changed, {gone} removed) into nls._python_module"
 
 
-def deploy(conn: psycopg.Connection, shipped: Shipped | None = None, runtime_name: str = runtime.SERVER) -> list[str]:
-    """Re-apply ``sql/``, the engine's Python modules and the runtime's entry points in their deploy order
-    (:func:`resources.deploy_order`), record the release (:func:`stamp`) and check that the engine loads (the server
-    runtime; in the worker runtime a worker loads it), in one transaction (a savepoint of the caller's, when it has
-    one). Raises :class:`StepFailed` naming the step that failed; then nothing of it is left."""
+def deploy(conn: psycopg.Connection, shipped: Shipped | None = None, runtime_name: str | None = None) -> list[str]:
+    """Re-apply ``sql/``, the engine's Python modules and the runtime's entry points (``runtime_name``: the one
+    installed, by default) in their deploy order (:func:`resources.deploy_order`), record the release
+    (:func:`stamp`) and check that the engine loads (the server runtime; in the worker runtime a worker loads it),
+    in one transaction (a savepoint of the caller's, when it has one). Raises :class:`StepFailed` naming the step
+    that failed; then nothing of it is left."""
     shipped = shipped or Shipped()
+    runtime_name = runtime_name or runtime.installed(conn) or runtime.SERVER
     done = []
     with conn.transaction():
         with step("the record of the release (nls._deployed())"):

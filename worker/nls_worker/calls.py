@@ -72,6 +72,8 @@ KINDS: dict[str, Kind] = {
                             ("path", "body", "signature"), "value", every_user=True),
     "webhook_verification_token": Kind(entry.webhook_verification_token, "nls.webhook_verification_token(text)",
                                        ("user_id",), "secret"),
+    "apply_all_webhook_events": Kind(entry.apply_all_webhook_events, "nls.apply_all_webhook_events()", (), "value",
+                                     every_user=True),
 }
 
 
