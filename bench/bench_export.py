@@ -31,7 +31,7 @@ from rich.table import Table
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
 from nls_export import sqlite as export
-from nls_install.cli import main as nls_install
+from nls_cli.main import main as nls
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_sync import start_cluster  # noqa: E402
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             gen = emu.add_generated("learning", pages=args.pages, seed=args.seed, token=TOKEN)
             dsn = f"host={pg.host} port={pg.port} user={pg.user} dbname=nls_bench"
-            if nls_install(["--dsn", dsn, "--no-schedule"]) != 0:
+            if nls(["install", "--dsn", dsn, "--no-schedule"]) != 0:
                 return 1
             with psycopg.connect(dsn, autocommit=True) as conn:
                 _setup(conn, emu, gen)

@@ -35,7 +35,7 @@ from rich.table import Table
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
 from nls_emulator.server import free_port
-from nls_install.cli import main as nls_install
+from nls_cli.main import main as nls
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from bench_sync import start_cluster  # noqa: E402
@@ -80,8 +80,8 @@ def serve_webhooks(conn, emu: Emulator, user: str, token: str) -> tuple[subproce
     conn.execute("CREATE ROLE bench_hooks LOGIN IN ROLE nls_webhook")
     info, port = conn.info, free_port()
     dsn = f"host={info.host} port={info.port} user=bench_hooks dbname={info.dbname}"
-    nls = Path(sys.executable).with_name("nls")
-    proc = subprocess.Popen([str(nls), "webhooks", "serve", "--dsn", dsn, "--port", str(port), "--log-level", "warning"],
+    command = Path(sys.executable).with_name("nls")
+    proc = subprocess.Popen([str(command), "webhooks", "serve", "--dsn", dsn, "--port", str(port), "--log-level", "warning"],
                             env={**os.environ})
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with Emulator() as emu:
             dsn = f"host={pg.host} port={pg.port} user={pg.user} dbname=nls_fresh"
-            if nls_install(["--dsn", dsn, "--workers", "1", "--schedule", "0 0 1 1 *"]) != 0:
+            if nls(["install", "--dsn", dsn, "--workers", "1", "--schedule", "0 0 1 1 *"]) != 0:
                 return 1
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute("SELECT nls.set_setting('api_base_url', %s)", (emu.url,))

@@ -29,7 +29,7 @@ from rich.table import Table
 
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
-from nls_install.cli import main as nls_install
+from nls_cli.main import main as nls
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from bench_sync import start_cluster  # noqa: E402
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             dsn = f"host={pg.host} port={pg.port} user={pg.user} dbname=nls_bench"
             console.print(f"[bold]nls bench: push[/bold]: {len(gen.page_ids['Flashcards']):,} flashcards, "
                           f"{args.cards:,} changed locally before each push")
-            if nls_install(["--dsn", dsn, "--no-schedule"]) != 0:
+            if nls(["install", "--dsn", dsn, "--no-schedule"]) != 0:
                 return 1
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute("SELECT nls.set_setting('api_base_url', %s)", (emu.url,))

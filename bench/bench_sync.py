@@ -40,7 +40,7 @@ from rich.table import Table
 
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
-from nls_install.cli import main as nls_install
+from nls_cli.main import main as nls
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from pg_cluster import Cluster  # noqa: E402
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             dsn = f"host={pg.host} port={pg.port} user={pg.user} dbname=nls_bench"
             console.print(f"[bold]nls bench[/bold]: {total:,} pages in {len(gen.database_ids)} data sources, "
                           f"rate limits {'off' if args.no_rate_limit else 'on (3 requests/s per integration)'}")
-            if nls_install(["--dsn", dsn, "--no-schedule"]) != 0:
+            if nls(["install", "--dsn", dsn, "--no-schedule"]) != 0:
                 return 1
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute("SELECT nls.set_setting('api_base_url', %s)", (emu.url,))

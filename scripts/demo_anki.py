@@ -1,4 +1,4 @@
-"""The Anki part of `make demo` (issue 14), run when Anki's library is in the venv and the server's Python: Anki's own
+"""The Anki part of `make demo`, run when Anki's library is in the venv and the server's Python: Anki's own
 sync server beside the Notion emulator, the demo learner's Anki account, a push, a "phone" (a second collection
 driven through Anki's library) that answers a few cards with FSRS on, and the pull that brings them back."""
 from __future__ import annotations

@@ -49,12 +49,12 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: schema_dump.py FILE", file=sys.stderr)
         return 2
-    from nls_install.cli import main as nls_install
+    from nls_cli.main import main as nls
     key = secrets.token_hex(32)   # a throwaway cluster's key: it encrypts nothing
     with Cluster(options={"fsync": "off"}, env={"NLS_ENCRYPTION_KEY": key}) as cluster:
         cluster.start()
         cluster.create_database("nls_schema")
-        if nls_install(["--dsn", cluster.dsn("nls_schema"), "--no-schedule"]) != 0:
+        if nls(["install", "--dsn", cluster.dsn("nls_schema"), "--no-schedule"]) != 0:
             return 1
         Path(argv[0]).write_text(dump(cluster.dsn("nls_schema")))
     print(f"wrote {argv[0]}: review its diff (git diff {argv[0]})")

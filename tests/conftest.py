@@ -31,10 +31,16 @@ ANKI_SERVER_DIR = os.environ.get("NLS_ANKI_PYTHON_PATH") or (
     "/usr/local/lib/nls/anki-python" if os.geteuid() == 0 else str(Path(__file__).resolve().parents[1] / ".anki-python"))
 
 
+def install(argv: list[str]) -> int:
+    """Run ``nls install`` with ``argv`` (``["--dsn", dsn, "--check"]``) as the ``nls`` command does; its exit code
+    (what it prints goes to stdout, for capsys)."""
+    from nls_cli.main import main
+    return main(["install", *argv])
+
+
 def install_nls(dsn: str) -> None:
     """Run `nls install` (the real installer) into the database at ``dsn``, without the pg_cron jobs."""
-    from nls_install.cli import main
-    assert main(["--dsn", dsn, "--no-schedule"]) == 0
+    assert install(["--dsn", dsn, "--no-schedule"]) == 0
 
 
 def fresh_database(cluster: Cluster, template: str | None = None, name: str = TEST_DB):

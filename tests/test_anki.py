@@ -11,7 +11,7 @@ import pytest
 from anki_support import USERS, AnkiServer, Phone, require_anki
 from conftest import login_role, sync, use_emulator
 from nls_emulator import Emulator
-from nls_emulator.generate import LEARNING_TARGETS
+from workspaces import generated_workspace
 
 pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
 
@@ -31,13 +31,8 @@ def anki_server(conn):
 def learner(conn):
     """A learner with 500 flashcard and cloze atoms synced from the emulator's generated learning workspace."""
     with Emulator() as emu:
-        gen = emu.add_generated("learning", pages=624, seed=14, token=TOKEN)
         use_emulator(conn, emu)
-        conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))
-        for name, target in LEARNING_TARGETS.items():
-            conn.execute("SELECT nls.add_source(%s, %s, %s)", (USER, gen.database_ids[name], target))
-        assert sync(conn, user_id=USER)["success"]
-        emu.gen = gen
+        emu.gen = generated_workspace(conn, emu, USER, TOKEN, pages=624, seed=14)
         yield emu
 
 
@@ -380,19 +375,16 @@ def test_without_ankis_library_the_anki_sync_says_what_to_install_and_the_rest_w
         result = fresh.execute("SELECT nls.anki_sync(%s)", (USER,)).fetchone()[0]
         assert [(s["sync_type"], s["error_code"]) for s in result["steps"]] == [("anki_sync", "anki_unavailable")]
         assert "pip install --target" in result["steps"][0]["error"]
-    from nls_install.cli import main
-    assert main(["--dsn", dsn, "--check"]) == 0
+    from conftest import install
+    assert install(["--dsn", dsn, "--check"]) == 0
     out = capsys.readouterr().out
     assert "--   Anki's library" in out and "pip install --target /nonexistent/nls-anki 'anki==26.9.3'" in out
     assert "FAIL" not in out
 
 
 def test_the_scheduled_workers_sync_anki_after_the_users_notion_read(conn, emulator, anki_server):
-    gen = emulator.add_generated("learning", pages=40, seed=140, token="tok-anki-schedule")
     use_emulator(conn, emulator)
-    conn.execute("SELECT nls.add_integration('sched-user', 'tok-anki-schedule')")
-    for name, target in LEARNING_TARGETS.items():
-        conn.execute("SELECT nls.add_source('sched-user', %s, %s)", (gen.database_ids[name], target))
+    gen = generated_workspace(conn, emulator, "sched-user", "tok-anki-schedule", pages=40, seed=140, synced=False)
     conn.execute("SELECT nls.add_anki_account('sched-user', 'other', %s, endpoint => %s)",
                  (USERS["other"], anki_server.url))
     conn.execute("CALL nls.sync_all_users_notion_databases()")

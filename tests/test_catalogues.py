@@ -67,8 +67,8 @@ def test_an_install_brings_a_value_the_catalogue_no_longer_allows_back_to_its_de
     conn.execute("UPDATE nls.settings SET value = '0' WHERE name = 'read_timeout_s'")
     conn.execute("UPDATE nls.settings SET value = '7' WHERE name = 'connect_timeout_s'")
     conn.execute("ALTER TABLE nls.settings ENABLE TRIGGER settings_value_check")
-    from nls_install.cli import main
-    assert main(["--dsn", dsn, "--no-schedule"]) == 0
+    from conftest import install
+    assert install(["--dsn", dsn, "--no-schedule"]) == 0
     assert settings(conn)["read_timeout_s"] == "30" and settings(conn)["connect_timeout_s"] == "7"
 
 

@@ -27,8 +27,9 @@ from psycopg.types.range import Range
 from conftest import TEST_KEY, sync, use_emulator, wait_until
 from nls_emulator import Emulator
 from nls_emulator.every_type import generate_every_type
-from nls_emulator.generate import CREATIVE_TARGETS, LEARNING_TARGETS
+from nls_emulator.generate import LEARNING_TARGETS
 from nls_export.sqlite import ExportError, export_sqlite
+from workspaces import generated_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TABLES = ["stg_notion_flashcards", "stg_notion_concepts", "stg_notion_concept_areas",
@@ -103,20 +104,15 @@ def two_users(conn):
     figures; bob: a creative workspace. Both synced and cleaned."""
     with Emulator() as emu:
         use_emulator(conn, emu)
-        learning = emu.add_generated("learning", pages=300, seed=21, token="tok-alice")
+        learning = generated_workspace(conn, emu, "alice", "tok-alice", pages=300, seed=21,
+                                       with_content={"Modules"}, synced=False)
         every = generate_every_type(pages=8, seed=22, workspace=learning.workspace)
-        creative = emu.add_generated("creative", pages=60, seed=23, token="tok-bob")
         ws, cards = learning.workspace, learning.data_source_ids["Flashcards"]
-        ws.add_property(cards, "Type", "select")                       # a few quiz atoms (seed 001's mcq query)
+        ws.add_property(cards, "Type", "select")                       # a few quiz atoms (atom type mcq)
         for p in learning.page_ids["Flashcards"][10:15]:
             ws.update_page(p, {"Type": {"name": "mcq"}})
-        conn.execute("SELECT nls.add_integration('alice', 'tok-alice'), nls.add_integration('bob', 'tok-bob')")
-        for name, target in LEARNING_TARGETS.items():
-            conn.execute("SELECT nls.add_source('alice', %s, %s, with_content => %s)",
-                         (learning.database_ids[name], target, name == "Modules"))
         conn.execute("SELECT nls.add_source('alice', %s)", (every.database_ids["Every Type"],))
-        for name, target in CREATIVE_TARGETS.items():
-            conn.execute("SELECT nls.add_source('bob', %s, %s)", (creative.database_ids[name], target))
+        creative = generated_workspace(conn, emu, "bob", "tok-bob", pages=60, kind="creative", seed=23, synced=False)
         for user in ("alice", "bob"):
             assert sync(conn, user_id=user)["success"]
         conn.execute("SELECT nls.create_typed_view(%s, 'every')", (every.database_ids["Every Type"],))
@@ -346,13 +342,8 @@ def _half_written(out: Path, pid: int) -> list[Path]:
 @pytest.fixture
 def carol(conn, emulator):
     """carol: a small learning workspace, synced and cleaned."""
-    gen = emulator.add_generated("learning", pages=40, seed=31, token="tok-carol")
     use_emulator(conn, emulator)
-    conn.execute("SELECT nls.add_integration('carol', 'tok-carol')")
-    for name, target in LEARNING_TARGETS.items():
-        conn.execute("SELECT nls.add_source('carol', %s, %s)", (gen.database_ids[name], target))
-    assert sync(conn, user_id="carol")["success"]
-    return gen
+    return generated_workspace(conn, emulator, "carol", "tok-carol", pages=40, seed=31)
 
 
 def _dsn(conn, **change) -> str:
@@ -518,11 +509,7 @@ def test_a_users_typed_tables_are_named_from_their_own_sources_only(conn, carol,
     alone = _export(conn, tmp_path / "alone.db", user="carol")
     names = sorted(t for t in alone.tables if t.startswith("notion_"))
     assert names == sorted(f"notion_{n.lower().replace(' ', '_')}" for n in LEARNING_TARGETS)
-    gen = emulator.add_generated("learning", pages=20, seed=32, token="tok-dave")
-    conn.execute("SELECT nls.add_integration('dave', 'tok-dave')")
-    for name, target in LEARNING_TARGETS.items():
-        conn.execute("SELECT nls.add_source('dave', %s, %s)", (gen.database_ids[name], target))
-    assert sync(conn, user_id="dave")["success"]
+    generated_workspace(conn, emulator, "dave", "tok-dave", pages=20, seed=32)
     for user in ("dave", "carol"):
         conn.execute("SELECT * FROM nls.create_typed_view(user_id => %s)", (user,))
     views = {v for v, in conn.execute("SELECT view_name FROM nls.typed_views WHERE user_id = 'carol'")}

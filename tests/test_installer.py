@@ -1,12 +1,11 @@
-"""nls-install against real servers: one with pg_cron and plpython3u, one without pg_cron preloaded."""
+"""nls install against real servers: one with pg_cron and plpython3u, one without pg_cron preloaded."""
 from __future__ import annotations
 
 import psycopg
 import pytest
 
-from conftest import PG_OPTIONS, TEST_KEY, fresh_database, use_emulator
+from conftest import PG_OPTIONS, TEST_KEY, fresh_database, install, use_emulator
 from nls_install import __version__
-from nls_install.cli import main
 from nls_install.install import ANKI_PATH, unschedule
 from nls_install.resources import Shipped
 from pg_cluster import Cluster
@@ -35,7 +34,7 @@ def postgresql_nocron(postgresql_nocron_proc):
 
 
 def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, capsys, unscheduled):
-    assert main(["--dsn", dsn]) == 0
+    assert install(["--dsn", dsn]) == 0
     out = capsys.readouterr().out
     assert "scheduled pg_cron job" in out
     info = conn.info
@@ -50,19 +49,19 @@ def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, c
         for name in sorted([f"sync-notion-databases ({info.dbname})"]
                            + [f"sync-notion-databases-{i} ({info.dbname})" for i in (2, 3, 4)])]
     before = conn.execute("SELECT name, sha256 FROM nls._python_module ORDER BY 1").fetchall()
-    assert main(["--dsn", dsn]) == 0
+    assert install(["--dsn", dsn]) == 0
     out = capsys.readouterr().out
     assert "migrations: none pending" in out and "0 changed, 0 removed" in out and "unchanged" in out
     assert conn.execute("SELECT name, sha256 FROM nls._python_module ORDER BY 1").fetchall() == before
     # --schedule and --workers change them; fewer workers remove the extra jobs
-    assert main(["--dsn", dsn, "--schedule", "*/5 * * * *", "--workers", "2"]) == 0
+    assert install(["--dsn", dsn, "--schedule", "*/5 * * * *", "--workers", "2"]) == 0
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
         assert cron.execute("SELECT jobname, schedule FROM cron.job WHERE database = %s ORDER BY jobname",
                             (info.dbname,)).fetchall() == [(f"apply-notion-webhooks ({info.dbname})", "* * * * *"),
                                                            (f"sync-notion-databases ({info.dbname})", "*/5 * * * *"),
                                                            (f"sync-notion-databases-2 ({info.dbname})", "*/5 * * * *")]
     # and a run without them keeps what the jobs have (a DBA's schedule is not reset)
-    assert main(["--dsn", dsn]) == 0
+    assert install(["--dsn", dsn]) == 0
     assert "your schedule '*/5 * * * *' is kept" in capsys.readouterr().out
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
         assert cron.execute("SELECT count(*), min(schedule), max(schedule) FROM cron.job WHERE database = %s AND "
@@ -70,7 +69,7 @@ def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, c
 
 
 def test_check_names_the_missing_pieces(conn, dsn, capsys):
-    assert main(["--dsn", dsn, "--check"]) == 0
+    assert install(["--dsn", dsn, "--check"]) == 0
     out = capsys.readouterr().out
     assert "Would apply 0 migration(s)" in out and "FAIL" not in out
     last = Shipped().migrations[-1]
@@ -82,7 +81,7 @@ def test_check_reads_a_setting_the_older_schema_lacks_as_the_install_will_set_it
     # an older schema without the setting anki_python_path: the install adds it at its default, and so the check
     # looks for Anki's library there (not nowhere)
     conn.execute("DELETE FROM nls.settings WHERE name = 'anki_python_path'")
-    assert main(["--dsn", dsn, "--check"]) == 0
+    assert install(["--dsn", dsn, "--check"]) == 0
     out = capsys.readouterr().out
     assert f"Anki's library (optional: the Anki sync): anki " in out and f"Python from {ANKI_PATH}" in out
     assert "Would add setting(s) anki_python_path = '/usr/local/lib/nls/anki-python'" in out
@@ -91,18 +90,18 @@ def test_check_reads_a_setting_the_older_schema_lacks_as_the_install_will_set_it
 def test_check_without_pg_cron_fails_with_the_fix(postgresql_nocron, capsys):
     info = postgresql_nocron.info
     dsn = f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}"
-    assert main(["--dsn", dsn, "--check"]) == 1
+    assert install(["--dsn", dsn, "--check"]) == 1
     out = capsys.readouterr().out
     assert "FAIL pg_cron" in out and "shared_preload_libraries" in out and "apt-get install postgresql-15-cron" in out
     assert postgresql_nocron.execute("SELECT to_regnamespace('nls')").fetchone()[0] is None  # nothing changed
     # --no-schedule installs without pg_cron
-    assert main(["--dsn", dsn, "--no-schedule"]) == 0
+    assert install(["--dsn", dsn, "--no-schedule"]) == 0
 
 
 def test_check_as_a_non_superuser_says_to_connect_as_one(conn, dsn, capsys):
     conn.execute("CREATE ROLE plain_user LOGIN")
     info = conn.info
-    assert main(["--dsn", f"host={info.host} port={info.port} user=plain_user dbname={info.dbname}", "--check"]) == 1
+    assert install(["--dsn", f"host={info.host} port={info.port} user=plain_user dbname={info.dbname}", "--check"]) == 1
     assert "only a superuser can create its functions" in capsys.readouterr().out
 
 
@@ -127,7 +126,7 @@ def test_the_pg_cron_command_syncs(conn, dsn, emulator, unscheduled):
     gen = emulator.add_generated("creative", pages=30, seed=31, token="tok-cron")
     use_emulator(conn, emulator)
     add_user_source(conn, "cron-user", "tok-cron", gen.database_ids["Stories"])
-    assert main(["--dsn", dsn]) == 0
+    assert install(["--dsn", dsn]) == 0
     info = conn.info
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
         command, role = cron.execute("SELECT command, username FROM cron.job WHERE database = %s "
@@ -158,7 +157,7 @@ def empty_database(postgresql_proc, request):
 
 
 def _run(argv: list[str], capsys) -> tuple[int, str]:
-    code = main(argv)
+    code = install(argv)
     return code, capsys.readouterr().out
 
 
@@ -186,6 +185,14 @@ def test_a_database_not_in_utf8_fails_the_first_check_and_the_install_changes_no
     utf8 = create.split('"')[1]
     dsn = empty_database(utf8, create[len(f'CREATE DATABASE "{utf8}"'):])
     assert _run(["--dsn", dsn, "--no-schedule"], capsys)[0] == 0
+
+
+def test_names_from_the_database_are_printed_as_they_are_not_read_as_markup(empty_database, capsys):
+    dsn = empty_database("cards[b]")   # [b] is rich's markup for bold
+    code, out = _run(["--dsn", dsn, "--check"], capsys)
+    assert code == 0, out
+    assert "nls install: database cards[b] on " in out and "database encoding: database cards[b] is UTF8" in out, out
+    assert "New install of nls" in out
 
 
 def test_a_step_that_fails_says_so_on_one_line_and_exits_1(empty_database, capsys):
@@ -238,7 +245,7 @@ def test_uninstall_removes_what_nls_made_says_what_stays_and_can_run_again(own_c
     dsn = {db: own_cluster.dsn(db) for db in ("one", "two")}
     for db in dsn:
         own_cluster.create_database(db)
-        assert main(["--dsn", dsn[db]]) == 0
+        assert install(["--dsn", dsn[db]]) == 0
     _typed_views(dsn["one"], emulator, {"Stories": "notion", "Worlds": "mine", "Characters": "kept"})
     with psycopg.connect(dsn["one"], autocommit=True) as c:
         c.execute("CREATE TABLE kept.notes (x int)")   # an object of the DBA's own in a schema nls made
@@ -277,7 +284,7 @@ def test_uninstall_removes_what_nls_made_says_what_stays_and_can_run_again(own_c
         c.execute(drop)
         assert c.execute("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'nls%'").fetchone() == (0,)
     # and nls installs again, roles and all
-    assert main(["--dsn", dsn["one"]]) == 0
+    assert install(["--dsn", dsn["one"]]) == 0
     assert _state(own_cluster, "one") == installed | {"schemas": ["kept", "nls"]}
 
 

@@ -10,6 +10,7 @@ import pytest
 from conftest import sync, use_emulator
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
+from workspaces import generated_workspace
 
 TABLES = {"flashcards": "learning_atoms", "concepts": "concepts", "concept_areas": "clean_concept_areas",
           "concept_clusters": "clean_concept_clusters", "modules": "learning_modules", "tracks": "clean_tracks",
@@ -22,12 +23,8 @@ TOKEN = "secret_learning_token"
 def learning(conn):
     """A fresh emulator with a generated learning workspace, and the seven sources of one user."""
     with Emulator() as emu:
-        gen = emu.add_generated("learning", pages=300, seed=11, token=TOKEN)
         use_emulator(conn, emu)
-        conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))
-        for name, target in LEARNING_TARGETS.items():
-            conn.execute("SELECT nls.add_source(%s, %s, %s)", (USER, gen.database_ids[name], target))
-        emu.gen = gen
+        emu.gen = generated_workspace(conn, emu, USER, TOKEN, pages=300, seed=11, synced=False)
         yield emu
 
 

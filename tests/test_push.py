@@ -14,7 +14,7 @@ import pytest
 from anki_support import USERS, AnkiServer, require_anki
 from conftest import ROLLED_BACK, login_role, sync, use_emulator
 from nls_emulator import Emulator
-from nls_emulator.generate import LEARNING_TARGETS
+from workspaces import generated_workspace
 
 pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
 
@@ -26,12 +26,8 @@ TOKEN = "secret_two_way_token"
 def learning(conn):
     """A fresh emulator with a generated learning workspace of 150 pages, the seven sources of one user, synced."""
     with Emulator() as emu:
-        gen = emu.gen = emu.add_generated("learning", pages=150, seed=13, token=TOKEN)
         use_emulator(conn, emu)
-        conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))
-        for name, target in LEARNING_TARGETS.items():
-            conn.execute("SELECT nls.add_source(%s, %s, %s)", (USER, gen.database_ids[name], target))
-        assert sync(conn, user_id=USER)["success"]
+        emu.gen = generated_workspace(conn, emu, USER, TOKEN, pages=150, seed=13)
         emu.api.reset_log()
         yield emu
 
@@ -551,11 +547,7 @@ def push_rows(conn, user: str) -> list[dict]:
 def test_in_a_scheduled_round_an_atom_whose_card_id_is_taken_fails_alone_and_every_other_outcome_is_kept(conn,
                                                                                                          learning):
     ws = learning.gen.workspace
-    second = learning.add_generated("learning", pages=40, seed=131, token="secret_two_way_second")
-    conn.execute("SELECT nls.add_integration('two-way-second', 'secret_two_way_second')")
-    for name, target in LEARNING_TARGETS.items():
-        conn.execute("SELECT nls.add_source('two-way-second', %s, %s)", (second.database_ids[name], target))
-    assert sync(conn, user_id="two-way-second")["success"]
+    second = generated_workspace(conn, learning, "two-way-second", "secret_two_way_second", pages=40, seed=131)
     blocked, fine = approve_new_cards(conn, 2, prefix="Scheduled")
     (taker, taker_page), (other, other_page) = plain_cards(conn, 2)
     # a learner types into another card the card id the blocked atom's new page would carry

@@ -38,11 +38,11 @@ def _as(conn, role: str, user: str, notices: list) -> psycopg.Connection:
 
 
 def test_a_canary_token_appears_nowhere_but_as_ciphertext(conn, dsn, app_role, postgresql_proc):
-    from nls_install.cli import main
+    from conftest import install
     from nls_install.install import unschedule
     canary = "secret_CANARY_" + secrets.token_hex(16)
     db = conn.info.dbname
-    assert main(["--dsn", dsn]) == 0   # with the pg_cron jobs
+    assert install(["--dsn", dsn]) == 0   # with the pg_cron jobs
     conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
     conn.execute(f"ALTER DATABASE {db} SET log_statement = 'all'")
     conn.execute(f"ALTER DATABASE {db} SET log_min_duration_statement = 0")

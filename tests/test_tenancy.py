@@ -10,9 +10,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import sync, use_emulator
+from conftest import use_emulator
 from nls_emulator import Emulator
-from nls_emulator.generate import CREATIVE_TARGETS, LEARNING_TARGETS
+from workspaces import generated_workspace
 
 USERS = {"alice": ("creative", 7), "bob": ("creative", 8), "carol": ("learning", 9)}
 EXPECTED = Path(__file__).with_name("expected_privileges.txt")
@@ -26,12 +26,7 @@ def tenants(conn):
         use_emulator(conn, emu)
         emu.gens = {}
         for user, (kind, seed) in USERS.items():
-            gen = emu.gens[user] = emu.add_generated(kind, pages=60, seed=seed, token=f"secret_{user}")
-            conn.execute("SELECT nls.add_integration(%s, %s)", (user, f"secret_{user}"))
-            targets = CREATIVE_TARGETS if kind == "creative" else LEARNING_TARGETS
-            for name, target in targets.items():
-                conn.execute("SELECT nls.add_source(%s, %s, %s)", (user, gen.database_ids[name], target))
-            assert sync(conn, user_id=user)["success"]
+            emu.gens[user] = generated_workspace(conn, emu, user, f"secret_{user}", pages=60, kind=kind, seed=seed)
         emu.gen = emu.gens["alice"]
         conn.execute("INSERT INTO nls.review_queue (user_id, front, source) VALUES ('bob', 'Q?', 'gemini')")
         for role, group in (("webapp", "nls_app"), ("dba_alice", "nls_admin")):

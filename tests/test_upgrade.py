@@ -20,14 +20,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import ANKI_SERVER_DIR, add_user_source, sync, use_emulator
+from conftest import ANKI_SERVER_DIR, add_user_source, install, sync, use_emulator
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
 from nls_install import __version__, atomic, releases
-from nls_install.cli import main
 from nls_install.install import InstallError, unschedule, yoyo_url
 from nls_install.resources import Shipped, engine_modules, sha256
 from schema_dump import dump, objects
+from workspaces import generated_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 PREVIOUS = releases.previous()
@@ -66,10 +66,11 @@ def previous_tree(tmp_path_factory) -> Path:
 
 
 def install_previous(tree: Path, dsn: str, *args: str) -> str:
-    """Run the previous release's own installer (its nls_install, nls_cli and nls_engine) on ``dsn``; its output."""
+    """Run the previous release's own ``nls install`` (its nls_cli, nls_install and nls_engine) on ``dsn``; its
+    output."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONPATH": os.pathsep.join(str(tree / d) for d in ("installer", "cli", "plpython"))}
-    done = subprocess.run([sys.executable, "-m", "nls_install.cli", "--dsn", dsn, *args], env=env, cwd=tree,
+    done = subprocess.run([sys.executable, "-m", "nls_cli", "install", "--dsn", dsn, *args], env=env, cwd=tree,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     with psycopg.connect(dsn) as conn:   # its own migrations, not this release's
@@ -189,13 +190,8 @@ def give_it_data(conn, emu, anki_server) -> dict:
     """Every flow on the previous release: a learning workspace synced with content and cleaned, a push and a
     conflict, typed views, an Anki account synced (when ``anki_server``), a webhook subscription with an event
     applied; then local changes left pending (one plain, one that Notion changes too). Returns the ids it used."""
-    gen = emu.add_generated("learning", pages=80, seed=21, token=TOKEN)
     use_emulator(conn, emu)
-    conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))
-    for name, target in LEARNING_TARGETS.items():
-        conn.execute("SELECT nls.add_source(%s, %s, %s, with_content => %s)",
-                     (USER, gen.database_ids[name], target, name == "Concepts"))
-    assert sync(conn, user_id=USER)["success"]
+    gen = generated_workspace(conn, emu, USER, TOKEN, pages=80, seed=21, with_content={"Concepts"})
     cards = conn.execute("SELECT id::text, notion_id FROM nls.learning_atoms WHERE user_id = %s "
                          "AND atom_type = 'flashcard' ORDER BY card_id LIMIT 4", (USER,)).fetchall()
     (a, page_a), (b, page_b), (c, _), (d, page_d) = cards
@@ -243,7 +239,7 @@ class _Anki:
 # ---- the upgrade -------------------------------------------------------------------------------------------------
 def _check_plan(dsn: str, capsys, previous_tree: Path) -> None:
     """``nls install --check`` on the previous release: the plan read from the schema it has."""
-    assert main(["--dsn", dsn, "--check"]) == 0
+    assert install(["--dsn", dsn, "--check"]) == 0
     out = capsys.readouterr().out
     shipped = Shipped()
     pending = [m for m in shipped.migrations if m > PREVIOUS.last_migration]
@@ -272,7 +268,7 @@ def test_an_upgrade_from_the_previous_release_keeps_everything_and_goes_on_incre
             before, kept, scheduled = contents(conn, relations), settings(conn), jobs(conn)
             assert "learner_views.flashcards" in relations and "nls.webhook_events" in relations
             _check_plan(old_dsn, capsys, previous_tree)
-            assert main(["--dsn", old_dsn]) == 0
+            assert install(["--dsn", old_dsn]) == 0
             out = capsys.readouterr().out
             assert f"Installing nls {__version__} over {PREVIOUS.version}" in out
             _check_after(conn, old_dsn, dsn, relations, before, kept, scheduled)
@@ -394,7 +390,7 @@ def test_an_older_nls_over_a_newer_database_is_refused_with_what_to_do_and_chang
                  f"AS $$ SELECT '{record}'::jsonb $$")
     before = dump(dsn)
     for args in (["--check"], ["--no-schedule"]):
-        assert main(["--dsn", dsn, *args]) == 1
+        assert install(["--dsn", dsn, *args]) == 1
         out = capsys.readouterr().out
         assert f"error: database is at 9.9.0 (migration 0099.later), this nls is {__version__}" in out
         assert "fix: install nls 9.9.0 or later, or restore the backup taken before the upgrade" in out
@@ -423,10 +419,10 @@ def test_a_migration_rolled_back_by_hand_stops_every_sync_with_a_clear_error_unt
     assert f"Run nls install of nls {__version__} to apply them again" in refused.value.diag.message_hint
     with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
         conn.execute("CALL nls.sync_all_users_notion_databases()")
-    assert main(["--dsn", dsn, "--check"]) == 0
+    assert install(["--dsn", dsn, "--check"]) == 0
     out = capsys.readouterr().out
     assert f"The schema lacks migration(s) {', '.join(rolled)} that nls {__version__} was deployed with" in out
-    assert main(["--dsn", dsn, "--no-schedule"]) == 0
+    assert install(["--dsn", dsn, "--no-schedule"]) == 0
     assert sync(conn, user_id="rolled-user")["success"]
     assert conn.execute("SELECT nls.version()->'schema_matches'").fetchone()[0] is True
 

@@ -1,8 +1,9 @@
 """Generated workspaces, deterministic from a seed, at any size (10 to 200,000 pages).
 
 ``learning``: Programs, Tracks, Modules, Concept Areas, Concept Clusters, Concepts and Flashcards with the
-property names of seed 001 (``CardID``, ``Question``, ``Answer``, ``Concept``, ``Module``, ``Status`` ...).
-``creative``: Characters, Worlds, Stories and Chat Sessions with the property names of seed 002.
+property names the learning targets read (``CardID``, ``Question``, ``Answer``, ``Concept``, ``Module``,
+``Status`` ...). ``creative``: Characters, Worlds, Stories and Chat Sessions with the property names the creative
+targets read (sql/05_targets.sql).
 With ``hard=True`` the workspace also holds the cases that make other syncs lose data: U+0000 and lone
 surrogates in text, emoji, 2,000-character text runs, relations of 40+ items, deeply nested and synced
 blocks, trashed pages, and a database with two data sources.
@@ -261,7 +262,7 @@ def _values(rng, name, i, title, props, out) -> dict:
                         "Message Count": rng.randint(1, 400)}.get(pname, round(rng.uniform(0, 10), 2))
         elif t == "date":
             v[pname] = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
-    if name == "Characters":  # seed 002 reads Description, else Bio, else Backstory: some characters lack the first
+    if name == "Characters":  # the target reads Description, else Bio, else Backstory: some characters lack the first
         for pname in ("Description", "Bio")[:i % 3]:
             v.pop(pname, None)
     return v
@@ -328,7 +329,7 @@ def _hard_texts(ws: Workspace, ds: dict, ids: list[str], cases: dict) -> None:
 
 
 def _many_relations(ws: Workspace, ds: dict, ids: list[str], rng, cases: dict) -> None:
-    """Give one page a relation of 60 items (the issue's case), where the database has a relation."""
+    """Give one page a relation of 60 items (past the 25 a page object holds), where the database has a relation."""
     rel_prop = next((p for p, e in ds["properties"].items() if e["type"] == "relation"), None)
     if rel_prop:
         target = ds["properties"][rel_prop]["relation"]["data_source_id"]

@@ -1,14 +1,14 @@
 """The SQLite side of the export: which tables, their columns with PostgreSQL's types mapped to SQLite's
-(docs/sqlite.md lists the mapping), keys, indexes, the seed's views in SQLite's SQL, and full-text search.
+(docs/sqlite.md lists the mapping), keys, indexes, the learning schema's views in SQLite's SQL, and full-text search.
 
-Seed 001's tables (and the creative ones) are described by PostgreSQL's catalog at export time, so the copy has
-the same table and column names as the database it came from (seed 003's alignment)."""
+The learning schema's tables (and the creative ones) are described by PostgreSQL's catalog at export time, so the
+copy has the same table and column names as the database it came from."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-# seed 001: 17 tables and 3 views (../shared/seeds/001); the creative tables of seed 002
+# the learning schema: 17 tables and 3 views (sql/30_learning.sql and its migrations); the creative tables
 SEED_TABLES = ("stg_notion_flashcards", "stg_notion_concepts", "stg_notion_concept_areas",
                "stg_notion_concept_clusters", "stg_notion_modules", "stg_notion_tracks", "stg_notion_programs",
                "clean_concept_areas", "clean_concept_clusters", "concepts", "clean_programs", "clean_tracks",
@@ -96,7 +96,7 @@ def sqlite_index(definition: str, exported: set[str]) -> str | None:
     return f"CREATE {m.group(1) or ''}INDEX {quote(m.group(2))} ON {quote(m.group(3))} ({m.group(4)}){where}"
 
 
-# seed 001's views, in SQLite's SQL (sql/30_learning.sql has PostgreSQL's): the same columns, in the same order
+# the learning schema's views, in SQLite's SQL (sql/30_learning.sql has PostgreSQL's): the same columns, in order
 VIEWS = {
     "v_due_atoms": """
 SELECT a.*, c.name AS concept_name, m.name AS module_name, cl.name AS cluster_name, ca.name AS area_name

@@ -1,14 +1,14 @@
-"""``nls export sqlite``: one user's data as a SQLite file, for offline use (seed 003: the PostgreSQL and SQLite
-schemas aligned).
+"""``nls export sqlite``: one user's data as a SQLite file, for offline use, with the same table and column names
+as in PostgreSQL.
 
-The file holds seed 001's 17 tables and 3 views (same names and columns, types mapped: docs/sqlite.md), the creative
-tables, ``pages`` (every synced page's title and Markdown), one typed table per synced data source (the columns of
-its typed view, ``notion_<name>``), FTS5 over atoms and pages, and ``_nls_export`` (one row per export: when, from
-which database, schema version, rows written). It is read in one REPEATABLE READ snapshot, as the user (row-level
-security applies to the session, which acts as ``nls_app`` for that user when it could see more), written to a
-temporary file beside the target and renamed over it, so a reader never sees half a file and a killed export leaves
-the previous one intact. A second export into the same file copies it and writes only the rows whose hash changed
-(and deletes the rows that went).
+The file holds the learning schema's 17 tables and 3 views (same names and columns, types mapped: docs/sqlite.md),
+the creative tables, ``pages`` (every synced page's title and Markdown), one typed table per synced data source (the
+columns of its typed view, ``notion_<name>``), FTS5 over atoms and pages, and ``_nls_export`` (one row per export:
+when, from which database, schema version, rows written). It is read in one REPEATABLE READ snapshot, as the user
+(row-level security applies to the session, which acts as ``nls_app`` for that user when it could see more), written
+to a temporary file beside the target and renamed over it, so a reader never sees half a file and a killed export
+leaves the previous one intact. A second export into the same file copies it and writes only the rows whose hash
+changed (and deletes the rows that went).
 """
 from __future__ import annotations
 

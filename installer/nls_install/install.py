@@ -18,7 +18,7 @@ from .resources import ENGINE, Shipped, data_dir, deploy_file, deploy_order, sha
 
 JOB_NAME = "sync-notion-databases"
 JOB_COMMAND = "CALL nls.sync_all_users_notion_databases()"
-# the webhook events (issue 16): applied every minute; with nothing waiting a run costs one statement
+# the job that applies the webhook events, every minute; with nothing waiting a run costs one statement
 WEBHOOK_JOB_NAME = "apply-notion-webhooks"
 WEBHOOK_JOB_COMMAND = "CALL nls.apply_all_webhook_events()"
 WEBHOOK_SCHEDULE = "* * * * *"
@@ -39,15 +39,15 @@ class Check:
 
 @dataclass
 class Report:
-    """What a run did or would do: the checks and the steps, each a line for the DBA."""
+    """The checks of the server (:func:`check`), in the order they ran."""
 
     checks: list[Check] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
-    choice: "runtime.Choice | None" = None
+    choice: "runtime.Choice | None" = None   # the runtime the install uses (check)
 
-    @property
-    def ok(self) -> bool:
-        return all(c.ok or c.optional for c in self.checks)
+    def failed(self, scheduled: bool = True) -> list[Check]:
+        """The failed checks that stop an install: every one that is not optional, but pg_cron's only when the
+        install schedules the pg_cron jobs (``scheduled``; ``--no-schedule`` installs without pg_cron)."""
+        return [c for c in self.checks if not c.ok and not c.optional and (scheduled or c.name != "pg_cron")]
 
 
 def connect(dsn: str) -> psycopg.Connection:
@@ -243,7 +243,7 @@ def encoding_check(conn: psycopg.Connection) -> Check:
                  "their own encoding), then nls install --dsn naming that database")
 
 
-ANKI_REQUIREMENT = "anki==26.9.3"      # Anki's library, AGPL-3.0: the optional Anki sync (issue 14)
+ANKI_REQUIREMENT = "anki==26.9.3"      # Anki's library, AGPL-3.0: the optional Anki sync
 ANKI_PATH = "/usr/local/lib/nls/anki-python"   # the default of the setting anki_python_path
 
 

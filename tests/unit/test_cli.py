@@ -2,6 +2,7 @@
 that a production install pulls in no web framework. No PostgreSQL and no network: each test runs in milliseconds."""
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -14,7 +15,8 @@ import pytest
 from nls_cli import main as nls
 from nls_cli.commands.emulator import alias as emulator_alias
 
-PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+ROOT = Path(__file__).resolve().parents[2]
+PYPROJECT = ROOT / "pyproject.toml"
 WEB_FRAMEWORKS = {"werkzeug", "starlette", "uvicorn", "flask", "fastapi", "aiohttp"}
 EXTRA_MESSAGE = "pip install 'notion-learning-sync[emulator]'"
 
@@ -52,21 +54,69 @@ def test_nls_emulator_help(capsys):
     assert "--port" in out and "--pages" in out and "--workspace" in out
 
 
-def test_the_nls_install_alias_parses_the_same_options():
-    from nls_install.cli import build_parser as alias_parser
-    argv = ["--dsn", "host=db", "--check", "--schedule", "*/5 * * * *", "--workers", "2", "--no-schedule",
-            "--uninstall", "--yes"]
-    for args in ([], argv):
-        ours = vars(nls.build_parser().parse_args(["install", *args]))
-        ours.pop("_nls_run"), ours.pop("_nls_prog")
-        assert ours == vars(alias_parser().parse_args(args))
+def _script(name: str, *args: str) -> subprocess.CompletedProcess:
+    """Run the console script ``name`` of pyproject.toml's [project.scripts] as pip's launcher does (import its
+    function, ``sys.exit(function())`` with ``args`` in sys.argv), whatever the venv's launchers were made from."""
+    module, _, function = tomllib.loads(PYPROJECT.read_text())["project"]["scripts"][name].partition(":")
+    code = f"import sys\nfrom {module} import {function}\nsys.exit({function}())"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    return subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
+
+
+def _options(help_text: str) -> list[str]:
+    return sorted(set(re.findall(r"--[a-z][a-z-]*", help_text)))
+
+
+def test_nls_install_and_its_alias_show_the_same_help_and_options(capsys):
+    ours = _help(capsys, ["install", "--help"])
+    alias = _script("nls-install", "--help")
+    assert alias.returncode == 0, alias.stderr
+    assert _options(alias.stdout) == _options(ours) == ["--check", "--dsn", "--help", "--no-schedule", "--schedule",
+                                                        "--uninstall", "--workers", "--yes"]
+    assert alias.stdout == ours
+
+
+def test_nls_install_and_its_alias_exit_alike_on_a_bad_option_or_value(capsys):
+    for argv in (["--no-such-option"], ["--workers", "many"]):
+        with pytest.raises(SystemExit) as exit_:
+            nls.main(["install", *argv])
+        ours = capsys.readouterr().err
+        alias = _script("nls-install", *argv)
+        assert exit_.value.code == alias.returncode == 2
+        assert alias.stderr == ours and argv[-1] in ours
+
+
+def _imports(path: Path) -> set[str]:
+    """The modules ``path`` imports (``from . import x`` as the relative module)."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            out.add("." * node.level + (node.module or ""))
+    return out
+
+
+def test_the_installer_never_imports_the_command_line():
+    """One layer: nls_cli's install subcommand calls nls_install; nls_install names no module of nls_cli, neither
+    in its source nor once every module of it is imported."""
+    files = sorted((ROOT / "installer" / "nls_install").rglob("*.py"))
+    assert len(files) >= 8
+    named = {f"{p.name}: {m}" for p in files for m in _imports(p) if m.split(".")[0] == "nls_cli"}
+    assert named == set()
+    code = ("import importlib, pkgutil, sys\nimport nls_install\n"
+            "for m in pkgutil.walk_packages(nls_install.__path__, 'nls_install.'):\n    importlib.import_module(m.name)\n"
+            "print(sorted(n for n in sys.modules if n.split('.')[0] == 'nls_cli'))\n"
+            "print(len([n for n in sys.modules if n.startswith('nls_install.')]))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    loaded, modules = out.split("\n")[:2]
+    assert loaded == "[]" and int(modules) >= 7
 
 
 def test_the_dsn_default_is_nls_dsn_else_empty_for_libpq(monkeypatch):
-    from nls_install.cli import build_parser as alias_parser
     monkeypatch.setenv("NLS_DSN", "service=nls")
     assert nls.build_parser().parse_args(["install"]).dsn == "service=nls"
-    assert alias_parser().parse_args([]).dsn == "service=nls"
     monkeypatch.delenv("NLS_DSN")
     assert nls.build_parser().parse_args(["install"]).dsn == ""
     assert nls.build_parser().parse_args(["install", "--dsn", "host=x"]).dsn == "host=x"
@@ -146,8 +196,8 @@ def test_nls_help_says_which_commands_need_an_extra(capsys):
 
 
 def test_a_subcommand_is_one_registration(monkeypatch, capsys):
-    """How later flows add one: ``command("example serve", ...)`` in a module of nls_cli/commands (as
-    ``webhooks serve`` did, issue 16: this example was named after it until it was registered for real)."""
+    """How a flow adds one: ``command("example serve", ...)`` in a module of nls_cli/commands, as
+    ``webhooks serve`` is."""
     monkeypatch.setattr(nls, "COMMANDS", dict(nls.COMMANDS))
     monkeypatch.setattr(nls, "GROUPS", dict(nls.GROUPS))
 
@@ -178,7 +228,7 @@ def test_a_production_install_pulls_in_no_web_framework():
     assert "werkzeug" in _requirement_names(extras["emulator"])
     assert any("[emulator]" in r for r in extras["test"])   # make test, demo and bench install .[test]
     assert {"nls", "nls-install", "nls-notion-emulator"} <= set(project["scripts"])
-    # the webhook receiver is an extra of its own (issue 16), which the tests install
+    # the webhook receiver is an extra of its own, which the tests install
     assert {"starlette", "uvicorn"} <= _requirement_names(extras["webhooks"])
     assert any("[webhooks]" in r for r in extras["test"])
 
