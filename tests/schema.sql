@@ -1256,18 +1256,20 @@ if not len(rows):
     plpy.error("nls: the engine's Python modules are not deployed", hint="Run nls install --dsn ... again.",
                sqlstate="55000")
 sources = {r["name"]: r["source"] for r in rows}
+packages = {name.rpartition(".")[0] for name in sources if "." in name}   # a name other names extend
 
 class NlsEngineFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     nls = True
     def find_spec(self, fullname, path, target=None):
         if fullname in sources:
-            return importlib.util.spec_from_loader(fullname, self, is_package=(fullname == "nls_engine"))
+            return importlib.util.spec_from_loader(fullname, self, is_package=fullname in packages)
         return None
     def create_module(self, spec):
         return None
     def exec_module(self, module):
-        exec(compile(sources[module.__name__], "<nls>/" + module.__name__.replace(".", "/") + ".py", "exec"),
-             module.__dict__)
+        name = module.__name__
+        file = name.replace(".", "/") + ("/__init__.py" if name in packages else ".py")
+        exec(compile(sources[name], "<nls>/" + file, "exec"), module.__dict__)
 
 for name in [m for m in sys.modules if m == "nls_engine" or m.startswith("nls_engine.")]:
     del sys.modules[name]

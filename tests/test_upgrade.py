@@ -246,8 +246,7 @@ def _check_plan(dsn: str, capsys, previous_tree: Path) -> None:
     assert (f"Upgrade plan: nls {PREVIOUS.version} (migration {PREVIOUS.last_migration}) -> {__version__} "
             f"(migration {shipped.migrations[-1]})") in out
     assert f"Would apply {len(pending)} migration(s): {', '.join(pending)}" in out
-    old = {("nls_engine" if p.stem == "__init__" else f"nls_engine.{p.stem}"): sha256(p.read_text())
-           for p in (previous_tree / "plpython" / "nls_engine").glob("*.py")}
+    old = {name: sha256(source) for name, source in engine_modules(previous_tree / "plpython" / "nls_engine").items()}
     changed = sorted(n for n, h in shipped.module_hashes.items() if old.get(n, h) != h)
     assert (f"{len(changed)} changed ({', '.join(changed)})" if changed else "engine modules are unchanged") in out
     assert "setting(s) you changed: " in out and "api_base_url = 'http://127.0.0.1:" in out
@@ -289,6 +288,8 @@ def _check_after(conn, old_dsn, fresh_dsn, relations, before, kept, scheduled) -
     assert version == {"release": __version__, "migration": Shipped().migrations[-1], "engine": engine,
                        "schema_matches": True}
     assert engine == Shipped().engine
+    # the modules of the previous release's layout that this one does not ship are gone
+    assert {n for n, in conn.execute("SELECT name FROM nls._python_module")} == set(Shipped().modules)
 
 
 def _check_flows_go_on(conn, emu, ids, anki_server) -> None:

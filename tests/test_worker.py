@@ -13,7 +13,7 @@ import time
 import psycopg
 import pytest
 
-from conftest import (TEMPLATE_DB, WORKER_DB, add_user_source, install_nls, owner_dsn, running_worker, sync, terminate,
+from conftest import (TEMPLATE_DB, WORKER_DB, add_user_source, install, owner_dsn, running_worker, sync, terminate,
                       use_emulator, wait_until, worker_dsn)
 
 
@@ -50,8 +50,7 @@ def test_the_worker_runtime_has_the_server_runtimes_public_functions_and_views_a
 
 
 def test_nls_install_check_says_which_runtime_and_why(conn, capsys):
-    from nls_install.cli import main
-    assert main(["--dsn", owner_dsn_of(conn), "--check"]) == 0
+    assert install(["--dsn", owner_dsn_of(conn), "--check"]) == 0
     out = capsys.readouterr().out
     assert "runtime: worker: nls is installed here with the worker runtime" in out, out
     assert "encryption key: kept by the workers" in out

@@ -26,7 +26,7 @@ import sqlite_utils
 from psycopg import sql
 from psycopg.types.string import TextLoader
 
-from nls_engine.typed_columns import SQL_TYPE, identifier, unique
+from nls_engine.typed_views.columns import SQL_TYPE, identifier, unique
 
 from . import queries
 from .convert import row_converter

@@ -59,13 +59,29 @@ def deploy_file(step: str) -> Path:
     return path
 
 
-def engine_modules() -> dict[str, str]:
-    """The nls_engine package's sources by module name (``nls_engine``, ``nls_engine.sync``, ...)."""
-    pkg = data_dir("plpython") / "nls_engine"
-    out = {}
-    for path in sorted(pkg.glob("*.py")):
-        name = "nls_engine" if path.stem == "__init__" else f"nls_engine.{path.stem}"
+def engine_modules(root: Path | None = None) -> dict[str, str]:
+    """The nls_engine package's sources by module name, its subpackages included: ``nls_engine`` (its
+    ``__init__.py``), ``nls_engine.run``, ``nls_engine.read`` (the subpackage's ``__init__.py``),
+    ``nls_engine.read.flow``, ... ``root`` is the package's folder (default: the one this nls ships). The loader
+    (``nls._load_engine()``) knows a package as a name other names extend. Raises ValueError for a folder it could
+    not load: modules but no ``__init__.py``, or an ``__init__.py`` alone (a module, not a package)."""
+    pkg = root or data_dir("plpython") / "nls_engine"
+    out, packages = {}, set()
+    for path in sorted(pkg.rglob("*.py")):
+        parts = path.relative_to(pkg).with_suffix("").parts
+        name = ".".join(("nls_engine",) + (parts[:-1] if parts[-1] == "__init__" else parts))
         out[name] = path.read_text()
+        if parts[-1] == "__init__" and len(parts) > 1:
+            packages.add(name)
+    extended = {name.rpartition(".")[0] for name in out if "." in name}
+    folder = {name: pkg.parent / name.replace(".", "/") for name in extended | packages}
+    if extended - set(out):
+        raise ValueError(f"{folder[min(extended - set(out))]} holds engine modules but no __init__.py: every folder "
+                         "of the engine is a package")
+    if packages - extended:
+        alone = min(packages - extended)
+        raise ValueError(f"{folder[alone]} holds an __init__.py alone: make it a module "
+                         f"({alone.rpartition('.')[2]}.py), or give the package its modules")
     return out
 
 

@@ -1,5 +1,5 @@
 """Notion access tokens encrypted at rest: AES-256-GCM (the ``cryptography`` package), a fresh 96-bit nonce
-per encryption, the owner's ``user_id`` bound as associated data (seed 004, hardened).
+per encryption, the owner's ``user_id`` bound as associated data.
 
 The keys reach the server's Python from the file named by the ``encryption_key_file`` setting when it is set, else
 from the server's environment (``NLS_ENCRYPTION_KEY``); never from a table, a SQL literal or a GUC. Either holds a key ring: one or

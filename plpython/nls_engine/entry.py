@@ -8,14 +8,17 @@ from __future__ import annotations
 import functools
 import json
 
-from . import anki_account, anki_sync as anki_flow, crypto, schedule, typed_views, webhooks
-from .client import NotionError
+from . import crypto, schedule
+from .anki import account as anki_account, sync as anki_flow
 from .db import Db
-from .discover import discover as _discover
 from .errors import NlsError, message_of
 from .integration import open_client, rotate_keys, store_token
+from .notion.client import NotionError
+from .read.discover import discover as _discover
 from .settings import Settings
 from .store import Store
+from .typed_views import views as typed_views
+from .webhooks import receive as webhooks
 
 
 def entry_point(function):
@@ -91,7 +94,7 @@ def add_integration(plpy, GD, user_id, access_token, workspace_id, workspace_nam
 
 @entry_point
 def sync_notion(plpy, GD, database_id, database_name, user_id, full_sync) -> str:
-    """``nls.sync_notion(...)``: runs in the caller's transaction; returns seed 002's JSON as text."""
+    """``nls.sync_notion(...)``: runs in the caller's transaction; returns its JSON answer as text."""
     store, settings = _open(plpy, GD)
     return json.dumps(schedule.sync_notion(store, settings, database_id, database_name, user_id, full_sync))
 
@@ -99,7 +102,7 @@ def sync_notion(plpy, GD, database_id, database_name, user_id, full_sync) -> str
 @entry_point
 def push_notion(plpy, GD, user_id, dry_run) -> str:
     """``nls.push_notion(user_id, dry_run)``: writes back to Notion what changed locally, in the caller's
-    transaction (see :mod:`nls_engine.push`); returns seed 002's JSON as text. Notion's failures are in the answer
+    transaction (see :mod:`nls_engine.push.flow`); returns its JSON answer as text. Notion's failures are in the answer
     and nls.sync_log, never raised."""
     _given("push_notion", "dry_run", dry_run, "push_notion(user_id => ..., dry_run => false): true lists what would "
            "be sent and sends nothing.")
@@ -140,7 +143,7 @@ def rotate_encryption_key(plpy, GD) -> str:
 
 @entry_point
 def discover(plpy, GD, user_id, add) -> list[dict]:
-    """``nls.discover(user_id, add)``: see :func:`nls_engine.discover.discover`. The session must already see the
+    """``nls.discover(user_id, add)``: see :func:`nls_engine.read.discover.discover`. The session must already see the
     user's integration (row-level security): discover never switches the user a session acts for."""
     _given("discover", "user_id", user_id, "discover(user_id text, add boolean => false)")
     store, settings = _open(plpy, GD)
@@ -164,7 +167,7 @@ def discover(plpy, GD, user_id, add) -> list[dict]:
 
 @entry_point
 def create_typed_view(plpy, GD, database_id, view_name, schema_name, user_id) -> list[dict]:
-    """``nls.create_typed_view(...)``: see :func:`nls_engine.typed_views.create`; one row per view."""
+    """``nls.create_typed_view(...)``: see :func:`nls_engine.typed_views.views.create`; one row per view."""
     store, _ = _open(plpy, GD)
     return [{"view": r["view"], "database_id": r["database_id"], "data_source_id": r["data_source_id"],
              "columns": r["columns"]} for r in typed_views.create(store, database_id, view_name, schema_name, user_id)]
@@ -199,7 +202,7 @@ def engine_status(plpy, GD) -> str:
 
 def _anki_status(settings: Settings) -> str:
     """Anki's library as the Anki sync would import it: its version, or what is missing and how to install it."""
-    from . import anki_collection
+    from .anki import collection as anki_collection
     try:
         return anki_collection.library(settings.anki_python_path)
     except anki_collection.AnkiUnavailable as e:
@@ -222,7 +225,7 @@ def add_anki_account(plpy, GD, user_id, username, password, endpoint) -> int:
 @entry_point
 def anki_sync(plpy, GD, user_id) -> str:
     """``nls.anki_sync(user_id)``: one Anki run of the user in the caller's transaction (see
-    :mod:`nls_engine.anki_sync`); returns its JSON as text. The endpoint's failures are in the answer and
+    :mod:`nls_engine.anki.sync`); returns its JSON as text. The endpoint's failures are in the answer and
     nls.sync_log, never raised; a missing user_id or account is."""
     _given("anki_sync", "user_id", user_id, "Name the user: nls.anki_sync(user_id => '...'); the view "
            "nls.anki_status lists the accounts.")
@@ -238,7 +241,7 @@ def anki_sync(plpy, GD, user_id) -> str:
 @entry_point
 def webhook_receive(plpy, GD, path, body, signature) -> int:
     """``nls.webhook_receive(path, body, signature)``: the HTTP status a delivery is answered
-    (:func:`nls_engine.webhooks.receive`); what it lets in is stored. Never raises for what Notion (or anyone)
+    (:func:`nls_engine.webhooks.receive.receive`); what it lets in is stored. Never raises for what Notion (or anyone)
     sends; a missing key is the server's fault (500)."""
     if path is None or body is None:
         return 400

@@ -1,5 +1,5 @@
-"""A user's Notion integration: its token (stored encrypted with the key ring, seed 004), the workspace it is in, the
-client that acts with it, and the user a session acts for.
+"""A user's Notion integration: its token (stored encrypted with the key ring, :mod:`nls_engine.crypto`), the
+workspace it is in, the client that acts with it, and the user a session acts for.
 
 The token is decrypted only into a :class:`NotionClient`; it is never returned, logged or put in an error.
 """
@@ -9,11 +9,11 @@ import time
 from contextlib import contextmanager
 
 from . import crypto
-from .client import NotionClient, NotionError, RetryPolicy
-from .pacing import Pacer
+from .notion.client import NotionClient, NotionError, RetryPolicy
+from .notion.pacing import Pacer
+from .notion.waiting import Waiter
 from .settings import Settings
 from .store import Store
-from .waiting import Waiter
 
 
 @contextmanager

@@ -1,8 +1,9 @@
-"""What a run did: one status vocabulary and one run report, whatever the flow (read, and the flows to come).
+"""What a run did: one status vocabulary and one run report, whatever the flow (the read, the push, a user's flows,
+the Anki steps).
 
-``RunStatus`` is the vocabulary of ``nls.sync_log.status``; seed 002's JSON says ``"success"`` where the log says
-``completed``, and that mapping is made here once (:attr:`RunStatus.answer`). ``RunReport`` is the one shape of a
-run's counts and of ``nls.sync_log.details``:
+``RunStatus`` is the vocabulary of ``nls.sync_log.status``; a run's answer (the JSON ``nls.sync_notion`` and the other
+entry points return) says ``"success"`` where the log says ``completed``, and that mapping is made here once
+(:attr:`RunStatus.answer`). ``RunReport`` is the one shape of a run's counts and of ``nls.sync_log.details``:
 
 ``details`` (jsonb) = {
   "data_sources": [{"id", "name", "mode": "full" | "incremental" | "full (...)", "pages": rows read,
@@ -18,7 +19,7 @@ run's counts and of ``nls.sync_log.details``:
   "timeouts"?: {endpoint: requests that timed out}, "invalid_json"?: {endpoint: answers whose body was not JSON, each
   sent again}, "traceback"?: the last frames of an internal error,
   "own_writes"?: pages a read found last edited by the integration's own bot (nls's push coming back),
-  a push (sync_type notion_push, plpython/nls_engine/push.py) also: "conflicts"?, "failed"?, "agreed"?,
+  a push (sync_type notion_push, plpython/nls_engine/push/) also: "conflicts"?, "failed"?, "agreed"?,
   "unchanged"?, "refreshed"?, "adopted"?, "waiting"? (counters), "object_errors"?: [{"local_table", "local_id",
   "page_id", "error"}], "skipped_properties"?: [{"column", "reason"}],
   and a user flow's findings: notion_trash {"trash_since", "trashed_listed"}, notion_webhook {"events", "pages_read",
@@ -43,27 +44,27 @@ class RunStatus(str, Enum):
 
     @property
     def answer(self) -> str:
-        """The word seed 002's JSON uses: ``success`` for a completed run, the status itself otherwise."""
+        """The word a run's answer uses: ``success`` for a completed run, the status itself otherwise."""
         return "success" if self is RunStatus.COMPLETED else self.value
 
     @property
     def succeeded(self) -> bool:
-        """Seed 002's ``"success"``: true for a completed or partial run."""
+        """An answer's ``"success"``: true for a completed or partial run."""
         return self in (RunStatus.COMPLETED, RunStatus.PARTIAL)
 
     @classmethod
     def of_answer(cls, word: str) -> "RunStatus":
-        """The status behind a seed 002 word (``success`` -> COMPLETED). Raises ValueError for another word."""
+        """The status behind an answer's word (``success`` -> COMPLETED). Raises ValueError for another word."""
         return cls.COMPLETED if word == "success" else cls(word)
 
 
 # the named counters a run may report in details (each only when not 0)
 COUNTERS = ("completed_values", "unsupported_values", "rollups_over_cut_relations", "markdown_unavailable",
             "markdown_truncated", "markdown_unknown_blocks", "own_writes", "data_sources_listed_again", "trashed_seen",
-            # a push's (issue 13): objects in conflict, failed, already matching Notion, unchanged by their hash,
+            # a push's: objects in conflict, failed, already matching Notion, unchanged by their hash,
             # pages read again first, creates found by card id, failures left until the object changes
             "conflicts", "failed", "agreed", "unchanged", "refreshed", "adopted", "waiting")
-# the counters seed 002's answer of a run carries too (a push's conflicts and failures)
+# the counters a run's answer carries too (a push's conflicts and failures)
 ANSWERED = ("conflicts", "failed")
 MAX_OBJECT_ERRORS = 200
 
@@ -199,7 +200,7 @@ class RunReport:
         return out
 
     def answer(self, database_name: str | None, database_id: str, sync_log_id: str) -> dict:
-        """Seed 002's answer for one source: {"database_name", "database_id", "synced_count", "status",
+        """The run's answer for one source: {"database_name", "database_id", "synced_count", "status",
         "sync_log_id", "sync_type", "items_processed", "items_added", "items_updated", "items_removed",
         "requests_made", "error"?, "error_code"?}."""
         out = {"database_name": database_name, "database_id": database_id, "synced_count": self.added + self.updated,
@@ -215,7 +216,7 @@ class RunReport:
 
 
 def skipped_answer(database_name: str | None, database_id: str) -> dict:
-    """Seed 002's answer for a source another run holds: nothing was done."""
+    """The answer for a source another run holds: nothing was done."""
     return {"database_name": database_name, "database_id": database_id, "synced_count": 0,
             "status": RunStatus.SKIPPED.answer,
             "message": "another sync of this source is running; this call did nothing"}
@@ -251,8 +252,8 @@ class StepReport:
         return out
 
     def answer(self, sync_log_id: str | None) -> dict:
-        """{"sync_type", "status" (seed 002's word), "sync_log_id", "items_processed", "items_added",
-        "items_updated", "items_removed", "details", "error"?, "error_code"?}."""
+        """{"sync_type", "status" (the answer's word: :attr:`RunStatus.answer`), "sync_log_id", "items_processed",
+        "items_added", "items_updated", "items_removed", "details", "error"?, "error_code"?}."""
         out = {"sync_type": self.sync_type, "status": self.status.answer, "sync_log_id": sync_log_id,
                "items_processed": self.processed, "items_added": self.added, "items_updated": self.updated,
                "items_removed": self.removed, "details": self.details()}

@@ -1,8 +1,8 @@
 """The run: what every flow of one source shares. Lock the source, act for its user, open the ``nls.sync_log`` row,
 open the user's Notion client, let the flow do its work, turn what went wrong into a status, close the row with the
-run report, and answer in seed 002's shape.
+run report, and answer (:meth:`RunReport.answer`).
 
-A flow (the read today: :class:`nls_engine.notion_read.NotionRead`; writing back and the others to come) is any
+A flow (the read: :class:`nls_engine.read.flow.NotionRead`; the push: :class:`nls_engine.push.flow.NotionPush`) is any
 object with ``plan(store, settings, source) -> sync_type`` and ``execute(ctx)``. It shares the client, the pacing,
 the store and the report through the :class:`RunContext`.
 """
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from . import crypto
-from .client import NotionClient, NotionError, RunDeadline
 from .integration import acting_for, note_workspace, open_client
+from .notion.client import NotionClient, NotionError, RunDeadline
 from .report import RunReport, RunStatus, skipped_answer
 from .settings import Settings
 from .store import Store
@@ -107,7 +107,7 @@ class SourceRun:
         self.store, self.settings, self.source, self.flow, self.commit = store, settings, source, flow, commit
 
     def go(self) -> dict:
-        """Run, unless another run holds the source (then ``skipped`` at once). Returns seed 002's answer for the
+        """Run, unless another run holds the source (then ``skipped`` at once). Returns the run's answer for the
         source (:meth:`RunReport.answer`). Notion's failures are in the answer and the log, never raised."""
         src = self.source
         if not self.store.try_lock_source(src.id):

@@ -5,21 +5,22 @@ changes back to Notion (``push``, setting push_after_read) and run the user's An
 has an Anki account. ``nls.push_notion`` runs the push by hand."""
 from __future__ import annotations
 
-from . import anki_sync, push
+from .anki import sync as anki_sync
 from .integration import acting_for
-from .notion_read import NotionRead
+from .push import flow as push
+from .read.flow import NotionRead
+from .read.trash import TrashLook
 from .report import RunStatus
 from .run import Source, SourceRun, UserRun
-from .trash import TrashLook
-from .webhooks import ApplyEvents
 from .settings import Settings
 from .store import Store
-from .typed_views import refresh as refresh_typed_views
+from .typed_views.views import refresh as refresh_typed_views
+from .webhooks.events import ApplyEvents
 
 
 def sync_notion(store: Store, settings: Settings, database_id=None, database_name=None, user_id=None,
                 full_sync=False, commit=None) -> dict:
-    """What ``nls.sync_notion(...)`` returns (seed 002): for one database ``{"success", "synced_count",
+    """What ``nls.sync_notion(...)`` returns: for one database ``{"success", "synced_count",
     "database_name", ...}``, for several ``{"success", "results": [...]}``, with ``"cleaning"`` when the
     pipeline ran and ``"typed_views"`` when a typed view followed its data source's schema. Every enabled source
     matching the filters (NULL: any) is read with :class:`NotionRead`."""
@@ -43,7 +44,7 @@ def sync_notion(store: Store, settings: Settings, database_id=None, database_nam
 
 def look_at_trash(store: Store, settings: Settings, sources: list[Source], results: list[dict], commit=None) -> list[dict]:
     """After a run of all of a user's sources (not one database by hand): the user's trash listing
-    (:class:`nls_engine.trash.TrashLook`, one request) for every user whose sources ran and did not fail. Returns
+    (:class:`nls_engine.read.trash.TrashLook`, one request) for every user whose sources ran and did not fail. Returns
     each look's answer (its row of nls.sync_log, type notion_trash)."""
     users = sorted({s.user_id for s, r in zip(sources, results)
                     if RunStatus.of_answer(r["status"]) in (RunStatus.COMPLETED, RunStatus.PARTIAL)})
@@ -84,7 +85,7 @@ def user_status(result: dict) -> RunStatus:
 
 
 def anki_after_notion(store: Store, settings: Settings, user_id: str, commit) -> dict | None:
-    """After a user's Notion read and cleaning, the user's Anki sync (:mod:`nls_engine.anki_sync`) when the user has
+    """After a user's Notion read and cleaning, the user's Anki sync (:mod:`nls_engine.anki.sync`) when the user has
     an active Anki account; its steps are in nls.sync_log. Returns its answer, or None when there is no account."""
     if not store.active_anki_account(user_id):
         return None
@@ -92,12 +93,12 @@ def anki_after_notion(store: Store, settings: Settings, user_id: str, commit) ->
 
 
 def push_notion(store: Store, settings: Settings, user_id=None, dry_run=False, commit=None) -> dict:
-    """What ``nls.push_notion(user_id, dry_run)`` returns (seed 002's shape): {"success", "results": [each source's
-    answer: RunReport.answer, with "conflicts" and "failed" when not 0], "dry_run"?, "message"?}. Every enabled
-    source of ``user_id`` (NULL: every user the session sees) with something to push (a local change waiting, a
-    transient failure, a conflict whose page was read again, an atom with no page) is pushed by
-    :class:`nls_engine.push.NotionPush`, one run each; the others cost nothing. With ``dry_run`` nothing is sent or
-    changed and each result lists what would be sent (:func:`nls_engine.push.dry_run`)."""
+    """What ``nls.push_notion(user_id, dry_run)`` returns (the shape of :func:`sync_notion`'s answer): {"success",
+    "results": [each source's answer: RunReport.answer, with "conflicts" and "failed" when not 0], "dry_run"?,
+    "message"?}. Every enabled source of ``user_id`` (NULL: every user the session sees) with something to push (a
+    local change waiting, a transient failure, a conflict whose page was read again, an atom with no page) is pushed
+    by :class:`nls_engine.push.flow.NotionPush`, one run each; the others cost nothing. With ``dry_run`` nothing is
+    sent or changed and each result lists what would be sent (:func:`nls_engine.push.flow.dry_run`)."""
     sources = [Source.from_row(r) for r in store.push_sources(user_id, sorted(push.RETRIED))]
     if dry_run:
         return {"success": True, "dry_run": True, "results": [push.dry_run(store, s) for s in sources]}
@@ -174,7 +175,7 @@ def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None,
                    users: list[str] | None = None) -> dict:
     """``nls.apply_webhook_events(user_id)`` (by hand, in the caller's transaction) and the scheduled job
     (``users``: every user with events waiting, :meth:`Store.users_with_events`; committing as it goes): each user's
-    pending webhook events in batches of webhook_batch_size (:class:`nls_engine.webhooks.ApplyEvents`, a sync_log
+    pending webhook events in batches of webhook_batch_size (:class:`nls_engine.webhooks.events.ApplyEvents`, a sync_log
     row of type notion_webhook each), then the cleaning of users whose learning or creative pages changed. A user's
     batches go on while the last one applied a whole batch: events another run's source keeps pending are the oldest
     of the next batch again, so a batch that leaves any pending is the user's last of this call. Returns
@@ -188,7 +189,7 @@ def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None,
     for user in users:
         changed = False
         while True:
-            r = UserRun(store, settings, user, ApplyEvents(), commit).go()
+            r = UserRun(store, settings, user, ApplyEvents(NotionRead.read_whole), commit).go()
             results.append(r)
             changed = changed or bool(r.get("items_updated") or r.get("items_added") or r.get("items_removed"))
             details = r.get("details") or {}

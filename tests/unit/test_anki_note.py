@@ -1,5 +1,5 @@
-"""What nls writes into an Anki collection for one atom and how it reads a card back (nls_engine.anki_note), and the
-checks of an Anki account's arguments (nls_engine.anki_account): no database, no Anki library."""
+"""What nls writes into an Anki collection for one atom and how it reads a card back (nls_engine.anki.note), and the
+checks of an Anki account's arguments (nls_engine.anki.account): no database, no Anki library."""
 from __future__ import annotations
 
 import ast
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nls_engine import anki_account, anki_note
-from nls_engine.anki_note import (card_stats, concept_tag, deck_name, difficulty, ease, guid, merged_tags, note_for,
+from nls_engine.anki import account as anki_account, note as anki_note
+from nls_engine.anki.note import (card_stats, concept_tag, deck_name, difficulty, ease, guid, merged_tags, note_for,
                                   to_html, to_text)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,11 +113,11 @@ def test_only_one_module_of_the_product_imports_ankis_library():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
             if any(n == "anki" or n.startswith("anki.") for n in names):
-                importers.append(path.name)
-    assert sorted(set(importers)) == ["anki_collection.py"]
+                importers.append(str(path.relative_to(ROOT)))
+    assert sorted(set(importers)) == ["plpython/nls_engine/anki/collection.py"]
 
 
 def test_the_anki_extra_the_makefile_and_the_installer_name_one_version():
     from nls_install.install import ANKI_REQUIREMENT
     assert f'anki = ["{ANKI_REQUIREMENT}"]' in (ROOT / "pyproject.toml").read_text()
-    assert f"'{ANKI_REQUIREMENT}'" in (ROOT / "plpython" / "nls_engine" / "anki_collection.py").read_text()
+    assert f"'{ANKI_REQUIREMENT}'" in (ROOT / "plpython" / "nls_engine" / "anki" / "collection.py").read_text()

@@ -1,12 +1,16 @@
-"""The shape of the code, checked (issue "One engine, many flows"): every function fits on a screen, and every SQL
-statement the engine runs is in its one store module."""
+"""The shape of the code, checked: every function fits on a screen, every SQL statement the engine runs is in its
+store (``nls_engine/store/``), the engine's import graph keeps its rules (no circle, no arrow up, no flow importing
+another: tests/unit/engine_imports.py says them), and each package's index names its modules."""
 from __future__ import annotations
 
 import ast
 import re
+import shutil
 from pathlib import Path
 
 import pytest
+
+from engine_imports import LEVELS, imports, module_names, part, violations
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE = ROOT / "plpython" / "nls_engine"
@@ -45,8 +49,9 @@ def docstrings(tree) -> set[int]:
     return out
 
 
-@pytest.mark.parametrize("path", [p for p in python_files([ENGINE]) if p.name != "store.py"], ids=lambda p: p.name)
-def test_no_engine_module_but_the_store_holds_sql(path):
+def sql_in(path: Path) -> list[str]:
+    """The SQL a Python module holds outside its docstrings: string constants that begin a statement, and calls of
+    ``execute``/``one``/``prepare`` on a database or plpy."""
     tree = ast.parse(path.read_text())
     skip = docstrings(tree)
     found = [node.value for node in ast.walk(tree)
@@ -55,7 +60,71 @@ def test_no_engine_module_but_the_store_holds_sql(path):
     calls = [ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.Call)
              and isinstance(node.func, ast.Attribute) and node.func.attr in ("execute", "one", "prepare")
              and re.search(r"(db|plpy)$", ast.unparse(node.func.value)) and path.name != "db.py"]
-    assert found == [] and calls == []
+    return found + calls
+
+
+@pytest.mark.parametrize("path", [p for p in python_files([ENGINE]) if "store" not in p.relative_to(ENGINE).parts],
+                         ids=lambda p: str(p.relative_to(ENGINE)))
+def test_no_engine_module_but_the_store_holds_sql(path):
+    assert sql_in(path) == []
+
+
+def test_the_sql_check_sees_sql_outside_the_store(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text('"""SELECT in a docstring is prose."""\n'
+                       'def f(store):\n    return store.db.execute("UPDATE nls.sources SET enabled = false")\n')
+    assert sql_in(planted) == ["UPDATE nls.sources SET enabled = false",
+                               "store.db.execute('UPDATE nls.sources SET enabled = false')"]
+    assert all(sql_in(p) for p in (ENGINE / "store").glob("[!_]*.py"))   # the store's modules do hold it
+
+
+def test_the_engines_imports_keep_their_rules():
+    graph = imports(ENGINE)
+    assert violations(graph) == []
+    # the graph is the real one: the schedule runs the flows, the flows share the pages, the store and the client
+    flows = {"nls_engine.read.flow", "nls_engine.push.flow", "nls_engine.webhooks.events", "nls_engine.anki.sync"}
+    assert flows <= graph["nls_engine.schedule"]
+    assert "nls_engine.pages.fetch" in graph["nls_engine.push.flow"] & graph["nls_engine.webhooks.events"]
+    assert "nls_engine.anki.collection" in graph["nls_engine.anki.sync"]   # imported inside a function
+
+
+@pytest.mark.parametrize("planted, said", [
+    ("push/flow.py",
+     "nls_engine.push.flow -> nls_engine.read.flow: a flow imports another flow (move what they share down)"),
+    ("notion/client.py", "nls_engine.notion.client -> nls_engine.read.flow: an arrow up (notion is below read)"),
+    ("store/read.py", "nls_engine.store.read -> nls_engine.read.flow: an arrow up (store is below read)"),
+    ("pages/page.py", "nls_engine.pages.page -> nls_engine.read.flow: an arrow up (pages is below read)"),
+])
+def test_the_import_rules_fail_on_an_arrow_up_or_across(tmp_path, planted, said):
+    root = shutil.copytree(ENGINE, tmp_path / "nls_engine")
+    with open(root / planted, "a") as f:
+        f.write("\n\ndef later():\n    from ..read.flow import NotionRead\n    return NotionRead\n")
+    assert [v for v in violations(imports(root)) if not v.startswith("import circle")] == [said]
+
+
+def test_the_import_rules_fail_on_a_circle_and_on_a_module_outside_every_part(tmp_path):
+    root = shutil.copytree(ENGINE, tmp_path / "nls_engine")
+    with open(root / "pages" / "page.py", "a") as f:   # writer imports page: the circle stays within pages/
+        f.write("\nfrom .writer import BatchWriter\n")
+    (root / "notion" / "store_too.py").write_text("from ..store import Store\n")
+    (root / "misc.py").write_text("")
+    assert violations(imports(root)) == [
+        "nls_engine.misc: not in any part of the engine (place it in engine_imports.LEVELS)",
+        "nls_engine.notion.store_too -> nls_engine.store: notion and store import each other's level",
+        "import circle: nls_engine.pages.page -> nls_engine.pages.writer -> nls_engine.pages.page"]
+
+
+def test_each_package_index_says_what_each_of_its_modules_is_for():
+    """The docstring of nls_engine/__init__.py names every top-level module and subpackage, and each subpackage's
+    names each of its modules (as ``name``), so that a newcomer finds every module from the index."""
+    missing = []
+    for package in [ENGINE] + sorted(p.parent for p in ENGINE.glob("*/__init__.py")):
+        index = ast.get_docstring(ast.parse((package / "__init__.py").read_text())) or ""
+        names = [p.stem for p in package.glob("*.py") if p.stem != "__init__"] + \
+                [p.parent.name for p in package.glob("*/__init__.py")]
+        missing += [f"{package.relative_to(ENGINE.parent)}: {n}" for n in sorted(names) if f"``{n}``" not in index]
+    assert missing == []
+    assert {part(m) for m in module_names(ENGINE)} - {"nls_engine"} == set(LEVELS)   # every part exists
 
 
 def test_the_export_reads_postgresql_only_through_its_queries_module():

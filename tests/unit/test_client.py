@@ -1,10 +1,10 @@
-"""The Notion client's decisions that need no server (nls_engine.client): which errors end a run, how an error answer
-reads, and the retry's deadline and Retry-After cap."""
+"""The Notion client's decisions that need no server (nls_engine.notion.client): which errors end a run, how an
+error answer reads, and the retry's deadline and Retry-After cap."""
 from __future__ import annotations
 
 import pytest
 
-from nls_engine.client import NotionError, RetryPolicy, RunDeadline, _error_from, title_text
+from nls_engine.notion.client import NotionError, RetryPolicy, RunDeadline, _error_from, title_text
 
 
 @pytest.mark.parametrize("status, ends", [(401, True), (429, True), (500, True), (503, True), (0, True),

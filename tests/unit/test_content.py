@@ -1,8 +1,8 @@
-"""Page content (nls_engine.content): Markdown first, blocks for what it cannot hold, as content_format says."""
+"""Page content (nls_engine.pages.content): Markdown first, blocks for what it cannot hold, as content_format says."""
 from __future__ import annotations
 
-from nls_engine.client import NotionError
-from nls_engine.content import Content
+from nls_engine.notion.client import NotionError
+from nls_engine.pages.content import Content
 from nls_engine.report import RunReport
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from nls_engine import anki_account, anki_collection, crypto, typed_views
-from nls_engine.client import NotionError, RunDeadline
+from nls_engine import crypto
+from nls_engine.anki import account as anki_account, collection as anki_collection
+from nls_engine.typed_views import views as typed_views
+from nls_engine.notion.client import NotionError, RunDeadline
 from nls_engine.entry import entry_point
 from nls_engine.errors import NlsError, message_of
 from nls_engine.settings import SettingsError

@@ -1,12 +1,12 @@
-"""Client-side pacing (nls_engine.pacing.Pacer) over a stand-in for the budget every backend shares, on a clock that
-moves only when the pacer sleeps."""
+"""Client-side pacing (nls_engine.notion.pacing.Pacer) over a stand-in for the budget every backend shares, on a
+clock that moves only when the pacer sleeps."""
 from __future__ import annotations
 
 import pytest
 
 from fakes import FakeClock
-from nls_engine.client import RunDeadline
-from nls_engine.pacing import Pacer
+from nls_engine.notion.client import RunDeadline
+from nls_engine.notion.pacing import Pacer
 
 
 class Budget:

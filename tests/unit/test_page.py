@@ -1,11 +1,11 @@
-"""One page object (nls_engine.page): the hash that decides whether a page changed, the staged row, values read past
-Notion's 25-item cut, and the marks on values that are not Notion's true value."""
+"""One page object (nls_engine.pages.page): the hash that decides whether a page changed, the staged row, values
+read past Notion's 25-item cut, and the marks on values that are not Notion's true value."""
 from __future__ import annotations
 
 import copy
 
 from fakes import page, title
-from nls_engine.page import complete_values, is_cut, page_hash, staged_row, value_marks
+from nls_engine.pages.page import complete_values, is_cut, page_hash, staged_row, value_marks
 from nls_engine.report import RunReport
 
 
@@ -103,7 +103,7 @@ def test_when_the_schema_does_not_say_every_rollup_of_a_cut_page_is_marked_and_w
 
 
 def test_a_page_object_the_engine_cannot_read_says_why():
-    from nls_engine.page import malformed
+    from nls_engine.pages.page import malformed
     good = page(1, edited=3, Name=title("x"))
     assert malformed(good) is None
     assert "no id" in malformed({k: v for k, v in good.items() if k != "id"})

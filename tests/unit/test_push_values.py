@@ -1,14 +1,14 @@
-"""Two-way sync's pure parts (nls_engine.property_values, nls_engine.push_object): values within Notion's limits on
+"""Two-way sync's pure parts (nls_engine.push.values, nls_engine.push.object): values within Notion's limits on
 what is sent, values that say the same compare equal whatever their shape, and the decision per column (write,
 conflict, agreed) with no database and no request."""
 from __future__ import annotations
 
 import pytest
 
-from nls_engine.page import own_event, own_write
-from nls_engine.property_values import (Refused, Target, as_read, comparable, option_name, render, rich_text,
+from nls_engine.pages.page import own_event, own_write
+from nls_engine.push.values import (Refused, Target, as_read, comparable, option_name, render, rich_text,
                                         split_text, utf16_units)
-from nls_engine.push_object import (content_hash, create_properties, decide, failure_hash,
+from nls_engine.push.object import (content_hash, create_properties, decide, failure_hash,
                                     find_property, is_unchanged, resolve, retry_due)
 
 ANSWER = Target("back", "Answer", "c279", "rich_text")
@@ -136,7 +136,7 @@ def test_a_new_page_carries_every_pushed_column_that_holds_a_value():
     assert create_properties({"front": "Q?", "back": None}, targets) == {"title": render("Q?", targets["front"])}
 
 
-def test_seed_000s_hash_says_when_nothing_changed_and_failures_wait_for_a_change():
+def test_the_objects_hash_says_when_nothing_changed_and_failures_wait_for_a_change():
     local = {"back": "x", "front": "y"}
     h = content_hash(local)
     assert h == content_hash({"front": "y", "back": "x"}) and len(h) == 64

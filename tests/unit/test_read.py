@@ -1,11 +1,11 @@
-"""The paged read of one data source (nls_engine.read) against a stand-in that answers as Notion does: paging,
+"""The paged read of one data source (nls_engine.read.paged) against a stand-in that answers as Notion does: paging,
 de-duplication, the 10,000-row cap (here a smaller one) and its created_time windows, and the stale-cursor guard."""
 from __future__ import annotations
 
 import time
 
 from fakes import FakeNotion, iso, page
-from nls_engine.read import DataSourceRead, query_body
+from nls_engine.read.paged import DataSourceRead, query_body
 from nls_engine.report import RunReport
 
 

@@ -20,7 +20,7 @@ from nls_install import plan as plans
 from nls_install import releases
 from nls_install.install import kept_schedule
 from nls_install.installed import Installed
-from nls_install.resources import DEPLOY_ORDER, ENGINE, Shipped, engine_hash
+from nls_install.resources import DEPLOY_ORDER, ENGINE, Shipped, engine_hash, engine_modules
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "migrations"
@@ -141,6 +141,27 @@ def test_the_engine_modules_that_change_and_the_engine_hash():
     assert not plans.module_changes(found, dict(found)).any
     # byte order of the names (nls._load_engine and nls.version() order by name COLLATE "C")
     assert engine_hash({"b": "2", "a_": "1", "a.": "0"}) == hashlib.sha256(b"012").hexdigest()[:16]
+
+
+def test_the_engine_modules_are_named_by_their_packages_and_a_folder_the_loader_cannot_load_is_refused(tmp_path):
+    pkg = tmp_path / "nls_engine"
+    for name in ("__init__.py", "run.py", "read/__init__.py", "read/flow.py", "store/__init__.py", "store/base.py"):
+        (pkg / name).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / name).write_text(f"# {name}\n")
+    modules = engine_modules(pkg)
+    assert sorted(modules) == ["nls_engine", "nls_engine.read", "nls_engine.read.flow", "nls_engine.run",
+                               "nls_engine.store", "nls_engine.store.base"]
+    assert modules["nls_engine.read"] == "# read/__init__.py\n"
+    (pkg / "push").mkdir()
+    (pkg / "push" / "flow.py").write_text("")
+    with pytest.raises(ValueError, match="push holds engine modules but no __init__.py"):
+        engine_modules(pkg)
+    (pkg / "push" / "flow.py").rename(pkg / "push" / "__init__.py")   # a package the loader would take for a module
+    with pytest.raises(ValueError, match=r"push holds an __init__.py alone: make it a module \(push.py\)"):
+        engine_modules(pkg)
+    # the engine this nls ships: every package is a module of its own, every module's package is shipped
+    shipped = engine_modules()
+    assert "nls_engine" in shipped and all(n.rpartition(".")[0] in shipped for n in shipped if n != "nls_engine")
 
 
 def test_an_install_keeps_the_schedule_and_workers_it_finds_unless_told():

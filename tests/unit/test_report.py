@@ -1,5 +1,5 @@
-"""The one status vocabulary and the run report (nls_engine.report): the shape of sync_log.details and of seed
-002's answer."""
+"""The one status vocabulary and the run report (nls_engine.report): the shape of sync_log.details and of a run's
+answer."""
 from __future__ import annotations
 
 import pytest
@@ -52,7 +52,7 @@ def test_a_counter_must_be_one_of_the_named_ones():
     assert "completed_values" in COUNTERS
 
 
-def test_the_answer_has_seed_002s_shape():
+def test_the_answer_has_the_shape_nls_sync_notion_returns():
     report = RunReport("notion_full", processed=5, added=3, updated=1, requests_made=4)
     report.close(RunStatus.FAILED, "unauthorized", "API token is invalid. (HTTP 401)")
     assert report.answer("Cards", "db-1", "log-1") == {

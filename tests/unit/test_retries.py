@@ -1,6 +1,6 @@
-"""The client's own retry loop (nls_engine.client.NotionClient.request) against a stand-in HTTP session: every
+"""The client's own retry loop (nls_engine.notion.client.NotionClient.request) against a stand-in HTTP session: every
 attempt counted and paced, 429s handed to the budget, writes never retried blindly, timeouts fitted to the deadline,
-and the waiter that lets PostgreSQL act between slices (nls_engine.waiting)."""
+and the waiter that lets PostgreSQL act between slices (nls_engine.notion.waiting)."""
 from __future__ import annotations
 
 import json
@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from fakes import FakeClock
-from nls_engine.client import NotionClient, NotionError, RetryPolicy, RunDeadline
-from nls_engine.waiting import Waiter
+from nls_engine.notion.client import NotionClient, NotionError, RetryPolicy, RunDeadline
+from nls_engine.notion.waiting import Waiter
 
 
 class Answer:

@@ -1,11 +1,11 @@
 """One run of one flow over one source (nls_engine.run), with a stand-in store and flow: the lock, the sync_log row
-that is always closed, the status each ending earns, and seed 002's answer."""
+that is always closed, the status each ending earns, and the run's answer."""
 from __future__ import annotations
 
 import pytest
 
 from nls_engine import crypto, run
-from nls_engine.client import NotionError, RunDeadline
+from nls_engine.notion.client import NotionError, RunDeadline
 from nls_engine.report import RunReport, RunStatus
 from nls_engine.run import Source, SourceRun, outcome
 from nls_engine.schedule import user_status

@@ -1,7 +1,8 @@
 """The columns of typed views, decided without a database: names, kinds, and how they follow a schema."""
 from __future__ import annotations
 
-from nls_engine.typed_columns import identifier, kinds, plan_follow, plan_fresh, plan_recreate, result_type, unique
+from nls_engine.typed_views.columns import (identifier, kinds, plan_follow, plan_fresh, plan_recreate, result_type,
+                                            unique)
 
 KEYWORDS = frozenset({"order", "select", "from", "user", "left"})
 

@@ -1,10 +1,10 @@
-"""Typed views after a sync (nls_engine.typed_views.refresh), with a stand-in store: one view's failure is reported
-and the others go on, but a cancel or statement_timeout (SQLSTATE 57014) ends the call."""
+"""Typed views after a sync (nls_engine.typed_views.views.refresh), with a stand-in store: one view's failure is
+reported and the others go on, but a cancel or statement_timeout (SQLSTATE 57014) ends the call."""
 from __future__ import annotations
 
 import pytest
 
-from nls_engine import typed_views
+from nls_engine.typed_views import views as typed_views
 from nls_engine.run import Source
 
 

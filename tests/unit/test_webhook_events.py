@@ -1,4 +1,5 @@
-"""What a webhook delivery is let in as, and what a batch of events asks (nls_engine.webhooks), without a database."""
+"""What a webhook delivery is let in as (nls_engine.webhooks.receive), and what a batch of events asks
+(nls_engine.webhooks.events), without a database."""
 from __future__ import annotations
 
 import hashlib
@@ -8,10 +9,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from nls_engine.client import NotionError
-from nls_engine.reconcile import fetch_page
+from nls_engine.notion.client import NotionError
+from nls_engine.pages.fetch import fetch_page
 from nls_engine.report import RunReport
-from nls_engine.webhooks import handshake_token, parent_data_source, plan, signature_ok
+from nls_engine.webhooks.events import parent_data_source, plan
+from nls_engine.webhooks.receive import handshake_token, signature_ok
 
 TOKEN = "secret_verification_token"
 BOT = "bot-of-this-integration"

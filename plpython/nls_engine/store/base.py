@@ -1,0 +1,49 @@
+"""The store's base: the database it runs its statements on, and the session's own statements (the settings, the
+user the session acts for, interrupts, the clock)."""
+from __future__ import annotations
+
+from ..db import Db
+
+
+class Statements:
+    """What every part of the store shares: ``db`` (a :class:`Db`: plpy inside PostgreSQL), ``error`` (the
+    exception an SQL error raises, plpy.SPIError), and the statements of the session."""
+
+    def __init__(self, db: Db):
+        self.db = db
+        self.error = db.error   # the exception an SQL error raises (plpy.SPIError)
+
+    def _one(self, sql: str, types=(), args=()) -> dict | None:
+        return self.db.one(sql, types, args)
+
+    def _rows(self, sql: str, types=(), args=()) -> list[dict]:
+        return [dict(r) for r in self.db.execute(sql, types, args)]
+
+    # -- settings and the session ---------------------------------------------------------------------------
+    def settings_rows(self) -> list[dict]:
+        """Every row of the settings catalogue: {name, value, type}."""
+        return self._rows("SELECT name, value, type FROM nls.settings")
+
+    def acting_user(self) -> str | None:
+        """The user this session acts for (the ``nls.user_id`` setting), or None."""
+        return self._one("SELECT current_setting('nls.user_id', true) AS v")["v"] or None
+
+    def check_interrupts(self) -> None:
+        """Let PostgreSQL process a pending cancel, statement_timeout or terminate (any statement does): a cancel
+        raises ``query_canceled`` here, a terminate ends the backend here (:meth:`nls_engine.db.Db.check_interrupts`:
+        a runtime outside PostgreSQL checks its own too)."""
+        self.db.check_interrupts()
+
+    @staticmethod
+    def interrupted(error: BaseException) -> bool:
+        """Whether ``error`` is PostgreSQL stopping the statement (a cancel or statement_timeout: SQLSTATE 57014),
+        which the engine must pass on to its caller, not record and carry on."""
+        return getattr(error, "sqlstate", None) == "57014"
+
+    def act_as(self, user_id: str | None) -> None:
+        """Act for ``user_id`` (row-level security reads ``nls.user_id``); None or '' for nobody."""
+        self.db.execute("SELECT set_config('nls.user_id', $1, false)", ["text"], [user_id or ""])
+
+    def clock(self) -> str:
+        """The database's clock now (clock_timestamp(), ISO text)."""
+        return self._one("SELECT clock_timestamp()::text AS t")["t"]
