@@ -35,14 +35,11 @@ class Db:
     def subtransaction(self):
         return self.plpy.subtransaction()
 
-    def check_interrupts(self) -> None:
-        """Let the database act on a pending cancel, statement_timeout or terminate: inside PostgreSQL any statement
-        does (a cancel raises query_canceled); a runtime outside it (a worker's ``plpy``) checks its own too."""
-        check = getattr(self.plpy, "check_interrupts", None)
-        if check is not None:
-            check()
-        else:
-            self.execute("SELECT 1")
+    @property
+    def own_interrupts(self):
+        """A runtime outside PostgreSQL (a worker's ``plpy``) checks its own interrupts with this (the worker
+        stopping, a caller gone); None inside PostgreSQL, where any statement lets it act on a cancel."""
+        return getattr(self.plpy, "check_interrupts", None)
 
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds``; a worker's ``plpy`` waits on its backend (pg_sleep), where a cancel lands."""
