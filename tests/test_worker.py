@@ -236,3 +236,34 @@ def test_nls_worker_says_in_one_line_what_keeps_it_from_starting(managed_proc, t
     assert no_key.returncode == 1 and no_key.stderr.count("\n") == 1 and "encryption key" in no_key.stderr, \
         no_key.stderr
     assert "Traceback" not in bad.stderr + no_nls.stderr + no_key.stderr
+
+
+def test_a_database_restart_is_survived_and_no_row_is_left_running(conn, emulator, managed_proc, worker):
+    gen = learning(emulator, conn)
+    assert sync(conn, database_id=gen.database_ids["Flashcards"])["success"]
+    conn.close()
+    managed_proc.restart("immediate")   # every connection dropped, the server recovers
+    with psycopg.connect(owner_dsn(managed_proc, WORKER_DB), autocommit=True) as again:
+        # the worker reconnected (control and slots): a call is answered again, and no run is left running
+        wait_until(lambda: again.execute("SELECT count(*) FROM nls.workers WHERE alive AND last_seen_at > "
+                                         "(SELECT pg_postmaster_start_time())").fetchone() == (1,), 30,
+                   "the worker beating again after the restart")
+        assert sync(again, database_id=gen.database_ids["Flashcards"], full_sync=True)["success"]
+        assert again.execute("SELECT count(*) FROM nls.sync_log WHERE status = 'running'").fetchone() == (0,)
+
+
+def test_an_administrators_key_rotation_is_done_by_the_worker_that_holds_the_key(conn, emulator, managed_proc,
+                                                                                   worker):
+    learning(emulator, conn)
+    learning(emulator, conn, user="bob", token="tok-bob")
+    old = os.environ["NLS_ENCRYPTION_KEY"]
+    worker.stop()   # the worker below holds the new ring
+    os.environ["NLS_ENCRYPTION_KEY"] = f"2:{'ab' * 32},1:{old}"
+    try:
+        with running_worker(worker_dsn(managed_proc), concurrency=1):
+            result = conn.execute("SELECT nls.rotate_encryption_key()").fetchone()[0]
+            assert (result["key_version"], result["rotated"], result["unreadable"]) == (2, 2, []), result
+            assert conn.execute("SELECT array_agg(DISTINCT key_version) FROM nls.integrations").fetchone() == ([2],)
+            assert sync(conn, user_id="bob")["success"]   # bob's token still reads Notion
+    finally:
+        os.environ["NLS_ENCRYPTION_KEY"] = old

@@ -497,7 +497,7 @@ def unschedule(conn: psycopg.Connection, password: str | None) -> str:
             cconn.close()
 
 
-NLS_ROLES = ("nls_admin", "nls_app", "nls_cron", "nls_webhook")   # made by migrations 0006 and 0013
+NLS_ROLES = ("nls_admin", "nls_app", "nls_cron", "nls_webhook", "nls_worker")   # migrations 0006 and 0013; the worker runtime
 # the database settings sql/90_privileges.sql gives this database, with the value it gives them
 DATABASE_SETTINGS = {"log_parameter_max_length": "0", "log_parameter_max_length_on_error": "0"}
 
@@ -522,10 +522,15 @@ def uninstall(conn: psycopg.Connection, password: str | None) -> Removal:
         has_nls = _one(conn, "SELECT to_regnamespace('nls') IS NOT NULL")
         schemas = [r[0] for r in conn.execute("SELECT schema_name FROM nls.typed_view_schemas ORDER BY 1")] \
             if has_nls and _one(conn, "SELECT to_regclass('nls.typed_view_schemas') IS NOT NULL") else []
+        loopback = _one(conn, "SELECT role FROM nls._loopback") \
+            if has_nls and _one(conn, "SELECT to_regclass('nls._loopback') IS NOT NULL") else None
         if has_nls:
             conn.execute("DROP SCHEMA nls CASCADE")
         out.removed.append("dropped schema nls (its tables, views, functions and everything synced)" if has_nls
                            else "no schema nls")
+        if loopback:   # the worker runtime's role of this database alone
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(loopback)))
+            out.removed.append(f"dropped role {loopback} (the worker runtime's loopback of this database)")
         for name in schemas:
             _drop_typed_view_schema(conn, name, out)
         out.removed.append(_reset_database_settings(conn))
@@ -588,7 +593,8 @@ def lasting(conn: psycopg.Connection) -> list[str]:
                       f"there, or grants of your own): once they do not, {drop} drops them" if users else
                       f"no database of this cluster uses them any more: {drop} drops them (the logins granted "
                       "them lose those memberships)"))
-    exts = [r[0] for r in conn.execute("SELECT extname FROM pg_extension WHERE extname IN ('plpython3u', 'pg_cron') "
+    exts = [r[0] for r in conn.execute("SELECT extname FROM pg_extension WHERE extname IN ('plpython3u', 'pg_cron', "
+                                       "'dblink', 'pgcrypto') "
                                        "ORDER BY 1")]
     if exts:
         out.append(f"extension(s) {', '.join(exts)} of database {conn.info.dbname}: other code may use them; "
