@@ -9,7 +9,7 @@ ANKI_SERVER_DIR ?= $(if $(filter 0,$(shell id -u)),/usr/local/lib/nls/anki-pytho
 export NLS_ANKI_PYTHON_PATH := $(ANKI_SERVER_DIR)
 RUN := env PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: deps venv anki test test-unit schema freeze demo demo-stop samples bench clean
+.PHONY: deps venv anki test test-unit schema docs freeze demo demo-stop samples bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -39,6 +39,11 @@ test-unit: $(VENV)/.installed
 # and review the diff (a test fails while an installed schema differs from it)
 schema: $(VENV)/.installed
 	$(RUN) $(PY) scripts/schema_dump.py tests/schema.sql
+
+# the generated parts of docs/ (the settings table, the SQL reference), from a fresh install on a throwaway cluster: run
+# it after changing a setting or a COMMENT ON and review the diff (tests/test_docs.py fails while a part differs)
+docs: $(VENV)/.installed
+	$(RUN) $(PY) scripts/docs.py
 
 # making a release: its migrations join migrations/frozen.txt (sha256sum's format), never to change again
 freeze:

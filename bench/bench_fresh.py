@@ -1,4 +1,4 @@
-"""`make bench`, part two: freshness and the request bill (issue 16).
+"""`make bench`, part two: freshness and the request bill (docs/benchmarks.md).
 
 Starts its own throwaway cluster (pg_cron in background-worker mode, so that the jobs `nls install` schedules really
 run) and the emulator, installs nls with its pg_cron jobs, and measures:

@@ -1,4 +1,4 @@
-"""`make bench`, part 3: how fast two-way sync writes back to Notion (issue 13).
+"""`make bench`, part 3: how fast two-way sync writes back to Notion (docs/benchmarks.md).
 
 Starts its own throwaway cluster and the emulator (a generated learning workspace with about 1,040 flashcards), syncs
 and cleans it with rate limits off (setting up), then changes ``--cards`` (1,000) cards locally (one UPDATE of their
@@ -7,7 +7,7 @@ Answer, as an application would) and, as the schedule does, reads again before p
 - the push of the changed cards with Notion's rate limits on (3 requests/s per integration, the emulator's and nls's
   defaults): requests by endpoint (as the emulator counted them, 429s included) and wall time, against the floor of
   requests / 3 s;
-- a push with nothing changed (seed 000's delta: no request);
+- a push with nothing changed (its values hash to what was last agreed with Notion: no request);
 - the same push of ``--cards`` other changed cards with rate limits off: the engine's own cost per object.
 
 Usage::

@@ -6,6 +6,7 @@ the dump to the committed file; tests/test_upgrade.py fails while a fresh instal
 release, gives another schema. A schema change thus shows in review as a diff of tests/schema.sql."""
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import subprocess
@@ -44,19 +45,31 @@ def dump(dsn: str) -> str:
     return normalise(out)
 
 
+@contextlib.contextmanager
+def fresh_install(dbname: str):
+    """A throwaway cluster (scripts/pg_cluster.py) with nls freshly installed by the real installer, without the
+    pg_cron jobs, into database ``dbname``; yields its DSN. Raises RuntimeError when the install fails (it has said
+    why)."""
+    from nls_cli.main import main as nls
+    key = secrets.token_hex(32)   # a throwaway cluster's key: it encrypts nothing
+    with Cluster(options={"fsync": "off"}, env={"NLS_ENCRYPTION_KEY": key}) as cluster:
+        cluster.start()
+        cluster.create_database(dbname)
+        if nls(["install", "--dsn", cluster.dsn(dbname), "--no-schedule"]) != 0:
+            raise RuntimeError(f"nls install into {dbname} failed")
+        yield cluster.dsn(dbname)
+
+
 def main(argv: list[str]) -> int:
     """Write the schema of a fresh install to ``argv[0]``. Returns the exit code."""
     if len(argv) != 1:
         print("usage: schema_dump.py FILE", file=sys.stderr)
         return 2
-    from nls_cli.main import main as nls
-    key = secrets.token_hex(32)   # a throwaway cluster's key: it encrypts nothing
-    with Cluster(options={"fsync": "off"}, env={"NLS_ENCRYPTION_KEY": key}) as cluster:
-        cluster.start()
-        cluster.create_database("nls_schema")
-        if nls(["install", "--dsn", cluster.dsn("nls_schema"), "--no-schedule"]) != 0:
-            return 1
-        Path(argv[0]).write_text(dump(cluster.dsn("nls_schema")))
+    try:
+        with fresh_install("nls_schema") as dsn:
+            Path(argv[0]).write_text(dump(dsn))
+    except RuntimeError:
+        return 1
     print(f"wrote {argv[0]}: review its diff (git diff {argv[0]})")
     return 0
 

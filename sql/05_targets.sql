@@ -1,5 +1,5 @@
 -- The one list of sync targets. A source's target says what nls.clean() makes of its pages: 'pages' keeps them in
--- nls.stg_notion_pages only; a learning target (seed 001) or a creative one (seed 002) also fills its canonical table.
+-- nls.stg_notion_pages only; a learning target (docs/learning.md) or a creative one also fills its canonical table.
 -- Everything that names a target reads it from here: nls.targets(), nls.property_map(), add_source's check and the
 -- trigger on nls.sources, the learning and creative pipelines, nls.discover(), and the emulator's generator (which
 -- reads the JSON below from this file: keep it between the $targets$ quotes, valid JSON).
@@ -76,10 +76,10 @@ $$;
 COMMENT ON FUNCTION nls.targets() IS
 'The sync targets a source can have, the one list every part of nls reads: targets() returns (target, kind,
 canonical_table, page_id_column, notion_database_name, clean_order, property_map), ordered by clean_order. kind
-''raw'' (pages: nls.stg_notion_pages only), ''learning'' (seed 001) or ''creative'' (seed 002); canonical_table is
+''raw'' (pages: nls.stg_notion_pages only), ''learning'' (the learning schema) or ''creative''; canonical_table is
 the nls table nls.clean() fills from the target''s pages, in clean_order (parents first), its page_id_column holding
 the Notion page id; notion_database_name is the Notion database name nls.discover() recognises; property_map is the
-default {field: Notion property name, or a list of names read in order} (see nls.property_map).';
+default {field: Notion property name, or a list of names read in order} (see nls.property_map). Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls._target_kind(p_target text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -93,10 +93,10 @@ AS $$ SELECT coalesce(nls._target_catalogue() -> target -> 'property_map', '{}')
 COMMENT ON FUNCTION nls.property_map(text, jsonb) IS
 'Which Notion property feeds which column of a target: property_map(target text, overrides jsonb) returns
 {field: property name or id, or a list of them read in order} (jsonb): the target''s default from nls.targets()
-(seed 001''s names for the learning targets, e.g. flashcards: CardID, Question, Answer, Concept, Module, Status,
-Type; seed 002''s for the creative ones, e.g. characters: Name, Description else Bio else Backstory), overlaid with
+(for the learning targets e.g. flashcards: CardID, Question, Answer, Concept, Module, Status, Type; for the
+creative ones e.g. characters: Name, Description else Bio else Backstory), overlaid with
 a source''s nls.sources.property_map. A name or title field falls back to the page''s title. {} for a name that is
-no target.';
+no target. Raises nothing.';
 
 -- nls.sources.target must name a target of the list (the trigger reads it, so that a new target needs no new
 -- constraint).
@@ -118,7 +118,7 @@ COMMENT ON FUNCTION nls._check_target() IS
 CREATE OR REPLACE TRIGGER sources_target_check BEFORE INSERT OR UPDATE OF target ON nls.sources
     FOR EACH ROW EXECUTE FUNCTION nls._check_target();
 
--- What two-way sync writes back to Notion (issue 13), beside the list above: per target, the default push map
+-- What two-way sync writes back to Notion (docs/two-way.md), beside the list above: per target, the default push map
 -- ({column of canonical_table: true (the property its property_map field reads), "Notion property name or id", or
 -- {"property": ..., "create_options": true}; "create_pages": whether rows with no page get one; "enabled"}) and the
 -- columns that hold another canonical row (pushed as a relation to that row's page). A source's own push map
@@ -154,4 +154,4 @@ COMMENT ON FUNCTION nls.push_map(text, jsonb) IS
 atom_type, concept_id, module_id and new pages for atoms with none; concepts: status, dec_score, proc_score,
 app_score; others nothing) overlaid with a source''s nls.sources.push_map. true means the property the source''s
 property map reads that column from (by its stable id once learned); false leaves a column out. {} for a name that
-is no target.';
+is no target. Raises nothing.';

@@ -1,7 +1,7 @@
 -- The one catalogue of settings: name, type, unit, default, allowed range or values, and meaning. Written on every
 -- install (a value already set is kept; a new setting starts at its default; a setting no longer in the catalogue
 -- goes). nls.set_setting checks every value against it; the engine reads the settings once per call, typed by it
--- (plpython/nls_engine/settings.py); the README's settings table is checked against it by a test.
+-- (plpython/nls_engine/settings.py); docs/settings.md's table is made from it (scripts/docs.py, make docs).
 
 CREATE OR REPLACE FUNCTION nls._setting_allowed(p_type text, p_unit text, p_min numeric, p_max numeric,
                                                  p_allowed text[]) RETURNS text
@@ -20,7 +20,7 @@ AS $$
 $$;
 COMMENT ON FUNCTION nls._setting_allowed(text, text, numeric, numeric, text[]) IS
 'Internal: what a setting takes, in words, from its catalogue columns (type, unit, min_value, max_value, allowed):
-e.g. "a number of seconds from 0.1 to 600". Used in nls.set_setting''s errors and the README''s settings table.';
+e.g. "a number of seconds from 0.1 to 600". Used in nls.set_setting''s errors and the table of docs/settings.md.';
 
 CREATE OR REPLACE FUNCTION nls._reserved_schema(p_name text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
@@ -166,9 +166,9 @@ $$;
 COMMENT ON FUNCTION nls.set_setting(text, text) IS
 'Change an nls setting: set_setting(name text, value text) returns the value stored (text, trimmed). The value is
 checked against the setting''s catalogue row in nls.settings (type, unit, min_value and max_value, or allowed
-values): a value out of range, of the wrong type or not among the allowed ones raises 22023 naming the setting and
-what it takes; NULL raises 22004; an unknown name raises 22023 listing the settings. Nothing changes then. SELECT *
-FROM nls.settings lists every setting with its type, unit, default, range and meaning.';
+values). SELECT * FROM nls.settings lists every setting with its type, unit, default, range and meaning. Raises
+22023 for a value out of range, of the wrong type or not among the allowed ones (naming the setting and what it
+takes) and for an unknown name (listing the settings), 22004 for NULL; nothing changes then.';
 
 COMMENT ON TABLE nls.settings IS
 'The settings catalogue: one row per setting with its value and what it may hold. Change a value with

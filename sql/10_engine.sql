@@ -99,8 +99,8 @@ DECLARE
     r record;
     n int := 0;
 BEGIN
-    -- A running row whose backend is gone (or, for rows written before backends were recorded, whose source
-    -- lock nobody holds) belongs to a run that ended without closing it: its counts stay as last committed.
+    -- A running row whose backend is gone (or, for a row that names no backend, whose source lock nobody
+    -- holds) belongs to a run that ended without closing it: its counts stay as last committed.
     FOR r IN SELECT DISTINCT l.source_id FROM nls.sync_log l
               WHERE l.status = 'running' AND l.source_id IS NOT NULL
                 AND NOT nls._backend_alive(l.backend_pid, l.backend_start) LOOP
@@ -235,7 +235,7 @@ COMMENT ON FUNCTION nls._save_schema(bigint, text, jsonb) IS
 'Record the schema a data source''s pages showed ({property name: {id, type}}) in nls.data_source_schemas: a new
 schema gets a row, a known one its last_seen_at; sync_state.schema_hash follows. Returns the schema hash (md5).';
 
--- A read's record of the rows it handed on (issue 16: flat at scale): a temporary table of this session, emptied when a
+-- A read's record of the rows it handed on (flat at scale): a temporary table of this session, emptied when a
 -- read begins, one statement per answer, so that neither the backend's memory nor a statement grows with the read.
 CREATE OR REPLACE FUNCTION nls._seen_begin() RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -379,7 +379,7 @@ AS $$
 $$;
 
 -- The data sources a database lists (GET /v1/databases/{id}), remembered so that an incremental run needs no such
--- request (issue 16, the request minimum).
+-- request (the request minimum, docs/how-a-sync-works.md).
 CREATE OR REPLACE FUNCTION nls._save_data_sources(p_source_id bigint, p_data_sources jsonb) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -409,7 +409,7 @@ COMMENT ON FUNCTION nls._finish_run(uuid, text, int, int, int, int, int, int, te
 and message, and details (jsonb).';
 COMMENT ON FUNCTION nls._close_stale_runs() IS
 'Internal: closes as failed (backend_ended) every running sync_log row whose backend is gone (nls._backend_alive;
-rows from before backends were recorded: whose source lock nobody holds), keeping the counts its last committed batch
+a row that names no backend: whose source lock nobody holds), keeping the counts its last committed batch
 wrote; returns how many sources had such rows.';
 COMMENT ON FUNCTION nls._stored_hashes(bigint, text[]) IS
 'Internal: for a source and page ids, the stored sync_hash, whether content is stored, and whether the page is
@@ -746,8 +746,8 @@ CREATE CONSTRAINT TRIGGER integration_notes_fold AFTER INSERT ON nls.integration
 COMMENT ON COLUMN nls.sync_log.status IS
 'running, then completed, partial (stopped early or some pages not stored: the next run resumes), failed, or
 cancelled (a cancel or statement_timeout stopped it; the scheduled procedure commits that before it stops). A
-running row whose backend is gone reads as failed in nls.sync_status and is closed by the next run. Seed
-002''s JSON answers say "success" for completed (mapped once, in plpython/nls_engine/report.py).';
+running row whose backend is gone reads as failed in nls.sync_status and is closed by the next run. The JSON
+nls.sync_notion returns says "success" for completed (mapped once, in plpython/nls_engine/report.py).';
 COMMENT ON COLUMN nls.sync_log.details IS
 'What a run found, one shape for every run of the engine (plpython/nls_engine/report.py): {"data_sources": [{"id",
 "name", "mode", "pages", "windows"?, "reconciled"?: {"ids_read", "drifted", "windows"}}], "cleaned_characters",
@@ -756,7 +756,7 @@ COMMENT ON COLUMN nls.sync_log.details IS
 "markdown_truncated"?, "markdown_unknown_blocks"?, "rate_limited"? (429 answers), "retry_waited_s"? (seconds between
 attempts), "paced_s"? (seconds waited for the budget), "timeouts"? ({endpoint: requests that timed out}),
 "invalid_json"? ({endpoint: answers whose body was not JSON, each sent again}), "traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
-rows (no source_id; plpython/nls_engine/anki_sync.py) their findings: anki_sync {"action", "login", "anki"},
+rows (no source_id; plpython/nls_engine/anki/sync.py) their findings: anki_sync {"action", "login", "anki"},
 anki_pull {"reviewed"}, anki_push {"unchanged", "kept_deleted", "upload"}, each with "traceback"? for an internal
 error. A push''s rows (sync_type notion_push: items_added pages created, items_updated pages written) add the counters
 "conflicts"?, "failed"?, "agreed"?, "unchanged"?, "refreshed"?, "adopted"?, "waiting"?, "object_errors"?:

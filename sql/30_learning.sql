@@ -1,4 +1,4 @@
--- The learning pipeline (seed 001, docs/learning.md): Notion property values -> typed staging -> canonical tables.
+-- The learning pipeline (docs/learning.md): Notion property values -> typed staging -> canonical tables.
 -- Everything is set-based: one statement per table and step, no row loops. The rules that grade a card
 -- (word counts, atomicity, quality) are IMMUTABLE functions, so the pipeline, the review workflow and the tests
 -- share one definition.
@@ -13,7 +13,7 @@ $$;
 COMMENT ON FUNCTION nls.notion_property(jsonb, text) IS
 'One property value of a Notion page object (GET /v1/pages/{id} "properties"): notion_property(properties jsonb,
 key text) returns the property''s jsonb, found by property name, else by property id (as Notion gives it, e.g.
-''%3CnJT''); NULL when absent.';
+''%3CnJT''); NULL when absent. Raises 22023 when properties is not a JSON object and key names none of it.';
 
 CREATE OR REPLACE FUNCTION nls.notion_text(property jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -53,7 +53,8 @@ $$;
 COMMENT ON FUNCTION nls.notion_text(jsonb) IS
 'The text of one Notion property value (any type: title and rich_text joined plain_text, select/status name,
 multi_select, people and files names joined by '', '' (never a file''s url: see nls.notion_files), number, checkbox, date start, url, email, unique_id PREFIX-N,
-formula result, relation ids); notion_text(property jsonb) returns text, NULL for an empty value.';
+formula result, relation ids); notion_text(property jsonb) returns text, NULL for an empty value. Raises 22023 when a
+title, rich_text, multi_select, people, relation or files value is not a JSON array.';
 
 CREATE OR REPLACE FUNCTION nls.notion_relation_ids(property jsonb) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -64,7 +65,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION nls.notion_relation_ids(jsonb) IS
 'The page ids a relation property holds, in Notion''s order: notion_relation_ids(property jsonb) returns text[]
-(empty when the property is absent or not a relation). A page object holds at most 25 of them (has_more).';
+(empty when the property is absent or not a relation). A page object holds at most 25 of them (has_more). Raises
+nothing.';
 
 CREATE OR REPLACE FUNCTION nls._num(p text, p_min numeric, p_max numeric, p_scale int) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -95,8 +97,8 @@ AS $$
       FROM (SELECT regexp_replace(lower(btrim(p)), '[\s-]+', '_', 'g') AS v) AS x
 $$;
 COMMENT ON FUNCTION nls._status(text, text[], text) IS
-'A status value in the seed''s vocabulary: lower case, spaces and dashes as "_" ("In progress" -> in_progress);
-the default when it is not one of the allowed values (the Notion value stays in staging).';
+'A status value in the learning schema''s vocabulary: lower case, spaces and dashes as "_" ("In progress" ->
+in_progress); the default when it is not one of the allowed values (the Notion value stays in staging).';
 
 -- ---- property maps (the defaults: nls.property_map(), sql/05_targets.sql) -------------------------------------
 -- A map holds {field: property name or id} and, learned by the pipeline, {"#field": the property's stable id}:
@@ -151,7 +153,8 @@ AS $$
                 ELSE array_length(regexp_split_to_array(btrim(body), '\s+'), 1) END
 $$;
 COMMENT ON FUNCTION nls.word_count(text) IS
-'Words in a card side: word_count(body text) returns int, the number of runs of non-space characters (0 for NULL).';
+'Words in a card side: word_count(body text) returns int, the number of runs of non-space characters (0 for NULL).
+Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.normalize_card_id(card_id text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -162,7 +165,7 @@ $$;
 COMMENT ON FUNCTION nls.normalize_card_id(text) IS
 'A card id in its canonical form: normalize_card_id(card_id text) returns text: upper case, spaces, underscores
 and dots turned into one dash, no leading or trailing dash (" net_m1 001-dec " -> "NET-M1-001-DEC"); NULL when
-empty.';
+empty. Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.atom_type_for(front text, mapped_type text DEFAULT NULL) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -177,7 +180,7 @@ $$;
 COMMENT ON FUNCTION nls.atom_type_for(text, text) IS
 'A card''s atom_type: atom_type_for(front text, mapped_type text) returns the mapped type property''s value when it
 names a known type (flashcard, cloze, mcq, true_false, matching, parsons; case and spacing free), else ''cloze''
-when the front holds an Anki cloze deletion ({{c1::...}}), else ''flashcard''.';
+when the front holds an Anki cloze deletion ({{c1::...}}), else ''flashcard''. Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.atomicity_status(front text, back text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -193,7 +196,8 @@ $$;
 COMMENT ON FUNCTION nls.atomicity_status(text, text) IS
 'The minimum-information check of a card: atomicity_status(front text, back text) returns ''needs_split'' when
 the front asks more than one question (two or more "?"), the back runs past 60 words or lists 3 or more items
-(lines starting with -, *, • or 1. / 1)); else ''verbose'' when either side runs past 25 words; else ''atomic''.';
+(lines starting with -, *, • or 1. / 1)); else ''verbose'' when either side runs past 25 words; else ''atomic''.
+Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.atom_quality_score(front text, back text, atom_type text, atomicity text,
                                                   has_concept boolean, has_module boolean) RETURNS numeric
@@ -213,17 +217,18 @@ COMMENT ON FUNCTION nls.atom_quality_score(text, text, text, text, boolean, bool
 'A card''s quality_score in 0.00-1.00: atom_quality_score(front, back, atom_type, atomicity, has_concept,
 has_module) returns numeric(3,2) = 1.00 - 0.50 empty back - 0.30 back repeats the front - 0.25 needs_split /
 0.15 verbose - 0.10 front under 3 words - 0.10 a flashcard front that is not a question (no "?", no final ":")
-- 0.10 no concept - 0.05 no module, clamped to [0, 1].';
+- 0.10 no concept - 0.05 no module, clamped to [0, 1]. Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.atom_needs_review(back text, atomicity text, quality_score numeric) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT coalesce(btrim(back), '') = '' OR atomicity <> 'atomic' OR quality_score < 0.75 $$;
 COMMENT ON FUNCTION nls.atom_needs_review(text, text, numeric) IS
-'Whether a card goes to manual review: atom_needs_review(back, atomicity, quality_score) returns true for an
-empty back, a card that is not atomic, or a quality_score under 0.75 (the threshold of seed 001''s Anki query).
-A card whose id another card of the same user already holds is flagged as well (see nls._want_learning_atoms).';
+'Whether a card goes to manual review: atom_needs_review(back, atomicity, quality_score) returns true for an empty
+back, a card that is not atomic, or a quality_score under 0.75 (the threshold of the learning schema''s Anki query). A
+card whose id another card of the same user already holds is flagged as well (see nls._want_learning_atoms). Raises
+nothing.';
 
--- ---- staging: stg_notion_pages (the engine's ledger) -> the typed staging tables of seed 001 ---------------------
+-- ---- staging: stg_notion_pages (the engine's ledger) -> the typed staging tables of the learning schema --------
 CREATE OR REPLACE FUNCTION nls._learn_property_ids(p_user text, p_pages text[]) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -802,18 +807,18 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION nls.clean(text) IS
-'The cleaning pipeline (seed 001): clean(user_id => NULL) turns the learning sources'' synced pages into the
+'The cleaning pipeline: clean(user_id => NULL) turns the synced pages of the learning and creative sources into the
 canonical tables (clean_concept_areas, clean_concept_clusters, concepts, clean_programs, clean_tracks,
-learning_modules, learning_atoms) for one user or, with NULL, every user; set-based; relations resolved whatever
-order the sources were synced in; each change and removal kept in cleaning_log. Runs after every sync of a
-learning source. It follows the change: for one user it looks only at the pages written since its last pass
-(nls._clean_queue) and the rows that depend on them (nls._clean_affected); with nothing written it returns at once;
-for every user (NULL), or after a source was removed or its target or map changed, it grades everything. Logs a
-sync_log row (sync_type ''cleaning''). Returns jsonb {"success", "sync_log_id", "added", "updated", "removed",
-"pages_changed" (NULL for a whole pass), "tables": {...}}; on failure {"success": false, "error", "sqlstate"}, writes nothing but the
-failed sync_log row, and raises nothing.';
+learning_modules, learning_atoms; characters, worlds, stories, chat_sessions) for one user or, with NULL, every user;
+set-based; relations resolved whatever order the sources were synced in; each change and removal kept in cleaning_log.
+Runs after every sync of a learning or creative source. It follows the change: for one user it looks only at the pages
+written since its last pass (nls._clean_queue) and the rows that depend on them (nls._clean_affected); with nothing
+written it returns at once; for every user (NULL), or after a source was removed or its target or map changed, it
+grades everything. Logs a sync_log row (sync_type ''cleaning''). Returns jsonb {"success", "sync_log_id", "added",
+"updated", "removed", "pages_changed" (NULL for a whole pass), "tables": {...}}; on failure {"success": false,
+"error", "sqlstate"}, writing nothing but the failed sync_log row. Raises nothing.';
 
--- ---- the views of seed 001 (v_concept_atom_stats gains needs_review_count, which the seed's own query reads) ----
+-- ---- the learning schema's views (v_concept_atom_stats has needs_review_count, which its example query reads) ---
 CREATE OR REPLACE VIEW nls.v_due_atoms AS
 SELECT a.*, c.name AS concept_name, m.name AS module_name, cl.name AS cluster_name, ca.name AS area_name
   FROM nls.learning_atoms a
@@ -825,7 +830,8 @@ SELECT a.*, c.name AS concept_name, m.name AS module_name, cl.name AS cluster_na
    AND a.anki_note_id IS NOT NULL
    AND a.is_atomic = true;
 COMMENT ON VIEW nls.v_due_atoms IS
-'Seed 001: atoms to study (flashcard or cloze, in Anki, atomic), with their concept, module, cluster and area names.';
+'Atoms to study (flashcard or cloze, in Anki, atomic): every column of nls.learning_atoms, with the names of the
+atom''s concept, module, cluster and area.';
 
 CREATE OR REPLACE VIEW nls.v_concept_atom_stats AS
 SELECT c.id AS concept_id, c.name AS concept_name, c.status,
@@ -841,15 +847,16 @@ SELECT c.id AS concept_id, c.name AS concept_name, c.status,
   LEFT JOIN nls.learning_atoms a ON a.concept_id = c.id
  GROUP BY c.id, c.name, c.status, c.user_id;
 COMMENT ON VIEW nls.v_concept_atom_stats IS
-'Seed 001: atom counts per concept (total, atomic, Anki-syncable, in Anki, average ease and interval) plus
-needs_review_count (the column seed 001''s "concepts needing attention" query reads) and user_id.';
+'Atom counts per concept (total, atomic, Anki-syncable, in Anki, average ease and interval), needs_review_count
+(the atoms flagged for review: the "concepts needing attention" query reads it) and user_id.';
 
 CREATE OR REPLACE VIEW nls.v_review_queue_summary AS
 SELECT source, status, count(*) AS count, min(created_at) AS oldest, max(created_at) AS newest
   FROM nls.review_queue
  GROUP BY source, status
  ORDER BY source, status;
-COMMENT ON VIEW nls.v_review_queue_summary IS 'Seed 001: review_queue items per source and status, oldest and newest.';
+COMMENT ON VIEW nls.v_review_queue_summary IS 'review_queue items counted per source and status, with the oldest
+and newest created_at.';
 
 COMMENT ON FUNCTION nls._mapped(jsonb, jsonb, text) IS
 'The property value behind a mapped field: by the map''s name or id (a list: the first of its properties that holds a

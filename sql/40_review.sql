@@ -1,5 +1,6 @@
--- The review workflow of seed 001: items in nls.review_queue (AI rewrites, merges) are approved, rejected or edited.
--- Approving writes the learning atom, graded by the same card rules as the cleaning pipeline (30_learning.sql).
+-- The review workflow of the learning schema: items in nls.review_queue (AI rewrites, merges) are approved, rejected
+-- or edited. Approving writes the learning atom, graded by the same card rules as the cleaning pipeline
+-- (30_learning.sql).
 
 CREATE OR REPLACE FUNCTION nls._review_item(p_id uuid, p_action text) RETURNS nls.review_queue
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp

@@ -1,4 +1,4 @@
--- The creative targets of seed 002 (Characters, Worlds, Stories, Chat Sessions): each synced page that is not trashed
+-- The creative targets (Characters, Worlds, Stories, Chat Sessions): each synced page that is not trashed
 -- or gone becomes one row of its table, with the mapped columns (nls.property_map), every property as jsonb and the
 -- page's content hash. nls.clean() writes the difference (nls._clean_entity), as for the learning tables.
 
@@ -54,10 +54,12 @@ COMMENT ON VIEW nls._want_chat_sessions IS
 message_count (Message Count, a whole number).';
 
 COMMENT ON TABLE nls.characters IS
-'Seed 002 Characters, one row per synced page: name, description, every property (properties), owner, Notion page
-id, content hash (the page''s sync hash). Written by nls.clean(); a trashed or gone page''s row leaves (its last
-state in cleaning_log).';
-COMMENT ON TABLE nls.worlds IS 'Seed 002 Worlds, one row per synced page (see nls.characters).';
-COMMENT ON TABLE nls.stories IS 'Seed 002 Stories, one row per synced page: title, description (see nls.characters).';
+'Characters (a source of target characters), one row per synced page: name, description, every property (properties),
+owner, Notion page id, content hash (the page''s sync hash). Written by nls.clean(); a trashed or gone page''s row
+leaves (its last state in cleaning_log).';
+COMMENT ON TABLE nls.worlds IS 'Worlds (a source of target worlds), one row per synced page (see nls.characters).';
+COMMENT ON TABLE nls.stories IS 'Stories (a source of target stories), one row per synced page: title, description (see
+nls.characters).';
 COMMENT ON TABLE nls.chat_sessions IS
-'Seed 002 Chat Sessions, one row per synced page: title, transcript, message_count (see nls.characters).';
+'Chat Sessions (a source of target chat_sessions), one row per synced page: title, transcript, message_count (see
+nls.characters).';

@@ -1,4 +1,4 @@
--- Anki both ways (issue 14): the set-based SQL of the Anki sync (plpython/nls_engine/anki_sync.py), the account
+-- Anki both ways (docs/anki.md): the set-based SQL of the Anki sync (plpython/nls_engine/anki/), the account
 -- functions that need no Python, and the status view. add_anki_account and anki_sync are PL/Python
 -- (plpython/functions.sql). Every function runs as its caller, under row-level security.
 
@@ -172,7 +172,8 @@ $$;
 COMMENT ON FUNCTION nls.remove_anki_account(text) IS
 'Forget a user''s Anki account: remove_anki_account(user_id) deletes the encrypted credential, the collection nls
 kept and its note list, and clears the atoms'' anki_note_id and anki_card_id (their last schedule stays). The notes
-stay in the learner''s collection on their endpoint. Returns true when there was an account.';
+stay in the learner''s collection on their endpoint. Returns true when there was an account (false for NULL or an
+unknown user). Raises nothing.';
 
 CREATE OR REPLACE VIEW nls.anki_status AS
 SELECT a.user_id, coalesce(a.endpoint, 'AnkiWeb') AS endpoint, a.status, a.credential_kind,

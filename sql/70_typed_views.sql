@@ -1,6 +1,6 @@
--- Typed views: any synced data source as a view with one typed column per property (the README's "Typed views").
+-- Typed views: any synced data source as a view with one typed column per property (docs/typed-views.md).
 -- The registry is nls.typed_views (migration 0010): which view, in which schema, with which columns (property id,
--- Notion type, kind). The engine (plpython/nls_engine/typed.py) decides the columns, from the stored pages, when a
+-- Notion type, kind). The engine (plpython/nls_engine/typed_views/) decides the columns, from the stored pages, when a
 -- view is created (nls.create_typed_view) and after every sync of its source; the statements here type a value,
 -- write a view's query from its columns, and build the views.
 
@@ -50,7 +50,7 @@ AS $$
 $$;
 COMMENT ON FUNCTION nls.notion_number(jsonb) IS
 'The number of a Notion property value: notion_number(property jsonb) returns numeric for a number property, a
-formula or a rollup whose result is a number; NULL otherwise (empty, another type).';
+formula or a rollup whose result is a number; NULL otherwise (empty, another type). Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.notion_boolean(property jsonb) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -59,7 +59,8 @@ AS $$
                 THEN coalesce(property -> 'checkbox', property -> 'formula' -> 'boolean')::boolean END
 $$;
 COMMENT ON FUNCTION nls.notion_boolean(jsonb) IS
-'A checkbox, or a formula whose result is a boolean: notion_boolean(property jsonb) returns boolean; NULL otherwise.';
+'A checkbox, or a formula whose result is a boolean: notion_boolean(property jsonb) returns boolean; NULL otherwise.
+Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.notion_names(property jsonb) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -71,7 +72,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION nls.notion_names(jsonb) IS
 'The names a multi_select, files or people value holds, in Notion''s order: notion_names(property jsonb) returns
-text[] (a file''s name, never its url; a person''s name, NULL where Notion does not give it); NULL for another type.';
+text[] (a file''s name, never its url; a person''s name, NULL where Notion does not give it); NULL for another type.
+Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.notion_ids(property jsonb) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -84,7 +86,7 @@ $$;
 COMMENT ON FUNCTION nls.notion_ids(jsonb) IS
 'The ids a relation (page ids) or people (user ids) value holds, in Notion''s order: notion_ids(property jsonb)
 returns text[]; NULL for another type. Relations are whole past Notion''s 25-item cut (the sync completes them);
-nls.notion_relation_edges holds them as rows, for joins.';
+nls.notion_relation_edges holds them as rows, for joins. Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.notion_texts(property jsonb) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -95,13 +97,14 @@ AS $$
 $$;
 COMMENT ON FUNCTION nls.notion_texts(jsonb) IS
 'The items of a rollup whose result is an array, each as nls.notion_text gives it: notion_texts(property jsonb)
-returns text[]; NULL for another result.';
+returns text[]; NULL for another result. Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.notion_user(property jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT coalesce(property -> 'created_by', property -> 'last_edited_by') ->> 'id' $$;
 COMMENT ON FUNCTION nls.notion_user(jsonb) IS
-'The user id of a created_by or last_edited_by value: notion_user(property jsonb) returns text; NULL otherwise.';
+'The user id of a created_by or last_edited_by value: notion_user(property jsonb) returns text; NULL otherwise.
+Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.notion_unique_number(property jsonb) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -111,7 +114,8 @@ AS $$
                 THEN round((property -> 'unique_id' -> 'number')::numeric)::bigint END
 $$;
 COMMENT ON FUNCTION nls.notion_unique_number(jsonb) IS
-'The number of a unique_id value (ST-4 -> 4): notion_unique_number(property jsonb) returns bigint; NULL otherwise.';
+'The number of a unique_id value (ST-4 -> 4): notion_unique_number(property jsonb) returns bigint; NULL otherwise.
+Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.notion_date(property jsonb, part text DEFAULT 'start') RETURNS date
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -121,7 +125,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION nls.notion_date(jsonb, text) IS
 'The day of a date value (or a formula or rollup whose result is a date): notion_date(property jsonb, part =>
-''start'' | ''end'') returns date, as written in Notion (no time zone conversion); NULL when empty or malformed.';
+''start'' | ''end'') returns date, as written in Notion (no time zone conversion); NULL when empty or malformed
+(or for another part). Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.notion_timestamptz(property jsonb, part text DEFAULT 'start') RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -134,7 +139,8 @@ $$;
 COMMENT ON FUNCTION nls.notion_timestamptz(jsonb, text) IS
 'The time of a date value (or a formula or rollup whose result is a date, or a created_time / last_edited_time):
 notion_timestamptz(property jsonb, part => ''start'' | ''end'') returns timestamptz; a date without a time is
-midnight UTC, a time without an offset is in the value''s time_zone; NULL when empty or malformed.';
+midnight UTC, a time without an offset is in the value''s time_zone; NULL when empty or malformed (or for another
+part). Raises nothing.';
 
 CREATE OR REPLACE FUNCTION nls.notion_range(property jsonb) RETURNS tstzrange
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -149,7 +155,7 @@ $$;
 COMMENT ON FUNCTION nls.notion_range(jsonb) IS
 'A date value as a range: notion_range(property jsonb) returns tstzrange [start, end], both bounds included as in
 Notion (a value without an end is the one instant [start, start]); NULL when empty, malformed or ending before
-it starts.';
+it starts. Raises nothing.';
 
 -- ---- a typed view's query, from its columns ----------------------------------------------------------------------
 -- kind -> (SQL type, expression over a property value). The one list: nothing else goes into a view's text.
@@ -509,7 +515,8 @@ COMMENT ON FUNCTION nls.drop_typed_view(regclass) IS
 'Drop a typed view and forget it (the sync stops following its data source): drop_typed_view(view regclass)
 returns true when the view is gone, false when it is no typed view this session''s user has (nothing changes), or
 when a view of your own still reads it (it is then forgotten but left in place, and reads no rows: its registry row,
-through which it finds its data source, is gone).';
+through which it finds its data source, is gone). Raises nothing itself: a name that is no relation fails its cast
+to regclass (42P01) before the call.';
 
 COMMENT ON TABLE nls.typed_views IS
 'Typed views, one per synced data source a user asked for (nls.create_typed_view, or the typed_views_schema setting

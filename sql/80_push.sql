@@ -1,5 +1,5 @@
--- Two-way sync (issue 13): the SQL of writing back to Notion what changed in PostgreSQL. The flow is
--- plpython/nls_engine/push.py (nls.push_notion, plpython/functions.sql); the state table and the push_map column are
+-- Two-way sync (docs/two-way.md): the SQL of writing back to Notion what changed in PostgreSQL. The flow is
+-- plpython/nls_engine/push/ (nls.push_notion, plpython/functions.sql); the state table and the push_map column are
 -- migration 0011; the default push maps are beside the targets (sql/05_targets.sql). Every function runs as its
 -- caller, under row-level security.
 --

@@ -1,7 +1,7 @@
--- Notion's webhooks (issue 16): the endpoint a DBA gives Notion, the events it stores, and what the scheduled job
--- and the DBA see. The PL/Python entry points (nls.webhook_receive, nls.webhook_verification_token,
+-- Notion's webhooks (docs/webhooks.md): the endpoint a DBA gives Notion, the events it stores, and what the scheduled
+-- job and the DBA see. The PL/Python entry points (nls.webhook_receive, nls.webhook_verification_token,
 -- nls.apply_webhook_events, nls.apply_all_webhook_events) are in plpython/functions.sql; the logic in
--- plpython/nls_engine/webhooks.py.
+-- plpython/nls_engine/webhooks/.
 
 CREATE OR REPLACE FUNCTION nls.webhook_endpoint(user_id text) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp

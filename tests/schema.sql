@@ -894,8 +894,8 @@ DECLARE
     r record;
     n int := 0;
 BEGIN
-    -- A running row whose backend is gone (or, for rows written before backends were recorded, whose source
-    -- lock nobody holds) belongs to a run that ended without closing it: its counts stay as last committed.
+    -- A running row whose backend is gone (or, for a row that names no backend, whose source lock nobody
+    -- holds) belongs to a run that ended without closing it: its counts stay as last committed.
     FOR r IN SELECT DISTINCT l.source_id FROM nls.sync_log l
               WHERE l.status = 'running' AND l.source_id IS NOT NULL
                 AND NOT nls._backend_alive(l.backend_pid, l.backend_start) LOOP
@@ -923,7 +923,7 @@ $$;
 --
 
 COMMENT ON FUNCTION nls._close_stale_runs() IS 'Internal: closes as failed (backend_ended) every running sync_log row whose backend is gone (nls._backend_alive;
-rows from before backends were recorded: whose source lock nobody holds), keeping the counts its last committed batch
+a row that names no backend: whose source lock nobody holds), keeping the counts its last committed batch
 wrote; returns how many sources had such rows.';
 
 --
@@ -2608,7 +2608,7 @@ $$;
 --
 
 COMMENT ON FUNCTION nls._setting_allowed(p_type text, p_unit text, p_min numeric, p_max numeric, p_allowed text[]) IS 'Internal: what a setting takes, in words, from its catalogue columns (type, unit, min_value, max_value, allowed):
-e.g. "a number of seconds from 0.1 to 600". Used in nls.set_setting''s errors and the README''s settings table.';
+e.g. "a number of seconds from 0.1 to 600". Used in nls.set_setting''s errors and the table of docs/settings.md.';
 
 --
 -- Name: _setting_fits(text, text, numeric, numeric, text[]); Type: FUNCTION; Schema: nls; Owner: -
@@ -2825,8 +2825,8 @@ $$;
 -- Name: FUNCTION _status(p text, p_allowed text[], p_default text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls._status(p text, p_allowed text[], p_default text) IS 'A status value in the seed''s vocabulary: lower case, spaces and dashes as "_" ("In progress" -> in_progress);
-the default when it is not one of the allowed values (the Notion value stays in staging).';
+COMMENT ON FUNCTION nls._status(p text, p_allowed text[], p_default text) IS 'A status value in the learning schema''s vocabulary: lower case, spaces and dashes as "_" ("In progress" ->
+in_progress); the default when it is not one of the allowed values (the Notion value stays in staging).';
 
 --
 -- Name: _stored_hashes(bigint, text[]); Type: FUNCTION; Schema: nls; Owner: -
@@ -3631,7 +3631,7 @@ $$;
 -- Name: FUNCTION add_anki_account(user_id text, username text, password text, endpoint text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.add_anki_account(user_id text, username text, password text, endpoint text) IS 'Store a user''s Anki account (issue 14): add_anki_account(user_id, username, password, endpoint => NULL) returns the
+COMMENT ON FUNCTION nls.add_anki_account(user_id text, username text, password text, endpoint text) IS 'Store a user''s Anki account: add_anki_account(user_id, username, password, endpoint => NULL) returns the
 account id (bigint). endpoint NULL is AnkiWeb; else the URL of the learner''s own sync server (http or https, no
 credentials in it). username and password are encrypted together with the token key ring (AES-256-GCM, the owner
 and "anki" bound in; pass them as bound parameters) and never echoed; the first nls.anki_sync logs in, keeps the
@@ -3657,7 +3657,7 @@ $$;
 -- Name: FUNCTION add_integration(user_id text, access_token text, workspace_id text, workspace_name text, workspace_icon text, bot_id text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.add_integration(user_id text, access_token text, workspace_id text, workspace_name text, workspace_icon text, bot_id text) IS 'Store a user''s Notion connection (seed 004): add_integration(user_id, access_token, workspace_id, workspace_name,
+COMMENT ON FUNCTION nls.add_integration(user_id text, access_token text, workspace_id text, workspace_name text, workspace_icon text, bot_id text) IS 'Store a user''s Notion connection: add_integration(user_id, access_token, workspace_id, workspace_name,
 workspace_icon, bot_id) returns the integration id (bigint). The token is encrypted with AES-256-GCM (key from the
 server environment NLS_ENCRYPTION_KEY or the encryption_key_file setting, owner bound as associated data) and never
 echoed. Storing again replaces the token and sets the integration active. Raises 55000 when the key is missing (the
@@ -3762,7 +3762,7 @@ $$;
 -- Name: FUNCTION anki_sync(user_id text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.anki_sync(user_id text) IS 'Sync a user''s Anki collection now, in the caller''s transaction (issue 14): anki_sync(user_id) syncs nls''s copy of
+COMMENT ON FUNCTION nls.anki_sync(user_id text) IS 'Sync a user''s Anki collection now, in the caller''s transaction: anki_sync(user_id) syncs nls''s copy of
 the collection with the learner''s endpoint (anki_sync), reads review progress and the learner''s edits back
 (anki_pull: learning_atoms.anki_*, concepts.last_reviewed_at, review_queue items with source anki_edit), and writes
 the changed flashcard and cloze atoms as notes, uploading them at once (anki_push); each step is a row of
@@ -3799,7 +3799,8 @@ $_$;
 COMMENT ON PROCEDURE nls.apply_all_webhook_events() IS 'The pg_cron entry point of the webhooks (job apply-notion-webhooks, every minute, as role nls_cron): CALL
 nls.apply_all_webhook_events() applies every user''s waiting webhook events (as nls.apply_webhook_events, acting for
 each user), committing after each batch. With nothing waiting it costs the engine''s load check and one query
-(nls._webhook_users) and writes nothing.';
+(nls._webhook_users) and writes nothing. Raises 57014 on a cancel or statement_timeout (the batches committed
+before stay); a user whose events failed to apply is a failed sync_log row and a WARNING, not an error.';
 
 --
 -- Name: apply_webhook_events(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -3828,8 +3829,8 @@ in the source it left), a deleted one marked trashed at once unless the stored c
 data source whose schema changed read whole where the stored pages hold another schema; data_source.* events make
 the next run list the data sources again; events of pages nobody syncs and the integration''s own writes cost
 nothing. Each batch is a sync_log row of type notion_webhook; a batch that leaves events pending (their source held
-by another run) is the user''s last of the call. Notion''s failures do not raise (the events stay pending); an empty
-user_id raises 22023, a cancel 57014.';
+by another run) is the user''s last of the call. Notion''s failures do not raise (the events stay pending). Raises
+22023 for an empty user_id, 57014 on a cancel or statement_timeout.';
 
 --
 -- Name: approve_review(uuid, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -3909,9 +3910,10 @@ CREATE FUNCTION nls.atom_needs_review(back text, atomicity text, quality_score n
 -- Name: FUNCTION atom_needs_review(back text, atomicity text, quality_score numeric); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.atom_needs_review(back text, atomicity text, quality_score numeric) IS 'Whether a card goes to manual review: atom_needs_review(back, atomicity, quality_score) returns true for an
-empty back, a card that is not atomic, or a quality_score under 0.75 (the threshold of seed 001''s Anki query).
-A card whose id another card of the same user already holds is flagged as well (see nls._want_learning_atoms).';
+COMMENT ON FUNCTION nls.atom_needs_review(back text, atomicity text, quality_score numeric) IS 'Whether a card goes to manual review: atom_needs_review(back, atomicity, quality_score) returns true for an empty
+back, a card that is not atomic, or a quality_score under 0.75 (the threshold of the learning schema''s Anki query). A
+card whose id another card of the same user already holds is flagged as well (see nls._want_learning_atoms). Raises
+nothing.';
 
 --
 -- Name: atom_quality_score(text, text, text, text, boolean, boolean); Type: FUNCTION; Schema: nls; Owner: -
@@ -3938,7 +3940,7 @@ $$;
 COMMENT ON FUNCTION nls.atom_quality_score(front text, back text, atom_type text, atomicity text, has_concept boolean, has_module boolean) IS 'A card''s quality_score in 0.00-1.00: atom_quality_score(front, back, atom_type, atomicity, has_concept,
 has_module) returns numeric(3,2) = 1.00 - 0.50 empty back - 0.30 back repeats the front - 0.25 needs_split /
 0.15 verbose - 0.10 front under 3 words - 0.10 a flashcard front that is not a question (no "?", no final ":")
-- 0.10 no concept - 0.05 no module, clamped to [0, 1].';
+- 0.10 no concept - 0.05 no module, clamped to [0, 1]. Raises nothing.';
 
 --
 -- Name: atom_type_for(text, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -3961,7 +3963,7 @@ $$;
 
 COMMENT ON FUNCTION nls.atom_type_for(front text, mapped_type text) IS 'A card''s atom_type: atom_type_for(front text, mapped_type text) returns the mapped type property''s value when it
 names a known type (flashcard, cloze, mcq, true_false, matching, parsons; case and spacing free), else ''cloze''
-when the front holds an Anki cloze deletion ({{c1::...}}), else ''flashcard''.';
+when the front holds an Anki cloze deletion ({{c1::...}}), else ''flashcard''. Raises nothing.';
 
 --
 -- Name: atomicity_status(text, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -3985,7 +3987,8 @@ $$;
 
 COMMENT ON FUNCTION nls.atomicity_status(front text, back text) IS 'The minimum-information check of a card: atomicity_status(front text, back text) returns ''needs_split'' when
 the front asks more than one question (two or more "?"), the back runs past 60 words or lists 3 or more items
-(lines starting with -, *, • or 1. / 1)); else ''verbose'' when either side runs past 25 words; else ''atomic''.';
+(lines starting with -, *, • or 1. / 1)); else ''verbose'' when either side runs past 25 words; else ''atomic''.
+Raises nothing.';
 
 --
 -- Name: clean(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4049,16 +4052,16 @@ $$;
 -- Name: FUNCTION clean(user_id text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.clean(user_id text) IS 'The cleaning pipeline (seed 001): clean(user_id => NULL) turns the learning sources'' synced pages into the
+COMMENT ON FUNCTION nls.clean(user_id text) IS 'The cleaning pipeline: clean(user_id => NULL) turns the synced pages of the learning and creative sources into the
 canonical tables (clean_concept_areas, clean_concept_clusters, concepts, clean_programs, clean_tracks,
-learning_modules, learning_atoms) for one user or, with NULL, every user; set-based; relations resolved whatever
-order the sources were synced in; each change and removal kept in cleaning_log. Runs after every sync of a
-learning source. It follows the change: for one user it looks only at the pages written since its last pass
-(nls._clean_queue) and the rows that depend on them (nls._clean_affected); with nothing written it returns at once;
-for every user (NULL), or after a source was removed or its target or map changed, it grades everything. Logs a
-sync_log row (sync_type ''cleaning''). Returns jsonb {"success", "sync_log_id", "added", "updated", "removed",
-"pages_changed" (NULL for a whole pass), "tables": {...}}; on failure {"success": false, "error", "sqlstate"}, writes nothing but the
-failed sync_log row, and raises nothing.';
+learning_modules, learning_atoms; characters, worlds, stories, chat_sessions) for one user or, with NULL, every user;
+set-based; relations resolved whatever order the sources were synced in; each change and removal kept in cleaning_log.
+Runs after every sync of a learning or creative source. It follows the change: for one user it looks only at the pages
+written since its last pass (nls._clean_queue) and the rows that depend on them (nls._clean_affected); with nothing
+written it returns at once; for every user (NULL), or after a source was removed or its target or map changed, it
+grades everything. Logs a sync_log row (sync_type ''cleaning''). Returns jsonb {"success", "sync_log_id", "added",
+"updated", "removed", "pages_changed" (NULL for a whole pass), "tables": {...}}; on failure {"success": false,
+"error", "sqlstate"}, writing nothing but the failed sync_log row. Raises nothing.';
 
 --
 -- Name: create_typed_view(text, text, text, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4082,7 +4085,7 @@ schema_name => ''notion'', user_id => NULL) returns one row per view (view: its 
 source''s first sync; database_id; data_source_id; columns: how many property columns). With database_id NULL and
 a user_id, one view per source of that user. The view (security_invoker, over nls.stg_notion_pages) has page_id,
 url, in_trash, is_archived, deleted_at, value_marks, then one column per property, named after it and typed
-(the README''s "Typed views"), read by property id; it follows the data source''s schema after every sync (added
+(docs/typed-views.md), read by property id; it follows the data source''s schema after every sync (added
 property: new column; retyped: new type; renamed: same column; removed: NULL), each change a row of
 nls.typed_view_history. Making it again renames columns after their properties and drops removed ones. view_name
 defaults to the database''s name made an identifier (with the data source''s name when it holds several). Raises
@@ -4143,7 +4146,8 @@ $$;
 COMMENT ON FUNCTION nls.drop_typed_view(view regclass) IS 'Drop a typed view and forget it (the sync stops following its data source): drop_typed_view(view regclass)
 returns true when the view is gone, false when it is no typed view this session''s user has (nothing changes), or
 when a view of your own still reads it (it is then forgotten but left in place, and reads no rows: its registry row,
-through which it finds its data source, is gone).';
+through which it finds its data source, is gone). Raises nothing itself: a name that is no relation fails its cast
+to regclass (42P01) before the call.';
 
 --
 -- Name: edit_review(uuid, text, text, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4201,7 +4205,8 @@ $$;
 COMMENT ON FUNCTION nls.engine_status() IS 'What the sync runs with inside this server: {"python", "requests", "urllib3", "cryptography", "encryption_key",
 "anki"} (jsonb). encryption_key is "ok" or says what is missing and how to provide it; anki is the version of Anki''s
 library the Anki sync imports (setting anki_python_path), or "not importable: ..." with how to install it (the
-Notion sync does not need it). nls install reports it.';
+Notion sync does not need it). nls install reports it. Raises nothing for a missing key or library: the result says
+so.';
 
 --
 -- Name: normalize_card_id(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4220,7 +4225,7 @@ $$;
 
 COMMENT ON FUNCTION nls.normalize_card_id(card_id text) IS 'A card id in its canonical form: normalize_card_id(card_id text) returns text: upper case, spaces, underscores
 and dots turned into one dash, no leading or trailing dash (" net_m1 001-dec " -> "NET-M1-001-DEC"); NULL when
-empty.';
+empty. Raises nothing.';
 
 --
 -- Name: notion_boolean(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4237,7 +4242,8 @@ $$;
 -- Name: FUNCTION notion_boolean(property jsonb); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.notion_boolean(property jsonb) IS 'A checkbox, or a formula whose result is a boolean: notion_boolean(property jsonb) returns boolean; NULL otherwise.';
+COMMENT ON FUNCTION nls.notion_boolean(property jsonb) IS 'A checkbox, or a formula whose result is a boolean: notion_boolean(property jsonb) returns boolean; NULL otherwise.
+Raises nothing.';
 
 --
 -- Name: notion_date(jsonb, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4255,7 +4261,8 @@ $$;
 --
 
 COMMENT ON FUNCTION nls.notion_date(property jsonb, part text) IS 'The day of a date value (or a formula or rollup whose result is a date): notion_date(property jsonb, part =>
-''start'' | ''end'') returns date, as written in Notion (no time zone conversion); NULL when empty or malformed.';
+''start'' | ''end'') returns date, as written in Notion (no time zone conversion); NULL when empty or malformed
+(or for another part). Raises nothing.';
 
 --
 -- Name: notion_ids(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4276,7 +4283,7 @@ $$;
 
 COMMENT ON FUNCTION nls.notion_ids(property jsonb) IS 'The ids a relation (page ids) or people (user ids) value holds, in Notion''s order: notion_ids(property jsonb)
 returns text[]; NULL for another type. Relations are whole past Notion''s 25-item cut (the sync completes them);
-nls.notion_relation_edges holds them as rows, for joins.';
+nls.notion_relation_edges holds them as rows, for joins. Raises nothing.';
 
 --
 -- Name: notion_names(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4296,7 +4303,8 @@ $$;
 --
 
 COMMENT ON FUNCTION nls.notion_names(property jsonb) IS 'The names a multi_select, files or people value holds, in Notion''s order: notion_names(property jsonb) returns
-text[] (a file''s name, never its url; a person''s name, NULL where Notion does not give it); NULL for another type.';
+text[] (a file''s name, never its url; a person''s name, NULL where Notion does not give it); NULL for another type.
+Raises nothing.';
 
 --
 -- Name: notion_number(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4314,7 +4322,7 @@ $$;
 --
 
 COMMENT ON FUNCTION nls.notion_number(property jsonb) IS 'The number of a Notion property value: notion_number(property jsonb) returns numeric for a number property, a
-formula or a rollup whose result is a number; NULL otherwise (empty, another type).';
+formula or a rollup whose result is a number; NULL otherwise (empty, another type). Raises nothing.';
 
 --
 -- Name: notion_property(jsonb, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4333,7 +4341,7 @@ $$;
 
 COMMENT ON FUNCTION nls.notion_property(properties jsonb, key text) IS 'One property value of a Notion page object (GET /v1/pages/{id} "properties"): notion_property(properties jsonb,
 key text) returns the property''s jsonb, found by property name, else by property id (as Notion gives it, e.g.
-''%3CnJT''); NULL when absent.';
+''%3CnJT''); NULL when absent. Raises 22023 when properties is not a JSON object and key names none of it.';
 
 --
 -- Name: notion_range(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4356,7 +4364,7 @@ $$;
 
 COMMENT ON FUNCTION nls.notion_range(property jsonb) IS 'A date value as a range: notion_range(property jsonb) returns tstzrange [start, end], both bounds included as in
 Notion (a value without an end is the one instant [start, start]); NULL when empty, malformed or ending before
-it starts.';
+it starts. Raises nothing.';
 
 --
 -- Name: notion_relation_ids(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4375,7 +4383,8 @@ $$;
 --
 
 COMMENT ON FUNCTION nls.notion_relation_ids(property jsonb) IS 'The page ids a relation property holds, in Notion''s order: notion_relation_ids(property jsonb) returns text[]
-(empty when the property is absent or not a relation). A page object holds at most 25 of them (has_more).';
+(empty when the property is absent or not a relation). A page object holds at most 25 of them (has_more). Raises
+nothing.';
 
 --
 -- Name: notion_text(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4423,7 +4432,8 @@ $$;
 
 COMMENT ON FUNCTION nls.notion_text(property jsonb) IS 'The text of one Notion property value (any type: title and rich_text joined plain_text, select/status name,
 multi_select, people and files names joined by '', '' (never a file''s url: see nls.notion_files), number, checkbox, date start, url, email, unique_id PREFIX-N,
-formula result, relation ids); notion_text(property jsonb) returns text, NULL for an empty value.';
+formula result, relation ids); notion_text(property jsonb) returns text, NULL for an empty value. Raises 22023 when a
+title, rich_text, multi_select, people, relation or files value is not a JSON array.';
 
 --
 -- Name: notion_texts(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4442,7 +4452,7 @@ $$;
 --
 
 COMMENT ON FUNCTION nls.notion_texts(property jsonb) IS 'The items of a rollup whose result is an array, each as nls.notion_text gives it: notion_texts(property jsonb)
-returns text[]; NULL for another result.';
+returns text[]; NULL for another result. Raises nothing.';
 
 --
 -- Name: notion_timestamptz(jsonb, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4463,7 +4473,8 @@ $$;
 
 COMMENT ON FUNCTION nls.notion_timestamptz(property jsonb, part text) IS 'The time of a date value (or a formula or rollup whose result is a date, or a created_time / last_edited_time):
 notion_timestamptz(property jsonb, part => ''start'' | ''end'') returns timestamptz; a date without a time is
-midnight UTC, a time without an offset is in the value''s time_zone; NULL when empty or malformed.';
+midnight UTC, a time without an offset is in the value''s time_zone; NULL when empty or malformed (or for another
+part). Raises nothing.';
 
 --
 -- Name: notion_unique_number(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4481,7 +4492,8 @@ $$;
 -- Name: FUNCTION notion_unique_number(property jsonb); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.notion_unique_number(property jsonb) IS 'The number of a unique_id value (ST-4 -> 4): notion_unique_number(property jsonb) returns bigint; NULL otherwise.';
+COMMENT ON FUNCTION nls.notion_unique_number(property jsonb) IS 'The number of a unique_id value (ST-4 -> 4): notion_unique_number(property jsonb) returns bigint; NULL otherwise.
+Raises nothing.';
 
 --
 -- Name: notion_user(jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4495,7 +4507,8 @@ CREATE FUNCTION nls.notion_user(property jsonb) RETURNS text
 -- Name: FUNCTION notion_user(property jsonb); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.notion_user(property jsonb) IS 'The user id of a created_by or last_edited_by value: notion_user(property jsonb) returns text; NULL otherwise.';
+COMMENT ON FUNCTION nls.notion_user(property jsonb) IS 'The user id of a created_by or last_edited_by value: notion_user(property jsonb) returns text; NULL otherwise.
+Raises nothing.';
 
 --
 -- Name: property_map(text, jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4511,10 +4524,10 @@ CREATE FUNCTION nls.property_map(target text, overrides jsonb DEFAULT '{}'::json
 
 COMMENT ON FUNCTION nls.property_map(target text, overrides jsonb) IS 'Which Notion property feeds which column of a target: property_map(target text, overrides jsonb) returns
 {field: property name or id, or a list of them read in order} (jsonb): the target''s default from nls.targets()
-(seed 001''s names for the learning targets, e.g. flashcards: CardID, Question, Answer, Concept, Module, Status,
-Type; seed 002''s for the creative ones, e.g. characters: Name, Description else Bio else Backstory), overlaid with
+(for the learning targets e.g. flashcards: CardID, Question, Answer, Concept, Module, Status, Type; for the
+creative ones e.g. characters: Name, Description else Bio else Backstory), overlaid with
 a source''s nls.sources.property_map. A name or title field falls back to the page''s title. {} for a name that is
-no target.';
+no target. Raises nothing.';
 
 --
 -- Name: push_map(text, jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4534,7 +4547,7 @@ COMMENT ON FUNCTION nls.push_map(target text, overrides jsonb) IS 'Which columns
 atom_type, concept_id, module_id and new pages for atoms with none; concepts: status, dec_score, proc_score,
 app_score; others nothing) overlaid with a source''s nls.sources.push_map. true means the property the source''s
 property map reads that column from (by its stable id once learned); false leaves a column out. {} for a name that
-is no target.';
+is no target. Raises nothing.';
 
 --
 -- Name: push_notion(text, boolean); Type: FUNCTION; Schema: nls; Owner: -
@@ -4554,14 +4567,14 @@ $$;
 --
 
 COMMENT ON FUNCTION nls.push_notion(user_id text, dry_run boolean) IS 'Two-way sync: write back to Notion what changed in PostgreSQL, in the caller''s transaction (the schedule runs it
-after each user''s read when the setting push_after_read is on). push_notion(user_id => NULL, dry_run => false)
-pushes every enabled source of the user (NULL: every user the session sees) whose push map sends something
-(nls.push_map, nls.set_push_map): each column changed locally since it last agreed with Notion goes to its property
-with one PATCH /v1/pages/{id} per page (only the changed properties; the page read again first with GET
-/v1/pages/{id} when the stored copy is older than the local change); a column changed in Notion too is not written
-but listed in nls.push_conflicts (nls.resolve_conflict); an atom with no page gets one (POST /v1/pages, with its card
-id; a create whose answer was lost is found by that card id, never sent twice). An object whose values hash to what
-was last sent costs no request. Returns jsonb in seed 002''s shape {"success", "results": [{"database_name",
+after each user''s read when the setting push_after_read is on). push_notion(user_id => NULL, dry_run => false) pushes
+every enabled source of the user (NULL: every user the session sees) whose push map sends something (nls.push_map,
+nls.set_push_map): each column changed locally since it last agreed with Notion goes to its property with one PATCH
+/v1/pages/{id} per page (only the changed properties; the page read again first with GET /v1/pages/{id} when the
+stored copy is older than the local change); a column changed in Notion too is not written but listed in
+nls.push_conflicts (nls.resolve_conflict); an atom with no page gets one (POST /v1/pages, with its card id; a create
+whose answer was lost is found by that card id, never sent twice). An object whose values hash to what was last sent
+costs no request. Returns jsonb in the shape nls.sync_notion returns {"success", "results": [{"database_name",
 "database_id", "status", "sync_log_id", "sync_type": "notion_push", "items_processed", "items_added" (pages created),
 "items_updated" (pages written), "requests_made", "conflicts"?, "failed"?, "error"?}]}, one nls.sync_log row of type
 notion_push per source (details: see COMMENT ON COLUMN nls.sync_log.details). dry_run => true sends nothing, changes
@@ -4619,7 +4632,8 @@ $$;
 
 COMMENT ON FUNCTION nls.remove_anki_account(user_id text) IS 'Forget a user''s Anki account: remove_anki_account(user_id) deletes the encrypted credential, the collection nls
 kept and its note list, and clears the atoms'' anki_note_id and anki_card_id (their last schedule stays). The notes
-stay in the learner''s collection on their endpoint. Returns true when there was an account.';
+stay in the learner''s collection on their endpoint. Returns true when there was an account (false for NULL or an
+unknown user). Raises nothing.';
 
 --
 -- Name: remove_integration(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4766,12 +4780,13 @@ $$;
 -- Name: FUNCTION rotate_encryption_key(); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.rotate_encryption_key() IS 'Re-encrypt every stored Notion token under the newest key of the key ring (seed 004, hardened): first add the new
+COMMENT ON FUNCTION nls.rotate_encryption_key() IS 'Re-encrypt every stored Notion token under the newest key of the key ring: first add the new
 key as a higher version (NLS_ENCRYPTION_KEY=''2:<new>,1:<old>'' and restart, or the same in the key file), then
 SELECT nls.rotate_encryption_key(), then drop the old entry. Returns jsonb {"key_version", "rotated",
 "already_current", "unreadable": [user ids whose token decrypts with no key of the ring, left untouched],
 "anki"?: {"rotated", "unreadable"} for the Anki credentials (nls.add_anki_account), when there were any to rotate}. Runs as
-its owner (it must see every user''s integration); executable by nls_admin only. Raises when no key is set.';
+its owner (it must see every user''s integration); executable by nls_admin only. Raises 55000 when no key is set or
+the key ring is malformed (the hint says how to set it).';
 
 --
 -- Name: set_push_map(text, text, jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -4859,9 +4874,9 @@ $$;
 
 COMMENT ON FUNCTION nls.set_setting(name text, value text) IS 'Change an nls setting: set_setting(name text, value text) returns the value stored (text, trimmed). The value is
 checked against the setting''s catalogue row in nls.settings (type, unit, min_value and max_value, or allowed
-values): a value out of range, of the wrong type or not among the allowed ones raises 22023 naming the setting and
-what it takes; NULL raises 22004; an unknown name raises 22023 listing the settings. Nothing changes then. SELECT *
-FROM nls.settings lists every setting with its type, unit, default, range and meaning.';
+values). SELECT * FROM nls.settings lists every setting with its type, unit, default, range and meaning. Raises
+22023 for a value out of range, of the wrong type or not among the allowed ones (naming the setting and what it
+takes) and for an unknown name (listing the settings), 22004 for NULL; nothing changes then.';
 
 --
 -- Name: sync_all_users_notion_databases(); Type: PROCEDURE; Schema: nls; Owner: -
@@ -4894,9 +4909,10 @@ the round is empty; so N workers sync N users side by side and a slow or rate-li
 worker. Integrations marked needs_reauth or disabled are skipped. Commits after each batch of pages, so an
 interruption loses nothing fetched; runs left "running" by a backend that died are closed as failed first. The
 requests of every backend together stay under rate_limit_per_s per token and workspace_rate_limit_per_s per
-workspace, rate_limit_burst at once (nls._take_budget: one budget every backend shares at once). A cancel or statement_timeout closes the running source''s
-row as cancelled, commits it, and fails the CALL with 57014; a terminate ends the backend within about a second,
-the counts of what it committed staying in its row. Returns nothing; each run is a row of nls.sync_log.';
+workspace, rate_limit_burst at once (nls._take_budget: one budget every backend shares at once). A terminate ends
+the backend within about a second, the counts of what it committed staying in its row. Returns nothing; each run is
+a row of nls.sync_log. Raises 57014 on a cancel or statement_timeout, after it closed the running source''s row as
+cancelled and committed it; a Notion failure is the run''s failed row, not an error.';
 
 --
 -- Name: sync_notion(text, text, text, boolean); Type: FUNCTION; Schema: nls; Owner: -
@@ -4915,14 +4931,14 @@ $$;
 -- Name: FUNCTION sync_notion(database_id text, database_name text, user_id text, full_sync boolean); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.sync_notion(database_id text, database_name text, user_id text, full_sync boolean) IS 'Sync now, in the caller''s transaction (seed 002). sync_notion(database_id => NULL, database_name => NULL,
+COMMENT ON FUNCTION nls.sync_notion(database_id text, database_name text, user_id text, full_sync boolean) IS 'Sync now, in the caller''s transaction: sync_notion(database_id => NULL, database_name => NULL,
 user_id => NULL, full_sync => false) returns jsonb: for one database {"success", "synced_count", "database_name",
 "status", "sync_log_id", "items_*", "requests_made"}, for several (no database_id: all of user_id''s sources, or every
 source) {"success", "results": [...]}. Incremental unless full_sync or first run. Notion failures do not raise:
-they return "success": false with "error" and leave a failed nls.sync_log row. A cancel or statement_timeout
-fails it with 57014 (query_canceled) like any statement, within about a second even while a Notion request is
-pending; a malformed database_id raises 22023. Reads POST
-/v1/data_sources/{id}/query, GET /v1/databases/{id}, GET /v1/pages/{id}, GET /v1/blocks/{id}/children.';
+they return "success": false with "error" and leave a failed nls.sync_log row. Reads POST
+/v1/data_sources/{id}/query, GET /v1/databases/{id}, GET /v1/pages/{id}, GET /v1/blocks/{id}/children. Raises 22023
+for a malformed database_id, 57014 (query_canceled) on a cancel or statement_timeout, like any statement, within
+about a second even while a Notion request is pending.';
 
 --
 -- Name: targets(); Type: FUNCTION; Schema: nls; Owner: -
@@ -4944,10 +4960,10 @@ $$;
 
 COMMENT ON FUNCTION nls.targets() IS 'The sync targets a source can have, the one list every part of nls reads: targets() returns (target, kind,
 canonical_table, page_id_column, notion_database_name, clean_order, property_map), ordered by clean_order. kind
-''raw'' (pages: nls.stg_notion_pages only), ''learning'' (seed 001) or ''creative'' (seed 002); canonical_table is
+''raw'' (pages: nls.stg_notion_pages only), ''learning'' (the learning schema) or ''creative''; canonical_table is
 the nls table nls.clean() fills from the target''s pages, in clean_order (parents first), its page_id_column holding
 the Notion page id; notion_database_name is the Notion database name nls.discover() recognises; property_map is the
-default {field: Notion property name, or a list of names read in order} (see nls.property_map).';
+default {field: Notion property name, or a list of names read in order} (see nls.property_map). Raises nothing.';
 
 --
 -- Name: typed_select(bigint, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -5067,9 +5083,10 @@ arrived, signature: the X-Notion-Signature header or NULL) returns the HTTP stat
 taken while the path is armed (nls.webhook_endpoint), or a delivery verified and stored in nls.webhook_events (once per
 event id); 401 unsigned (outside the handshake window), wrongly signed (HMAC-SHA256 over the raw bytes, keyed by the
 verification token, compared in constant time) or naming another subscription; 404 an unknown path; 413 a body over
-webhook_max_body_bytes; 400 a verified body that is no event; 500 when the key ring cannot be read. Nothing is stored
-but what it answers 200. Runs as its owner (the token is decrypted inside the server, with the key ring only the
-server holds; the receiver holds no secret); executable by nls_webhook only.';
+webhook_max_body_bytes; 400 a verified body that is no event (or a NULL path or body); 500 when the key ring cannot
+be read (with a WARNING). Nothing is stored but what it answers 200. Runs as its owner (the token is decrypted inside the server, with the key ring only the
+server holds; the receiver holds no secret); executable by nls_webhook only. Raises nothing: every refusal is a
+status.';
 
 --
 -- Name: webhook_verification_token(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -5108,7 +5125,8 @@ $$;
 -- Name: FUNCTION word_count(body text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.word_count(body text) IS 'Words in a card side: word_count(body text) returns int, the number of runs of non-space characters (0 for NULL).';
+COMMENT ON FUNCTION nls.word_count(body text) IS 'Words in a card side: word_count(body text) returns int, the number of runs of non-space characters (0 for NULL).
+Raises nothing.';
 
 --
 -- Name: _budget_00; Type: SEQUENCE; Schema: nls; Owner: -
@@ -6533,8 +6551,8 @@ ALTER TABLE ONLY nls.sync_log FORCE ROW LEVEL SECURITY;
 
 COMMENT ON COLUMN nls.sync_log.status IS 'running, then completed, partial (stopped early or some pages not stored: the next run resumes), failed, or
 cancelled (a cancel or statement_timeout stopped it; the scheduled procedure commits that before it stops). A
-running row whose backend is gone reads as failed in nls.sync_status and is closed by the next run. Seed
-002''s JSON answers say "success" for completed (mapped once, in plpython/nls_engine/report.py).';
+running row whose backend is gone reads as failed in nls.sync_status and is closed by the next run. The JSON
+nls.sync_notion returns says "success" for completed (mapped once, in plpython/nls_engine/report.py).';
 
 --
 -- Name: COLUMN sync_log.details; Type: COMMENT; Schema: nls; Owner: -
@@ -6547,7 +6565,7 @@ COMMENT ON COLUMN nls.sync_log.details IS 'What a run found, one shape for every
 "markdown_truncated"?, "markdown_unknown_blocks"?, "rate_limited"? (429 answers), "retry_waited_s"? (seconds between
 attempts), "paced_s"? (seconds waited for the budget), "timeouts"? ({endpoint: requests that timed out}),
 "invalid_json"? ({endpoint: answers whose body was not JSON, each sent again}), "traceback"?}. The cleaning pipeline''s rows (sync_type cleaning) hold per-table counts instead; the Anki steps''
-rows (no source_id; plpython/nls_engine/anki_sync.py) their findings: anki_sync {"action", "login", "anki"},
+rows (no source_id; plpython/nls_engine/anki/sync.py) their findings: anki_sync {"action", "login", "anki"},
 anki_pull {"reviewed"}, anki_push {"unchanged", "kept_deleted", "upload"}, each with "traceback"? for an internal
 error. A push''s rows (sync_type notion_push: items_added pages created, items_updated pages written) add the counters
 "conflicts"?, "failed"?, "agreed"?, "unchanged"?, "refreshed"?, "adopted"?, "waiting"?, "object_errors"?:
@@ -6651,9 +6669,9 @@ ALTER TABLE ONLY nls.characters FORCE ROW LEVEL SECURITY;
 -- Name: TABLE characters; Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON TABLE nls.characters IS 'Seed 002 Characters, one row per synced page: name, description, every property (properties), owner, Notion page
-id, content hash (the page''s sync hash). Written by nls.clean(); a trashed or gone page''s row leaves (its last
-state in cleaning_log).';
+COMMENT ON TABLE nls.characters IS 'Characters (a source of target characters), one row per synced page: name, description, every property (properties),
+owner, Notion page id, content hash (the page''s sync hash). Written by nls.clean(); a trashed or gone page''s row
+leaves (its last state in cleaning_log).';
 
 --
 -- Name: chat_sessions; Type: TABLE; Schema: nls; Owner: -
@@ -6681,7 +6699,8 @@ ALTER TABLE ONLY nls.chat_sessions FORCE ROW LEVEL SECURITY;
 -- Name: TABLE chat_sessions; Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON TABLE nls.chat_sessions IS 'Seed 002 Chat Sessions, one row per synced page: title, transcript, message_count (see nls.characters).';
+COMMENT ON TABLE nls.chat_sessions IS 'Chat Sessions (a source of target chat_sessions), one row per synced page: title, transcript, message_count (see
+nls.characters).';
 
 --
 -- Name: cleaning_log; Type: TABLE; Schema: nls; Owner: -
@@ -7189,7 +7208,8 @@ ALTER TABLE ONLY nls.stories FORCE ROW LEVEL SECURITY;
 -- Name: TABLE stories; Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON TABLE nls.stories IS 'Seed 002 Stories, one row per synced page: title, description (see nls.characters).';
+COMMENT ON TABLE nls.stories IS 'Stories (a source of target stories), one row per synced page: title, description (see
+nls.characters).';
 
 --
 -- Name: sync_rounds; Type: TABLE; Schema: nls; Owner: -
@@ -7500,8 +7520,8 @@ CREATE VIEW nls.v_concept_atom_stats WITH (security_invoker='true') AS
 -- Name: VIEW v_concept_atom_stats; Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON VIEW nls.v_concept_atom_stats IS 'Seed 001: atom counts per concept (total, atomic, Anki-syncable, in Anki, average ease and interval) plus
-needs_review_count (the column seed 001''s "concepts needing attention" query reads) and user_id.';
+COMMENT ON VIEW nls.v_concept_atom_stats IS 'Atom counts per concept (total, atomic, Anki-syncable, in Anki, average ease and interval), needs_review_count
+(the atoms flagged for review: the "concepts needing attention" query reads it) and user_id.';
 
 --
 -- Name: v_due_atoms; Type: VIEW; Schema: nls; Owner: -
@@ -7555,7 +7575,8 @@ CREATE VIEW nls.v_due_atoms WITH (security_invoker='true') AS
 -- Name: VIEW v_due_atoms; Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON VIEW nls.v_due_atoms IS 'Seed 001: atoms to study (flashcard or cloze, in Anki, atomic), with their concept, module, cluster and area names.';
+COMMENT ON VIEW nls.v_due_atoms IS 'Atoms to study (flashcard or cloze, in Anki, atomic): every column of nls.learning_atoms, with the names of the
+atom''s concept, module, cluster and area.';
 
 --
 -- Name: v_review_queue_summary; Type: VIEW; Schema: nls; Owner: -
@@ -7575,7 +7596,8 @@ CREATE VIEW nls.v_review_queue_summary WITH (security_invoker='true') AS
 -- Name: VIEW v_review_queue_summary; Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON VIEW nls.v_review_queue_summary IS 'Seed 001: review_queue items per source and status, oldest and newest.';
+COMMENT ON VIEW nls.v_review_queue_summary IS 'review_queue items counted per source and status, with the oldest
+and newest created_at.';
 
 --
 -- Name: webhook_events; Type: TABLE; Schema: nls; Owner: -
@@ -7698,7 +7720,7 @@ ALTER TABLE ONLY nls.worlds FORCE ROW LEVEL SECURITY;
 -- Name: TABLE worlds; Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON TABLE nls.worlds IS 'Seed 002 Worlds, one row per synced page (see nls.characters).';
+COMMENT ON TABLE nls.worlds IS 'Worlds (a source of target worlds), one row per synced page (see nls.characters).';
 
 --
 -- Name: yoyo_lock; Type: TABLE; Schema: nls; Owner: -

@@ -79,22 +79,6 @@ def test_the_engine_reads_every_setting_of_the_catalogue_and_no_other(conn):
     assert typed.read_timeout_s == 30.0 and typed.max_attempts == 6
 
 
-def readme_settings() -> list[tuple[str, ...]]:
-    """The rows of the README's settings table: (setting, type, default, allowed, meaning)."""
-    text = (ROOT / "README.md").read_text()
-    section = text.split("## Settings", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| `")]
-    return [tuple(c.strip().strip("`") for c in row.strip("|").split(" | ")) for row in rows]
-
-
-def test_the_readmes_settings_table_is_the_catalogue(conn):
-    catalogue = conn.execute(
-        "SELECT name, type || coalesce(' (' || unit || ')', ''), default_value, "
-        "nls._setting_allowed(type, unit, min_value, max_value, allowed), description FROM nls.settings "
-        "ORDER BY name").fetchall()
-    assert sorted(readme_settings()) == [tuple(r) for r in catalogue]
-
-
 def test_the_database_lists_the_targets_python_reads_from_the_same_file(conn):
     rows = conn.execute("SELECT target, kind, canonical_table, page_id_column, notion_database_name, clean_order, "
                         "property_map FROM nls.targets()").fetchall()

@@ -97,3 +97,11 @@ def test_the_checkouts_markdown_files_include_the_readme_and_docs_but_no_hidden_
     files = [p.relative_to(samples.ROOT) for p in samples.markdown_files()]
     assert Path("README.md") in files and any(p.parts[0] == "docs" for p in files)
     assert not any(part.startswith(".") for p in files for part in p.parts)
+
+
+def test_every_scene_has_a_sample_in_the_checkout():
+    """A block moved to another page keeps its marker: each scene of scripts/samples.py still shows somewhere."""
+    found = {}
+    for sample in samples.find_samples(samples.markdown_files()):
+        found.setdefault(sample.name, []).append(sample.where())
+    assert sorted(found) == sorted(samples.SCENES)
