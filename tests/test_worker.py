@@ -137,7 +137,8 @@ def test_a_worker_stopping_mid_run_closes_the_run_and_exits_within_seconds(conn,
         outcome = {}
         caller = threading.Thread(target=_sync_into, args=(owner_dsn_of(conn), gen, outcome), daemon=True)
         caller.start()
-        wait_until(lambda: any(s.now for s in worker.slots), 15, "the worker running the call")
+        wait_until(lambda: conn.execute("SELECT count(*) FROM nls._requests WHERE status = 'running'").fetchone()
+                   == (1,), 15, "the worker running the call")
         started = time.monotonic()
         worker.stop()
         assert time.monotonic() - started < 5

@@ -154,7 +154,8 @@ BEGIN
         LOOP
             s := nls._state_of(q.id);
             EXIT WHEN s.status IN ('done', 'failed', 'cancelled');
-            IF NOT s.worker_alive OR (s.status = 'queued' AND clock_timestamp() - v_since > interval '60 seconds') THEN
+            IF NOT s.worker_alive OR (s.status = 'queued' AND (nls._workers_alive() = 0
+                                                             OR clock_timestamp() - v_since > interval '60 seconds')) THEN
                 RAISE EXCEPTION 'nls: no nls worker % the call % of database %',
                       CASE WHEN s.status = 'queued' THEN 'took' ELSE 'finished' END, p_kind, current_database()
                       USING ERRCODE = '57P05', HINT = 'SELECT * FROM nls.workers shows which workers beat; start one '
@@ -174,8 +175,8 @@ COMMENT ON FUNCTION nls._call(text, jsonb, jsonb) IS
 'Internal (worker runtime): one call of an entry point through the workers: _call(kind, args, secret) asks
 (nls._enqueue), waits (pg_sleep, 5 ms growing to 0.2 s: a cancel or statement_timeout acts on it as on any
 statement, and the worker is told to stop the run), and returns the answer (jsonb) or raises the worker''s error
-with its SQLSTATE, message, detail and hint. Raises 57P05 when no worker takes the call within a minute or the
-worker that took it stops beating.';
+with its SQLSTATE, message, detail and hint. Raises 57P05 when no worker takes the call (every worker stopped, or
+none took it within a minute) or the worker that took it stops beating.';
 
 CREATE OR REPLACE FUNCTION nls._answered(p_kind text, p_status text, p_result jsonb, p_error jsonb,
                                          p_messages jsonb, p_key bytea) RETURNS jsonb

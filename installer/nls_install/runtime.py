@@ -42,7 +42,8 @@ def _one(conn: psycopg.Connection, query: str, params=None):
 def installed(conn: psycopg.Connection) -> str | None:
     """The runtime nls is installed with in this database (by the language of nls.sync_notion), or None."""
     language = _one(conn, "SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
-                          "WHERE p.oid = to_regprocedure('nls.sync_notion(text, text, text, boolean)')")
+                          "JOIN pg_namespace n ON n.oid = p.pronamespace "
+                          "WHERE n.nspname = 'nls' AND p.proname = 'sync_notion'")   # the catalogue: no privilege
     if language is None:
         return None
     return SERVER if language == "plpython3u" else WORKER

@@ -173,6 +173,9 @@ def sync_round_user(slot, conn: psycopg.Connection) -> bool:
     """One user of the schedule's round going (opened by pg_cron's job), if one is left; returns whether one was."""
     plpy = Plpy(conn, lambda: _why_stop(slot, None))
     store = Store(Db(plpy, slot.gd))
+    if store.round_waiting() is None:
+        conn.commit()
+        return False
     settings = Settings.from_catalogue(store.settings_rows())
     slot.now = {"slot": slot.number, "work": "round", "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     try:
