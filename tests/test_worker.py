@@ -13,7 +13,7 @@ import time
 import psycopg
 import pytest
 
-from conftest import (TEMPLATE_DB, WORKER_DB, add_user_source, install, owner_dsn, running_worker, sync, terminate,
+from conftest import (OWNER, TEMPLATE_DB, WORKER_DB, add_user_source, install, owner_dsn, running_worker, sync, terminate,
                       use_emulator, wait_until, worker_dsn)
 
 
@@ -268,3 +268,39 @@ def test_an_administrators_key_rotation_is_done_by_the_worker_that_holds_the_key
             assert sync(conn, user_id="bob")["success"]   # bob's token still reads Notion
     finally:
         os.environ["NLS_ENCRYPTION_KEY"] = old
+
+
+def test_a_loopback_the_server_cannot_reach_is_said_with_its_fix_and_a_second_install_mends_it(managed_proc, capsys):
+    managed_proc.create_database("tests_loopback", owner=OWNER)
+    try:
+        with managed_proc.connect("tests_loopback", autocommit=True) as su:   # as a provider enables them
+            su.execute("CREATE EXTENSION dblink")
+        dsn = owner_dsn(managed_proc, "tests_loopback")
+        # 127.0.0.2 is no address this server listens at: the install commits, then says the loopback fails
+        assert install(["--dsn", dsn, "--no-schedule", "--loopback-host", "127.0.0.2"]) == 1
+        out = capsys.readouterr().out
+        assert "loopback (role nls_loopback_tests_loopback) does not reach this database" in out, out
+        assert "--loopback-host" in out.split("fix:")[-1]
+        assert install(["--dsn", dsn, "--no-schedule"]) == 0
+        assert "the loopback (role nls_loopback_tests_loopback) reaches the database" in capsys.readouterr().out
+    finally:
+        managed_proc.drop_database("tests_loopback")
+
+
+def test_uninstall_removes_the_worker_runtime_of_a_database_and_a_reinstall_works(managed_proc, capsys):
+    managed_proc.create_database("tests_again", owner=OWNER)
+    try:
+        with managed_proc.connect("tests_again", autocommit=True) as su:
+            su.execute("CREATE EXTENSION dblink")
+        dsn = owner_dsn(managed_proc, "tests_again")
+        assert install(["--dsn", dsn, "--no-schedule"]) == 0
+        assert install(["--dsn", dsn, "--uninstall", "--yes"]) == 0
+        out = capsys.readouterr().out
+        assert "dropped role nls_loopback_tests_again" in out and "dropped schema nls" in out, out
+        with managed_proc.connect("tests_again", autocommit=True) as su:
+            assert su.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'nls_loopback_tests_again'").fetchone() \
+                == (0,)
+        # the cluster-wide roles stayed: installing again, as no superuser, works
+        assert install(["--dsn", dsn, "--no-schedule"]) == 0
+    finally:
+        managed_proc.drop_database("tests_again")

@@ -8,6 +8,7 @@ transaction: every transaction yoyo opens (a migration, each of its statements, 
 becomes a savepoint of that one transaction."""
 from __future__ import annotations
 
+import copy
 from contextlib import contextmanager
 
 import psycopg
@@ -97,10 +98,35 @@ def migrate(conn: psycopg.Connection, shipped: Shipped) -> list[str]:
         with backend.lock():
             for migration in backend.to_apply(migrations):
                 with ins.step(f"migration {migration.id}"):
-                    backend.apply_one(migration)
+                    backend.apply_one(without_reasserted_roles(conn, migration))
                 applied.append(migration.id)
         conn.execute("SELECT set_config('search_path', %s, true)", (before,))
     return applied
+
+
+# Released migrations whose first step makes nls's roles: it creates a role that is missing, and of one that exists
+# it re-asserts that it is no superuser and bypasses no row-level security, which only a superuser may say, even of a
+# role that is neither. Installing as a role that is no superuser (the worker runtime, on a managed service: a second
+# database of the server, or again after an uninstall, which leaves the roles), such a step is left out where every
+# role it names exists already as neither: it would change nothing. {migration id: (step, roles)}
+ROLE_STEPS = {"0006.tenancy": (0, ("nls_admin", "nls_app", "nls_cron")),
+              "0013.webhooks-and-change": (0, ("nls_webhook",))}
+
+
+def without_reasserted_roles(conn: psycopg.Connection, migration):
+    """``migration``, or a copy without its role step (:data:`ROLE_STEPS`) when this role is no superuser and every
+    role the step names exists already, no superuser and not BYPASSRLS."""
+    step, roles = ROLE_STEPS.get(migration.id, (None, ()))
+    if step is None or conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+        return migration
+    plain = conn.execute("SELECT count(*) FROM pg_roles WHERE rolname = ANY (%s) AND NOT rolsuper AND NOT "
+                         "rolbypassrls", (list(roles),)).fetchone()[0]
+    if plain != len(roles):
+        return migration
+    migration.load()
+    kept = copy.copy(migration)
+    kept.steps = [s for i, s in enumerate(migration.steps) if i != step]
+    return kept
 
 
 def install(conn: psycopg.Connection, shipped: Shipped | None = None, choice: runtime.Choice | None = None,

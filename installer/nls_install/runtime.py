@@ -153,3 +153,19 @@ def _loopback(conn: psycopg.Connection, role: str, host: str | None) -> str:
     conn.execute("INSERT INTO nls._loopback (only_row, conninfo, role) VALUES (true, %s, %s) ON CONFLICT (only_row) "
                  "DO UPDATE SET conninfo = excluded.conninfo, role = excluded.role", (conninfo, role))
     return f"loopback role {role} (a new password, kept in nls._loopback) reached at {where}:{info.port}"
+
+
+def check_loopback(conn: psycopg.Connection) -> str:
+    """After a worker runtime's install committed: whether the server reaches itself through its loopback (a
+    NOTIFY sent over it). Returns what was checked; raises InstallError with the fix when it does not."""
+    role = _one(conn, "SELECT role FROM nls._loopback")
+    try:
+        conn.execute("SELECT nls._loopback('NOTIFY nls_loopback_check')")
+    except psycopg.Error as e:
+        detail = (e.diag.message_detail or "").strip()
+        raise InstallError(f"the worker runtime's loopback (role {role}) does not reach this database: "
+                           f"{(e.diag.message_primary or str(e)).strip()}" + (f" ({detail})" if detail else ""),
+                           "run nls install again with --loopback-host set to a name or address at which the "
+                           "server reaches itself asking for a password (pg_hba md5 or scram-sha-256 for that "
+                           "address): a managed service's own endpoint or private address (docs/managed.md)") from e
+    return f"the loopback (role {role}) reaches the database: a call commits at once"

@@ -120,6 +120,8 @@ def _install(out, conn, args: argparse.Namespace) -> int:
     out.print("[green]nls is installed.[/green] Next: SELECT nls.add_integration(...); SELECT nls.add_source(...); "
               "SELECT nls.sync_notion();")
     if report.choice.runtime == "worker":
+        from nls_install import runtime
+        out.print("  " + escape(runtime.check_loopback(conn)))
         out.print(escape(f"The engine runs in nls worker processes beside the server: give the role nls_worker a "
                          f"password (ALTER ROLE nls_worker PASSWORD '...'), then run NLS_ENCRYPTION_KEY=... nls worker "
                          f"--dsn 'host=... dbname={conn.info.dbname} user=nls_worker' (docs/managed.md)"))
