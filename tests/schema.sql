@@ -3806,7 +3806,8 @@ $$;
 -- Name: FUNCTION anki_sync(user_id text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.anki_sync(user_id text) IS 'Sync a user''s Anki collection now, in the caller''s transaction: anki_sync(user_id) syncs nls''s copy of
+COMMENT ON FUNCTION nls.anki_sync(user_id text) IS 'Sync a user''s Anki collection now, in the caller''s transaction (in the worker runtime a worker runs it and
+commits): anki_sync(user_id) syncs nls''s copy of
 the collection with the learner''s endpoint (anki_sync), reads review progress and the learner''s edits back
 (anki_pull: learning_atoms.anki_*, concepts.last_reviewed_at, review_queue items with source anki_edit), and writes
 the changed flashcard and cloze atoms as notes, uploading them at once (anki_push); each step is a row of
@@ -3814,7 +3815,7 @@ nls.sync_log. Returns jsonb {"user_id", "success", "status" (success, failed, sk
 "status", "sync_log_id", "items_processed", "items_added", "items_updated", "items_removed", "details", "error"?,
 "error_code"?}]}. The endpoint''s failures (down, login refused: the account becomes needs_reauth) do not raise:
 they end the step failed with the reason, and nothing is lost. A full sync demanded by the endpoint is answered by
-downloading its collection, never by uploading over it. Needs Anki''s library in the server''s Python
+downloading its collection, never by uploading over it. Needs Anki''s library in the engine''s Python (the server''s, or in the worker runtime the worker''s)
 (anki_python_path; nls install --check). Raises 22004 for a NULL user_id, P0002 when the session sees no Anki
 account of the user. The scheduled workers run it after each user''s Notion read.';
 
@@ -3863,7 +3864,8 @@ $$;
 -- Name: FUNCTION apply_webhook_events(user_id text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.apply_webhook_events(user_id text) IS 'Apply the webhook events waiting (nls.webhook_events) now, in the caller''s transaction: apply_webhook_events(user_id
+COMMENT ON FUNCTION nls.apply_webhook_events(user_id text) IS 'Apply the webhook events waiting (nls.webhook_events) now, in the caller''s transaction (in the worker runtime a
+worker applies them and commits): apply_webhook_events(user_id
 => NULL: every user this session sees) returns jsonb {"success", "results": [one per batch: {"user_id", "sync_type":
 "notion_webhook", "status", "sync_log_id", "items_*", "requests_made", "details": {"events", "pages_read", "trashed",
 "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending", "pages_moved", ...}}],
@@ -4610,7 +4612,8 @@ $$;
 -- Name: FUNCTION push_notion(user_id text, dry_run boolean); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.push_notion(user_id text, dry_run boolean) IS 'Two-way sync: write back to Notion what changed in PostgreSQL, in the caller''s transaction (the schedule runs it
+COMMENT ON FUNCTION nls.push_notion(user_id text, dry_run boolean) IS 'Two-way sync: write back to Notion what changed in PostgreSQL, in the caller''s transaction (in the worker runtime
+a worker runs it, on what was committed, and commits; the schedule runs it
 after each user''s read when the setting push_after_read is on). push_notion(user_id => NULL, dry_run => false) pushes
 every enabled source of the user (NULL: every user the session sees) whose push map sends something (nls.push_map,
 nls.set_push_map): each column changed locally since it last agreed with Notion goes to its property with one PATCH
@@ -4975,7 +4978,7 @@ $$;
 -- Name: FUNCTION sync_notion(database_id text, database_name text, user_id text, full_sync boolean); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.sync_notion(database_id text, database_name text, user_id text, full_sync boolean) IS 'Sync now, in the caller''s transaction: sync_notion(database_id => NULL, database_name => NULL,
+COMMENT ON FUNCTION nls.sync_notion(database_id text, database_name text, user_id text, full_sync boolean) IS 'Sync now, in the caller''s transaction (in the worker runtime a worker runs it and commits: docs/managed.md): sync_notion(database_id => NULL, database_name => NULL,
 user_id => NULL, full_sync => false) returns jsonb: for one database {"success", "synced_count", "database_name",
 "status", "sync_log_id", "items_*", "requests_made"}, for several (no database_id: all of user_id''s sources, or every
 source) {"success", "results": [...]}. Incremental unless full_sync or first run. Notion failures do not raise:
@@ -5128,8 +5131,9 @@ taken while the path is armed (nls.webhook_endpoint), or a delivery verified and
 event id); 401 unsigned (outside the handshake window), wrongly signed (HMAC-SHA256 over the raw bytes, keyed by the
 verification token, compared in constant time) or naming another subscription; 404 an unknown path; 413 a body over
 webhook_max_body_bytes; 400 a verified body that is no event (or a NULL path or body); 500 when the key ring cannot
-be read (with a WARNING). Nothing is stored but what it answers 200. Runs as its owner (the token is decrypted inside the server, with the key ring only the
-server holds; the receiver holds no secret); executable by nls_webhook only. Raises nothing: every refusal is a
+be read (with a WARNING). Nothing is stored but what it answers 200. Runs as its owner (the token is decrypted where the
+engine runs, with the key ring only it holds: inside the server, or in the worker runtime in a worker; the receiver holds no
+secret); executable by nls_webhook and nls_admin only. Raises nothing: every refusal is a
 status.';
 
 --
@@ -10058,8 +10062,8 @@ GRANT ALL ON FUNCTION nls._num(p text, p_min numeric, p_max numeric, p_scale int
 --
 
 REVOKE ALL ON FUNCTION nls._open_round() FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._open_round() TO nls_app;
 GRANT ALL ON FUNCTION nls._open_round() TO nls_cron;
+GRANT ALL ON FUNCTION nls._open_round() TO nls_admin;
 
 --
 -- Name: FUNCTION _page_copy(p_target text, p_user text, p_page text, OUT source_id bigint, OUT raw jsonb, OUT staged_at timestamp with time zone); Type: ACL; Schema: nls; Owner: -
@@ -10241,8 +10245,8 @@ GRANT ALL ON FUNCTION nls._review_item(p_id uuid, p_action text) TO nls_cron;
 --
 
 REVOKE ALL ON FUNCTION nls._round_waiting() FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._round_waiting() TO nls_app;
 GRANT ALL ON FUNCTION nls._round_waiting() TO nls_cron;
+GRANT ALL ON FUNCTION nls._round_waiting() TO nls_admin;
 
 --
 -- Name: FUNCTION _save_data_sources(p_source_id bigint, p_data_sources jsonb); Type: ACL; Schema: nls; Owner: -

@@ -30,6 +30,7 @@ DEPLOY_ORDER = (
     "sql/85_webhooks.sql",
     ENGINE,
     "plpython/functions.sql",
+    "sql/88_entry_points.sql",
     "sql/90_privileges.sql",
 )
 # the worker runtime: the same, with the entry points that hand calls to nls worker, and their privileges last
