@@ -211,6 +211,8 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
     ("Settings, keys and the release", "The settings catalogue ([settings.md](settings.md)), the key ring, and "
      "what this database runs ([upgrading.md](upgrading.md)).",
      ["set_setting", "rotate_encryption_key", "engine_status", "version"]),
+    ("Workers", "The engine beside the server, where PL/Python is not allowed ([managed.md](managed.md)).",
+     ["workers"]),
 ]
 
 LANGUAGES = {"plpython3u": "PL/Python", "plpgsql": "PL/pgSQL", "sql": "SQL"}

@@ -155,14 +155,32 @@ class Cluster:
             return False
         return self._run(bin_dir() / "pg_ctl", "-D", self.data_dir, "status", check=False).returncode == 0
 
-    def create_database(self, name: str, template: str | None = None) -> None:
-        """CREATE DATABASE ``name`` (a copy of ``template`` when given: its connections are ended first)."""
+    def require_passwords(self, databases: list[str], trusted: tuple[str, ...] = ("postgres",)) -> None:
+        """Make the server ask every role but ``trusted`` for a password (scram-sha-256) in ``databases``, as managed
+        services do, and reload it; other databases keep trusting every local connection."""
+        hba = self.data_dir / "pg_hba.conf"
+        names = ",".join(databases)
+        lines = [f"{kind} {names} {role}{' 127.0.0.1/32' if kind == 'host' else ''} trust" for role in trusted
+                 for kind in ("host", "local")]
+        lines += [f"host {names} all 127.0.0.1/32 scram-sha-256", f"local {names} all scram-sha-256"]
+        text = hba.read_text()
+        kept = [line for line in text.splitlines() if not line.startswith(f"host {names} ")
+                and not line.startswith(f"local {names} ")]
+        hba.write_text("\n".join(lines + kept) + "\n")
+        with self.connect(autocommit=True) as c:
+            c.execute("SELECT pg_reload_conf()")
+
+    def create_database(self, name: str, template: str | None = None, owner: str | None = None) -> None:
+        """CREATE DATABASE ``name`` (a copy of ``template`` when given: its connections are ended first), owned by
+        ``owner`` when given."""
         with self.connect(autocommit=True) as c:
             query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
             if template:
                 c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                           "WHERE datname = %s AND pid <> pg_backend_pid()", (template,))
                 query += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            if owner:
+                query += sql.SQL(" OWNER {}").format(sql.Identifier(owner))
             c.execute(query)
 
     def drop_database(self, name: str) -> None:

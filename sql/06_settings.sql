@@ -124,7 +124,10 @@ WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, 
   ('webhook_max_body_bytes', 'integer', 'bytes', '262144', 1024, 10485759, NULL,
    'largest webhook delivery nls.webhook_receive() takes; a larger one is refused (413) and nothing is stored'),
   ('webhook_batch_size', 'integer', 'events', '1000', 1, 100000, NULL,
-   'webhook events nls.apply_webhook_events() applies per user and batch (one sync_log row of type notion_webhook)')
+   'webhook events nls.apply_webhook_events() applies per user and batch (one sync_log row of type notion_webhook)'),
+  ('worker_heartbeat_s', 'number', 's', '5', 1, 60, NULL,
+   'worker runtime: seconds between an nls worker''s heartbeats; a call waits for a worker that beat within three, '
+   'and a worker silent for three is taken for stopped (its calls fail, another worker takes the round)')
 ), written AS (
     INSERT INTO nls.settings AS s (name, value, description, type, unit, default_value, min_value, max_value, allowed)
     SELECT c.name, c.default_value, c.description, c.type, c.unit, c.default_value, c.min_value, c.max_value,

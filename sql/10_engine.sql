@@ -11,10 +11,12 @@ AS $$
         WHEN 'anki' THEN 1852601204            -- one Anki sync of an account at a time
         WHEN 'user_flow' THEN 1852601210       -- one run of a user's flow (trash listing, webhook events) at a time
         WHEN 'budget' THEN 1852601215          -- the request budgets' registers, for one statement (object 0)
+        WHEN 'call' THEN 1852601216            -- worker runtime: a call's caller, while it waits for its answer
     END
 $$;
 COMMENT ON FUNCTION nls._lock_class(text) IS
-'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, budget; NULL for another kind.';
+'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, budget, call; NULL for another
+kind.';
 
 CREATE OR REPLACE FUNCTION nls._lock_key() RETURNS int
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
@@ -24,11 +26,13 @@ CREATE OR REPLACE FUNCTION nls._backend_alive(p_pid int, p_backend_start timesta
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT p_pid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_stat_activity a
-                                          WHERE a.pid = p_pid AND a.backend_start = p_backend_start)
+                                          WHERE a.pid = p_pid AND coalesce(a.backend_start = p_backend_start, true))
 $$;
 COMMENT ON FUNCTION nls._backend_alive(int, timestamptz) IS
 'Internal: whether the backend that started a run (its pid and start time, from nls.sync_log) is still there; false for
-NULL. Runs as its owner: only a superuser sees when other roles'' backends started.';
+NULL. Runs as its owner: a superuser (or a member of pg_read_all_stats) sees when other roles'' backends started, and a
+pid taken again by a later backend is told apart; an owner who does not see it (as on managed services) goes by the
+pid alone.';
 
 CREATE OR REPLACE FUNCTION nls._begin_run(p_source_id bigint, p_user_id text, p_sync_type text, p_notion_version text)
 RETURNS uuid
@@ -433,20 +437,12 @@ BEGIN
     -- a worker that ended mid-user (killed, crashed) leaves its claim: that user is done for this round
     UPDATE nls.sync_rounds r SET finished_at = clock_timestamp(), status = 'abandoned'
      WHERE r.finished_at IS NULL AND r.claimed_by IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.claimed_by AND a.backend_start <= r.claimed_at);
+       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                        WHERE a.pid = r.claimed_by AND coalesce(a.backend_start <= r.claimed_at, true));
     -- join the round still going (a user not finished); else begin one with every active integration that has an
     -- enabled source
     -- (a worker that already took part in a round stays in it: when it is used up, the worker is done)
-    p_round := p_joined;
-    IF p_round IS NULL THEN
-        SELECT max(r.round) INTO p_round FROM nls.sync_rounds r WHERE r.finished_at IS NULL;
-    END IF;
-    IF p_round IS NULL THEN
-        p_round := clock_timestamp();
-        INSERT INTO nls.sync_rounds (round, user_id)
-        SELECT p_round, i.user_id FROM nls.integrations i
-         WHERE i.status = 'active' AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = i.user_id AND s.enabled);
-    END IF;
+    p_round := coalesce(p_joined, nls._open_round());
     UPDATE nls.sync_rounds r SET claimed_by = pg_backend_pid(), claimed_at = clock_timestamp()
      WHERE (r.round, r.user_id) = (SELECT q.round, q.user_id FROM nls.sync_rounds q
                                     WHERE q.round = p_round AND q.claimed_by IS NULL
@@ -461,6 +457,36 @@ first claim): the round still going (one whose users are not all finished), else
 integration with an enabled source; with p_joined, that round only. p_user is the next of the round''s users no
 worker has taken, or NULL when none is left (the worker is then done). The pg_cron worker jobs fire together and so share one round;
 a user claimed by a backend that has ended counts as finished (abandoned).';
+
+CREATE OR REPLACE FUNCTION nls._open_round() RETURNS timestamptz
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_round timestamptz;
+BEGIN
+    PERFORM pg_advisory_xact_lock(nls._lock_key(), -1);
+    SELECT max(r.round) INTO v_round FROM nls.sync_rounds r WHERE r.finished_at IS NULL;
+    IF v_round IS NULL THEN
+        v_round := clock_timestamp();
+        INSERT INTO nls.sync_rounds (round, user_id)
+        SELECT v_round, i.user_id FROM nls.integrations i
+         WHERE i.status = 'active' AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = i.user_id AND s.enabled);
+    END IF;
+    RETURN v_round;
+END
+$$;
+COMMENT ON FUNCTION nls._open_round() IS
+'Internal (the schedule): the round still going (one whose users are not all finished), else a new one queuing every
+active integration with an enabled source; returns its time (the round''s key in nls.sync_rounds).';
+
+CREATE OR REPLACE FUNCTION nls._round_waiting() RETURNS timestamptz
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT max(r.round) FROM nls.sync_rounds r WHERE r.finished_at IS NULL AND r.claimed_by IS NULL
+$$;
+COMMENT ON FUNCTION nls._round_waiting() IS
+'Internal (worker runtime): the round that has a user no worker took yet, or NULL (a worker joins it; it never opens
+one: pg_cron''s job does).';
 
 CREATE OR REPLACE FUNCTION nls._finish_sync_user(p_round timestamptz, p_user text, p_status text) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp

@@ -234,3 +234,16 @@ re-reads every page). external files are the links users gave (lasting true). Ma
 COMMENT ON FUNCTION nls._normalize_id(text, text) IS
 'Internal: a Notion id (dashed, undashed or a URL ending in it) as a dashed lowercase uuid; raises 22023 naming the
 argument otherwise.';
+
+-- ---- the workers of the worker runtime (empty in the server runtime) -------------------------------------------
+CREATE OR REPLACE VIEW nls.workers AS
+SELECT w.id, w.host, w.pid, w.started_at, w.last_seen_at,
+       w.stopping_at IS NULL AND w.last_seen_at > clock_timestamp() - 3 * w.heartbeat_s * interval '1 second' AS alive,
+       w.concurrency, w.running, w.release, w.engine, w.stopping_at
+  FROM nls._workers w;
+COMMENT ON VIEW nls.workers IS
+'The nls workers of the worker runtime (nls worker --dsn ...), one row per process: id, host, pid, started_at,
+last_seen_at (its last heartbeat), alive (a heartbeat within three beats of worker_heartbeat_s, and not stopping),
+concurrency (its slots), running (jsonb: what each busy slot runs now: [{"slot", "work": a call''s kind, round or
+webhook_events, "request_id"?, "user_id"?, "since"}]), release and engine (the nls release and engine hash it
+runs), stopping_at. Rows of workers gone for a day are removed. Empty in the server runtime.';

@@ -6,7 +6,8 @@
 --   nls_webhook the webhook receiver (nls webhooks serve): nls.webhook_receive() and nothing else.
 -- The only SECURITY DEFINER functions are the ones that must see every user or a secret only the server reads; each
 -- sets its search_path and none is executable by PUBLIC:
---   nls._claim_sync_user, nls._finish_sync_user    the round queue holds every user with an active integration
+--   nls._claim_sync_user, nls._finish_sync_user,   the round queue holds every user with an active integration
+--   nls._open_round, nls._round_waiting
 --   nls._close_stale_runs                          closes the runs of dead backends, whoever's they were
 --   nls._backend_alive                             only nls's owner sees when other roles' backends started
 --   nls._build_typed_views, nls._build_typed_view  typed views and their schemas are nls's owner's: they build
@@ -37,8 +38,11 @@ BEGIN
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON nls.%I TO nls_app, nls_cron', t.relname);
     END LOOP;
     -- a database-wide default: bound parameters (a token passed to add_integration) never reach the server log
-    EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length = 0', current_database());
-    EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length_on_error = 0', current_database());
+    -- (a role that may not set it, as on managed services, leaves it to the DBA: nls install --check says so)
+    IF has_parameter_privilege('log_parameter_max_length', 'SET') THEN
+        EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length = 0', current_database());
+        EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length_on_error = 0', current_database());
+    END IF;
 END
 $$;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA nls TO nls_app, nls_cron;
@@ -54,10 +58,10 @@ GRANT EXECUTE ON FUNCTION nls.set_setting(text, text), nls.rotate_encryption_key
 -- the scheduled workers only (and the administrator, who may run a round by hand)
 REVOKE EXECUTE ON PROCEDURE nls.sync_all_users_notion_databases() FROM nls_app;
 REVOKE EXECUTE ON FUNCTION nls._claim_sync_user(timestamptz), nls._finish_sync_user(timestamptz, text, text),
-    nls._close_stale_runs() FROM nls_app;
+    nls._close_stale_runs(), nls._open_round(), nls._round_waiting() FROM nls_app;
 GRANT EXECUTE ON PROCEDURE nls.sync_all_users_notion_databases() TO nls_admin;
 GRANT EXECUTE ON FUNCTION nls._claim_sync_user(timestamptz), nls._finish_sync_user(timestamptz, text, text),
-    nls._close_stale_runs() TO nls_admin;
+    nls._close_stale_runs(), nls._open_round(), nls._round_waiting() TO nls_admin;
 -- typed views: a session writes what it asks for under row-level security; only nls._build_typed_views (SECURITY
 -- DEFINER) records what was built, and only it builds
 REVOKE INSERT, UPDATE ON nls.typed_views FROM nls_app, nls_cron;

@@ -69,10 +69,117 @@ def postgresql_proc():
         yield cluster
 
 
+# ---- the worker runtime: a server set up as managed services set theirs up -------------------------------------
+# A cluster of its own (roles are cluster-wide, and the server runtime's template made nls's roles as a superuser):
+# every role but the superuser signs in with a password; pg_cron runs its jobs in background workers; the owner of
+# the database installs nls and may create roles, but is no superuser, so it cannot create plpython3u; pg_cron,
+# dblink and pgcrypto were created by the superuser, as a provider does. nls install then chooses the worker
+# runtime, and each test runs an nls worker.
+WORKER_DB, WORKER_TEMPLATE_DB = "tests_w", "tests_wtmpl"
+OWNER, OWNER_PASSWORD = "nls_owner", "owner-password-for-tests"
+WORKER_PASSWORD = "worker-password-for-tests"
+MANAGED_OPTIONS = {**PG_OPTIONS, "cron.database_name": "postgres", "cron.use_background_workers": "on",
+                   "max_worker_processes": "16", "password_encryption": "scram-sha-256"}
+
+
+def pytest_generate_tests(metafunc):
+    """A test (or module) marked ``runtimes`` runs once per runtime of the engine: [server] and [worker]."""
+    if "runtime" in metafunc.fixturenames and metafunc.definition.get_closest_marker("runtimes"):
+        metafunc.parametrize("runtime", ["server", "worker"], indirect=True)
+
+
 @pytest.fixture
-def postgresql(postgresql_proc):
-    """A connection to this test's own database, a fresh copy of the installed template."""
-    yield from fresh_database(postgresql_proc, template=TEMPLATE_DB)
+def runtime(request) -> str:
+    """The runtime a test's database is installed with: server unless the test is marked ``runtimes``. A test
+    marked ``server_only(reason)`` is skipped in the worker runtime with that reason (what differs there)."""
+    name = getattr(request, "param", "server")
+    only = request.node.get_closest_marker("server_only")
+    if name == "worker" and only:
+        pytest.skip(f"server runtime only: {only.args[0]}")
+    return name
+
+
+ROLLED_BACK = ("in the worker runtime a call's writes commit in the worker: the caller's ROLLBACK cannot undo them "
+               "(docs/managed.md)")
+
+
+@pytest.fixture(scope="session")
+def managed_proc():
+    """The managed-like cluster, with the worker runtime's template database installed by its owner (no
+    superuser) with nls install."""
+    with Cluster(options=MANAGED_OPTIONS) as cluster:   # no key in the server's environment: the workers keep it
+        cluster.start()
+        cluster.require_passwords(["all"])
+        with cluster.connect(autocommit=True) as c:
+            c.execute(f"CREATE ROLE {OWNER} LOGIN CREATEROLE PASSWORD '{OWNER_PASSWORD}'")
+            c.execute(f"CREATE DATABASE {WORKER_TEMPLATE_DB} OWNER {OWNER}")
+            c.execute("CREATE EXTENSION pg_cron")
+            c.execute(f"GRANT USAGE ON SCHEMA cron TO {OWNER}")
+            c.execute(f"GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) "
+                      f"TO {OWNER}")
+        with cluster.connect(WORKER_TEMPLATE_DB, autocommit=True) as c:
+            c.execute("CREATE EXTENSION dblink")
+            c.execute("CREATE EXTENSION pgcrypto")
+        _install_worker_runtime(owner_dsn(cluster, WORKER_TEMPLATE_DB))
+        yield cluster
+
+
+def _install_worker_runtime(dsn: str) -> None:
+    install_nls(dsn)
+    with psycopg.connect(dsn, autocommit=True) as c:
+        assert c.execute("SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+                         "WHERE p.oid = 'nls.sync_notion(text, text, text, boolean)'::regprocedure").fetchone() \
+            == ("sql",), "the owner's install chose the worker runtime"
+        c.execute(f"ALTER ROLE nls_worker PASSWORD '{WORKER_PASSWORD}'")
+        c.execute("SELECT nls.set_setting('anki_python_path', %s)", (ANKI_SERVER_DIR,))
+        c.execute("SELECT nls.set_setting('worker_heartbeat_s', '1')")
+
+
+def owner_dsn(cluster: Cluster, dbname: str) -> str:
+    return f"host={cluster.host} port={cluster.port} user={OWNER} password={OWNER_PASSWORD} dbname={dbname}"
+
+
+def worker_dsn(cluster: Cluster, dbname: str = WORKER_DB) -> str:
+    return f"host={cluster.host} port={cluster.port} user=nls_worker password={WORKER_PASSWORD} dbname={dbname}"
+
+
+@contextlib.contextmanager
+def running_worker(dsn: str, concurrency: int = 2):
+    """An nls worker (its threads in this process) serving the database at ``dsn`` until the block ends."""
+    from nls_worker.worker import Worker
+    worker = Worker(dsn, concurrency=concurrency, poll_s=5).start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+@pytest.fixture
+def postgresql(request, runtime):
+    """A connection to this test's own database, a fresh copy of the installed template: as the superuser in the
+    server runtime; in the worker runtime as the database's owner (no superuser) on the managed-like cluster, with
+    an nls worker serving it."""
+    if runtime == "server":
+        yield from fresh_database(request.getfixturevalue("postgresql_proc"), template=TEMPLATE_DB)
+        return
+    cluster = request.getfixturevalue("managed_proc")
+    cluster.create_database(WORKER_DB, template=WORKER_TEMPLATE_DB, owner=OWNER)
+    try:
+        with psycopg.connect(owner_dsn(cluster, WORKER_DB)) as connection:
+            with running_worker(worker_dsn(cluster)) as worker:
+                request.node.stash[WORKER] = worker
+                yield connection
+    finally:
+        cluster.drop_database(WORKER_DB)
+
+
+WORKER = pytest.StashKey()
+
+
+@pytest.fixture
+def worker(request, postgresql):
+    """The nls worker serving this test's database (worker runtime)."""
+    return request.node.stash[WORKER]
 
 
 @pytest.fixture
@@ -93,7 +200,8 @@ def conn(postgresql) -> psycopg.Connection:
 @pytest.fixture
 def dsn(postgresql) -> str:
     info = postgresql.info
-    return f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}"
+    return f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}" + (
+        f" password={info.password}" if info.password else "")
 
 
 @pytest.fixture(scope="session")
@@ -175,3 +283,19 @@ def other_session(conn: psycopg.Connection, user: str | None = None):
     finally:
         session.close()
         backend_gone(conn, pid)
+
+
+@contextlib.contextmanager
+def login_role(conn: psycopg.Connection, name: str, member_of: str = "nls_app"):
+    """A LOGIN role ``name`` granted ``member_of``, with a password (the worker runtime's server asks every role
+    but the superuser for one); yields its DSN to ``conn``'s database, and drops the role when the block ends."""
+    password = f"{name}-password"
+    conn.execute(f"DROP ROLE IF EXISTS {name}")
+    conn.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{password}' IN ROLE {member_of}")
+    info = conn.info
+    try:
+        yield f"host={info.host} port={info.port} user={name} password={password} dbname={info.dbname}"
+    finally:
+        with contextlib.suppress(psycopg.errors.InsufficientPrivilege):   # a superuser's cleaning; an owner's
+            conn.execute(f"DROP OWNED BY {name}")                           # roles own nothing of nls's
+        conn.execute(f"DROP ROLE {name}")

@@ -239,7 +239,7 @@ CREATE FUNCTION nls._backend_alive(p_pid integer, p_backend_start timestamp with
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     SELECT p_pid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_stat_activity a
-                                          WHERE a.pid = p_pid AND a.backend_start = p_backend_start)
+                                          WHERE a.pid = p_pid AND coalesce(a.backend_start = p_backend_start, true))
 $$;
 
 --
@@ -247,7 +247,9 @@ $$;
 --
 
 COMMENT ON FUNCTION nls._backend_alive(p_pid integer, p_backend_start timestamp with time zone) IS 'Internal: whether the backend that started a run (its pid and start time, from nls.sync_log) is still there; false for
-NULL. Runs as its owner: only a superuser sees when other roles'' backends started.';
+NULL. Runs as its owner: a superuser (or a member of pg_read_all_stats) sees when other roles'' backends started, and a
+pid taken again by a later backend is told apart; an owner who does not see it (as on managed services) goes by the
+pid alone.';
 
 --
 -- Name: _begin_run(bigint, text, text, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -611,20 +613,12 @@ BEGIN
     -- a worker that ended mid-user (killed, crashed) leaves its claim: that user is done for this round
     UPDATE nls.sync_rounds r SET finished_at = clock_timestamp(), status = 'abandoned'
      WHERE r.finished_at IS NULL AND r.claimed_by IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.claimed_by AND a.backend_start <= r.claimed_at);
+       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                        WHERE a.pid = r.claimed_by AND coalesce(a.backend_start <= r.claimed_at, true));
     -- join the round still going (a user not finished); else begin one with every active integration that has an
     -- enabled source
     -- (a worker that already took part in a round stays in it: when it is used up, the worker is done)
-    p_round := p_joined;
-    IF p_round IS NULL THEN
-        SELECT max(r.round) INTO p_round FROM nls.sync_rounds r WHERE r.finished_at IS NULL;
-    END IF;
-    IF p_round IS NULL THEN
-        p_round := clock_timestamp();
-        INSERT INTO nls.sync_rounds (round, user_id)
-        SELECT p_round, i.user_id FROM nls.integrations i
-         WHERE i.status = 'active' AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = i.user_id AND s.enabled);
-    END IF;
+    p_round := coalesce(p_joined, nls._open_round());
     UPDATE nls.sync_rounds r SET claimed_by = pg_backend_pid(), claimed_at = clock_timestamp()
      WHERE (r.round, r.user_id) = (SELECT q.round, q.user_id FROM nls.sync_rounds q
                                     WHERE q.round = p_round AND q.claimed_by IS NULL
@@ -950,7 +944,7 @@ COMMENT ON FUNCTION nls._date(p text) IS 'The date part of a Notion date (YYYY-M
 CREATE FUNCTION nls._deployed() RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget"]}'::jsonb$$;
+    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0019.worker-runtime"]}'::jsonb$$;
 
 --
 -- Name: FUNCTION _deployed(); Type: COMMENT; Schema: nls; Owner: -
@@ -1303,6 +1297,7 @@ CREATE FUNCTION nls._lock_class(p_kind text) RETURNS integer
         WHEN 'anki' THEN 1852601204            -- one Anki sync of an account at a time
         WHEN 'user_flow' THEN 1852601210       -- one run of a user's flow (trash listing, webhook events) at a time
         WHEN 'budget' THEN 1852601215          -- the request budgets' registers, for one statement (object 0)
+        WHEN 'call' THEN 1852601216            -- worker runtime: a call's caller, while it waits for its answer
     END
 $$;
 
@@ -1310,7 +1305,8 @@ $$;
 -- Name: FUNCTION _lock_class(p_kind text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls._lock_class(p_kind text) IS 'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, budget; NULL for another kind.';
+COMMENT ON FUNCTION nls._lock_class(p_kind text) IS 'Internal: the advisory lock class (int) of a kind of lock: source, anki, user_flow, budget, call; NULL for another
+kind.';
 
 --
 -- Name: _lock_key(); Type: FUNCTION; Schema: nls; Owner: -
@@ -1704,6 +1700,36 @@ $_$;
 --
 
 COMMENT ON FUNCTION nls._num(p text, p_min numeric, p_max numeric, p_scale integer) IS 'A number read from Notion text, rounded to the column''s scale; NULL when not a number or outside [min, max].';
+
+--
+-- Name: _open_round(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._open_round() RETURNS timestamp with time zone
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_round timestamptz;
+BEGIN
+    PERFORM pg_advisory_xact_lock(nls._lock_key(), -1);
+    SELECT max(r.round) INTO v_round FROM nls.sync_rounds r WHERE r.finished_at IS NULL;
+    IF v_round IS NULL THEN
+        v_round := clock_timestamp();
+        INSERT INTO nls.sync_rounds (round, user_id)
+        SELECT v_round, i.user_id FROM nls.integrations i
+         WHERE i.status = 'active' AND EXISTS (SELECT 1 FROM nls.sources s WHERE s.user_id = i.user_id AND s.enabled);
+    END IF;
+    RETURN v_round;
+END
+$$;
+
+--
+-- Name: FUNCTION _open_round(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._open_round() IS 'Internal (the schedule): the round still going (one whose users are not all finished), else a new one queuing every
+active integration with an enabled source; returns its time (the round''s key in nls.sync_rounds).';
 
 --
 -- Name: _page_copy(text, text, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -2421,6 +2447,24 @@ $$;
 --
 
 COMMENT ON FUNCTION nls._review_item(p_id uuid, p_action text) IS 'The review_queue item, locked, when it exists and is pending or edited; raises P0002 / 55000 otherwise.';
+
+--
+-- Name: _round_waiting(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._round_waiting() RETURNS timestamp with time zone
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT max(r.round) FROM nls.sync_rounds r WHERE r.finished_at IS NULL AND r.claimed_by IS NULL
+$$;
+
+--
+-- Name: FUNCTION _round_waiting(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._round_waiting() IS 'Internal (worker runtime): the round that has a user no worker took yet, or NULL (a worker joins it; it never opens
+one: pg_cron''s job does).';
 
 --
 -- Name: _save_data_sources(bigint, jsonb); Type: FUNCTION; Schema: nls; Owner: -
@@ -3762,7 +3806,8 @@ $$;
 -- Name: FUNCTION anki_sync(user_id text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.anki_sync(user_id text) IS 'Sync a user''s Anki collection now, in the caller''s transaction: anki_sync(user_id) syncs nls''s copy of
+COMMENT ON FUNCTION nls.anki_sync(user_id text) IS 'Sync a user''s Anki collection now, in the caller''s transaction (in the worker runtime a worker runs it and
+commits): anki_sync(user_id) syncs nls''s copy of
 the collection with the learner''s endpoint (anki_sync), reads review progress and the learner''s edits back
 (anki_pull: learning_atoms.anki_*, concepts.last_reviewed_at, review_queue items with source anki_edit), and writes
 the changed flashcard and cloze atoms as notes, uploading them at once (anki_push); each step is a row of
@@ -3770,7 +3815,7 @@ nls.sync_log. Returns jsonb {"user_id", "success", "status" (success, failed, sk
 "status", "sync_log_id", "items_processed", "items_added", "items_updated", "items_removed", "details", "error"?,
 "error_code"?}]}. The endpoint''s failures (down, login refused: the account becomes needs_reauth) do not raise:
 they end the step failed with the reason, and nothing is lost. A full sync demanded by the endpoint is answered by
-downloading its collection, never by uploading over it. Needs Anki''s library in the server''s Python
+downloading its collection, never by uploading over it. Needs Anki''s library in the engine''s Python (the server''s, or in the worker runtime the worker''s)
 (anki_python_path; nls install --check). Raises 22004 for a NULL user_id, P0002 when the session sees no Anki
 account of the user. The scheduled workers run it after each user''s Notion read.';
 
@@ -3819,7 +3864,8 @@ $$;
 -- Name: FUNCTION apply_webhook_events(user_id text); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.apply_webhook_events(user_id text) IS 'Apply the webhook events waiting (nls.webhook_events) now, in the caller''s transaction: apply_webhook_events(user_id
+COMMENT ON FUNCTION nls.apply_webhook_events(user_id text) IS 'Apply the webhook events waiting (nls.webhook_events) now, in the caller''s transaction (in the worker runtime a
+worker applies them and commits): apply_webhook_events(user_id
 => NULL: every user this session sees) returns jsonb {"success", "results": [one per batch: {"user_id", "sync_type":
 "notion_webhook", "status", "sync_log_id", "items_*", "requests_made", "details": {"events", "pages_read", "trashed",
 "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending", "pages_moved", ...}}],
@@ -4566,7 +4612,8 @@ $$;
 -- Name: FUNCTION push_notion(user_id text, dry_run boolean); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.push_notion(user_id text, dry_run boolean) IS 'Two-way sync: write back to Notion what changed in PostgreSQL, in the caller''s transaction (the schedule runs it
+COMMENT ON FUNCTION nls.push_notion(user_id text, dry_run boolean) IS 'Two-way sync: write back to Notion what changed in PostgreSQL, in the caller''s transaction (in the worker runtime
+a worker runs it, on what was committed, and commits; the schedule runs it
 after each user''s read when the setting push_after_read is on). push_notion(user_id => NULL, dry_run => false) pushes
 every enabled source of the user (NULL: every user the session sees) whose push map sends something (nls.push_map,
 nls.set_push_map): each column changed locally since it last agreed with Notion goes to its property with one PATCH
@@ -4931,7 +4978,7 @@ $$;
 -- Name: FUNCTION sync_notion(database_id text, database_name text, user_id text, full_sync boolean); Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON FUNCTION nls.sync_notion(database_id text, database_name text, user_id text, full_sync boolean) IS 'Sync now, in the caller''s transaction: sync_notion(database_id => NULL, database_name => NULL,
+COMMENT ON FUNCTION nls.sync_notion(database_id text, database_name text, user_id text, full_sync boolean) IS 'Sync now, in the caller''s transaction (in the worker runtime a worker runs it and commits: docs/managed.md): sync_notion(database_id => NULL, database_name => NULL,
 user_id => NULL, full_sync => false) returns jsonb: for one database {"success", "synced_count", "database_name",
 "status", "sync_log_id", "items_*", "requests_made"}, for several (no database_id: all of user_id''s sources, or every
 source) {"success", "results": [...]}. Incremental unless full_sync or first run. Notion failures do not raise:
@@ -5084,8 +5131,9 @@ taken while the path is armed (nls.webhook_endpoint), or a delivery verified and
 event id); 401 unsigned (outside the handshake window), wrongly signed (HMAC-SHA256 over the raw bytes, keyed by the
 verification token, compared in constant time) or naming another subscription; 404 an unknown path; 413 a body over
 webhook_max_body_bytes; 400 a verified body that is no event (or a NULL path or body); 500 when the key ring cannot
-be read (with a WARNING). Nothing is stored but what it answers 200. Runs as its owner (the token is decrypted inside the server, with the key ring only the
-server holds; the receiver holds no secret); executable by nls_webhook only. Raises nothing: every refusal is a
+be read (with a WARNING). Nothing is stored but what it answers 200. Runs as its owner (the token is decrypted where the
+engine runs, with the key ring only it holds: inside the server, or in the worker runtime in a worker; the receiver holds no
+secret); executable by nls_webhook and nls_admin only. Raises nothing: every refusal is a
 status.';
 
 --
@@ -5953,6 +6001,17 @@ COMMENT ON VIEW nls._creative_pages IS 'Internal: the live pages (not trashed, n
 per user and page (the newest, should two sources hold it).';
 
 --
+-- Name: _loopback; Type: TABLE; Schema: nls; Owner: -
+--
+
+CREATE TABLE nls._loopback (
+    only_row boolean DEFAULT true NOT NULL,
+    conninfo text NOT NULL,
+    role name NOT NULL,
+    CONSTRAINT _loopback_only_row_check CHECK (only_row)
+);
+
+--
 -- Name: _python_module; Type: TABLE; Schema: nls; Owner: -
 --
 
@@ -5961,6 +6020,35 @@ CREATE TABLE nls._python_module (
     source text NOT NULL,
     sha256 text NOT NULL,
     deployed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: _requests; Type: TABLE; Schema: nls; Owner: -
+--
+
+CREATE TABLE nls._requests (
+    id uuid NOT NULL,
+    kind text NOT NULL,
+    args jsonb DEFAULT '{}'::jsonb NOT NULL,
+    secret bytea,
+    secret_iv bytea,
+    acting_user text,
+    scope text DEFAULT ''::text NOT NULL,
+    caller_role name NOT NULL,
+    caller_pid integer NOT NULL,
+    caller_started timestamp with time zone NOT NULL,
+    requested_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    claimed_by uuid,
+    claimed_pid integer,
+    claimed_at timestamp with time zone,
+    cancel_asked_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    result jsonb,
+    error jsonb,
+    messages jsonb,
+    CONSTRAINT _requests_scope_check CHECK ((scope = ANY (ARRAY[''::text, 'read'::text, 'all'::text]))),
+    CONSTRAINT _requests_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'done'::text, 'failed'::text, 'cancelled'::text])))
 );
 
 --
@@ -6382,6 +6470,24 @@ CREATE VIEW nls._want_worlds WITH (security_invoker='true') AS
 --
 
 COMMENT ON VIEW nls._want_worlds IS 'What nls.worlds should hold: name (World Name, else the title), description (Concept/Premise).';
+
+--
+-- Name: _workers; Type: TABLE; Schema: nls; Owner: -
+--
+
+CREATE TABLE nls._workers (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    host text NOT NULL,
+    pid integer NOT NULL,
+    concurrency integer NOT NULL,
+    release text,
+    engine text,
+    heartbeat_s double precision DEFAULT 5 NOT NULL,
+    started_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    stopping_at timestamp with time zone,
+    running jsonb DEFAULT '[]'::jsonb NOT NULL
+);
 
 --
 -- Name: _yoyo_log; Type: TABLE; Schema: nls; Owner: -
@@ -7696,6 +7802,34 @@ a 404 for an unknown path or a 413 for a body too large is counted nowhere), eve
 deliveries that were retries of a stored event.';
 
 --
+-- Name: workers; Type: VIEW; Schema: nls; Owner: -
+--
+
+CREATE VIEW nls.workers WITH (security_invoker='true') AS
+ SELECT w.id,
+    w.host,
+    w.pid,
+    w.started_at,
+    w.last_seen_at,
+    ((w.stopping_at IS NULL) AND (w.last_seen_at > (clock_timestamp() - (((3)::double precision * w.heartbeat_s) * '00:00:01'::interval)))) AS alive,
+    w.concurrency,
+    w.running,
+    w.release,
+    w.engine,
+    w.stopping_at
+   FROM nls._workers w;
+
+--
+-- Name: VIEW workers; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON VIEW nls.workers IS 'The nls workers of the worker runtime (nls worker --dsn ...), one row per process: id, host, pid, started_at,
+last_seen_at (its last heartbeat), alive (a heartbeat within three beats of worker_heartbeat_s, and not stopping),
+concurrency (its slots), running (jsonb: what each busy slot runs now: [{"slot", "work": a call''s kind, round or
+webhook_events, "request_id"?, "user_id"?, "since"}]), release and engine (the nls release and engine hash it
+runs), stopping_at. Rows of workers gone for a day are removed. Empty in the server runtime.';
+
+--
 -- Name: worlds; Type: TABLE; Schema: nls; Owner: -
 --
 
@@ -7754,11 +7888,32 @@ ALTER TABLE ONLY nls._clean_queue
     ADD CONSTRAINT _clean_queue_pkey PRIMARY KEY (user_id, source_id, page_id);
 
 --
+-- Name: _loopback _loopback_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._loopback
+    ADD CONSTRAINT _loopback_pkey PRIMARY KEY (only_row);
+
+--
 -- Name: _python_module _python_module_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
 --
 
 ALTER TABLE ONLY nls._python_module
     ADD CONSTRAINT _python_module_pkey PRIMARY KEY (name);
+
+--
+-- Name: _requests _requests_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._requests
+    ADD CONSTRAINT _requests_pkey PRIMARY KEY (id);
+
+--
+-- Name: _workers _workers_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._workers
+    ADD CONSTRAINT _workers_pkey PRIMARY KEY (id);
 
 --
 -- Name: _yoyo_log _yoyo_log_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
@@ -8200,6 +8355,12 @@ ALTER TABLE ONLY nls.worlds
 
 ALTER TABLE ONLY nls.yoyo_lock
     ADD CONSTRAINT yoyo_lock_pkey PRIMARY KEY (locked);
+
+--
+-- Name: _requests_queued; Type: INDEX; Schema: nls; Owner: -
+--
+
+CREATE INDEX _requests_queued ON nls._requests USING btree (requested_at) WHERE (status = 'queued'::text);
 
 --
 -- Name: idx_anki_notes_atom; Type: INDEX; Schema: nls; Owner: -
@@ -9897,6 +10058,14 @@ GRANT ALL ON FUNCTION nls._num(p text, p_min numeric, p_max numeric, p_scale int
 GRANT ALL ON FUNCTION nls._num(p text, p_min numeric, p_max numeric, p_scale integer) TO nls_cron;
 
 --
+-- Name: FUNCTION _open_round(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._open_round() FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._open_round() TO nls_cron;
+GRANT ALL ON FUNCTION nls._open_round() TO nls_admin;
+
+--
 -- Name: FUNCTION _page_copy(p_target text, p_user text, p_page text, OUT source_id bigint, OUT raw jsonb, OUT staged_at timestamp with time zone); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -10070,6 +10239,14 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.review_queue TO nls_cron;
 REVOKE ALL ON FUNCTION nls._review_item(p_id uuid, p_action text) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls._review_item(p_id uuid, p_action text) TO nls_app;
 GRANT ALL ON FUNCTION nls._review_item(p_id uuid, p_action text) TO nls_cron;
+
+--
+-- Name: FUNCTION _round_waiting(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._round_waiting() FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._round_waiting() TO nls_cron;
+GRANT ALL ON FUNCTION nls._round_waiting() TO nls_admin;
 
 --
 -- Name: FUNCTION _save_data_sources(p_source_id bigint, p_data_sources jsonb); Type: ACL; Schema: nls; Owner: -
@@ -11755,6 +11932,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.webhook_subscriptions TO nls_cron
 
 GRANT SELECT ON TABLE nls.webhook_status TO nls_app;
 GRANT SELECT ON TABLE nls.webhook_status TO nls_cron;
+
+--
+-- Name: TABLE workers; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT ON TABLE nls.workers TO nls_app;
+GRANT SELECT ON TABLE nls.workers TO nls_cron;
 
 --
 -- Name: TABLE worlds; Type: ACL; Schema: nls; Owner: -

@@ -9,9 +9,11 @@ import psycopg
 import pytest
 
 from anki_support import USERS, AnkiServer, Phone, require_anki
-from conftest import sync, use_emulator
+from conftest import login_role, sync, use_emulator
 from nls_emulator import Emulator
 from workspaces import generated_workspace
+
+pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
 
 USER = "learner-a"
 TOKEN = "secret_anki_learning_token"
@@ -364,7 +366,8 @@ def test_without_ankis_library_the_anki_sync_says_what_to_install_and_the_rest_w
     conn.execute("SELECT nls.set_setting('anki_python_path', '/nonexistent/nls-anki')")
     conn.execute("SELECT nls.add_anki_account(%s, 'learner', 'pw', endpoint => 'http://127.0.0.1:9/')", (USER,))
     info = conn.info
-    with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname, autocommit=True) as fresh:
+    with psycopg.connect(host=info.host, port=info.port, user=info.user, password=info.password, dbname=info.dbname,
+                         autocommit=True) as fresh:
         status = fresh.execute("SELECT nls.engine_status()").fetchone()[0]
         if not status["anki"].startswith("not importable"):
             pytest.skip("Anki's library is on the server Python's own path: this server cannot be without it")
@@ -397,12 +400,8 @@ def test_the_scheduled_workers_sync_anki_after_the_users_notion_read(conn, emula
 def test_the_application_role_syncs_a_users_anki_acting_for_that_user_only(conn, anki_server):
     add_atoms(conn, USER, 6)
     add_atoms(conn, "someone-else", 3)
-    conn.execute("DROP ROLE IF EXISTS anki_webapp")
-    conn.execute("CREATE ROLE anki_webapp LOGIN IN ROLE nls_app")
-    info = conn.info
-    try:
-        with psycopg.connect(host=info.host, port=info.port, user="anki_webapp", dbname=info.dbname,
-                             autocommit=True) as app:
+    with login_role(conn, "anki_webapp") as dsn:
+        with psycopg.connect(dsn, autocommit=True) as app:
             app.execute("SELECT set_config('nls.user_id', %s, false)", (USER,))
             app.execute("SELECT nls.add_anki_account(%s, 'learner', %s, endpoint => %s)",
                         (USER, USERS["learner"], anki_server.url))
@@ -414,9 +413,6 @@ def test_the_application_role_syncs_a_users_anki_acting_for_that_user_only(conn,
                 app.execute("SELECT nls.add_anki_account('someone-else', 'other', 'x')")
             with pytest.raises(psycopg.errors.NoDataFound):
                 app.execute("SELECT nls.anki_sync('someone-else')")
-    finally:
-        conn.execute("DROP OWNED BY anki_webapp")
-        conn.execute("DROP ROLE anki_webapp")
     assert conn.execute("SELECT count(*) FROM nls.anki_notes WHERE user_id = %s", (USER,)).fetchone() == (6,)
 
 

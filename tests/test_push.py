@@ -12,9 +12,11 @@ import psycopg
 import pytest
 
 from anki_support import USERS, AnkiServer, require_anki
-from conftest import sync, use_emulator
+from conftest import ROLLED_BACK, login_role, sync, use_emulator
 from nls_emulator import Emulator
 from workspaces import generated_workspace
+
+pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
 
 USER = "two-way-learner"
 TOKEN = "secret_two_way_token"
@@ -443,12 +445,8 @@ def test_a_card_changed_and_changed_back_costs_no_request(conn, learning):
 
 def test_the_application_role_pushes_its_users_changes_under_row_level_security(conn, learning):
     (atom, page), = plain_cards(conn, 1)
-    conn.execute("DROP ROLE IF EXISTS push_app")
-    conn.execute("CREATE ROLE push_app LOGIN IN ROLE nls_app")
-    try:
-        info = conn.info
-        with psycopg.connect(host=info.host, port=info.port, user="push_app", dbname=info.dbname,
-                             autocommit=True) as app:
+    with login_role(conn, "push_app") as dsn:
+        with psycopg.connect(dsn, autocommit=True) as app:
             app.execute("SELECT set_config('nls.user_id', %s, false)", (USER,))
             app.execute("UPDATE nls.learning_atoms SET back = 'Changed by the application.' WHERE id = %s", (atom,))
             result = app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]
@@ -459,9 +457,6 @@ def test_the_application_role_pushes_its_users_changes_under_row_level_security(
             app.execute("SELECT set_config('nls.user_id', 'someone-else', false)")
             assert app.execute("SELECT count(*) FROM nls.notion_sync_state").fetchone() == (0,)
             assert app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]["results"] == []
-    finally:
-        conn.execute("DROP OWNED BY push_app")
-        conn.execute("DROP ROLE push_app")
 
 
 def test_a_statement_timeout_stops_a_push_with_query_canceled_and_leaves_nothing_running(conn, learning):
@@ -492,6 +487,7 @@ def test_a_second_local_change_after_a_push_is_written_not_taken_for_a_conflict_
     assert requests_of(learning) == [("PATCH", "page_update")] and text(ws.pages[page], "Answer") == "Second rewrite."
 
 
+@pytest.mark.server_only(ROLLED_BACK)
 def test_a_push_by_hand_rolled_back_after_its_creates_does_not_create_them_twice(conn, learning):
     before = cards_in_notion(learning)
     atoms = approve_new_cards(conn, 5, prefix="Rolled back")
@@ -516,6 +512,7 @@ def derived_card_id(atom_id: str) -> str:
     return "NLS-" + atom_id.replace("-", "")[:12].upper()
 
 
+@pytest.mark.server_only(ROLLED_BACK)
 def test_a_read_between_a_rolled_back_push_and_the_next_gives_the_page_to_its_atom_not_to_a_second_one(conn, learning):
     ws = learning.gen.workspace
     before = cards_in_notion(learning)
@@ -592,6 +589,8 @@ def test_in_a_scheduled_round_an_atom_whose_card_id_is_taken_fails_alone_and_eve
     assert state(conn, blocked)["status"] == "synced"
 
 
+@pytest.mark.server_only("it watches the pushing session's own backend wait for another's lock; in the "
+                         "worker runtime a worker's backend pushes")
 def test_a_card_id_another_session_gives_away_meanwhile_fails_that_atom_alone_not_the_push(conn, learning):
     ws = learning.gen.workspace
     raced, fine = approve_new_cards(conn, 2, prefix="Raced")
@@ -648,6 +647,7 @@ def test_a_card_id_another_session_gives_away_meanwhile_fails_that_atom_alone_no
     assert page and cards_in_notion(learning)["RACED-OWN"] == [page] and state(conn, raced)["status"] == "synced"
 
 
+@pytest.mark.server_only(ROLLED_BACK)
 def test_a_rolled_back_push_then_the_scheduled_round_gives_the_card_one_atom_one_page_and_one_anki_note(conn,
                                                                                                        learning):
     require_anki(conn)

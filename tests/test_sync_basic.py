@@ -1,8 +1,12 @@
 """The sync engine against the emulator's generated workspace, inside a real PostgreSQL."""
 from __future__ import annotations
 
+import pytest
+
 from conftest import add_user_source, last_log, sync, use_emulator
 from nls_emulator import markdown as md
+
+pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
 
 
 def test_first_sync_lands_every_page_with_the_served_properties(conn, emulator):

@@ -9,6 +9,8 @@ import pytest
 
 from conftest import add_user_source, last_log, sync, terminate, use_emulator, wait_until
 
+pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
+
 
 def requests_of(emu, token: str, endpoint: str | None = None) -> list[dict]:
     return [r for r in emu.api.log if r["token"] == token and (endpoint is None or r["endpoint"] == endpoint)]
@@ -174,6 +176,7 @@ def test_two_concurrent_syncs_one_works_the_other_skips(conn, dsn, fresh_emulato
     assert [r["status"] for r in results] == ["skipped", "success"]
 
 
+@pytest.mark.server_only("the run's backend is a worker's there: test_worker.py terminates a worker's backend mid-run")
 def test_a_run_left_running_by_a_killed_backend_is_closed_by_the_next(conn, dsn, fresh_emulator):
     emu = fresh_emulator
     gen = emu.add_generated("learning", pages=30, seed=6, token="tok-kill")

@@ -11,9 +11,11 @@ import psycopg.types.json
 import pytest
 from psycopg.types.range import Range
 
-from conftest import add_user_source, sync, use_emulator
+from conftest import add_user_source, login_role, sync, use_emulator
 from nls_emulator import Emulator, fixtures_dir
 from nls_emulator.every_type import generate_every_type
+
+pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDED_DB = "c37a2c66-e3aa-4a0d-a447-73de3b80c253"
@@ -305,12 +307,8 @@ def test_typed_views_of_new_sources_are_made_after_their_first_sync_and_show_eac
         assert sync(conn, user_id=user)["success"]
     views = dict(conn.execute("SELECT user_id, built_as FROM nls.typed_views").fetchall())
     assert views == {"ann": "mine.every_type", "ben": "mine.every_type_2"}
-    conn.execute("DROP ROLE IF EXISTS typed_app")
-    conn.execute("CREATE ROLE typed_app LOGIN IN ROLE nls_app")
-    try:
-        info = conn.info
-        with psycopg.connect(host=info.host, port=info.port, user="typed_app", dbname=info.dbname,
-                             autocommit=True) as app:
+    with login_role(conn, "typed_app") as dsn:
+        with psycopg.connect(dsn, autocommit=True) as app:
             app.execute("SELECT set_config('nls.user_id', 'ann', false)")
             assert app.execute("SELECT count(*) FROM mine.every_type").fetchone() == (6,)
             assert app.execute("SELECT count(*) FROM mine.every_type_2").fetchone() == (0,)   # ben's rows
@@ -319,9 +317,6 @@ def test_typed_views_of_new_sources_are_made_after_their_first_sync_and_show_eac
             assert app.execute("SELECT nls.drop_typed_view('mine.every_type')").fetchone() == (True,)
             with pytest.raises(psycopg.errors.InsufficientPrivilege):   # what was built is nls's to say
                 app.execute("UPDATE nls.typed_views SET built_as = 'nls.sync_status'")
-    finally:
-        conn.execute("DROP OWNED BY typed_app")
-        conn.execute("DROP ROLE typed_app")
     assert conn.execute("SELECT to_regclass('mine.every_type'), to_regclass('mine.every_type_2') IS NOT NULL"
                         ).fetchone() == (None, True)
 

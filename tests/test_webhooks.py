@@ -23,11 +23,13 @@ import pytest
 import requests
 from psycopg.types.json import Jsonb
 
-from conftest import other_session, sync, use_emulator, wait_until
+from conftest import login_role, other_session, sync, use_emulator, wait_until
 from nls_emulator import Emulator
 from nls_emulator.generate import CREATIVE_TARGETS
 from nls_emulator.model import render_page
 from nls_emulator.server import free_port
+
+pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
 
 USER = "hook-user"
 TOKEN = "secret_hook_token"
@@ -38,10 +40,12 @@ RECEIVER_ROLE = "hook_receiver"
 def hooked(conn):
     """A creative workspace synced for USER, its webhook endpoint served by `nls webhooks serve` (connected as a
     role granted nls_webhook only), subscribed in the emulator and confirmed with the token nls showed once."""
-    conn.execute(f"DROP ROLE IF EXISTS {RECEIVER_ROLE}")
-    conn.execute(f"CREATE ROLE {RECEIVER_ROLE} LOGIN IN ROLE nls_webhook")
-    info, port = conn.info, free_port()
-    dsn = f"host={info.host} port={info.port} user={RECEIVER_ROLE} dbname={info.dbname}"
+    with login_role(conn, RECEIVER_ROLE, "nls_webhook") as dsn:
+        yield from _served(conn, dsn)
+
+
+def _served(conn, dsn: str):
+    port = free_port()
     nls = Path(sys.executable).with_name("nls")
     receiver = subprocess.Popen([str(nls), "webhooks", "serve", "--dsn", dsn, "--port", str(port), "--log-level",
                                  "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -62,13 +66,11 @@ def hooked(conn):
             sub = hooks.subscribe(TOKEN, base + path)
             shown = conn.execute("SELECT nls.webhook_verification_token(%s)", (USER,)).fetchone()[0]
             assert shown == sub.verification_token and hooks.confirm(TOKEN, shown)
-            emu.gen, emu.base, emu.path = gen, base, path
+            emu.gen, emu.base, emu.path, emu.receiver_dsn = gen, base, path, dsn
             yield emu
     finally:
         receiver.terminate()
         receiver.wait(10)
-        conn.execute(f"DROP OWNED BY {RECEIVER_ROLE}")
-        conn.execute(f"DROP ROLE {RECEIVER_ROLE}")
 
 
 def _healthy(base: str) -> bool:
@@ -80,12 +82,14 @@ def _healthy(base: str) -> bool:
 
 
 class Cron(threading.Thread):
-    """What pg_cron's job apply-notion-webhooks does, every ``every`` seconds instead of every minute."""
+    """What pg_cron's job apply-notion-webhooks does, every ``every`` seconds instead of every minute: as nls_cron
+    in the server runtime, as the installing role (``conn``'s) in the worker runtime, as pg_cron would."""
 
-    def __init__(self, conn, every: float = 3.0):
+    def __init__(self, conn, runtime: str, every: float = 3.0):
         super().__init__(daemon=True)
         info = conn.info
-        self.dsn = f"host={info.host} port={info.port} user=nls_cron dbname={info.dbname}"
+        self.dsn = f"host={info.host} port={info.port} dbname={info.dbname} " + (
+            "user=nls_cron" if runtime == "server" else f"user={info.user} password={info.password}")
         self.every, self.stop, self.errors = every, threading.Event(), []
 
     def run(self):
@@ -142,11 +146,11 @@ def _changes(ws, gen, rng: random.Random, seconds: float, rename: bool) -> tuple
     return set(picked), time.monotonic()
 
 
-def test_with_webhooks_postgresql_equals_notion_within_90_seconds_at_one_read_per_changed_page(conn, hooked):
+def test_with_webhooks_postgresql_equals_notion_within_90_seconds_at_one_read_per_changed_page(conn, hooked, runtime):
     emu, ws = hooked, hooked.gen.workspace
     emu.api.webhooks.duplicate = 0.2      # some deliveries come twice
     emu.api.reset_log()
-    cron = Cron(conn)
+    cron = Cron(conn, runtime)
     cron.start()
     try:
         changed, last = _changes(ws, emu.gen, random.Random(167), seconds=20, rename=True)
@@ -236,8 +240,7 @@ def test_what_the_receiver_refuses_stores_nothing_and_it_keeps_serving(conn, hoo
     assert requests.post(url, data=body, headers=signed, timeout=10).status_code == 200
     assert conn.execute("SELECT count(*), max(deliveries) FROM nls.webhook_events").fetchone() == (before[0], 2)
     # the receiver's role can run nls.webhook_receive and read nothing
-    info = conn.info
-    with psycopg.connect(host=info.host, port=info.port, user=RECEIVER_ROLE, dbname=info.dbname) as rx:
+    with psycopg.connect(hooked.receiver_dsn) as rx:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             rx.execute("SELECT * FROM nls.webhook_subscriptions")
 

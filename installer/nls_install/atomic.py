@@ -8,6 +8,7 @@ transaction: every transaction yoyo opens (a migration, each of its statements, 
 becomes a savepoint of that one transaction."""
 from __future__ import annotations
 
+import copy
 from contextlib import contextmanager
 
 import psycopg
@@ -19,7 +20,7 @@ from yoyo.connections import DatabaseURI
 from yoyo.migrations import default_migration_table
 
 from . import install as ins
-from . import installed
+from . import installed, runtime
 from .plan import refusal
 from .resources import Shipped
 
@@ -97,28 +98,61 @@ def migrate(conn: psycopg.Connection, shipped: Shipped) -> list[str]:
         with backend.lock():
             for migration in backend.to_apply(migrations):
                 with ins.step(f"migration {migration.id}"):
-                    backend.apply_one(migration)
+                    backend.apply_one(without_reasserted_roles(conn, migration))
                 applied.append(migration.id)
         conn.execute("SELECT set_config('search_path', %s, true)", (before,))
     return applied
 
 
-def install(conn: psycopg.Connection, shipped: Shipped | None = None) -> list[str]:
-    """Install or upgrade to ``shipped`` (this release by default) on ``conn`` (autocommit, superuser) in one
-    transaction: plpython3u, the pending migrations, the deploy (:func:`install.deploy`). Returns a line per step
-    done. Raises InstallError when the database is newer than ``shipped`` (nothing done), or when a step failed:
-    then nothing was changed, and the message names the step and the release the database is still at."""
+# Released migrations whose first step makes nls's roles: it creates a role that is missing, and of one that exists
+# it re-asserts that it is no superuser and bypasses no row-level security, which only a superuser may say, even of a
+# role that is neither. Installing as a role that is no superuser (the worker runtime, on a managed service: a second
+# database of the server, or again after an uninstall, which leaves the roles), such a step is left out where every
+# role it names exists already as neither: it would change nothing. {migration id: (step, roles)}
+ROLE_STEPS = {"0006.tenancy": (0, ("nls_admin", "nls_app", "nls_cron")),
+              "0013.webhooks-and-change": (0, ("nls_webhook",))}
+
+
+def without_reasserted_roles(conn: psycopg.Connection, migration):
+    """``migration``, or a copy without its role step (:data:`ROLE_STEPS`) when this role is no superuser and every
+    role the step names exists already, no superuser and not BYPASSRLS."""
+    step, roles = ROLE_STEPS.get(migration.id, (None, ()))
+    if step is None or conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+        return migration
+    plain = conn.execute("SELECT count(*) FROM pg_roles WHERE rolname = ANY (%s) AND NOT rolsuper AND NOT "
+                         "rolbypassrls", (list(roles),)).fetchone()[0]
+    if plain != len(roles):
+        return migration
+    migration.load()
+    kept = copy.copy(migration)
+    kept.steps = [s for i, s in enumerate(migration.steps) if i != step]
+    return kept
+
+
+def install(conn: psycopg.Connection, shipped: Shipped | None = None, choice: runtime.Choice | None = None,
+            loopback_host: str | None = None) -> list[str]:
+    """Install or upgrade to ``shipped`` (this release by default) on ``conn`` (autocommit) in one transaction: the
+    runtime's prerequisites (plpython3u; or the worker runtime's extensions and roles, its loopback reached at
+    ``loopback_host``), the pending migrations, the deploy (:func:`install.deploy`). ``choice``: the runtime
+    (:func:`runtime.choose` when None). Returns a line per step done. Raises InstallError when the database is newer
+    than ``shipped`` (nothing done), or when a step failed: then nothing was changed, and the message names the step
+    and the release the database is still at."""
     shipped = shipped or Shipped()
     found = installed.read(conn)
     refused = refusal(found, shipped)
     if refused:
         raise refused
+    choice = choice or runtime.choose(conn)
     try:
         with conn.transaction():
-            with ins.step("CREATE EXTENSION plpython3u"):
-                conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
+            prepared = []
+            if choice.runtime == runtime.SERVER:
+                with ins.step("CREATE EXTENSION plpython3u"):
+                    conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
             applied = migrate(conn, shipped)
-            done = ins.deploy(conn, shipped)
+            if choice.runtime == runtime.WORKER:   # nls._loopback comes with the migrations
+                prepared = runtime.prepare_worker(conn, loopback_host)
+            done = prepared + ins.deploy(conn, shipped, choice.runtime)
     except ins.StepFailed as e:
         still = (f"the database is still at {found.describe()}, which keeps working as before" if found.migrations
                  else "nls is still not installed in this database")

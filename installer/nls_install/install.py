@@ -12,8 +12,9 @@ import psycopg
 from psycopg import sql
 from yoyo import get_backend, read_migrations
 
-from . import installed
-from .resources import DEPLOY_ORDER, ENGINE, Shipped, data_dir, deploy_file, sha256
+from . import installed, runtime
+from .errors import InstallError, StepFailed, step  # noqa: F401 (the installer's errors, named ins.* by callers)
+from .resources import ENGINE, Shipped, data_dir, deploy_file, deploy_order, sha256
 
 JOB_NAME = "sync-notion-databases"
 JOB_COMMAND = "CALL nls.sync_all_users_notion_databases()"
@@ -25,45 +26,6 @@ DEFAULT_SCHEDULE = "*/15 * * * *"
 DEFAULT_WORKERS = 4
 CRON_ROLE = "nls_cron"
 MIN_SERVER = 140000
-
-
-class InstallError(Exception):
-    """A check failed or a step could not be done. ``fix`` says what the DBA should do."""
-
-    def __init__(self, message: str, fix: str = ""):
-        super().__init__(message)
-        self.fix = fix
-
-
-class StepFailed(InstallError):
-    """A step of an install failed: ``step`` names it (a migration, a file of sql/, the engine modules); ``fix`` is
-    the server's hint, when it gave one."""
-
-    def __init__(self, step: str, error: str, fix: str = ""):
-        super().__init__(f"{step} failed: {error}", fix)
-        self.step = step
-
-
-def _error_text(e: BaseException) -> str:
-    """A database error as one line: its message, detail and SQLSTATE; another error as its text."""
-    if isinstance(e, psycopg.Error) and e.diag.message_primary:
-        detail = f" ({e.diag.message_detail})" if e.diag.message_detail else ""
-        return f"{e.diag.message_primary.strip()}{detail} [SQLSTATE {e.diag.sqlstate}]"
-    return (str(e).strip().splitlines() or [type(e).__name__])[0]
-
-
-@contextmanager
-def step(name: str):
-    """Run a step of the installer: any failure inside it becomes :class:`StepFailed`, one line naming ``name`` and,
-    for a server error, its message and SQLSTATE (its hint becomes the fix), the original error its cause; the
-    enclosing transaction rolls back as the error passes. No traceback reaches the DBA."""
-    try:
-        yield
-    except InstallError:
-        raise
-    except Exception as e:   # noqa: BLE001 - the server's, yoyo's, the file system's: each said on one line
-        hint = e.diag.message_hint if isinstance(e, psycopg.Error) else ""
-        raise StepFailed(name, _error_text(e), hint or "") from e
 
 
 @dataclass
@@ -80,6 +42,7 @@ class Report:
     """The checks of the server (:func:`check`), in the order they ran."""
 
     checks: list[Check] = field(default_factory=list)
+    choice: "runtime.Choice | None" = None   # the runtime the install uses (check)
 
     def failed(self, scheduled: bool = True) -> list[Check]:
         """The failed checks that stop an install: every one that is not optional, but pg_cron's only when the
@@ -108,29 +71,41 @@ def _one(conn: psycopg.Connection, query: str, params=None):
 
 def _try_python(conn: psycopg.Connection, code: str) -> str | None:
     """Run PL/Python ``code`` in a transaction that is rolled back; returns the error text, or None."""
-    try:
-        with conn.transaction(force_rollback=True):
-            conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
-            conn.execute(sql.SQL("DO {} LANGUAGE plpython3u").format(sql.Literal(code)))
-        return None
-    except psycopg.Error as e:
-        return (e.diag.message_primary or str(e)).strip()
+    return _try_sql(conn, "CREATE EXTENSION IF NOT EXISTS plpython3u",
+                    sql.SQL("DO {} LANGUAGE plpython3u").format(sql.Literal(code)))
 
 
-def check(conn: psycopg.Connection) -> Report:
-    """The checks of ``nls install --check``: each with what is wrong and the fix."""
+def check(conn: psycopg.Connection, asked: str = "auto") -> Report:
+    """The checks of ``nls install --check``: each with what is wrong and the fix, and the runtime the install
+    uses (``report.choice``: ``asked`` is auto, server or worker; see :mod:`nls_install.runtime`)."""
     r = Report()
     r.checks.append(encoding_check(conn))
     version = conn.info.server_version
     r.checks.append(Check("server version", version >= MIN_SERVER, _one(conn, "SHOW server_version"),
                           "nls needs PostgreSQL 14 or later"))
+    try:
+        r.choice = runtime.choose(conn, asked)
+    except InstallError as e:
+        r.checks.append(Check("runtime", False, str(e), e.fix))
+        return r
+    r.checks.append(Check("runtime", True, f"{r.choice.runtime}: {r.choice.why}"))
+    if r.choice.runtime == runtime.SERVER:
+        server_checks(conn, r)
+    else:
+        worker_checks(conn, r)
+    return r
+
+
+def server_checks(conn: psycopg.Connection, r: Report) -> None:
+    """The server runtime's checks: a superuser, plpython3u, pg_cron, the server's Python modules, Anki's library,
+    the encryption key in the server's environment."""
     superuser = _one(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     r.checks.append(Check("privileges", bool(superuser), f"connected as {conn.info.user}"
                           + (" (superuser)" if superuser else " (not a superuser)"),
                           "plpython3u is an untrusted language: only a superuser can create its functions. Connect as "
                           "a superuser (e.g. --dsn 'postgresql://postgres@host/db') to install"))
     if not superuser:
-        return r  # the remaining checks read settings and run PL/Python, which need a superuser
+        return  # the remaining checks read settings and run PL/Python, which need a superuser
     avail = _one(conn, "SELECT count(*) FROM pg_available_extensions WHERE name = 'plpython3u'")
     r.checks.append(Check("plpython3u", bool(avail), "available" if avail else "not available on this server",
                           "install the server package with PL/Python (Debian/Ubuntu: apt-get install "
@@ -164,7 +139,93 @@ def check(conn: psycopg.Connection) -> Report:
                               "generate one (openssl rand -hex 32), put NLS_ENCRYPTION_KEY=<key> in the server's "
                               "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
                               "installing run SELECT nls.set_setting('encryption_key_file', '/path/readable/by/postgres')"))
-    return r
+
+
+def worker_checks(conn: psycopg.Connection, r: Report) -> None:
+    """The worker runtime's checks: dblink and pgcrypto, the roles, pg_cron, and where the encryption key is."""
+    for ext, why in (("dblink", "a call commits at once through a loopback connection, so that a worker sees it"),
+                     ("pgcrypto", "a token or password passes to the workers under a one-time key")):
+        err = None if _one(conn, "SELECT count(*) FROM pg_extension WHERE extname = %s", (ext,)) else \
+            _try_sql(conn, f"CREATE EXTENSION {ext}")
+        r.checks.append(Check(ext, err is None, f"{'present' if err is None else err}: {why}",
+                              f"enable {ext} in this database (a managed service lists it among its extensions; "
+                              f"as its administrator role: CREATE EXTENSION {ext})"))
+    problem = runtime.worker_problem(conn)
+    r.checks.append(Check("roles", problem is None, problem or f"{conn.info.user} may create the roles "
+                          f"{runtime.WORKER_ROLE} and {runtime.loopback_role(conn.info.dbname)}",
+                          runtime.worker_fix(problem or "")))
+    has_cron, where = worker_cron(conn)
+    r.checks.append(Check("pg_cron", has_cron, where + (
+                          f"; its jobs run as {conn.info.user} and only open each round" if has_cron else ""),
+                          "enable pg_cron (a managed service: its parameter or flag, then CREATE EXTENSION pg_cron "
+                          "in cron.database_name as its administrator role) and grant this role USAGE on schema "
+                          "cron; or run nls install --no-schedule", optional=not has_cron))
+    r.checks.append(Check("encryption key", True, "kept by the workers (NLS_ENCRYPTION_KEY in the environment of "
+                          "nls worker), never by the database server"))
+    logged = has_parameter_privilege(conn)
+    r.checks.append(Check("parameters kept out of the server log", logged, "nls sets log_parameter_max_length = 0"
+                          if logged else f"{conn.info.user} may not set log_parameter_max_length: a bound token "
+                          "could reach the server log where statements are logged with their parameters",
+                          "ask the service to set log_parameter_max_length = 0 and log_parameter_max_length_on_error "
+                          "= 0 for this database (or grant SET on them)", optional=True))
+
+
+def worker_cron(conn: psycopg.Connection) -> tuple[bool, str]:
+    """(whether this role can schedule pg_cron jobs, where pg_cron is, in words), for the worker runtime."""
+    database = cron_database(conn)
+    try:
+        cconn, _ = cron_target(conn, conn.info.password)
+    except psycopg.Error as e:
+        return False, f"cannot connect to pg_cron's database {database}: {(e.diag.message_primary or str(e)).strip()}"
+    try:
+        if not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
+            return False, f"pg_cron is not created in database {database}"
+        usable = _one(cconn, "SELECT has_schema_privilege('cron', 'USAGE')")
+        return bool(usable), f"pg_cron in database {database}" + ("" if usable else f", but {conn.info.user} "
+                                                                               "has no USAGE on schema cron")
+    finally:
+        if cconn is not conn:
+            cconn.close()
+
+
+def has_parameter_privilege(conn: psycopg.Connection) -> bool:
+    return bool(_one(conn, "SELECT has_parameter_privilege('log_parameter_max_length', 'SET')"))
+
+
+def shown(conn: psycopg.Connection, name: str) -> str | None:
+    """A server setting (SHOW), or None when it is unset or this role may not read it (a role that is no superuser
+    reads neither shared_preload_libraries nor cron.database_name without pg_read_all_settings)."""
+    try:
+        with conn.transaction():
+            return _one(conn, "SELECT current_setting(%s, true)", (name,))
+    except psycopg.errors.InsufficientPrivilege:
+        return None
+
+
+def cron_loaded(conn: psycopg.Connection) -> bool | None:
+    """Whether pg_cron is in shared_preload_libraries (None: this role may not read it)."""
+    preload = shown(conn, "shared_preload_libraries")
+    return None if preload is None else "pg_cron" in [p.strip() for p in preload.split(",")]
+
+
+def cron_database(conn: psycopg.Connection) -> str:
+    """The database pg_cron lives in (cron.database_name; for a role that may not read it: this database when it
+    holds schema cron, else pg_cron's default, postgres)."""
+    name = shown(conn, "cron.database_name")
+    if name:
+        return name
+    return conn.info.dbname if _one(conn, "SELECT to_regnamespace('cron') IS NOT NULL") else "postgres"
+
+
+def _try_sql(conn: psycopg.Connection, *statements) -> str | None:
+    """Run ``statements`` in a transaction that is rolled back; returns the error text, or None."""
+    try:
+        with conn.transaction(force_rollback=True):
+            for statement in statements:
+                conn.execute(statement)
+        return None
+    except psycopg.Error as e:
+        return (e.diag.message_primary or str(e)).strip()
 
 
 def encoding_check(conn: psycopg.Connection) -> Check:
@@ -259,32 +320,36 @@ def deploy_engine(conn: psycopg.Connection, modules: dict[str, str]) -> str:
     return f"deployed {len(modules)} engine modules ({changed} changed, {gone} removed) into nls._python_module"
 
 
-def deploy(conn: psycopg.Connection, shipped: Shipped | None = None) -> list[str]:
-    """Re-apply ``sql/``, the engine's Python modules and ``plpython/`` in :data:`DEPLOY_ORDER`, record the release
-    (:func:`stamp`) and check that the engine loads, in one transaction (a savepoint of the caller's, when it has
-    one). Raises :class:`StepFailed` naming the step that failed; then nothing of it is left."""
+def deploy(conn: psycopg.Connection, shipped: Shipped | None = None, runtime_name: str | None = None) -> list[str]:
+    """Re-apply ``sql/``, the engine's Python modules and the runtime's entry points (``runtime_name``: the one
+    installed, by default) in their deploy order (:func:`resources.deploy_order`), record the release
+    (:func:`stamp`) and check that the engine loads (the server runtime; in the worker runtime a worker loads it),
+    in one transaction (a savepoint of the caller's, when it has one). Raises :class:`StepFailed` naming the step
+    that failed; then nothing of it is left."""
     shipped = shipped or Shipped()
+    runtime_name = runtime_name or runtime.installed(conn) or runtime.SERVER
     done = []
     with conn.transaction():
         with step("the record of the release (nls._deployed())"):
             stamp(conn, shipped)
-        for name in DEPLOY_ORDER:
+        for name in deploy_order(runtime_name):
             with step("the engine modules" if name == ENGINE else name):
                 if name == ENGINE:
                     done.append(deploy_engine(conn, shipped.modules))
                 else:
                     conn.execute(deploy_file(name).read_text())
                     done.append(f"applied {name}")
-        with step("the engine's load check (SELECT nls.engine_status())"):
-            status = _one(conn, "SELECT nls.engine_status()")
-    done.append(f"engine loads in the server: {json.dumps(status)}")
+        if runtime_name == runtime.SERVER:
+            with step("the engine's load check (SELECT nls.engine_status())"):
+                status = _one(conn, "SELECT nls.engine_status()")
+            done.append(f"engine loads in the server: {json.dumps(status)}")
     return done
 
 
 def cron_target(conn: psycopg.Connection, password: str | None) -> tuple[psycopg.Connection, str]:
     """(connection to pg_cron's database, the job name prefix: the database's name is added when pg_cron lives
     in another database)."""
-    cron_db = _one(conn, "SHOW cron.database_name")
+    cron_db = cron_database(conn)
     here = conn.info.dbname
     if cron_db == here:
         return conn, JOB_NAME
@@ -336,42 +401,54 @@ def kept_schedule(have: dict[str, tuple], cron: str | None, workers: int | None)
 
 
 def schedule(conn: psycopg.Connection, password: str | None, cron: str | None = None, workers: int | None = None,
-             apply: bool = True) -> str:
-    """Create or update the pg_cron worker jobs: ``workers`` of them, each running the worker procedure as role
-    nls_cron at ``cron`` (extra ones from an earlier, larger --workers are removed); None keeps what the jobs have
-    (the defaults for new jobs: :func:`kept_schedule`). Returns what was (or would be) done."""
+             apply: bool = True, runtime_name: str = runtime.SERVER) -> str:
+    """Create or update the pg_cron jobs: in the server runtime ``workers`` jobs, each running the worker procedure as
+    role nls_cron at ``cron`` (extra ones from an earlier, larger --workers are removed); in the worker runtime one
+    job, as the installing role (pg_cron lets a role that is no superuser schedule only as itself), that opens the
+    round the workers run. None keeps what the jobs have (the defaults for new jobs: :func:`kept_schedule`).
+    Returns what was (or would be) done."""
     if workers is not None and workers < 1:
         raise InstallError(f"--workers {workers}: at least one worker job is needed", "use --workers 1 or more")
+    role = CRON_ROLE if runtime_name == runtime.SERVER else None
     cconn, prefix = cron_target(conn, password)
-    here = conn.info.dbname
+    here, who = conn.info.dbname, role or conn.info.user
     try:
         if apply:
             cconn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
         elif not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
             return (f"would create extension pg_cron in {cconn.info.dbname} and schedule "
                     f"{workers or DEFAULT_WORKERS} worker job(s) at '{cron or DEFAULT_SCHEDULE}'")
-        hooks = schedule_webhooks(cconn, prefix, here, apply)
+        hooks = schedule_webhooks(cconn, prefix, here, apply, role)
         have = _jobs(cconn, prefix)
-        cron, workers, note = kept_schedule(have, cron, workers)
+        cron, workers, note = kept_schedule(have, cron, workers if role else 1)
         note = f" ({note})" if note else ""
         want = job_names(prefix, workers)
-        wanted = (cron, JOB_COMMAND, here, CRON_ROLE)
-        if sorted(have) == sorted(want) and all(have[n][:4] == wanted for n in want):
+        if sorted(have) == sorted(want) and all(have[n][:4] == (cron, JOB_COMMAND, here, who) for n in want):
             return (f"pg_cron job '{prefix}' and {workers - 1} more worker(s) already run '{JOB_COMMAND}' at "
-                    f"'{cron}' in {here} as {CRON_ROLE}: unchanged{note}; {hooks}")
+                    f"'{cron}' in {here} as {who}: unchanged{note}; {hooks}")
         if not apply:
-            return (f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {CRON_ROLE}"
+            return (f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {who}"
                     f"{note}; {hooks}")
         for job in have.values():   # by id: a job owned by nls_cron is not found by name from here
             cconn.execute("SELECT cron.unschedule(%s::bigint)", (job[4],))
         for name in want:
-            cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s, %s, true)",
-                          (name, cron, JOB_COMMAND, here, CRON_ROLE))
+            _schedule_job(cconn, name, cron, JOB_COMMAND, here, role)
         return (f"scheduled pg_cron job '{prefix}' and {workers - 1} more worker(s) at '{cron}': {JOB_COMMAND} "
-                f"in database {here} as role {CRON_ROLE}{note}; {hooks}")
+                f"in database {here} as role {who}{note}; {hooks}")
     finally:
         if cconn is not conn:
             cconn.close()
+
+
+def _schedule_job(cconn: psycopg.Connection, name: str, cron: str, command: str, database: str,
+                  role: str | None) -> None:
+    """One pg_cron job: in ``database`` as ``role`` (None: the role scheduling it; with no other database to name,
+    plain cron.schedule, which every pg_cron offers)."""
+    if role is None and cconn.info.dbname == database:
+        cconn.execute("SELECT cron.schedule(%s, %s, %s)", (name, cron, command))
+    else:
+        cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s, %s, true)",
+                      (name, cron, command, database, role))
 
 
 def webhook_job_name(prefix: str) -> str:
@@ -381,24 +458,26 @@ def webhook_job_name(prefix: str) -> str:
     return WEBHOOK_JOB_NAME + (f" {suffix}" if suffix else "")
 
 
-def schedule_webhooks(cconn: psycopg.Connection, prefix: str, here: str, apply: bool) -> str:
-    """Create or keep the job that applies the webhook events every minute, as nls_cron. Returns what was done."""
+def schedule_webhooks(cconn: psycopg.Connection, prefix: str, here: str, apply: bool,
+                      role: str | None = CRON_ROLE) -> str:
+    """Create or keep the job that applies the webhook events every minute, as ``role`` (None: the installing role,
+    in the worker runtime, where the job wakes the workers). Returns what was done."""
     name = webhook_job_name(prefix)
     rows = cconn.execute("SELECT jobid, schedule, command, database, username FROM cron.job WHERE jobname = %s",
                          (name,)).fetchall()
-    wanted = (WEBHOOK_SCHEDULE, WEBHOOK_JOB_COMMAND, here, CRON_ROLE)
-    if len(rows) == 1 and tuple(rows[0][1:]) == wanted:
+    who = role or cconn.info.user
+    if len(rows) == 1 and tuple(rows[0][1:]) == (WEBHOOK_SCHEDULE, WEBHOOK_JOB_COMMAND, here, who):
         return f"pg_cron job '{name}' already runs '{WEBHOOK_JOB_COMMAND}' every minute: unchanged"
     if not apply:
         return f"would schedule pg_cron job '{name}' every minute: {WEBHOOK_JOB_COMMAND}"
     for row in rows:
         cconn.execute("SELECT cron.unschedule(%s::bigint)", (row[0],))
-    cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s, %s, true)", (name, *wanted))
-    return f"scheduled pg_cron job '{name}' every minute: {WEBHOOK_JOB_COMMAND} in database {here} as {CRON_ROLE}"
+    _schedule_job(cconn, name, WEBHOOK_SCHEDULE, WEBHOOK_JOB_COMMAND, here, role)
+    return f"scheduled pg_cron job '{name}' every minute: {WEBHOOK_JOB_COMMAND} in database {here} as {who}"
 
 
 def unschedule(conn: psycopg.Connection, password: str | None) -> str:
-    if "pg_cron" not in (_one(conn, "SHOW shared_preload_libraries") or ""):
+    if cron_loaded(conn) is False:
         return "pg_cron is not loaded: no job to remove"
     cconn, prefix = cron_target(conn, password)
     try:
@@ -418,7 +497,7 @@ def unschedule(conn: psycopg.Connection, password: str | None) -> str:
             cconn.close()
 
 
-NLS_ROLES = ("nls_admin", "nls_app", "nls_cron", "nls_webhook")   # made by migrations 0006 and 0013
+NLS_ROLES = ("nls_admin", "nls_app", "nls_cron", "nls_webhook", "nls_worker")   # migrations 0006 and 0013; the worker runtime
 # the database settings sql/90_privileges.sql gives this database, with the value it gives them
 DATABASE_SETTINGS = {"log_parameter_max_length": "0", "log_parameter_max_length_on_error": "0"}
 
@@ -443,10 +522,15 @@ def uninstall(conn: psycopg.Connection, password: str | None) -> Removal:
         has_nls = _one(conn, "SELECT to_regnamespace('nls') IS NOT NULL")
         schemas = [r[0] for r in conn.execute("SELECT schema_name FROM nls.typed_view_schemas ORDER BY 1")] \
             if has_nls and _one(conn, "SELECT to_regclass('nls.typed_view_schemas') IS NOT NULL") else []
+        loopback = _one(conn, "SELECT role FROM nls._loopback") \
+            if has_nls and _one(conn, "SELECT to_regclass('nls._loopback') IS NOT NULL") else None
         if has_nls:
             conn.execute("DROP SCHEMA nls CASCADE")
         out.removed.append("dropped schema nls (its tables, views, functions and everything synced)" if has_nls
                            else "no schema nls")
+        if loopback:   # the worker runtime's role of this database alone
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(loopback)))
+            out.removed.append(f"dropped role {loopback} (the worker runtime's loopback of this database)")
         for name in schemas:
             _drop_typed_view_schema(conn, name, out)
         out.removed.append(_reset_database_settings(conn))
@@ -509,7 +593,8 @@ def lasting(conn: psycopg.Connection) -> list[str]:
                       f"there, or grants of your own): once they do not, {drop} drops them" if users else
                       f"no database of this cluster uses them any more: {drop} drops them (the logins granted "
                       "them lose those memberships)"))
-    exts = [r[0] for r in conn.execute("SELECT extname FROM pg_extension WHERE extname IN ('plpython3u', 'pg_cron') "
+    exts = [r[0] for r in conn.execute("SELECT extname FROM pg_extension WHERE extname IN ('plpython3u', 'pg_cron', "
+                                       "'dblink', 'pgcrypto') "
                                        "ORDER BY 1")]
     if exts:
         out.append(f"extension(s) {', '.join(exts)} of database {conn.info.dbname}: other code may use them; "

@@ -30,8 +30,17 @@ DEPLOY_ORDER = (
     "sql/85_webhooks.sql",
     ENGINE,
     "plpython/functions.sql",
+    "sql/88_entry_points.sql",
     "sql/90_privileges.sql",
 )
+# the worker runtime: the same, with the entry points that hand calls to nls worker, and their privileges last
+WORKER_DEPLOY_ORDER = tuple("worker/functions.sql" if step == "plpython/functions.sql" else step
+                            for step in DEPLOY_ORDER) + ("worker/privileges.sql",)
+
+
+def deploy_order(runtime: str) -> tuple[str, ...]:
+    """The deploy's steps for a runtime ('server' or 'worker'), in order."""
+    return WORKER_DEPLOY_ORDER if runtime == "worker" else DEPLOY_ORDER
 
 
 def data_dir(name: str) -> Path:

@@ -2,6 +2,8 @@
 that an SQL error never leaves the run's transaction unusable (the run is then closed as failed)."""
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any, Sequence
 
 
@@ -32,3 +34,23 @@ class Db:
 
     def subtransaction(self):
         return self.plpy.subtransaction()
+
+    @property
+    def own_interrupts(self):
+        """A runtime outside PostgreSQL (a worker's ``plpy``) checks its own interrupts with this (the worker
+        stopping, a caller gone); None inside PostgreSQL, where any statement lets it act on a cancel."""
+        return getattr(self.plpy, "check_interrupts", None)
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``; a worker's ``plpy`` waits on its backend (pg_sleep), where a cancel lands."""
+        sleep = getattr(self.plpy, "sleep", None)
+        (sleep or time.sleep)(seconds)
+
+    def join(self, thread: threading.Thread, seconds: float) -> None:
+        """Wait up to ``seconds`` for ``thread`` to end (a request in flight); a worker's ``plpy`` waits on its
+        backend meanwhile."""
+        join = getattr(self.plpy, "join", None)
+        if join is not None:
+            join(thread, seconds)
+        else:
+            thread.join(seconds)

@@ -69,7 +69,7 @@ def open_client(store: Store, user_id: str, settings: Settings) -> NotionClient:
                           f"{row['status']}; store a new token with nls.add_integration()")
     ring = crypto.load_ring(settings.encryption_key_file)
     token = crypto.decrypt(ring, row["key_version"], user_id, row["token_nonce"], row["token_ciphertext"])
-    waiter = Waiter(store.check_interrupts)
+    waiter = Waiter(store.check_interrupts, sleep=store.db.sleep, join=store.db.join)
     budget = Budget(store, user_id, row["workspace_id"], settings)
     client = NotionClient(
         token, settings.api_base_url, settings.notion_version,

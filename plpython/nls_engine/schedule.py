@@ -136,6 +136,20 @@ def sync_all(store: Store, settings: Settings, commit) -> dict:
     return {"round": round_, "users": done}
 
 
+def sync_round_user(store: Store, settings: Settings, commit) -> dict | None:
+    """One user of the round waiting (one with a user nobody took: opened by pg_cron's job; never opened here), as
+    one worker of the round does: the user's sync, push and Anki sync, committing as it goes. Returns the user's
+    {"user_id", "status", "sources"}, or None when no round has a user left."""
+    round_ = store.round_waiting()
+    if round_ is None:
+        return None
+    store.close_stale_runs()
+    commit()
+    round_, user = store.claim_sync_user(round_)
+    commit()
+    return None if user is None else _sync_user(store, settings, round_, user, commit)
+
+
 def _sync_user(store: Store, settings: Settings, round_: str, user: str, commit) -> dict:
     """One user of a round: sync and clean acting for that user, then the user's Anki sync when there is an account,
     then mark the user done in the round (also when the run fails or is cancelled; a cancel is then raised on).

@@ -45,6 +45,7 @@ class Settings:
     webhook_handshake_window_s: float   # read by nls.webhook_endpoint (SQL)
     webhook_max_body_bytes: int
     webhook_batch_size: int
+    worker_heartbeat_s: float   # the worker runtime: how often an nls worker beats (nls._worker_register reads it)
 
     @classmethod
     def from_catalogue(cls, rows: Iterable[Mapping]) -> "Settings":

@@ -71,8 +71,9 @@ def test_nls_install_and_its_alias_show_the_same_help_and_options(capsys):
     ours = _help(capsys, ["install", "--help"])
     alias = _script("nls-install", "--help")
     assert alias.returncode == 0, alias.stderr
-    assert _options(alias.stdout) == _options(ours) == ["--check", "--dsn", "--help", "--no-schedule", "--schedule",
-                                                        "--uninstall", "--workers", "--yes"]
+    assert _options(alias.stdout) == _options(ours) == ["--check", "--dsn", "--help", "--loopback-host",
+                                                        "--no-schedule", "--runtime", "--schedule", "--uninstall",
+                                                        "--workers", "--yes"]
     assert alias.stdout == ours
 
 

@@ -19,7 +19,8 @@ def rows(**values) -> list[dict]:
             "workspace_rate_limit_per_s": "3", "encryption_key_file": "",
             "anki_python_path": "", "anki_timeout_s": "60", "typed_views_schema": "",
             "push_after_read": "on",
-            "webhook_handshake_window_s": "600", "webhook_max_body_bytes": "262144", "webhook_batch_size": "1000"}
+            "webhook_handshake_window_s": "600", "webhook_max_body_bytes": "262144", "webhook_batch_size": "1000",
+            "worker_heartbeat_s": "5"}
     base.update(values)
     return [{"name": k, "value": v, "type": TYPES.get(k, "number")} for k, v in base.items()]
 
@@ -44,4 +45,4 @@ def test_a_value_that_is_not_its_type_is_named():
 def test_settings_the_engine_does_not_know_are_ignored_and_the_names_are_listed():
     s = Settings.from_catalogue(rows() + [{"name": "future_setting", "value": "x", "type": "text"}])
     assert "future_setting" not in Settings.names() and s.overlap_s == 120.0
-    assert len(Settings.names()) == 23
+    assert len(Settings.names()) == 24

@@ -10,19 +10,28 @@ import sys
 from ..main import add_dsn_argument, command, main
 
 PROG = "nls install"
-DESCRIPTION = ("Install nls (Notion -> PostgreSQL sync that runs inside PostgreSQL) into a database: check the "
-               "server, create plpython3u and pg_cron, apply migrations, deploy the SQL and PL/Python, and "
-               "schedule the pg_cron job 'sync-notion-databases'. Running it again changes nothing.")
+DESCRIPTION = ("Install nls (Notion -> PostgreSQL sync) into a database: check the server, choose the runtime (the "
+               "engine inside PostgreSQL with PL/Python, or beside it in nls worker processes where plpython3u "
+               "cannot be created, as on managed services), apply the migrations, deploy the SQL and the engine, "
+               "and schedule the pg_cron job 'sync-notion-databases'. Running it again changes nothing.")
 
 
 def _build(p: argparse.ArgumentParser) -> None:
-    """--dsn, --check, --schedule, --workers, --no-schedule, --uninstall and --yes."""
+    """--dsn, --check, --runtime, --loopback-host, --schedule, --workers, --no-schedule, --uninstall and --yes."""
     from nls_install.install import DEFAULT_SCHEDULE, DEFAULT_WORKERS
     p.description = DESCRIPTION
     add_dsn_argument(p)
     p.add_argument("--check", action="store_true",
                    help="only check the server and print the plan: the releases from and to, the migrations, engine "
                         "modules, settings and schedule it would change, and the pg_dump command of a backup")
+    p.add_argument("--runtime", choices=("auto", "server", "worker"), default="auto",
+                   help="where the engine runs: server (inside PostgreSQL, PL/Python: needs a superuser), worker "
+                        "(in nls worker processes beside the server: for managed PostgreSQL without plpython3u), or "
+                        "auto (default: the one installed; else server where this role can create plpython3u, "
+                        "worker elsewhere)")
+    p.add_argument("--loopback-host", default=None, metavar="HOST",
+                   help="worker runtime: the host the database server reaches itself at (its loopback connection "
+                        "commits calls at once); default: the host this install connects to")
     p.add_argument("--schedule", default=None, metavar="CRON",
                    help=f"cron schedule of the sync job (default: the one the jobs have; '{DEFAULT_SCHEDULE}' "
                         "for new jobs)")
@@ -80,7 +89,7 @@ def _install(out, conn, args: argparse.Namespace) -> int:
     password, scheduled = conn.info.password, not args.no_schedule
     out.print("Checking the server")
     with ins.step("checking the server"):
-        report = ins.check(conn)
+        report = ins.check(conn, args.runtime)
     _print_checks(out, report)
     failed = report.failed(scheduled)
     if failed:
@@ -92,22 +101,30 @@ def _install(out, conn, args: argparse.Namespace) -> int:
         raise refused
     if args.check:
         with ins.step("reading what is to do"):
-            jobs = ins.schedule(conn, password, args.schedule, args.workers, apply=False) if scheduled else ""
+            jobs = ins.schedule(conn, password, args.schedule, args.workers, apply=False,
+                                runtime_name=report.choice.runtime) if scheduled else ""
             lines = plan.make(conn, found, shipped, jobs).lines()
         for line in lines:
             out.print(escape(line))
         return 0
     out.print(f"Installing nls {shipped.version}" + (f" over {found.describe()}" if found.migrations else "")
               + ", in one transaction")
-    for line in atomic.install(conn, shipped):
+    for line in atomic.install(conn, shipped, report.choice, args.loopback_host):
         out.print(f"  {escape(line)}")
     if scheduled:
         with ins.step("scheduling the pg_cron jobs"):
-            out.print("  " + escape(ins.schedule(conn, password, args.schedule, args.workers)))
+            out.print("  " + escape(ins.schedule(conn, password, args.schedule, args.workers,
+                                                 runtime_name=report.choice.runtime)))
     else:
         out.print("  --no-schedule: pg_cron job left as it was")
     out.print("[green]nls is installed.[/green] Next: SELECT nls.add_integration(...); SELECT nls.add_source(...); "
               "SELECT nls.sync_notion();")
+    if report.choice.runtime == "worker":
+        from nls_install import runtime
+        out.print("  " + escape(runtime.check_loopback(conn)))
+        out.print(escape(f"The engine runs in nls worker processes beside the server: give the role nls_worker a "
+                         f"password (ALTER ROLE nls_worker PASSWORD '...'), then run NLS_ENCRYPTION_KEY=... nls worker "
+                         f"--dsn 'host=... dbname={conn.info.dbname} user=nls_worker' (docs/managed.md)"))
     return 0
 
 

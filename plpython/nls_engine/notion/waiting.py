@@ -26,8 +26,10 @@ class Waiter:
     plain); ``clock`` and ``sleep`` are ``time.monotonic`` and ``time.sleep`` unless a test gives others."""
 
     def __init__(self, check: Callable[[], None] | None = None, slice_s: float = 0.2,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 join: Callable[[threading.Thread, float], None] | None = None):
         self.check, self.slice_s, self.clock, self._sleep = check, slice_s, clock, sleep
+        self._join = join or (lambda thread, seconds: thread.join(seconds))
 
     def sleep(self, seconds: float) -> None:
         """Sleep ``seconds`` (a float), letting PostgreSQL process interrupts at least every ``slice_s``. Raises
@@ -51,7 +53,7 @@ class Waiter:
         worker = threading.Thread(target=_run, args=(fn, args, kwargs, outcome), name="nls-request", daemon=True)
         worker.start()
         while True:
-            worker.join(self.slice_s)
+            self._join(worker, self.slice_s)
             if not worker.is_alive():
                 break
             self.check()

@@ -30,8 +30,13 @@ class Statements:
 
     def check_interrupts(self) -> None:
         """Let PostgreSQL process a pending cancel, statement_timeout or terminate (any statement does): a cancel
-        raises ``query_canceled`` here, a terminate ends the backend here."""
-        self.db.execute("SELECT 1")
+        raises ``query_canceled`` here, a terminate ends the backend here. A runtime outside PostgreSQL checks its own
+        (:attr:`nls_engine.db.Db.own_interrupts`)."""
+        own = self.db.own_interrupts
+        if own is not None:
+            own()
+        else:
+            self.db.execute("SELECT 1")
 
     @staticmethod
     def interrupted(error: BaseException) -> bool:

@@ -54,6 +54,10 @@ class RunStatements(Statements):
                          report.requests_made, report.retries, report.error_code, report.error_message,
                          json.dumps(report.details())])
 
+    def round_waiting(self) -> str | None:
+        """The schedule's round that has a user nobody took yet (``nls._round_waiting``), or None."""
+        return self._one("SELECT nls._round_waiting()::text AS r")["r"]
+
     def close_stale_runs(self) -> int:
         """Close as failed the running rows whose backend is gone; returns how many sources had some."""
         return self._one("SELECT nls._close_stale_runs() AS n")["n"]
