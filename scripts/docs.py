@@ -31,7 +31,7 @@ from typing import Callable
 
 import psycopg
 
-from samples import markdown_files
+from samples import check_or_write, markdown_files
 from schema_dump import fresh_install
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -355,15 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with fresh_install("nls_docs") as dsn, psycopg.connect(dsn, autocommit=True) as conn:
         texts = regenerate(conn, markdown_files())
-    if args.check:
-        diff = differences(texts)
-        sys.stdout.write(diff)
-        return 1 if diff else 0
-    for path, text in texts.items():
-        if text != path.read_text():
-            path.write_text(text)
-            print(f"rewrote the generated parts of {os.path.relpath(path, ROOT)}")
-    return 0
+    return check_or_write(texts, lambda: differences(texts), args.check, "the generated parts")
 
 
 if __name__ == "__main__":

@@ -349,14 +349,20 @@ def main(argv: list[str] | None = None) -> int:
     outcome = regenerate([p.resolve() for p in args.files] or markdown_files())
     for where, why in outcome.unchecked.items():
         print(f"{where}: not checked: {why}", file=sys.stderr)
-    if args.check:
-        diff = outcome.differences()
+    return check_or_write(outcome.texts, outcome.differences, args.check, "the samples")
+
+
+def check_or_write(texts: dict[Path, str], differences, check: bool, what: str) -> int:
+    """With ``check``, print ``differences()`` (a diff of the committed files and ``texts``) and return 1 when there
+    are any; else write every file of ``texts`` that differs, saying so. Returns the exit code."""
+    if check:
+        diff = differences()
         sys.stdout.write(diff)
         return 1 if diff else 0
-    for path, text in outcome.texts.items():
+    for path, text in texts.items():
         if text != path.read_text():
             path.write_text(text)
-            print(f"rewrote the samples of {os.path.relpath(path, ROOT)}")
+            print(f"rewrote {what} of {os.path.relpath(path, ROOT)}")
     return 0
 
 

@@ -3,7 +3,6 @@ by its owner, no superuser, without plpython3u; the engine in nls worker process
 knows unchanged."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -159,14 +158,21 @@ def _sync_into(dsn: str, gen, outcome: dict) -> None:
         outcome["error"] = e
 
 
-def test_a_terminated_worker_backend_ends_that_run_and_the_worker_serves_the_next_call(conn, emulator, managed_proc):
+def _held_call(conn, emulator):
+    """A sync called in a session of its own, running in the fixture's worker while Notion holds its first query:
+    (the workspace, the caller's thread, what it returned or raised, the worker backend running it)."""
     gen = learning(emulator, conn)
     emulator.api.faults.add("stall", path="/query", times=1)
-    outcome = {}
+    outcome: dict = {}
     caller = threading.Thread(target=_sync_into, args=(owner_dsn_of(conn), gen, outcome), daemon=True)
     caller.start()
     wait_until(lambda: emulator.api.faults.script == [], 15, "the worker's request held")
     pid = conn.execute("SELECT claimed_pid FROM nls._requests WHERE status = 'running'").fetchone()[0]
+    return gen, caller, outcome, pid
+
+
+def test_a_terminated_worker_backend_ends_that_run_and_the_worker_serves_the_next_call(conn, emulator, managed_proc):
+    gen, caller, outcome, pid = _held_call(conn, emulator)
     with managed_proc.connect(WORKER_DB, autocommit=True) as su:
         terminate(su, pid)
     caller.join(30)
@@ -177,13 +183,7 @@ def test_a_terminated_worker_backend_ends_that_run_and_the_worker_serves_the_nex
 
 
 def test_a_pg_cancel_backend_of_a_workers_backend_cancels_its_run(conn, emulator, managed_proc):
-    gen = learning(emulator, conn)
-    emulator.api.faults.add("stall", path="/query", times=1)
-    outcome = {}
-    caller = threading.Thread(target=_sync_into, args=(owner_dsn_of(conn), gen, outcome), daemon=True)
-    caller.start()
-    wait_until(lambda: emulator.api.faults.script == [], 15, "the worker's request held")
-    pid = conn.execute("SELECT claimed_pid FROM nls._requests WHERE status = 'running'").fetchone()[0]
+    _, caller, outcome, pid = _held_call(conn, emulator)
     with managed_proc.connect(WORKER_DB, autocommit=True) as su:
         # the worker waits on its backend (pg_sleep) while Notion holds the answer: the cancel lands there
         wait_until(lambda: su.execute("SELECT pg_cancel_backend(%s) AND EXISTS (SELECT 1 FROM pg_stat_activity "
