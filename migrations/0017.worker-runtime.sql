@@ -2,7 +2,7 @@
 -- allowed. Calls made in SQL wait in nls._requests for a worker; workers keep their heartbeat in nls._workers; the
 -- loopback connection that commits a call at once is nls._loopback. Read by no role but nls's owner and the
 -- workers (granted by the worker runtime's privileges); empty in the server runtime.
--- depends: 0013.webhooks-and-change
+-- depends: 0016.shared-budget
 
 CREATE TABLE nls._workers (
     id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
