@@ -27,9 +27,11 @@ venv: deps $(VENV)/.installed anki
 anki: $(VENV)/.installed
 	@scripts/install-anki.sh "$(ANKI_SERVER_DIR)" "$(VENV)"
 
-# the whole suite (tests/unit included), against a real PostgreSQL 15 with plpython3u and pg_cron
+# the whole suite (tests/unit included), against a real PostgreSQL 15 with plpython3u and pg_cron: one pytest-xdist
+# process per core (TEST_JOBS), each with its own throwaway cluster, a test file's tests in one process
+TEST_JOBS ?= $(shell nproc)
 test: venv
-	$(RUN) $(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(RUN) $(VENV)/bin/pytest -p no:cacheprovider -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 # the unit tests only: they need the venv, not PostgreSQL
 test-unit: $(VENV)/.installed
