@@ -168,7 +168,19 @@ def _sync_user(store: Store, settings: Settings, round_: str, user: str, commit)
     finally:
         store.finish_sync_user(round_, user, status.value)
         commit()
+        deliver_events(store, commit)
     return {"user_id": user, "status": status.value, "sources": sources}
+
+
+def deliver_events(store: Store, commit) -> None:
+    """After a user's work committed: the delivery step of nls's events (:meth:`Store.deliver_events`; with pg_net,
+    what it hands pg_net leaves once this commits), so that a run's events go out at its end. A failure of the step
+    is left to the next one (the webhook job's, every minute); it never fails the round."""
+    try:
+        store.deliver_events()
+    except store.error:
+        return
+    commit()
 
 
 def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None, commit=None,

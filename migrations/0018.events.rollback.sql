@@ -1,0 +1,11 @@
+DROP VIEW IF EXISTS nls.event_deliveries;
+DROP VIEW IF EXISTS nls.event_endpoints;
+DROP TRIGGER IF EXISTS events_run_finished ON nls.sync_log;
+DROP TRIGGER IF EXISTS events_run_logged ON nls.sync_log;
+DROP TRIGGER IF EXISTS events_conflict ON nls.notion_sync_state;
+DROP TRIGGER IF EXISTS events_conflict_new ON nls.notion_sync_state;
+DROP TRIGGER IF EXISTS events_notion_refused ON nls.integration_notes;
+DROP TRIGGER IF EXISTS events_anki_reauth ON nls.anki_accounts;
+DROP TABLE nls._event_deliveries;
+DROP TABLE nls._events;
+DROP TABLE nls._event_endpoints;
