@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import psycopg
 import pytest
 
-from conftest import PG_NET, add_user_source, login_role, sync, use_emulator, wait_until
+from conftest import PG_NET, add_user_source, install, login_role, sync, use_emulator, wait_until
 
 SECRET = "whsec-for-tests-0123456789abcdef"
 NEEDS_PG_NET = pytest.mark.skipif(not PG_NET, reason="pg_net is not installed for this PostgreSQL (make deps builds it "
@@ -180,6 +180,37 @@ def test_every_event_is_a_notify_and_without_pg_net_deliveries_wait_saying_why(c
     assert "pg_net is not installed" in d["waiting_reason"] and d["payload"] == heard[0]
 
 
+def test_each_kind_comes_from_the_row_that_reports_it_and_goes_to_the_endpoints_taking_it(conn, emulator):
+    db = alice(conn, emulator)
+    assert sync(conn, database_id=db)["success"]
+    every = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/all', %s)", (SECRET,)).fetchone()[0]
+    some = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/some', 'x', "
+                        "ARRAY['conflict.appeared', 'conflict.resolved'])").fetchone()[0]
+    again = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/some', 'y', "
+                         "ARRAY['conflict.resolved', 'conflict.appeared', 'conflict.resolved'])").fetchone()[0]
+    assert again == some and conn.execute("SELECT kinds FROM nls.event_endpoints WHERE id = %s", (some,)).fetchone()[0] \
+        == ["conflict.appeared", "conflict.resolved"]
+    # what the engine writes when a push meets a conflict, when it is resolved, when Notion refuses the token
+    state = conn.execute("INSERT INTO nls.notion_sync_state (user_id, local_table, local_id, status) "
+                         "VALUES ('alice', 'flashcards', gen_random_uuid(), 'synced') RETURNING id").fetchone()[0]
+    conn.execute("UPDATE nls.notion_sync_state SET status = 'conflict' WHERE id = %s", (state,))
+    conn.execute("UPDATE nls.notion_sync_state SET status = 'pending' WHERE id = %s", (state,))
+    conn.execute("UPDATE nls.notion_sync_state SET last_error = 'x' WHERE id = %s", (state,))   # no event
+    conn.execute("INSERT INTO nls.integration_notes (integration_id, user_id, refused_nonce) "
+                 "SELECT id, user_id, token_nonce FROM nls.integrations WHERE user_id = 'alice'")
+    conn.execute("INSERT INTO nls.sync_log (sync_type, status, user_id, details, completed_at) "
+                 "VALUES ('anki_pull', 'completed', 'alice', '{\"reviewed\": 3}', now())")
+    got = conn.execute("SELECT endpoint_id, kind, payload FROM nls.event_deliveries ORDER BY event_id, endpoint_id").fetchall()
+    assert [(e, k) for e, k, _ in got] == [(every, "conflict.appeared"), (some, "conflict.appeared"),
+                                           (every, "conflict.resolved"), (some, "conflict.resolved"),
+                                           (every, "integration.needs_reauth"), (every, "run.finished"),
+                                           (every, "anki.reviews_pulled")]
+    assert got[0][2]["data"]["sync_state_id"] == str(state) and got[4][2]["data"]["integration"] == "notion"
+    assert got[6][2]["data"]["notes_reviewed"] == 3
+    assert conn.execute("SELECT nls.remove_event_endpoint(%s)", (some,)).fetchone()[0]
+    assert [r[0] for r in conn.execute("SELECT DISTINCT endpoint_id FROM nls.event_deliveries")] == [every]
+
+
 # ---- through pg_net ----------------------------------------------------------------------------------------------
 @NEEDS_PG_NET
 def test_a_finished_run_is_delivered_signed_once_through_pg_net(pg_net, emulator, receiver):
@@ -280,6 +311,22 @@ def test_two_tenants_events_and_endpoints_stay_apart(pg_net, emulator, receiver)
         other.stop()
 
 
+def test_nls_install_check_says_whether_pg_net_sends_them_and_what_nls_does_else(conn, dsn, capsys, postgresql_proc):
+    capsys.readouterr()   # what the session's install printed
+    assert install(["--dsn", dsn, "--check"]) == 0
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.split()[1:2] == ["pg_net:"]]
+    assert "NOTIFY nls_events only" in line and "--" in line, line
+    if PG_NET:
+        conn.execute("CREATE EXTENSION pg_net")
+        _serve(postgresql_proc, conn.info.dbname)
+        try:
+            assert install(["--dsn", dsn, "--check"]) == 0
+            out = capsys.readouterr().out
+            assert "serves this database: nls sends the events' webhooks through it" in out, out
+        finally:
+            _serve(postgresql_proc, None)
+
+
 # ---- the worker runtime: a worker sends them -----------------------------------------------------------------------
 @pytest.mark.parametrize("runtime", ["worker"], indirect=True)
 def test_in_the_worker_runtime_a_worker_delivers_them_signed(conn, emulator, receiver, worker):
@@ -290,3 +337,12 @@ def test_in_the_worker_runtime_a_worker_delivers_them_signed(conn, emulator, rec
     [event] = finished(receiver)
     assert event["user_id"] == "alice" and receiver.refused == 0
     assert conn.execute("SELECT nls.deliver_events() ->> 'transport'").fetchone()[0] == "worker"
+
+
+@pytest.mark.parametrize("runtime", ["worker"], indirect=True)
+def test_in_the_worker_runtime_install_check_says_the_workers_send_them(conn, capsys, worker):
+    info = conn.info
+    dsn = f"host={info.host} port={info.port} user={info.user} password={info.password} dbname={info.dbname}"
+    capsys.readouterr()
+    install(["--dsn", dsn, "--check"])
+    assert "pg_net: not needed: the nls workers deliver the events' webhooks themselves" in capsys.readouterr().out

@@ -46,4 +46,4 @@ def test_a_value_that_is_not_its_type_is_named():
 def test_settings_the_engine_does_not_know_are_ignored_and_the_names_are_listed():
     s = Settings.from_catalogue(rows() + [{"name": "future_setting", "value": "x", "type": "text"}])
     assert "future_setting" not in Settings.names() and s.overlap_s == 120.0
-    assert len(Settings.names()) == 24
+    assert len(Settings.names()) == 28
