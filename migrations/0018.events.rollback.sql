@@ -10,7 +10,7 @@ DROP TRIGGER IF EXISTS events_anki_reauth ON nls.anki_accounts;
 DROP FUNCTION IF EXISTS nls.add_event_endpoint(text, text, text, text[]), nls.remove_event_endpoint(bigint),
     nls.deliver_events(), nls._claim_event_deliveries(int), nls._collect_pg_net(), nls._event_heads(int),
     nls._event_delivered(bigint, bigint, int, text), nls._emit_event(text, text, jsonb), nls._events_of_run(),
-    nls._events_of_conflict(), nls._events_of_reauth(), nls._event_transport();
+    nls._events_of_conflict(), nls._events_of_reauth();
 DROP TABLE nls._event_deliveries;
 DROP TABLE nls._events;
 DROP TABLE nls._event_endpoints;

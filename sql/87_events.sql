@@ -47,16 +47,15 @@ COMMENT ON FUNCTION nls._event_signature(text, bigint, text) IS
 secret, of "<timestamp>.<raw body>" (the timestamp in unix seconds, as X-Nls-Timestamp says).';
 
 CREATE OR REPLACE FUNCTION nls._event_transport() RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN EXISTS (SELECT 1 FROM nls._loopback) THEN 'worker'
+    SELECT CASE WHEN to_regprocedure('nls._claim_request(uuid)') IS NOT NULL THEN 'worker'
                 WHEN to_regprocedure('net.http_post(text, jsonb, jsonb, jsonb, integer)') IS NOT NULL THEN 'pg_net'
                 ELSE 'none' END
 $$;
 COMMENT ON FUNCTION nls._event_transport() IS
 'Internal: who sends the events'' HTTP deliveries in this database: worker (the worker runtime: the nls workers),
-pg_net (the extension is installed: nls.deliver_events), none (NOTIFY only: deliveries stay pending). Runs as its
-owner: the worker runtime''s loopback table is nls''s owner''s.';
+pg_net (the extension is installed: nls.deliver_events), none (NOTIFY only: deliveries stay pending).';
 
 -- ---- making an event ---------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION nls._emit_event(p_user text, p_kind text, p_data jsonb) RETURNS bigint

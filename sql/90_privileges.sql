@@ -20,7 +20,6 @@
 --   nls.deliver_events, nls._event_heads,          the delivery step signs every user's deliveries with their
 --   nls._collect_pg_net, nls._event_delivered,     endpoints' secrets, which only nls's owner reads
 --   nls._claim_event_deliveries
---   nls._event_transport                           the worker runtime's loopback table is nls's owner's
 REVOKE ALL ON SCHEMA nls FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA nls FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA nls FROM PUBLIC;
