@@ -391,15 +391,18 @@ BEGIN
     DELETE FROM nls._events v
      WHERE v.created_at < now() - make_interval(days => nls._event_setting('event_keep_days')::int)
        AND NOT EXISTS (SELECT 1 FROM nls._event_deliveries d WHERE d.event_id = v.id AND d.status IN ('pending', 'sending'));
-    RETURN jsonb_build_object('transport', v_transport, 'sent', v_sent, 'collected', v_collected);
+    RETURN jsonb_build_object('transport', v_transport, 'sent', v_sent, 'collected', v_collected,
+                              'out', (SELECT count(*) FROM nls._event_deliveries d WHERE d.status = 'sending'));
 END
 $$;
 COMMENT ON FUNCTION nls.deliver_events() IS
 'The delivery step of the events with pg_net (the scheduled webhook job runs it every minute; run it by hand at
 will): reads pg_net''s answers to the deliveries out (settling each sent, retried or failed), then hands pg_net the
 next due delivery of each endpoint (net.http_post, signed), which pg_net sends once this transaction commits, and
-drops settled events older than event_keep_days. Returns {"transport", "sent", "collected"} ("busy": another
-session is delivering; transport worker or none: nothing to do here). Raises nothing of its own.';
+drops settled events older than event_keep_days. Returns {"transport", "sent" (handed to pg_net now), "collected"
+(answers read), "out" (deliveries pg_net has in hand)} ("busy": another session is delivering; transport worker or
+none: nothing to do here). An endpoint gets one event per step and answer: the scheduled job runs steps for up to 45 s
+while deliveries are out. Raises nothing of its own.';
 
 -- ---- the worker runtime: the nls workers send the HTTP themselves ---------------------------------------------------
 CREATE OR REPLACE FUNCTION nls._claim_event_deliveries(p_limit int) RETURNS TABLE (endpoint_id bigint,

@@ -231,6 +231,19 @@ def test_a_finished_run_is_delivered_signed_once_through_pg_net(pg_net, emulator
 
 
 @NEEDS_PG_NET
+def test_the_scheduled_job_delivers_in_order_until_nothing_is_out(pg_net, emulator, receiver):
+    conn = pg_net
+    db = alice(conn, emulator)
+    conn.execute("SELECT nls.add_event_endpoint('alice', %s, %s, ARRAY['run.finished'])", (receiver.url, SECRET))
+    for _ in range(3):
+        assert sync(conn, database_id=db)["success"]
+    conn.execute("CALL nls.apply_all_webhook_events()")   # what pg_cron's job runs every minute
+    assert [d["status"] for d in deliveries(conn)] == ["sent"] * 3
+    ids = [e["id"] for e in receiver.got]
+    assert len(ids) == 3 and ids == sorted(ids) and receiver.refused == 0
+
+
+@NEEDS_PG_NET
 def test_a_rolled_back_run_sends_nothing(pg_net, emulator, receiver):
     conn = pg_net
     db = alice(conn, emulator)

@@ -286,12 +286,11 @@ def apply_webhook_events(plpy, GD, user_id) -> str:
 
 @entry_point
 def apply_all_webhook_events(plpy, GD) -> None:
-    """``CALL nls.apply_all_webhook_events()`` (pg_cron, every minute): first the delivery step of nls's own events
-    (:meth:`Store.deliver_events`, committed), then every user's waiting webhook events, committing. With nothing
-    waiting it costs the statements that say so."""
+    """``CALL nls.apply_all_webhook_events()`` (pg_cron, every minute): first the delivery of nls's own events
+    (:func:`schedule.deliver_events`, committing, while deliveries are out), then every user's waiting webhook
+    events, committing. With nothing waiting it costs the statements that say so."""
     store = Store(Db(plpy, GD))
-    store.deliver_events()   # nls's own events, with pg_net: sent once this commits
-    plpy.commit()
+    schedule.deliver_events(store, plpy.commit, schedule.DELIVERY_BUDGET_S)   # nls's own events, with pg_net
     users = store.users_with_events()
     if not users:
         return

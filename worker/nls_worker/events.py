@@ -20,17 +20,17 @@ BATCH = 50           # deliveries claimed at a time
 
 
 def deliver(slot, conn: psycopg.Connection) -> bool:
-    """Claim the deliveries due (at most once every LOOK_EVERY_S per worker), POST each and report its answer,
-    committing after the claim and after each report. Returns whether there were any."""
+    """Claim the deliveries due (after a look that found none, not again for LOOK_EVERY_S), POST each and report
+    its answer, committing after the claim and after each report. Returns whether there were any (the slot then
+    looks again at once: the next event of each endpoint is due as soon as the one before is settled)."""
     worker = slot.worker
-    now = time.monotonic()
-    if now - getattr(worker, "deliveries_looked", 0.0) < LOOK_EVERY_S:
+    if time.monotonic() - getattr(worker, "deliveries_idle", 0.0) < LOOK_EVERY_S:
         return False
-    worker.deliveries_looked = now
     due = queries.rows(conn, queries.CLAIM_EVENT_DELIVERIES, [BATCH])
     timeout = float(queries.one(conn, queries.EVENT_TIMEOUT)["s"] or 5)
     conn.commit()
     if not due:
+        worker.deliveries_idle = time.monotonic()   # none due: look again in a second, or when an event wakes it
         return False
     slot.now = {"slot": slot.number, "work": "event_deliveries",
                 "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

@@ -175,6 +175,8 @@ class Control(threading.Thread):
             signals.keys[words[0]] = (time.monotonic(), bytes.fromhex(words[2]))
         elif channel == "nls_requests" and len(words) == 2 and words[1] == "cancel":
             signals.cancelled.add(words[0])
+        elif channel == "nls_events":   # an event committed: its deliveries are due now
+            self.worker.deliveries_idle = 0.0
         signals.notify()
 
     def _beat(self, conn: psycopg.Connection) -> None:
