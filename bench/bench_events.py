@@ -2,12 +2,12 @@
 
 Starts its own throwaway cluster (pg_cron, and pg_net where it is installed, its worker serving the bench database)
 and the emulator (a generated learning workspace, default 10,000 pages, rate limits off: the engine's own cost), and
-a local HTTP receiver in a thread that answers 204. Measured, each with no event endpoint and with one registered for
-the user (every kind of event):
+a local HTTP receiver in a thread that answers 204. Measured, each with the events' triggers disabled (no events: what
+a sync cost without them), with events but no endpoint (made and NOTIFYed), and with one endpoint registered for the
+user (every kind of event; a delivery made for each):
 
-- a full sync (``full_sync => true``) of every source of the user;
-- an incremental sync with nothing changed (``--repeat`` times each, alternating without and with the endpoint; the
-  median);
+- a full sync (``full_sync => true``) of every source of the user (``--full-repeat`` times each; the median);
+- an incremental sync with nothing changed (``--repeat`` times each, the three alternating; the median);
 - with the endpoint, the delivery step afterwards (``nls.deliver_events()`` and pg_net sending, until the receiver
   got every event): it runs after the sync committed, never inside it.
 
@@ -83,7 +83,8 @@ def deliver_all(conn: psycopg.Connection, receiver: Receiver) -> tuple[float, in
     t0 = time.perf_counter()
     want = conn.execute("SELECT count(*) FROM nls.event_deliveries WHERE status <> 'sent'").fetchone()[0]
     start = receiver.got
-    while conn.execute("SELECT count(*) FROM nls.event_deliveries WHERE status IN ('pending', 'sending')").fetchone()[0]:
+    open_ = "SELECT count(*) FROM nls.event_deliveries WHERE status IN ('pending', 'sending')"
+    while conn.execute(open_).fetchone()[0]:
         conn.execute("SELECT nls.deliver_events()")
         if time.perf_counter() - t0 > 120:
             raise SystemExit("the deliveries did not settle within 120 s")
@@ -91,24 +92,32 @@ def deliver_all(conn: psycopg.Connection, receiver: Receiver) -> tuple[float, in
     return time.perf_counter() - t0, min(want, receiver.got - start)
 
 
-def endpoint(conn: psycopg.Connection, url: str, on: bool) -> None:
-    if on:
+STATES = ("no events", "no endpoint", "one endpoint")
+TRIGGERS = (("nls.sync_log", "events_run_finished"), ("nls.sync_log", "events_run_logged"),
+            ("nls.notion_sync_state", "events_conflict"), ("nls.notion_sync_state", "events_conflict_new"))
+
+
+def state(conn: psycopg.Connection, url: str, name: str) -> None:
+    """no events: the events' triggers disabled (what nls cost before them); no endpoint: events made and NOTIFYed;
+    one endpoint: a delivery made too for each."""
+    for table, trigger in TRIGGERS:
+        conn.execute(f"ALTER TABLE {table} {'DISABLE' if name == 'no events' else 'ENABLE'} TRIGGER {trigger}")
+    conn.execute("DELETE FROM nls._event_endpoints")
+    if name == "one endpoint":
         conn.execute("SELECT nls.add_event_endpoint(%s, %s, 'bench-secret-0123456789abcdef')", (USER, url))
-    else:
-        conn.execute("DELETE FROM nls._event_endpoints")
 
 
-def measure(conn: psycopg.Connection, receiver: Receiver, repeat: int, pg_net: bool) -> dict:
-    out: dict = {"full": {}, "unchanged": {False: [], True: []}}
-    for on in (False, True):
-        endpoint(conn, receiver.url, on)
-        out["full"][on] = timed_sync(conn, True)
-    endpoint(conn, receiver.url, False)
+def measure(conn: psycopg.Connection, receiver: Receiver, repeat: int, full_repeat: int, pg_net: bool) -> dict:
+    out: dict = {"full": {name: [] for name in STATES}, "unchanged": {name: [] for name in STATES}}
+    for _ in range(full_repeat):
+        for name in STATES:
+            state(conn, receiver.url, name)
+            out["full"][name].append(timed_sync(conn, True))
     for _ in range(repeat):
-        for on in (False, True):
-            endpoint(conn, receiver.url, on)
-            out["unchanged"][on].append(timed_sync(conn, False))
-    endpoint(conn, receiver.url, True)
+        for name in STATES:
+            state(conn, receiver.url, name)
+            out["unchanged"][name].append(timed_sync(conn, False))
+    state(conn, receiver.url, "one endpoint")
     timed_sync(conn, False)
     out["events"] = conn.execute("SELECT count(*) FROM nls._events").fetchone()[0]
     out["delivery"] = deliver_all(conn, receiver) if pg_net else None
@@ -117,20 +126,25 @@ def measure(conn: psycopg.Connection, receiver: Receiver, repeat: int, pg_net: b
 
 def report(m: dict, pages: int, pg_net: bool) -> None:
     table = Table(title=f"what events add to a sync of {pages:,} pages (rate limits off)", title_justify="left")
-    for col in ("run", "no endpoint, s", "one endpoint, s", "difference"):
-        table.add_column(col, justify="left" if col == "run" else "right")
-    full = m["full"]
-    table.add_row("full sync", f"{full[False]:.2f}", f"{full[True]:.2f}",
-                  f"{100 * (full[True] - full[False]) / full[False]:+.1f}%")
-    a, b = (statistics.median(m["unchanged"][on]) for on in (False, True))
-    table.add_row(f"unchanged sync (median of {len(m['unchanged'][False])})", f"{a:.3f}", f"{b:.3f}",
-                  f"{100 * (b - a) / a:+.1f}%")
+    table.add_column("run")
+    for name in STATES:
+        table.add_column(f"{name}, s", justify="right")
+    table.add_column("one endpoint vs no events", justify="right")
+    rows = [(f"full sync (median of {len(m['full']['no events'])})",
+             {n: statistics.median(v) for n, v in m["full"].items()}),
+            (f"unchanged sync (median of {len(m['unchanged']['no events'])})",
+             {n: statistics.median(v) for n, v in m["unchanged"].items()})]
+    for label, by in rows:
+        base = by["no events"]
+        table.add_row(label, *(f"{by[n]:.3f}" for n in STATES), f"{100 * (by['one endpoint'] - base) / base:+.1f}%")
     console.print(table)
-    spread = [f"{x:.3f}" for x in m["unchanged"][False]]
-    console.print(f"unchanged runs without an endpoint: {', '.join(spread)} s; events made in all: {m['events']:,}")
+    for name in STATES:
+        console.print(f"unchanged runs, {name}: {', '.join(f'{x:.3f}' for x in m['unchanged'][name])} s")
+    console.print(f"events made in all: {m['events']:,}")
     if m["delivery"]:
         seconds, sent = m["delivery"]
-        console.print(f"after the syncs, the delivery step (pg_net) sent {sent:,} deliveries in {seconds:.2f} s")
+        console.print(f"after the syncs, the delivery step (pg_net) sent {sent:,} deliveries in {seconds:.2f} s "
+                      "(in order: one per endpoint at a time)")
     elif not pg_net:
         console.print("pg_net is not installed: the deliveries stayed pending (make deps builds it)")
 
@@ -139,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=int, default=10_000, help="pages of the generated workspace (10000)")
     ap.add_argument("--repeat", type=int, default=7, help="unchanged syncs of each kind (7)")
+    ap.add_argument("--full-repeat", type=int, default=3, help="full syncs of each kind (3)")
     ap.add_argument("--seed", type=int, default=11)
     args = ap.parse_args(argv)
     pg_net = extension_installed("pg_net")
@@ -163,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, target in LEARNING_TARGETS.items():
                     conn.execute("SELECT nls.add_source(%s, %s, %s)", (USER, gen.database_ids[name], target))
                 timed_sync(conn, True)   # the first read, setting up
-                m = measure(conn, receiver, args.repeat, pg_net)
+                m = measure(conn, receiver, args.repeat, args.full_repeat, pg_net)
             report(m, args.pages, pg_net)
         finally:
             receiver.shutdown()

@@ -70,7 +70,8 @@ if [ -n "$build_pkgs" ]; then
   fi
 fi
 if [ ! -w "$libdir" ] || [ ! -w "$extdir" ]; then
-  pgnet_note "$libdir or $extdir is not writable by $(id -un): run make deps as root to install pg_net; going on without it"
+  pgnet_note "$libdir or $extdir is not writable by $(id -un): run make deps as root to install pg_net"
+  pgnet_note "going on without it"
   exit 0
 fi
 build="$(mktemp -d)"

@@ -173,21 +173,30 @@ DECLARE
     v_id bigint;
 BEGIN
     IF v_url !~* '^https?://[^/\s?#]+(/\S*)?$' THEN
-        RAISE EXCEPTION 'nls: add_event_endpoint needs an http:// or https:// URL (argument url), not %', quote_literal(v_url)
-              USING ERRCODE = '22023', HINT = 'Give the full URL the deliveries are POSTed to, e.g. https://app.example/nls-events.';
+        RAISE EXCEPTION 'nls: add_event_endpoint needs an http:// or https:// URL (argument url), not %',
+              quote_literal(v_url)
+              USING ERRCODE = '22023',
+                    HINT = 'Give the full URL the deliveries are POSTed to, e.g. https://app.example/nls-events.';
     END IF;
     IF btrim(v_secret) = '' THEN
         RAISE EXCEPTION 'nls: add_event_endpoint needs a secret (argument secret), not an empty text'
-              USING ERRCODE = '22023', HINT = 'Give the secret the receiver checks X-Nls-Signature with (at least 32 random bytes, e.g. encode(gen_random_bytes(32), ''hex'')).';
+              USING ERRCODE = '22023',
+                    HINT = 'Give the secret the receiver checks X-Nls-Signature with (at least 32 random bytes, '
+                           'e.g. encode(gen_random_bytes(32), ''hex'')).';
     END IF;
-    IF cardinality(v_kinds) = 0 OR EXISTS (SELECT 1 FROM unnest(v_kinds) k WHERE k IS NULL OR k <> ALL (nls.event_kinds())) THEN
+    IF cardinality(v_kinds) = 0
+       OR EXISTS (SELECT 1 FROM unnest(v_kinds) k WHERE k IS NULL OR k <> ALL (nls.event_kinds())) THEN
         RAISE EXCEPTION 'nls: add_event_endpoint got unknown or no kinds (argument kinds): %', v_kinds
-              USING ERRCODE = '22023', HINT = 'Use NULL for every kind, or some of: ' || array_to_string(nls.event_kinds(), ', ') || '.';
+              USING ERRCODE = '22023',
+                    HINT = 'Use NULL for every kind, or some of: ' || array_to_string(nls.event_kinds(), ', ') || '.';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM nls.integrations i WHERE i.user_id = v_user)
        AND NOT EXISTS (SELECT 1 FROM nls.anki_accounts a WHERE a.user_id = v_user) THEN
-        RAISE EXCEPTION 'nls: user % has no integration this session can see (argument user_id)', quote_literal(v_user)
-              USING ERRCODE = 'P0002', HINT = 'Store the user''s token first (nls.add_integration), and act for that user (SET nls.user_id) when not an administrator.';
+        RAISE EXCEPTION 'nls: user % has no integration this session can see (argument user_id)',
+              quote_literal(v_user)
+              USING ERRCODE = 'P0002',
+                    HINT = 'Store the user''s token first (nls.add_integration), and act for that user '
+                           '(SET nls.user_id) when not an administrator.';
     END IF;
     v_kinds := ARRAY(SELECT DISTINCT k FROM unnest(v_kinds) k ORDER BY 1);
     -- (no ON CONFLICT: it would read the secret column, which the application may write but not read)
@@ -254,7 +263,9 @@ SELECT d.endpoint_id, e.url, d.event_id, v.kind, d.user_id, v.created_at AS even
             WHEN d.next_attempt_at > now() THEN 'retried at next_attempt_at'
             ELSE 'due: the next delivery step sends it' END AS waiting_reason,
        v.payload
-  FROM nls._event_deliveries d JOIN nls._event_endpoints e ON e.id = d.endpoint_id JOIN nls._events v ON v.id = d.event_id;
+  FROM nls._event_deliveries d
+  JOIN nls._event_endpoints e ON e.id = d.endpoint_id
+  JOIN nls._events v ON v.id = d.event_id;
 COMMENT ON VIEW nls.event_deliveries IS
 'One row per event and endpoint: status (pending, sending, sent, failed), attempts, the last HTTP status and error,
 when it was last tried, when it is tried next (pending), when it settled, pg_net''s request id, why a pending one
@@ -390,7 +401,8 @@ BEGIN
     END LOOP;
     DELETE FROM nls._events v
      WHERE v.created_at < now() - make_interval(days => nls._event_setting('event_keep_days')::int)
-       AND NOT EXISTS (SELECT 1 FROM nls._event_deliveries d WHERE d.event_id = v.id AND d.status IN ('pending', 'sending'));
+       AND NOT EXISTS (SELECT 1 FROM nls._event_deliveries d
+                        WHERE d.event_id = v.id AND d.status IN ('pending', 'sending'));
     RETURN jsonb_build_object('transport', v_transport, 'sent', v_sent, 'collected', v_collected,
                               'out', (SELECT count(*) FROM nls._event_deliveries d WHERE d.status = 'sending'));
 END

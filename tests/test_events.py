@@ -183,13 +183,14 @@ def test_every_event_is_a_notify_and_without_pg_net_deliveries_wait_saying_why(c
 def test_each_kind_comes_from_the_row_that_reports_it_and_goes_to_the_endpoints_taking_it(conn, emulator):
     db = alice(conn, emulator)
     assert sync(conn, database_id=db)["success"]
-    every = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/all', %s)", (SECRET,)).fetchone()[0]
+    every = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/all', %s)",
+                         (SECRET,)).fetchone()[0]
     some = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/some', 'x', "
                         "ARRAY['conflict.appeared', 'conflict.resolved'])").fetchone()[0]
     again = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/some', 'y', "
                          "ARRAY['conflict.resolved', 'conflict.appeared', 'conflict.resolved'])").fetchone()[0]
-    assert again == some and conn.execute("SELECT kinds FROM nls.event_endpoints WHERE id = %s", (some,)).fetchone()[0] \
-        == ["conflict.appeared", "conflict.resolved"]
+    kinds = conn.execute("SELECT kinds FROM nls.event_endpoints WHERE id = %s", (some,)).fetchone()[0]
+    assert again == some and kinds == ["conflict.appeared", "conflict.resolved"]
     # what the engine writes when a push meets a conflict, when it is resolved, when Notion refuses the token
     state = conn.execute("INSERT INTO nls.notion_sync_state (user_id, local_table, local_id, status) "
                          "VALUES ('alice', 'flashcards', gen_random_uuid(), 'synced') RETURNING id").fetchone()[0]
@@ -200,7 +201,8 @@ def test_each_kind_comes_from_the_row_that_reports_it_and_goes_to_the_endpoints_
                  "SELECT id, user_id, token_nonce FROM nls.integrations WHERE user_id = 'alice'")
     conn.execute("INSERT INTO nls.sync_log (sync_type, status, user_id, details, completed_at) "
                  "VALUES ('anki_pull', 'completed', 'alice', '{\"reviewed\": 3}', now())")
-    got = conn.execute("SELECT endpoint_id, kind, payload FROM nls.event_deliveries ORDER BY event_id, endpoint_id").fetchall()
+    got = conn.execute("SELECT endpoint_id, kind, payload FROM nls.event_deliveries "
+                       "ORDER BY event_id, endpoint_id").fetchall()
     assert [(e, k) for e, k, _ in got] == [(every, "conflict.appeared"), (some, "conflict.appeared"),
                                            (every, "conflict.resolved"), (some, "conflict.resolved"),
                                            (every, "integration.needs_reauth"), (every, "run.finished"),
