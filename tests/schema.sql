@@ -4060,21 +4060,30 @@ DECLARE
     v_id bigint;
 BEGIN
     IF v_url !~* '^https?://[^/\s?#]+(/\S*)?$' THEN
-        RAISE EXCEPTION 'nls: add_event_endpoint needs an http:// or https:// URL (argument url), not %', quote_literal(v_url)
-              USING ERRCODE = '22023', HINT = 'Give the full URL the deliveries are POSTed to, e.g. https://app.example/nls-events.';
+        RAISE EXCEPTION 'nls: add_event_endpoint needs an http:// or https:// URL (argument url), not %',
+              quote_literal(v_url)
+              USING ERRCODE = '22023',
+                    HINT = 'Give the full URL the deliveries are POSTed to, e.g. https://app.example/nls-events.';
     END IF;
     IF btrim(v_secret) = '' THEN
         RAISE EXCEPTION 'nls: add_event_endpoint needs a secret (argument secret), not an empty text'
-              USING ERRCODE = '22023', HINT = 'Give the secret the receiver checks X-Nls-Signature with (at least 32 random bytes, e.g. encode(gen_random_bytes(32), ''hex'')).';
+              USING ERRCODE = '22023',
+                    HINT = 'Give the secret the receiver checks X-Nls-Signature with (at least 32 random bytes, '
+                           'e.g. encode(gen_random_bytes(32), ''hex'')).';
     END IF;
-    IF cardinality(v_kinds) = 0 OR EXISTS (SELECT 1 FROM unnest(v_kinds) k WHERE k IS NULL OR k <> ALL (nls.event_kinds())) THEN
+    IF cardinality(v_kinds) = 0
+       OR EXISTS (SELECT 1 FROM unnest(v_kinds) k WHERE k IS NULL OR k <> ALL (nls.event_kinds())) THEN
         RAISE EXCEPTION 'nls: add_event_endpoint got unknown or no kinds (argument kinds): %', v_kinds
-              USING ERRCODE = '22023', HINT = 'Use NULL for every kind, or some of: ' || array_to_string(nls.event_kinds(), ', ') || '.';
+              USING ERRCODE = '22023',
+                    HINT = 'Use NULL for every kind, or some of: ' || array_to_string(nls.event_kinds(), ', ') || '.';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM nls.integrations i WHERE i.user_id = v_user)
        AND NOT EXISTS (SELECT 1 FROM nls.anki_accounts a WHERE a.user_id = v_user) THEN
-        RAISE EXCEPTION 'nls: user % has no integration this session can see (argument user_id)', quote_literal(v_user)
-              USING ERRCODE = 'P0002', HINT = 'Store the user''s token first (nls.add_integration), and act for that user (SET nls.user_id) when not an administrator.';
+        RAISE EXCEPTION 'nls: user % has no integration this session can see (argument user_id)',
+              quote_literal(v_user)
+              USING ERRCODE = 'P0002',
+                    HINT = 'Store the user''s token first (nls.add_integration), and act for that user '
+                           '(SET nls.user_id) when not an administrator.';
     END IF;
     v_kinds := ARRAY(SELECT DISTINCT k FROM unnest(v_kinds) k ORDER BY 1);
     -- (no ON CONFLICT: it would read the secret column, which the application may write but not read)
@@ -4589,8 +4598,10 @@ BEGIN
     END LOOP;
     DELETE FROM nls._events v
      WHERE v.created_at < now() - make_interval(days => nls._event_setting('event_keep_days')::int)
-       AND NOT EXISTS (SELECT 1 FROM nls._event_deliveries d WHERE d.event_id = v.id AND d.status IN ('pending', 'sending'));
-    RETURN jsonb_build_object('transport', v_transport, 'sent', v_sent, 'collected', v_collected);
+       AND NOT EXISTS (SELECT 1 FROM nls._event_deliveries d
+                        WHERE d.event_id = v.id AND d.status IN ('pending', 'sending'));
+    RETURN jsonb_build_object('transport', v_transport, 'sent', v_sent, 'collected', v_collected,
+                              'out', (SELECT count(*) FROM nls._event_deliveries d WHERE d.status = 'sending'));
 END
 $_$;
 
@@ -4601,8 +4612,10 @@ $_$;
 COMMENT ON FUNCTION nls.deliver_events() IS 'The delivery step of the events with pg_net (the scheduled webhook job runs it every minute; run it by hand at
 will): reads pg_net''s answers to the deliveries out (settling each sent, retried or failed), then hands pg_net the
 next due delivery of each endpoint (net.http_post, signed), which pg_net sends once this transaction commits, and
-drops settled events older than event_keep_days. Returns {"transport", "sent", "collected"} ("busy": another
-session is delivering; transport worker or none: nothing to do here). Raises nothing of its own.';
+drops settled events older than event_keep_days. Returns {"transport", "sent" (handed to pg_net now), "collected"
+(answers read), "out" (deliveries pg_net has in hand)} ("busy": another session is delivering; transport worker or
+none: nothing to do here). An endpoint gets one event per step and answer: the scheduled job runs steps for up to 45 s
+while deliveries are out. Raises nothing of its own.';
 
 --
 -- Name: discover(text, boolean); Type: FUNCTION; Schema: nls; Owner: -
