@@ -105,10 +105,12 @@ def pg_net_check(conn: psycopg.Connection, runtime_name: str) -> Check:
     here = conn.info.dbname
     row = conn.execute("SELECT (SELECT extversion FROM pg_extension WHERE extname = 'pg_net'), "
                        "(SELECT default_version FROM pg_available_extensions WHERE name = 'pg_net'), "
-                       "current_setting('shared_preload_libraries'), "
-                       "coalesce(current_setting('pg_net.database_name', true), 'postgres')").fetchone()
+                       "(SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'), "
+                       "coalesce((SELECT setting FROM pg_settings WHERE name = 'pg_net.database_name'), "
+                       "'postgres')").fetchone()
     created, available, preload, served = row
-    preloaded = "pg_net" in [p.strip() for p in preload.split(",")]
+    # a role that may not read the server's settings (pg_settings hides them): pg_net created here is taken as loaded
+    preloaded = bool(created) if preload is None else "pg_net" in [p.strip() for p in preload.split(",")]
     without = "without it, events go out on NOTIFY nls_events only and their webhooks stay pending"
     setup = (f"add pg_net to shared_preload_libraries, set pg_net.database_name = '{here}', restart the server, "
              "then CREATE EXTENSION pg_net in this database as a superuser")
