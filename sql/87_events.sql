@@ -65,10 +65,11 @@ DECLARE
     v_id bigint;
     v_payload jsonb;
 BEGIN
-    INSERT INTO nls._events (user_id, kind, payload) VALUES (p_user, p_kind, '{}') RETURNING id INTO v_id;
+    v_id := nextval(pg_get_serial_sequence('nls._events', 'id'));
     v_payload := jsonb_build_object('id', v_id, 'kind', p_kind, 'time', clock_timestamp(), 'user_id', p_user,
                                     'data', coalesce(p_data, '{}'));
-    UPDATE nls._events e SET payload = v_payload WHERE e.id = v_id;
+    INSERT INTO nls._events (id, user_id, kind, payload) OVERRIDING SYSTEM VALUE
+    VALUES (v_id, p_user, p_kind, v_payload);
     INSERT INTO nls._event_deliveries (endpoint_id, event_id, user_id)
     SELECT p.id, v_id, p_user FROM nls._event_endpoints p WHERE p.user_id = p_user AND p_kind = ANY (p.kinds);
     PERFORM pg_notify('nls_events', CASE WHEN octet_length(v_payload::text) < 7900 THEN v_payload::text
@@ -85,9 +86,7 @@ CREATE OR REPLACE FUNCTION nls._events_of_run() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_reviewed int := CASE WHEN NEW.details #>> '{findings,reviewed}' ~ '^\d{1,9}$'
-                           THEN (NEW.details #>> '{findings,reviewed}')::int
-                           WHEN NEW.details ->> 'reviewed' ~ '^\d{1,9}$' THEN (NEW.details ->> 'reviewed')::int END;
+    v_reviewed int := CASE WHEN NEW.details ->> 'reviewed' ~ '^\d{1,9}$' THEN (NEW.details ->> 'reviewed')::int END;
 BEGIN
     PERFORM nls._emit_event(NEW.user_id, 'run.finished', jsonb_build_object(
         'sync_log_id', NEW.id, 'sync_type', NEW.sync_type, 'status', NEW.status, 'source_id', NEW.source_id,
@@ -383,26 +382,30 @@ DECLARE
     h record;
     v_request bigint;
 BEGIN
-    IF v_transport <> 'pg_net' THEN
-        RETURN jsonb_build_object('transport', v_transport, 'sent', 0, 'collected', 0);
-    END IF;
     IF NOT pg_try_advisory_xact_lock(hashtext('nls.deliver_events')) THEN
         RETURN jsonb_build_object('transport', v_transport, 'busy', true);
     END IF;
-    v_collected := nls._collect_pg_net();
-    FOR h IN SELECT * FROM nls._event_heads(1000) LOOP
-        EXECUTE 'SELECT net.http_post(url => $1, body => $2::jsonb, headers => $3, timeout_milliseconds => $4)'
-           INTO v_request
-          USING h.url, h.body, nls._event_headers(h.secret, h.body, h.kind, h.event_id),
-                (nls._event_setting('event_timeout_s') * 1000)::int;
-        UPDATE nls._event_deliveries d SET request_id = v_request
-         WHERE d.endpoint_id = h.endpoint_id AND d.event_id = h.event_id;
-        v_sent := v_sent + 1;
-    END LOOP;
     DELETE FROM nls._events v
      WHERE v.created_at < now() - make_interval(days => nls._event_setting('event_keep_days')::int)
        AND NOT EXISTS (SELECT 1 FROM nls._event_deliveries d
                         WHERE d.event_id = v.id AND d.status IN ('pending', 'sending'));
+    IF v_transport <> 'pg_net' THEN
+        RETURN jsonb_build_object('transport', v_transport, 'sent', 0, 'collected', 0);
+    END IF;
+    v_collected := nls._collect_pg_net();
+    FOR h IN SELECT * FROM nls._event_heads(1000) LOOP
+        BEGIN
+            EXECUTE 'SELECT net.http_post(url => $1, body => $2::jsonb, headers => $3, timeout_milliseconds => $4)'
+               INTO v_request
+              USING h.url, h.body, nls._event_headers(h.secret, h.body, h.kind, h.event_id),
+                    (nls._event_setting('event_timeout_s') * 1000)::int;
+            UPDATE nls._event_deliveries d SET request_id = v_request
+             WHERE d.endpoint_id = h.endpoint_id AND d.event_id = h.event_id;
+            v_sent := v_sent + 1;
+        EXCEPTION WHEN OTHERS THEN   -- pg_net refused it: a failed attempt, the other endpoints go on
+            PERFORM nls._event_delivered(h.endpoint_id, h.event_id, NULL, 'pg_net refused the request: ' || SQLERRM);
+        END;
+    END LOOP;
     RETURN jsonb_build_object('transport', v_transport, 'sent', v_sent, 'collected', v_collected,
                               'out', (SELECT count(*) FROM nls._event_deliveries d WHERE d.status = 'sending'));
 END
@@ -411,7 +414,7 @@ COMMENT ON FUNCTION nls.deliver_events() IS
 'The delivery step of the events with pg_net (the scheduled webhook job runs it every minute; run it by hand at
 will): reads pg_net''s answers to the deliveries out (settling each sent, retried or failed), then hands pg_net the
 next due delivery of each endpoint (net.http_post, signed), which pg_net sends once this transaction commits, and
-drops settled events older than event_keep_days. Returns {"transport", "sent" (handed to pg_net now), "collected"
+drops settled events older than event_keep_days (in every runtime). Returns {"transport", "sent" (handed to pg_net now), "collected"
 (answers read), "out" (deliveries pg_net has in hand)} ("busy": another session is delivering; transport worker or
 none: nothing to do here). An endpoint gets one event per step and answer: the scheduled job runs steps for up to 45 s
 while deliveries are out. Raises nothing of its own.';

@@ -361,3 +361,18 @@ def test_in_the_worker_runtime_install_check_says_the_workers_send_them(conn, ca
     capsys.readouterr()
     install(["--dsn", dsn, "--check"])
     assert "pg_net: not needed: the nls workers deliver the events' webhooks themselves" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("runtime", ["worker"], indirect=True)
+def test_in_the_worker_runtime_an_endpoint_down_is_retried_then_delivered(conn, emulator, receiver, worker):
+    db = alice(conn, emulator)
+    conn.execute("SELECT nls.set_setting('event_retry_s', '1')")
+    conn.execute("SELECT nls.add_event_endpoint('alice', %s, %s, ARRAY['run.finished'])", (receiver.url, SECRET))
+    receiver.stop()
+    assert sync(conn, database_id=db)["success"]
+    wait_until(lambda: (deliveries(conn) or [{}])[0].get("last_error") is not None, 30, "a failed attempt")
+    [d] = deliveries(conn)
+    assert d["status"] in ("pending", "sending") and d["last_status"] is None and "ConnectionError" in d["last_error"]
+    receiver.start()
+    wait_until(lambda: deliveries(conn)[0]["status"] == "sent", 60, "the delivery once the endpoint is back")
+    assert len(receiver.got) == 1 and receiver.refused == 0
