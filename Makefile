@@ -66,6 +66,7 @@ bench: venv
 	$(RUN) $(PY) bench/bench_fresh.py $(FRESH_ARGS)
 	$(RUN) $(PY) bench/bench_export.py
 	$(RUN) $(PY) bench/bench_push.py
+	$(RUN) $(PY) bench/bench_events.py
 
 clean:
 	-$(RUN) $(PY) scripts/demo.py clean

@@ -196,6 +196,10 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
     ("Webhooks", "Notion's change signals, applied within a minute ([webhooks.md](webhooks.md)).",
      ["webhook_endpoint", "webhook_verification_token", "webhook_receive", "apply_webhook_events",
       "apply_all_webhook_events", "webhook_status"]),
+    ("Events", "What happened for a user, on NOTIFY nls_events and as signed webhooks to the application "
+     "([events.md](events.md)).",
+     ["add_event_endpoint", "remove_event_endpoint", "event_endpoints", "event_deliveries", "deliver_events",
+      "event_kinds"]),
     ("The learning schema", "The cleaning pipeline, the review workflow and the card rules "
      "([learning.md](learning.md)).",
      ["clean", "approve_review", "edit_review", "reject_review", "v_due_atoms", "v_concept_atom_stats",

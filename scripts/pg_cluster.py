@@ -19,6 +19,7 @@ import shlex
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -50,6 +51,25 @@ def require_binaries() -> Path:
                            f"`sudo apt-get install -y {PACKAGES}`), or set {BIN_ENV} to the directory holding "
                            "PostgreSQL 15's initdb and pg_ctl.")
     return where
+
+
+def extension_installed(name: str) -> bool:
+    """Whether the server's library directory and extension directory hold extension ``name`` (its ``.so`` and its
+    control file), asked of the pg_config beside the binaries."""
+    pg_config = bin_dir() / "pg_config"
+    if not os.access(pg_config, os.X_OK):
+        return False
+    out = subprocess.run([str(pg_config), "--pkglibdir", "--sharedir"], capture_output=True, text=True)
+    if out.returncode:
+        return False
+    libdir, sharedir = out.stdout.split()
+    return (Path(libdir) / f"{name}.so").exists() and (Path(sharedir) / "extension" / f"{name}.control").exists()
+
+
+def preload(*names: str) -> str:
+    """The value of shared_preload_libraries for ``names``, keeping those installed in this server only (pg_net is
+    optional: a missing one would stop the server from starting)."""
+    return ",".join(n for n in names if n in ("pg_cron", "pg_stat_statements") or extension_installed(n))
 
 
 def server_account() -> pwd.struct_passwd | None:
@@ -238,3 +258,26 @@ class Cluster:
             raise ClusterError(f"{Path(cmd[0]).name} failed (exit {r.returncode}) in {self.base_dir}:\n"
                                f"{r.stdout}{r.stderr}" + (f"\nend of {self.logfile}:\n{log}" if log else ""))
         return r
+
+
+def check_extension(name: str) -> int:
+    """Start a throwaway cluster with ``name`` preloaded (as pg_cron is), CREATE EXTENSION it and, for pg_net, wait
+    until its background worker is up. Prints what failed; returns a process exit code."""
+    try:
+        with Cluster(options={"shared_preload_libraries": name}) as pg:
+            pg.start()
+            with pg.connect(autocommit=True) as c:
+                c.execute(sql.SQL("CREATE EXTENSION {}").format(sql.Identifier(name)))
+                if name == "pg_net":
+                    c.execute("SELECT net.wait_until_running()")
+    except (ClusterError, psycopg.Error) as e:
+        print(f"{name} does not load in a cluster: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "check-extension":
+        print("usage: pg_cluster.py check-extension NAME", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(check_extension(sys.argv[2]))

@@ -125,6 +125,15 @@ WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, 
    'largest webhook delivery nls.webhook_receive() takes; a larger one is refused (413) and nothing is stored'),
   ('webhook_batch_size', 'integer', 'events', '1000', 1, 100000, NULL,
    'webhook events nls.apply_webhook_events() applies per user and batch (one sync_log row of type notion_webhook)'),
+  ('event_max_attempts', 'integer', 'attempts', '8', 1, 100, NULL,
+   'attempts at delivering an event to an endpoint before it is given up (failed in nls.event_deliveries); the next '
+   'event to that endpoint waits until then'),
+  ('event_retry_s', 'number', 's', '10', 1, 3600, NULL,
+   'wait before an event''s delivery is tried again after a failed attempt, doubled after each (at most an hour)'),
+  ('event_timeout_s', 'number', 's', '5', 1, 60, NULL,
+   'how long a delivery of an event waits for its endpoint to answer'),
+  ('event_keep_days', 'integer', 'days', '7', 1, 3650, NULL,
+   'days an event is kept once every delivery of it is settled (sent or failed)'),
   ('worker_heartbeat_s', 'number', 's', '5', 1, 60, NULL,
    'worker runtime: seconds between an nls worker''s heartbeats; a call waits for a worker that beat within three, '
    'and a worker silent for three is taken for stopped (its calls fail, another worker takes the round)')

@@ -15,6 +15,11 @@
 --   nls.rotate_encryption_key                      re-encrypts every user's token
 --   nls._webhook_users                             the users with webhook events waiting
 --   nls.webhook_receive                            verifies a delivery with the decrypted token of its user
+--   nls._emit_event, nls._events_of_run,           the events' triggers make an event and its deliveries for the
+--   nls._events_of_conflict, nls._events_of_reauth row's user, whoever the session acts for
+--   nls.deliver_events, nls._event_heads,          the delivery step signs every user's deliveries with their
+--   nls._collect_pg_net, nls._event_delivered,     endpoints' secrets, which only nls's owner reads
+--   nls._claim_event_deliveries
 REVOKE ALL ON SCHEMA nls FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA nls FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA nls FROM PUBLIC;
@@ -81,3 +86,12 @@ REVOKE EXECUTE ON FUNCTION nls._save_webhook_event(text, jsonb) FROM nls_app, nl
 REVOKE EXECUTE ON FUNCTION nls._webhook_users() FROM nls_app;
 GRANT EXECUTE ON PROCEDURE nls.apply_all_webhook_events() TO nls_admin;
 GRANT EXECUTE ON FUNCTION nls._webhook_users() TO nls_admin;
+-- events: the endpoints' secrets are read by nls's owner only (the delivery step signs inside the server); events
+-- and deliveries are made and settled by the SECURITY DEFINER functions only (a session cannot forge one)
+REVOKE SELECT ON nls._event_endpoints FROM nls_app, nls_cron;
+GRANT SELECT (id, user_id, url, kinds, created_at, updated_at) ON nls._event_endpoints TO nls_app, nls_cron;
+REVOKE INSERT, UPDATE, DELETE ON nls._events, nls._event_deliveries FROM nls_app, nls_cron;
+REVOKE EXECUTE ON FUNCTION nls._emit_event(text, text, jsonb), nls._events_of_run(), nls._events_of_conflict(),
+    nls._events_of_reauth(), nls._event_delivered(bigint, bigint, int, text), nls._event_heads(int),
+    nls._collect_pg_net(), nls._claim_event_deliveries(int), nls.deliver_events() FROM nls_app, nls_cron;
+GRANT EXECUTE ON FUNCTION nls.deliver_events() TO nls_cron, nls_admin;

@@ -16,13 +16,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from nls_emulator import Emulator  # noqa: E402
-from pg_cluster import Cluster  # noqa: E402
+from pg_cluster import Cluster, extension_installed, preload  # noqa: E402
 
 # A test key, never a real secret. The cluster gets it in its environment (and this process has it too).
 TEST_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 os.environ["NLS_ENCRYPTION_KEY"] = TEST_KEY
 
-PG_OPTIONS = {"shared_preload_libraries": "pg_cron,pg_stat_statements", "cron.database_name": "postgres",
+# pg_net (the events' HTTP deliveries) is preloaded where `make deps` could install it; its background worker serves
+# one database (pg_net.database_name), which the tests of events point at their own (tests/test_events.py)
+PG_NET = extension_installed("pg_net")
+PG_OPTIONS = {"shared_preload_libraries": preload("pg_cron", "pg_stat_statements", "pg_net"),
+              "cron.database_name": "postgres",
               "max_connections": "60", "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 TEST_DB = "tests"                 # each test's own database, made from the template and dropped after it
 TEMPLATE_DB = "tests_tmpl"

@@ -16,6 +16,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON nls._workers TO nls_worker;
 GRANT SELECT, UPDATE, DELETE ON nls._requests TO nls_worker;
 -- what the server runtime's SECURITY DEFINER entry points do as nls's owner, a worker does running their calls
 GRANT EXECUTE ON FUNCTION nls._save_webhook_event(text, jsonb) TO nls_worker;
+-- the events' deliveries: a worker claims them signed and reports their answers (the secrets stay in the server)
+GRANT EXECUTE ON FUNCTION nls._claim_event_deliveries(int), nls._event_delivered(bigint, bigint, int, text),
+    nls._event_setting(text) TO nls_worker;
 
 REVOKE EXECUTE ON FUNCTION nls._loopback(text, text[]) FROM nls_app, nls_cron;
 REVOKE EXECUTE ON FUNCTION nls._worker_register(text, int, int, text, text), nls._worker_beat(uuid, jsonb),

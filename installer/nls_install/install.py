@@ -93,7 +93,38 @@ def check(conn: psycopg.Connection, asked: str = "auto") -> Report:
         server_checks(conn, r)
     else:
         worker_checks(conn, r)
+    r.checks.append(pg_net_check(conn, r.choice.runtime))
     return r
+
+
+def pg_net_check(conn: psycopg.Connection, runtime_name: str) -> Check:
+    """Whether pg_net sends the events' webhooks here (docs/events.md), and what nls does without it: optional (the
+    events go out on NOTIFY nls_events whatever the answer). In the worker runtime the workers send them."""
+    if runtime_name != runtime.SERVER:
+        return Check("pg_net", True, "not needed: the nls workers deliver the events' webhooks themselves")
+    here = conn.info.dbname
+    row = conn.execute("SELECT (SELECT extversion FROM pg_extension WHERE extname = 'pg_net'), "
+                       "(SELECT default_version FROM pg_available_extensions WHERE name = 'pg_net'), "
+                       "(SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'), "
+                       "coalesce((SELECT setting FROM pg_settings WHERE name = 'pg_net.database_name'), "
+                       "'postgres')").fetchone()
+    created, available, preload, served = row
+    # a role that may not read the server's settings (pg_settings hides them): pg_net created here is taken as loaded
+    preloaded = bool(created) if preload is None else "pg_net" in [p.strip() for p in preload.split(",")]
+    without = "without it, events go out on NOTIFY nls_events only and their webhooks stay pending"
+    setup = (f"add pg_net to shared_preload_libraries, set pg_net.database_name = '{here}', restart the server, "
+             "then CREATE EXTENSION pg_net in this database as a superuser")
+    if created and preloaded and served == here:
+        return Check("pg_net", True, f"pg_net {created} serves this database: nls sends the events' webhooks "
+                                     "through it (nls.deliver_events, after each user's round and every minute)")
+    if created or available:
+        what = (f"pg_net {created} is created here" if created else f"pg_net {available} is available") + (
+            "" if preloaded else " but not in shared_preload_libraries") + (
+            "" if served == here else f"; its worker serves database '{served}', not this one")
+        return Check("pg_net", False, f"{what}: {without}", setup, optional=True)
+    return Check("pg_net", False, f"pg_net is not installed on this server: {without}",
+                 "build it from https://github.com/supabase/pg_net with PGXS (make deps does, from its source "
+                 f"tarball; docs/events.md), then {setup}", optional=True)
 
 
 def server_checks(conn: psycopg.Connection, r: Report) -> None:

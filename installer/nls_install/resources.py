@@ -28,6 +28,7 @@ DEPLOY_ORDER = (
     "sql/70_typed_views.sql",
     "sql/80_push.sql",
     "sql/85_webhooks.sql",
+    "sql/87_events.sql",
     ENGINE,
     "plpython/functions.sql",
     "sql/88_entry_points.sql",

@@ -286,9 +286,11 @@ def apply_webhook_events(plpy, GD, user_id) -> str:
 
 @entry_point
 def apply_all_webhook_events(plpy, GD) -> None:
-    """``CALL nls.apply_all_webhook_events()`` (pg_cron, every minute): every user's waiting events, committing.
-    With nothing waiting it costs the one statement that says so (:meth:`Store.users_with_events`)."""
+    """``CALL nls.apply_all_webhook_events()`` (pg_cron, every minute): first the delivery of nls's own events
+    (:func:`schedule.deliver_events`, committing, while deliveries are out), then every user's waiting webhook
+    events, committing. With nothing waiting it costs the statements that say so."""
     store = Store(Db(plpy, GD))
+    schedule.deliver_events(store, plpy.commit, schedule.DELIVERY_BUDGET_S)   # nls's own events, with pg_net
     users = store.users_with_events()
     if not users:
         return

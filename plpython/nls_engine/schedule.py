@@ -5,8 +5,11 @@ changes back to Notion (``push``, setting push_after_read) and run the user's An
 has an Anki account. ``nls.push_notion`` runs the push by hand."""
 from __future__ import annotations
 
+import time
+
 from .anki import sync as anki_sync
 from .integration import acting_for
+from .notion.waiting import Waiter
 from .push import flow as push
 from .read.flow import NotionRead
 from .read.trash import TrashLook
@@ -16,6 +19,8 @@ from .settings import Settings
 from .store import Store
 from .typed_views.views import refresh as refresh_typed_views
 from .webhooks.events import ApplyEvents
+
+DELIVERY_BUDGET_S = 45.0   # how long the webhook job goes on delivering nls's events while some are out
 
 
 def sync_notion(store: Store, settings: Settings, database_id=None, database_name=None, user_id=None,
@@ -168,7 +173,27 @@ def _sync_user(store: Store, settings: Settings, round_: str, user: str, commit)
     finally:
         store.finish_sync_user(round_, user, status.value)
         commit()
+        deliver_events(store, commit)
     return {"user_id": user, "status": status.value, "sources": sources}
+
+
+def deliver_events(store: Store, commit, budget_s: float = 0.0) -> None:
+    """The delivery step of nls's events (:meth:`Store.deliver_events`; with pg_net, what it hands pg_net leaves once
+    ``commit`` commits it): once after a user's work committed (``budget_s`` 0), so that a run's events go out at its
+    end; for up to ``budget_s`` seconds (the webhook job: DELIVERY_BUDGET_S) while deliveries are out, a step every
+    0.2 s, since an endpoint gets its next event only once pg_net answered the one before. A failure of a step is
+    left to the next one; it never fails the round."""
+    waiter = Waiter(store.check_interrupts)
+    end = time.monotonic() + budget_s
+    while True:
+        try:
+            answer = store.deliver_events()
+        except store.error:
+            return
+        commit()
+        if not answer.get("out") or time.monotonic() >= end:
+            return
+        waiter.sleep(0.2)
 
 
 def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None, commit=None,

@@ -45,6 +45,10 @@ class Settings:
     webhook_handshake_window_s: float   # read by nls.webhook_endpoint (SQL)
     webhook_max_body_bytes: int
     webhook_batch_size: int
+    event_max_attempts: int     # the events' deliveries (sql/87_events.sql reads them)
+    event_retry_s: float
+    event_timeout_s: float
+    event_keep_days: int
     worker_heartbeat_s: float   # the worker runtime: how often an nls worker beats (nls._worker_register reads it)
 
     @classmethod

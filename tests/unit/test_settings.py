@@ -8,7 +8,7 @@ from nls_engine.settings import Settings, SettingsError
 TYPES = {"api_base_url": "url", "notion_version": "choice", "content_format": "choice", "encryption_key_file": "path",
          "anki_python_path": "path", "typed_views_schema": "identifier", "push_after_read": "choice",
          "max_attempts": "integer", "content_max_depth": "integer", "webhook_max_body_bytes": "integer",
-         "webhook_batch_size": "integer"}
+         "webhook_batch_size": "integer", "event_max_attempts": "integer", "event_keep_days": "integer"}
 
 
 def rows(**values) -> list[dict]:
@@ -20,6 +20,7 @@ def rows(**values) -> list[dict]:
             "anki_python_path": "", "anki_timeout_s": "60", "typed_views_schema": "",
             "push_after_read": "on",
             "webhook_handshake_window_s": "600", "webhook_max_body_bytes": "262144", "webhook_batch_size": "1000",
+            "event_max_attempts": "8", "event_retry_s": "10", "event_timeout_s": "5", "event_keep_days": "7",
             "worker_heartbeat_s": "5"}
     base.update(values)
     return [{"name": k, "value": v, "type": TYPES.get(k, "number")} for k, v in base.items()]
@@ -45,4 +46,4 @@ def test_a_value_that_is_not_its_type_is_named():
 def test_settings_the_engine_does_not_know_are_ignored_and_the_names_are_listed():
     s = Settings.from_catalogue(rows() + [{"name": "future_setting", "value": "x", "type": "text"}])
     assert "future_setting" not in Settings.names() and s.overlap_s == 120.0
-    assert len(Settings.names()) == 24
+    assert len(Settings.names()) == 28

@@ -26,7 +26,7 @@ from nls_engine.errors import PREFIX
 from nls_engine.settings import Settings
 from nls_engine.store import Store
 
-from . import queries
+from . import events, queries
 from .database import Interrupted, Plpy, PlpyError
 
 log = logging.getLogger("nls.worker")
@@ -78,8 +78,8 @@ KINDS: dict[str, Kind] = {
 
 
 def next_unit(slot, conn: psycopg.Connection) -> bool:
-    """Run the next unit of work there is (a call first, then a user of the round going, then webhook events);
-    returns False when there was none."""
+    """Run the next unit of work there is (a call first, then a user of the round going, then webhook events, then
+    the deliveries of nls's events due); returns False when there was none."""
     request = queries.one(conn, queries.CLAIM_REQUEST, [slot.worker.id])
     conn.commit()
     if request is not None:
@@ -87,7 +87,9 @@ def next_unit(slot, conn: psycopg.Connection) -> bool:
         return True
     if sync_round_user(slot, conn):
         return True
-    return apply_events(slot, conn)
+    if apply_events(slot, conn):
+        return True
+    return events.deliver(slot, conn)
 
 
 def run_call(slot, conn: psycopg.Connection, request: dict) -> None:

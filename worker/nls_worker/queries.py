@@ -58,3 +58,9 @@ def mismatch(conn: psycopg.Connection, version: dict) -> str | None:
         return (f"database {conn.info.dbname!r} has nls engine {version['engine']}, this worker runs {mine}: run the "
                 "same release of nls install and nls worker")
     return None
+
+# the events' deliveries (sql/87_events.sql): claimed signed, POSTed by the worker, answered
+CLAIM_EVENT_DELIVERIES = ("SELECT endpoint_id, event_id, url, headers::text AS headers, body "
+                          "FROM nls._claim_event_deliveries($1)")
+EVENT_DELIVERED = "SELECT nls._event_delivered($1, $2, $3, $4) AS status"
+EVENT_TIMEOUT = "SELECT nls._event_setting('event_timeout_s') AS s"

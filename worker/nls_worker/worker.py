@@ -6,7 +6,8 @@ each, every slot running one unit of work at a time:
 
 - a call made in SQL (``SELECT nls.sync_notion(...)``: a row of ``nls._requests``, claimed FOR UPDATE SKIP LOCKED),
 - a user of the schedule's round (``nls.sync_rounds``, opened by pg_cron's job),
-- the webhook events waiting (``nls.webhook_events``).
+- the webhook events waiting (``nls.webhook_events``),
+- the deliveries of nls's events due (:mod:`nls_worker.events`).
 
 The work itself is the engine's (:mod:`nls_engine.entry`, :mod:`nls_engine.schedule`), run over psycopg through
 :class:`nls_worker.database.Plpy`. Workers on several machines share one database: each unit is claimed once.
@@ -131,7 +132,7 @@ class Worker:
 
 
 class Control(threading.Thread):
-    """The control connection: LISTEN nls_requests and nls_work, the heartbeat, reconnecting when it is lost."""
+    """The control connection: LISTEN nls_requests, nls_work and nls_events, the heartbeat, reconnecting when lost."""
 
     def __init__(self, worker: Worker):
         super().__init__(name="nls-control", daemon=True)
@@ -154,6 +155,7 @@ class Control(threading.Thread):
     def _listen(self, conn: psycopg.Connection) -> None:
         conn.execute("LISTEN nls_requests")
         conn.execute("LISTEN nls_work")
+        conn.execute("LISTEN nls_events")   # an event committed: its deliveries are due
         signals = self.worker.signals
         self._beat(conn)
         signals.notify()   # look for work queued while nobody listened
@@ -173,6 +175,8 @@ class Control(threading.Thread):
             signals.keys[words[0]] = (time.monotonic(), bytes.fromhex(words[2]))
         elif channel == "nls_requests" and len(words) == 2 and words[1] == "cancel":
             signals.cancelled.add(words[0])
+        elif channel == "nls_events":   # an event committed: its deliveries are due now
+            self.worker.deliveries_idle = 0.0
         signals.notify()
 
     def _beat(self, conn: psycopg.Connection) -> None:

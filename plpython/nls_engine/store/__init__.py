@@ -17,10 +17,12 @@ composes them, so that every caller has one ``store`` and calls ``store.<stateme
 - ``anki``          the Anki sync (``sql/60_anki.sql``)
 - ``typed_views``   typed views (``sql/70_typed_views.sql``)
 - ``webhooks``      Notion's webhooks (``sql/85_webhooks.sql``)
+- ``events``        the delivery step of nls's own events (``sql/87_events.sql``)
 """
 from __future__ import annotations
 
 from .anki import AnkiStatements
+from .events import EventStatements
 from .integrations import IntegrationStatements
 from .push import PushStatements
 from .read import ReadStatements
@@ -30,6 +32,6 @@ from .webhooks import WebhookStatements
 
 
 class Store(RunStatements, IntegrationStatements, ReadStatements, PushStatements, AnkiStatements, TypedViewStatements,
-            WebhookStatements):
+            WebhookStatements, EventStatements):
     """The engine's view of the ``nls`` schema, one method per statement. ``db`` is a :class:`nls_engine.db.Db`
     (plpy inside PostgreSQL)."""

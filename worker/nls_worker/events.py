@@ -1,0 +1,58 @@
+"""The worker runtime's deliveries of nls's events (docs/events.md): where pg_net is not the server's, a worker's slot
+POSTs them itself. The server claims each due delivery (one per endpoint, in order) and signs it
+(``nls._claim_event_deliveries``: the endpoint's secret never leaves the server), the worker sends the body as it is
+with the headers it got, and reports the answer (``nls._event_delivered``), which settles or retries it."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import psycopg
+import requests
+
+from . import queries
+
+log = logging.getLogger("nls.worker")
+
+LOOK_EVERY_S = 1.0   # how often a worker looks for deliveries due, at most (a NOTIFY nls_events wakes it sooner)
+BATCH = 50           # deliveries claimed at a time
+
+
+def deliver(slot, conn: psycopg.Connection) -> bool:
+    """Claim the deliveries due (after a look that found none, not again for LOOK_EVERY_S), POST each and report
+    its answer, committing after the claim and after each report. Returns whether there were any (the slot then
+    looks again at once: the next event of each endpoint is due as soon as the one before is settled)."""
+    worker = slot.worker
+    if time.monotonic() - getattr(worker, "deliveries_idle", 0.0) < LOOK_EVERY_S:
+        return False
+    due = queries.rows(conn, queries.CLAIM_EVENT_DELIVERIES, [BATCH])
+    timeout = float(queries.one(conn, queries.EVENT_TIMEOUT)["s"] or 5)
+    conn.commit()
+    if not due:
+        worker.deliveries_idle = time.monotonic()   # none due: look again in a second, or when an event wakes it
+        return False
+    slot.now = {"slot": slot.number, "work": "event_deliveries",
+                "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    try:
+        with requests.Session() as http:
+            for d in due:
+                status, error = post(http, d["url"], json.loads(d["headers"]), d["body"], timeout)
+                queries.one(conn, queries.EVENT_DELIVERED, [d["endpoint_id"], d["event_id"], status, error])
+                conn.commit()
+    finally:
+        slot.now = None
+    return True
+
+
+def post(http: requests.Session, url: str, headers: dict, body: str, timeout: float) -> tuple[int | None, str | None]:
+    """POST ``body`` (the exact text that was signed, UTF-8) to ``url`` with ``headers``, waiting ``timeout`` seconds
+    for each of the connection and the answer; no redirect is followed. Returns (HTTP status, None) or (None, what
+    went wrong)."""
+    try:
+        r = http.post(url, data=body.encode("utf-8"), headers=headers, timeout=(timeout, timeout),
+                      allow_redirects=False)
+    except requests.RequestException as e:
+        log.info("nls worker: an event delivery to %s failed: %s", url, type(e).__name__)
+        return None, f"{type(e).__name__}: {' '.join(str(e).split())[:300]}"
+    return r.status_code, None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}: {r.text[:200]}"
