@@ -28,13 +28,13 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
 from nls_export import sqlite as export
-from nls_cli.main import main as nls
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_sync import start_cluster  # noqa: E402
+from bench_sync import start_cluster
 
 console = Console(highlight=False, width=150)
 TOKEN, USER = "secret_bench_export_token", "bench-user"

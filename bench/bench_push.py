@@ -27,12 +27,12 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
-from nls_cli.main import main as nls
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from bench_sync import start_cluster  # noqa: E402
+from bench_sync import start_cluster
 
 console = Console(highlight=False, width=170)
 TOKEN = "secret_bench_push_token_not_a_real_one"

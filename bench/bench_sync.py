@@ -6,7 +6,8 @@ the real installer, adds one source per database of a generated learning workspa
 measures:
 
 - a full sync (``full_sync => true``), an incremental sync with nothing changed, one with 1% of the pages
-  edited, and the daily reconciliation (ids-only read of every data source): wall time, pages per second, requests by endpoint (as the emulator counted them), retries;
+  edited, and the daily reconciliation (ids-only read of every data source): wall time, pages per second,
+  requests by endpoint (as the emulator counted them), retries;
 - the peak memory of the syncing backend (``VmHWM`` and the peak of ``RssAnon`` sampled every 10 ms from
   ``/proc/<pid>/status``);
 - the floor: the same full read by a bare loop (``requests`` against the emulator, then ``COPY`` into a plain
@@ -38,12 +39,12 @@ import requests
 from rich.console import Console
 from rich.table import Table
 
+from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
-from nls_cli.main import main as nls
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from pg_cluster import Cluster  # noqa: E402
+from pg_cluster import Cluster
 
 console = Console(highlight=False, width=170)
 TOKEN = "secret_bench_token_not_a_real_one"
@@ -75,7 +76,7 @@ class BackendMemory:
             self.peak_kib = max(self.peak_kib, self._read().get("RssAnon", 0))
             time.sleep(self.interval)
 
-    def __enter__(self) -> "BackendMemory":
+    def __enter__(self) -> BackendMemory:
         self._thread.start()
         return self
 

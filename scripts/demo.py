@@ -10,6 +10,7 @@ may not be able to enter the checkout), in /var/tmp/nls-demo-<hash of the checko
 remembers where, for `make demo-stop` and the next `make demo`."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -25,12 +26,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+import demo_anki
+from nls_cli.main import main as nls
 from nls_emulator.generate import LEARNING_TARGETS
 from nls_emulator.server import start_subprocess
-from nls_cli.main import main as nls
 from pg_cluster import Cluster, server_account
-
-import demo_anki
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / ".demo"
@@ -202,10 +202,8 @@ def stop() -> int:
         try:
             for pid in (state.get("emulator_pid"), state.get("anki_server_pid")):
                 if pid:
-                    try:
+                    with contextlib.suppress(ProcessLookupError):
                         os.killpg(pid, signal.SIGTERM)
-                    except ProcessLookupError:
-                        pass
         except ProcessLookupError:
             pass
         STATE.unlink()

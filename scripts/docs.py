@@ -25,9 +25,9 @@ import os
 import re
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 
@@ -266,7 +266,7 @@ def arguments(text: str) -> list[str]:
         elif not quoted and depth == 0 and text.startswith(", ", i):
             out.append(text[start:i])
             start = i + 2
-    return out + [text[start:]] if text else out
+    return [*out, text[start:]] if text else out
 
 
 def split_raises(comment: str) -> tuple[str, str]:
@@ -283,7 +283,7 @@ def _view_entry(view: View, names: set[str]) -> list[str]:
     facts = ["view", reads, "readable by " + (", ".join(view.readable_by) or "its owner only")]
     lines = [" · ".join(facts), "", prose(view.comment or "(no comment)", names), "", "| column | type |", "|---|---|"]
     lines += [f"| `{column}` | {cell(kind)} |" for column, kind in view.columns]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def reference(conn: psycopg.Connection) -> str:
@@ -296,7 +296,7 @@ def reference(conn: psycopg.Connection) -> str:
     _placed(objects)
     names = set(objects)
     lines = []
-    for title, about, members in SECTIONS:
+    for title, _about, members in SECTIONS:
         links = ", ".join(f"[{n}](#{anchor('nls.' + n)})" for n in members)
         lines.append(wrap(f"- [{title}](#{anchor(title)}): {links}", indent="  "))
     for title, about, members in SECTIONS:

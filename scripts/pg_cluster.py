@@ -98,7 +98,7 @@ class Cluster:
         """The server's log (stderr)."""
         return self.base_dir / "postgres.log"
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -113,7 +113,7 @@ class Cluster:
         """A psycopg connection to ``dbname`` as the superuser (``kwargs`` go to psycopg.connect)."""
         return psycopg.connect(self.dsn(dbname), **kwargs)
 
-    def start(self, port: int | None = None) -> "Cluster":
+    def start(self, port: int | None = None) -> Cluster:
         """Make the directory and run initdb when the data directory is new, then start the server on ``port`` (a
         free one by default) and wait until it accepts connections."""
         bins = require_binaries()
@@ -230,7 +230,7 @@ class Cluster:
         when it fails."""
         ids = {}
         if self.account:
-            ids = dict(user=self.account.pw_uid, group=self.account.pw_gid, extra_groups=[])
+            ids = {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []}
         r = subprocess.run([str(c) for c in cmd], cwd=self.base_dir, env=self._server_env(), capture_output=True,
                            text=True, **ids)
         if r.returncode and check:

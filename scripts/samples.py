@@ -43,18 +43,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 
+import demo
+import demo_anki
 from nls_cli.main import main as nls
 from nls_emulator import Emulator, Generated
 from pg_cluster import Cluster, bin_dir
-
-import demo
-import demo_anki
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "nls_demo"
@@ -158,7 +157,7 @@ def psql_session(dsn: str, queries: list[str], where: str = "") -> list[str]:
     return ["\n".join(line.rstrip() for line in answer.rstrip().splitlines()) for answer in answers]
 
 
-def shell(command: str, run: "Run", where: str = "") -> str:
+def shell(command: str, run: Run, where: str = "") -> str:
     """What ``command`` prints (stdout and stderr, trailing blanks dropped), run by bash in the run's own folder
     with `nls` on the PATH and NLS_DSN naming the demo's database, as after the README's first screen; a path in
     that folder is shown as the reader's own would be, relative (``demo.db``). SampleError when it fails."""
@@ -172,7 +171,7 @@ def shell(command: str, run: "Run", where: str = "") -> str:
     return "\n".join(line.rstrip() for line in said.rstrip().splitlines())
 
 
-def answers(sample: Sample, run: "Run") -> list[str]:
+def answers(sample: Sample, run: Run) -> list[str]:
     """What each step of ``sample`` answers, in order: its shell commands one by one, each run of consecutive
     queries in one psql session."""
     out: list[str] = []

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from demo_anki import steady_day
 
 USERS = {"learner": "correct horse", "other": "battery staple"}
@@ -50,7 +51,7 @@ class AnkiServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def start(self) -> "AnkiServer":
+    def start(self) -> AnkiServer:
         env = dict(os.environ, SYNC_BASE=str(Path(self.base) / "data"), SYNC_HOST="127.0.0.1",
                    SYNC_PORT=str(self.port), RUST_LOG="warn")
         for i, (user, password) in enumerate(USERS.items(), 1):
@@ -64,7 +65,7 @@ class AnkiServer:
                 return self
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"Anki's sync server exited: {self.log.read_text()[-2000:]}")
+                    raise RuntimeError(f"Anki's sync server exited: {self.log.read_text()[-2000:]}") from None
                 time.sleep(0.05)
         raise RuntimeError("Anki's sync server did not listen within 30 s")
 

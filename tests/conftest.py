@@ -15,8 +15,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from nls_emulator import Emulator  # noqa: E402
-from pg_cluster import Cluster  # noqa: E402
+from nls_emulator import Emulator
+from pg_cluster import Cluster
 
 # A test key, never a real secret. The cluster gets it in its environment (and this process has it too).
 TEST_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -165,10 +165,9 @@ def postgresql(request, runtime):
     cluster = request.getfixturevalue("managed_proc")
     cluster.create_database(WORKER_DB, template=WORKER_TEMPLATE_DB, owner=OWNER)
     try:
-        with psycopg.connect(owner_dsn(cluster, WORKER_DB)) as connection:
-            with running_worker(worker_dsn(cluster)) as worker:
-                request.node.stash[WORKER] = worker
-                yield connection
+        with psycopg.connect(owner_dsn(cluster, WORKER_DB)) as connection, running_worker(worker_dsn(cluster)) as worker:
+            request.node.stash[WORKER] = worker
+            yield connection
     finally:
         cluster.drop_database(WORKER_DB)
 
@@ -245,7 +244,7 @@ def sync(conn: psycopg.Connection, **kwargs) -> dict:
 def last_log(conn: psycopg.Connection) -> dict:
     cur = conn.execute("SELECT * FROM nls.sync_log ORDER BY started_at DESC LIMIT 1")
     cols = [d.name for d in cur.description]
-    return dict(zip(cols, cur.fetchone()))
+    return dict(zip(cols, cur.fetchone(), strict=True))
 
 
 def wait_until(condition, seconds: float = 30.0, what: str = "the condition", every: float = 0.02) -> None:

@@ -83,7 +83,7 @@ def test_check_reads_a_setting_the_older_schema_lacks_as_the_install_will_set_it
     conn.execute("DELETE FROM nls.settings WHERE name = 'anki_python_path'")
     assert install(["--dsn", dsn, "--check"]) == 0
     out = capsys.readouterr().out
-    assert f"Anki's library (optional: the Anki sync): anki " in out and f"Python from {ANKI_PATH}" in out
+    assert "Anki's library (optional: the Anki sync): anki " in out and f"Python from {ANKI_PATH}" in out
     assert "Would add setting(s) anki_python_path = '/usr/local/lib/nls/anki-python'" in out
 
 

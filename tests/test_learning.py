@@ -284,7 +284,7 @@ def test_review_workflow(conn, learning):
     assert conn.execute("SELECT source, atom_type, is_atomic FROM nls.learning_atoms WHERE id = %s",
                         (new_atom,)).fetchone() == ("ai_batch", "flashcard", True)
     conn.execute("SELECT nls.reject_review(%s, 'duplicate')", (bad,))
-    summary = dict(((s, st), n) for s, st, n, *_ in conn.execute("SELECT * FROM nls.v_review_queue_summary"))
+    summary = {(s, st): n for s, st, n, *_ in conn.execute("SELECT * FROM nls.v_review_queue_summary")}
     assert summary == {("gemini", "approved"): 1, ("gemini", "rejected"): 1, ("vertex", "approved"): 1}
     ops = [r[0] for r in conn.execute("SELECT operation FROM nls.cleaning_log WHERE operation IN "
                                       "('review_edit', 'ai_rewrite') ORDER BY performed_at")]
@@ -397,7 +397,7 @@ def test_every_sql_example_of_seed_001_runs_and_answers_from_the_synced_data(con
     expected = set()
     for c in cards:
         page = gen.workspace.pages[c]
-        kind, q = _quality(_text(page, "Question"), _text(page, "Answer") or "", bool(_rel(page, "Concept")),
+        _kind, q = _quality(_text(page, "Question"), _text(page, "Answer") or "", bool(_rel(page, "Concept")),
                            bool(_rel(page, "Module")))
         if q >= 0.75:
             expected.add(_text(page, "CardID"))

@@ -66,7 +66,7 @@ def rewrite(conn, atom_id: str, front: str | None = None, back: str | None = Non
 def state(conn, atom_id: str) -> dict:
     cur = conn.execute("SELECT * FROM nls.notion_sync_state WHERE local_id = %s", (atom_id,))
     row = cur.fetchone()
-    return dict(zip([d.name for d in cur.description], row)) if row else {}
+    return dict(zip([d.name for d in cur.description], row, strict=True)) if row else {}
 
 
 def test_edited_and_approved_cards_go_back_with_one_patch_each_and_come_back_changing_nothing(conn, learning):
@@ -119,7 +119,7 @@ def conflicts(conn) -> dict[str, dict]:
     cur = conn.execute("SELECT c.*, s.local_id::text AS atom FROM nls.push_conflicts c "
                        "JOIN nls.notion_sync_state s ON s.id = c.id")
     cols = [d.name for d in cur.description]
-    return {r["atom"] + "/" + r["column_name"]: r for r in (dict(zip(cols, row)) for row in cur.fetchall())}
+    return {r["atom"] + "/" + r["column_name"]: r for r in (dict(zip(cols, row, strict=True)) for row in cur.fetchall())}
 
 
 def test_a_property_edited_on_both_sides_is_not_written_and_each_resolution_does_what_it_says(conn, learning):
@@ -267,8 +267,7 @@ def test_with_faults_and_rate_limits_every_write_lands_once_and_the_rest_fail_wi
     learning.api.rate_limits.enabled, learning.api.rate_limits.token_rate = True, 10
     learning.api.rate_limits.token_burst = 3
     learning.api.reset_log()
-    learning.api.faults.set_probabilities({k: 0.06 for k in ("500", "502", "503", "504", "reset",
-                                                             "reset_after_write")}, seed=17)
+    learning.api.faults.set_probabilities(dict.fromkeys(("500", "502", "503", "504", "reset", "reset_after_write"), 0.06), seed=17)
     first = push(conn, user_id=USER)
     learning.api.faults.clear()
     assert any(r["status"] == 429 for r in learning.api.log) and any(r["status"] in (0, 500) for r in learning.api.log)
@@ -416,7 +415,7 @@ def test_the_scheduled_workers_push_after_each_users_read_unless_told_not_to(con
 
 def test_a_read_that_brings_back_a_write_of_nls_own_bot_says_so(conn, learning):
     import requests
-    (atom, page), = plain_cards(conn, 1)
+    (_atom, page), = plain_cards(conn, 1)
     assert conn.execute("SELECT bot_id FROM nls.integrations WHERE user_id = %s", (USER,)).fetchone()[0]
     # a write of the integration itself whose answer nls never stored (as after a run killed mid-write)
     r = requests.patch(f"{learning.url}/v1/pages/{page}", timeout=10, json={"properties": {"Answer": {"rich_text": [
@@ -445,18 +444,17 @@ def test_a_card_changed_and_changed_back_costs_no_request(conn, learning):
 
 def test_the_application_role_pushes_its_users_changes_under_row_level_security(conn, learning):
     (atom, page), = plain_cards(conn, 1)
-    with login_role(conn, "push_app") as dsn:
-        with psycopg.connect(dsn, autocommit=True) as app:
-            app.execute("SELECT set_config('nls.user_id', %s, false)", (USER,))
-            app.execute("UPDATE nls.learning_atoms SET back = 'Changed by the application.' WHERE id = %s", (atom,))
-            result = app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]
-            assert result["success"] and text(learning.gen.workspace.pages[page], "Answer") == \
+    with login_role(conn, "push_app") as dsn, psycopg.connect(dsn, autocommit=True) as app:
+        app.execute("SELECT set_config('nls.user_id', %s, false)", (USER,))
+        app.execute("UPDATE nls.learning_atoms SET back = 'Changed by the application.' WHERE id = %s", (atom,))
+        result = app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]
+        assert result["success"] and text(learning.gen.workspace.pages[page], "Answer") == \
                 "Changed by the application."
-            assert app.execute("SELECT push_pending, push_failed FROM nls.sync_status WHERE target = 'flashcards'"
-                               ).fetchone() == (0, 0)
-            app.execute("SELECT set_config('nls.user_id', 'someone-else', false)")
-            assert app.execute("SELECT count(*) FROM nls.notion_sync_state").fetchone() == (0,)
-            assert app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]["results"] == []
+        assert app.execute("SELECT push_pending, push_failed FROM nls.sync_status WHERE target = 'flashcards'"
+                           ).fetchone() == (0, 0)
+        app.execute("SELECT set_config('nls.user_id', 'someone-else', false)")
+        assert app.execute("SELECT count(*) FROM nls.notion_sync_state").fetchone() == (0,)
+        assert app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]["results"] == []
 
 
 def test_a_statement_timeout_stops_a_push_with_query_canceled_and_leaves_nothing_running(conn, learning):
@@ -541,7 +539,7 @@ def test_a_read_between_a_rolled_back_push_and_the_next_gives_the_page_to_its_at
 def push_rows(conn, user: str) -> list[dict]:
     cur = conn.execute("SELECT status, items_added, items_updated, details FROM nls.sync_log WHERE user_id = %s "
                        "AND sync_type = 'notion_push' ORDER BY started_at", (user,))
-    return [dict(zip([d.name for d in cur.description], row)) for row in cur.fetchall()]
+    return [dict(zip([d.name for d in cur.description], row, strict=True)) for row in cur.fetchall()]
 
 
 def test_in_a_scheduled_round_an_atom_whose_card_id_is_taken_fails_alone_and_every_other_outcome_is_kept(conn,
@@ -598,7 +596,7 @@ def test_a_card_id_another_session_gives_away_meanwhile_fails_that_atom_alone_no
     rewrite(conn, other, back="Written while another session held a card id.")
     assert sync(conn, user_id=USER)["success"]
     info = conn.info
-    connect = dict(host=info.host, port=info.port, user=info.user, dbname=info.dbname)
+    connect = {"host": info.host, "port": info.port, "user": info.user, "dbname": info.dbname}
     with psycopg.connect(**connect) as taker, psycopg.connect(**connect, autocommit=True) as pusher:
         # another session gives the card id the raced atom's page would carry to an atom of its own, not committed
         # yet: the push cannot see it, and the unique card ids are checked when that session commits

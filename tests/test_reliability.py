@@ -9,8 +9,18 @@ import time
 import psycopg
 import pytest
 
-from conftest import (PG_OPTIONS, TEST_KEY, add_user_source, install_nls, last_log, other_session, sync,
-                      terminate, use_emulator, wait_until)
+from conftest import (
+    PG_OPTIONS,
+    TEST_KEY,
+    add_user_source,
+    install_nls,
+    last_log,
+    other_session,
+    sync,
+    terminate,
+    use_emulator,
+    wait_until,
+)
 from nls_emulator import Emulator
 from pg_cluster import Cluster
 
@@ -71,7 +81,7 @@ class Background:
     def _run(self, statement, params):
         try:
             self.session.execute(statement, params)
-        except BaseException as e:   # what the statement ended with is the test's to check
+        except BaseException as e:   # noqa: BLE001 - what the statement ended with is the test's to check
             self.error = e
         self.ended_at = time.monotonic()
 

@@ -62,7 +62,7 @@ def test_ten_users_sync_side_by_side_under_their_rate_limits(conn):
                 with psycopg.connect(host=info.host, port=info.port, user="nls_cron", dbname=info.dbname,
                                      autocommit=True) as c:
                     c.execute("CALL nls.sync_all_users_notion_databases()")
-            except BaseException as e:  # reported below
+            except BaseException as e:  # noqa: BLE001 - reported below
                 errors.append(e)
 
         started = time.monotonic()

@@ -3,6 +3,7 @@ roles and what each may execute (checked against tests/expected_privileges.txt),
 public that must not take over an nls function."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -64,7 +65,8 @@ def _owned(conn, table: str, by_user: bool, user: str) -> int:
 def test_every_table_with_user_rows_forces_row_level_security(conn):
     tables = {r[0] for r in conn.execute("""
         SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'nls'::regnamespace AND c.relkind = 'r'
-           AND (EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname IN ('user_id', 'source_id')))
+           AND (EXISTS (SELECT 1 FROM pg_attribute a
+                        WHERE a.attrelid = c.oid AND a.attname IN ('user_id', 'source_id')))
            AND c.relname <> 'sync_rounds'""")}
     assert {t for t, _ in _user_tables(conn)} == tables
     assert {"integrations", "sources", "stg_notion_pages", "characters", "learning_atoms", "sync_log",
@@ -94,7 +96,7 @@ def test_each_users_session_sees_exactly_that_users_rows_in_every_table(conn, te
             assert app.execute(f"SELECT count(*) FROM nls.{table}").fetchone() == (0,), table
     # the administrator reads every user's rows
     with _connect(conn, "dba_alice") as dba:
-        for table, by_user in tables:
+        for table, _by_user in tables:
             total = conn.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0]
             assert dba.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0] == total, table
 
@@ -112,9 +114,10 @@ def test_a_write_under_another_user_is_refused_and_changes_nothing(conn, tenants
             ("SELECT nls.add_integration('bob', 'secret_stolen')", ()),
             # the sync's own writer, handed a page of bob's while the session acts for alice
             ("SELECT * FROM nls._upsert_pages(%s, 'bob', %s::jsonb)",
-             (bob_source, '[{"page_id": "%s", "data_source_id": "d", "properties": {}, "page": {}, '
-                          '"created_time": "2026-01-01T00:00:00Z", "last_edited_time": "2026-01-01T00:00:00Z", '
-                          '"in_trash": false, "sync_hash": "h"}]' % bob_page)),
+             (bob_source, json.dumps([{"page_id": bob_page, "data_source_id": "d", "properties": {}, "page": {},
+                                       "created_time": "2026-01-01T00:00:00Z",
+                                       "last_edited_time": "2026-01-01T00:00:00Z", "in_trash": False,
+                                       "sync_hash": "h"}]))),
             ("UPDATE nls.characters SET user_id = 'bob' WHERE user_id = 'alice'", ()),
         ]
         for sql, args in refused:
@@ -178,7 +181,7 @@ def test_functions_owners_security_and_execute_grants_match_the_checked_in_list(
                                   + [f"- {w}" for w in want if w not in got] + [f"+ {g}" for g in got if g not in want])
     # the rules behind the list
     for line in got:
-        sig, kind, sec, path, owner, grantees = line.split(" | ")
+        sig, _kind, sec, path, _owner, grantees = line.split(" | ")
         assert "PUBLIC" not in grantees.split(","), sig
         if sec == "SECURITY DEFINER":
             assert path == "search_path=pg_catalog, pg_temp", sig

@@ -253,7 +253,7 @@ def _check_plan(dsn: str, capsys, previous_tree: Path) -> None:
     assert f"your schedule '{CUSTOM_SCHEDULE}' is kept" in out and "your 2 worker job(s) are kept" in out
     assert f"pg_dump --format=custom --file=nls-{PREVIOUS.version}-{OLD_DB}-" in out and "FAIL" not in out
     # read from the schema it finds: the Anki check reads the setting the database has
-    assert f"Anki's library (optional: the Anki sync): anki " in out and f"Python from {ANKI_SERVER_DIR}" in out
+    assert "Anki's library (optional: the Anki sync): anki " in out and f"Python from {ANKI_SERVER_DIR}" in out
 
 
 def test_an_upgrade_from_the_previous_release_keeps_everything_and_goes_on_incrementally(old_db, dsn, capsys,
@@ -383,7 +383,7 @@ def test_an_engine_that_does_not_load_changes_nothing_and_the_previous_release_k
 
 # ---- stepping back -----------------------------------------------------------------------------------------------
 def test_an_older_nls_over_a_newer_database_is_refused_with_what_to_do_and_changes_nothing(conn, dsn, capsys):
-    newer = Shipped().migrations + ["0099.later"]
+    newer = [*Shipped().migrations, "0099.later"]
     conn.execute("INSERT INTO nls._yoyo_migration (migration_hash, migration_id, applied_at_utc) "
                  "VALUES (%s, '0099.later', now())", (hashlib.sha256(b"0099.later").hexdigest(),))
     record = json.dumps({"release": "9.9.0", "migrations": newer})

@@ -12,9 +12,20 @@ import time
 import psycopg
 import pytest
 
-from conftest import (OWNER, TEMPLATE_DB, WORKER_DB, add_user_source, install, owner_dsn, running_worker, sync, terminate,
-                      use_emulator, wait_until, worker_dsn)
-
+from conftest import (
+    OWNER,
+    TEMPLATE_DB,
+    WORKER_DB,
+    add_user_source,
+    install,
+    owner_dsn,
+    running_worker,
+    sync,
+    terminate,
+    use_emulator,
+    wait_until,
+    worker_dsn,
+)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ moving ``last_edited_time`` and recording the integration's bot as the author.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import random
 import socket
@@ -19,20 +20,28 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote, unquote
 
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.exceptions import NotFound, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
-from . import markdown as md
-from . import writes
+from . import markdown as md, writes
 from .limits import AFTER_THE_REQUEST, Faults, RateLimits
+from .model import (
+    VERSIONS,
+    Workspace,
+    norm_id,
+    parse_time,
+    render_block,
+    render_data_source,
+    render_database,
+    render_page,
+)
 from .webhooks import Webhooks
-from .model import (VERSIONS, Workspace, norm_id, parse_time, render_block, render_data_source,
-                    render_database, render_page)
 
 QUERY_RESULT_LIMIT = 10_000
 
@@ -154,7 +163,7 @@ class NotionApi:
             try:
                 endpoint, args = adapter.match()
             except (NotFound, MethodNotAllowed):
-                raise ApiError(400, "invalid_request_url", "Invalid request URL.")
+                raise ApiError(400, "invalid_request_url", "Invalid request URL.") from None
             token = _bearer(request)
             fault = self.faults.pick(request.method, request.path, _has_cursor(request))
             if fault and fault not in AFTER_THE_REQUEST:
@@ -333,7 +342,7 @@ class NotionApi:
         try:
             size = int(raw)
         except (TypeError, ValueError):
-            raise _validation(f"body failed validation: body.page_size should be a number, instead was `{raw}`.")
+            raise _validation(f"body failed validation: body.page_size should be a number, instead was `{raw}`.") from None
         if not 1 <= size <= 100:
             raise _validation(f"body failed validation: body.page_size should be ≤ `100`, instead was `{size}`."
                               if size > 100 else
@@ -470,7 +479,7 @@ class NotionApi:
     # is read again, instead of making the rest of the read skip ahead.
     def _sort_key(self, ws: Workspace, sorts: tuple, page_id: str) -> tuple:
         page = ws.pages[page_id]
-        return tuple(page[f] for f, _ in sorts) + (page_id,)   # the id breaks ties, as in sorted_ids
+        return (*(page[f] for f, _ in sorts), page_id)   # the id breaks ties, as in sorted_ids
 
     def _remember(self, ws: Workspace, dsid: str, sorts: tuple, page_id: str) -> None:
         with self._lock:
@@ -546,7 +555,7 @@ class NotionApi:
             items = [{"object": "property_item", "type": t, "id": pid, t: v} for v in values]
             cursors = {}
             header = {"id": pid, "next_url": None, "type": t, t: {} if t != "rollup" else found.get("rollup")}
-        by_cursor = {c: off for c, off in cursors.items()}
+        by_cursor = dict(cursors.items())
         start = 0
         if cursor:
             if cursor in by_cursor:
@@ -596,7 +605,7 @@ class NotionApi:
         try:
             values = writes.page_values(ds or {"properties": {}}, body.get("properties") or {}, ws)
         except writes.Invalid as e:
-            raise _validation(str(e))
+            raise _validation(str(e)) from None
         for key in ("icon", "cover", "is_locked"):
             if key in body:
                 page[key] = body[key]
@@ -618,7 +627,7 @@ class NotionApi:
         try:
             values = writes.page_values(ds, body.get("properties") or {}, ws)
         except writes.Invalid as e:
-            raise _validation(str(e))
+            raise _validation(str(e)) from None
         pid = ws.create_page(ds["id"], {}, author=integ.bot)
         page = ws.write_page(pid, values, integ.bot)
         for key in ("icon", "cover"):
@@ -698,10 +707,8 @@ def _reset(environ) -> None:
     sock = environ.get("werkzeug.socket")
     if sock is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)  # the client sees the connection drop with no answer
-        except OSError:
-            pass
         sock.close()
 
 
@@ -732,7 +739,7 @@ def _json_body(request: Request) -> dict:
     try:
         body = json.loads(raw)
     except ValueError:
-        raise ApiError(400, "invalid_json", "Error parsing JSON body.")
+        raise ApiError(400, "invalid_json", "Error parsing JSON body.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "Error parsing JSON body.")
     return body
@@ -808,7 +815,7 @@ def _parse_sorts(raw: Any) -> tuple:
 
 
 def _at_or_after(key: tuple, ref: tuple, sorts: tuple) -> bool:
-    for k, r, (_, direction) in zip(key, ref, sorts + (("id", "ascending"),)):
+    for k, r, (_, direction) in zip(key, ref, (*sorts, ("id", "ascending")), strict=True):
         if k == r:
             continue
         return (k > r) if direction == "ascending" else (k < r)
@@ -844,7 +851,7 @@ def _compile_filter(flt: dict, ds: dict):
                 x = parse_time(value)
             except (TypeError, ValueError):
                 raise _validation(f"body failed validation: body.filter.{field}.{op} should be a valid ISO "
-                                  f"8601 date string, instead was `\"{value}\"`.")
+                                  f"8601 date string, instead was `\"{value}\"`.") from None
             checks.append((_TIME_OPS[op], x))
         return lambda p: all(fn(parse_time(p[field]), x) for fn, x in checks)
     name = flt.get("property")

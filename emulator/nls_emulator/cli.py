@@ -4,10 +4,10 @@ needs werkzeug (the ``emulator`` extra): the options and ``--help`` import witho
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import threading
-
 
 DESCRIPTION = ("Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11) over a "
                "generated or recorded workspace. Control endpoints: GET /_emulator/stats, "
@@ -101,10 +101,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"nls-notion-emulator listening on {emu.url} ({', '.join(args.workspace or ['learning'])})", flush=True)
     if args.webhook_url:   # once serving: the receiver may call back at once
         threading.Timer(0.5, api.webhooks.subscribe, (args.token, args.webhook_url)).start()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         emu.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -260,6 +260,5 @@ def _ingest(ws: Workspace, obj: dict, legacy: bool = False) -> None:
         ws.add_data_source(obj)
     elif kind == "block":
         ws.add_block(obj)
-    elif kind == "user":
-        if obj.get("type") != "bot" or obj["id"] not in ws.users:
-            ws.add_user(obj)
+    elif kind == "user" and (obj.get("type") != "bot" or obj["id"] not in ws.users):
+        ws.add_user(obj)

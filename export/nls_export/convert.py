@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from psycopg.types.range import Range
 
 from .schema import base_type
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def timestamp(v: dt.datetime) -> str:
@@ -55,5 +56,5 @@ def row_converter(pg_types: list[str]) -> Callable[[tuple], tuple]:
     pairs = list(enumerate(convs))
 
     def convert(row: tuple) -> tuple:
-        return tuple(v if v is None or c is None else c(v) for (_, c), v in zip(pairs, row))
+        return tuple(v if v is None or c is None else c(v) for (_, c), v in zip(pairs, row, strict=True))
     return convert

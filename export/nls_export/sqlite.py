@@ -13,6 +13,7 @@ changed (and deletes the rows that went).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sqlite3
@@ -31,8 +32,21 @@ from nls_engine.typed_views.columns import SQL_TYPE, identifier, unique
 from . import queries
 from .convert import row_converter
 from .output import ExportError, Target, Temp
-from .schema import (CREATIVE_TABLES, FORMAT_VERSION, FTS, META_SQL, ON_DELETE, PAGE_COLUMNS, ROWS_SQL, SEED_TABLES,
-                     TABLES_SQL, VIEWS, Table, quote, sqlite_index)
+from .schema import (
+    CREATIVE_TABLES,
+    FORMAT_VERSION,
+    FTS,
+    META_SQL,
+    ON_DELETE,
+    PAGE_COLUMNS,
+    ROWS_SQL,
+    SEED_TABLES,
+    TABLES_SQL,
+    VIEWS,
+    Table,
+    quote,
+    sqlite_index,
+)
 
 TYPED_FIXED = [("page_id", "text", True, None), ("url", "text", False, None), ("in_trash", "boolean", False, None),
                ("is_archived", "boolean", False, None), ("deleted_at", "timestamp with time zone", False, None),
@@ -65,7 +79,7 @@ class Report:
 def _origin(pg: psycopg.Connection) -> dict:
     """Where the data comes from: database, host, port, server version, system identifier and schema version
     (the last two when this role may read them). Never a password or a token."""
-    out = dict(zip(("database", "host", "port", "server_version"), pg.execute(queries.ORIGIN).fetchone()))
+    out = dict(zip(("database", "host", "port", "server_version"), pg.execute(queries.ORIGIN).fetchone(), strict=True))
     for key, name in (("system_identifier", "SYSTEM_IDENTIFIER"), ("schema_version", "SCHEMA_VERSION")):
         try:
             with pg.transaction():
@@ -264,7 +278,7 @@ def _note(db: sqlite_utils.Database, origin: dict, user: str, report: Report) ->
     except PackageNotFoundError:
         nls_version = None
     db["_nls_export"].insert({
-        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(sep=" "), "database": origin["database"],
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(sep=" "), "database": origin["database"],
         "host": origin["host"], "port": origin["port"], "system_identifier": origin["system_identifier"],
         "user_id": user, "schema_version": origin["schema_version"], "nls_version": nls_version,
         "format_version": FORMAT_VERSION, "mode": report.mode, "rows_written": report.written,
@@ -281,7 +295,7 @@ def _write(pg: psycopg.Connection, db: sqlite_utils.Database, tables: list[Table
     with db.conn:
         for table in tables:
             task = progress.add_task(table.name, total=None)
-            out[table.name] = _copy_table(pg, db, table, incremental, lambda n: progress.advance(task, n))
+            out[table.name] = _copy_table(pg, db, table, incremental, functools.partial(progress.advance, task))
             progress.update(task, total=progress.tasks[task].completed)
         _finish(db, tables)
     return out
@@ -322,6 +336,7 @@ def _fill(pg: psycopg.Connection, target: Target, temp: Temp, tables: list[Table
     """Write the new copy into ``temp``: the earlier export brought up to the snapshot, or a whole new file; its
     ``_nls_export`` row; closed."""
     from contextlib import nullcontext
+
     from rich.progress import Progress
     report.mode = _start(target, temp, origin, user, full)
     db = _open(target, temp)

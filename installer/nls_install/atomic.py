@@ -12,15 +12,13 @@ import copy
 from contextlib import contextmanager
 
 import psycopg
-from yoyo import exceptions as yoyo_exceptions
-from yoyo import internalmigrations, read_migrations
+from yoyo import exceptions as yoyo_exceptions, internalmigrations, read_migrations
 from yoyo.backends.base import SavepointTransactionManager
 from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
 from yoyo.connections import DatabaseURI
 from yoyo.migrations import default_migration_table
 
-from . import install as ins
-from . import installed, runtime
+from . import install as ins, installed, runtime
 from .plan import refusal
 from .resources import Shipped
 

@@ -4,7 +4,6 @@ pg_cron's database when that is another); nothing is copied onto the server's fi
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -42,7 +41,7 @@ class Report:
     """The checks of the server (:func:`check`), in the order they ran."""
 
     checks: list[Check] = field(default_factory=list)
-    choice: "runtime.Choice | None" = None   # the runtime the install uses (check)
+    choice: runtime.Choice | None = None   # the runtime the install uses (check)
 
     def failed(self, scheduled: bool = True) -> list[Check]:
         """The failed checks that stop an install: every one that is not optional, but pg_cron's only when the
@@ -58,10 +57,10 @@ def connect(dsn: str) -> psycopg.Connection:
         return psycopg.connect(dsn, autocommit=True, client_encoding="UTF8")
     except psycopg.OperationalError as e:
         raise InstallError(f"cannot connect to PostgreSQL: {' '.join(str(e).split())}",
-                           "check --dsn (or PGHOST, PGPORT, PGUSER, PGDATABASE) and that the server is running")
+                           "check --dsn (or PGHOST, PGPORT, PGUSER, PGDATABASE) and that the server is running") from e
     except psycopg.ProgrammingError as e:   # libpq could not read the DSN
         raise InstallError(f"--dsn is not a connection string: {' '.join(str(e).split())}",
-                           "give --dsn as 'host=... port=... user=... dbname=...' or 'postgresql://user@host/db'")
+                           "give --dsn as 'host=... port=... user=... dbname=...' or 'postgresql://user@host/db'") from e
 
 
 def _one(conn: psycopg.Connection, query: str, params=None):
@@ -128,8 +127,8 @@ def server_checks(conn: psycopg.Connection, r: Report) -> None:
         r.checks.append(anki_check(conn))
         key_file = installed.setting(conn, "encryption_key_file", "")
         # the key file, when the setting names one, wins over the environment (crypto.load_ring)
-        code = ("import os\nkf = %r\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
-                "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n" % key_file)
+        code = (f"import os\nkf = {key_file!r}\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
+                "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n")
         err = _try_python(conn, code)
         r.checks.append(Check("encryption key", err is None,
                               "NLS_ENCRYPTION_KEY is set in the server's environment" if err is None and not key_file
@@ -251,9 +250,9 @@ def anki_check(conn: psycopg.Connection) -> Check:
     """Whether the server's Python imports Anki's library from the folder the setting anki_python_path names (its
     default before the first install): optional, since only the Anki sync needs it."""
     path = installed.setting(conn, "anki_python_path", ANKI_PATH)
-    code = ("import sys\np = %r\nif p and p not in sys.path:\n    sys.path.append(p)\n"
+    code = (f"import sys\np = {path!r}\nif p and p not in sys.path:\n    sys.path.append(p)\n"
             "import anki.buildinfo\nfrom anki.collection import Collection\n"
-            "plpy.notice('anki ' + anki.buildinfo.version)\n" % path)
+            "plpy.notice('anki ' + anki.buildinfo.version)\n")
     err = _try_python(conn, code)
     where = f" from {path}" if path else ""
     return Check("Anki's library (optional: the Anki sync)", err is None,
@@ -271,7 +270,7 @@ def yoyo_url(conn: psycopg.Connection, password: str | None) -> str:
     auth = user + (":" + quote(password, safe="") if password else "")
     host = info.host or ""
     netloc = f"{auth}@" + ("" if host.startswith("/") else host) + (f":{info.port}" if not host.startswith("/") else "")
-    query = f"?schema=nls" + (f"&host={quote(host, safe='')}&port={info.port}" if host.startswith("/") else "")
+    query = "?schema=nls" + (f"&host={quote(host, safe='')}&port={info.port}" if host.startswith("/") else "")
     return f"postgresql+psycopg://{netloc}/{quote(info.dbname, safe='')}{query}"
 
 

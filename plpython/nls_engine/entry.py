@@ -36,14 +36,14 @@ def entry_point(function):
         except plpy.SPIError as e:
             data = tuple(getattr(e, "spidata", None) or ()) + (None,) * 3
             raise postgres_error(plpy, str(e), getattr(e, "sqlstate", None) or "XX000", data[2], data[1]) from None
-        except Exception as e:  # a defect: the traceback goes with it
+        except Exception as e:  # noqa: BLE001 - a defect: the traceback goes with it
             raise postgres_error(plpy, f"internal error: {type(e).__name__}: {e}", "XX000",
                                  "This is a defect of nls; the CONTEXT below says where.").with_traceback(
                 e.__traceback__) from None
     return call
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _error_class(base: type) -> type:
     """The exception PL/Python turns into ``ERROR:  nls: <message>``: a subclass of ``plpy.Error`` (whose
     ``sqlstate``, ``hint`` and ``detail`` attributes PL/Python reports) named ``nls`` in module ``builtins``, which

@@ -53,7 +53,7 @@ class RunStatus(str, Enum):
         return self in (RunStatus.COMPLETED, RunStatus.PARTIAL)
 
     @classmethod
-    def of_answer(cls, word: str) -> "RunStatus":
+    def of_answer(cls, word: str) -> RunStatus:
         """The status behind an answer's word (``success`` -> COMPLETED). Raises ValueError for another word."""
         return cls.COMPLETED if word == "success" else cls(word)
 

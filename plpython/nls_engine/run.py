@@ -9,8 +9,9 @@ the store and the report through the :class:`RunContext`.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from . import crypto
 from .integration import acting_for, note_workspace, open_client
@@ -32,7 +33,7 @@ class Source:
     with_content: bool
 
     @classmethod
-    def from_row(cls, row: dict) -> "Source":
+    def from_row(cls, row: dict) -> Source:
         return cls(row["id"], row["user_id"], row["database_id"], row["database_name"], row["target"],
                    bool(row["with_content"]))
 
@@ -157,7 +158,7 @@ def execute(ctx: RunContext, flow) -> BaseException | None:
         note_workspace(ctx.store, ctx.user_id, ctx.client)
         flow.execute(ctx)
         report.close(RunStatus.PARTIAL if report.short else RunStatus.COMPLETED)
-    except Exception as e:  # a bug or a database error too: recorded, never left running
+    except Exception as e:  # noqa: BLE001 - a bug or a database error too: recorded, never left running
         if cancelled(report, e):
             return e
         report.close(*outcome(e, report))

@@ -46,7 +46,7 @@ def look_at_trash(store: Store, settings: Settings, sources: list[Source], resul
     """After a run of all of a user's sources (not one database by hand): the user's trash listing
     (:class:`nls_engine.read.trash.TrashLook`, one request) for every user whose sources ran and did not fail. Returns
     each look's answer (its row of nls.sync_log, type notion_trash)."""
-    users = sorted({s.user_id for s, r in zip(sources, results)
+    users = sorted({s.user_id for s, r in zip(sources, results, strict=True)
                     if RunStatus.of_answer(r["status"]) in (RunStatus.COMPLETED, RunStatus.PARTIAL)})
     return [UserRun(store, settings, user, TrashLook(), commit).go() for user in users]
 
@@ -55,7 +55,7 @@ def clean_learning(store: Store, sources: list[Source], results: list[dict], com
     """Run the cleaning pipeline (``nls.clean(user_id)``, sql/30_learning.sql) once for every user one of whose
     learning or creative sources (target other than 'pages') ran, acting for that user. Returns the pipeline's
     answers; a failed cleaning is reported there (and in sync_log), never raised."""
-    return clean_users(store, {s.user_id for s, r in zip(sources, results)
+    return clean_users(store, {s.user_id for s, r in zip(sources, results, strict=True)
                                if s.target != "pages" and r.get("status") != RunStatus.SKIPPED.answer}, commit)
 
 

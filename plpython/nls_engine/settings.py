@@ -6,8 +6,8 @@ its Python type: ``number`` -> float, ``integer`` -> int, anything else -> str.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Iterable, Mapping
 
 from .errors import NlsError
 
@@ -48,7 +48,7 @@ class Settings:
     worker_heartbeat_s: float   # the worker runtime: how often an nls worker beats (nls._worker_register reads it)
 
     @classmethod
-    def from_catalogue(cls, rows: Iterable[Mapping]) -> "Settings":
+    def from_catalogue(cls, rows: Iterable[Mapping]) -> Settings:
         """``rows``: ``{"name", "value", "type"}`` of ``nls.settings``. Returns the typed settings. Raises
         SettingsError naming a setting that is missing or whose value does not read as its type."""
         by_name = {r["name"]: r for r in rows}

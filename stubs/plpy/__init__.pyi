@@ -1,7 +1,7 @@
 """The types of ``plpy``, the module PL/Python gives a function body inside PostgreSQL (no file on disk: mypy reads
-this stand-in; a function body's ``GD`` and ``SD`` are its globals, not the module's). PostgreSQL 15's PL/Python: https://www.postgresql.org/docs/15/plpython-database.html. The engine
-receives it as an argument typed by the protocol ``nls_engine.db.Plpy``, which this module and the worker's
-``nls_worker.database.Plpy`` both satisfy."""
+this stand-in; a function body's ``GD`` and ``SD`` are its globals, not the module's), as PostgreSQL 15's
+documentation describes it (PL/Python, "Database Access"). The engine receives it as an argument typed by the
+protocol ``nls_engine.db.Plpy``, which this module and the worker's ``nls_worker.database.Plpy`` both satisfy."""
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager

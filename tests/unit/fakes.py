@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import time
 import uuid
+from typing import ClassVar
 
 from nls_engine.notion.client import NotionError
 
@@ -142,8 +143,8 @@ class FakeClient:
     retries = rate_limited = 0
     backoff_s = 0.0
     pacer = None
-    timeouts_by_endpoint: dict = {}
-    invalid_json: dict = {}
+    timeouts_by_endpoint: ClassVar[dict[str, int]] = {}   # read by the report, never written
+    invalid_json: ClassVar[dict[str, int]] = {}
 
     @property
     def requests_made(self) -> int:

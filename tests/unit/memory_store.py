@@ -15,7 +15,7 @@ import copy
 import itertools
 import json
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from nls_engine.pages.schema import schema_of
 
@@ -35,7 +35,7 @@ def moment(text: str) -> datetime:
 
 def iso(when: datetime, ms: bool = True) -> str:
     """``when`` as Notion writes times (UTC, ``Z``; milliseconds unless ``ms`` is False)."""
-    text = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    text = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     return text + (f".{when.microsecond // 1000:03d}Z" if ms else "Z")
 
 
@@ -370,7 +370,7 @@ class MemoryStore:
         st.update(status="pending", local_changed_at=iso(self.now), updated_at=iso(self.now))
 
     def _push_state(self, source_id: int, local_id: str) -> dict:
-        for state_id, st in self.push_states.items():
+        for st in self.push_states.values():
             if (st["source_id"], st["local_id"]) == (source_id, local_id):
                 return st
         state_id = f"state-{next(self._ids)}"

@@ -9,8 +9,18 @@ from pathlib import Path
 import pytest
 
 from nls_engine.anki import account as anki_account, note as anki_note
-from nls_engine.anki.note import (card_stats, concept_tag, deck_name, difficulty, ease, guid, merged_tags, note_for,
-                                  to_html, to_text)
+from nls_engine.anki.note import (
+    card_stats,
+    concept_tag,
+    deck_name,
+    difficulty,
+    ease,
+    guid,
+    merged_tags,
+    note_for,
+    to_html,
+    to_text,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ATOM = {"atom_id": "5b0c7a8e-0000-4000-8000-000000000001", "notion_id": "3a91568f-3bee-4245-9cdc-fd2740c30039",

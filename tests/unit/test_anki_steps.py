@@ -55,7 +55,7 @@ class Device:
         return repr(sorted(self.notes.items())).encode()
 
 
-def atom(n: int, front: str = None, **more) -> dict:
+def atom(n: int, front: str | None = None, **more) -> dict:
     return {"atom_id": f"atom-{n}", "notion_id": f"page-{n}", "card_id": f"C-{n}", "atom_type": "flashcard",
             "front": front or f"Question {n}?", "back": f"Answer {n}", "module": "Week 1", **more}
 
@@ -94,7 +94,7 @@ def test_a_changed_atom_is_rewritten_in_place_and_one_that_left_is_suspended_nev
     store, device = MemoryStore(), Device()
     store.atoms[USER] = [atom(1), atom(2)]
     push(store, device)
-    ids = dict((a["atom_id"], a["anki_note_id"]) for a in store.atoms[USER])
+    ids = {a["atom_id"]: a["anki_note_id"] for a in store.atoms[USER]}
     store.atoms[USER] = [atom(1, front="Question 1, reworded?")]   # atom 2 left Notion
     report = push(store, device)
     assert (report.updated, report.removed) == (1, 1) and len(device.notes) == 2

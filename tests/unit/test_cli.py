@@ -210,7 +210,7 @@ def test_a_subcommand_is_one_registration(monkeypatch, capsys):
     nls.command("example serve", "serve an example", build, lambda args: args.port)
     assert nls.main(["example", "serve", "--dsn", "host=x", "--port", "5"]) == 5
     assert "example" in _help(capsys, ["--help"]) and "serve" in _help(capsys, ["example", "--help"])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="nls example serve is registered twice"):
         nls.command("example serve", "again", build, lambda args: 0)
 
 

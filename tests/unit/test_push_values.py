@@ -6,10 +6,27 @@ from __future__ import annotations
 import pytest
 
 from nls_engine.pages.page import own_event, own_write
-from nls_engine.push.values import (Refused, Target, as_read, comparable, option_name, render, rich_text,
-                                        split_text, utf16_units)
-from nls_engine.push.object import (content_hash, create_properties, decide, failure_hash,
-                                    find_property, is_unchanged, resolve, retry_due)
+from nls_engine.push.object import (
+    content_hash,
+    create_properties,
+    decide,
+    failure_hash,
+    find_property,
+    is_unchanged,
+    resolve,
+    retry_due,
+)
+from nls_engine.push.values import (
+    Refused,
+    Target,
+    as_read,
+    comparable,
+    option_name,
+    render,
+    rich_text,
+    split_text,
+    utf16_units,
+)
 
 ANSWER = Target("back", "Answer", "c279", "rich_text")
 STATUS = Target("status", "Status", "st01", "select", options=("To Learn", "Mastered", "True/False"))

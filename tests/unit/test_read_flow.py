@@ -78,14 +78,14 @@ def test_a_page_that_cannot_be_stored_costs_only_itself_and_holds_the_watermark_
     pages = [page(n, 10 * n, Name=title(f"p{n}")) for n in (1, 2, 3)]
     store, client, sid = workspace(*pages)
     store.refused.add(pages[1]["id"])   # the database refuses its row
-    sync_type, report = read(store, client, sid)
+    _sync_type, report = read(store, client, sid)
     assert report.added == 2 and store.stored(sid, pages[1]["id"]) is None
     assert [e["page_id"] for e in report.page_errors] == [pages[1]["id"]]
     assert report.page_errors[0]["error"].startswith("database: ")
     assert store.states[(sid, "ds-1")]["watermark"] == iso(20)   # held at the page it could not store
     assert store.states[(sid, "ds-1")]["reconciled_at"] is None   # an incomplete copy is not reconciled
     store.refused.clear()
-    sync_type, report = read(store, client, sid)
+    _sync_type, report = read(store, client, sid)
     assert store.stored(sid, pages[1]["id"]) is not None and report.added == 1
     assert store.states[(sid, "ds-1")]["watermark"] == iso(30)
 
@@ -98,7 +98,7 @@ def test_a_full_read_asks_for_each_stored_page_it_did_not_return():
     del client.data_sources["ds-1"].pages[pages[1]["id"]]
     client.page_of(pages[2]["id"]).update(in_trash=True, last_edited_time=iso(40))   # no query returns it
     client.requests.clear()
-    sync_type, report = read(store, client, sid, full=True)
+    _sync_type, report = read(store, client, sid, full=True)
     assert sorted(r[1] for r in client.requests if r[0] == "pages.retrieve") == sorted([pages[1]["id"], pages[2]["id"]])
     assert store.stored(sid, pages[1]["id"])["gone"] and store.stored(sid, pages[2]["id"])["in_trash"]
     assert report.removed == 2

@@ -9,8 +9,8 @@ from nls_engine.notion.client import NotionError, RunDeadline
 from nls_engine.report import RunReport, RunStatus
 from nls_engine.run import Source, SourceRun, outcome
 from nls_engine.schedule import user_status
-from test_settings import rows
 from nls_engine.settings import Settings
+from test_settings import rows
 
 
 class Store:

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-import samples  # noqa: E402
+import samples
 
 STABLE = "8afd2973-f863-4958-8e75-f4ba60d6c766"
 DOC = f"""# A page

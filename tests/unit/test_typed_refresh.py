@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nls_engine.typed_views import views as typed_views
 from nls_engine.run import Source
+from nls_engine.typed_views import views as typed_views
 
 
 class SQLError(Exception):

@@ -69,7 +69,7 @@ def test_a_deletion_is_marked_at_once_unless_the_copy_is_newer_than_it():
 
 
 def test_the_integrations_own_writes_and_pages_nobody_syncs_cost_nothing():
-    store, client, sid = workspace()
+    store, client, _sid = workspace()
     deliver(store, 1, "page.properties_updated", PAGES[0]["id"], authors=[{"id": client.bot, "type": "bot"}])
     deliver(store, 2, "page.created", "page-elsewhere", parent="ds-nobody-syncs")
     report, _ = apply(store, client)
@@ -79,7 +79,7 @@ def test_the_integrations_own_writes_and_pages_nobody_syncs_cost_nothing():
 
 
 def test_a_schema_change_reads_the_data_source_whole_only_when_the_stored_pages_hold_another_schema():
-    store, client, sid = workspace()
+    store, client, _sid = workspace()
     deliver(store, 1, "data_source.schema_updated", "ds-1")
     report, whole = apply(store, client)
     assert client.requests == [("data_sources.retrieve", "ds-1")] and whole == [] and outcome(store, 1) == "schema"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-
 from types import SimpleNamespace
 
 import pytest
@@ -69,7 +68,7 @@ def test_events_are_taken_in_the_order_they_happened_not_the_order_they_came():
 def test_the_integrations_own_writes_cost_nothing_but_a_person_among_the_authors_counts():
     bot = [{"id": BOT, "type": "bot"}]
     todo = plan([event(1, "page.properties_updated", "p1", bot),
-                 event(2, "page.properties_updated", "p2", bot + [{"id": "person", "type": "person"}]),
+                 event(2, "page.properties_updated", "p2", [*bot, {"id": "person", "type": "person"}]),
                  event(3, "page.properties_updated", "p3", [{"id": "another-bot", "type": "bot"}])], BOT)
     assert todo.read == {"p2": False, "p3": False} and todo.outcomes["e1"] == "own_write"
 

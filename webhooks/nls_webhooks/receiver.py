@@ -46,7 +46,7 @@ class Database:
     async def receive(self, path: str, body: bytes, signature: str | None) -> int:
         """``nls.webhook_receive(path, body, signature)``: the status to answer; 503 when the database is down."""
         async with self.lock:
-            for attempt in (1, 2):
+            for _attempt in (1, 2):
                 try:
                     if self.conn is None or self.conn.closed:
                         self.conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
@@ -96,10 +96,8 @@ async def _drain(stream) -> None:
             size += len(chunk)
             if size > DRAIN_BYTES:
                 return
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(discard(), DRAIN_SECONDS)
-    except asyncio.TimeoutError:
-        pass
 
 
 def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import psycopg
 from psycopg import postgres
@@ -54,7 +55,7 @@ class SPIError(Exception):
         self.spidata = (None, detail, hint, None, 0, None, None, None, None, None)
 
     @classmethod
-    def of(cls, error: psycopg.Error) -> "SPIError":
+    def of(cls, error: psycopg.Error) -> SPIError:
         """The SPIError of a psycopg error (its cause)."""
         d = error.diag
         out = cls(d.message_primary or str(error), d.sqlstate or "XX000", d.message_detail, d.message_hint)
@@ -139,7 +140,7 @@ class Plpy:
                 cur.execute(plan.sql, list(args) if args else None)
                 return cur.fetchall() if cur.description else []
         except psycopg.Error as e:
-            if e.sqlstate is None or isinstance(e, psycopg.OperationalError) and self.conn.closed:
+            if e.sqlstate is None or (isinstance(e, psycopg.OperationalError) and self.conn.closed):
                 raise
             raise SPIError.of(e) from e
 

@@ -2,7 +2,8 @@
 runtime's SQL (worker/functions.sql) with bound parameters."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import psycopg
 

@@ -94,7 +94,7 @@ class Worker:
         finally:
             conn.close()
 
-    def start(self) -> "Worker":
+    def start(self) -> Worker:
         """Register the worker, start the control connection and the slots (returns at once)."""
         version = self.check()
         conn = connect(self.dsn, autocommit=True)

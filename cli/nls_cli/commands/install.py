@@ -83,8 +83,7 @@ def _install(out, conn, args: argparse.Namespace) -> int:
     """Check the server; then print what would be done (``--check``) or do it and print the steps done."""
     from rich.markup import escape
 
-    from nls_install import atomic, installed, plan
-    from nls_install import install as ins
+    from nls_install import atomic, install as ins, installed, plan
     from nls_install.resources import Shipped
     password, scheduled = conn.info.password, not args.no_schedule
     out.print("Checking the server")

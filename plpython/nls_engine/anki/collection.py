@@ -9,6 +9,7 @@ are not synced. Errors of the endpoint come out as :class:`EndpointError` with a
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -55,7 +56,7 @@ def library(python_path: str | None) -> str:
     try:
         import anki.buildinfo
         from anki.collection import Collection  # noqa: F401
-    except Exception as e:  # ImportError, or a wheel built for another platform
+    except Exception as e:  # noqa: BLE001 - ImportError, or a wheel built for another platform
         raise AnkiUnavailable(f"Anki's library does not import in the server's Python "
                               f"({type(e).__name__}: {e})") from None
     return anki.buildinfo.version
@@ -114,10 +115,8 @@ class Device:
 
     def discard(self) -> None:
         """Close the collection and remove the folder (nothing is kept on the server's disk)."""
-        try:
+        with contextlib.suppress(Exception):  # already closed, or broken: the folder goes anyway
             self.col.close()
-        except Exception:  # already closed, or broken: the folder goes anyway
-            pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # -- the endpoint ---------------------------------------------------------------------------------------
@@ -125,7 +124,7 @@ class Device:
         """Log in: returns the session {"hkey", "endpoint"} (secret: encrypt it). Raises EndpointError."""
         try:
             auth = self.col.sync_login(username, password, endpoint)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - Anki's library raises its own errors and others: each an EndpointError
             raise _endpoint_error(e) from None
         return {"hkey": auth.hkey, "endpoint": auth.endpoint or endpoint}
 
@@ -151,7 +150,7 @@ class Device:
             return required
         except EndpointError:
             raise
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - Anki's library raises its own errors and others: each an EndpointError
             raise _endpoint_error(e) from None
 
     # -- notes ----------------------------------------------------------------------------------------------

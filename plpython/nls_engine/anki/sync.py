@@ -31,7 +31,7 @@ credential_unreadable, encryption_key_missing, internal_error).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .. import run
 from ..errors import NlsError
@@ -76,7 +76,7 @@ def _same(a, b) -> bool:
 
 
 def _iso(seconds: int | None) -> str | None:
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat() if seconds else None
+    return datetime.fromtimestamp(seconds, UTC).isoformat() if seconds else None
 
 
 class AnkiRun:
@@ -128,7 +128,7 @@ class AnkiRun:
         try:
             result = work(report, *args)
             report.close(RunStatus.COMPLETED)
-        except Exception as e:  # recorded, never left running
+        except Exception as e:  # noqa: BLE001 - recorded, never left running
             if run.cancelled(report, e):
                 cancel = e
             else:

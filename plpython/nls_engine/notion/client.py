@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
-from typing import Iterator
 
 import requests
 from urllib3.util.retry import Retry
@@ -101,7 +101,7 @@ class RetryPolicy:
             return None
         try:
             seconds = Retry().parse_retry_after(value)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a Retry-After urllib3 cannot read is no wait at all
             return None
         if seconds > self.retry_after_cap_s:
             raise RunDeadline(f"Notion asked to wait {seconds:.0f} s (Retry-After), more than retry_after_cap_s "

@@ -14,7 +14,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 # the signals a PostgreSQL backend handles (cancel, terminate, timeouts, latches, reload)
 _BACKEND_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2,
@@ -67,5 +68,5 @@ def _run(fn, args, kwargs, outcome: dict) -> None:
     signal.pthread_sigmask(signal.SIG_BLOCK, _BACKEND_SIGNALS)
     try:
         outcome["result"] = fn(*args, **kwargs)
-    except BaseException as e:  # handed to the waiting thread, which raises it
+    except BaseException as e:  # noqa: BLE001 - handed to the waiting thread, which raises it
         outcome["error"] = e

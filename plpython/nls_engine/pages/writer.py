@@ -13,8 +13,8 @@ from .schema import Schemas
 class BatchWriter:
     """Writes the batches of one run of one source. ``ctx`` is the run's :class:`nls_engine.run.RunContext`;
     ``schemas`` the run's :class:`Schemas`; ``content_for``, when given, the only pages whose content is read (the
-    webhook flow: pages Notion said had their content changed). ``hold``: the earliest ``last_edited_time`` of a page of the current
-    data source that could not be stored (None when all were), which the watermark must not pass."""
+    webhook flow: pages Notion said had their content changed). ``hold``: the earliest ``last_edited_time`` of a
+    page of the current data source that could not be stored (None when all were), which the watermark must not pass."""
 
     def __init__(self, ctx, schemas: Schemas, content_for: set[str] | None = None):
         self.ctx, self.schemas, self.content_for = ctx, schemas, content_for

@@ -43,13 +43,22 @@ from ..notion.client import NotionError
 from ..pages.fetch import fetch_page
 from ..pages.schema import Schemas
 from ..pages.writer import BatchWriter
-from .object import (RETRIED, content_hash, create_properties, current_value, decide, failure_hash, is_unchanged,
-                     resolve, retry_due)
+from .object import (
+    RETRIED,
+    content_hash,
+    create_properties,
+    current_value,
+    decide,
+    failure_hash,
+    is_unchanged,
+    resolve,
+    retry_due,
+)
 from .values import Refused, Target, comparable
 
 OPTION_TYPES = ("select", "status", "multi_select")
 MAY_HAVE_HAPPENED = (0, 500, 502, 504)   # a create answered so may have happened: look for it before anything else
-__all__ = ["NotionPush", "Pusher", "RETRIED", "dry_run"]
+__all__ = ["RETRIED", "NotionPush", "Pusher", "dry_run"]
 CHECKPOINT_EVERY = 10
 
 
@@ -174,8 +183,7 @@ class Pusher:
         local_hash = content_hash(obj["local"])
         if is_unchanged(obj, local_hash):
             self.ctx.report.count("unchanged")
-            self.ctx.store.push_outcome(obj["state_id"], {"status": "synced", "settled": {
-                c: None for c in obj["base_values"]}, "seen_at": obj["seen_at"]})
+            self.ctx.store.push_outcome(obj["state_id"], {"status": "synced", "settled": dict.fromkeys(obj["base_values"]), "seen_at": obj["seen_at"]})
             return False
         if not retry_due(obj, self.plan["columns"]):
             self.ctx.report.count("waiting")
@@ -213,7 +221,7 @@ class Pusher:
     def _write(self, obj: dict, ds: str, decision) -> None:
         """Send the decision's writes (one PATCH), store the answer, and record the object's new state."""
         settled = dict(decision.agreed)
-        settled.update({c: None for c in decision.skipped})
+        settled.update(dict.fromkeys(decision.skipped))
         outcome = {"seen_at": obj["seen_at"], "data_source_id": ds}
         if decision.writes:
             page = self._stored(ds, self.ctx.client.update_page(obj["page_id"], decision.properties()))

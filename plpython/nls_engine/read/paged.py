@@ -11,8 +11,8 @@ window already read is seen only by the next run, which reads on from there less
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..notion.client import NotionClient
 from ..pages.page import malformed

@@ -26,7 +26,8 @@ class AnkiStatements(Statements):
                 self.db.execute("DELETE FROM nls.anki_collections WHERE user_id = $1", ["text"], [user_id])
                 self.db.execute("DELETE FROM nls.anki_notes WHERE user_id = $1", ["text"], [user_id])
             return self._one(
-                "INSERT INTO nls.anki_accounts AS a (user_id, endpoint, credential_kind, key_version, credential_nonce, "
+                "INSERT INTO nls.anki_accounts AS a (user_id, endpoint, "
+                "credential_kind, key_version, credential_nonce, "
                 "credential_ciphertext) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO UPDATE "
                 "SET endpoint = excluded.endpoint, credential_kind = excluded.credential_kind, "
                 "credential_ciphertext = excluded.credential_ciphertext, credential_nonce = excluded.credential_nonce, "
@@ -84,7 +85,8 @@ class AnkiStatements(Statements):
         """{guid: {atom_key, notetype, note_id, content_hash, fields_hash, removed, deleted}} of the notes nls put
         into the user's collection."""
         return {r["guid"]: r for r in self._rows(
-            "SELECT guid, atom_key, notetype, note_id, content_hash, fields_hash, removed_at IS NOT NULL AS removed, "
+            "SELECT guid, atom_key, notetype, note_id, content_hash, "
+            "fields_hash, removed_at IS NOT NULL AS removed, "
             "deleted_at IS NOT NULL AS deleted FROM nls.anki_notes WHERE user_id = $1", ["text"], [user_id])}
 
     def anki_pushed(self, user_id: str, rows: list[dict]) -> int:

@@ -64,10 +64,10 @@ class TypedViewStatements(Statements):
         if row.get("id") is None:
             return self._one("INSERT INTO nls.typed_views (data_source_id, schema_name, view_name, columns, user_id, "
                              "source_id, build_wanted) VALUES ($1, $2, $3, $4, $5, $6, true) RETURNING id", types,
-                             values + [row["user_id"], row["source_id"]])["id"]
+                             [*values, row["user_id"], row["source_id"]])["id"]
         self.db.execute("UPDATE nls.typed_views SET data_source_id = $1, schema_name = $2, view_name = $3, "
                         "columns = $4, build_wanted = true, updated_at = now() WHERE user_id = $5 AND id = $6",
-                        types, values + [row["user_id"], row["id"]])
+                        types, [*values, row["user_id"], row["id"]])
         return row["id"]
 
     def delete_typed_view_row(self, typed_view_id: int) -> None:

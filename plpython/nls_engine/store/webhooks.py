@@ -93,6 +93,8 @@ class WebhookStatements(Statements):
         if not ids:
             return 0
         return len(self._rows(
-            "UPDATE nls.sources s SET data_sources_listed_at = NULL WHERE s.user_id = $1 AND (s.database_id = ANY ($2) "
-            "OR EXISTS (SELECT 1 FROM nls.sync_state st WHERE st.source_id = s.id AND st.data_source_id = ANY ($2))) "
+            "UPDATE nls.sources s SET data_sources_listed_at = NULL "
+            "WHERE s.user_id = $1 AND (s.database_id = ANY ($2) "
+            "OR EXISTS (SELECT 1 FROM nls.sync_state st WHERE "
+            "st.source_id = s.id AND st.data_source_id = ANY ($2))) "
             "RETURNING s.id", ["text", "text[]"], [user_id, ids]))

@@ -240,4 +240,4 @@ def plan_recreate(columns: list[dict], observed: list[dict],
                                    new_type=type_label(cur, new_groups[pid])))
     changes += [_change("column_added", c, new_type=type_label(c, new_groups[pid]))
                 for pid, c in new_main.items() if pid not in old_main]
-    return new, [{"change": "recreated", "detail": f"{len(new)} property columns"}] + changes
+    return new, [{"change": "recreated", "detail": f"{len(new)} property columns"}, *changes]

@@ -170,7 +170,7 @@ def refresh(store: Store, sources: list, results: list[dict], commit=None) -> li
     [{"view", "error"}]; never raises for one view (its error is reported, the others go on)."""
     out: list[dict] = []
     by_user: dict[str, list] = {}
-    for s, r in zip(sources, results):
+    for s, r in zip(sources, results, strict=True):
         if r.get("status") != RunStatus.SKIPPED.answer:
             by_user.setdefault(s.user_id, []).append((s, r))
     for user, ran in sorted(by_user.items()):
