@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 from .errors import NlsError
 
@@ -52,7 +53,7 @@ class Settings:
         """``rows``: ``{"name", "value", "type"}`` of ``nls.settings``. Returns the typed settings. Raises
         SettingsError naming a setting that is missing or whose value does not read as its type."""
         by_name = {r["name"]: r for r in rows}
-        values = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
             row = by_name.get(f.name)
             if row is None:
@@ -66,12 +67,13 @@ class Settings:
         return [f.name for f in fields(cls)]
 
 
-def _typed(name: str, value: str | None, kind: str | None):
+def _typed(name: str, value: str | None, kind: str | None) -> float | int | str:
+    text = "" if value is None else value   # NULL reads as no number
     try:
         if kind == "number":
-            return float(value)
+            return float(text)
         if kind == "integer":
-            return int(value)
+            return int(text)
     except (TypeError, ValueError):
         raise SettingsError(f"setting {name!r} holds {value!r}, which is not a {kind}") from None
     return "" if value is None else str(value)

@@ -191,7 +191,7 @@ class MemoryStore:
     def save_workspace(self, user_id: str, workspace_id: str, workspace_name: str | None) -> None:
         self.integrations[user_id]["workspace_id"] = workspace_id
 
-    def save_bot_id(self, user_id: str, bot_id: str) -> None:
+    def save_bot_id(self, user_id: str, bot_id: str | None) -> None:
         self.integrations[user_id]["bot_id"] = bot_id
 
     def save_trash_checked(self, user_id: str, began: str) -> None:
@@ -216,7 +216,7 @@ class MemoryStore:
                 and (database_id or database_name is None
                      or (r["database_name"] or "").lower() == database_name.lower())]
 
-    def source_row(self, source_id: int) -> dict:
+    def source_row(self, source_id: int) -> dict | None:
         row = self.sources.get(source_id)
         return None if row is None else {k: row[k] for k in ("id", "user_id", "database_id", "database_name",
                                                              "target", "with_content")}

@@ -120,7 +120,8 @@ def test_fetching_a_page_again_marks_it_gone_on_a_404_only():
     store = SimpleNamespace(mark_gone=lambda source_id, page_id: gone.append((source_id, page_id)))
     client = _Pages({"live": {"id": "live"}, "deleted": NotionError(404, "object_not_found", "no such page"),
                      "down": NotionError(503, "service_unavailable", "later")})
-    ctx = SimpleNamespace(client=client, store=store, source=SimpleNamespace(id=7), report=RunReport("notion_webhook"))
+    ctx = SimpleNamespace(notion=client, store=store, the_source=SimpleNamespace(id=7),
+                          report=RunReport("notion_webhook"))
     assert fetch_page(ctx, "live") == {"id": "live"} and gone == []
     assert fetch_page(ctx, "deleted") is None
     assert gone == [(7, "deleted")] and ctx.report.removed == 1

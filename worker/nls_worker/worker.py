@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from . import calls, queries
-from .database import connect
+from .database import Conn, connect
 
 log = logging.getLogger("nls.worker")
 
@@ -80,6 +80,7 @@ class Worker:
         self.heartbeat_s = 5.0
         self.slots: list[Slot] = []
         self.database = ""
+        self.events_looked = 0.0   # when a slot last looked for users with webhook events (time.monotonic())
 
     def check(self) -> dict:
         """Connect once and check the database before starting: nls installed for the worker runtime at this
@@ -99,7 +100,7 @@ class Worker:
         version = self.check()
         conn = connect(self.dsn, autocommit=True)
         self.database = f"database {conn.info.dbname!r} on {conn.info.host or 'the local socket'}"
-        row = queries.one(conn, queries.REGISTER, [socket.gethostname(), os.getpid(), self.concurrency,
+        row = queries.row(conn, queries.REGISTER, [socket.gethostname(), os.getpid(), self.concurrency,
                                                    version.get("release"), version.get("engine")])
         self.id, self.heartbeat_s = str(row["id"]), float(row["heartbeat_s"])
         conn.close()
@@ -151,7 +152,7 @@ class Control(threading.Thread):
                             " ".join(str(e).split()), wait)
                 self.worker.signals.stopping.wait(wait)
 
-    def _listen(self, conn: psycopg.Connection) -> None:
+    def _listen(self, conn: Conn) -> None:
         conn.execute("LISTEN nls_requests")
         conn.execute("LISTEN nls_work")
         signals = self.worker.signals
@@ -175,7 +176,7 @@ class Control(threading.Thread):
             signals.cancelled.add(words[0])
         signals.notify()
 
-    def _beat(self, conn: psycopg.Connection) -> None:
+    def _beat(self, conn: Conn) -> None:
         stop = queries.rows(conn, queries.HEARTBEAT, [self.worker.id, json.dumps(self.worker.running())])
         self.worker.signals.cancelled.update(str(r["id"]) for r in stop)
         now = time.monotonic()
@@ -221,7 +222,7 @@ class Slot(threading.Thread):
                 self.now = None
                 conn.close()
 
-    def _serve(self, conn: psycopg.Connection) -> None:
+    def _serve(self, conn: Conn) -> None:
         signals = self.worker.signals
         while not signals.stopping.is_set():
             heard = signals.heard

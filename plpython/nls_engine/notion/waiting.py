@@ -44,7 +44,7 @@ class Waiter:
             if self.check:
                 self.check()
 
-    def call(self, fn: Callable[..., Any], *args, **kwargs) -> Any:
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(*args, **kwargs)`` (a blocking request), run in a worker thread while this thread waits in slices;
         returns its result or raises its exception. When ``check`` raises (a cancel), the request is abandoned to
         its own timeout and the cancel is raised at once."""
@@ -63,7 +63,7 @@ class Waiter:
         return outcome["result"]
 
 
-def _run(fn, args, kwargs, outcome: dict) -> None:
+def _run(fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any], outcome: dict) -> None:
     """The worker thread: PostgreSQL's signals stay with the backend's thread; the result or error goes back."""
     signal.pthread_sigmask(signal.SIG_BLOCK, _BACKEND_SIGNALS)
     try:

@@ -61,7 +61,7 @@ class WebhookStatements(Statements):
 
     def pending_count(self, user_id: str) -> int:
         """How many of the user's webhook events this session sees waiting."""
-        return self._one("SELECT count(*) AS n FROM nls.webhook_events WHERE user_id = $1 AND applied_at IS NULL",
+        return self._row("SELECT count(*) AS n FROM nls.webhook_events WHERE user_id = $1 AND applied_at IS NULL",
                          ["text"], [user_id])["n"]
 
     def pending_users(self) -> list[str]:
