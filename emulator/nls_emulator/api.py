@@ -322,7 +322,7 @@ class NotionApi:
         return oid
 
     @staticmethod
-    def _visible(ws: Workspace, obj: dict | None, *chain: str) -> bool:
+    def _visible(ws: Workspace, obj: dict | None, *chain: str | None) -> bool:
         if obj is None or obj["id"] in ws.hidden:
             return False
         return not any(c in ws.hidden for c in chain if c)
@@ -350,7 +350,7 @@ class NotionApi:
         return size
 
     def _list(self, results: list, next_cursor: str | None, kind: str, extra: dict | None = None) -> dict:
-        body = {"object": "list", "results": results, "next_cursor": next_cursor,
+        body: dict[str, Any] = {"object": "list", "results": results, "next_cursor": next_cursor,
                 "has_more": next_cursor is not None, "type": kind, kind: {}}
         if extra:
             body.update(extra)
@@ -510,7 +510,7 @@ class NotionApi:
     def _get_page(self, ws: Workspace, raw_id: str) -> dict:
         pid = self._id(raw_id, "page")
         page = ws.pages.get(pid)
-        if not self._page_visible(ws, page):
+        if page is None or not self._page_visible(ws, page):
             raise _not_found("page", pid)
         return page
 
@@ -561,9 +561,10 @@ class NotionApi:
             if cursor in by_cursor:
                 start = by_cursor[cursor]
             else:
-                start = _decode_offset(cursor)
-                if start is None:
+                offset = _decode_offset(cursor)
+                if offset is None:
                     raise _validation(f"The start_cursor provided is invalid: {cursor}")
+                start = offset
         end = start + size
         nxt = None
         if end < len(items):
@@ -615,7 +616,8 @@ class NotionApi:
     def _page_create(self, request, integ, version):
         ws = integ.workspace
         body = self._write_body(request, ("parent", "properties", "icon", "cover", "children", "content"))
-        parent = body.get("parent") if isinstance(body.get("parent"), dict) else {}
+        raw_parent = body.get("parent")
+        parent: dict[str, Any] = raw_parent if isinstance(raw_parent, dict) else {}
         ds_id = norm_id(parent.get("data_source_id") or "")
         if ds_id is None and norm_id(parent.get("database_id") or ""):
             db = ws.databases.get(norm_id(parent["database_id"])) or {}
@@ -842,7 +844,7 @@ def _compile_filter(flt: dict, ds: dict):
         if field not in ("created_time", "last_edited_time"):
             raise _validation(f"body failed validation: body.filter.timestamp should be `\"created_time\"` or "
                               f"`\"last_edited_time\"`, instead was `\"{field}\"`.")
-        cond = flt.get(field) or {}
+        cond: dict[str, Any] = flt.get(field) or {}
         checks = []
         for op, value in cond.items():
             if op not in _TIME_OPS:
@@ -861,7 +863,7 @@ def _compile_filter(flt: dict, ds: dict):
         if schema is None:
             raise _validation(f"Could not find property with name or id: {name}")
         t = schema["type"]
-        cond = flt.get(t) or next((flt[k] for k in flt if k != "property"), {})
+        cond = flt.get(t) or next((flt[k] for k in flt if k != "property"), dict[str, Any]())
         pname = schema.get("name", name)
 
         def value_of(p):

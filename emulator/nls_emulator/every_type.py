@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from typing import Any
 
 from .generate import Generated, _prop_id
 from .model import Workspace, iso_minute, rich_text
@@ -19,7 +20,7 @@ from .model import Workspace, iso_minute, rich_text
 OPTIONS = ["alpha", "beta", "gamma", "delta"]
 STAGES = ["Not started", "In progress", "Done"]
 # name -> (type, schema config); the title is "Name"
-PROPERTIES = {
+PROPERTIES: dict[str, tuple[str, Any]] = {
     "Notes": ("rich_text", {}), "Score": ("number", {"format": "number"}), "Done": ("checkbox", {}),
     "Stage": ("select", {"options": [{"name": o} for o in OPTIONS]}),
     "Progress": ("status", {"options": [{"name": s} for s in STAGES]}),
@@ -106,7 +107,7 @@ def _page_properties(schema: dict, values: dict, created: str, author: dict) -> 
     out = {}
     for name, entry in schema.items():
         t = entry["type"]
-        value = {"created_time": created, "last_edited_time": created, "created_by": author,
+        value: Any = {"created_time": created, "last_edited_time": created, "created_by": author,
                  "last_edited_by": author}.get(t, values.get(name))
         if t == "select" and value:
             value = {"id": _prop_id(value["name"]), "color": "default", **value}
@@ -131,7 +132,7 @@ def generate_every_type(pages: int = 12, seed: int = 1, workspace: Workspace | N
 
     now = ws.clock() if now is None else now
     created = iso_minute(now - 86400)
-    people = [{"object": "user", "id": uid(), "name": "Ada Lovelace", "avatar_url": None, "type": "person",
+    people: list[dict[str, Any]] = [{"object": "user", "id": uid(), "name": "Ada Lovelace", "avatar_url": None, "type": "person",
                "person": {"email": "ada@example.org"}}, {"object": "user", "id": uid()}]
     ws.add_user(people[0])
     out = Generated(ws)

@@ -125,7 +125,7 @@ def _person(user_id: str) -> dict:
 def _page_counts(share: dict[str, float], pages: int) -> dict[str, int]:
     """Pages per database by ``share``, at least one each, the biggest taking the rounding so they sum to ``pages``."""
     counts = {name: max(1, round(pages * s)) for name, s in share.items()}
-    biggest = max(counts, key=counts.get)
+    biggest = max(counts, key=lambda name: counts[name])
     counts[biggest] = max(1, pages - (sum(counts.values()) - counts[biggest]))
     return counts
 

@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler, make_server
 
 from .api import NotionApi
 from .generate import Generated, generate
@@ -46,7 +46,8 @@ class Emulator:
         self.api = api or NotionApi()
         self.host = host
         self._server = make_server(host, port, self.api, threaded=True, request_handler=_QuietHandler)
-        self._server.daemon_threads = True
+        if isinstance(self._server, ThreadedWSGIServer):   # threaded=True makes one
+            self._server.daemon_threads = True
         self.port = self._server.server_port
         self._thread: threading.Thread | None = None
 

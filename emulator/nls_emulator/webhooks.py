@@ -161,6 +161,7 @@ class Webhooks:
         if signed:
             headers["X-Notion-Signature"] = "sha256=" + hmac.new(sub.verification_token.encode(), raw,
                                                                  hashlib.sha256).hexdigest()
+        status: int | str
         try:
             status = requests.post(sub.url, data=raw, headers=headers, timeout=10).status_code
         except requests.RequestException as e:

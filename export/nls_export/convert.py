@@ -43,9 +43,11 @@ def converter(pg_type: str) -> Callable[[Any], Any] | None:
     t = base_type(pg_type)
     if t.endswith("[]"):
         return _array
-    return {"uuid": str, "timestamp with time zone": timestamp, "timestamp without time zone": timestamp,
+    by_type: dict[str, Callable[[Any], Any]] = {
+        "uuid": str, "timestamp with time zone": timestamp, "timestamp without time zone": timestamp,
             "date": dt.date.isoformat, "boolean": int, "numeric": float, "tstzrange": range_text,
-            "interval": str}.get(t)
+            "interval": str}
+    return by_type.get(t)
 
 
 def row_converter(pg_types: list[str]) -> Callable[[tuple], tuple]:

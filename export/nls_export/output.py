@@ -198,6 +198,8 @@ class Target:
     def replace(self, temp: Temp) -> None:
         """Give ``temp`` the mode to keep, make it durable and rename it over the path (whatever is there now: a
         link planted there is replaced itself); then make the rename durable."""
+        if self.dir_fd is None:
+            raise RuntimeError("Target.replace runs inside its with block, which opens the folder")
         os.fchmod(temp.fd, self.mode)
         os.fsync(temp.fd)
         if not self._same(temp, self._lstat(temp.name)):

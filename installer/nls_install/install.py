@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -352,7 +353,7 @@ def cron_target(conn: psycopg.Connection, password: str | None) -> tuple[psycopg
     here = conn.info.dbname
     if cron_db == here:
         return conn, JOB_NAME
-    params = dict(conn.info.get_parameters())
+    params: dict[str, Any] = dict(conn.info.get_parameters())
     params["dbname"] = cron_db
     if password:
         params["password"] = password
