@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from memory_store import MemoryStore
+from memory_store import MemoryStore, as_store
 from nls_engine.anki.collection import CardState
 from nls_engine.anki.note import fields_hash
 from nls_engine.anki.sync import AnkiRun, StepFailed
@@ -61,7 +61,7 @@ def atom(n: int, front: str | None = None, **more) -> dict:
 
 
 def anki_run(store: MemoryStore) -> AnkiRun:
-    run = AnkiRun(store, Settings.from_catalogue(rows()), USER, {"id": 1, "status": "active", "endpoint": None})
+    run = AnkiRun(as_store(store), Settings.from_catalogue(rows()), USER, {"id": 1, "status": "active", "endpoint": None})
     run.session = {"hkey": "session-key"}
     return run
 

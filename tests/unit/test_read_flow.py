@@ -5,7 +5,7 @@ PostgreSQL and the emulator."""
 from __future__ import annotations
 
 from fakes import FakeClient, formula, iso, page, title
-from memory_store import MemoryStore, context, moment
+from memory_store import MemoryStore, as_store, context, moment
 from nls_engine.read.flow import NotionRead
 
 USER = "alice"
@@ -22,7 +22,7 @@ def read(store: MemoryStore, client: FakeClient, source_id: int, full: bool = Fa
     """One run of the read: (its sync_type, its report)."""
     flow = NotionRead(full)
     ctx = context(store, client, source_id)
-    sync_type = flow.plan(store, ctx.settings, ctx.source)
+    sync_type = flow.plan(as_store(store), ctx.settings, ctx.the_source)
     ctx.report.sync_type = sync_type
     flow.execute(ctx)
     return sync_type, ctx.report
