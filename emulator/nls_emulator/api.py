@@ -555,16 +555,7 @@ class NotionApi:
             items = [{"object": "property_item", "type": t, "id": pid, t: v} for v in values]
             cursors = {}
             header = {"id": pid, "next_url": None, "type": t, t: {} if t != "rollup" else found.get("rollup")}
-        by_cursor = dict(cursors.items())
-        start = 0
-        if cursor:
-            if cursor in by_cursor:
-                start = by_cursor[cursor]
-            else:
-                offset = _decode_offset(cursor)
-                if offset is None:
-                    raise _validation(f"The start_cursor provided is invalid: {cursor}")
-                start = offset
+        start = _start_at(cursor, dict(cursors.items()))
         end = start + size
         nxt = None
         if end < len(items):
@@ -767,6 +758,19 @@ def _encode_offset(n: int) -> str:
     return base64.urlsafe_b64encode(f"o:{n}".encode()).decode().rstrip("=")
 
 
+def _start_at(cursor: str | None, cursors: dict[str, int]) -> int:
+    """Where a list of property items starts: at a recorded cursor, at an offset cursor, or at 0. Raises ApiError
+    (400) for a cursor that is neither."""
+    if not cursor:
+        return 0
+    if cursor in cursors:
+        return cursors[cursor]
+    offset = _decode_offset(cursor)
+    if offset is None:
+        raise _validation(f"The start_cursor provided is invalid: {cursor}")
+    return offset
+
+
 def _decode_offset(cursor: str) -> int | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
@@ -831,6 +835,26 @@ _TIME_OPS = {
 }
 
 
+def _timestamp_filter(flt: dict) -> Callable[[dict], bool]:
+    """A ``timestamp`` filter (created_time / last_edited_time with before, after, on_or_before, ...) as a
+    predicate over stored pages. Raises ApiError (400) for another timestamp, operator or a date that is none."""
+    field = flt["timestamp"]
+    if field not in ("created_time", "last_edited_time"):
+        raise _validation(f"body failed validation: body.filter.timestamp should be `\"created_time\"` or "
+                          f"`\"last_edited_time\"`, instead was `\"{field}\"`.")
+    checks = []
+    for op, value in (flt.get(field) or {}).items():
+        if op not in _TIME_OPS:
+            raise _validation(f"body failed validation: body.filter.{field}.{op} is not supported.")
+        try:
+            x = parse_time(value)
+        except (TypeError, ValueError):
+            raise _validation(f"body failed validation: body.filter.{field}.{op} should be a valid ISO "
+                              f"8601 date string, instead was `\"{value}\"`.") from None
+        checks.append((_TIME_OPS[op], x))
+    return lambda p: all(fn(parse_time(p[field]), x) for fn, x in checks)
+
+
 def _compile_filter(flt: dict, ds: dict):
     """Turn a Notion filter object into a predicate over stored pages. Supports timestamp filters on
     created_time / last_edited_time, compound ``and`` / ``or``, and equality filters on select, status,
@@ -840,22 +864,7 @@ def _compile_filter(flt: dict, ds: dict):
         parts = [_compile_filter(f, ds) for f in flt[op]]
         return (lambda p: all(f(p) for f in parts)) if op == "and" else (lambda p: any(f(p) for f in parts))
     if "timestamp" in flt:
-        field = flt["timestamp"]
-        if field not in ("created_time", "last_edited_time"):
-            raise _validation(f"body failed validation: body.filter.timestamp should be `\"created_time\"` or "
-                              f"`\"last_edited_time\"`, instead was `\"{field}\"`.")
-        cond: dict[str, Any] = flt.get(field) or {}
-        checks = []
-        for op, value in cond.items():
-            if op not in _TIME_OPS:
-                raise _validation(f"body failed validation: body.filter.{field}.{op} is not supported.")
-            try:
-                x = parse_time(value)
-            except (TypeError, ValueError):
-                raise _validation(f"body failed validation: body.filter.{field}.{op} should be a valid ISO "
-                                  f"8601 date string, instead was `\"{value}\"`.") from None
-            checks.append((_TIME_OPS[op], x))
-        return lambda p: all(fn(parse_time(p[field]), x) for fn, x in checks)
+        return _timestamp_filter(flt)
     name = flt.get("property")
     if name is not None:
         props = ds.get("properties", {})

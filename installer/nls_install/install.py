@@ -126,30 +126,42 @@ def server_checks(conn: psycopg.Connection, r: Report) -> None:
                               "install them for the Python PostgreSQL runs (/usr/bin/python3 on Debian): apt-get "
                               "install python3-requests python3-cryptography"))
         r.checks.append(anki_check(conn))
-        key_file = installed.setting(conn, "encryption_key_file", "")
-        # the key file, when the setting names one, wins over the environment (crypto.load_ring)
-        code = (f"import os\nkf = {key_file!r}\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
-                "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n")
-        err = _try_python(conn, code)
-        r.checks.append(Check("encryption key", err is None,
-                              "NLS_ENCRYPTION_KEY is set in the server's environment" if err is None and not key_file
-                              else (f"key file {key_file}" if err is None else
-                                    f"the key file {key_file} is not readable by the server" if key_file else
-                                    "neither NLS_ENCRYPTION_KEY in the server's environment nor a key file"),
-                              "generate one (openssl rand -hex 32), put NLS_ENCRYPTION_KEY=<key> in the server's "
-                              "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
-                              "installing run SELECT nls.set_setting('encryption_key_file', '/path/readable/by/postgres')"))
+        r.checks.append(key_check(conn))
 
 
-def worker_checks(conn: psycopg.Connection, r: Report) -> None:
-    """The worker runtime's checks: dblink and pgcrypto, the roles, pg_cron, and where the encryption key is."""
+def key_check(conn: psycopg.Connection) -> Check:
+    """Whether the server's Python finds the encryption key: the key file, when the setting names one, wins over
+    the environment (crypto.load_ring)."""
+    key_file = installed.setting(conn, "encryption_key_file", "")
+    code = (f"import os\nkf = {key_file!r}\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
+            "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n")
+    err = _try_python(conn, code)
+    return Check("encryption key", err is None,
+                 "NLS_ENCRYPTION_KEY is set in the server's environment" if err is None and not key_file
+                 else (f"key file {key_file}" if err is None else
+                       f"the key file {key_file} is not readable by the server" if key_file else
+                       "neither NLS_ENCRYPTION_KEY in the server's environment nor a key file"),
+                 "generate one (openssl rand -hex 32), put NLS_ENCRYPTION_KEY=<key> in the server's "
+                 "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
+                 "installing run SELECT nls.set_setting('encryption_key_file', '/path/readable/by/postgres')")
+
+
+def _worker_extension_checks(conn: psycopg.Connection) -> list[Check]:
+    """dblink and pgcrypto, each present or created here."""
+    out = []
     for ext, why in (("dblink", "a call commits at once through a loopback connection, so that a worker sees it"),
                      ("pgcrypto", "a token or password passes to the workers under a one-time key")):
         err = None if _one(conn, "SELECT count(*) FROM pg_extension WHERE extname = %s", (ext,)) else \
             _try_sql(conn, f"CREATE EXTENSION {ext}")
-        r.checks.append(Check(ext, err is None, f"{'present' if err is None else err}: {why}",
-                              f"enable {ext} in this database (a managed service lists it among its extensions; "
-                              f"as its administrator role: CREATE EXTENSION {ext})"))
+        out.append(Check(ext, err is None, f"{'present' if err is None else err}: {why}",
+                         f"enable {ext} in this database (a managed service lists it among its extensions; "
+                         f"as its administrator role: CREATE EXTENSION {ext})"))
+    return out
+
+
+def worker_checks(conn: psycopg.Connection, r: Report) -> None:
+    """The worker runtime's checks: dblink and pgcrypto, the roles, pg_cron, and where the encryption key is."""
+    r.checks += _worker_extension_checks(conn)
     problem = runtime.worker_problem(conn)
     r.checks.append(Check("roles", problem is None, problem or f"{conn.info.user} may create the roles "
                           f"{runtime.WORKER_ROLE} and {runtime.loopback_role(conn.info.dbname)}",
