@@ -42,6 +42,7 @@ from rich.table import Table
 from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
+from nls_install.installed import value
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from pg_cluster import Cluster
@@ -103,10 +104,10 @@ def start_cluster(dbname: str = "nls_bench", **options: str) -> Cluster:
 def nls_run(conn: psycopg.Connection, emu: Emulator, pages: int, full: bool, user: str = USER) -> dict:
     """One ``nls.sync_notion(user_id => ...)`` call, measured."""
     emu.api.reset_log()
-    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    pid = value(conn, "SELECT pg_backend_pid()")
     with BackendMemory(pid) as mem:
         t0 = time.perf_counter()
-        result = conn.execute("SELECT nls.sync_notion(user_id => %s, full_sync => %s)", (user, full)).fetchone()[0]
+        result = value(conn, "SELECT nls.sync_notion(user_id => %s, full_sync => %s)", (user, full))
         wall = time.perf_counter() - t0
     failed = [r for r in result["results"] if r.get("status") != "success"]
     if failed:
@@ -151,7 +152,7 @@ def bare_run(conn: psycopg.Connection, emu: Emulator, data_source_ids: list[str]
         for page in rows:
             copy.write_row((json.dumps(page),))
     wall = time.perf_counter() - t0
-    stored = conn.execute("SELECT count(*) FROM public.bare_pages").fetchone()[0]
+    stored = value(conn, "SELECT count(*) FROM public.bare_pages")
     return {"wall": wall, "pages": pages, "processed": len(rows), "written": stored, "retries": retries,
             "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": None, "hwm_kib": None,
             "serving": sum(r["ms"] for r in emu.api.log) / 1000}
@@ -165,14 +166,14 @@ def clean_runs(conn: psycopg.Connection, emu: Emulator, gen, share: float, seed:
     out = []
     for name in ("first pass", "nothing changed"):
         t0 = time.perf_counter()
-        r = conn.execute("SELECT nls.clean(%s)", (USER,)).fetchone()[0]
+        r = value(conn, "SELECT nls.clean(%s)", (USER,))
         if not r["success"]:
             raise SystemExit(f"the cleaning pipeline failed: {r}")
         out.append((name, time.perf_counter() - t0, r["added"] + r["updated"]))
     ids = [pid for ids in gen.page_ids.values() for pid in ids]
     for pid in random.Random(seed + 1).sample(ids, max(1, int(len(ids) * share))):
         gen.workspace.update_page(pid, {})
-    result = conn.execute("SELECT nls.sync_notion(user_id => %s)", (USER,)).fetchone()[0]
+    result = value(conn, "SELECT nls.sync_notion(user_id => %s)", (USER,))
     log = result["cleaning"][0]["sync_log_id"]
     secs, rows = conn.execute("SELECT extract(epoch FROM completed_at - started_at)::float8, items_added + items_updated "
                               "FROM nls.sync_log WHERE id = %s", (log,)).fetchone()
@@ -262,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                 emu.api.rate_limits.reset()
                 runs.append(("floor: bare loop + COPY", bare_run(conn, emu, list(gen.data_source_ids.values()),
                                                                  total)))
-                stored = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
+                stored = value(conn, "SELECT count(*) FROM nls.stg_notion_pages")
                 cleaning = clean_runs(conn, emu, gen, args.changed, args.seed)
                 sizes = [int(x) for x in args.scale.split(",") if x.strip()]
                 scale = scale_runs(conn, emu, sizes, args.seed) if sizes else []

@@ -30,6 +30,7 @@ import demo_anki
 from nls_cli.main import main as nls
 from nls_emulator.generate import LEARNING_TARGETS
 from nls_emulator.server import start_subprocess
+from nls_install.installed import value
 from pg_cluster import Cluster, server_account
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +92,7 @@ def start() -> int:
     with psycopg.connect(dsn, autocommit=True) as c:
         add_demo_user(c, url, ids["databases"])
         console.print("[bold]4. SELECT nls.sync_notion();[/bold]")
-        result = c.execute("SELECT nls.sync_notion()").fetchone()[0]
+        result = value(c, "SELECT nls.sync_notion()")
         brief = {"success": result["success"],
                  "results": [{k: r.get(k) for k in ("database_name", "synced_count", "status")}
                              for r in result.get("results", [])],

@@ -21,6 +21,7 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -89,14 +90,21 @@ class Cluster:
         self.account = server_account()
 
     @property
+    def _dir(self) -> Path:
+        """``base_dir``, once there is one (given, or made by start())."""
+        if self.base_dir is None:
+            raise ClusterError("the cluster has no directory before start()")
+        return self.base_dir
+
+    @property
     def data_dir(self) -> Path:
         """The data directory (PGDATA)."""
-        return self.base_dir / "data"
+        return self._dir / "data"
 
     @property
     def logfile(self) -> Path:
         """The server's log (stderr)."""
-        return self.base_dir / "postgres.log"
+        return self._dir / "postgres.log"
 
     def __enter__(self) -> Cluster:
         return self
@@ -228,7 +236,7 @@ class Cluster:
     def _run(self, *cmd, check: bool = True) -> subprocess.CompletedProcess:
         """Run one of PostgreSQL's programs as the server's user, in ``base_dir``; with ``check``, a ClusterError
         when it fails."""
-        ids = {}
+        ids: dict[str, Any] = {}
         if self.account:
             ids = {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []}
         r = subprocess.run([str(c) for c in cmd], cwd=self.base_dir, env=self._server_env(), capture_output=True,

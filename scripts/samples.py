@@ -53,6 +53,7 @@ import demo
 import demo_anki
 from nls_cli.main import main as nls
 from nls_emulator import Emulator, Generated
+from nls_install.installed import value
 from pg_cluster import Cluster, bin_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -242,8 +243,8 @@ CONFLICTED_CARD = "NET-M1-027-PROC"
 
 def _push_conflict(run: Run) -> None:
     """The learner edits CONFLICTED_CARD's answer in Notion (the block edits it here too)."""
-    page_id = run.conn.execute("SELECT notion_id FROM nls.learning_atoms WHERE card_id = %s",
-                               (CONFLICTED_CARD,)).fetchone()[0]
+    page_id = value(run.conn, "SELECT notion_id FROM nls.learning_atoms WHERE card_id = %s",
+                               (CONFLICTED_CARD,))
     run.generated.workspace.update_page(str(page_id), {"Answer": "Edited in Notion by the learner."})
 
 

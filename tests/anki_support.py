@@ -11,10 +11,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, cast
 
 import pytest
 
 from demo_anki import steady_day
+
+if TYPE_CHECKING:
+    from anki.cards import CardId
 
 USERS = {"learner": "correct horse", "other": "battery staple"}
 
@@ -105,9 +109,9 @@ class Phone:
         assert len(nids) == 1, (card_id, nids)
         return self.col.get_note(nids[0])
 
-    def answer(self, card_id: int, ease: int) -> None:
+    def answer(self, card_id: int, ease: Literal[1, 2, 3, 4]) -> None:
         steady_day(self.col)   # the queue it lands in does not depend on the time of day
-        card = self.col.get_card(card_id)
+        card = self.col.get_card(cast("CardId", card_id))
         card.start_timer()
         self.col.sched.answerCard(card, ease)
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from nls_install.installed import value
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from nls_emulator import Emulator
@@ -232,13 +234,13 @@ def use_emulator(conn: psycopg.Connection, emu: Emulator, read_timeout: float = 
 def add_user_source(conn: psycopg.Connection, user_id: str, token: str, database_id: str,
                     with_content: bool = False) -> int:
     conn.execute("SELECT nls.add_integration(%s, %s)", (user_id, token))
-    return conn.execute("SELECT nls.add_source(%s, %s, with_content => %s)",
-                        (user_id, database_id, with_content)).fetchone()[0]
+    return value(conn, "SELECT nls.add_source(%s, %s, with_content => %s)",
+                        (user_id, database_id, with_content))
 
 
 def sync(conn: psycopg.Connection, **kwargs) -> dict:
     args = ", ".join(f"{k} => %({k})s" for k in kwargs)
-    return conn.execute(f"SELECT nls.sync_notion({args})", kwargs).fetchone()[0]
+    return value(conn, f"SELECT nls.sync_notion({args})", kwargs)
 
 
 def last_log(conn: psycopg.Connection) -> dict:
@@ -260,12 +262,12 @@ def backend_gone(conn: psycopg.Connection, pid: int, seconds: float = 30.0) -> N
     """Wait until backend ``pid`` has exited: it has then released its advisory locks, and sessions that check
     whether it is alive (pg_stat_activity) see it gone. A client's close (or a FATAL it read) returns before that."""
     query = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s)"
-    wait_until(lambda: not conn.execute(query, (pid,)).fetchone()[0], seconds, f"backend {pid} exiting")
+    wait_until(lambda: not value(conn, query, (pid,)), seconds, f"backend {pid} exiting")
 
 
 def terminate(conn: psycopg.Connection, pid: int, seconds: float = 30.0) -> None:
     """pg_terminate_backend(pid), returning once the backend has exited (its locks released)."""
-    assert conn.execute("SELECT pg_terminate_backend(%s, %s)", (pid, int(seconds * 1000))).fetchone()[0], \
+    assert value(conn, "SELECT pg_terminate_backend(%s, %s)", (pid, int(seconds * 1000))), \
         f"backend {pid} did not exit within {seconds} s"
 
 

@@ -11,6 +11,7 @@ import pytest
 from anki_support import USERS, AnkiServer, Phone, require_anki
 from conftest import login_role, sync, use_emulator
 from nls_emulator import Emulator
+from nls_install.installed import value
 from workspaces import generated_workspace
 
 pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
@@ -355,7 +356,7 @@ def test_bad_input_is_refused_naming_the_argument(conn):
     for query, error, argument in cases:
         with pytest.raises(error) as e:
             conn.execute(query)
-        assert argument in e.value.diag.message_primary and e.value.diag.message_hint, query
+        assert argument in (e.value.diag.message_primary or "") and e.value.diag.message_hint, query
     assert conn.execute("SELECT count(*) FROM nls.anki_accounts").fetchone() == (0,)
     conn.execute("SELECT nls.add_anki_account('u', 'name', 'pw', endpoint => 'http://127.0.0.1:9/sync')")
     assert conn.execute("SELECT endpoint FROM nls.anki_status").fetchone() == ("http://127.0.0.1:9/sync/",)
@@ -368,11 +369,11 @@ def test_without_ankis_library_the_anki_sync_says_what_to_install_and_the_rest_w
     info = conn.info
     with psycopg.connect(host=info.host, port=info.port, user=info.user, password=info.password, dbname=info.dbname,
                          autocommit=True) as fresh:
-        status = fresh.execute("SELECT nls.engine_status()").fetchone()[0]
+        status = value(fresh, "SELECT nls.engine_status()")
         if not status["anki"].startswith("not importable"):
             pytest.skip("Anki's library is on the server Python's own path: this server cannot be without it")
         assert "pip install --target" in status["anki"] and status["encryption_key"] == "ok"
-        result = fresh.execute("SELECT nls.anki_sync(%s)", (USER,)).fetchone()[0]
+        result = value(fresh, "SELECT nls.anki_sync(%s)", (USER,))
         assert [(s["sync_type"], s["error_code"]) for s in result["steps"]] == [("anki_sync", "anki_unavailable")]
         assert "pip install --target" in result["steps"][0]["error"]
     from conftest import install
@@ -404,7 +405,7 @@ def test_the_application_role_syncs_a_users_anki_acting_for_that_user_only(conn,
         app.execute("SELECT set_config('nls.user_id', %s, false)", (USER,))
         app.execute("SELECT nls.add_anki_account(%s, 'learner', %s, endpoint => %s)",
                     (USER, USERS["learner"], anki_server.url))
-        result = app.execute("SELECT nls.anki_sync(%s)", (USER,)).fetchone()[0]
+        result = value(app, "SELECT nls.anki_sync(%s)", (USER,))
         assert result["status"] == "success" and steps(result)["anki_push"]["items_added"] == 6, result
         assert app.execute("SELECT notes FROM nls.anki_status").fetchall() == [(6,)]
         # another user's account is not this session's to add or sync

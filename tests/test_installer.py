@@ -7,6 +7,7 @@ import pytest
 from conftest import PG_OPTIONS, TEST_KEY, fresh_database, install, use_emulator
 from nls_install import __version__
 from nls_install.install import ANKI_PATH, unschedule
+from nls_install.installed import value
 from nls_install.resources import Shipped
 from pg_cluster import Cluster
 from schema_dump import dump as _schema
@@ -223,7 +224,7 @@ def _typed_views(dsn: str, emu, placed: dict[str, str]) -> None:
         c.execute("SELECT nls.add_integration('uni', 'tok-uninstall')")
         for name in placed:
             c.execute("SELECT nls.add_source('uni', %s)", (gen.database_ids[name],))
-        assert c.execute("SELECT nls.sync_notion(user_id => 'uni')").fetchone()[0]["success"]
+        assert value(c, "SELECT nls.sync_notion(user_id => 'uni')")["success"]
         for name, schema in placed.items():
             c.execute("SELECT nls.create_typed_view(%s, schema_name => %s)", (gen.database_ids[name], schema))
 

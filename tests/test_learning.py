@@ -211,7 +211,7 @@ def test_card_rules_on_the_generated_cards(conn, learning):
     seen = set()
     for notion_id, atom_type, bwc, status, is_atomic, quality, needs_review in rows:
         page = gen.workspace.pages[notion_id]
-        front = _text(page, "Question")
+        front = _text(page, "Question") or ""
         assert atom_type == ("cloze" if "{{c1::" in front else "flashcard")
         assert bwc == len(_text(page, "Answer").split())
         assert status == ("verbose" if bwc > 25 else "atomic")   # generated fronts are short single questions
@@ -256,7 +256,7 @@ def test_bad_targets_and_maps_are_refused_by_name(conn, learning):
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="does not fit target") as e:
         conn.execute("SELECT nls.add_source(%s, %s, 'flashcards', property_map => '{\"question\": \"Q\"}')",
                      (USER, db))
-    assert "card_id" in e.value.diag.message_hint
+    assert "card_id" in (e.value.diag.message_hint or "")
     # nothing stored changed
     assert conn.execute("SELECT target, property_map FROM nls.sources WHERE database_id = %s",
                         (db,)).fetchone() == ("flashcards", {})

@@ -14,6 +14,7 @@ import pytest
 from anki_support import USERS, AnkiServer, require_anki
 from conftest import ROLLED_BACK, login_role, sync, use_emulator
 from nls_emulator import Emulator
+from nls_install import installed
 from workspaces import generated_workspace
 
 pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
@@ -447,14 +448,14 @@ def test_the_application_role_pushes_its_users_changes_under_row_level_security(
     with login_role(conn, "push_app") as dsn, psycopg.connect(dsn, autocommit=True) as app:
         app.execute("SELECT set_config('nls.user_id', %s, false)", (USER,))
         app.execute("UPDATE nls.learning_atoms SET back = 'Changed by the application.' WHERE id = %s", (atom,))
-        result = app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]
+        result = installed.value(app, "SELECT nls.push_notion(user_id => %s)", (USER,))
         assert result["success"] and text(learning.gen.workspace.pages[page], "Answer") == \
                 "Changed by the application."
         assert app.execute("SELECT push_pending, push_failed FROM nls.sync_status WHERE target = 'flashcards'"
                            ).fetchone() == (0, 0)
         app.execute("SELECT set_config('nls.user_id', 'someone-else', false)")
         assert app.execute("SELECT count(*) FROM nls.notion_sync_state").fetchone() == (0,)
-        assert app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]["results"] == []
+        assert installed.value(app, "SELECT nls.push_notion(user_id => %s)", (USER,))["results"] == []
 
 
 def test_a_statement_timeout_stops_a_push_with_query_canceled_and_leaves_nothing_running(conn, learning):

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import use_emulator
 from nls_emulator import Emulator
+from nls_install.installed import value
 from workspaces import generated_workspace
 
 USERS = {"alice": ("creative", 7), "bob": ("creative", 8), "carol": ("learning", 9)}
@@ -82,7 +83,7 @@ def test_each_users_session_sees_exactly_that_users_rows_in_every_table(conn, te
     for user in USERS:
         with _connect(conn, "webapp", user) as app:
             for table, by_user in tables:
-                seen = app.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0]
+                seen = value(app, f"SELECT count(*) FROM nls.{table}")
                 assert seen == _owned(conn, table, by_user, user), (user, table)
                 if by_user:
                     assert app.execute(f"SELECT count(*) FROM nls.{table} WHERE user_id <> %s", (user,)).fetchone() == (0,)
@@ -98,7 +99,7 @@ def test_each_users_session_sees_exactly_that_users_rows_in_every_table(conn, te
     with _connect(conn, "dba_alice") as dba:
         for table, _by_user in tables:
             total = conn.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0]
-            assert dba.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0] == total, table
+            assert value(dba, f"SELECT count(*) FROM nls.{table}") == total, table
 
 
 def test_a_write_under_another_user_is_refused_and_changes_nothing(conn, tenants):
@@ -130,7 +131,7 @@ def test_a_write_under_another_user_is_refused_and_changes_nothing(conn, tenants
         assert app.execute("DELETE FROM nls.stg_notion_pages WHERE user_id = 'bob'").rowcount == 0
         assert app.execute("DELETE FROM nls.review_queue").rowcount == 0
         assert app.execute("SELECT nls.remove_integration('bob')").fetchone() == (False,)
-        r = app.execute("SELECT nls.sync_notion(user_id => 'bob')").fetchone()[0]
+        r = value(app, "SELECT nls.sync_notion(user_id => 'bob')")
         assert r["success"] is False and "no enabled source" in r["error"]
         with pytest.raises(psycopg.Error, match="no Notion integration this session can see"):
             app.execute("SELECT * FROM nls.discover('bob')")
@@ -142,7 +143,7 @@ def test_a_write_under_another_user_is_refused_and_changes_nothing(conn, tenants
 def test_the_application_role_syncs_its_user_and_cannot_configure(conn, tenants):
     tenants.gen.workspace.update_page(tenants.gen.page_ids["Characters"][0], {"Name": "Edited by alice"})
     with _connect(conn, "webapp", "alice") as app:
-        r = app.execute("SELECT nls.sync_notion(user_id => 'alice')").fetchone()[0]
+        r = value(app, "SELECT nls.sync_notion(user_id => 'alice')")
         assert r["success"], r
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute("SELECT nls.set_setting('api_base_url', 'http://attacker.example')")
@@ -215,7 +216,7 @@ def test_typed_views_stay_within_their_users_sources(conn, tenants):
         # her own view, in a schema the builder creates (owned by nls's owner, not by her role)
         (view,), = app.execute("SELECT view FROM nls.create_typed_view(%s, 'mine', schema_name => 'alice_views')",
                                (alice_db,)).fetchall()
-        assert view == "alice_views.mine" and app.execute(f"SELECT count(*) FROM {view}").fetchone()[0] > 0
+        assert view == "alice_views.mine" and value(app, f"SELECT count(*) FROM {view}") > 0
     assert conn.execute("SELECT to_regnamespace('squatted'), r.rolsuper FROM pg_namespace n JOIN pg_roles r "
                         "ON r.oid = n.nspowner WHERE n.nspname = 'alice_views'").fetchone() == (None, True)
     with _connect(conn, "webapp", "bob") as app:   # nothing of alice's stands in bob's way
@@ -250,16 +251,16 @@ def test_objects_planted_in_pg_temp_or_public_do_not_take_over_nls_functions(con
                 app.execute(f"INSERT INTO pg_temp.{t} VALUES ('alice', 'planted')")
             app.execute("SET search_path = pg_temp, public, pg_catalog")
             tenants.gen.workspace.update_page(tenants.gen.page_ids["Stories"][0], {"Premise": "hijack attempt"})
-            r = app.execute("SELECT nls.sync_notion(user_id => 'alice')").fetchone()[0]
+            r = value(app, "SELECT nls.sync_notion(user_id => 'alice')")
             assert r["success"], r
             app.execute("SELECT nls.add_source('alice', %s, 'stories')", (tenants.gen.database_ids["Stories"],))
-            assert app.execute("SELECT nls.clean('alice')").fetchone()[0]["success"]
+            assert value(app, "SELECT nls.clean('alice')")["success"]
             app.execute("SELECT * FROM nls.discover('alice')").fetchall()
             app.execute("SELECT * FROM nls.sync_status").fetchall()
         with _connect(conn, "dba_alice", "alice") as dba:
             dba.execute("SET search_path = pg_temp, public, pg_catalog")
             dba.execute("CREATE TEMP TABLE integrations (user_id text)")
-            assert dba.execute("SELECT nls.rotate_encryption_key()").fetchone()[0]["unreadable"] == []
+            assert value(dba, "SELECT nls.rotate_encryption_key()")["unreadable"] == []
             dba.execute("SELECT nls.set_setting('overlap_s', '120')")
             dba.execute("CALL nls.sync_all_users_notion_databases()")
         assert conn.execute("SELECT what, count(*) FROM public.hijacked GROUP BY 1").fetchall() == []

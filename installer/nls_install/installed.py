@@ -2,7 +2,7 @@
 lack a table, a column, a function or a setting this one has): :func:`read` returns an :class:`Installed`."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,13 +45,18 @@ class Installed:
         return f"{what} (migration {self.last_migration})"
 
 
-def value(conn: psycopg.Connection, query: str, params: Sequence[Any] | None = None) -> Any:
-    """The first column of the one row ``query`` returns (a SELECT of an expression). Raises LookupError when it
-    returned no row."""
-    row = conn.execute(query, params).fetchone()
-    if row is None:
+def row(conn: psycopg.Connection, query: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> tuple:
+    """The one row ``query`` returns (a SELECT of expressions, an aggregate). Raises LookupError when it returned
+    none."""
+    found = conn.execute(query, params).fetchone()
+    if found is None:
         raise LookupError(f"the statement returned no row: {query[:80]}")
-    return row[0]
+    return found
+
+
+def value(conn: psycopg.Connection, query: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Any:
+    """The first column of the one row ``query`` returns. Raises LookupError when it returned none."""
+    return row(conn, query, params)[0]
 
 
 def _exists(conn: psycopg.Connection, kind: str, name: str) -> bool:

@@ -101,6 +101,10 @@ class MemoryStore:
         """The stored copy of a page, or None."""
         return self.pages.get((source_id, page_id))
 
+    def stored_copy(self, source_id: int, page_id: str) -> dict:
+        """The stored copy of a page. Raises KeyError when there is none."""
+        return self.pages[(source_id, page_id)]
+
     def _snapshot(self) -> dict:
         return copy.deepcopy({k: v for k, v in vars(self).items() if k not in ("now", "_ids")})
 

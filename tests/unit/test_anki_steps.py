@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from fakes import stand_in
 from memory_store import MemoryStore, as_store
 from nls_engine.anki.collection import CardState
 from nls_engine.anki.note import fields_hash
@@ -42,7 +43,8 @@ class Device:
 
     def read(self, note_id: int) -> CardState:
         n = self.notes[note_id]
-        return CardState(note_id, note_id + 1, list(n["fields"]), *n["card"], None)
+        ivl, factor, reps, lapses, queue = n["card"]
+        return CardState(note_id, note_id + 1, list(n["fields"]), ivl, factor, reps, lapses, queue, None)
 
     def last_review(self, card_id: int) -> int | None:
         return 1_767_225_600
@@ -68,13 +70,13 @@ def anki_run(store: MemoryStore) -> AnkiRun:
 
 def push(store: MemoryStore, device: Device) -> StepReport:
     report = StepReport("anki_push")
-    anki_run(store)._push(report, device)
+    anki_run(store)._push(report, stand_in(device))
     return report
 
 
 def pull(store: MemoryStore, device: Device, action: str = "normal_sync") -> StepReport:
     report = StepReport("anki_pull")
-    anki_run(store)._pull(report, device, action)
+    anki_run(store)._pull(report, stand_in(device), action)
     return report
 
 

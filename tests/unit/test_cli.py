@@ -31,7 +31,7 @@ def _help(capsys, argv: list[str]) -> str:
 
 def _requirement_names(requirements: list[str]) -> set[str]:
     """The distribution names of PEP 508 requirement strings, lower case."""
-    return {re.match(r"[A-Za-z0-9_.-]+", r).group().lower() for r in requirements}
+    return {re.split(r"[^A-Za-z0-9_.-]", r, maxsplit=1)[0].lower() for r in requirements}
 
 
 def test_nls_help_lists_the_subcommands(capsys):

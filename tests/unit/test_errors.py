@@ -18,10 +18,13 @@ class Plpy:
     PostgreSQL's own, its sqlstate a class attribute, detail and hint in ``spidata``)."""
 
     class Error(Exception):
-        pass
+        sqlstate: str
+        hint: str
+        detail: str
 
     class SPIError(Exception):
-        pass
+        sqlstate: str
+        spidata: tuple
 
     class QueryCanceled(SPIError):
         sqlstate = "57014"

@@ -130,7 +130,8 @@ def test_each_pushed_column_finds_its_property_by_stable_id_then_name():
     assert "Type" in skipped["atom_type"]
     renamed = {"Response": PROPS["Answer"]}   # renamed in Notion: the id still finds it
     assert resolve(COLUMNS[:1], renamed)[0]["back"].name == "Response"
-    assert find_property({"X": {"id": "%3CnJT", "type": "number"}}, ["<nJT"])[0] == "X"
+    found = find_property({"X": {"id": "%3CnJT", "type": "number"}}, ["<nJT"])
+    assert found is not None and found[0] == "X"
 
 
 def test_a_column_changed_only_here_is_written_and_one_changed_on_both_sides_is_a_conflict():

@@ -56,7 +56,7 @@ def test_a_reconciliation_is_due_once_the_interval_has_passed_and_fetches_only_t
     assert sync_type == "notion_reconcile"
     assert client.data_sources["ds-1"].property_ids[-1] == ["title", "f"]   # ids only: the title, the formula
     assert [r for r in client.requests if r[0] == "pages.retrieve"] == [("pages.retrieve", pages[1]["id"])]
-    assert store.stored(sid, pages[1]["id"])["properties"]["Score"]["formula"]["number"] == 99
+    assert store.stored_copy(sid, pages[1]["id"])["properties"]["Score"]["formula"]["number"] == 99
     assert report.data_sources[0].reconciled["drifted"] == 1
     assert read(store, client, sid)[0] == "notion_incremental"   # the reconciliation was noted
 
@@ -71,7 +71,7 @@ def test_a_data_source_whose_schema_changed_is_read_whole_on_the_reconciling_run
     store.advance(86400 + 1)
     sync_type, report = read(store, client, sid)
     assert sync_type == "notion_reconcile" and report.data_sources[0].mode.startswith("full")
-    assert {tuple(store.stored(sid, p["id"])["properties"]) for p in pages} == {("Title",)}
+    assert {tuple(store.stored_copy(sid, p["id"])["properties"]) for p in pages} == {("Title",)}
 
 
 def test_a_page_that_cannot_be_stored_costs_only_itself_and_holds_the_watermark_at_its_time():
@@ -100,7 +100,7 @@ def test_a_full_read_asks_for_each_stored_page_it_did_not_return():
     client.requests.clear()
     _sync_type, report = read(store, client, sid, full=True)
     assert sorted(r[1] for r in client.requests if r[0] == "pages.retrieve") == sorted([pages[1]["id"], pages[2]["id"]])
-    assert store.stored(sid, pages[1]["id"])["gone"] and store.stored(sid, pages[2]["id"])["in_trash"]
+    assert store.stored_copy(sid, pages[1]["id"])["gone"] and store.stored_copy(sid, pages[2]["id"])["in_trash"]
     assert report.removed == 2
 
 
@@ -112,5 +112,5 @@ def test_a_known_data_source_that_left_the_database_is_listed_again_and_the_new_
     client.add("db-1", "ds-2", [page(5, 50, Name=title("e"))], name="Moved")
     sync_type, report = read(store, client, sid)
     assert sync_type == "notion_incremental" and report.counts["data_sources_listed_again"] == 1
-    assert store.stored(sid, page(5, 50)["id"])["data_source_id"] == "ds-2"
+    assert store.stored_copy(sid, page(5, 50)["id"])["data_source_id"] == "ds-2"
     assert store.listed_data_sources(sid) == [{"id": "ds-2", "name": "Moved"}]

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from fakes import stand_in
 from nls_engine.notion.client import NotionError
 from nls_engine.pages.fetch import fetch_page
 from nls_engine.report import RunReport
@@ -122,9 +123,9 @@ def test_fetching_a_page_again_marks_it_gone_on_a_404_only():
                      "down": NotionError(503, "service_unavailable", "later")})
     ctx = SimpleNamespace(notion=client, store=store, the_source=SimpleNamespace(id=7),
                           report=RunReport("notion_webhook"))
-    assert fetch_page(ctx, "live") == {"id": "live"} and gone == []
-    assert fetch_page(ctx, "deleted") is None
+    assert fetch_page(stand_in(ctx), "live") == {"id": "live"} and gone == []
+    assert fetch_page(stand_in(ctx), "deleted") is None
     assert gone == [(7, "deleted")] and ctx.report.removed == 1
     with pytest.raises(NotionError):
-        fetch_page(ctx, "down")
+        fetch_page(stand_in(ctx), "down")
     assert gone == [(7, "deleted")] and ctx.report.removed == 1
