@@ -42,6 +42,7 @@ from rich.table import Table
 from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
+from nls_install import installed
 from nls_install.installed import value
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
@@ -112,9 +113,8 @@ def nls_run(conn: psycopg.Connection, emu: Emulator, pages: int, full: bool, use
     failed = [r for r in result["results"] if r.get("status") != "success"]
     if failed:
         raise SystemExit(f"a sync failed: {json.dumps(failed)[:500]}")
-    logs = conn.execute("SELECT sum(items_processed), sum(items_added), sum(items_updated), sum(retries) "
-                        "FROM nls.sync_log WHERE id::text = ANY(%s)",
-                        ([r["sync_log_id"] for r in result["results"]],)).fetchone()
+    logs = installed.row(conn, "SELECT sum(items_processed), sum(items_added), sum(items_updated), sum(retries) "
+                         "FROM nls.sync_log WHERE id::text = ANY(%s)", ([r["sync_log_id"] for r in result["results"]],))
     serving = sum(r["ms"] for r in emu.api.log) / 1000
     return {"wall": wall, "pages": pages, "processed": logs[0], "written": logs[1] + logs[2], "retries": logs[3],
             "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": mem.peak_kib,
@@ -175,8 +175,8 @@ def clean_runs(conn: psycopg.Connection, emu: Emulator, gen, share: float, seed:
         gen.workspace.update_page(pid, {})
     result = value(conn, "SELECT nls.sync_notion(user_id => %s)", (USER,))
     log = result["cleaning"][0]["sync_log_id"]
-    secs, rows = conn.execute("SELECT extract(epoch FROM completed_at - started_at)::float8, items_added + items_updated "
-                              "FROM nls.sync_log WHERE id = %s", (log,)).fetchone()
+    secs, rows = installed.row(conn, "SELECT extract(epoch FROM completed_at - started_at)::float8, items_added + "
+                               "items_updated FROM nls.sync_log WHERE id = %s", (log,))
     out.append((f"{share:.0%} of the pages edited and synced", secs, rows))
     return out
 

@@ -76,7 +76,7 @@ def start_cluster() -> Cluster:
 def start() -> int:
     """`make demo`: the cluster, the emulator, `nls install`, one sync, and what landed."""
     pg = start_cluster()
-    port, where, dsn = pg.port, pg.base_dir, pg.dsn("nls_demo")
+    port, where, dsn = pg.port, pg.data_dir.parent, pg.dsn("nls_demo")
     shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
     console.print(f"[bold]1. PostgreSQL 15[/bold] with pg_cron and plpython3u on 127.0.0.1:{port} (data in {shown})")
     ids_file = DEMO / "emulator-ids.json"

@@ -25,7 +25,7 @@ import os
 import re
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +121,7 @@ _LINE_START = re.compile(r"^([-+*]|\d+[.)]|#+|>|=+|\|)(\s|$)")   # what would st
 _CODE = re.compile(r"(`[^`]*`|\bnls\.[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?(?:\(\))?)")
 
 
-def prose(text: str, names: set[str] = frozenset(), lead: str = "") -> str:
+def prose(text: str, names: AbstractSet[str] = frozenset(), lead: str = "") -> str:
     """``text`` (a COMMENT ON, wrapped at 120 columns in the SQL) as one markdown paragraph, wrapped again at
     WIDTH: a code span as written, ``nls.<name>`` as code (a link when ``names`` holds it), what markdown would
     read as markup escaped (``*``, ``<``, an ``_`` at the edge of a word); ``lead`` (markdown) goes before it as it
@@ -155,7 +155,7 @@ def wrap(text: str, indent: str = "") -> str:
     return "\n".join(lines).replace("\0", " ")
 
 
-def code_name(qualified: str, names: set[str]) -> str:
+def code_name(qualified: str, names: AbstractSet[str]) -> str:
     """``nls.<name>`` (or ``nls.<table>.<column>``, ``nls.<name>()``) as code, linked to its entry when the
     reference has one."""
     name = qualified[4:].split(".")[0].removesuffix("()")
@@ -340,7 +340,7 @@ def regenerate(conn: psycopg.Connection, paths: list[Path]) -> dict[Path, str]:
 
 def differences(texts: dict[Path, str]) -> str:
     """A unified diff of each file whose committed text differs from ``texts`` ('' when none does)."""
-    out = []
+    out: list[str] = []
     for path, text in texts.items():
         name = os.path.relpath(path, ROOT)
         out.extend(difflib.unified_diff(path.read_text().splitlines(True), text.splitlines(True), name,

@@ -306,7 +306,7 @@ class Outcome:
 
     def differences(self) -> str:
         """A unified diff of each file whose samples differ from this run's ('' when none does)."""
-        out = []
+        out: list[str] = []
         for path, text in self.texts.items():
             old, name = path.read_text(), os.path.relpath(path, ROOT)
             out.extend(difflib.unified_diff(old.splitlines(True), text.splitlines(True), name, f"{name} (this run)"))
@@ -318,7 +318,7 @@ def regenerate(paths: list[Path]) -> Outcome:
     it) from this run's is replaced by it, the others (and those of a scene that cannot run here) stay."""
     samples = find_samples(paths)
     bodies = {(s.path, s.start): s.body for s in samples}
-    unchecked = {}
+    unchecked: dict[str, str] = {}
     with demo_run() as run:
         for name, prepare in SCENES.items():
             ours = [s for s in samples if s.name == name]

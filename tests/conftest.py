@@ -8,7 +8,9 @@ import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
@@ -19,6 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from nls_emulator import Emulator
 from pg_cluster import Cluster
+
+if TYPE_CHECKING:
+    from nls_worker.worker import Worker
 
 # A test key, never a real secret. The cluster gets it in its environment (and this process has it too).
 TEST_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -174,7 +179,7 @@ def postgresql(request, runtime):
         cluster.drop_database(WORKER_DB)
 
 
-WORKER = pytest.StashKey()
+WORKER: pytest.StashKey[Worker] = pytest.StashKey()
 
 
 @pytest.fixture
@@ -190,7 +195,7 @@ def server_tmp_path(postgresql_proc) -> Path:
 
 
 @pytest.fixture
-def conn(postgresql) -> psycopg.Connection:
+def conn(postgresql) -> Iterator[psycopg.Connection]:
     """An autocommit connection (superuser) to this test's own database, a copy of the installed template."""
     info = postgresql.info
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname,
@@ -245,8 +250,9 @@ def sync(conn: psycopg.Connection, **kwargs) -> dict:
 
 def last_log(conn: psycopg.Connection) -> dict:
     cur = conn.execute("SELECT * FROM nls.sync_log ORDER BY started_at DESC LIMIT 1")
-    cols = [d.name for d in cur.description]
-    return dict(zip(cols, cur.fetchone(), strict=True))
+    row = cur.fetchone()
+    assert row is not None and cur.description is not None, "no run in nls.sync_log"
+    return dict(zip([d.name for d in cur.description], row, strict=True))
 
 
 def wait_until(condition, seconds: float = 30.0, what: str = "the condition", every: float = 0.02) -> None:

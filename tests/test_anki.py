@@ -264,10 +264,13 @@ def test_a_full_sync_demanded_is_answered_by_downloading_then_pushing_again_neve
     phone.sync()
     reviewed = min(phone.note_by_card_id("T-003").card_ids())
     phone.answer(reviewed, 4)
-    own = phone.col.new_note(phone.col.models.by_name("Basic"))
+    basic, deck = phone.col.models.by_name("Basic"), phone.col.decks.id("Phone")
+    assert basic is not None and deck is not None
+    own = phone.col.new_note(basic)
     own["Front"], own["Back"] = "The phone's own card?", "Kept"
-    phone.col.add_note(own, phone.col.decks.id("Phone"))
+    phone.col.add_note(own, deck)
     basic = phone.col.models.by_name("Basic")      # a schema change: the next sync must be a full one
+    assert basic is not None
     phone.col.models.add_field(basic, phone.col.models.new_field("Extra"))
     phone.col.models.update_dict(basic)
     assert phone.sync(upload=True) == "full_sync"   # the phone chose to upload its collection
@@ -282,7 +285,8 @@ def test_a_full_sync_demanded_is_answered_by_downloading_then_pushing_again_neve
     # the phone's collection was not overwritten: its own note, its schema change and its review are there
     assert phone.sync() in ("no_changes", "normal_sync")
     assert len(phone.col.find_notes('"deck:Phone"')) == 1
-    assert "Extra" in phone.col.models.field_names(phone.col.models.by_name("Basic"))
+    updated = phone.col.models.by_name("Basic")
+    assert updated is not None and "Extra" in phone.col.models.field_names(updated)
     assert phone.col.get_card(reviewed).reps == 1
     assert phone.note_by_card_id("T-009")["Back"] == "Answer 9, edited meanwhile"
     assert len(phone.col.find_notes('"note:nls Basic" or "note:nls Cloze"')) == 20

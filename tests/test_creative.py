@@ -37,7 +37,7 @@ def expected(emu) -> dict[str, dict]:
     ws, gen = emu.gen.workspace, emu.gen
     out: dict[str, dict] = {}
     for name, target in CREATIVE_TARGETS.items():
-        rows = {}
+        rows: dict[str, tuple] = {}
         for pid in gen.page_ids[name]:
             page = ws.pages[pid]
             if page.get("in_trash"):

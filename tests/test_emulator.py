@@ -231,7 +231,7 @@ def test_webhook_deliveries_are_signed_aggregated_and_retried_until_a_2xx():
     import threading as threading_
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    got: list[tuple[dict, str | None]] = []
+    got: list[tuple[dict, str | None, bytes]] = []
 
     class Receiver(BaseHTTPRequestHandler):
         def do_POST(self):

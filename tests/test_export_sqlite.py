@@ -84,7 +84,7 @@ def _norm(v):
     if isinstance(v, (dict, list)):
         return json.dumps(v, sort_keys=True, ensure_ascii=False)
     if isinstance(v, Range):
-        lo, hi = (x.astimezone(dt.UTC).isoformat(sep=" ") for x in (v.lower, v.upper))
+        lo, hi = (x.astimezone(dt.UTC).isoformat(sep=" ") for x in (v.lower, v.upper) if x is not None)
         return f"{'[' if v.lower_inc else '('}{lo},{hi}{']' if v.upper_inc else ')'}"
     if isinstance(v, str) and v[:1] in "[{":
         try:
@@ -489,10 +489,7 @@ def test_six_exports_into_one_file_at_once_take_turns_and_each_leaves_its_histor
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     procs = [subprocess.Popen(_cli_cmd(_dsn(conn), out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(6)]
-    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
-    for p in procs:
-        p.stdout.close()
-        p.stderr.close()
+    results = [(p.wait(timeout=300), *p.communicate()[1:]) for p in procs]
     assert results == [(0, "")] * 6
     lite = sqlite3.connect(out)
     modes = [m for m, in lite.execute("SELECT mode FROM _nls_export ORDER BY exported_at")]

@@ -5,7 +5,7 @@ import psycopg
 import pytest
 
 from conftest import PG_OPTIONS, TEST_KEY, fresh_database, install, use_emulator
-from nls_install import __version__
+from nls_install import __version__, installed
 from nls_install.install import ANKI_PATH, unschedule
 from nls_install.installed import value
 from nls_install.resources import Shipped
@@ -130,8 +130,8 @@ def test_the_pg_cron_command_syncs(conn, dsn, emulator, unscheduled):
     assert install(["--dsn", dsn]) == 0
     info = conn.info
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
-        command, role = cron.execute("SELECT command, username FROM cron.job WHERE database = %s "
-                                     "AND jobname LIKE 'sync-%%' LIMIT 1", (info.dbname,)).fetchone()
+        command, role = installed.row(cron, "SELECT command, username FROM cron.job WHERE database = %s "
+                                      "AND jobname LIKE 'sync-%%' LIMIT 1", (info.dbname,))
     # as pg_cron runs it: the job's role, which is neither superuser nor BYPASSRLS
     assert conn.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = %s", (role,)).fetchone() == (False,)
     with psycopg.connect(host=info.host, port=info.port, user=role, dbname=info.dbname, autocommit=True) as as_cron:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import psycopg
 import pytest
@@ -354,7 +355,8 @@ def rate_limited(emu, token_rate: float, token_burst: float, workspace_rate: flo
 def at_once(sessions: list[psycopg.Connection], statements: list[tuple[str, tuple]]) -> list:
     """Run statement i on session i, every one in its own thread, started together (a barrier); returns what each
     ended with: its first column, or the error."""
-    barrier, out = threading.Barrier(len(sessions)), [None] * len(sessions)
+    barrier = threading.Barrier(len(sessions))
+    out: list[Any] = [None] * len(sessions)
 
     def run(i):
         barrier.wait()

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import use_emulator
 from nls_emulator import Emulator
+from nls_install import installed
 from nls_install.installed import value
 from workspaces import generated_workspace
 
@@ -278,8 +279,8 @@ def _catalogue_of(c: psycopg.Connection, view: str) -> dict:
     columns = c.execute("SELECT a.attname, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, a.attnum) "
                         "FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0 ORDER BY a.attnum",
                         (view,)).fetchall()
-    comment, definition = c.execute("SELECT obj_description(%s::regclass, 'pg_class'), pg_get_viewdef(%s::regclass)",
-                                    (view, view)).fetchone()
+    comment, definition = installed.row(c, "SELECT obj_description(%s::regclass, 'pg_class'), "
+                                        "pg_get_viewdef(%s::regclass)", (view, view))
     return {"columns": [(n, t) for n, t, _ in columns], "comments": {comment} | {d for _, _, d in columns},
             "definition": definition}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import psycopg.types.json
@@ -67,8 +68,9 @@ def _expected(prop: dict | None, column: dict):
     """The value a typed column should hold for the raw property value ``prop``, from the JSON alone."""
     if prop is None or prop.get("type") != column["type"]:
         return None
-    t, kind, raw = prop["type"], column["kind"], prop.get(prop["type"])
-    inner = raw if t in ("formula", "rollup") else None
+    t, kind = prop["type"], column["kind"]
+    raw: Any = prop.get(t)
+    inner: Any = raw if t in ("formula", "rollup") else None
     if kind == "jsonb":
         return prop
     if kind in ("date", "date_end", "timestamptz", "timestamptz_end", "range"):
@@ -118,7 +120,7 @@ def _documented_type(col: dict, pages: dict) -> str:
         results = [v.get("type") for v in values if v and v.get("type") not in ("unsupported", "incomplete")]
         result = max(sorted(set(results)), key=results.count) if results else None
         if result != "date":
-            return RESULT_TYPE.get(result, "text")
+            return RESULT_TYPE.get(result or "", "text")
         values = [v.get("date") for v in values]
     if t == "date" or t in ("formula", "rollup"):
         dates = [d for d in values if d and d.get("start")]

@@ -17,6 +17,7 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -90,7 +91,8 @@ class Cron(threading.Thread):
         info = conn.info
         self.dsn = f"host={info.host} port={info.port} dbname={info.dbname} " + (
             "user=nls_cron" if runtime == "server" else f"user={info.user} password={info.password}")
-        self.every, self.stop, self.errors = every, threading.Event(), []
+        self.every, self.stop = every, threading.Event()
+        self.errors: list[BaseException] = []
 
     def run(self):
         with psycopg.connect(self.dsn, autocommit=True) as c:
@@ -255,7 +257,8 @@ class Tap:
     out of order, or not at all) through nls._save_webhook_event, what nls.webhook_receive stores."""
 
     def __init__(self, conn, ws, path: str):
-        self.conn, self.ws, self.path, self.heard = conn, ws, path.rsplit("/", 1)[-1], []
+        self.conn, self.ws, self.path = conn, ws, path.rsplit("/", 1)[-1]
+        self.heard: list[Any] = []
         ws.listeners.append(self._heard)
 
     def _heard(self, event_type: str, entity_id: str, entity_type: str, data: dict, author: str) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 import psycopg
 import pytest
@@ -108,7 +109,7 @@ def test_with_no_live_worker_a_call_fails_at_once_saying_how_to_start_one(conn, 
     with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as e:
         conn.execute("SELECT nls.sync_notion()")
     assert time.monotonic() - started < 5
-    assert e.value.diag.message_primary.startswith(f"nls: no nls worker is running for database {WORKER_DB}")
+    assert (e.value.diag.message_primary or "").startswith(f"nls: no nls worker is running for database {WORKER_DB}")
     assert "nls worker --dsn" in (e.value.diag.message_hint or "")
 
 
@@ -144,7 +145,7 @@ def test_a_worker_stopping_mid_run_closes_the_run_and_exits_within_seconds(conn,
     gen = learning(emulator, conn)
     emulator.api.faults.add("stall", path="/query", times=20)
     try:
-        outcome = {}
+        outcome: dict[str, Any] = {}
         caller = threading.Thread(target=_sync_into, args=(owner_dsn_of(conn), gen, outcome), daemon=True)
         caller.start()
         wait_until(lambda: conn.execute("SELECT count(*) FROM nls._requests WHERE status = 'running'").fetchone()

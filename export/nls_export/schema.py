@@ -68,7 +68,7 @@ class Table:
     kind: str
     columns: list[tuple[str, str, bool, str | None]]
     key: list[str]
-    query: sql.Composable
+    query: sql.SQL | sql.Composed
     params: dict
     foreign_keys: list[tuple[list[str], str, list[str], str]] = field(default_factory=list)
     indexes: list[str] = field(default_factory=list)

@@ -100,7 +100,7 @@ def test_card_stats_are_the_atoms_anki_columns():
 def test_an_endpoint_that_is_no_sync_server_url_is_refused_naming_it(endpoint):
     with pytest.raises(anki_account.AccountError) as e:
         anki_account.check_endpoint(endpoint)
-    assert e.value.argument == "endpoint" and e.value.sqlstate == "22023" and "AnkiWeb" in e.value.hint
+    assert e.value.argument == "endpoint" and e.value.sqlstate == "22023" and "AnkiWeb" in (e.value.hint or "")
 
 
 def test_endpoints_are_kept_with_a_trailing_slash_and_none_is_ankiweb():
