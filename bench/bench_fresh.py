@@ -62,7 +62,9 @@ def requests_of(emu: Emulator, run) -> int:
 def request_bill(conn, emu: Emulator, user: str, gen) -> dict:
     """Requests of an unchanged scheduled run, of the daily reconciliation, and of an edit applied from its webhook
     event (measured), and what a day of them costs."""
-    sync = lambda: conn.execute("SELECT nls.sync_notion(user_id => %s)", (user,)).fetchone()   # noqa: E731
+    def sync() -> object:
+        return conn.execute("SELECT nls.sync_notion(user_id => %s)", (user,)).fetchone()
+
     run = requests_of(emu, sync)
     conn.execute("SELECT nls.set_setting('reconcile_interval_s', '0')")
     reconcile = requests_of(emu, sync)

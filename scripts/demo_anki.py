@@ -18,7 +18,7 @@ USER, PASSWORD = "demo", "demo-anki-password"
 def available(conn) -> str | None:
     """None when the demo can show the Anki sync; else why not."""
     try:
-        import anki.collection  # noqa: F401
+        import anki.collection  # noqa: F401 - whether it imports is the question
     except ImportError:
         return "Anki's library is not in the venv (`make anki` installs it)"
     status = conn.execute("SELECT nls.engine_status()->>'anki'").fetchone()[0]

@@ -26,7 +26,7 @@ USERS = {"learner": "correct horse", "other": "battery staple"}
 def require_anki(conn=None) -> None:
     """Skip the test unless the venv and (given ``conn``) the server's Python import Anki's library."""
     try:
-        import anki.collection  # noqa: F401
+        import anki.collection  # noqa: F401 - whether it imports is the question
     except ImportError as e:
         pytest.skip(f"Anki's library is not in the venv ({e}): `make anki` installs it (anki==26.9.3, needs PyPI)")
     if conn is not None:

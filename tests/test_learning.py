@@ -337,7 +337,9 @@ def _seed_statements(text: str) -> list[str]:
 
 def _quality(front: str, back: str, has_concept: bool, has_module: bool) -> tuple[str, float]:
     """An independent reading of docs/learning.md's card rules, for generated cards (oracle for the SQL)."""
-    words = lambda t: len(t.split())   # noqa: E731
+    def words(t: str) -> int:
+        return len(t.split())
+
     items = len(re.findall(r"(^|\n)\s*([-*•]|\d+[.)])\s", back))
     status = ("needs_split" if front.count("?") > 1 or words(back) > 60 or items >= 3
               else "verbose" if words(front) > 25 or words(back) > 25 else "atomic")

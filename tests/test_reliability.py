@@ -443,7 +443,9 @@ def budget_waits(session, user: str, workspace: str | None, n: int = 1) -> list[
 def test_the_budget_is_shared_by_every_backend_at_once_and_a_429_holds_it(conn):
     """The budget a token and a workspace have is one state every backend sees at once, also while the sync that
     spent it runs in its caller's open transaction, and whatever that transaction does after."""
-    approx = lambda *waits: pytest.approx(list(waits), abs=5)   # noqa: E731
+    def approx(*waits: float) -> object:
+        return pytest.approx(list(waits), abs=5)
+
     budget_locks = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = nls._lock_class('budget')"
     with connect_like(conn, autocommit=False) as a, connect_like(conn) as b:
         assert budget_waits(a, "ann", "ws-1", 2) == approx(0, 0)   # a burst of 3 sends 2 at once, one kept back

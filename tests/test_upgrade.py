@@ -188,7 +188,7 @@ def deliver(conn: psycopg.Connection, path: str, token: str, page: str) -> int:
 def anki_ready(conn: psycopg.Connection) -> bool:
     """Whether Anki's library imports here and in the server's Python (the anki extra is installed)."""
     try:
-        import anki.collection  # noqa: F401
+        import anki.collection  # noqa: F401 - whether it imports is the question
     except ImportError:
         return False
     return not value(conn, "SELECT nls.engine_status()->>'anki'").startswith("not importable")

@@ -13,7 +13,7 @@ from psycopg import sql
 from yoyo import get_backend, read_migrations
 
 from . import installed, runtime
-from .errors import InstallError, StepFailed, step  # noqa: F401 (the installer's errors, named ins.* by callers)
+from .errors import InstallError, StepFailed, step  # noqa: F401 - the installer's errors, named ins.* by callers
 from .resources import ENGINE, Shipped, data_dir, deploy_file, deploy_order, sha256
 
 JOB_NAME = "sync-notion-databases"

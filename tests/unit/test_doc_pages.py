@@ -16,7 +16,7 @@ from fakes import stand_in
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import docs  # noqa: E402
+import docs  # noqa: E402 - after the sys.path line that finds scripts/
 
 README = ROOT / "README.md"
 PAGES = sorted((ROOT / "docs").glob("*.md"))

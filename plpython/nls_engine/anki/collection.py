@@ -61,7 +61,7 @@ def library(python_path: str | None) -> str:
         sys.path.append(python_path)
     try:
         import anki.buildinfo
-        from anki.collection import Collection  # noqa: F401
+        from anki.collection import Collection  # noqa: F401 - whether it imports is the question
     except Exception as e:  # noqa: BLE001 - ImportError, or a wheel built for another platform
         raise AnkiUnavailable(f"Anki's library does not import in the server's Python "
                               f"({type(e).__name__}: {e})") from None
