@@ -9,7 +9,7 @@ ANKI_SERVER_DIR ?= $(if $(filter 0,$(shell id -u)),/usr/local/lib/nls/anki-pytho
 export NLS_ANKI_PYTHON_PATH := $(ANKI_SERVER_DIR)
 RUN := env PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: deps venv anki test test-unit schema docs freeze demo demo-stop samples bench clean
+.PHONY: deps venv anki lint test test-unit schema docs freeze demo demo-stop samples bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -18,7 +18,7 @@ deps:
 $(VENV)/.installed: pyproject.toml installer/nls_install/__init__.py
 	/usr/bin/python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test,emulator,export]'
+	$(VENV)/bin/pip install -q -e '.[test,lint]'
 	touch $@
 
 venv: deps $(VENV)/.installed anki
@@ -26,6 +26,14 @@ venv: deps $(VENV)/.installed anki
 # Anki's library (AGPL-3.0) in the venv and for the server's Python; a failure only makes the Anki tests skip
 anki: $(VENV)/.installed
 	@scripts/install-anki.sh "$(ANKI_SERVER_DIR)" "$(VENV)"
+
+# ruff (the lint rules, then the format: `ruff format` rewrites what --check finds) and mypy, over the whole tree,
+# configured in pyproject.toml (the venv has Anki's library, so mypy checks the calls into it)
+# (ruff: every Python file of the checkout but what .gitignore leaves out; mypy: the folders `files` lists)
+lint: venv
+	$(RUN) $(VENV)/bin/ruff check .
+	$(RUN) $(VENV)/bin/ruff format --check .
+	$(RUN) $(VENV)/bin/mypy
 
 # the whole suite (tests/unit included), against a real PostgreSQL 15 with plpython3u and pg_cron: one pytest-xdist
 # process per core (TEST_JOBS), each with its own throwaway cluster, a test file's tests in one process

@@ -28,13 +28,14 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
 from nls_export import sqlite as export
-from nls_cli.main import main as nls
+from nls_install.installed import value
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_sync import start_cluster  # noqa: E402
+from bench_sync import start_cluster
 
 console = Console(highlight=False, width=150)
 TOKEN, USER = "secret_bench_export_token", "bench-user"
@@ -48,10 +49,10 @@ def _setup(conn: psycopg.Connection, emu: Emulator, gen) -> None:
     for name, target in LEARNING_TARGETS.items():
         conn.execute("SELECT nls.add_source(%s, %s, %s, with_content => true)", (USER, gen.database_ids[name], target))
     started = time.monotonic()
-    result = conn.execute("SELECT nls.sync_notion(user_id => %s)", (USER,)).fetchone()[0]
+    result = value(conn, "SELECT nls.sync_notion(user_id => %s)", (USER,))
     assert result["success"], result
     conn.execute("SELECT nls.create_typed_view(user_id => %s)", (USER,))
-    console.print(f"setup: synced {conn.execute('SELECT count(*) FROM nls.stg_notion_pages').fetchone()[0]:,} pages "
+    console.print(f"setup: synced {value(conn, 'SELECT count(*) FROM nls.stg_notion_pages'):,} pages "
                   f"with content, cleaned, typed views made, in {time.monotonic() - started:.1f} s")
 
 
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 picked = random.Random(args.seed).sample(ids, max(1, int(len(ids) * args.changed)))
                 for pid in picked:
                     gen.workspace.update_page(pid, {})
-                assert conn.execute("SELECT nls.sync_notion(user_id => %s)", (USER,)).fetchone()[0]["success"]
+                assert value(conn, "SELECT nls.sync_notion(user_id => %s)", (USER,))["success"]
                 runs.append((f"after {len(picked)} pages edited and synced", export.export_sqlite(dsn, USER, out)))
                 size = out.stat().st_size
         finally:

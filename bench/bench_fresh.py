@@ -32,13 +32,13 @@ import requests
 from rich.console import Console
 from rich.table import Table
 
+from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
 from nls_emulator.server import free_port
-from nls_cli.main import main as nls
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from bench_sync import start_cluster  # noqa: E402
+from bench_sync import start_cluster
 
 console = Console(highlight=False, width=150)
 RUNS_A_DAY = 96          # every 15 minutes
@@ -62,7 +62,9 @@ def requests_of(emu: Emulator, run) -> int:
 def request_bill(conn, emu: Emulator, user: str, gen) -> dict:
     """Requests of an unchanged scheduled run, of the daily reconciliation, and of an edit applied from its webhook
     event (measured), and what a day of them costs."""
-    sync = lambda: conn.execute("SELECT nls.sync_notion(user_id => %s)", (user,)).fetchone()   # noqa: E731
+    def sync() -> object:
+        return conn.execute("SELECT nls.sync_notion(user_id => %s)", (user,)).fetchone()
+
     run = requests_of(emu, sync)
     conn.execute("SELECT nls.set_setting('reconcile_interval_s', '0')")
     reconcile = requests_of(emu, sync)
@@ -109,7 +111,7 @@ def freshness(conn, emu: Emulator, user: str, gen, seconds: float, edits: int, s
     t0 = time.monotonic()
 
     def edit():
-        for pid, when in zip(cards, at):
+        for pid, when in zip(cards, at, strict=True):
             time.sleep(max(0.0, t0 + when - time.monotonic()))
             ws.update_page(pid, {"Question": f"fresh {pid}"})
             made[pid] = time.monotonic()
@@ -205,7 +207,7 @@ def report(fresh: dict, bill: dict, rounds: list[dict]) -> None:
     rows = [("minimum: one query per data source per run", bill["minimum"]),
             ("before the data sources were remembered: database read + query per data source", bill["main"]),
             (f"without webhooks: {bill['run']} a run, {bill['reconcile']} the daily reconciliation", bill["without"]),
-            (f"with webhooks: the same, and one page read per edit", bill["with"])]
+            ("with webhooks: the same, and one page read per edit", bill["with"])]
     for name, n in rows:
         t.add_row(name, f"{n:,}", f"{n / bill['minimum']:.2f}")
     console.print(t)

@@ -27,12 +27,13 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
-from nls_cli.main import main as nls
+from nls_install.installed import value
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from bench_sync import start_cluster  # noqa: E402
+from bench_sync import start_cluster
 
 console = Console(highlight=False, width=170)
 TOKEN = "secret_bench_push_token_not_a_real_one"
@@ -58,7 +59,7 @@ def change_cards(conn: psycopg.Connection, n: int, tag: str) -> int:
 def push(conn: psycopg.Connection, emu: Emulator) -> dict:
     emu.api.reset_log()
     t0 = time.perf_counter()
-    result = conn.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]
+    result = value(conn, "SELECT nls.push_notion(user_id => %s)", (USER,))
     wall = time.perf_counter() - t0
     if not result["success"]:
         raise SystemExit(f"a push failed: {str(result)[:500]}")

@@ -6,7 +6,8 @@ the real installer, adds one source per database of a generated learning workspa
 measures:
 
 - a full sync (``full_sync => true``), an incremental sync with nothing changed, one with 1% of the pages
-  edited, and the daily reconciliation (ids-only read of every data source): wall time, pages per second, requests by endpoint (as the emulator counted them), retries;
+  edited, and the daily reconciliation (ids-only read of every data source): wall time, pages per second,
+  requests by endpoint (as the emulator counted them), retries;
 - the peak memory of the syncing backend (``VmHWM`` and the peak of ``RssAnon`` sampled every 10 ms from
   ``/proc/<pid>/status``);
 - the floor: the same full read by a bare loop (``requests`` against the emulator, then ``COPY`` into a plain
@@ -38,12 +39,14 @@ import requests
 from rich.console import Console
 from rich.table import Table
 
+from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
-from nls_cli.main import main as nls
+from nls_install import installed
+from nls_install.installed import value
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from pg_cluster import Cluster  # noqa: E402
+from pg_cluster import Cluster
 
 console = Console(highlight=False, width=170)
 TOKEN = "secret_bench_token_not_a_real_one"
@@ -75,7 +78,7 @@ class BackendMemory:
             self.peak_kib = max(self.peak_kib, self._read().get("RssAnon", 0))
             time.sleep(self.interval)
 
-    def __enter__(self) -> "BackendMemory":
+    def __enter__(self) -> BackendMemory:
         self._thread.start()
         return self
 
@@ -102,17 +105,16 @@ def start_cluster(dbname: str = "nls_bench", **options: str) -> Cluster:
 def nls_run(conn: psycopg.Connection, emu: Emulator, pages: int, full: bool, user: str = USER) -> dict:
     """One ``nls.sync_notion(user_id => ...)`` call, measured."""
     emu.api.reset_log()
-    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    pid = value(conn, "SELECT pg_backend_pid()")
     with BackendMemory(pid) as mem:
         t0 = time.perf_counter()
-        result = conn.execute("SELECT nls.sync_notion(user_id => %s, full_sync => %s)", (user, full)).fetchone()[0]
+        result = value(conn, "SELECT nls.sync_notion(user_id => %s, full_sync => %s)", (user, full))
         wall = time.perf_counter() - t0
     failed = [r for r in result["results"] if r.get("status") != "success"]
     if failed:
         raise SystemExit(f"a sync failed: {json.dumps(failed)[:500]}")
-    logs = conn.execute("SELECT sum(items_processed), sum(items_added), sum(items_updated), sum(retries) "
-                        "FROM nls.sync_log WHERE id::text = ANY(%s)",
-                        ([r["sync_log_id"] for r in result["results"]],)).fetchone()
+    logs = installed.row(conn, "SELECT sum(items_processed), sum(items_added), sum(items_updated), sum(retries) "
+                         "FROM nls.sync_log WHERE id::text = ANY(%s)", ([r["sync_log_id"] for r in result["results"]],))
     serving = sum(r["ms"] for r in emu.api.log) / 1000
     return {"wall": wall, "pages": pages, "processed": logs[0], "written": logs[1] + logs[2], "retries": logs[3],
             "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": mem.peak_kib,
@@ -150,7 +152,7 @@ def bare_run(conn: psycopg.Connection, emu: Emulator, data_source_ids: list[str]
         for page in rows:
             copy.write_row((json.dumps(page),))
     wall = time.perf_counter() - t0
-    stored = conn.execute("SELECT count(*) FROM public.bare_pages").fetchone()[0]
+    stored = value(conn, "SELECT count(*) FROM public.bare_pages")
     return {"wall": wall, "pages": pages, "processed": len(rows), "written": stored, "retries": retries,
             "requests": dict(emu.api.counters), "429s": _throttled(emu), "rss_peak_kib": None, "hwm_kib": None,
             "serving": sum(r["ms"] for r in emu.api.log) / 1000}
@@ -164,17 +166,17 @@ def clean_runs(conn: psycopg.Connection, emu: Emulator, gen, share: float, seed:
     out = []
     for name in ("first pass", "nothing changed"):
         t0 = time.perf_counter()
-        r = conn.execute("SELECT nls.clean(%s)", (USER,)).fetchone()[0]
+        r = value(conn, "SELECT nls.clean(%s)", (USER,))
         if not r["success"]:
             raise SystemExit(f"the cleaning pipeline failed: {r}")
         out.append((name, time.perf_counter() - t0, r["added"] + r["updated"]))
     ids = [pid for ids in gen.page_ids.values() for pid in ids]
     for pid in random.Random(seed + 1).sample(ids, max(1, int(len(ids) * share))):
         gen.workspace.update_page(pid, {})
-    result = conn.execute("SELECT nls.sync_notion(user_id => %s)", (USER,)).fetchone()[0]
+    result = value(conn, "SELECT nls.sync_notion(user_id => %s)", (USER,))
     log = result["cleaning"][0]["sync_log_id"]
-    secs, rows = conn.execute("SELECT extract(epoch FROM completed_at - started_at)::float8, items_added + items_updated "
-                              "FROM nls.sync_log WHERE id = %s", (log,)).fetchone()
+    secs, rows = installed.row(conn, "SELECT extract(epoch FROM completed_at - started_at)::float8, items_added + "
+                               "items_updated FROM nls.sync_log WHERE id = %s", (log,))
     out.append((f"{share:.0%} of the pages edited and synced", secs, rows))
     return out
 
@@ -261,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                 emu.api.rate_limits.reset()
                 runs.append(("floor: bare loop + COPY", bare_run(conn, emu, list(gen.data_source_ids.values()),
                                                                  total)))
-                stored = conn.execute("SELECT count(*) FROM nls.stg_notion_pages").fetchone()[0]
+                stored = value(conn, "SELECT count(*) FROM nls.stg_notion_pages")
                 cleaning = clean_runs(conn, emu, gen, args.changed, args.seed)
                 sizes = [int(x) for x in args.scale.split(",") if x.strip()]
                 scale = scale_runs(conn, emu, sizes, args.seed) if sizes else []

@@ -10,6 +10,7 @@ may not be able to enter the checkout), in /var/tmp/nls-demo-<hash of the checko
 remembers where, for `make demo-stop` and the next `make demo`."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -25,12 +26,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+import demo_anki
+from nls_cli.main import main as nls
 from nls_emulator.generate import LEARNING_TARGETS
 from nls_emulator.server import start_subprocess
-from nls_cli.main import main as nls
+from nls_install.installed import value
 from pg_cluster import Cluster, server_account
-
-import demo_anki
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / ".demo"
@@ -75,7 +76,7 @@ def start_cluster() -> Cluster:
 def start() -> int:
     """`make demo`: the cluster, the emulator, `nls install`, one sync, and what landed."""
     pg = start_cluster()
-    port, where, dsn = pg.port, pg.base_dir, pg.dsn("nls_demo")
+    port, where, dsn = pg.port, pg.data_dir.parent, pg.dsn("nls_demo")
     shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
     console.print(f"[bold]1. PostgreSQL 15[/bold] with pg_cron and plpython3u on 127.0.0.1:{port} (data in {shown})")
     ids_file = DEMO / "emulator-ids.json"
@@ -91,7 +92,7 @@ def start() -> int:
     with psycopg.connect(dsn, autocommit=True) as c:
         add_demo_user(c, url, ids["databases"])
         console.print("[bold]4. SELECT nls.sync_notion();[/bold]")
-        result = c.execute("SELECT nls.sync_notion()").fetchone()[0]
+        result = value(c, "SELECT nls.sync_notion()")
         brief = {"success": result["success"],
                  "results": [{k: r.get(k) for k in ("database_name", "synced_count", "status")}
                              for r in result.get("results", [])],
@@ -202,10 +203,8 @@ def stop() -> int:
         try:
             for pid in (state.get("emulator_pid"), state.get("anki_server_pid")):
                 if pid:
-                    try:
+                    with contextlib.suppress(ProcessLookupError):
                         os.killpg(pid, signal.SIGTERM)
-                    except ProcessLookupError:
-                        pass
         except ProcessLookupError:
             pass
         STATE.unlink()

@@ -18,7 +18,7 @@ USER, PASSWORD = "demo", "demo-anki-password"
 def available(conn) -> str | None:
     """None when the demo can show the Anki sync; else why not."""
     try:
-        import anki.collection  # noqa: F401
+        import anki.collection  # noqa: F401 - whether it imports is the question
     except ImportError:
         return "Anki's library is not in the venv (`make anki` installs it)"
     status = conn.execute("SELECT nls.engine_status()->>'anki'").fetchone()[0]
@@ -100,7 +100,7 @@ def run(conn, demo_dir: Path, show, console) -> int | None:
                "WHERE sync_type LIKE 'anki%' ORDER BY started_at", "nls.sync_log (the Anki steps)")
     show(conn, "SELECT card_id, anki_deck, anki_queue AS queue, anki_interval AS ivl, anki_review_count AS reps, "
                "anki_stability AS stability, anki_difficulty AS difficulty FROM nls.learning_atoms "
-               f"WHERE card_id = ANY(%s) ORDER BY card_id", "nls.learning_atoms (pulled back from Anki)", [answered])
+               "WHERE card_id = ANY(%s) ORDER BY card_id", "nls.learning_atoms (pulled back from Anki)", [answered])
     show(conn, "SELECT user_id, endpoint, status, credential_kind, collection_bytes, notes, last_status "
                "FROM nls.anki_status", "nls.anki_status")
     return proc.pid

@@ -25,9 +25,9 @@ import os
 import re
 import sys
 import textwrap
+from collections.abc import Callable, Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 
@@ -121,7 +121,7 @@ _LINE_START = re.compile(r"^([-+*]|\d+[.)]|#+|>|=+|\|)(\s|$)")   # what would st
 _CODE = re.compile(r"(`[^`]*`|\bnls\.[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?(?:\(\))?)")
 
 
-def prose(text: str, names: set[str] = frozenset(), lead: str = "") -> str:
+def prose(text: str, names: AbstractSet[str] = frozenset(), lead: str = "") -> str:
     """``text`` (a COMMENT ON, wrapped at 120 columns in the SQL) as one markdown paragraph, wrapped again at
     WIDTH: a code span as written, ``nls.<name>`` as code (a link when ``names`` holds it), what markdown would
     read as markup escaped (``*``, ``<``, an ``_`` at the edge of a word); ``lead`` (markdown) goes before it as it
@@ -155,7 +155,7 @@ def wrap(text: str, indent: str = "") -> str:
     return "\n".join(lines).replace("\0", " ")
 
 
-def code_name(qualified: str, names: set[str]) -> str:
+def code_name(qualified: str, names: AbstractSet[str]) -> str:
     """``nls.<name>`` (or ``nls.<table>.<column>``, ``nls.<name>()``) as code, linked to its entry when the
     reference has one."""
     name = qualified[4:].split(".")[0].removesuffix("()")
@@ -270,7 +270,7 @@ def arguments(text: str) -> list[str]:
         elif not quoted and depth == 0 and text.startswith(", ", i):
             out.append(text[start:i])
             start = i + 2
-    return out + [text[start:]] if text else out
+    return [*out, text[start:]] if text else out
 
 
 def split_raises(comment: str) -> tuple[str, str]:
@@ -287,7 +287,7 @@ def _view_entry(view: View, names: set[str]) -> list[str]:
     facts = ["view", reads, "readable by " + (", ".join(view.readable_by) or "its owner only")]
     lines = [" · ".join(facts), "", prose(view.comment or "(no comment)", names), "", "| column | type |", "|---|---|"]
     lines += [f"| `{column}` | {cell(kind)} |" for column, kind in view.columns]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def reference(conn: psycopg.Connection) -> str:
@@ -300,7 +300,7 @@ def reference(conn: psycopg.Connection) -> str:
     _placed(objects)
     names = set(objects)
     lines = []
-    for title, about, members in SECTIONS:
+    for title, _about, members in SECTIONS:
         links = ", ".join(f"[{n}](#{anchor('nls.' + n)})" for n in members)
         lines.append(wrap(f"- [{title}](#{anchor(title)}): {links}", indent="  "))
     for title, about, members in SECTIONS:
@@ -344,7 +344,7 @@ def regenerate(conn: psycopg.Connection, paths: list[Path]) -> dict[Path, str]:
 
 def differences(texts: dict[Path, str]) -> str:
     """A unified diff of each file whose committed text differs from ``texts`` ('' when none does)."""
-    out = []
+    out: list[str] = []
     for path, text in texts.items():
         name = os.path.relpath(path, ROOT)
         out.extend(difflib.unified_diff(path.read_text().splitlines(True), text.splitlines(True), name,

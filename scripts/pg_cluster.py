@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -109,16 +110,23 @@ class Cluster:
         self.account = server_account()
 
     @property
+    def _dir(self) -> Path:
+        """``base_dir``, once there is one (given, or made by start())."""
+        if self.base_dir is None:
+            raise ClusterError("the cluster has no directory before start()")
+        return self.base_dir
+
+    @property
     def data_dir(self) -> Path:
         """The data directory (PGDATA)."""
-        return self.base_dir / "data"
+        return self._dir / "data"
 
     @property
     def logfile(self) -> Path:
         """The server's log (stderr)."""
-        return self.base_dir / "postgres.log"
+        return self._dir / "postgres.log"
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -133,7 +141,7 @@ class Cluster:
         """A psycopg connection to ``dbname`` as the superuser (``kwargs`` go to psycopg.connect)."""
         return psycopg.connect(self.dsn(dbname), **kwargs)
 
-    def start(self, port: int | None = None) -> "Cluster":
+    def start(self, port: int | None = None) -> Cluster:
         """Make the directory and run initdb when the data directory is new, then start the server on ``port`` (a
         free one by default) and wait until it accepts connections."""
         bins = require_binaries()
@@ -248,9 +256,9 @@ class Cluster:
     def _run(self, *cmd, check: bool = True) -> subprocess.CompletedProcess:
         """Run one of PostgreSQL's programs as the server's user, in ``base_dir``; with ``check``, a ClusterError
         when it fails."""
-        ids = {}
+        ids: dict[str, Any] = {}
         if self.account:
-            ids = dict(user=self.account.pw_uid, group=self.account.pw_gid, extra_groups=[])
+            ids = {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []}
         r = subprocess.run([str(c) for c in cmd], cwd=self.base_dir, env=self._server_env(), capture_output=True,
                            text=True, **ids)
         if r.returncode and check:

@@ -43,18 +43,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 
-from nls_cli.main import main as nls
-from nls_emulator import Emulator, Generated
-from pg_cluster import Cluster, bin_dir
-
 import demo
 import demo_anki
+from nls_cli.main import main as nls
+from nls_emulator import Emulator, Generated
+from nls_install.installed import value
+from pg_cluster import Cluster, bin_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "nls_demo"
@@ -158,7 +158,7 @@ def psql_session(dsn: str, queries: list[str], where: str = "") -> list[str]:
     return ["\n".join(line.rstrip() for line in answer.rstrip().splitlines()) for answer in answers]
 
 
-def shell(command: str, run: "Run", where: str = "") -> str:
+def shell(command: str, run: Run, where: str = "") -> str:
     """What ``command`` prints (stdout and stderr, trailing blanks dropped), run by bash in the run's own folder
     with `nls` on the PATH and NLS_DSN naming the demo's database, as after the README's first screen; a path in
     that folder is shown as the reader's own would be, relative (``demo.db``). SampleError when it fails."""
@@ -172,7 +172,7 @@ def shell(command: str, run: "Run", where: str = "") -> str:
     return "\n".join(line.rstrip() for line in said.rstrip().splitlines())
 
 
-def answers(sample: Sample, run: "Run") -> list[str]:
+def answers(sample: Sample, run: Run) -> list[str]:
     """What each step of ``sample`` answers, in order: its shell commands one by one, each run of consecutive
     queries in one psql session."""
     out: list[str] = []
@@ -243,8 +243,8 @@ CONFLICTED_CARD = "NET-M1-027-PROC"
 
 def _push_conflict(run: Run) -> None:
     """The learner edits CONFLICTED_CARD's answer in Notion (the block edits it here too)."""
-    page_id = run.conn.execute("SELECT notion_id FROM nls.learning_atoms WHERE card_id = %s",
-                               (CONFLICTED_CARD,)).fetchone()[0]
+    page_id = value(run.conn, "SELECT notion_id FROM nls.learning_atoms WHERE card_id = %s",
+                               (CONFLICTED_CARD,))
     run.generated.workspace.update_page(str(page_id), {"Answer": "Edited in Notion by the learner."})
 
 
@@ -306,7 +306,7 @@ class Outcome:
 
     def differences(self) -> str:
         """A unified diff of each file whose samples differ from this run's ('' when none does)."""
-        out = []
+        out: list[str] = []
         for path, text in self.texts.items():
             old, name = path.read_text(), os.path.relpath(path, ROOT)
             out.extend(difflib.unified_diff(old.splitlines(True), text.splitlines(True), name, f"{name} (this run)"))
@@ -318,7 +318,7 @@ def regenerate(paths: list[Path]) -> Outcome:
     it) from this run's is replaced by it, the others (and those of a scene that cannot run here) stay."""
     samples = find_samples(paths)
     bodies = {(s.path, s.start): s.body for s in samples}
-    unchecked = {}
+    unchecked: dict[str, str] = {}
     with demo_run() as run:
         for name, prepare in SCENES.items():
             ours = [s for s in samples if s.name == name]

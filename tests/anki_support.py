@@ -11,9 +11,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, cast
 
 import pytest
+
 from demo_anki import steady_day
+
+if TYPE_CHECKING:
+    from anki.cards import CardId
 
 USERS = {"learner": "correct horse", "other": "battery staple"}
 
@@ -21,7 +26,7 @@ USERS = {"learner": "correct horse", "other": "battery staple"}
 def require_anki(conn=None) -> None:
     """Skip the test unless the venv and (given ``conn``) the server's Python import Anki's library."""
     try:
-        import anki.collection  # noqa: F401
+        import anki.collection  # noqa: F401 - whether it imports is the question
     except ImportError as e:
         pytest.skip(f"Anki's library is not in the venv ({e}): `make anki` installs it (anki==26.9.3, needs PyPI)")
     if conn is not None:
@@ -50,7 +55,7 @@ class AnkiServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def start(self) -> "AnkiServer":
+    def start(self) -> AnkiServer:
         env = dict(os.environ, SYNC_BASE=str(Path(self.base) / "data"), SYNC_HOST="127.0.0.1",
                    SYNC_PORT=str(self.port), RUST_LOG="warn")
         for i, (user, password) in enumerate(USERS.items(), 1):
@@ -64,7 +69,7 @@ class AnkiServer:
                 return self
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"Anki's sync server exited: {self.log.read_text()[-2000:]}")
+                    raise RuntimeError(f"Anki's sync server exited: {self.log.read_text()[-2000:]}") from None
                 time.sleep(0.05)
         raise RuntimeError("Anki's sync server did not listen within 30 s")
 
@@ -104,9 +109,9 @@ class Phone:
         assert len(nids) == 1, (card_id, nids)
         return self.col.get_note(nids[0])
 
-    def answer(self, card_id: int, ease: int) -> None:
+    def answer(self, card_id: int, ease: Literal[1, 2, 3, 4]) -> None:
         steady_day(self.col)   # the queue it lands in does not depend on the time of day
-        card = self.col.get_card(card_id)
+        card = self.col.get_card(cast("CardId", card_id))
         card.start_timer()
         self.col.sched.answerCard(card, ease)
 

@@ -8,15 +8,22 @@ import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 
+from nls_install.installed import value
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from nls_emulator import Emulator  # noqa: E402
-from pg_cluster import Cluster, extension_installed, preload  # noqa: E402
+from nls_emulator import Emulator
+from pg_cluster import Cluster, extension_installed, preload
+
+if TYPE_CHECKING:
+    from nls_worker.worker import Worker
 
 # A test key, never a real secret. The cluster gets it in its environment (and this process has it too).
 TEST_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -169,15 +176,14 @@ def postgresql(request, runtime):
     cluster = request.getfixturevalue("managed_proc")
     cluster.create_database(WORKER_DB, template=WORKER_TEMPLATE_DB, owner=OWNER)
     try:
-        with psycopg.connect(owner_dsn(cluster, WORKER_DB)) as connection:
-            with running_worker(worker_dsn(cluster)) as worker:
-                request.node.stash[WORKER] = worker
-                yield connection
+        with psycopg.connect(owner_dsn(cluster, WORKER_DB)) as connection, running_worker(worker_dsn(cluster)) as worker:
+            request.node.stash[WORKER] = worker
+            yield connection
     finally:
         cluster.drop_database(WORKER_DB)
 
 
-WORKER = pytest.StashKey()
+WORKER: pytest.StashKey[Worker] = pytest.StashKey()
 
 
 @pytest.fixture
@@ -193,7 +199,7 @@ def server_tmp_path(postgresql_proc) -> Path:
 
 
 @pytest.fixture
-def conn(postgresql) -> psycopg.Connection:
+def conn(postgresql) -> Iterator[psycopg.Connection]:
     """An autocommit connection (superuser) to this test's own database, a copy of the installed template."""
     info = postgresql.info
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname,
@@ -237,19 +243,20 @@ def use_emulator(conn: psycopg.Connection, emu: Emulator, read_timeout: float = 
 def add_user_source(conn: psycopg.Connection, user_id: str, token: str, database_id: str,
                     with_content: bool = False) -> int:
     conn.execute("SELECT nls.add_integration(%s, %s)", (user_id, token))
-    return conn.execute("SELECT nls.add_source(%s, %s, with_content => %s)",
-                        (user_id, database_id, with_content)).fetchone()[0]
+    return value(conn, "SELECT nls.add_source(%s, %s, with_content => %s)",
+                        (user_id, database_id, with_content))
 
 
 def sync(conn: psycopg.Connection, **kwargs) -> dict:
     args = ", ".join(f"{k} => %({k})s" for k in kwargs)
-    return conn.execute(f"SELECT nls.sync_notion({args})", kwargs).fetchone()[0]
+    return value(conn, f"SELECT nls.sync_notion({args})", kwargs)
 
 
 def last_log(conn: psycopg.Connection) -> dict:
     cur = conn.execute("SELECT * FROM nls.sync_log ORDER BY started_at DESC LIMIT 1")
-    cols = [d.name for d in cur.description]
-    return dict(zip(cols, cur.fetchone()))
+    row = cur.fetchone()
+    assert row is not None and cur.description is not None, "no run in nls.sync_log"
+    return dict(zip([d.name for d in cur.description], row, strict=True))
 
 
 def wait_until(condition, seconds: float = 30.0, what: str = "the condition", every: float = 0.02) -> None:
@@ -265,12 +272,12 @@ def backend_gone(conn: psycopg.Connection, pid: int, seconds: float = 30.0) -> N
     """Wait until backend ``pid`` has exited: it has then released its advisory locks, and sessions that check
     whether it is alive (pg_stat_activity) see it gone. A client's close (or a FATAL it read) returns before that."""
     query = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s)"
-    wait_until(lambda: not conn.execute(query, (pid,)).fetchone()[0], seconds, f"backend {pid} exiting")
+    wait_until(lambda: not value(conn, query, (pid,)), seconds, f"backend {pid} exiting")
 
 
 def terminate(conn: psycopg.Connection, pid: int, seconds: float = 30.0) -> None:
     """pg_terminate_backend(pid), returning once the backend has exited (its locks released)."""
-    assert conn.execute("SELECT pg_terminate_backend(%s, %s)", (pid, int(seconds * 1000))).fetchone()[0], \
+    assert value(conn, "SELECT pg_terminate_backend(%s, %s)", (pid, int(seconds * 1000))), \
         f"backend {pid} did not exit within {seconds} s"
 
 

@@ -103,5 +103,6 @@ def test_no_public_function_called_with_nulls_answers_an_internal_error(conn):
                 conn.execute(statement)
         except psycopg.Error as e:
             message = e.diag.message_primary or ""
-            assert e.sqlstate not in ("XX000", "23502", "42704"), (statement, e.sqlstate, message)
+            # an error is allowed, not required (pytest.raises would require one): what it says is checked
+            assert e.sqlstate not in ("XX000", "23502", "42704"), (statement, e.sqlstate, message)  # noqa: PT017 - allowed
             assert "RAISE statement option" not in message and "null value in column" not in message, statement

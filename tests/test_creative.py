@@ -37,7 +37,7 @@ def expected(emu) -> dict[str, dict]:
     ws, gen = emu.gen.workspace, emu.gen
     out: dict[str, dict] = {}
     for name, target in CREATIVE_TARGETS.items():
-        rows = {}
+        rows: dict[str, tuple] = {}
         for pid in gen.page_ids[name]:
             page = ws.pages[pid]
             if page.get("in_trash"):
@@ -139,5 +139,5 @@ def test_a_property_map_that_does_not_fit_the_target_is_refused_with_the_fields(
     with pytest.raises(psycopg.errors.InvalidParameterValue) as e:
         conn.execute("SELECT nls.add_source(%s, %s, 'characters', property_map => %s)",
                      (USER, creative.gen.database_ids["Characters"], bad))
-    assert "does not fit target \"characters\"" in str(e.value) and "name, description" in e.value.diag.message_hint
+    assert "does not fit target \"characters\"" in str(e.value) and "name, description" in (e.value.diag.message_hint or "")
     assert conn.execute("SELECT count(*) FROM nls.sources").fetchone()[0] == 0

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import os
 
-from conftest import ANKI_SERVER_DIR
-
 import demo
+from conftest import ANKI_SERVER_DIR
 
 DEFAULT_ANKI_PATH = "/usr/local/lib/nls/anki-python"
 

@@ -78,13 +78,13 @@ def _norm(v):
     if isinstance(v, uuid.UUID):
         return str(v)
     if isinstance(v, dt.datetime):
-        return v.astimezone(dt.timezone.utc).isoformat(sep=" ")
+        return v.astimezone(dt.UTC).isoformat(sep=" ")
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, (dict, list)):
         return json.dumps(v, sort_keys=True, ensure_ascii=False)
     if isinstance(v, Range):
-        lo, hi = (x.astimezone(dt.timezone.utc).isoformat(sep=" ") for x in (v.lower, v.upper))
+        lo, hi = (x.astimezone(dt.UTC).isoformat(sep=" ") for x in (v.lower, v.upper) if x is not None)
         return f"{'[' if v.lower_inc else '('}{lo},{hi}{']' if v.upper_inc else ')'}"
     if isinstance(v, str) and v[:1] in "[{":
         try:
@@ -319,7 +319,7 @@ def test_an_export_killed_midway_leaves_the_previous_file_intact(conn, two_users
         assert proc.wait() == -signal.SIGKILL      # killed before it could finish
     finally:
         relay.close()
-    tmp, = _half_written(out, proc.pid)        # midway: its temporary file is there, half written
+    _tmp, = _half_written(out, proc.pid)        # midway: its temporary file is there, half written
     assert hashlib.sha256(out.read_bytes()).hexdigest() == digest
     assert sqlite3.connect(out).execute("SELECT count(*) FROM _nls_export").fetchone() == (1,)
     assert _export(conn, out).mode == "incremental"
@@ -474,7 +474,7 @@ def test_a_new_file_is_private_and_a_re_export_keeps_the_mode_of_the_file_it_rep
 
 def test_a_user_nls_does_not_know_is_an_error_and_writes_no_file(conn, carol, tmp_path):
     out = tmp_path / "nobody.db"
-    with pytest.raises(ExportError, match="'no-such-user'.*no such user"):
+    with pytest.raises(ExportError, match=r"'no-such-user'.*no such user"):
         _export(conn, out, user="no-such-user")
     _refused(_cli(_dsn(conn), out, "no-such-user"), "no-such-user", "no such user")
     assert list(tmp_path.iterdir()) == []
@@ -489,10 +489,7 @@ def test_six_exports_into_one_file_at_once_take_turns_and_each_leaves_its_histor
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     procs = [subprocess.Popen(_cli_cmd(_dsn(conn), out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(6)]
-    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
-    for p in procs:
-        p.stdout.close()
-        p.stderr.close()
+    results = [(p.wait(timeout=300), *p.communicate()[1:]) for p in procs]
     assert results == [(0, "")] * 6
     lite = sqlite3.connect(out)
     modes = [m for m, in lite.execute("SELECT mode FROM _nls_export ORDER BY exported_at")]

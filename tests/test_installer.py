@@ -5,8 +5,9 @@ import psycopg
 import pytest
 
 from conftest import PG_OPTIONS, TEST_KEY, fresh_database, install, use_emulator
-from nls_install import __version__
+from nls_install import __version__, installed
 from nls_install.install import ANKI_PATH, unschedule
+from nls_install.installed import value
 from nls_install.resources import Shipped
 from pg_cluster import Cluster
 from schema_dump import dump as _schema
@@ -83,7 +84,7 @@ def test_check_reads_a_setting_the_older_schema_lacks_as_the_install_will_set_it
     conn.execute("DELETE FROM nls.settings WHERE name = 'anki_python_path'")
     assert install(["--dsn", dsn, "--check"]) == 0
     out = capsys.readouterr().out
-    assert f"Anki's library (optional: the Anki sync): anki " in out and f"Python from {ANKI_PATH}" in out
+    assert "Anki's library (optional: the Anki sync): anki " in out and f"Python from {ANKI_PATH}" in out
     assert "Would add setting(s) anki_python_path = '/usr/local/lib/nls/anki-python'" in out
 
 
@@ -129,8 +130,8 @@ def test_the_pg_cron_command_syncs(conn, dsn, emulator, unscheduled):
     assert install(["--dsn", dsn]) == 0
     info = conn.info
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname="postgres", autocommit=True) as cron:
-        command, role = cron.execute("SELECT command, username FROM cron.job WHERE database = %s "
-                                     "AND jobname LIKE 'sync-%%' LIMIT 1", (info.dbname,)).fetchone()
+        command, role = installed.row(cron, "SELECT command, username FROM cron.job WHERE database = %s "
+                                      "AND jobname LIKE 'sync-%%' LIMIT 1", (info.dbname,))
     # as pg_cron runs it: the job's role, which is neither superuser nor BYPASSRLS
     assert conn.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = %s", (role,)).fetchone() == (False,)
     with psycopg.connect(host=info.host, port=info.port, user=role, dbname=info.dbname, autocommit=True) as as_cron:
@@ -223,7 +224,7 @@ def _typed_views(dsn: str, emu, placed: dict[str, str]) -> None:
         c.execute("SELECT nls.add_integration('uni', 'tok-uninstall')")
         for name in placed:
             c.execute("SELECT nls.add_source('uni', %s)", (gen.database_ids[name],))
-        assert c.execute("SELECT nls.sync_notion(user_id => 'uni')").fetchone()[0]["success"]
+        assert value(c, "SELECT nls.sync_notion(user_id => 'uni')")["success"]
         for name, schema in placed.items():
             c.execute("SELECT nls.create_typed_view(%s, schema_name => %s)", (gen.database_ids[name], schema))
 

@@ -31,7 +31,6 @@ class Mutator(threading.Thread):
 
     def run(self):
         ws, rng = self.ws, self.rng
-        ds_of = {self.gen.data_source_ids[n]: n for n in CREATIVE_TARGETS}
         while not self.stop.is_set():
             pages = [p for p in ws.pages.values() if ws.data_source_of_page(p) and p["id"] not in ws.hidden]
             page = rng.choice(pages)
@@ -75,7 +74,8 @@ class Mutator(threading.Thread):
 
 def _stored(conn) -> dict[str, tuple]:
     return {r[0]: r[1:] for r in conn.execute(
-        "SELECT page_id, raw_properties, in_trash, deleted_at IS NOT NULL, last_edited_time FROM nls.stg_notion_pages "
+        "SELECT page_id, raw_properties, in_trash, deleted_at IS "
+        "NOT NULL, last_edited_time FROM nls.stg_notion_pages "
         "WHERE user_id = %s", (USER,))}
 
 
@@ -162,7 +162,8 @@ def test_the_copy_equals_notion_after_many_runs_while_the_workspace_changes(conn
         assert set(stored) <= set(ours)
         # and every relation is a row of the edge table
         edges = {(r[0], r[1]): r[2] for r in conn.execute(
-            "SELECT page_id, property_id, array_agg(target_page_id ORDER BY ordinal) FROM nls.notion_relation_edges "
+            "SELECT page_id, property_id, array_agg(target_page_id "
+            "ORDER BY ordinal) FROM nls.notion_relation_edges "
             "GROUP BY 1, 2")}
         for pid, page in ours.items():
             if pid in stored and pid not in ws.hidden and not page.get("in_trash"):

@@ -14,6 +14,7 @@ import pytest
 from anki_support import USERS, AnkiServer, require_anki
 from conftest import ROLLED_BACK, login_role, sync, use_emulator
 from nls_emulator import Emulator
+from nls_install import installed
 from workspaces import generated_workspace
 
 pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
@@ -66,7 +67,7 @@ def rewrite(conn, atom_id: str, front: str | None = None, back: str | None = Non
 def state(conn, atom_id: str) -> dict:
     cur = conn.execute("SELECT * FROM nls.notion_sync_state WHERE local_id = %s", (atom_id,))
     row = cur.fetchone()
-    return dict(zip([d.name for d in cur.description], row)) if row else {}
+    return dict(zip([d.name for d in cur.description], row, strict=True)) if row else {}
 
 
 def test_edited_and_approved_cards_go_back_with_one_patch_each_and_come_back_changing_nothing(conn, learning):
@@ -119,7 +120,7 @@ def conflicts(conn) -> dict[str, dict]:
     cur = conn.execute("SELECT c.*, s.local_id::text AS atom FROM nls.push_conflicts c "
                        "JOIN nls.notion_sync_state s ON s.id = c.id")
     cols = [d.name for d in cur.description]
-    return {r["atom"] + "/" + r["column_name"]: r for r in (dict(zip(cols, row)) for row in cur.fetchall())}
+    return {r["atom"] + "/" + r["column_name"]: r for r in (dict(zip(cols, row, strict=True)) for row in cur.fetchall())}
 
 
 def test_a_property_edited_on_both_sides_is_not_written_and_each_resolution_does_what_it_says(conn, learning):
@@ -215,7 +216,7 @@ def cards_in_notion(emu) -> dict[str, list[str]]:
     """{card id: [page ids]} of the flashcards data source's pages."""
     out: dict[str, list[str]] = {}
     for page in emu.gen.workspace.pages_of(emu.gen.data_source_ids["Flashcards"]):
-        out.setdefault(text(page, "CardID"), []).append(page["id"])
+        out.setdefault(text(page, "CardID") or "", []).append(page["id"])
     return out
 
 
@@ -240,7 +241,7 @@ def test_new_atoms_get_one_page_each_even_when_some_answers_are_lost(conn, learn
                            (flash["sync_log_id"],)).fetchone()[0]
     assert int(adopted) == len(lost)
     page = learning.gen.workspace.pages[linked[min(linked)]]
-    assert text(page, "Question").endswith("what is it?") and page["properties"]["Concept"]["relation"]
+    assert (text(page, "Question") or "").endswith("what is it?") and page["properties"]["Concept"]["relation"]
     assert page["created_by"]["id"] == page["last_edited_by"]["id"] != learning.gen.workspace.pages[
         before[min(before)][0]]["created_by"]["id"]   # written by the integration's bot
     # the read brings the new pages back unchanged, and the cleaning changes none of the atoms
@@ -267,8 +268,7 @@ def test_with_faults_and_rate_limits_every_write_lands_once_and_the_rest_fail_wi
     learning.api.rate_limits.enabled, learning.api.rate_limits.token_rate = True, 10
     learning.api.rate_limits.token_burst = 3
     learning.api.reset_log()
-    learning.api.faults.set_probabilities({k: 0.06 for k in ("500", "502", "503", "504", "reset",
-                                                             "reset_after_write")}, seed=17)
+    learning.api.faults.set_probabilities(dict.fromkeys(("500", "502", "503", "504", "reset", "reset_after_write"), 0.06), seed=17)
     first = push(conn, user_id=USER)
     learning.api.faults.clear()
     assert any(r["status"] == 429 for r in learning.api.log) and any(r["status"] in (0, 500) for r in learning.api.log)
@@ -416,7 +416,7 @@ def test_the_scheduled_workers_push_after_each_users_read_unless_told_not_to(con
 
 def test_a_read_that_brings_back_a_write_of_nls_own_bot_says_so(conn, learning):
     import requests
-    (atom, page), = plain_cards(conn, 1)
+    (_atom, page), = plain_cards(conn, 1)
     assert conn.execute("SELECT bot_id FROM nls.integrations WHERE user_id = %s", (USER,)).fetchone()[0]
     # a write of the integration itself whose answer nls never stored (as after a run killed mid-write)
     r = requests.patch(f"{learning.url}/v1/pages/{page}", timeout=10, json={"properties": {"Answer": {"rich_text": [
@@ -445,18 +445,17 @@ def test_a_card_changed_and_changed_back_costs_no_request(conn, learning):
 
 def test_the_application_role_pushes_its_users_changes_under_row_level_security(conn, learning):
     (atom, page), = plain_cards(conn, 1)
-    with login_role(conn, "push_app") as dsn:
-        with psycopg.connect(dsn, autocommit=True) as app:
-            app.execute("SELECT set_config('nls.user_id', %s, false)", (USER,))
-            app.execute("UPDATE nls.learning_atoms SET back = 'Changed by the application.' WHERE id = %s", (atom,))
-            result = app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]
-            assert result["success"] and text(learning.gen.workspace.pages[page], "Answer") == \
+    with login_role(conn, "push_app") as dsn, psycopg.connect(dsn, autocommit=True) as app:
+        app.execute("SELECT set_config('nls.user_id', %s, false)", (USER,))
+        app.execute("UPDATE nls.learning_atoms SET back = 'Changed by the application.' WHERE id = %s", (atom,))
+        result = installed.value(app, "SELECT nls.push_notion(user_id => %s)", (USER,))
+        assert result["success"] and text(learning.gen.workspace.pages[page], "Answer") == \
                 "Changed by the application."
-            assert app.execute("SELECT push_pending, push_failed FROM nls.sync_status WHERE target = 'flashcards'"
-                               ).fetchone() == (0, 0)
-            app.execute("SELECT set_config('nls.user_id', 'someone-else', false)")
-            assert app.execute("SELECT count(*) FROM nls.notion_sync_state").fetchone() == (0,)
-            assert app.execute("SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]["results"] == []
+        assert app.execute("SELECT push_pending, push_failed FROM nls.sync_status WHERE target = 'flashcards'"
+                           ).fetchone() == (0, 0)
+        app.execute("SELECT set_config('nls.user_id', 'someone-else', false)")
+        assert app.execute("SELECT count(*) FROM nls.notion_sync_state").fetchone() == (0,)
+        assert installed.value(app, "SELECT nls.push_notion(user_id => %s)", (USER,))["results"] == []
 
 
 def test_a_statement_timeout_stops_a_push_with_query_canceled_and_leaves_nothing_running(conn, learning):
@@ -541,7 +540,7 @@ def test_a_read_between_a_rolled_back_push_and_the_next_gives_the_page_to_its_at
 def push_rows(conn, user: str) -> list[dict]:
     cur = conn.execute("SELECT status, items_added, items_updated, details FROM nls.sync_log WHERE user_id = %s "
                        "AND sync_type = 'notion_push' ORDER BY started_at", (user,))
-    return [dict(zip([d.name for d in cur.description], row)) for row in cur.fetchall()]
+    return [dict(zip([d.name for d in cur.description], row, strict=True)) for row in cur.fetchall()]
 
 
 def test_in_a_scheduled_round_an_atom_whose_card_id_is_taken_fails_alone_and_every_other_outcome_is_kept(conn,
@@ -598,16 +597,15 @@ def test_a_card_id_another_session_gives_away_meanwhile_fails_that_atom_alone_no
     rewrite(conn, other, back="Written while another session held a card id.")
     assert sync(conn, user_id=USER)["success"]
     info = conn.info
-    connect = dict(host=info.host, port=info.port, user=info.user, dbname=info.dbname)
+    connect = {"host": info.host, "port": info.port, "user": info.user, "dbname": info.dbname}
     with psycopg.connect(**connect) as taker, psycopg.connect(**connect, autocommit=True) as pusher:
         # another session gives the card id the raced atom's page would carry to an atom of its own, not committed
         # yet: the push cannot see it, and the unique card ids are checked when that session commits
-        taken = taker.execute("INSERT INTO nls.learning_atoms (user_id, card_id, front, back) VALUES (%s, %s, "
-                              "'Taken meanwhile?', 'Yes.') RETURNING id::text", (USER, derived_card_id(raced))
-                              ).fetchone()[0]
+        taken = installed.value(taker, "INSERT INTO nls.learning_atoms (user_id, card_id, front, back) VALUES "
+                                "(%s, %s, 'Taken meanwhile?', 'Yes.') RETURNING id::text", (USER, derived_card_id(raced)))
         answer: dict = {}
-        run = threading.Thread(target=lambda: answer.update(result=pusher.execute(
-            "SELECT nls.push_notion(user_id => %s)", (USER,)).fetchone()[0]), daemon=True)
+        run = threading.Thread(target=lambda: answer.update(result=installed.value(
+            pusher, "SELECT nls.push_notion(user_id => %s)", (USER,))), daemon=True)
         run.start()
         deadline = time.monotonic() + 30
         while conn.execute("SELECT NOT %s = ANY (pg_blocking_pids(%s))",

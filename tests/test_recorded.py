@@ -45,14 +45,19 @@ REQUESTS = {
         "GET", CHILDREN, {"page_size": 2, "start_cursor": "393abc1e-edcd-81f7-b554-d4980eb885c0"}, None),
     "ramnes__notion-sdk-py__error-401-unauthorized.json": ("GET", "/v1/users", None, None),
 }
-_NOT_SERVED = "not served: nls reads pages, data sources and blocks; comments, templates and file uploads are out of scope"
+_NOT_SERVED = ("not served: nls reads pages, data sources and blocks; comments, templates and file uploads are out of "
+               "scope")
 _WRITE = "a write: the emulator is read-only, as nls is"
 _RANKED = ("search: Notion ranks by its own relevance over the whole original workspace, which the recordings do "
            "not hold; search paging and filters are tested on generated workspaces")
+_FILTER_PROPERTIES = ("the index shortens the filter_properties it asked for; filter_properties is tested on "
+                      "generated workspaces")
+_OPAQUE_CURSOR = ("its start_cursor is Notion's opaque cursor, cut from the index; replayed through the limit-5 "
+                  "answer instead")
 # Every other recording, and why it is not replayed.
 NOT_REPLAYED = {
-    "2anki__2anki.net__error-429-rate_limited-logged-in-issue-1522.json":
-        "no request recorded; the 429 body's shape is checked by the rate-limit tests",
+    "2anki__2anki.net__error-429-rate_limited-logged-in-issue-1522.json": (
+        "no request recorded; the 429 body's shape is checked by the rate-limit tests"),
     "hkob__notion_ruby_mapping__legacy-2022-06-28-retrieve-comments-top-page.json": _NOT_SERVED,
     "hkob__notion_ruby_mapping__retrieve-comment-edit-text.json": _NOT_SERVED,
     "hkob__notion_ruby_mapping__retrieve-comments-h1-block.json": _NOT_SERVED,
@@ -77,20 +82,15 @@ NOT_REPLAYED = {
     "ramnes__notion-sdk-py__search-3-results-2025-09-03.json": _RANKED,
     "ramnes__notion-sdk-py__search-page1-has_more.json": _RANKED,
     "ramnes__notion-sdk-py__search-page2-has_more.json": _RANKED,
-    "ramnes__notion-sdk-py__data_source-query-empty.json":
-        "its data source appears in no recording, so the emulator cannot know it exists",
-    "hkob__notion_ruby_mapping__query-data-source-filter-properties.json":
-        "the index shortens the filter_properties it asked for; filter_properties is tested on generated workspaces",
-    "hkob__notion_ruby_mapping__legacy-2022-06-28-query-database-filter-properties.json":
-        "the index shortens the filter_properties it asked for; filter_properties is tested on generated workspaces",
-    "hkob__notion_ruby_mapping__query-data-source-select-multi-values.json":
-        "its filter body is not recorded; select and multi_select filters are tested on generated workspaces",
-    "hkob__notion_ruby_mapping__retrieve-property-rich-text-next-5.json":
-        "its start_cursor is Notion's opaque cursor, cut from the index; replayed through the limit-5 answer instead",
-    "hkob__notion_ruby_mapping__retrieve-property-rich-text-last-5.json":
-        "its start_cursor is Notion's opaque cursor, cut from the index; replayed through the limit-5 answer instead",
-    "hkob__notion_ruby_mapping__legacy-2022-06-28-retrieve-property-rich-text-next-5.json":
-        "its start_cursor is Notion's opaque cursor, cut from the index; replayed through the limit-5 answer instead",
+    "ramnes__notion-sdk-py__data_source-query-empty.json": (
+        "its data source appears in no recording, so the emulator cannot know it exists"),
+    "hkob__notion_ruby_mapping__query-data-source-filter-properties.json": _FILTER_PROPERTIES,
+    "hkob__notion_ruby_mapping__legacy-2022-06-28-query-database-filter-properties.json": _FILTER_PROPERTIES,
+    "hkob__notion_ruby_mapping__query-data-source-select-multi-values.json": (
+        "its filter body is not recorded; select and multi_select filters are tested on generated workspaces"),
+    "hkob__notion_ruby_mapping__retrieve-property-rich-text-next-5.json": _OPAQUE_CURSOR,
+    "hkob__notion_ruby_mapping__retrieve-property-rich-text-last-5.json": _OPAQUE_CURSOR,
+    "hkob__notion_ruby_mapping__legacy-2022-06-28-retrieve-property-rich-text-next-5.json": _OPAQUE_CURSOR,
 }
 
 
@@ -158,7 +158,7 @@ def test_golden_answer_equals_the_recording(recording):
 def test_syncing_the_recorded_workspace_lands_what_the_emulator_serves(conn):
     from conftest import add_user_source, last_log, sync, use_emulator
     with Emulator() as emu:
-        ws = emu.add_recorded("tok-recorded")
+        emu.add_recorded("tok-recorded")
         use_emulator(conn, emu)
         add_user_source(conn, "rec", "tok-recorded", DB)
         result = sync(conn, database_id=DB)

@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import psycopg
 import pytest
 
-from conftest import (PG_OPTIONS, TEST_KEY, add_user_source, install_nls, last_log, other_session, sync,
-                      terminate, use_emulator, wait_until)
+from conftest import (
+    PG_OPTIONS,
+    TEST_KEY,
+    add_user_source,
+    install_nls,
+    last_log,
+    other_session,
+    sync,
+    terminate,
+    use_emulator,
+    wait_until,
+)
 from nls_emulator import Emulator
+from nls_install import installed
 from pg_cluster import Cluster
 
 
@@ -71,7 +83,7 @@ class Background:
     def _run(self, statement, params):
         try:
             self.session.execute(statement, params)
-        except BaseException as e:   # what the statement ended with is the test's to check
+        except BaseException as e:   # noqa: BLE001 - what the statement ended with is the test's to check
             self.error = e
         self.ended_at = time.monotonic()
 
@@ -102,7 +114,8 @@ def test_pg_cancel_backend_stops_a_sync_as_it_stops_any_statement(conn, fresh_em
     cancelled = time.monotonic()
     conn.execute("SELECT pg_cancel_backend(%s)", (run.pid,))
     run.wait(5)
-    assert isinstance(run.error, psycopg.errors.QueryCanceled) and run.ended_at - cancelled < 1.0
+    assert run.ended_at is not None and isinstance(run.error, psycopg.errors.QueryCanceled)
+    assert run.ended_at - cancelled < 1.0
     assert running_rows(conn) == 0
 
 
@@ -342,7 +355,8 @@ def rate_limited(emu, token_rate: float, token_burst: float, workspace_rate: flo
 def at_once(sessions: list[psycopg.Connection], statements: list[tuple[str, tuple]]) -> list:
     """Run statement i on session i, every one in its own thread, started together (a barrier); returns what each
     ended with: its first column, or the error."""
-    barrier, out = threading.Barrier(len(sessions)), [None] * len(sessions)
+    barrier = threading.Barrier(len(sessions))
+    out: list[Any] = [None] * len(sessions)
 
     def run(i):
         barrier.wait()
@@ -429,13 +443,15 @@ def budget_waits(session, user: str, workspace: str | None, n: int = 1) -> list[
 def test_the_budget_is_shared_by_every_backend_at_once_and_a_429_holds_it(conn):
     """The budget a token and a workspace have is one state every backend sees at once, also while the sync that
     spent it runs in its caller's open transaction, and whatever that transaction does after."""
-    approx = lambda *waits: pytest.approx(list(waits), abs=5)   # noqa: E731
+    def approx(*waits: float) -> object:
+        return pytest.approx(list(waits), abs=5)
+
     budget_locks = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = nls._lock_class('budget')"
     with connect_like(conn, autocommit=False) as a, connect_like(conn) as b:
         assert budget_waits(a, "ann", "ws-1", 2) == approx(0, 0)   # a burst of 3 sends 2 at once, one kept back
         assert a.execute(budget_locks).fetchone() == (0,)          # in a's open transaction: no lock left
-        assert a.execute("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = "
-                         "pg_backend_pid() AND c.relname LIKE '\\_budget\\_%'").fetchone()[0] <= 24   # its windows
+        assert installed.value(a, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = "
+                         "pg_backend_pid() AND c.relname LIKE '\\_budget\\_%'") <= 24   # its windows
         assert budget_waits(b, "bob", "ws-1", 2) == approx(1000, 2000)   # another token of the workspace: its turn
         a.rollback()   # what a spent stays spent (the requests were sent)
         assert budget_waits(b, "bob", "ws-2") == approx(2000)      # bob's token is ahead by its own requests

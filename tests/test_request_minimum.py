@@ -32,7 +32,7 @@ def _by_endpoint(emu: Emulator) -> Counter:
 
 def test_an_unchanged_run_of_18_data_sources_sends_only_their_queries_and_one_trash_listing(conn):
     with Emulator() as emu:
-        ws, databases, data_sources = _eighteen(emu)
+        _ws, databases, data_sources = _eighteen(emu)
         assert len(databases) == len(data_sources) == 18
         use_emulator(conn, emu)
         conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))

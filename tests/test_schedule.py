@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from typing import Any
 
 import psycopg
 
@@ -38,7 +39,7 @@ def test_ten_users_sync_side_by_side_under_their_rate_limits(conn):
         for name, value in (("rate_limit_per_s", RATE), ("workspace_rate_limit_per_s", RATE), ("rate_limit_burst", 3)):
             conn.execute("SELECT nls.set_setting(%s, %s)", (name, str(value)))
         users = [f"user-{i:02d}" for i in range(10)]
-        gens = {}
+        gens: dict[str, Any] = {}
         for i, user in enumerate(users):
             token = f"secret_{user}"
             if i == 1:   # user-00 and user-01: two people of one workspace, each with their own token
@@ -62,7 +63,7 @@ def test_ten_users_sync_side_by_side_under_their_rate_limits(conn):
                 with psycopg.connect(host=info.host, port=info.port, user="nls_cron", dbname=info.dbname,
                                      autocommit=True) as c:
                     c.execute("CALL nls.sync_all_users_notion_databases()")
-            except BaseException as e:  # reported below
+            except BaseException as e:  # noqa: BLE001 - reported below
                 errors.append(e)
 
         started = time.monotonic()

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from conftest import TEST_KEY, sync, use_emulator
 from nls_emulator import Emulator
+from nls_install.installed import value
 from pg_cluster import bin_dir
 
 PG_BIN = bin_dir()
@@ -58,10 +59,10 @@ def test_a_canary_token_appears_nowhere_but_as_ciphertext(conn, dsn, app_role, p
             # the real path: the application's role, the token as a bound parameter
             app.execute("SELECT nls.add_integration(%s, %s)", ("canary-user", canary))
             app.execute("SELECT nls.add_source(%s, %s, 'stories')", ("canary-user", gen.database_ids["Stories"]))
-            assert app.execute("SELECT nls.sync_notion(user_id => 'canary-user')").fetchone()[0]["success"]
+            assert value(app, "SELECT nls.sync_notion(user_id => 'canary-user')")["success"]
             # failures: Notion down, then a refused write naming the token, then the token revoked
             emu.api.faults.add("500", times=50)
-            r = app.execute("SELECT nls.sync_notion(user_id => 'canary-user', full_sync => true)").fetchone()[0]
+            r = value(app, "SELECT nls.sync_notion(user_id => 'canary-user', full_sync => true)")
             assert r["success"] is False
             emu.api.faults.clear()
             for sql, args in (("SELECT nls.add_integration(%s, %s)", ("someone-else", canary)),
@@ -71,7 +72,7 @@ def test_a_canary_token_appears_nowhere_but_as_ciphertext(conn, dsn, app_role, p
                 except psycopg.Error as e:
                     errors.append(f"{e} {e.diag.message_detail} {e.diag.message_hint} {e.diag.context}")
             emu.api.revoke(canary)
-            r = app.execute("SELECT nls.sync_notion(user_id => 'canary-user')").fetchone()[0]
+            r = value(app, "SELECT nls.sync_notion(user_id => 'canary-user')")
             assert r["success"] is False and "needs_reauth" in r["results"][0]["error"]
             app.execute("SELECT nls.clean('canary-user')")
     assert len(errors) == 2

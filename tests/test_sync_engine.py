@@ -2,6 +2,7 @@
 PostgreSQL with plpython3u and pg_cron, and the emulator."""
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import psycopg
@@ -33,7 +34,7 @@ def flashcards(conn, emulator, request):
 
 
 def test_second_sync_with_nothing_changed_writes_nothing_and_queries_once(conn, emulator, flashcards):
-    gen, token, db_id = flashcards
+    _gen, token, db_id = flashcards
     before = xmins(conn)
     emulator.api.reset_log()
     result = sync(conn, database_id=db_id)
@@ -73,7 +74,7 @@ def test_editing_one_page_updates_exactly_that_page_and_refetches_its_content(co
 
 
 def test_a_trashed_page_is_marked_not_lost(conn, emulator, flashcards):
-    gen, token, db_id = flashcards
+    gen, _token, db_id = flashcards
     target = gen.page_ids["Flashcards"][3]
     gen.workspace.trash_page(target)
     result = sync(conn, database_id=db_id, full_sync=True)
@@ -87,7 +88,7 @@ def test_a_trashed_page_is_marked_not_lost(conn, emulator, flashcards):
 
 
 def test_an_unshared_page_is_marked_gone_and_comes_back(conn, emulator, flashcards):
-    gen, token, db_id = flashcards
+    gen, _token, db_id = flashcards
     target = gen.page_ids["Flashcards"][5]
     gen.workspace.unshare(target)
     sync(conn, database_id=db_id, full_sync=True)
@@ -141,7 +142,7 @@ def test_a_revoked_token_fails_cleanly_with_one_request(conn, fresh_emulator):
 
 
 def test_a_second_sync_of_a_running_source_returns_at_once(conn, dsn, emulator, flashcards):
-    gen, token, db_id = flashcards
+    _gen, token, db_id = flashcards
     source_id = conn.execute("SELECT id FROM nls.sources WHERE database_id = %s", (db_id,)).fetchone()[0]
     with psycopg.connect(dsn, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(nls._lock_key(), %s::int)", (source_id,))
@@ -204,10 +205,8 @@ def test_a_run_left_running_by_a_killed_backend_is_closed_by_the_next(conn, dsn,
 
 
 def _swallow(fn, *args):
-    try:
+    with contextlib.suppress(psycopg.Error):
         fn(*args)
-    except psycopg.Error:
-        pass
 
 
 def test_text_postgres_cannot_store_is_cleaned_and_counted(conn, emulator):

@@ -3,6 +3,7 @@ roles and what each may execute (checked against tests/expected_privileges.txt),
 public that must not take over an nls function."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 
 from conftest import use_emulator
 from nls_emulator import Emulator
+from nls_install import installed
+from nls_install.installed import value
 from workspaces import generated_workspace
 
 USERS = {"alice": ("creative", 7), "bob": ("creative", 8), "carol": ("learning", 9)}
@@ -64,7 +67,8 @@ def _owned(conn, table: str, by_user: bool, user: str) -> int:
 def test_every_table_with_user_rows_forces_row_level_security(conn):
     tables = {r[0] for r in conn.execute("""
         SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'nls'::regnamespace AND c.relkind = 'r'
-           AND (EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname IN ('user_id', 'source_id')))
+           AND (EXISTS (SELECT 1 FROM pg_attribute a
+                        WHERE a.attrelid = c.oid AND a.attname IN ('user_id', 'source_id')))
            AND c.relname <> 'sync_rounds'""")}
     assert {t for t, _ in _user_tables(conn)} == tables
     assert {"integrations", "sources", "stg_notion_pages", "characters", "learning_atoms", "sync_log",
@@ -80,7 +84,7 @@ def test_each_users_session_sees_exactly_that_users_rows_in_every_table(conn, te
     for user in USERS:
         with _connect(conn, "webapp", user) as app:
             for table, by_user in tables:
-                seen = app.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0]
+                seen = value(app, f"SELECT count(*) FROM nls.{table}")
                 assert seen == _owned(conn, table, by_user, user), (user, table)
                 if by_user:
                     assert app.execute(f"SELECT count(*) FROM nls.{table} WHERE user_id <> %s", (user,)).fetchone() == (0,)
@@ -94,9 +98,9 @@ def test_each_users_session_sees_exactly_that_users_rows_in_every_table(conn, te
             assert app.execute(f"SELECT count(*) FROM nls.{table}").fetchone() == (0,), table
     # the administrator reads every user's rows
     with _connect(conn, "dba_alice") as dba:
-        for table, by_user in tables:
+        for table, _by_user in tables:
             total = conn.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0]
-            assert dba.execute(f"SELECT count(*) FROM nls.{table}").fetchone()[0] == total, table
+            assert value(dba, f"SELECT count(*) FROM nls.{table}") == total, table
 
 
 def test_a_write_under_another_user_is_refused_and_changes_nothing(conn, tenants):
@@ -112,9 +116,10 @@ def test_a_write_under_another_user_is_refused_and_changes_nothing(conn, tenants
             ("SELECT nls.add_integration('bob', 'secret_stolen')", ()),
             # the sync's own writer, handed a page of bob's while the session acts for alice
             ("SELECT * FROM nls._upsert_pages(%s, 'bob', %s::jsonb)",
-             (bob_source, '[{"page_id": "%s", "data_source_id": "d", "properties": {}, "page": {}, '
-                          '"created_time": "2026-01-01T00:00:00Z", "last_edited_time": "2026-01-01T00:00:00Z", '
-                          '"in_trash": false, "sync_hash": "h"}]' % bob_page)),
+             (bob_source, json.dumps([{"page_id": bob_page, "data_source_id": "d", "properties": {}, "page": {},
+                                       "created_time": "2026-01-01T00:00:00Z",
+                                       "last_edited_time": "2026-01-01T00:00:00Z", "in_trash": False,
+                                       "sync_hash": "h"}]))),
             ("UPDATE nls.characters SET user_id = 'bob' WHERE user_id = 'alice'", ()),
         ]
         for sql, args in refused:
@@ -127,7 +132,7 @@ def test_a_write_under_another_user_is_refused_and_changes_nothing(conn, tenants
         assert app.execute("DELETE FROM nls.stg_notion_pages WHERE user_id = 'bob'").rowcount == 0
         assert app.execute("DELETE FROM nls.review_queue").rowcount == 0
         assert app.execute("SELECT nls.remove_integration('bob')").fetchone() == (False,)
-        r = app.execute("SELECT nls.sync_notion(user_id => 'bob')").fetchone()[0]
+        r = value(app, "SELECT nls.sync_notion(user_id => 'bob')")
         assert r["success"] is False and "no enabled source" in r["error"]
         with pytest.raises(psycopg.Error, match="no Notion integration this session can see"):
             app.execute("SELECT * FROM nls.discover('bob')")
@@ -139,7 +144,7 @@ def test_a_write_under_another_user_is_refused_and_changes_nothing(conn, tenants
 def test_the_application_role_syncs_its_user_and_cannot_configure(conn, tenants):
     tenants.gen.workspace.update_page(tenants.gen.page_ids["Characters"][0], {"Name": "Edited by alice"})
     with _connect(conn, "webapp", "alice") as app:
-        r = app.execute("SELECT nls.sync_notion(user_id => 'alice')").fetchone()[0]
+        r = value(app, "SELECT nls.sync_notion(user_id => 'alice')")
         assert r["success"], r
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute("SELECT nls.set_setting('api_base_url', 'http://attacker.example')")
@@ -178,7 +183,7 @@ def test_functions_owners_security_and_execute_grants_match_the_checked_in_list(
                                   + [f"- {w}" for w in want if w not in got] + [f"+ {g}" for g in got if g not in want])
     # the rules behind the list
     for line in got:
-        sig, kind, sec, path, owner, grantees = line.split(" | ")
+        sig, _kind, sec, path, _owner, grantees = line.split(" | ")
         assert "PUBLIC" not in grantees.split(","), sig
         if sec == "SECURITY DEFINER":
             assert path == "search_path=pg_catalog, pg_temp", sig
@@ -212,7 +217,7 @@ def test_typed_views_stay_within_their_users_sources(conn, tenants):
         # her own view, in a schema the builder creates (owned by nls's owner, not by her role)
         (view,), = app.execute("SELECT view FROM nls.create_typed_view(%s, 'mine', schema_name => 'alice_views')",
                                (alice_db,)).fetchall()
-        assert view == "alice_views.mine" and app.execute(f"SELECT count(*) FROM {view}").fetchone()[0] > 0
+        assert view == "alice_views.mine" and value(app, f"SELECT count(*) FROM {view}") > 0
     assert conn.execute("SELECT to_regnamespace('squatted'), r.rolsuper FROM pg_namespace n JOIN pg_roles r "
                         "ON r.oid = n.nspowner WHERE n.nspname = 'alice_views'").fetchone() == (None, True)
     with _connect(conn, "webapp", "bob") as app:   # nothing of alice's stands in bob's way
@@ -247,16 +252,16 @@ def test_objects_planted_in_pg_temp_or_public_do_not_take_over_nls_functions(con
                 app.execute(f"INSERT INTO pg_temp.{t} VALUES ('alice', 'planted')")
             app.execute("SET search_path = pg_temp, public, pg_catalog")
             tenants.gen.workspace.update_page(tenants.gen.page_ids["Stories"][0], {"Premise": "hijack attempt"})
-            r = app.execute("SELECT nls.sync_notion(user_id => 'alice')").fetchone()[0]
+            r = value(app, "SELECT nls.sync_notion(user_id => 'alice')")
             assert r["success"], r
             app.execute("SELECT nls.add_source('alice', %s, 'stories')", (tenants.gen.database_ids["Stories"],))
-            assert app.execute("SELECT nls.clean('alice')").fetchone()[0]["success"]
+            assert value(app, "SELECT nls.clean('alice')")["success"]
             app.execute("SELECT * FROM nls.discover('alice')").fetchall()
             app.execute("SELECT * FROM nls.sync_status").fetchall()
         with _connect(conn, "dba_alice", "alice") as dba:
             dba.execute("SET search_path = pg_temp, public, pg_catalog")
             dba.execute("CREATE TEMP TABLE integrations (user_id text)")
-            assert dba.execute("SELECT nls.rotate_encryption_key()").fetchone()[0]["unreadable"] == []
+            assert value(dba, "SELECT nls.rotate_encryption_key()")["unreadable"] == []
             dba.execute("SELECT nls.set_setting('overlap_s', '120')")
             dba.execute("CALL nls.sync_all_users_notion_databases()")
         assert conn.execute("SELECT what, count(*) FROM public.hijacked GROUP BY 1").fetchall() == []
@@ -274,8 +279,8 @@ def _catalogue_of(c: psycopg.Connection, view: str) -> dict:
     columns = c.execute("SELECT a.attname, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, a.attnum) "
                         "FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0 ORDER BY a.attnum",
                         (view,)).fetchall()
-    comment, definition = c.execute("SELECT obj_description(%s::regclass, 'pg_class'), pg_get_viewdef(%s::regclass)",
-                                    (view, view)).fetchone()
+    comment, definition = installed.row(c, "SELECT obj_description(%s::regclass, 'pg_class'), "
+                                        "pg_get_viewdef(%s::regclass)", (view, view))
     return {"columns": [(n, t) for n, t, _ in columns], "comments": {comment} | {d for _, _, d in columns},
             "definition": definition}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import psycopg.types.json
@@ -12,7 +13,7 @@ import pytest
 from psycopg.types.range import Range
 
 from conftest import add_user_source, login_role, sync, use_emulator
-from nls_emulator import Emulator, fixtures_dir
+from nls_emulator import fixtures_dir
 from nls_emulator.every_type import generate_every_type
 
 pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
@@ -26,7 +27,7 @@ SQL_TYPE = {"title": "text", "rich_text": "text", "select": "text", "status": "t
             "last_edited_time": "timestamp with time zone", "created_by": "text", "last_edited_by": "text",
             "unique_id": "text", "verification": "jsonb"}
 RESULT_TYPE = {"string": "text", "number": "numeric", "boolean": "boolean", "array": "text[]"}
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _plain(items) -> str | None:
@@ -67,8 +68,9 @@ def _expected(prop: dict | None, column: dict):
     """The value a typed column should hold for the raw property value ``prop``, from the JSON alone."""
     if prop is None or prop.get("type") != column["type"]:
         return None
-    t, kind, raw = prop["type"], column["kind"], prop.get(prop["type"])
-    inner = raw if t in ("formula", "rollup") else None
+    t, kind = prop["type"], column["kind"]
+    raw: Any = prop.get(t)
+    inner: Any = raw if t in ("formula", "rollup") else None
     if kind == "jsonb":
         return prop
     if kind in ("date", "date_end", "timestamptz", "timestamptz_end", "range"):
@@ -118,7 +120,7 @@ def _documented_type(col: dict, pages: dict) -> str:
         results = [v.get("type") for v in values if v and v.get("type") not in ("unsupported", "incomplete")]
         result = max(sorted(set(results)), key=results.count) if results else None
         if result != "date":
-            return RESULT_TYPE.get(result, "text")
+            return RESULT_TYPE.get(result or "", "text")
         values = [v.get("date") for v in values]
     if t == "date" or t in ("formula", "rollup"):
         dates = [d for d in values if d and d.get("start")]
@@ -140,7 +142,7 @@ def _check_view(conn, view: str, source_id: int) -> int:
                               "WHERE a.attrelid = %s::regclass AND a.attnum > 0", (view,)).fetchall())
     cur = conn.execute(f"SELECT * FROM {view}")   # SELECT * runs over every page
     names = [d.name for d in cur.description]
-    rows = {r[0]: dict(zip(names, r)) for r in cur.fetchall()}
+    rows = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
     stored = conn.execute("SELECT page_id, raw_properties, value_marks FROM nls.stg_notion_pages "
                           "WHERE source_id = %s", (source_id,)).fetchall()
     pages, marks = {p: r for p, r, _ in stored}, {p: m for p, _, m in stored}
@@ -176,7 +178,8 @@ def test_every_column_has_its_documented_type_and_equals_the_raw_json_for_every_
             "due_date_start", "due_date_end"} <= set(attnums)
     assert all(comment for _, _, comment in attnums.values())
     described = {r[0]: r[1:] for r in conn.execute(
-        "SELECT column_name, position, sql_type, property_name, property_id, property_type FROM nls.typed_view_columns "
+        "SELECT column_name, position, sql_type, property_name, "
+        "property_id, property_type FROM nls.typed_view_columns "
         "WHERE view = 'notion.every_type'")}
     assert len(described) == 37 and set(described) == set(attnums) - {"page_id", "url", "in_trash", "is_archived",
                                                                        "deleted_at", "value_marks"}
@@ -307,16 +310,15 @@ def test_typed_views_of_new_sources_are_made_after_their_first_sync_and_show_eac
         assert sync(conn, user_id=user)["success"]
     views = dict(conn.execute("SELECT user_id, built_as FROM nls.typed_views").fetchall())
     assert views == {"ann": "mine.every_type", "ben": "mine.every_type_2"}
-    with login_role(conn, "typed_app") as dsn:
-        with psycopg.connect(dsn, autocommit=True) as app:
-            app.execute("SELECT set_config('nls.user_id', 'ann', false)")
-            assert app.execute("SELECT count(*) FROM mine.every_type").fetchone() == (6,)
-            assert app.execute("SELECT count(*) FROM mine.every_type_2").fetchone() == (0,)   # ben's rows
-            # ann cannot drop ben's view (row-level security), and her own drop takes the view away
-            assert app.execute("SELECT nls.drop_typed_view('mine.every_type_2')").fetchone() == (False,)
-            assert app.execute("SELECT nls.drop_typed_view('mine.every_type')").fetchone() == (True,)
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):   # what was built is nls's to say
-                app.execute("UPDATE nls.typed_views SET built_as = 'nls.sync_status'")
+    with login_role(conn, "typed_app") as dsn, psycopg.connect(dsn, autocommit=True) as app:
+        app.execute("SELECT set_config('nls.user_id', 'ann', false)")
+        assert app.execute("SELECT count(*) FROM mine.every_type").fetchone() == (6,)
+        assert app.execute("SELECT count(*) FROM mine.every_type_2").fetchone() == (0,)   # ben's rows
+        # ann cannot drop ben's view (row-level security), and her own drop takes the view away
+        assert app.execute("SELECT nls.drop_typed_view('mine.every_type_2')").fetchone() == (False,)
+        assert app.execute("SELECT nls.drop_typed_view('mine.every_type')").fetchone() == (True,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):   # what was built is nls's to say
+            app.execute("UPDATE nls.typed_views SET built_as = 'nls.sync_status'")
     assert conn.execute("SELECT to_regclass('mine.every_type'), to_regclass('mine.every_type_2') IS NOT NULL"
                         ).fetchone() == (None, True)
 

@@ -15,8 +15,9 @@ import threading
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -90,7 +91,8 @@ class Cron(threading.Thread):
         info = conn.info
         self.dsn = f"host={info.host} port={info.port} dbname={info.dbname} " + (
             "user=nls_cron" if runtime == "server" else f"user={info.user} password={info.password}")
-        self.every, self.stop, self.errors = every, threading.Event(), []
+        self.every, self.stop = every, threading.Event()
+        self.errors: list[BaseException] = []
 
     def run(self):
         with psycopg.connect(self.dsn, autocommit=True) as c:
@@ -240,9 +242,8 @@ def test_what_the_receiver_refuses_stores_nothing_and_it_keeps_serving(conn, hoo
     assert requests.post(url, data=body, headers=signed, timeout=10).status_code == 200
     assert conn.execute("SELECT count(*), max(deliveries) FROM nls.webhook_events").fetchone() == (before[0], 2)
     # the receiver's role can run nls.webhook_receive and read nothing
-    with psycopg.connect(hooked.receiver_dsn) as rx:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            rx.execute("SELECT * FROM nls.webhook_subscriptions")
+    with psycopg.connect(hooked.receiver_dsn) as rx, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        rx.execute("SELECT * FROM nls.webhook_subscriptions")
 
 
 # ---- applying, event by event (issue 16's review): events as the emulator emits them for each change, stored as
@@ -256,11 +257,12 @@ class Tap:
     out of order, or not at all) through nls._save_webhook_event, what nls.webhook_receive stores."""
 
     def __init__(self, conn, ws, path: str):
-        self.conn, self.ws, self.path, self.heard = conn, ws, path.rsplit("/", 1)[-1], []
+        self.conn, self.ws, self.path = conn, ws, path.rsplit("/", 1)[-1]
+        self.heard: list[Any] = []
         ws.listeners.append(self._heard)
 
     def _heard(self, event_type: str, entity_id: str, entity_type: str, data: dict, author: str) -> None:
-        at = datetime.fromtimestamp(self.ws.clock(), timezone.utc).isoformat(timespec="milliseconds")
+        at = datetime.fromtimestamp(self.ws.clock(), UTC).isoformat(timespec="milliseconds")
         self.heard.append({"id": str(uuid.uuid4()), "timestamp": at.replace("+00:00", "Z"), "type": event_type,
                            "authors": [{"id": author, "type": "person"}], "data": dict(data),
                            "entity": {"id": entity_id, "type": entity_type}, "api_version": "2025-09-03"})
@@ -382,7 +384,8 @@ def test_a_moved_page_leaves_the_source_it_left_and_is_stored_where_it_went(conn
     run = result["results"][0]
     assert run["details"]["pages_moved"] == 2 and run["items_removed"] == 2   # the two that left their source
     rows = {(r[0], r[1]): r[2:] for r in conn.execute(
-        "SELECT page_id, source_id, data_source_id, deleted_at IS NOT NULL, raw_properties FROM nls.stg_notion_pages "
+        "SELECT page_id, source_id, data_source_id, deleted_at "
+        "IS NOT NULL, raw_properties FROM nls.stg_notion_pages "
         "WHERE page_id = ANY (%s)", ([across, away, within],))}
     assert set(rows) == {(across, sources["Concept Areas"]), (across, sources["Concept Clusters"]),
                          (away, sources["Concept Areas"]), (within, sources["Two Sources"])}

@@ -10,9 +10,9 @@ import importlib
 import os
 import pkgutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable
 
 DISTRIBUTION = "notion-learning-sync"
 

@@ -11,6 +11,7 @@ moving ``last_edited_time`` and recording the integration's bot as the author.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import random
 import socket
@@ -19,20 +20,28 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote, unquote
 
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.exceptions import NotFound, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
-from . import markdown as md
-from . import writes
+from . import markdown as md, writes
 from .limits import AFTER_THE_REQUEST, Faults, RateLimits
+from .model import (
+    VERSIONS,
+    Workspace,
+    norm_id,
+    parse_time,
+    render_block,
+    render_data_source,
+    render_database,
+    render_page,
+)
 from .webhooks import Webhooks
-from .model import (VERSIONS, Workspace, norm_id, parse_time, render_block, render_data_source,
-                    render_database, render_page)
 
 QUERY_RESULT_LIMIT = 10_000
 
@@ -154,7 +163,7 @@ class NotionApi:
             try:
                 endpoint, args = adapter.match()
             except (NotFound, MethodNotAllowed):
-                raise ApiError(400, "invalid_request_url", "Invalid request URL.")
+                raise ApiError(400, "invalid_request_url", "Invalid request URL.") from None
             token = _bearer(request)
             fault = self.faults.pick(request.method, request.path, _has_cursor(request))
             if fault and fault not in AFTER_THE_REQUEST:
@@ -313,7 +322,7 @@ class NotionApi:
         return oid
 
     @staticmethod
-    def _visible(ws: Workspace, obj: dict | None, *chain: str) -> bool:
+    def _visible(ws: Workspace, obj: dict | None, *chain: str | None) -> bool:
         if obj is None or obj["id"] in ws.hidden:
             return False
         return not any(c in ws.hidden for c in chain if c)
@@ -333,7 +342,7 @@ class NotionApi:
         try:
             size = int(raw)
         except (TypeError, ValueError):
-            raise _validation(f"body failed validation: body.page_size should be a number, instead was `{raw}`.")
+            raise _validation(f"body failed validation: body.page_size should be a number, instead was `{raw}`.") from None
         if not 1 <= size <= 100:
             raise _validation(f"body failed validation: body.page_size should be ≤ `100`, instead was `{size}`."
                               if size > 100 else
@@ -341,7 +350,7 @@ class NotionApi:
         return size
 
     def _list(self, results: list, next_cursor: str | None, kind: str, extra: dict | None = None) -> dict:
-        body = {"object": "list", "results": results, "next_cursor": next_cursor,
+        body: dict[str, Any] = {"object": "list", "results": results, "next_cursor": next_cursor,
                 "has_more": next_cursor is not None, "type": kind, kind: {}}
         if extra:
             body.update(extra)
@@ -470,7 +479,7 @@ class NotionApi:
     # is read again, instead of making the rest of the read skip ahead.
     def _sort_key(self, ws: Workspace, sorts: tuple, page_id: str) -> tuple:
         page = ws.pages[page_id]
-        return tuple(page[f] for f, _ in sorts) + (page_id,)   # the id breaks ties, as in sorted_ids
+        return (*(page[f] for f, _ in sorts), page_id)   # the id breaks ties, as in sorted_ids
 
     def _remember(self, ws: Workspace, dsid: str, sorts: tuple, page_id: str) -> None:
         with self._lock:
@@ -501,7 +510,7 @@ class NotionApi:
     def _get_page(self, ws: Workspace, raw_id: str) -> dict:
         pid = self._id(raw_id, "page")
         page = ws.pages.get(pid)
-        if not self._page_visible(ws, page):
+        if page is None or not self._page_visible(ws, page):
             raise _not_found("page", pid)
         return page
 
@@ -546,15 +555,7 @@ class NotionApi:
             items = [{"object": "property_item", "type": t, "id": pid, t: v} for v in values]
             cursors = {}
             header = {"id": pid, "next_url": None, "type": t, t: {} if t != "rollup" else found.get("rollup")}
-        by_cursor = {c: off for c, off in cursors.items()}
-        start = 0
-        if cursor:
-            if cursor in by_cursor:
-                start = by_cursor[cursor]
-            else:
-                start = _decode_offset(cursor)
-                if start is None:
-                    raise _validation(f"The start_cursor provided is invalid: {cursor}")
+        start = _start_at(cursor, dict(cursors.items()))
         end = start + size
         nxt = None
         if end < len(items):
@@ -596,7 +597,7 @@ class NotionApi:
         try:
             values = writes.page_values(ds or {"properties": {}}, body.get("properties") or {}, ws)
         except writes.Invalid as e:
-            raise _validation(str(e))
+            raise _validation(str(e)) from None
         for key in ("icon", "cover", "is_locked"):
             if key in body:
                 page[key] = body[key]
@@ -606,7 +607,8 @@ class NotionApi:
     def _page_create(self, request, integ, version):
         ws = integ.workspace
         body = self._write_body(request, ("parent", "properties", "icon", "cover", "children", "content"))
-        parent = body.get("parent") if isinstance(body.get("parent"), dict) else {}
+        raw_parent = body.get("parent")
+        parent: dict[str, Any] = raw_parent if isinstance(raw_parent, dict) else {}
         ds_id = norm_id(parent.get("data_source_id") or "")
         if ds_id is None and norm_id(parent.get("database_id") or ""):
             db = ws.databases.get(norm_id(parent["database_id"])) or {}
@@ -618,7 +620,7 @@ class NotionApi:
         try:
             values = writes.page_values(ds, body.get("properties") or {}, ws)
         except writes.Invalid as e:
-            raise _validation(str(e))
+            raise _validation(str(e)) from None
         pid = ws.create_page(ds["id"], {}, author=integ.bot)
         page = ws.write_page(pid, values, integ.bot)
         for key in ("icon", "cover"):
@@ -698,10 +700,8 @@ def _reset(environ) -> None:
     sock = environ.get("werkzeug.socket")
     if sock is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)  # the client sees the connection drop with no answer
-        except OSError:
-            pass
         sock.close()
 
 
@@ -732,7 +732,7 @@ def _json_body(request: Request) -> dict:
     try:
         body = json.loads(raw)
     except ValueError:
-        raise ApiError(400, "invalid_json", "Error parsing JSON body.")
+        raise ApiError(400, "invalid_json", "Error parsing JSON body.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "Error parsing JSON body.")
     return body
@@ -756,6 +756,19 @@ def _json(status: int, body: dict) -> Response:
 
 def _encode_offset(n: int) -> str:
     return base64.urlsafe_b64encode(f"o:{n}".encode()).decode().rstrip("=")
+
+
+def _start_at(cursor: str | None, cursors: dict[str, int]) -> int:
+    """Where a list of property items starts: at a recorded cursor, at an offset cursor, or at 0. Raises ApiError
+    (400) for a cursor that is neither."""
+    if not cursor:
+        return 0
+    if cursor in cursors:
+        return cursors[cursor]
+    offset = _decode_offset(cursor)
+    if offset is None:
+        raise _validation(f"The start_cursor provided is invalid: {cursor}")
+    return offset
 
 
 def _decode_offset(cursor: str) -> int | None:
@@ -808,7 +821,7 @@ def _parse_sorts(raw: Any) -> tuple:
 
 
 def _at_or_after(key: tuple, ref: tuple, sorts: tuple) -> bool:
-    for k, r, (_, direction) in zip(key, ref, sorts + (("id", "ascending"),)):
+    for k, r, (_, direction) in zip(key, ref, (*sorts, ("id", "ascending")), strict=True):
         if k == r:
             continue
         return (k > r) if direction == "ascending" else (k < r)
@@ -822,6 +835,26 @@ _TIME_OPS = {
 }
 
 
+def _timestamp_filter(flt: dict) -> Callable[[dict], bool]:
+    """A ``timestamp`` filter (created_time / last_edited_time with before, after, on_or_before, ...) as a
+    predicate over stored pages. Raises ApiError (400) for another timestamp, operator or a date that is none."""
+    field = flt["timestamp"]
+    if field not in ("created_time", "last_edited_time"):
+        raise _validation(f"body failed validation: body.filter.timestamp should be `\"created_time\"` or "
+                          f"`\"last_edited_time\"`, instead was `\"{field}\"`.")
+    checks = []
+    for op, value in (flt.get(field) or {}).items():
+        if op not in _TIME_OPS:
+            raise _validation(f"body failed validation: body.filter.{field}.{op} is not supported.")
+        try:
+            x = parse_time(value)
+        except (TypeError, ValueError):
+            raise _validation(f"body failed validation: body.filter.{field}.{op} should be a valid ISO "
+                              f"8601 date string, instead was `\"{value}\"`.") from None
+        checks.append((_TIME_OPS[op], x))
+    return lambda p: all(fn(parse_time(p[field]), x) for fn, x in checks)
+
+
 def _compile_filter(flt: dict, ds: dict):
     """Turn a Notion filter object into a predicate over stored pages. Supports timestamp filters on
     created_time / last_edited_time, compound ``and`` / ``or``, and equality filters on select, status,
@@ -831,22 +864,7 @@ def _compile_filter(flt: dict, ds: dict):
         parts = [_compile_filter(f, ds) for f in flt[op]]
         return (lambda p: all(f(p) for f in parts)) if op == "and" else (lambda p: any(f(p) for f in parts))
     if "timestamp" in flt:
-        field = flt["timestamp"]
-        if field not in ("created_time", "last_edited_time"):
-            raise _validation(f"body failed validation: body.filter.timestamp should be `\"created_time\"` or "
-                              f"`\"last_edited_time\"`, instead was `\"{field}\"`.")
-        cond = flt.get(field) or {}
-        checks = []
-        for op, value in cond.items():
-            if op not in _TIME_OPS:
-                raise _validation(f"body failed validation: body.filter.{field}.{op} is not supported.")
-            try:
-                x = parse_time(value)
-            except (TypeError, ValueError):
-                raise _validation(f"body failed validation: body.filter.{field}.{op} should be a valid ISO "
-                                  f"8601 date string, instead was `\"{value}\"`.")
-            checks.append((_TIME_OPS[op], x))
-        return lambda p: all(fn(parse_time(p[field]), x) for fn, x in checks)
+        return _timestamp_filter(flt)
     name = flt.get("property")
     if name is not None:
         props = ds.get("properties", {})
@@ -854,7 +872,7 @@ def _compile_filter(flt: dict, ds: dict):
         if schema is None:
             raise _validation(f"Could not find property with name or id: {name}")
         t = schema["type"]
-        cond = flt.get(t) or next((flt[k] for k in flt if k != "property"), {})
+        cond = flt.get(t) or next((flt[k] for k in flt if k != "property"), dict[str, Any]())
         pname = schema.get("name", name)
 
         def value_of(p):

@@ -4,10 +4,10 @@ needs werkzeug (the ``emulator`` extra): the options and ``--help`` import witho
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import threading
-
 
 DESCRIPTION = ("Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11) over a "
                "generated or recorded workspace. Control endpoints: GET /_emulator/stats, "
@@ -37,6 +37,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--token", default="secret_emulator_token",
                    help="bearer token that reads the workspace (default secret_emulator_token); a fake, never a real one")
     p.add_argument("--recorded-dir", help="folder of recorded fixtures (default ../shared/notion-fixtures/recorded)")
+    p.add_argument("--ids-file", help="write the generated databases' ids (JSON) to this file")
+    _add_behaviour_arguments(p)
+
+
+def _add_behaviour_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of how the emulator answers: rate limits, faults, latency, webhooks."""
     p.add_argument("--rate-limit", action="store_true", help="turn rate limits on (off by default)")
     p.add_argument("--rate", type=float, default=3.0, help="average requests/s per token (default 3)")
     p.add_argument("--burst", type=float, default=10.0, help="burst per token (default 10)")
@@ -51,7 +57,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stall-seconds", type=float, default=30.0, help="how long a 'stall' fault holds a response")
     p.add_argument("--query-result-limit", type=int, default=10_000,
                    help="rows a data source query returns before request_status 'incomplete' (default 10000)")
-    p.add_argument("--ids-file", help="write the generated databases' ids (JSON) to this file")
     p.add_argument("--latency", metavar="LOW-HIGH",
                    help="hold each answer a random time between LOW and HIGH seconds, as Notion takes (e.g. 0.15-0.4)")
     p.add_argument("--webhook-url", metavar="URL",
@@ -101,10 +106,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"nls-notion-emulator listening on {emu.url} ({', '.join(args.workspace or ['learning'])})", flush=True)
     if args.webhook_url:   # once serving: the receiver may call back at once
         threading.Timer(0.5, api.webhooks.subscribe, (args.token, args.webhook_url)).start()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         emu.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from typing import Any
 
 from .generate import Generated, _prop_id
 from .model import Workspace, iso_minute, rich_text
@@ -19,7 +20,7 @@ from .model import Workspace, iso_minute, rich_text
 OPTIONS = ["alpha", "beta", "gamma", "delta"]
 STAGES = ["Not started", "In progress", "Done"]
 # name -> (type, schema config); the title is "Name"
-PROPERTIES = {
+PROPERTIES: dict[str, tuple[str, Any]] = {
     "Notes": ("rich_text", {}), "Score": ("number", {"format": "number"}), "Done": ("checkbox", {}),
     "Stage": ("select", {"options": [{"name": o} for o in OPTIONS]}),
     "Progress": ("status", {"options": [{"name": s} for s in STAGES]}),
@@ -106,7 +107,7 @@ def _page_properties(schema: dict, values: dict, created: str, author: dict) -> 
     out = {}
     for name, entry in schema.items():
         t = entry["type"]
-        value = {"created_time": created, "last_edited_time": created, "created_by": author,
+        value: Any = {"created_time": created, "last_edited_time": created, "created_by": author,
                  "last_edited_by": author}.get(t, values.get(name))
         if t == "select" and value:
             value = {"id": _prop_id(value["name"]), "color": "default", **value}
@@ -131,22 +132,16 @@ def generate_every_type(pages: int = 12, seed: int = 1, workspace: Workspace | N
 
     now = ws.clock() if now is None else now
     created = iso_minute(now - 86400)
-    people = [{"object": "user", "id": uid(), "name": "Ada Lovelace", "avatar_url": None, "type": "person",
-               "person": {"email": "ada@example.org"}}, {"object": "user", "id": uid()}]
+    people: list[dict[str, Any]] = [
+        {"object": "user", "id": uid(), "name": "Ada Lovelace", "avatar_url": None, "type": "person",
+         "person": {"email": "ada@example.org"}}, {"object": "user", "id": uid()}]
     ws.add_user(people[0])
     out = Generated(ws)
     for name in ("Targets", "Every Type"):
         out.database_ids[name], out.data_source_ids[name] = uid(), uid()
     schemas = {"Targets": {"Name": {"id": "title", "name": "Name", "type": "title", "title": {}}},
                "Every Type": _schema(out.data_source_ids["Targets"], out.database_ids["Targets"])}
-    for name, schema in schemas.items():
-        db_id, ds_id = out.database_ids[name], out.data_source_ids[name]
-        ws.add_database({"object": "database", "id": db_id, "title": [rich_text(name)], "description": [],
-                         "parent": {"type": "workspace", "workspace": True}, "in_trash": False, "archived": False,
-                         "created_time": created, "last_edited_time": created, "data_sources": []})
-        ws.add_data_source({"object": "data_source", "id": ds_id, "title": [rich_text(name)], "properties": schema,
-                            "parent": {"type": "database_id", "database_id": db_id}, "created_time": created,
-                            "last_edited_time": created, "archived": False, "in_trash": False})
+    _add_databases(ws, out, schemas, created)
     out.page_ids["Targets"] = [uid() for _ in range(30)]
     for k, pid in enumerate(out.page_ids["Targets"]):
         _add_page(ws, pid, out, "Targets", {"Name": {"id": "title", "type": "title",
@@ -157,6 +152,18 @@ def generate_every_type(pages: int = 12, seed: int = 1, workspace: Workspace | N
         _add_page(ws, pid, out, "Every Type", _page_properties(schemas["Every Type"], values, created, people[0]),
                   created, people[0])
     return out
+
+
+def _add_databases(ws: Workspace, out: Generated, schemas: dict[str, dict], created: str) -> None:
+    """One database with one data source of each schema, under the ids ``out`` holds for it."""
+    for name, schema in schemas.items():
+        db_id, ds_id = out.database_ids[name], out.data_source_ids[name]
+        ws.add_database({"object": "database", "id": db_id, "title": [rich_text(name)], "description": [],
+                         "parent": {"type": "workspace", "workspace": True}, "in_trash": False, "archived": False,
+                         "created_time": created, "last_edited_time": created, "data_sources": []})
+        ws.add_data_source({"object": "data_source", "id": ds_id, "title": [rich_text(name)], "properties": schema,
+                            "parent": {"type": "database_id", "database_id": db_id}, "created_time": created,
+                            "last_edited_time": created, "archived": False, "in_trash": False})
 
 
 def _add_page(ws: Workspace, pid: str, out: Generated, name: str, properties: dict, created: str,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nls_install.catalogue import targets_of_kind
@@ -124,8 +125,8 @@ def _person(user_id: str) -> dict:
 
 def _page_counts(share: dict[str, float], pages: int) -> dict[str, int]:
     """Pages per database by ``share``, at least one each, the biggest taking the rounding so they sum to ``pages``."""
-    counts = {name: max(1, int(round(pages * s))) for name, s in share.items()}
-    biggest = max(counts, key=counts.get)
+    counts = {name: max(1, round(pages * s)) for name, s in share.items()}
+    biggest = max(counts, key=lambda name: counts[name])
     counts[biggest] = max(1, pages - (sum(counts.values()) - counts[biggest]))
     return counts
 
@@ -339,8 +340,14 @@ def _many_relations(ws: Workspace, ds: dict, ids: list[str], rng, cases: dict) -
         cases["many_relations"] = [ids[4 % len(ids)]]
 
 
-def _deep_and_synced_blocks(ws: Workspace, deep_page: str, uid) -> None:
+def _deep_and_synced_blocks(ws: Workspace, deep_page: str, uid: Callable[[], str]) -> None:
     """Add toggles nested eight deep, and an original synced block with a copy, to ``deep_page``."""
+    _deep_toggles(ws, deep_page, uid)
+    _synced_blocks(ws, deep_page, uid)
+
+
+def _deep_toggles(ws: Workspace, deep_page: str, uid: Callable[[], str]) -> None:
+    """Toggles nested eight deep on ``deep_page``."""
     parent = deep_page
     for depth in range(8):
         bid = uid()
@@ -350,6 +357,10 @@ def _deep_and_synced_blocks(ws: Workspace, deep_page: str, uid) -> None:
                       "archived": False, "in_trash": False,
                       "toggle": {"rich_text": [rich_text(f"level {depth + 1}")], "color": "default"}}, parent)
         parent = bid
+
+
+def _synced_blocks(ws: Workspace, deep_page: str, uid: Callable[[], str]) -> None:
+    """An original synced block holding a paragraph, and a copy of it, on ``deep_page``."""
     original, copy_ = uid(), uid()
     ws.add_block({"object": "block", "id": original, "type": "synced_block", "has_children": True,
                   "parent": {"type": "page_id", "page_id": deep_page}, "archived": False, "in_trash": False,

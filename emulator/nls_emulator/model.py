@@ -13,8 +13,9 @@ import re
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import unquote
 
 VERSIONS = ("2022-06-28", "2025-09-03", "2026-03-11")
@@ -39,7 +40,7 @@ def norm_id(raw: str | None) -> str | None:
 
 def iso_minute(epoch: float) -> str:
     """Format epoch seconds as Notion does for created/last edited times: rounded down to the minute."""
-    dt = datetime.fromtimestamp(int(epoch // 60) * 60, tz=timezone.utc)
+    dt = datetime.fromtimestamp(int(epoch // 60) * 60, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:00.000Z")
 
 
@@ -51,7 +52,7 @@ def parse_time(value: str) -> float:
     v = v.replace("Z", "+00:00")
     dt = datetime.fromisoformat(v)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
 
 
@@ -429,7 +430,7 @@ class Workspace:
         hit = self._sorted_cache.get(key)
         if hit and hit[0] == self.version:
             return hit[1]
-        pages = [p for p in self.pages_of(data_source_id)]
+        pages = list(self.pages_of(data_source_id))
         if sorts:   # rows that tie on every sort key keep one order: by id (what keyset cursors resume on)
             pages.sort(key=lambda p: p["id"])
         for field, direction in reversed(sorts):
@@ -514,10 +515,10 @@ def _signed(file: dict) -> dict:
         return file   # external, or as recorded from api.notion.com (already signed)
     now = time.time()
     base = str((file.get("file") or {}).get("url", "")).split("?")[0]
-    stamp = datetime.fromtimestamp(now, timezone.utc)
+    stamp = datetime.fromtimestamp(now, UTC)
     url = (f"{base}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={stamp.strftime('%Y%m%dT%H%M%SZ')}"
            f"&X-Amz-Expires=3600&X-Amz-Signature={uuid.uuid4().hex}")
-    expiry = datetime.fromtimestamp(now + 3600, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    expiry = datetime.fromtimestamp(now + 3600, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return dict(file, file={"url": url, "expiry_time": expiry})
 
 

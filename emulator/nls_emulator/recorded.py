@@ -77,7 +77,7 @@ def load_recorded(directory: Path | str | None = None, prefer: str | None = None
         raise FileNotFoundError("the recorded Notion fixtures (../shared/notion-fixtures/recorded) are absent; "
                                 "set NLS_NOTION_FIXTURES to their folder")
     ws = workspace or Workspace(workspace_id="231674b6-2cc1-46bc-b742-c5c9fe4b9c73", name="Recorded workspace")
-    rec = _Recordings(prefer, bool(prefer) and is_legacy(prefer), recorded_requests(d))
+    rec = _Recordings(prefer, bool(prefer and is_legacy(prefer)), recorded_requests(d))
     for path in _recording_files(d, prefer, rec.legacy):
         body = _read(path)
         if isinstance(body, dict) and body.get("object") != "error":
@@ -121,8 +121,9 @@ def _take(ws: Workspace, rec: _Recordings, name: str, body: dict) -> None:
         parent = _block_parent_from_name(body)
         for b in body["results"]:
             ws.add_block(b, parent)
-        if parent:
-            rec.child_lists.setdefault(norm_id(parent), []).append((body, preferred))
+        parent_id = norm_id(parent)
+        if parent_id:
+            rec.child_lists.setdefault(parent_id, []).append((body, preferred))
         return
     _ingest(ws, body, is_legacy(name))
     offset = _segment_offset(name)
@@ -202,8 +203,9 @@ def _property_key(name: str, body: dict, requests: dict) -> tuple[str, str] | No
     prop_id = header.get("id")
     for url in ((requests.get(name) or ("", ""))[1], header.get("next_url") or ""):
         m = re.search(r"/pages/([0-9a-f-]{32,36})/properties/", url)
-        if m:
-            return (norm_id(m.group(1)), prop_id) if prop_id else None
+        page_id = norm_id(m.group(1)) if m else None
+        if page_id:
+            return (page_id, prop_id) if prop_id else None
     return None
 
 
@@ -222,9 +224,10 @@ def _child_order(lists: list[tuple[dict, bool]], known: list[str]) -> list[str]:
             continue
         for _ in range(len(by_first)):  # bounded: recordings that cycle cannot hang the loader
             order.extend(b["id"] for b in body["results"] if b["id"] not in order)
-            body = by_first.get(body.get("next_cursor"))
-            if body is None:
+            following = by_first.get(body.get("next_cursor"))
+            if following is None:
                 break
+            body = following
     return order + [i for i in known if i not in order]
 
 
@@ -260,6 +263,5 @@ def _ingest(ws: Workspace, obj: dict, legacy: bool = False) -> None:
         ws.add_data_source(obj)
     elif kind == "block":
         ws.add_block(obj)
-    elif kind == "user":
-        if obj.get("type") != "bot" or obj["id"] not in ws.users:
-            ws.add_user(obj)
+    elif kind == "user" and (obj.get("type") != "bot" or obj["id"] not in ws.users):
+        ws.add_user(obj)

@@ -2,6 +2,7 @@
 (``nls-notion-emulator``, the demo)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -13,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler, make_server
 
 from .api import NotionApi
 from .generate import Generated, generate
@@ -45,7 +46,8 @@ class Emulator:
         self.api = api or NotionApi()
         self.host = host
         self._server = make_server(host, port, self.api, threaded=True, request_handler=_QuietHandler)
-        self._server.daemon_threads = True
+        if isinstance(self._server, ThreadedWSGIServer):   # threaded=True makes one
+            self._server.daemon_threads = True
         self.port = self._server.server_port
         self._thread: threading.Thread | None = None
 
@@ -53,7 +55,7 @@ class Emulator:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "Emulator":
+    def start(self) -> Emulator:
         self._thread = threading.Thread(target=self._server.serve_forever, name="nls-notion-emulator", daemon=True)
         self._thread.start()
         return self
@@ -66,7 +68,7 @@ class Emulator:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -101,9 +103,9 @@ def start_subprocess(args: list[str], port: int | None = None, log: Path | None 
     """Start ``nls-notion-emulator`` as its own process with ``args``; returns (process, base url) once it
     answers. Raises RuntimeError when it does not come up within ``timeout`` seconds."""
     port = port or free_port()
-    out = open(log, "ab") if log else subprocess.DEVNULL
-    proc = subprocess.Popen([sys.executable, "-m", "nls_emulator.cli", "--port", str(port), *args],
-                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(log, "ab") if log else contextlib.nullcontext(subprocess.DEVNULL) as out:   # the child keeps its own
+        proc = subprocess.Popen([sys.executable, "-m", "nls_emulator.cli", "--port", str(port), *args],
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

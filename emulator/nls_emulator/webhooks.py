@@ -4,10 +4,10 @@ A subscription belongs to an integration (a token) and names a URL. Subscribing 
 of ``{"verification_token": ...}`` without a signature; deliveries start once the token is confirmed
 (:meth:`Webhooks.confirm`, what the DBA does in the integration's settings). Every change of the integration's
 workspace then becomes an event (``page.created``, ``page.properties_updated``, ``page.content_updated``,
-``page.deleted``, ``page.undeleted``, ``page.moved``, ``data_source.schema_updated``), aggregated as Notion does: events of one type
-for one entity within ``aggregate_s`` seconds are one delivery listing every author. Each delivery is signed
-(``X-Notion-Signature: sha256=<HMAC-SHA256 of the raw body, keyed by the verification token>``) and retried with
-``attempt_number`` 2, 3, ... up to 8 while the receiver answers anything but 2xx (or does not answer), after
+``page.deleted``, ``page.undeleted``, ``page.moved``, ``data_source.schema_updated``), aggregated as Notion does:
+events of one type for one entity within ``aggregate_s`` seconds are one delivery listing every author. Each delivery
+is signed (``X-Notion-Signature: sha256=<HMAC-SHA256 of the raw body, keyed by the verification token>``) and retried
+with ``attempt_number`` 2, 3, ... up to 8 while the receiver answers anything but 2xx (or does not answer), after
 ``retry_s`` times the attempt number. ``drop`` (0 to 1) is the share of deliveries never sent (Notion promises no
 delivery); ``duplicate`` the share sent twice. ``log`` records every attempt.
 """
@@ -22,7 +22,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
 
@@ -161,6 +161,7 @@ class Webhooks:
         if signed:
             headers["X-Notion-Signature"] = "sha256=" + hmac.new(sub.verification_token.encode(), raw,
                                                                  hashlib.sha256).hexdigest()
+        status: int | str
         try:
             status = requests.post(sub.url, data=raw, headers=headers, timeout=10).status_code
         except requests.RequestException as e:
@@ -170,4 +171,4 @@ class Webhooks:
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

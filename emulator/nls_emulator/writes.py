@@ -62,7 +62,7 @@ def page_values(ds: dict, properties: Any, workspace: Workspace) -> dict[str, An
     staged = json.loads(json.dumps(ds.get("properties") or {}))   # options are added once every value passed
     out = {}
     for key, value in properties.items():
-        name, schema = find_property({"properties": staged}, key)
+        name, _schema = find_property({"properties": staged}, key)
         out[name] = _value(name, staged[name], value, workspace)
     ds["properties"] = staged
     return out

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from psycopg.types.range import Range
 
 from .schema import base_type
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def timestamp(v: dt.datetime) -> str:
@@ -42,9 +43,11 @@ def converter(pg_type: str) -> Callable[[Any], Any] | None:
     t = base_type(pg_type)
     if t.endswith("[]"):
         return _array
-    return {"uuid": str, "timestamp with time zone": timestamp, "timestamp without time zone": timestamp,
+    by_type: dict[str, Callable[[Any], Any]] = {
+        "uuid": str, "timestamp with time zone": timestamp, "timestamp without time zone": timestamp,
             "date": dt.date.isoformat, "boolean": int, "numeric": float, "tstzrange": range_text,
-            "interval": str}.get(t)
+            "interval": str}
+    return by_type.get(t)
 
 
 def row_converter(pg_types: list[str]) -> Callable[[tuple], tuple]:
@@ -55,5 +58,5 @@ def row_converter(pg_types: list[str]) -> Callable[[tuple], tuple]:
     pairs = list(enumerate(convs))
 
     def convert(row: tuple) -> tuple:
-        return tuple(v if v is None or c is None else c(v) for (_, c), v in zip(pairs, row))
+        return tuple(v if v is None or c is None else c(v) for (_, c), v in zip(pairs, row, strict=True))
     return convert

@@ -12,6 +12,7 @@ a regular file. The copy keeps the mode of the file it replaces; a new file is 0
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -100,7 +101,7 @@ class Target:
         return st
 
     # ---- the folder and the lock -------------------------------------------------------------------------------
-    def __enter__(self) -> "Target":
+    def __enter__(self) -> Target:
         try:
             self.dir_fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             self.lock_fd = self._lock()
@@ -113,10 +114,8 @@ class Target:
 
     def __exit__(self, *exc) -> None:
         if self.lock_fd is not None:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.lock_name, dir_fd=self.dir_fd)   # while it is held: the next one makes its own
-            except FileNotFoundError:
-                pass
             os.close(self.lock_fd)
             self.lock_fd = None
         if self.dir_fd is not None:
@@ -199,6 +198,8 @@ class Target:
     def replace(self, temp: Temp) -> None:
         """Give ``temp`` the mode to keep, make it durable and rename it over the path (whatever is there now: a
         link planted there is replaced itself); then make the rename durable."""
+        if self.dir_fd is None:
+            raise RuntimeError("Target.replace runs inside its with block, which opens the folder")
         os.fchmod(temp.fd, self.mode)
         os.fsync(temp.fd)
         if not self._same(temp, self._lstat(temp.name)):

@@ -3,7 +3,19 @@ the export, a typed view's query) are composed with :mod:`psycopg.sql` by the fu
 by hand; values are always bound."""
 from __future__ import annotations
 
+from typing import Any
+
+import psycopg
 from psycopg import sql
+
+
+def one(pg: psycopg.Connection, query: Any, params: Any = None) -> tuple:
+    """The row of a statement that always returns one (of this module). Raises LookupError when it returned none."""
+    row = pg.execute(query, params).fetchone()
+    if row is None:
+        raise LookupError(f"PostgreSQL returned no row for: {str(query)[:80]}")
+    return row
+
 
 # ---- the session ---------------------------------------------------------------------------------------------
 ROLE = ("SELECT current_user AS role, r.rolsuper OR r.rolbypassrls AS bypasses_rls, "

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from psycopg import sql
 
 # the learning schema: 17 tables and 3 views (sql/30_learning.sql and its migrations); the creative tables
 SEED_TABLES = ("stg_notion_flashcards", "stg_notion_concepts", "stg_notion_concept_areas",
@@ -64,7 +68,7 @@ class Table:
     kind: str
     columns: list[tuple[str, str, bool, str | None]]
     key: list[str]
-    query: object
+    query: sql.SQL | sql.Composed
     params: dict
     foreign_keys: list[tuple[list[str], str, list[str], str]] = field(default_factory=list)
     indexes: list[str] = field(default_factory=list)
@@ -132,7 +136,7 @@ SELECT source, status, count(*) AS count, min(created_at) AS oldest, max(created
 FTS = {"learning_atoms": ("front", "back"), "pages": ("title", "content_markdown")}
 
 # the columns of the pages table (queries.PAGES), with their PostgreSQL types
-PAGE_COLUMNS = [("source_id", "bigint", True, None), ("page_id", "text", True, None),
+PAGE_COLUMNS: list[tuple[str, str, bool, str | None]] = [("source_id", "bigint", True, None), ("page_id", "text", True, None),
                 ("data_source_id", "text", True, None), ("title", "text", False, None), ("url", "text", False, None),
                 ("content_markdown", "text", False, None), ("created_time", "timestamp with time zone", True, None),
                 ("last_edited_time", "timestamp with time zone", True, None), ("in_trash", "boolean", True, None),

@@ -13,6 +13,7 @@ changed (and deletes the rows that went).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sqlite3
@@ -31,8 +32,21 @@ from nls_engine.typed_views.columns import SQL_TYPE, identifier, unique
 from . import queries
 from .convert import row_converter
 from .output import ExportError, Target, Temp
-from .schema import (CREATIVE_TABLES, FORMAT_VERSION, FTS, META_SQL, ON_DELETE, PAGE_COLUMNS, ROWS_SQL, SEED_TABLES,
-                     TABLES_SQL, VIEWS, Table, quote, sqlite_index)
+from .schema import (
+    CREATIVE_TABLES,
+    FORMAT_VERSION,
+    FTS,
+    META_SQL,
+    ON_DELETE,
+    PAGE_COLUMNS,
+    ROWS_SQL,
+    SEED_TABLES,
+    TABLES_SQL,
+    VIEWS,
+    Table,
+    quote,
+    sqlite_index,
+)
 
 TYPED_FIXED = [("page_id", "text", True, None), ("url", "text", False, None), ("in_trash", "boolean", False, None),
                ("is_archived", "boolean", False, None), ("deleted_at", "timestamp with time zone", False, None),
@@ -65,11 +79,11 @@ class Report:
 def _origin(pg: psycopg.Connection) -> dict:
     """Where the data comes from: database, host, port, server version, system identifier and schema version
     (the last two when this role may read them). Never a password or a token."""
-    out = dict(zip(("database", "host", "port", "server_version"), pg.execute(queries.ORIGIN).fetchone()))
+    out = dict(zip(("database", "host", "port", "server_version"), queries.one(pg, queries.ORIGIN), strict=True))
     for key, name in (("system_identifier", "SYSTEM_IDENTIFIER"), ("schema_version", "SCHEMA_VERSION")):
         try:
             with pg.transaction():
-                out[key] = pg.execute(getattr(queries, name)).fetchone()[0]
+                out[key] = queries.one(pg, getattr(queries, name))[0]
         except psycopg.Error:
             out[key] = None
     return out
@@ -89,7 +103,7 @@ def session(pg: psycopg.Connection, user: str) -> dict:
 def _act_for(pg: psycopg.Connection, user: str) -> None:
     """Act for ``user`` under row-level security: a role that would see every user's rows (a superuser, BYPASSRLS,
     nls_admin) becomes nls_app for the export. Raises ExportError when it cannot."""
-    role, bypasses, admin, can_be_app = pg.execute(queries.ROLE).fetchone()
+    role, bypasses, admin, can_be_app = queries.one(pg, queries.ROLE)
     if bypasses or admin:
         if not can_be_app:
             raise ExportError(f"role {role} reads every user's rows and cannot act as nls_app: connect as a member "
@@ -117,12 +131,12 @@ def _typed_tables(pg: psycopg.Connection, user: str, taken: set[str]) -> list[Ta
     name already taken, in the order of the user's own sources: nothing another user has changes a name (a typed
     view's name would: it lives in a schema every user shares)."""
     rows = pg.execute(queries.DATA_SOURCES, (user,)).fetchall()
-    per_source = {}
+    per_source: dict[int, int] = {}
     for r in rows:
         per_source[r[0]] = per_source.get(r[0], 0) + 1
     out = []
     for source_id, database_id, db_name, ds_id, ds_name in rows:
-        columns_json, query = pg.execute(queries.TYPED_SELECT, (source_id, ds_id)).fetchone()
+        columns_json, query = queries.one(pg, queries.TYPED_SELECT, (source_id, ds_id))
         columns = json.loads(columns_json) if isinstance(columns_json, str) else columns_json
         words = db_name or f"database {database_id[:8]}"
         part = f" {ds_name or ds_id[:8]}" if per_source[source_id] > 1 else ""
@@ -148,7 +162,7 @@ def _recreate(db: sqlite_utils.Database, table: Table, definition: str) -> None:
     """(Re)create a table as planned; its row hashes and its full-text index go with the old one."""
     if table.name in db.table_names():
         if f"{table.name}_fts" in db.table_names():
-            db[table.name].disable_fts()
+            db.table(table.name).disable_fts()
         db.execute(f"DROP TABLE {quote(table.name)}")
     db.execute(definition)
     for index in table.indexes:
@@ -194,7 +208,7 @@ def _copy_table(pg: psycopg.Connection, db: sqlite_utils.Database, table: Table,
             cur.execute(queries.hashed(table.query, table.key), table.params)
             return {"written": _insert(db, table, cur, tick), "deleted": 0}
     have = dict(db.execute("SELECT row_key, row_hash FROM _nls_rows WHERE table_name = ?", [table.name]).fetchall())
-    now = dict(pg.execute(queries.hashes_only(table.query, table.key), table.params).fetchall())
+    now: dict[str, str] = dict(pg.execute(queries.hashes_only(table.query, table.key), table.params).fetchall())
     changed = [k for k, h in now.items() if have.get(k) != h]
     gone = [k for k in have if k not in now]
     _delete(db, table, changed + gone)
@@ -213,7 +227,7 @@ def _finish(db: sqlite_utils.Database, tables: list[Table]) -> None:
     for (name,) in db.execute("SELECT table_name FROM _nls_tables").fetchall():
         if name not in planned:
             if f"{name}_fts" in db.table_names():
-                db[name].disable_fts()
+                db.table(name).disable_fts()
             db.execute(f"DROP TABLE IF EXISTS {quote(name)}")
             db.execute("DELETE FROM _nls_rows WHERE table_name = ?", [name])
             db.execute("DELETE FROM _nls_tables WHERE table_name = ?", [name])
@@ -221,7 +235,7 @@ def _finish(db: sqlite_utils.Database, tables: list[Table]) -> None:
         db.create_view(name, body.strip(), replace=True)
     for t in tables:
         if t.fts and f"{t.name}_fts" not in db.table_names():
-            db[t.name].enable_fts(list(t.fts), fts_version="FTS5", create_triggers=True)
+            db.table(t.name).enable_fts(list(t.fts), fts_version="FTS5", create_triggers=True)
 
 
 # ---- the file: a temporary copy, renamed over the target (output.Target: never anywhere but the path named) ----
@@ -263,8 +277,8 @@ def _note(db: sqlite_utils.Database, origin: dict, user: str, report: Report) ->
         nls_version = version("notion-learning-sync")
     except PackageNotFoundError:
         nls_version = None
-    db["_nls_export"].insert({
-        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(sep=" "), "database": origin["database"],
+    db.table("_nls_export").insert({
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(sep=" "), "database": origin["database"],
         "host": origin["host"], "port": origin["port"], "system_identifier": origin["system_identifier"],
         "user_id": user, "schema_version": origin["schema_version"], "nls_version": nls_version,
         "format_version": FORMAT_VERSION, "mode": report.mode, "rows_written": report.written,
@@ -281,7 +295,7 @@ def _write(pg: psycopg.Connection, db: sqlite_utils.Database, tables: list[Table
     with db.conn:
         for table in tables:
             task = progress.add_task(table.name, total=None)
-            out[table.name] = _copy_table(pg, db, table, incremental, lambda n: progress.advance(task, n))
+            out[table.name] = _copy_table(pg, db, table, incremental, functools.partial(progress.advance, task))
             progress.update(task, total=progress.tasks[task].completed)
         _finish(db, tables)
     return out
@@ -322,6 +336,7 @@ def _fill(pg: psycopg.Connection, target: Target, temp: Temp, tables: list[Table
     """Write the new copy into ``temp``: the earlier export brought up to the snapshot, or a whole new file; its
     ``_nls_export`` row; closed."""
     from contextlib import nullcontext
+
     from rich.progress import Progress
     report.mode = _start(target, temp, origin, user, full)
     db = _open(target, temp)
@@ -339,6 +354,6 @@ def _fill(pg: psycopg.Connection, target: Target, temp: Temp, tables: list[Table
 def _known(pg: psycopg.Connection, user: str, tables: list[Table], origin: dict) -> None:
     """Raise ExportError unless ``user`` is one this session sees: an integration, or a row in a table the export
     copies (rows can outlive the integration)."""
-    if not pg.execute(queries.user_known([t.query for t in tables]), {"user": user}).fetchone()[0]:
+    if not queries.one(pg, queries.user_known([t.query for t in tables]), {"user": user})[0]:
         raise ExportError(f"--user {user!r}: no such user in database {origin['database']} that this role can see "
                           "(nls.integrations lists the users; nothing was written)")

@@ -12,15 +12,13 @@ import copy
 from contextlib import contextmanager
 
 import psycopg
-from yoyo import exceptions as yoyo_exceptions
-from yoyo import internalmigrations, read_migrations
+from yoyo import exceptions as yoyo_exceptions, internalmigrations, read_migrations
 from yoyo.backends.base import SavepointTransactionManager
 from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
 from yoyo.connections import DatabaseURI
 from yoyo.migrations import default_migration_table
 
-from . import install as ins
-from . import installed, runtime
+from . import install as ins, installed, runtime
 from .plan import refusal
 from .resources import Shipped
 
@@ -48,6 +46,7 @@ class SharedBackend(PostgresqlPsycopgBackend):
         self.schema = SCHEMA
         self.has_transactional_ddl = True
         self._in_transaction = True
+        self._internal_schema_updated = False   # yoyo's own tables, made or upgraded once
 
     def init_connection(self, connection):
         """Nothing: the caller sets the search path for the migrations (:func:`migrate`)."""
@@ -89,9 +88,9 @@ def migrate(conn: psycopg.Connection, shipped: Shipped) -> list[str]:
     applied = []
     with ins.step("yoyo's tables and lock in schema nls"):
         conn.execute("CREATE SCHEMA IF NOT EXISTS nls")
-        before = conn.execute("SELECT current_setting('search_path')").fetchone()[0]
+        before = installed.value(conn, "SELECT current_setting('search_path')")
         conn.execute("SELECT set_config('search_path', %s, true)", (SCHEMA,))
-        if conn.execute("SELECT to_regclass('nls.yoyo_lock') IS NULL").fetchone()[0]:
+        if installed.value(conn, "SELECT to_regclass('nls.yoyo_lock') IS NULL"):
             backend.create_lock_table()
         backend.ensure_internal_schema_updated()
         migrations = read_migrations(str(shipped.migrations_dir))
@@ -117,10 +116,10 @@ def without_reasserted_roles(conn: psycopg.Connection, migration):
     """``migration``, or a copy without its role step (:data:`ROLE_STEPS`) when this role is no superuser and every
     role the step names exists already, no superuser and not BYPASSRLS."""
     step, roles = ROLE_STEPS.get(migration.id, (None, ()))
-    if step is None or conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+    if step is None or installed.value(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"):
         return migration
-    plain = conn.execute("SELECT count(*) FROM pg_roles WHERE rolname = ANY (%s) AND NOT rolsuper AND NOT "
-                         "rolbypassrls", (list(roles),)).fetchone()[0]
+    plain = installed.value(conn, "SELECT count(*) FROM pg_roles WHERE rolname = ANY (%s) AND NOT rolsuper AND NOT "
+                         "rolbypassrls", (list(roles),))
     if plain != len(roles):
         return migration
     migration.load()

@@ -40,6 +40,6 @@ def step(name: str):
         yield
     except InstallError:
         raise
-    except Exception as e:   # noqa: BLE001 - the server's, yoyo's, the file system's: each said on one line
+    except Exception as e:   # the server's, yoyo's, the file system's: each said on one line
         hint = e.diag.message_hint if isinstance(e, psycopg.Error) else ""
         raise StepFailed(name, _error_text(e), hint or "") from e

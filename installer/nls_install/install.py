@@ -4,8 +4,8 @@ pg_cron's database when that is another); nothing is copied onto the server's fi
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -13,7 +13,7 @@ from psycopg import sql
 from yoyo import get_backend, read_migrations
 
 from . import installed, runtime
-from .errors import InstallError, StepFailed, step  # noqa: F401 (the installer's errors, named ins.* by callers)
+from .errors import InstallError, StepFailed, step  # noqa: F401 - the installer's errors, named ins.* by callers
 from .resources import ENGINE, Shipped, data_dir, deploy_file, deploy_order, sha256
 
 JOB_NAME = "sync-notion-databases"
@@ -42,7 +42,7 @@ class Report:
     """The checks of the server (:func:`check`), in the order they ran."""
 
     checks: list[Check] = field(default_factory=list)
-    choice: "runtime.Choice | None" = None   # the runtime the install uses (check)
+    choice: runtime.Choice | None = None   # the runtime the install uses (check)
 
     def failed(self, scheduled: bool = True) -> list[Check]:
         """The failed checks that stop an install: every one that is not optional, but pg_cron's only when the
@@ -58,10 +58,10 @@ def connect(dsn: str) -> psycopg.Connection:
         return psycopg.connect(dsn, autocommit=True, client_encoding="UTF8")
     except psycopg.OperationalError as e:
         raise InstallError(f"cannot connect to PostgreSQL: {' '.join(str(e).split())}",
-                           "check --dsn (or PGHOST, PGPORT, PGUSER, PGDATABASE) and that the server is running")
+                           "check --dsn (or PGHOST, PGPORT, PGUSER, PGDATABASE) and that the server is running") from e
     except psycopg.ProgrammingError as e:   # libpq could not read the DSN
         raise InstallError(f"--dsn is not a connection string: {' '.join(str(e).split())}",
-                           "give --dsn as 'host=... port=... user=... dbname=...' or 'postgresql://user@host/db'")
+                           "give --dsn as 'host=... port=... user=... dbname=...' or 'postgresql://user@host/db'") from e
 
 
 def _one(conn: psycopg.Connection, query: str, params=None):
@@ -157,30 +157,42 @@ def server_checks(conn: psycopg.Connection, r: Report) -> None:
                               "install them for the Python PostgreSQL runs (/usr/bin/python3 on Debian): apt-get "
                               "install python3-requests python3-cryptography"))
         r.checks.append(anki_check(conn))
-        key_file = installed.setting(conn, "encryption_key_file", "")
-        # the key file, when the setting names one, wins over the environment (crypto.load_ring)
-        code = ("import os\nkf = %r\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
-                "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n" % key_file)
-        err = _try_python(conn, code)
-        r.checks.append(Check("encryption key", err is None,
-                              "NLS_ENCRYPTION_KEY is set in the server's environment" if err is None and not key_file
-                              else (f"key file {key_file}" if err is None else
-                                    f"the key file {key_file} is not readable by the server" if key_file else
-                                    "neither NLS_ENCRYPTION_KEY in the server's environment nor a key file"),
-                              "generate one (openssl rand -hex 32), put NLS_ENCRYPTION_KEY=<key> in the server's "
-                              "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
-                              "installing run SELECT nls.set_setting('encryption_key_file', '/path/readable/by/postgres')"))
+        r.checks.append(key_check(conn))
 
 
-def worker_checks(conn: psycopg.Connection, r: Report) -> None:
-    """The worker runtime's checks: dblink and pgcrypto, the roles, pg_cron, and where the encryption key is."""
+def key_check(conn: psycopg.Connection) -> Check:
+    """Whether the server's Python finds the encryption key: the key file, when the setting names one, wins over
+    the environment (crypto.load_ring)."""
+    key_file = installed.setting(conn, "encryption_key_file", "")
+    code = (f"import os\nkf = {key_file!r}\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
+            "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n")
+    err = _try_python(conn, code)
+    return Check("encryption key", err is None,
+                 "NLS_ENCRYPTION_KEY is set in the server's environment" if err is None and not key_file
+                 else (f"key file {key_file}" if err is None else
+                       f"the key file {key_file} is not readable by the server" if key_file else
+                       "neither NLS_ENCRYPTION_KEY in the server's environment nor a key file"),
+                 "generate one (openssl rand -hex 32), put NLS_ENCRYPTION_KEY=<key> in the server's "
+                 "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
+                 "installing run SELECT nls.set_setting('encryption_key_file', '/path/readable/by/postgres')")
+
+
+def _worker_extension_checks(conn: psycopg.Connection) -> list[Check]:
+    """dblink and pgcrypto, each present or created here."""
+    out = []
     for ext, why in (("dblink", "a call commits at once through a loopback connection, so that a worker sees it"),
                      ("pgcrypto", "a token or password passes to the workers under a one-time key")):
         err = None if _one(conn, "SELECT count(*) FROM pg_extension WHERE extname = %s", (ext,)) else \
             _try_sql(conn, f"CREATE EXTENSION {ext}")
-        r.checks.append(Check(ext, err is None, f"{'present' if err is None else err}: {why}",
-                              f"enable {ext} in this database (a managed service lists it among its extensions; "
-                              f"as its administrator role: CREATE EXTENSION {ext})"))
+        out.append(Check(ext, err is None, f"{'present' if err is None else err}: {why}",
+                         f"enable {ext} in this database (a managed service lists it among its extensions; "
+                         f"as its administrator role: CREATE EXTENSION {ext})"))
+    return out
+
+
+def worker_checks(conn: psycopg.Connection, r: Report) -> None:
+    """The worker runtime's checks: dblink and pgcrypto, the roles, pg_cron, and where the encryption key is."""
+    r.checks += _worker_extension_checks(conn)
     problem = runtime.worker_problem(conn)
     r.checks.append(Check("roles", problem is None, problem or f"{conn.info.user} may create the roles "
                           f"{runtime.WORKER_ROLE} and {runtime.loopback_role(conn.info.dbname)}",
@@ -282,9 +294,9 @@ def anki_check(conn: psycopg.Connection) -> Check:
     """Whether the server's Python imports Anki's library from the folder the setting anki_python_path names (its
     default before the first install): optional, since only the Anki sync needs it."""
     path = installed.setting(conn, "anki_python_path", ANKI_PATH)
-    code = ("import sys\np = %r\nif p and p not in sys.path:\n    sys.path.append(p)\n"
+    code = (f"import sys\np = {path!r}\nif p and p not in sys.path:\n    sys.path.append(p)\n"
             "import anki.buildinfo\nfrom anki.collection import Collection\n"
-            "plpy.notice('anki ' + anki.buildinfo.version)\n" % path)
+            "plpy.notice('anki ' + anki.buildinfo.version)\n")
     err = _try_python(conn, code)
     where = f" from {path}" if path else ""
     return Check("Anki's library (optional: the Anki sync)", err is None,
@@ -302,7 +314,7 @@ def yoyo_url(conn: psycopg.Connection, password: str | None) -> str:
     auth = user + (":" + quote(password, safe="") if password else "")
     host = info.host or ""
     netloc = f"{auth}@" + ("" if host.startswith("/") else host) + (f":{info.port}" if not host.startswith("/") else "")
-    query = f"?schema=nls" + (f"&host={quote(host, safe='')}&port={info.port}" if host.startswith("/") else "")
+    query = "?schema=nls" + (f"&host={quote(host, safe='')}&port={info.port}" if host.startswith("/") else "")
     return f"postgresql+psycopg://{netloc}/{quote(info.dbname, safe='')}{query}"
 
 
@@ -384,7 +396,7 @@ def cron_target(conn: psycopg.Connection, password: str | None) -> tuple[psycopg
     here = conn.info.dbname
     if cron_db == here:
         return conn, JOB_NAME
-    params = dict(conn.info.get_parameters())
+    params: dict[str, Any] = dict(conn.info.get_parameters())
     params["dbname"] = cron_db
     if password:
         params["password"] = password

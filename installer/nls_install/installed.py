@@ -2,7 +2,9 @@
 lack a table, a column, a function or a setting this one has): :func:`read` returns an :class:`Installed`."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 
@@ -43,21 +45,35 @@ class Installed:
         return f"{what} (migration {self.last_migration})"
 
 
+def row(conn: psycopg.Connection, query: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> tuple:
+    """The one row ``query`` returns (a SELECT of expressions, an aggregate). Raises LookupError when it returned
+    none."""
+    found = conn.execute(query, params).fetchone()
+    if found is None:
+        raise LookupError(f"the statement returned no row: {query[:80]}")
+    return found
+
+
+def value(conn: psycopg.Connection, query: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Any:
+    """The first column of the one row ``query`` returns. Raises LookupError when it returned none."""
+    return row(conn, query, params)[0]
+
+
 def _exists(conn: psycopg.Connection, kind: str, name: str) -> bool:
     """Whether the relation (``kind`` 'regclass') or function ('regprocedure') ``name`` exists."""
-    return conn.execute(f"SELECT to_{kind}(%s) IS NOT NULL", (name,)).fetchone()[0]
+    return value(conn, f"SELECT to_{kind}(%s) IS NOT NULL", (name,))
 
 
 def read(conn: psycopg.Connection) -> Installed:
     """Read what the database at ``conn`` holds of nls (superuser; no row-level security applies). Changes
     nothing."""
-    found = Installed(schema=conn.execute("SELECT to_regnamespace('nls') IS NOT NULL").fetchone()[0])
+    found = Installed(schema=value(conn, "SELECT to_regnamespace('nls') IS NOT NULL"))
     if not found.schema:
         return found
     if _exists(conn, "regclass", "nls._yoyo_migration"):
         found.migrations = [r[0] for r in conn.execute("SELECT migration_id FROM nls._yoyo_migration ORDER BY 1")]
     if _exists(conn, "regprocedure", "nls._deployed()"):
-        found.deployed = conn.execute("SELECT nls._deployed()").fetchone()[0]
+        found.deployed = value(conn, "SELECT nls._deployed()")
     if _exists(conn, "regclass", "nls._python_module"):
         found.modules = dict(conn.execute("SELECT name, sha256 FROM nls._python_module").fetchall())
     if _exists(conn, "regclass", "nls.settings"):

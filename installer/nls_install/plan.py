@@ -12,7 +12,7 @@ from datetime import datetime
 import psycopg
 from psycopg.conninfo import make_conninfo
 
-from . import releases
+from . import installed, releases
 from .install import InstallError
 from .installed import Installed
 from .resources import Shipped, deploy_file, engine_hash
@@ -163,8 +163,8 @@ def setting_changes(conn: psycopg.Connection, found: Installed) -> list[Setting]
     if not found.settings:
         return []
     fits = ("nls._setting_fits(s.value, c.type, c.min_value, c.max_value, c.allowed::text[])"
-            if conn.execute("SELECT to_regprocedure('nls._setting_fits(text,text,numeric,numeric,text[])') "
-                            "IS NOT NULL").fetchone()[0] else "true")
+            if installed.value(conn, "SELECT to_regprocedure('nls._setting_fits(text,text,numeric,numeric,text[])') "
+                            "IS NOT NULL") else "true")
     rows = conn.execute(f"{_catalogue()} SELECT coalesce(c.name, s.name), c.name IS NULL, s.name IS NULL, s.value, "
                         f"c.default_value, {fits} FROM catalogue c FULL JOIN nls.settings s ON s.name = c.name "
                         "ORDER BY 1").fetchall()

@@ -35,8 +35,7 @@ DEPLOY_ORDER = (
     "sql/90_privileges.sql",
 )
 # the worker runtime: the same, with the entry points that hand calls to nls worker, and their privileges last
-WORKER_DEPLOY_ORDER = tuple("worker/functions.sql" if step == "plpython/functions.sql" else step
-                            for step in DEPLOY_ORDER) + ("worker/privileges.sql",)
+WORKER_DEPLOY_ORDER = (*tuple("worker/functions.sql" if step == "plpython/functions.sql" else step for step in DEPLOY_ORDER), "worker/privileges.sql")
 
 
 def deploy_order(runtime: str) -> tuple[str, ...]:

@@ -2,11 +2,11 @@
 per encryption, the owner's ``user_id`` bound as associated data.
 
 The keys reach the server's Python from the file named by the ``encryption_key_file`` setting when it is set, else
-from the server's environment (``NLS_ENCRYPTION_KEY``); never from a table, a SQL literal or a GUC. Either holds a key ring: one or
-more entries ``<version>:<key>`` separated by commas, spaces or new lines (a bare key is version 1); a key is 32
-bytes, written as 64 hex digits or base64. The highest version encrypts; every version in the ring decrypts the
-tokens stored under it (``nls.integrations.key_version``). Rotation: add a higher version, run
-``SELECT nls.rotate_encryption_key()``, then drop the old entry.
+from the server's environment (``NLS_ENCRYPTION_KEY``); never from a table, a SQL literal or a GUC. Either holds
+a key ring: one or more entries ``<version>:<key>`` separated by commas, spaces or new lines (a bare key is
+version 1); a key is 32 bytes, written as 64 hex digits or base64. The highest version encrypts; every version in
+the ring decrypts the tokens stored under it (``nls.integrations.key_version``). Rotation: add a higher version,
+run ``SELECT nls.rotate_encryption_key()``, then drop the old entry.
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def parse_key(raw: str) -> bytes:
         key = bytes.fromhex(raw) if len(raw) == 64 else base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_"
                                                                            if ("-" in raw or "_" in raw) else None)
     except (ValueError, binascii.Error):
-        raise KeyError_("the nls encryption key is neither 64 hex digits nor base64", _HINT)
+        raise KeyError_("the nls encryption key is neither 64 hex digits nor base64", _HINT) from None
     if len(key) != 32:
         raise KeyError_(f"the nls encryption key is {len(key)} bytes long; AES-256 needs 32", _HINT)
     return key
@@ -83,7 +83,7 @@ def load_ring(key_file: str | None) -> dict[int, bytes]:
             with open(key_file) as fh:
                 return parse_ring(fh.read())
         except OSError as e:
-            raise KeyError_(f"the nls key file {key_file} cannot be read by the server: {e.strerror}", _HINT)
+            raise KeyError_(f"the nls key file {key_file} cannot be read by the server: {e.strerror}", _HINT) from None
     raw = os.environ.get(KEY_ENV)
     if raw:
         return parse_ring(raw)

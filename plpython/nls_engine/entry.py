@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, overload
 
 from . import crypto, schedule
 from .anki import account as anki_account, sync as anki_flow
-from .db import Db
+from .db import Db, Plpy
 from .errors import NlsError, message_of
 from .integration import open_client, rotate_keys, store_token
 from .notion.client import NotionError
@@ -20,15 +22,17 @@ from .store import Store
 from .typed_views import views as typed_views
 from .webhooks import receive as webhooks
 
+T = TypeVar("T")
 
-def entry_point(function):
+
+def entry_point(function: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate an entry point ``function(plpy, GD, *arguments)`` so that whatever it raises reaches PostgreSQL as
     ``ERROR:  nls: <message>``: an :class:`NlsError` with its SQLSTATE, hint and detail; an error of PostgreSQL's own
     that the engine passes on (a cancel or statement_timeout: 57014, a constraint, a privilege) with its SQLSTATE,
     hint and detail; anything else (a defect of nls) as SQLSTATE XX000 with its Python traceback in the CONTEXT."""
 
     @functools.wraps(function)
-    def call(plpy, GD, *arguments):
+    def call(plpy: Plpy, GD: dict[Any, Any], *arguments: Any) -> Any:
         try:
             return function(plpy, GD, *arguments)
         except NlsError as e:
@@ -36,14 +40,14 @@ def entry_point(function):
         except plpy.SPIError as e:
             data = tuple(getattr(e, "spidata", None) or ()) + (None,) * 3
             raise postgres_error(plpy, str(e), getattr(e, "sqlstate", None) or "XX000", data[2], data[1]) from None
-        except Exception as e:  # a defect: the traceback goes with it
+        except Exception as e:  # noqa: BLE001 - a defect: the traceback goes with it
             raise postgres_error(plpy, f"internal error: {type(e).__name__}: {e}", "XX000",
                                  "This is a defect of nls; the CONTEXT below says where.").with_traceback(
                 e.__traceback__) from None
     return call
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _error_class(base: type) -> type:
     """The exception PL/Python turns into ``ERROR:  nls: <message>``: a subclass of ``plpy.Error`` (whose
     ``sqlstate``, ``hint`` and ``detail`` attributes PL/Python reports) named ``nls`` in module ``builtins``, which
@@ -51,7 +55,8 @@ def _error_class(base: type) -> type:
     return type("nls", (base,), {"__module__": "builtins", "__doc__": "An error of nls, as PostgreSQL reports it."})
 
 
-def postgres_error(plpy, message: str, sqlstate: str, hint: str | None = None, detail: str | None = None):
+def postgres_error(plpy: Plpy, message: str, sqlstate: str, hint: str | None = None,
+                   detail: str | None = None) -> Exception:
     """The ``plpy.Error`` to raise for ``message`` (prefixed ``nls: `` once), with its SQLSTATE, hint and detail."""
     error = _error_class(plpy.Error)(message_of(message))
     error.sqlstate = sqlstate
@@ -62,28 +67,33 @@ def postgres_error(plpy, message: str, sqlstate: str, hint: str | None = None, d
     return error
 
 
-def _open(plpy, GD) -> tuple[Store, Settings]:
+def _open(plpy: Plpy, GD: dict[Any, Any]) -> tuple[Store, Settings]:
     store = Store(Db(plpy, GD))
     return store, Settings.from_catalogue(store.settings_rows())
 
 
-def _given(function: str, name: str, value, hint: str, null: bool = False) -> None:
+@overload
+def _given(function: str, name: str, value: T | None, hint: str, null: Literal[False] = False) -> T: ...
+@overload
+def _given(function: str, name: str, value: T | None, hint: str, null: Literal[True]) -> T | None: ...
+def _given(function: str, name: str, value: T | None, hint: str, null: bool = False) -> T | None:
     """Refuse argument ``name`` of ``function`` when it is NULL (22004; unless ``null`` allows it) or an empty text
-    (22023); ``hint`` says what is allowed."""
+    (22023); ``hint`` says what is allowed. Returns ``value``."""
     if value is None and not null:
         raise NlsError(f"{function} needs {name} (argument {name}); it was NULL", "22004", hint)
     if isinstance(value, str) and not value.strip():
         raise NlsError(f"{function} needs {name} (argument {name}), not an empty text", "22023", hint)
+    return value
 
 
 @entry_point
-def add_integration(plpy, GD, user_id, access_token, workspace_id, workspace_name, workspace_icon, bot_id) -> int:
+def add_integration(plpy: Plpy, GD: dict[Any, Any], user_id: str | None, access_token: str | None, workspace_id: str | None, workspace_name: str | None, workspace_icon: str | None, bot_id: str | None) -> int:
     """Store (or replace) a user's Notion token, encrypted; returns the integration id. The token is never
     echoed: not in the return value, an error, a NOTICE or a log."""
     hint = ("add_integration(user_id text, access_token text, ...): the application's id of the user (a uuid or "
             "text) and the integration's secret or OAuth access token, as bound parameters.")
-    _given("add_integration", "user_id", user_id, hint)
-    _given("add_integration", "access_token", access_token, hint)
+    user_id = _given("add_integration", "user_id", user_id, hint)
+    access_token = _given("add_integration", "access_token", access_token, hint)
     store, settings = _open(plpy, GD)
     try:
         return store_token(store, settings, user_id, access_token, workspace_id, workspace_name, workspace_icon,
@@ -93,14 +103,14 @@ def add_integration(plpy, GD, user_id, access_token, workspace_id, workspace_nam
 
 
 @entry_point
-def sync_notion(plpy, GD, database_id, database_name, user_id, full_sync) -> str:
+def sync_notion(plpy: Plpy, GD: dict[Any, Any], database_id: str | None, database_name: str | None, user_id: str | None, full_sync: bool | None) -> str:
     """``nls.sync_notion(...)``: runs in the caller's transaction; returns its JSON answer as text."""
     store, settings = _open(plpy, GD)
     return json.dumps(schedule.sync_notion(store, settings, database_id, database_name, user_id, full_sync))
 
 
 @entry_point
-def push_notion(plpy, GD, user_id, dry_run) -> str:
+def push_notion(plpy: Plpy, GD: dict[Any, Any], user_id: str | None, dry_run: bool | None) -> str:
     """``nls.push_notion(user_id, dry_run)``: writes back to Notion what changed locally, in the caller's
     transaction (see :mod:`nls_engine.push.flow`); returns its JSON answer as text. Notion's failures are in the answer
     and nls.sync_log, never raised."""
@@ -112,7 +122,7 @@ def push_notion(plpy, GD, user_id, dry_run) -> str:
 
 
 @entry_point
-def sync_all(plpy, GD) -> None:
+def sync_all(plpy: Plpy, GD: dict[Any, Any]) -> None:
     """``CALL nls.sync_all_users_notion_databases()``: one scheduled worker; takes users of the round until none is
     left (every pg_cron worker job runs it), committing as it goes."""
     store, settings = _open(plpy, GD)
@@ -124,7 +134,7 @@ def sync_all(plpy, GD) -> None:
 
 
 @entry_point
-def rotate_encryption_key(plpy, GD) -> str:
+def rotate_encryption_key(plpy: Plpy, GD: dict[Any, Any]) -> str:
     """``nls.rotate_encryption_key()``: see :func:`nls_engine.integration.rotate_keys`; returns its JSON as text."""
     store, settings = _open(plpy, GD)
     try:
@@ -142,10 +152,10 @@ def rotate_encryption_key(plpy, GD) -> str:
 
 
 @entry_point
-def discover(plpy, GD, user_id, add) -> list[dict]:
+def discover(plpy: Plpy, GD: dict[Any, Any], user_id: str | None, add: bool | None) -> list[dict]:
     """``nls.discover(user_id, add)``: see :func:`nls_engine.read.discover.discover`. The session must already see the
     user's integration (row-level security): discover never switches the user a session acts for."""
-    _given("discover", "user_id", user_id, "discover(user_id text, add boolean => false)")
+    user_id = _given("discover", "user_id", user_id, "discover(user_id text, add boolean => false)")
     store, settings = _open(plpy, GD)
     if not store.has_integration(user_id):
         raise NlsError(f"user {user_id!r} has no Notion integration this session can see", "P0002",
@@ -166,7 +176,7 @@ def discover(plpy, GD, user_id, add) -> list[dict]:
 
 
 @entry_point
-def create_typed_view(plpy, GD, database_id, view_name, schema_name, user_id) -> list[dict]:
+def create_typed_view(plpy: Plpy, GD: dict[Any, Any], database_id: str | None, view_name: str | None, schema_name: str | None, user_id: str | None) -> list[dict]:
     """``nls.create_typed_view(...)``: see :func:`nls_engine.typed_views.views.create`; one row per view."""
     store, _ = _open(plpy, GD)
     return [{"view": r["view"], "database_id": r["database_id"], "data_source_id": r["data_source_id"],
@@ -174,7 +184,7 @@ def create_typed_view(plpy, GD, database_id, view_name, schema_name, user_id) ->
 
 
 @entry_point
-def typed_select(plpy, GD, source_id, data_source_id) -> dict:
+def typed_select(plpy: Plpy, GD: dict[Any, Any], source_id: int | None, data_source_id: str | None) -> dict:
     """``nls.typed_select(source_id, data_source_id)``: {"columns" (JSON text), "query"}."""
     store, _ = _open(plpy, GD)
     d = typed_views.definition(store, source_id, data_source_id)
@@ -182,7 +192,7 @@ def typed_select(plpy, GD, source_id, data_source_id) -> dict:
 
 
 @entry_point
-def engine_status(plpy, GD) -> str:
+def engine_status(plpy: Plpy, GD: dict[Any, Any]) -> str:
     """What the installer checks: the server's Python, requests/urllib3/cryptography versions, the key."""
     import sys
 
@@ -210,11 +220,11 @@ def _anki_status(settings: Settings) -> str:
 
 
 @entry_point
-def add_anki_account(plpy, GD, user_id, username, password, endpoint) -> int:
+def add_anki_account(plpy: Plpy, GD: dict[Any, Any], user_id: str | None, username: str | None, password: str | None, endpoint: str | None) -> int:
     """``nls.add_anki_account(...)``: store (or replace) a user's Anki credential, encrypted; returns the account
     id. The password is never echoed: not in the return value, an error, a NOTICE or a log. Needs no Anki library
     and no network (the first nls.anki_sync logs in)."""
-    _given("add_anki_account", "user_id", user_id, "Any application id: a uuid or text.")
+    user_id = _given("add_anki_account", "user_id", user_id, "Any application id: a uuid or text.")
     store, settings = _open(plpy, GD)
     try:
         return anki_account.store_account(store, settings, user_id, username, password, endpoint)
@@ -223,11 +233,11 @@ def add_anki_account(plpy, GD, user_id, username, password, endpoint) -> int:
 
 
 @entry_point
-def anki_sync(plpy, GD, user_id) -> str:
+def anki_sync(plpy: Plpy, GD: dict[Any, Any], user_id: str | None) -> str:
     """``nls.anki_sync(user_id)``: one Anki run of the user in the caller's transaction (see
     :mod:`nls_engine.anki.sync`); returns its JSON as text. The endpoint's failures are in the answer and
     nls.sync_log, never raised; a missing user_id or account is."""
-    _given("anki_sync", "user_id", user_id, "Name the user: nls.anki_sync(user_id => '...'); the view "
+    user_id = _given("anki_sync", "user_id", user_id, "Name the user: nls.anki_sync(user_id => '...'); the view "
            "nls.anki_status lists the accounts.")
     store, settings = _open(plpy, GD)
     try:
@@ -239,7 +249,7 @@ def anki_sync(plpy, GD, user_id) -> str:
 
 
 @entry_point
-def webhook_receive(plpy, GD, path, body, signature) -> int:
+def webhook_receive(plpy: Plpy, GD: dict[Any, Any], path: str | None, body: bytes | None, signature: str | None) -> int:
     """``nls.webhook_receive(path, body, signature)``: the HTTP status a delivery is answered
     (:func:`nls_engine.webhooks.receive.receive`); what it lets in is stored. Never raises for what Notion (or anyone)
     sends; a missing key is the server's fault (500)."""
@@ -255,9 +265,9 @@ def webhook_receive(plpy, GD, path, body, signature) -> int:
 
 
 @entry_point
-def webhook_verification_token(plpy, GD, user_id) -> str:
+def webhook_verification_token(plpy: Plpy, GD: dict[Any, Any], user_id: str | None) -> str:
     """``nls.webhook_verification_token(user_id)``: the handshake's token, once."""
-    _given("webhook_verification_token", "user_id", user_id, "webhook_verification_token(user_id text)")
+    user_id = _given("webhook_verification_token", "user_id", user_id, "webhook_verification_token(user_id text)")
     store, settings = _open(plpy, GD)
     try:
         return webhooks.shown_token(store, settings, user_id)
@@ -275,7 +285,7 @@ def webhook_verification_token(plpy, GD, user_id) -> str:
 
 
 @entry_point
-def apply_webhook_events(plpy, GD, user_id) -> str:
+def apply_webhook_events(plpy: Plpy, GD: dict[Any, Any], user_id: str | None) -> str:
     """``nls.apply_webhook_events(user_id)``: in the caller's transaction; returns its JSON as text. An empty
     user_id is refused (22023); NULL means every user the session sees."""
     _given("apply_webhook_events", "user_id", user_id, "Name the user, or NULL for every user this session sees.",
@@ -285,7 +295,7 @@ def apply_webhook_events(plpy, GD, user_id) -> str:
 
 
 @entry_point
-def apply_all_webhook_events(plpy, GD) -> None:
+def apply_all_webhook_events(plpy: Plpy, GD: dict[Any, Any]) -> None:
     """``CALL nls.apply_all_webhook_events()`` (pg_cron, every minute): first the delivery of nls's own events
     (:func:`schedule.deliver_events`, committing, while deliveries are out), then every user's waiting webhook
     events, committing. With nothing waiting it costs the statements that say so."""

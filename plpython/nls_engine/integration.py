@@ -6,6 +6,7 @@ The token is decrypted only into a :class:`NotionClient`; it is never returned, 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from . import crypto
@@ -17,7 +18,7 @@ from .store import Store
 
 
 @contextmanager
-def acting_for(store: Store, user_id: str):
+def acting_for(store: Store, user_id: str) -> Iterator[None]:
     """``with acting_for(store, user_id):`` the statements inside act for ``user_id`` (the ``nls.user_id`` setting,
     which row-level security reads), so that a row written under another user fails; the setting is put back."""
     before = store.acting_user()
@@ -99,8 +100,8 @@ def note_workspace(store: Store, user_id: str, client: NotionClient) -> None:
         client.budget.in_workspace(bot["workspace_id"])
 
 
-def store_token(store: Store, settings: Settings, user_id: str, access_token: str, workspace_id=None,
-                workspace_name=None, workspace_icon=None, bot_id=None) -> int:
+def store_token(store: Store, settings: Settings, user_id: str, access_token: str, workspace_id: str | None = None,
+                workspace_name: str | None = None, workspace_icon: str | None = None, bot_id: str | None = None) -> int:
     """``nls.add_integration``: encrypt ``access_token`` for ``user_id`` with the ring's newest key and store it
     (replacing any token the user had; the integration becomes active). Returns the integration id. Raises
     crypto.KeyError_ when no key is set."""

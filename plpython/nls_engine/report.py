@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class RunStatus(str, Enum):
@@ -53,7 +54,7 @@ class RunStatus(str, Enum):
         return self in (RunStatus.COMPLETED, RunStatus.PARTIAL)
 
     @classmethod
-    def of_answer(cls, word: str) -> "RunStatus":
+    def of_answer(cls, word: str) -> RunStatus:
         """The status behind an answer's word (``success`` -> COMPLETED). Raises ValueError for another word."""
         return cls.COMPLETED if word == "success" else cls(word)
 
@@ -81,7 +82,7 @@ class DataSourceReport:
     reconciled: dict | None = None
 
     def as_details(self) -> dict:
-        out = {"id": self.id, "name": self.name, "mode": self.mode, "pages": self.pages}
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "mode": self.mode, "pages": self.pages}
         if self.windows:
             out["windows"] = self.windows
         if self.reconciled is not None:
@@ -148,7 +149,7 @@ class RunReport:
             self.object_errors.append({"local_table": local_table, "local_id": local_id, "page_id": page_id,
                                        "error": error[:500]})
 
-    def limit(self, limit: str, **detail) -> None:
+    def limit(self, limit: str, **detail: Any) -> None:
         """A limit the run met (``deadline``, ``query_result_limit``, ``cursor_not_advancing``,
         ``content_max_depth``...): the run ends partial."""
         self.limits.append({"limit": limit, **detail})
@@ -158,7 +159,7 @@ class RunReport:
         """Whether something was left for the next run (page errors or limits)."""
         return bool(self.page_errors or self.limits or self.counts.get("failed"))
 
-    def took(self, client) -> None:
+    def took(self, client: Any) -> None:   # a NotionClient (its counters)
         """Take the client's counters: every attempt Notion saw, retries, 429s, waits, timeouts."""
         self.requests_made, self.retries = client.requests_made, client.retries
         self.requests_by_endpoint = dict(client.by_endpoint)

@@ -9,15 +9,20 @@ the store and the report through the :class:`RunContext`.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from . import crypto
 from .integration import acting_for, note_workspace, open_client
 from .notion.client import NotionClient, NotionError, RunDeadline
-from .report import RunReport, RunStatus, skipped_answer
+from .report import RunReport, RunStatus, StepReport, skipped_answer
 from .settings import Settings
 from .store import Store
+
+# plpy.commit in the scheduled procedure (each run's rows committed as it goes); None in a call that runs in its
+# caller's transaction
+Commit = Callable[[], None] | None
 
 
 @dataclass
@@ -32,7 +37,7 @@ class Source:
     with_content: bool
 
     @classmethod
-    def from_row(cls, row: dict) -> "Source":
+    def from_row(cls, row: dict) -> Source:
         return cls(row["id"], row["user_id"], row["database_id"], row["database_name"], row["target"],
                    bool(row["with_content"]))
 
@@ -47,7 +52,7 @@ class RunContext:
     settings: Settings
     source: Source | None
     report: RunReport
-    commit: Callable[[], None] | None = None
+    commit: Commit = None
     client: NotionClient | None = None
     log_id: str | None = None
     user: str | None = None
@@ -55,7 +60,26 @@ class RunContext:
     @property
     def user_id(self) -> str:
         """The user the run acts for."""
-        return self.source.user_id if self.source is not None else self.user
+        user = self.source.user_id if self.source is not None else self.user
+        if user is None:
+            raise RuntimeError("a run context names its source or its user")
+        return user
+
+    @property
+    def the_source(self) -> Source:
+        """The source of a run over one source (:class:`SourceRun`). Raises RuntimeError in a run of a user's flow,
+        which has none."""
+        if self.source is None:
+            raise RuntimeError(f"the run of user {self.user!r} has no source")
+        return self.source
+
+    @property
+    def notion(self) -> NotionClient:
+        """The run's Notion client, opened by the run envelope before the flow executes. Raises RuntimeError
+        before that."""
+        if self.client is None:
+            raise RuntimeError("the run's Notion client is not open yet")
+        return self.client
 
     def checkpoint(self) -> None:
         """Commit what is done so far, where the run may commit (the scheduled procedure), with the run's counts so
@@ -75,12 +99,13 @@ class Flow(Protocol):
     def execute(self, ctx: RunContext) -> None: ...
 
 
-def outcome(error: BaseException, report: RunReport) -> tuple[RunStatus, str | None, str]:
+def outcome(error: BaseException, report: RunReport | StepReport) -> tuple[RunStatus, str | None, str]:
     """What a run that raised ``error`` ends as: (status, error code, message). A deadline ends it partial (the
     limit recorded in ``report``); Notion's errors, an unreadable token or a missing key end it failed with their
     code; anything else is an internal error (its traceback kept in ``report``)."""
     if isinstance(error, RunDeadline):
-        report.limit("deadline", reason=error.reason)
+        if isinstance(report, RunReport):   # a step of a flow that reads no data source records no limit
+            report.limit("deadline", reason=error.reason)
         return RunStatus.PARTIAL, None, f"stopped early: {error.reason}; the next run resumes from the watermark"
     if isinstance(error, NotionError):
         message = f"{error.message} (HTTP {error.status})"
@@ -103,7 +128,7 @@ def refused_token(error: NotionError) -> bool:
 class SourceRun:
     """One run of one flow over one source."""
 
-    def __init__(self, store: Store, settings: Settings, source: Source, flow: Flow, commit=None):
+    def __init__(self, store: Store, settings: Settings, source: Source, flow: Flow, commit: Commit = None):
         self.store, self.settings, self.source, self.flow, self.commit = store, settings, source, flow, commit
 
     def go(self) -> dict:
@@ -128,7 +153,7 @@ class SourceRun:
         return ctx.report.answer(src.database_name, src.database_id, ctx.log_id)
 
 
-def cancelled(report, error: BaseException) -> bool:
+def cancelled(report: RunReport | StepReport, error: BaseException) -> bool:
     """Close ``report`` as cancelled when ``error`` is PostgreSQL stopping the statement (a cancel or
     statement_timeout, 57014); returns whether it was."""
     if getattr(error, "sqlstate", None) != "57014":
@@ -138,7 +163,8 @@ def cancelled(report, error: BaseException) -> bool:
     return True
 
 
-def close_run(store: Store, log_id: str, report, commit, cancel: BaseException | None) -> None:
+def close_run(store: Store, log_id: str, report: RunReport | StepReport, commit: Commit,
+              cancel: BaseException | None) -> None:
     """Close a run's sync_log row with its report (a RunReport or StepReport), commit where the run may, and raise
     the cancel that stopped it, if any: PostgreSQL's cancel is the caller's, the statement fails with 57014."""
     store.finish_run(log_id, report)
@@ -148,7 +174,7 @@ def close_run(store: Store, log_id: str, report, commit, cancel: BaseException |
         raise cancel
 
 
-def execute(ctx: RunContext, flow) -> BaseException | None:
+def execute(ctx: RunContext, flow: Flow | UserFlow) -> BaseException | None:
     """Open the user's client, run ``flow``, and close the run's report with the status it earned. Returns the
     cancel that stopped it (to be raised once the log row is closed), or None."""
     report = ctx.report
@@ -157,7 +183,7 @@ def execute(ctx: RunContext, flow) -> BaseException | None:
         note_workspace(ctx.store, ctx.user_id, ctx.client)
         flow.execute(ctx)
         report.close(RunStatus.PARTIAL if report.short else RunStatus.COMPLETED)
-    except Exception as e:  # a bug or a database error too: recorded, never left running
+    except Exception as e:  # noqa: BLE001 - a bug or a database error too: recorded, never left running
         if cancelled(report, e):
             return e
         report.close(*outcome(e, report))
@@ -182,7 +208,7 @@ class UserRun:
     """One run of a user's flow: the user's lock for that flow (another run of it: skipped at once), acting for the
     user, a sync_log row of the flow's ``kind`` without a source, the user's client, the status its ending earns."""
 
-    def __init__(self, store: Store, settings: Settings, user_id: str, flow: UserFlow, commit=None):
+    def __init__(self, store: Store, settings: Settings, user_id: str, flow: UserFlow, commit: Commit = None):
         self.store, self.settings, self.user_id, self.flow, self.commit = store, settings, user_id, flow, commit
 
     def go(self) -> dict:

@@ -6,6 +6,7 @@ has an Anki account. ``nls.push_notion`` runs the push by hand."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 
 from .anki import sync as anki_sync
 from .integration import acting_for
@@ -14,7 +15,7 @@ from .push import flow as push
 from .read.flow import NotionRead
 from .read.trash import TrashLook
 from .report import RunStatus
-from .run import Source, SourceRun, UserRun
+from .run import Commit, Source, SourceRun, UserRun
 from .settings import Settings
 from .store import Store
 from .typed_views.views import refresh as refresh_typed_views
@@ -23,8 +24,9 @@ from .webhooks.events import ApplyEvents
 DELIVERY_BUDGET_S = 45.0   # how long the webhook job goes on delivering nls's events while some are out
 
 
-def sync_notion(store: Store, settings: Settings, database_id=None, database_name=None, user_id=None,
-                full_sync=False, commit=None) -> dict:
+def sync_notion(store: Store, settings: Settings, database_id: str | None = None, database_name: str | None = None,
+                user_id: str | None = None,
+                full_sync: bool | None = False, commit: Commit = None) -> dict:
     """What ``nls.sync_notion(...)`` returns: for one database ``{"success", "synced_count",
     "database_name", ...}``, for several ``{"success", "results": [...]}``, with ``"cleaning"`` when the
     pipeline ran and ``"typed_views"`` when a typed view followed its data source's schema. Every enabled source
@@ -47,24 +49,25 @@ def sync_notion(store: Store, settings: Settings, database_id=None, database_nam
     return {"success": all(RunStatus.of_answer(r["status"]).succeeded for r in results), "results": results, **extra}
 
 
-def look_at_trash(store: Store, settings: Settings, sources: list[Source], results: list[dict], commit=None) -> list[dict]:
+def look_at_trash(store: Store, settings: Settings, sources: list[Source], results: list[dict],
+                  commit: Commit = None) -> list[dict]:
     """After a run of all of a user's sources (not one database by hand): the user's trash listing
     (:class:`nls_engine.read.trash.TrashLook`, one request) for every user whose sources ran and did not fail. Returns
     each look's answer (its row of nls.sync_log, type notion_trash)."""
-    users = sorted({s.user_id for s, r in zip(sources, results)
+    users = sorted({s.user_id for s, r in zip(sources, results, strict=True)
                     if RunStatus.of_answer(r["status"]) in (RunStatus.COMPLETED, RunStatus.PARTIAL)})
     return [UserRun(store, settings, user, TrashLook(), commit).go() for user in users]
 
 
-def clean_learning(store: Store, sources: list[Source], results: list[dict], commit=None) -> list[dict]:
+def clean_learning(store: Store, sources: list[Source], results: list[dict], commit: Commit = None) -> list[dict]:
     """Run the cleaning pipeline (``nls.clean(user_id)``, sql/30_learning.sql) once for every user one of whose
     learning or creative sources (target other than 'pages') ran, acting for that user. Returns the pipeline's
     answers; a failed cleaning is reported there (and in sync_log), never raised."""
-    return clean_users(store, {s.user_id for s, r in zip(sources, results)
+    return clean_users(store, {s.user_id for s, r in zip(sources, results, strict=True)
                                if s.target != "pages" and r.get("status") != RunStatus.SKIPPED.answer}, commit)
 
 
-def clean_users(store: Store, users, commit=None) -> list[dict]:
+def clean_users(store: Store, users: Iterable[str], commit: Commit = None) -> list[dict]:
     """``nls.clean(user_id)`` for each of ``users`` (in order), acting for that user, committing after each where
     the caller may. Returns the pipeline's answers."""
     out = []
@@ -89,7 +92,7 @@ def user_status(result: dict) -> RunStatus:
     return RunStatus.PARTIAL if ran and all(s.succeeded for s in ran) else RunStatus.FAILED
 
 
-def anki_after_notion(store: Store, settings: Settings, user_id: str, commit) -> dict | None:
+def anki_after_notion(store: Store, settings: Settings, user_id: str, commit: Commit) -> dict | None:
     """After a user's Notion read and cleaning, the user's Anki sync (:mod:`nls_engine.anki.sync`) when the user has
     an active Anki account; its steps are in nls.sync_log. Returns its answer, or None when there is no account."""
     if not store.active_anki_account(user_id):
@@ -97,7 +100,8 @@ def anki_after_notion(store: Store, settings: Settings, user_id: str, commit) ->
     return anki_sync.sync_user(store, settings, user_id, commit)
 
 
-def push_notion(store: Store, settings: Settings, user_id=None, dry_run=False, commit=None) -> dict:
+def push_notion(store: Store, settings: Settings, user_id: str | None = None, dry_run: bool = False,
+                commit: Commit = None) -> dict:
     """What ``nls.push_notion(user_id, dry_run)`` returns (the shape of :func:`sync_notion`'s answer): {"success",
     "results": [each source's answer: RunReport.answer, with "conflicts" and "failed" when not 0], "dry_run"?,
     "message"?}. Every enabled source of ``user_id`` (NULL: every user the session sees) with something to push (a
@@ -115,7 +119,7 @@ def push_notion(store: Store, settings: Settings, user_id=None, dry_run=False, c
     return out
 
 
-def push_after_read(store: Store, settings: Settings, user_id: str, read: dict, commit) -> dict | None:
+def push_after_read(store: Store, settings: Settings, user_id: str, read: dict, commit: Commit) -> dict | None:
     """After a user's read and cleaning in a scheduled round, the user's push (:func:`push_notion`), unless the
     setting push_after_read is off or no source of the user was read at least in part (the push would work from
     copies that are not fresh). Returns its answer, or None when it did not run; failures are in nls.sync_log."""
@@ -124,7 +128,7 @@ def push_after_read(store: Store, settings: Settings, user_id: str, read: dict, 
     return push_notion(store, settings, user_id, False, commit)
 
 
-def sync_all(store: Store, settings: Settings, commit) -> dict:
+def sync_all(store: Store, settings: Settings, commit: Callable[[], None]) -> dict:
     """One scheduled worker (run by every pg_cron worker job): takes the round's users one at a time
     (``nls._claim_sync_user``: each user goes to one worker, so N workers sync N users side by side and a slow
     user holds up only its own worker), syncs each user's enabled sources and cleans them acting for that user,
@@ -141,7 +145,7 @@ def sync_all(store: Store, settings: Settings, commit) -> dict:
     return {"round": round_, "users": done}
 
 
-def sync_round_user(store: Store, settings: Settings, commit) -> dict | None:
+def sync_round_user(store: Store, settings: Settings, commit: Callable[[], None]) -> dict | None:
     """One user of the round waiting (one with a user nobody took: opened by pg_cron's job; never opened here), as
     one worker of the round does: the user's sync, push and Anki sync, committing as it goes. Returns the user's
     {"user_id", "status", "sources"}, or None when no round has a user left."""
@@ -155,7 +159,7 @@ def sync_round_user(store: Store, settings: Settings, commit) -> dict | None:
     return None if user is None else _sync_user(store, settings, round_, user, commit)
 
 
-def _sync_user(store: Store, settings: Settings, round_: str, user: str, commit) -> dict:
+def _sync_user(store: Store, settings: Settings, round_: str | None, user: str, commit: Callable[[], None]) -> dict:
     """One user of a round: sync and clean acting for that user, then the user's Anki sync when there is an account,
     then mark the user done in the round (also when the run fails or is cancelled; a cancel is then raised on).
     Returns {"user_id", "status", "sources"}."""
@@ -177,7 +181,7 @@ def _sync_user(store: Store, settings: Settings, round_: str, user: str, commit)
     return {"user_id": user, "status": status.value, "sources": sources}
 
 
-def deliver_events(store: Store, commit, budget_s: float = 0.0) -> None:
+def deliver_events(store: Store, commit: Callable[[], object], budget_s: float = 0.0) -> None:
     """The delivery step of nls's events (:meth:`Store.deliver_events`; with pg_net, what it hands pg_net leaves once
     ``commit`` commits it): once after a user's work committed (``budget_s`` 0), so that a run's events go out at its
     end; for up to ``budget_s`` seconds (the webhook job: DELIVERY_BUDGET_S) while deliveries are out, a step every
@@ -196,7 +200,7 @@ def deliver_events(store: Store, commit, budget_s: float = 0.0) -> None:
         waiter.sleep(0.2)
 
 
-def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None, commit=None,
+def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None, commit: Commit = None,
                    users: list[str] | None = None) -> dict:
     """``nls.apply_webhook_events(user_id)`` (by hand, in the caller's transaction) and the scheduled job
     (``users``: every user with events waiting, :meth:`Store.users_with_events`; committing as it goes): each user's

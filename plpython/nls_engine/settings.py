@@ -6,8 +6,9 @@ its Python type: ``number`` -> float, ``integer`` -> int, anything else -> str.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Iterable, Mapping
+from typing import Any
 
 from .errors import NlsError
 
@@ -52,11 +53,11 @@ class Settings:
     worker_heartbeat_s: float   # the worker runtime: how often an nls worker beats (nls._worker_register reads it)
 
     @classmethod
-    def from_catalogue(cls, rows: Iterable[Mapping]) -> "Settings":
+    def from_catalogue(cls, rows: Iterable[Mapping]) -> Settings:
         """``rows``: ``{"name", "value", "type"}`` of ``nls.settings``. Returns the typed settings. Raises
         SettingsError naming a setting that is missing or whose value does not read as its type."""
         by_name = {r["name"]: r for r in rows}
-        values = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
             row = by_name.get(f.name)
             if row is None:
@@ -70,12 +71,13 @@ class Settings:
         return [f.name for f in fields(cls)]
 
 
-def _typed(name: str, value: str | None, kind: str | None):
+def _typed(name: str, value: str | None, kind: str | None) -> float | int | str:
+    text = "" if value is None else value   # NULL reads as no number
     try:
         if kind == "number":
-            return float(value)
+            return float(text)
         if kind == "integer":
-            return int(value)
+            return int(text)
     except (TypeError, ValueError):
         raise SettingsError(f"setting {name!r} holds {value!r}, which is not a {kind}") from None
     return "" if value is None else str(value)

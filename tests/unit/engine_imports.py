@@ -87,7 +87,9 @@ def violations(graph: dict[str, set[str]]) -> list[str]:
 
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Each import circle of ``graph`` once, found depth first: the path from its first module (by name) back to it."""
-    found, done, path = [], set(), []
+    found: list[list[str]] = []
+    done: set[str] = set()
+    path: list[str] = []
 
     def visit(module: str) -> None:
         if module in path:

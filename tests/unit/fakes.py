@@ -6,8 +6,15 @@ from __future__ import annotations
 import copy
 import time
 import uuid
+from typing import Any, ClassVar
 
 from nls_engine.notion.client import NotionError
+
+
+def stand_in(double: object) -> Any:
+    """``double`` where the code under test asks for the real thing (a response, a store, a context, a device):
+    it has what that code uses of it."""
+    return double
 
 
 def iso(minute: int, second: int = 0) -> str:
@@ -142,8 +149,8 @@ class FakeClient:
     retries = rate_limited = 0
     backoff_s = 0.0
     pacer = None
-    timeouts_by_endpoint: dict = {}
-    invalid_json: dict = {}
+    timeouts_by_endpoint: ClassVar[dict[str, int]] = {}   # read by the report, never written
+    invalid_json: ClassVar[dict[str, int]] = {}
 
     @property
     def requests_made(self) -> int:
@@ -166,7 +173,10 @@ class FakeClient:
 
     def page_of(self, page_id: str) -> dict:
         """The page as Notion holds it now (no request)."""
-        return self._find(page_id)[1]
+        found = self._find(page_id)
+        if found is None:
+            raise KeyError(page_id)
+        return found[1]
 
     def database(self, database_id: str) -> dict:
         self._call("databases.retrieve", database_id)
@@ -224,7 +234,10 @@ class FakeClient:
     def update_page(self, page_id: str, properties: dict) -> dict:
         self._call("pages.update", page_id)
         self.writes.append(("pages.update", page_id, copy.deepcopy(properties)))
-        ds, page = self._find(page_id)
+        found = self._find(page_id)
+        if found is None:
+            raise KeyError(page_id)
+        ds, page = found
         return copy.deepcopy(self._written(page, properties, self.schemas[ds]))
 
     def create_page(self, data_source_id: str, properties: dict) -> dict:

@@ -15,9 +15,13 @@ import copy
 import itertools
 import json
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from nls_engine.pages.schema import schema_of
+
+if TYPE_CHECKING:
+    from nls_engine.store import Store
 
 
 class SQLError(Exception):
@@ -35,7 +39,7 @@ def moment(text: str) -> datetime:
 
 def iso(when: datetime, ms: bool = True) -> str:
     """``when`` as Notion writes times (UTC, ``Z``; milliseconds unless ``ms`` is False)."""
-    text = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    text = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     return text + (f".{when.microsecond // 1000:03d}Z" if ms else "Z")
 
 
@@ -51,7 +55,7 @@ class MemoryStore:
         self.locks: set[tuple] = set()
         self.runs: dict[str, dict] = {}       # sync_log rows by id
         self.integrations: dict[str, dict] = {}
-        self.sources: dict[int, dict] = {}
+        self.source_rows: dict[int, dict] = {}   # nls.sources by id (store.sources() reads them)
         self.states: dict[tuple[int, str], dict] = {}   # sync_state by (source id, data source id)
         self.schemas: dict[tuple[int, str], list[dict]] = {}
         self.pages: dict[tuple[int, str], dict] = {}    # stg_notion_pages by (source id, page id)
@@ -88,7 +92,7 @@ class MemoryStore:
                        database_name: str | None = None) -> int:
         """A source of ``user_id`` (an enabled row of nls.sources); returns its id."""
         sid = next(self._ids)
-        self.sources[sid] = {"id": sid, "user_id": user_id, "database_id": database_id,
+        self.source_rows[sid] = {"id": sid, "user_id": user_id, "database_id": database_id,
                              "database_name": database_name, "target": target, "with_content": with_content,
                              "enabled": True, "listed": False}
         return sid
@@ -96,6 +100,10 @@ class MemoryStore:
     def stored(self, source_id: int, page_id: str) -> dict | None:
         """The stored copy of a page, or None."""
         return self.pages.get((source_id, page_id))
+
+    def stored_copy(self, source_id: int, page_id: str) -> dict:
+        """The stored copy of a page. Raises KeyError when there is none."""
+        return self.pages[(source_id, page_id)]
 
     def _snapshot(self) -> dict:
         return copy.deepcopy({k: v for k, v in vars(self).items() if k not in ("now", "_ids")})
@@ -139,7 +147,7 @@ class MemoryStore:
     def unlock_user(self, kind: str, user_id: str) -> None:
         self.locks.discard(("user", kind, user_id))
 
-    def begin_run(self, source_id: int, user_id: str, sync_type: str, notion_version: str) -> str:
+    def begin_run(self, source_id: int | None, user_id: str, sync_type: str, notion_version: str | None) -> str:
         log_id = f"log-{next(self._ids)}"
         self.runs[log_id] = {"source_id": source_id, "user_id": user_id, "sync_type": sync_type, "status": "running"}
         return log_id
@@ -191,7 +199,7 @@ class MemoryStore:
     def save_workspace(self, user_id: str, workspace_id: str, workspace_name: str | None) -> None:
         self.integrations[user_id]["workspace_id"] = workspace_id
 
-    def save_bot_id(self, user_id: str, bot_id: str) -> None:
+    def save_bot_id(self, user_id: str, bot_id: str | None) -> None:
         self.integrations[user_id]["bot_id"] = bot_id
 
     def save_trash_checked(self, user_id: str, began: str) -> None:
@@ -210,23 +218,22 @@ class MemoryStore:
 
     # -- the read: sources, data sources, watermarks, schemas -----------------------------------------------
     def sources(self, database_id: str | None, database_name: str | None, user_id: str | None) -> list[dict]:
-        return [self.source_row(s) for s, r in sorted(self.sources.items())
+        return [_source_fields(r) for _, r in sorted(self.source_rows.items())
                 if r["enabled"] and r["user_id"] in self.integrations and user_id in (None, r["user_id"])
                 and database_id in (None, r["database_id"])
                 and (database_id or database_name is None
                      or (r["database_name"] or "").lower() == database_name.lower())]
 
-    def source_row(self, source_id: int) -> dict:
-        row = self.sources.get(source_id)
-        return None if row is None else {k: row[k] for k in ("id", "user_id", "database_id", "database_name",
-                                                             "target", "with_content")}
+    def source_row(self, source_id: int) -> dict | None:
+        row = self.source_rows.get(source_id)
+        return None if row is None else _source_fields(row)
 
     def source_id(self, user_id: str, database_id: str) -> int | None:
-        return next((s for s, r in self.sources.items() if (r["user_id"], r["database_id"]) == (user_id, database_id)),
+        return next((s for s, r in self.source_rows.items() if (r["user_id"], r["database_id"]) == (user_id, database_id)),
                     None)
 
     def set_database_name(self, source_id: int, name: str) -> None:
-        self.sources[source_id]["database_name"] = name
+        self.source_rows[source_id]["database_name"] = name
 
     def add_source(self, user_id: str, database_id: str, target: str, name: str | None) -> int:
         return self.add_source_row(user_id, database_id, target, database_name=name)
@@ -258,7 +265,7 @@ class MemoryStore:
             st["reconciled_at"] = iso(self.now)
 
     def listed_data_sources(self, source_id: int) -> list[dict] | None:
-        if not self.sources[source_id]["listed"]:
+        if not self.source_rows[source_id]["listed"]:
             return None
         return [{"id": ds, "name": st["name"]} for (s, ds), st in sorted(self.states.items())
                 if s == source_id and st["listed"]]
@@ -271,10 +278,10 @@ class MemoryStore:
         for d in data_sources:
             st = self._state(source_id, d["id"])
             st.update(listed=True, name=d.get("name") or st["name"])
-        self.sources[source_id]["listed"] = True
+        self.source_rows[source_id]["listed"] = True
 
     def forget_data_sources(self, source_id: int) -> None:
-        self.sources[source_id]["listed"] = False
+        self.source_rows[source_id]["listed"] = False
 
     def save_schema(self, source_id: int, ds_id: str, schema: dict) -> None:
         history = self.schemas.setdefault((source_id, ds_id), [])
@@ -370,7 +377,7 @@ class MemoryStore:
         st.update(status="pending", local_changed_at=iso(self.now), updated_at=iso(self.now))
 
     def _push_state(self, source_id: int, local_id: str) -> dict:
-        for state_id, st in self.push_states.items():
+        for st in self.push_states.values():
             if (st["source_id"], st["local_id"]) == (source_id, local_id):
                 return st
         state_id = f"state-{next(self._ids)}"
@@ -610,7 +617,7 @@ class MemoryStore:
 
     def locate_pages(self, user_id: str, page_ids: list[str]) -> dict[str, dict]:
         found = sorted((p["gone"], s, p["page_id"], p["data_source_id"]) for (s, _), p in self.pages.items()
-                       if p["user_id"] == user_id and p["page_id"] in page_ids and self.sources[s]["enabled"])
+                       if p["user_id"] == user_id and p["page_id"] in page_ids and self.source_rows[s]["enabled"])
         out: dict[str, dict] = {}
         for _, s, page_id, ds_id in found:   # a live copy before one marked gone, then the first source
             out.setdefault(page_id, {"page_id": page_id, "source_id": s, "data_source_id": ds_id})
@@ -619,21 +626,21 @@ class MemoryStore:
     def locate_data_sources(self, user_id: str, ds_ids: list[str]) -> dict[str, dict]:
         out: dict[str, dict] = {}
         for (s, ds), st in sorted(self.states.items()):
-            if ds in ds_ids and st["listed"] and self.sources[s]["enabled"] and self.sources[s]["user_id"] == user_id:
+            if ds in ds_ids and st["listed"] and self.source_rows[s]["enabled"] and self.source_rows[s]["user_id"] == user_id:
                 out.setdefault(ds, {"data_source_id": ds, "source_id": s})
         return out
 
     def forget_listing(self, user_id: str, ids: list[str]) -> int:
-        hit = {s for s, r in self.sources.items() if r["user_id"] == user_id and (
+        hit = {s for s, r in self.source_rows.items() if r["user_id"] == user_id and (
             r["database_id"] in ids or any(k == s and ds in ids for k, ds in self.states))}
         for s in hit:
-            self.sources[s]["listed"] = False
+            self.source_rows[s]["listed"] = False
         return len(hit)
 
     # -- typed views ----------------------------------------------------------------------------------------
     def typed_sources(self, database_id: str | None, user_id: str | None) -> list[dict]:
         return [{k: r[k] for k in ("id", "user_id", "database_id", "database_name")}
-                for _, r in sorted(self.sources.items())
+                for _, r in sorted(self.source_rows.items())
                 if user_id in (None, r["user_id"]) and database_id in (None, r["database_id"])]
 
     def data_sources_of(self, source_id: int) -> list[dict]:
@@ -698,6 +705,17 @@ class MemoryStore:
                 f"nls.stg_notion_pages WHERE source_id = {source_id} AND data_source_id = '{ds_id}'")
 
 
+def _source_fields(row: dict) -> dict:
+    """A row of nls.sources as Store.sources and Store.source_row give it."""
+    return {k: row[k] for k in ("id", "user_id", "database_id", "database_name", "target", "with_content")}
+
+
+def as_store(store: MemoryStore) -> Store:
+    """``store`` typed as the Store it stands in for: it has what the flows call of one (test_memory_store.py
+    checks the methods and their parameters)."""
+    return cast("Store", store)
+
+
 def context(store: MemoryStore, client, source_id: int | None = None, user: str | None = None,
             sync_type: str = "notion_full", commit=None, **settings):
     """A RunContext of one run over ``store`` (a source's when ``source_id`` is given, else ``user``'s), with its
@@ -707,8 +725,10 @@ def context(store: MemoryStore, client, source_id: int | None = None, user: str 
     from nls_engine.settings import Settings
     from test_settings import rows
 
-    source = Source.from_row(store.source_row(source_id)) if source_id is not None else None
+    row = store.source_row(source_id) if source_id is not None else None
+    source = Source.from_row(row) if row is not None else None
     who = source.user_id if source else user
+    assert who is not None, "a context names its source or its user"
     log_id = store.begin_run(source_id, who, sync_type, "2025-09-03")
-    return RunContext(store, Settings.from_catalogue(rows(**settings)), source, RunReport(sync_type), commit, client,
-                      log_id, user=None if source else user)
+    return RunContext(as_store(store), Settings.from_catalogue(rows(**settings)), source, RunReport(sync_type),
+                      commit, client, log_id, user=None if source else user)

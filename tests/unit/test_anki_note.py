@@ -9,8 +9,18 @@ from pathlib import Path
 import pytest
 
 from nls_engine.anki import account as anki_account, note as anki_note
-from nls_engine.anki.note import (card_stats, concept_tag, deck_name, difficulty, ease, guid, merged_tags, note_for,
-                                  to_html, to_text)
+from nls_engine.anki.note import (
+    card_stats,
+    concept_tag,
+    deck_name,
+    difficulty,
+    ease,
+    guid,
+    merged_tags,
+    note_for,
+    to_html,
+    to_text,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ATOM = {"atom_id": "5b0c7a8e-0000-4000-8000-000000000001", "notion_id": "3a91568f-3bee-4245-9cdc-fd2740c30039",
@@ -90,7 +100,7 @@ def test_card_stats_are_the_atoms_anki_columns():
 def test_an_endpoint_that_is_no_sync_server_url_is_refused_naming_it(endpoint):
     with pytest.raises(anki_account.AccountError) as e:
         anki_account.check_endpoint(endpoint)
-    assert e.value.argument == "endpoint" and e.value.sqlstate == "22023" and "AnkiWeb" in e.value.hint
+    assert e.value.argument == "endpoint" and e.value.sqlstate == "22023" and "AnkiWeb" in (e.value.hint or "")
 
 
 def test_endpoints_are_kept_with_a_trailing_slash_and_none_is_ankiweb():

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from memory_store import MemoryStore
+from fakes import stand_in
+from memory_store import MemoryStore, as_store
 from nls_engine.anki.collection import CardState
 from nls_engine.anki.note import fields_hash
 from nls_engine.anki.sync import AnkiRun, StepFailed
@@ -42,7 +43,8 @@ class Device:
 
     def read(self, note_id: int) -> CardState:
         n = self.notes[note_id]
-        return CardState(note_id, note_id + 1, list(n["fields"]), *n["card"], None)
+        ivl, factor, reps, lapses, queue = n["card"]
+        return CardState(note_id, note_id + 1, list(n["fields"]), ivl, factor, reps, lapses, queue, None)
 
     def last_review(self, card_id: int) -> int | None:
         return 1_767_225_600
@@ -55,26 +57,26 @@ class Device:
         return repr(sorted(self.notes.items())).encode()
 
 
-def atom(n: int, front: str = None, **more) -> dict:
+def atom(n: int, front: str | None = None, **more) -> dict:
     return {"atom_id": f"atom-{n}", "notion_id": f"page-{n}", "card_id": f"C-{n}", "atom_type": "flashcard",
             "front": front or f"Question {n}?", "back": f"Answer {n}", "module": "Week 1", **more}
 
 
 def anki_run(store: MemoryStore) -> AnkiRun:
-    run = AnkiRun(store, Settings.from_catalogue(rows()), USER, {"id": 1, "status": "active", "endpoint": None})
+    run = AnkiRun(as_store(store), Settings.from_catalogue(rows()), USER, {"id": 1, "status": "active", "endpoint": None})
     run.session = {"hkey": "session-key"}
     return run
 
 
 def push(store: MemoryStore, device: Device) -> StepReport:
     report = StepReport("anki_push")
-    anki_run(store)._push(report, device)
+    anki_run(store)._push(report, stand_in(device))
     return report
 
 
 def pull(store: MemoryStore, device: Device, action: str = "normal_sync") -> StepReport:
     report = StepReport("anki_pull")
-    anki_run(store)._pull(report, device, action)
+    anki_run(store)._pull(report, stand_in(device), action)
     return report
 
 
@@ -94,7 +96,7 @@ def test_a_changed_atom_is_rewritten_in_place_and_one_that_left_is_suspended_nev
     store, device = MemoryStore(), Device()
     store.atoms[USER] = [atom(1), atom(2)]
     push(store, device)
-    ids = dict((a["atom_id"], a["anki_note_id"]) for a in store.atoms[USER])
+    ids = {a["atom_id"]: a["anki_note_id"] for a in store.atoms[USER]}
     store.atoms[USER] = [atom(1, front="Question 1, reworded?")]   # atom 2 left Notion
     report = push(store, device)
     assert (report.updated, report.removed) == (1, 1) and len(device.notes) == 2

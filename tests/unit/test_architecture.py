@@ -118,7 +118,7 @@ def test_each_package_index_says_what_each_of_its_modules_is_for():
     """The docstring of nls_engine/__init__.py names every top-level module and subpackage, and each subpackage's
     names each of its modules (as ``name``), so that a newcomer finds every module from the index."""
     missing = []
-    for package in [ENGINE] + sorted(p.parent for p in ENGINE.glob("*/__init__.py")):
+    for package in [ENGINE, *sorted(p.parent for p in ENGINE.glob("*/__init__.py"))]:
         index = ast.get_docstring(ast.parse((package / "__init__.py").read_text())) or ""
         names = [p.stem for p in package.glob("*.py") if p.stem != "__init__"] + \
                 [p.parent.name for p in package.glob("*/__init__.py")]
@@ -160,8 +160,7 @@ def sql_functions(path: Path):
 
 
 def test_no_sql_function_is_longer_than_a_screen():
-    files = sorted((ROOT / "sql").glob("*.sql")) + [ROOT / "plpython" / "functions.sql",
-                                                     ROOT / "worker" / "functions.sql"]
+    files = [*sorted((ROOT / "sql").glob("*.sql")), ROOT / "plpython" / "functions.sql", ROOT / "worker" / "functions.sql"]
     found = {f"{p.name}:{line} {name}" for p in files for name, line, _ in sql_functions(p)}
     assert len(found) > 100   # the scan does see the functions
     long = [f"{p.relative_to(ROOT)}:{line} {name} ({n} lines)" for p in files for name, line, n in sql_functions(p)

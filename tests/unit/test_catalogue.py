@@ -34,8 +34,8 @@ def test_each_targets_tables_exist_in_the_migrations():
 
 
 def test_the_emulator_generates_one_database_per_target_and_names_no_other():
-    assert LEARNING_TARGETS == targets_of_kind("learning") and set(LEARNING_TARGETS) == set(LEARNING)
-    assert CREATIVE_TARGETS == targets_of_kind("creative") and set(CREATIVE_TARGETS) == set(CREATIVE)
+    assert targets_of_kind("learning") == LEARNING_TARGETS and set(LEARNING_TARGETS) == set(LEARNING)
+    assert targets_of_kind("creative") == CREATIVE_TARGETS and set(CREATIVE_TARGETS) == set(CREATIVE)
 
 
 def test_the_default_property_maps_name_properties_the_generated_databases_have():

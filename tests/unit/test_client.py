@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fakes import stand_in
 from nls_engine.notion.client import NotionError, RetryPolicy, RunDeadline, _error_from, title_text
 
 
@@ -24,13 +25,13 @@ class Answer:
 
 
 def test_an_error_answer_reads_as_notions_code_and_message():
-    e = _error_from(Answer(404, {"object": "error", "code": "object_not_found", "message": "Could not find page",
-                                 "request_id": "r-1"}))
+    e = _error_from(stand_in(Answer(404, {"object": "error", "code": "object_not_found", "message": "Could not find page",
+                                 "request_id": "r-1"})))
     assert (e.status, e.code, e.message, e.request_id) == (404, "object_not_found", "Could not find page", "r-1")
 
 
 def test_a_gateway_page_reads_as_its_status():
-    e = _error_from(Answer(502, None, "<html>  Bad\n gateway </html>"))
+    e = _error_from(stand_in(Answer(502, None, "<html>  Bad\n gateway </html>")))
     assert (e.code, e.message) == ("bad_gateway", "non-JSON answer: <html> Bad gateway </html>")
 
 
@@ -41,9 +42,9 @@ class Headers:
 
 def test_a_retry_after_longer_than_the_cap_ends_the_run_instead_of_waiting():
     policy = RetryPolicy(max_attempts=3, retry_after_cap_s=10)
-    assert policy.retry_after(Headers("4")) == 4
+    assert policy.retry_after(stand_in(Headers("4"))) == 4
     with pytest.raises(RunDeadline, match="more than retry_after_cap_s"):
-        policy.retry_after(Headers("30"))
+        policy.retry_after(stand_in(Headers("30")))
 
 
 def test_the_backoff_doubles_with_jitter_and_stops_at_its_cap():

@@ -55,5 +55,5 @@ def test_without_the_markdown_endpoint_the_block_walk_stands_in():
 
 
 def test_blocks_format_never_asks_for_markdown_and_a_depth_cut_is_a_limit():
-    out, report, asked = read(Client(cut=True), fmt="blocks")
+    _out, report, asked = read(Client(cut=True), fmt="blocks")
     assert asked == [("tree", "p1")] and report.limits == [{"limit": "content_max_depth", "page_id": "p1"}]

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from fakes import stand_in
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import docs  # noqa: E402
+import docs  # noqa: E402 - after the sys.path line that finds scripts/
 
 README = ROOT / "README.md"
 PAGES = sorted((ROOT / "docs").glob("*.md"))
@@ -104,9 +106,9 @@ def test_a_generated_part_is_replaced_and_the_prose_around_it_kept(tmp_path, mon
     begin = "<!-- generated: settings (scripts/docs.py; make docs writes it) -->"
     page.write_text(f"# Hand-written\n\n{begin}\nstale\n<!-- end of generated: settings -->\n\nMore prose.\n")
     monkeypatch.setitem(docs.GENERATORS, "settings", lambda conn: "| fresh |\n")
-    assert docs.regenerate(None, [page]) == {page: f"# Hand-written\n\n{begin}\n| fresh |\n"
+    assert docs.regenerate(stand_in(None), [page]) == {page: f"# Hand-written\n\n{begin}\n| fresh |\n"
                                                    "<!-- end of generated: settings -->\n\nMore prose.\n"}
-    assert "-stale" in docs.differences(docs.regenerate(None, [page]))
+    assert "-stale" in docs.differences(docs.regenerate(stand_in(None), [page]))
 
 
 def test_a_part_no_generator_makes_is_refused(tmp_path):

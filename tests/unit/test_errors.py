@@ -6,11 +6,11 @@ import pytest
 
 from nls_engine import crypto
 from nls_engine.anki import account as anki_account, collection as anki_collection
-from nls_engine.typed_views import views as typed_views
-from nls_engine.notion.client import NotionError, RunDeadline
 from nls_engine.entry import entry_point
 from nls_engine.errors import NlsError, message_of
+from nls_engine.notion.client import NotionError, RunDeadline
 from nls_engine.settings import SettingsError
+from nls_engine.typed_views import views as typed_views
 
 
 class Plpy:
@@ -18,10 +18,13 @@ class Plpy:
     PostgreSQL's own, its sqlstate a class attribute, detail and hint in ``spidata``)."""
 
     class Error(Exception):
-        pass
+        sqlstate: str
+        hint: str
+        detail: str
 
     class SPIError(Exception):
-        pass
+        sqlstate: str
+        spidata: tuple
 
     class QueryCanceled(SPIError):
         sqlstate = "57014"

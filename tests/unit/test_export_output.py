@@ -98,9 +98,8 @@ def test_exports_into_one_file_hold_one_lock_that_is_gone_afterwards(tmp_path):
     out = tmp_path / "out.db"
     with Target(out):
         lock = tmp_path / ".out.db.nls-lock"
-        with open(lock, "rb") as other:      # another export's attempt at the lock
-            with pytest.raises(BlockingIOError):
-                fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with open(lock, "rb") as other, pytest.raises(BlockingIOError):   # another export's attempt at the lock
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     assert list(tmp_path.iterdir()) == []
     with Target(out):                        # the lock is free again
         pass

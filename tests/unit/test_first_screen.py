@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import demo  # noqa: E402
+import demo  # noqa: E402 - after the sys.path line that finds scripts/
 
 DSN = "host=127.0.0.1 port=5 user=postgres dbname=nls_demo"
 FRESH_SHELL = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/"), "LANG": "C.UTF-8"}

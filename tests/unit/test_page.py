@@ -106,14 +106,14 @@ def test_a_page_object_the_engine_cannot_read_says_why():
     from nls_engine.pages.page import malformed
     good = page(1, edited=3, Name=title("x"))
     assert malformed(good) is None
-    assert "no id" in malformed({k: v for k, v in good.items() if k != "id"})
-    assert "not-a-time" in malformed(dict(good, last_edited_time="not-a-time"))
-    assert "is not a time" in malformed(dict(good, created_time="2026-01-01"))   # a date, not a date-time
-    assert "a rich_text value" in malformed(dict(good, properties={"Notes": {"type": "rich_text", "rich_text": "x"}}))
-    assert "a number value" in malformed(dict(good, properties={"N": {"type": "number", "number": "7"}}))
-    assert "a checkbox value" in malformed(dict(good, properties={"C": {"type": "checkbox", "checkbox": None}}))
-    assert "not a property value" in malformed(dict(good, properties={"X": "plain"}))
-    assert "JSON object" in malformed(["not", "a", "page"])
+    assert "no id" in (malformed({k: v for k, v in good.items() if k != "id"}) or "")
+    assert "not-a-time" in (malformed(dict(good, last_edited_time="not-a-time")) or "")
+    assert "is not a time" in (malformed(dict(good, created_time="2026-01-01")) or "")   # a date, not a date-time
+    assert "a rich_text value" in (malformed(dict(good, properties={"Notes": {"type": "rich_text", "rich_text": "x"}})) or "")
+    assert "a number value" in (malformed(dict(good, properties={"N": {"type": "number", "number": "7"}})) or "")
+    assert "a checkbox value" in (malformed(dict(good, properties={"C": {"type": "checkbox", "checkbox": None}})) or "")
+    assert "not a property value" in (malformed(dict(good, properties={"X": "plain"})) or "")
+    assert "JSON object" in (malformed(["not", "a", "page"]) or "")
     # values of types the engine does not read, and empty values, are fine
     assert malformed(dict(good, properties={"B": {"type": "button", "button": {}},
                                             "S": {"type": "select", "select": None},

@@ -19,7 +19,7 @@ def new_atom() -> dict:
             "new_card": {"card_id": "C-2", "held_by": None}}
 
 
-PAGE = page(1, 10, Name=title("atom 1"), Front=text("fr", "What is 2+2?"), **{"Card ID": text("cid", "C-1")})
+PAGE = page(1, 10, None, Name=title("atom 1"), Front=text("fr", "What is 2+2?"), **{"Card ID": text("cid", "C-1")})
 
 
 def workspace(create: bool = False) -> tuple[MemoryStore, FakeClient, int]:
@@ -54,7 +54,7 @@ def test_only_the_column_changed_locally_is_written_and_the_answer_is_the_new_co
     assert client.writes == [("pages.update", PAGE["id"], {"fr": {"rich_text": [
         {"type": "text", "text": {"content": "What is 3+3?"}}]}})]
     assert report.updated == 1 and state(store, "a1")["status"] == "synced" and state(store, "a1")["base_values"] == {}
-    copy = store.stored(sid, PAGE["id"])
+    copy = store.stored_copy(sid, PAGE["id"])
     assert copy["last_edited_time"] == client.page_of(PAGE["id"])["last_edited_time"]
     # the next read finds nls's own write already stored: nothing to write
     read = context(store, client, sid, sync_type="notion_incremental")

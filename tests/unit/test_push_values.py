@@ -6,10 +6,27 @@ from __future__ import annotations
 import pytest
 
 from nls_engine.pages.page import own_event, own_write
-from nls_engine.push.values import (Refused, Target, as_read, comparable, option_name, render, rich_text,
-                                        split_text, utf16_units)
-from nls_engine.push.object import (content_hash, create_properties, decide, failure_hash,
-                                    find_property, is_unchanged, resolve, retry_due)
+from nls_engine.push.object import (
+    content_hash,
+    create_properties,
+    decide,
+    failure_hash,
+    find_property,
+    is_unchanged,
+    resolve,
+    retry_due,
+)
+from nls_engine.push.values import (
+    Refused,
+    Target,
+    as_read,
+    comparable,
+    option_name,
+    render,
+    rich_text,
+    split_text,
+    utf16_units,
+)
 
 ANSWER = Target("back", "Answer", "c279", "rich_text")
 STATUS = Target("status", "Status", "st01", "select", options=("To Learn", "Mastered", "True/False"))
@@ -113,7 +130,8 @@ def test_each_pushed_column_finds_its_property_by_stable_id_then_name():
     assert "Type" in skipped["atom_type"]
     renamed = {"Response": PROPS["Answer"]}   # renamed in Notion: the id still finds it
     assert resolve(COLUMNS[:1], renamed)[0]["back"].name == "Response"
-    assert find_property({"X": {"id": "%3CnJT", "type": "number"}}, ["<nJT"])[0] == "X"
+    found = find_property({"X": {"id": "%3CnJT", "type": "number"}}, ["<nJT"])
+    assert found is not None and found[0] == "X"
 
 
 def test_a_column_changed_only_here_is_written_and_one_changed_on_both_sides_is_a_conflict():

@@ -5,7 +5,7 @@ PostgreSQL and the emulator."""
 from __future__ import annotations
 
 from fakes import FakeClient, formula, iso, page, title
-from memory_store import MemoryStore, context, moment
+from memory_store import MemoryStore, as_store, context, moment
 from nls_engine.read.flow import NotionRead
 
 USER = "alice"
@@ -22,7 +22,7 @@ def read(store: MemoryStore, client: FakeClient, source_id: int, full: bool = Fa
     """One run of the read: (its sync_type, its report)."""
     flow = NotionRead(full)
     ctx = context(store, client, source_id)
-    sync_type = flow.plan(store, ctx.settings, ctx.source)
+    sync_type = flow.plan(as_store(store), ctx.settings, ctx.the_source)
     ctx.report.sync_type = sync_type
     flow.execute(ctx)
     return sync_type, ctx.report
@@ -56,7 +56,7 @@ def test_a_reconciliation_is_due_once_the_interval_has_passed_and_fetches_only_t
     assert sync_type == "notion_reconcile"
     assert client.data_sources["ds-1"].property_ids[-1] == ["title", "f"]   # ids only: the title, the formula
     assert [r for r in client.requests if r[0] == "pages.retrieve"] == [("pages.retrieve", pages[1]["id"])]
-    assert store.stored(sid, pages[1]["id"])["properties"]["Score"]["formula"]["number"] == 99
+    assert store.stored_copy(sid, pages[1]["id"])["properties"]["Score"]["formula"]["number"] == 99
     assert report.data_sources[0].reconciled["drifted"] == 1
     assert read(store, client, sid)[0] == "notion_incremental"   # the reconciliation was noted
 
@@ -71,21 +71,21 @@ def test_a_data_source_whose_schema_changed_is_read_whole_on_the_reconciling_run
     store.advance(86400 + 1)
     sync_type, report = read(store, client, sid)
     assert sync_type == "notion_reconcile" and report.data_sources[0].mode.startswith("full")
-    assert {tuple(store.stored(sid, p["id"])["properties"]) for p in pages} == {("Title",)}
+    assert {tuple(store.stored_copy(sid, p["id"])["properties"]) for p in pages} == {("Title",)}
 
 
 def test_a_page_that_cannot_be_stored_costs_only_itself_and_holds_the_watermark_at_its_time():
     pages = [page(n, 10 * n, Name=title(f"p{n}")) for n in (1, 2, 3)]
     store, client, sid = workspace(*pages)
     store.refused.add(pages[1]["id"])   # the database refuses its row
-    sync_type, report = read(store, client, sid)
+    _sync_type, report = read(store, client, sid)
     assert report.added == 2 and store.stored(sid, pages[1]["id"]) is None
     assert [e["page_id"] for e in report.page_errors] == [pages[1]["id"]]
     assert report.page_errors[0]["error"].startswith("database: ")
     assert store.states[(sid, "ds-1")]["watermark"] == iso(20)   # held at the page it could not store
     assert store.states[(sid, "ds-1")]["reconciled_at"] is None   # an incomplete copy is not reconciled
     store.refused.clear()
-    sync_type, report = read(store, client, sid)
+    _sync_type, report = read(store, client, sid)
     assert store.stored(sid, pages[1]["id"]) is not None and report.added == 1
     assert store.states[(sid, "ds-1")]["watermark"] == iso(30)
 
@@ -98,9 +98,9 @@ def test_a_full_read_asks_for_each_stored_page_it_did_not_return():
     del client.data_sources["ds-1"].pages[pages[1]["id"]]
     client.page_of(pages[2]["id"]).update(in_trash=True, last_edited_time=iso(40))   # no query returns it
     client.requests.clear()
-    sync_type, report = read(store, client, sid, full=True)
+    _sync_type, report = read(store, client, sid, full=True)
     assert sorted(r[1] for r in client.requests if r[0] == "pages.retrieve") == sorted([pages[1]["id"], pages[2]["id"]])
-    assert store.stored(sid, pages[1]["id"])["gone"] and store.stored(sid, pages[2]["id"])["in_trash"]
+    assert store.stored_copy(sid, pages[1]["id"])["gone"] and store.stored_copy(sid, pages[2]["id"])["in_trash"]
     assert report.removed == 2
 
 
@@ -112,5 +112,5 @@ def test_a_known_data_source_that_left_the_database_is_listed_again_and_the_new_
     client.add("db-1", "ds-2", [page(5, 50, Name=title("e"))], name="Moved")
     sync_type, report = read(store, client, sid)
     assert sync_type == "notion_incremental" and report.counts["data_sources_listed_again"] == 1
-    assert store.stored(sid, page(5, 50)["id"])["data_source_id"] == "ds-2"
+    assert store.stored_copy(sid, page(5, 50)["id"])["data_source_id"] == "ds-2"
     assert store.listed_data_sources(sid) == [{"id": "ds-2", "name": "Moved"}]

@@ -16,8 +16,8 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 import nls_install
-from nls_install import plan as plans
-from nls_install import releases
+from fakes import stand_in
+from nls_install import plan as plans, releases
 from nls_install.install import kept_schedule
 from nls_install.installed import Installed
 from nls_install.resources import DEPLOY_ORDER, ENGINE, Shipped, engine_hash, engine_modules
@@ -51,7 +51,7 @@ def test_a_release_key_compares_as_numbers_and_refuses_anything_else():
     assert releases.key("0.10.0") > releases.key("0.9.3") > releases.key("0.2.0")
     for bad in ("0.2", "v0.2.0", "0.2.0rc1", "", None):
         with pytest.raises(ValueError, match="three whole numbers"):
-            releases.key(bad)
+            releases.key(bad)  # type: ignore[arg-type]  # None among the bad input is the point
 
 
 def test_a_database_names_its_release_by_its_migrations_when_it_does_not_say():
@@ -69,7 +69,9 @@ def _frozen() -> dict[str, str]:
     """{file: sha256} of migrations/frozen.txt (sha256sum's format: '<hex>  <file>')."""
     out = {}
     for line in FROZEN.read_text().splitlines():
-        digest, name = re.fullmatch(r"([0-9a-f]{64})  (\S+)", line).groups()
+        found = re.fullmatch(r"([0-9a-f]{64})  (\S+)", line)
+        assert found, f"not sha256sum's format: {line!r}"
+        digest, name = found.groups()
         out[name] = digest
     return out
 
@@ -103,7 +105,7 @@ def test_the_deploy_order_lists_every_repeatable_file_once_and_the_privileges_la
 
 
 def test_retired_signatures_are_dropped_only_by_migrations():
-    files = sorted((ROOT / "sql").glob("*.sql")) + [ROOT / "plpython" / "functions.sql"]
+    files = [*sorted((ROOT / "sql").glob("*.sql")), ROOT / "plpython" / "functions.sql"]
     drops = [f"{p.name}:{n}" for p in files for n, line in enumerate(p.read_text().splitlines(), 1)
              if re.match(r"\s*DROP\s+(FUNCTION|PROCEDURE|ROUTINE|AGGREGATE)\b", line, re.I)]
     assert drops == [], "a function's old signature is dropped by a new migration, not by sql/"
@@ -115,17 +117,18 @@ def _shipped() -> Shipped:
 
 def test_code_older_than_the_database_is_refused_with_what_to_do_instead():
     shipped = _shipped()
-    newer = Installed(schema=True, migrations=shipped.migrations + ["0099.later"],
-                      deployed={"release": "0.3.0", "migrations": shipped.migrations + ["0099.later"]})
+    newer = Installed(schema=True, migrations=[*shipped.migrations, "0099.later"],
+                      deployed={"release": "0.3.0", "migrations": [*shipped.migrations, "0099.later"]})
     refused = plans.refusal(newer, shipped)
     assert str(refused).startswith("database is at 0.3.0 (migration 0099.later), this nls is 0.2.0")
-    assert "install nls 0.3.0 or later, or restore the backup taken before the upgrade" in refused.fix
+    assert refused is not None and "install nls 0.3.0 or later, or restore the backup taken before the upgrade" in \
+        refused.fix
     # a newer release deployed over migrations rolled back to ours by hand is refused too
     rolled = Installed(schema=True, migrations=shipped.migrations,
-                       deployed={"release": "0.3.0", "migrations": shipped.migrations + ["0099.later"]})
+                       deployed={"release": "0.3.0", "migrations": [*shipped.migrations, "0099.later"]})
     assert "this nls is 0.2.0" in str(plans.refusal(rolled, shipped))
     # migrations this nls does not ship, from no known release
-    unknown = Installed(schema=True, migrations=shipped.migrations + ["0099.later"])
+    unknown = Installed(schema=True, migrations=[*shipped.migrations, "0099.later"])
     assert "0099.later are not among this nls's" in str(plans.refusal(unknown, shipped))
     for fine in (Installed(), Installed(schema=True, migrations=shipped.migrations[:13]),
                  Installed(schema=True, migrations=shipped.migrations,
@@ -154,7 +157,7 @@ def test_the_engine_modules_are_named_by_their_packages_and_a_folder_the_loader_
     assert modules["nls_engine.read"] == "# read/__init__.py\n"
     (pkg / "push").mkdir()
     (pkg / "push" / "flow.py").write_text("")
-    with pytest.raises(ValueError, match="push holds engine modules but no __init__.py"):
+    with pytest.raises(ValueError, match=r"push holds engine modules but no __init__\.py"):
         engine_modules(pkg)
     (pkg / "push" / "flow.py").rename(pkg / "push" / "__init__.py")   # a package the loader would take for a module
     with pytest.raises(ValueError, match=r"push holds an __init__.py alone: make it a module \(push.py\)"):
@@ -208,7 +211,7 @@ def test_the_plan_of_an_upgrade_names_settings_modules_and_the_backup():
 def test_the_backup_command_dumps_the_whole_database_without_a_password():
     class Info:
         host, port, user, dbname = "/var/run/postgresql", 5432, "postgres", "my db"
-    command = plans.backup_command(Info, "0.1.0", datetime(2026, 12, 1, 9, 30))
+    command = plans.backup_command(stand_in(Info), "0.1.0", datetime(2026, 12, 1, 9, 30))
     words = shlex.split(command)
     assert words[:3] == ["pg_dump", "--format=custom", "--file=nls-0.1.0-my_db-20261201-0930.dump"]
     assert words[3].startswith("--dbname=") and len(words) == 4

@@ -15,7 +15,7 @@ def test_a_completed_run_answers_success_and_the_others_their_own_word():
 def test_the_answer_word_maps_back_to_the_one_status():
     for status in RunStatus:
         assert RunStatus.of_answer(status.answer) is status
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="completed-ish"):
         RunStatus.of_answer("completed-ish")
 
 
@@ -47,7 +47,7 @@ def test_details_carry_errors_limits_counters_windows_and_pacing():
 
 def test_a_counter_must_be_one_of_the_named_ones():
     report = RunReport("notion_full")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'markdown_truncted' is not a run counter"):
         report.count("markdown_truncted")
     assert "completed_values" in COUNTERS
 

@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from fakes import FakeClock
+from fakes import FakeClock, stand_in
 from nls_engine.notion.client import NotionClient, NotionError, RetryPolicy, RunDeadline
 from nls_engine.notion.waiting import Waiter
 
@@ -55,7 +55,7 @@ def client(script, deadline=None, max_attempts=4, pacer=None):
     c = NotionClient("secret", "http://notion.test", "2025-09-03", timeouts=(5, 30),
                      policy=RetryPolicy(max_attempts, backoff_s=0.01), deadline=deadline, pacer=pacer,
                      waiter=Waiter(sleep=lambda s: None))
-    c.session = Session(script)
+    c.session = stand_in(Session(script))
     return c
 
 

@@ -2,15 +2,18 @@
 that is always closed, the status each ending earns, and the run's answer."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
+from fakes import stand_in
 from nls_engine import crypto, run
 from nls_engine.notion.client import NotionError, RunDeadline
 from nls_engine.report import RunReport, RunStatus
 from nls_engine.run import Source, SourceRun, outcome
 from nls_engine.schedule import user_status
-from test_settings import rows
 from nls_engine.settings import Settings
+from test_settings import rows
 
 
 class Store:
@@ -54,7 +57,9 @@ class Store:
 
 class Client:
     requests_made, retries, by_endpoint, pacer = 3, 1, {"x": 3}, None
-    rate_limited, backoff_s, timeouts_by_endpoint, invalid_json = 1, 0.5, {"x": 1}, {}
+    rate_limited, backoff_s = 1, 0.5
+    timeouts_by_endpoint: ClassVar[dict[str, int]] = {"x": 1}
+    invalid_json: ClassVar[dict[str, int]] = {}
     closed = False
 
     def close(self):
@@ -156,7 +161,7 @@ def test_a_cancel_closes_the_log_row_as_cancelled_and_is_raised_to_the_caller(cl
 
 def test_in_the_scheduled_procedure_each_checkpoint_writes_the_counts_before_committing(client):
     store, commits = Store(), []
-    SourceRun(store, Settings.from_catalogue(rows()), SOURCE, CheckpointingFlow(),
+    SourceRun(stand_in(store), Settings.from_catalogue(rows()), SOURCE, CheckpointingFlow(),
               lambda: commits.append(store.calls[-1])).go()
     # after begin and at the flow's own checkpoint the counts are written, then committed; the closed row last
     assert commits == ["progress", "progress", "finish completed"]

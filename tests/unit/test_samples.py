@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-import samples  # noqa: E402
+import samples
 
 STABLE = "8afd2973-f863-4958-8e75-f4ba60d6c766"
 DOC = f"""# A page
@@ -101,7 +101,7 @@ def test_the_checkouts_markdown_files_include_the_readme_and_docs_but_no_hidden_
 
 def test_every_scene_has_a_sample_in_the_checkout():
     """A block moved to another page keeps its marker: each scene of scripts/samples.py still shows somewhere."""
-    found = {}
+    found: dict[str, list] = {}
     for sample in samples.find_samples(samples.markdown_files()):
         found.setdefault(sample.name, []).append(sample.where())
     assert sorted(found) == sorted(samples.SCENES)

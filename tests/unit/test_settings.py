@@ -34,7 +34,7 @@ def test_each_setting_gets_the_python_type_of_its_catalogue_type():
 
 
 def test_a_missing_setting_is_named_with_what_to_do():
-    with pytest.raises(SettingsError, match="overlap_s.*nls install"):
+    with pytest.raises(SettingsError, match=r"overlap_s.*nls install"):
         Settings.from_catalogue([r for r in rows() if r["name"] != "overlap_s"])
 
 
@@ -44,6 +44,6 @@ def test_a_value_that_is_not_its_type_is_named():
 
 
 def test_settings_the_engine_does_not_know_are_ignored_and_the_names_are_listed():
-    s = Settings.from_catalogue(rows() + [{"name": "future_setting", "value": "x", "type": "text"}])
+    s = Settings.from_catalogue([*rows(), {"name": "future_setting", "value": "x", "type": "text"}])
     assert "future_setting" not in Settings.names() and s.overlap_s == 120.0
     assert len(Settings.names()) == 28

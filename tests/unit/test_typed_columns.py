@@ -1,8 +1,15 @@
 """The columns of typed views, decided without a database: names, kinds, and how they follow a schema."""
 from __future__ import annotations
 
-from nls_engine.typed_views.columns import (identifier, kinds, plan_follow, plan_fresh, plan_recreate, result_type,
-                                            unique)
+from nls_engine.typed_views.columns import (
+    identifier,
+    kinds,
+    plan_follow,
+    plan_fresh,
+    plan_recreate,
+    result_type,
+    unique,
+)
 
 KEYWORDS = frozenset({"order", "select", "from", "user", "left"})
 
@@ -18,7 +25,7 @@ def test_names_become_identifiers_that_need_no_quotes():
     assert identifier("  --Weird__  name!! ") == "weird_name"
     assert identifier("Order", KEYWORDS) == "order_" and identifier("User", KEYWORDS) == "user_"
     assert identifier("2nd Stage") == "p_2nd_stage"
-    assert identifier("Ｓｃｏｒｅ") == "score"                 # NFKC: full-width letters
+    assert identifier("Ｓｃｏｒｅ") == "score"  # noqa: RUF001 - NFKC: full-width letters, on purpose
     assert identifier("Größe") == "grösse" and identifier("中文 名") == "中文_名"
     assert identifier("") == identifier(None) == identifier("!!!") == "property"
     long = identifier("é" * 100)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nls_engine.typed_views import views as typed_views
+from fakes import stand_in
 from nls_engine.run import Source
+from nls_engine.typed_views import views as typed_views
 
 
 class SQLError(Exception):
@@ -22,7 +23,8 @@ class Store:
     error = SQLError
 
     def __init__(self, error: SQLError):
-        self.raises, self.user, self.built, self.observed = error, None, False, []
+        self.raises, self.user, self.built = error, None, False
+        self.observed: list[str] = []   # the data sources whose pages were read
 
     @staticmethod
     def interrupted(error):
@@ -59,7 +61,7 @@ RAN = [{"status": "success", "synced_count": 3}]
 
 def test_one_views_error_is_reported_and_the_others_go_on():
     store = Store(SQLError("function nls.notion_text(jsonb) does not exist", "42883"))
-    out = typed_views.refresh(store, [SOURCE], RAN)
+    out = typed_views.refresh(stand_in(store), [SOURCE], RAN)
     assert out == [{"view": "notion.v1", "error": "function nls.notion_text(jsonb) does not exist"}]
     assert store.observed == ["ds-1", "ds-2"] and store.built and store.user is None
 
@@ -68,7 +70,7 @@ def test_a_cancel_or_statement_timeout_while_views_follow_their_schema_is_raised
     cancel = SQLError("canceling statement due to statement timeout", "57014")
     store = Store(cancel)
     with pytest.raises(SQLError) as e:
-        typed_views.refresh(store, [SOURCE], RAN, commit=lambda: pytest.fail("committed after a cancel"))
+        typed_views.refresh(stand_in(store), [SOURCE], RAN, commit=lambda: pytest.fail("committed after a cancel"))
     assert e.value is cancel
     # nothing more is read or built, and the acting user is put back
     assert store.observed == ["ds-1"] and not store.built and store.user is None

@@ -54,7 +54,7 @@ def test_a_page_edited_is_read_again_once_however_many_events_it_had():
         deliver(store, n, "page.properties_updated", PAGES[0]["id"], at=50 + n)
     report, _ = apply(store, client)
     assert client.requests == [("pages.retrieve", PAGES[0]["id"])]
-    assert store.stored(sid, PAGES[0]["id"])["properties"]["Note"]["rich_text"][0]["plain_text"] == "edited"
+    assert store.stored_copy(sid, PAGES[0]["id"])["properties"]["Note"]["rich_text"][0]["plain_text"] == "edited"
     assert {outcome(store, n) for n in (1, 2, 3)} == {"read"} and report.findings["pages_read"] == 1
 
 
@@ -64,12 +64,12 @@ def test_a_deletion_is_marked_at_once_unless_the_copy_is_newer_than_it():
     deliver(store, 2, "page.deleted", PAGES[1]["id"], at=15)   # delivered late: the copy was edited after it
     report, _ = apply(store, client)
     assert client.requests == []
-    assert store.stored(sid, PAGES[0]["id"])["in_trash"] and not store.stored(sid, PAGES[1]["id"])["in_trash"]
+    assert store.stored_copy(sid, PAGES[0]["id"])["in_trash"] and not store.stored_copy(sid, PAGES[1]["id"])["in_trash"]
     assert report.findings["trashed"] == 1 and report.removed == 1
 
 
 def test_the_integrations_own_writes_and_pages_nobody_syncs_cost_nothing():
-    store, client, sid = workspace()
+    store, client, _sid = workspace()
     deliver(store, 1, "page.properties_updated", PAGES[0]["id"], authors=[{"id": client.bot, "type": "bot"}])
     deliver(store, 2, "page.created", "page-elsewhere", parent="ds-nobody-syncs")
     report, _ = apply(store, client)
@@ -79,7 +79,7 @@ def test_the_integrations_own_writes_and_pages_nobody_syncs_cost_nothing():
 
 
 def test_a_schema_change_reads_the_data_source_whole_only_when_the_stored_pages_hold_another_schema():
-    store, client, sid = workspace()
+    store, client, _sid = workspace()
     deliver(store, 1, "data_source.schema_updated", "ds-1")
     report, whole = apply(store, client)
     assert client.requests == [("data_sources.retrieve", "ds-1")] and whole == [] and outcome(store, 1) == "schema"
@@ -112,5 +112,5 @@ def test_a_page_moved_to_a_data_source_another_source_reads_is_stored_there_and_
     client.requests.clear()
     report, _ = apply(store, client)
     assert client.requests == [("pages.retrieve", PAGES[0]["id"])]   # read once, stored in its new home as read
-    assert store.stored(sid, PAGES[0]["id"])["gone"]
-    assert store.stored(other, PAGES[0]["id"])["data_source_id"] == "ds-2" and report.findings["pages_moved"] == 1
+    assert store.stored_copy(sid, PAGES[0]["id"])["gone"]
+    assert store.stored_copy(other, PAGES[0]["id"])["data_source_id"] == "ds-2" and report.findings["pages_moved"] == 1

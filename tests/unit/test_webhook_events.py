@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-
 from types import SimpleNamespace
 
 import pytest
 
+from fakes import stand_in
 from nls_engine.notion.client import NotionError
 from nls_engine.pages.fetch import fetch_page
 from nls_engine.report import RunReport
@@ -69,7 +69,7 @@ def test_events_are_taken_in_the_order_they_happened_not_the_order_they_came():
 def test_the_integrations_own_writes_cost_nothing_but_a_person_among_the_authors_counts():
     bot = [{"id": BOT, "type": "bot"}]
     todo = plan([event(1, "page.properties_updated", "p1", bot),
-                 event(2, "page.properties_updated", "p2", bot + [{"id": "person", "type": "person"}]),
+                 event(2, "page.properties_updated", "p2", [*bot, {"id": "person", "type": "person"}]),
                  event(3, "page.properties_updated", "p3", [{"id": "another-bot", "type": "bot"}])], BOT)
     assert todo.read == {"p2": False, "p3": False} and todo.outcomes["e1"] == "own_write"
 
@@ -121,10 +121,11 @@ def test_fetching_a_page_again_marks_it_gone_on_a_404_only():
     store = SimpleNamespace(mark_gone=lambda source_id, page_id: gone.append((source_id, page_id)))
     client = _Pages({"live": {"id": "live"}, "deleted": NotionError(404, "object_not_found", "no such page"),
                      "down": NotionError(503, "service_unavailable", "later")})
-    ctx = SimpleNamespace(client=client, store=store, source=SimpleNamespace(id=7), report=RunReport("notion_webhook"))
-    assert fetch_page(ctx, "live") == {"id": "live"} and gone == []
-    assert fetch_page(ctx, "deleted") is None
+    ctx = SimpleNamespace(notion=client, store=store, the_source=SimpleNamespace(id=7),
+                          report=RunReport("notion_webhook"))
+    assert fetch_page(stand_in(ctx), "live") == {"id": "live"} and gone == []
+    assert fetch_page(stand_in(ctx), "deleted") is None
     assert gone == [(7, "deleted")] and ctx.report.removed == 1
     with pytest.raises(NotionError):
-        fetch_page(ctx, "down")
+        fetch_page(stand_in(ctx), "down")
     assert gone == [(7, "deleted")] and ctx.report.removed == 1

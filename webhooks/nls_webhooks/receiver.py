@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import psycopg
 from starlette.applications import Starlette
@@ -37,21 +38,30 @@ class TooLarge(Exception):
     pass
 
 
+def _first(row: tuple | None) -> Any:
+    """The first column of the row of a statement that always returns one (a function call). Raises LookupError
+    when there was none."""
+    if row is None:
+        raise LookupError("the statement returned no row")
+    return row[0]
+
+
 class Database:
     """One connection to PostgreSQL, opened on first use and again after it broke; statements one at a time."""
 
     def __init__(self, dsn: str):
-        self.dsn, self.conn, self.lock = dsn, None, asyncio.Lock()
+        self.dsn, self.lock = dsn, asyncio.Lock()
+        self.conn: psycopg.AsyncConnection | None = None
 
     async def receive(self, path: str, body: bytes, signature: str | None) -> int:
         """``nls.webhook_receive(path, body, signature)``: the status to answer; 503 when the database is down."""
         async with self.lock:
-            for attempt in (1, 2):
+            for _attempt in (1, 2):
                 try:
                     if self.conn is None or self.conn.closed:
                         self.conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
                     cur = await self.conn.execute(queries.RECEIVE, (path, body, signature))
-                    return int((await cur.fetchone())[0])
+                    return int(_first(await cur.fetchone()))
                 except psycopg.OperationalError as e:
                     log.warning("database: %s", str(e).strip())
                     self.conn = None
@@ -96,10 +106,8 @@ async def _drain(stream) -> None:
             size += len(chunk)
             if size > DRAIN_BYTES:
                 return
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(discard(), DRAIN_SECONDS)
-    except asyncio.TimeoutError:
-        pass
 
 
 def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
@@ -142,7 +150,7 @@ def check(dsn: str) -> str | None:
     """Why the receiver cannot work with ``dsn`` (cannot connect, or may not run nls.webhook_receive), or None."""
     try:
         with psycopg.connect(dsn, connect_timeout=10) as conn:
-            if not conn.execute(queries.CAN_RECEIVE).fetchone()[0]:
+            if not _first(conn.execute(queries.CAN_RECEIVE).fetchone()):
                 return (f"role {conn.info.user} may not run nls.webhook_receive(text, bytea, text): "
                         f"GRANT nls_webhook TO {conn.info.user}")
     except psycopg.Error as e:

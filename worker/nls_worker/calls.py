@@ -13,8 +13,9 @@ import base64
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from cryptography.hazmat.primitives import padding
@@ -27,7 +28,10 @@ from nls_engine.settings import Settings
 from nls_engine.store import Store
 
 from . import events, queries
-from .database import Interrupted, Plpy, PlpyError
+from .database import Conn, Interrupted, Plpy, PlpyError
+
+if TYPE_CHECKING:
+    from .worker import Slot  # the worker module imports this one
 
 log = logging.getLogger("nls.worker")
 
@@ -77,7 +81,7 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def next_unit(slot, conn: psycopg.Connection) -> bool:
+def next_unit(slot: Slot, conn: Conn) -> bool:
     """Run the next unit of work there is (a call first, then a user of the round going, then webhook events, then
     the deliveries of nls's events due); returns False when there was none."""
     request = queries.one(conn, queries.CLAIM_REQUEST, [slot.worker.id])
@@ -92,7 +96,7 @@ def next_unit(slot, conn: psycopg.Connection) -> bool:
     return events.deliver(slot, conn)
 
 
-def run_call(slot, conn: psycopg.Connection, request: dict) -> None:
+def run_call(slot: Slot, conn: Conn, request: dict) -> None:
     """One call: run it as its caller would have, answer it (result or error), commit."""
     rid, kind = str(request["id"]), KINDS.get(request["kind"])
     slot.now = {"slot": slot.number, "work": request["kind"], "request_id": rid, "user_id": request["acting_user"],
@@ -106,7 +110,7 @@ def run_call(slot, conn: psycopg.Connection, request: dict) -> None:
         queries.one(conn, queries.ACT_FOR_CALLER, [rid, kind.function, kind.every_user])   # else 42501
         answer = _answer(kind, kind.run(plpy, slot.gd, *_arguments(kind, request, key)), key)
         conn.commit()
-        outcome = ("done", json.dumps(answer), None)
+        outcome: tuple[str, str | None, str | None] = ("done", json.dumps(answer), None)
     except Exception as e:  # every failure is the caller's error, never the worker's end
         if conn.closed:   # the backend ended (terminated, a restart): the heartbeat answers the call
             raise
@@ -120,7 +124,7 @@ def run_call(slot, conn: psycopg.Connection, request: dict) -> None:
     slot.worker.signals.cancelled.discard(rid)
 
 
-def _why_stop(slot, request_id: str | None) -> str | None:
+def _why_stop(slot: Slot, request_id: str | None) -> str | None:
     """Why the run of a slot must stop now, or None."""
     if slot.worker.signals.stopping.is_set():
         return "the nls worker is stopping (SIGTERM); what the run committed stays, the next run goes on"
@@ -139,8 +143,9 @@ def _arguments(kind: Kind, request: dict, key: bytes | None) -> list:
                             sqlstate="55000")
         args.update(json.loads(decrypt(key, request["secret_iv"], request["secret"])))
     values = [args.get(name) for name in kind.args]
-    if "body" in kind.args and values[kind.args.index("body")] is not None:
-        values[kind.args.index("body")] = base64.b64decode(values[kind.args.index("body")])
+    body = values[kind.args.index("body")] if "body" in kind.args else None
+    if body is not None:
+        values[kind.args.index("body")] = base64.b64decode(body)
     return values
 
 
@@ -149,6 +154,8 @@ def _answer(kind: Kind, value: Any, key: bytes | None) -> Any:
     if kind.answer == "json":
         return json.loads(value) if isinstance(value, str) else value
     if kind.answer == "secret":
+        if key is None:   # run_call receives the key of every call whose answer is a secret
+            raise PlpyError("nls: no one-time key to encrypt this call's secret answer with", sqlstate="55000")
         iv, ciphertext = encrypt(key, value)
         return {"iv": iv.hex(), "ciphertext": ciphertext.hex()}
     return value
@@ -171,7 +178,7 @@ def error_of(error: BaseException) -> dict:
             "hint": getattr(error, "hint", None)}
 
 
-def sync_round_user(slot, conn: psycopg.Connection) -> bool:
+def sync_round_user(slot: Slot, conn: Conn) -> bool:
     """One user of the schedule's round going (opened by pg_cron's job), if one is left; returns whether one was."""
     plpy = Plpy(conn, lambda: _why_stop(slot, None))
     store = Store(Db(plpy, slot.gd))
@@ -189,11 +196,11 @@ def sync_round_user(slot, conn: psycopg.Connection) -> bool:
         slot.now = None
 
 
-def apply_events(slot, conn: psycopg.Connection) -> bool:
+def apply_events(slot: Slot, conn: Conn) -> bool:
     """The webhook events waiting, at most once every EVENTS_EVERY_S per worker; returns whether any were."""
     worker = slot.worker
     now = time.monotonic()
-    if now - getattr(worker, "events_looked", 0.0) < EVENTS_EVERY_S:
+    if now - worker.events_looked < EVENTS_EVERY_S:
         return False
     worker.events_looked = now
     plpy = Plpy(conn, lambda: _why_stop(slot, None))
@@ -230,7 +237,7 @@ def decrypt(key: bytes, iv: bytes, ciphertext: bytes) -> str:
     return (unpadder.update(data) + unpadder.finalize()).decode()
 
 
-def check_database(conn: psycopg.Connection) -> dict:
+def check_database(conn: Conn) -> dict:
     """Whether this worker may serve the database: nls installed with the worker runtime, at this worker's release
     and engine, and the encryption key in this process's environment. Returns nls.version(); raises
     nls_worker.worker.WorkerError."""

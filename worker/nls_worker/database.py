@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, NoReturn
 
 import psycopg
 from psycopg import postgres
@@ -27,6 +28,9 @@ from psycopg.rows import dict_row
 from psycopg.types.string import TextLoader
 
 log = logging.getLogger("nls.worker")
+
+# a connection of the engine: its rows are dicts (column name to value)
+Conn = psycopg.Connection[dict[str, Any]]
 
 # the types PL/Python turns into Python values of their own; every other type comes back as its text
 PYTHON_VALUED = {"bool", "int2", "int4", "int8", "oid", "float4", "float8", "numeric", "bytea", "text", "varchar",
@@ -54,7 +58,7 @@ class SPIError(Exception):
         self.spidata = (None, detail, hint, None, 0, None, None, None, None, None)
 
     @classmethod
-    def of(cls, error: psycopg.Error) -> "SPIError":
+    def of(cls, error: psycopg.Error) -> SPIError:
         """The SPIError of a psycopg error (its cause)."""
         d = error.diag
         out = cls(d.message_primary or str(error), d.sqlstate or "XX000", d.message_detail, d.message_hint)
@@ -78,7 +82,7 @@ class Plan:
         self.sql = _PARAM.sub(lambda m: f"${m.group(1)}::{self.types[int(m.group(1)) - 1]}", sql) if types else sql
 
 
-def connect(dsn: str, **kwargs) -> psycopg.Connection:
+def connect(dsn: str, **kwargs: Any) -> Conn:
     """A connection for the engine: not autocommit (the engine commits where it may), ``$n`` placeholders, dict rows,
     and values loaded as PL/Python loads them. Raises psycopg.OperationalError when it cannot connect."""
     kwargs.setdefault("autocommit", False)
@@ -87,7 +91,7 @@ def connect(dsn: str, **kwargs) -> psycopg.Connection:
     return conn
 
 
-def load_as_plpython(conn: psycopg.Connection) -> None:
+def load_as_plpython(conn: Conn) -> None:
     """Make ``conn`` load every type that PL/Python gives as text (json, uuid, timestamps, ...) as text too."""
     for info in postgres.types:
         if info.name not in PYTHON_VALUED:
@@ -102,7 +106,7 @@ class Plpy:
 
     JOIN_SLICE_S = 0.02   # how long one wait on the backend lasts while a request is in flight
 
-    def __init__(self, conn: psycopg.Connection, interrupted: Callable[[], str | None] = lambda: None):
+    def __init__(self, conn: Conn, interrupted: Callable[[], str | None] = lambda: None):
         self.conn = conn
         self.interrupted = interrupted              # why the run must stop now (None: it goes on)
         self.messages: list[tuple[str, str]] = []   # (level, text) of warnings and notices, in order
@@ -139,7 +143,7 @@ class Plpy:
                 cur.execute(plan.sql, list(args) if args else None)
                 return cur.fetchall() if cur.description else []
         except psycopg.Error as e:
-            if e.sqlstate is None or isinstance(e, psycopg.OperationalError) and self.conn.closed:
+            if e.sqlstate is None or (isinstance(e, psycopg.OperationalError) and self.conn.closed):
                 raise
             raise SPIError.of(e) from e
 
@@ -168,7 +172,7 @@ class Plpy:
         self.conn.rollback()
 
     def error(self, message: str, detail: str | None = None, hint: str | None = None,
-              sqlstate: str | None = None, **_: Any) -> None:
+              sqlstate: str | None = None, **_: Any) -> NoReturn:
         raise PlpyError(message, detail, hint, sqlstate)
 
     def warning(self, message: str, **_: Any) -> None:

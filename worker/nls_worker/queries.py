@@ -2,9 +2,10 @@
 runtime's SQL (worker/functions.sql) with bound parameters."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-import psycopg
+from .database import Conn
 
 REGISTER = "SELECT id, heartbeat_s FROM nls._worker_register($1, $2, $3, $4, $5)"
 HEARTBEAT = "SELECT id FROM nls._worker_beat($1, $2::jsonb) AS id"
@@ -18,14 +19,23 @@ VERSION = "SELECT nls.version()::text AS v"
 RUNTIME = "SELECT to_regprocedure('nls._claim_request(uuid)') IS NOT NULL AS worker"
 
 
-def one(conn: psycopg.Connection, query: str, params: Sequence[Any] = ()) -> dict | None:
+def one(conn: Conn, query: str, params: Sequence[Any] = ()) -> dict | None:
     """The first row of ``query`` (a dict), or None."""
     with conn.cursor() as cur:
         cur.execute(query, list(params) if params else None)
         return cur.fetchone() if cur.description else None
 
 
-def rows(conn: psycopg.Connection, query: str, params: Sequence[Any] = ()) -> list[dict]:
+def row(conn: Conn, query: str, params: Sequence[Any] = ()) -> dict:
+    """The row of a statement that always returns one (a function call, an upsert's RETURNING). Raises
+    LookupError when it returned none."""
+    found = one(conn, query, params)
+    if found is None:
+        raise LookupError(f"the statement returned no row: {query[:80]}")
+    return found
+
+
+def rows(conn: Conn, query: str, params: Sequence[Any] = ()) -> list[dict]:
     with conn.cursor() as cur:
         cur.execute(query, list(params) if params else None)
         return cur.fetchall() if cur.description else []
@@ -36,15 +46,15 @@ ENGINE_HASH = ("SELECT left(encode(sha256(convert_to(string_agg(sha256, '' ORDER
 INSTALLED = "SELECT to_regclass('nls._python_module') IS NOT NULL AS ok"
 
 
-def version(conn: psycopg.Connection) -> dict | None:
+def version(conn: Conn) -> dict | None:
     """What the database holds of nls: {"engine": the deployed engine's hash, "worker": whether the worker runtime's
     functions are there}, or None when nls is not installed."""
-    if not one(conn, INSTALLED)["ok"]:
+    if not row(conn, INSTALLED)["ok"]:
         return None
-    return {"engine": one(conn, ENGINE_HASH)["engine"], "worker": one(conn, RUNTIME)["worker"]}
+    return {"engine": row(conn, ENGINE_HASH)["engine"], "worker": row(conn, RUNTIME)["worker"]}
 
 
-def mismatch(conn: psycopg.Connection, version: dict) -> str | None:
+def mismatch(conn: Conn, version: dict) -> str | None:
     """Why this worker may not serve the database (another runtime, another engine), or None."""
     import hashlib
 

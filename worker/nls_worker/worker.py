@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from . import calls, queries
-from .database import connect
+from .database import Conn, connect
 
 log = logging.getLogger("nls.worker")
 
@@ -81,6 +81,7 @@ class Worker:
         self.heartbeat_s = 5.0
         self.slots: list[Slot] = []
         self.database = ""
+        self.events_looked = 0.0   # when a slot last looked for users with webhook events (time.monotonic())
 
     def check(self) -> dict:
         """Connect once and check the database before starting: nls installed for the worker runtime at this
@@ -95,12 +96,12 @@ class Worker:
         finally:
             conn.close()
 
-    def start(self) -> "Worker":
+    def start(self) -> Worker:
         """Register the worker, start the control connection and the slots (returns at once)."""
         version = self.check()
         conn = connect(self.dsn, autocommit=True)
         self.database = f"database {conn.info.dbname!r} on {conn.info.host or 'the local socket'}"
-        row = queries.one(conn, queries.REGISTER, [socket.gethostname(), os.getpid(), self.concurrency,
+        row = queries.row(conn, queries.REGISTER, [socket.gethostname(), os.getpid(), self.concurrency,
                                                    version.get("release"), version.get("engine")])
         self.id, self.heartbeat_s = str(row["id"]), float(row["heartbeat_s"])
         conn.close()
@@ -152,7 +153,7 @@ class Control(threading.Thread):
                             " ".join(str(e).split()), wait)
                 self.worker.signals.stopping.wait(wait)
 
-    def _listen(self, conn: psycopg.Connection) -> None:
+    def _listen(self, conn: Conn) -> None:
         conn.execute("LISTEN nls_requests")
         conn.execute("LISTEN nls_work")
         conn.execute("LISTEN nls_events")   # an event committed: its deliveries are due
@@ -179,7 +180,7 @@ class Control(threading.Thread):
             self.worker.deliveries_idle = 0.0
         signals.notify()
 
-    def _beat(self, conn: psycopg.Connection) -> None:
+    def _beat(self, conn: Conn) -> None:
         stop = queries.rows(conn, queries.HEARTBEAT, [self.worker.id, json.dumps(self.worker.running())])
         self.worker.signals.cancelled.update(str(r["id"]) for r in stop)
         now = time.monotonic()
@@ -225,7 +226,7 @@ class Slot(threading.Thread):
                 self.now = None
                 conn.close()
 
-    def _serve(self, conn: psycopg.Connection) -> None:
+    def _serve(self, conn: Conn) -> None:
         signals = self.worker.signals
         while not signals.stopping.is_set():
             heard = signals.heard

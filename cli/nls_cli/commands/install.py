@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from ..main import add_dsn_argument, command, main
+
+if TYPE_CHECKING:
+    import psycopg
 
 PROG = "nls install"
 DESCRIPTION = ("Install nls (Notion -> PostgreSQL sync) into a database: check the server, choose the runtime (the "
@@ -83,8 +87,7 @@ def _install(out, conn, args: argparse.Namespace) -> int:
     """Check the server; then print what would be done (``--check``) or do it and print the steps done."""
     from rich.markup import escape
 
-    from nls_install import atomic, installed, plan
-    from nls_install import install as ins
+    from nls_install import atomic, install as ins, installed, plan
     from nls_install.resources import Shipped
     password, scheduled = conn.info.password, not args.no_schedule
     out.print("Checking the server")
@@ -95,6 +98,9 @@ def _install(out, conn, args: argparse.Namespace) -> int:
     if failed:
         out.print(f"[red]{len(failed)} check(s) failed[/red]: nothing was changed.")
         return 1
+    choice = report.choice
+    if choice is None:   # the runtime's check chooses one, or fails
+        raise ins.InstallError("no runtime of the engine was chosen", "run nls install --check and read its checks")
     found, shipped = installed.read(conn), Shipped()
     refused = plan.refusal(found, shipped)
     if refused:
@@ -102,30 +108,36 @@ def _install(out, conn, args: argparse.Namespace) -> int:
     if args.check:
         with ins.step("reading what is to do"):
             jobs = ins.schedule(conn, password, args.schedule, args.workers, apply=False,
-                                runtime_name=report.choice.runtime) if scheduled else ""
+                                runtime_name=choice.runtime) if scheduled else ""
             lines = plan.make(conn, found, shipped, jobs).lines()
         for line in lines:
             out.print(escape(line))
         return 0
     out.print(f"Installing nls {shipped.version}" + (f" over {found.describe()}" if found.migrations else "")
               + ", in one transaction")
-    for line in atomic.install(conn, shipped, report.choice, args.loopback_host):
+    for line in atomic.install(conn, shipped, choice, args.loopback_host):
         out.print(f"  {escape(line)}")
     if scheduled:
         with ins.step("scheduling the pg_cron jobs"):
             out.print("  " + escape(ins.schedule(conn, password, args.schedule, args.workers,
-                                                 runtime_name=report.choice.runtime)))
+                                                 runtime_name=choice.runtime)))
     else:
         out.print("  --no-schedule: pg_cron job left as it was")
+    _print_installed(out, conn, choice.runtime)
+    return 0
+
+
+def _print_installed(out: Any, conn: psycopg.Connection, runtime_name: str) -> None:
+    """What to do next, after an install: the first statements; for the worker runtime, the worker to start."""
+    from rich.markup import escape
     out.print("[green]nls is installed.[/green] Next: SELECT nls.add_integration(...); SELECT nls.add_source(...); "
               "SELECT nls.sync_notion();")
-    if report.choice.runtime == "worker":
+    if runtime_name == "worker":
         from nls_install import runtime
         out.print("  " + escape(runtime.check_loopback(conn)))
         out.print(escape(f"The engine runs in nls worker processes beside the server: give the role nls_worker a "
                          f"password (ALTER ROLE nls_worker PASSWORD '...'), then run NLS_ENCRYPTION_KEY=... nls worker "
                          f"--dsn 'host=... dbname={conn.info.dbname} user=nls_worker' (docs/managed.md)"))
-    return 0
 
 
 def _confirmed(out, dbname: str) -> bool:

@@ -42,8 +42,8 @@ def check_endpoint(endpoint: str | None) -> str | None:
     return url if url.endswith("/") else url + "/"
 
 
-def check_login(username: str | None, password: str | None) -> None:
-    """Raises AccountError (22004 for NULL, 22023 for empty) naming the argument."""
+def check_login(username: str | None, password: str | None) -> tuple[str, str]:
+    """Returns (username, password). Raises AccountError (22004 for NULL, 22023 for empty) naming the argument."""
     for name, value in (("username", username), ("password", password)):
         if value is None:
             raise AccountError(name, f"nls: add_anki_account needs a {name}, not NULL",
@@ -52,6 +52,8 @@ def check_login(username: str | None, password: str | None) -> None:
         if not value.strip():
             raise AccountError(name, f"nls: add_anki_account got an empty {name}",
                                "Pass the learner's AnkiWeb (or sync server) username and password.")
+    assert username is not None and password is not None   # the loop above refused None
+    return username, password
 
 
 def _seal(settings: Settings, user_id: str, secret: dict) -> tuple[int, bytes, bytes]:
@@ -67,13 +69,13 @@ def credential(settings: Settings, user_id: str, row: dict) -> dict:
                                      row["credential_ciphertext"], CONTEXT))
 
 
-def store_account(store: Store, settings: Settings, user_id: str, username: str, password: str,
+def store_account(store: Store, settings: Settings, user_id: str, username: str | None, password: str | None,
                   endpoint: str | None) -> int:
     """``nls.add_anki_account``: check the arguments, encrypt {"username", "password"} and store it (the account
     becomes active). Storing again for the same username and endpoint keeps the collection nls holds (a new
     password after needs_reauth); another username or endpoint is another collection, so the one kept goes.
     Returns the account id. Raises AccountError, crypto.KeyError_."""
-    check_login(username, password)
+    username, password = check_login(username, password)
     endpoint = check_endpoint(endpoint)
     username = username.strip()
     before = store.anki_account(user_id)

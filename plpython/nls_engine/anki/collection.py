@@ -9,11 +9,13 @@ are not synced. Errors of the endpoint come out as :class:`EndpointError` with a
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import NlsError
 from .note import NOTETYPES, REMOVED_TAG, NoteSpec, merged_tags
@@ -26,6 +28,11 @@ INSTALL_HINT = ("Install Anki's library for the server's Python, as root on the 
 _REQUIRED = {0: "no_changes", 1: "normal_sync", 2: "full_sync", 3: "full_download", 4: "full_upload"}
 _TEMPLATES = {"basic": [("Card 1", "{{Front}}", "{{FrontSide}}<hr id=answer>{{Back}}")],
               "cloze": [("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>{{Back Extra}}")]}
+
+if TYPE_CHECKING:   # Anki's id types (NewTypes of int); the library itself is imported where it is used
+    from anki.cards import CardId
+    from anki.decks import DeckId
+    from anki.notes import NoteId
 
 
 class AnkiUnavailable(NlsError):
@@ -54,8 +61,8 @@ def library(python_path: str | None) -> str:
         sys.path.append(python_path)
     try:
         import anki.buildinfo
-        from anki.collection import Collection  # noqa: F401
-    except Exception as e:  # ImportError, or a wheel built for another platform
+        from anki.collection import Collection  # noqa: F401 - whether it imports is the question
+    except Exception as e:  # noqa: BLE001 - ImportError, or a wheel built for another platform
         raise AnkiUnavailable(f"Anki's library does not import in the server's Python "
                               f"({type(e).__name__}: {e})") from None
     return anki.buildinfo.version
@@ -114,10 +121,8 @@ class Device:
 
     def discard(self) -> None:
         """Close the collection and remove the folder (nothing is kept on the server's disk)."""
-        try:
+        with contextlib.suppress(Exception):  # already closed, or broken: the folder goes anyway
             self.col.close()
-        except Exception:  # already closed, or broken: the folder goes anyway
-            pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # -- the endpoint ---------------------------------------------------------------------------------------
@@ -125,7 +130,7 @@ class Device:
         """Log in: returns the session {"hkey", "endpoint"} (secret: encrypt it). Raises EndpointError."""
         try:
             auth = self.col.sync_login(username, password, endpoint)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - Anki's library raises its own errors and others: each an EndpointError
             raise _endpoint_error(e) from None
         return {"hkey": auth.hkey, "endpoint": auth.endpoint or endpoint}
 
@@ -151,7 +156,7 @@ class Device:
             return required
         except EndpointError:
             raise
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - Anki's library raises its own errors and others: each an EndpointError
             raise _endpoint_error(e) from None
 
     # -- notes ----------------------------------------------------------------------------------------------
@@ -180,12 +185,12 @@ class Device:
                 model["type"] = MODEL_CLOZE
             mm.add(model)
             model = mm.by_name(name)
-        return model
+        return cast("dict[str, Any]", model)   # found: added just above when it was missing
 
     def write(self, spec: NoteSpec, note_id: int | None) -> int:
         """Add the note ``spec`` describes (``note_id`` None) or update note ``note_id`` in place (fields, tags,
         deck; its cards, schedule and review history untouched). Returns the note id."""
-        did = self.col.decks.id(spec.deck)
+        did = cast("DeckId", self.col.decks.id(spec.deck))   # the deck is made when it is missing
         if note_id is None:
             note = self.col.new_note(self._notetype(spec.kind))
             note.guid = spec.guid
@@ -194,7 +199,7 @@ class Device:
             self.col.add_note(note, did)
             self._guids = None if self._guids is None else {**self._guids, spec.guid: int(note.id)}
             return int(note.id)
-        note = self.col.get_note(note_id)
+        note = self.col.get_note(cast("NoteId", note_id))
         note.fields[:] = list(spec.fields)[:len(note.fields)]
         note.tags = merged_tags(note.tags, spec.tags)
         self.col.update_note(note)
@@ -206,7 +211,7 @@ class Device:
     def set_removed(self, note_id: int, removed: bool) -> None:
         """Suspend the note's cards and tag it ``nls::removed_from_notion`` (its atom left Notion: never deleted,
         the review history is the learner's), or undo both when the atom comes back."""
-        note = self.col.get_note(note_id)
+        note = self.col.get_note(cast("NoteId", note_id))
         cids = note.card_ids()
         if removed:
             self.col.sched.suspend_cards(cids)
@@ -218,7 +223,7 @@ class Device:
 
     def read(self, note_id: int) -> CardState:
         """The note's fields and its first card's schedule."""
-        note = self.col.get_note(note_id)
+        note = self.col.get_note(cast("NoteId", note_id))
         card = self.col.get_card(min(note.card_ids()))
         memory = card.memory_state
         mem = (memory.stability, memory.difficulty) if memory else None
@@ -227,5 +232,5 @@ class Device:
 
     def last_review(self, card_id: int) -> int | None:
         """When the card was last answered (seconds since 1970, from its review log), or None."""
-        stats = self.col.card_stats_data(card_id)
+        stats = self.col.card_stats_data(cast("CardId", card_id))
         return int(stats.latest_review) if stats.latest_review else None

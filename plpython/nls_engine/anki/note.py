@@ -15,6 +15,7 @@ import base64
 import hashlib
 import html
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # kind -> (note type name, its fields); the note types are nls's own, so that stock Basic/Cloze stay the learner's
@@ -59,7 +60,7 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def fields_hash(fields) -> str:
+def fields_hash(fields: Sequence[str]) -> str:
     """SHA-256 (hex) of a note's fields as Anki stores them: a learner's edit changes it, a review does not."""
     return _sha256("\x1f".join(fields))
 
@@ -134,7 +135,7 @@ def note_for(atom: dict) -> NoteSpec:
     return NoteSpec(guid(key, kind), key, kind, fields, deck_name(atom), (tag,) if tag else ())
 
 
-def merged_tags(current, ours) -> list[str]:
+def merged_tags(current: Iterable[str], ours: Iterable[str]) -> list[str]:
     """The note's tags after nls writes ``ours``: the learner's own tags kept, nls's (``concept::``, ``nls::``)
     replaced."""
     kept = [t for t in current if not t.lower().startswith(OWNED_TAG_PREFIXES)]

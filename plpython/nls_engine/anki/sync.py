@@ -31,7 +31,9 @@ credential_unreadable, encryption_key_missing, internal_error).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from .. import run
 from ..errors import NlsError
@@ -42,6 +44,9 @@ from ..store import Store
 from . import account as anki_account
 from .note import card_stats, fields_hash, note_for, to_text
 
+if TYPE_CHECKING:
+    from .collection import Device  # imported where it is used: it is the module that imports Anki's library
+
 
 class StepFailed(NlsError):
     """A step cannot go on: ``code`` for sync_log.error_code."""
@@ -51,7 +56,7 @@ class StepFailed(NlsError):
         self.code = code
 
 
-def sync_user(store: Store, settings: Settings, user_id: str, commit=None) -> dict:
+def sync_user(store: Store, settings: Settings, user_id: str, commit: run.Commit = None) -> dict:
     """One Anki run of ``user_id`` (see the module docstring). Returns {"user_id", "success", "status", "steps":
     [each step's StepReport.answer]} (status ``skipped`` at once when another run holds the user). Raises
     LookupError when the session sees no Anki account of the user."""
@@ -68,7 +73,7 @@ def sync_user(store: Store, settings: Settings, user_id: str, commit=None) -> di
         store.unlock_anki(account["id"])
 
 
-def _same(a, b) -> bool:
+def _same(a: Any, b: Any) -> bool:
     """Whether a value read from Anki equals the one the atom holds (numbers as numbers: 2.5 is 2.500)."""
     if a is None or b is None:
         return a is b
@@ -76,17 +81,19 @@ def _same(a, b) -> bool:
 
 
 def _iso(seconds: int | None) -> str | None:
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat() if seconds else None
+    return datetime.fromtimestamp(seconds, UTC).isoformat() if seconds else None
 
 
 class AnkiRun:
     """One Anki run of one user; ``commit`` is plpy.commit in the scheduled procedure (None: the caller's
     transaction)."""
 
-    def __init__(self, store: Store, settings: Settings, user_id: str, account: dict, commit=None):
+    def __init__(self, store: Store, settings: Settings, user_id: str, account: dict,
+                 commit: run.Commit = None):
         self.store, self.settings, self.user_id, self.account, self.commit = store, settings, user_id, account, commit
         self.steps: list[dict] = []
         self.failed = False
+        self.device: Device | None = None
 
     def go(self) -> dict:
         """The three steps; the run stops at the first that fails."""
@@ -117,7 +124,7 @@ class AnkiRun:
         status = RunStatus.FAILED if self.failed else RunStatus.COMPLETED
         return {"user_id": self.user_id, "success": status.succeeded, "status": status.answer, "steps": self.steps}
 
-    def _step(self, sync_type: str, work, *args):
+    def _step(self, sync_type: str, work: Callable[..., Any], *args: Any) -> Any:
         """Run ``work(report, *args)`` as one sync_log row; returns what it returned (None when it failed). A cancel
         closes the row as cancelled and is raised on (run.close_run)."""
         report = StepReport(sync_type)
@@ -128,7 +135,7 @@ class AnkiRun:
         try:
             result = work(report, *args)
             report.close(RunStatus.COMPLETED)
-        except Exception as e:  # recorded, never left running
+        except Exception as e:  # noqa: BLE001 - recorded, never left running
             if run.cancelled(report, e):
                 cancel = e
             else:
@@ -138,7 +145,7 @@ class AnkiRun:
         self.steps.append(report.answer(log_id))
         return result
 
-    def _outcome(self, error: Exception, report: StepReport) -> tuple[str, str]:
+    def _outcome(self, error: Exception, report: StepReport) -> tuple[str | None, str]:
         """(error code, message) of a failed step: the endpoint's and the step's own refusals, else what ends any run
         (run.outcome: an unreadable credential, a missing key, an internal error with its traceback)."""
         from .collection import EndpointError
@@ -158,7 +165,7 @@ class AnkiRun:
         raise StepFailed(code, message)
 
     # -- 1. the exchange ------------------------------------------------------------------------------------
-    def _session(self, device) -> tuple[dict, bool]:
+    def _session(self, device: Device) -> tuple[dict, bool]:
         """The session to sync with: the kept session key, or a login with the kept password (then the session
         key is kept and the password dropped). Returns (session, whether a login happened)."""
         secret = anki_account.credential(self.settings, self.user_id, self.account)
@@ -167,7 +174,7 @@ class AnkiRun:
         session = device.login(secret["username"], secret["password"], self.account["endpoint"],
                                self.settings.anki_timeout_s)
         anki_account.keep_session(self.store, self.settings, self.user_id, secret["username"], session)
-        self.account = self.store.anki_account(self.user_id)
+        self.account = self.store.anki_account(self.user_id) or self.account   # the account row as it is now
         return session, True
 
     def _exchange(self, report: StepReport, version: str) -> str:
@@ -185,7 +192,7 @@ class AnkiRun:
         return action
 
     # -- 2. the pull ----------------------------------------------------------------------------------------
-    def _pull(self, report: StepReport, device, action: str) -> None:
+    def _pull(self, report: StepReport, device: Device, action: str) -> None:
         rows, reviewed = [], 0
         for r in self.store.anki_pull_rows(self.user_id):
             nid = device.note_id(r["guid"])
@@ -203,7 +210,7 @@ class AnkiRun:
         report.updated, report.added, report.removed = result["atoms"], result["edits"], result["deleted"]
         report.findings = {"reviewed": reviewed}
 
-    def _pulled(self, device, r: dict, nid: int) -> dict:
+    def _pulled(self, device: Device, r: dict, nid: int) -> dict:
         """What changed in one note since nls last read it: {"guid", "atom_id", "stats"?, "reviews"?,
         "last_review_at"?, "edit"?}."""
         state = device.read(nid)
@@ -222,7 +229,7 @@ class AnkiRun:
         return out
 
     # -- 3. the push ----------------------------------------------------------------------------------------
-    def _push(self, report: StepReport, device) -> None:
+    def _push(self, report: StepReport, device: Device) -> None:
         for attempt in (1, 2):
             rows, written = self._write_notes(report, device)
             upload = None
@@ -238,7 +245,7 @@ class AnkiRun:
             report.findings["upload"] = upload
             return
 
-    def _write_notes(self, report: StepReport, device) -> tuple[list[dict], int]:
+    def _write_notes(self, report: StepReport, device: Device) -> tuple[list[dict], int]:
         """Write what changed into the collection; returns (the rows for nls._anki_pushed, notes written)."""
         known = self.store.anki_notes(self.user_id)
         rows, wanted, counts = [], set(), {"added": 0, "updated": 0, "removed": 0, "unchanged": 0, "kept_deleted": 0}
@@ -261,7 +268,7 @@ class AnkiRun:
         report.findings = {"unchanged": counts["unchanged"], "kept_deleted": counts["kept_deleted"]}
         return rows, counts["added"] + counts["updated"] + counts["removed"]
 
-    def _push_one(self, device, atom: dict, spec, old: dict | None, counts: dict) -> dict | None:
+    def _push_one(self, device: Device, atom: dict, spec: Any, old: dict | None, counts: dict) -> dict | None:
         """Write one atom's note when it changed; returns its row for nls._anki_pushed (None: nothing to record)."""
         nid = device.note_id(spec.guid)
         if nid is None:

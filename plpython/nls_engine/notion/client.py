@@ -18,15 +18,24 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, Protocol
 from urllib.parse import quote, unquote
-from typing import Iterator
 
 import requests
 from urllib3.util.retry import Retry
 
 from ..errors import NlsError
 from .waiting import Waiter
+
+
+class Pacing(Protocol):
+    """What the client asks of its request budget (:class:`nls_engine.notion.pacing.Pacer`, which imports this
+    module): wait for a request's turn; hold every backend back after Notion's 429."""
+
+    def wait(self, deadline: float | None) -> None: ...
+    def throttled(self, seconds: float, scope: str, deadline: float | None) -> None: ...
 
 RETRY_STATUSES = (409, 429, 500, 502, 503, 504, 529)
 # answers after which a write may or may not have happened (a gateway or server failing mid-way)
@@ -54,6 +63,7 @@ class NotionError(NlsError):
         super().__init__(f"Notion API {status} {code}: {message}", "58000" if self.ends_run else "22023")
         self.message, self.request_id = message, request_id
         self.additional_data = additional_data or {}
+        self.unconfirmed = False   # a create that may have happened (its answer lost), not found afterwards
 
     @property
     def ends_run(self) -> bool:
@@ -93,7 +103,7 @@ class RetryPolicy:
         """Seconds to wait after failed attempt number ``attempt`` (1, 2, ...)."""
         return min(self.max_backoff_s, self.backoff_s * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5))
 
-    def retry_after(self, resp) -> float | None:
+    def retry_after(self, resp: requests.Response) -> float | None:
         """The answer's Retry-After in seconds (urllib3 parses it: seconds or an HTTP date), or None. Raises
         RunDeadline when it is longer than retry_after_cap_s."""
         value = resp.headers.get("Retry-After")
@@ -101,7 +111,7 @@ class RetryPolicy:
             return None
         try:
             seconds = Retry().parse_retry_after(value)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a Retry-After urllib3 cannot read is no wait at all
             return None
         if seconds > self.retry_after_cap_s:
             raise RunDeadline(f"Notion asked to wait {seconds:.0f} s (Retry-After), more than retry_after_cap_s "
@@ -120,7 +130,7 @@ class NotionClient:
     """
 
     def __init__(self, token: str, base_url: str, version: str, timeouts: tuple[float, float] = (5.0, 30.0),
-                 policy: RetryPolicy | None = None, deadline: float | None = None, pacer=None,
+                 policy: RetryPolicy | None = None, deadline: float | None = None, pacer: Pacing | None = None,
                  waiter: Waiter | None = None):
         self.base_url = base_url.rstrip("/")
         self.version, self.timeouts, self.deadline = version, timeouts, deadline
@@ -136,7 +146,7 @@ class NotionClient:
         self.by_endpoint: dict[str, int] = {}
         self.timeouts_by_endpoint: dict[str, int] = {}
         self.invalid_json: dict[str, int] = {}
-        self.budget = None                    # the integration's Budget, when opened by integration.open_client
+        self.budget: Any = None               # the integration's Budget, when opened by integration.open_client
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -199,7 +209,7 @@ class NotionClient:
                               + self._timeouts_said()) from None
         return self.policy.backoff(attempt)
 
-    def _after_invalid_json(self, resp, key: str, attempt: int, idempotent: bool) -> float:
+    def _after_invalid_json(self, resp: requests.Response, key: str, attempt: int, idempotent: bool) -> float:
         """A 2xx answer whose body is not JSON (cut short on the way, or a proxy's HTML page), counted by endpoint:
         the seconds to wait before sending a read again, as after a 502. Raises NotionError ``invalid_json`` after
         the last attempt, and ``no_answer`` (status 0) at once for a request that is not idempotent: it was carried
@@ -212,7 +222,7 @@ class NotionClient:
             raise NotionError(resp.status_code, "invalid_json", f"{said} (after {attempt} attempts)")
         return self.policy.backoff(attempt)
 
-    def _after_retryable_status(self, resp, attempt: int, idempotent: bool = True) -> float:
+    def _after_retryable_status(self, resp: requests.Response, attempt: int, idempotent: bool = True) -> float:
         """A 409/429/5xx answer: the seconds to wait before the next attempt, or NotionError after the last. A 429
         holds back every backend of the token (or workspace) for its Retry-After (the pacer's next wait waits it
         out). A request that is not idempotent is not sent again after a 500, 502 or 504, which do not say whether
@@ -399,7 +409,7 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _error_from(resp) -> NotionError:
+def _error_from(resp: requests.Response) -> NotionError:
     try:
         body = resp.json()
     except ValueError:

@@ -12,7 +12,8 @@ of the engine that reaches the same database. Each request asks it how long to w
 from __future__ import annotations
 
 import time
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from .client import RunDeadline
 

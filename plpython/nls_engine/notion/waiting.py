@@ -14,7 +14,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 # the signals a PostgreSQL backend handles (cancel, terminate, timeouts, latches, reload)
 _BACKEND_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2,
@@ -43,7 +44,7 @@ class Waiter:
             if self.check:
                 self.check()
 
-    def call(self, fn: Callable[..., Any], *args, **kwargs) -> Any:
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(*args, **kwargs)`` (a blocking request), run in a worker thread while this thread waits in slices;
         returns its result or raises its exception. When ``check`` raises (a cancel), the request is abandoned to
         its own timeout and the cancel is raised at once."""
@@ -62,10 +63,10 @@ class Waiter:
         return outcome["result"]
 
 
-def _run(fn, args, kwargs, outcome: dict) -> None:
+def _run(fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any], outcome: dict) -> None:
     """The worker thread: PostgreSQL's signals stay with the backend's thread; the result or error goes back."""
     signal.pthread_sigmask(signal.SIG_BLOCK, _BACKEND_SIGNALS)
     try:
         outcome["result"] = fn(*args, **kwargs)
-    except BaseException as e:  # handed to the waiting thread, which raises it
+    except BaseException as e:  # noqa: BLE001 - handed to the waiting thread, which raises it
         outcome["error"] = e

@@ -2,6 +2,8 @@
 and, for what Markdown cannot hold, the block tree (``GET /v1/blocks/{id}/children``), as ``content_format`` says."""
 from __future__ import annotations
 
+from typing import Any
+
 from ..notion.client import NotionClient, NotionError
 from ..report import RunReport
 from ..text import clean
@@ -19,7 +21,7 @@ class Content:
         [blocks]}`` beside it for what Markdown could not hold (the whole block walk for a truncated page, the
         unknown blocks' trees otherwise), or the block walk alone (``blocks``), or both. Where the markdown
         endpoint is not served (400/404 on it), the block walk stands in. Raises NotionError."""
-        fmt, out = self.fmt, {}
+        fmt, out = self.fmt, dict[str, Any]()
         if fmt in ("markdown", "both"):
             fmt = self._markdown(page_id, fmt, out)
         if fmt in ("blocks", "both"):

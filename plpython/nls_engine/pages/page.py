@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
+from typing import Any
 
 from ..report import RunReport
 from ..text import clean
@@ -24,7 +25,7 @@ OBJECT_TYPES = ("select", "status", "date", "formula", "rollup", "unique_id", "v
 TEXT_TYPES = ("url", "email", "phone_number", "created_time", "last_edited_time")
 
 
-def is_time(value) -> bool:
+def is_time(value: Any) -> bool:
     """Whether ``value`` is an ISO 8601 date-time with a time zone, as Notion writes them ("...T...Z")."""
     if not isinstance(value, str) or "T" not in value:
         return False
@@ -34,7 +35,7 @@ def is_time(value) -> bool:
         return False
 
 
-def malformed(page) -> str | None:
+def malformed(page: Any) -> str | None:
     """Why a page object cannot be stored as it is, or None when it can: not an object, no id, a created or edited
     time that is not a time, or a property value of the wrong shape for its type. Such a page costs only itself."""
     if not isinstance(page, dict):
@@ -54,7 +55,7 @@ def malformed(page) -> str | None:
     return None
 
 
-def _shape_error(prop) -> str | None:
+def _shape_error(prop: Any) -> str | None:
     if not isinstance(prop, dict) or not isinstance(prop.get("type"), str):
         return "not a property value (an object with a type)"
     kind = prop["type"]
@@ -67,7 +68,7 @@ def _shape_error(prop) -> str | None:
     return f"a {kind} value cannot be {_clip(value)}" if wrong else None
 
 
-def _clip(value) -> str:
+def _clip(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -141,7 +142,7 @@ def is_unsupported(prop: dict) -> bool:
                                      and value.get("type") == "unsupported")
 
 
-def value_marks(page: dict, cut_relations: dict[str, int], rollup_relations: Callable[[], dict[str, str]],
+def value_marks(page: dict, cut_relations: dict[str, int], rollup_relations: Callable[[], dict[str, str | None]],
                 report: RunReport) -> dict:
     """The page's ``value_marks`` (nls.stg_notion_pages.value_marks): formulas and rollups Notion answered
     ``unsupported``, and rollups over a relation it cut at 25 items (``cut_relations``: {relation property id:
@@ -175,7 +176,7 @@ def own_write(page: dict, bot_id: str | None) -> bool:
     return bool(bot_id) and isinstance(by, dict) and by.get("id") == bot_id
 
 
-def own_event(authors, bot_id: str | None) -> bool:
+def own_event(authors: list[dict] | None, bot_id: str | None) -> bool:
     """Whether a webhook event's ``authors`` ([{"id", "type"}, ...], several when Notion aggregated a burst) are all
     the integration's own bot: nls's own write coming back, not someone's edit."""
     ids = {a.get("id") for a in authors or [] if isinstance(a, dict)}

@@ -44,9 +44,9 @@ class Schemas:
                 self._properties[ds_id] = {}
         return self._properties[ds_id]
 
-    def rollup_relations(self, ds_id: str) -> dict[str, str]:
+    def rollup_relations(self, ds_id: str) -> dict[str, str | None]:
         """{rollup property id: the id of the relation property it reads} (the data source's schema)."""
-        return {p.get("id"): (p.get("rollup") or {}).get("relation_property_id")
+        return {p["id"]: (p.get("rollup") or {}).get("relation_property_id")
                 for p in self.properties(ds_id).values() if isinstance(p, dict) and p.get("type") == "rollup"}
 
     def changed(self, ds_id: str) -> bool:

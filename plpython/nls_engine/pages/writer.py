@@ -3,7 +3,10 @@ completed, marked, given their content and upserted together (``nls._upsert_page
 stored costs only itself, and holds the data source's watermark at its time so that the next run reads it again."""
 from __future__ import annotations
 
+from typing import Any
+
 from ..notion.client import NotionError, RunDeadline
+from ..run import RunContext
 from ..text import clean
 from .content import Content
 from .page import complete_values, malformed, own_write, page_hash, staged_row, value_marks
@@ -13,12 +16,12 @@ from .schema import Schemas
 class BatchWriter:
     """Writes the batches of one run of one source. ``ctx`` is the run's :class:`nls_engine.run.RunContext`;
     ``schemas`` the run's :class:`Schemas`; ``content_for``, when given, the only pages whose content is read (the
-    webhook flow: pages Notion said had their content changed). ``hold``: the earliest ``last_edited_time`` of a page of the current
-    data source that could not be stored (None when all were), which the watermark must not pass."""
+    webhook flow: pages Notion said had their content changed). ``hold``: the earliest ``last_edited_time`` of a
+    page of the current data source that could not be stored (None when all were), which the watermark must not pass."""
 
-    def __init__(self, ctx, schemas: Schemas, content_for: set[str] | None = None):
+    def __init__(self, ctx: RunContext, schemas: Schemas, content_for: set[str] | None = None):
         self.ctx, self.schemas, self.content_for = ctx, schemas, content_for
-        self.content = Content(ctx.client, ctx.settings.content_format, ctx.settings.content_max_depth, ctx.report)
+        self.content = Content(ctx.notion, ctx.settings.content_format, ctx.settings.content_max_depth, ctx.report)
         self.hold: str | None = None
 
     def begin_data_source(self) -> None:
@@ -34,17 +37,17 @@ class BatchWriter:
         if not batch:
             return
         self.schemas.note(ds_id, batch[0])
-        stored = ctx.store.stored_hashes(ctx.source.id, [p["id"] for p in batch])
+        stored = ctx.store.stored_hashes(ctx.the_source.id, [p["id"] for p in batch])
         rows = [row for row in (self._stage(ds_id, page, stored) for page in batch) if row is not None]
         if rows:
             self._upsert(rows)
         if in_order:
-            ctx.store.save_state(ctx.source.id, ds_id, ds_name, self.hold or batch[-1]["last_edited_time"])
+            ctx.store.save_state(ctx.the_source.id, ds_id, ds_name, self.hold or batch[-1]["last_edited_time"])
         ctx.checkpoint()
 
     def _stage(self, ds_id: str, page: dict, stored: dict) -> dict | None:
         """The row to upsert for one page, or None when it is unchanged or could not be read whole."""
-        src, report = self.ctx.source, self.ctx.report
+        src, report = self.ctx.the_source, self.ctx.report
         page, cleaned = clean(page)
         report.cleaned_characters += cleaned
         h = page_hash(page)
@@ -54,7 +57,7 @@ class BatchWriter:
         if own_write(page, getattr(self.ctx.client, "bot_id", None)):
             report.count("own_writes")   # nls's own write coming back (its answer was not stored): no one's edit
         try:
-            cut = complete_values(page, self.ctx.client.property_items, report)
+            cut = complete_values(page, self.ctx.notion.property_items, report)
             row = staged_row(page, ds_id, h, value_marks(page, cut, lambda: self.schemas.rollup_relations(ds_id), report))
             # a trashed page keeps the content stored
             if src.with_content and not page.get("in_trash") and (self.content_for is None
@@ -74,7 +77,7 @@ class BatchWriter:
             return error.ends_run
         return isinstance(error, RunDeadline) or self.ctx.store.interrupted(error)
 
-    def _readable(self, page) -> bool:
+    def _readable(self, page: Any) -> bool:
         """Whether a page object can be stored; another is recorded in the run's page errors (never holding the
         watermark: its time could not be read)."""
         why = malformed(page)
@@ -86,7 +89,7 @@ class BatchWriter:
         """Upsert ``rows`` in one statement; when the batch fails, each row alone, so that only a bad page is lost."""
         ctx = self.ctx
         try:
-            added, updated = ctx.store.upsert_pages(ctx.source.id, ctx.source.user_id, rows)
+            added, updated = ctx.store.upsert_pages(ctx.the_source.id, ctx.the_source.user_id, rows)
         except ctx.store.error as batch_error:
             if ctx.store.interrupted(batch_error):
                 raise
@@ -120,7 +123,7 @@ class BatchWriter:
             raise ValueError(f"Notion answered a page object nls cannot store: {why}")
         self.schemas.note(ds_id, page)
         h = page_hash(page)
-        cut = complete_values(page, self.ctx.client.property_items, report)
+        cut = complete_values(page, self.ctx.notion.property_items, report)
         marks = value_marks(page, cut, lambda: self.schemas.rollup_relations(ds_id), report)
-        self.ctx.store.upsert_pages(self.ctx.source.id, self.ctx.source.user_id, [staged_row(page, ds_id, h, marks)])
+        self.ctx.store.upsert_pages(self.ctx.the_source.id, self.ctx.the_source.user_id, [staged_row(page, ds_id, h, marks)])
         return page

@@ -36,36 +36,51 @@ id), ``waiting`` (failed objects left until they change), ``object_errors`` [{"l
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from ..integration import acting_for
 from ..notion.client import NotionError
 from ..pages.fetch import fetch_page
 from ..pages.schema import Schemas
 from ..pages.writer import BatchWriter
-from .object import (RETRIED, content_hash, create_properties, current_value, decide, failure_hash, is_unchanged,
-                     resolve, retry_due)
+from ..run import RunContext, Source
+from ..settings import Settings
+from ..store import Store
+from .object import (
+    RETRIED,
+    Decision,
+    content_hash,
+    create_properties,
+    current_value,
+    decide,
+    failure_hash,
+    is_unchanged,
+    resolve,
+    retry_due,
+)
 from .values import Refused, Target, comparable
 
 OPTION_TYPES = ("select", "status", "multi_select")
 MAY_HAVE_HAPPENED = (0, 500, 502, 504)   # a create answered so may have happened: look for it before anything else
-__all__ = ["NotionPush", "Pusher", "RETRIED", "dry_run"]
+__all__ = ["RETRIED", "NotionPush", "Pusher", "dry_run"]
 CHECKPOINT_EVERY = 10
 
 
 class NotionPush:
     """One source's push, as a flow of :class:`nls_engine.run.SourceRun`."""
 
-    def plan(self, store, settings, source) -> str:
+    def plan(self, store: Store, settings: Settings, source: Source) -> str:
         return "notion_push"
 
-    def execute(self, ctx) -> None:
+    def execute(self, ctx: RunContext) -> None:
         """Push every object of the source that waits (module docstring). Raises NotionError when an error ends
         the run, RunDeadline at the deadline (what was not pushed waits for the next run)."""
-        plan = ctx.store.push_plan(ctx.source.id)
-        ctx.store.push_prune(ctx.source.id)
+        plan = ctx.store.push_plan(ctx.the_source.id)
+        ctx.store.push_prune(ctx.the_source.id)
         pusher = Pusher(ctx, plan)
-        objects = ctx.store.push_objects(ctx.source.id, pusher.creates)
+        objects = ctx.store.push_objects(ctx.the_source.id, pusher.creates)
         for n, obj in enumerate(objects, 1):
             ctx.report.processed += 1
             pusher.one(obj)
@@ -77,9 +92,9 @@ class NotionPush:
 class Pusher:
     """The objects of one push run: ``ctx`` the run's context, ``plan`` nls._push_plan's answer."""
 
-    def __init__(self, ctx, plan: dict):
+    def __init__(self, ctx: RunContext, plan: dict):
         self.ctx, self.plan = ctx, plan
-        self.schemas = Schemas(ctx.store, ctx.client, ctx.source.id)
+        self.schemas = Schemas(ctx.store, ctx.notion, ctx.the_source.id)
         self.writer = BatchWriter(ctx, self.schemas)
         self.skipped: dict[str, str] = {}
         self.create_targets: dict = {}
@@ -119,12 +134,13 @@ class Pusher:
             self.ctx.checkpoint()   # that a create is being sent is kept, whatever happens to this run
             self._step(obj, self._send_create)
 
-    def _step(self, obj: dict, step) -> bool:
+    def _step(self, obj: dict, step: Callable[[dict], Any]) -> bool:
         """Run ``step(obj)`` in a subtransaction (:meth:`Store.push_object_scope`). Notion's refusal of the object
         (NotionError, Refused) keeps what the step stored (a copy read again, a page marked gone); an SQL error (a
         unique card id taken, or any other) or a page nls cannot store rolls back what it wrote. Either fails the
         object alone, recorded with its reason; the run goes on. Returns the step's answer (False when it failed)."""
-        store, state_id, failure, done = self.ctx.store, obj.get("state_id"), None, False
+        store, state_id, done = self.ctx.store, obj.get("state_id"), False
+        failure: Exception | None = None
         try:
             with store.push_object_scope():
                 try:
@@ -147,7 +163,7 @@ class Pusher:
         elif isinstance(e, NotionError):
             code = "create_unconfirmed" if getattr(e, "unconfirmed", False) else e.code
             if e.status == 404 and obj["page_id"]:   # deleted or unshared: the copy says so from now on
-                self.ctx.store.mark_gone(self.ctx.source.id, obj["page_id"])
+                self.ctx.store.mark_gone(self.ctx.the_source.id, obj["page_id"])
                 code = "page_gone"
             self._failed(obj, code, f"{e.message} (HTTP {e.status})" if e.status else e.message)
             if e.ends_run and not getattr(e, "unconfirmed", False):
@@ -162,7 +178,7 @@ class Pusher:
         report.count("failed")
         report.object_error(obj["local_table"], obj["local_id"], obj.get("page_id"), f"{code}: {message}")
         if obj.get("state_id") is None:   # a create refused before anything was sent: its state row is made now
-            obj["state_id"] = store.push_create_state(self.ctx.source.id, obj["local_id"], card_of(obj),
+            obj["state_id"] = store.push_create_state(self.ctx.the_source.id, obj["local_id"], card_of(obj),
                                                       self.plan.get("data_source_id"), False)
         store.push_outcome(obj["state_id"], {"status": "failed", "error_code": code, "error": message[:1000],
                                              "failed_hash": failure_hash(obj["local"], self.plan["columns"]),
@@ -174,8 +190,7 @@ class Pusher:
         local_hash = content_hash(obj["local"])
         if is_unchanged(obj, local_hash):
             self.ctx.report.count("unchanged")
-            self.ctx.store.push_outcome(obj["state_id"], {"status": "synced", "settled": {
-                c: None for c in obj["base_values"]}, "seen_at": obj["seen_at"]})
+            self.ctx.store.push_outcome(obj["state_id"], {"status": "synced", "settled": dict.fromkeys(obj["base_values"]), "seen_at": obj["seen_at"]})
             return False
         if not retry_due(obj, self.plan["columns"]):
             self.ctx.report.count("waiting")
@@ -210,13 +225,13 @@ class Pusher:
         decision = decide(obj["base_values"], obj["local"], targets, properties)
         self._write(obj, ds, decision)
 
-    def _write(self, obj: dict, ds: str, decision) -> None:
+    def _write(self, obj: dict, ds: str, decision: Decision) -> None:
         """Send the decision's writes (one PATCH), store the answer, and record the object's new state."""
         settled = dict(decision.agreed)
-        settled.update({c: None for c in decision.skipped})
+        settled.update(dict.fromkeys(decision.skipped))
         outcome = {"seen_at": obj["seen_at"], "data_source_id": ds}
         if decision.writes:
-            page = self._stored(ds, self.ctx.client.update_page(obj["page_id"], decision.properties()))
+            page = self._stored(ds, self.ctx.notion.update_page(obj["page_id"], decision.properties()))
             self.ctx.report.updated += 1
             settled.update({c: current_value(page.get("properties") or {}, t)
                             for c, (t, _) in decision.writes.items()})
@@ -236,11 +251,11 @@ class Pusher:
     def _stored(self, ds: str, page: dict) -> dict:
         """The page Notion answered to nls's write, stored as the new copy; its author is the integration's bot,
         which is learnt from it when not known yet."""
-        client = self.ctx.client
+        client = self.ctx.notion
         by = (page.get("last_edited_by") or {}).get("id") if isinstance(page, dict) else None
         if by and not client.bot_id:
             client.bot_id = by
-            self.ctx.store.save_bot_id(self.ctx.source.user_id, by)
+            self.ctx.store.save_bot_id(self.ctx.the_source.user_id, by)
         return self.writer.echo(ds, page)
 
     # -- a page to create -------------------------------------------------------------------------------------
@@ -257,14 +272,14 @@ class Pusher:
         obj["create_properties"] = create_properties(dict(obj["local"], card_id=card), self._with_options(ds))
         if (obj.get("create_attempted_at") or self.ctx.commit is None) and self._adopt(obj, ds, card):
             return False
-        obj["state_id"] = self.ctx.store.push_create_state(self.ctx.source.id, obj["local_id"], card, ds, True)
+        obj["state_id"] = self.ctx.store.push_create_state(self.ctx.the_source.id, obj["local_id"], card, ds, True)
         return True
 
     def _send_create(self, obj: dict) -> None:
         """``POST /v1/pages``; an answer lost after sending is looked for by the card id and adopted when found."""
         ds, card = self.plan["data_source_id"], card_of(obj)
         try:
-            page = self.ctx.client.create_page(ds, obj["create_properties"])
+            page = self.ctx.notion.create_page(ds, obj["create_properties"])
         except NotionError as e:
             if e.status not in MAY_HAVE_HAPPENED:
                 raise
@@ -287,13 +302,13 @@ class Pusher:
         """Look for the page a create may have made (a data source query on the card id's property); adopt it when
         found. Returns whether it was."""
         target = self.create_targets["card_id"]
-        found = [p for p in self.ctx.client.find_pages(ds, {"property": target.id, target.type: {"equals": card}})
+        found = [p for p in self.ctx.notion.find_pages(ds, {"property": target.id, target.type: {"equals": card}})
                  if comparable(current_value(p.get("properties") or {}, target)) == card]
         if not found:
             return False
         self.ctx.report.count("adopted")
         if obj.get("state_id") is None:
-            obj["state_id"] = self.ctx.store.push_create_state(self.ctx.source.id, obj["local_id"], card, ds, False)
+            obj["state_id"] = self.ctx.store.push_create_state(self.ctx.the_source.id, obj["local_id"], card, ds, False)
         self._created(obj, ds, sorted(found, key=lambda p: p.get("created_time") or "")[0], card)
         return True
 
@@ -307,7 +322,7 @@ class Pusher:
         self.ctx.report.added += 1
 
 
-def dry_run(store, source) -> dict:
+def dry_run(store: Store, source: Source) -> dict:
     """What a push of ``source`` would send, sending nothing and changing nothing (``nls.push_notion(...,
     dry_run => true)``): {"database_name", "database_id", "sync_type": "notion_push", "status": "dry_run",
     "would_send": [{"local_table", "local_id", "page_id", "action", "properties"?: {property name: value},

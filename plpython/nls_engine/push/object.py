@@ -61,7 +61,7 @@ def resolve(columns: list[dict], properties: dict, options: dict | None = None) 
             continue
         name, prop = found
         targets[c["column_name"]] = Target(
-            c["column_name"], name, prop.get("id"), prop.get("type"), bool(c.get("create_options")),
+            c["column_name"], name, prop["id"], prop["type"], bool(c.get("create_options")),
             c.get("ref_table") is not None, (options or {}).get(prop.get("id")))
     return targets, skipped
 

@@ -18,7 +18,8 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from ..errors import NlsError
 
@@ -91,7 +92,7 @@ def option_key(name: str) -> str:
     return re.sub(r"[\s/-]+", "_", name.strip().lower())
 
 
-def option_name(value, target: Target) -> str:
+def option_name(value: Any, target: Target) -> str:
     """The option to send for a local value: an option of that name, else the one that reads as the same value
     (``mastered`` -> "Mastered"), else the value itself where new options are allowed. Raises Refused otherwise."""
     text = str(value).strip()
@@ -113,7 +114,7 @@ def option_name(value, target: Target) -> str:
     return text
 
 
-def _items(value) -> list:
+def _items(value: Any) -> list:
     if value is None or value == "":
         return []
     if isinstance(value, list):
@@ -128,7 +129,7 @@ def _capped(items: list, target: Target) -> list:
     return items
 
 
-def _number(value, target: Target):
+def _number(value: Any, target: Target) -> int | float | None:
     if value is None or value == "":
         return None
     try:
@@ -140,7 +141,7 @@ def _number(value, target: Target):
     return int(number) if number.is_integer() and abs(number) < 2 ** 53 else number
 
 
-def render(value, target: Target) -> dict:
+def render(value: Any, target: Target) -> dict:
     """The property value to send for a local ``value`` (as ``to_jsonb`` gave it: text, number, boolean, ISO time,
     a page id for a reference) in ``target``: ``{<type>: ...}``. Raises Refused."""
     t = target.type
@@ -171,11 +172,11 @@ def as_read(sent: dict, target: Target) -> dict:
     the conflict record and nls.push_conflicts."""
     value = sent.get(target.type)
     if target.type in TEXT_TYPES:
-        value = [dict(item, plain_text=item["text"]["content"]) for item in value]
+        value = [dict(item, plain_text=item["text"]["content"]) for item in value or []]
     return {"id": target.id, "type": target.type, target.type: value}
 
 
-def value_type(prop) -> str | None:
+def value_type(prop: dict) -> str | None:
     """The type of a property value: its ``type``, else the one known key it holds (a value as sent)."""
     if not isinstance(prop, dict):
         return None
@@ -184,7 +185,7 @@ def value_type(prop) -> str | None:
     return next((k for k in prop if k in VALUE_TYPES), None)
 
 
-def _text_of(items) -> str | None:
+def _text_of(items: list[dict] | None) -> str | None:
     parts = []
     for item in items or []:
         if isinstance(item, dict):
@@ -192,7 +193,7 @@ def _text_of(items) -> str | None:
     return "".join(parts) or None
 
 
-def _time(value) -> str | None:
+def _time(value: Any) -> str | None:
     if not isinstance(value, str) or not value:
         return None
     if len(value) == 10:
@@ -202,11 +203,11 @@ def _time(value) -> str | None:
     except ValueError:
         return value
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _id(value) -> str:
+def _id(value: Any) -> str:
     return str(value).replace("-", "").lower()
 
 

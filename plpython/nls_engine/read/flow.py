@@ -11,6 +11,9 @@ from __future__ import annotations
 from ..notion.client import NotionError, title_text
 from ..pages.schema import Schemas
 from ..pages.writer import BatchWriter
+from ..run import RunContext, Source
+from ..settings import Settings
+from ..store import Store
 from .paged import DataSourceRead, StoredSeen
 from .reconcile import Reconciler
 
@@ -23,7 +26,7 @@ class NotionRead:
         self.full = full
         self.reconciling = False
 
-    def plan(self, store, settings, source) -> str:
+    def plan(self, store: Store, settings: Settings, source: Source) -> str:
         """Choose the mode from the source's state: ``notion_full`` when asked or on the first run,
         ``notion_reconcile`` when the last reconciliation is older than reconcile_interval_s, else
         ``notion_incremental``. Returns the sync_type."""
@@ -32,14 +35,14 @@ class NotionRead:
         self.reconciling = not self.full and due
         return "notion_full" if self.full else "notion_reconcile" if self.reconciling else "notion_incremental"
 
-    def execute(self, ctx) -> None:
+    def execute(self, ctx: RunContext) -> None:
         """Read every data source of the source's database. Raises NotionError or RunDeadline (the run records
         them). The data sources come from GET /v1/databases/{id} only when they are not known (the first run, a
         reconciliation, a data_source.* webhook event); an incremental run of known data sources sends nothing but
         their queries, and lists them again only when a query answers 404 or 400 (the data source left the
         database)."""
-        src = ctx.source
-        schemas = Schemas(ctx.store, ctx.client, src.id)
+        src = ctx.the_source
+        schemas = Schemas(ctx.store, ctx.notion, src.id)
         writer = BatchWriter(ctx, schemas)
         reconciler = Reconciler(ctx, writer, schemas)
         known = None if self.full or self.reconciling else ctx.store.listed_data_sources(src.id)
@@ -60,11 +63,11 @@ class NotionRead:
             done.add(ds["id"])
 
     @staticmethod
-    def list_data_sources(ctx) -> list[dict]:
+    def list_data_sources(ctx: RunContext) -> list[dict]:
         """``GET /v1/databases/{id}``: the database's data sources [{id, name}], remembered for the next runs
         (the database's name too, the first time)."""
-        src = ctx.source
-        database = ctx.client.database(src.database_id)
+        src = ctx.the_source
+        database = ctx.notion.database(src.database_id)
         name = title_text(database)
         if name and not src.database_name:
             ctx.store.set_database_name(src.id, name)
@@ -74,7 +77,7 @@ class NotionRead:
         return listed
 
     @classmethod
-    def read_whole(cls, ctx, schemas: Schemas, ds_id: str, ds_name: str | None = None) -> None:
+    def read_whole(cls, ctx: RunContext, schemas: Schemas, ds_id: str, ds_name: str | None = None) -> None:
         """Read one data source of ``ctx.source`` whole, as a full run reads each of its data sources: every page
         (stored pages not returned are then asked for: :meth:`Reconciler.check_unseen`), the watermark and the
         reconciliation noted. For a flow that holds the source's lock and knows the one data source to read (the
@@ -82,9 +85,9 @@ class NotionRead:
         writer = BatchWriter(ctx, schemas)
         cls(full=True)._data_source(ctx, writer, Reconciler(ctx, writer, schemas), schemas, ds_id, ds_name)
 
-    def _data_source(self, ctx, writer: BatchWriter, reconciler: Reconciler, schemas: Schemas, ds_id: str,
+    def _data_source(self, ctx: RunContext, writer: BatchWriter, reconciler: Reconciler, schemas: Schemas, ds_id: str,
                      ds_name: str | None) -> None:
-        src, store, report = ctx.source, ctx.store, ctx.report
+        src, store, report = ctx.the_source, ctx.store, ctx.report
         since = None if self.full else store.read_since(src.id, ds_id, ctx.settings.overlap_s)
         full = self.full or since is None
         ds_report = report.data_source(ds_id, ds_name, "full" if full else "incremental")
@@ -92,7 +95,7 @@ class NotionRead:
             # a rename or type change moves no page: every stored page's properties are read again
             full, ds_report.mode = True, "full (the data source's schema changed)"
         writer.begin_data_source()
-        outcome = DataSourceRead(ctx.client, ds_id, ds_report, report, seen=StoredSeen(store)).run(
+        outcome = DataSourceRead(ctx.notion, ds_id, ds_report, report, seen=StoredSeen(store)).run(
             None if full else since, lambda batch, in_order: writer.write(ds_id, ds_name, batch, in_order))
         if outcome.complete and outcome.seen:   # a page that could not be stored holds the watermark at its time
             store.save_state(src.id, ds_id, ds_name, writer.hold or outcome.upto)

@@ -11,12 +11,14 @@ window already read is seen only by the next run, which reads on from there less
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
 
 from ..notion.client import NotionClient
 from ..pages.page import malformed
 from ..report import DataSourceReport, RunReport
+from ..store import Store
 
 # a paginated read whose pages bring no new row this many times in a row is not advancing
 STALE_PAGES = 3
@@ -41,7 +43,7 @@ class StoredSeen:
     each answer costs one statement whatever the size of the read, and the backend holds nothing per page.
     Reconciliation compares the stored pages with it (``nls._unseen_pages``)."""
 
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store, self.count = store, 0
         store.seen_begin()
 
@@ -61,7 +63,7 @@ class ReadOutcome:
     ``complete``: whether every row is in; ``upto``: the watermark a complete read supports (None when incomplete
     or empty)."""
 
-    seen: Seen
+    seen: Seen | StoredSeen
     complete: bool
     upto: str | None
 
@@ -87,7 +89,7 @@ class DataSourceRead:
 
     def __init__(self, client: NotionClient, ds_id: str, ds_report: DataSourceReport, report: RunReport,
                  property_ids: list[str] | None = None, clock: Callable[[], time.struct_time] = time.gmtime,
-                 seen: Seen | None = None):
+                 seen: Seen | StoredSeen | None = None):
         self.client, self.ds_id, self.ds_report, self.report = client, ds_id, ds_report, report
         self.property_ids, self.clock = property_ids, clock
         self.seen = Seen() if seen is None else seen
@@ -117,7 +119,7 @@ class DataSourceRead:
                 created_from = last["created_time"]
             self.ds_report.windows += 1
 
-    def _query(self, body: dict, on_batch, in_order: bool) -> tuple[dict | None, bool] | None:
+    def _query(self, body: dict, on_batch: Callable[[list[dict], bool], Any], in_order: bool) -> tuple[dict | None, bool] | None:
         """One query, every answer: returns (its last row, whether Notion capped it), or None when the cursor
         stopped advancing (recorded as the limit ``cursor_not_advancing``)."""
         capped, last, stale, answers = False, None, 0, set()
@@ -142,7 +144,7 @@ class DataSourceRead:
                 return None
         return last, capped
 
-    def _readable(self, results) -> list[dict]:
+    def _readable(self, results: list[dict]) -> list[dict]:
         """The rows of an answer that are page objects the engine can read; each other one is recorded in the run's
         page errors (with its id where it has one) and costs only itself: it never moves the watermark."""
         if not isinstance(results, list):

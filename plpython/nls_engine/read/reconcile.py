@@ -13,6 +13,7 @@ from ..pages.fetch import fetch_page
 from ..pages.schema import Schemas, schema_of
 from ..pages.writer import BatchWriter
 from ..report import DataSourceReport
+from ..run import RunContext
 from ..text import clean
 from .paged import DataSourceRead, StoredSeen
 
@@ -20,7 +21,7 @@ from .paged import DataSourceRead, StoredSeen
 class Reconciler:
     """Reconciles the data sources of one run (``ctx``: its RunContext), storing what it fetches with ``writer``."""
 
-    def __init__(self, ctx, writer: BatchWriter, schemas: Schemas):
+    def __init__(self, ctx: RunContext, writer: BatchWriter, schemas: Schemas):
         self.ctx, self.writer, self.schemas = ctx, writer, schemas
 
     def check_unseen(self, ds_id: str) -> None:
@@ -28,7 +29,7 @@ class Reconciler:
         stored page it did not return is asked for (``GET /v1/pages/{id}``): a 404 marks it gone (deleted or
         unshared), a trashed one is stored trashed."""
         ctx = self.ctx
-        for pid in ctx.store.unseen_pages(ctx.source.id, ds_id):
+        for pid in ctx.store.unseen_pages(ctx.the_source.id, ds_id):
             page = fetch_page(ctx, pid)
             if page is None:
                 continue
@@ -46,7 +47,7 @@ class Reconciler:
         wanted = [p["id"] for p in schema.values() if p.get("type") == "title" and p.get("id")] or ["title"]
         drifted: list[str] = []
         scratch = DataSourceReport(ds_id, ds_name, "ids")
-        read = DataSourceRead(ctx.client, ds_id, scratch, ctx.report, property_ids=wanted + sorted(computed),
+        read = DataSourceRead(ctx.notion, ds_id, scratch, ctx.report, property_ids=wanted + sorted(computed),
                               seen=StoredSeen(ctx.store))
         outcome = read.run(None, lambda batch, _in_order: drifted.extend(self._drifted(batch, computed)))
         ds_report.reconciled = {"ids_read": len(outcome.seen), "drifted": len(set(drifted)),
@@ -59,7 +60,7 @@ class Reconciler:
                 self.writer.write(ds_id, ds_name, [page], in_order=False)
         if not ctx.report.page_errors:
             self.check_unseen(ds_id)
-            ctx.store.save_state(ctx.source.id, ds_id, ds_name, None, reconciled=True)
+            ctx.store.save_state(ctx.the_source.id, ds_id, ds_name, None, reconciled=True)
 
     def _drifted(self, batch: list[dict], computed: set[str]) -> list[str]:
         """The ids of the pages of an ids-only batch that differ from the stored copy."""
@@ -70,4 +71,4 @@ class Reconciler:
                          "in_trash": bool(page.get("in_trash")),
                          "computed": {p["id"]: p for p in (page.get("properties") or {}).values()
                                       if p.get("id") in computed}})
-        return self.ctx.store.drifted_pages(self.ctx.source.id, rows)
+        return self.ctx.store.drifted_pages(self.ctx.the_source.id, rows)

@@ -12,6 +12,7 @@ reconciliation cover what came before.
 from __future__ import annotations
 
 from ..pages.page import page_hash
+from ..run import RunContext
 from ..text import clean
 
 
@@ -20,7 +21,7 @@ class TrashLook:
 
     kind = "notion_trash"
 
-    def execute(self, ctx) -> None:
+    def execute(self, ctx: RunContext) -> None:
         """Read the trash back to the last look (less overlap_s) and mark the stored pages it names. Raises
         NotionError or RunDeadline (the run records them)."""
         store, report = ctx.store, ctx.report
@@ -29,7 +30,7 @@ class TrashLook:
         report.findings["trash_since"] = since
         if since is not None:
             listed = []
-            for page in ctx.client.trash(since):
+            for page in ctx.notion.trash(since):
                 page, _ = clean(page)
                 report.processed += 1
                 listed.append({"page_id": page.get("id"), "last_edited_time": page.get("last_edited_time"),

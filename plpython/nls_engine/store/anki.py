@@ -25,8 +25,9 @@ class AnkiStatements(Statements):
             if forget_collection:
                 self.db.execute("DELETE FROM nls.anki_collections WHERE user_id = $1", ["text"], [user_id])
                 self.db.execute("DELETE FROM nls.anki_notes WHERE user_id = $1", ["text"], [user_id])
-            return self._one(
-                "INSERT INTO nls.anki_accounts AS a (user_id, endpoint, credential_kind, key_version, credential_nonce, "
+            return self._row(
+                "INSERT INTO nls.anki_accounts AS a (user_id, endpoint, "
+                "credential_kind, key_version, credential_nonce, "
                 "credential_ciphertext) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO UPDATE "
                 "SET endpoint = excluded.endpoint, credential_kind = excluded.credential_kind, "
                 "credential_ciphertext = excluded.credential_ciphertext, credential_nonce = excluded.credential_nonce, "
@@ -54,12 +55,12 @@ class AnkiStatements(Statements):
 
     def active_anki_account(self, user_id: str) -> bool:
         """Whether the user has an active Anki account (the schedule syncs it after the Notion read)."""
-        return self._one("SELECT count(*) AS n FROM nls.anki_accounts WHERE user_id = $1 AND status = 'active'",
+        return self._row("SELECT count(*) AS n FROM nls.anki_accounts WHERE user_id = $1 AND status = 'active'",
                          ["text"], [user_id])["n"] > 0
 
     def try_lock_anki(self, account_id: int) -> bool:
         """The user's Anki advisory lock (session level), if nobody holds it."""
-        return self._one("SELECT pg_try_advisory_lock(nls._anki_lock_key(), $1::int) AS ok", ["bigint"],
+        return self._row("SELECT pg_try_advisory_lock(nls._anki_lock_key(), $1::int) AS ok", ["bigint"],
                          [account_id])["ok"]
 
     def unlock_anki(self, account_id: int) -> None:
@@ -84,12 +85,13 @@ class AnkiStatements(Statements):
         """{guid: {atom_key, notetype, note_id, content_hash, fields_hash, removed, deleted}} of the notes nls put
         into the user's collection."""
         return {r["guid"]: r for r in self._rows(
-            "SELECT guid, atom_key, notetype, note_id, content_hash, fields_hash, removed_at IS NOT NULL AS removed, "
+            "SELECT guid, atom_key, notetype, note_id, content_hash, "
+            "fields_hash, removed_at IS NOT NULL AS removed, "
             "deleted_at IS NOT NULL AS deleted FROM nls.anki_notes WHERE user_id = $1", ["text"], [user_id])}
 
     def anki_pushed(self, user_id: str, rows: list[dict]) -> int:
         """Record the notes a push wrote (``nls._anki_pushed``); returns the atoms updated."""
-        return self._one("SELECT nls._anki_pushed($1, $2) AS n", ["text", "jsonb"],
+        return self._row("SELECT nls._anki_pushed($1, $2) AS n", ["text", "jsonb"],
                          [user_id, json.dumps(rows, ensure_ascii=False)])["n"]
 
     def anki_pull_rows(self, user_id: str) -> list[dict]:
@@ -99,5 +101,5 @@ class AnkiStatements(Statements):
 
     def anki_pulled(self, user_id: str, rows: list[dict]) -> dict:
         """Record what a pull read (``nls._anki_pulled``): {atoms, edits, deleted}."""
-        return self._one("SELECT atoms, edits, deleted FROM nls._anki_pulled($1, $2)", ["text", "jsonb"],
+        return self._row("SELECT atoms, edits, deleted FROM nls._anki_pulled($1, $2)", ["text", "jsonb"],
                          [user_id, json.dumps(rows, ensure_ascii=False)])

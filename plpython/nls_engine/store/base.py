@@ -2,6 +2,9 @@
 user the session acts for, interrupts, the clock)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from ..db import Db
 
 
@@ -13,10 +16,19 @@ class Statements:
         self.db = db
         self.error = db.error   # the exception an SQL error raises (plpy.SPIError)
 
-    def _one(self, sql: str, types=(), args=()) -> dict | None:
+    def _one(self, sql: str, types: Sequence[str] = (), args: Sequence[Any] = ()) -> dict[str, Any] | None:
+        """The first row of a statement, or None when it returns none."""
         return self.db.one(sql, types, args)
 
-    def _rows(self, sql: str, types=(), args=()) -> list[dict]:
+    def _row(self, sql: str, types: Sequence[str] = (), args: Sequence[Any] = ()) -> dict[str, Any]:
+        """The row of a statement that always returns one (an aggregate, a function call, an upsert's
+        RETURNING). Raises LookupError when it returned none."""
+        row = self.db.one(sql, types, args)
+        if row is None:
+            raise LookupError(f"the statement returned no row: {sql[:80]}")
+        return row
+
+    def _rows(self, sql: str, types: Sequence[str] = (), args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return [dict(r) for r in self.db.execute(sql, types, args)]
 
     # -- settings and the session ---------------------------------------------------------------------------
@@ -26,7 +38,7 @@ class Statements:
 
     def acting_user(self) -> str | None:
         """The user this session acts for (the ``nls.user_id`` setting), or None."""
-        return self._one("SELECT current_setting('nls.user_id', true) AS v")["v"] or None
+        return self._row("SELECT current_setting('nls.user_id', true) AS v")["v"] or None
 
     def check_interrupts(self) -> None:
         """Let PostgreSQL process a pending cancel, statement_timeout or terminate (any statement does): a cancel
@@ -50,4 +62,4 @@ class Statements:
 
     def clock(self) -> str:
         """The database's clock now (clock_timestamp(), ISO text)."""
-        return self._one("SELECT clock_timestamp()::text AS t")["t"]
+        return self._row("SELECT clock_timestamp()::text AS t")["t"]

@@ -17,17 +17,17 @@ class IntegrationStatements(Statements):
                          [user_id])
 
     def has_integration(self, user_id: str) -> bool:
-        return self._one("SELECT count(*) AS n FROM nls.integrations WHERE user_id = $1", ["text"], [user_id])["n"] > 0
+        return self._row("SELECT count(*) AS n FROM nls.integrations WHERE user_id = $1", ["text"], [user_id])["n"] > 0
 
     def integration_bot(self, user_id: str) -> str | None:
         """The integration's bot user id (its own writes come back as events it authored), when known."""
         row = self.integration(user_id)
         return row["bot_id"] if row else None
 
-    def save_token(self, user_id: str, key_version: int, nonce: bytes, ciphertext: bytes, workspace_id, workspace_name,
-                   workspace_icon, bot_id) -> int:
+    def save_token(self, user_id: str, key_version: int, nonce: bytes, ciphertext: bytes, workspace_id: str | None,
+                   workspace_name: str | None, workspace_icon: str | None, bot_id: str | None) -> int:
         """Store (or replace) a user's encrypted token and set the integration active; returns its id."""
-        return self._one(
+        return self._row(
             "INSERT INTO nls.integrations AS i (user_id, token_ciphertext, token_nonce, key_version, workspace_id, "
             "workspace_name, workspace_icon, bot_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
             "ON CONFLICT (user_id) DO UPDATE SET token_ciphertext = excluded.token_ciphertext, "
@@ -53,7 +53,7 @@ class IntegrationStatements(Statements):
 
     def tokens_at(self, key_version: int) -> int:
         """How many integrations are under key version ``key_version``."""
-        return self._one("SELECT count(*) AS n FROM nls.integrations WHERE key_version = $1", ["int"],
+        return self._row("SELECT count(*) AS n FROM nls.integrations WHERE key_version = $1", ["int"],
                          [key_version])["n"]
 
     def mark_needs_reauth(self, user_id: str) -> None:
@@ -64,7 +64,7 @@ class IntegrationStatements(Statements):
         """Record the workspace a token turned out to be in (``GET /v1/users/me``; a note: see :meth:`_note`)."""
         self._note(user_id, workspace_id=workspace_id, workspace_name=workspace_name)
 
-    def save_bot_id(self, user_id: str, bot_id: str) -> None:
+    def save_bot_id(self, user_id: str, bot_id: str | None) -> None:
         """Record the id of the integration's bot user (the author of nls's own writes; a note: see :meth:`_note`)."""
         self._note(user_id, bot_id=bot_id)
 
@@ -98,7 +98,7 @@ class IntegrationStatements(Statements):
         """One request of the user's token in the budgets every backend shares (``nls._take_budget``): ``rate``
         and ``workspace_rate`` requests a second, ``burst`` at once (less one kept for jitter). Returns (seconds to
         wait before sending it, reserved); not reserved: wait, then ask again."""
-        r = self._one("SELECT wait_s, reserved FROM nls._take_budget($1, $2, $3, $4, $5)",
+        r = self._row("SELECT wait_s, reserved FROM nls._take_budget($1, $2, $3, $4, $5)",
                       ["text", "text", "float8", "float8", "float8"], [user_id, workspace_id, rate, workspace_rate, burst])
         return r["wait_s"], r["reserved"]
 
@@ -106,5 +106,5 @@ class IntegrationStatements(Statements):
         """Notion asked to wait ``seconds`` (a 429) for a budget (kind ``token``: key the user id; ``workspace``:
         its id, None while not known): no backend's request of it starts before (``nls._hold_budget``). False when
         it could not be noted (every register in use)."""
-        return self._one("SELECT nls._hold_budget($1, $2, $3, $4, $5) AS held",
+        return self._row("SELECT nls._hold_budget($1, $2, $3, $4, $5) AS held",
                          ["text", "text", "float8", "float8", "float8"], [kind, key, seconds, rate, burst])["held"]

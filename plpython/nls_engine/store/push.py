@@ -20,11 +20,11 @@ class PushStatements(Statements):
     def push_plan(self, source_id: int) -> dict:
         """What a push of the source works with (``nls._push_plan``): {table, key, columns, create, data_source_id,
         schema}."""
-        return json.loads(self._one("SELECT nls._push_plan($1)::text AS p", ["bigint"], [source_id])["p"])
+        return json.loads(self._row("SELECT nls._push_plan($1)::text AS p", ["bigint"], [source_id])["p"])
 
     def push_prune(self, source_id: int) -> int:
         """Drop the state rows of the source's objects whose local row is gone (``nls._push_prune``)."""
-        return self._one("SELECT nls._push_prune($1) AS n", ["bigint"], [source_id])["n"]
+        return self._row("SELECT nls._push_prune($1) AS n", ["bigint"], [source_id])["n"]
 
     def push_objects(self, source_id: int, create: bool) -> list[dict]:
         """The objects of the source to push (``nls._push_objects``; with ``create``, atoms with no page too)."""
@@ -51,7 +51,7 @@ class PushStatements(Statements):
                           attempted: bool) -> str:
         """The state row of an atom whose page the push creates, the card id given to the atom, and with
         ``attempted`` that a create is being sent (``nls._push_create_state``); returns the row's id."""
-        return str(self._one("SELECT nls._push_create_state($1, $2, $3, $4, $5) AS id",
+        return str(self._row("SELECT nls._push_create_state($1, $2, $3, $4, $5) AS id",
                              ["bigint", "uuid", "text", "text", "bool"],
                              [source_id, atom_id, card_id, ds_id, attempted])["id"])
 
@@ -59,7 +59,7 @@ class PushStatements(Statements):
                      sync_hash: str, agreed: dict) -> bool:
         """A page created (or found) for an atom (``nls._push_created``; ``agreed``: {column: the page's value});
         False when another atom holds it."""
-        return self._one("SELECT nls._push_created($1, $2, $3, $4::timestamptz, $5, $6) AS ok",
+        return self._row("SELECT nls._push_created($1, $2, $3, $4::timestamptz, $5, $6) AS ok",
                          ["uuid", "text", "text", "text", "text", "jsonb"],
                          [state_id, page_id, ds_id, last_edited_time, sync_hash,
                           json.dumps(agreed, ensure_ascii=False)])["ok"]

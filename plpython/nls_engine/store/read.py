@@ -21,8 +21,9 @@ class ReadStatements(Statements):
             "AND ($3::text IS NULL OR $2::text IS NOT NULL OR lower(s.database_name) = lower($3)) "
             "ORDER BY s.user_id, s.id", ["text", "text", "text"], [user_id, database_id, database_name])
 
-    def source_row(self, source_id: int) -> dict:
-        """One row of nls.sources as :meth:`sources` gives them."""
+    def source_row(self, source_id: int) -> dict | None:
+        """One row of nls.sources as :meth:`sources` gives them; None when there is no such source (or the session
+        may not see it)."""
         return self._one("SELECT id, user_id, database_id, database_name, target, with_content FROM nls.sources "
                          "WHERE id = $1", ["bigint"], [source_id])
 
@@ -36,7 +37,7 @@ class ReadStatements(Statements):
 
     def add_source(self, user_id: str, database_id: str, target: str, name: str | None) -> int:
         """``nls.add_source`` (its checks and errors); returns the source id."""
-        return self._one("SELECT nls.add_source($1, $2, $3, $4) AS id", ["text", "text", "text", "text"],
+        return self._row("SELECT nls.add_source($1, $2, $3, $4) AS id", ["text", "text", "text", "text"],
                          [user_id, database_id, target, name])["id"]
 
     def targets_by_database_name(self) -> dict[str, str]:
@@ -48,7 +49,7 @@ class ReadStatements(Statements):
     def run_plan(self, source_id: int, reconcile_interval_s: float) -> tuple[bool, bool]:
         """(whether any data source of the source has a watermark, whether its reconciliation is due: the last
         one older than ``reconcile_interval_s`` seconds, or none yet)."""
-        r = self._one("SELECT count(*) FILTER (WHERE watermark IS NOT NULL) > 0 AS any, "
+        r = self._row("SELECT count(*) FILTER (WHERE watermark IS NOT NULL) > 0 AS any, "
                       "coalesce(bool_or(last_full_sync_at IS NULL OR last_full_sync_at < now() - "
                       "make_interval(secs => $2)), true) AS due FROM nls.sync_state WHERE source_id = $1",
                       ["bigint", "float8"], [source_id, reconcile_interval_s])
@@ -98,7 +99,7 @@ class ReadStatements(Statements):
 
     def pages_off_schema(self, source_id: int, ds_id: str, schema: dict) -> int:
         """How many live stored pages of the data source hold another schema than ``schema``."""
-        return self._one("SELECT nls._pages_off_schema($1, $2, $3) AS n", ["bigint", "text", "jsonb"],
+        return self._row("SELECT nls._pages_off_schema($1, $2, $3) AS n", ["bigint", "text", "jsonb"],
                          [source_id, ds_id, json.dumps(schema)])["n"]
 
     def stored_hashes(self, source_id: int, page_ids: list[str]) -> dict[str, dict]:
@@ -111,7 +112,7 @@ class ReadStatements(Statements):
         """Write the staged rows (``nls._upsert_pages``: only changed hashes, never an older copy over a newer one)
         and their relation edges, together or not at all. Returns (added, updated); raises ``self.error``."""
         with self.db.subtransaction():
-            r = self._one("SELECT added, updated FROM nls._upsert_pages($1, $2, $3)", ["bigint", "text", "jsonb"],
+            r = self._row("SELECT added, updated FROM nls._upsert_pages($1, $2, $3)", ["bigint", "text", "jsonb"],
                           [source_id, user_id, json.dumps(rows, ensure_ascii=False)])
             self._one("SELECT nls._write_edges($1, $2) AS n", ["bigint", "text[]"],
                       [source_id, [row["page_id"] for row in rows]])
@@ -141,7 +142,7 @@ class ReadStatements(Statements):
     def mark_trashed(self, user_id: str, pages: list[dict]) -> int:
         """Mark the user's stored pages trashed (``nls._mark_trashed``): ``pages`` [{page_id, last_edited_time?,
         sync_hash?, event_time?}]; returns how many were marked (live stored pages not newer than the given time)."""
-        return self._one("SELECT nls._mark_trashed($1, $2) AS n", ["text", "jsonb"],
+        return self._row("SELECT nls._mark_trashed($1, $2) AS n", ["text", "jsonb"],
                          [user_id, json.dumps(pages)])["n"]
 
     def drifted_pages(self, source_id: int, pages: list[dict]) -> list[str]:

@@ -44,11 +44,11 @@ class TypedViewStatements(Statements):
 
     def relation_exists(self, qualified: str) -> bool:
         """Whether ``qualified`` (``schema.name``, quoted as needed) names a relation."""
-        return self._one("SELECT to_regclass($1) IS NOT NULL AS ok", ["text"], [qualified])["ok"]
+        return self._row("SELECT to_regclass($1) IS NOT NULL AS ok", ["text"], [qualified])["ok"]
 
     def quoted(self, schema: str, name: str) -> str:
         """``schema.name`` quoted as PostgreSQL needs."""
-        return self._one("SELECT format('%I.%I', $1::text, $2::text) AS q", ["text", "text"], [schema, name])["q"]
+        return self._row("SELECT format('%I.%I', $1::text, $2::text) AS q", ["text", "text"], [schema, name])["q"]
 
     def check_typed_schema(self, schema: str) -> None:
         """Whether ``schema`` may hold typed views (``nls._typed_view_schema_ok``; only the builder creates it);
@@ -62,12 +62,12 @@ class TypedViewStatements(Statements):
                   json.dumps(row.get("columns") or [])]
         types = ["text", "text", "text", "jsonb", "text", "bigint"]
         if row.get("id") is None:
-            return self._one("INSERT INTO nls.typed_views (data_source_id, schema_name, view_name, columns, user_id, "
+            return self._row("INSERT INTO nls.typed_views (data_source_id, schema_name, view_name, columns, user_id, "
                              "source_id, build_wanted) VALUES ($1, $2, $3, $4, $5, $6, true) RETURNING id", types,
-                             values + [row["user_id"], row["source_id"]])["id"]
+                             [*values, row["user_id"], row["source_id"]])["id"]
         self.db.execute("UPDATE nls.typed_views SET data_source_id = $1, schema_name = $2, view_name = $3, "
                         "columns = $4, build_wanted = true, updated_at = now() WHERE user_id = $5 AND id = $6",
-                        types, values + [row["user_id"], row["id"]])
+                        types, [*values, row["user_id"], row["id"]])
         return row["id"]
 
     def delete_typed_view_row(self, typed_view_id: int) -> None:
@@ -91,5 +91,5 @@ class TypedViewStatements(Statements):
 
     def typed_view_query(self, source_id: int, ds_id: str, columns: list[dict]) -> str:
         """The SELECT text of a typed view with these columns (``nls._typed_view_query``)."""
-        return self._one("SELECT nls._typed_view_query($1, $2, $3) AS q", ["bigint", "text", "jsonb"],
+        return self._row("SELECT nls._typed_view_query($1, $2, $3) AS q", ["bigint", "text", "jsonb"],
                          [source_id, ds_id, json.dumps(columns)])["q"]

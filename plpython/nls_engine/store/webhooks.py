@@ -61,7 +61,7 @@ class WebhookStatements(Statements):
 
     def pending_count(self, user_id: str) -> int:
         """How many of the user's webhook events this session sees waiting."""
-        return self._one("SELECT count(*) AS n FROM nls.webhook_events WHERE user_id = $1 AND applied_at IS NULL",
+        return self._row("SELECT count(*) AS n FROM nls.webhook_events WHERE user_id = $1 AND applied_at IS NULL",
                          ["text"], [user_id])["n"]
 
     def pending_users(self) -> list[str]:
@@ -93,6 +93,8 @@ class WebhookStatements(Statements):
         if not ids:
             return 0
         return len(self._rows(
-            "UPDATE nls.sources s SET data_sources_listed_at = NULL WHERE s.user_id = $1 AND (s.database_id = ANY ($2) "
-            "OR EXISTS (SELECT 1 FROM nls.sync_state st WHERE st.source_id = s.id AND st.data_source_id = ANY ($2))) "
+            "UPDATE nls.sources s SET data_sources_listed_at = NULL "
+            "WHERE s.user_id = $1 AND (s.database_id = ANY ($2) "
+            "OR EXISTS (SELECT 1 FROM nls.sync_state st WHERE "
+            "st.source_id = s.id AND st.data_source_id = ANY ($2))) "
             "RETURNING s.id", ["text", "text[]"], [user_id, ids]))

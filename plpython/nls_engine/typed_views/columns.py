@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # the columns every typed view has before its property columns (sql/70_typed_views.sql, _typed_fixed_columns)
 FIXED = ("page_id", "url", "in_trash", "is_archived", "deleted_at", "value_marks")
@@ -136,7 +137,7 @@ def plan_fresh(observed: list[dict], reserved: frozenset[str] = frozenset()) -> 
     return [c for o in order for c in _new_group(o, taken, reserved)]
 
 
-def _change(change: str, col: dict, **extra) -> dict:
+def _change(change: str, col: dict, **extra: Any) -> dict:
     return {"change": change, "property_id": col["property_id"], "property_name": col["property"],
             "column_name": col["column"], **extra}
 
@@ -199,7 +200,8 @@ def plan_follow(columns: list[dict], observed: list[dict],
     "detail"?}); no change, no new columns (equal to ``columns``)."""
     seen = {o["property_id"]: o for o in observed}
     taken = set(FIXED) | {c["column"] for c in columns}
-    out, changes = [], []
+    out: list[dict] = []
+    changes: list[dict] = []
     for pid, group in _groups(columns).items():
         if pid in seen:
             out += _follow_group(group, seen[pid], taken, changes)
@@ -240,4 +242,4 @@ def plan_recreate(columns: list[dict], observed: list[dict],
                                    new_type=type_label(cur, new_groups[pid])))
     changes += [_change("column_added", c, new_type=type_label(c, new_groups[pid]))
                 for pid, c in new_main.items() if pid not in old_main]
-    return new, [{"change": "recreated", "detail": f"{len(new)} property columns"}] + changes
+    return new, [{"change": "recreated", "detail": f"{len(new)} property columns"}, *changes]

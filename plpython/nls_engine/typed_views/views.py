@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..errors import NlsError
 from ..integration import acting_for
 from ..report import RunStatus
+from ..run import Commit
 from ..store import Store
 from .columns import identifier, plan_follow, plan_fresh, plan_recreate
 
@@ -164,13 +165,13 @@ def _follow(store: Store, row: dict, src: dict, keywords: frozenset[str]) -> lis
              "changes": [c["change"] for c in changes]}]
 
 
-def refresh(store: Store, sources: list, results: list[dict], commit=None) -> list[dict]:
+def refresh(store: Store, sources: list, results: list[dict], commit: Commit = None) -> list[dict]:
     """After a sync: every typed view of the sources that ran (and wrote something, or waits for its first build)
     follows its data source's schema, acting for each source's user. Returns [{"view", "changes"}] and
     [{"view", "error"}]; never raises for one view (its error is reported, the others go on)."""
     out: list[dict] = []
     by_user: dict[str, list] = {}
-    for s, r in zip(sources, results):
+    for s, r in zip(sources, results, strict=True):
         if r.get("status") != RunStatus.SKIPPED.answer:
             by_user.setdefault(s.user_id, []).append((s, r))
     for user, ran in sorted(by_user.items()):
@@ -205,10 +206,10 @@ def definition(store: Store, source_id: int | None, ds_id: str | None) -> dict:
     """``nls.typed_select``: the columns and the SELECT text of a data source's typed rows: its typed view's
     columns when it has one, else the columns a view made now would have. {"columns", "query", "view"}. Raises
     TypedViewError: 22004 for a NULL argument, P0002 for a source this session does not see."""
-    for name, value in (("source_id", source_id), ("data_source_id", ds_id)):
-        if value is None:
-            raise TypedViewError(f"nls: typed_select needs a {name}, not NULL", sqlstate="22004",
-                                 hint="nls.typed_views and nls.sync_state list the sources and data sources.")
+    if source_id is None or ds_id is None:
+        name = "source_id" if source_id is None else "data_source_id"
+        raise TypedViewError(f"nls: typed_select needs a {name}, not NULL", sqlstate="22004",
+                             hint="nls.typed_views and nls.sync_state list the sources and data sources.")
     if store.source_row(source_id) is None:
         raise TypedViewError(f"nls: no source {source_id} that this session can see", sqlstate="P0002",
                              hint="Act for its user (SET nls.user_id) unless you are an administrator.")

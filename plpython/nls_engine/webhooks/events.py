@@ -15,7 +15,7 @@ is the integration's own bot (its own writes coming back) cost nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..pages.fetch import fetch_page
 from ..pages.schema import Schemas
@@ -87,7 +87,7 @@ class ApplyEvents:
     def __init__(self, read_whole: ReadWhole):
         self.read_whole = read_whole
 
-    def execute(self, ctx) -> None:
+    def execute(self, ctx: RunContext) -> None:
         """Apply up to webhook_batch_size pending events (see the module docstring); each event gets its outcome.
         Raises NotionError or RunDeadline (the run records them; the events stay pending)."""
         store, report = ctx.store, ctx.report
@@ -114,19 +114,19 @@ class ApplyEvents:
                                            if v != "pending"], ctx.log_id)
 
     @staticmethod
-    def _bot(ctx, events: list[dict]) -> str | None:
+    def _bot(ctx: RunContext, events: list[dict]) -> str | None:
         """The integration's own bot user id (GET /v1/users/me once, when some event has a bot author and it is
         not known yet)."""
         bot = ctx.store.integration_bot(ctx.user_id)
         bots = any(a.get("type") == "bot" for e in events for a in e["payload"].get("authors") or []
                    if isinstance(a, dict))
         if bot is None and bots:
-            bot = ctx.client.users_me().get("id")
+            bot = ctx.notion.users_me().get("id")
             ctx.store.save_bot_id(ctx.user_id, bot)
         return bot
 
     @staticmethod
-    def _trash(ctx, todo: Plan, pages: dict, outcomes: dict, counts: dict) -> None:
+    def _trash(ctx: RunContext, todo: Plan, pages: dict, outcomes: dict, counts: dict) -> None:
         """Mark the stored pages of the deletions trashed, each unless the stored copy was edited after its
         deletion (``event_time``: a late delivery of a deletion a restore has undone since changes nothing)."""
         mine = [p for p in todo.trash if p in pages]
@@ -134,7 +134,7 @@ class ApplyEvents:
                                                                  for p in mine])
         ctx.report.removed += counts["trashed"]
 
-    def _read(self, ctx, todo: Plan, events, pages: dict, homes: dict, outcomes: dict, counts: dict) -> set[str]:
+    def _read(self, ctx: RunContext, todo: Plan, events: list[dict], pages: dict, homes: dict, outcomes: dict, counts: dict) -> set[str]:
         """Read each page an event asked for once, by source (under the source's lock: a source another run holds
         keeps its events pending). Returns the pages left for the next batch."""
         parent = {e["entity_id"]: (e["payload"].get("data") or {}).get("parent", {}).get("id") for e in events}
@@ -151,7 +151,7 @@ class ApplyEvents:
             if outcomes.get(e["event_id"]) == "trashed" and e["entity_id"] not in pages:
                 outcomes[e["event_id"]] = "not_synced"
         left: set[str] = set()
-        counts["pages_read"], moved = 0, {}
+        counts["pages_read"], moved = 0, dict[str, Any]()
         for source_id, wanted in by_source.items():
             done = self._read_source(ctx, source_id, wanted, todo.read, moved)
             counts["pages_read"] += done if done is not None else 0
@@ -160,7 +160,7 @@ class ApplyEvents:
         counts["pages_moved"] = len(moved)
         return left | self._moved_in(ctx, moved)
 
-    def _read_source(self, ctx, source_id: int, wanted: list[tuple[str, str]], content: dict,
+    def _read_source(self, ctx: RunContext, source_id: int, wanted: list[tuple[str, str]], content: dict,
                      moved: dict) -> int | None:
         """``GET /v1/pages/{id}`` for each wanted page of one source (a 404 marks it gone: :func:`fetch_page`),
         stored by the read's writer under the data source Notion names as its parent; a page that moved to a data
@@ -171,7 +171,7 @@ class ApplyEvents:
             return None
         try:
             sctx = source_context(ctx, source_id)
-            writer = BatchWriter(sctx, Schemas(store, ctx.client, source_id),
+            writer = BatchWriter(sctx, Schemas(store, ctx.notion, source_id),
                                  content_for={p for p, _ in wanted if content.get(p)})
             for page_id, ds_id in wanted:
                 page = fetch_page(sctx, page_id)
@@ -179,27 +179,27 @@ class ApplyEvents:
                     continue
                 home = parent_data_source(page, ds_id)
                 if home == ds_id or not self._moved_away(sctx, page, home, moved):
-                    writer.write(home, None, [page], in_order=False)
+                    writer.write(home or ds_id, None, [page], in_order=False)   # a page without a home moved away
             return len(wanted)
         finally:
             store.unlock_source(source_id)
 
     @staticmethod
-    def _moved_away(sctx, page: dict, home: str | None, moved: dict) -> bool:
+    def _moved_away(sctx: RunContext, page: dict, home: str | None, moved: dict) -> bool:
         """A page whose parent is now ``home`` (another data source, or None: none at all). When ``sctx``'s source
         reads ``home`` too, False (the page is stored there under it). Else the page is marked gone in this source
         (it is no longer there; counted removed, so that the cleaning follows) and kept in ``moved`` {page id:
         (page, home, the source that reads home or None)}; returns True."""
         where = sctx.store.locate_data_sources(sctx.user_id, [home]).get(home) if home else None
-        if where is not None and where["source_id"] == sctx.source.id:
+        if where is not None and where["source_id"] == sctx.the_source.id:
             return False
-        sctx.store.mark_gone(sctx.source.id, page["id"])
+        sctx.store.mark_gone(sctx.the_source.id, page["id"])
         sctx.report.removed += 1
         moved[page["id"]] = (page, home, where["source_id"] if where else None)
         return True
 
     @staticmethod
-    def _moved_in(ctx, moved: dict) -> set[str]:
+    def _moved_in(ctx: RunContext, moved: dict) -> set[str]:
         """Store each moved page (as read, no second request) in the source that reads its new data source, with its
         content where that source keeps content. Returns the pages of sources another run holds (their events stay
         pending: the next batch reads them again)."""
@@ -214,7 +214,7 @@ class ApplyEvents:
                 continue
             try:
                 sctx = source_context(ctx, source_id)
-                writer = BatchWriter(sctx, Schemas(ctx.store, ctx.client, source_id),
+                writer = BatchWriter(sctx, Schemas(ctx.store, ctx.notion, source_id),
                                      content_for={page["id"] for page, _ in pages})
                 for page, home in pages:
                     writer.write(home, None, [page], in_order=False)
@@ -222,7 +222,7 @@ class ApplyEvents:
                 ctx.store.unlock_source(source_id)
         return left
 
-    def _schemas(self, ctx, data_sources: set[str], homes: dict) -> tuple[int, set[str]]:
+    def _schemas(self, ctx: RunContext, data_sources: set[str], homes: dict) -> tuple[int, set[str]]:
         """Each data source whose schema changed: compared with the stored pages (``GET /v1/data_sources/{id}``);
         where they hold another schema, the data source is read whole (``self.read_whole``), as the
         reconciliation does. Returns (how many were read whole, the data sources another run holds: their events
@@ -237,7 +237,7 @@ class ApplyEvents:
                 continue
             try:
                 sctx = source_context(ctx, where["source_id"])
-                schemas = Schemas(ctx.store, ctx.client, sctx.source.id)
+                schemas = Schemas(ctx.store, ctx.notion, sctx.the_source.id)
                 if not schemas.changed(ds_id):
                     continue
                 self.read_whole(sctx, schemas, ds_id)
@@ -257,7 +257,9 @@ def parent_data_source(page: dict, stored: str | None) -> str | None:
     return stored if parent.get("type") in (None, "database_id") else None
 
 
-def source_context(ctx, source_id: int) -> RunContext:
+def source_context(ctx: RunContext, source_id: int) -> RunContext:
     """A context for one source within a user's run: the run's store, settings, report, client and log row."""
-    source = Source.from_row(ctx.store.source_row(source_id))
-    return RunContext(ctx.store, ctx.settings, source, ctx.report, None, ctx.client, ctx.log_id)
+    row = ctx.store.source_row(source_id)
+    if row is None:
+        raise LookupError(f"no source {source_id} that this session can see")
+    return RunContext(ctx.store, ctx.settings, Source.from_row(row), ctx.report, None, ctx.client, ctx.log_id)

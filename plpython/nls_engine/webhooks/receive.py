@@ -18,6 +18,8 @@ import hmac
 import json
 
 from .. import crypto
+from ..settings import Settings
+from ..store import Store
 
 CONTEXT = "webhook"   # bound into the token's ciphertext beside the owner
 
@@ -41,7 +43,7 @@ def handshake_token(body: bytes) -> str | None:
     return token if isinstance(token, str) and token and "type" not in data else None
 
 
-def receive(store, settings, path: str, body: bytes, signature: str | None) -> int:
+def receive(store: Store, settings: Settings, path: str, body: bytes, signature: str | None) -> int:
     """What a delivery to ``path`` is answered (HTTP status), storing what is let in: 413 too large, 404 unknown
     path, 200 a handshake taken or a verified event stored (or a retry of one), 401 anything else, 400 a verified
     body that is no event. A 401 or 400 is counted on its subscription (``webhook_status.refused``); a 413 or 404 is
@@ -73,7 +75,7 @@ def receive(store, settings, path: str, body: bytes, signature: str | None) -> i
     return 200
 
 
-def _token(settings, sub: dict) -> str:
+def _token(settings: Settings, sub: dict) -> str:
     ring = crypto.load_ring(settings.encryption_key_file)
     return crypto.decrypt(ring, sub["key_version"], sub["user_id"], sub["token_nonce"], sub["token_ciphertext"],
                           CONTEXT)
@@ -90,7 +92,7 @@ def _event(body: bytes) -> dict | None:
     return data
 
 
-def shown_token(store, settings, user_id: str) -> str:
+def shown_token(store: Store, settings: Settings, user_id: str) -> str:
     """``nls.webhook_verification_token(user_id)``: the token Notion's handshake brought, decrypted, once. Raises
     LookupError (no handshake yet) or PermissionError (already shown)."""
     sub = store.webhook_subscription(user_id=user_id)
