@@ -30,13 +30,14 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
-from nls_cli.main import main as nls
+from nls_install import installed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from bench_sync import start_cluster  # noqa: E402
-from pg_cluster import extension_installed  # noqa: E402
+from bench_sync import start_cluster
+from pg_cluster import extension_installed
 
 console = Console(highlight=False, width=170)
 TOKEN = "secret_bench_events_token_not_a_real_one"
@@ -52,7 +53,7 @@ class Receiver(ThreadingHTTPServer):
         self.got = 0
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):   # noqa: N802 (http.server's name)
+            def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 receiver.got += 1
                 self.send_response(204)
@@ -71,7 +72,7 @@ class Receiver(ThreadingHTTPServer):
 
 def timed_sync(conn: psycopg.Connection, full: bool) -> float:
     t0 = time.perf_counter()
-    result = conn.execute("SELECT nls.sync_notion(user_id => %s, full_sync => %s)", (USER, full)).fetchone()[0]
+    result = installed.value(conn, "SELECT nls.sync_notion(user_id => %s, full_sync => %s)", (USER, full))
     wall = time.perf_counter() - t0
     if not result["success"]:
         raise SystemExit(f"a sync failed: {str(result)[:500]}")
@@ -81,10 +82,10 @@ def timed_sync(conn: psycopg.Connection, full: bool) -> float:
 def deliver_all(conn: psycopg.Connection, receiver: Receiver) -> tuple[float, int]:
     """The delivery step until nothing is pending or sending: (seconds, deliveries sent)."""
     t0 = time.perf_counter()
-    want = conn.execute("SELECT count(*) FROM nls.event_deliveries WHERE status <> 'sent'").fetchone()[0]
+    want = installed.value(conn, "SELECT count(*) FROM nls.event_deliveries WHERE status <> 'sent'")
     start = receiver.got
     open_ = "SELECT count(*) FROM nls.event_deliveries WHERE status IN ('pending', 'sending')"
-    while conn.execute(open_).fetchone()[0]:
+    while installed.value(conn, open_):
         conn.execute("SELECT nls.deliver_events()")
         if time.perf_counter() - t0 > 120:
             raise SystemExit("the deliveries did not settle within 120 s")
@@ -119,7 +120,7 @@ def measure(conn: psycopg.Connection, receiver: Receiver, repeat: int, full_repe
             out["unchanged"][name].append(timed_sync(conn, False))
     state(conn, receiver.url, "one endpoint")
     timed_sync(conn, False)
-    out["events"] = conn.execute("SELECT count(*) FROM nls._events").fetchone()[0]
+    out["events"] = installed.value(conn, "SELECT count(*) FROM nls._events")
     out["delivery"] = deliver_all(conn, receiver) if pg_net else None
     return out
 

@@ -38,11 +38,11 @@ class Receiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hooks/nls"
 
-    def start(self) -> "Receiver":
+    def start(self) -> Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):   # noqa: N802 (http.server's name)
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 receiver.take(self.headers, body)
                 self.send_response(receiver.status)
@@ -118,7 +118,7 @@ def alice(conn, emu, user="alice", seed=3) -> str:
 def deliveries(conn, user=None) -> list[dict]:
     cur = conn.execute("SELECT * FROM nls.event_deliveries WHERE %(u)s::text IS NULL OR user_id = %(u)s "
                        "ORDER BY endpoint_id, event_id", {"u": user})
-    return [dict(zip([d.name for d in cur.description], r)) for r in cur.fetchall()]
+    return [dict(zip([d.name for d in cur.description or ()], r, strict=True)) for r in cur.fetchall()]
 
 
 def deliver_until(conn, condition, what: str, seconds: float = 60) -> None:

@@ -103,11 +103,11 @@ def pg_net_check(conn: psycopg.Connection, runtime_name: str) -> Check:
     if runtime_name != runtime.SERVER:
         return Check("pg_net", True, "not needed: the nls workers deliver the events' webhooks themselves")
     here = conn.info.dbname
-    row = conn.execute("SELECT (SELECT extversion FROM pg_extension WHERE extname = 'pg_net'), "
+    row = installed.row(conn, "SELECT (SELECT extversion FROM pg_extension WHERE extname = 'pg_net'), "
                        "(SELECT default_version FROM pg_available_extensions WHERE name = 'pg_net'), "
                        "(SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'), "
                        "coalesce((SELECT setting FROM pg_settings WHERE name = 'pg_net.database_name'), "
-                       "'postgres')").fetchone()
+                       "'postgres')")
     created, available, preload, served = row
     # a role that may not read the server's settings (pg_settings hides them): pg_net created here is taken as loaded
     preloaded = bool(created) if preload is None else "pg_net" in [p.strip() for p in preload.split(",")]

@@ -7,11 +7,15 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import TYPE_CHECKING
 
-import psycopg
 import requests
 
 from . import queries
+from .database import Conn
+
+if TYPE_CHECKING:
+    from .worker import Slot  # the worker module imports this one
 
 log = logging.getLogger("nls.worker")
 
@@ -19,15 +23,15 @@ LOOK_EVERY_S = 1.0   # how often a worker looks for deliveries due, at most (a N
 BATCH = 50           # deliveries claimed at a time
 
 
-def deliver(slot, conn: psycopg.Connection) -> bool:
+def deliver(slot: Slot, conn: Conn) -> bool:
     """Claim the deliveries due (after a look that found none, not again for LOOK_EVERY_S), POST each and report
     its answer, committing after the claim and after each report. Returns whether there were any (the slot then
     looks again at once: the next event of each endpoint is due as soon as the one before is settled)."""
     worker = slot.worker
-    if time.monotonic() - getattr(worker, "deliveries_idle", 0.0) < LOOK_EVERY_S:
+    if time.monotonic() - worker.deliveries_idle < LOOK_EVERY_S:
         return False
     due = queries.rows(conn, queries.CLAIM_EVENT_DELIVERIES, [BATCH])
-    timeout = float(queries.one(conn, queries.EVENT_TIMEOUT)["s"] or 5)
+    timeout = float(queries.row(conn, queries.EVENT_TIMEOUT)["s"] or 5)
     conn.commit()
     if not due:
         worker.deliveries_idle = time.monotonic()   # none due: look again in a second, or when an event wakes it

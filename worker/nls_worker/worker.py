@@ -82,6 +82,7 @@ class Worker:
         self.slots: list[Slot] = []
         self.database = ""
         self.events_looked = 0.0   # when a slot last looked for users with webhook events (time.monotonic())
+        self.deliveries_idle = 0.0   # when a slot last found no event delivery due (0: look at once)
 
     def check(self) -> dict:
         """Connect once and check the database before starting: nls installed for the worker runtime at this
