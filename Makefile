@@ -9,7 +9,7 @@ ANKI_SERVER_DIR ?= $(if $(filter 0,$(shell id -u)),/usr/local/lib/nls/anki-pytho
 export NLS_ANKI_PYTHON_PATH := $(ANKI_SERVER_DIR)
 RUN := env PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: deps venv anki lint test test-unit schema docs freeze demo demo-stop samples bench clean
+.PHONY: deps venv anki lint test test-unit schema docs freeze demo demo-stop samples upgrade-session bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -68,6 +68,11 @@ demo-stop:
 # rewrite the sample psql sessions of the README and docs/ from a real run (tests/test_readme_samples.py checks them)
 samples: $(VENV)/.installed
 	$(RUN) $(PY) scripts/samples.py
+
+# rewrite the real session of docs/upgrading.md (an upgrade from the previous release, built from this repository's
+# history, then stepping back) from a run on a throwaway cluster: for each release, after its last migration (minutes)
+upgrade-session: $(VENV)/.installed
+	$(RUN) $(PY) scripts/upgrade_session.py
 
 bench: venv
 	$(RUN) $(PY) bench/bench_sync.py $(BENCH_ARGS)

@@ -59,7 +59,6 @@ from pg_cluster import Cluster, bin_dir
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "nls_demo"
 PROMPT, CONTINUED, SHELL = f"{DATABASE}=# ", f"{DATABASE}-# ", "$ "
-BLOCK = re.compile(r"^<!-- sample: (?P<name>[a-z0-9-]+) -->\n```[a-z]*\n(?P<body>.*?)^```$", re.M | re.S)
 QUERY_MARK = r"\echo '@@nls-sample-query@@'"
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 VARYING = [(re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:\d\d)?)?"), "<time>"),
@@ -128,12 +127,27 @@ def markdown_files(root: Path = ROOT) -> list[Path]:
     return sorted(p for p in root.rglob("*.md") if not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
+def marked_blocks(text: str, marker: str) -> list[tuple[str, int, int, str]]:
+    """The fenced blocks of ``text`` that a line ``<!-- MARKER: NAME -->`` opens, in order: ``(name, start, end,
+    body)`` each, ``start`` and ``end`` the offsets of the block's body (the lines between its fences) in ``text``."""
+    block = re.compile(rf"^<!-- {re.escape(marker)}: (?P<name>[a-z0-9-]+) -->\n```[a-z]*\n(?P<body>.*?)^```$",
+                       re.M | re.S)
+    return [(m["name"], m.start("body"), m.end("body"), m["body"]) for m in block.finditer(text)]
+
+
+def with_bodies(text: str, bodies: dict[tuple[int, int], str]) -> str:
+    """``text`` with each body of :func:`marked_blocks` at ``(start, end)`` replaced by ``bodies``' text."""
+    for (start, end), body in sorted(bodies.items(), reverse=True):
+        text = text[:start] + body + text[end:]
+    return text
+
+
 def find_samples(paths: list[Path]) -> list[Sample]:
     """The marked blocks of ``paths``, in file order; SampleError for an unknown scene or a block with no query."""
     samples = []
     for path in paths:
-        for m in BLOCK.finditer(path.read_text()):
-            sample = Sample(path, m["name"], m.start("body"), m.end("body"), m["body"])
+        for name, start, end, body in marked_blocks(path.read_text(), "sample"):
+            sample = Sample(path, name, start, end, body)
             if sample.name not in SCENES:
                 raise SampleError(f"{sample.where()}: no such scene (scripts/samples.py knows {', '.join(SCENES)})")
             if not sample.steps:
@@ -204,11 +218,12 @@ def render(sample: Sample, answers: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comparable(body: str, stable_ids: set[str]) -> str:
+def comparable(body: str, stable_ids: set[str], varying: list[tuple[re.Pattern, str]] = VARYING) -> str:
     """``body`` with what varies between runs as placeholders and psql's padding collapsed: uuids other than
-    ``stable_ids`` (those of the demo's workspace, the same for its seed), times, ports, card ids made from uuids."""
+    ``stable_ids`` (those of the demo's workspace, the same for its seed), and each pattern of ``varying`` (by
+    default times, ports, card ids made from uuids, durations) as its placeholder."""
     body = UUID.sub(lambda m: m[0] if m[0] in stable_ids else "<uuid>", body)
-    for pattern, placeholder in VARYING:
+    for pattern, placeholder in varying:
         body = pattern.sub(placeholder, body)
     return "\n".join(re.sub(r"-{2,}", "-", re.sub(r" +", " ", line)).strip() for line in body.splitlines())
 
@@ -331,12 +346,9 @@ def regenerate(paths: list[Path]) -> Outcome:
                 fresh = render(sample, answers(sample, run))
                 if comparable(fresh, run.stable_ids) != comparable(sample.body, run.stable_ids):
                     bodies[sample.path, sample.start] = fresh
-    texts = {}
-    for path in dict.fromkeys(s.path for s in samples):
-        text = path.read_text()
-        for sample in sorted((s for s in samples if s.path == path), key=lambda s: -s.start):
-            text = text[:sample.start] + bodies[path, sample.start] + text[sample.end:]
-        texts[path] = text
+    texts = {path: with_bodies(path.read_text(), {(s.start, s.end): bodies[path, s.start]
+                                                  for s in samples if s.path == path})
+             for path in dict.fromkeys(s.path for s in samples)}
     return Outcome(texts, unchecked)
 
 

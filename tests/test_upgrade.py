@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import json
-import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 
+import release_tree
 from conftest import ANKI_SERVER_DIR, add_user_source, install, sync, use_emulator
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
@@ -41,10 +39,6 @@ CUSTOM_SCHEDULE = "0 0 30 2 *"   # never fires: no job runs during the test
 DEPLOY_TABLES = ("_python_module", "_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock", "settings")
 
 
-def _git(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True)
-
-
 def _previous() -> releases.Release:
     """The previous release, for the tests that need it (previous_tree skips them where there is none)."""
     if PREVIOUS is None:
@@ -57,29 +51,16 @@ def previous_tree(tmp_path_factory) -> Path:
     """The previous release's files (``git archive`` of its commit), or a skip that says why they cannot be had."""
     if PREVIOUS is None:
         pytest.skip(f"nls {__version__} has no previous release to upgrade from")
-    if shutil.which("git") is None or _git("rev-parse", "--git-dir").returncode != 0:
-        pytest.skip("the upgrade test builds the previous release from this repository's history: git and a git "
-                    "checkout are needed")
-    if _git("cat-file", "-e", f"{PREVIOUS.commit}^{{commit}}").returncode != 0:
-        shallow = _git("rev-parse", "--is-shallow-repository").stdout.decode().strip() == "true"
-        pytest.skip(f"commit {PREVIOUS.commit} of release {PREVIOUS.version} is not in this clone"
-                    + (" (a shallow clone: git fetch --unshallow gets it)" if shallow else ""))
-    tree = tmp_path_factory.mktemp(f"nls-{PREVIOUS.version}")
-    archive = _git("archive", "--format=tar", PREVIOUS.commit)
-    assert archive.returncode == 0, archive.stderr
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extraction_filter = getattr(tarfile, "data_filter", None)   # where this Python has it
-        tar.extractall(tree)
-    return tree
+    why = release_tree.unavailable(PREVIOUS)
+    if why:
+        pytest.skip(why)
+    return release_tree.extract(PREVIOUS, tmp_path_factory.mktemp(f"nls-{PREVIOUS.version}"))
 
 
 def install_previous(tree: Path, dsn: str, *args: str) -> str:
     """Run the previous release's own ``nls install`` (its nls_cli, nls_install and nls_engine) on ``dsn``; its
     output."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONPATH": os.pathsep.join(str(tree / d) for d in ("installer", "cli", "plpython"))}
-    done = subprocess.run([sys.executable, "-m", "nls_cli", "install", "--dsn", dsn, *args], env=env, cwd=tree,
-                          capture_output=True, text=True)
+    done = release_tree.run_installer(tree, dsn, *args)
     assert done.returncode == 0, done.stdout + done.stderr
     with psycopg.connect(dsn) as conn:   # its own migrations, not this release's
         assert value(conn, "SELECT max(migration_id) FROM nls._yoyo_migration") == \
