@@ -26,6 +26,7 @@ samples), so a block that changed in nothing else stays as it is.
     python scripts/upgrade_session.py            # rewrite the blocks that differ
     python scripts/upgrade_session.py --check    # exit 1 with a diff when a committed block differs
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,9 +60,9 @@ USER = "ada"
 TOKEN = "secret_ada_token"
 SCHEDULE = "0 */2 * * *"
 PREVIOUS = releases.previous()
-JOBS = f"FROM cron.job WHERE database = '{DATABASE}'"
-BACKUP = "{backup}"   # in a command: the pg_dump command that `nls install --check` printed
-DUMPS = f"nls-{PREVIOUS.version if PREVIOUS else ''}-{DATABASE}-*.dump"   # the backup it makes
+JOBS = f"FROM cron.job WHERE database = '{DATABASE}' ORDER BY jobname"
+BACKUP = "{backup}"  # in a command: the pg_dump command that `nls install --check` printed
+DUMPS = f"nls-{PREVIOUS.version if PREVIOUS else ''}-{DATABASE}-*.dump"  # the backup it makes
 # the upgrade's first migration: a yoyo rollback to it takes back what the upgrade applied
 UPGRADE_FIRST = next((m for m in Shipped().migrations if PREVIOUS and m > PREVIOUS.last_migration), "")
 
@@ -105,10 +106,12 @@ EXPECTED: dict[str, list[str]] = {
 }
 
 # besides samples.py's: the backup's name and size, the machine's Anki folder
-SESSION_VARYING = [*VARYING,
-                   (re.compile(r"(?<=-)\d{8}-\d{4}(?=\.dump)"), "<date>"),
-                   (re.compile(r"^\d+(\.\d+)?[KMG]?(?= nls-)", re.M), "<size>"),
-                   (re.compile(r"(?<=Python from )/\S+"), "<path>")]
+SESSION_VARYING = [
+    *VARYING,
+    (re.compile(r"(?<=-)\d{8}-\d{4}(?=\.dump)"), "<date>"),
+    (re.compile(r"^\d+(\.\d+)?[KMG]?(?= nls-)", re.M), "<size>"),
+    (re.compile(r"(?<=Python from )/\S+"), "<path>"),
+]
 
 
 class SessionError(RuntimeError):
@@ -120,6 +123,7 @@ class SessionError(RuntimeError):
 class Session:
     """The run's state: the scratch folder the commands run in, their environment, and what earlier steps printed
     that later commands use (the backup command)."""
+
     folder: Path
     env: dict[str, str]
     backup: str = ""
@@ -132,9 +136,19 @@ def shell_env(pg: Cluster, dsn: str) -> dict[str, str]:
     and this checkout's ``nls`` and ``yoyo`` first on PATH, the server and database named, no psqlrc or pager."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     path = os.pathsep.join([str(bin_dir()), str(Path(sys.prefix) / "bin"), env.get("PATH", "")])
-    env.update(PATH=path, DSN=dsn, PGHOST=pg.host, PGPORT=str(pg.port), PGUSER=pg.user, LC_ALL="C.UTF-8",
-               PGCLIENTENCODING="UTF8", PSQLRC=os.devnull, PAGER="", PSQL_PAGER="",
-               MIGRATIONS=str(Shipped().migrations_dir))
+    env.update(
+        PATH=path,
+        DSN=dsn,
+        PGHOST=pg.host,
+        PGPORT=str(pg.port),
+        PGUSER=pg.user,
+        LC_ALL="C.UTF-8",
+        PGCLIENTENCODING="UTF8",
+        PSQLRC=os.devnull,
+        PAGER="",
+        PSQL_PAGER="",
+        MIGRATIONS=str(Shipped().migrations_dir),
+    )
     return env
 
 
@@ -143,11 +157,18 @@ def run_command(session: Session, command: str) -> str:
     blanks dropped and the scratch folder's paths relative; the server's checks folded to ``  ...`` after the first
     time. A command may fail (the session shows failures): its output says so."""
     command = command.replace(BACKUP, session.backup)
-    done = subprocess.run(["bash", "-c", command], cwd=session.folder, env=session.env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=600)
+    done = subprocess.run(
+        ["bash", "-c", command],
+        cwd=session.folder,
+        env=session.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
+    )
     lines = [line.rstrip() for line in done.stdout.replace(f"{session.folder}{os.sep}", "").rstrip().splitlines()]
     backup = [line.strip() for line in lines if line.strip().startswith("pg_dump --format=custom")]
-    if backup and not session.backup:   # the first plan's: the backup of the previous release
+    if backup and not session.backup:  # the first plan's: the backup of the previous release
         session.backup = backup[0]
     if "Checking the server" in lines:
         lines = fold_checks(lines) if session.checks_shown else lines
@@ -172,8 +193,9 @@ def record(session: Session) -> dict[str, str]:
         body = "\n".join(run_command(session, command) for command in commands) + "\n"
         missing = [text for text in EXPECTED[name] if text not in body]
         if missing:
-            raise SessionError(f"block {name} does not show {missing}; what the run printed:\n"
-                               + "\n".join(session.transcript))
+            raise SessionError(
+                f"block {name} does not show {missing}; what the run printed:\n" + "\n".join(session.transcript)
+            )
         bodies[name] = body
     return bodies
 
@@ -189,13 +211,17 @@ def previous_release(folder: Path) -> Iterator[Session]:
     if why:
         raise SessionError(why)
     tree = extract(PREVIOUS, folder / f"nls-{PREVIOUS.version}")
-    options = {"shared_preload_libraries": preload("pg_cron", "pg_stat_statements", "pg_net"),
-               "cron.database_name": "postgres", "pg_net.database_name": DATABASE, "fsync": "off"}
+    options = {
+        "shared_preload_libraries": preload("pg_cron", "pg_stat_statements", "pg_net"),
+        "cron.database_name": "postgres",
+        "pg_net.database_name": DATABASE,
+        "fsync": "off",
+    }
     with Cluster(options=options, env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)}) as pg, Emulator() as emu:
         pg.start()
         pg.create_database(DATABASE)
         dsn = pg.dsn(DATABASE)
-        if "pg_net" in options["shared_preload_libraries"]:   # the events' webhooks go out through it here
+        if "pg_net" in options["shared_preload_libraries"]:  # the events' webhooks go out through it here
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute("CREATE EXTENSION pg_net")
         done = run_installer(tree, dsn, "--schedule", SCHEDULE, "--workers", "2")
@@ -211,12 +237,19 @@ def previous_release(folder: Path) -> Iterator[Session]:
 def give_it_a_user(conn: psycopg.Connection, emu: Emulator) -> None:
     """The user USER with a creative data source of the emulator, synced; nls pointed at the emulator (fast
     retries, pacing lifted) and, where Anki's library for the server's Python is elsewhere than the setting's
-    default, that folder (NLS_ANKI_PYTHON_PATH, as the Makefile sets it)."""
+    default, that folder (NLS_ANKI_PYTHON_PATH, as the Makefile sets it, where it exists)."""
     gen = emu.add_generated("creative", pages=40, seed=1, token=TOKEN)
-    settings = {"api_base_url": emu.url, "rate_limit_per_s": "100000", "workspace_rate_limit_per_s": "100000",
-                "rate_limit_burst": "100000", "read_timeout_s": "20", "backoff_base_s": "0.05"}
+    settings = {
+        "api_base_url": emu.url,
+        "rate_limit_per_s": "100000",
+        "workspace_rate_limit_per_s": "100000",
+        "rate_limit_burst": "100000",
+        "read_timeout_s": "20",
+        "backoff_base_s": "0.05",
+    }
     anki = os.environ.get("NLS_ANKI_PYTHON_PATH")
-    if anki and anki != value(conn, "SELECT default_value FROM nls.settings WHERE name = 'anki_python_path'"):
+    default = value(conn, "SELECT default_value FROM nls.settings WHERE name = 'anki_python_path'")
+    if anki and Path(anki).is_dir() and anki != default:
         settings["anki_python_path"] = anki
     for name, setting in settings.items():
         conn.execute("SELECT nls.set_setting(%s, %s)", (name, setting))
@@ -233,8 +266,10 @@ def session_blocks(text: str) -> list[tuple[str, int, int, str]]:
     blocks = marked_blocks(text, MARKER)
     names = [name for name, *_ in blocks]
     if names != list(SESSION):
-        raise SessionError(f"{os.path.relpath(DOC, ROOT)} marks the blocks {names} (<!-- {MARKER}: NAME -->); "
-                           f"scripts/upgrade_session.py records {list(SESSION)}, in that order")
+        raise SessionError(
+            f"{os.path.relpath(DOC, ROOT)} marks the blocks {names} (<!-- {MARKER}: NAME -->); "
+            f"scripts/upgrade_session.py records {list(SESSION)}, in that order"
+        )
     return blocks
 
 
@@ -254,17 +289,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 with a diff when a block differs")
     args = parser.parse_args(argv)
     text = DOC.read_text()
-    session_blocks(text)   # before the minutes of the run
-    with tempfile.TemporaryDirectory(prefix="nls-upgrade-session-") as folder:
-        os.chmod(folder, 0o755)
-        with previous_release(Path(folder)) as session:
-            bodies = record(session)
+    session_blocks(text)  # before the minutes of the run
+    with (
+        tempfile.TemporaryDirectory(prefix="nls-upgrade-session-") as folder,
+        previous_release(Path(folder)) as session,
+    ):
+        bodies = record(session)
     texts = {DOC: regenerate(text, bodies)}
     name = os.path.relpath(DOC, ROOT)
 
     def differences() -> str:
-        return "".join(difflib.unified_diff(text.splitlines(True), texts[DOC].splitlines(True), name,
-                                            f"{name} (this run)"))
+        return "".join(
+            difflib.unified_diff(text.splitlines(True), texts[DOC].splitlines(True), name, f"{name} (this run)")
+        )
+
     return check_or_write(texts, differences, args.check, "the upgrade session")
 
 
