@@ -1,6 +1,6 @@
 """The real session of docs/upgrading.md (an upgrade from the previous release, checked, backed up, failed once under
 a lock, done, rolled back by hand and undone by the restore), recorded from a run: `make upgrade-session` rewrites
-it. Run it for each release, after its last migration (it takes minutes; no test runs it).
+it. Run it for each release, after its last migration (a run takes half a minute; no test runs it).
 
 Each block of the session is a fenced block of docs/upgrading.md opened by a marker naming it (the prose around the
 blocks is written by hand)::
