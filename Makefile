@@ -70,7 +70,8 @@ samples: $(VENV)/.installed
 	$(RUN) $(PY) scripts/samples.py
 
 # rewrite the real session of docs/upgrading.md (an upgrade from the previous release, built from this repository's
-# history, then stepping back) from a run on a throwaway cluster: for each release, after its last migration (half a minute)
+# history, then stepping back) from a run on a throwaway cluster: for each release, after its last migration
+# (half a minute)
 upgrade-session: $(VENV)/.installed
 	$(RUN) $(PY) scripts/upgrade_session.py
 
