@@ -284,7 +284,7 @@ def print_report(check_line: str, figures: dict, round_figures: list[dict]) -> N
     rows = []
     for name in ("server", "worker"):
         full, unchanged, _ = runs[name]
-        rows += [(f"{name} runtime: full read", full), (f"{name} runtime: unchanged run", unchanged)]
+        rows += [(f"{name}: full read", full), (f"{name}: unchanged run", unchanged)]
     report(rows, "the read in both runtimes (memory: the calling backend; in the worker runtime the worker process)")
     table = Table(title="the push in both runtimes (nls.push_notion)", title_justify="left")
     for col in ("runtime", "cards changed", "pages written", "requests by endpoint", "of them 429", "wall s",
@@ -305,8 +305,9 @@ def print_report(check_line: str, figures: dict, round_figures: list[dict]) -> N
     answer = figures["psql"]
     statuses = sorted({r["status"] for r in answer["results"]})
     console.print(f"psql on the managed-like server: SELECT nls.sync_notion(...) returned its JSON: success "
-                  f"{answer['success']}, {len(answer['results'])} results ({', '.join(statuses)}); one worker of 4 slots held "
-                  f"{figures['connections'][0]} connections; SIGTERM stopped it in {figures['stopped_s']:.1f} s")
+                  f"{answer['success']}, {len(answer['results'])} results ({', '.join(statuses)}); one worker of 4 "
+                  f"slots held {figures['connections'][0]} connections; SIGTERM stopped it in "
+                  f"{figures['stopped_s']:.1f} s")
     t = Table(title=f"users fresh every 15 minutes: a round with nothing changed, each Notion request held "
                     f"{LATENCY[0] * 1000:.0f}-{LATENCY[1] * 1000:.0f} ms", title_justify="left")
     for col in ("runtime", "processes x slots", "users", "round wall s", "requests", "users fresh every 15 min",
