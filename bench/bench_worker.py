@@ -41,15 +41,16 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from nls_cli.main import main as nls
 from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
-from nls_cli.main import main as nls
+from nls_install.installed import row, value
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from bench_fresh import LATENCY, add_round_users, server_rounds  # noqa: E402
-from bench_push import change_cards, push, rate_limits  # noqa: E402
-from bench_sync import TOKEN, USER, nls_run, report, start_cluster  # noqa: E402
-from pg_cluster import MANAGED_OPTIONS, Cluster  # noqa: E402
+from bench_fresh import LATENCY, add_round_users, server_rounds
+from bench_push import change_cards, push, rate_limits
+from bench_sync import TOKEN, USER, nls_run, report, start_cluster
+from pg_cluster import MANAGED_OPTIONS, Cluster
 
 console = Console(highlight=False, width=170)
 DB = "nls_bench"
@@ -71,21 +72,21 @@ class Workers:
         self.owner, self.dsn, self.key = owner, dsn, key
         self.concurrency, self.processes = concurrency, processes
         self.procs: list[subprocess.Popen] = []
-        self.log = tempfile.TemporaryFile(mode="w+")
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (the block's: closed when it ends)
 
     @property
     def pid(self) -> int:
         return self.procs[0].pid
 
-    def __enter__(self) -> "Workers":
+    def __enter__(self) -> Workers:
         env = {**os.environ, "NLS_ENCRYPTION_KEY": self.key}
         self.procs = [subprocess.Popen([COMMAND, "worker", "--dsn", self.dsn, "--concurrency", str(self.concurrency)],
                                        env=env, stdout=self.log, stderr=self.log) for _ in range(self.processes)]
         want = self.processes * (self.concurrency + 1)   # a connection per slot, one for the heartbeat
         deadline = time.monotonic() + 60
-        while self.owner.execute(CONNECTIONS).fetchone()[0] < want or self.owner.execute(
-                "SELECT count(*) FROM nls.workers WHERE alive AND pid = ANY(%s)",
-                ([p.pid for p in self.procs],)).fetchone()[0] < self.processes:
+        while value(self.owner, CONNECTIONS) < want or value(
+                self.owner, "SELECT count(*) FROM nls.workers WHERE alive AND pid = ANY(%s)",
+                ([p.pid for p in self.procs],)) < self.processes:
             if time.monotonic() > deadline or any(p.poll() is not None for p in self.procs):
                 self.__exit__()
                 raise SystemExit(f"nls worker did not start: {self.output()}")
@@ -100,6 +101,7 @@ class Workers:
         self.stopped_s = time.monotonic() - started
         if any(codes):
             console.print(f"nls worker exited with {codes}: {self.output()}")
+        self.log.close()
 
     def output(self) -> str:
         self.log.seek(0)
@@ -118,11 +120,11 @@ class PeakConnections(threading.Thread):
     def run(self) -> None:
         with psycopg.connect(self.dsn, autocommit=True) as c:
             while not self.done.is_set():
-                worker, loopback = c.execute(CONNECTIONS).fetchone()
+                worker, loopback = row(c, CONNECTIONS)
                 self.worker, self.loopback = max(self.worker, worker), max(self.loopback, loopback)
                 self.done.wait(0.05)
 
-    def __enter__(self) -> "PeakConnections":
+    def __enter__(self) -> PeakConnections:
         self.start()
         return self
 
@@ -166,7 +168,7 @@ def reads(conn: psycopg.Connection, emu: Emulator, gen, runs_in: int | None) -> 
                                                                            runs_in=runs_in)]
     for name, target in LEARNING_TARGETS.items():
         conn.execute("UPDATE nls.sources SET target = %s WHERE database_id = %s", (target, gen.database_ids[name]))
-    if not conn.execute("SELECT nls.clean(%s)", (USER,)).fetchone()[0]["success"]:
+    if not value(conn, "SELECT nls.clean(%s)", (USER,))["success"]:
         raise SystemExit("the cleaning pipeline failed")
     return out
 
@@ -189,7 +191,7 @@ def psql_sync(dsn: str) -> dict:
     return json.loads(out.stdout)
 
 
-def worker_round(conn: psycopg.Connection, emu: Emulator, dsns: tuple[str, str], key: str, users: int,
+def worker_round(conn: psycopg.Connection, emu: Emulator, dsns: tuple[str, str, str], key: str, users: int,
                  concurrency: int, processes: int = 1) -> dict:
     """A round of the schedule over the users with nothing changed (``CALL nls.sync_all_users_notion_databases()``,
     what pg_cron's job runs: it opens the round and waits until the workers ran it), served by ``processes`` nls
@@ -202,8 +204,8 @@ def worker_round(conn: psycopg.Connection, emu: Emulator, dsns: tuple[str, str],
             conn.execute("CALL nls.sync_all_users_notion_databases()")
             wall = time.monotonic() - started
         emu.api.latency = None
-    ran = conn.execute("SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FROM nls.sync_rounds "
-                       "WHERE round = (SELECT max(round) FROM nls.sync_rounds)").fetchone()
+    ran = row(conn, "SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FROM nls.sync_rounds "
+              "WHERE round = (SELECT max(round) FROM nls.sync_rounds)")
     if ran != (users, users):
         raise SystemExit(f"the round completed {ran[0]} of {ran[1]} users, not {users}")
     return {"processes": processes, "concurrency": concurrency, "users": users, "wall": wall,
@@ -211,7 +213,7 @@ def worker_round(conn: psycopg.Connection, emu: Emulator, dsns: tuple[str, str],
             "loopback_connections": peak.loopback, "stopped_s": workers.stopped_s}
 
 
-def rounds(conns: dict, emu: Emulator, dsns: tuple[str, str], key: str, args) -> list[dict]:
+def rounds(conns: dict, emu: Emulator, dsns: tuple[str, str, str], key: str, args) -> list[dict]:
     """The rounds of both runtimes over ``args.users`` users of their own (bench-user's sources off)."""
     for c in conns.values():
         c.execute("UPDATE nls.sources SET enabled = false WHERE user_id = %s", (USER,))
@@ -268,13 +270,13 @@ def compared(conns: dict, emu: Emulator, gens: dict, dsns: tuple[str, str, str],
         for name, conn in conns.items():
             set_up(conn, emu, gens[name], f"{TOKEN}-{name}")
             runs[name] = reads(conn, emu, gens[name], workers.pid if name == "worker" else None)
-        same = {name: conn.execute(SAME_ROWS).fetchone() for name, conn in conns.items()}
+        same = {name: row(conn, SAME_ROWS) for name, conn in conns.items()}
         for name, conn in conns.items():
             if args.rate_limit:
                 rate_limits(conn, emu, True)
             runs[name].append(pushed(conn, emu, args.cards, name))
         answer = psql_sync(dsns[0])
-        used = conns["worker"].execute(CONNECTIONS).fetchone()
+        used = row(conns["worker"], CONNECTIONS)
     return {"runs": runs, "same": same, "psql": answer, "connections": used, "stopped_s": workers.stopped_s}
 
 

@@ -19,8 +19,8 @@ from nls_install.installed import value
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from nls_emulator import Emulator
 import pg_cluster
+from nls_emulator import Emulator
 from pg_cluster import Cluster, extension_installed, preload
 
 if TYPE_CHECKING:

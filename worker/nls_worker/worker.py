@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 
 import psycopg
+
 from nls_install import __version__
 
 from . import calls, queries
