@@ -81,6 +81,7 @@ bench: venv
 	$(RUN) $(PY) bench/bench_export.py
 	$(RUN) $(PY) bench/bench_push.py
 	$(RUN) $(PY) bench/bench_events.py
+	$(RUN) $(PY) bench/bench_worker.py $(WORKER_ARGS)
 
 clean:
 	-$(RUN) $(PY) scripts/demo.py clean

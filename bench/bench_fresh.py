@@ -42,6 +42,7 @@ from bench_sync import start_cluster
 
 console = Console(highlight=False, width=150)
 RUNS_A_DAY = 96          # every 15 minutes
+LATENCY = (0.15, 0.4)    # seconds the emulator holds each Notion request in the rounds
 
 
 def add_user(conn, emu: Emulator, user: str, pages: int, seed: int):
@@ -130,14 +131,27 @@ def freshness(conn, emu: Emulator, user: str, gen, seconds: float, edits: int, s
             "p95": lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else None, "max": lat[-1] if lat else None}
 
 
-def users_per_server(conn, emu: Emulator, users: int, workers_list: list[int]) -> list[dict]:
-    """A round of the scheduled workers over ``users`` users (nothing changed), each request held 150-400 ms."""
-    names = [f"round-{i:02d}" for i in range(users)]
+def add_round_users(conn, emu: Emulator, users: int, prefix: str = "round") -> list[str]:
+    """``users`` users of a learning workspace of 600 pages each, synced twice (their first full reads and the
+    trash's first look, no latency): what a round with nothing changed then runs over. Returns their ids."""
+    names = [f"{prefix}-{i:02d}" for i in range(users)]
     for i, user in enumerate(names):
         add_user(conn, emu, user, 600, 500 + i)
     conn.execute("CALL nls.sync_all_users_notion_databases()")     # first (full) reads, no latency
     conn.execute("CALL nls.sync_all_users_notion_databases()")     # the trash's first look
-    emu.api.latency = (0.15, 0.4)
+    return names
+
+
+def users_per_server(conn, emu: Emulator, users: int, workers_list: list[int]) -> list[dict]:
+    """A round of the scheduled workers over ``users`` users (nothing changed), each request held 150-400 ms."""
+    add_round_users(conn, emu, users)
+    return server_rounds(conn, emu, users, workers_list)
+
+
+def server_rounds(conn, emu: Emulator, users: int, workers_list: list[int]) -> list[dict]:
+    """For each N of ``workers_list``: a round over the ``users`` users there are by N worker jobs side by side (as
+    pg_cron runs them: each a backend calling the round as nls_cron), each request held LATENCY; wall time."""
+    emu.api.latency = LATENCY
     info = conn.info
     out = []
     for workers in workers_list:

@@ -102,10 +102,12 @@ def start_cluster(dbname: str = "nls_bench", **options: str) -> Cluster:
     return pg
 
 
-def nls_run(conn: psycopg.Connection, emu: Emulator, pages: int, full: bool, user: str = USER) -> dict:
-    """One ``nls.sync_notion(user_id => ...)`` call, measured."""
+def nls_run(conn: psycopg.Connection, emu: Emulator, pages: int, full: bool, user: str = USER,
+            runs_in: int | None = None) -> dict:
+    """One ``nls.sync_notion(user_id => ...)`` call, measured; the memory is that of the calling backend, or of the
+    process ``runs_in`` (an nls worker's pid, in the worker runtime)."""
     emu.api.reset_log()
-    pid = value(conn, "SELECT pg_backend_pid()")
+    pid = runs_in or value(conn, "SELECT pg_backend_pid()")
     with BackendMemory(pid) as mem:
         t0 = time.perf_counter()
         result = value(conn, "SELECT nls.sync_notion(user_id => %s, full_sync => %s)", (user, full))

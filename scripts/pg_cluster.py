@@ -31,6 +31,11 @@ BIN_ENV = "NLS_PG_BIN"
 DEFAULT_BIN = "/usr/lib/postgresql/15/bin"
 PACKAGES = "postgresql-15 postgresql-plpython3-15 postgresql-15-cron"
 LOCALE = "C.UTF-8"
+# a server set up as managed services set theirs up (provide_database): pg_cron in the database postgres, its jobs
+# in background workers (no password is needed for them), passwords hashed as the services hash them
+MANAGED_OPTIONS = {"shared_preload_libraries": "pg_cron", "cron.database_name": "postgres",
+                   "cron.use_background_workers": "on", "max_worker_processes": "16",
+                   "password_encryption": "scram-sha-256"}
 
 
 class ClusterError(RuntimeError):
@@ -210,6 +215,26 @@ class Cluster:
             if owner:
                 query += sql.SQL(" OWNER {}").format(sql.Identifier(owner))
             c.execute(query)
+
+    def provide_database(self, name: str, owner: str, password: str) -> str:
+        """Set this started cluster (MANAGED_OPTIONS) up as a managed service sets up a customer's database: every
+        role but the superuser signs in with a password; ``owner`` (LOGIN CREATEROLE ``password``, no superuser, so
+        it cannot create plpython3u) owns the new database ``name``; the superuser created pg_cron in ``postgres``
+        (USAGE on its schema and EXECUTE on cron.schedule_in_database for ``owner``) and dblink and pgcrypto in
+        ``name``, as a provider does. Returns the owner's libpq connection string to ``name``."""
+        self.require_passwords(["all"])
+        with self.connect(autocommit=True) as c:
+            c.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}").format(sql.Identifier(owner),
+                                                                                    sql.Literal(password)))
+            c.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner)))
+            c.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
+            c.execute(sql.SQL("GRANT USAGE ON SCHEMA cron TO {}").format(sql.Identifier(owner)))
+            c.execute(sql.SQL("GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, "
+                              "boolean) TO {}").format(sql.Identifier(owner)))
+        with self.connect(name, autocommit=True) as c:
+            c.execute("CREATE EXTENSION dblink")
+            c.execute("CREATE EXTENSION pgcrypto")
+        return f"host={self.host} port={self.port} user={owner} password={password} dbname={name}"
 
     def drop_database(self, name: str) -> None:
         """DROP DATABASE ``name`` if it exists, ending its connections."""

@@ -19,6 +19,7 @@ from nls_install.installed import value
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
+import pg_cluster
 from nls_emulator import Emulator
 from pg_cluster import Cluster, extension_installed, preload
 
@@ -89,8 +90,7 @@ def postgresql_proc():
 WORKER_DB, WORKER_TEMPLATE_DB = "tests_w", "tests_wtmpl"
 OWNER, OWNER_PASSWORD = "nls_owner", "owner-password-for-tests"
 WORKER_PASSWORD = "worker-password-for-tests"
-MANAGED_OPTIONS = {**PG_OPTIONS, "cron.database_name": "postgres", "cron.use_background_workers": "on",
-                   "max_worker_processes": "16", "password_encryption": "scram-sha-256"}
+MANAGED_OPTIONS = {**pg_cluster.MANAGED_OPTIONS, **PG_OPTIONS}
 
 
 def pytest_generate_tests(metafunc):
@@ -120,18 +120,7 @@ def managed_proc():
     superuser) with nls install."""
     with Cluster(options=MANAGED_OPTIONS) as cluster:   # no key in the server's environment: the workers keep it
         cluster.start()
-        cluster.require_passwords(["all"])
-        with cluster.connect(autocommit=True) as c:
-            c.execute(f"CREATE ROLE {OWNER} LOGIN CREATEROLE PASSWORD '{OWNER_PASSWORD}'")
-            c.execute(f"CREATE DATABASE {WORKER_TEMPLATE_DB} OWNER {OWNER}")
-            c.execute("CREATE EXTENSION pg_cron")
-            c.execute(f"GRANT USAGE ON SCHEMA cron TO {OWNER}")
-            c.execute(f"GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) "
-                      f"TO {OWNER}")
-        with cluster.connect(WORKER_TEMPLATE_DB, autocommit=True) as c:
-            c.execute("CREATE EXTENSION dblink")
-            c.execute("CREATE EXTENSION pgcrypto")
-        _install_worker_runtime(owner_dsn(cluster, WORKER_TEMPLATE_DB))
+        _install_worker_runtime(cluster.provide_database(WORKER_TEMPLATE_DB, OWNER, OWNER_PASSWORD))
         yield cluster
 
 

@@ -4,6 +4,7 @@ knows unchanged."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -58,6 +59,13 @@ def test_the_worker_runtime_has_the_server_runtimes_public_functions_and_views_a
     assert conn.execute("SELECT count(*) FROM pg_extension WHERE extname LIKE 'plpython%'").fetchone() == (0,)
     worker = conn.execute("SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'nls_worker'")
     assert worker.fetchone() == (False, False, True)
+
+
+def test_nls_workers_shows_each_worker_with_the_release_and_engine_it_runs(conn):
+    from nls_install import __version__
+    row = conn.execute("SELECT host, pid, alive, concurrency, release, engine = (nls.version() ->> 'engine') "
+                       "FROM nls.workers").fetchall()
+    assert row == [(socket.gethostname(), os.getpid(), True, 2, __version__, True)]
 
 
 def test_nls_install_check_says_which_runtime_and_why(conn, capsys):
@@ -181,6 +189,30 @@ def _held_call(conn, emulator):
     wait_until(lambda: emulator.api.faults.script == [], 15, "the worker's request held")
     pid = conn.execute("SELECT claimed_pid FROM nls._requests WHERE status = 'running'").fetchone()[0]
     return gen, caller, outcome, pid
+
+
+def test_a_request_in_flight_is_waited_on_in_pg_sleeps_growing_from_1_ms_to_20_ms_each_request_anew(conn):
+    from nls_worker.database import Plpy, connect
+    slept: list[float] = []
+
+    class Recording(Plpy):
+        def sleep(self, seconds: float) -> None:
+            slept.append(seconds)
+            super().sleep(seconds)
+
+    with connect(owner_dsn_of(conn)) as c:   # a connection as a worker's slot has
+        plpy = Recording(c)
+        for _ in range(2):   # two requests, one after the other
+            answered = threading.Event()
+            request = threading.Thread(target=answered.wait)
+            request.start()
+            for _ in range(7):
+                plpy.join(request, 1.0)
+            plpy.join(request, 0.005)   # never longer than the wait asked for
+            answered.set()
+            request.join()
+            plpy.join(request, 1.0)     # answered: no wait on the backend
+    assert slept == [0.001, 0.002, 0.004, 0.008, 0.016, 0.02, 0.02, 0.005] * 2
 
 
 def test_a_terminated_worker_backend_ends_that_run_and_the_worker_serves_the_next_call(conn, emulator, managed_proc):

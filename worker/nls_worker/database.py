@@ -98,19 +98,26 @@ def load_as_plpython(conn: Conn) -> None:
             conn.adapters.register_loader(info.oid, TextLoader)
 
 
+def join_slice(n: int, first_s: float, most_s: float) -> float:
+    """Seconds of the ``n``-th wait (from 0) on one request in flight: ``first_s`` doubling, at most ``most_s``."""
+    return min(most_s, first_s * 2 ** min(n, 30))
+
+
 class Plpy:
     """The ``plpy`` the engine sees in a worker: statements, savepoints, commits and messages over ``conn``."""
 
     SPIError = SPIError
     Error = PlpyError
 
-    JOIN_SLICE_S = 0.02   # how long one wait on the backend lasts while a request is in flight
+    JOIN_SLICE_S = 0.02   # how long one wait on the backend lasts, at most, while a request is in flight
+    FIRST_SLICE_S = 0.001  # the first wait on a request: each next one twice as long, up to JOIN_SLICE_S
 
     def __init__(self, conn: Conn, interrupted: Callable[[], str | None] = lambda: None):
         self.conn = conn
         self.interrupted = interrupted              # why the run must stop now (None: it goes on)
         self.messages: list[tuple[str, str]] = []   # (level, text) of warnings and notices, in order
         self._depth = 0
+        self._joining: tuple[threading.Thread | None, int] = (None, 0)   # (the request waited on, waits on it)
 
     # -- the waits of the engine (nls_engine.db.Db): on the backend, where a DBA's cancel lands ----------------
     def check_interrupts(self) -> None:
@@ -127,10 +134,16 @@ class Plpy:
                 self.execute(Plan("SELECT pg_sleep($1)", ["float8"]), [seconds])
 
     def join(self, thread: threading.Thread, seconds: float) -> None:
-        """Wait up to ``seconds`` for ``thread`` (a request in flight), in short waits on the backend."""
+        """Wait up to ``seconds`` for ``thread`` (a request in flight), in short waits on the backend: the first of
+        a request 1 ms, each next one twice as long up to 20 ms (join_slice), so that a request answered in a few
+        ms costs about that, and a long one leaves the backend in pg_sleep, where a cancel lands, nearly all the
+        time."""
         thread.join(0.001)
         if thread.is_alive():
-            self.sleep(min(seconds, self.JOIN_SLICE_S))
+            waited, n = self._joining
+            n = n + 1 if waited is thread else 0
+            self._joining = (thread, n)
+            self.sleep(min(seconds, join_slice(n, self.FIRST_SLICE_S, self.JOIN_SLICE_S)))
 
     def prepare(self, sql: str, types: Sequence[str] = ()) -> Plan:
         return Plan(sql, types)

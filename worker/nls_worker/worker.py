@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from nls_install import __version__
+
 from . import calls, queries
 from .database import Conn, connect
 
@@ -103,7 +105,7 @@ class Worker:
         conn = connect(self.dsn, autocommit=True)
         self.database = f"database {conn.info.dbname!r} on {conn.info.host or 'the local socket'}"
         row = queries.row(conn, queries.REGISTER, [socket.gethostname(), os.getpid(), self.concurrency,
-                                                   version.get("release"), version.get("engine")])
+                                                   __version__, version.get("engine")])
         self.id, self.heartbeat_s = str(row["id"]), float(row["heartbeat_s"])
         conn.close()
         self.control = Control(self)
