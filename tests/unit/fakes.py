@@ -42,11 +42,14 @@ class FakeNotion:
     id), answers ``page_size`` rows at a time from a keyset cursor (a row edited during the read moves past it and
     comes again), and stops after ``cap`` rows with ``request_status: incomplete``.
     ``between(answer_number)`` runs after each answer (to edit pages during a read). Pages in the trash are not
-    returned (as Notion's queries do not). Records each body."""
+    returned (as Notion's queries do not). ``refuse_every``: every that many'th cursor sent is refused as Notion
+    refuses an expired one (400 validation_error). Records each body."""
 
-    def __init__(self, pages: list[dict], cap: int = 10_000, page_size: int = 100, between=None):
+    def __init__(self, pages: list[dict], cap: int = 10_000, page_size: int = 100, between=None,
+                 refuse_every: int = 0):
         self.pages = {p["id"]: p for p in pages}
         self.cap, self.page_size, self.between = cap, page_size, between
+        self.refuse_every, self.cursors = refuse_every, 0
         self.bodies: list[dict] = []
         self.property_ids: list = []
         self.answers = 0
@@ -74,6 +77,9 @@ class FakeNotion:
                 self.between(self.answers)
             if not more:
                 return
+            self.cursors += 1
+            if self.refuse_every and self.cursors % self.refuse_every == 0:
+                raise NotionError(400, "validation_error", "The start_cursor provided is invalid: cursor")
 
     def edit(self, page_id: str, minute: int) -> None:
         self.pages[page_id] = dict(self.pages[page_id], last_edited_time=iso(minute))
