@@ -65,8 +65,9 @@ COUNTERS = ("completed_values", "unsupported_values", "rollups_over_cut_relation
             "markdown_truncated", "markdown_unknown_blocks", "own_writes", "data_sources_listed_again", "trashed_seen",
             "cursor_restarts",
             # a push's: objects in conflict, failed, already matching Notion, unchanged by their hash,
-            # pages read again first, creates found by card id, failures left until the object changes
-            "conflicts", "failed", "agreed", "unchanged", "refreshed", "adopted", "waiting")
+            # pages read again first, creates found by card id, failures left until the object changes, creates
+            # the workspace's block limit refused
+            "conflicts", "failed", "agreed", "unchanged", "refreshed", "adopted", "waiting", "block_limited")
 # the counters a run's answer carries too (a push's conflicts and failures)
 ANSWERED = ("conflicts", "failed")
 MAX_OBJECT_ERRORS = 200

@@ -118,7 +118,10 @@ class FakeClient:
     request as (endpoint, id) and ``writes`` each write as (endpoint, id, properties sent); ``errors`` {(endpoint,
     id): NotionError} answers one with an error, every time; ``lose_create_answer``: ``POST /v1/pages`` makes the
     page, then answers nothing (a reset after sending); ``index_lag``: a page just made is not found by a query
-    (``find_pages``) until ``unindexed`` is emptied."""
+    (``find_pages``) until ``unindexed`` is emptied. ``lists_title_only``: as a client of Notion-Version 2026-12-01
+    (the flows then ask for every property by id)."""
+
+    lists_title_only = False
 
     def __init__(self, bot: str = "bot-1"):
         self.data_sources: dict[str, FakeNotion] = {}
@@ -246,7 +249,7 @@ class FakeClient:
             raise NotionError(0, "no_answer", "the connection was reset after the request was sent")
         return copy.deepcopy(made)
 
-    def find_pages(self, data_source_id: str, flt: dict) -> list[dict]:
+    def find_pages(self, data_source_id: str, flt: dict, property_ids=None) -> list[dict]:
         """The pages whose property ``flt["property"]`` (an id) holds the text ``flt[<type>]["equals"]``."""
         self._call("data_sources.query", data_source_id)
         want = next(v["equals"] for k, v in flt.items() if k != "property")
