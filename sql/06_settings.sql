@@ -73,8 +73,9 @@ NULL: 22004), naming the setting and what it takes.';
 WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, description) AS (VALUES
   ('api_base_url', 'url', NULL, 'https://api.notion.com', NULL, NULL, NULL,
    'base URL of the Notion API (the emulator''s in the demo and tests)'),
-  ('notion_version', 'choice', NULL, '2025-09-03', NULL, NULL, '{2025-09-03,2026-03-11}',
-   'Notion-Version header sent with every request'),
+  ('notion_version', 'choice', NULL, '2026-12-01', NULL, NULL, '{2025-09-03,2026-03-11,2026-12-01}',
+   'Notion-Version header sent with every request; an upgrade keeps the version an installation has (from '
+   '2026-12-01 on nls asks a query for every property by id)'),
   ('connect_timeout_s', 'number', 's', '5', 0.1, 300, NULL,
    'how long to wait for a TCP/TLS connection to Notion'),
   ('read_timeout_s', 'number', 's', '30', 0.1, 600, NULL,
