@@ -135,8 +135,10 @@ WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, 
            c.allowed::text[]
       FROM catalogue c
     ON CONFLICT (name) DO UPDATE
-       -- a value the catalogue no longer allows goes back to the default
-       SET value = CASE WHEN nls._setting_fits(s.value, excluded.type, excluded.min_value, excluded.max_value,
+       -- a new install (the installer says so) starts at the defaults; an upgrade keeps each value, the version
+       -- of Notion's API among them, except one the catalogue no longer allows, which goes back to the default
+       SET value = CASE WHEN current_setting('nls.new_install', true) = 'on' THEN excluded.value
+                        WHEN nls._setting_fits(s.value, excluded.type, excluded.min_value, excluded.max_value,
                                                 excluded.allowed) THEN s.value ELSE excluded.value END,
            description = excluded.description, type = excluded.type, unit = excluded.unit,
            default_value = excluded.default_value, min_value = excluded.min_value, max_value = excluded.max_value,

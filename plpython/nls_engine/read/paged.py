@@ -95,15 +95,17 @@ def query_body(sort: str, since: str | None, created_from: str | None) -> dict:
 
 
 class DataSourceRead:
-    """Reads one data source for one run. ``property_ids`` (Notion's ids) sends ``filter_properties``; ``newer_ids``
-    (given ids, returns the ids to ask for instead, or None) is asked once, when the first rows come: when it
-    gives other ids, the query begins again with them before any row is handed on; ``clock``
+    """Reads one data source for one run. ``property_ids`` (Notion's ids) sends ``filter_properties``;
+    ``newer_ids(ids, rows)`` is asked with the rows of each answer before they are handed on, until it answers a
+    list: None (ask again with the next rows), [] (the ids are whole) or the ids to ask for instead, with which the
+    query begins again at once; ``clock``
     gives the UTC time (``time.gmtime``) at which windows begin. Limits met (cap, stale cursor) are recorded in
     ``report``; rows read are counted in ``ds_report.pages`` and windows in ``ds_report.windows``."""
 
     def __init__(self, client: NotionClient, ds_id: str, ds_report: DataSourceReport, report: RunReport,
                  property_ids: list[str] | None = None, clock: Callable[[], time.struct_time] = time.gmtime,
-                 seen: Seen | None = None, newer_ids: Callable[[list[str]], list[str] | None] | None = None):
+                 seen: Seen | None = None,
+                 newer_ids: Callable[[list[str], list[dict]], list[str] | None] | None = None):
         self.client, self.ds_id, self.ds_report, self.report = client, ds_id, ds_report, report
         self.property_ids, self.clock, self.newer_ids = property_ids, clock, newer_ids
         self.seen = Seen() if seen is None else seen
@@ -161,7 +163,7 @@ class DataSourceRead:
         try:
             for data in self.client.query(self.ds_id, body, self.property_ids):
                 results = self._readable(data.get("results", []))
-                if results and self._asks_again():
+                if results and self._asks_again(results):
                     return self._query(body, on_batch, in_order)
                 batch = self.seen.fresh(results) if results else []
                 for p in batch:
@@ -186,12 +188,15 @@ class DataSourceRead:
             return (last, False, True) if self._restart(e) else None
         return last, capped, False
 
-    def _asks_again(self) -> bool:
-        """Once a read, when the first rows come: whether the ids asked for lack a property (``newer_ids``), the
-        query then to begin again with every id."""
+    def _asks_again(self, rows: list[dict]) -> bool:
+        """Whether the ids asked for lack a property (``newer_ids``, asked until it answers a list): the query is then
+        to begin again with every id."""
         if self.newer_ids is None or self.property_ids is None:
             return False
-        newer, self.newer_ids = self.newer_ids(self.property_ids), None
+        newer = self.newer_ids(self.property_ids, rows)
+        if newer is None:
+            return False
+        self.newer_ids = None
         if newer:
             self.property_ids = newer
         return bool(newer)
