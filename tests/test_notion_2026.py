@@ -85,7 +85,7 @@ def test_a_property_added_in_notion_reaches_the_edited_pages_of_an_incremental_r
         assert sync(conn, user_id="u-add")["success"]
         # the recorded schema lacked it: the data source is read once and the query begins again with every id
         assert emu.api.counters["data_source_retrieve"] == 1 and emu.api.counters["data_source_query"] == 2
-        assert quote(quote("<hi", safe=""), safe="") in queries(emu)[-1]["query"]
+        assert "filter_properties=%3Chi&" in queries(emu)[-1]["query"]   # Notion's id, percent-encoded once
         props = conn.execute("SELECT raw_properties FROM nls.stg_notion_pages WHERE page_id = %s",
                              (edited,)).fetchone()[0]
         assert props["Hint"]["id"] == pid and props["Hint"]["rich_text"][0]["plain_text"] == "Think of a graph."
@@ -218,4 +218,11 @@ def test_the_recorded_workspace_stores_the_same_on_2026_12_01_as_on_2026_03_11(c
         add_user_source(conn, "rec-new", "tok-rec-new", database)
         assert sync(conn, user_id="rec-new")["success"]
         old, new = stored(conn, "rec-old"), stored(conn, "rec-new")
+        # the recorded pages carry a relation their data source's recorded schema lacks (recorded at other times,
+        # which Notion's own answers never are): 2026-12-01 asks for the schema's properties, so that one stays out
+        schema = {p["id"] for p in ws.data_sources["4f93db51-4e1d-4015-b07f-876e34c3b0b1"]["properties"].values()}
+        extra = {name for row in old.values() for name, p in row[0].items() if p["id"] not in schema}
+        assert extra == {"Related to New database title (Relation) 1"}
+        for row in old.values():
+            row[0] = {name: p for name, p in row[0].items() if name not in extra}
         assert len(old) == 5 and old == new
