@@ -207,6 +207,7 @@ def test_the_recorded_workspace_stores_the_same_on_2026_12_01_as_on_2026_03_11(c
     if fixtures_dir() is None:
         pytest.skip("../shared/notion-fixtures/recorded is absent")
     database = "c37a2c66-e3aa-4a0d-a447-73de3b80c253"
+    DS = "4f93db51-4e1d-4015-b07f-876e34c3b0b1"
     with Emulator() as emu:
         ws = emu.add_recorded("tok-rec-old")
         emu.api.add_integration("tok-rec-new", ws)
@@ -218,11 +219,5 @@ def test_the_recorded_workspace_stores_the_same_on_2026_12_01_as_on_2026_03_11(c
         add_user_source(conn, "rec-new", "tok-rec-new", database)
         assert sync(conn, user_id="rec-new")["success"]
         old, new = stored(conn, "rec-old"), stored(conn, "rec-new")
-        # the recorded pages carry a relation their data source's recorded schema lacks (recorded at other times,
-        # which Notion's own answers never are): 2026-12-01 asks for the schema's properties, so that one stays out
-        schema = {p["id"] for p in ws.data_sources["4f93db51-4e1d-4015-b07f-876e34c3b0b1"]["properties"].values()}
-        extra = {name for row in old.values() for name, p in row[0].items() if p["id"] not in schema}
-        assert extra == {"Related to New database title (Relation) 1"}
-        for row in old.values():
-            row[0] = {name: p for name, p in row[0].items() if name not in extra}
         assert len(old) == 5 and old == new
+        assert {len(row[0]) for row in new.values()} == {len(ws.data_sources[DS]["properties"])}
