@@ -944,7 +944,7 @@ COMMENT ON FUNCTION nls._date(p text) IS 'The date part of a Notion date (YYYY-M
 CREATE FUNCTION nls._deployed() RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0019.worker-runtime"]}'::jsonb$$;
+    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0017.worker-runtime"]}'::jsonb$$;
 
 --
 -- Name: FUNCTION _deployed(); Type: COMMENT; Schema: nls; Owner: -

@@ -49,6 +49,7 @@ def queries(emu: Emulator) -> list[dict]:
     return [r for r in emu.api.log if r["endpoint"] == "data_source_query"]
 
 
+@pytest.mark.runtimes
 def test_a_sync_on_2026_12_01_stores_what_a_sync_on_2026_03_11_stores_page_for_page(conn):
     with Emulator() as emu:
         use_emulator(conn, emu)
@@ -181,6 +182,7 @@ def bulk_data_source(ws: Workspace, pages: int) -> tuple[str, str]:
     return db_id, ds_id
 
 
+@pytest.mark.runtimes
 @pytest.mark.parametrize("version", [OLD, NEW])
 def test_a_first_read_of_10050_pages_with_every_fifth_cursor_refused_stores_every_one_once(conn, version):
     with Emulator() as emu:

@@ -305,7 +305,7 @@ class Pusher:
         found. Returns whether it was."""
         target = self.create_targets["card_id"]
         flt = {"property": target.id, target.type: {"equals": card}}
-        found = [p for p in self.ctx.client.find_pages(ds, flt, self.schemas.listed_ids(ds, fresh=True))
+        found = [p for p in self.ctx.client.find_pages(ds, flt, self.schemas.listed_ids(ds, fresh=False))
                  if comparable(current_value(p.get("properties") or {}, target)) == card]
         if not found:
             return False
