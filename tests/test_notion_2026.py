@@ -223,3 +223,78 @@ def test_the_recorded_workspace_stores_the_same_on_2026_12_01_as_on_2026_03_11(c
         old, new = stored(conn, "rec-old"), stored(conn, "rec-new")
         assert len(old) == 5 and old == new
         assert {len(row[0]) for row in new.values()} == {len(ws.data_sources[DS]["properties"])}
+
+
+def _call(emu: Emulator, method: str, path: str, version: str, token: str = "tok-emu", **kw) -> requests.Response:
+    return requests.request(method, emu.url + path, headers={"Authorization": f"Bearer {token}",
+                                                            "Notion-Version": version}, timeout=10, **kw)
+
+
+def test_the_emulator_answers_as_2026_12_01_does_and_as_before_for_older_versions():
+    with Emulator() as emu:
+        gen = emu.add_generated("learning", pages=60, seed=26, token="tok-emu")
+        ws, ds = gen.workspace, gen.data_source_ids["Flashcards"]
+        props = ws.data_sources[ds]["properties"]
+        title = next(n for n, p in props.items() if p["type"] == "title")
+        path = f"/v1/data_sources/{ds}/query"
+        listed = {v: _call(emu, "POST", path, v, json={"page_size": 5}).json()["results"] for v in (OLD, NEW)}
+        assert {len(p["properties"]) for p in listed[OLD]} == {len(props)}
+        assert {tuple(p["properties"]) for p in listed[NEW]} == {(title,)}   # the title only, ids and times kept
+        assert all(p["id"] and p["last_edited_time"] for p in listed[NEW])
+        other = next(p for p in props.values() if p["type"] != "title")
+        asked = _call(emu, "POST", f"{path}?filter_properties={quote(other['id'], safe='')}", NEW,
+                      json={"page_size": 5}).json()["results"]
+        assert {tuple(p["properties"]) for p in asked} == {(other["name"],)}
+        found = _call(emu, "POST", "/v1/search", NEW, json={"filter": {"property": "object", "value": "page"}})
+        assert all(len(p["properties"]) == 1 for p in found.json()["results"])
+        page = ws.pages_of(ds)[0]["id"]
+        assert _call(emu, "GET", f"/v1/pages/{page}", NEW).json()["properties"].keys() == props.keys()
+        # Markdown: v2 only from 2026-12-01 on
+        md = f"/v1/pages/{page}/markdown"
+        assert _call(emu, "GET", md, NEW).status_code == 200 and _call(emu, "GET", md + "?markdown_version=v2",
+                                                                         NEW).status_code == 200
+        refused = _call(emu, "GET", md + "?markdown_version=v1", NEW)
+        assert (refused.status_code, refused.json()["code"]) == (400, "validation_error")
+        assert _call(emu, "GET", md + "?markdown_version=v1", OLD).status_code == 200
+        # a URL past 8,192 characters: 414, as a proxy answers
+        assert _call(emu, "POST", f"{path}?filter_properties={'x' * 9000}", NEW, json={}).status_code == 414
+
+
+def test_a_status_equals_filter_matches_a_group_before_2026_12_01_and_an_option_only_from_it():
+    with Emulator() as emu:
+        gen = emu.add_generated("learning", pages=60, seed=27, token="tok-emu")
+        ws, ds = gen.workspace, gen.data_source_ids["Flashcards"]
+        ws.add_property(ds, "Stage", "status", {"options": [{"id": "o1", "name": "Draft"}, {"id": "o2", "name": "Done"}],
+                                                "groups": [{"id": "g1", "name": "Open", "option_ids": ["o1"]}]})
+        page = ws.pages_of(ds)[0]["id"]
+        ws.update_page(page, {"Stage": {"id": "o1", "name": "Draft"}})
+        body = {"filter": {"property": "Stage", "status": {"equals": "Open"}}}
+        path = f"/v1/data_sources/{ds}/query"
+        assert [p["id"] for p in _call(emu, "POST", path, OLD, json=body).json()["results"]] == [page]
+        assert _call(emu, "POST", path, NEW, json=body).json()["results"] == []
+        body["filter"]["status"]["equals"] = "Draft"
+        assert [p["id"] for p in _call(emu, "POST", path, NEW, json=body).json()["results"]] == [page]
+
+
+def test_the_emulator_refuses_every_nth_cursor_and_creates_past_a_workspace_block_limit():
+    with Emulator() as emu:
+        gen = emu.add_generated("learning", pages=400, seed=28, token="tok-emu")
+        ds = gen.data_source_ids["Flashcards"]
+        assert requests.post(f"{emu.url}/_emulator/faults", json={"refuse_every_nth_cursor": 2}).json() == {"ok": True}
+        path, cursor, statuses = f"/v1/data_sources/{ds}/query", None, []
+        for _ in range(4):
+            r = _call(emu, "POST", path, NEW, json={"page_size": 10, **({"start_cursor": cursor} if cursor else {})})
+            statuses.append(r.status_code)
+            if r.status_code == 200:
+                cursor = r.json()["next_cursor"]
+        assert statuses == [200, 200, 400, 200]   # the first without a cursor; then the second cursor sent
+        refused = [r for r in emu.api.log if r["status"] == 400]
+        assert [r["fault"] for r in refused] == ["invalid_cursor"]
+        body = {"parent": {"data_source_id": ds}, "properties": {}}
+        assert _call(emu, "POST", "/v1/pages", NEW, json=body).status_code == 200
+        assert requests.post(f"{emu.url}/_emulator/block_limit", json={"token": "tok-emu"}).json() == {"ok": True}
+        refused = _call(emu, "POST", "/v1/pages", NEW, json=body)
+        assert (refused.status_code, refused.json()["code"]) == (403, "restricted_resource")
+        assert "block limit" in refused.json()["message"]
+        emu.api.integrations["tok-emu"].personal = True   # a personal access token is exempt
+        assert _call(emu, "POST", "/v1/pages", NEW, json=body).status_code == 200

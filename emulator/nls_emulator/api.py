@@ -467,7 +467,7 @@ class NotionApi:
         fprops = request.args.getlist("filter_properties") or request.args.getlist("filter_properties[]") or None
         if fprops:
             fprops = [unquote(p) for p in fprops]
-        ordered, capped, positions = self._ordered(ws, dsid, sorts, flt, predicate)
+        ordered, capped, positions = self._ordered(ws, dsid, sorts, flt, predicate, version >= TITLE_ONLY_FROM)
         cursor = body.get("start_cursor")
         start = 0
         if cursor:
@@ -484,11 +484,13 @@ class NotionApi:
             extra = {"request_status": {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}}
         return self._list(results, nxt, kind, extra)
 
-    def _ordered(self, ws: Workspace, dsid: str, sorts: tuple, flt, predicate) -> tuple[list[str], bool, dict]:
+    def _ordered(self, ws: Workspace, dsid: str, sorts: tuple, flt, predicate,
+                 options_only: bool = True) -> tuple[list[str], bool, dict]:
         """The rows a query answers (at most query_result_limit), whether it was capped, and each row's position;
         kept while the workspace does not change, so that paging through a large data source costs each answer
-        its own rows, not the whole data source."""
-        key = (ws.id, ws.version, dsid, sorts, json.dumps(flt, sort_keys=True), len(ws.hidden))
+        its own rows, not the whole data source. ``options_only``: a status filter matches options only (its
+        version's rule)."""
+        key = (ws.id, ws.version, dsid, sorts, json.dumps(flt, sort_keys=True), len(ws.hidden), options_only)
         with self._lock:
             hit = self._ordered_cache.get(key)
         if hit is not None:

@@ -505,12 +505,12 @@ def render_page(page: dict, version: str, workspace: Workspace, cut: bool = True
 PERSON_TYPES = ("people", "created_by", "last_edited_by")
 
 
-def _nameless(value) -> bool:
+def _nameless(value: Any) -> bool:
     users = value if isinstance(value, list) else [value]
     return any(isinstance(u, dict) and "name" in u and u["name"] is None for u in users)
 
 
-def _named(value):
+def _named(value: Any) -> Any:
     """A people value (or one user) as versions before 2026-12-01 give it: a name not known is an empty string."""
     if isinstance(value, list):
         return [_named(u) for u in value]
