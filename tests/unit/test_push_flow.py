@@ -143,3 +143,16 @@ def test_the_workspace_block_limit_fails_the_creates_with_one_request_and_the_up
     del client.errors[("pages.create", "ds-1")]
     report = push(store, client, sid)
     assert report.added == 2 and state(store, "a3")["status"] == "synced"
+
+
+def test_a_create_refused_for_another_reason_of_the_workspace_stops_the_runs_creates_as_restricted_resource():
+    from nls_engine.notion.client import NotionError
+    store, client, sid = workspace(create=True)
+    store.local[sid]["a2"] = new_atom()
+    store.local[sid]["a3"] = dict(new_atom(), new_card={"card_id": "C-3", "held_by": None})
+    client.errors[("pages.create", "ds-1")] = NotionError(
+        403, "restricted_resource", "Insufficient permissions for this endpoint.")
+    report = push(store, client, sid)
+    assert client.count("pages.create") == 1 and report.counts["failed"] == 2 and "block_limited" not in report.counts
+    assert {state(store, a)["last_error_code"] for a in ("a2", "a3")} == {"restricted_resource"}
+    assert "insert content capability" in state(store, "a3")["last_error"]

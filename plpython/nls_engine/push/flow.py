@@ -24,7 +24,9 @@ derived from its id (nls._new_page_cards), so that the cleaning knows the page a
 that card id away; one another atom holds fails the object as ``card_id_taken`` (it waits until the card id is free).
 A create the workspace's block limit refuses (403 ``restricted_resource``: a free workspace with more than one
 member may create 1,000 blocks through the API) fails with ``workspace_block_limit``, and the run sends no other
-create (they fail the same way, with no request); updates go on, and the next push tries one create again.
+create (they fail the same way, with no request); updates go on, and the next push tries one create again. Another
+403 ``restricted_resource`` on a create (an integration without the insert content capability) stops the run's
+creates the same way, as ``restricted_resource``.
 A refused write (400, 403, 404) or a value Notion would refuse (:class:`Refused`: too long, too many items, no such
 option) fails that object only, with the reason; so does an SQL error (``database``): each step of an object runs in
 a subtransaction that checks the atoms' unique card ids as it ends (:meth:`Pusher._step`). 429/5xx/409 are retried
@@ -57,6 +59,8 @@ BLOCK_LIMIT = ("Notion refused to create the page: the workspace reached its blo
                "than one member may create 1,000 blocks through the API, for good; personal access tokens are "
                "exempt). Upgrade the workspace's plan or connect nls with a personal access token; the next push "
                "creates it")
+CREATE_REFUSED = ("Notion refused to create the page (403 restricted_resource): the integration may lack the insert "
+                  "content capability, or the workspace reached its block limit; no other page is created this run")
 __all__ = ["NotionPush", "Pusher", "RETRIED", "dry_run"]
 CHECKPOINT_EVERY = 10
 
@@ -92,7 +96,9 @@ class Pusher:
         self.skipped: dict[str, str] = {}
         self.create_targets: dict = {}
         self.create_skipped: dict[str, str] = {}
-        self.block_limit: str | None = None   # the workspace's block limit refused a create: no other is sent
+        # (code, message) once Notion refused a create for the workspace's sake (its block limit, a capability the
+        # integration lacks): no other create is sent this run
+        self.create_refused: tuple[str, str] | None = None
         self.creates = self._creates()
 
     def _creates(self) -> bool:
@@ -263,8 +269,8 @@ class Pusher:
         to be sent. Raises Refused (a card id another atom holds, a value Notion would refuse)."""
         if obj["status"] is not None and not self._due(obj):
             return False
-        if self.block_limit is not None:
-            raise Refused(self.block_limit, "workspace_block_limit")
+        if self.create_refused is not None:
+            raise Refused(self.create_refused[1], self.create_refused[0])
         ds, card = self.plan["data_source_id"], free_card(obj)
         self.skipped.update(self.create_skipped)   # the columns a new page goes without
         obj["create_properties"] = create_properties(dict(obj["local"], card_id=card), self._with_options(ds))
@@ -279,10 +285,13 @@ class Pusher:
         try:
             page = self.ctx.client.create_page(ds, obj["create_properties"])
         except NotionError as e:
-            if e.block_limit:   # the workspace's limit, not this page's: the run's other creates are not sent
-                self.block_limit = f"{BLOCK_LIMIT} (Notion: {e.message})"
-                self.ctx.report.extra["workspace_block_limit"] = e.message
-                raise Refused(self.block_limit, "workspace_block_limit") from None
+            if e.status == 403 and e.code == "restricted_resource":   # not this page's: no other create is sent
+                code = "workspace_block_limit" if e.block_limit else "restricted_resource"
+                said = BLOCK_LIMIT if e.block_limit else CREATE_REFUSED
+                self.create_refused = (code, f"{said} (Notion: {e.message})")
+                if e.block_limit:
+                    self.ctx.report.extra["workspace_block_limit"] = e.message
+                raise Refused(self.create_refused[1], code) from None
             if e.status not in MAY_HAVE_HAPPENED:
                 raise
             if self._adopt(obj, ds, card):   # it happened: the page is found by its card id and adopted
