@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import psycopg
 import requests
@@ -50,7 +51,7 @@ from pg_cluster import Cluster
 
 console = Console(highlight=False, width=170)
 TOKEN = "secret_bench_token_not_a_real_one"
-NOTION_VERSION = "2025-09-03"
+NOTION_VERSION = "2026-12-01"
 USER = "bench-user"
 
 
@@ -127,19 +128,31 @@ def _throttled(emu: Emulator) -> int:
     return sum(1 for r in emu.api.log if r["status"] == 429)
 
 
-def bare_run(conn: psycopg.Connection, emu: Emulator, data_source_ids: list[str], pages: int) -> dict:
-    """The floor: page through every data source with a plain requests loop, then COPY the pages as jsonb."""
+def bare_run(conn: psycopg.Connection, emu: Emulator, data_source_ids: list[str], pages: int,
+             version: str = NOTION_VERSION) -> dict:
+    """The floor: page through every data source with a plain requests loop, then COPY the pages as jsonb. From
+    Notion-Version 2026-12-01 on it reads each data source's schema first and names every property by id
+    (``filter_properties``), as lists carry the title only otherwise."""
     emu.api.reset_log()
     conn.execute("CREATE TABLE IF NOT EXISTS public.bare_pages (page jsonb)")
     conn.execute("TRUNCATE public.bare_pages")
     session = requests.Session()
-    session.headers.update({"Authorization": f"Bearer {TOKEN}", "Notion-Version": NOTION_VERSION})
+    session.headers.update({"Authorization": f"Bearer {TOKEN}", "Notion-Version": version})
     t0 = time.perf_counter()
     rows, retries = [], 0
     for ds in data_source_ids:
         body: dict = {"page_size": 100}
+        params = None
+        while version >= "2026-12-01" and params is None:
+            r = session.get(f"{emu.url}/v1/data_sources/{ds}", timeout=(5, 60))
+            if r.status_code == 429:
+                retries += 1
+                time.sleep(int(r.headers.get("Retry-After", "1")))
+                continue
+            r.raise_for_status()
+            params = {"filter_properties": [unquote(p["id"]) for p in r.json()["properties"].values()]}
         while True:
-            r = session.post(f"{emu.url}/v1/data_sources/{ds}/query", json=body, timeout=(5, 60))
+            r = session.post(f"{emu.url}/v1/data_sources/{ds}/query", json=body, params=params, timeout=(5, 60))
             if r.status_code == 429:
                 retries += 1
                 time.sleep(int(r.headers.get("Retry-After", "1")))
@@ -228,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--changed", type=float, default=0.01, help="share of pages edited before the 3rd run (0.01)")
     ap.add_argument("--no-rate-limit", action="store_true", help="turn the emulator's rate limits off")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--notion-version", default=NOTION_VERSION, choices=("2025-09-03", "2026-03-11", "2026-12-01"),
+                    help=f"the Notion-Version nls and the floor send (default {NOTION_VERSION})")
     ap.add_argument("--scale", default="10000,100000",
                     help="sizes of the one-data-source full reads, rate limits off (default 10000,100000; '' for none)")
     args = ap.parse_args(argv)
@@ -245,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute("SELECT nls.set_setting('api_base_url', %s)", (emu.url,))
-                conn.execute("SELECT nls.set_setting('notion_version', %s)", (NOTION_VERSION,))
+                conn.execute("SELECT nls.set_setting('notion_version', %s)", (args.notion_version,))
                 if args.no_rate_limit:  # nothing to stay under: nls's own pacing is lifted as well
                     for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):
                         conn.execute("SELECT nls.set_setting(%s, '100000')", (name,))
@@ -264,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
                 conn.execute("SELECT nls.set_setting('reconcile_interval_s', '86400')")
                 emu.api.rate_limits.reset()
                 runs.append(("floor: bare loop + COPY", bare_run(conn, emu, list(gen.data_source_ids.values()),
-                                                                 total)))
+                                                                 total, args.notion_version)))
                 stored = value(conn, "SELECT count(*) FROM nls.stg_notion_pages")
                 cleaning = clean_runs(conn, emu, gen, args.changed, args.seed)
                 sizes = [int(x) for x in args.scale.split(",") if x.strip()]

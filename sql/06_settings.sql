@@ -73,8 +73,9 @@ NULL: 22004), naming the setting and what it takes.';
 WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, description) AS (VALUES
   ('api_base_url', 'url', NULL, 'https://api.notion.com', NULL, NULL, NULL,
    'base URL of the Notion API (the emulator''s in the demo and tests)'),
-  ('notion_version', 'choice', NULL, '2025-09-03', NULL, NULL, '{2025-09-03,2026-03-11}',
-   'Notion-Version header sent with every request'),
+  ('notion_version', 'choice', NULL, '2026-12-01', NULL, NULL, '{2025-09-03,2026-03-11,2026-12-01}',
+   'Notion-Version header sent with every request; an upgrade keeps the version an installation has (from '
+   '2026-12-01 on nls asks a query for every property by id)'),
   ('connect_timeout_s', 'number', 's', '5', 0.1, 300, NULL,
    'how long to wait for a TCP/TLS connection to Notion'),
   ('read_timeout_s', 'number', 's', '30', 0.1, 600, NULL,
@@ -143,8 +144,10 @@ WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, 
            c.allowed::text[]
       FROM catalogue c
     ON CONFLICT (name) DO UPDATE
-       -- a value the catalogue no longer allows goes back to the default
-       SET value = CASE WHEN nls._setting_fits(s.value, excluded.type, excluded.min_value, excluded.max_value,
+       -- a new install (the installer says so) starts at the defaults; an upgrade keeps each value, the version
+       -- of Notion's API among them, except one the catalogue no longer allows, which goes back to the default
+       SET value = CASE WHEN current_setting('nls.new_install', true) = 'on' THEN excluded.value
+                        WHEN nls._setting_fits(s.value, excluded.type, excluded.min_value, excluded.max_value,
                                                 excluded.allowed) THEN s.value ELSE excluded.value END,
            description = excluded.description, type = excluded.type, unit = excluded.unit,
            default_value = excluded.default_value, min_value = excluded.min_value, max_value = excluded.max_value,

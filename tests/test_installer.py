@@ -88,6 +88,24 @@ def test_check_reads_a_setting_the_older_schema_lacks_as_the_install_will_set_it
     assert "Would add setting(s) anki_python_path = '/usr/local/lib/nls/anki-python'" in out
 
 
+def test_a_new_install_speaks_notion_2026_12_01_and_an_upgrade_keeps_the_version_an_installation_had(conn, dsn,
+                                                                                                     capsys):
+    assert conn.execute("SELECT value, default_value FROM nls.settings WHERE name = 'notion_version'").fetchone() == (
+        "2026-12-01", "2026-12-01")
+    # as an installation of 0.1.0 has it: installed when 2025-09-03 was the default, and never changed
+    conn.execute("UPDATE nls.settings SET value = '2025-09-03', default_value = '2025-09-03' "
+                 "WHERE name = 'notion_version'")
+    conn.commit()
+    assert install(["--dsn", dsn, "--check"]) == 0
+    out = capsys.readouterr().out
+    assert ("Keeps notion_version = '2025-09-03', the default this database was installed with; new installs start "
+            "at '2026-12-01' (SELECT nls.set_setting('notion_version', '2026-12-01') moves to it)") in out
+    assert install(["--dsn", dsn, "--no-schedule"]) == 0
+    assert conn.execute("SELECT value, default_value FROM nls.settings WHERE name = 'notion_version'").fetchone() == (
+        "2025-09-03", "2026-12-01")
+    assert conn.execute("SELECT nls.set_setting('notion_version', '2026-03-11')").fetchone()[0] == "2026-03-11"
+
+
 def test_check_without_pg_cron_fails_with_the_fix(postgresql_nocron, capsys):
     info = postgresql_nocron.info
     dsn = f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}"

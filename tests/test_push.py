@@ -358,6 +358,34 @@ def test_a_text_notion_cannot_take_fails_that_object_alone_and_sends_nothing_for
     assert "200,001 characters takes 101 rich text items" in s["last_error"] and "at most 100" in s["last_error"]
 
 
+def test_creates_the_workspace_block_limit_refuses_fail_with_that_status_with_one_request_and_updates_go_on(conn,
+                                                                                                   learning):
+    ws = learning.gen.workspace
+    (atom, page), = plain_cards(conn, 1)
+    rewrite(conn, atom, back="Written although no block can be created.")
+    new = approve_new_cards(conn, 3, prefix="Blocked")
+    assert sync(conn, user_id=USER)["success"]
+    learning.api.block_limit_reached.add(ws.id)   # a free workspace of several members past its 1,000 blocks
+    learning.api.reset_log()
+    result = next(r for r in push(conn, user_id=USER)["results"] if r["items_processed"])
+    creates = [r["status"] for r in learning.api.log if r["endpoint"] == "page_create"]
+    assert creates == [403]   # not retried, and the run's other creates are not sent
+    assert (result["status"], result["failed"], result["items_updated"], result["items_added"]) == ("partial", 3, 1, 0)
+    assert text(ws.pages[page], "Answer") == "Written although no block can be created."
+    for atom_id in new:
+        s = state(conn, atom_id)
+        assert (s["status"], s["last_error_code"]) == ("failed", "workspace_block_limit")
+        assert "block limit" in s["last_error"] and "personal access token" in s["last_error"]
+    details = conn.execute("SELECT details FROM nls.sync_log WHERE id = %s", (result["sync_log_id"],)).fetchone()[0]
+    assert details["block_limited"] == 3 and "block limit" in details["workspace_block_limit"]
+    assert [e["error"].split(":")[0] for e in details["object_errors"]] == ["workspace_block_limit"] * 3
+    # with a personal access token (exempt from the limit) the next push creates them
+    learning.api.integrations[TOKEN].personal = True
+    result = next(r for r in push(conn, user_id=USER)["results"] if r["items_processed"])
+    assert (result["status"], result["items_added"]) == ("success", 3)
+    assert {state(conn, a)["status"] for a in new} == {"synced"}
+
+
 def test_a_dry_run_lists_what_would_be_sent_and_sends_and_changes_nothing(conn, learning):
     (atom, page), = plain_cards(conn, 1)
     rewrite(conn, atom, front="Dry question?")

@@ -1,12 +1,19 @@
 """The emulator's HTTP API: a WSGI application that answers the read endpoints of api.notion.com.
 
-Endpoints (Notion-Version 2025-09-03 and 2026-03-11; 2022-06-28 where Notion still serves it):
+Endpoints (Notion-Version 2025-09-03, 2026-03-11 and 2026-12-01; 2022-06-28 where Notion still serves it):
 ``GET /v1/users/me``, ``GET /v1/users``, ``GET /v1/users/{id}``, ``GET /v1/databases/{id}``,
 ``POST /v1/databases/{id}/query`` (2022-06-28), ``GET /v1/data_sources/{id}``, ``POST /v1/data_sources/{id}/query``,
 ``GET /v1/pages/{id}``, ``GET /v1/pages/{id}/properties/{property_id}``, ``GET /v1/pages/{id}/markdown``,
 ``GET /v1/blocks/{id}``, ``GET /v1/blocks/{id}/children``, ``POST /v1/search``; and the writes
 ``PATCH /v1/pages/{id}`` and ``POST /v1/pages``, checked as Notion checks them (:mod:`nls_emulator.writes`), each
 moving ``last_edited_time`` and recording the integration's bot as the author.
+
+From 2026-12-01 on, search and data source queries list each page with its title only unless ``filter_properties``
+names properties (query parameters, each id once), a status ``equals`` filter matches an option only (before, also
+the name of a status group), ``markdown_version`` ``v1`` is refused (``v2`` is the default), and a person's name may
+be null. A request URL longer than ``max_url_length`` is refused with 414, as the proxies in front of an API refuse
+it. A workspace in ``block_limit_reached`` (a free workspace with more than one member past its 1,000 blocks) has
+creates of pages refused with 403 ``restricted_resource``, except for personal access tokens.
 """
 from __future__ import annotations
 
@@ -32,6 +39,7 @@ from werkzeug.wrappers import Request, Response
 from . import markdown as md, writes
 from .limits import AFTER_THE_REQUEST, Faults, RateLimits
 from .model import (
+    TITLE_ONLY_FROM,
     VERSIONS,
     Workspace,
     norm_id,
@@ -44,6 +52,9 @@ from .model import (
 from .webhooks import Webhooks
 
 QUERY_RESULT_LIMIT = 10_000
+MAX_URL_LENGTH = 8192
+BLOCK_LIMIT_MESSAGE = ("This workspace has reached its block limit. Upgrade the workspace's plan to create more "
+                       "blocks.")
 
 
 class ApiError(Exception):
@@ -67,6 +78,8 @@ class Integration:
     # Notion's 404 message named the integration (and gave its id in additional_data) until 2026; off: today's
     # wording, which does not
     named_in_not_found: bool = False
+    # a personal access token: the block limit of a free workspace does not apply to it
+    personal: bool = False
 
 
 def _validation(message: str) -> ApiError:
@@ -107,6 +120,10 @@ class NotionApi:
         self.integrations: dict[str, Integration] = {}
         self.rate_limits = RateLimits()
         self.faults = Faults()
+        self.refuse_cursor_every = 0   # every that many'th start_cursor is refused as expired (0: none)
+        self._cursors_seen = 0
+        self.max_url_length = MAX_URL_LENGTH
+        self.block_limit_reached: set[str] = set()   # ids of workspaces past the free plan's block limit
         self.query_result_limit = query_result_limit
         self.markdown_block_limit = markdown_block_limit
         self.log: list[dict] = []
@@ -165,7 +182,11 @@ class NotionApi:
             except (NotFound, MethodNotAllowed):
                 raise ApiError(400, "invalid_request_url", "Invalid request URL.") from None
             token = _bearer(request)
-            fault = self.faults.pick(request.method, request.path, _has_cursor(request))
+            if len(request.url) > self.max_url_length:
+                self._record(request, endpoint, 414, token, started)
+                return Response(_GATEWAY_HTML.format(code=414, reason="Request-URI Too Large"), status=414,
+                                content_type="text/html")(environ, start_response)
+            fault = self.faults.pick(request.method, request.path, _has_cursor(request)) or self._expired(request)
             if fault and fault not in AFTER_THE_REQUEST:
                 response = self._fault(fault, environ, request)
                 if response is None:   # the connection was reset: nothing to send
@@ -202,6 +223,15 @@ class NotionApi:
         self._record(request, endpoint, response.status_code, token, started, fault)
         return response(environ, start_response)
 
+    def _expired(self, request: Request) -> str | None:
+        """``invalid_cursor`` for every ``refuse_cursor_every``'th request that sends a start_cursor (cursors are
+        session-scoped: Notion refuses one that expired in the middle of a read), else None."""
+        if not self.refuse_cursor_every or not _has_cursor(request):
+            return None
+        with self._lock:
+            self._cursors_seen += 1
+            return "invalid_cursor" if self._cursors_seen % self.refuse_cursor_every == 0 else None
+
     def _record(self, request: Request, endpoint: str, status: int, token: str | None, started: float,
                 fault: str | None = None) -> None:
         with self._lock:
@@ -216,7 +246,8 @@ class NotionApi:
     def _admin(self, request: Request) -> Response:
         """The control endpoints a separate process is driven through (not part of Notion's API):
         ``GET /_emulator/stats``, ``POST /_emulator/reset``, ``POST /_emulator/rate_limits`` and
-        ``POST /_emulator/faults``."""
+        ``POST /_emulator/faults`` (with ``refuse_every_nth_cursor``) and ``POST /_emulator/block_limit``
+        ({"token", "reached": bool}: the token's workspace is past the free plan's block limit, or not)."""
         action = request.path[len("/_emulator/"):]
         body = _json_body(request) if request.method == "POST" else {}
         if action == "stats":
@@ -243,6 +274,15 @@ class NotionApi:
             self.faults.set_probabilities(body.get("probabilities") or {}, body.get("seed"))
             for f in body.get("script") or []:
                 self.faults.add(f["kind"], f.get("path", ""), f.get("method"), f.get("times", 1))
+            self.refuse_cursor_every, self._cursors_seen = int(body.get("refuse_every_nth_cursor") or 0), 0
+            return _json(200, {"ok": True})
+        if action == "block_limit" and request.method == "POST":
+            integ = self.integrations.get(body.get("token") or "")
+            if integ is None:
+                return _json(400, {"object": "error", "status": 400, "code": "validation_error",
+                                   "message": "block_limit needs the token of an integration"})
+            (self.block_limit_reached.add if body.get("reached", True) else self.block_limit_reached.discard)(
+                integ.workspace.id)
             return _json(200, {"ok": True})
         return _json(404, {"object": "error", "status": 404, "code": "invalid_request_url",
                            "message": f"unknown emulator control endpoint {request.path}"})
@@ -433,11 +473,11 @@ class NotionApi:
         sorts = _parse_sorts(body.get("sorts"))
         flt = body.get("filter")
         ds = ws.data_sources[dsid]
-        predicate = _compile_filter(flt, ds) if flt else None
+        predicate = _compile_filter(flt, ds, version) if flt else None
         fprops = request.args.getlist("filter_properties") or request.args.getlist("filter_properties[]") or None
         if fprops:
             fprops = [unquote(p) for p in fprops]
-        ordered, capped, positions = self._ordered(ws, dsid, sorts, flt, predicate)
+        ordered, capped, positions = self._ordered(ws, dsid, sorts, flt, predicate, version >= TITLE_ONLY_FROM)
         cursor = body.get("start_cursor")
         start = 0
         if cursor:
@@ -447,17 +487,20 @@ class NotionApi:
         nxt = ordered[end] if end < len(ordered) else None
         if nxt:
             self._remember(ws, dsid, sorts, nxt)
-        results = [self._served(i, render_page(ws.pages[i], version, ws, filter_properties=fprops)) for i in chunk]
+        results = [self._served(i, render_page(ws.pages[i], version, ws, filter_properties=fprops, listed=True))
+                   for i in chunk]
         extra = None
         if capped and nxt is None:
             extra = {"request_status": {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}}
         return self._list(results, nxt, kind, extra)
 
-    def _ordered(self, ws: Workspace, dsid: str, sorts: tuple, flt, predicate) -> tuple[list[str], bool, dict]:
+    def _ordered(self, ws: Workspace, dsid: str, sorts: tuple, flt, predicate,
+                 options_only: bool = True) -> tuple[list[str], bool, dict]:
         """The rows a query answers (at most query_result_limit), whether it was capped, and each row's position;
         kept while the workspace does not change, so that paging through a large data source costs each answer
-        its own rows, not the whole data source."""
-        key = (ws.id, ws.version, dsid, sorts, json.dumps(flt, sort_keys=True), len(ws.hidden))
+        its own rows, not the whole data source. ``options_only``: a status filter matches options only (its
+        version's rule)."""
+        key = (ws.id, ws.version, dsid, sorts, json.dumps(flt, sort_keys=True), len(ws.hidden), options_only)
         with self._lock:
             hit = self._ordered_cache.get(key)
         if hit is not None:
@@ -571,6 +614,10 @@ class NotionApi:
     def _page_markdown(self, request, integ, version, page_id):
         ws = integ.workspace
         page = self._get_page(ws, page_id)
+        asked = request.args.get("markdown_version")
+        if asked not in (None, "v1", "v2") or (asked == "v1" and version >= TITLE_ONLY_FROM):
+            allowed = '`"v2"`' if version >= TITLE_ONLY_FROM else '`"v1"` or `"v2"`'
+            raise _validation(f"markdown_version should be {allowed}, instead was `\"{asked}\"`.")
         text, truncated, unknown = md.render(ws, page["id"], self.markdown_block_limit)
         return {"object": "page_markdown", "id": page["id"], "markdown": text, "truncated": truncated,
                 "unknown_block_ids": unknown}
@@ -617,6 +664,8 @@ class NotionApi:
         ds = ws.data_sources.get(ds_id or "")
         if ds is None or not self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")) or ds.get("in_trash"):
             raise _not_found("data source", parent.get("data_source_id") or parent.get("database_id") or "")
+        if ws.id in self.block_limit_reached and not integ.personal:   # a page is a block: nothing is created
+            raise ApiError(403, "restricted_resource", BLOCK_LIMIT_MESSAGE)
         try:
             values = writes.page_values(ds, body.get("properties") or {}, ws)
         except writes.Invalid as e:
@@ -681,9 +730,10 @@ class NotionApi:
                     if self._visible(ws, db) and len(db.get("data_sources") or []) <= 1:
                         found.append((db["id"], render_database(db, version, ws)))
         if want in (None, "page"):
+            fprops = [unquote(p) for p in request.args.getlist("filter_properties")] or None
             for page in ws.pages.values():
                 if self._page_visible(ws, page) and bool(page.get("in_trash")) == trash:
-                    found.append((page["id"], render_page(page, version, ws)))
+                    found.append((page["id"], render_page(page, version, ws, filter_properties=fprops, listed=True)))
         if text:
             found = [(i, o) for i, o in found if text in _title_of(o).lower()]
         found = _search_sorted(found, body.get("sort"))
@@ -692,6 +742,31 @@ class NotionApi:
         chunk, nxt = self._slice_by_id(ids, body.get("start_cursor"), size)
         kind = "page_or_data_source" if container == "data_source" else "page_or_database"
         return self._list([objs[i] for i in chunk], nxt, kind)
+
+
+def _equals(schema: dict, x, value_of: Callable, version: str) -> Callable:
+    """The predicate of an ``equals`` filter on a property of ``schema``; ``value_of(page)`` gives its value."""
+    t = schema["type"]
+    if t == "status" and version < TITLE_ONLY_FROM:   # before 2026-12-01, the name of a group matched too
+        names = _group_options(schema, x)
+        return lambda p: (value_of(p) or {}).get("name") in names
+    if t in ("select", "status"):
+        return lambda p: (value_of(p) or {}).get("name") == x
+    if t in ("title", "rich_text"):
+        return lambda p: "".join(r.get("plain_text", "") for r in value_of(p) or []) == x
+    return lambda p: value_of(p) == x
+
+
+def _group_options(schema: dict, name: str) -> set:
+    """The option names a status ``equals`` matched before 2026-12-01: the option ``name``, and the options of the
+    status group of that name."""
+    config = schema.get("status") or {}
+    by_id = {o.get("id"): o.get("name") for o in config.get("options") or []}
+    names = {name}
+    for group in config.get("groups") or []:
+        if group.get("name") == name:
+            names.update(by_id.get(i) for i in group.get("option_ids") or [])
+    return names
 
 
 # ---- request parsing ------------------------------------------------------------------------------------------
@@ -855,13 +930,13 @@ def _timestamp_filter(flt: dict) -> Callable[[dict], bool]:
     return lambda p: all(fn(parse_time(p[field]), x) for fn, x in checks)
 
 
-def _compile_filter(flt: dict, ds: dict):
+def _compile_filter(flt: dict, ds: dict, version: str = TITLE_ONLY_FROM) -> Callable[[dict], bool]:
     """Turn a Notion filter object into a predicate over stored pages. Supports timestamp filters on
     created_time / last_edited_time, compound ``and`` / ``or``, and equality filters on select, status,
     checkbox, number and text properties."""
     if "and" in flt or "or" in flt:
         op = "and" if "and" in flt else "or"
-        parts = [_compile_filter(f, ds) for f in flt[op]]
+        parts = [_compile_filter(f, ds, version) for f in flt[op]]
         return (lambda p: all(f(p) for f in parts)) if op == "and" else (lambda p: any(f(p) for f in parts))
     if "timestamp" in flt:
         return _timestamp_filter(flt)
@@ -880,12 +955,7 @@ def _compile_filter(flt: dict, ds: dict):
             return prop.get(prop.get("type"))
 
         if "equals" in cond:
-            x = cond["equals"]
-            if t in ("select", "status"):
-                return lambda p: (value_of(p) or {}).get("name") == x
-            if t in ("title", "rich_text"):
-                return lambda p: "".join(r.get("plain_text", "") for r in value_of(p) or []) == x
-            return lambda p: value_of(p) == x
+            return _equals(schema, cond["equals"], value_of, version)
         if "contains" in cond:
             x = cond["contains"]
             if t == "multi_select":

@@ -9,9 +9,11 @@ import json
 import sys
 import threading
 
-DESCRIPTION = ("Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11) over a "
-               "generated or recorded workspace. Control endpoints: GET /_emulator/stats, "
-               "POST /_emulator/reset, /_emulator/rate_limits, /_emulator/faults, /_emulator/latency, "
+
+DESCRIPTION = ("Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11, 2026-12-01) over "
+               "a generated or recorded workspace. Control endpoints: GET /_emulator/stats, "
+               "POST /_emulator/reset, /_emulator/rate_limits, /_emulator/faults (refuse_every_nth_cursor too), "
+               "/_emulator/block_limit, /_emulator/latency, "
                "/_emulator/webhooks (subscribe, confirm, aggregation, retries, dropped and duplicated deliveries).")
 
 

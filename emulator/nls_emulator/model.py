@@ -18,7 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-VERSIONS = ("2022-06-28", "2025-09-03", "2026-03-11")
+VERSIONS = ("2022-06-28", "2025-09-03", "2026-03-11", "2026-12-01")
+# from this version on, search and data source queries list each page with its title only unless filter_properties
+# names properties, and a person's name may be null
+TITLE_ONLY_FROM = "2026-12-01"
 CUT_TYPES = ("title", "rich_text", "relation", "people")
 PAGE_VALUE_LIMIT = 25
 
@@ -471,16 +474,23 @@ def _parent_id(block: dict) -> str | None:
 
 # ---- rendering per Notion-Version ------------------------------------------------------------------------
 def render_page(page: dict, version: str, workspace: Workspace, cut: bool = True,
-                filter_properties: list[str] | None = None) -> dict:
+                filter_properties: list[str] | None = None, listed: bool = False) -> dict:
     """A page object as api.notion.com returns it for ``version``: relation, people, title and rich_text
     values cut at 25 items (relation ``has_more`` set), ``archived`` dropped from 2026-03-11 on, and the
-    2022-06-28 parent shape."""
+    2022-06-28 parent shape. ``listed``: in a search or data source query answer, which from 2026-12-01 on holds
+    the title only unless ``filter_properties`` names properties. A person whose name is not known has ``name``
+    null from 2026-12-01 on (an empty string before)."""
     out = dict(page)
     props = {}
+    title_only = listed and filter_properties is None and version >= TITLE_ONLY_FROM
     for name, prop in page.get("properties", {}).items():
         if filter_properties is not None and not {name, prop.get("id"), unquote(prop.get("id") or "")} & set(filter_properties):
             continue
         t = prop.get("type")
+        if title_only and t != "title":
+            continue
+        if version < TITLE_ONLY_FROM and _nameless(prop.get(t) if t in PERSON_TYPES else None):
+            prop = dict(prop, **{t: _named(prop[t])})
         if t == "files" and prop.get("files"):
             prop = dict(prop, files=[_signed(f) for f in prop["files"]])
         if cut and t in CUT_TYPES and isinstance(prop.get(t), list) and len(prop[t]) > PAGE_VALUE_LIMIT:
@@ -491,6 +501,21 @@ def render_page(page: dict, version: str, workspace: Workspace, cut: bool = True
         props[name] = prop
     out["properties"] = props
     return _versioned(out, version, workspace)
+
+
+PERSON_TYPES = ("people", "created_by", "last_edited_by")
+
+
+def _nameless(value: Any) -> bool:
+    users = value if isinstance(value, list) else [value]
+    return any(isinstance(u, dict) and "name" in u and u["name"] is None for u in users)
+
+
+def _named(value: Any) -> Any:
+    """A people value (or one user) as versions before 2026-12-01 give it: a name not known is an empty string."""
+    if isinstance(value, list):
+        return [_named(u) for u in value]
+    return dict(value, name="") if isinstance(value, dict) and value.get("name", "") is None else value
 
 
 def _versioned(obj: dict, version: str, workspace: Workspace) -> dict:

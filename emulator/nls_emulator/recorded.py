@@ -83,6 +83,8 @@ def load_recorded(directory: Path | str | None = None, prefer: str | None = None
         if isinstance(body, dict) and body.get("object") != "error":
             _take(ws, rec, path.name, body)
     _order_pages(ws, rec.query_pages)
+    if not prefer:   # a golden test replays a recording exactly as it is
+        _complete_schemas(ws)
     _assemble_property_lists(ws, rec)
     for parent, lists in rec.child_lists.items():
         ws.children[parent] = _child_order(lists, ws.children.get(parent, []))
@@ -93,6 +95,23 @@ def load_recorded(directory: Path | str | None = None, prefer: str | None = None
             item = {k: v for k, v in body.items() if k != "request_id"}
             ws.property_items[key] = {"single": item}
     return ws, rec.bot or {}
+
+
+def _complete_schemas(ws: Workspace) -> None:
+    """Add to each data source's schema the properties its recorded pages hold and its recorded schema lacks: the
+    recordings were made at different times, and Notion's schema always holds every property of its pages (a query
+    asking for the schema's properties by id, as 2026-12-01 needs, gets all of them)."""
+    for page in ws.pages.values():
+        ds = ws.data_sources.get((page.get("parent") or {}).get("data_source_id") or "")
+        if ds is None:
+            continue
+        schema = ds.setdefault("properties", {})
+        known = {p.get("id") for p in schema.values()}
+        for name, prop in (page.get("properties") or {}).items():
+            if isinstance(prop, dict) and prop.get("id") not in known and name not in schema:
+                t = prop.get("type")
+                schema[name] = {"id": prop.get("id"), "name": name, "type": t, t: {}}
+                known.add(prop.get("id"))
 
 
 def _recording_files(d: Path, prefer: str | None, legacy: bool) -> list[Path]:

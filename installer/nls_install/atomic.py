@@ -149,6 +149,8 @@ def install(conn: psycopg.Connection, shipped: Shipped | None = None, choice: ru
                 with ins.step("CREATE EXTENSION plpython3u"):
                     conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
             applied = migrate(conn, shipped)
+            if not found.migrations:   # a new install: its settings start at this release's defaults (sql/06)
+                conn.execute("SELECT set_config('nls.new_install', 'on', true)")
             if choice.runtime == runtime.WORKER:   # nls._loopback comes with the migrations
                 prepared = runtime.prepare_worker(conn, loopback_host)
             done = prepared + ins.deploy(conn, shipped, choice.runtime)

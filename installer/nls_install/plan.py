@@ -38,7 +38,9 @@ class Modules:
 @dataclass(frozen=True)
 class Setting:
     """A setting an install touches: ``change`` is 'new' (added at ``default``), 'gone' (no longer in the
-    catalogue), 'reset' (``value`` no longer allowed: back to ``default``) or 'kept' (``value`` set by the DBA)."""
+    catalogue), 'reset' (``value`` no longer allowed: back to ``default``), 'pinned' (``value`` is the default the
+    database was installed with, and this release's default is another: the install keeps ``value``) or 'kept'
+    (``value`` set by the DBA)."""
 
     name: str
     change: str
@@ -111,7 +113,7 @@ class Plan:
                 f"{engine_hash(self.found.modules)} -> {to})")
 
     def _settings_lines(self) -> list[str]:
-        by = {c: [s for s in self.settings if s.change == c] for c in ("new", "gone", "reset", "kept")}
+        by = {c: [s for s in self.settings if s.change == c] for c in ("new", "gone", "reset", "pinned", "kept")}
         out = []
         if by["new"]:
             out.append("Would add setting(s) " + ", ".join(f"{s.name} = '{s.default}'" for s in by["new"]))
@@ -120,6 +122,9 @@ class Plan:
         if by["reset"]:
             out.append("Would set back to the default (the value is no longer allowed): " + ", ".join(
                 f"{s.name} '{s.value}' -> '{s.default}'" for s in by["reset"]))
+        for s in by["pinned"]:
+            out.append(f"Keeps {s.name} = '{s.value}', the default this database was installed with; new installs "
+                       f"start at '{s.default}' (SELECT nls.set_setting('{s.name}', '{s.default}') moves to it)")
         if by["kept"]:
             out.append(f"Keeps {len(by['kept'])} setting(s) you changed: " + ", ".join(
                 f"{s.name} = '{s.value}'" for s in by["kept"]))
@@ -164,14 +169,17 @@ def setting_changes(conn: psycopg.Connection, found: Installed) -> list[Setting]
         return []
     fits = ("nls._setting_fits(s.value, c.type, c.min_value, c.max_value, c.allowed::text[])"
             if installed.value(conn, "SELECT to_regprocedure('nls._setting_fits(text,text,numeric,numeric,text[])') "
-                            "IS NOT NULL") else "true")
+                               "IS NOT NULL") else "true")
+    old = "s.default_value" if installed.value(conn,
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('nls.settings') "
+        "AND attname = 'default_value' AND NOT attisdropped)") else "NULL"
     rows = conn.execute(f"{_catalogue()} SELECT coalesce(c.name, s.name), c.name IS NULL, s.name IS NULL, s.value, "
-                        f"c.default_value, {fits} FROM catalogue c FULL JOIN nls.settings s ON s.name = c.name "
+                        f"c.default_value, {fits}, {old} FROM catalogue c FULL JOIN nls.settings s ON s.name = c.name "
                         "ORDER BY 1").fetchall()
     out = []
-    for name, gone, new, value, default, fit in rows:
+    for name, gone, new, value, default, fit, was in rows:
         change = ("gone" if gone else "new" if new else "reset" if fit is False else
-                  "kept" if value != default else None)
+                  "pinned" if value != default and value == was else "kept" if value != default else None)
         if change:
             out.append(Setting(name, change, value, default))
     return out

@@ -8,12 +8,14 @@ entry points return) says ``"success"`` where the log says ``completed``, and th
 ``details`` (jsonb) = {
   "data_sources": [{"id", "name", "mode": "full" | "incremental" | "full (...)", "pages": rows read,
                     "windows"?: created_time windows read past the 10,000-row cap,
+                    "cursor_restarts"?: queries begun again from the last row read after Notion refused a cursor,
                     "reconciled"?: {"ids_read", "drifted", "windows"}}],
   "cleaned_characters": characters PostgreSQL cannot store that were removed or replaced,
   "page_errors"?: [{"page_id", "error"}], "limits"?: [{"limit": why the run is partial, ...}],
   "<counter>"?: n for each counter of COUNTERS that is not 0 (data_sources_listed_again: a query answered 404/400
                 and GET /v1/databases/{id} listed the data sources again; trashed_seen: pages the trash listing
-                found trashed since the last run),
+                found trashed since the last run; cursor_restarts: the run's queries begun again after a refused
+                cursor),
   "requests_by_endpoint": {endpoint: attempts, every one Notion saw}, "rate_limited"?: 429 answers,
   "retry_waited_s"?: seconds waited between attempts, "paced_s"?: seconds waited for the budget (pacing, 429 holds),
   "timeouts"?: {endpoint: requests that timed out}, "invalid_json"?: {endpoint: answers whose body was not JSON, each
@@ -62,9 +64,11 @@ class RunStatus(str, Enum):
 # the named counters a run may report in details (each only when not 0)
 COUNTERS = ("completed_values", "unsupported_values", "rollups_over_cut_relations", "markdown_unavailable",
             "markdown_truncated", "markdown_unknown_blocks", "own_writes", "data_sources_listed_again", "trashed_seen",
+            "cursor_restarts",
             # a push's: objects in conflict, failed, already matching Notion, unchanged by their hash,
-            # pages read again first, creates found by card id, failures left until the object changes
-            "conflicts", "failed", "agreed", "unchanged", "refreshed", "adopted", "waiting")
+            # pages read again first, creates found by card id, failures left until the object changes, creates
+            # the workspace's block limit refused
+            "conflicts", "failed", "agreed", "unchanged", "refreshed", "adopted", "waiting", "block_limited")
 # the counters a run's answer carries too (a push's conflicts and failures)
 ANSWERED = ("conflicts", "failed")
 MAX_OBJECT_ERRORS = 200
@@ -79,12 +83,15 @@ class DataSourceReport:
     mode: str
     pages: int = 0
     windows: int = 0
+    cursor_restarts: int = 0
     reconciled: dict | None = None
 
     def as_details(self) -> dict:
         out: dict[str, Any] = {"id": self.id, "name": self.name, "mode": self.mode, "pages": self.pages}
         if self.windows:
             out["windows"] = self.windows
+        if self.cursor_restarts:
+            out["cursor_restarts"] = self.cursor_restarts
         if self.reconciled is not None:
             out["reconciled"] = self.reconciled
         return out

@@ -49,11 +49,14 @@ class FakeNotion:
     id), answers ``page_size`` rows at a time from a keyset cursor (a row edited during the read moves past it and
     comes again), and stops after ``cap`` rows with ``request_status: incomplete``.
     ``between(answer_number)`` runs after each answer (to edit pages during a read). Pages in the trash are not
-    returned (as Notion's queries do not). Records each body."""
+    returned (as Notion's queries do not). ``refuse_every``: every that many'th cursor sent is refused as Notion
+    refuses an expired one (400 validation_error). Records each body."""
 
-    def __init__(self, pages: list[dict], cap: int = 10_000, page_size: int = 100, between=None):
+    def __init__(self, pages: list[dict], cap: int = 10_000, page_size: int = 100, between=None,
+                 refuse_every: int = 0):
         self.pages = {p["id"]: p for p in pages}
         self.cap, self.page_size, self.between = cap, page_size, between
+        self.refuse_every, self.cursors = refuse_every, 0
         self.bodies: list[dict] = []
         self.property_ids: list = []
         self.answers = 0
@@ -81,6 +84,9 @@ class FakeNotion:
                 self.between(self.answers)
             if not more:
                 return
+            self.cursors += 1
+            if self.refuse_every and self.cursors % self.refuse_every == 0:
+                raise NotionError(400, "validation_error", "The start_cursor provided is invalid: cursor")
 
     def edit(self, page_id: str, minute: int) -> None:
         self.pages[page_id] = dict(self.pages[page_id], last_edited_time=iso(minute))
@@ -119,7 +125,10 @@ class FakeClient:
     request as (endpoint, id) and ``writes`` each write as (endpoint, id, properties sent); ``errors`` {(endpoint,
     id): NotionError} answers one with an error, every time; ``lose_create_answer``: ``POST /v1/pages`` makes the
     page, then answers nothing (a reset after sending); ``index_lag``: a page just made is not found by a query
-    (``find_pages``) until ``unindexed`` is emptied."""
+    (``find_pages``) until ``unindexed`` is emptied. ``lists_title_only``: as a client of Notion-Version 2026-12-01
+    (the flows then ask for every property by id)."""
+
+    lists_title_only = False
 
     def __init__(self, bot: str = "bot-1"):
         self.data_sources: dict[str, FakeNotion] = {}
@@ -253,7 +262,7 @@ class FakeClient:
             raise NotionError(0, "no_answer", "the connection was reset after the request was sent")
         return copy.deepcopy(made)
 
-    def find_pages(self, data_source_id: str, flt: dict) -> list[dict]:
+    def find_pages(self, data_source_id: str, flt: dict, property_ids=None) -> list[dict]:
         """The pages whose property ``flt["property"]`` (an id) holds the text ``flt[<type>]["equals"]``."""
         self._call("data_sources.query", data_source_id)
         want = next(v["equals"] for k, v in flt.items() if k != "property")

@@ -293,6 +293,10 @@ class MemoryStore:
         return [p for (s, _), p in sorted(self.pages.items()) if s == source_id and not p["in_trash"]
                 and not p["gone"] and ds_id in (None, p["data_source_id"])]
 
+    def current_schema(self, source_id: int, ds_id: str) -> dict | None:
+        history = self.schemas.get((source_id, ds_id))
+        return copy.deepcopy(history[-1]) if history else None
+
     def pages_off_schema(self, source_id: int, ds_id: str, schema: dict) -> int:
         return sum(1 for p in self._live(source_id, ds_id) if schema_of(p["properties"]) != schema)
 

@@ -119,3 +119,40 @@ def test_a_create_whose_answer_came_is_stored_with_its_card_id():
     assert report.added == 1 and client.count("data_sources.query") == 0   # nothing to look for first
     new = store.local[sid]["a2"]["page_id"]
     assert store.stored(sid, new) is not None and store.local[sid]["a2"]["local"]["card_id"] == "C-2"
+
+
+def test_the_workspace_block_limit_fails_the_creates_with_one_request_and_the_updates_still_go():
+    from nls_engine.notion.client import NotionError
+    store, client, sid = workspace(create=True)
+    store.local[sid]["a2"] = new_atom()
+    store.local[sid]["a3"] = dict(new_atom(), new_card={"card_id": "C-3", "held_by": None})
+    store.change_locally(sid, "a1", "front", "What is 3+3?", base=text("fr", "What is 2+2?"))
+    client.errors[("pages.create", "ds-1")] = NotionError(
+        403, "restricted_resource", "This workspace has reached its block limit. Upgrade to create more blocks.")
+    report = push(store, client, sid)
+    assert client.count("pages.create") == 1 and client.count("pages.update") == 1 and report.updated == 1
+    assert report.counts["block_limited"] == 2 and report.counts["failed"] == 2
+    assert report.extra["workspace_block_limit"].startswith("This workspace has reached its block limit")
+    for local_id in ("a2", "a3"):
+        st = state(store, local_id)
+        assert (st["status"], st["last_error_code"]) == ("failed", "workspace_block_limit")
+        assert "personal access token" in st["last_error"]
+    # the next push tries one create again (the plan may have changed), and no more while Notion refuses
+    report = push(store, client, sid)
+    assert client.count("pages.create") == 2 and report.counts["block_limited"] == 2
+    del client.errors[("pages.create", "ds-1")]
+    report = push(store, client, sid)
+    assert report.added == 2 and state(store, "a3")["status"] == "synced"
+
+
+def test_a_create_refused_for_another_reason_of_the_workspace_stops_the_runs_creates_as_restricted_resource():
+    from nls_engine.notion.client import NotionError
+    store, client, sid = workspace(create=True)
+    store.local[sid]["a2"] = new_atom()
+    store.local[sid]["a3"] = dict(new_atom(), new_card={"card_id": "C-3", "held_by": None})
+    client.errors[("pages.create", "ds-1")] = NotionError(
+        403, "restricted_resource", "Insufficient permissions for this endpoint.")
+    report = push(store, client, sid)
+    assert client.count("pages.create") == 1 and report.counts["failed"] == 2 and "block_limited" not in report.counts
+    assert {state(store, a)["last_error_code"] for a in ("a2", "a3")} == {"restricted_resource"}
+    assert "insert content capability" in state(store, "a3")["last_error"]

@@ -108,3 +108,28 @@ def test_property_ids_are_sent_as_filter_properties():
     notion = FakeNotion([page(1, edited=1)])
     read(notion, property_ids=["title", "a%3Bb"])
     assert notion.property_ids == [["title", "a%3Bb"]]
+
+
+def test_a_refused_cursor_begins_the_query_again_from_the_last_row_losing_none_and_handing_none_on_twice():
+    pages = [page(n, edited=n // 3, created=n) for n in range(1, 1051)]
+    notion = FakeNotion(pages, refuse_every=5)
+    outcome, batches, report, ds = read(notion)
+    ids = [i for b, _ in batches for i in b]
+    assert len(ids) == 1050 and set(ids) == {p["id"] for p in pages}
+    assert outcome.complete and outcome.upto == iso(350) and not report.limits
+    assert ds.cursor_restarts == report.counts["cursor_restarts"] >= 2 and ds.as_details()["cursor_restarts"]
+    # each restart asks again from the minute of the last row read, without a cursor
+    assert notion.bodies[1]["filter"]["last_edited_time"]["on_or_after"] == iso(500 // 3)
+
+
+def test_a_refused_cursor_in_a_created_time_window_begins_that_window_again():
+    pages = [page(n, edited=1000 + n, created=n) for n in range(1, 651)]
+    outcome, batches, report, ds = read(FakeNotion(pages, cap=300, refuse_every=4))
+    ids = [i for b, _ in batches for i in b]
+    assert len(ids) == 650 and len(set(ids)) == 650 and outcome.complete and ds.cursor_restarts >= 1
+
+
+def test_restarts_that_bring_no_new_row_end_the_read_incomplete_and_say_why():
+    pages = [page(n, edited=1, created=1) for n in range(1, 701)]   # one minute: a restart reads it from its start
+    outcome, _, report, _ = read(FakeNotion(pages, refuse_every=5))
+    assert not outcome.complete and [x["limit"] for x in report.limits] == ["cursor_refused"]

@@ -114,3 +114,21 @@ def test_a_known_data_source_that_left_the_database_is_listed_again_and_the_new_
     assert sync_type == "notion_incremental" and report.counts["data_sources_listed_again"] == 1
     assert store.stored_copy(sid, page(5, 50)["id"])["data_source_id"] == "ds-2"
     assert store.listed_data_sources(sid) == [{"id": "ds-2", "name": "Moved"}]
+
+
+def test_on_2026_12_01_a_read_names_every_property_by_id_and_checks_the_recorded_schema_once_an_edit_comes():
+    store, client, sid = workspace(page(1, 10, Name=title("a"), Score=formula("f", 1)), page(2, 20, Name=title("b")))
+    client.lists_title_only = True
+    read(store, client, sid)
+    queried = client.data_sources["ds-1"].property_ids
+    assert queried[-1] == ["f", "title"] and client.count("data_sources.retrieve") == 1   # the schema, on a full run
+    client.requests.clear()
+    read(store, client, sid)   # unchanged: the recorded schema's ids, no other request
+    assert client.requests == [("data_sources.query", "ds-1")] and queried[-1] == ["f", "title"]
+    # a property added in Notion, and a page edited: the schema is read once and the query begins again with it
+    client.schemas["ds-1"]["Hint"] = {"id": "h%3A", "type": "rich_text"}
+    client.data_sources["ds-1"].edit(client.page_of(page(2, 20)["id"])["id"], 30)
+    client.requests.clear()
+    read(store, client, sid)
+    assert client.count("data_sources.retrieve") == 1 and client.count("data_sources.query") == 2
+    assert queried[-1] == ["f", "h%3A", "title"]

@@ -44,6 +44,12 @@ GATEWAY_CODES = {500: "internal_server_error", 502: "bad_gateway", 503: "service
                  504: "gateway_timeout", 529: "service_overload", 429: "rate_limited", 409: "conflict_error"}
 # a request needs at least this long to be worth starting before the deadline
 MIN_REQUEST_S = 1.0
+# the Notion-Version from which search and data source queries carry only the title unless filter_properties is given
+TITLE_ONLY_FROM = "2026-12-01"
+# the longest request URL sent: Notion documents no limit on filter_properties, but the proxies in front of an API
+# commonly refuse request lines past 8 KiB; the property ids of a wider data source go in several queries
+MAX_URL = 8000
+FILTER_PARAM = "filter_properties"
 
 
 class NotionError(NlsError):
@@ -70,6 +76,12 @@ class NotionError(NlsError):
         """True when the error is about the token or Notion itself (401, 429 after retries, 5xx, no response), so
         the run stops; False when it is about one object (400, 403, 404, ...), which the run records and passes."""
         return self.status in (401, 429) or self.status >= 500 or self.status == 0 or self.code == "invalid_json"
+
+    @property
+    def block_limit(self) -> bool:
+        """A write refused because the workspace reached its block limit (a free workspace with more than one member
+        may create 1,000 blocks through the API, for good): 403 ``restricted_resource`` saying so."""
+        return self.status == 403 and self.code == "restricted_resource" and "block" in self.message.lower()
 
     @property
     def workspace_limit(self) -> bool:
@@ -151,6 +163,12 @@ class NotionClient:
     def close(self) -> None:
         """Close the HTTP session."""
         self.session.close()
+
+    @property
+    def lists_title_only(self) -> bool:
+        """Whether this client's Notion-Version (2026-12-01 on) lists pages (search, data source queries) with their
+        title only unless ``filter_properties`` names the properties wanted."""
+        return self.version >= TITLE_ONLY_FROM
 
     def request(self, method: str, path: str, params: dict | None = None, body: dict | None = None,
                 endpoint: str = "", idempotent: bool = True) -> dict:
@@ -328,10 +346,38 @@ class NotionClient:
 
     def query(self, data_source_id: str, body: dict, property_ids: list[str] | None = None) -> Iterator[dict]:
         """``POST /v1/data_sources/{id}/query``, every page of results. ``property_ids`` (Notion's percent-encoded
-        ids) sends ``filter_properties``: the pages then carry only those properties."""
-        params = {"filter_properties": [unquote(p) for p in property_ids]} if property_ids is not None else None
-        return self.paginate("POST", f"/v1/data_sources/{data_source_id}/query", body=body, params=params,
-                             endpoint="data_sources.query")
+        ids) sends ``filter_properties``: the pages then carry only those properties. Ids too many for one URL of
+        at most MAX_URL characters go in several queries, answer by answer (:meth:`_merged`)."""
+        path = f"/v1/data_sources/{data_source_id}/query"
+        groups = id_groups(property_ids, MAX_URL - len(self.base_url + path) - 1) if property_ids is not None else [None]
+        if len(groups) > 1:
+            return self._merged(path, body, groups)
+        params = {FILTER_PARAM: [unquote(p) for p in groups[0]]} if groups[0] is not None else None
+        return self.paginate("POST", path, body=body, params=params, endpoint="data_sources.query")
+
+    def _merged(self, path: str, body: dict, groups: list[list[str]]) -> Iterator[dict]:
+        """The same query once per group of property ids, answer by answer: each answer of the first carries the
+        properties of every group. A page another group's answer lacks or gives with another last_edited_time
+        (an edit during the read moved it) is read whole instead (``GET /v1/pages/{id}``)."""
+        pagers = [self.paginate("POST", path, body=body, params={FILTER_PARAM: [unquote(p) for p in group]},
+                                endpoint="data_sources.query") for group in groups]
+        for answer in pagers[0]:
+            parts: dict[str, list[dict]] = {}
+            for other in pagers[1:]:
+                for page in (next(other, None) or {}).get("results") or []:
+                    if isinstance(page, dict):
+                        parts.setdefault(page.get("id"), []).append(page)
+            for page in answer.get("results") or []:
+                if not isinstance(page, dict) or not isinstance(page.get("properties"), dict):
+                    continue
+                more = parts.get(page.get("id"), [])
+                if len(more) == len(pagers) - 1 and all(m.get("last_edited_time") == page.get("last_edited_time")
+                                                        for m in more):
+                    for m in more:
+                        page["properties"].update(m.get("properties") or {})
+                elif page.get("id"):
+                    page.update(self.page(page["id"]))
+            yield answer
 
     def markdown(self, page_id: str) -> dict:
         """``GET /v1/pages/{id}/markdown``: ``{"markdown": str, "truncated": bool, "unknown_block_ids": [...]}``."""
@@ -368,11 +414,11 @@ class NotionClient:
         body = {"parent": {"type": "data_source_id", "data_source_id": data_source_id}, "properties": properties}
         return self.request("POST", "/v1/pages", body=body, endpoint="pages.create", idempotent=False)
 
-    def find_pages(self, data_source_id: str, flt: dict) -> list[dict]:
-        """``POST /v1/data_sources/{id}/query`` with ``filter`` ``flt``: every page that matches."""
+    def find_pages(self, data_source_id: str, flt: dict, property_ids: list[str] | None = None) -> list[dict]:
+        """``POST /v1/data_sources/{id}/query`` with ``filter`` ``flt``: every page that matches (with the properties
+        ``property_ids`` names, as :meth:`query`; every one when None, before 2026-12-01)."""
         pages: list[dict] = []
-        for data in self.paginate("POST", f"/v1/data_sources/{data_source_id}/query", body={"filter": flt},
-                                  endpoint="data_sources.query"):
+        for data in self.query(data_source_id, {"filter": flt}, property_ids):
             pages.extend(data.get("results", []))
         return pages
 
@@ -397,6 +443,22 @@ class NotionClient:
                 block["children"] = kids
                 cut = cut or kcut
         return blocks, cut
+
+
+def id_groups(property_ids: list[str], room: int) -> list[list[str]]:
+    """``property_ids`` cut into groups whose ``filter_properties=<id>`` query parameters (the ids URL-encoded
+    once, joined by ``&``) each fit in ``room`` characters; one group when they all fit (or there are none). Ids
+    keep their order; a group holds one id at least."""
+    groups: list[list[str]] = [[]]
+    used = 0
+    for pid in property_ids:
+        size = len(FILTER_PARAM) + 2 + len(quote(unquote(pid), safe=""))
+        if groups[-1] and used + size > room:
+            groups.append([])
+            used = 0
+        groups[-1].append(pid)
+        used += size
+    return groups
 
 
 def title_text(obj: dict) -> str | None:

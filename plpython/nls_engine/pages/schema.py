@@ -14,6 +14,10 @@ def schema_of(properties: dict | None) -> dict:
     return {name: {"id": p.get("id"), "type": p.get("type")} for name, p in (properties or {}).items()}
 
 
+def _ids(schema: dict) -> list[str]:
+    return sorted({p["id"] for p in schema.values() if isinstance(p, dict) and p.get("id")})
+
+
 class Schemas:
     """The schemas of one run's data sources. ``note`` keeps what pages show; ``properties`` asks Notion."""
 
@@ -43,6 +47,24 @@ class Schemas:
                     raise
                 self._properties[ds_id] = {}
         return self._properties[ds_id]
+
+    def listed_ids(self, ds_id: str, fresh: bool) -> list[str] | None:
+        """The property ids a query names in ``filter_properties`` on a Notion-Version that lists pages with their
+        title only (2026-12-01 on): every property of the data source, from its schema as Notion gives it (``GET
+        /v1/data_sources/{id}``, once a run) when ``fresh``, read already or nothing is recorded, else as last
+        recorded (no request). None on older versions (every property comes unasked) or when no schema is to be
+        had. Raises NotionError when the error ends the run."""
+        if not self.client.lists_title_only:
+            return None
+        schema = None if fresh or ds_id in self._properties else self.store.current_schema(self.source_id, ds_id)
+        ids = _ids(schema or schema_of(self.properties(ds_id)))
+        return ids or None
+
+    def newer_ids(self, ds_id: str, ids: list[str]) -> list[str] | None:
+        """Every property id of the data source as Notion gives it now (``GET /v1/data_sources/{id}``, once a run)
+        when it has one ``ids`` lacks (a property added since the schema was recorded), else None."""
+        now = _ids(schema_of(self.properties(ds_id)))
+        return now if set(now) - set(ids) else None
 
     def rollup_relations(self, ds_id: str) -> dict[str, str | None]:
         """{rollup property id: the id of the relation property it reads} (the data source's schema)."""

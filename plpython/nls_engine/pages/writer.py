@@ -45,6 +45,13 @@ class BatchWriter:
             ctx.store.save_state(ctx.the_source.id, ds_id, ds_name, self.hold or batch[-1]["last_edited_time"])
         ctx.checkpoint()
 
+    def changes(self, batch: list[dict]) -> bool:
+        """Whether a page of ``batch`` is not stored yet or differs from its stored copy (its hash): an edit, not the
+        overlap of an incremental read coming again. Sends no request."""
+        stored = self.ctx.store.stored_hashes(self.ctx.source.id, [p["id"] for p in batch])
+        return any(stored.get(p["id"]) is None or stored[p["id"]]["sync_hash"] != page_hash(clean(p)[0])
+                   for p in batch)
+
     def _stage(self, ds_id: str, page: dict, stored: dict) -> dict | None:
         """The row to upsert for one page, or None when it is unchanged or could not be read whole."""
         src, report = self.ctx.the_source, self.ctx.report

@@ -22,6 +22,11 @@ looked for by the card id it wrote (a data source query) and adopted; not found,
 ``create_unconfirmed`` and the next push looks again before creating. The card id of a new page is the atom's, else
 derived from its id (nls._new_page_cards), so that the cleaning knows the page as the atom's even when a rollback took
 that card id away; one another atom holds fails the object as ``card_id_taken`` (it waits until the card id is free).
+A create the workspace's block limit refuses (403 ``restricted_resource``: a free workspace with more than one
+member may create 1,000 blocks through the API) fails with ``workspace_block_limit``, and the run sends no other
+create (they fail the same way, with no request); updates go on, and the next push tries one create again. Another
+403 ``restricted_resource`` on a create (an integration without the insert content capability) stops the run's
+creates the same way, as ``restricted_resource``.
 A refused write (400, 403, 404) or a value Notion would refuse (:class:`Refused`: too long, too many items, no such
 option) fails that object only, with the reason; so does an SQL error (``database``): each step of an object runs in
 a subtransaction that checks the atoms' unique card ids as it ends (:meth:`Pusher._step`). 429/5xx/409 are retried
@@ -31,7 +36,8 @@ after recording the object.
 Run report (``sync_log``): items_processed objects looked at, items_added pages created (or adopted), items_updated
 pages written; details: the counters ``conflicts``, ``failed``, ``agreed`` (objects Notion already matched),
 ``unchanged`` (its hash said so), ``refreshed`` (pages read again first), ``adopted`` (creates found by card
-id), ``waiting`` (failed objects left until they change), ``object_errors`` [{"local_table", "local_id", "page_id",
+id), ``block_limited`` (creates the workspace's block limit refused), ``waiting`` (failed objects left until they
+change), ``workspace_block_limit`` (Notion's message), ``object_errors`` [{"local_table", "local_id", "page_id",
 "error"}], ``skipped_properties`` [{"column", "reason"}].
 """
 from __future__ import annotations
@@ -64,6 +70,12 @@ from .values import Refused, Target, comparable
 
 OPTION_TYPES = ("select", "status", "multi_select")
 MAY_HAVE_HAPPENED = (0, 500, 502, 504)   # a create answered so may have happened: look for it before anything else
+BLOCK_LIMIT = ("Notion refused to create the page: the workspace reached its block limit (a free workspace with more "
+               "than one member may create 1,000 blocks through the API, for good; personal access tokens are "
+               "exempt). Upgrade the workspace's plan or connect nls with a personal access token; the next push "
+               "creates it")
+CREATE_REFUSED = ("Notion refused to create the page (403 restricted_resource): the integration may lack the insert "
+                  "content capability, or the workspace reached its block limit; no other page is created this run")
 __all__ = ["RETRIED", "NotionPush", "Pusher", "dry_run"]
 CHECKPOINT_EVERY = 10
 
@@ -99,6 +111,9 @@ class Pusher:
         self.skipped: dict[str, str] = {}
         self.create_targets: dict = {}
         self.create_skipped: dict[str, str] = {}
+        # (code, message) once Notion refused a create for the workspace's sake (its block limit, a capability the
+        # integration lacks): no other create is sent this run
+        self.create_refused: tuple[str, str] | None = None
         self.creates = self._creates()
 
     def _creates(self) -> bool:
@@ -159,6 +174,8 @@ class Pusher:
     def _failure(self, obj: dict, e: Exception) -> None:
         """Record why ``obj`` failed (its code and message); raise on an error of Notion that ends the run."""
         if isinstance(e, Refused):
+            if e.code == "workspace_block_limit":
+                self.ctx.report.count("block_limited")
             self._failed(obj, e.code, str(e))
         elif isinstance(e, NotionError):
             code = "create_unconfirmed" if getattr(e, "unconfirmed", False) else e.code
@@ -267,6 +284,8 @@ class Pusher:
         to be sent. Raises Refused (a card id another atom holds, a value Notion would refuse)."""
         if obj["status"] is not None and not self._due(obj):
             return False
+        if self.create_refused is not None:
+            raise Refused(self.create_refused[1], self.create_refused[0])
         ds, card = self.plan["data_source_id"], free_card(obj)
         self.skipped.update(self.create_skipped)   # the columns a new page goes without
         obj["create_properties"] = create_properties(dict(obj["local"], card_id=card), self._with_options(ds))
@@ -281,6 +300,13 @@ class Pusher:
         try:
             page = self.ctx.notion.create_page(ds, obj["create_properties"])
         except NotionError as e:
+            if e.status == 403 and e.code == "restricted_resource":   # not this page's: no other create is sent
+                code = "workspace_block_limit" if e.block_limit else "restricted_resource"
+                said = BLOCK_LIMIT if e.block_limit else CREATE_REFUSED
+                self.create_refused = (code, f"{said} (Notion: {e.message})")
+                if e.block_limit:
+                    self.ctx.report.extra["workspace_block_limit"] = e.message
+                raise Refused(self.create_refused[1], code) from None
             if e.status not in MAY_HAVE_HAPPENED:
                 raise
             if self._adopt(obj, ds, card):   # it happened: the page is found by its card id and adopted
@@ -302,7 +328,8 @@ class Pusher:
         """Look for the page a create may have made (a data source query on the card id's property); adopt it when
         found. Returns whether it was."""
         target = self.create_targets["card_id"]
-        found = [p for p in self.ctx.notion.find_pages(ds, {"property": target.id, target.type: {"equals": card}})
+        flt = {"property": target.id, target.type: {"equals": card}}
+        found = [p for p in self.ctx.notion.find_pages(ds, flt, self.schemas.listed_ids(ds, fresh=False))
                  if comparable(current_value(p.get("properties") or {}, target)) == card]
         if not found:
             return False

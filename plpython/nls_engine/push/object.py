@@ -112,7 +112,7 @@ def content_hash(local: dict) -> str:
 # transient ones, and those the stored copy shows (a page gone or in the trash: no request tells it again)
 RETRIED = frozenset({"no_answer", "connection_error", "rate_limited", "internal_server_error", "bad_gateway",
                      "service_unavailable", "gateway_timeout", "service_overload", "conflict_error",
-                     "create_unconfirmed", "database", "page_gone", "page_in_trash"})
+                     "create_unconfirmed", "database", "page_gone", "page_in_trash", "workspace_block_limit"})
 
 
 def failure_hash(local: dict, columns: list) -> str:

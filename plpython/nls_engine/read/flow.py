@@ -95,7 +95,13 @@ class NotionRead:
             # a rename or type change moves no page: every stored page's properties are read again
             full, ds_report.mode = True, "full (the data source's schema changed)"
         writer.begin_data_source()
-        outcome = DataSourceRead(ctx.notion, ds_id, ds_report, report, seen=StoredSeen(store)).run(
+        ids = schemas.listed_ids(ds_id, fresh=full)   # 2026-12-01 on: every property, asked for by id
+
+        def newer_ids(asked: list[str], rows: list[dict]) -> list[str] | None:
+            # the recorded schema may lack a property added since: checked once, when the first edit comes
+            return (schemas.newer_ids(ds_id, asked) or []) if writer.changes(rows) else None
+        outcome = DataSourceRead(ctx.notion, ds_id, ds_report, report, property_ids=ids, seen=StoredSeen(store),
+                                 newer_ids=None if full else newer_ids).run(
             None if full else since, lambda batch, in_order: writer.write(ds_id, ds_name, batch, in_order))
         if outcome.complete and outcome.seen:   # a page that could not be stored holds the watermark at its time
             store.save_state(src.id, ds_id, ds_name, writer.hold or outcome.upto)

@@ -5,7 +5,8 @@ The call: ``POST /v1/search`` with ``filter: {"property": "object", "value": "pa
 ``last_edited_time`` descending, 100 pages an answer, read only back to the last look less ``overlap_s`` (trashing a
 page moves its ``last_edited_time``). One request per user and run, whatever the number of data sources, unless
 more than 100 pages were trashed since the last look (then one more per 100). Stored pages it names are marked
-``in_trash`` at once, with Notion's ``last_edited_time`` and hash, so that the reconciliation finds nothing drifted;
+``in_trash`` at once, with Notion's ``last_edited_time`` and hash (from Notion-Version 2026-12-01 on, which lists
+the title only, the stored hash marked as trashed), so that the reconciliation finds nothing drifted;
 pages nls does not store are passed over. The first look of an integration only notes the time: full reads and the
 reconciliation cover what came before.
 """
@@ -32,9 +33,11 @@ class TrashLook:
             listed = []
             for page in ctx.notion.trash(since):
                 page, _ = clean(page)
+                # 2026-12-01 on the listing gives the title only: the stored copy keeps its properties and hash
+                whole = {} if ctx.client.lists_title_only else {"sync_hash": page_hash(page)}
                 report.processed += 1
                 listed.append({"page_id": page.get("id"), "last_edited_time": page.get("last_edited_time"),
-                               "sync_hash": page_hash(page)})
+                               **whole})
             report.findings["trashed_listed"] = len(listed)
             marked = store.mark_trashed(ctx.user_id, [p for p in listed if p["page_id"] and p["last_edited_time"]])
             report.removed += marked

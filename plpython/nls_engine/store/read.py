@@ -97,6 +97,15 @@ class ReadStatements(Statements):
         self._one("SELECT nls._save_schema($1, $2, $3) AS h", ["bigint", "text", "jsonb"],
                   [source_id, ds_id, json.dumps(schema, sort_keys=True)])
 
+    def current_schema(self, source_id: int, ds_id: str) -> dict | None:
+        """The data source's schema as last recorded ({name: {id, type}}: the one ``sync_state.schema_hash`` names),
+        or None when none is."""
+        row = self._one("SELECT d.properties::text AS p FROM nls.sync_state st JOIN nls.data_source_schemas d "
+                        "ON d.source_id = st.source_id AND d.data_source_id = st.data_source_id "
+                        "AND d.schema_hash = st.schema_hash WHERE st.source_id = $1 AND st.data_source_id = $2",
+                        ["bigint", "text"], [source_id, ds_id])
+        return json.loads(row["p"]) if row else None
+
     def pages_off_schema(self, source_id: int, ds_id: str, schema: dict) -> int:
         """How many live stored pages of the data source hold another schema than ``schema``."""
         return self._row("SELECT nls._pages_off_schema($1, $2, $3) AS n", ["bigint", "text", "jsonb"],
