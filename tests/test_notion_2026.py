@@ -5,6 +5,7 @@ null; and cursors Notion refuses in the middle of a read cost no page."""
 from __future__ import annotations
 
 import time
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -268,7 +269,7 @@ def test_a_status_equals_filter_matches_a_group_before_2026_12_01_and_an_option_
                                                 "groups": [{"id": "g1", "name": "Open", "option_ids": ["o1"]}]})
         page = ws.pages_of(ds)[0]["id"]
         ws.update_page(page, {"Stage": {"id": "o1", "name": "Draft"}})
-        body = {"filter": {"property": "Stage", "status": {"equals": "Open"}}}
+        body: dict[str, Any] = {"filter": {"property": "Stage", "status": {"equals": "Open"}}}
         path = f"/v1/data_sources/{ds}/query"
         assert [p["id"] for p in _call(emu, "POST", path, OLD, json=body).json()["results"]] == [page]
         assert _call(emu, "POST", path, NEW, json=body).json()["results"] == []
@@ -293,8 +294,8 @@ def test_the_emulator_refuses_every_nth_cursor_and_creates_past_a_workspace_bloc
         body = {"parent": {"data_source_id": ds}, "properties": {}}
         assert _call(emu, "POST", "/v1/pages", NEW, json=body).status_code == 200
         assert requests.post(f"{emu.url}/_emulator/block_limit", json={"token": "tok-emu"}).json() == {"ok": True}
-        refused = _call(emu, "POST", "/v1/pages", NEW, json=body)
-        assert (refused.status_code, refused.json()["code"]) == (403, "restricted_resource")
-        assert "block limit" in refused.json()["message"]
+        answer = _call(emu, "POST", "/v1/pages", NEW, json=body)
+        assert (answer.status_code, answer.json()["code"]) == (403, "restricted_resource")
+        assert "block limit" in answer.json()["message"]
         emu.api.integrations["tok-emu"].personal = True   # a personal access token is exempt
         assert _call(emu, "POST", "/v1/pages", NEW, json=body).status_code == 200

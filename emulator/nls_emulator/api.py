@@ -765,7 +765,7 @@ def _group_options(schema: dict, name: str) -> set:
     names = {name}
     for group in config.get("groups") or []:
         if group.get("name") == name:
-            names.update(by_id.get(i) for i in group.get("option_ids") or [])
+            names.update(n for i in group.get("option_ids") or [] if (n := by_id.get(i)) is not None)
     return names
 
 

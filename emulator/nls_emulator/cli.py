@@ -9,7 +9,6 @@ import json
 import sys
 import threading
 
-
 DESCRIPTION = ("Serve a local api.notion.com (Notion-Version 2022-06-28, 2025-09-03, 2026-03-11, 2026-12-01) over "
                "a generated or recorded workspace. Control endpoints: GET /_emulator/stats, "
                "POST /_emulator/reset, /_emulator/rate_limits, /_emulator/faults (refuse_every_nth_cursor too), "

@@ -124,7 +124,7 @@ def test_a_refused_cursor_begins_the_query_again_from_the_last_row_losing_none_a
 
 def test_a_refused_cursor_in_a_created_time_window_begins_that_window_again():
     pages = [page(n, edited=1000 + n, created=n) for n in range(1, 651)]
-    outcome, batches, report, ds = read(FakeNotion(pages, cap=300, refuse_every=4))
+    outcome, batches, _report, ds = read(FakeNotion(pages, cap=300, refuse_every=4))
     ids = [i for b, _ in batches for i in b]
     assert len(ids) == 650 and len(set(ids)) == 650 and outcome.complete and ds.cursor_restarts >= 1
 

@@ -349,10 +349,12 @@ class NotionClient:
         ids) sends ``filter_properties``: the pages then carry only those properties. Ids too many for one URL of
         at most MAX_URL characters go in several queries, answer by answer (:meth:`_merged`)."""
         path = f"/v1/data_sources/{data_source_id}/query"
-        groups = id_groups(property_ids, MAX_URL - len(self.base_url + path) - 1) if property_ids is not None else [None]
+        if property_ids is None:
+            return self.paginate("POST", path, body=body, endpoint="data_sources.query")
+        groups = id_groups(property_ids, MAX_URL - len(self.base_url + path) - 1)
         if len(groups) > 1:
             return self._merged(path, body, groups)
-        params = {FILTER_PARAM: [unquote(p) for p in groups[0]]} if groups[0] is not None else None
+        params = {FILTER_PARAM: [unquote(p) for p in groups[0]]}
         return self.paginate("POST", path, body=body, params=params, endpoint="data_sources.query")
 
     def _merged(self, path: str, body: dict, groups: list[list[str]]) -> Iterator[dict]:
@@ -366,11 +368,11 @@ class NotionClient:
             for other in pagers[1:]:
                 for page in (next(other, None) or {}).get("results") or []:
                     if isinstance(page, dict):
-                        parts.setdefault(page.get("id"), []).append(page)
+                        parts.setdefault(str(page.get("id")), []).append(page)
             for page in answer.get("results") or []:
                 if not isinstance(page, dict) or not isinstance(page.get("properties"), dict):
                     continue
-                more = parts.get(page.get("id"), [])
+                more = parts.get(str(page.get("id")), [])
                 if len(more) == len(pagers) - 1 and all(m.get("last_edited_time") == page.get("last_edited_time")
                                                         for m in more):
                     for m in more:

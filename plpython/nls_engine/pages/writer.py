@@ -48,7 +48,7 @@ class BatchWriter:
     def changes(self, batch: list[dict]) -> bool:
         """Whether a page of ``batch`` is not stored yet or differs from its stored copy (its hash): an edit, not the
         overlap of an incremental read coming again. Sends no request."""
-        stored = self.ctx.store.stored_hashes(self.ctx.source.id, [p["id"] for p in batch])
+        stored = self.ctx.store.stored_hashes(self.ctx.the_source.id, [p["id"] for p in batch])
         return any(stored.get(p["id"]) is None or stored[p["id"]]["sync_hash"] != page_hash(clean(p)[0])
                    for p in batch)
 

@@ -125,6 +125,8 @@ class DataSourceRead:
                 return ReadOutcome(self.seen, False, None)
             last, capped, refused = answer
             if refused:   # begin again from the last row read: every row not read yet sorts after it
+                if last is None:   # refused before a row came: the same query again
+                    continue
                 if sort == "last_edited_time":
                     since = last["last_edited_time"]
                 else:

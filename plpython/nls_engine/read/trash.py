@@ -34,7 +34,7 @@ class TrashLook:
             for page in ctx.notion.trash(since):
                 page, _ = clean(page)
                 # 2026-12-01 on the listing gives the title only: the stored copy keeps its properties and hash
-                whole = {} if ctx.client.lists_title_only else {"sync_hash": page_hash(page)}
+                whole = {} if ctx.notion.lists_title_only else {"sync_hash": page_hash(page)}
                 report.processed += 1
                 listed.append({"page_id": page.get("id"), "last_edited_time": page.get("last_edited_time"),
                                **whole})
