@@ -184,6 +184,23 @@ def test_with_webhooks_postgresql_equals_notion_within_90_seconds_at_one_read_pe
           f"changed pages; {len(rows)} events, {sum(rows.values())} deliveries")
 
 
+def test_an_event_is_applied_as_soon_as_it_is_stored_without_the_scheduled_job(conn, hooked, runtime, request):
+    """Delivered as Notion does since 2026-10-15 (a page's first edit at once), an edit reaches PostgreSQL with no
+    scheduled job running (pg_cron's does not run in the tests' databases): the receiver applies it once stored, in
+    the worker runtime a worker woken by the event's NOTIFY (its own look for work is an hour away)."""
+    emu, ws = hooked, hooked.gen.workspace
+    if runtime == "worker":
+        request.getfixturevalue("worker").poll_s = 3600
+    emu.api.webhooks.fold_s = 60
+    page = emu.gen.page_ids["Characters"][0]
+    title = next(k for k, v in ws.pages[page]["properties"].items() if v["type"] == "title")
+    ws.update_page(page, {title: "applied once stored"})
+    wait_until(lambda: not _differences(conn, ws), 60, "the edit in PostgreSQL without the scheduled job", every=0.2)
+    assert conn.execute("SELECT count(*) FROM nls.webhook_events WHERE applied_at IS NULL").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM nls.sync_log WHERE sync_type = 'notion_webhook' AND status = "
+                        "'completed'").fetchone()[0] >= 1
+
+
 def test_with_30_percent_of_deliveries_dropped_the_next_scheduled_run_catches_up(conn, hooked):
     emu, ws = hooked, hooked.gen.workspace
     emu.api.webhooks.drop = 0.3

@@ -5,7 +5,10 @@ of ``{"verification_token": ...}`` without a signature; deliveries start once th
 (:meth:`Webhooks.confirm`, what the DBA does in the integration's settings). Every change of the integration's
 workspace then becomes an event (``page.created``, ``page.properties_updated``, ``page.content_updated``,
 ``page.deleted``, ``page.undeleted``, ``page.moved``, ``data_source.schema_updated``), aggregated as Notion does: events of one type
-for one entity within ``aggregate_s`` seconds are one delivery listing every author. Each delivery is signed
+for one entity within ``aggregate_s`` seconds are one delivery listing every author. With ``fold_s`` set (60: as
+Notion delivers since 2026-10-15; ``nls emulator`` sets it, tests may leave it None), ``page.created`` and the first
+``page.properties_updated`` of a page go at once, and the later ones of the next ``fold_s`` seconds are folded into
+one delivery, sent ``fold_s`` seconds after the one before it. Each delivery is signed
 (``X-Notion-Signature: sha256=<HMAC-SHA256 of the raw body, keyed by the verification token>``) and retried with
 ``attempt_number`` 2, 3, ... up to 8 while the receiver answers anything but 2xx (or does not answer), after
 ``retry_s`` times the attempt number. ``drop`` (0 to 1) is the share of deliveries never sent (Notion promises no
@@ -27,6 +30,8 @@ from datetime import datetime, timezone
 import requests
 
 MAX_ATTEMPTS = 8
+# the events Notion sends at once since 2026-10-15 (later ones of the next minute folded into one)
+PROMPT_TYPES = ("page.created", "page.properties_updated")
 
 
 @dataclass
@@ -56,6 +61,8 @@ class Webhooks:
         self.api = api
         self.subscriptions: dict[str, Subscription] = {}
         self.aggregate_s, self.retry_s, self.drop, self.duplicate = 2.0, 1.0, 0.0, 0.0
+        self.fold_s: float | None = None
+        self._sent: dict[tuple, float] = {}          # (token, type, entity) -> when its last delivery went
         self.rng = random.Random(0)
         self.log: list[dict] = []
         self._open: dict[tuple, Pending] = {}       # (token, type, entity) -> an event still aggregating
@@ -116,7 +123,15 @@ class Webhooks:
                         "type": event_type, "authors": [{"id": author, "type": kind}],
                         "entity": {"id": entity_id, "type": entity_type}, "data": dict(data),
                         "api_version": "2025-09-03"}
-                self._open[key] = Pending(body, now + self.aggregate_s)
+                self._open[key] = Pending(body, self._due(key, event_type, now))
+
+    def _due(self, key: tuple, event_type: str, now: float) -> float:
+        """When a new event of ``key`` goes: at once, or at the end of the fold after the last delivery of it
+        (``fold_s``, for PROMPT_TYPES), else after ``aggregate_s``."""
+        if self.fold_s is None or event_type not in PROMPT_TYPES:
+            return now + self.aggregate_s
+        last = self._sent.get(key)
+        return now if last is None or now - last >= self.fold_s else last + self.fold_s
 
     def _start(self) -> None:
         if self._thread is None:
@@ -130,6 +145,7 @@ class Webhooks:
                 ready = [k for k, p in self._open.items() if p.due <= now]
                 for k in ready:
                     self._queue.append((k[0], self._open.pop(k)))
+                    self._sent[k] = now
                 due = [(t, p) for t, p in self._queue if p.due <= now]
                 self._queue = [(t, p) for t, p in self._queue if p.due > now]
                 self._sending = len(due)
