@@ -662,6 +662,132 @@ its id): no backend''s request of it starts before that time has passed (p_rate 
 Returns false when every register the budget may use is in use (the backend that got the 429 then waits on its
 own).';
 
+-- ---- the window budgets: requests per window of a token (a connection) and of a workspace ----------------------
+-- Notion's request limits as stated now: a fixed budget of requests per window, spent at any pace; past it, 429 with
+-- Retry-After the time to the window's end. Two registers of the pool per scope (token or workspace): its window
+-- (payload: the window's end in ticks, rounded up to a multiple of 16384, and in its low 14 bits the requests taken
+-- in it) and what was learned of its limit (payload: when that is forgotten, rounded the same way, and in its low 14
+-- bits: bit 13 the limit is a rate (a 429 of a second or two: pace with nls._take_budget), bit 12 the budget was
+-- counted when Notion refused, bits 0-11 the budget).
+CREATE OR REPLACE FUNCTION nls._take_window(p_kind text, p_id text, p_window_s float8, p_default int,
+                                            OUT wait_s float8, OUT budget int, OUT paced boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c_q constant bigint := 16384;
+    v_tag bigint[] := ARRAY[nls._budget_tag(p_kind || '_window', p_id), nls._budget_tag(p_kind || '_learned', p_id)];
+    r record;
+    v_at int[];
+    v_win bigint;
+    v_learned bigint;
+    v_end bigint;
+    v_spent int;
+    v_flags int;
+    v_unknown boolean;
+BEGIN
+    wait_s := 0; budget := 0; paced := true;
+    BEGIN
+        r := nls._budget_read(v_tag, false);
+        v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
+        v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
+        v_learned := nls._budget_time(r.budgets, v_tag[2]);
+        v_learned := CASE WHEN v_learned > r.now THEN v_learned & 16383 ELSE 0 END;
+        v_flags := v_learned >> 12;
+        -- a scope whose limit is a rate, or with no register free, or (nothing learned) a default past what a
+        -- window register counts, is paced and counted nowhere; nothing learned yet: paced, and counted
+        IF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL AND v_flags & 2 = 0 AND (v_learned > 0 OR p_default <= 4095)
+        THEN
+            v_unknown := v_learned = 0;
+            budget := CASE WHEN v_unknown THEN p_default ELSE v_learned & 4095 END;
+            v_win := nls._budget_time(r.budgets, v_tag[1]);
+            v_end := v_win - (v_win & 16383);
+            v_spent := v_win & 16383;
+            IF v_end <= r.now THEN   -- the window is over (or there was none): a new one opens with this request
+                -- its budget spent (nearly, while paced) without a 429: the budget is more, by half
+                IF v_end > 0 AND v_flags & 1 = 0 AND v_spent >= budget * (CASE WHEN v_unknown THEN 0.9 ELSE 1 END) THEN
+                    budget := least(4095, ceil(greatest(budget, v_spent) * 1.5)::int);
+                    v_unknown := false;
+                END IF;
+                v_end := ceil((r.now + (p_window_s + 1) * 10000) / c_q)::bigint * c_q;   -- a second for the network
+                v_spent := 0;
+            END IF;
+            IF NOT v_unknown AND v_spent >= budget THEN
+                wait_s := (v_end - r.now) / 10000.0;
+            ELSE
+                v_spent := least(v_spent + 1, 16382);
+            END IF;
+            PERFORM nls._budget_write(r.seqs[v_at[1]], v_tag[1], v_end | v_spent);
+            IF NOT v_unknown THEN
+                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
+                                          ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (v_flags << 12) | budget);
+            END IF;
+            paced := v_unknown;
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+END
+$$;
+COMMENT ON FUNCTION nls._take_window(text, text, float8, int) IS
+'Internal: one request in the window budget of a token (p_kind token, p_id the user id) or a workspace (workspace,
+its id) every backend shares. Returns (wait_s 0: counted, send it; wait_s > 0: the budget of the window is spent,
+wait that long for its end and ask again; budget: the requests per window the scope is known to have, p_default
+until one is learned; paced: true while nothing is learned (the request is counted, and paced by nls._take_budget:
+a window spent nearly whole at that pace without a 429 makes the budget half as much again, spent in bursts from
+then on, and so after each window spent whole without a 429), when the scope''s limit is a rate, when no register
+is free, or when p_default is past 4095 while nothing is learned (then nothing is counted)). A window opens with
+the first request after the last one ended and lasts p_window_s seconds and one more for the network.';
+
+CREATE OR REPLACE FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s float8, p_window_s float8)
+RETURNS int
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c_q constant bigint := 16384;
+    v_tag bigint[] := ARRAY[nls._budget_tag(p_kind || '_window', p_id), nls._budget_tag(p_kind || '_learned', p_id)];
+    r record;
+    v_at int[];
+    v_win bigint;
+    v_learned bigint;
+    v_budget int := 0;
+BEGIN
+    BEGIN
+        r := nls._budget_read(v_tag, false);
+        v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
+        v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
+        IF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL THEN
+            v_win := nls._budget_time(r.budgets, v_tag[1]);
+            IF p_retry_s <= 2 THEN   -- a wait of a second or two: a rate limit (a bucket), paced as before
+                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
+                                          ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (2 << 12));
+            ELSE
+                -- what the window held when refused, the refused request less; the window is full until its end
+                -- (a window already full: another request in flight was refused too, the budget is one less)
+                v_learned := nls._budget_time(r.budgets, v_tag[2]);
+                v_budget := greatest(1, least(4095, CASE
+                    WHEN v_win & 16383 = 16383 AND v_learned > r.now THEN (v_learned & 4095) - 1
+                    WHEN v_win - (v_win & 16383) > r.now THEN (v_win & 16383) - 1 ELSE 1 END));
+                PERFORM nls._budget_write(r.seqs[v_at[1]], v_tag[1],
+                                          ceil((r.now + p_retry_s * 10000) / c_q)::bigint * c_q | 16383);
+                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
+                                          ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (1 << 12) | v_budget);
+            END IF;
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+    RETURN v_budget;
+END
+$$;
+COMMENT ON FUNCTION nls._learn_window(text, text, float8, float8) IS
+'Internal: Notion answered 429 with p_retry_s seconds of Retry-After for a token (p_kind token, p_id the user id) or
+a workspace (workspace, its id): with a wait of more than 2 s, the window budget is the count taken in its window when
+refused, less the refused request, and the window is full until the Retry-After has passed (no backend sends in it
+again); a wait of 1 or 2 s is a rate limit, paced by nls._take_budget from then on. What was learned is kept for 10
+windows of p_window_s seconds after the last request. Returns the budget learned (0: none).';
+
 -- ---- what a run learns about its integration, noted without locking the integration's row ----------------------
 CREATE OR REPLACE FUNCTION nls._integration_now(p_integration bigint, p_notes bigint[] DEFAULT NULL)
 RETURNS TABLE (status text, workspace_id text, workspace_name text, bot_id text, trash_checked_at timestamptz)

@@ -40,11 +40,13 @@ class WindowBudget:
     """A fixed budget of requests per window, as Notion's request limits now state it: ``budget`` requests in each
     window of ``window_s`` seconds, spent at any pace (evenly or in one burst). A window opens with the first
     request after the last one ended. ``take()`` returns 0.0 when the request is within the budget, else the
-    seconds until the window ends. ``spent`` counts the requests of the window open now."""
+    seconds until the window ends. ``spent`` counts the requests of the window open now, ``refused`` the requests
+    refused in each window so far (one number a window, in order)."""
 
     def __init__(self, budget: int, window_s: float, clock=time.monotonic):
         self.budget, self.window_s, self.clock = budget, window_s, clock
         self.ends, self.spent = 0.0, 0
+        self.refused: list[int] = []
         self.lock = threading.Lock()
 
     def take(self) -> float:
@@ -52,9 +54,11 @@ class WindowBudget:
             now = self.clock()
             if now >= self.ends:
                 self.ends, self.spent = now + self.window_s, 0
+                self.refused.append(0)
             if self.spent < self.budget:
                 self.spent += 1
                 return 0.0
+            self.refused[-1] += 1
             return self.ends - now
 
 
@@ -132,9 +136,13 @@ class RateLimits:
 
     def spent(self, token: str) -> int | None:
         """Requests of ``token`` in its window open now (window mode), or None."""
+        b = self.window("token", token)
+        return b.spent if b else None
+
+    def window(self, scope: str, key: str) -> WindowBudget | None:
+        """The window budget of a token (scope "token") or a workspace ("workspace"), once it was used."""
         with self._lock:
-            b = self._buckets.get(("token_window", token))
-        return b.spent if isinstance(b, WindowBudget) else None
+            return self._buckets.get((scope + "_window", key))
 
     def reset(self) -> None:
         with self._lock:
