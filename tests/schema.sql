@@ -944,7 +944,7 @@ COMMENT ON FUNCTION nls._date(p text) IS 'The date part of a Notion date (YYYY-M
 CREATE FUNCTION nls._deployed() RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0019.worker-runtime"]}'::jsonb$$;
+    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0017.worker-runtime"]}'::jsonb$$;
 
 --
 -- Name: FUNCTION _deployed(); Type: COMMENT; Schema: nls; Owner: -
@@ -1228,6 +1228,63 @@ $$;
 
 COMMENT ON FUNCTION nls._learn_property_ids(p_user text, p_pages text[]) IS 'Internal (nls._stage_learning): records in nls.sources.property_ids the stable id of each mapped property, read from
 the newest page of each source among p_pages (all when NULL), so that a property renamed later still feeds its field.';
+
+--
+-- Name: _learn_window(text, text, double precision, double precision); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    c_q constant bigint := 16384;
+    v_tag bigint[] := ARRAY[nls._budget_tag(p_kind || '_window', p_id), nls._budget_tag(p_kind || '_learned', p_id)];
+    r record;
+    v_at int[];
+    v_win bigint;
+    v_learned bigint;
+    v_budget int := 0;
+BEGIN
+    BEGIN
+        r := nls._budget_read(v_tag, false);
+        v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
+        v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
+        IF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL THEN
+            v_win := nls._budget_time(r.budgets, v_tag[1]);
+            IF p_retry_s <= 2 THEN   -- a wait of a second or two: a rate limit (a bucket), paced as before
+                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
+                                          ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (2 << 12));
+            ELSE
+                -- what the window held when refused, the refused request less; the window is full until its end
+                -- (a window already full: another request in flight was refused too, the budget is one less)
+                v_learned := nls._budget_time(r.budgets, v_tag[2]);
+                v_budget := greatest(1, least(4095, CASE
+                    WHEN v_win & 16383 = 16383 AND v_learned > r.now THEN (v_learned & 4095) - 1
+                    WHEN v_win - (v_win & 16383) > r.now THEN (v_win & 16383) - 1 ELSE 1 END));
+                PERFORM nls._budget_write(r.seqs[v_at[1]], v_tag[1],
+                                          ceil((r.now + p_retry_s * 10000) / c_q)::bigint * c_q | 16383);
+                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
+                                          ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (1 << 12) | v_budget);
+            END IF;
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+    RETURN v_budget;
+END
+$$;
+
+--
+-- Name: FUNCTION _learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision) IS 'Internal: Notion answered 429 with p_retry_s seconds of Retry-After for a token (p_kind token, p_id the user id) or
+a workspace (workspace, its id): with a wait of more than 2 s, the window budget is the count taken in its window when
+refused, less the refused request, and the window is full until the Retry-After has passed (no backend sends in it
+again); a wait of 1 or 2 s is a rate limit, paced by nls._take_budget from then on. What was learned is kept for 10
+windows of p_window_s seconds after the last request. Returns the budget learned (0: none).';
 
 --
 -- Name: _load_engine(); Type: FUNCTION; Schema: nls; Owner: -
@@ -2569,7 +2626,9 @@ CREATE FUNCTION nls._save_webhook_event(p_path text, p_event jsonb) RETURNS void
            p_event - 'attempt_number'
       FROM sub
     ON CONFLICT ON CONSTRAINT webhook_events_pkey DO UPDATE
-       SET deliveries = e.deliveries + 1, attempt_number = greatest(e.attempt_number, excluded.attempt_number)
+       SET deliveries = e.deliveries + 1, attempt_number = greatest(e.attempt_number, excluded.attempt_number);
+    -- the workers of the worker runtime listen: an event is applied as soon as it is committed
+    SELECT pg_catalog.pg_notify('nls_work', 'events');
 $_$;
 
 --
@@ -2577,7 +2636,8 @@ $_$;
 --
 
 COMMENT ON FUNCTION nls._save_webhook_event(p_path text, p_event jsonb) IS 'Internal: _save_webhook_event(path, event) stores a verified delivery of the subscription on path in
-nls.webhook_events, once per event id (a retry counts a delivery), and notes the subscription id and the time.';
+nls.webhook_events, once per event id (a retry counts a delivery), notes the subscription id and the time, and
+notifies channel nls_work (payload events) as the transaction commits.';
 
 --
 -- Name: _seen_begin(); Type: FUNCTION; Schema: nls; Owner: -
@@ -2987,6 +3047,84 @@ $$;
 
 COMMENT ON FUNCTION nls._take_clean_queue(p_user text) IS 'Internal: _take_clean_queue(user_id) empties the user''s part of nls._clean_queue and returns the page ids written
 since the last cleaning ({} when none), or NULL when the pass must be whole (every user; a source removed or changed).';
+
+--
+-- Name: _take_window(text, text, double precision, integer); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    c_q constant bigint := 16384;
+    v_tag bigint[] := ARRAY[nls._budget_tag(p_kind || '_window', p_id), nls._budget_tag(p_kind || '_learned', p_id)];
+    r record;
+    v_at int[];
+    v_win bigint;
+    v_learned bigint;
+    v_end bigint;
+    v_spent int;
+    v_flags int;
+    v_unknown boolean;
+BEGIN
+    wait_s := 0; budget := 0; paced := true;
+    BEGIN
+        r := nls._budget_read(v_tag, false);
+        v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
+        v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
+        v_learned := nls._budget_time(r.budgets, v_tag[2]);
+        v_learned := CASE WHEN v_learned > r.now THEN v_learned & 16383 ELSE 0 END;
+        v_flags := v_learned >> 12;
+        -- a scope whose limit is a rate, or with no register free, or (nothing learned) a default past what a
+        -- window register counts, is paced and counted nowhere; nothing learned yet: paced, and counted
+        IF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL AND v_flags & 2 = 0 AND (v_learned > 0 OR p_default <= 4095)
+        THEN
+            v_unknown := v_learned = 0;
+            budget := CASE WHEN v_unknown THEN p_default ELSE v_learned & 4095 END;
+            v_win := nls._budget_time(r.budgets, v_tag[1]);
+            v_end := v_win - (v_win & 16383);
+            v_spent := v_win & 16383;
+            IF v_end <= r.now THEN   -- the window is over (or there was none): a new one opens with this request
+                -- its budget spent (nearly, while paced) without a 429: the budget is more, by half
+                IF v_end > 0 AND v_flags & 1 = 0 AND v_spent >= budget * (CASE WHEN v_unknown THEN 0.9 ELSE 1 END) THEN
+                    budget := least(4095, ceil(greatest(budget, v_spent) * 1.5)::int);
+                    v_unknown := false;
+                END IF;
+                v_end := ceil((r.now + (p_window_s + 1) * 10000) / c_q)::bigint * c_q;   -- a second for the network
+                v_spent := 0;
+            END IF;
+            IF NOT v_unknown AND v_spent >= budget THEN
+                wait_s := (v_end - r.now) / 10000.0;
+            ELSE
+                v_spent := least(v_spent + 1, 16382);
+            END IF;
+            PERFORM nls._budget_write(r.seqs[v_at[1]], v_tag[1], v_end | v_spent);
+            IF NOT v_unknown THEN
+                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
+                                          ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (v_flags << 12) | budget);
+            END IF;
+            paced := v_unknown;
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+END
+$$;
+
+--
+-- Name: FUNCTION _take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean) IS 'Internal: one request in the window budget of a token (p_kind token, p_id the user id) or a workspace (workspace,
+its id) every backend shares. Returns (wait_s 0: counted, send it; wait_s > 0: the budget of the window is spent,
+wait that long for its end and ask again; budget: the requests per window the scope is known to have, p_default
+until one is learned; paced: true while nothing is learned (the request is counted, and paced by nls._take_budget:
+a window spent nearly whole at that pace without a 429 makes the budget half as much again, spent in bursts from
+then on, and so after each window spent whole without a 429), when the scope''s limit is a rate, when no register
+is free, or when p_default is past 4095 while nothing is learned (then nothing is counted)). A window opens with
+the first request after the last one ended and lasts p_window_s seconds and one more for the network.';
 
 --
 -- Name: _target_catalogue(); Type: FUNCTION; Schema: nls; Owner: -
@@ -5063,6 +5201,31 @@ engine''s version (16 hex digits, what nls._load_engine() returns), "schema_matc
 schema''s migrations are not the ones the engine was deployed with (a migration rolled back or applied by hand),
 "schema_matches" is false and "problem" and "hint" say what is wrong and what to do; every sync refuses to run then.
 Raises nothing.';
+
+--
+-- Name: webhook_apply(text); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls.webhook_apply(path text) RETURNS jsonb
+    LANGUAGE plpython3u SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.webhook_apply(plpy, GD, path)
+$$;
+
+--
+-- Name: FUNCTION webhook_apply(path text); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls.webhook_apply(path text) IS 'What the webhook receiver (nls webhooks serve) calls once an event delivered on a path is stored, in the background
+of its answer: webhook_apply(path) applies the waiting events of the path''s user now, in the caller''s transaction,
+as nls.apply_webhook_events(user_id) does, and returns its jsonb {"success", "results"} (a result of status skipped
+when another run of that user''s events holds them: the receiver tries again). An unknown path applies nothing. In
+the worker runtime it returns at once {"success": true, "results": [], "applied_by": "worker"}: the workers are
+woken by the event''s NOTIFY and apply it. The pg_cron job apply-notion-webhooks stays the safety net. Raises 57014
+on a cancel or statement_timeout; Notion''s failures do not raise (the events stay pending).';
 
 --
 -- Name: webhook_endpoint(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -9930,6 +10093,14 @@ GRANT ALL ON FUNCTION nls._learn_property_ids(p_user text, p_pages text[]) TO nl
 GRANT ALL ON FUNCTION nls._learn_property_ids(p_user text, p_pages text[]) TO nls_cron;
 
 --
+-- Name: FUNCTION _learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision) TO nls_app;
+GRANT ALL ON FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision) TO nls_cron;
+
+--
 -- Name: FUNCTION _load_engine(); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -10389,6 +10560,14 @@ GRANT ALL ON FUNCTION nls._take_budget(p_user text, p_workspace_id text, p_rate 
 REVOKE ALL ON FUNCTION nls._take_clean_queue(p_user text) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls._take_clean_queue(p_user text) TO nls_app;
 GRANT ALL ON FUNCTION nls._take_clean_queue(p_user text) TO nls_cron;
+
+--
+-- Name: FUNCTION _take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean) TO nls_app;
+GRANT ALL ON FUNCTION nls._take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean) TO nls_cron;
 
 --
 -- Name: FUNCTION _target_catalogue(); Type: ACL; Schema: nls; Owner: -
@@ -10921,6 +11100,14 @@ GRANT ALL ON FUNCTION nls.typed_select(source_id bigint, data_source_id text, OU
 REVOKE ALL ON FUNCTION nls.version() FROM PUBLIC;
 GRANT ALL ON FUNCTION nls.version() TO nls_app;
 GRANT ALL ON FUNCTION nls.version() TO nls_cron;
+
+--
+-- Name: FUNCTION webhook_apply(path text); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls.webhook_apply(path text) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls.webhook_apply(path text) TO nls_webhook;
+GRANT ALL ON FUNCTION nls.webhook_apply(path text) TO nls_admin;
 
 --
 -- Name: FUNCTION webhook_endpoint(user_id text); Type: ACL; Schema: nls; Owner: -
