@@ -693,35 +693,35 @@ BEGIN
         v_learned := nls._budget_time(r.budgets, v_tag[2]);
         v_learned := CASE WHEN v_learned > r.now THEN v_learned & 16383 ELSE 0 END;
         v_flags := v_learned >> 12;
-        -- a scope whose limit is a rate, or with no register free, or (nothing learned) a default past what a
-        -- window register counts, is paced and counted nowhere; nothing learned yet: paced, and counted
-        IF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL AND v_flags & 2 = 0 AND (v_learned > 0 OR p_default <= 4095)
-        THEN
+        -- a scope whose limit is a rate (budget: the requests it let through at once), or with no register free,
+        -- or (nothing learned) a default past what a window register counts, is paced and counted nowhere
+        IF v_flags & 2 = 2 THEN
+            budget := v_learned & 4095;
+        ELSIF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL AND (v_learned > 0 OR p_default <= 4095) THEN
             v_unknown := v_learned = 0;
             budget := CASE WHEN v_unknown THEN p_default ELSE v_learned & 4095 END;
             v_win := nls._budget_time(r.budgets, v_tag[1]);
             v_end := v_win - (v_win & 16383);
             v_spent := v_win & 16383;
             IF v_end <= r.now THEN   -- the window is over (or there was none): a new one opens with this request
-                -- its budget spent (nearly, while paced) without a 429: the budget is more, by half
-                IF v_end > 0 AND v_flags & 1 = 0 AND v_spent >= budget * (CASE WHEN v_unknown THEN 0.9 ELSE 1 END) THEN
-                    budget := least(4095, ceil(greatest(budget, v_spent) * 1.5)::int);
-                    v_unknown := false;
+                -- its budget spent whole without a 429: the budget is more, by half
+                IF v_end > 0 AND v_flags & 1 = 0 AND v_spent >= budget THEN
+                    budget := least(4095, ceil(budget * 1.5)::int);
                 END IF;
                 v_end := ceil((r.now + (p_window_s + 1) * 10000) / c_q)::bigint * c_q;   -- a second for the network
                 v_spent := 0;
             END IF;
-            IF NOT v_unknown AND v_spent >= budget THEN
+            IF v_spent >= budget THEN
                 wait_s := (v_end - r.now) / 10000.0;
             ELSE
                 v_spent := least(v_spent + 1, 16382);
             END IF;
             PERFORM nls._budget_write(r.seqs[v_at[1]], v_tag[1], v_end | v_spent);
-            IF NOT v_unknown THEN
+            IF NOT v_unknown OR budget <> p_default THEN   -- nothing learned and nothing grown: nothing to keep
                 PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
                                           ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (v_flags << 12) | budget);
             END IF;
-            paced := v_unknown;
+            paced := false;
         END IF;
         RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
     EXCEPTION WHEN SQLSTATE 'NLS00' THEN
@@ -733,11 +733,11 @@ COMMENT ON FUNCTION nls._take_window(text, text, float8, int) IS
 'Internal: one request in the window budget of a token (p_kind token, p_id the user id) or a workspace (workspace,
 its id) every backend shares. Returns (wait_s 0: counted, send it; wait_s > 0: the budget of the window is spent,
 wait that long for its end and ask again; budget: the requests per window the scope is known to have, p_default
-until one is learned; paced: true while nothing is learned (the request is counted, and paced by nls._take_budget:
-a window spent nearly whole at that pace without a 429 makes the budget half as much again, spent in bursts from
-then on, and so after each window spent whole without a 429), when the scope''s limit is a rate, when no register
-is free, or when p_default is past 4095 while nothing is learned (then nothing is counted)). A window opens with
-the first request after the last one ended and lasts p_window_s seconds and one more for the network.';
+until one is learned (spent at any pace: in a burst), half as much again after a window spent whole without a 429;
+paced: true when the scope''s limit is a rate (budget: the burst it lets through, 0 when not known), when no
+register is free, or when p_default is past 4095 while nothing is learned: pace with nls._take_budget, nothing was
+counted). A window opens with the first request after the last one ended and lasts p_window_s seconds and one more
+for the network.';
 
 CREATE OR REPLACE FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s float8, p_window_s float8)
 RETURNS int
@@ -750,6 +750,7 @@ DECLARE
     v_at int[];
     v_win bigint;
     v_learned bigint;
+    v_counted int;
     v_budget int := 0;
 BEGIN
     BEGIN
@@ -758,20 +759,28 @@ BEGIN
         v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
         IF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL THEN
             v_win := nls._budget_time(r.budgets, v_tag[1]);
-            IF p_retry_s <= 2 THEN   -- a wait of a second or two: a rate limit (a bucket), paced as before
+            v_learned := nls._budget_time(r.budgets, v_tag[2]);
+            v_learned := CASE WHEN v_learned > r.now THEN v_learned & 16383 ELSE 0 END;
+            -- what the window open now let through, the refused request less (NULL: no window counted)
+            v_counted := CASE WHEN v_win - (v_win & 16383) > r.now AND v_win & 16383 < 16383
+                              THEN greatest(1, least(4095, (v_win & 16383) - 1)) END;
+            IF p_retry_s <= 2 THEN   -- a wait of a second or two: a rate limit (a bucket), paced from now on, with
+                -- the burst it let through (kept once learned; 0: rate_limit_burst)
+                v_budget := CASE WHEN v_learned >> 12 = 2 THEN v_learned & 4095 ELSE coalesce(v_counted, 0) END;
                 PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
-                                          ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (2 << 12));
+                                          ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (2 << 12) | v_budget);
             ELSE
-                -- what the window held when refused, the refused request less; the window is full until its end
-                -- (a window already full: another request in flight was refused too, the budget is one less)
-                v_learned := nls._budget_time(r.budgets, v_tag[2]);
-                v_budget := greatest(1, least(4095, CASE
-                    WHEN v_win & 16383 = 16383 AND v_learned > r.now THEN (v_learned & 4095) - 1
-                    WHEN v_win - (v_win & 16383) > r.now THEN (v_win & 16383) - 1 ELSE 1 END));
+                -- the window's count when refused; a window already full: another request in flight was refused
+                -- too, the budget is one less; no count: what was learned stays
+                v_budget := CASE WHEN v_win & 16383 = 16383 AND v_learned >> 12 = 1
+                                 THEN greatest(1, (v_learned & 4095) - 1)
+                                 ELSE coalesce(v_counted, v_learned & 4095) END;
                 PERFORM nls._budget_write(r.seqs[v_at[1]], v_tag[1],
                                           ceil((r.now + p_retry_s * 10000) / c_q)::bigint * c_q | 16383);
-                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
-                                          ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (1 << 12) | v_budget);
+                IF v_budget > 0 THEN
+                    PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
+                                              ceil((r.now + p_window_s * 100000) / c_q)::bigint * c_q | (1 << 12) | v_budget);
+                END IF;
             END IF;
         END IF;
         RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
@@ -783,10 +792,12 @@ END
 $$;
 COMMENT ON FUNCTION nls._learn_window(text, text, float8, float8) IS
 'Internal: Notion answered 429 with p_retry_s seconds of Retry-After for a token (p_kind token, p_id the user id) or
-a workspace (workspace, its id): with a wait of more than 2 s, the window budget is the count taken in its window when
-refused, less the refused request, and the window is full until the Retry-After has passed (no backend sends in it
-again); a wait of 1 or 2 s is a rate limit, paced by nls._take_budget from then on. What was learned is kept for 10
-windows of p_window_s seconds after the last request. Returns the budget learned (0: none).';
+a workspace (workspace, its id). A wait of more than 2 s: the window budget is the count taken in its window when
+refused, less the refused request (one less than learned when another request in flight was refused in the same
+window; without a count what was learned stays), and the window is full until the Retry-After has passed (no
+backend sends in it again). A wait of 1 or 2 s: the limit is a rate, paced by nls._take_budget from then on with
+the burst its window let through. What was learned is kept for 10 windows of p_window_s seconds after the last
+request. Returns the budget (or burst) learned (0: none).';
 
 -- ---- what a run learns about its integration, noted without locking the integration's row ----------------------
 CREATE OR REPLACE FUNCTION nls._integration_now(p_integration bigint, p_notes bigint[] DEFAULT NULL)

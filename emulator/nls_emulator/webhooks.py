@@ -12,7 +12,8 @@ one delivery, sent ``fold_s`` seconds after the one before it. Each delivery is 
 (``X-Notion-Signature: sha256=<HMAC-SHA256 of the raw body, keyed by the verification token>``) and retried with
 ``attempt_number`` 2, 3, ... up to 8 while the receiver answers anything but 2xx (or does not answer), after
 ``retry_s`` times the attempt number. ``drop`` (0 to 1) is the share of deliveries never sent (Notion promises no
-delivery); ``duplicate`` the share sent twice. ``log`` records every attempt.
+delivery); ``duplicate`` the share sent twice. ``log`` records every attempt (``at``: when its answer came, time.time();
+``event_id``, ``type``, ``entity``: the entity's id, ``attempt``, ``status``).
 """
 from __future__ import annotations
 
@@ -163,7 +164,7 @@ class Webhooks:
             return
         raw = json.dumps({**pending.body, "attempt_number": pending.attempt}).encode()
         ok = self._post(sub, raw, signed=True, kind=pending.body["type"], event_id=pending.body["id"],
-                        attempt=pending.attempt)
+                        attempt=pending.attempt, entity=pending.body["entity"]["id"])
         if ok and pending.attempt == 1 and self.rng.random() < self.duplicate:
             self._post(sub, raw, signed=True, kind=pending.body["type"], event_id=pending.body["id"], attempt=1)
         if not ok and pending.attempt < MAX_ATTEMPTS:
@@ -172,7 +173,7 @@ class Webhooks:
                                                    pending.attempt + 1)))
 
     def _post(self, sub: Subscription, raw: bytes, signed: bool, kind: str, event_id: str | None = None,
-              attempt: int = 1) -> bool:
+              attempt: int = 1, entity: str | None = None) -> bool:
         headers = {"Content-Type": "application/json", "User-Agent": "notion-api"}
         if signed:
             headers["X-Notion-Signature"] = "sha256=" + hmac.new(sub.verification_token.encode(), raw,
@@ -181,7 +182,8 @@ class Webhooks:
             status = requests.post(sub.url, data=raw, headers=headers, timeout=10).status_code
         except requests.RequestException as e:
             status = type(e).__name__
-        self.log.append({"at": time.time(), "event_id": event_id, "type": kind, "attempt": attempt, "status": status})
+        self.log.append({"at": time.time(), "event_id": event_id, "type": kind, "attempt": attempt, "status": status,
+                         "entity": entity})
         return isinstance(status, int) and 200 <= status < 300
 
 

@@ -33,9 +33,9 @@ UNPACED = 100000.0   # the rate given nls._take_budget for a scope its window bu
 
 class Budget:
     """The request budget of a user's token and of its workspace, as every backend shares it. Each is first a
-    window budget (``nls._take_window``: requests per ``rate_limit_window_s`` seconds, spent in a burst; until one
-    is learned from a 429, ``rate_limit_per_s`` (``workspace_rate_limit_per_s``) times the window); a scope whose
-    429s say its limit is a rate is paced instead (``nls._take_budget``, ``nls._hold_budget``: ``rate_limit_per_s``
+    window budget (``nls._take_window``: requests per ``rate_limit_window_s`` seconds, spent at any pace: in a burst;
+    until one is learned from a 429, ``rate_limit_per_s`` (``workspace_rate_limit_per_s``) times the window); a scope
+    whose 429s say its limit is a rate is paced instead, with the burst its first 429 showed (``nls._take_budget``, ``nls._hold_budget``: ``rate_limit_per_s``
     for the token, ``workspace_rate_limit_per_s`` for the workspace (the workspaces not known yet share one until
     ``GET /v1/users/me`` says which), ``rate_limit_burst`` at once)."""
 
@@ -48,7 +48,7 @@ class Budget:
     def take(self) -> tuple[float, bool]:
         """One request: (seconds to wait before sending it, reserved); not reserved: wait, then ask again. The
         token's window first, then the workspace's, then the pacing of the scopes whose limit is a rate."""
-        rates = {"token": self.rate, "workspace": self.workspace_rate}
+        rates, burst = {"token": self.rate, "workspace": self.workspace_rate}, self.burst
         for scope, key in (("token", self.user_id), ("workspace", self.workspace_id)):
             if key is None:
                 continue
@@ -59,8 +59,9 @@ class Budget:
                 return wait, False
             if not paced:
                 rates[scope] = UNPACED
-        return self.store.take_budget(self.user_id, self.workspace_id, rates["token"], rates["workspace"],
-                                      self.burst)
+            elif budget and scope == "token":   # a rate limit's burst, as its first 429 showed it
+                burst = max(burst, budget + 1.0)
+        return self.store.take_budget(self.user_id, self.workspace_id, rates["token"], rates["workspace"], burst)
 
     def hold(self, scope: str, seconds: float) -> bool:
         """Hold back every backend of the token (scope "token") or workspace ("workspace") for ``seconds`` (a 429's
