@@ -35,7 +35,8 @@ class Budget:
     """The request budget of a user's token and of its workspace, as every backend shares it. Each is first a
     window budget (``nls._take_window``: requests per ``rate_limit_window_s`` seconds, spent at any pace: in a burst;
     until one is learned from a 429, ``rate_limit_per_s`` (``workspace_rate_limit_per_s``) times the window); a scope
-    whose 429s say its limit is a rate is paced instead, with the burst its first 429 showed (``nls._take_budget``, ``nls._hold_budget``: ``rate_limit_per_s``
+    whose 429s say its limit is a rate is paced instead, with the burst its first 429 showed. With
+    ``rate_limit_model`` ``rate`` only the pacing is used, from the first request on (``nls._take_budget``, ``nls._hold_budget``: ``rate_limit_per_s``
     for the token, ``workspace_rate_limit_per_s`` for the workspace (the workspaces not known yet share one until
     ``GET /v1/users/me`` says which), ``rate_limit_burst`` at once)."""
 
@@ -43,6 +44,7 @@ class Budget:
         self.store, self.user_id, self.workspace_id = store, user_id, workspace_id
         self.rate, self.workspace_rate = settings.rate_limit_per_s, settings.workspace_rate_limit_per_s
         self.burst, self.window_s = settings.rate_limit_burst, settings.rate_limit_window_s
+        self.windows = settings.rate_limit_model == "window"
         self.known = {"token": 0, "workspace": 0}   # the window budgets last seen (0: paced, or not known)
 
     def take(self) -> tuple[float, bool]:
@@ -50,7 +52,7 @@ class Budget:
         token's window first, then the workspace's, then the pacing of the scopes whose limit is a rate."""
         rates, burst = {"token": self.rate, "workspace": self.workspace_rate}, self.burst
         for scope, key in (("token", self.user_id), ("workspace", self.workspace_id)):
-            if key is None:
+            if key is None or not self.windows:
                 continue
             wait, budget, paced = self.store.take_window(scope, key, self.window_s,
                                                          int(rates[scope] * self.window_s))
@@ -68,7 +70,7 @@ class Budget:
         Retry-After), learning its window budget or that it is a rate (:meth:`Store.learn_window`). False when the
         budget could not note it."""
         key = self.workspace_id if scope == "workspace" else self.user_id
-        if key is not None:
+        if key is not None and self.windows:
             self.known[scope] = self.store.learn_window(scope, key, seconds, self.window_s)
         if scope == "workspace":
             return self.store.hold_budget("workspace", self.workspace_id, seconds, self.workspace_rate, self.burst)

@@ -11,7 +11,7 @@ from nls_engine.integration import UNPACED, Budget
 from nls_engine.notion.pacing import Pacer
 
 SETTINGS = SimpleNamespace(rate_limit_per_s=3.0, workspace_rate_limit_per_s=3.0, rate_limit_burst=3.0,
-                           rate_limit_window_s=60.0)
+                           rate_limit_window_s=60.0, rate_limit_model="window")
 
 
 class Store:
@@ -76,3 +76,11 @@ def test_a_429_teaches_the_scope_it_names():
     pacer.throttled(2.0, "token", None)
     assert store.learns == [("workspace", "ws-1", 38.0, 60.0), ("token", "ann", 2.0, 60.0)]
     assert budget.known == {"token": 40, "workspace": 40}
+
+
+def test_with_the_rate_model_only_the_pacing_is_asked_and_a_429_teaches_nothing():
+    store = Store({"token": [(0.0, 180, False)], "workspace": [(0.0, 180, False)]})
+    pacer = Pacer(Budget(store, "ann", "ws-1", SimpleNamespace(**{**vars(SETTINGS), "rate_limit_model": "rate"})))
+    pacer.wait(None)
+    pacer.throttled(5.0, "token", None)
+    assert store.asked == [] and store.learns == [] and store.paced == [(3.0, 3.0, 3.0)]
