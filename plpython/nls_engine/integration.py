@@ -29,6 +29,7 @@ def acting_for(store: Store, user_id: str):
 
 
 UNPACED = 100000.0   # the rate given nls._take_budget for a scope its window budget paces instead
+RATE_RETRY_S = 2.0   # a 429 asking for this long or less is a rate limit's (nls._learn_window tells them so too)
 
 
 class Budget:
@@ -46,6 +47,7 @@ class Budget:
         self.burst, self.window_s = settings.rate_limit_burst, settings.rate_limit_window_s
         self.windows = settings.rate_limit_model == "window"
         self.known = {"token": 0, "workspace": 0}   # the window budgets last seen (0: paced, or not known)
+        self.rate_burst = 0.0   # the burst the token's rate limit let through (0: not known)
 
     def take(self) -> tuple[float, bool]:
         """One request: (seconds to wait before sending it, reserved); not reserved: wait, then ask again. The
@@ -62,8 +64,14 @@ class Budget:
             if not paced:
                 rates[scope] = UNPACED
             elif budget and scope == "token":   # a rate limit's burst, as its first 429 showed it
-                burst = max(burst, budget + 1.0)
-        return self.store.take_budget(self.user_id, self.workspace_id, rates["token"], rates["workspace"], burst)
+                self.rate_burst = budget
+        return self.store.take_budget(self.user_id, self.workspace_id, rates["token"], rates["workspace"],
+                                      self._burst())
+
+    def _burst(self) -> float:
+        """The burst the pacing allows (less one kept for the network's jitter): rate_limit_burst, or the one the
+        token's rate limit showed and one more."""
+        return max(self.burst, self.rate_burst + 1.0) if self.rate_burst else self.burst
 
     def hold(self, scope: str, seconds: float) -> bool:
         """Hold back every backend of the token (scope "token") or workspace ("workspace") for ``seconds`` (a 429's
@@ -72,9 +80,12 @@ class Budget:
         key = self.workspace_id if scope == "workspace" else self.user_id
         if key is not None and self.windows:
             self.known[scope] = self.store.learn_window(scope, key, seconds, self.window_s)
+            if scope == "token" and seconds <= RATE_RETRY_S and self.known[scope]:
+                self.rate_burst = self.known[scope]
+        # held as the pacing will take it (with the same burst), else the hold is spent at once
         if scope == "workspace":
-            return self.store.hold_budget("workspace", self.workspace_id, seconds, self.workspace_rate, self.burst)
-        return self.store.hold_budget("token", self.user_id, seconds, self.rate, self.burst)
+            return self.store.hold_budget("workspace", self.workspace_id, seconds, self.workspace_rate, self._burst())
+        return self.store.hold_budget("token", self.user_id, seconds, self.rate, self._burst())
 
     def in_workspace(self, workspace_id: str) -> None:
         """The token turned out to be in ``workspace_id``: its requests count in that workspace's budget."""

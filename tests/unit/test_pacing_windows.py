@@ -23,6 +23,7 @@ class Store:
         self.asked: list[tuple] = []
         self.paced: list[tuple] = []
         self.learns: list[tuple] = []
+        self.holds: list[tuple] = []
 
     def take_window(self, kind, key, window_s, default):
         self.asked.append((kind, key, window_s, default))
@@ -38,6 +39,7 @@ class Store:
         return self.learned
 
     def hold_budget(self, kind, key, seconds, rate, burst):
+        self.holds.append((kind, key, seconds, rate, burst))
         return True
 
 
@@ -76,6 +78,8 @@ def test_a_429_teaches_the_scope_it_names():
     pacer.throttled(2.0, "token", None)
     assert store.learns == [("workspace", "ws-1", 38.0, 60.0), ("token", "ann", 2.0, 60.0)]
     assert budget.known == {"token": 40, "workspace": 40}
+    # a 429 of 2 s is a rate limit's: held, and paced from then on, with the burst it let through (and one more)
+    assert store.holds == [("workspace", "ws-1", 38.0, 3.0, 3.0), ("token", "ann", 2.0, 3.0, 41.0)]
 
 
 def test_with_the_rate_model_only_the_pacing_is_asked_and_a_429_teaches_nothing():
