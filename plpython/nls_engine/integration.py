@@ -29,7 +29,6 @@ def acting_for(store: Store, user_id: str):
 
 
 UNPACED = 100000.0   # the rate given nls._take_budget for a scope its window budget paces instead
-RATE_RETRY_S = 2.0   # a 429 asking for this long or less is a rate limit's (nls._learn_window tells them so too)
 
 
 class Budget:
@@ -48,6 +47,7 @@ class Budget:
         self.windows = settings.rate_limit_model == "window"
         self.known = {"token": 0, "workspace": 0}   # the window budgets last seen (0: paced, or not known)
         self.rate_burst = 0.0   # the burst the token's rate limit let through (0: not known)
+        self.paced = {"token": True, "workspace": True}   # whether the scope was paced at its last request
 
     def take(self) -> tuple[float, bool]:
         """One request: (seconds to wait before sending it, reserved); not reserved: wait, then ask again. The
@@ -58,7 +58,7 @@ class Budget:
                 continue
             wait, budget, paced = self.store.take_window(scope, key, self.window_s,
                                                          int(rates[scope] * self.window_s))
-            self.known[scope] = 0 if paced else budget
+            self.known[scope], self.paced[scope] = (0 if paced else budget), paced
             if wait > 0:
                 return wait, False
             if not paced:
@@ -79,13 +79,16 @@ class Budget:
         budget could not note it."""
         key = self.workspace_id if scope == "workspace" else self.user_id
         if key is not None and self.windows:
-            self.known[scope] = self.store.learn_window(scope, key, seconds, self.window_s)
-            if scope == "token" and seconds <= RATE_RETRY_S and self.known[scope]:
-                self.rate_burst = self.known[scope]
-        # held as the pacing will take it (with the same burst), else the hold is spent at once
+            learned = self.store.learn_window(scope, key, seconds, self.window_s)
+            self.known[scope], self.paced[scope] = max(learned, 0), learned < 0
+            if scope == "token" and learned < 0:   # a rate limit, and the burst it let through
+                self.rate_burst = -learned
+        # held as the next request takes it (its rate and burst), else the pacing would spend the hold at once
+        rate = {"token": self.rate, "workspace": self.workspace_rate}[scope]
+        rate = rate if self.paced[scope] or not self.windows else UNPACED
         if scope == "workspace":
-            return self.store.hold_budget("workspace", self.workspace_id, seconds, self.workspace_rate, self._burst())
-        return self.store.hold_budget("token", self.user_id, seconds, self.rate, self._burst())
+            return self.store.hold_budget("workspace", self.workspace_id, seconds, rate, self._burst())
+        return self.store.hold_budget("token", self.user_id, seconds, rate, self._burst())
 
     def in_workspace(self, workspace_id: str) -> None:
         """The token turned out to be in ``workspace_id``: its requests count in that workspace's budget."""

@@ -74,12 +74,15 @@ def test_a_429_teaches_the_scope_it_names():
     store = Store({"token": [(0.0, 180, False)], "workspace": [(0.0, 180, False)]}, learned=40)
     budget = Budget(store, "ann", "ws-1", SETTINGS)
     pacer = Pacer(budget)
+    pacer.wait(None)
     pacer.throttled(38.0, "workspace", None)
+    assert budget.known == {"token": 180, "workspace": 40}
+    store.learned = -9   # the token's limit turned out a rate that let 9 through at once
     pacer.throttled(2.0, "token", None)
     assert store.learns == [("workspace", "ws-1", 38.0, 60.0), ("token", "ann", 2.0, 60.0)]
-    assert budget.known == {"token": 40, "workspace": 40}
-    # a 429 of 2 s is a rate limit's: held, and paced from then on, with the burst it let through (and one more)
-    assert store.holds == [("workspace", "ws-1", 38.0, 3.0, 3.0), ("token", "ann", 2.0, 3.0, 41.0)]
+    assert budget.known == {"token": 0, "workspace": 40} and budget.paced == {"token": True, "workspace": False}
+    # held as the next request takes it: a window budget unpaced, a rate at its rate with the burst it showed
+    assert store.holds == [("workspace", "ws-1", 38.0, UNPACED, 3.0), ("token", "ann", 2.0, 3.0, 10.0)]
 
 
 def test_with_the_rate_model_only_the_pacing_is_asked_and_a_429_teaches_nothing():

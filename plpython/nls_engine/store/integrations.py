@@ -114,7 +114,7 @@ class IntegrationStatements(Statements):
     def learn_window(self, kind: str, key: str, retry_after_s: float, window_s: float) -> int:
         """A 429 of ``retry_after_s`` seconds for a token or a workspace (as :meth:`take_window`): its window
         budget is learned from the count of its window and the window held until then (``nls._learn_window``).
-        Returns the budget learned (0: none, the limit is a rate)."""
+        Returns the budget learned (0: none), or minus its burst when the limit is a rate."""
         return self._one("SELECT nls._learn_window($1, $2, $3, $4) AS b", ["text", "text", "float8", "float8"],
                          [kind, key, retry_after_s, window_s])["b"]
 
