@@ -297,10 +297,14 @@ class Tap:
 
 
 @pytest.fixture
-def tapped(conn, fresh_emulator):
+def tapped(conn, fresh_emulator, runtime, request):
     """A learning workspace (with a database of two data sources) whose Concept Areas, Concept Clusters and Two
-    Sources databases TAP_USER syncs (target pages), its events tapped; ``emu.sources`` {database name: source}."""
+    Sources databases TAP_USER syncs (target pages), its events tapped; ``emu.sources`` {database name: source}.
+    The events are applied when the test says: in the worker runtime the worker does not look for them itself (an
+    event stored wakes it otherwise)."""
     emu = fresh_emulator
+    if runtime == "worker":
+        request.getfixturevalue("worker").events_looked = float("inf")
     gen = emu.add_generated("learning", pages=1200, seed=161, hard=True, token=TAP_TOKEN)
     use_emulator(conn, emu)
     conn.execute("SELECT nls.add_integration(%s, %s)", (TAP_USER, TAP_TOKEN))
