@@ -15,7 +15,7 @@ def _windows(conn, emu, token: str, token_budget: int, workspace_budget: int, wo
     emu.api.rate_limits.set({"enabled": True, "mode": "window", "token_budget": token_budget, "window_s": WINDOW_S,
                              "workspace_budget": workspace_budget, "workspace_window_s": workspace_window_s})
     gen = emu.add_generated("creative", pages=3000, seed=12, token=token)
-    use_emulator(conn, emu, paced=True)   # nls's defaults: 3 requests a second until a budget is learned
+    use_emulator(conn, emu, paced=True)   # nls's defaults: 3 a second times the window, in bursts, until learned
     conn.execute("SELECT nls.set_setting('rate_limit_window_s', %s)", (str(WINDOW_S),))
     conn.execute("SELECT nls.add_integration('duo', %s, workspace_id => %s)", (token, gen.workspace.id))
     dbs = [gen.database_ids[n] for n in ("Characters", "Chat Sessions")]
