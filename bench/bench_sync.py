@@ -221,12 +221,12 @@ def limit_runs(conn: psycopg.Connection, emu: Emulator, gen, total: int, budget:
     for label, settings in limits:
         conn.execute("SELECT setval(seq, 0) FROM nls._budget_registers")   # nothing learned, nothing spent
         emu.api.rate_limits.set({"enabled": True, **settings})
-        for run in ("nls full, first", "nls full, again"):
+        for run in ("nls full, first", "nls full, again"):   # each from a window of its own, as the bare loop
             out.append((f"{label}: {run}", nls_run(conn, emu, total, full=True)))
-        time.sleep(window_s + 1)   # the window spent: the bare loop starts as fresh as nls did
+            time.sleep(window_s + 3)
         emu.api.rate_limits.reset()
         out.append((f"{label}: bare loop + COPY", bare_run(conn, emu, list(gen.data_source_ids.values()), total)))
-        time.sleep(window_s + 1)
+        time.sleep(window_s + 3)
     emu.api.rate_limits.set({"enabled": False})
     return out
 

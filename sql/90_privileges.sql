@@ -72,8 +72,9 @@ GRANT INSERT (user_id, source_id, data_source_id, schema_name, view_name, column
 GRANT SELECT ON nls.typed_view_schemas TO nls_app, nls_cron;
 -- and only the builder creates a schema for them (create_typed_view checks the name: nls._typed_view_schema_ok)
 REVOKE EXECUTE ON FUNCTION nls._build_typed_view(bigint), nls._typed_view_schema(text) FROM nls_app, nls_cron;
--- webhooks: the receiver runs nls.webhook_receive() and nls.webhook_apply() only (SECURITY DEFINER: the verification token is
--- decrypted inside the server); the scheduled job's user list and procedure are the workers' (and the administrator's)
+-- webhooks: the receiver runs nls.webhook_receive() and nls.webhook_apply() only (SECURITY DEFINER: the verification
+-- token is decrypted inside the server); the scheduled job's user list and procedure are the workers' (and the
+-- administrator's)
 GRANT USAGE ON SCHEMA nls TO nls_webhook;
 REVOKE EXECUTE ON FUNCTION nls.webhook_receive(text, bytea, text), nls.webhook_apply(text) FROM nls_app, nls_cron;
 GRANT EXECUTE ON FUNCTION nls.webhook_receive(text, bytea, text), nls.webhook_apply(text) TO nls_webhook, nls_admin;

@@ -35,10 +35,11 @@ class Budget:
     """The request budget of a user's token and of its workspace, as every backend shares it. Each is first a
     window budget (``nls._take_window``: requests per ``rate_limit_window_s`` seconds, spent at any pace: in a burst;
     until one is learned from a 429, ``rate_limit_per_s`` (``workspace_rate_limit_per_s``) times the window); a scope
-    whose 429s say its limit is a rate is paced instead, with the burst its first 429 showed. With
-    ``rate_limit_model`` ``rate`` only the pacing is used, from the first request on (``nls._take_budget``, ``nls._hold_budget``: ``rate_limit_per_s``
-    for the token, ``workspace_rate_limit_per_s`` for the workspace (the workspaces not known yet share one until
-    ``GET /v1/users/me`` says which), ``rate_limit_burst`` at once)."""
+    whose 429s say its limit is a rate is paced instead, with the burst its first 429 showed. The pacing
+    (``nls._take_budget``, ``nls._hold_budget``): ``rate_limit_per_s`` for the token, ``workspace_rate_limit_per_s``
+    for the workspace (the workspaces not known yet share one until ``GET /v1/users/me`` says which),
+    ``rate_limit_burst`` at once. With ``rate_limit_model`` ``rate`` only the pacing is used, from the first
+    request on."""
 
     def __init__(self, store: Store, user_id: str, workspace_id: str | None, settings: Settings):
         self.store, self.user_id, self.workspace_id = store, user_id, workspace_id
@@ -52,7 +53,7 @@ class Budget:
     def take(self) -> tuple[float, bool]:
         """One request: (seconds to wait before sending it, reserved); not reserved: wait, then ask again. The
         token's window first, then the workspace's, then the pacing of the scopes whose limit is a rate."""
-        rates, burst = {"token": self.rate, "workspace": self.workspace_rate}, self.burst
+        rates = {"token": self.rate, "workspace": self.workspace_rate}
         for scope, key in (("token", self.user_id), ("workspace", self.workspace_id)):
             if key is None or not self.windows:
                 continue

@@ -6,7 +6,8 @@ import pytest
 from nls_engine.settings import Settings, SettingsError
 
 TYPES = {"api_base_url": "url", "notion_version": "choice", "content_format": "choice", "encryption_key_file": "path",
-         "anki_python_path": "path", "typed_views_schema": "identifier", "push_after_read": "choice", "rate_limit_model": "choice",
+         "anki_python_path": "path", "typed_views_schema": "identifier", "push_after_read": "choice",
+         "rate_limit_model": "choice",
          "max_attempts": "integer", "content_max_depth": "integer", "webhook_max_body_bytes": "integer",
          "webhook_batch_size": "integer"}
 
@@ -16,7 +17,8 @@ def rows(**values) -> list[dict]:
             "read_timeout_s": "30", "run_deadline_s": "600", "max_attempts": "6", "retry_after_cap_s": "60",
             "backoff_base_s": "0.5", "overlap_s": "120", "reconcile_interval_s": "86400", "content_format": "markdown",
             "content_max_depth": "5", "rate_limit_per_s": "3", "rate_limit_burst": "3",
-            "workspace_rate_limit_per_s": "3", "rate_limit_model": "window", "rate_limit_window_s": "60", "encryption_key_file": "",
+            "workspace_rate_limit_per_s": "3", "rate_limit_model": "window", "rate_limit_window_s": "60",
+            "encryption_key_file": "",
             "anki_python_path": "", "anki_timeout_s": "60", "typed_views_schema": "",
             "push_after_read": "on",
             "webhook_handshake_window_s": "600", "webhook_max_body_bytes": "262144", "webhook_batch_size": "1000",

@@ -5,8 +5,9 @@
 the answer (200, 401, 404, 413, 400). Once an event is stored (200), the receiver applies the waiting events of the
 path's user in the background (``nls.webhook_apply``, over connections of its own: the answer never waits for it),
 one apply per path at a time (a delivery during one makes one more after it; one skipped because another run of that
-user's events held them is tried again a second later). A larger body (by its Content-Length, or as a chunked body grows) gets 413 and
-nothing is stored: the rest of it is read and thrown away first (up to DRAIN_BYTES within DRAIN_SECONDS, as HTTP
+user's events held them is tried again a second later). A larger body (by its Content-Length, or as a chunked body
+grows) gets 413 and nothing is stored: the rest of it is read and thrown away first (up to DRAIN_BYTES within
+DRAIN_SECONDS, as HTTP
 servers do), so that a client that writes its whole body before reading gets the 413 rather than a reset
 connection, and the connection is then closed. The receiver holds no secret:
 the verification token stays encrypted in the database, and the role it connects as (a member of ``nls_webhook``)
