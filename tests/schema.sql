@@ -944,7 +944,7 @@ COMMENT ON FUNCTION nls._date(p text) IS 'The date part of a Notion date (YYYY-M
 CREATE FUNCTION nls._deployed() RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0017.worker-runtime"]}'::jsonb$$;
+    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0017.worker-runtime", "0020.rate-limits"]}'::jsonb$$;
 
 --
 -- Name: FUNCTION _deployed(); Type: COMMENT; Schema: nls; Owner: -
@@ -5470,10 +5470,186 @@ CREATE SEQUENCE nls._budget_06
     CACHE 1;
 
 --
+-- Name: _budget_064; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_064
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_065; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_065
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_066; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_066
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_067; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_067
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_068; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_068
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_069; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_069
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_07; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_07
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_070; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_070
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_071; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_071
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_072; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_072
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_073; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_073
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_074; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_074
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_075; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_075
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_076; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_076
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_077; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_077
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_078; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_078
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_079; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_079
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5492,10 +5668,230 @@ CREATE SEQUENCE nls._budget_08
     CACHE 1;
 
 --
+-- Name: _budget_080; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_080
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_081; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_081
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_082; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_082
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_083; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_083
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_084; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_084
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_085; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_085
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_086; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_086
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_087; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_087
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_088; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_088
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_089; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_089
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_09; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_09
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_090; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_090
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_091; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_091
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_092; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_092
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_093; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_093
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_094; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_094
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_095; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_095
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_096; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_096
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_097; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_097
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_098; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_098
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_099; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_099
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5514,10 +5910,230 @@ CREATE SEQUENCE nls._budget_10
     CACHE 1;
 
 --
+-- Name: _budget_100; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_100
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_101; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_101
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_102; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_102
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_103; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_103
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_104; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_104
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_105; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_105
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_106; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_106
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_107; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_107
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_108; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_108
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_109; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_109
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_11; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_11
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_110; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_110
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_111; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_111
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_112; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_112
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_113; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_113
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_114; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_114
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_115; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_115
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_116; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_116
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_117; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_117
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_118; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_118
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_119; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_119
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5536,10 +6152,230 @@ CREATE SEQUENCE nls._budget_12
     CACHE 1;
 
 --
+-- Name: _budget_120; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_120
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_121; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_121
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_122; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_122
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_123; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_123
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_124; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_124
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_125; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_125
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_126; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_126
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_127; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_127
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_128; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_128
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_129; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_129
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_13; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_13
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_130; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_130
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_131; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_131
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_132; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_132
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_133; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_133
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_134; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_134
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_135; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_135
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_136; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_136
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_137; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_137
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_138; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_138
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_139; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_139
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5558,10 +6394,230 @@ CREATE SEQUENCE nls._budget_14
     CACHE 1;
 
 --
+-- Name: _budget_140; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_140
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_141; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_141
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_142; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_142
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_143; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_143
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_144; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_144
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_145; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_145
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_146; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_146
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_147; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_147
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_148; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_148
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_149; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_149
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_15; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_15
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_150; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_150
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_151; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_151
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_152; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_152
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_153; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_153
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_154; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_154
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_155; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_155
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_156; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_156
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_157; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_157
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_158; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_158
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_159; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_159
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5580,10 +6636,230 @@ CREATE SEQUENCE nls._budget_16
     CACHE 1;
 
 --
+-- Name: _budget_160; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_160
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_161; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_161
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_162; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_162
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_163; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_163
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_164; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_164
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_165; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_165
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_166; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_166
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_167; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_167
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_168; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_168
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_169; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_169
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_17; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_17
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_170; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_170
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_171; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_171
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_172; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_172
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_173; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_173
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_174; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_174
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_175; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_175
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_176; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_176
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_177; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_177
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_178; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_178
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_179; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_179
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5602,10 +6878,230 @@ CREATE SEQUENCE nls._budget_18
     CACHE 1;
 
 --
+-- Name: _budget_180; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_180
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_181; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_181
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_182; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_182
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_183; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_183
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_184; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_184
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_185; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_185
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_186; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_186
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_187; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_187
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_188; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_188
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_189; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_189
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_19; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_19
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_190; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_190
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_191; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_191
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_192; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_192
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_193; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_193
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_194; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_194
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_195; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_195
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_196; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_196
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_197; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_197
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_198; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_198
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_199; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_199
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5624,10 +7120,230 @@ CREATE SEQUENCE nls._budget_20
     CACHE 1;
 
 --
+-- Name: _budget_200; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_200
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_201; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_201
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_202; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_202
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_203; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_203
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_204; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_204
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_205; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_205
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_206; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_206
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_207; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_207
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_208; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_208
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_209; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_209
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_21; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_21
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_210; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_210
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_211; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_211
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_212; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_212
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_213; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_213
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_214; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_214
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_215; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_215
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_216; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_216
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_217; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_217
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_218; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_218
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_219; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_219
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5646,10 +7362,230 @@ CREATE SEQUENCE nls._budget_22
     CACHE 1;
 
 --
+-- Name: _budget_220; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_220
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_221; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_221
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_222; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_222
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_223; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_223
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_224; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_224
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_225; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_225
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_226; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_226
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_227; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_227
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_228; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_228
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_229; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_229
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_23; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_23
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_230; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_230
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_231; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_231
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_232; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_232
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_233; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_233
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_234; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_234
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_235; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_235
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_236; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_236
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_237; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_237
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_238; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_238
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_239; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_239
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5668,10 +7604,186 @@ CREATE SEQUENCE nls._budget_24
     CACHE 1;
 
 --
+-- Name: _budget_240; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_240
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_241; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_241
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_242; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_242
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_243; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_243
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_244; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_244
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_245; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_245
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_246; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_246
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_247; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_247
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_248; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_248
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_249; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_249
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_25; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_25
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_250; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_250
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_251; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_251
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_252; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_252
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_253; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_253
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_254; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_254
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_255; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_255
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -6109,8 +8221,9 @@ CREATE TABLE nls._budget_registers (
 -- Name: TABLE _budget_registers; Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON TABLE nls._budget_registers IS 'Internal: the sequences that hold the request budgets every backend shares (nls._take_budget): one budget (a token''s
-or a workspace''s) in use per register; a register whose budget is full again is free for another.';
+COMMENT ON TABLE nls._budget_registers IS 'Internal: the sequences that hold the request budgets every backend shares (nls._take_budget, nls._take_window): one
+budget (a token''s or a workspace''s pacing, window, or what was learned of its limit) in use per register; a register
+whose budget is full again (or whose window ended) is free for another.';
 
 --
 -- Name: _clean_queue; Type: TABLE; Schema: nls; Owner: -
@@ -11260,11 +13373,123 @@ GRANT ALL ON SEQUENCE nls._budget_06 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_06 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_064; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_064 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_064 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_065; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_065 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_065 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_066; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_066 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_066 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_067; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_067 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_067 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_068; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_068 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_068 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_069; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_069 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_069 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_07; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_07 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_07 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_070; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_070 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_070 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_071; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_071 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_071 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_072; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_072 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_072 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_073; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_073 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_073 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_074; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_074 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_074 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_075; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_075 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_075 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_076; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_076 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_076 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_077; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_077 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_077 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_078; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_078 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_078 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_079; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_079 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_079 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_08; Type: ACL; Schema: nls; Owner: -
@@ -11274,11 +13499,151 @@ GRANT ALL ON SEQUENCE nls._budget_08 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_08 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_080; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_080 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_080 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_081; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_081 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_081 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_082; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_082 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_082 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_083; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_083 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_083 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_084; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_084 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_084 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_085; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_085 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_085 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_086; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_086 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_086 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_087; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_087 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_087 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_088; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_088 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_088 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_089; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_089 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_089 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_09; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_09 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_09 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_090; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_090 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_090 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_091; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_091 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_091 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_092; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_092 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_092 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_093; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_093 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_093 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_094; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_094 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_094 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_095; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_095 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_095 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_096; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_096 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_096 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_097; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_097 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_097 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_098; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_098 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_098 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_099; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_099 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_099 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_10; Type: ACL; Schema: nls; Owner: -
@@ -11288,11 +13653,151 @@ GRANT ALL ON SEQUENCE nls._budget_10 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_10 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_100; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_100 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_100 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_101; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_101 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_101 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_102; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_102 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_102 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_103; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_103 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_103 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_104; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_104 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_104 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_105; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_105 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_105 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_106; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_106 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_106 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_107; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_107 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_107 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_108; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_108 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_108 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_109; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_109 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_109 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_11; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_11 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_11 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_110; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_110 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_110 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_111; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_111 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_111 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_112; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_112 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_112 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_113; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_113 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_113 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_114; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_114 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_114 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_115; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_115 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_115 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_116; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_116 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_116 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_117; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_117 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_117 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_118; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_118 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_118 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_119; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_119 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_119 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_12; Type: ACL; Schema: nls; Owner: -
@@ -11302,11 +13807,151 @@ GRANT ALL ON SEQUENCE nls._budget_12 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_12 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_120; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_120 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_120 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_121; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_121 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_121 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_122; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_122 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_122 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_123; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_123 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_123 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_124; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_124 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_124 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_125; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_125 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_125 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_126; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_126 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_126 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_127; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_127 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_127 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_128; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_128 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_128 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_129; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_129 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_129 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_13; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_13 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_13 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_130; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_130 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_130 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_131; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_131 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_131 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_132; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_132 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_132 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_133; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_133 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_133 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_134; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_134 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_134 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_135; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_135 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_135 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_136; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_136 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_136 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_137; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_137 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_137 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_138; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_138 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_138 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_139; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_139 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_139 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_14; Type: ACL; Schema: nls; Owner: -
@@ -11316,11 +13961,151 @@ GRANT ALL ON SEQUENCE nls._budget_14 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_14 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_140; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_140 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_140 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_141; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_141 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_141 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_142; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_142 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_142 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_143; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_143 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_143 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_144; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_144 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_144 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_145; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_145 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_145 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_146; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_146 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_146 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_147; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_147 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_147 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_148; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_148 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_148 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_149; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_149 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_149 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_15; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_15 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_15 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_150; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_150 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_150 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_151; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_151 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_151 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_152; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_152 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_152 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_153; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_153 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_153 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_154; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_154 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_154 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_155; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_155 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_155 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_156; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_156 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_156 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_157; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_157 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_157 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_158; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_158 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_158 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_159; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_159 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_159 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_16; Type: ACL; Schema: nls; Owner: -
@@ -11330,11 +14115,151 @@ GRANT ALL ON SEQUENCE nls._budget_16 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_16 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_160; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_160 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_160 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_161; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_161 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_161 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_162; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_162 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_162 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_163; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_163 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_163 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_164; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_164 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_164 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_165; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_165 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_165 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_166; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_166 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_166 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_167; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_167 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_167 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_168; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_168 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_168 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_169; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_169 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_169 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_17; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_17 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_17 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_170; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_170 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_170 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_171; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_171 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_171 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_172; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_172 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_172 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_173; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_173 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_173 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_174; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_174 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_174 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_175; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_175 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_175 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_176; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_176 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_176 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_177; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_177 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_177 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_178; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_178 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_178 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_179; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_179 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_179 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_18; Type: ACL; Schema: nls; Owner: -
@@ -11344,11 +14269,151 @@ GRANT ALL ON SEQUENCE nls._budget_18 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_18 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_180; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_180 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_180 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_181; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_181 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_181 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_182; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_182 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_182 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_183; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_183 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_183 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_184; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_184 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_184 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_185; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_185 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_185 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_186; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_186 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_186 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_187; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_187 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_187 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_188; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_188 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_188 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_189; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_189 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_189 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_19; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_19 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_19 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_190; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_190 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_190 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_191; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_191 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_191 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_192; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_192 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_192 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_193; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_193 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_193 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_194; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_194 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_194 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_195; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_195 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_195 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_196; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_196 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_196 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_197; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_197 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_197 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_198; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_198 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_198 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_199; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_199 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_199 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_20; Type: ACL; Schema: nls; Owner: -
@@ -11358,11 +14423,151 @@ GRANT ALL ON SEQUENCE nls._budget_20 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_20 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_200; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_200 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_200 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_201; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_201 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_201 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_202; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_202 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_202 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_203; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_203 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_203 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_204; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_204 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_204 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_205; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_205 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_205 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_206; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_206 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_206 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_207; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_207 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_207 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_208; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_208 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_208 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_209; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_209 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_209 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_21; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_21 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_21 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_210; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_210 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_210 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_211; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_211 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_211 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_212; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_212 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_212 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_213; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_213 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_213 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_214; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_214 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_214 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_215; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_215 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_215 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_216; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_216 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_216 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_217; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_217 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_217 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_218; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_218 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_218 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_219; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_219 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_219 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_22; Type: ACL; Schema: nls; Owner: -
@@ -11372,11 +14577,151 @@ GRANT ALL ON SEQUENCE nls._budget_22 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_22 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_220; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_220 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_220 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_221; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_221 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_221 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_222; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_222 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_222 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_223; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_223 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_223 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_224; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_224 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_224 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_225; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_225 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_225 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_226; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_226 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_226 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_227; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_227 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_227 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_228; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_228 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_228 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_229; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_229 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_229 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_23; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_23 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_23 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_230; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_230 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_230 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_231; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_231 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_231 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_232; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_232 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_232 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_233; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_233 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_233 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_234; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_234 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_234 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_235; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_235 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_235 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_236; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_236 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_236 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_237; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_237 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_237 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_238; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_238 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_238 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_239; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_239 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_239 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_24; Type: ACL; Schema: nls; Owner: -
@@ -11386,11 +14731,123 @@ GRANT ALL ON SEQUENCE nls._budget_24 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_24 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_240; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_240 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_240 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_241; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_241 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_241 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_242; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_242 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_242 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_243; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_243 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_243 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_244; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_244 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_244 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_245; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_245 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_245 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_246; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_246 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_246 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_247; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_247 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_247 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_248; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_248 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_248 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_249; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_249 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_249 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_25; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_25 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_25 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_250; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_250 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_250 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_251; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_251 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_251 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_252; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_252 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_252 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_253; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_253 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_253 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_254; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_254 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_254 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_255; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_255 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_255 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_26; Type: ACL; Schema: nls; Owner: -
