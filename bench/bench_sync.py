@@ -220,6 +220,34 @@ def scale_runs(conn: psycopg.Connection, emu: Emulator, sizes: list[int], seed: 
     return out
 
 
+def limit_runs(conn: psycopg.Connection, emu: Emulator, gen, total: int, budget: int,
+               window_s: float) -> list[tuple[str, dict]]:
+    """The full read against each of Notion's statements of its limits, nls (twice: the first run learns what the
+    second knows) against the bare loop that bursts and waits out each Retry-After: a window budget (``budget``
+    requests per ``window_s`` seconds for the token, the workspace's far away) and the older 3/s bucket with a
+    burst of 10. nls runs with its defaults (``rate_limit_model`` window, 3/s until a budget is learned), its
+    window set to the emulator's; the budgets every backend shares start empty for each."""
+    limits = [(f"window budget {budget} / {window_s:g} s", {"mode": "window", "token_budget": budget,
+                                                              "window_s": window_s, "workspace_budget": 100000}),
+              ("3/s bucket, burst 10", {"mode": "bucket", "token_rate": 3.0, "token_burst": 10.0,
+                                        "workspace_rate": 1000.0, "workspace_burst": 1000.0})]
+    for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):   # the defaults
+        conn.execute("SELECT nls.set_setting(%s, '3')", (name,))
+    conn.execute("SELECT nls.set_setting('rate_limit_window_s', %s)", (str(window_s),))
+    out = []
+    for label, settings in limits:
+        conn.execute("SELECT setval(seq, 0) FROM nls._budget_registers")   # nothing learned, nothing spent
+        emu.api.rate_limits.set({"enabled": True, **settings})
+        for run in ("nls full, first", "nls full, again"):   # each from a window of its own, as the bare loop
+            out.append((f"{label}: {run}", nls_run(conn, emu, total, full=True)))
+            time.sleep(window_s + 3)
+        emu.api.rate_limits.reset()
+        out.append((f"{label}: bare loop + COPY", bare_run(conn, emu, list(gen.data_source_ids.values()), total)))
+        time.sleep(window_s + 3)
+    emu.api.rate_limits.set({"enabled": False})
+    return out
+
+
 def report(rows: list[tuple[str, dict]], title: str) -> None:
     table = Table(title=title, title_justify="left")
     for col in ("run", "wall s", "emulator serving s", "own ms/page", "pages read", "rows written",
@@ -243,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--notion-version", default=NOTION_VERSION, choices=("2025-09-03", "2026-03-11", "2026-12-01"),
                     help=f"the Notion-Version nls and the floor send (default {NOTION_VERSION})")
+    ap.add_argument("--window-budget", type=int, default=40,
+                    help="the limits' comparison: a token's budget per window (40; 0 skips the comparison)")
+    ap.add_argument("--window-s", type=float, default=20.0,
+                    help="the limits' comparison: the window, seconds (20; Notion's is 60, shorter keeps it short)")
     ap.add_argument("--scale", default="10000,100000",
                     help="sizes of the one-data-source full reads, rate limits off (default 10000,100000; '' for none)")
     args = ap.parse_args(argv)
@@ -282,9 +314,14 @@ def main(argv: list[str] | None = None) -> int:
                                                                  total, args.notion_version)))
                 stored = value(conn, "SELECT count(*) FROM nls.stg_notion_pages")
                 cleaning = clean_runs(conn, emu, gen, args.changed, args.seed)
+                compared = (limit_runs(conn, emu, gen, total, args.window_budget, args.window_s)
+                            if args.window_budget and not args.no_rate_limit else [])
                 sizes = [int(x) for x in args.scale.split(",") if x.strip()]
                 scale = scale_runs(conn, emu, sizes, args.seed) if sizes else []
             report(runs, "sync of the generated learning workspace")
+            if compared:
+                report(compared, "Notion's limits as stated now (a window budget) and before (3/s, burst 10): nls "
+                                 "against a bare loop that bursts and waits out each Retry-After")
             console.print("cleaning pipeline (nls.clean(user), the same pages as the seven learning sources): "
                           + "; ".join(f"{name} {secs:.3f} s, {rows:,} canonical rows written" for name, secs, rows
                                       in cleaning)

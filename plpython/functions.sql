@@ -163,6 +163,14 @@ from nls_engine import entry
 return entry.webhook_receive(plpy, GD, path, body, signature)
 $$;
 
+CREATE OR REPLACE FUNCTION nls.webhook_apply(path text) RETURNS jsonb
+LANGUAGE plpython3u SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.webhook_apply(plpy, GD, path)
+$$;
+
 CREATE OR REPLACE FUNCTION nls.webhook_verification_token(user_id text) RETURNS text
 LANGUAGE plpython3u SET search_path = pg_catalog, pg_temp
 AS $$

@@ -81,7 +81,8 @@ def start() -> int:
     console.print(f"[bold]1. PostgreSQL 15[/bold] with pg_cron and plpython3u on 127.0.0.1:{port} (data in {shown})")
     ids_file = DEMO / "emulator-ids.json"
     proc, url = start_subprocess(["--workspace", "learning", "--pages", str(PAGES), "--hard", "--rate-limit",
-                                  "--token", TOKEN, "--ids-file", str(ids_file)], log=DEMO / "emulator.log")
+                                  "--rate-limit-mode", "window", "--token", TOKEN, "--ids-file", str(ids_file)],
+                                 log=DEMO / "emulator.log")
     STATE.write_text(json.dumps({"port": port, "emulator_pid": proc.pid, "emulator_url": url, "pg_dir": str(where)}))
     ids = json.loads(ids_file.read_text())[TOKEN]
     console.print(f"[bold]2. Notion emulator[/bold] on {url}: a generated learning workspace ({PAGES} pages, with the "

@@ -194,7 +194,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
     ("Two-way sync", "Writing back to Notion what changed in PostgreSQL ([two-way.md](two-way.md)).",
      ["push_notion", "push_map", "set_push_map", "push_conflicts", "resolve_conflict"]),
     ("Webhooks", "Notion's change signals, applied within a minute ([webhooks.md](webhooks.md)).",
-     ["webhook_endpoint", "webhook_verification_token", "webhook_receive", "apply_webhook_events",
+     ["webhook_endpoint", "webhook_verification_token", "webhook_receive", "webhook_apply", "apply_webhook_events",
       "apply_all_webhook_events", "webhook_status"]),
     ("Events", "What happened for a user, on NOTIFY nls_events and as signed webhooks to the application "
      "([events.md](events.md)).",

@@ -105,6 +105,14 @@ WITH catalogue (name, type, unit, default_value, min_value, max_value, allowed, 
    'network''s jitter)'),
   ('workspace_rate_limit_per_s', 'number', 'requests/s', '3', 0.01, 100000, NULL,
    'requests a second all the tokens of one Notion workspace may send together'),
+  ('rate_limit_model', 'choice', NULL, 'window', NULL, NULL, '{window,rate}',
+   'how Notion''s request limits are taken: window (as Notion states them now: a budget of requests per window for '
+   'each token and workspace, spent in bursts, learned from the 429s) or rate (the older statement: every request '
+   'paced at rate_limit_per_s and workspace_rate_limit_per_s from the first one, never faster)'),
+  ('rate_limit_window_s', 'number', 's', '60', 1, 3600, NULL,
+   'the window of Notion''s request budgets: a token (and a workspace) may spend rate_limit_per_s '
+   '(workspace_rate_limit_per_s) times this in one burst per window until its budget is learned from a 429 '
+   '(Retry-After to the window''s end); a limit whose 429s ask for a second or two is paced at those rates'),
   ('push_after_read', 'choice', NULL, 'on', NULL, NULL, '{on,off}',
    'whether the scheduled workers write back to Notion what changed in PostgreSQL (nls.push_notion, by each source''s '
    'push map) after each user''s read and cleaning: on or off; nls.push_notion by hand runs either way'),

@@ -662,6 +662,169 @@ its id): no backend''s request of it starts before that time has passed (p_rate 
 Returns false when every register the budget may use is in use (the backend that got the 429 then waits on its
 own).';
 
+-- ---- the window budgets: requests per window of a token (a connection) and of a workspace ----------------------
+-- Notion's request limits as stated now: a fixed budget of requests per window, spent at any pace; past it, 429 with
+-- Retry-After the time to the window's end. Two registers of the pool per scope (token or workspace): its window
+-- (payload: the window's end in ticks, a multiple of 16384, and in its low 14 bits the requests taken in it; 16383:
+-- full until its end) and what was learned of its limit (payload: when that is forgotten, a multiple of 2^24, and in
+-- its low 24 bits: bits 0-11 the budget (or a rate limit's burst), bit 12 the budget was counted when Notion
+-- refused, bit 13 the limit is a rate (two 429s in a row of a second or two: paced by nls._take_budget), bits 14-22
+-- the window's length in seconds when Notion showed it longer than rate_limit_window_s, bit 23 the last 429 asked
+-- for a second or two (the end of a window, or a rate limit: the next one tells)).
+CREATE OR REPLACE FUNCTION nls._window_time(p_now bigint, p_seconds float8, p_unit bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT (ceil((p_now + p_seconds * 10000) / p_unit)::bigint * p_unit) $$;
+COMMENT ON FUNCTION nls._window_time(bigint, float8, bigint) IS
+'Internal: p_seconds after p_now (ticks), rounded up to a multiple of p_unit (ticks): a window''s end (16384) or
+when what was learned of a limit is forgotten (2^24).';
+
+CREATE OR REPLACE FUNCTION nls._window_learned(p_budgets bigint[], p_tag bigint, p_now bigint) RETURNS int
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN t > p_now THEN (t & 16777215)::int ELSE 0 END FROM nls._budget_time(p_budgets, p_tag) t
+$$;
+COMMENT ON FUNCTION nls._window_learned(bigint[], bigint, bigint) IS
+'Internal: what was learned of a limit (the low 24 bits of its register, tagged p_tag) while it is not forgotten at
+p_now; 0 when nothing is.';
+
+CREATE OR REPLACE FUNCTION nls._take_window(p_kind text, p_id text, p_window_s float8, p_default int,
+                                            OUT wait_s float8, OUT budget int, OUT paced boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tag bigint[] := ARRAY[nls._budget_tag(p_kind || '_window', p_id), nls._budget_tag(p_kind || '_learned', p_id)];
+    r record;
+    v_at int[];
+    v_learned int;
+    v_win bigint;
+    v_end bigint;
+    v_spent int;
+    v_length float8;
+BEGIN
+    wait_s := 0; budget := 0; paced := true;
+    BEGIN
+        r := nls._budget_read(v_tag, false);
+        v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
+        v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
+        v_learned := nls._window_learned(r.budgets, v_tag[2], r.now);
+        v_length := coalesce(nullif(v_learned >> 14 & 511, 0), p_window_s);
+        IF v_learned & 8192 <> 0 THEN   -- a rate limit: budget is its burst
+            budget := v_learned & 4095;
+        ELSIF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL AND (v_learned > 0 OR p_default <= 4095) THEN
+            budget := CASE WHEN v_learned & 4095 = 0 THEN p_default ELSE v_learned & 4095 END;
+            v_win := nls._budget_time(r.budgets, v_tag[1]);
+            v_end := v_win - (v_win & 16383);
+            v_spent := v_win & 16383;
+            IF v_end <= r.now THEN   -- the window is over (or there was none): a new one opens with this request
+                IF v_end > 0 AND v_learned & 4096 = 0 AND v_spent >= budget AND v_spent < 16383 THEN
+                    budget := least(4095, ceil(budget * 1.5)::int);   -- spent whole without a 429: it is more
+                END IF;
+                IF v_spent < 16383 THEN   -- a window ended without a 429: the last short one was a window's end
+                    v_learned := v_learned & ~8388608;
+                END IF;
+                v_end := nls._window_time(r.now, v_length + 1, 16384);   -- and a second for the network
+                v_spent := 0;
+            END IF;
+            IF v_spent >= budget THEN
+                wait_s := (v_end - r.now) / 10000.0;
+            ELSE
+                v_spent := v_spent + 1;
+            END IF;
+            PERFORM nls._budget_write(r.seqs[v_at[1]], v_tag[1], v_end | v_spent);
+            IF v_learned > 0 OR budget <> p_default THEN   -- nothing learned and nothing grown: nothing to keep
+                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2], nls._window_time(r.now, v_length * 10, 16777216)
+                                          | (v_learned & 16773120) | budget);
+            END IF;
+            paced := false;
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+END
+$$;
+COMMENT ON FUNCTION nls._take_window(text, text, float8, int) IS
+'Internal: one request in the window budget of a token (p_kind token, p_id the user id) or a workspace (workspace,
+its id) every backend shares. Returns (wait_s 0: counted, send it; wait_s > 0: the budget of the window is spent,
+wait that long for its end and ask again; budget: the requests per window the scope is known to have, p_default
+until one is learned (spent at any pace: in a burst), half as much again after a window spent whole without a 429;
+paced: true when the scope''s limit is a rate (budget: the burst it lets through, 0 when not known), when no
+register is free, or when p_default is past 4095 while nothing is learned: pace with nls._take_budget, nothing was
+counted). A window opens with the first request after the last one ended and lasts p_window_s seconds (or as long
+as Notion showed it to be) and one more for the network.';
+
+CREATE OR REPLACE FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s float8, p_window_s float8)
+RETURNS int
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tag bigint[] := ARRAY[nls._budget_tag(p_kind || '_window', p_id), nls._budget_tag(p_kind || '_learned', p_id)];
+    r record;
+    v_at int[];
+    v_win bigint;
+    v_learned int;
+    v_length float8;
+    v_counted int;
+    v_budget int;
+BEGIN
+    BEGIN
+        r := nls._budget_read(v_tag, false);
+        v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
+        v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
+        IF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL THEN
+            v_win := nls._budget_time(r.budgets, v_tag[1]);
+            v_learned := nls._window_learned(r.budgets, v_tag[2], r.now);
+            v_length := coalesce(nullif(v_learned >> 14 & 511, 0), p_window_s);
+            -- what the window open now let through, the refused request less (NULL: no window counted)
+            v_counted := CASE WHEN v_win - (v_win & 16383) > r.now AND v_win & 16383 < 16383
+                              THEN greatest(1, least(4095, (v_win & 16383) - 1)) END;
+            IF p_retry_s <= 2 AND v_learned & (8192 | 8388608) <> 0 THEN
+                -- the second short wait in a row: a rate limit (a bucket), paced from now on with the burst the
+                -- first one let through
+                v_budget := greatest(v_learned & 4095, coalesce(v_counted, 0));
+                v_learned := 8192 | v_budget;
+            ELSIF p_retry_s <= 2 THEN   -- a short wait: a window's end, or a rate limit; noted, with its count
+                v_budget := CASE WHEN v_learned & 4096 <> 0 THEN v_learned & 4095 ELSE coalesce(v_counted, 0) END;
+                v_learned := (v_learned & 8384512) | 8388608 | v_budget;
+            ELSIF v_win & 16383 = 16383 AND v_learned & 4096 <> 0 THEN   -- another request in flight refused too
+                v_budget := greatest(1, (v_learned & 4095) - 1);
+                v_learned := (v_learned & 8384512) | v_budget;
+            ELSIF v_learned & 4096 <> 0 AND coalesce(v_counted, 0) < (v_learned & 4095) - 1 THEN
+                -- refused long before the budget learned was spent: the window is longer than taken (it began
+                -- when this one did, at most the network's second and the rounding of its end before)
+                v_budget := v_learned & 4095;
+                v_length := least(511, ceil(v_length + 1 + p_retry_s - (v_win - (v_win & 16383) - r.now) / 10000.0));
+                v_learned := (v_length::int << 14) | 4096 | v_budget;
+            ELSE   -- the count when refused is the budget; without a count, what was learned stays
+                v_budget := coalesce(v_counted, v_learned & 4095);
+                v_learned := (v_learned & 8372224) | CASE WHEN v_budget > 0 THEN 4096 | v_budget ELSE 0 END;
+            END IF;
+            -- the window is full until the Retry-After has passed
+            PERFORM nls._budget_write(r.seqs[v_at[1]], v_tag[1], nls._window_time(r.now, p_retry_s, 16384) | 16383);
+            IF v_learned > 0 THEN
+                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
+                                          nls._window_time(r.now, v_length * 10, 16777216) | v_learned);
+            END IF;
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+    RETURN CASE WHEN v_learned & 8192 <> 0 THEN -coalesce(v_budget, 0) ELSE coalesce(v_budget, 0) END;
+END
+$$;
+COMMENT ON FUNCTION nls._learn_window(text, text, float8, float8) IS
+'Internal: Notion answered 429 with p_retry_s seconds of Retry-After for a token (p_kind token, p_id the user id) or
+a workspace (workspace, its id). A wait of more than 2 s: the window budget is the count taken in its window when
+refused, less the refused request (one less than learned when another request in flight was refused in the same
+window; without a count what was learned stays); refused long before a budget learned was spent, the window is
+longer than p_window_s: its length is learned instead (from the Retry-After); the window is full until the
+Retry-After has passed (no backend sends in it again). A wait of 1 or 2 s is a window''s end or a rate limit: the
+first is noted with its count and held; a second in a row (no window ended without a 429 between them) makes the
+limit a rate, paced by nls._take_budget from then on with the burst the first let through. What was learned is kept
+for 10 windows after the last request. Returns the budget learned (int: 0 none), or minus the burst when the limit
+is a rate.';
+
 -- ---- what a run learns about its integration, noted without locking the integration's row ----------------------
 CREATE OR REPLACE FUNCTION nls._integration_now(p_integration bigint, p_notes bigint[] DEFAULT NULL)
 RETURNS TABLE (status text, workspace_id text, workspace_name text, bot_id text, trash_checked_at timestamptz)

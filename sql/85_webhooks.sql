@@ -58,11 +58,14 @@ AS $$
            p_event - 'attempt_number'
       FROM sub
     ON CONFLICT ON CONSTRAINT webhook_events_pkey DO UPDATE
-       SET deliveries = e.deliveries + 1, attempt_number = greatest(e.attempt_number, excluded.attempt_number)
+       SET deliveries = e.deliveries + 1, attempt_number = greatest(e.attempt_number, excluded.attempt_number);
+    -- the workers of the worker runtime listen: an event is applied as soon as it is committed
+    SELECT pg_catalog.pg_notify('nls_work', 'events');
 $$;
 COMMENT ON FUNCTION nls._save_webhook_event(text, jsonb) IS
 'Internal: _save_webhook_event(path, event) stores a verified delivery of the subscription on path in
-nls.webhook_events, once per event id (a retry counts a delivery), and notes the subscription id and the time.';
+nls.webhook_events, once per event id (a retry counts a delivery), notes the subscription id and the time, and
+notifies channel nls_work (payload events) as the transaction commits.';
 
 CREATE OR REPLACE FUNCTION nls._webhook_users() RETURNS SETOF text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp

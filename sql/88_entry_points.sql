@@ -133,6 +133,15 @@ engine runs, with the key ring only it holds: inside the server, or in the worke
 secret); executable by nls_webhook and nls_admin only. Raises nothing: every refusal is a
 status.';
 
+COMMENT ON FUNCTION nls.webhook_apply(text) IS
+'What the webhook receiver (nls webhooks serve) calls once an event delivered on a path is stored, in the background
+of its answer: webhook_apply(path) applies the waiting events of the path''s user now, in the caller''s transaction,
+as nls.apply_webhook_events(user_id) does, and returns its jsonb {"success", "results"} (a result of status skipped
+when another run of that user''s events holds them: the receiver tries again). An unknown path applies nothing. In
+the worker runtime it returns at once {"success": true, "results": [], "applied_by": "worker"}: the workers are
+woken by the event''s NOTIFY and apply it. The pg_cron job apply-notion-webhooks stays the safety net. Raises 57014
+on a cancel or statement_timeout; Notion''s failures do not raise (the events stay pending).';
+
 COMMENT ON FUNCTION nls.webhook_verification_token(text) IS
 'The verification token Notion''s handshake brought to the user''s webhook endpoint, to paste back in the integration''s
 webhook settings: webhook_verification_token(user_id) returns it (text) once. Raises 22004 for a NULL user_id, P0002

@@ -3,7 +3,7 @@
 --   nls_app   the application: the public functions and the user tables, under forced row-level security;
 --   nls_cron  the scheduled sync (pg_cron runs as it): the same, plus the worker procedure and its round queue;
 --   nls_admin configuration (set_setting), key rotation, reading every user's rows; also a member of nls_app;
---   nls_webhook the webhook receiver (nls webhooks serve): nls.webhook_receive() and nothing else.
+--   nls_webhook the webhook receiver (nls webhooks serve): nls.webhook_receive(), nls.webhook_apply() and nothing else.
 -- The only SECURITY DEFINER functions are the ones that must see every user or a secret only the server reads; each
 -- sets its search_path and none is executable by PUBLIC:
 --   nls._claim_sync_user, nls._finish_sync_user,   the round queue holds every user with an active integration
@@ -20,6 +20,7 @@
 --   nls.deliver_events, nls._event_heads,          the delivery step signs every user's deliveries with their
 --   nls._collect_pg_net, nls._event_delivered,     endpoints' secrets, which only nls's owner reads
 --   nls._claim_event_deliveries
+--   nls.webhook_apply                              applies the stored events of the user a delivery came for
 REVOKE ALL ON SCHEMA nls FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA nls FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA nls FROM PUBLIC;
@@ -76,11 +77,12 @@ GRANT INSERT (user_id, source_id, data_source_id, schema_name, view_name, column
 GRANT SELECT ON nls.typed_view_schemas TO nls_app, nls_cron;
 -- and only the builder creates a schema for them (create_typed_view checks the name: nls._typed_view_schema_ok)
 REVOKE EXECUTE ON FUNCTION nls._build_typed_view(bigint), nls._typed_view_schema(text) FROM nls_app, nls_cron;
--- webhooks: the receiver runs nls.webhook_receive() only (SECURITY DEFINER: the verification token is
--- decrypted inside the server); the scheduled job's user list and procedure are the workers' (and the administrator's)
+-- webhooks: the receiver runs nls.webhook_receive() and nls.webhook_apply() only (SECURITY DEFINER: the verification
+-- token is decrypted inside the server); the scheduled job's user list and procedure are the workers' (and the
+-- administrator's)
 GRANT USAGE ON SCHEMA nls TO nls_webhook;
-REVOKE EXECUTE ON FUNCTION nls.webhook_receive(text, bytea, text) FROM nls_app, nls_cron;
-GRANT EXECUTE ON FUNCTION nls.webhook_receive(text, bytea, text) TO nls_webhook, nls_admin;
+REVOKE EXECUTE ON FUNCTION nls.webhook_receive(text, bytea, text), nls.webhook_apply(text) FROM nls_app, nls_cron;
+GRANT EXECUTE ON FUNCTION nls.webhook_receive(text, bytea, text), nls.webhook_apply(text) TO nls_webhook, nls_admin;
 REVOKE EXECUTE ON PROCEDURE nls.apply_all_webhook_events() FROM nls_app;
 REVOKE EXECUTE ON FUNCTION nls._save_webhook_event(text, jsonb) FROM nls_app, nls_cron;   -- webhook_receive's only
 REVOKE EXECUTE ON FUNCTION nls._webhook_users() FROM nls_app;

@@ -600,40 +600,6 @@ $$;
 COMMENT ON FUNCTION nls._check_target() IS 'Internal: the trigger sources_target_check on nls.sources: refuses (23514) a target nls.targets() does not list.';
 
 --
--- Name: _claim_event_deliveries(integer); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._claim_event_deliveries(p_limit integer) RETURNS TABLE(endpoint_id bigint, event_id bigint, url text, headers jsonb, body text)
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-DECLARE
-    d record;
-BEGIN
-    IF NOT pg_try_advisory_xact_lock(hashtext('nls.deliver_events')) THEN
-        RETURN;
-    END IF;
-    FOR d IN SELECT x.endpoint_id, x.event_id FROM nls._event_deliveries x
-              WHERE x.status = 'sending' AND x.last_attempt_at
-                    < clock_timestamp() - make_interval(secs => nls._event_setting('event_timeout_s') + 60) LOOP
-        PERFORM nls._event_delivered(d.endpoint_id, d.event_id, NULL, 'no answer recorded by the worker');
-    END LOOP;
-    RETURN QUERY SELECT h.endpoint_id, h.event_id, h.url, nls._event_headers(h.secret, h.body, h.kind, h.event_id),
-                        h.body
-                   FROM nls._event_heads(p_limit) h;
-END
-$$;
-
---
--- Name: FUNCTION _claim_event_deliveries(p_limit integer); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._claim_event_deliveries(p_limit integer) IS 'Internal (worker runtime: the nls workers): claims at most p_limit due deliveries (one per endpoint, in order) and
-returns each with its url, its signed headers and its body; the worker POSTs it and reports with
-nls._event_delivered. An attempt with no report event_timeout_s + 60 s later counts as failed. The secret stays in
-the server: only the signature leaves it.';
-
---
 -- Name: _claim_sync_user(timestamp with time zone); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -955,43 +921,6 @@ a row that names no backend: whose source lock nobody holds), keeping the counts
 wrote; returns how many sources had such rows.';
 
 --
--- Name: _collect_pg_net(); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._collect_pg_net() RETURNS integer
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-DECLARE
-    d record;
-    v_done int := 0;
-    v_wait float8 := nls._event_setting('event_timeout_s') + 60;
-BEGIN
-    FOR d IN SELECT x.endpoint_id, x.event_id, x.request_id, x.last_attempt_at, r.status_code, r.error_msg, r.timed_out,
-                    r.id IS NOT NULL AS answered
-               FROM nls._event_deliveries x LEFT JOIN net._http_response r ON r.id = x.request_id
-              WHERE x.status = 'sending' LOOP
-        CONTINUE WHEN NOT d.answered AND d.request_id IS NOT NULL
-                      AND (d.last_attempt_at > clock_timestamp() - make_interval(secs => v_wait)
-                           OR EXISTS (SELECT 1 FROM net.http_request_queue q WHERE q.id = d.request_id));
-        PERFORM nls._event_delivered(d.endpoint_id, d.event_id, d.status_code,
-                    CASE WHEN NOT d.answered THEN 'no answer recorded by pg_net'
-                         WHEN d.timed_out THEN 'timed out: ' || coalesce(d.error_msg, '')
-                         ELSE d.error_msg END);
-        v_done := v_done + 1;
-    END LOOP;
-    RETURN v_done;
-END
-$$;
-
---
--- Name: FUNCTION _collect_pg_net(); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._collect_pg_net() IS 'Internal (nls.deliver_events): reads pg_net''s answers (net._http_response) to the deliveries out and settles or
-retries each; one with no answer event_timeout_s + 60 s after it left counts as a failed attempt. Returns how many.';
-
---
 -- Name: _date(text); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -1015,7 +944,7 @@ COMMENT ON FUNCTION nls._date(p text) IS 'The date part of a Notion date (YYYY-M
 CREATE FUNCTION nls._deployed() RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0017.worker-runtime", "0018.events"]}'::jsonb$$;
+    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0017.worker-runtime", "0020.rate-limits"]}'::jsonb$$;
 
 --
 -- Name: FUNCTION _deployed(); Type: COMMENT; Schema: nls; Owner: -
@@ -1051,264 +980,6 @@ $$;
 COMMENT ON FUNCTION nls._drifted_pages(p_source_id bigint, p_pages jsonb) IS 'Internal: _drifted_pages(source_id, pages jsonb [{id, last_edited_time, in_trash, computed: {property id: value}}])
 returns the ids of pages not stored, marked gone, or whose last_edited_time, in_trash or formula/rollup values differ
 from the stored copy: what the reconciling read fetches whole.';
-
---
--- Name: _emit_event(text, text, jsonb); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._emit_event(p_user text, p_kind text, p_data jsonb) RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-DECLARE
-    v_id bigint;
-    v_payload jsonb;
-BEGIN
-    v_id := nextval(pg_get_serial_sequence('nls._events', 'id'));
-    v_payload := jsonb_build_object('id', v_id, 'kind', p_kind, 'time', clock_timestamp(), 'user_id', p_user,
-                                    'data', coalesce(p_data, '{}'));
-    INSERT INTO nls._events (id, user_id, kind, payload) OVERRIDING SYSTEM VALUE
-    VALUES (v_id, p_user, p_kind, v_payload);
-    INSERT INTO nls._event_deliveries (endpoint_id, event_id, user_id)
-    SELECT p.id, v_id, p_user FROM nls._event_endpoints p WHERE p.user_id = p_user AND p_kind = ANY (p.kinds);
-    PERFORM pg_notify('nls_events', CASE WHEN octet_length(v_payload::text) < 7900 THEN v_payload::text
-                                         ELSE (v_payload - 'data')::text END);
-    RETURN v_id;
-END
-$$;
-
---
--- Name: FUNCTION _emit_event(p_user text, p_kind text, p_data jsonb); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._emit_event(p_user text, p_kind text, p_data jsonb) IS 'Internal (the events'' triggers): makes event p_kind of user p_user with p_data (ids and counts), one delivery per
-endpoint of that user taking the kind, and NOTIFY nls_events with the event (its data left out past 7,900 bytes).
-Runs as its owner: a trigger may fire in a session acting for nobody (a stale run closed by the schedule).';
-
---
--- Name: _event_delivered(bigint, bigint, integer, text); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._event_delivered(p_endpoint bigint, p_event bigint, p_status integer, p_error text) RETURNS text
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-DECLARE
-    v_max int := nls._event_setting('event_max_attempts');
-    v_base float8 := nls._event_setting('event_retry_s');
-    v_out text;
-BEGIN
-    UPDATE nls._event_deliveries d
-       SET status = CASE WHEN p_status BETWEEN 200 AND 299 THEN 'sent'
-                         WHEN d.attempts >= v_max THEN 'failed' ELSE 'pending' END,
-           last_status = p_status,
-           last_error = CASE WHEN p_status BETWEEN 200 AND 299 THEN NULL
-                             ELSE coalesce(nullif(left(p_error, 500), ''), 'HTTP ' || p_status) END,
-           next_attempt_at = clock_timestamp()
-                             + make_interval(secs => least(v_base * 2 ^ greatest(d.attempts - 1, 0), 3600)),
-           settled_at = CASE WHEN p_status BETWEEN 200 AND 299 OR d.attempts >= v_max THEN clock_timestamp() END,
-           request_id = NULL
-     WHERE d.endpoint_id = p_endpoint AND d.event_id = p_event AND d.status = 'sending'
-    RETURNING d.status INTO v_out;
-    RETURN v_out;
-END
-$$;
-
---
--- Name: FUNCTION _event_delivered(p_endpoint bigint, p_event bigint, p_status integer, p_error text); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._event_delivered(p_endpoint bigint, p_event bigint, p_status integer, p_error text) IS 'Internal (the delivery step, the nls workers): the answer to an attempt of a delivery: p_status (the HTTP status;
-NULL when none came) and p_error. A 2xx settles it sent; otherwise it is tried again after event_retry_s doubled per
-attempt (at most an hour), or settled failed after event_max_attempts. Returns the delivery''s new status.';
-
---
--- Name: _event_headers(text, text, text, bigint); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._event_headers(p_secret text, p_body text, p_kind text, p_event bigint) RETURNS jsonb
-    LANGUAGE sql STABLE STRICT
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-    SELECT jsonb_build_object('Content-Type', 'application/json', 'User-Agent', 'nls-events',
-                              'X-Nls-Event', p_kind, 'X-Nls-Event-Id', p_event::text,
-                              'X-Nls-Timestamp', t::text, 'X-Nls-Signature', nls._event_signature(p_secret, t, p_body))
-      FROM (SELECT extract(epoch FROM clock_timestamp())::bigint AS t) now_
-$$;
-
---
--- Name: FUNCTION _event_headers(p_secret text, p_body text, p_kind text, p_event bigint); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._event_headers(p_secret text, p_body text, p_kind text, p_event bigint) IS 'Internal: the headers of a delivery (JSON object): Content-Type, User-Agent, X-Nls-Event (the kind), X-Nls-Event-Id,
-X-Nls-Timestamp (unix seconds, now) and X-Nls-Signature over the timestamp and p_body.';
-
---
--- Name: _event_heads(integer); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._event_heads(p_limit integer) RETURNS TABLE(endpoint_id bigint, event_id bigint, url text, secret text, body text, kind text)
-    LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-    WITH heads AS (
-        SELECT DISTINCT ON (d.endpoint_id) d.endpoint_id, d.event_id, d.status, d.next_attempt_at
-          FROM nls._event_deliveries d WHERE d.status IN ('pending', 'sending')
-         ORDER BY d.endpoint_id, d.event_id
-    ), due AS (
-        SELECT h.endpoint_id, h.event_id FROM heads h
-         WHERE h.status = 'pending' AND h.next_attempt_at <= clock_timestamp()
-         ORDER BY h.next_attempt_at LIMIT p_limit
-    ), claimed AS (
-        UPDATE nls._event_deliveries d
-           SET status = 'sending', attempts = d.attempts + 1, last_attempt_at = clock_timestamp()
-          FROM due WHERE d.endpoint_id = due.endpoint_id AND d.event_id = due.event_id AND d.status = 'pending'
-        RETURNING d.endpoint_id, d.event_id
-    )
-    SELECT c.endpoint_id, c.event_id, e.url, e.secret, v.payload::text, v.kind
-      FROM claimed c JOIN nls._event_endpoints e ON e.id = c.endpoint_id JOIN nls._events v ON v.id = c.event_id
-$$;
-
---
--- Name: FUNCTION _event_heads(p_limit integer); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._event_heads(p_limit integer) IS 'Internal: claims (status sending, one attempt more) the first unsettled delivery of each endpoint when it is pending
-and due, at most p_limit, and returns them with the endpoint''s url and secret and the body to send. Runs as its
-owner (every user''s deliveries, the secrets); the caller holds the delivery lock.';
-
---
--- Name: _event_setting(text); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._event_setting(p_name text) RETURNS double precision
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ SELECT s.value::float8 FROM nls.settings s WHERE s.name = p_name $$;
-
---
--- Name: FUNCTION _event_setting(p_name text); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._event_setting(p_name text) IS 'Internal: a numeric setting of the events (nls.settings).';
-
---
--- Name: _event_signature(text, bigint, text); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._event_signature(p_secret text, p_timestamp bigint, p_body text) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-    SELECT 'sha256=' || encode(nls._hmac_sha256(convert_to(p_secret, 'UTF8'),
-                                                convert_to(p_timestamp::text || '.' || p_body, 'UTF8')), 'hex')
-$$;
-
---
--- Name: FUNCTION _event_signature(p_secret text, p_timestamp bigint, p_body text); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._event_signature(p_secret text, p_timestamp bigint, p_body text) IS 'Internal: the X-Nls-Signature header of a delivery: ''sha256='' and the hex HMAC-SHA256, under the endpoint''s
-secret, of "<timestamp>.<raw body>" (the timestamp in unix seconds, as X-Nls-Timestamp says).';
-
---
--- Name: _event_transport(); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._event_transport() RETURNS text
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-    SELECT CASE WHEN to_regprocedure('nls._claim_request(uuid)') IS NOT NULL THEN 'worker'
-                WHEN to_regprocedure('net.http_post(text, jsonb, jsonb, jsonb, integer)') IS NOT NULL THEN 'pg_net'
-                ELSE 'none' END
-$$;
-
---
--- Name: FUNCTION _event_transport(); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._event_transport() IS 'Internal: who sends the events'' HTTP deliveries in this database: worker (the worker runtime: the nls workers),
-pg_net (the extension is installed: nls.deliver_events), none (NOTIFY only: deliveries stay pending).';
-
---
--- Name: _events_of_conflict(); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._events_of_conflict() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    PERFORM nls._emit_event(NEW.user_id,
-                            CASE WHEN NEW.status = 'conflict' THEN 'conflict.appeared' ELSE 'conflict.resolved' END,
-                            jsonb_build_object('sync_state_id', NEW.id, 'source_id', NEW.source_id,
-                                               'notion_page_id', NEW.notion_page_id, 'local_table', NEW.local_table,
-                                               'local_id', NEW.local_id, 'status', NEW.status));
-    RETURN NULL;
-END
-$$;
-
---
--- Name: FUNCTION _events_of_conflict(); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._events_of_conflict() IS 'Internal (triggers on nls.notion_sync_state): an object entering two-way conflict makes conflict.appeared, leaving it
-conflict.resolved.';
-
---
--- Name: _events_of_reauth(); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._events_of_reauth() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    PERFORM nls._emit_event(NEW.user_id, 'integration.needs_reauth', jsonb_build_object(
-        'integration', TG_ARGV[0],
-        'integration_id', CASE WHEN TG_ARGV[0] = 'notion' THEN to_jsonb(NEW) -> 'integration_id' END));
-    RETURN NULL;
-END
-$$;
-
---
--- Name: FUNCTION _events_of_reauth(); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._events_of_reauth() IS 'Internal (triggers on nls.integration_notes and nls.anki_accounts): Notion refusing a token, or an Anki account
-becoming needs_reauth, makes integration.needs_reauth.';
-
---
--- Name: _events_of_run(); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._events_of_run() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
-DECLARE
-    v_reviewed int := CASE WHEN NEW.details ->> 'reviewed' ~ '^\d{1,9}$' THEN (NEW.details ->> 'reviewed')::int END;
-BEGIN
-    PERFORM nls._emit_event(NEW.user_id, 'run.finished', jsonb_build_object(
-        'sync_log_id', NEW.id, 'sync_type', NEW.sync_type, 'status', NEW.status, 'source_id', NEW.source_id,
-        'started_at', NEW.started_at, 'completed_at', NEW.completed_at, 'error_code', NEW.error_code,
-        'counts', jsonb_build_object('processed', NEW.items_processed, 'added', NEW.items_added,
-                                     'updated', NEW.items_updated, 'removed', NEW.items_removed)));
-    IF NEW.sync_type = 'anki_pull' AND v_reviewed > 0 THEN
-        PERFORM nls._emit_event(NEW.user_id, 'anki.reviews_pulled',
-                                jsonb_build_object('sync_log_id', NEW.id, 'notes_reviewed', v_reviewed));
-    END IF;
-    RETURN NULL;
-END
-$_$;
-
---
--- Name: FUNCTION _events_of_run(); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._events_of_run() IS 'Internal (triggers on nls.sync_log): a run that ends (its status leaves running) makes run.finished, and an Anki pull
-that read reviews anki.reviews_pulled.';
 
 --
 -- Name: _field(jsonb, jsonb, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -1420,36 +1091,6 @@ $$;
 COMMENT ON FUNCTION nls._fold_integration_notes(p_integration bigint) IS 'Internal: folds the notes of integration p_integration this session sees into nls.integrations and deletes them,
 unless another transaction holds the integration''s row or a note (then they wait, read through
 nls._integration_now, for the next fold). Never waits on a lock. Returns whether the row could be taken.';
-
---
--- Name: _hmac_sha256(bytea, bytea); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls._hmac_sha256(p_key bytea, p_message bytea) RETURNS bytea
-    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-DECLARE
-    v_key bytea := CASE WHEN length(p_key) > 64 THEN sha256(p_key) ELSE p_key END;
-    v_inner bytea;
-    v_outer bytea;
-BEGIN
-    v_key := v_key || decode(repeat('00', 64 - length(v_key)), 'hex');
-    v_inner := v_key;
-    v_outer := v_key;
-    FOR i IN 0..63 LOOP
-        v_inner := set_byte(v_inner, i, get_byte(v_key, i) # 54);    -- 0x36
-        v_outer := set_byte(v_outer, i, get_byte(v_key, i) # 92);    -- 0x5c
-    END LOOP;
-    RETURN sha256(v_outer || sha256(v_inner || p_message));
-END
-$$;
-
---
--- Name: FUNCTION _hmac_sha256(p_key bytea, p_message bytea); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls._hmac_sha256(p_key bytea, p_message bytea) IS 'Internal: HMAC-SHA256 of p_message under p_key (bytea, 32 bytes), on PostgreSQL''s sha256().';
 
 --
 -- Name: _hold_budget(text, text, double precision, double precision, double precision); Type: FUNCTION; Schema: nls; Owner: -
@@ -1587,6 +1228,86 @@ $$;
 
 COMMENT ON FUNCTION nls._learn_property_ids(p_user text, p_pages text[]) IS 'Internal (nls._stage_learning): records in nls.sources.property_ids the stable id of each mapped property, read from
 the newest page of each source among p_pages (all when NULL), so that a property renamed later still feeds its field.';
+
+--
+-- Name: _learn_window(text, text, double precision, double precision); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_tag bigint[] := ARRAY[nls._budget_tag(p_kind || '_window', p_id), nls._budget_tag(p_kind || '_learned', p_id)];
+    r record;
+    v_at int[];
+    v_win bigint;
+    v_learned int;
+    v_length float8;
+    v_counted int;
+    v_budget int;
+BEGIN
+    BEGIN
+        r := nls._budget_read(v_tag, false);
+        v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
+        v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
+        IF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL THEN
+            v_win := nls._budget_time(r.budgets, v_tag[1]);
+            v_learned := nls._window_learned(r.budgets, v_tag[2], r.now);
+            v_length := coalesce(nullif(v_learned >> 14 & 511, 0), p_window_s);
+            -- what the window open now let through, the refused request less (NULL: no window counted)
+            v_counted := CASE WHEN v_win - (v_win & 16383) > r.now AND v_win & 16383 < 16383
+                              THEN greatest(1, least(4095, (v_win & 16383) - 1)) END;
+            IF p_retry_s <= 2 AND v_learned & (8192 | 8388608) <> 0 THEN
+                -- the second short wait in a row: a rate limit (a bucket), paced from now on with the burst the
+                -- first one let through
+                v_budget := greatest(v_learned & 4095, coalesce(v_counted, 0));
+                v_learned := 8192 | v_budget;
+            ELSIF p_retry_s <= 2 THEN   -- a short wait: a window's end, or a rate limit; noted, with its count
+                v_budget := CASE WHEN v_learned & 4096 <> 0 THEN v_learned & 4095 ELSE coalesce(v_counted, 0) END;
+                v_learned := (v_learned & 8384512) | 8388608 | v_budget;
+            ELSIF v_win & 16383 = 16383 AND v_learned & 4096 <> 0 THEN   -- another request in flight refused too
+                v_budget := greatest(1, (v_learned & 4095) - 1);
+                v_learned := (v_learned & 8384512) | v_budget;
+            ELSIF v_learned & 4096 <> 0 AND coalesce(v_counted, 0) < (v_learned & 4095) - 1 THEN
+                -- refused long before the budget learned was spent: the window is longer than taken (it began
+                -- when this one did, at most the network's second and the rounding of its end before)
+                v_budget := v_learned & 4095;
+                v_length := least(511, ceil(v_length + 1 + p_retry_s - (v_win - (v_win & 16383) - r.now) / 10000.0));
+                v_learned := (v_length::int << 14) | 4096 | v_budget;
+            ELSE   -- the count when refused is the budget; without a count, what was learned stays
+                v_budget := coalesce(v_counted, v_learned & 4095);
+                v_learned := (v_learned & 8372224) | CASE WHEN v_budget > 0 THEN 4096 | v_budget ELSE 0 END;
+            END IF;
+            -- the window is full until the Retry-After has passed
+            PERFORM nls._budget_write(r.seqs[v_at[1]], v_tag[1], nls._window_time(r.now, p_retry_s, 16384) | 16383);
+            IF v_learned > 0 THEN
+                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2],
+                                          nls._window_time(r.now, v_length * 10, 16777216) | v_learned);
+            END IF;
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+    RETURN CASE WHEN v_learned & 8192 <> 0 THEN -coalesce(v_budget, 0) ELSE coalesce(v_budget, 0) END;
+END
+$$;
+
+--
+-- Name: FUNCTION _learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision) IS 'Internal: Notion answered 429 with p_retry_s seconds of Retry-After for a token (p_kind token, p_id the user id) or
+a workspace (workspace, its id). A wait of more than 2 s: the window budget is the count taken in its window when
+refused, less the refused request (one less than learned when another request in flight was refused in the same
+window; without a count what was learned stays); refused long before a budget learned was spent, the window is
+longer than p_window_s: its length is learned instead (from the Retry-After); the window is full until the
+Retry-After has passed (no backend sends in it again). A wait of 1 or 2 s is a window''s end or a rate limit: the
+first is noted with its count and held; a second in a row (no window ended without a 429 between them) makes the
+limit a rate, paced by nls._take_budget from then on with the burst the first let through. What was learned is kept
+for 10 windows after the last request. Returns the budget learned (int: 0 none), or minus the burst when the limit
+is a rate.';
 
 --
 -- Name: _load_engine(); Type: FUNCTION; Schema: nls; Owner: -
@@ -2928,7 +2649,9 @@ CREATE FUNCTION nls._save_webhook_event(p_path text, p_event jsonb) RETURNS void
            p_event - 'attempt_number'
       FROM sub
     ON CONFLICT ON CONSTRAINT webhook_events_pkey DO UPDATE
-       SET deliveries = e.deliveries + 1, attempt_number = greatest(e.attempt_number, excluded.attempt_number)
+       SET deliveries = e.deliveries + 1, attempt_number = greatest(e.attempt_number, excluded.attempt_number);
+    -- the workers of the worker runtime listen: an event is applied as soon as it is committed
+    SELECT pg_catalog.pg_notify('nls_work', 'events');
 $_$;
 
 --
@@ -2936,7 +2659,8 @@ $_$;
 --
 
 COMMENT ON FUNCTION nls._save_webhook_event(p_path text, p_event jsonb) IS 'Internal: _save_webhook_event(path, event) stores a verified delivery of the subscription on path in
-nls.webhook_events, once per event id (a retry counts a delivery), and notes the subscription id and the time.';
+nls.webhook_events, once per event id (a retry counts a delivery), notes the subscription id and the time, and
+notifies channel nls_work (payload events) as the transaction commits.';
 
 --
 -- Name: _seen_begin(); Type: FUNCTION; Schema: nls; Owner: -
@@ -3346,6 +3070,80 @@ $$;
 
 COMMENT ON FUNCTION nls._take_clean_queue(p_user text) IS 'Internal: _take_clean_queue(user_id) empties the user''s part of nls._clean_queue and returns the page ids written
 since the last cleaning ({} when none), or NULL when the pass must be whole (every user; a source removed or changed).';
+
+--
+-- Name: _take_window(text, text, double precision, integer); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_tag bigint[] := ARRAY[nls._budget_tag(p_kind || '_window', p_id), nls._budget_tag(p_kind || '_learned', p_id)];
+    r record;
+    v_at int[];
+    v_learned int;
+    v_win bigint;
+    v_end bigint;
+    v_spent int;
+    v_length float8;
+BEGIN
+    wait_s := 0; budget := 0; paced := true;
+    BEGIN
+        r := nls._budget_read(v_tag, false);
+        v_at[1] := nls._budget_pick(r.budgets, v_tag[1], r.now, 0);
+        v_at[2] := nls._budget_pick(r.budgets, v_tag[2], r.now, coalesce(v_at[1], 0));
+        v_learned := nls._window_learned(r.budgets, v_tag[2], r.now);
+        v_length := coalesce(nullif(v_learned >> 14 & 511, 0), p_window_s);
+        IF v_learned & 8192 <> 0 THEN   -- a rate limit: budget is its burst
+            budget := v_learned & 4095;
+        ELSIF v_at[1] IS NOT NULL AND v_at[2] IS NOT NULL AND (v_learned > 0 OR p_default <= 4095) THEN
+            budget := CASE WHEN v_learned & 4095 = 0 THEN p_default ELSE v_learned & 4095 END;
+            v_win := nls._budget_time(r.budgets, v_tag[1]);
+            v_end := v_win - (v_win & 16383);
+            v_spent := v_win & 16383;
+            IF v_end <= r.now THEN   -- the window is over (or there was none): a new one opens with this request
+                IF v_end > 0 AND v_learned & 4096 = 0 AND v_spent >= budget AND v_spent < 16383 THEN
+                    budget := least(4095, ceil(budget * 1.5)::int);   -- spent whole without a 429: it is more
+                END IF;
+                IF v_spent < 16383 THEN   -- a window ended without a 429: the last short one was a window's end
+                    v_learned := v_learned & ~8388608;
+                END IF;
+                v_end := nls._window_time(r.now, v_length + 1, 16384);   -- and a second for the network
+                v_spent := 0;
+            END IF;
+            IF v_spent >= budget THEN
+                wait_s := (v_end - r.now) / 10000.0;
+            ELSE
+                v_spent := v_spent + 1;
+            END IF;
+            PERFORM nls._budget_write(r.seqs[v_at[1]], v_tag[1], v_end | v_spent);
+            IF v_learned > 0 OR budget <> p_default THEN   -- nothing learned and nothing grown: nothing to keep
+                PERFORM nls._budget_write(r.seqs[v_at[2]], v_tag[2], nls._window_time(r.now, v_length * 10, 16777216)
+                                          | (v_learned & 16773120) | budget);
+            END IF;
+            paced := false;
+        END IF;
+        RAISE SQLSTATE 'NLS00';   -- as in nls._take_budget
+    EXCEPTION WHEN SQLSTATE 'NLS00' THEN
+        NULL;
+    END;
+END
+$$;
+
+--
+-- Name: FUNCTION _take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean) IS 'Internal: one request in the window budget of a token (p_kind token, p_id the user id) or a workspace (workspace,
+its id) every backend shares. Returns (wait_s 0: counted, send it; wait_s > 0: the budget of the window is spent,
+wait that long for its end and ask again; budget: the requests per window the scope is known to have, p_default
+until one is learned (spent at any pace: in a burst), half as much again after a window spent whole without a 429;
+paced: true when the scope''s limit is a rate (budget: the burst it lets through, 0 when not known), when no
+register is free, or when p_default is past 4095 while nothing is learned: pace with nls._take_budget, nothing was
+counted). A window opens with the first request after the last one ended and lasts p_window_s seconds (or as long
+as Notion showed it to be) and one more for the network.';
 
 --
 -- Name: _target_catalogue(); Type: FUNCTION; Schema: nls; Owner: -
@@ -3979,6 +3777,40 @@ as its owner: the job must see every user to apply each user''s events acting fo
 nothing else.';
 
 --
+-- Name: _window_learned(bigint[], bigint, bigint); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._window_learned(p_budgets bigint[], p_tag bigint, p_now bigint) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT CASE WHEN t > p_now THEN (t & 16777215)::int ELSE 0 END FROM nls._budget_time(p_budgets, p_tag) t
+$$;
+
+--
+-- Name: FUNCTION _window_learned(p_budgets bigint[], p_tag bigint, p_now bigint); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._window_learned(p_budgets bigint[], p_tag bigint, p_now bigint) IS 'Internal: what was learned of a limit (the low 24 bits of its register, tagged p_tag) while it is not forgotten at
+p_now; 0 when nothing is.';
+
+--
+-- Name: _window_time(bigint, double precision, bigint); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._window_time(p_now bigint, p_seconds double precision, p_unit bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ SELECT (ceil((p_now + p_seconds * 10000) / p_unit)::bigint * p_unit) $$;
+
+--
+-- Name: FUNCTION _window_time(p_now bigint, p_seconds double precision, p_unit bigint); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._window_time(p_now bigint, p_seconds double precision, p_unit bigint) IS 'Internal: p_seconds after p_now (ticks), rounded up to a multiple of p_unit (ticks): a window''s end (16384) or
+when what was learned of a limit is forgotten (2^24).';
+
+--
 -- Name: _write_edges(bigint, text[]); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -4042,72 +3874,6 @@ session key the same way and drops the password. Storing again sets the account 
 another username or endpoint the collection nls kept is forgotten. Needs neither Anki''s library nor the network.
 Raises 22004 for a NULL user_id, username or password, 22023 for an empty one or an endpoint that is no sync server
 URL (the argument is named), and when no encryption key is set (the hint says how).';
-
---
--- Name: add_event_endpoint(text, text, text, text[]); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls.add_event_endpoint(user_id text, url text, secret text, kinds text[] DEFAULT NULL::text[]) RETURNS bigint
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
-DECLARE
-    v_user text := nls._require(add_event_endpoint.user_id, 'user_id', 'add_event_endpoint');
-    v_url text := btrim(nls._require(add_event_endpoint.url, 'url', 'add_event_endpoint'));
-    v_secret text := nls._require(add_event_endpoint.secret, 'secret', 'add_event_endpoint');
-    v_kinds text[] := coalesce(add_event_endpoint.kinds, nls.event_kinds());
-    v_id bigint;
-BEGIN
-    IF v_url !~* '^https?://[^/\s?#]+(/\S*)?$' THEN
-        RAISE EXCEPTION 'nls: add_event_endpoint needs an http:// or https:// URL (argument url), not %',
-              quote_literal(v_url)
-              USING ERRCODE = '22023',
-                    HINT = 'Give the full URL the deliveries are POSTed to, e.g. https://app.example/nls-events.';
-    END IF;
-    IF btrim(v_secret) = '' THEN
-        RAISE EXCEPTION 'nls: add_event_endpoint needs a secret (argument secret), not an empty text'
-              USING ERRCODE = '22023',
-                    HINT = 'Give the secret the receiver checks X-Nls-Signature with (at least 32 random bytes, '
-                           'e.g. encode(gen_random_bytes(32), ''hex'')).';
-    END IF;
-    IF cardinality(v_kinds) = 0
-       OR EXISTS (SELECT 1 FROM unnest(v_kinds) k WHERE k IS NULL OR k <> ALL (nls.event_kinds())) THEN
-        RAISE EXCEPTION 'nls: add_event_endpoint got unknown or no kinds (argument kinds): %', v_kinds
-              USING ERRCODE = '22023',
-                    HINT = 'Use NULL for every kind, or some of: ' || array_to_string(nls.event_kinds(), ', ') || '.';
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM nls.integrations i WHERE i.user_id = v_user)
-       AND NOT EXISTS (SELECT 1 FROM nls.anki_accounts a WHERE a.user_id = v_user) THEN
-        RAISE EXCEPTION 'nls: user % has no integration this session can see (argument user_id)',
-              quote_literal(v_user)
-              USING ERRCODE = 'P0002',
-                    HINT = 'Store the user''s token first (nls.add_integration), and act for that user '
-                           '(SET nls.user_id) when not an administrator.';
-    END IF;
-    v_kinds := ARRAY(SELECT DISTINCT k FROM unnest(v_kinds) k ORDER BY 1);
-    -- (no ON CONFLICT: it would read the secret column, which the application may write but not read)
-    UPDATE nls._event_endpoints e SET secret = v_secret, kinds = v_kinds, updated_at = now()
-     WHERE e.user_id = v_user AND e.url = v_url
-    RETURNING e.id INTO v_id;
-    IF v_id IS NULL THEN
-        INSERT INTO nls._event_endpoints AS e (user_id, url, secret, kinds) VALUES (v_user, v_url, v_secret, v_kinds)
-        RETURNING e.id INTO v_id;
-    END IF;
-    RETURN v_id;
-END
-$_$;
-
---
--- Name: FUNCTION add_event_endpoint(user_id text, url text, secret text, kinds text[]); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls.add_event_endpoint(user_id text, url text, secret text, kinds text[]) IS 'Registers where a user''s events go: add_event_endpoint(user_id, url, secret, kinds => NULL) returns the endpoint''s
-id (bigint). Every event of the user whose kind is in kinds (NULL: every kind of nls.event_kinds()) made from then on
-is POSTed to url as JSON, signed with secret (headers X-Nls-Timestamp, X-Nls-Signature: sha256=<hex HMAC-SHA256 of
-"<timestamp>.<raw body>">), in order, retried with backoff (docs/events.md). The same user and url again replace the
-secret and the kinds and keep the id. Row-level security applies: a session acting for a user registers for that
-user only. Raises 22004 for a NULL user_id, url or secret, 22023 for a url that is not http(s), an empty secret or
-an unknown kind, P0002 when the session sees no integration of that user.';
 
 --
 -- Name: add_integration(text, text, text, text, text, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4565,62 +4331,6 @@ source this session sees), 42P07 (the name is another relation''s), 42P06 (schem
 nls). A schema_name that does not exist yet is created (owned by nls''s owner) when the first view is built in it.';
 
 --
--- Name: deliver_events(); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls.deliver_events() RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
-DECLARE
-    v_transport text := nls._event_transport();
-    v_collected int := 0;
-    v_sent int := 0;
-    h record;
-    v_request bigint;
-BEGIN
-    IF NOT pg_try_advisory_xact_lock(hashtext('nls.deliver_events')) THEN
-        RETURN jsonb_build_object('transport', v_transport, 'busy', true);
-    END IF;
-    DELETE FROM nls._events v
-     WHERE v.created_at < now() - make_interval(days => nls._event_setting('event_keep_days')::int)
-       AND NOT EXISTS (SELECT 1 FROM nls._event_deliveries d
-                        WHERE d.event_id = v.id AND d.status IN ('pending', 'sending'));
-    IF v_transport <> 'pg_net' THEN
-        RETURN jsonb_build_object('transport', v_transport, 'sent', 0, 'collected', 0);
-    END IF;
-    v_collected := nls._collect_pg_net();
-    FOR h IN SELECT * FROM nls._event_heads(1000) LOOP
-        BEGIN
-            EXECUTE 'SELECT net.http_post(url => $1, body => $2::jsonb, headers => $3, timeout_milliseconds => $4)'
-               INTO v_request
-              USING h.url, h.body, nls._event_headers(h.secret, h.body, h.kind, h.event_id),
-                    (nls._event_setting('event_timeout_s') * 1000)::int;
-            UPDATE nls._event_deliveries d SET request_id = v_request
-             WHERE d.endpoint_id = h.endpoint_id AND d.event_id = h.event_id;
-            v_sent := v_sent + 1;
-        EXCEPTION WHEN OTHERS THEN   -- pg_net refused it: a failed attempt, the other endpoints go on
-            PERFORM nls._event_delivered(h.endpoint_id, h.event_id, NULL, 'pg_net refused the request: ' || SQLERRM);
-        END;
-    END LOOP;
-    RETURN jsonb_build_object('transport', v_transport, 'sent', v_sent, 'collected', v_collected,
-                              'out', (SELECT count(*) FROM nls._event_deliveries d WHERE d.status = 'sending'));
-END
-$_$;
-
---
--- Name: FUNCTION deliver_events(); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls.deliver_events() IS 'The delivery step of the events with pg_net (the scheduled webhook job runs it every minute; run it by hand at
-will): reads pg_net''s answers to the deliveries out (settling each sent, retried or failed), then hands pg_net the
-next due delivery of each endpoint (net.http_post, signed), which pg_net sends once this transaction commits, and
-drops settled events older than event_keep_days (in every runtime). Returns {"transport", "sent" (handed to pg_net now), "collected"
-(answers read), "out" (deliveries pg_net has in hand)} ("busy": another session is delivering; transport worker or
-none: nothing to do here). An endpoint gets one event per step and answer: the scheduled job runs steps for up to 45 s
-while deliveries are out. Raises nothing of its own.';
-
---
 -- Name: discover(text, boolean); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -4734,25 +4444,6 @@ COMMENT ON FUNCTION nls.engine_status() IS 'What the sync runs with inside this 
 library the Anki sync imports (setting anki_python_path), or "not importable: ..." with how to install it (the
 Notion sync does not need it). nls install reports it. Raises nothing for a missing key or library: the result says
 so.';
-
---
--- Name: event_kinds(); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls.event_kinds() RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ SELECT ARRAY['run.finished', 'conflict.appeared', 'conflict.resolved', 'integration.needs_reauth',
-                   'anki.reviews_pulled'] $$;
-
---
--- Name: FUNCTION event_kinds(); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls.event_kinds() IS 'The kinds of event nls makes (text[]): run.finished (a row of nls.sync_log ended: its id, type, status, source and
-counts), conflict.appeared and conflict.resolved (a two-way conflict of nls.push_conflicts: the sync state id, the
-source, the page and the local row), integration.needs_reauth (Notion refused the token, or Anki the login: the
-integration), anki.reviews_pulled (an Anki pull read reviews: the sync_log id and how many notes). Raises nothing.';
 
 --
 -- Name: normalize_card_id(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -5183,34 +4874,6 @@ stay in the learner''s collection on their endpoint. Returns true when there was
 unknown user). Raises nothing.';
 
 --
--- Name: remove_event_endpoint(bigint); Type: FUNCTION; Schema: nls; Owner: -
---
-
-CREATE FUNCTION nls.remove_event_endpoint(endpoint_id bigint) RETURNS boolean
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-DECLARE
-    v_id bigint := nls._require(remove_event_endpoint.endpoint_id, 'endpoint_id', 'remove_event_endpoint');
-BEGIN
-    DELETE FROM nls._event_endpoints e WHERE e.id = v_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'nls: no event endpoint % this session can see (argument endpoint_id)', v_id
-              USING ERRCODE = 'P0002', HINT = 'SELECT id, user_id, url FROM nls.event_endpoints';
-    END IF;
-    RETURN true;
-END
-$$;
-
---
--- Name: FUNCTION remove_event_endpoint(endpoint_id bigint); Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON FUNCTION nls.remove_event_endpoint(endpoint_id bigint) IS 'Removes an event endpoint and its deliveries (sent or not); returns true. A delivery pg_net already has in hand may
-still arrive. Row-level security applies. Raises 22004 for a NULL endpoint_id, P0002 when the session sees no such
-endpoint.';
-
---
 -- Name: remove_integration(text); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -5593,6 +5256,31 @@ schema''s migrations are not the ones the engine was deployed with (a migration 
 Raises nothing.';
 
 --
+-- Name: webhook_apply(text); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls.webhook_apply(path text) RETURNS jsonb
+    LANGUAGE plpython3u SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+plpy.execute("SELECT nls._load_engine()")
+from nls_engine import entry
+return entry.webhook_apply(plpy, GD, path)
+$$;
+
+--
+-- Name: FUNCTION webhook_apply(path text); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls.webhook_apply(path text) IS 'What the webhook receiver (nls webhooks serve) calls once an event delivered on a path is stored, in the background
+of its answer: webhook_apply(path) applies the waiting events of the path''s user now, in the caller''s transaction,
+as nls.apply_webhook_events(user_id) does, and returns its jsonb {"success", "results"} (a result of status skipped
+when another run of that user''s events holds them: the receiver tries again). An unknown path applies nothing. In
+the worker runtime it returns at once {"success": true, "results": [], "applied_by": "worker"}: the workers are
+woken by the event''s NOTIFY and apply it. The pg_cron job apply-notion-webhooks stays the safety net. Raises 57014
+on a cancel or statement_timeout; Notion''s failures do not raise (the events stay pending).';
+
+--
 -- Name: webhook_endpoint(text); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -5782,10 +5470,186 @@ CREATE SEQUENCE nls._budget_06
     CACHE 1;
 
 --
+-- Name: _budget_064; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_064
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_065; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_065
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_066; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_066
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_067; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_067
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_068; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_068
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_069; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_069
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_07; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_07
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_070; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_070
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_071; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_071
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_072; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_072
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_073; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_073
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_074; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_074
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_075; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_075
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_076; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_076
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_077; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_077
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_078; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_078
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_079; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_079
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5804,10 +5668,230 @@ CREATE SEQUENCE nls._budget_08
     CACHE 1;
 
 --
+-- Name: _budget_080; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_080
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_081; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_081
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_082; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_082
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_083; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_083
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_084; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_084
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_085; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_085
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_086; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_086
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_087; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_087
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_088; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_088
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_089; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_089
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_09; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_09
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_090; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_090
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_091; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_091
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_092; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_092
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_093; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_093
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_094; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_094
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_095; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_095
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_096; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_096
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_097; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_097
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_098; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_098
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_099; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_099
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5826,10 +5910,230 @@ CREATE SEQUENCE nls._budget_10
     CACHE 1;
 
 --
+-- Name: _budget_100; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_100
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_101; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_101
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_102; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_102
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_103; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_103
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_104; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_104
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_105; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_105
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_106; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_106
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_107; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_107
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_108; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_108
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_109; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_109
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_11; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_11
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_110; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_110
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_111; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_111
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_112; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_112
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_113; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_113
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_114; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_114
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_115; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_115
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_116; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_116
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_117; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_117
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_118; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_118
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_119; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_119
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5848,10 +6152,230 @@ CREATE SEQUENCE nls._budget_12
     CACHE 1;
 
 --
+-- Name: _budget_120; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_120
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_121; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_121
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_122; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_122
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_123; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_123
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_124; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_124
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_125; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_125
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_126; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_126
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_127; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_127
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_128; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_128
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_129; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_129
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_13; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_13
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_130; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_130
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_131; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_131
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_132; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_132
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_133; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_133
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_134; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_134
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_135; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_135
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_136; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_136
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_137; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_137
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_138; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_138
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_139; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_139
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5870,10 +6394,230 @@ CREATE SEQUENCE nls._budget_14
     CACHE 1;
 
 --
+-- Name: _budget_140; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_140
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_141; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_141
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_142; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_142
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_143; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_143
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_144; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_144
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_145; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_145
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_146; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_146
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_147; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_147
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_148; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_148
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_149; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_149
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_15; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_15
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_150; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_150
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_151; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_151
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_152; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_152
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_153; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_153
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_154; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_154
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_155; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_155
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_156; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_156
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_157; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_157
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_158; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_158
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_159; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_159
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5892,10 +6636,230 @@ CREATE SEQUENCE nls._budget_16
     CACHE 1;
 
 --
+-- Name: _budget_160; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_160
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_161; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_161
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_162; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_162
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_163; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_163
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_164; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_164
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_165; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_165
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_166; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_166
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_167; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_167
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_168; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_168
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_169; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_169
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_17; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_17
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_170; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_170
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_171; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_171
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_172; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_172
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_173; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_173
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_174; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_174
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_175; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_175
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_176; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_176
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_177; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_177
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_178; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_178
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_179; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_179
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5914,10 +6878,230 @@ CREATE SEQUENCE nls._budget_18
     CACHE 1;
 
 --
+-- Name: _budget_180; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_180
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_181; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_181
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_182; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_182
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_183; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_183
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_184; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_184
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_185; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_185
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_186; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_186
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_187; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_187
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_188; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_188
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_189; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_189
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_19; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_19
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_190; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_190
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_191; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_191
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_192; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_192
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_193; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_193
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_194; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_194
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_195; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_195
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_196; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_196
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_197; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_197
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_198; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_198
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_199; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_199
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5936,10 +7120,230 @@ CREATE SEQUENCE nls._budget_20
     CACHE 1;
 
 --
+-- Name: _budget_200; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_200
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_201; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_201
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_202; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_202
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_203; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_203
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_204; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_204
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_205; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_205
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_206; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_206
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_207; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_207
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_208; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_208
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_209; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_209
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_21; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_21
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_210; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_210
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_211; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_211
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_212; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_212
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_213; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_213
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_214; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_214
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_215; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_215
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_216; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_216
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_217; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_217
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_218; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_218
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_219; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_219
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5958,10 +7362,230 @@ CREATE SEQUENCE nls._budget_22
     CACHE 1;
 
 --
+-- Name: _budget_220; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_220
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_221; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_221
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_222; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_222
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_223; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_223
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_224; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_224
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_225; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_225
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_226; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_226
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_227; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_227
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_228; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_228
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_229; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_229
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_23; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_23
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_230; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_230
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_231; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_231
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_232; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_232
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_233; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_233
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_234; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_234
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_235; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_235
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_236; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_236
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_237; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_237
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_238; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_238
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_239; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_239
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -5980,10 +7604,186 @@ CREATE SEQUENCE nls._budget_24
     CACHE 1;
 
 --
+-- Name: _budget_240; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_240
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_241; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_241
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_242; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_242
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_243; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_243
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_244; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_244
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_245; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_245
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_246; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_246
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_247; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_247
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_248; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_248
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_249; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_249
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: _budget_25; Type: SEQUENCE; Schema: nls; Owner: -
 --
 
 CREATE SEQUENCE nls._budget_25
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_250; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_250
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_251; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_251
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_252; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_252
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_253; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_253
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_254; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_254
+    START WITH 0
+    INCREMENT BY 1
+    MINVALUE 0
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: _budget_255; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+CREATE SEQUENCE nls._budget_255
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
@@ -6421,8 +8221,9 @@ CREATE TABLE nls._budget_registers (
 -- Name: TABLE _budget_registers; Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON TABLE nls._budget_registers IS 'Internal: the sequences that hold the request budgets every backend shares (nls._take_budget): one budget (a token''s
-or a workspace''s) in use per register; a register whose budget is full again is free for another.';
+COMMENT ON TABLE nls._budget_registers IS 'Internal: the sequences that hold the request budgets every backend shares (nls._take_budget, nls._take_window): one
+budget (a token''s or a workspace''s pacing, window, or what was learned of its limit) in use per register; a register
+whose budget is full again (or whose window ended) is free for another.';
 
 --
 -- Name: _clean_queue; Type: TABLE; Schema: nls; Owner: -
@@ -6527,111 +8328,6 @@ CREATE VIEW nls._creative_pages WITH (security_invoker='true') AS
 
 COMMENT ON VIEW nls._creative_pages IS 'Internal: the live pages (not trashed, not gone) of every creative source with the source''s property map; one row
 per user and page (the newest, should two sources hold it).';
-
---
--- Name: _event_deliveries; Type: TABLE; Schema: nls; Owner: -
---
-
-CREATE TABLE nls._event_deliveries (
-    endpoint_id bigint NOT NULL,
-    event_id bigint NOT NULL,
-    user_id text NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
-    attempts integer DEFAULT 0 NOT NULL,
-    next_attempt_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    last_attempt_at timestamp with time zone,
-    request_id bigint,
-    last_status integer,
-    last_error text,
-    settled_at timestamp with time zone,
-    CONSTRAINT _event_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text])))
-);
-
-ALTER TABLE ONLY nls._event_deliveries FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE _event_deliveries; Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON TABLE nls._event_deliveries IS 'One row per event and endpoint that takes its kind: pending (waiting for its turn or its next attempt), sending (an
-attempt is out: request_id is pg_net''s), sent (a 2xx answer), failed (given up after event_max_attempts); attempts,
-the last HTTP status and error. An endpoint gets its events in order: the next one only once the one before is
-settled (sent or failed).';
-
---
--- Name: _event_endpoints; Type: TABLE; Schema: nls; Owner: -
---
-
-CREATE TABLE nls._event_endpoints (
-    id bigint NOT NULL,
-    user_id text NOT NULL,
-    url text NOT NULL,
-    secret text NOT NULL,
-    kinds text[] NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT _event_endpoints_kinds_check CHECK ((cardinality(kinds) > 0)),
-    CONSTRAINT _event_endpoints_secret_check CHECK ((secret <> ''::text)),
-    CONSTRAINT _event_endpoints_url_check CHECK ((url ~* '^https?://[^/\s?#]+'::text))
-);
-
-ALTER TABLE ONLY nls._event_endpoints FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE _event_endpoints; Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON TABLE nls._event_endpoints IS 'Where a user''s events go: one row per (user_id, url), the kinds of event it takes and the secret each delivery is
-signed with (HMAC-SHA256). The secret is read by nls''s owner only (the delivery signs inside the server); the
-application reads the other columns through nls.event_endpoints.';
-
---
--- Name: _event_endpoints_id_seq; Type: SEQUENCE; Schema: nls; Owner: -
---
-
-ALTER TABLE nls._event_endpoints ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME nls._event_endpoints_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
-
---
--- Name: _events; Type: TABLE; Schema: nls; Owner: -
---
-
-CREATE TABLE nls._events (
-    id bigint NOT NULL,
-    user_id text NOT NULL,
-    kind text NOT NULL,
-    payload jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
-);
-
-ALTER TABLE ONLY nls._events FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE _events; Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON TABLE nls._events IS 'Every event made, with the JSON document its deliveries carry as their body ({"id", "kind", "time", "user_id",
-"data": ids and counts to look up}; never a token or page content). Kept event_keep_days once every delivery of it
-is settled.';
-
---
--- Name: _events_id_seq; Type: SEQUENCE; Schema: nls; Owner: -
---
-
-ALTER TABLE nls._events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME nls._events_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
 
 --
 -- Name: _loopback; Type: TABLE; Schema: nls; Owner: -
@@ -7502,75 +9198,6 @@ CREATE TABLE nls.data_source_schemas (
 );
 
 ALTER TABLE ONLY nls.data_source_schemas FORCE ROW LEVEL SECURITY;
-
---
--- Name: event_deliveries; Type: VIEW; Schema: nls; Owner: -
---
-
-CREATE VIEW nls.event_deliveries WITH (security_invoker='true') AS
- SELECT d.endpoint_id,
-    e.url,
-    d.event_id,
-    v.kind,
-    d.user_id,
-    v.created_at AS event_time,
-    d.status,
-    d.attempts,
-    d.last_status,
-    d.last_error,
-    d.last_attempt_at,
-        CASE
-            WHEN (d.status = 'pending'::text) THEN d.next_attempt_at
-            ELSE NULL::timestamp with time zone
-        END AS next_attempt_at,
-    d.settled_at,
-    d.request_id,
-        CASE
-            WHEN (d.status <> 'pending'::text) THEN NULL::text
-            WHEN (nls._event_transport() = 'none'::text) THEN 'pg_net is not installed: the event went out on NOTIFY nls_events only (docs/events.md)'::text
-            WHEN (EXISTS ( SELECT 1
-               FROM nls._event_deliveries b
-              WHERE ((b.endpoint_id = d.endpoint_id) AND (b.event_id < d.event_id) AND (b.status = ANY (ARRAY['pending'::text, 'sending'::text]))))) THEN 'waits for an earlier event to this endpoint'::text
-            WHEN (d.next_attempt_at > now()) THEN 'retried at next_attempt_at'::text
-            ELSE 'due: the next delivery step sends it'::text
-        END AS waiting_reason,
-    v.payload
-   FROM ((nls._event_deliveries d
-     JOIN nls._event_endpoints e ON ((e.id = d.endpoint_id)))
-     JOIN nls._events v ON ((v.id = d.event_id)));
-
---
--- Name: VIEW event_deliveries; Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON VIEW nls.event_deliveries IS 'One row per event and endpoint: status (pending, sending, sent, failed), attempts, the last HTTP status and error,
-when it was last tried, when it is tried next (pending), when it settled, pg_net''s request id, why a pending one
-waits (waiting_reason: pg_net missing, an earlier event first, a retry later, due) and the body sent (payload).
-Row-level security applies.';
-
---
--- Name: event_endpoints; Type: VIEW; Schema: nls; Owner: -
---
-
-CREATE VIEW nls.event_endpoints AS
-SELECT
-    NULL::bigint AS id,
-    NULL::text AS user_id,
-    NULL::text AS url,
-    NULL::text[] AS kinds,
-    NULL::timestamp with time zone AS created_at,
-    NULL::timestamp with time zone AS updated_at,
-    NULL::bigint AS pending,
-    NULL::bigint AS sent,
-    NULL::bigint AS failed,
-    NULL::timestamp with time zone AS last_sent_at;
-
---
--- Name: VIEW event_endpoints; Type: COMMENT; Schema: nls; Owner: -
---
-
-COMMENT ON VIEW nls.event_endpoints IS 'One row per event endpoint: its id, user, url, the kinds it takes, when it was registered and changed, and its
-deliveries pending, sent and failed, with the last one sent (the secret is never shown). Row-level security applies.';
 
 --
 -- Name: integration_notes; Type: TABLE; Schema: nls; Owner: -
@@ -8590,27 +10217,6 @@ ALTER TABLE ONLY nls._clean_queue
     ADD CONSTRAINT _clean_queue_pkey PRIMARY KEY (user_id, source_id, page_id);
 
 --
--- Name: _event_deliveries _event_deliveries_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
---
-
-ALTER TABLE ONLY nls._event_deliveries
-    ADD CONSTRAINT _event_deliveries_pkey PRIMARY KEY (endpoint_id, event_id);
-
---
--- Name: _event_endpoints _event_endpoints_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
---
-
-ALTER TABLE ONLY nls._event_endpoints
-    ADD CONSTRAINT _event_endpoints_pkey PRIMARY KEY (id);
-
---
--- Name: _events _events_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
---
-
-ALTER TABLE ONLY nls._events
-    ADD CONSTRAINT _events_pkey PRIMARY KEY (id);
-
---
 -- Name: _loopback _loopback_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
 --
 
@@ -8798,13 +10404,6 @@ ALTER TABLE ONLY nls.concepts
 
 ALTER TABLE ONLY nls.data_source_schemas
     ADD CONSTRAINT data_source_schemas_pkey PRIMARY KEY (source_id, data_source_id, schema_hash);
-
---
--- Name: _event_endpoints event_endpoints_user_url_key; Type: CONSTRAINT; Schema: nls; Owner: -
---
-
-ALTER TABLE ONLY nls._event_endpoints
-    ADD CONSTRAINT event_endpoints_user_url_key UNIQUE (user_id, url);
 
 --
 -- Name: integration_notes integration_notes_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
@@ -9189,18 +10788,6 @@ CREATE INDEX idx_concepts_cluster ON nls.concepts USING btree (cluster_id);
 CREATE INDEX idx_concepts_status ON nls.concepts USING btree (status);
 
 --
--- Name: idx_event_deliveries_open; Type: INDEX; Schema: nls; Owner: -
---
-
-CREATE INDEX idx_event_deliveries_open ON nls._event_deliveries USING btree (endpoint_id, event_id) WHERE (status = ANY (ARRAY['pending'::text, 'sending'::text]));
-
---
--- Name: idx_events_created; Type: INDEX; Schema: nls; Owner: -
---
-
-CREATE INDEX idx_events_created ON nls._events USING btree (created_at);
-
---
 -- Name: idx_learning_atoms_anki; Type: INDEX; Schema: nls; Owner: -
 --
 
@@ -9393,61 +10980,6 @@ CREATE INDEX idx_worlds_user ON nls.worlds USING btree (user_id);
 CREATE INDEX integration_notes_integration ON nls.integration_notes USING btree (integration_id);
 
 --
--- Name: event_endpoints _RETURN; Type: RULE; Schema: nls; Owner: -
---
-
-CREATE OR REPLACE VIEW nls.event_endpoints WITH (security_invoker='true') AS
- SELECT e.id,
-    e.user_id,
-    e.url,
-    e.kinds,
-    e.created_at,
-    e.updated_at,
-    count(d.*) FILTER (WHERE (d.status = ANY (ARRAY['pending'::text, 'sending'::text]))) AS pending,
-    count(d.*) FILTER (WHERE (d.status = 'sent'::text)) AS sent,
-    count(d.*) FILTER (WHERE (d.status = 'failed'::text)) AS failed,
-    max(d.settled_at) FILTER (WHERE (d.status = 'sent'::text)) AS last_sent_at
-   FROM (nls._event_endpoints e
-     LEFT JOIN nls._event_deliveries d ON ((d.endpoint_id = e.id)))
-  GROUP BY e.id;
-
---
--- Name: anki_accounts events_anki_reauth; Type: TRIGGER; Schema: nls; Owner: -
---
-
-CREATE TRIGGER events_anki_reauth AFTER UPDATE OF status ON nls.anki_accounts FOR EACH ROW WHEN (((new.status = 'needs_reauth'::text) AND (old.status IS DISTINCT FROM 'needs_reauth'::text))) EXECUTE FUNCTION nls._events_of_reauth('anki');
-
---
--- Name: notion_sync_state events_conflict; Type: TRIGGER; Schema: nls; Owner: -
---
-
-CREATE TRIGGER events_conflict AFTER UPDATE OF status ON nls.notion_sync_state FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (('conflict'::text = old.status) OR ('conflict'::text = new.status)))) EXECUTE FUNCTION nls._events_of_conflict();
-
---
--- Name: notion_sync_state events_conflict_new; Type: TRIGGER; Schema: nls; Owner: -
---
-
-CREATE TRIGGER events_conflict_new AFTER INSERT ON nls.notion_sync_state FOR EACH ROW WHEN ((new.status = 'conflict'::text)) EXECUTE FUNCTION nls._events_of_conflict();
-
---
--- Name: integration_notes events_notion_refused; Type: TRIGGER; Schema: nls; Owner: -
---
-
-CREATE TRIGGER events_notion_refused AFTER INSERT ON nls.integration_notes FOR EACH ROW WHEN ((new.refused_nonce IS NOT NULL)) EXECUTE FUNCTION nls._events_of_reauth('notion');
-
---
--- Name: sync_log events_run_finished; Type: TRIGGER; Schema: nls; Owner: -
---
-
-CREATE TRIGGER events_run_finished AFTER UPDATE OF status ON nls.sync_log FOR EACH ROW WHEN (((old.status = 'running'::text) AND (new.status IS DISTINCT FROM 'running'::text) AND (new.user_id IS NOT NULL))) EXECUTE FUNCTION nls._events_of_run();
-
---
--- Name: sync_log events_run_logged; Type: TRIGGER; Schema: nls; Owner: -
---
-
-CREATE TRIGGER events_run_logged AFTER INSERT ON nls.sync_log FOR EACH ROW WHEN (((new.status IS DISTINCT FROM 'running'::text) AND (new.user_id IS NOT NULL))) EXECUTE FUNCTION nls._events_of_run();
-
---
 -- Name: integration_notes integration_notes_fold; Type: TRIGGER; Schema: nls; Owner: -
 --
 
@@ -9536,20 +11068,6 @@ CREATE TRIGGER sources_clean_whole AFTER DELETE OR UPDATE OF target, property_ma
 --
 
 CREATE TRIGGER sources_target_check BEFORE INSERT OR UPDATE OF target ON nls.sources FOR EACH ROW EXECUTE FUNCTION nls._check_target();
-
---
--- Name: _event_deliveries _event_deliveries_endpoint_id_fkey; Type: FK CONSTRAINT; Schema: nls; Owner: -
---
-
-ALTER TABLE ONLY nls._event_deliveries
-    ADD CONSTRAINT _event_deliveries_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES nls._event_endpoints(id) ON DELETE CASCADE;
-
---
--- Name: _event_deliveries _event_deliveries_event_id_fkey; Type: FK CONSTRAINT; Schema: nls; Owner: -
---
-
-ALTER TABLE ONLY nls._event_deliveries
-    ADD CONSTRAINT _event_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES nls._events(id) ON DELETE CASCADE;
 
 --
 -- Name: anki_collections anki_collections_user_id_fkey; Type: FK CONSTRAINT; Schema: nls; Owner: -
@@ -9754,24 +11272,6 @@ ALTER TABLE ONLY nls.worlds
 ALTER TABLE nls._clean_queue ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: _event_deliveries; Type: ROW SECURITY; Schema: nls; Owner: -
---
-
-ALTER TABLE nls._event_deliveries ENABLE ROW LEVEL SECURITY;
-
---
--- Name: _event_endpoints; Type: ROW SECURITY; Schema: nls; Owner: -
---
-
-ALTER TABLE nls._event_endpoints ENABLE ROW LEVEL SECURITY;
-
---
--- Name: _events; Type: ROW SECURITY; Schema: nls; Owner: -
---
-
-ALTER TABLE nls._events ENABLE ROW LEVEL SECURITY;
-
---
 -- Name: anki_accounts; Type: ROW SECURITY; Schema: nls; Owner: -
 --
 
@@ -9872,24 +11372,6 @@ ALTER TABLE nls.learning_modules ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY nls_admin_reads ON nls._clean_queue FOR SELECT TO nls_admin USING (true);
-
---
--- Name: _event_deliveries nls_admin_reads; Type: POLICY; Schema: nls; Owner: -
---
-
-CREATE POLICY nls_admin_reads ON nls._event_deliveries FOR SELECT TO nls_admin USING (true);
-
---
--- Name: _event_endpoints nls_admin_reads; Type: POLICY; Schema: nls; Owner: -
---
-
-CREATE POLICY nls_admin_reads ON nls._event_endpoints FOR SELECT TO nls_admin USING (true);
-
---
--- Name: _events nls_admin_reads; Type: POLICY; Schema: nls; Owner: -
---
-
-CREATE POLICY nls_admin_reads ON nls._events FOR SELECT TO nls_admin USING (true);
 
 --
 -- Name: anki_accounts nls_admin_reads; Type: POLICY; Schema: nls; Owner: -
@@ -10112,24 +11594,6 @@ CREATE POLICY nls_admin_reads ON nls.worlds FOR SELECT TO nls_admin USING (true)
 --
 
 CREATE POLICY nls_user_rows ON nls._clean_queue USING ((user_id = ( SELECT nls._session_user() AS _session_user))) WITH CHECK ((user_id = ( SELECT nls._session_user() AS _session_user)));
-
---
--- Name: _event_deliveries nls_user_rows; Type: POLICY; Schema: nls; Owner: -
---
-
-CREATE POLICY nls_user_rows ON nls._event_deliveries USING ((user_id = ( SELECT nls._session_user() AS _session_user))) WITH CHECK ((user_id = ( SELECT nls._session_user() AS _session_user)));
-
---
--- Name: _event_endpoints nls_user_rows; Type: POLICY; Schema: nls; Owner: -
---
-
-CREATE POLICY nls_user_rows ON nls._event_endpoints USING ((user_id = ( SELECT nls._session_user() AS _session_user))) WITH CHECK ((user_id = ( SELECT nls._session_user() AS _session_user)));
-
---
--- Name: _events nls_user_rows; Type: POLICY; Schema: nls; Owner: -
---
-
-CREATE POLICY nls_user_rows ON nls._events USING ((user_id = ( SELECT nls._session_user() AS _session_user))) WITH CHECK ((user_id = ( SELECT nls._session_user() AS _session_user)));
 
 --
 -- Name: anki_accounts nls_user_rows; Type: POLICY; Schema: nls; Owner: -
@@ -10627,12 +12091,6 @@ GRANT ALL ON FUNCTION nls._check_target() TO nls_app;
 GRANT ALL ON FUNCTION nls._check_target() TO nls_cron;
 
 --
--- Name: FUNCTION _claim_event_deliveries(p_limit integer); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._claim_event_deliveries(p_limit integer) FROM PUBLIC;
-
---
 -- Name: FUNCTION _claim_sync_user(p_joined timestamp with time zone, OUT p_round timestamp with time zone, OUT p_user text); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -10697,12 +12155,6 @@ GRANT ALL ON FUNCTION nls._close_stale_runs() TO nls_cron;
 GRANT ALL ON FUNCTION nls._close_stale_runs() TO nls_admin;
 
 --
--- Name: FUNCTION _collect_pg_net(); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._collect_pg_net() FROM PUBLIC;
-
---
 -- Name: FUNCTION _date(p text); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -10725,74 +12177,6 @@ GRANT ALL ON FUNCTION nls._deployed() TO nls_cron;
 REVOKE ALL ON FUNCTION nls._drifted_pages(p_source_id bigint, p_pages jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls._drifted_pages(p_source_id bigint, p_pages jsonb) TO nls_app;
 GRANT ALL ON FUNCTION nls._drifted_pages(p_source_id bigint, p_pages jsonb) TO nls_cron;
-
---
--- Name: FUNCTION _emit_event(p_user text, p_kind text, p_data jsonb); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._emit_event(p_user text, p_kind text, p_data jsonb) FROM PUBLIC;
-
---
--- Name: FUNCTION _event_delivered(p_endpoint bigint, p_event bigint, p_status integer, p_error text); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._event_delivered(p_endpoint bigint, p_event bigint, p_status integer, p_error text) FROM PUBLIC;
-
---
--- Name: FUNCTION _event_headers(p_secret text, p_body text, p_kind text, p_event bigint); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._event_headers(p_secret text, p_body text, p_kind text, p_event bigint) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._event_headers(p_secret text, p_body text, p_kind text, p_event bigint) TO nls_app;
-GRANT ALL ON FUNCTION nls._event_headers(p_secret text, p_body text, p_kind text, p_event bigint) TO nls_cron;
-
---
--- Name: FUNCTION _event_heads(p_limit integer); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._event_heads(p_limit integer) FROM PUBLIC;
-
---
--- Name: FUNCTION _event_setting(p_name text); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._event_setting(p_name text) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._event_setting(p_name text) TO nls_app;
-GRANT ALL ON FUNCTION nls._event_setting(p_name text) TO nls_cron;
-
---
--- Name: FUNCTION _event_signature(p_secret text, p_timestamp bigint, p_body text); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._event_signature(p_secret text, p_timestamp bigint, p_body text) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._event_signature(p_secret text, p_timestamp bigint, p_body text) TO nls_app;
-GRANT ALL ON FUNCTION nls._event_signature(p_secret text, p_timestamp bigint, p_body text) TO nls_cron;
-
---
--- Name: FUNCTION _event_transport(); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._event_transport() FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._event_transport() TO nls_app;
-GRANT ALL ON FUNCTION nls._event_transport() TO nls_cron;
-
---
--- Name: FUNCTION _events_of_conflict(); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._events_of_conflict() FROM PUBLIC;
-
---
--- Name: FUNCTION _events_of_reauth(); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._events_of_reauth() FROM PUBLIC;
-
---
--- Name: FUNCTION _events_of_run(); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._events_of_run() FROM PUBLIC;
 
 --
 -- Name: FUNCTION _field(p_properties jsonb, p_map jsonb, p_field text); Type: ACL; Schema: nls; Owner: -
@@ -10835,14 +12219,6 @@ GRANT ALL ON FUNCTION nls._fold_integration_notes(p_integration bigint) TO nls_a
 GRANT ALL ON FUNCTION nls._fold_integration_notes(p_integration bigint) TO nls_cron;
 
 --
--- Name: FUNCTION _hmac_sha256(p_key bytea, p_message bytea); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls._hmac_sha256(p_key bytea, p_message bytea) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls._hmac_sha256(p_key bytea, p_message bytea) TO nls_app;
-GRANT ALL ON FUNCTION nls._hmac_sha256(p_key bytea, p_message bytea) TO nls_cron;
-
---
 -- Name: FUNCTION _hold_budget(p_kind text, p_id text, p_seconds double precision, p_rate double precision, p_burst double precision); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -10881,6 +12257,14 @@ GRANT ALL ON FUNCTION nls._iso_day_ok(p text) TO nls_cron;
 REVOKE ALL ON FUNCTION nls._learn_property_ids(p_user text, p_pages text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls._learn_property_ids(p_user text, p_pages text[]) TO nls_app;
 GRANT ALL ON FUNCTION nls._learn_property_ids(p_user text, p_pages text[]) TO nls_cron;
+
+--
+-- Name: FUNCTION _learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision) TO nls_app;
+GRANT ALL ON FUNCTION nls._learn_window(p_kind text, p_id text, p_retry_s double precision, p_window_s double precision) TO nls_cron;
 
 --
 -- Name: FUNCTION _load_engine(); Type: ACL; Schema: nls; Owner: -
@@ -11344,6 +12728,14 @@ GRANT ALL ON FUNCTION nls._take_clean_queue(p_user text) TO nls_app;
 GRANT ALL ON FUNCTION nls._take_clean_queue(p_user text) TO nls_cron;
 
 --
+-- Name: FUNCTION _take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean) TO nls_app;
+GRANT ALL ON FUNCTION nls._take_window(p_kind text, p_id text, p_window_s double precision, p_default integer, OUT wait_s double precision, OUT budget integer, OUT paced boolean) TO nls_cron;
+
+--
 -- Name: FUNCTION _target_catalogue(); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -11494,6 +12886,22 @@ GRANT ALL ON FUNCTION nls._webhook_users() TO nls_cron;
 GRANT ALL ON FUNCTION nls._webhook_users() TO nls_admin;
 
 --
+-- Name: FUNCTION _window_learned(p_budgets bigint[], p_tag bigint, p_now bigint); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._window_learned(p_budgets bigint[], p_tag bigint, p_now bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._window_learned(p_budgets bigint[], p_tag bigint, p_now bigint) TO nls_app;
+GRANT ALL ON FUNCTION nls._window_learned(p_budgets bigint[], p_tag bigint, p_now bigint) TO nls_cron;
+
+--
+-- Name: FUNCTION _window_time(p_now bigint, p_seconds double precision, p_unit bigint); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._window_time(p_now bigint, p_seconds double precision, p_unit bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._window_time(p_now bigint, p_seconds double precision, p_unit bigint) TO nls_app;
+GRANT ALL ON FUNCTION nls._window_time(p_now bigint, p_seconds double precision, p_unit bigint) TO nls_cron;
+
+--
 -- Name: FUNCTION _write_edges(p_source_id bigint, p_page_ids text[]); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -11508,14 +12916,6 @@ GRANT ALL ON FUNCTION nls._write_edges(p_source_id bigint, p_page_ids text[]) TO
 REVOKE ALL ON FUNCTION nls.add_anki_account(user_id text, username text, password text, endpoint text) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls.add_anki_account(user_id text, username text, password text, endpoint text) TO nls_app;
 GRANT ALL ON FUNCTION nls.add_anki_account(user_id text, username text, password text, endpoint text) TO nls_cron;
-
---
--- Name: FUNCTION add_event_endpoint(user_id text, url text, secret text, kinds text[]); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls.add_event_endpoint(user_id text, url text, secret text, kinds text[]) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls.add_event_endpoint(user_id text, url text, secret text, kinds text[]) TO nls_app;
-GRANT ALL ON FUNCTION nls.add_event_endpoint(user_id text, url text, secret text, kinds text[]) TO nls_cron;
 
 --
 -- Name: FUNCTION add_integration(user_id text, access_token text, workspace_id text, workspace_name text, workspace_icon text, bot_id text); Type: ACL; Schema: nls; Owner: -
@@ -11614,14 +13014,6 @@ GRANT ALL ON FUNCTION nls.create_typed_view(database_id text, view_name text, sc
 GRANT ALL ON FUNCTION nls.create_typed_view(database_id text, view_name text, schema_name text, user_id text) TO nls_cron;
 
 --
--- Name: FUNCTION deliver_events(); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls.deliver_events() FROM PUBLIC;
-GRANT ALL ON FUNCTION nls.deliver_events() TO nls_cron;
-GRANT ALL ON FUNCTION nls.deliver_events() TO nls_admin;
-
---
 -- Name: FUNCTION discover(user_id text, add boolean); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -11652,14 +13044,6 @@ GRANT ALL ON FUNCTION nls.edit_review(review_id uuid, front text, back text, rev
 REVOKE ALL ON FUNCTION nls.engine_status() FROM PUBLIC;
 GRANT ALL ON FUNCTION nls.engine_status() TO nls_app;
 GRANT ALL ON FUNCTION nls.engine_status() TO nls_cron;
-
---
--- Name: FUNCTION event_kinds(); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls.event_kinds() FROM PUBLIC;
-GRANT ALL ON FUNCTION nls.event_kinds() TO nls_app;
-GRANT ALL ON FUNCTION nls.event_kinds() TO nls_cron;
 
 --
 -- Name: FUNCTION normalize_card_id(card_id text); Type: ACL; Schema: nls; Owner: -
@@ -11814,14 +13198,6 @@ GRANT ALL ON FUNCTION nls.remove_anki_account(user_id text) TO nls_app;
 GRANT ALL ON FUNCTION nls.remove_anki_account(user_id text) TO nls_cron;
 
 --
--- Name: FUNCTION remove_event_endpoint(endpoint_id bigint); Type: ACL; Schema: nls; Owner: -
---
-
-REVOKE ALL ON FUNCTION nls.remove_event_endpoint(endpoint_id bigint) FROM PUBLIC;
-GRANT ALL ON FUNCTION nls.remove_event_endpoint(endpoint_id bigint) TO nls_app;
-GRANT ALL ON FUNCTION nls.remove_event_endpoint(endpoint_id bigint) TO nls_cron;
-
---
 -- Name: FUNCTION remove_integration(user_id text); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -11908,6 +13284,14 @@ GRANT ALL ON FUNCTION nls.version() TO nls_app;
 GRANT ALL ON FUNCTION nls.version() TO nls_cron;
 
 --
+-- Name: FUNCTION webhook_apply(path text); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls.webhook_apply(path text) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls.webhook_apply(path text) TO nls_webhook;
+GRANT ALL ON FUNCTION nls.webhook_apply(path text) TO nls_admin;
+
+--
 -- Name: FUNCTION webhook_endpoint(user_id text); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -11989,11 +13373,123 @@ GRANT ALL ON SEQUENCE nls._budget_06 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_06 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_064; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_064 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_064 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_065; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_065 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_065 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_066; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_066 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_066 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_067; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_067 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_067 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_068; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_068 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_068 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_069; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_069 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_069 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_07; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_07 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_07 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_070; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_070 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_070 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_071; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_071 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_071 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_072; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_072 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_072 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_073; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_073 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_073 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_074; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_074 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_074 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_075; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_075 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_075 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_076; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_076 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_076 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_077; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_077 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_077 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_078; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_078 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_078 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_079; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_079 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_079 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_08; Type: ACL; Schema: nls; Owner: -
@@ -12003,11 +13499,151 @@ GRANT ALL ON SEQUENCE nls._budget_08 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_08 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_080; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_080 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_080 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_081; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_081 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_081 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_082; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_082 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_082 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_083; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_083 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_083 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_084; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_084 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_084 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_085; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_085 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_085 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_086; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_086 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_086 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_087; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_087 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_087 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_088; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_088 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_088 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_089; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_089 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_089 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_09; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_09 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_09 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_090; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_090 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_090 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_091; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_091 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_091 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_092; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_092 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_092 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_093; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_093 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_093 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_094; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_094 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_094 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_095; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_095 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_095 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_096; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_096 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_096 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_097; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_097 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_097 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_098; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_098 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_098 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_099; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_099 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_099 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_10; Type: ACL; Schema: nls; Owner: -
@@ -12017,11 +13653,151 @@ GRANT ALL ON SEQUENCE nls._budget_10 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_10 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_100; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_100 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_100 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_101; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_101 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_101 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_102; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_102 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_102 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_103; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_103 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_103 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_104; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_104 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_104 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_105; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_105 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_105 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_106; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_106 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_106 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_107; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_107 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_107 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_108; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_108 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_108 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_109; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_109 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_109 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_11; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_11 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_11 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_110; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_110 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_110 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_111; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_111 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_111 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_112; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_112 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_112 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_113; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_113 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_113 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_114; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_114 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_114 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_115; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_115 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_115 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_116; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_116 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_116 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_117; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_117 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_117 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_118; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_118 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_118 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_119; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_119 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_119 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_12; Type: ACL; Schema: nls; Owner: -
@@ -12031,11 +13807,151 @@ GRANT ALL ON SEQUENCE nls._budget_12 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_12 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_120; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_120 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_120 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_121; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_121 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_121 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_122; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_122 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_122 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_123; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_123 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_123 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_124; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_124 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_124 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_125; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_125 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_125 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_126; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_126 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_126 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_127; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_127 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_127 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_128; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_128 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_128 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_129; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_129 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_129 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_13; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_13 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_13 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_130; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_130 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_130 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_131; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_131 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_131 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_132; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_132 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_132 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_133; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_133 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_133 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_134; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_134 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_134 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_135; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_135 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_135 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_136; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_136 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_136 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_137; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_137 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_137 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_138; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_138 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_138 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_139; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_139 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_139 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_14; Type: ACL; Schema: nls; Owner: -
@@ -12045,11 +13961,151 @@ GRANT ALL ON SEQUENCE nls._budget_14 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_14 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_140; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_140 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_140 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_141; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_141 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_141 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_142; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_142 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_142 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_143; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_143 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_143 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_144; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_144 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_144 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_145; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_145 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_145 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_146; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_146 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_146 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_147; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_147 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_147 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_148; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_148 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_148 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_149; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_149 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_149 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_15; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_15 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_15 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_150; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_150 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_150 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_151; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_151 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_151 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_152; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_152 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_152 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_153; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_153 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_153 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_154; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_154 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_154 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_155; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_155 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_155 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_156; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_156 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_156 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_157; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_157 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_157 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_158; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_158 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_158 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_159; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_159 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_159 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_16; Type: ACL; Schema: nls; Owner: -
@@ -12059,11 +14115,151 @@ GRANT ALL ON SEQUENCE nls._budget_16 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_16 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_160; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_160 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_160 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_161; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_161 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_161 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_162; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_162 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_162 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_163; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_163 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_163 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_164; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_164 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_164 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_165; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_165 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_165 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_166; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_166 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_166 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_167; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_167 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_167 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_168; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_168 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_168 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_169; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_169 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_169 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_17; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_17 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_17 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_170; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_170 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_170 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_171; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_171 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_171 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_172; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_172 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_172 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_173; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_173 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_173 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_174; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_174 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_174 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_175; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_175 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_175 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_176; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_176 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_176 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_177; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_177 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_177 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_178; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_178 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_178 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_179; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_179 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_179 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_18; Type: ACL; Schema: nls; Owner: -
@@ -12073,11 +14269,151 @@ GRANT ALL ON SEQUENCE nls._budget_18 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_18 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_180; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_180 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_180 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_181; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_181 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_181 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_182; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_182 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_182 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_183; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_183 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_183 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_184; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_184 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_184 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_185; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_185 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_185 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_186; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_186 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_186 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_187; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_187 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_187 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_188; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_188 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_188 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_189; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_189 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_189 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_19; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_19 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_19 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_190; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_190 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_190 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_191; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_191 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_191 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_192; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_192 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_192 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_193; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_193 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_193 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_194; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_194 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_194 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_195; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_195 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_195 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_196; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_196 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_196 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_197; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_197 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_197 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_198; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_198 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_198 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_199; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_199 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_199 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_20; Type: ACL; Schema: nls; Owner: -
@@ -12087,11 +14423,151 @@ GRANT ALL ON SEQUENCE nls._budget_20 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_20 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_200; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_200 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_200 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_201; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_201 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_201 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_202; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_202 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_202 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_203; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_203 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_203 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_204; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_204 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_204 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_205; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_205 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_205 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_206; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_206 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_206 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_207; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_207 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_207 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_208; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_208 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_208 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_209; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_209 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_209 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_21; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_21 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_21 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_210; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_210 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_210 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_211; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_211 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_211 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_212; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_212 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_212 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_213; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_213 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_213 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_214; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_214 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_214 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_215; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_215 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_215 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_216; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_216 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_216 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_217; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_217 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_217 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_218; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_218 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_218 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_219; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_219 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_219 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_22; Type: ACL; Schema: nls; Owner: -
@@ -12101,11 +14577,151 @@ GRANT ALL ON SEQUENCE nls._budget_22 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_22 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_220; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_220 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_220 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_221; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_221 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_221 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_222; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_222 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_222 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_223; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_223 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_223 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_224; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_224 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_224 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_225; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_225 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_225 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_226; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_226 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_226 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_227; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_227 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_227 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_228; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_228 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_228 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_229; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_229 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_229 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_23; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_23 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_23 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_230; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_230 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_230 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_231; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_231 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_231 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_232; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_232 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_232 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_233; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_233 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_233 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_234; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_234 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_234 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_235; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_235 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_235 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_236; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_236 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_236 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_237; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_237 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_237 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_238; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_238 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_238 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_239; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_239 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_239 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_24; Type: ACL; Schema: nls; Owner: -
@@ -12115,11 +14731,123 @@ GRANT ALL ON SEQUENCE nls._budget_24 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_24 TO nls_cron;
 
 --
+-- Name: SEQUENCE _budget_240; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_240 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_240 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_241; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_241 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_241 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_242; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_242 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_242 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_243; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_243 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_243 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_244; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_244 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_244 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_245; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_245 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_245 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_246; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_246 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_246 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_247; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_247 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_247 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_248; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_248 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_248 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_249; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_249 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_249 TO nls_cron;
+
+--
 -- Name: SEQUENCE _budget_25; Type: ACL; Schema: nls; Owner: -
 --
 
 GRANT ALL ON SEQUENCE nls._budget_25 TO nls_app;
 GRANT ALL ON SEQUENCE nls._budget_25 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_250; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_250 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_250 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_251; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_251 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_251 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_252; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_252 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_252 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_253; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_253 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_253 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_254; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_254 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_254 TO nls_cron;
+
+--
+-- Name: SEQUENCE _budget_255; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT ALL ON SEQUENCE nls._budget_255 TO nls_app;
+GRANT ALL ON SEQUENCE nls._budget_255 TO nls_cron;
 
 --
 -- Name: SEQUENCE _budget_26; Type: ACL; Schema: nls; Owner: -
@@ -12423,83 +15151,6 @@ GRANT SELECT ON TABLE nls._creative_pages TO nls_app;
 GRANT SELECT ON TABLE nls._creative_pages TO nls_cron;
 
 --
--- Name: TABLE _event_deliveries; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT ON TABLE nls._event_deliveries TO nls_app;
-GRANT SELECT ON TABLE nls._event_deliveries TO nls_cron;
-
---
--- Name: TABLE _event_endpoints; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT INSERT,DELETE,UPDATE ON TABLE nls._event_endpoints TO nls_app;
-GRANT INSERT,DELETE,UPDATE ON TABLE nls._event_endpoints TO nls_cron;
-
---
--- Name: COLUMN _event_endpoints.id; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT(id) ON TABLE nls._event_endpoints TO nls_app;
-GRANT SELECT(id) ON TABLE nls._event_endpoints TO nls_cron;
-
---
--- Name: COLUMN _event_endpoints.user_id; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT(user_id) ON TABLE nls._event_endpoints TO nls_app;
-GRANT SELECT(user_id) ON TABLE nls._event_endpoints TO nls_cron;
-
---
--- Name: COLUMN _event_endpoints.url; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT(url) ON TABLE nls._event_endpoints TO nls_app;
-GRANT SELECT(url) ON TABLE nls._event_endpoints TO nls_cron;
-
---
--- Name: COLUMN _event_endpoints.kinds; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT(kinds) ON TABLE nls._event_endpoints TO nls_app;
-GRANT SELECT(kinds) ON TABLE nls._event_endpoints TO nls_cron;
-
---
--- Name: COLUMN _event_endpoints.created_at; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT(created_at) ON TABLE nls._event_endpoints TO nls_app;
-GRANT SELECT(created_at) ON TABLE nls._event_endpoints TO nls_cron;
-
---
--- Name: COLUMN _event_endpoints.updated_at; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT(updated_at) ON TABLE nls._event_endpoints TO nls_app;
-GRANT SELECT(updated_at) ON TABLE nls._event_endpoints TO nls_cron;
-
---
--- Name: SEQUENCE _event_endpoints_id_seq; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT USAGE ON SEQUENCE nls._event_endpoints_id_seq TO nls_app;
-GRANT USAGE ON SEQUENCE nls._event_endpoints_id_seq TO nls_cron;
-
---
--- Name: TABLE _events; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT ON TABLE nls._events TO nls_app;
-GRANT SELECT ON TABLE nls._events TO nls_cron;
-
---
--- Name: SEQUENCE _events_id_seq; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT USAGE ON SEQUENCE nls._events_id_seq TO nls_app;
-GRANT USAGE ON SEQUENCE nls._events_id_seq TO nls_cron;
-
---
 -- Name: TABLE _python_module; Type: ACL; Schema: nls; Owner: -
 --
 
@@ -12736,20 +15387,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.concepts TO nls_cron;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.data_source_schemas TO nls_app;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.data_source_schemas TO nls_cron;
-
---
--- Name: TABLE event_deliveries; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT ON TABLE nls.event_deliveries TO nls_app;
-GRANT SELECT ON TABLE nls.event_deliveries TO nls_cron;
-
---
--- Name: TABLE event_endpoints; Type: ACL; Schema: nls; Owner: -
---
-
-GRANT SELECT ON TABLE nls.event_endpoints TO nls_app;
-GRANT SELECT ON TABLE nls.event_endpoints TO nls_cron;
 
 --
 -- Name: TABLE integration_notes; Type: ACL; Schema: nls; Owner: -

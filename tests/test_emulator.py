@@ -145,6 +145,71 @@ def test_rate_limit_never_lets_more_than_the_bucket_through():
         assert requests.get(f"{e.url}/v1/users/me", headers={**H, "Authorization": "Bearer t"}).status_code == 200
 
 
+def test_a_window_budget_is_spent_at_any_pace_then_429_names_the_limit_until_the_window_ends():
+    """Window mode, as Notion's request limits state them now: a token's budget is spent in one burst, then 429
+    with Retry-After the seconds left of its window (at most the window) and the reason; the workspace's budget,
+    shared by its tokens, has a reason of its own. The control endpoint sets them; bad settings are refused."""
+    with Emulator() as e:
+        gen = e.add_generated("learning", pages=10, seed=1, token="t")
+        e.api.add_integration("t2", gen.workspace)
+        assert requests.post(f"{e.url}/_emulator/rate_limits", json={"mode": "fifo"}).status_code == 400
+        assert requests.post(f"{e.url}/_emulator/rate_limits", json={"token_budget": 0}).status_code == 400
+        assert requests.post(f"{e.url}/_emulator/rate_limits", json={
+            "enabled": True, "mode": "window", "token_budget": 20, "window_s": 30, "workspace_budget": 30,
+            "workspace_window_s": 90}).json() == {"ok": True}
+
+        def me(token):
+            return requests.get(f"{e.url}/v1/users/me", headers={**H, "Authorization": f"Bearer {token}"})
+        answers = [me("t") for _ in range(25)]
+        assert [a.status_code for a in answers] == [200] * 20 + [429] * 5
+        assert e.api.rate_limits.spent("t") == 20
+        for a in answers[20:]:
+            assert 1 <= int(a.headers["Retry-After"]) <= 30
+            assert a.json()["additional_data"]["rate_limit_reason"] == "integration_rate_limit"
+        others = [me("t2") for _ in range(15)]   # the workspace's 30: 20 of t's, 10 of t2's
+        assert [a.status_code for a in others] == [200] * 10 + [429] * 5
+        assert others[-1].json()["additional_data"]["rate_limit_reason"] == "workspace_rate_limit"
+        assert 30 < int(others[-1].headers["Retry-After"]) <= 90
+
+
+def test_webhooks_as_notion_delivers_since_2026_10_15_the_first_edit_at_once_later_ones_folded():
+    """With fold_s: a page's first page.properties_updated goes at once; the edits after it within fold_s are one
+    more event, listing them all, sent fold_s after the first."""
+    import threading as threading_
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    got: list[dict] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            import json as json_
+            got.append(json_.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading_.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with Emulator() as emu:
+            gen = emu.add_generated("creative", pages=20, seed=5, token="tok-fold")
+            hooks = emu.api.webhooks
+            hooks.fold_s = 4.0
+            sub = hooks.subscribe("tok-fold", f"http://127.0.0.1:{server.server_port}/notion/x")
+            hooks.confirm("tok-fold", sub.verification_token)
+            page = gen.page_ids["Stories"][0]
+            gen.workspace.update_page(page, {"Premise": "one"})
+            wait_until(lambda: len(got) == 2 and hooks.undelivered() == 0, 10, "the first edit's delivery")
+            for text in ("two", "three"):
+                gen.workspace.update_page(page, {"Premise": text})
+            assert hooks.undelivered() == 1                # folded: one event waits for the end of the fold
+            wait_until(lambda: hooks.undelivered() == 0, 15, "the folded delivery")
+            events = [g for g in got if "type" in g]
+            assert [e["type"] for e in events] == ["page.properties_updated"] * 2 and events[0]["id"] != events[1]["id"]
+    finally:
+        server.shutdown()
+
+
 @pytest.mark.parametrize("kind,status,code", [("500", 500, "internal_server_error"), ("503", 503, "service_unavailable"),
                                               ("529", 529, "service_overload"), ("429_long", 429, "rate_limited")])
 def test_json_faults_have_notions_error_shape(kind, status, code):

@@ -325,6 +325,8 @@ def test_two_backends_of_one_token_share_its_budget(conn, fresh_emulator):
     limits.workspace_rate, limits.workspace_burst = 1000.0, 1000.0
     gen = emu.add_generated("creative", pages=3000, seed=12, token="tok-two")
     use_emulator(conn, emu, paced=True)   # nls's defaults: 3 requests a second, burst 3
+    # the older statement of Notion's limits (3 a second): paced from the first request on, never above
+    conn.execute("SELECT nls.set_setting('rate_limit_model', 'rate')")
     conn.execute("SELECT nls.add_integration('duo', 'tok-two', workspace_id => %s)", (gen.workspace.id,))
     dbs = [gen.database_ids[n] for n in ("Characters", "Chat Sessions")]
     for db in dbs:
@@ -381,6 +383,8 @@ def test_two_first_syncs_of_a_new_integration_by_hand_neither_wait_nor_meet_a_42
     emu = fresh_emulator
     gen = emu.add_generated("creative", pages=2000, seed=12, token="tok-new")
     use_emulator(conn, emu, paced=True)   # nls's defaults: 3 requests a second, burst 3
+    # the older statement of Notion's limits (3 a second): paced from the first request on, never above
+    conn.execute("SELECT nls.set_setting('rate_limit_model', 'rate')")
     conn.execute("SELECT nls.add_integration('neo', 'tok-new')")
     dbs = [gen.database_ids[n] for n in ("Characters", "Chat Sessions")]
     for db in dbs:
@@ -417,6 +421,8 @@ def test_four_users_of_one_workspace_starting_together_meet_no_429(conn, fresh_e
     for i in range(1, 4):
         emu.api.add_integration(f"tok-member{i}", gen.workspace, bot_name=f"member {i}'s integration")
     use_emulator(conn, emu, paced=True)   # nls's defaults: 3 requests a second per token and workspace, burst 3
+    # the older statement of Notion's limits (3 a second): paced from the first request on, never above
+    conn.execute("SELECT nls.set_setting('rate_limit_model', 'rate')")
     for i, user in enumerate(users):
         conn.execute("SELECT nls.add_integration(%s, %s)", (user, f"tok-member{i}"))
         conn.execute("SELECT nls.add_source(%s, %s)", (user, gen.database_ids["Flashcards"]))

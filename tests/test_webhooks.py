@@ -186,6 +186,23 @@ def test_with_webhooks_postgresql_equals_notion_within_90_seconds_at_one_read_pe
           f"changed pages; {len(rows)} events, {sum(rows.values())} deliveries")
 
 
+def test_an_event_is_applied_as_soon_as_it_is_stored_without_the_scheduled_job(conn, hooked, runtime, request):
+    """Delivered as Notion does since 2026-10-15 (a page's first edit at once), an edit reaches PostgreSQL with no
+    scheduled job running (pg_cron's does not run in the tests' databases): the receiver applies it once stored, in
+    the worker runtime a worker woken by the event's NOTIFY (its own look for work is an hour away)."""
+    emu, ws = hooked, hooked.gen.workspace
+    if runtime == "worker":
+        request.getfixturevalue("worker").poll_s = 3600
+    emu.api.webhooks.fold_s = 60
+    page = emu.gen.page_ids["Characters"][0]
+    title = next(k for k, v in ws.pages[page]["properties"].items() if v["type"] == "title")
+    ws.update_page(page, {title: "applied once stored"})
+    wait_until(lambda: not _differences(conn, ws), 60, "the edit in PostgreSQL without the scheduled job", every=0.2)
+    assert conn.execute("SELECT count(*) FROM nls.webhook_events WHERE applied_at IS NULL").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM nls.sync_log WHERE sync_type = 'notion_webhook' AND status = "
+                        "'completed'").fetchone()[0] >= 1
+
+
 def test_with_30_percent_of_deliveries_dropped_the_next_scheduled_run_catches_up(conn, hooked):
     emu, ws = hooked, hooked.gen.workspace
     emu.api.webhooks.drop = 0.3
@@ -193,6 +210,10 @@ def test_with_30_percent_of_deliveries_dropped_the_next_scheduled_run_catches_up
     _changes(ws, emu.gen, random.Random(168), seconds=4, rename=False)
     wait_until(lambda: emu.api.webhooks.undelivered() == 0, 60, "the last deliveries")
     conn.execute("CALL nls.apply_all_webhook_events()")
+    # what was delivered is applied as it is stored (by the receiver, or a worker): none of it runs any more
+    wait_until(lambda: conn.execute("SELECT count(*) FROM nls.webhook_events WHERE applied_at IS NULL").fetchone()
+               == (0,) and not conn.execute("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                                            "AND pid <> pg_backend_pid()").fetchall(), 60, "the applies done")
     dropped = sum(1 for d in emu.api.webhooks.log if d["status"] == "dropped")
     assert dropped >= 20 and _differences(conn, ws)              # webhooks alone missed some
     conn.execute("CALL nls.sync_all_users_notion_databases()")   # the next scheduled run
@@ -278,10 +299,14 @@ class Tap:
 
 
 @pytest.fixture
-def tapped(conn, fresh_emulator):
+def tapped(conn, fresh_emulator, runtime, request):
     """A learning workspace (with a database of two data sources) whose Concept Areas, Concept Clusters and Two
-    Sources databases TAP_USER syncs (target pages), its events tapped; ``emu.sources`` {database name: source}."""
+    Sources databases TAP_USER syncs (target pages), its events tapped; ``emu.sources`` {database name: source}.
+    The events are applied when the test says: in the worker runtime the worker does not look for them itself (an
+    event stored wakes it otherwise)."""
     emu = fresh_emulator
+    if runtime == "worker":
+        request.getfixturevalue("worker").events_looked = float("inf")
     gen = emu.add_generated("learning", pages=1200, seed=161, hard=True, token=TAP_TOKEN)
     use_emulator(conn, emu)
     conn.execute("SELECT nls.add_integration(%s, %s)", (TAP_USER, TAP_TOKEN))

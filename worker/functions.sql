@@ -378,6 +378,11 @@ AS $$
                                                             'signature', signature)))::int
 $$;
 
+-- a worker applies a stored event at once: nls._save_webhook_event's NOTIFY nls_work wakes the workers
+CREATE OR REPLACE FUNCTION nls.webhook_apply(path text) RETURNS jsonb
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$ SELECT jsonb_build_object('success', true, 'results', '[]'::jsonb, 'applied_by', 'worker') $$;
+
 CREATE OR REPLACE FUNCTION nls.webhook_verification_token(user_id text) RETURNS text
 LANGUAGE sql SET search_path = pg_catalog, pg_temp
 AS $$ SELECT nls._call('webhook_verification_token', jsonb_build_object('user_id', user_id)) #>> '{}' $$;

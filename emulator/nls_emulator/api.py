@@ -259,10 +259,10 @@ class NotionApi:
             self.rate_limits.reset()
             return _json(200, {"ok": True})
         if action == "rate_limits" and request.method == "POST":
-            for k in ("enabled", "token_rate", "token_burst", "workspace_rate", "workspace_burst"):
-                if k in body:
-                    setattr(self.rate_limits, k, body[k])
-            self.rate_limits.reset()
+            try:
+                self.rate_limits.set(body)
+            except ValueError as e:
+                return _json(400, {"ok": False, "error": str(e)})
             return _json(200, {"ok": True})
         if action == "webhooks" and request.method == "POST":
             return self._admin_webhooks(body)
@@ -290,11 +290,11 @@ class NotionApi:
     def _admin_webhooks(self, body: dict) -> Response:
         """``POST /_emulator/webhooks``: {"token", "url"} subscribes (the handshake is sent; the answer holds the
         subscription id), {"token", "verification_token"} confirms, and "aggregate_s", "retry_s", "drop",
-        "duplicate" set how deliveries go; ``GET``-less: the answer says what is set."""
+        "duplicate", "fold_s" (null: off) set how deliveries go; ``GET``-less: the answer says what is set."""
         hooks = self.webhooks
-        for k in ("aggregate_s", "retry_s", "drop", "duplicate"):
+        for k in ("aggregate_s", "retry_s", "drop", "duplicate", "fold_s"):
             if k in body:
-                setattr(hooks, k, float(body[k]))
+                setattr(hooks, k, None if body[k] is None else float(body[k]))
         out: dict = {"ok": True}
         if body.get("url"):
             out["subscription_id"] = hooks.subscribe(body["token"], body["url"]).id

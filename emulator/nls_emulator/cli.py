@@ -45,7 +45,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _add_behaviour_arguments(p: argparse.ArgumentParser) -> None:
     """The options of how the emulator answers: rate limits, faults, latency, webhooks."""
     p.add_argument("--rate-limit", action="store_true", help="turn rate limits on (off by default)")
-    p.add_argument("--rate", type=float, default=3.0, help="average requests/s per token (default 3)")
+    p.add_argument("--rate-limit-mode", choices=["window", "bucket"], default="bucket",
+                   help="window: a budget of requests per window per token and per workspace, as Notion states its "
+                        "limits now; bucket: 3 requests/s on average with bursts, the older statement (default)")
+    p.add_argument("--token-budget", type=int, default=300,
+                   help="window mode: requests per window per token (default 300)")
+    p.add_argument("--window-s", type=float, default=60.0, help="window mode: a token's window, seconds (default 60)")
+    p.add_argument("--workspace-budget", type=int, default=1500,
+                   help="window mode: requests per window per workspace, all tokens together (default 1500)")
+    p.add_argument("--workspace-window-s", type=float, default=120.0,
+                   help="window mode: a workspace's window, seconds (default 120)")
+    p.add_argument("--rate", type=float, default=3.0, help="bucket mode: average requests/s per token (default 3)")
     p.add_argument("--burst", type=float, default=10.0, help="burst per token (default 10)")
     p.add_argument("--workspace-rate", type=float, default=15.0,
                    help="average requests/s per workspace, all tokens together (default 15)")
@@ -64,6 +74,10 @@ def _add_behaviour_arguments(p: argparse.ArgumentParser) -> None:
                    help="subscribe the first workspace's integration to webhook deliveries at URL (the handshake is "
                         "sent once serving; confirm the token with POST /_emulator/webhooks)")
     p.add_argument("--webhook-drop", type=float, default=0.0, help="share of webhook deliveries never sent (0 to 1)")
+    p.add_argument("--webhook-fold-s", type=float, default=60.0,
+                   help="page.created and a page's first page.properties_updated go at once, later edits of the "
+                        "next this many seconds are folded into one event, as Notion delivers since 2026-10-15 "
+                        "(default 60; 0 turns it off: every event aggregates for 2 s)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,9 +91,11 @@ def run(args: argparse.Namespace) -> int:
     from .api import NotionApi
     from .server import Emulator
     api = NotionApi(query_result_limit=args.query_result_limit)
-    api.rate_limits.enabled = args.rate_limit
-    api.rate_limits.token_rate, api.rate_limits.token_burst = args.rate, args.burst
-    api.rate_limits.workspace_rate, api.rate_limits.workspace_burst = args.workspace_rate, args.workspace_burst
+    api.rate_limits.set({"enabled": args.rate_limit, "mode": args.rate_limit_mode, "token_rate": args.rate,
+                         "token_burst": args.burst, "workspace_rate": args.workspace_rate,
+                         "workspace_burst": args.workspace_burst, "token_budget": args.token_budget,
+                         "window_s": args.window_s, "workspace_budget": args.workspace_budget,
+                         "workspace_window_s": args.workspace_window_s})
     probabilities = {}
     for f in args.fault:
         kind, _, p = f.partition("=")
@@ -90,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         low, _, high = args.latency.partition("-")
         api.latency = (float(low), float(high or low))
     api.webhooks.drop = args.webhook_drop
+    api.webhooks.fold_s = args.webhook_fold_s or None
     emu = Emulator(args.host, args.port, api)
     ids = {}
     for n, kind in enumerate(args.workspace or ["learning"]):

@@ -4,12 +4,16 @@ A subscription belongs to an integration (a token) and names a URL. Subscribing 
 of ``{"verification_token": ...}`` without a signature; deliveries start once the token is confirmed
 (:meth:`Webhooks.confirm`, what the DBA does in the integration's settings). Every change of the integration's
 workspace then becomes an event (``page.created``, ``page.properties_updated``, ``page.content_updated``,
-``page.deleted``, ``page.undeleted``, ``page.moved``, ``data_source.schema_updated``), aggregated as Notion does:
-events of one type for one entity within ``aggregate_s`` seconds are one delivery listing every author. Each delivery
-is signed (``X-Notion-Signature: sha256=<HMAC-SHA256 of the raw body, keyed by the verification token>``) and retried
-with ``attempt_number`` 2, 3, ... up to 8 while the receiver answers anything but 2xx (or does not answer), after
+``page.deleted``, ``page.undeleted``, ``page.moved``, ``data_source.schema_updated``), aggregated as Notion does: events of one type
+for one entity within ``aggregate_s`` seconds are one delivery listing every author. With ``fold_s`` set (60: as
+Notion delivers since 2026-10-15; ``nls emulator`` sets it, tests may leave it None), ``page.created`` and the first
+``page.properties_updated`` of a page go at once, and the later ones of the next ``fold_s`` seconds are folded into
+one delivery, sent ``fold_s`` seconds after the one before it. Each delivery is signed
+(``X-Notion-Signature: sha256=<HMAC-SHA256 of the raw body, keyed by the verification token>``) and retried with
+``attempt_number`` 2, 3, ... up to 8 while the receiver answers anything but 2xx (or does not answer), after
 ``retry_s`` times the attempt number. ``drop`` (0 to 1) is the share of deliveries never sent (Notion promises no
-delivery); ``duplicate`` the share sent twice. ``log`` records every attempt.
+delivery); ``duplicate`` the share sent twice. ``log`` records every attempt (``at``: when its answer came, time.time();
+``event_id``, ``type``, ``entity``: the entity's id, ``attempt``, ``status``).
 """
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ from datetime import UTC, datetime
 import requests
 
 MAX_ATTEMPTS = 8
+# the events Notion sends at once since 2026-10-15 (later ones of the next minute folded into one)
+PROMPT_TYPES = ("page.created", "page.properties_updated")
 
 
 @dataclass
@@ -56,6 +62,8 @@ class Webhooks:
         self.api = api
         self.subscriptions: dict[str, Subscription] = {}
         self.aggregate_s, self.retry_s, self.drop, self.duplicate = 2.0, 1.0, 0.0, 0.0
+        self.fold_s: float | None = None
+        self._sent: dict[tuple, float] = {}          # (token, type, entity) -> when its last delivery went
         self.rng = random.Random(0)
         self.log: list[dict] = []
         self._open: dict[tuple, Pending] = {}       # (token, type, entity) -> an event still aggregating
@@ -116,7 +124,15 @@ class Webhooks:
                         "type": event_type, "authors": [{"id": author, "type": kind}],
                         "entity": {"id": entity_id, "type": entity_type}, "data": dict(data),
                         "api_version": "2025-09-03"}
-                self._open[key] = Pending(body, now + self.aggregate_s)
+                self._open[key] = Pending(body, self._due(key, event_type, now))
+
+    def _due(self, key: tuple, event_type: str, now: float) -> float:
+        """When a new event of ``key`` goes: at once, or at the end of the fold after the last delivery of it
+        (``fold_s``, for PROMPT_TYPES), else after ``aggregate_s``."""
+        if self.fold_s is None or event_type not in PROMPT_TYPES:
+            return now + self.aggregate_s
+        last = self._sent.get(key)
+        return now if last is None or now - last >= self.fold_s else last + self.fold_s
 
     def _start(self) -> None:
         if self._thread is None:
@@ -130,6 +146,7 @@ class Webhooks:
                 ready = [k for k, p in self._open.items() if p.due <= now]
                 for k in ready:
                     self._queue.append((k[0], self._open.pop(k)))
+                    self._sent[k] = now
                 due = [(t, p) for t, p in self._queue if p.due <= now]
                 self._queue = [(t, p) for t, p in self._queue if p.due > now]
                 self._sending = len(due)
@@ -147,7 +164,7 @@ class Webhooks:
             return
         raw = json.dumps({**pending.body, "attempt_number": pending.attempt}).encode()
         ok = self._post(sub, raw, signed=True, kind=pending.body["type"], event_id=pending.body["id"],
-                        attempt=pending.attempt)
+                        attempt=pending.attempt, entity=pending.body["entity"]["id"])
         if ok and pending.attempt == 1 and self.rng.random() < self.duplicate:
             self._post(sub, raw, signed=True, kind=pending.body["type"], event_id=pending.body["id"], attempt=1)
         if not ok and pending.attempt < MAX_ATTEMPTS:
@@ -156,7 +173,7 @@ class Webhooks:
                                                    pending.attempt + 1)))
 
     def _post(self, sub: Subscription, raw: bytes, signed: bool, kind: str, event_id: str | None = None,
-              attempt: int = 1) -> bool:
+              attempt: int = 1, entity: str | None = None) -> bool:
         headers = {"Content-Type": "application/json", "User-Agent": "notion-api"}
         if signed:
             headers["X-Notion-Signature"] = "sha256=" + hmac.new(sub.verification_token.encode(), raw,
@@ -166,7 +183,8 @@ class Webhooks:
             status = requests.post(sub.url, data=raw, headers=headers, timeout=10).status_code
         except requests.RequestException as e:
             status = type(e).__name__
-        self.log.append({"at": time.time(), "event_id": event_id, "type": kind, "attempt": attempt, "status": status})
+        self.log.append({"at": time.time(), "event_id": event_id, "type": kind, "attempt": attempt, "status": status,
+                         "entity": entity})
         return isinstance(status, int) and 200 <= status < 300
 
 

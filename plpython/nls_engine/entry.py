@@ -265,6 +265,21 @@ def webhook_receive(plpy: Plpy, GD: dict[Any, Any], path: str | None, body: byte
 
 
 @entry_point
+def webhook_apply(plpy: Plpy, GD: dict[Any, Any], path: str | None) -> str:
+    """``nls.webhook_apply(path)`` (the receiver, once an event on ``path`` is stored): the waiting events of the
+    path's user applied now, in the caller's transaction, as ``nls.apply_webhook_events(user_id)``; returns its JSON
+    as text ({"success", "results"}: a result "skipped" when another run of that user's events holds them). An
+    unknown path or a user with nothing waiting costs a statement or two and applies nothing."""
+    if path is None:
+        return json.dumps({"success": True, "results": []})
+    store, settings = _open(plpy, GD)
+    sub = store.webhook_subscription(path.rsplit("/", 1)[-1])
+    if sub is None:
+        return json.dumps({"success": True, "results": []})
+    return json.dumps(schedule.apply_webhooks(store, settings, sub["user_id"]))
+
+
+@entry_point
 def webhook_verification_token(plpy: Plpy, GD: dict[Any, Any], user_id: str | None) -> str:
     """``nls.webhook_verification_token(user_id)``: the handshake's token, once."""
     user_id = _given("webhook_verification_token", "user_id", user_id, "webhook_verification_token(user_id text)")

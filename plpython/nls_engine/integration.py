@@ -29,26 +29,68 @@ def acting_for(store: Store, user_id: str) -> Iterator[None]:
         store.act_as(before)
 
 
+UNPACED = 100000.0   # the rate given nls._take_budget for a scope its window budget paces instead
+
+
 class Budget:
-    """The request budget of a user's token and of its workspace, as every backend shares it (``nls._take_budget``,
-    ``nls._hold_budget``): ``rate_limit_per_s`` for the token, ``workspace_rate_limit_per_s`` for the workspace
-    (the workspaces not known yet share one until ``GET /v1/users/me`` says which), ``rate_limit_burst`` at once."""
+    """The request budget of a user's token and of its workspace, as every backend shares it. Each is first a
+    window budget (``nls._take_window``: requests per ``rate_limit_window_s`` seconds, spent at any pace: in a burst;
+    until one is learned from a 429, ``rate_limit_per_s`` (``workspace_rate_limit_per_s``) times the window); a scope
+    whose 429s say its limit is a rate is paced instead, with the burst its first 429 showed. The pacing
+    (``nls._take_budget``, ``nls._hold_budget``): ``rate_limit_per_s`` for the token, ``workspace_rate_limit_per_s``
+    for the workspace (the workspaces not known yet share one until ``GET /v1/users/me`` says which),
+    ``rate_limit_burst`` at once. With ``rate_limit_model`` ``rate`` only the pacing is used, from the first
+    request on."""
 
     def __init__(self, store: Store, user_id: str, workspace_id: str | None, settings: Settings):
         self.store, self.user_id, self.workspace_id = store, user_id, workspace_id
         self.rate, self.workspace_rate = settings.rate_limit_per_s, settings.workspace_rate_limit_per_s
-        self.burst = settings.rate_limit_burst
+        self.burst, self.window_s = settings.rate_limit_burst, settings.rate_limit_window_s
+        self.windows = settings.rate_limit_model == "window"
+        self.known = {"token": 0, "workspace": 0}   # the window budgets last seen (0: paced, or not known)
+        self.rate_burst = 0.0   # the burst the token's rate limit let through (0: not known)
+        self.paced = {"token": True, "workspace": True}   # whether the scope was paced at its last request
 
     def take(self) -> tuple[float, bool]:
-        """One request: (seconds to wait before sending it, reserved); see :meth:`Store.take_budget`."""
-        return self.store.take_budget(self.user_id, self.workspace_id, self.rate, self.workspace_rate, self.burst)
+        """One request: (seconds to wait before sending it, reserved); not reserved: wait, then ask again. The
+        token's window first, then the workspace's, then the pacing of the scopes whose limit is a rate."""
+        rates = {"token": self.rate, "workspace": self.workspace_rate}
+        for scope, key in (("token", self.user_id), ("workspace", self.workspace_id)):
+            if key is None or not self.windows:
+                continue
+            wait, budget, paced = self.store.take_window(scope, key, self.window_s,
+                                                         int(rates[scope] * self.window_s))
+            self.known[scope], self.paced[scope] = (0 if paced else budget), paced
+            if wait > 0:
+                return wait, False
+            if not paced:
+                rates[scope] = UNPACED
+            elif budget and scope == "token":   # a rate limit's burst, as its first 429 showed it
+                self.rate_burst = budget
+        return self.store.take_budget(self.user_id, self.workspace_id, rates["token"], rates["workspace"],
+                                      self._burst())
+
+    def _burst(self) -> float:
+        """The burst the pacing allows (less one kept for the network's jitter): rate_limit_burst, or the one the
+        token's rate limit showed and one more."""
+        return max(self.burst, self.rate_burst + 1.0) if self.rate_burst else self.burst
 
     def hold(self, scope: str, seconds: float) -> bool:
         """Hold back every backend of the token (scope "token") or workspace ("workspace") for ``seconds`` (a 429's
-        Retry-After). False when the budget could not note it."""
+        Retry-After), learning its window budget or that it is a rate (:meth:`Store.learn_window`). False when the
+        budget could not note it."""
+        key = self.workspace_id if scope == "workspace" else self.user_id
+        if key is not None and self.windows:
+            learned = self.store.learn_window(scope, key, seconds, self.window_s)
+            self.known[scope], self.paced[scope] = max(learned, 0), learned < 0
+            if scope == "token" and learned < 0:   # a rate limit, and the burst it let through
+                self.rate_burst = -learned
+        # held as the next request takes it (its rate and burst), else the pacing would spend the hold at once
+        rate = {"token": self.rate, "workspace": self.workspace_rate}[scope]
+        rate = rate if self.paced[scope] or not self.windows else UNPACED
         if scope == "workspace":
-            return self.store.hold_budget("workspace", self.workspace_id, seconds, self.workspace_rate, self.burst)
-        return self.store.hold_budget("token", self.user_id, seconds, self.rate, self.burst)
+            return self.store.hold_budget("workspace", self.workspace_id, seconds, rate, self._burst())
+        return self.store.hold_budget("token", self.user_id, seconds, rate, self._burst())
 
     def in_workspace(self, workspace_id: str) -> None:
         """The token turned out to be in ``workspace_id``: its requests count in that workspace's budget."""

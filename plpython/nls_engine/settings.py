@@ -38,6 +38,8 @@ class Settings:
     rate_limit_per_s: float
     rate_limit_burst: float
     workspace_rate_limit_per_s: float
+    rate_limit_model: str       # 'window' | 'rate': window budgets learned from the 429s, or pacing only
+    rate_limit_window_s: float
     encryption_key_file: str
     anki_python_path: str
     anki_timeout_s: float

@@ -216,6 +216,12 @@ class MemoryStore:
     def hold_budget(self, kind: str, key: str | None, seconds: float, rate: float, burst: float) -> bool:
         return True
 
+    def take_window(self, kind: str, key: str, window_s: float, default: int) -> tuple[float, int, bool]:
+        return 0.0, 0, True
+
+    def learn_window(self, kind: str, key: str, retry_after_s: float, window_s: float) -> int:
+        return 0
+
     # -- the read: sources, data sources, watermarks, schemas -----------------------------------------------
     def sources(self, database_id: str | None, database_name: str | None, user_id: str | None) -> list[dict]:
         return [_source_fields(r) for _, r in sorted(self.source_rows.items())

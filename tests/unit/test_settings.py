@@ -7,6 +7,7 @@ from nls_engine.settings import Settings, SettingsError
 
 TYPES = {"api_base_url": "url", "notion_version": "choice", "content_format": "choice", "encryption_key_file": "path",
          "anki_python_path": "path", "typed_views_schema": "identifier", "push_after_read": "choice",
+         "rate_limit_model": "choice",
          "max_attempts": "integer", "content_max_depth": "integer", "webhook_max_body_bytes": "integer",
          "webhook_batch_size": "integer", "event_max_attempts": "integer", "event_keep_days": "integer"}
 
@@ -16,7 +17,8 @@ def rows(**values) -> list[dict]:
             "read_timeout_s": "30", "run_deadline_s": "600", "max_attempts": "6", "retry_after_cap_s": "60",
             "backoff_base_s": "0.5", "overlap_s": "120", "reconcile_interval_s": "86400", "content_format": "markdown",
             "content_max_depth": "5", "rate_limit_per_s": "3", "rate_limit_burst": "3",
-            "workspace_rate_limit_per_s": "3", "encryption_key_file": "",
+            "workspace_rate_limit_per_s": "3", "rate_limit_model": "window", "rate_limit_window_s": "60",
+            "encryption_key_file": "",
             "anki_python_path": "", "anki_timeout_s": "60", "typed_views_schema": "",
             "push_after_read": "on",
             "webhook_handshake_window_s": "600", "webhook_max_body_bytes": "262144", "webhook_batch_size": "1000",
@@ -46,4 +48,4 @@ def test_a_value_that_is_not_its_type_is_named():
 def test_settings_the_engine_does_not_know_are_ignored_and_the_names_are_listed():
     s = Settings.from_catalogue([*rows(), {"name": "future_setting", "value": "x", "type": "text"}])
     assert "future_setting" not in Settings.names() and s.overlap_s == 120.0
-    assert len(Settings.names()) == 28
+    assert len(Settings.names()) == 30

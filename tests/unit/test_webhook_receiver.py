@@ -128,3 +128,45 @@ def test_a_body_within_the_limit_is_read_whole(served):
     body = b"{" + b" " * (LIMIT - 2) + b"}"
     answer = _send_all_then_read(served, POST + b"Content-Length: %d\r\n\r\n" % LIMIT + body)
     assert answer.startswith(b"HTTP/1.1 503 "), answer[:200]
+
+
+def test_the_background_applies_are_one_per_path_at_a_time_and_a_skipped_one_is_tried_again():
+    """The receiver's applies (nls_webhooks.receiver.Applier) over a stand-in for nls.webhook_apply: events stored
+    during an apply of their path make one more apply after it, not one each; an apply skipped because another run
+    holds the user's events is tried again; another path is applied beside."""
+    import asyncio
+
+    from nls_webhooks.receiver import Applier
+
+    calls: list[str] = []
+
+    class Db:
+        def __init__(self, answers: dict):
+            self.answers = answers
+
+        async def apply(self, path: str) -> dict:
+            calls.append(path)
+            await asyncio.sleep(0.01)
+            queue = self.answers[path]
+            return queue.pop(0) if queue else {"results": [{"status": "completed"}]}
+
+        async def close(self) -> None:
+            pass
+
+    async def scenario() -> None:
+        answers = {"a": [], "b": [{"results": [{"status": "skipped"}]}]}
+        applier = Applier("", connections=2)
+        applier.free = [Db(answers), Db(answers)]
+        applier.BUSY_WAIT_S = 0.01
+        applier.soon("a")
+        applier.soon("b")
+        await asyncio.sleep(0.005)   # both applies running
+        for _ in range(3):           # three more events of a
+            applier.soon("a")
+        while applier.tasks:
+            await asyncio.sleep(0.01)
+        await applier.close()
+
+    asyncio.run(scenario())
+    # a: once, then once more for the three events stored while it ran; b: skipped, then tried again
+    assert calls.count("a") == 2 and calls.count("b") == 2

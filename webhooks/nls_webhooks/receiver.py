@@ -2,8 +2,12 @@
 
 ``POST /notion/<path>``: the body is read up to ``max_body_bytes``, then handed as it arrived, with its
 ``X-Notion-Signature`` header, to ``nls.webhook_receive`` over one PostgreSQL connection; the status it returns is
-the answer (200, 401, 404, 413, 400). A larger body (by its Content-Length, or as a chunked body grows) gets 413 and
-nothing is stored: the rest of it is read and thrown away first (up to DRAIN_BYTES within DRAIN_SECONDS, as HTTP
+the answer (200, 401, 404, 413, 400). Once an event is stored (200), the receiver applies the waiting events of the
+path's user in the background (``nls.webhook_apply``, over connections of its own: the answer never waits for it),
+one apply per path at a time (a delivery during one makes one more after it; one skipped because another run of that
+user's events held them is tried again a second later). A larger body (by its Content-Length, or as a chunked body
+grows) gets 413 and nothing is stored: the rest of it is read and thrown away first (up to DRAIN_BYTES within
+DRAIN_SECONDS, as HTTP
 servers do), so that a client that writes its whole body before reading gets the 413 rather than a reset
 connection, and the connection is then closed. The receiver holds no secret:
 the verification token stays encrypted in the database, and the role it connects as (a member of ``nls_webhook``)
@@ -67,9 +71,73 @@ class Database:
                     self.conn = None
             return 503
 
+    async def apply(self, path: str) -> dict | None:
+        """``nls.webhook_apply(path)``: what applying the path's user's events did; None when it failed."""
+        async with self.lock:
+            try:
+                if self.conn is None or self.conn.closed:
+                    self.conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
+                cur = await self.conn.execute(queries.APPLY, (path,))
+                return (await cur.fetchone())[0]
+            except psycopg.Error as e:
+                log.warning("applying the events of %s: %s", shown_path(path), str(e).strip())
+                if isinstance(e, psycopg.OperationalError):
+                    self.conn = None
+                return None
+
     async def close(self) -> None:
         if self.conn is not None:
             await self.conn.close()
+
+
+class Applier:
+    """The background applies of stored events: at most ``connections`` at once (a connection each), one per path
+    at a time. ``soon(path)`` asks for one and returns at once."""
+
+    BUSY_RETRIES, BUSY_WAIT_S = 30, 1.0   # another run of the user's events holds them: try again, a second later
+
+    def __init__(self, dsn: str, connections: int = 2):
+        self.free = [Database(dsn) for _ in range(connections)]
+        self.slots = asyncio.Semaphore(connections)
+        self.again: dict[str, bool] = {}   # path being applied -> an event came for it since the apply began
+        self.tasks: set[asyncio.Task] = set()
+
+    def soon(self, path: str) -> None:
+        if path in self.again:
+            self.again[path] = True
+            return
+        self.again[path] = False
+        task = asyncio.get_running_loop().create_task(self._run(path))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _run(self, path: str) -> None:
+        busy = 0
+        try:
+            while True:
+                self.again[path] = False
+                async with self.slots:
+                    db = self.free.pop()
+                    try:
+                        result = await db.apply(path)
+                    finally:
+                        self.free.append(db)
+                skipped = any(r.get("status") == "skipped" for r in (result or {}).get("results", []))
+                if skipped and busy < self.BUSY_RETRIES:
+                    busy += 1
+                    await asyncio.sleep(self.BUSY_WAIT_S)
+                    continue
+                if not self.again[path]:
+                    return
+        finally:
+            del self.again[path]
+
+    async def close(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for db in self.free:
+            await db.close()
 
 
 def shown_path(secret: str) -> str:
@@ -111,8 +179,9 @@ async def _drain(stream) -> None:
 
 
 def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
-    """The ASGI application (``db`` on ``app.state``)."""
+    """The ASGI application (``db`` and ``applier`` on ``app.state``)."""
     db = Database(dsn)
+    applier = Applier(dsn)
 
     async def deliver(request: Request) -> Response:
         try:
@@ -121,6 +190,8 @@ def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
             status = 413
         else:
             status = await db.receive(request.path_params["path"], body, request.headers.get("x-notion-signature"))
+            if status == 200 and request.headers.get("x-notion-signature"):   # an event stored (not a handshake)
+                applier.soon(request.path_params["path"])
         if status != 200:
             log.info("POST %s: %s %s", shown_path(request.path_params["path"]), status, REASONS.get(status, ""))
         # a refused body may not have been read to its end: the connection is not used again
@@ -138,11 +209,12 @@ def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
+        await applier.close()
         await db.close()
 
     app = Starlette(routes=[Route("/notion/{path:str}", deliver, methods=["POST"]),
                             Route("/healthz", healthz, methods=["GET"])], lifespan=lifespan)
-    app.state.db = db
+    app.state.db, app.state.applier = db, applier
     return app
 
 

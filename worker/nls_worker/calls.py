@@ -203,6 +203,7 @@ def apply_events(slot: Slot, conn: Conn) -> bool:
     if now - worker.events_looked < EVENTS_EVERY_S:
         return False
     worker.events_looked = now
+    worker.signals.events = False
     plpy = Plpy(conn, lambda: _why_stop(slot, None))
     if not Store(Db(plpy, slot.gd)).users_with_events():
         conn.commit()
@@ -217,6 +218,14 @@ def apply_events(slot: Slot, conn: Conn) -> bool:
     finally:
         slot.now = None
     return True
+
+
+def idle_s(worker) -> float:
+    """How long a slot with nothing to do waits for a notification: ``poll_s``, or until the worker may look for
+    webhook events again when one was stored since the last look (EVENTS_EVERY_S)."""
+    if not worker.signals.events:
+        return worker.poll_s
+    return max(0.05, min(worker.poll_s, getattr(worker, "events_looked", 0.0) + EVENTS_EVERY_S - time.monotonic()))
 
 
 def encrypt(key: bytes, text: str) -> tuple[bytes, bytes]:

@@ -6,7 +6,8 @@ each, every slot running one unit of work at a time:
 
 - a call made in SQL (``SELECT nls.sync_notion(...)``: a row of ``nls._requests``, claimed FOR UPDATE SKIP LOCKED),
 - a user of the schedule's round (``nls.sync_rounds``, opened by pg_cron's job),
-- the webhook events waiting (``nls.webhook_events``),
+- the webhook events waiting (``nls.webhook_events``), looked for as soon as one is stored (``NOTIFY nls_work``,
+  payload ``events``: at most once a second per worker) and every ``poll_s`` seconds,
 - the deliveries of nls's events due (:mod:`nls_worker.events`).
 
 The work itself is the engine's (:mod:`nls_engine.entry`, :mod:`nls_engine.schedule`), run over psycopg through
@@ -49,6 +50,7 @@ class Signals:
     heard: int = 0                                                        # notifications so far
     keys: dict[str, tuple[float, bytes]] = field(default_factory=dict)   # request id: (when, one-time key)
     cancelled: set[str] = field(default_factory=set)                      # request ids their callers gave up
+    events: bool = False   # a webhook event was stored (NOTIFY nls_work 'events') and no slot looked since
 
     def notify(self) -> None:
         with self.wake:
@@ -181,6 +183,8 @@ class Control(threading.Thread):
             signals.cancelled.add(words[0])
         elif channel == "nls_events":   # an event committed: its deliveries are due now
             self.worker.deliveries_idle = 0.0
+        elif channel == "nls_work" and payload == "events":
+            signals.events = True
         signals.notify()
 
     def _beat(self, conn: Conn) -> None:
@@ -234,4 +238,4 @@ class Slot(threading.Thread):
         while not signals.stopping.is_set():
             heard = signals.heard
             if not calls.next_unit(self, conn):
-                signals.wait(self.worker.poll_s, since=heard)
+                signals.wait(calls.idle_s(self.worker), since=heard)

@@ -102,6 +102,22 @@ class IntegrationStatements(Statements):
                       ["text", "text", "float8", "float8", "float8"], [user_id, workspace_id, rate, workspace_rate, burst])
         return r["wait_s"], r["reserved"]
 
+    def take_window(self, kind: str, key: str, window_s: float, default: int) -> tuple[float, int, bool]:
+        """One request in the window budget of a token (kind ``token``: key the user id) or a workspace
+        (``workspace``: its id) every backend shares (``nls._take_window``): ``window_s`` seconds a window,
+        ``default`` requests in one until a budget is learned. Returns (seconds to wait for the window's end, 0
+        when counted; the budget known; paced: the limit is a rate, pace with :meth:`take_budget`)."""
+        r = self._one("SELECT wait_s, budget, paced FROM nls._take_window($1, $2, $3, $4)",
+                      ["text", "text", "float8", "int"], [kind, key, window_s, default])
+        return r["wait_s"], r["budget"], r["paced"]
+
+    def learn_window(self, kind: str, key: str, retry_after_s: float, window_s: float) -> int:
+        """A 429 of ``retry_after_s`` seconds for a token or a workspace (as :meth:`take_window`): its window
+        budget is learned from the count of its window and the window held until then (``nls._learn_window``).
+        Returns the budget learned (0: none), or minus its burst when the limit is a rate."""
+        return self._one("SELECT nls._learn_window($1, $2, $3, $4) AS b", ["text", "text", "float8", "float8"],
+                         [kind, key, retry_after_s, window_s])["b"]
+
     def hold_budget(self, kind: str, key: str | None, seconds: float, rate: float, burst: float) -> bool:
         """Notion asked to wait ``seconds`` (a 429) for a budget (kind ``token``: key the user id; ``workspace``:
         its id, None while not known): no backend's request of it starts before (``nls._hold_budget``). False when
