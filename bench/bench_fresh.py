@@ -132,7 +132,7 @@ def freshness(conn, emu: Emulator, user: str, gen, seconds: float, edits: int, s
         time.sleep(0.5)
     editor.join()
     lat = sorted(landed[p] - made[p] for p in cards if p in landed and p in made)
-    delivered = {}
+    delivered: dict[str, float] = {}
     for d in emu.api.webhooks.log:
         pid = d.get("entity")
         if pid in made_at and d["status"] == 200 and d["at"] >= made_at[pid]:

@@ -3,8 +3,6 @@ in bursts once learned, at most one 429 per window across the backends that shar
 limit (its reason) held for every token of the workspace."""
 from __future__ import annotations
 
-import pytest
-
 from conftest import use_emulator
 from test_reliability import Background
 

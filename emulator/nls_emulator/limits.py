@@ -5,6 +5,7 @@ import math
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -117,6 +118,7 @@ class RateLimits:
         (at least 1), reason ``integration_rate_limit`` or ``workspace_rate_limit``."""
         if not self.enabled:
             return None
+        limits: tuple[tuple[tuple[str, str], Callable[[], TokenBucket | WindowBudget], str], ...]
         if self.mode == "window":
             limits = ((("token_window", token), lambda: WindowBudget(int(self.token_budget), self.window_s),
                        "integration_rate_limit"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from fakes import FakeClock
+from fakes import FakeClock, stand_in
 from nls_engine.integration import UNPACED, Budget
 from nls_engine.notion.pacing import Pacer
 
@@ -45,7 +45,7 @@ class Store:
 
 def test_until_a_budget_is_learned_each_scope_asks_its_window_with_3_a_second_times_the_window():
     store = Store({"token": [(0.0, 180, False)], "workspace": [(0.0, 180, False)]})
-    Pacer(Budget(store, "ann", "ws-1", SETTINGS)).wait(None)
+    Pacer(Budget(stand_in(store), "ann", "ws-1", stand_in(SETTINGS))).wait(None)
     assert store.asked == [("token", "ann", 60.0, 180), ("workspace", "ws-1", 60.0, 180)]
     assert store.paced == [(UNPACED, UNPACED, 3.0)]   # both in window budgets: spent in a burst
 
@@ -53,26 +53,26 @@ def test_until_a_budget_is_learned_each_scope_asks_its_window_with_3_a_second_ti
 def test_a_spent_window_waits_for_its_end_then_the_request_goes():
     clock = FakeClock()
     store = Store({"token": [(12.5, 25, False), (0.0, 25, False)], "workspace": [(0.0, 180, False)]})
-    Pacer(Budget(store, "ann", "ws-1", SETTINGS), clock=clock, sleep=clock.sleep).wait(None)
+    Pacer(Budget(stand_in(store), "ann", "ws-1", stand_in(SETTINGS)), clock=clock, sleep=clock.sleep).wait(None)
     assert clock.slept == [12.5]
     assert [a[0] for a in store.asked] == ["token", "token", "workspace"]   # the workspace only once the token may
 
 
 def test_a_rate_limit_is_paced_at_the_settings_rate_with_the_burst_its_429_showed():
     store = Store({"token": [(0.0, 9, True)], "workspace": [(0.0, 0, True)]})
-    Pacer(Budget(store, "ann", "ws-1", SETTINGS)).wait(None)
+    Pacer(Budget(stand_in(store), "ann", "ws-1", stand_in(SETTINGS))).wait(None)
     assert store.paced == [(3.0, 3.0, 10.0)]
 
 
 def test_a_workspace_not_known_yet_has_no_window_and_is_paced():
     store = Store({"token": [(0.0, 180, False)]})
-    Pacer(Budget(store, "ann", None, SETTINGS)).wait(None)
+    Pacer(Budget(stand_in(store), "ann", None, stand_in(SETTINGS))).wait(None)
     assert [a[0] for a in store.asked] == ["token"] and store.paced == [(UNPACED, 3.0, 3.0)]
 
 
 def test_a_429_teaches_the_scope_it_names():
     store = Store({"token": [(0.0, 180, False)], "workspace": [(0.0, 180, False)]}, learned=40)
-    budget = Budget(store, "ann", "ws-1", SETTINGS)
+    budget = Budget(stand_in(store), "ann", "ws-1", stand_in(SETTINGS))
     pacer = Pacer(budget)
     pacer.wait(None)
     pacer.throttled(38.0, "workspace", None)
@@ -87,7 +87,8 @@ def test_a_429_teaches_the_scope_it_names():
 
 def test_with_the_rate_model_only_the_pacing_is_asked_and_a_429_teaches_nothing():
     store = Store({"token": [(0.0, 180, False)], "workspace": [(0.0, 180, False)]})
-    pacer = Pacer(Budget(store, "ann", "ws-1", SimpleNamespace(**{**vars(SETTINGS), "rate_limit_model": "rate"})))
+    rate_model = stand_in(SimpleNamespace(**{**vars(SETTINGS), "rate_limit_model": "rate"}))
+    pacer = Pacer(Budget(stand_in(store), "ann", "ws-1", rate_model))
     pacer.wait(None)
     pacer.throttled(5.0, "token", None)
     assert store.asked == [] and store.learns == [] and store.paced == [(3.0, 3.0, 3.0)]

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from fakes import stand_in
 from nls_webhooks.receiver import shown_path
 
 SECRET = "33158011d3ad43ac9694cec7911ba6940005224bceca424fa97efd848eca9400"
@@ -156,7 +157,7 @@ def test_the_background_applies_are_one_per_path_at_a_time_and_a_skipped_one_is_
     async def scenario() -> None:
         answers = {"a": [], "b": [{"results": [{"status": "skipped"}]}]}
         applier = Applier("", connections=2)
-        applier.free = [Db(answers), Db(answers)]
+        applier.free = [stand_in(Db(answers)), stand_in(Db(answers))]
         applier.BUSY_WAIT_S = 0.01
         applier.soon("a")
         applier.soon("b")

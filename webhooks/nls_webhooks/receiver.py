@@ -78,7 +78,7 @@ class Database:
                 if self.conn is None or self.conn.closed:
                     self.conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
                 cur = await self.conn.execute(queries.APPLY, (path,))
-                return (await cur.fetchone())[0]
+                return _first(await cur.fetchone())
             except psycopg.Error as e:
                 log.warning("applying the events of %s: %s", shown_path(path), str(e).strip())
                 if isinstance(e, psycopg.OperationalError):

@@ -31,7 +31,7 @@ from . import events, queries
 from .database import Conn, Interrupted, Plpy, PlpyError
 
 if TYPE_CHECKING:
-    from .worker import Slot  # the worker module imports this one
+    from .worker import Slot, Worker  # the worker module imports this one
 
 log = logging.getLogger("nls.worker")
 
@@ -220,7 +220,7 @@ def apply_events(slot: Slot, conn: Conn) -> bool:
     return True
 
 
-def idle_s(worker) -> float:
+def idle_s(worker: Worker) -> float:
     """How long a slot with nothing to do waits for a notification: ``poll_s``, or until the worker may look for
     webhook events again when one was stored since the last look (EVENTS_EVERY_S)."""
     if not worker.signals.events:

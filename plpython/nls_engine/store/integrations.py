@@ -107,7 +107,7 @@ class IntegrationStatements(Statements):
         (``workspace``: its id) every backend shares (``nls._take_window``): ``window_s`` seconds a window,
         ``default`` requests in one until a budget is learned. Returns (seconds to wait for the window's end, 0
         when counted; the budget known; paced: the limit is a rate, pace with :meth:`take_budget`)."""
-        r = self._one("SELECT wait_s, budget, paced FROM nls._take_window($1, $2, $3, $4)",
+        r = self._row("SELECT wait_s, budget, paced FROM nls._take_window($1, $2, $3, $4)",
                       ["text", "text", "float8", "int"], [kind, key, window_s, default])
         return r["wait_s"], r["budget"], r["paced"]
 
@@ -115,7 +115,7 @@ class IntegrationStatements(Statements):
         """A 429 of ``retry_after_s`` seconds for a token or a workspace (as :meth:`take_window`): its window
         budget is learned from the count of its window and the window held until then (``nls._learn_window``).
         Returns the budget learned (0: none), or minus its burst when the limit is a rate."""
-        return self._one("SELECT nls._learn_window($1, $2, $3, $4) AS b", ["text", "text", "float8", "float8"],
+        return self._row("SELECT nls._learn_window($1, $2, $3, $4) AS b", ["text", "text", "float8", "float8"],
                          [kind, key, retry_after_s, window_s])["b"]
 
     def hold_budget(self, kind: str, key: str | None, seconds: float, rate: float, burst: float) -> bool:
