@@ -16,6 +16,7 @@ Usage::
     make bench                                   # runs bench_sync, bench_fresh, bench_export, bench_push, then this
     .venv/bin/python bench/bench_events.py --pages 2000 --repeat 5
 """
+
 from __future__ import annotations
 
 import argparse
@@ -94,8 +95,12 @@ def deliver_all(conn: psycopg.Connection, receiver: Receiver) -> tuple[float, in
 
 
 STATES = ("no events", "no endpoint", "one endpoint")
-TRIGGERS = (("nls.sync_log", "events_run_finished"), ("nls.sync_log", "events_run_logged"),
-            ("nls.notion_sync_state", "events_conflict"), ("nls.notion_sync_state", "events_conflict_new"))
+TRIGGERS = (
+    ("nls.sync_log", "events_run_finished"),
+    ("nls.sync_log", "events_run_logged"),
+    ("nls.notion_sync_state", "events_conflict"),
+    ("nls.notion_sync_state", "events_conflict_new"),
+)
 
 
 def state(conn: psycopg.Connection, url: str, name: str) -> None:
@@ -131,10 +136,16 @@ def report(m: dict, pages: int, pg_net: bool) -> None:
     for name in STATES:
         table.add_column(f"{name}, s", justify="right")
     table.add_column("one endpoint vs no events", justify="right")
-    rows = [(f"full sync (median of {len(m['full']['no events'])})",
-             {n: statistics.median(v) for n, v in m["full"].items()}),
-            (f"unchanged sync (median of {len(m['unchanged']['no events'])})",
-             {n: statistics.median(v) for n, v in m["unchanged"].items()})]
+    rows = [
+        (
+            f"full sync (median of {len(m['full']['no events'])})",
+            {n: statistics.median(v) for n, v in m["full"].items()},
+        ),
+        (
+            f"unchanged sync (median of {len(m['unchanged']['no events'])})",
+            {n: statistics.median(v) for n, v in m["unchanged"].items()},
+        ),
+    ]
     for label, by in rows:
         base = by["no events"]
         table.add_row(label, *(f"{by[n]:.3f}" for n in STATES), f"{100 * (by['one endpoint'] - base) / base:+.1f}%")
@@ -144,8 +155,10 @@ def report(m: dict, pages: int, pg_net: bool) -> None:
     console.print(f"events made in all: {m['events']:,}")
     if m["delivery"]:
         seconds, sent = m["delivery"]
-        console.print(f"after the syncs, the delivery step (pg_net) sent {sent:,} deliveries in {seconds:.2f} s "
-                      "(in order: one per endpoint at a time)")
+        console.print(
+            f"after the syncs, the delivery step (pg_net) sent {sent:,} deliveries in {seconds:.2f} s "
+            "(in order: one per endpoint at a time)"
+        )
     elif not pg_net:
         console.print("pg_net is not installed: the deliveries stayed pending (make deps builds it)")
 
@@ -165,8 +178,9 @@ def main(argv: list[str] | None = None) -> int:
             emu.api.rate_limits.enabled = False
             gen = emu.add_generated("learning", pages=args.pages, seed=args.seed, token=TOKEN)
             dsn = pg.dsn(DB)
-            console.print(f"[bold]nls bench: events[/bold]: {args.pages:,} pages, pg_net "
-                          f"{'on' if pg_net else 'not installed'}")
+            console.print(
+                f"[bold]nls bench: events[/bold]: {args.pages:,} pages, pg_net {'on' if pg_net else 'not installed'}"
+            )
             if nls(["install", "--dsn", dsn, "--no-schedule"]) != 0:
                 return 1
             with psycopg.connect(dsn, autocommit=True) as conn:
@@ -178,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
                 conn.execute("SELECT nls.add_integration(%s, %s)", (USER, TOKEN))
                 for name, target in LEARNING_TARGETS.items():
                     conn.execute("SELECT nls.add_source(%s, %s, %s)", (USER, gen.database_ids[name], target))
-                timed_sync(conn, True)   # the first read, setting up
+                timed_sync(conn, True)  # the first read, setting up
                 m = measure(conn, receiver, args.repeat, args.full_repeat, pg_net)
             report(m, args.pages, pg_net)
         finally:

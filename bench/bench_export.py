@@ -15,6 +15,7 @@ Usage::
     make bench                                   # runs bench_sync.py, then this
     .venv/bin/python bench/bench_export.py --pages 2000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,10 @@ def _setup(conn: psycopg.Connection, emu: Emulator, gen) -> None:
     result = value(conn, "SELECT nls.sync_notion(user_id => %s)", (USER,))
     assert result["success"], result
     conn.execute("SELECT nls.create_typed_view(user_id => %s)", (USER,))
-    console.print(f"setup: synced {value(conn, 'SELECT count(*) FROM nls.stg_notion_pages'):,} pages "
-                  f"with content, cleaned, typed views made, in {time.monotonic() - started:.1f} s")
+    console.print(
+        f"setup: synced {value(conn, 'SELECT count(*) FROM nls.stg_notion_pages'):,} pages "
+        f"with content, cleaned, typed views made, in {time.monotonic() - started:.1f} s"
+    )
 
 
 def _read(dsn: str) -> tuple[float, int, float, int]:
@@ -86,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
                 _setup(conn, emu, gen)
                 pages_s, pages, rows_s, rows = _read(dsn)
                 out = Path(tmp) / "bench.db"
-                runs = [("first export (new file)", export.export_sqlite(dsn, USER, out)),
-                        ("again, nothing changed", export.export_sqlite(dsn, USER, out))]
+                runs = [
+                    ("first export (new file)", export.export_sqlite(dsn, USER, out)),
+                    ("again, nothing changed", export.export_sqlite(dsn, USER, out)),
+                ]
                 ids = [p for ids in gen.page_ids.values() for p in ids]
                 picked = random.Random(args.seed).sample(ids, max(1, int(len(ids) * args.changed)))
                 for pid in picked:
@@ -97,18 +102,41 @@ def main(argv: list[str] | None = None) -> int:
                 size = out.stat().st_size
         finally:
             emu.stop()
-    table = Table(title=f"nls export sqlite: {pages:,} pages with content, {rows:,} rows in {len(runs[0][1].tables)} "
-                        f"tables, file {size / 2**20:.1f} MiB")
-    for col in ("run", "wall", "x reading the pages", "x reading every exported row", "rows written",
-                "rows deleted", "tables written to"):
+    table = Table(
+        title=f"nls export sqlite: {pages:,} pages with content, {rows:,} rows in {len(runs[0][1].tables)} "
+        f"tables, file {size / 2**20:.1f} MiB"
+    )
+    for col in (
+        "run",
+        "wall",
+        "x reading the pages",
+        "x reading every exported row",
+        "rows written",
+        "rows deleted",
+        "tables written to",
+    ):
         table.add_column(col, justify="left" if col == "run" else "right")
     table.add_row("read from PostgreSQL: the pages with content", f"{pages_s:.2f} s", "1.00", "", f"{pages:,}", "", "")
-    table.add_row("read from PostgreSQL: every exported row", f"{rows_s:.2f} s", f"{rows_s / pages_s:.2f}", "1.00",
-                  f"{rows:,}", "", "")
+    table.add_row(
+        "read from PostgreSQL: every exported row",
+        f"{rows_s:.2f} s",
+        f"{rows_s / pages_s:.2f}",
+        "1.00",
+        f"{rows:,}",
+        "",
+        "",
+    )
     for name, r in runs:
         touched = ", ".join(f"{t} {v['written']}" for t, v in r.tables.items() if v["written"] or v["deleted"])
-        table.add_row(name, f"{r.seconds:.2f} s", f"{r.seconds / pages_s:.2f}", f"{r.seconds / rows_s:.2f}",
-                      f"{r.written:,}", f"{r.deleted:,}", touched if len(touched) < 70 else touched[:67] + "...")
+        table.add_row(
+            name,
+            f"{r.seconds:.2f} s",
+            f"{r.seconds / pages_s:.2f}",
+            f"{r.seconds / rows_s:.2f}",
+            f"{r.written:,}",
+            f"{r.deleted:,}",
+            touched if len(touched) < 70 else touched[:67] + "...",
+        )
     console.print(table)
     return 0
 

@@ -17,6 +17,7 @@ run) and the emulator, installs nls with its pg_cron jobs, and measures:
 
 Usage: ``make bench`` runs it; ``python bench/bench_fresh.py --freshness-s 60 --users 8`` for a quicker look.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from bench_sync import start_cluster
 
 console = Console(highlight=False, width=150)
-RUNS_A_DAY = 96          # every 15 minutes
-LATENCY = (0.15, 0.4)    # seconds the emulator holds each Notion request in the rounds
+RUNS_A_DAY = 96  # every 15 minutes
+LATENCY = (0.15, 0.4)  # seconds the emulator holds each Notion request in the rounds
 
 
 def add_user(conn, emu: Emulator, user: str, pages: int, seed: int):
@@ -65,6 +66,7 @@ def requests_of(emu: Emulator, run) -> int:
 def request_bill(conn, emu: Emulator, user: str, gen) -> dict:
     """Requests of an unchanged scheduled run, of the daily reconciliation, and of an edit applied from its webhook
     event (measured), and what a day of them costs."""
+
     def sync() -> object:
         return conn.execute("SELECT nls.sync_notion(user_id => %s)", (user,)).fetchone()
 
@@ -75,9 +77,16 @@ def request_bill(conn, emu: Emulator, user: str, gen) -> dict:
     pages = sum(len(v) for v in gen.page_ids.values())
     edits = max(1, round(pages * 0.01))
     without = (RUNS_A_DAY - 1) * run + reconcile
-    return {"data_sources": len(gen.database_ids), "pages": pages, "edits": edits, "run": run,
-            "reconcile": reconcile, "without": without, "minimum": RUNS_A_DAY * len(gen.database_ids),
-            "main": RUNS_A_DAY * 2 * len(gen.database_ids) + (reconcile - run)}
+    return {
+        "data_sources": len(gen.database_ids),
+        "pages": pages,
+        "edits": edits,
+        "run": run,
+        "reconcile": reconcile,
+        "without": without,
+        "minimum": RUNS_A_DAY * len(gen.database_ids),
+        "main": RUNS_A_DAY * 2 * len(gen.database_ids) + (reconcile - run),
+    }
 
 
 def serve_webhooks(conn, emu: Emulator, user: str, token: str) -> tuple[subprocess.Popen, str]:
@@ -86,8 +95,10 @@ def serve_webhooks(conn, emu: Emulator, user: str, token: str) -> tuple[subproce
     info, port = conn.info, free_port()
     dsn = f"host={info.host} port={info.port} user=bench_hooks dbname={info.dbname}"
     command = Path(sys.executable).with_name("nls")
-    proc = subprocess.Popen([str(command), "webhooks", "serve", "--dsn", dsn, "--port", str(port), "--log-level", "warning"],
-                            env={**os.environ})
+    proc = subprocess.Popen(
+        [str(command), "webhooks", "serve", "--dsn", dsn, "--port", str(port), "--log-level", "warning"],
+        env={**os.environ},
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -111,7 +122,7 @@ def freshness(conn, emu: Emulator, user: str, gen, seconds: float, edits: int, s
     at = sorted(rng.uniform(0, seconds) for _ in cards)
     made: dict[str, float] = {}
     landed: dict[str, float] = {}
-    made_at: dict[str, float] = {}     # time.time() of the edit, as the emulator's delivery log has it
+    made_at: dict[str, float] = {}  # time.time() of the edit, as the emulator's delivery log has it
     landed_at: dict[str, float] = {}
     t0 = time.monotonic()
 
@@ -120,13 +131,16 @@ def freshness(conn, emu: Emulator, user: str, gen, seconds: float, edits: int, s
             time.sleep(max(0.0, t0 + when - time.monotonic()))
             ws.update_page(pid, {"Question": f"fresh {pid}"})
             made[pid], made_at[pid] = time.monotonic(), time.time()
+
     editor = threading.Thread(target=edit, daemon=True)
     editor.start()
     deadline = t0 + seconds + 150
     while time.monotonic() < deadline and len(landed) < len(cards):
-        for pid, in conn.execute("SELECT page_id FROM nls.stg_notion_pages WHERE page_id = ANY (%s) AND "
-                                 "nls.notion_text(raw_properties -> 'Question') = 'fresh ' || page_id",
-                                 (cards,)).fetchall():
+        for (pid,) in conn.execute(
+            "SELECT page_id FROM nls.stg_notion_pages WHERE page_id = ANY (%s) AND "
+            "nls.notion_text(raw_properties -> 'Question') = 'fresh ' || page_id",
+            (cards,),
+        ).fetchall():
             landed.setdefault(pid, time.monotonic())
             landed_at.setdefault(pid, time.time())
         time.sleep(0.5)
@@ -145,8 +159,11 @@ def _spread(values: list[float], prefix: str = "") -> dict:
     """{median, p95, max} of sorted ``values`` (None when empty), their names prefixed."""
     if not values:
         return {prefix + k: None for k in ("median", "p95", "max")}
-    return {prefix + "median": statistics.median(values), prefix + "p95": values[min(len(values) - 1,
-            int(0.95 * len(values)))], prefix + "max": values[-1]}
+    return {
+        prefix + "median": statistics.median(values),
+        prefix + "p95": values[min(len(values) - 1, int(0.95 * len(values)))],
+        prefix + "max": values[-1],
+    }
 
 
 def add_round_users(conn, emu: Emulator, users: int, prefix: str = "round") -> list[str]:
@@ -155,8 +172,8 @@ def add_round_users(conn, emu: Emulator, users: int, prefix: str = "round") -> l
     names = [f"{prefix}-{i:02d}" for i in range(users)]
     for i, user in enumerate(names):
         add_user(conn, emu, user, 600, 500 + i)
-    conn.execute("CALL nls.sync_all_users_notion_databases()")     # first (full) reads, no latency
-    conn.execute("CALL nls.sync_all_users_notion_databases()")     # the trash's first look
+    conn.execute("CALL nls.sync_all_users_notion_databases()")  # first (full) reads, no latency
+    conn.execute("CALL nls.sync_all_users_notion_databases()")  # the trash's first look
     return names
 
 
@@ -176,9 +193,11 @@ def server_rounds(conn, emu: Emulator, users: int, workers_list: list[int]) -> l
         emu.api.reset_log()
 
         def worker():
-            with psycopg.connect(host=info.host, port=info.port, user="nls_cron", dbname=info.dbname,
-                                 autocommit=True) as c:
+            with psycopg.connect(
+                host=info.host, port=info.port, user="nls_cron", dbname=info.dbname, autocommit=True
+            ) as c:
                 c.execute("CALL nls.sync_all_users_notion_databases()")
+
         threads = [threading.Thread(target=worker) for _ in range(workers)]
         started = time.monotonic()
         for t in threads:
@@ -186,8 +205,15 @@ def server_rounds(conn, emu: Emulator, users: int, workers_list: list[int]) -> l
         for t in threads:
             t.join()
         wall = time.monotonic() - started
-        out.append({"workers": workers, "users": users, "wall": wall, "requests": len(emu.api.log),
-                    "per_15_min": users * 900 / wall})
+        out.append(
+            {
+                "workers": workers,
+                "users": users,
+                "wall": wall,
+                "requests": len(emu.api.log),
+                "per_15_min": users * 900 / wall,
+            }
+        )
     emu.api.latency = None
     return out
 
@@ -199,9 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--users", type=int, default=16, help="users of the scheduled round (16)")
     ap.add_argument("--workers", default="1,4,8", help="worker jobs side by side, as a list (1,4,8)")
     ap.add_argument("--seed", type=int, default=16)
-    ap.add_argument("--fold-s", type=float, default=60.0,
-                    help="webhook deliveries as Notion sends them since 2026-10-15: a page's later edits of this many "
-                         "seconds folded into one event (60; 0: every event aggregated for 2 s, as before)")
+    ap.add_argument(
+        "--fold-s",
+        type=float,
+        default=60.0,
+        help="webhook deliveries as Notion sends them since 2026-10-15: a page's later edits of this many "
+        "seconds folded into one event (60; 0: every event aggregated for 2 s, as before)",
+    )
     args = ap.parse_args(argv)
     pg = start_cluster("nls_fresh", **{"cron.use_background_workers": "on", "max_worker_processes": "32"})
     receiver = None
@@ -214,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                 conn.execute("SELECT nls.set_setting('api_base_url', %s)", (emu.url,))
                 gen, token = add_user(conn, emu, "learner", 600, args.seed)
                 conn.execute("SELECT nls.sync_notion(user_id => 'learner')")
-                conn.execute("SELECT nls.sync_notion(user_id => 'learner')")   # the trash's first look
+                conn.execute("SELECT nls.sync_notion(user_id => 'learner')")  # the trash's first look
                 bill = request_bill(conn, emu, "learner", gen)
                 emu.api.webhooks.fold_s = args.fold_s or None
                 receiver, _ = serve_webhooks(conn, emu, "learner", token)
@@ -233,24 +263,33 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(fresh: dict, bill: dict, rounds: list[dict]) -> None:
-    console.print(f"[bold]freshness with webhooks on[/bold] (each event applied once stored): {fresh['landed']} "
-                  f"of {fresh['edits']} edits landed; Notion's delivery to row in PostgreSQL: median "
-                  f"{fresh['delivery_median']:.1f} s, 95th percentile {fresh['delivery_p95']:.1f} s, slowest "
-                  f"{fresh['delivery_max']:.1f} s; edit to row: median {fresh['median']:.1f} s, 95th percentile "
-                  f"{fresh['p95']:.1f} s, slowest {fresh['max']:.1f} s")
-    t = Table(title=f"requests per user per day: {bill['data_sources']} data sources, {bill['pages']} pages, "
-                    f"{bill['edits']} edited a day, a run every 15 minutes", title_justify="left")
+    console.print(
+        f"[bold]freshness with webhooks on[/bold] (each event applied once stored): {fresh['landed']} "
+        f"of {fresh['edits']} edits landed; Notion's delivery to row in PostgreSQL: median "
+        f"{fresh['delivery_median']:.1f} s, 95th percentile {fresh['delivery_p95']:.1f} s, slowest "
+        f"{fresh['delivery_max']:.1f} s; edit to row: median {fresh['median']:.1f} s, 95th percentile "
+        f"{fresh['p95']:.1f} s, slowest {fresh['max']:.1f} s"
+    )
+    t = Table(
+        title=f"requests per user per day: {bill['data_sources']} data sources, {bill['pages']} pages, "
+        f"{bill['edits']} edited a day, a run every 15 minutes",
+        title_justify="left",
+    )
     for col in ("", "requests a day", "x minimum"):
         t.add_column(col, justify="left" if not col else "right")
-    rows = [("minimum: one query per data source per run", bill["minimum"]),
-            ("before the data sources were remembered: database read + query per data source", bill["main"]),
-            (f"without webhooks: {bill['run']} a run, {bill['reconcile']} the daily reconciliation", bill["without"]),
-            ("with webhooks: the same, and one page read per edit", bill["with"])]
+    rows = [
+        ("minimum: one query per data source per run", bill["minimum"]),
+        ("before the data sources were remembered: database read + query per data source", bill["main"]),
+        (f"without webhooks: {bill['run']} a run, {bill['reconcile']} the daily reconciliation", bill["without"]),
+        ("with webhooks: the same, and one page read per edit", bill["with"]),
+    ]
     for name, n in rows:
         t.add_row(name, f"{n:,}", f"{n / bill['minimum']:.2f}")
     console.print(t)
-    t = Table(title="one server, each Notion request 150-400 ms: a scheduled round of users with nothing changed",
-              title_justify="left")
+    t = Table(
+        title="one server, each Notion request 150-400 ms: a scheduled round of users with nothing changed",
+        title_justify="left",
+    )
     for col in ("worker jobs", "users", "round wall s", "requests", "users fresh every 15 min"):
         t.add_column(col, justify="right")
     for r in rounds:

@@ -16,6 +16,7 @@ Usage::
     .venv/bin/python bench/bench_push.py --cards 300
     .venv/bin/python bench/bench_push.py --no-rate-limit     # the engine's own cost only (a minute)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,9 +52,12 @@ def rate_limits(conn: psycopg.Connection, emu: Emulator, on: bool) -> None:
 
 def change_cards(conn: psycopg.Connection, n: int, tag: str) -> int:
     """Change the Answer of ``n`` flashcards not changed yet, in one UPDATE (the trigger notes each); returns n."""
-    return conn.execute("UPDATE nls.learning_atoms SET back = coalesce(back, '') || %s WHERE id IN (SELECT id FROM "
-                        "nls.learning_atoms WHERE notion_id IS NOT NULL AND back NOT LIKE '%%(revised%%' "
-                        "ORDER BY card_id LIMIT %s)", (f" (revised {tag})", n)).rowcount
+    return conn.execute(
+        "UPDATE nls.learning_atoms SET back = coalesce(back, '') || %s WHERE id IN (SELECT id FROM "
+        "nls.learning_atoms WHERE notion_id IS NOT NULL AND back NOT LIKE '%%(revised%%' "
+        "ORDER BY card_id LIMIT %s)",
+        (f" (revised {tag})", n),
+    ).rowcount
 
 
 def push(conn: psycopg.Connection, emu: Emulator) -> dict:
@@ -63,22 +67,40 @@ def push(conn: psycopg.Connection, emu: Emulator) -> dict:
     wall = time.perf_counter() - t0
     if not result["success"]:
         raise SystemExit(f"a push failed: {str(result)[:500]}")
-    return {"wall": wall, "written": sum(r["items_updated"] + r["items_added"] for r in result["results"]),
-            "requests": dict(emu.api.counters), "429s": sum(1 for r in emu.api.log if r["status"] == 429)}
+    return {
+        "wall": wall,
+        "written": sum(r["items_updated"] + r["items_added"] for r in result["results"]),
+        "requests": dict(emu.api.counters),
+        "429s": sum(1 for r in emu.api.log if r["status"] == 429),
+    }
 
 
 def report(rows: list[tuple[str, dict]]) -> None:
     table = Table(title="push of changed cards (nls.push_notion)", title_justify="left")
-    for col in ("run", "pages written", "requests by endpoint", "of them 429", "wall s", "requests / 3 s", "x floor",
-                "ms / object"):
+    for col in (
+        "run",
+        "pages written",
+        "requests by endpoint",
+        "of them 429",
+        "wall s",
+        "requests / 3 s",
+        "x floor",
+        "ms / object",
+    ):
         table.add_column(col, justify="left" if col in ("run", "requests by endpoint") else "right")
     for name, m in rows:
         n = sum(m["requests"].values())
         floor = n / 3
-        table.add_row(name, f"{m['written']:,}", ", ".join(f"{k} {v}" for k, v in sorted(m["requests"].items())),
-                      str(m["429s"]), f"{m['wall']:.2f}", f"{floor:.1f}" if n else "",
-                      f"{m['wall'] / floor:.3f}" if n else "", f"{1000 * m['wall'] / m['written']:.1f}"
-                      if m["written"] else "")
+        table.add_row(
+            name,
+            f"{m['written']:,}",
+            ", ".join(f"{k} {v}" for k, v in sorted(m["requests"].items())),
+            str(m["429s"]),
+            f"{m['wall']:.2f}",
+            f"{floor:.1f}" if n else "",
+            f"{m['wall'] / floor:.3f}" if n else "",
+            f"{1000 * m['wall'] / m['written']:.1f}" if m["written"] else "",
+        )
     console.print(table)
 
 
@@ -88,14 +110,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-rate-limit", action="store_true", help="only the push with rate limits off")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
-    pages = int(args.cards * 2.6) + 200   # flashcards are 80% of the pages: two sets of changed cards
+    pages = int(args.cards * 2.6) + 200  # flashcards are 80% of the pages: two sets of changed cards
     with start_cluster() as pg:
         emu = Emulator().start()
         try:
             gen = emu.add_generated("learning", pages=pages, seed=args.seed, token=TOKEN)
             dsn = f"host={pg.host} port={pg.port} user={pg.user} dbname=nls_bench"
-            console.print(f"[bold]nls bench: push[/bold]: {len(gen.page_ids['Flashcards']):,} flashcards, "
-                          f"{args.cards:,} changed locally before each push")
+            console.print(
+                f"[bold]nls bench: push[/bold]: {len(gen.page_ids['Flashcards']):,} flashcards, "
+                f"{args.cards:,} changed locally before each push"
+            )
             if nls(["install", "--dsn", dsn, "--no-schedule"]) != 0:
                 return 1
             with psycopg.connect(dsn, autocommit=True) as conn:
@@ -106,12 +130,13 @@ def main(argv: list[str] | None = None) -> int:
                 rate_limits(conn, emu, False)
                 conn.execute("SELECT nls.sync_notion(user_id => %s)", (USER,))
                 runs = []
-                for on in ((False,) if args.no_rate_limit else (True, False)):
+                for on in (False,) if args.no_rate_limit else (True, False):
                     n = change_cards(conn, args.cards, "on" if on else "off")
-                    conn.execute("SELECT nls.sync_notion(user_id => %s)", (USER,))   # the schedule reads first
+                    conn.execute("SELECT nls.sync_notion(user_id => %s)", (USER,))  # the schedule reads first
                     rate_limits(conn, emu, on)
-                    runs.append((f"{n:,} changed cards, rate limits {'on (3 req/s)' if on else 'off'}",
-                                 push(conn, emu)))
+                    runs.append(
+                        (f"{n:,} changed cards, rate limits {'on (3 req/s)' if on else 'off'}", push(conn, emu))
+                    )
                     if on:
                         runs.append(("again, nothing changed", push(conn, emu)))
                     rate_limits(conn, emu, False)

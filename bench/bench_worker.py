@@ -23,6 +23,7 @@ emulator in a thread serving a generated learning workspace (``--pages``, 10,000
 Usage: ``make bench`` runs it; ``.venv/bin/python bench/bench_worker.py --pages 2000 --cards 300 --users 16
 --concurrency 1,8 --two 4`` for a quicker look (about 3 minutes); ``--pages 50000`` for the big figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,11 +57,15 @@ console = Console(highlight=False, width=170)
 DB = "nls_bench"
 OWNER, OWNER_PASSWORD, WORKER_PASSWORD = "bench_owner", "bench-owner-password", "bench-worker-password"
 COMMAND = str(Path(sys.executable).with_name("nls"))
-SAME_ROWS = ("SELECT (SELECT count(*) || ' pages ' || md5(string_agg(page_id || ':' || sync_hash, ',' ORDER BY "
-             "page_id)) FROM nls.stg_notion_pages), (SELECT count(*) || ' cards ' || md5(string_agg(concat_ws(':', "
-             "notion_id, card_id, front, back), ',' ORDER BY notion_id)) FROM nls.learning_atoms)")
-CONNECTIONS = ("SELECT count(*) FILTER (WHERE usename = 'nls_worker'), count(*) FILTER (WHERE usename LIKE "
-               "'nls\\_loopback\\_%') FROM pg_stat_activity WHERE datname = current_database()")
+SAME_ROWS = (
+    "SELECT (SELECT count(*) || ' pages ' || md5(string_agg(page_id || ':' || sync_hash, ',' ORDER BY "
+    "page_id)) FROM nls.stg_notion_pages), (SELECT count(*) || ' cards ' || md5(string_agg(concat_ws(':', "
+    "notion_id, card_id, front, back), ',' ORDER BY notion_id)) FROM nls.learning_atoms)"
+)
+CONNECTIONS = (
+    "SELECT count(*) FILTER (WHERE usename = 'nls_worker'), count(*) FILTER (WHERE usename LIKE "
+    "'nls\\_loopback\\_%') FROM pg_stat_activity WHERE datname = current_database()"
+)
 
 
 class Workers:
@@ -80,13 +85,26 @@ class Workers:
 
     def __enter__(self) -> Workers:
         env = {**os.environ, "NLS_ENCRYPTION_KEY": self.key}
-        self.procs = [subprocess.Popen([COMMAND, "worker", "--dsn", self.dsn, "--concurrency", str(self.concurrency)],
-                                       env=env, stdout=self.log, stderr=self.log) for _ in range(self.processes)]
-        want = self.processes * (self.concurrency + 1)   # a connection per slot, one for the heartbeat
+        self.procs = [
+            subprocess.Popen(
+                [COMMAND, "worker", "--dsn", self.dsn, "--concurrency", str(self.concurrency)],
+                env=env,
+                stdout=self.log,
+                stderr=self.log,
+            )
+            for _ in range(self.processes)
+        ]
+        want = self.processes * (self.concurrency + 1)  # a connection per slot, one for the heartbeat
         deadline = time.monotonic() + 60
-        while value(self.owner, CONNECTIONS) < want or value(
-                self.owner, "SELECT count(*) FROM nls.workers WHERE alive AND pid = ANY(%s)",
-                ([p.pid for p in self.procs],)) < self.processes:
+        while (
+            value(self.owner, CONNECTIONS) < want
+            or value(
+                self.owner,
+                "SELECT count(*) FROM nls.workers WHERE alive AND pid = ANY(%s)",
+                ([p.pid for p in self.procs],),
+            )
+            < self.processes
+        ):
             if time.monotonic() > deadline or any(p.poll() is not None for p in self.procs):
                 self.__exit__()
                 raise SystemExit(f"nls worker did not start: {self.output()}")
@@ -142,12 +160,15 @@ def managed_database(pg: Cluster) -> tuple[str, str, str]:
     line = next((x.strip() for x in check.stdout.splitlines() if "runtime:" in x), check.stdout + check.stderr)
     if check.returncode != 0 or not line.startswith("ok   runtime: worker:"):
         raise SystemExit(f"nls install --check on the managed-like server did not choose the worker runtime: {line}")
-    if nls(["install", "--dsn", dsn, "--runtime", "worker", "--no-schedule"]) != 0:   # as the server runtime's
+    if nls(["install", "--dsn", dsn, "--runtime", "worker", "--no-schedule"]) != 0:  # as the server runtime's
         raise SystemExit("nls install --runtime worker failed")
     with psycopg.connect(dsn, autocommit=True) as c:
         c.execute(f"ALTER ROLE nls_worker PASSWORD '{WORKER_PASSWORD}'")
-    return dsn, dsn.replace(f"user={OWNER} password={OWNER_PASSWORD}", f"user=nls_worker password={WORKER_PASSWORD}"), \
-        line
+    return (
+        dsn,
+        dsn.replace(f"user={OWNER} password={OWNER_PASSWORD}", f"user=nls_worker password={WORKER_PASSWORD}"),
+        line,
+    )
 
 
 def set_up(conn: psycopg.Connection, emu: Emulator, gen, token: str) -> None:
@@ -164,8 +185,10 @@ def reads(conn: psycopg.Connection, emu: Emulator, gen, runs_in: int | None) -> 
     """A full read and an unchanged run (the memory: of the process ``runs_in``, else the calling backend); then
     the learning targets and the cleaning, for the push."""
     pages = sum(len(ids) for ids in gen.page_ids.values())
-    out = [nls_run(conn, emu, pages, full=True, runs_in=runs_in), nls_run(conn, emu, pages, full=False,
-                                                                           runs_in=runs_in)]
+    out = [
+        nls_run(conn, emu, pages, full=True, runs_in=runs_in),
+        nls_run(conn, emu, pages, full=False, runs_in=runs_in),
+    ]
     for name, target in LEARNING_TARGETS.items():
         conn.execute("UPDATE nls.sources SET target = %s WHERE database_id = %s", (target, gen.database_ids[name]))
     if not value(conn, "SELECT nls.clean(%s)", (USER,))["success"]:
@@ -184,15 +207,25 @@ def pushed(conn: psycopg.Connection, emu: Emulator, cards: int, tag: str) -> dic
 
 def psql_sync(dsn: str) -> dict:
     """``SELECT nls.sync_notion(...)`` in psql, as a DBA runs it: its JSON, parsed."""
-    out = subprocess.run(["psql", dsn, "-v", "ON_ERROR_STOP=1", "-Atc",
-                          f"SELECT nls.sync_notion(user_id => '{USER}')"], capture_output=True, text=True)
+    out = subprocess.run(
+        ["psql", dsn, "-v", "ON_ERROR_STOP=1", "-Atc", f"SELECT nls.sync_notion(user_id => '{USER}')"],
+        capture_output=True,
+        text=True,
+    )
     if out.returncode != 0:
         raise SystemExit(f"psql: {out.stderr.strip()}")
     return json.loads(out.stdout)
 
 
-def worker_round(conn: psycopg.Connection, emu: Emulator, dsns: tuple[str, str, str], key: str, users: int,
-                 concurrency: int, processes: int = 1) -> dict:
+def worker_round(
+    conn: psycopg.Connection,
+    emu: Emulator,
+    dsns: tuple[str, str, str],
+    key: str,
+    users: int,
+    concurrency: int,
+    processes: int = 1,
+) -> dict:
     """A round of the schedule over the users with nothing changed (``CALL nls.sync_all_users_notion_databases()``,
     what pg_cron's job runs: it opens the round and waits until the workers ran it), served by ``processes`` nls
     worker processes of ``concurrency`` slots, each request held LATENCY: wall, requests, peak connections."""
@@ -204,13 +237,24 @@ def worker_round(conn: psycopg.Connection, emu: Emulator, dsns: tuple[str, str, 
             conn.execute("CALL nls.sync_all_users_notion_databases()")
             wall = time.monotonic() - started
         emu.api.latency = None
-    ran = row(conn, "SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FROM nls.sync_rounds "
-              "WHERE round = (SELECT max(round) FROM nls.sync_rounds)")
+    ran = row(
+        conn,
+        "SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FROM nls.sync_rounds "
+        "WHERE round = (SELECT max(round) FROM nls.sync_rounds)",
+    )
     if ran != (users, users):
         raise SystemExit(f"the round completed {ran[0]} of {ran[1]} users, not {users}")
-    return {"processes": processes, "concurrency": concurrency, "users": users, "wall": wall,
-            "requests": len(emu.api.log), "per_15_min": users * 900 / wall, "worker_connections": peak.worker,
-            "loopback_connections": peak.loopback, "stopped_s": workers.stopped_s}
+    return {
+        "processes": processes,
+        "concurrency": concurrency,
+        "users": users,
+        "wall": wall,
+        "requests": len(emu.api.log),
+        "per_15_min": users * 900 / wall,
+        "worker_connections": peak.worker,
+        "loopback_connections": peak.loopback,
+        "stopped_s": workers.stopped_s,
+    }
 
 
 def rounds(conns: dict, emu: Emulator, dsns: tuple[str, str, str], key: str, args) -> list[dict]:
@@ -221,8 +265,8 @@ def rounds(conns: dict, emu: Emulator, dsns: tuple[str, str, str], key: str, arg
     with Workers(conns["worker"], dsns[1], key, 8):
         add_round_users(conns["worker"], emu, args.users, "worker")
     for c in conns.values():
-        rate_limits(c, emu, True)   # nls's pacing at Notion's 3 requests/s per user again
-        emu.api.rate_limits.enabled = False   # as bench_fresh: nls's pacing alone keeps each user under it
+        rate_limits(c, emu, True)  # nls's pacing at Notion's 3 requests/s per user again
+        emu.api.rate_limits.enabled = False  # as bench_fresh: nls's pacing alone keeps each user under it
     out = [{"runtime": "server", **r} for r in server_rounds(conns["server"], emu, args.users, [8])]
     for c in [int(x) for x in args.concurrency.split(",") if x.strip()]:
         out.append({"runtime": "worker", **worker_round(conns["worker"], emu, dsns, key, args.users, c)})
@@ -244,18 +288,21 @@ def main(argv: list[str] | None = None) -> int:
     key = secrets.token_hex(32)
     with start_cluster(DB) as server_pg, Cluster(options=MANAGED_OPTIONS) as managed_pg, Emulator() as emu:
         managed_pg.start()
-        now = time.time()   # the same workspace for each runtime, each its own copy (a push changes it)
-        gens = {name: emu.add_generated("learning", pages=args.pages, seed=args.seed, token=f"{TOKEN}-{name}",
-                                        now=now) for name in ("server", "worker")}
+        now = time.time()  # the same workspace for each runtime, each its own copy (a push changes it)
+        gens = {
+            name: emu.add_generated("learning", pages=args.pages, seed=args.seed, token=f"{TOKEN}-{name}", now=now)
+            for name in ("server", "worker")
+        }
         gen = gens["server"]
         total = sum(len(ids) for ids in gen.page_ids.values())
-        console.print(f"[bold]nls bench: the worker runtime[/bold]: {total:,} pages in {len(gen.database_ids)} data "
-                      f"sources, rate limits {'on (3 requests/s)' if args.rate_limit else 'off'}")
+        console.print(
+            f"[bold]nls bench: the worker runtime[/bold]: {total:,} pages in {len(gen.database_ids)} data "
+            f"sources, rate limits {'on (3 requests/s)' if args.rate_limit else 'off'}"
+        )
         if nls(["install", "--dsn", server_pg.dsn(DB), "--no-schedule"]) != 0:
             return 1
         dsns = managed_database(managed_pg)
-        with psycopg.connect(server_pg.dsn(DB), autocommit=True) as s, \
-                psycopg.connect(dsns[0], autocommit=True) as w:
+        with psycopg.connect(server_pg.dsn(DB), autocommit=True) as s, psycopg.connect(dsns[0], autocommit=True) as w:
             conns = {"server": s, "worker": w}
             figures = compared(conns, emu, gens, dsns, key, args)
             round_figures = rounds(conns, emu, dsns, key, args)
@@ -289,40 +336,80 @@ def print_report(check_line: str, figures: dict, round_figures: list[dict]) -> N
         rows += [(f"{name}: full read", full), (f"{name}: unchanged run", unchanged)]
     report(rows, "the read in both runtimes (memory: the calling backend; in the worker runtime the worker process)")
     table = Table(title="the push in both runtimes (nls.push_notion)", title_justify="left")
-    for col in ("runtime", "cards changed", "pages written", "requests by endpoint", "of them 429", "wall s",
-                "ms / object"):
+    for col in (
+        "runtime",
+        "cards changed",
+        "pages written",
+        "requests by endpoint",
+        "of them 429",
+        "wall s",
+        "ms / object",
+    ):
         table.add_column(col, justify="left" if col in ("runtime", "requests by endpoint") else "right")
     for name in ("server", "worker"):
         m = runs[name][2]
-        table.add_row(name, f"{m['changed']:,}", f"{m['written']:,}",
-                      ", ".join(f"{k} {v}" for k, v in sorted(m["requests"].items())), str(m["429s"]),
-                      f"{m['wall']:.2f}", f"{1000 * m['wall'] / max(1, m['written']):.1f}")
+        table.add_row(
+            name,
+            f"{m['changed']:,}",
+            f"{m['written']:,}",
+            ", ".join(f"{k} {v}" for k, v in sorted(m["requests"].items())),
+            str(m["429s"]),
+            f"{m['wall']:.2f}",
+            f"{1000 * m['wall'] / max(1, m['written']):.1f}",
+        )
     console.print(table)
     for name in ("server", "worker"):
         f, u, p = (runs[name][0]["wall"], runs[name][1]["wall"], runs[name][2]["wall"])
         console.print(f"{name} runtime: full {f:.2f} s, unchanged {u:.3f} s, push {p:.2f} s")
     same = figures["same"]
-    console.print(f"same rows in both runtimes: {'yes' if same['server'] == same['worker'] else 'NO'} "
-                  f"(server {' / '.join(same['server'])}; worker {' / '.join(same['worker'])})")
+    console.print(
+        f"same rows in both runtimes: {'yes' if same['server'] == same['worker'] else 'NO'} "
+        f"(server {' / '.join(same['server'])}; worker {' / '.join(same['worker'])})"
+    )
     answer = figures["psql"]
     statuses = sorted({r["status"] for r in answer["results"]})
-    console.print(f"psql on the managed-like server: SELECT nls.sync_notion(...) returned its JSON: success "
-                  f"{answer['success']}, {len(answer['results'])} results ({', '.join(statuses)}); one worker of 4 "
-                  f"slots held {figures['connections'][0]} connections; SIGTERM stopped it in "
-                  f"{figures['stopped_s']:.1f} s")
-    t = Table(title=f"users fresh every 15 minutes: a round with nothing changed, each Notion request held "
-                    f"{LATENCY[0] * 1000:.0f}-{LATENCY[1] * 1000:.0f} ms", title_justify="left")
-    for col in ("runtime", "processes x slots", "users", "round wall s", "requests", "users fresh every 15 min",
-                "connections (peak)"):
+    console.print(
+        f"psql on the managed-like server: SELECT nls.sync_notion(...) returned its JSON: success "
+        f"{answer['success']}, {len(answer['results'])} results ({', '.join(statuses)}); one worker of 4 "
+        f"slots held {figures['connections'][0]} connections; SIGTERM stopped it in "
+        f"{figures['stopped_s']:.1f} s"
+    )
+    t = Table(
+        title=f"users fresh every 15 minutes: a round with nothing changed, each Notion request held "
+        f"{LATENCY[0] * 1000:.0f}-{LATENCY[1] * 1000:.0f} ms",
+        title_justify="left",
+    )
+    for col in (
+        "runtime",
+        "processes x slots",
+        "users",
+        "round wall s",
+        "requests",
+        "users fresh every 15 min",
+        "connections (peak)",
+    ):
         t.add_column(col, justify="left" if col == "runtime" else "right")
     for r in round_figures:
         if r["runtime"] == "server":
-            t.add_row("server: pg_cron worker jobs", f"{r['workers']} jobs", str(r["users"]), f"{r['wall']:.1f}",
-                      str(r["requests"]), f"{r['per_15_min']:,.0f}", f"{r['workers']} backends")
+            t.add_row(
+                "server: pg_cron worker jobs",
+                f"{r['workers']} jobs",
+                str(r["users"]),
+                f"{r['wall']:.1f}",
+                str(r["requests"]),
+                f"{r['per_15_min']:,.0f}",
+                f"{r['workers']} backends",
+            )
         else:
-            t.add_row("worker: nls worker", f"{r['processes']} x {r['concurrency']}", str(r["users"]),
-                      f"{r['wall']:.1f}", str(r["requests"]), f"{r['per_15_min']:,.0f}",
-                      f"{r['worker_connections']} nls_worker, {r['loopback_connections']} loopback")
+            t.add_row(
+                "worker: nls worker",
+                f"{r['processes']} x {r['concurrency']}",
+                str(r["users"]),
+                f"{r['wall']:.1f}",
+                str(r["requests"]),
+                f"{r['per_15_min']:,.0f}",
+                f"{r['worker_connections']} nls_worker, {r['loopback_connections']} loopback",
+            )
     console.print(t)
 
 

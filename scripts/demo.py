@@ -8,6 +8,7 @@ also removes the cluster's data.
 The cluster's data lives in .demo/pg, or, when run as root (the server then runs as the OS user postgres, which
 may not be able to enter the checkout), in /var/tmp/nls-demo-<hash of the checkout's path>/. .demo/state.json
 remembers where, for `make demo-stop` and the next `make demo`."""
+
 from __future__ import annotations
 
 import contextlib
@@ -39,7 +40,7 @@ STATE = DEMO / "state.json"
 console = Console(highlight=False, soft_wrap=True, width=150)
 TOKEN = "secret_demo_token_not_a_real_one"
 USER = "demo-user"
-PAGES = 600          # the demo's workspace: the emulator's learning workspace of seed 1, with the hard cases
+PAGES = 600  # the demo's workspace: the emulator's learning workspace of seed 1, with the hard cases
 
 
 def pg_dir() -> Path:
@@ -63,8 +64,11 @@ def start_cluster() -> Cluster:
     where = pg_dir()
     if STATE.exists():
         stop()
-    pg = Cluster(where, options={"shared_preload_libraries": "pg_cron", "cron.database_name": "nls_demo"},
-                 env={"NLS_ENCRYPTION_KEY": key_file.read_text().strip()})  # the server's environment holds the key
+    pg = Cluster(
+        where,
+        options={"shared_preload_libraries": "pg_cron", "cron.database_name": "nls_demo"},
+        env={"NLS_ENCRYPTION_KEY": key_file.read_text().strip()},
+    )  # the server's environment holds the key
     STATE.write_text(json.dumps({"pg_dir": str(where)}))
     pg.start()
     with pg.connect(autocommit=True) as c:
@@ -80,13 +84,29 @@ def start() -> int:
     shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
     console.print(f"[bold]1. PostgreSQL 15[/bold] with pg_cron and plpython3u on 127.0.0.1:{port} (data in {shown})")
     ids_file = DEMO / "emulator-ids.json"
-    proc, url = start_subprocess(["--workspace", "learning", "--pages", str(PAGES), "--hard", "--rate-limit",
-                                  "--rate-limit-mode", "window", "--token", TOKEN, "--ids-file", str(ids_file)],
-                                 log=DEMO / "emulator.log")
+    proc, url = start_subprocess(
+        [
+            "--workspace",
+            "learning",
+            "--pages",
+            str(PAGES),
+            "--hard",
+            "--rate-limit",
+            "--rate-limit-mode",
+            "window",
+            "--token",
+            TOKEN,
+            "--ids-file",
+            str(ids_file),
+        ],
+        log=DEMO / "emulator.log",
+    )
     STATE.write_text(json.dumps({"port": port, "emulator_pid": proc.pid, "emulator_url": url, "pg_dir": str(where)}))
     ids = json.loads(ids_file.read_text())[TOKEN]
-    console.print(f"[bold]2. Notion emulator[/bold] on {url}: a generated learning workspace ({PAGES} pages, with the "
-                  "hard cases), rate limits on")
+    console.print(
+        f"[bold]2. Notion emulator[/bold] on {url}: a generated learning workspace ({PAGES} pages, with the "
+        "hard cases), rate limits on"
+    )
     console.print("[bold]3. nls install --dsn ...[/bold]")
     if nls(["install", "--dsn", dsn]) != 0:
         return 1
@@ -94,11 +114,15 @@ def start() -> int:
         add_demo_user(c, url, ids["databases"])
         console.print("[bold]4. SELECT nls.sync_notion();[/bold]")
         result = value(c, "SELECT nls.sync_notion()")
-        brief = {"success": result["success"],
-                 "results": [{k: r.get(k) for k in ("database_name", "synced_count", "status")}
-                             for r in result.get("results", [])],
-                 "cleaning": [{k: r.get(k) for k in ("success", "added", "updated", "removed")}
-                              for r in result.get("cleaning", [])]}
+        brief = {
+            "success": result["success"],
+            "results": [
+                {k: r.get(k) for k in ("database_name", "synced_count", "status")} for r in result.get("results", [])
+            ],
+            "cleaning": [
+                {k: r.get(k) for k in ("success", "added", "updated", "removed")} for r in result.get("cleaning", [])
+            ],
+        }
         console.print_json(json.dumps(brief), indent=None)
         _show_tables(c)
         _two_way(c)
@@ -106,8 +130,10 @@ def start() -> int:
         if anki_pid:
             state = json.loads(STATE.read_text())
             STATE.write_text(json.dumps({**state, "anki_server_pid": anki_pid}))
-    console.print("\nNext, in your shell: `nls` on the PATH and connected to the demo's database (pg_cron syncs it "
-                  "every 15 minutes while the demo runs):")
+    console.print(
+        "\nNext, in your shell: `nls` on the PATH and connected to the demo's database (pg_cron syncs it "
+        "every 15 minutes while the demo runs):"
+    )
     for line in shell_lines(pg.dsn("nls_demo")):
         console.print(f"  [bold]{escape(line)}[/bold]")
     console.print("Stop: [bold]make demo-stop[/bold]")
@@ -123,8 +149,10 @@ def add_demo_user(c, url: str, database_ids: dict[str, str]) -> None:
         c.execute("SELECT nls.set_setting('anki_python_path', %s)", (os.environ["NLS_ANKI_PYTHON_PATH"],))
     c.execute("SELECT nls.add_integration(%s, %s, workspace_name => 'Demo workspace')", (USER, TOKEN))
     for name, target in LEARNING_TARGETS.items():
-        c.execute("SELECT nls.add_source(%s, %s, %s, with_content => %s)",
-                  (USER, database_ids[name], target, name == "Modules"))
+        c.execute(
+            "SELECT nls.add_source(%s, %s, %s, with_content => %s)",
+            (USER, database_ids[name], target, name == "Modules"),
+        )
 
 
 def shell_lines(dsn: str) -> list[str]:
@@ -138,35 +166,60 @@ def shell_lines(dsn: str) -> list[str]:
 
 def _show_tables(c) -> None:
     """What landed: the sync log, the sync status, some cleaned flashcards and the concepts needing review."""
-    _table(c, "SELECT l.sync_type, s.database_name, l.status, items_processed AS processed, items_added AS added, "
-              "requests_made AS requests, retries, "
-              "round(extract(epoch FROM completed_at - started_at)::numeric, 2) AS seconds, "
-              "details->>'cleaned_characters' AS cleaned FROM nls.sync_log l "
-              "LEFT JOIN nls.sources s ON s.id = l.source_id ORDER BY started_at",
-           "nls.sync_log")
-    _table(c, "SELECT database_name, last_status, pages, trashed, watermark FROM nls.sync_status ORDER BY 1",
-           "nls.sync_status")
-    _table(c, "SELECT a.card_id, left(a.front, 40) AS front, a.atom_type, a.back_word_count AS back_words, "
-              "a.atomicity_status, a.quality_score, a.needs_review, c.name AS concept FROM nls.learning_atoms a "
-              "LEFT JOIN nls.concepts c ON c.id = a.concept_id WHERE a.card_id LIKE 'NET-%' ORDER BY a.card_id LIMIT 8",
-           "nls.learning_atoms (the cleaned flashcards)")
-    _table(c, "SELECT concept_name, total_atoms, atomic_count, needs_review_count FROM nls.v_concept_atom_stats "
-              "ORDER BY needs_review_count DESC, concept_name LIMIT 5", "nls.v_concept_atom_stats")
+    _table(
+        c,
+        "SELECT l.sync_type, s.database_name, l.status, items_processed AS processed, items_added AS added, "
+        "requests_made AS requests, retries, "
+        "round(extract(epoch FROM completed_at - started_at)::numeric, 2) AS seconds, "
+        "details->>'cleaned_characters' AS cleaned FROM nls.sync_log l "
+        "LEFT JOIN nls.sources s ON s.id = l.source_id ORDER BY started_at",
+        "nls.sync_log",
+    )
+    _table(
+        c,
+        "SELECT database_name, last_status, pages, trashed, watermark FROM nls.sync_status ORDER BY 1",
+        "nls.sync_status",
+    )
+    _table(
+        c,
+        "SELECT a.card_id, left(a.front, 40) AS front, a.atom_type, a.back_word_count AS back_words, "
+        "a.atomicity_status, a.quality_score, a.needs_review, c.name AS concept FROM nls.learning_atoms a "
+        "LEFT JOIN nls.concepts c ON c.id = a.concept_id WHERE a.card_id LIKE 'NET-%' ORDER BY a.card_id LIMIT 8",
+        "nls.learning_atoms (the cleaned flashcards)",
+    )
+    _table(
+        c,
+        "SELECT concept_name, total_atoms, atomic_count, needs_review_count FROM nls.v_concept_atom_stats "
+        "ORDER BY needs_review_count DESC, concept_name LIMIT 5",
+        "nls.v_concept_atom_stats",
+    )
 
 
 def queue_reviews(c, rewrites: int = 2) -> list:
     """Into the demo user's review queue: ``rewrites`` cards of the Networks program (the first by card id) with
     their answer rewritten, and one AI card with no Notion page yet. Returns the review items' ids."""
-    cards = c.execute("SELECT id, front, back FROM nls.learning_atoms WHERE atom_type = 'flashcard' "
-                      "AND card_id LIKE 'NET-%%' ORDER BY card_id LIMIT %s", (rewrites,)).fetchall()
-    items = [c.execute("INSERT INTO nls.review_queue (user_id, front, back, original_front, original_back, "
-                       "original_atom_id, source) VALUES (%s, %s, %s, %s, %s, %s, 'gemini') RETURNING id",
-                       (USER, front, back + " (rewritten)", front, back, atom)).fetchone()[0]
-             for atom, front, back in cards]
+    cards = c.execute(
+        "SELECT id, front, back FROM nls.learning_atoms WHERE atom_type = 'flashcard' "
+        "AND card_id LIKE 'NET-%%' ORDER BY card_id LIMIT %s",
+        (rewrites,),
+    ).fetchall()
+    items = [
+        c.execute(
+            "INSERT INTO nls.review_queue (user_id, front, back, original_front, original_back, "
+            "original_atom_id, source) VALUES (%s, %s, %s, %s, %s, %s, 'gemini') RETURNING id",
+            (USER, front, back + " (rewritten)", front, back, atom),
+        ).fetchone()[0]
+        for atom, front, back in cards
+    ]
     concept = c.execute("SELECT id FROM nls.concepts ORDER BY name LIMIT 1").fetchone()[0]
-    items.append(c.execute("INSERT INTO nls.review_queue (user_id, front, back, concept_id, source) VALUES "
-                           "(%s, 'What does a router forward?', 'Packets, by destination.', %s, 'gemini') "
-                           "RETURNING id", (USER, concept)).fetchone()[0])
+    items.append(
+        c.execute(
+            "INSERT INTO nls.review_queue (user_id, front, back, concept_id, source) VALUES "
+            "(%s, 'What does a router forward?', 'Packets, by destination.', %s, 'gemini') "
+            "RETURNING id",
+            (USER, concept),
+        ).fetchone()[0]
+    )
     return items
 
 
@@ -174,15 +227,23 @@ def _two_way(c) -> None:
     """Two-way sync: two cards rewritten and one AI card, approved in the review queue, pushed to Notion."""
     for item in queue_reviews(c):
         c.execute("SELECT nls.approve_review(%s)", (item,))
-    console.print("[bold]5. SELECT nls.push_notion(user_id => 'demo-user');[/bold] two-way: two cards rewritten and "
-                  "an AI card, approved in the review queue, go back to Notion")
+    console.print(
+        "[bold]5. SELECT nls.push_notion(user_id => 'demo-user');[/bold] two-way: two cards rewritten and "
+        "an AI card, approved in the review queue, go back to Notion"
+    )
     c.execute("SELECT nls.push_notion(user_id => 'demo-user')")
-    _table(c, "SELECT l.sync_type, s.database_name, l.status, items_processed AS objects, items_added AS created, "
-              "items_updated AS written, requests_made AS requests, details -> 'requests_by_endpoint' AS endpoints "
-              "FROM nls.sync_log l JOIN nls.sources s ON s.id = l.source_id WHERE l.sync_type = 'notion_push'",
-           "nls.sync_log (the push)")
-    _table(c, "SELECT local_table, status, notion_page_id, last_synced_at FROM nls.notion_sync_state",
-           "nls.notion_sync_state")
+    _table(
+        c,
+        "SELECT l.sync_type, s.database_name, l.status, items_processed AS objects, items_added AS created, "
+        "items_updated AS written, requests_made AS requests, details -> 'requests_by_endpoint' AS endpoints "
+        "FROM nls.sync_log l JOIN nls.sources s ON s.id = l.source_id WHERE l.sync_type = 'notion_push'",
+        "nls.sync_log (the push)",
+    )
+    _table(
+        c,
+        "SELECT local_table, status, notion_page_id, last_synced_at FROM nls.notion_sync_state",
+        "nls.notion_sync_state",
+    )
 
 
 def _table(conn, query: str, title: str, params=None) -> None:

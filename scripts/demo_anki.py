@@ -1,6 +1,7 @@
 """The Anki part of `make demo`, run when Anki's library is in the venv and the server's Python: Anki's own
 sync server beside the Notion emulator, the demo learner's Anki account, a push, a "phone" (a second collection
 driven through Anki's library) that answers a few cards with FSRS on, and the pull that brings them back."""
+
 from __future__ import annotations
 
 import os
@@ -31,10 +32,21 @@ def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     folder.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, SYNC_USER1=f"{USER}:{PASSWORD}", SYNC_BASE=str(folder / "data"), SYNC_HOST="127.0.0.1",
-               SYNC_PORT=str(port), RUST_LOG="warn")
-    proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env, start_new_session=True,
-                            stdout=(folder / "server.log").open("ab"), stderr=subprocess.STDOUT)
+    env = dict(
+        os.environ,
+        SYNC_USER1=f"{USER}:{PASSWORD}",
+        SYNC_BASE=str(folder / "data"),
+        SYNC_HOST="127.0.0.1",
+        SYNC_PORT=str(port),
+        RUST_LOG="warn",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "anki.syncserver"],
+        env=env,
+        start_new_session=True,
+        stdout=(folder / "server.log").open("ab"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -57,6 +69,7 @@ def phone_reviews(folder: Path, url: str, cards: int = 6) -> list[str]:
     """The learner's phone: download the collection, answer ``cards`` cards with FSRS on, sync. Returns their card
     ids (the "Card ID" field)."""
     from anki.collection import Collection
+
     folder.mkdir(parents=True, exist_ok=True)
     col = Collection(str(folder / "phone.anki2"))
     try:
@@ -84,23 +97,39 @@ def run(conn, demo_dir: Path, show, console) -> int | None:
     if why:
         console.print(f"[bold]6. Anki[/bold]: skipped ({why})")
         return None
-    for folder in ("anki-server", "phone"):    # a new server and phone each time: the account is stored anew
+    for folder in ("anki-server", "phone"):  # a new server and phone each time: the account is stored anew
         shutil.rmtree(demo_dir / folder, ignore_errors=True)
     proc, url = start_server(demo_dir / "anki-server")
-    console.print(f"[bold]6. Anki's sync server[/bold] on {url} (python -m anki.syncserver); the demo learner's "
-                  "account: SELECT nls.add_anki_account('demo-user', 'demo', ..., endpoint => ...);")
+    console.print(
+        f"[bold]6. Anki's sync server[/bold] on {url} (python -m anki.syncserver); the demo learner's "
+        "account: SELECT nls.add_anki_account('demo-user', 'demo', ..., endpoint => ...);"
+    )
     conn.execute("SELECT nls.add_anki_account('demo-user', %s, %s, endpoint => %s)", (USER, PASSWORD, url))
     conn.execute("SELECT nls.anki_sync(user_id => 'demo-user')")
     answered = phone_reviews(demo_dir / "phone", url)
-    console.print(f"[bold]7. The learner's phone[/bold] downloaded the deck and answered {len(answered)} cards with "
-                  "FSRS on; then SELECT nls.anki_sync(user_id => 'demo-user'); again")
+    console.print(
+        f"[bold]7. The learner's phone[/bold] downloaded the deck and answered {len(answered)} cards with "
+        "FSRS on; then SELECT nls.anki_sync(user_id => 'demo-user'); again"
+    )
     conn.execute("SELECT nls.anki_sync(user_id => 'demo-user')")
-    show(conn, "SELECT sync_type, status, items_processed AS processed, items_added AS added, "
-               "items_updated AS updated, items_removed AS removed, details::text FROM nls.sync_log "
-               "WHERE sync_type LIKE 'anki%' ORDER BY started_at", "nls.sync_log (the Anki steps)")
-    show(conn, "SELECT card_id, anki_deck, anki_queue AS queue, anki_interval AS ivl, anki_review_count AS reps, "
-               "anki_stability AS stability, anki_difficulty AS difficulty FROM nls.learning_atoms "
-               "WHERE card_id = ANY(%s) ORDER BY card_id", "nls.learning_atoms (pulled back from Anki)", [answered])
-    show(conn, "SELECT user_id, endpoint, status, credential_kind, collection_bytes, notes, last_status "
-               "FROM nls.anki_status", "nls.anki_status")
+    show(
+        conn,
+        "SELECT sync_type, status, items_processed AS processed, items_added AS added, "
+        "items_updated AS updated, items_removed AS removed, details::text FROM nls.sync_log "
+        "WHERE sync_type LIKE 'anki%' ORDER BY started_at",
+        "nls.sync_log (the Anki steps)",
+    )
+    show(
+        conn,
+        "SELECT card_id, anki_deck, anki_queue AS queue, anki_interval AS ivl, anki_review_count AS reps, "
+        "anki_stability AS stability, anki_difficulty AS difficulty FROM nls.learning_atoms "
+        "WHERE card_id = ANY(%s) ORDER BY card_id",
+        "nls.learning_atoms (pulled back from Anki)",
+        [answered],
+    )
+    show(
+        conn,
+        "SELECT user_id, endpoint, status, credential_kind, collection_bytes, notes, last_status FROM nls.anki_status",
+        "nls.anki_status",
+    )
     return proc.pid

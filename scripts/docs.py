@@ -17,6 +17,7 @@ a new function, procedure or view gets its place in the reference when it is mad
     python scripts/docs.py            # rewrite the generated parts that differ
     python scripts/docs.py --check    # exit 1 with a diff when a committed part differs
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,11 @@ from samples import check_or_write, markdown_files
 from schema_dump import fresh_install
 
 ROOT = Path(__file__).resolve().parents[1]
-PART = re.compile(r"^<!-- generated: (?P<name>[a-z-]+) \(scripts/docs\.py; make docs writes it\) -->\n"
-                  r"(?P<body>.*?)^<!-- end of generated: (?P=name) -->$", re.M | re.S)
+PART = re.compile(
+    r"^<!-- generated: (?P<name>[a-z-]+) \(scripts/docs\.py; make docs writes it\) -->\n"
+    r"(?P<body>.*?)^<!-- end of generated: (?P=name) -->$",
+    re.M | re.S,
+)
 WIDTH = 120
 
 
@@ -46,13 +50,15 @@ class DocsError(RuntimeError):
 
 # ---- reading the installed schema -------------------------------------------------------------------------------
 
+
 @dataclass
 class Routine:
     """A public function or procedure of schema nls, as the catalogue has it."""
+
     name: str
-    kind: str              # function, procedure
-    arguments: str         # pg_get_function_arguments: names, types, defaults
-    result: str | None     # pg_get_function_result; None for a procedure
+    kind: str  # function, procedure
+    arguments: str  # pg_get_function_arguments: names, types, defaults
+    result: str | None  # pg_get_function_result; None for a procedure
     language: str
     volatility: str
     security_definer: bool
@@ -64,6 +70,7 @@ class Routine:
 class View:
     """A public view of schema nls: its columns (name, type), whose rights it reads with, the roles that may
     select from it, and its comment."""
+
     name: str
     columns: list[tuple[str, str]]
     security_invoker: bool
@@ -109,13 +116,15 @@ def routines(conn: psycopg.Connection) -> list[Routine]:
 
 def views(conn: psycopg.Connection) -> list[View]:
     """Every public view of schema nls, by name."""
-    return [View(name, [tuple(c) for c in columns], invoker, readers, comment)
-            for name, columns, invoker, readers, comment in conn.execute(VIEWS)]
+    return [
+        View(name, [tuple(c) for c in columns], invoker, readers, comment)
+        for name, columns, invoker, readers, comment in conn.execute(VIEWS)
+    ]
 
 
 # ---- markdown ---------------------------------------------------------------------------------------------------
 
-_LINE_START = re.compile(r"^([-+*]|\d+[.)]|#+|>|=+|\|)(\s|$)")   # what would start a list, heading, quote, table
+_LINE_START = re.compile(r"^([-+*]|\d+[.)]|#+|>|=+|\|)(\s|$)")  # what would start a list, heading, quote, table
 
 
 _CODE = re.compile(r"(`[^`]*`|\bnls\.[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?(?:\(\))?)")
@@ -138,7 +147,7 @@ def prose(text: str, names: AbstractSet[str] = frozenset(), lead: str = "") -> s
     return wrap("".join(out))
 
 
-_UNBROKEN = re.compile(r"`[^`]*`|\[[^\]]*\]\([^)]*\)")   # code spans and links: never broken across lines
+_UNBROKEN = re.compile(r"`[^`]*`|\[[^\]]*\]\([^)]*\)")  # code spans and links: never broken across lines
 
 
 def wrap(text: str, indent: str = "") -> str:
@@ -146,8 +155,7 @@ def wrap(text: str, indent: str = "") -> str:
     link, and with no line that markdown would take for a list item, a heading, a quote or a table."""
     text = _UNBROKEN.sub(lambda m: m[0].replace(" ", "\0"), text)
     lines: list[str] = []
-    for line in textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_long_words=False,
-                              break_on_hyphens=False):
+    for line in textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False):
         if lines and _LINE_START.match(line.strip()):
             lines[-1] += " " + line.strip()
         else:
@@ -174,6 +182,7 @@ def cell(text: str) -> str:
 
 # ---- the settings table -----------------------------------------------------------------------------------------
 
+
 def settings_table(conn: psycopg.Connection) -> str:
     """The table of every setting of the catalogue: setting, type (unit), default, what it takes, meaning."""
     rows = ["| setting | type | default | allowed | meaning |", "|---|---|---|---|---|"]
@@ -186,37 +195,106 @@ def settings_table(conn: psycopg.Connection) -> str:
 
 # (section title, what it is about, the public objects it holds in reading order)
 SECTIONS: list[tuple[str, str, list[str]]] = [
-    ("Users and sources", "A user's Notion connection, the databases it syncs and what they become.",
-     ["add_integration", "remove_integration", "add_source", "remove_source", "discover", "targets",
-      "property_map"]),
-    ("Syncing", "Reading Notion, by hand or on the schedule, and what the runs did.",
-     ["sync_notion", "sync_all_users_notion_databases", "sync_status", "notion_files"]),
-    ("Two-way sync", "Writing back to Notion what changed in PostgreSQL ([two-way.md](two-way.md)).",
-     ["push_notion", "push_map", "set_push_map", "push_conflicts", "resolve_conflict"]),
-    ("Webhooks", "Notion's change signals, applied within a minute ([webhooks.md](webhooks.md)).",
-     ["webhook_endpoint", "webhook_verification_token", "webhook_receive", "webhook_apply", "apply_webhook_events",
-      "apply_all_webhook_events", "webhook_status"]),
-    ("Events", "What happened for a user, on NOTIFY nls_events and as signed webhooks to the application "
-     "([events.md](events.md)).",
-     ["add_event_endpoint", "remove_event_endpoint", "event_endpoints", "event_deliveries", "deliver_events",
-      "event_kinds"]),
-    ("The learning schema", "The cleaning pipeline, the review workflow and the card rules "
-     "([learning.md](learning.md)).",
-     ["clean", "approve_review", "edit_review", "reject_review", "v_due_atoms", "v_concept_atom_stats",
-      "v_review_queue_summary", "atom_type_for", "atomicity_status", "atom_quality_score", "atom_needs_review",
-      "normalize_card_id", "word_count"]),
-    ("Anki", "A learner's cards in their Anki collection, and their reviews back ([anki.md](anki.md)).",
-     ["add_anki_account", "remove_anki_account", "anki_sync", "anki_status"]),
-    ("Typed views", "Any synced database as a view with a typed column per property "
-     "([typed-views.md](typed-views.md)), and the helpers that read one Notion property value.",
-     ["create_typed_view", "drop_typed_view", "typed_view_columns", "typed_select", "notion_property", "notion_text",
-      "notion_number", "notion_boolean", "notion_date", "notion_timestamptz", "notion_range", "notion_names",
-      "notion_ids", "notion_relation_ids", "notion_texts", "notion_user", "notion_unique_number"]),
-    ("Settings, keys and the release", "The settings catalogue ([settings.md](settings.md)), the key ring, and "
-     "what this database runs ([upgrading.md](upgrading.md)).",
-     ["set_setting", "rotate_encryption_key", "engine_status", "version"]),
-    ("Workers", "The engine beside the server, where PL/Python is not allowed ([managed.md](managed.md)).",
-     ["workers"]),
+    (
+        "Users and sources",
+        "A user's Notion connection, the databases it syncs and what they become.",
+        ["add_integration", "remove_integration", "add_source", "remove_source", "discover", "targets", "property_map"],
+    ),
+    (
+        "Syncing",
+        "Reading Notion, by hand or on the schedule, and what the runs did.",
+        ["sync_notion", "sync_all_users_notion_databases", "sync_status", "notion_files"],
+    ),
+    (
+        "Two-way sync",
+        "Writing back to Notion what changed in PostgreSQL ([two-way.md](two-way.md)).",
+        ["push_notion", "push_map", "set_push_map", "push_conflicts", "resolve_conflict"],
+    ),
+    (
+        "Webhooks",
+        "Notion's change signals, applied within a minute ([webhooks.md](webhooks.md)).",
+        [
+            "webhook_endpoint",
+            "webhook_verification_token",
+            "webhook_receive",
+            "webhook_apply",
+            "apply_webhook_events",
+            "apply_all_webhook_events",
+            "webhook_status",
+        ],
+    ),
+    (
+        "Events",
+        "What happened for a user, on NOTIFY nls_events and as signed webhooks to the application "
+        "([events.md](events.md)).",
+        [
+            "add_event_endpoint",
+            "remove_event_endpoint",
+            "event_endpoints",
+            "event_deliveries",
+            "deliver_events",
+            "event_kinds",
+        ],
+    ),
+    (
+        "The learning schema",
+        "The cleaning pipeline, the review workflow and the card rules ([learning.md](learning.md)).",
+        [
+            "clean",
+            "approve_review",
+            "edit_review",
+            "reject_review",
+            "v_due_atoms",
+            "v_concept_atom_stats",
+            "v_review_queue_summary",
+            "atom_type_for",
+            "atomicity_status",
+            "atom_quality_score",
+            "atom_needs_review",
+            "normalize_card_id",
+            "word_count",
+        ],
+    ),
+    (
+        "Anki",
+        "A learner's cards in their Anki collection, and their reviews back ([anki.md](anki.md)).",
+        ["add_anki_account", "remove_anki_account", "anki_sync", "anki_status"],
+    ),
+    (
+        "Typed views",
+        "Any synced database as a view with a typed column per property "
+        "([typed-views.md](typed-views.md)), and the helpers that read one Notion property value.",
+        [
+            "create_typed_view",
+            "drop_typed_view",
+            "typed_view_columns",
+            "typed_select",
+            "notion_property",
+            "notion_text",
+            "notion_number",
+            "notion_boolean",
+            "notion_date",
+            "notion_timestamptz",
+            "notion_range",
+            "notion_names",
+            "notion_ids",
+            "notion_relation_ids",
+            "notion_texts",
+            "notion_user",
+            "notion_unique_number",
+        ],
+    ),
+    (
+        "Settings, keys and the release",
+        "The settings catalogue ([settings.md](settings.md)), the key ring, and "
+        "what this database runs ([upgrading.md](upgrading.md)).",
+        ["set_setting", "rotate_encryption_key", "engine_status", "version"],
+    ),
+    (
+        "Workers",
+        "The engine beside the server, where PL/Python is not allowed ([managed.md](managed.md)).",
+        ["workers"],
+    ),
 ]
 
 LANGUAGES = {"plpython3u": "PL/Python", "plpgsql": "PL/pgSQL", "sql": "SQL"}
@@ -229,10 +307,18 @@ def _placed(objects: dict[str, list]) -> None:
     missing = sorted(set(objects) - set(named))
     unknown = sorted(set(named) - set(objects))
     if twice or missing or unknown:
-        raise DocsError("the reference's SECTIONS (scripts/docs.py) and schema nls disagree: "
-                        + "; ".join(f"{what}: {', '.join(names)}" for what, names in
-                                    (("in no section", missing), ("not in the schema", unknown),
-                                     ("in two places", twice)) if names))
+        raise DocsError(
+            "the reference's SECTIONS (scripts/docs.py) and schema nls disagree: "
+            + "; ".join(
+                f"{what}: {', '.join(names)}"
+                for what, names in (
+                    ("in no section", missing),
+                    ("not in the schema", unknown),
+                    ("in two places", twice),
+                )
+                if names
+            )
+        )
 
 
 def _routine_entry(routines: list[Routine], names: set[str]) -> list[str]:
@@ -240,8 +326,13 @@ def _routine_entry(routines: list[Routine], names: set[str]) -> list[str]:
     r = routines[0]
     signatures = [signature(x) for x in routines]
     runs = "as its owner (SECURITY DEFINER)" if r.security_definer else "as the caller"
-    facts = [r.kind, LANGUAGES.get(r.language, r.language), r.volatility, f"runs {runs}",
-             "executable by " + (", ".join(r.executable_by) or "its owner only")]
+    facts = [
+        r.kind,
+        LANGUAGES.get(r.language, r.language),
+        r.volatility,
+        f"runs {runs}",
+        "executable by " + (", ".join(r.executable_by) or "its owner only"),
+    ]
     lines = ["```text", *("\n\n".join(signatures).splitlines()), "```", "", " · ".join(facts), ""]
     for x in routines:
         does, raises = split_raises(x.comment or "(no comment)")
@@ -282,8 +373,11 @@ def split_raises(comment: str) -> tuple[str, str]:
 
 def _view_entry(view: View, names: set[str]) -> list[str]:
     """The entry of one view: whose rights it reads with and who may read it, its comment, its columns."""
-    reads = "reads as the caller (security_invoker: row-level security holds)" if view.security_invoker \
+    reads = (
+        "reads as the caller (security_invoker: row-level security holds)"
+        if view.security_invoker
         else "reads as its owner"
+    )
     facts = ["view", reads, "readable by " + (", ".join(view.readable_by) or "its owner only")]
     lines = [" · ".join(facts), "", prose(view.comment or "(no comment)", names), "", "| column | type |", "|---|---|"]
     lines += [f"| `{column}` | {cell(kind)} |" for column, kind in view.columns]
@@ -318,14 +412,17 @@ GENERATORS: dict[str, Callable[[psycopg.Connection], str]] = {"settings": settin
 
 # ---- the parts in the files -------------------------------------------------------------------------------------
 
+
 def parts(paths: list[Path]) -> dict[Path, list[str]]:
     """The names of the generated parts of each file that has some; DocsError for a part nobody generates."""
     found: dict[Path, list[str]] = {}
     for path in paths:
         for m in PART.finditer(path.read_text()):
             if m["name"] not in GENERATORS:
-                raise DocsError(f"{os.path.relpath(path, ROOT)}: no generator of part {m['name']!r} "
-                                f"(scripts/docs.py makes {', '.join(GENERATORS)})")
+                raise DocsError(
+                    f"{os.path.relpath(path, ROOT)}: no generator of part {m['name']!r} "
+                    f"(scripts/docs.py makes {', '.join(GENERATORS)})"
+                )
             found.setdefault(path, []).append(m["name"])
     return found
 
@@ -335,9 +432,11 @@ def regenerate(conn: psycopg.Connection, paths: list[Path]) -> dict[Path, str]:
     made: dict[str, str] = {}
     texts = {}
     for path in parts(paths):
+
         def fill(m: re.Match) -> str:
             body = made.setdefault(m["name"], GENERATORS[m["name"]](conn))
-            return m[0][:m.start("body") - m.start()] + body + m[0][m.end("body") - m.start():]
+            return m[0][: m.start("body") - m.start()] + body + m[0][m.end("body") - m.start() :]
+
         texts[path] = PART.sub(fill, path.read_text())
     return texts
 
@@ -347,8 +446,9 @@ def differences(texts: dict[Path, str]) -> str:
     out: list[str] = []
     for path, text in texts.items():
         name = os.path.relpath(path, ROOT)
-        out.extend(difflib.unified_diff(path.read_text().splitlines(True), text.splitlines(True), name,
-                                        f"{name} (generated)"))
+        out.extend(
+            difflib.unified_diff(path.read_text().splitlines(True), text.splitlines(True), name, f"{name} (generated)")
+        )
     return "".join(out)
 
 

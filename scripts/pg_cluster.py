@@ -11,6 +11,7 @@ every local connection, and its superuser is ``postgres``. Only the standard lib
         pg.create_database("app")
         with pg.connect("app") as conn: ...
 """
+
 from __future__ import annotations
 
 import os
@@ -33,9 +34,13 @@ PACKAGES = "postgresql-15 postgresql-plpython3-15 postgresql-15-cron"
 LOCALE = "C.UTF-8"
 # a server set up as managed services set theirs up (provide_database): pg_cron in the database postgres, its jobs
 # in background workers (no password is needed for them), passwords hashed as the services hash them
-MANAGED_OPTIONS = {"shared_preload_libraries": "pg_cron", "cron.database_name": "postgres",
-                   "cron.use_background_workers": "on", "max_worker_processes": "16",
-                   "password_encryption": "scram-sha-256"}
+MANAGED_OPTIONS = {
+    "shared_preload_libraries": "pg_cron",
+    "cron.database_name": "postgres",
+    "cron.use_background_workers": "on",
+    "max_worker_processes": "16",
+    "password_encryption": "scram-sha-256",
+}
 
 
 class ClusterError(RuntimeError):
@@ -52,10 +57,12 @@ def require_binaries() -> Path:
     where = bin_dir()
     missing = [name for name in ("initdb", "pg_ctl", "postgres") if not os.access(where / name, os.X_OK)]
     if missing:
-        raise ClusterError(f"PostgreSQL 15 is not installed: {', '.join(missing)} not found in {where}. "
-                           f"Install the Debian packages {PACKAGES} (as root, `make deps` does it; otherwise "
-                           f"`sudo apt-get install -y {PACKAGES}`), or set {BIN_ENV} to the directory holding "
-                           "PostgreSQL 15's initdb and pg_ctl.")
+        raise ClusterError(
+            f"PostgreSQL 15 is not installed: {', '.join(missing)} not found in {where}. "
+            f"Install the Debian packages {PACKAGES} (as root, `make deps` does it; otherwise "
+            f"`sudo apt-get install -y {PACKAGES}`), or set {BIN_ENV} to the directory holding "
+            "PostgreSQL 15's initdb and pg_ctl."
+        )
     return where
 
 
@@ -85,8 +92,10 @@ def server_account() -> pwd.struct_passwd | None:
     try:
         return pwd.getpwnam("postgres")
     except KeyError:
-        raise ClusterError("running as root, the server must run as the OS user postgres, which does not exist: "
-                           f"install the Debian packages {PACKAGES} (`make deps`)") from None
+        raise ClusterError(
+            "running as root, the server must run as the OS user postgres, which does not exist: "
+            f"install the Debian packages {PACKAGES} (`make deps`)"
+        ) from None
 
 
 def free_port() -> int:
@@ -105,8 +114,12 @@ class Cluster:
     host = "127.0.0.1"
     user = "postgres"
 
-    def __init__(self, base_dir: str | Path | None = None, options: dict[str, str] | None = None,
-                 env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        base_dir: str | Path | None = None,
+        options: dict[str, str] | None = None,
+        env: dict[str, str] | None = None,
+    ):
         self.base_dir = Path(base_dir).absolute() if base_dir else None
         self.options = dict(options or {})
         self.env = dict(env or {})
@@ -152,15 +165,35 @@ class Cluster:
         bins = require_binaries()
         self._prepare_dir()
         if not (self.data_dir / "PG_VERSION").exists():
-            self._run(bins / "initdb", "-D", self.data_dir, "-U", self.user, "--auth=trust", "-E", "UTF8",
-                      f"--locale={LOCALE}")
+            self._run(
+                bins / "initdb",
+                "-D",
+                self.data_dir,
+                "-U",
+                self.user,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                f"--locale={LOCALE}",
+            )
         for attempt in range(3):
             self.port = port or free_port()
             try:
-                self._run(bins / "pg_ctl", "-D", self.data_dir, "-l", self.logfile, "-w", "-t", "60",
-                          "-o", shlex.join(self._server_args()), "start")
+                self._run(
+                    bins / "pg_ctl",
+                    "-D",
+                    self.data_dir,
+                    "-l",
+                    self.logfile,
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    shlex.join(self._server_args()),
+                    "start",
+                )
                 return self
-            except ClusterError as e:   # another process took the free port in between: try another one
+            except ClusterError as e:  # another process took the free port in between: try another one
                 if port or attempt == 2 or "already in use" not in str(e):
                     raise
         return self
@@ -193,12 +226,18 @@ class Cluster:
         services do, and reload it; other databases keep trusting every local connection."""
         hba = self.data_dir / "pg_hba.conf"
         names = ",".join(databases)
-        lines = [f"{kind} {names} {role}{' 127.0.0.1/32' if kind == 'host' else ''} trust" for role in trusted
-                 for kind in ("host", "local")]
+        lines = [
+            f"{kind} {names} {role}{' 127.0.0.1/32' if kind == 'host' else ''} trust"
+            for role in trusted
+            for kind in ("host", "local")
+        ]
         lines += [f"host {names} all 127.0.0.1/32 scram-sha-256", f"local {names} all scram-sha-256"]
         text = hba.read_text()
-        kept = [line for line in text.splitlines() if not line.startswith(f"host {names} ")
-                and not line.startswith(f"local {names} ")]
+        kept = [
+            line
+            for line in text.splitlines()
+            if not line.startswith(f"host {names} ") and not line.startswith(f"local {names} ")
+        ]
         hba.write_text("\n".join(lines + kept) + "\n")
         with self.connect(autocommit=True) as c:
             c.execute("SELECT pg_reload_conf()")
@@ -209,8 +248,11 @@ class Cluster:
         with self.connect(autocommit=True) as c:
             query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
             if template:
-                c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = %s AND pid <> pg_backend_pid()", (template,))
+                c.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (template,),
+                )
                 query += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
             if owner:
                 query += sql.SQL(" OWNER {}").format(sql.Identifier(owner))
@@ -224,13 +266,19 @@ class Cluster:
         ``name``, as a provider does. Returns the owner's libpq connection string to ``name``."""
         self.require_passwords(["all"])
         with self.connect(autocommit=True) as c:
-            c.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}").format(sql.Identifier(owner),
-                                                                                    sql.Literal(password)))
+            c.execute(
+                sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}").format(
+                    sql.Identifier(owner), sql.Literal(password)
+                )
+            )
             c.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner)))
             c.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
             c.execute(sql.SQL("GRANT USAGE ON SCHEMA cron TO {}").format(sql.Identifier(owner)))
-            c.execute(sql.SQL("GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, "
-                              "boolean) TO {}").format(sql.Identifier(owner)))
+            c.execute(
+                sql.SQL(
+                    "GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO {}"
+                ).format(sql.Identifier(owner))
+            )
         with self.connect(name, autocommit=True) as c:
             c.execute("CREATE EXTENSION dblink")
             c.execute("CREATE EXTENSION pgcrypto")
@@ -263,8 +311,13 @@ class Cluster:
 
     def _server_args(self) -> list[str]:
         """The postgres command-line options: port, socket directory, logging to the log file, ``options``."""
-        settings = {"listen_addresses": self.host, "unix_socket_directories": str(self.base_dir),
-                    "log_destination": "stderr", "logging_collector": "off", **self.options}
+        settings = {
+            "listen_addresses": self.host,
+            "unix_socket_directories": str(self.base_dir),
+            "log_destination": "stderr",
+            "logging_collector": "off",
+            **self.options,
+        }
         args = ["-p", str(self.port)]
         for name, value in settings.items():
             args += ["-c", f"{name}={value}"]
@@ -284,12 +337,15 @@ class Cluster:
         ids: dict[str, Any] = {}
         if self.account:
             ids = {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []}
-        r = subprocess.run([str(c) for c in cmd], cwd=self.base_dir, env=self._server_env(), capture_output=True,
-                           text=True, **ids)
+        r = subprocess.run(
+            [str(c) for c in cmd], cwd=self.base_dir, env=self._server_env(), capture_output=True, text=True, **ids
+        )
         if r.returncode and check:
             log = self.logfile.read_text(errors="replace")[-2000:] if self.logfile.exists() else ""
-            raise ClusterError(f"{Path(cmd[0]).name} failed (exit {r.returncode}) in {self.base_dir}:\n"
-                               f"{r.stdout}{r.stderr}" + (f"\nend of {self.logfile}:\n{log}" if log else ""))
+            raise ClusterError(
+                f"{Path(cmd[0]).name} failed (exit {r.returncode}) in {self.base_dir}:\n"
+                f"{r.stdout}{r.stderr}" + (f"\nend of {self.logfile}:\n{log}" if log else "")
+            )
         return r
 
 

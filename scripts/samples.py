@@ -29,6 +29,7 @@ state, in SCENES where it belongs in the session), write its queries, and run `m
     python scripts/samples.py            # rewrite the samples that differ
     python scripts/samples.py --check    # exit 1 with a diff when a committed sample differs
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,12 +62,14 @@ DATABASE = "nls_demo"
 PROMPT, CONTINUED, SHELL = f"{DATABASE}=# ", f"{DATABASE}-# ", "$ "
 QUERY_MARK = r"\echo '@@nls-sample-query@@'"
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
-VARYING = [(re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:\d\d)?)?"), "<time>"),
-           (re.compile(r"\b\d\d:\d\d:\d\d\b"), "<time>"),
-           (re.compile(r"\b127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
-           (re.compile(r"\bport=\d+"), "port=<port>"),
-           (re.compile(r"\bNLS-[0-9A-F]{12}\b"), "NLS-<id>"),
-           (re.compile(r"\b\d+\.\d+ s\b"), "<duration> s")]
+VARYING = [
+    (re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:\d\d)?)?"), "<time>"),
+    (re.compile(r"\b\d\d:\d\d:\d\d\b"), "<time>"),
+    (re.compile(r"\b127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
+    (re.compile(r"\bport=\d+"), "port=<port>"),
+    (re.compile(r"\bNLS-[0-9A-F]{12}\b"), "NLS-<id>"),
+    (re.compile(r"\b\d+\.\d+ s\b"), "<duration> s"),
+]
 
 
 class SampleError(RuntimeError):
@@ -81,6 +84,7 @@ class SceneUnavailable(RuntimeError):
 @dataclass
 class Sample:
     """One marked block: its file, scene name, where its body lies in the file's text, and its steps."""
+
     path: Path
     name: str
     start: int
@@ -94,11 +98,11 @@ class Sample:
         steps: list[tuple[str, list[str]]] = []
         for line in self.body.splitlines():
             if line.startswith(PROMPT):
-                steps.append(("sql", [line[len(PROMPT):]]))
+                steps.append(("sql", [line[len(PROMPT) :]]))
             elif line.startswith(SHELL):
-                steps.append(("sh", [line[len(SHELL):]]))
+                steps.append(("sh", [line[len(SHELL) :]]))
             elif line.startswith(CONTINUED) and steps and steps[-1][0] == "sql":
-                steps[-1][1].append(line[len(CONTINUED):])
+                steps[-1][1].append(line[len(CONTINUED) :])
         return [(kind, "\n".join(lines)) for kind, lines in steps]
 
     def where(self) -> str:
@@ -110,12 +114,13 @@ class Sample:
 class Run:
     """What a scene works with: a connection to the demo's database (superuser, autocommit), its DSN, the
     emulator and the demo's workspace in it (its ids by database name, and the workspace to change)."""
+
     conn: psycopg.Connection
     dsn: str
     emulator: Emulator
     generated: Generated
-    stack: contextlib.ExitStack    # what a scene starts (a server, a folder) is stopped or removed with the run
-    folder: Path                   # the shell steps' working folder (removed with the run)
+    stack: contextlib.ExitStack  # what a scene starts (a server, a folder) is stopped or removed with the run
+    folder: Path  # the shell steps' working folder (removed with the run)
 
     def __post_init__(self):
         ws = self.generated.workspace
@@ -130,8 +135,9 @@ def markdown_files(root: Path = ROOT) -> list[Path]:
 def marked_blocks(text: str, marker: str) -> list[tuple[str, int, int, str]]:
     """The fenced blocks of ``text`` that a line ``<!-- MARKER: NAME -->`` opens, in order: ``(name, start, end,
     body)`` each, ``start`` and ``end`` the offsets of the block's body (the lines between its fences) in ``text``."""
-    block = re.compile(rf"^<!-- {re.escape(marker)}: (?P<name>[a-z0-9-]+) -->\n```[a-z]*\n(?P<body>.*?)^```$",
-                       re.M | re.S)
+    block = re.compile(
+        rf"^<!-- {re.escape(marker)}: (?P<name>[a-z0-9-]+) -->\n```[a-z]*\n(?P<body>.*?)^```$", re.M | re.S
+    )
     return [(m["name"], m.start("body"), m.end("body"), m["body"]) for m in block.finditer(text)]
 
 
@@ -160,12 +166,18 @@ def psql_session(dsn: str, queries: list[str], where: str = "") -> list[str]:
     """What psql answers to each of ``queries``, sent in one session (its echo of nothing, its command tags,
     tables and footers as a reader sees them, trailing blanks dropped). SampleError when psql refuses one."""
     for query in queries:
-        if not re.sub(r"--[^'\n]*$", "", query).rstrip().endswith(";"):   # a comment may follow the ';'
+        if not re.sub(r"--[^'\n]*$", "", query).rstrip().endswith(";"):  # a comment may follow the ';'
             raise SampleError(f"{where}: the query does not end with ';': {query!r}")
     script = "".join(f"{QUERY_MARK}\n{query}\n" for query in queries)
     env = {**os.environ, "PGCLIENTENCODING": "UTF8", "PAGER": "", "PSQL_PAGER": ""}
-    done = subprocess.run([str(bin_dir() / "psql"), "-X", "-v", "ON_ERROR_STOP=1", "-d", dsn], input=script,
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(bin_dir() / "psql"), "-X", "-v", "ON_ERROR_STOP=1", "-d", dsn],
+        input=script,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode != 0:
         raise SampleError(f"{where}: psql failed: {done.stderr.strip()}")
     answers = done.stdout.split("@@nls-sample-query@@\n")[1:]
@@ -176,10 +188,20 @@ def shell(command: str, run: Run, where: str = "") -> str:
     """What ``command`` prints (stdout and stderr, trailing blanks dropped), run by bash in the run's own folder
     with `nls` on the PATH and NLS_DSN naming the demo's database, as after the README's first screen; a path in
     that folder is shown as the reader's own would be, relative (``demo.db``). SampleError when it fails."""
-    env = {**os.environ, "PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-           "NLS_DSN": run.dsn}
-    done = subprocess.run(["bash", "-c", command], cwd=run.folder, env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "NLS_DSN": run.dsn,
+    }
+    done = subprocess.run(
+        ["bash", "-c", command],
+        cwd=run.folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+    )
     if done.returncode != 0:
         raise SampleError(f"{where}: {command!r} exited {done.returncode}: {done.stdout.strip()}")
     said = done.stdout.replace(f"{run.folder}{os.sep}", "")
@@ -230,6 +252,7 @@ def comparable(body: str, stable_ids: set[str], varying: list[tuple[re.Pattern, 
 
 # ---- the scenes, run in this order on one database, as a reader's session would go -------------------------------
 
+
 def _first_sync(run: Run) -> None:
     """Nothing before: the block runs the demo's first sync itself."""
 
@@ -238,7 +261,7 @@ def _request_minimum(run: Run) -> None:
     """Nothing before: the block syncs again, with nothing changed in Notion."""
 
 
-TRASHED_PAGE = "2c400b95-34e4-4e75-82a9-5d35d5d8575d"   # a flashcard of the demo's workspace (from its seed)
+TRASHED_PAGE = "2c400b95-34e4-4e75-82a9-5d35d5d8575d"  # a flashcard of the demo's workspace (from its seed)
 
 
 def _trash(run: Run) -> None:
@@ -258,8 +281,7 @@ CONFLICTED_CARD = "NET-M1-027-PROC"
 
 def _push_conflict(run: Run) -> None:
     """The learner edits CONFLICTED_CARD's answer in Notion (the block edits it here too)."""
-    page_id = value(run.conn, "SELECT notion_id FROM nls.learning_atoms WHERE card_id = %s",
-                               (CONFLICTED_CARD,))
+    page_id = value(run.conn, "SELECT notion_id FROM nls.learning_atoms WHERE card_id = %s", (CONFLICTED_CARD,))
     run.generated.workspace.update_page(str(page_id), {"Answer": "Edited in Notion by the learner."})
 
 
@@ -272,8 +294,9 @@ def _anki(run: Run) -> None:
     folder = run.folder / "anki"
     server, url = demo_anki.start_server(folder / "server")
     run.stack.callback(os.killpg, server.pid, signal.SIGTERM)
-    run.conn.execute("SELECT nls.add_anki_account(%s, %s, %s, endpoint => %s)",
-                     (demo.USER, demo_anki.USER, demo_anki.PASSWORD, url))
+    run.conn.execute(
+        "SELECT nls.add_anki_account(%s, %s, %s, endpoint => %s)", (demo.USER, demo_anki.USER, demo_anki.PASSWORD, url)
+    )
     run.conn.execute("SELECT nls.anki_sync(user_id => %s)", (demo.USER,))
     demo_anki.phone_reviews(folder / "phone", url)
 
@@ -282,9 +305,15 @@ def _export(run: Run) -> None:
     """Nothing before: the block exports the demo user's data with `nls export sqlite` and reads the file."""
 
 
-SCENES: dict[str, Callable[[Run], None]] = {"first-sync": _first_sync, "request-minimum": _request_minimum,
-                                           "trash": _trash, "push": _push, "push-conflict": _push_conflict,
-                                           "export": _export, "anki": _anki}   # Anki last: it may not run here
+SCENES: dict[str, Callable[[Run], None]] = {
+    "first-sync": _first_sync,
+    "request-minimum": _request_minimum,
+    "trash": _trash,
+    "push": _push,
+    "push-conflict": _push_conflict,
+    "export": _export,
+    "anki": _anki,
+}  # Anki last: it may not run here
 
 
 @contextlib.contextmanager
@@ -292,8 +321,11 @@ def demo_run():
     """The demo's database and workspace, as scenes use them: a throwaway cluster, the installed nls, the emulator
     in this process (no rate limits, nls's pacing lifted), the demo's user and sources. Yields a :class:`Run`."""
     options = {"shared_preload_libraries": "pg_cron", "cron.database_name": DATABASE, "fsync": "off"}
-    with Cluster(options=options, env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)}) as pg, Emulator() as emu, \
-            contextlib.ExitStack() as stack:
+    with (
+        Cluster(options=options, env={"NLS_ENCRYPTION_KEY": secrets.token_hex(32)}) as pg,
+        Emulator() as emu,
+        contextlib.ExitStack() as stack,
+    ):
         pg.start()
         pg.create_database(DATABASE)
         dsn = pg.dsn(DATABASE)
@@ -302,8 +334,9 @@ def demo_run():
                 raise SampleError(f"nls install failed: {said.getvalue()}")
         # times a whole number of minutes before now: Notion's minutes (and so what an overlap reads again) are the
         # same in every run
-        generated = emu.add_generated("learning", pages=demo.PAGES, hard=True, token=demo.TOKEN,
-                                      now=time.time() // 60 * 60)
+        generated = emu.add_generated(
+            "learning", pages=demo.PAGES, hard=True, token=demo.TOKEN, now=time.time() // 60 * 60
+        )
         with psycopg.connect(dsn, autocommit=True) as conn:
             demo.add_demo_user(conn, emu.url, generated.database_ids)
             for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):
@@ -316,6 +349,7 @@ def demo_run():
 class Outcome:
     """What a run made of the samples: the new text of each file holding some, and the samples it could not run
     (``README.md: sample anki`` -> why)."""
+
     texts: dict[Path, str]
     unchecked: dict[str, str]
 
@@ -346,9 +380,12 @@ def regenerate(paths: list[Path]) -> Outcome:
                 fresh = render(sample, answers(sample, run))
                 if comparable(fresh, run.stable_ids) != comparable(sample.body, run.stable_ids):
                     bodies[sample.path, sample.start] = fresh
-    texts = {path: with_bodies(path.read_text(), {(s.start, s.end): bodies[path, s.start]
-                                                  for s in samples if s.path == path})
-             for path in dict.fromkeys(s.path for s in samples)}
+    texts = {
+        path: with_bodies(
+            path.read_text(), {(s.start, s.end): bodies[path, s.start] for s in samples if s.path == path}
+        )
+        for path in dict.fromkeys(s.path for s in samples)
+    }
     return Outcome(texts, unchecked)
 
 

@@ -4,6 +4,7 @@ comment and grant of schema nls, in pg_dump's stable order, without the lines th
 ``make schema`` (``python scripts/schema_dump.py tests/schema.sql``) installs nls into a throwaway cluster and writes
 the dump to the committed file; tests/test_upgrade.py fails while a fresh install, or an upgrade from the previous
 release, gives another schema. A schema change thus shows in review as a diff of tests/schema.sql."""
+
 from __future__ import annotations
 
 import contextlib
@@ -40,8 +41,12 @@ def objects(dump: str) -> list[str]:
 def dump(dsn: str) -> str:
     """The normalised schema nls of the database at ``dsn`` (pg_dump of Debian's PostgreSQL 15, or $NLS_PG_BIN's).
     Raises subprocess.CalledProcessError when pg_dump fails."""
-    out = subprocess.run([str(bin_dir() / "pg_dump"), "--schema-only", "--schema=nls", "--no-owner", dsn],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [str(bin_dir() / "pg_dump"), "--schema-only", "--schema=nls", "--no-owner", dsn],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return normalise(out)
 
 
@@ -51,7 +56,8 @@ def fresh_install(dbname: str):
     pg_cron jobs, into database ``dbname``; yields its DSN. Raises RuntimeError when the install fails (it has said
     why)."""
     from nls_cli.main import main as nls
-    key = secrets.token_hex(32)   # a throwaway cluster's key: it encrypts nothing
+
+    key = secrets.token_hex(32)  # a throwaway cluster's key: it encrypts nothing
     with Cluster(options={"fsync": "off"}, env={"NLS_ENCRYPTION_KEY": key}) as cluster:
         cluster.start()
         cluster.create_database(dbname)

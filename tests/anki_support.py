@@ -1,6 +1,7 @@
 """For the tests of the Anki sync: Anki's own sync server (``python -m anki.syncserver`` from the venv, on 127.0.0.1)
 and the learner's "phone", a second collection driven through Anki's library in the test process. Both need the
 venv's ``anki`` extra (`make anki`); :func:`require_anki` skips with the reason where it is missing."""
+
 from __future__ import annotations
 
 import os
@@ -56,12 +57,18 @@ class AnkiServer:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self) -> AnkiServer:
-        env = dict(os.environ, SYNC_BASE=str(Path(self.base) / "data"), SYNC_HOST="127.0.0.1",
-                   SYNC_PORT=str(self.port), RUST_LOG="warn")
+        env = dict(
+            os.environ,
+            SYNC_BASE=str(Path(self.base) / "data"),
+            SYNC_HOST="127.0.0.1",
+            SYNC_PORT=str(self.port),
+            RUST_LOG="warn",
+        )
         for i, (user, password) in enumerate(USERS.items(), 1):
             env[f"SYNC_USER{i}"] = f"{user}:{password}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env,
-                                     stdout=self.log.open("a"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "anki.syncserver"], env=env, stdout=self.log.open("a"), stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -90,6 +97,7 @@ class Phone:
 
     def __init__(self, folder: Path, server: AnkiServer, user: str = "learner"):
         from anki.collection import Collection
+
         folder.mkdir(parents=True, exist_ok=True)
         self.col = Collection(str(folder / "phone.anki2"))
         self.auth = self.col.sync_login(user, USERS[user], server.url)
@@ -97,10 +105,13 @@ class Phone:
     def sync(self, upload: bool = False) -> str:
         """Sync; returns what the server required (no_changes, normal_sync, full_sync, full_download, full_upload)."""
         out = self.col.sync_collection(self.auth, False)
-        required = {0: "no_changes", 1: "normal_sync", 2: "full_sync", 3: "full_download", 4: "full_upload"}[out.required]
+        required = {0: "no_changes", 1: "normal_sync", 2: "full_sync", 3: "full_download", 4: "full_upload"}[
+            out.required
+        ]
         if required.startswith("full"):
-            self.col.full_upload_or_download(auth=self.auth, server_usn=None,
-                                             upload=upload or required == "full_upload")
+            self.col.full_upload_or_download(
+                auth=self.auth, server_usn=None, upload=upload or required == "full_upload"
+            )
         return required
 
     def note_by_card_id(self, card_id: str):
@@ -110,7 +121,7 @@ class Phone:
         return self.col.get_note(nids[0])
 
     def answer(self, card_id: int, ease: Literal[1, 2, 3, 4]) -> None:
-        steady_day(self.col)   # the queue it lands in does not depend on the time of day
+        steady_day(self.col)  # the queue it lands in does not depend on the time of day
         card = self.col.get_card(cast("CardId", card_id))
         card.start_timer()
         self.col.sched.answerCard(card, ease)

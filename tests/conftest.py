@@ -2,6 +2,7 @@
 runs as the OS user postgres) started with pg_cron preloaded and NLS_ENCRYPTION_KEY in its environment; a template
 database with nls installed by the real installer; one fresh copy of it per test; and the Notion emulator in a
 thread. Importing this file needs no PostgreSQL: the binaries are looked for when a cluster fixture is first used."""
+
 from __future__ import annotations
 
 import contextlib
@@ -33,20 +34,27 @@ os.environ["NLS_ENCRYPTION_KEY"] = TEST_KEY
 # pg_net (the events' HTTP deliveries) is preloaded where `make deps` could install it; its background worker serves
 # one database (pg_net.database_name), which the tests of events point at their own (tests/test_events.py)
 PG_NET = extension_installed("pg_net")
-PG_OPTIONS = {"shared_preload_libraries": preload("pg_cron", "pg_stat_statements", "pg_net"),
-              "cron.database_name": "postgres",
-              "max_connections": "60", "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
-TEST_DB = "tests"                 # each test's own database, made from the template and dropped after it
+PG_OPTIONS = {
+    "shared_preload_libraries": preload("pg_cron", "pg_stat_statements", "pg_net"),
+    "cron.database_name": "postgres",
+    "max_connections": "60",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+}
+TEST_DB = "tests"  # each test's own database, made from the template and dropped after it
 TEMPLATE_DB = "tests_tmpl"
 # where `make anki` put Anki's library for the server's Python (the setting anki_python_path; see the Makefile)
 ANKI_SERVER_DIR = os.environ.get("NLS_ANKI_PYTHON_PATH") or (
-    "/usr/local/lib/nls/anki-python" if os.geteuid() == 0 else str(Path(__file__).resolve().parents[1] / ".anki-python"))
+    "/usr/local/lib/nls/anki-python" if os.geteuid() == 0 else str(Path(__file__).resolve().parents[1] / ".anki-python")
+)
 
 
 def install(argv: list[str]) -> int:
     """Run ``nls install`` with ``argv`` (``["--dsn", dsn, "--check"]``) as the ``nls`` command does; its exit code
     (what it prints goes to stdout, for capsys)."""
     from nls_cli.main import main
+
     return main(["install", *argv])
 
 
@@ -110,15 +118,17 @@ def runtime(request) -> str:
     return name
 
 
-ROLLED_BACK = ("in the worker runtime a call's writes commit in the worker: the caller's ROLLBACK cannot undo them "
-               "(docs/managed.md)")
+ROLLED_BACK = (
+    "in the worker runtime a call's writes commit in the worker: the caller's ROLLBACK cannot undo them "
+    "(docs/managed.md)"
+)
 
 
 @pytest.fixture(scope="session")
 def managed_proc():
     """The managed-like cluster, with the worker runtime's template database installed by its owner (no
     superuser) with nls install."""
-    with Cluster(options=MANAGED_OPTIONS) as cluster:   # no key in the server's environment: the workers keep it
+    with Cluster(options=MANAGED_OPTIONS) as cluster:  # no key in the server's environment: the workers keep it
         cluster.start()
         _install_worker_runtime(cluster.provide_database(WORKER_TEMPLATE_DB, OWNER, OWNER_PASSWORD))
         yield cluster
@@ -127,9 +137,10 @@ def managed_proc():
 def _install_worker_runtime(dsn: str) -> None:
     install_nls(dsn)
     with psycopg.connect(dsn, autocommit=True) as c:
-        assert c.execute("SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
-                         "WHERE p.oid = 'nls.sync_notion(text, text, text, boolean)'::regprocedure").fetchone() \
-            == ("sql",), "the owner's install chose the worker runtime"
+        assert c.execute(
+            "SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+            "WHERE p.oid = 'nls.sync_notion(text, text, text, boolean)'::regprocedure"
+        ).fetchone() == ("sql",), "the owner's install chose the worker runtime"
         c.execute(f"ALTER ROLE nls_worker PASSWORD '{WORKER_PASSWORD}'")
         c.execute("SELECT nls.set_setting('anki_python_path', %s)", (ANKI_SERVER_DIR,))
         c.execute("SELECT nls.set_setting('worker_heartbeat_s', '1')")
@@ -147,6 +158,7 @@ def worker_dsn(cluster: Cluster, dbname: str = WORKER_DB) -> str:
 def running_worker(dsn: str, concurrency: int = 2):
     """An nls worker (its threads in this process) serving the database at ``dsn`` until the block ends."""
     from nls_worker.worker import Worker
+
     worker = Worker(dsn, concurrency=concurrency, poll_s=5).start()
     try:
         yield worker
@@ -165,7 +177,10 @@ def postgresql(request, runtime):
     cluster = request.getfixturevalue("managed_proc")
     cluster.create_database(WORKER_DB, template=WORKER_TEMPLATE_DB, owner=OWNER)
     try:
-        with psycopg.connect(owner_dsn(cluster, WORKER_DB)) as connection, running_worker(worker_dsn(cluster)) as worker:
+        with (
+            psycopg.connect(owner_dsn(cluster, WORKER_DB)) as connection,
+            running_worker(worker_dsn(cluster)) as worker,
+        ):
             request.node.stash[WORKER] = worker
             yield connection
     finally:
@@ -191,8 +206,9 @@ def server_tmp_path(postgresql_proc) -> Path:
 def conn(postgresql) -> Iterator[psycopg.Connection]:
     """An autocommit connection (superuser) to this test's own database, a copy of the installed template."""
     info = postgresql.info
-    with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname,
-                         password=info.password, autocommit=True) as c:
+    with psycopg.connect(
+        host=info.host, port=info.port, user=info.user, dbname=info.dbname, password=info.password, autocommit=True
+    ) as c:
         yield c
 
 
@@ -200,7 +216,8 @@ def conn(postgresql) -> Iterator[psycopg.Connection]:
 def dsn(postgresql) -> str:
     info = postgresql.info
     return f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}" + (
-        f" password={info.password}" if info.password else "")
+        f" password={info.password}" if info.password else ""
+    )
 
 
 @pytest.fixture(scope="session")
@@ -229,11 +246,11 @@ def use_emulator(conn: psycopg.Connection, emu: Emulator, read_timeout: float = 
     conn.execute("SELECT nls.set_setting('backoff_base_s', '0.05')")
 
 
-def add_user_source(conn: psycopg.Connection, user_id: str, token: str, database_id: str,
-                    with_content: bool = False) -> int:
+def add_user_source(
+    conn: psycopg.Connection, user_id: str, token: str, database_id: str, with_content: bool = False
+) -> int:
     conn.execute("SELECT nls.add_integration(%s, %s)", (user_id, token))
-    return value(conn, "SELECT nls.add_source(%s, %s, with_content => %s)",
-                        (user_id, database_id, with_content))
+    return value(conn, "SELECT nls.add_source(%s, %s, with_content => %s)", (user_id, database_id, with_content))
 
 
 def sync(conn: psycopg.Connection, **kwargs) -> dict:
@@ -266,8 +283,9 @@ def backend_gone(conn: psycopg.Connection, pid: int, seconds: float = 30.0) -> N
 
 def terminate(conn: psycopg.Connection, pid: int, seconds: float = 30.0) -> None:
     """pg_terminate_backend(pid), returning once the backend has exited (its locks released)."""
-    assert value(conn, "SELECT pg_terminate_backend(%s, %s)", (pid, int(seconds * 1000))), \
+    assert value(conn, "SELECT pg_terminate_backend(%s, %s)", (pid, int(seconds * 1000))), (
         f"backend {pid} did not exit within {seconds} s"
+    )
 
 
 @contextlib.contextmanager
@@ -275,8 +293,14 @@ def other_session(conn: psycopg.Connection, user: str | None = None):
     """Another session (autocommit) on ``conn``'s database, as ``user`` (default: ``conn``'s). Leaving the block
     closes it and waits until its backend has exited, so that what the test does next no longer meets its locks."""
     info = conn.info
-    session = psycopg.connect(host=info.host, port=info.port, user=user or info.user, dbname=info.dbname,
-                              password=info.password, autocommit=True)
+    session = psycopg.connect(
+        host=info.host,
+        port=info.port,
+        user=user or info.user,
+        dbname=info.dbname,
+        password=info.password,
+        autocommit=True,
+    )
     pid = session.info.backend_pid
     try:
         yield session
@@ -296,6 +320,6 @@ def login_role(conn: psycopg.Connection, name: str, member_of: str = "nls_app"):
     try:
         yield f"host={info.host} port={info.port} user={name} password={password} dbname={info.dbname}"
     finally:
-        with contextlib.suppress(psycopg.errors.InsufficientPrivilege):   # a superuser's cleaning; an owner's
-            conn.execute(f"DROP OWNED BY {name}")                           # roles own nothing of nls's
+        with contextlib.suppress(psycopg.errors.InsufficientPrivilege):  # a superuser's cleaning; an owner's
+            conn.execute(f"DROP OWNED BY {name}")  # roles own nothing of nls's
         conn.execute(f"DROP ROLE {name}")

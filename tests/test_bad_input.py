@@ -1,5 +1,6 @@
 """Bad input to every public function gets a clear error (issue 17): a proper SQLSTATE, the argument's name, what is
 allowed; nothing stored changes. Real PostgreSQL."""
+
 from __future__ import annotations
 
 import psycopg
@@ -18,9 +19,16 @@ CASES = [
     ("SELECT nls.add_source('ok-user', %(db)s, NULL)", "22004", "target"),
     ("SELECT nls.add_source('ok-user', %(db)s, 'decks')", "22023", "unknown sync target"),
     ("SELECT nls.add_source('ok-user', %(db)s, with_content => NULL)", "22004", "with_content"),
-    ("SELECT nls.add_source('ok-user', %(db)s, 'pages', property_map => '{\"front\": \"Q\"}')", "22023", "property_map"),
-    ("SELECT nls.add_source('ok-user', %(db)s, 'flashcards', property_map => '{\"front\": 1}')", "22023",
-     "property_map"),
+    (
+        "SELECT nls.add_source('ok-user', %(db)s, 'pages', property_map => '{\"front\": \"Q\"}')",
+        "22023",
+        "property_map",
+    ),
+    (
+        "SELECT nls.add_source('ok-user', %(db)s, 'flashcards', property_map => '{\"front\": 1}')",
+        "22023",
+        "property_map",
+    ),
     ("SELECT nls.add_source('nobody', %(db)s)", "P0002", "nobody"),
     ("SELECT nls.remove_source(NULL, %(db)s)", "22004", "user_id"),
     ("SELECT nls.remove_source('ok-user', 'zz')", "22023", "database_id"),
@@ -43,8 +51,11 @@ CASES = [
     ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"front\": 1}')", "22023", "front"),
     ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"anki_interval\": true}')", "22023", "anki_interval"),
     ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"notion_id\": \"Page\"}')", "22023", "notion_id"),
-    ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"back\": {\"property\": \"Answer\", \"create\": true}}')",
-     "22023", "back"),
+    (
+        "SELECT nls.set_push_map('ok-user', %(db)s, '{\"back\": {\"property\": \"Answer\", \"create\": true}}')",
+        "22023",
+        "back",
+    ),
     ("SELECT nls.set_push_map('ok-user', %(db)s, '{\"create_pages\": \"yes\"}')", "22023", "create_pages"),
     ("SELECT nls.set_push_map('nobody', %(db)s, '{}')", "P0002", "nobody"),
     ("SELECT nls.resolve_conflict(NULL, 'notion')", "22004", "id"),
@@ -61,10 +72,15 @@ CASES = [
 
 
 def stored(conn) -> tuple:
-    return (conn.execute("SELECT user_id, status, key_version, token_ciphertext FROM nls.integrations ORDER BY 1").fetchall(),
-            conn.execute("SELECT id, user_id, database_id, target, with_content, property_map, push_map FROM nls.sources "
-                         "ORDER BY 1").fetchall(),
-            conn.execute("SELECT name, value FROM nls.settings ORDER BY 1").fetchall())
+    return (
+        conn.execute(
+            "SELECT user_id, status, key_version, token_ciphertext FROM nls.integrations ORDER BY 1"
+        ).fetchall(),
+        conn.execute(
+            "SELECT id, user_id, database_id, target, with_content, property_map, push_map FROM nls.sources ORDER BY 1"
+        ).fetchall(),
+        conn.execute("SELECT name, value FROM nls.settings ORDER BY 1").fetchall(),
+    )
 
 
 @pytest.mark.parametrize("statement, sqlstate, named", CASES, ids=[c[0][7:60] for c in CASES])

@@ -1,6 +1,7 @@
 """`make demo`'s own setup (scripts/demo.py) against a real PostgreSQL: the demo user it adds, and the setting
 anki_python_path pointed where `make anki` put Anki's library for the server's Python (NLS_ANKI_PYTHON_PATH, which
 the Makefile exports: inside the checkout for an ordinary user, whose server cannot read the root-only default)."""
+
 from __future__ import annotations
 
 import os
@@ -15,10 +16,9 @@ def _setting(conn, name: str) -> str:
     return conn.execute("SELECT value FROM nls.settings WHERE name = %s", (name,)).fetchone()[0]
 
 
-def test_the_demo_points_anki_python_path_where_make_anki_put_the_library(conn, emulator, server_tmp_path,
-                                                                          monkeypatch):
-    conn.execute("SELECT nls.set_setting('anki_python_path', %s)", (DEFAULT_ANKI_PATH,))   # a fresh install's
-    library = server_tmp_path / "anki-python"      # a folder of the checkout's kind, not the default
+def test_the_demo_points_anki_python_path_where_make_anki_put_the_library(conn, emulator, server_tmp_path, monkeypatch):
+    conn.execute("SELECT nls.set_setting('anki_python_path', %s)", (DEFAULT_ANKI_PATH,))  # a fresh install's
+    library = server_tmp_path / "anki-python"  # a folder of the checkout's kind, not the default
     library.symlink_to(ANKI_SERVER_DIR)
     monkeypatch.setenv("NLS_ANKI_PYTHON_PATH", str(library))
     gen = emulator.add_generated("learning", pages=20, token="secret_demo_setup")
@@ -27,7 +27,7 @@ def test_the_demo_points_anki_python_path_where_make_anki_put_the_library(conn, 
     assert _setting(conn, "api_base_url") == emulator.url
     sources = conn.execute("SELECT user_id, count(*) FROM nls.sources GROUP BY 1").fetchall()
     assert sources == [(demo.USER, len(gen.database_ids))]
-    if os.path.isdir(os.path.join(ANKI_SERVER_DIR, "anki")):   # `make anki` installed it: the server imports it
+    if os.path.isdir(os.path.join(ANKI_SERVER_DIR, "anki")):  # `make anki` installed it: the server imports it
         assert not conn.execute("SELECT nls.engine_status()->>'anki'").fetchone()[0].startswith("not importable")
 
 

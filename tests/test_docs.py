@@ -2,6 +2,7 @@
 of docs/settings.md is the settings catalogue, and the SQL reference docs/reference.md holds every public function,
 procedure and view of schema nls with its COMMENT ON, each routine's saying what it raises. When a test fails:
 `make docs` rewrites the parts from a fresh install; read the diff before committing."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,11 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_generated_part_of_docs_is_what_the_installed_schema_gives(conn):
     paths = docs.markdown_files()
-    assert {ROOT / "docs" / "settings.md": ["settings"], ROOT / "docs" / "reference.md": ["reference"]}.items() \
-        <= docs.parts(paths).items()
+    assert {
+        ROOT / "docs" / "settings.md": ["settings"],
+        ROOT / "docs" / "reference.md": ["reference"],
+    }.items() <= docs.parts(paths).items()
     diff = docs.differences(docs.regenerate(conn, paths))
-    assert diff == "", "the generated parts of docs/ differ from the installed schema (`make docs` rewrites them):\n" \
-        + diff
+    assert diff == "", (
+        "the generated parts of docs/ differ from the installed schema (`make docs` rewrites them):\n" + diff
+    )
 
 
 def settings_page_rows() -> list[tuple[str, ...]]:
@@ -32,7 +36,8 @@ def test_the_settings_pages_table_is_the_catalogue(conn):
     catalogue = conn.execute(
         "SELECT name, type || coalesce(' (' || unit || ')', ''), default_value, "
         "nls._setting_allowed(type, unit, min_value, max_value, allowed), description FROM nls.settings "
-        "ORDER BY name").fetchall()
+        "ORDER BY name"
+    ).fetchall()
     assert sorted(settings_page_rows()) == [tuple(r) for r in catalogue]
 
 
@@ -43,7 +48,7 @@ def test_every_public_function_and_procedure_says_what_it_raises(conn):
 
 
 def test_the_reference_refuses_a_public_object_no_section_places(conn):
-    docs.reference(conn)   # the committed sections place every object of a fresh install
+    docs.reference(conn)  # the committed sections place every object of a fresh install
     conn.execute("CREATE FUNCTION nls.newly_made() RETURNS int LANGUAGE sql AS 'SELECT 1'")
     conn.execute("CREATE VIEW nls.newly_seen AS SELECT 1 AS one")
     with pytest.raises(docs.DocsError, match="in no section: newly_made, newly_seen"):

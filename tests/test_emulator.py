@@ -1,4 +1,5 @@
 """The emulator speaks Notion's protocol: paging, filters, errors, rate limits and faults."""
+
 from __future__ import annotations
 
 import time
@@ -30,10 +31,18 @@ def call(emu, method, path, token="tok", version="2025-09-03", **kw):
 FILTERS = [
     None,
     {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": "2026-03-01T00:00:00Z"}},
-    {"and": [{"timestamp": "created_time", "created_time": {"after": "2026-01-01"}},
-             {"timestamp": "last_edited_time", "last_edited_time": {"before": "2026-09-01T00:00:00Z"}}]},
-    {"or": [{"timestamp": "created_time", "created_time": {"on_or_before": "2026-02-01"}},
-            {"property": "Status", "select": {"equals": "Active"}}]},
+    {
+        "and": [
+            {"timestamp": "created_time", "created_time": {"after": "2026-01-01"}},
+            {"timestamp": "last_edited_time", "last_edited_time": {"before": "2026-09-01T00:00:00Z"}},
+        ]
+    },
+    {
+        "or": [
+            {"timestamp": "created_time", "created_time": {"on_or_before": "2026-02-01"}},
+            {"property": "Status", "select": {"equals": "Active"}},
+        ]
+    },
 ]
 
 
@@ -47,7 +56,9 @@ def test_paging_returns_the_filtered_set_once_in_order(emu, page_size, flt, dire
         body["filter"] = FILTERS[flt]
     seen, cursor = [], None
     while True:
-        r = call(emu, "POST", f"/v1/data_sources/{ds}/query", json=dict(body, **({"start_cursor": cursor} if cursor else {})))
+        r = call(
+            emu, "POST", f"/v1/data_sources/{ds}/query", json=dict(body, **({"start_cursor": cursor} if cursor else {}))
+        )
         assert r.status_code == 200, r.text
         data = r.json()
         assert len(data["results"]) <= page_size and data["type"] == "page_or_data_source"
@@ -60,6 +71,7 @@ def test_paging_returns_the_filtered_set_once_in_order(emu, page_size, flt, dire
     assert len(ids) == len(set(ids))
     pages = [p for p in emu.gen.workspace.pages_of(ds) if not p["in_trash"]]
     from nls_emulator.api import _compile_filter
+
     pred = _compile_filter(FILTERS[flt], emu.gen.workspace.data_sources[ds]) if FILTERS[flt] else (lambda p: True)
     assert set(ids) == {p["id"] for p in pages if pred(p)}
     times = [p["last_edited_time"] for p in seen]
@@ -71,8 +83,9 @@ def test_the_10000_row_cap_says_incomplete():
         e.api.query_result_limit = 50
         gen = e.add_generated("learning", pages=100, seed=3, token="t")
         ds = gen.data_source_ids["Flashcards"]
-        r = requests.post(f"{e.url}/v1/data_sources/{ds}/query", json={"page_size": 100},
-                          headers={**H, "Authorization": "Bearer t"}).json()
+        r = requests.post(
+            f"{e.url}/v1/data_sources/{ds}/query", json={"page_size": 100}, headers={**H, "Authorization": "Bearer t"}
+        ).json()
         assert len(r["results"]) == 50 and r["has_more"] is False
         assert r["request_status"] == {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}
 
@@ -103,10 +116,21 @@ def test_errors_have_notions_shape(emu):
         (call(emu, "GET", "/v1/pages/AAA"), 400, "validation_error"),
         (call(emu, "GET", "/v1/pages/00000000-0000-0000-0000-000000000000"), 404, "object_not_found"),
         (call(emu, "GET", "/v1/nowhere"), 400, "invalid_request_url"),
-        (call(emu, "POST", f"/v1/data_sources/{emu.gen.data_source_ids['Flashcards']}/query",
-              json={"start_cursor": "not-a-cursor"}), 400, "validation_error"),
-        (call(emu, "POST", f"/v1/databases/{emu.gen.database_ids['Two Sources']}/query", version="2022-06-28"),
-         400, "validation_error"),
+        (
+            call(
+                emu,
+                "POST",
+                f"/v1/data_sources/{emu.gen.data_source_ids['Flashcards']}/query",
+                json={"start_cursor": "not-a-cursor"},
+            ),
+            400,
+            "validation_error",
+        ),
+        (
+            call(emu, "POST", f"/v1/databases/{emu.gen.database_ids['Two Sources']}/query", version="2022-06-28"),
+            400,
+            "validation_error",
+        ),
     ]
     for resp, status, code in cases:
         body = resp.json()
@@ -154,19 +178,28 @@ def test_a_window_budget_is_spent_at_any_pace_then_429_names_the_limit_until_the
         e.api.add_integration("t2", gen.workspace)
         assert requests.post(f"{e.url}/_emulator/rate_limits", json={"mode": "fifo"}).status_code == 400
         assert requests.post(f"{e.url}/_emulator/rate_limits", json={"token_budget": 0}).status_code == 400
-        assert requests.post(f"{e.url}/_emulator/rate_limits", json={
-            "enabled": True, "mode": "window", "token_budget": 20, "window_s": 30, "workspace_budget": 30,
-            "workspace_window_s": 90}).json() == {"ok": True}
+        assert requests.post(
+            f"{e.url}/_emulator/rate_limits",
+            json={
+                "enabled": True,
+                "mode": "window",
+                "token_budget": 20,
+                "window_s": 30,
+                "workspace_budget": 30,
+                "workspace_window_s": 90,
+            },
+        ).json() == {"ok": True}
 
         def me(token):
             return requests.get(f"{e.url}/v1/users/me", headers={**H, "Authorization": f"Bearer {token}"})
+
         answers = [me("t") for _ in range(25)]
         assert [a.status_code for a in answers] == [200] * 20 + [429] * 5
         assert e.api.rate_limits.spent("t") == 20
         for a in answers[20:]:
             assert 1 <= int(a.headers["Retry-After"]) <= 30
             assert a.json()["additional_data"]["rate_limit_reason"] == "integration_rate_limit"
-        others = [me("t2") for _ in range(15)]   # the workspace's 30: 20 of t's, 10 of t2's
+        others = [me("t2") for _ in range(15)]  # the workspace's 30: 20 of t's, 10 of t2's
         assert [a.status_code for a in others] == [200] * 10 + [429] * 5
         assert others[-1].json()["additional_data"]["rate_limit_reason"] == "workspace_rate_limit"
         assert 30 < int(others[-1].headers["Retry-After"]) <= 90
@@ -177,17 +210,20 @@ def test_webhooks_as_notion_delivers_since_2026_10_15_the_first_edit_at_once_lat
     more event, listing them all, sent fold_s after the first."""
     import threading as threading_
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
     got: list[dict] = []
 
     class Receiver(BaseHTTPRequestHandler):
         def do_POST(self):
             import json as json_
+
             got.append(json_.loads(self.rfile.read(int(self.headers["Content-Length"]))))
             self.send_response(200)
             self.end_headers()
 
         def log_message(self, *args):
             pass
+
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading_.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -202,7 +238,7 @@ def test_webhooks_as_notion_delivers_since_2026_10_15_the_first_edit_at_once_lat
             wait_until(lambda: len(got) == 2 and hooks.undelivered() == 0, 10, "the first edit's delivery")
             for text in ("two", "three"):
                 gen.workspace.update_page(page, {"Premise": text})
-            assert hooks.undelivered() == 1                # folded: one event waits for the end of the fold
+            assert hooks.undelivered() == 1  # folded: one event waits for the end of the fold
             wait_until(lambda: hooks.undelivered() == 0, 15, "the folded delivery")
             events = [g for g in got if "type" in g]
             assert [e["type"] for e in events] == ["page.properties_updated"] * 2 and events[0]["id"] != events[1]["id"]
@@ -210,8 +246,15 @@ def test_webhooks_as_notion_delivers_since_2026_10_15_the_first_edit_at_once_lat
         server.shutdown()
 
 
-@pytest.mark.parametrize("kind,status,code", [("500", 500, "internal_server_error"), ("503", 503, "service_unavailable"),
-                                              ("529", 529, "service_overload"), ("429_long", 429, "rate_limited")])
+@pytest.mark.parametrize(
+    "kind,status,code",
+    [
+        ("500", 500, "internal_server_error"),
+        ("503", 503, "service_unavailable"),
+        ("529", 529, "service_overload"),
+        ("429_long", 429, "rate_limited"),
+    ],
+)
 def test_json_faults_have_notions_error_shape(kind, status, code):
     with Emulator() as e:
         e.add_generated("learning", pages=10, seed=1, token="t")
@@ -237,12 +280,15 @@ def test_a_damaged_200_fault_carries_the_request_out_and_breaks_its_answer():
         page = gen.page_ids["Concepts"][0]
         for kind, starts in (("200_truncated", '{"object": "page"'), ("200_html", "<html>")):
             e.api.faults.add(kind, path="/v1/pages/")
-            r = requests.patch(f"{e.url}/v1/pages/{page}", headers={**H, "Authorization": "Bearer t"},
-                               json={"properties": {"Name": {"title": [{"text": {"content": kind}}]}}})
+            r = requests.patch(
+                f"{e.url}/v1/pages/{page}",
+                headers={**H, "Authorization": "Bearer t"},
+                json={"properties": {"Name": {"title": [{"text": {"content": kind}}]}}},
+            )
             assert r.status_code == 200 and r.text.startswith(starts)
             with pytest.raises(requests.JSONDecodeError):
                 r.json()
-            assert gen.workspace.pages[page]["properties"]["Name"]["title"][0]["plain_text"] == kind   # it happened
+            assert gen.workspace.pages[page]["properties"]["Name"]["title"][0]["plain_text"] == kind  # it happened
 
 
 def test_reset_and_stall_faults():
@@ -259,9 +305,24 @@ def test_reset_and_stall_faults():
 
 def test_cli_help_documents_every_option():
     from nls_emulator.cli import build_parser
+
     text = build_parser().format_help()
-    for opt in ("--port", "--workspace", "--pages", "--seed", "--hard", "--token", "--rate-limit", "--rate", "--burst",
-                "--workspace-rate", "--fault", "--stall-seconds", "--query-result-limit", "--recorded-dir"):
+    for opt in (
+        "--port",
+        "--workspace",
+        "--pages",
+        "--seed",
+        "--hard",
+        "--token",
+        "--rate-limit",
+        "--rate",
+        "--burst",
+        "--workspace-rate",
+        "--fault",
+        "--stall-seconds",
+        "--query-result-limit",
+        "--recorded-dir",
+    ):
         assert opt in text
 
 
@@ -302,7 +363,7 @@ def test_webhook_deliveries_are_signed_aggregated_and_retried_until_a_2xx():
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             got.append((json_.loads(body), self.headers.get("X-Notion-Signature"), body))
-            failing = len([g for g in got if "type" in g[0]]) <= 2   # the first two deliveries fail
+            failing = len([g for g in got if "type" in g[0]]) <= 2  # the first two deliveries fail
             self.send_response(500 if failing and "type" in got[-1][0] else 200)
             self.end_headers()
 
@@ -320,9 +381,9 @@ def test_webhook_deliveries_are_signed_aggregated_and_retried_until_a_2xx():
             assert got[0][0] == {"verification_token": sub.verification_token} and got[0][1] is None
             page = gen.page_ids["Stories"][0]
             gen.workspace.update_page(page, {"Premise": "before the token is confirmed"})
-            assert hooks.undelivered() == 0 and len(got) == 1   # no event waits for an unconfirmed subscription
+            assert hooks.undelivered() == 0 and len(got) == 1  # no event waits for an unconfirmed subscription
             assert not hooks.confirm("tok-hooks", "secret_wrong") and hooks.confirm("tok-hooks", sub.verification_token)
-            for text in ("one", "two", "three"):   # a burst: one event
+            for text in ("one", "two", "three"):  # a burst: one event
                 gen.workspace.update_page(page, {"Premise": text})
             wait_until(lambda: hooks.undelivered() == 0, 30, "the deliveries and their retries")
             events = [(e, sig, raw) for e, sig, raw in got[1:]]

@@ -2,6 +2,7 @@
 no Python class name in the message (no `plpy.Error:`, no `spiexceptions.QueryCanceled:`), for bad arguments, a
 missing key, a cancel and a statement_timeout, from the functions and from the procedures. Real PostgreSQL (the
 message as psql shows it is psycopg's diag.message_primary), the emulator holding a request where one is needed."""
+
 from __future__ import annotations
 
 import threading
@@ -14,35 +15,86 @@ from psycopg.types.json import Jsonb
 from conftest import add_user_source, use_emulator
 
 ARGUMENTS = [
-    ("SELECT nls.add_integration(NULL, 'tok')", "22004",
-     "nls: add_integration needs user_id (argument user_id); it was NULL", "add_integration(user_id text"),
-    ("SELECT nls.add_integration('u', ' ')", "22023",
-     "nls: add_integration needs access_token (argument access_token), not an empty text", "access token"),
+    (
+        "SELECT nls.add_integration(NULL, 'tok')",
+        "22004",
+        "nls: add_integration needs user_id (argument user_id); it was NULL",
+        "add_integration(user_id text",
+    ),
+    (
+        "SELECT nls.add_integration('u', ' ')",
+        "22023",
+        "nls: add_integration needs access_token (argument access_token), not an empty text",
+        "access token",
+    ),
     ("SELECT nls.sync_notion(database_id => 'zz')", "22023", "nls: database_id", None),
-    ("SELECT nls.push_notion(dry_run => NULL)", "22004", "nls: push_notion needs dry_run (argument dry_run); it "
-     "was NULL", "true lists what would be sent"),
-    ("SELECT nls.push_notion(' ')", "22023", "nls: push_notion needs user_id (argument user_id), not an empty text",
-     "NULL for every user"),
-    ("SELECT * FROM nls.discover(NULL)", "22004", "nls: discover needs user_id (argument user_id); it was NULL",
-     "discover(user_id text"),
-    ("SELECT * FROM nls.discover('nobody')", "P0002", "nls: user 'nobody' has no Notion integration this session "
-     "can see", "nls.add_integration"),
-    ("SELECT nls.add_anki_account(NULL, 'me', 'pw')", "22004", "nls: add_anki_account needs user_id (argument "
-     "user_id); it was NULL", "application id"),
-    ("SELECT nls.add_anki_account('u', 'me', 'pw', 'ftp://x')", "22023", "nls: add_anki_account got endpoint "
-     "'ftp://x', which is not a sync server URL (argument endpoint)", "Anki sync server"),
-    ("SELECT nls.anki_sync(NULL)", "22004", "nls: anki_sync needs user_id (argument user_id); it was NULL",
-     "nls.anki_status"),
-    ("SELECT nls.anki_sync('')", "22023", "nls: anki_sync needs user_id (argument user_id), not an empty text",
-     "nls.anki_status"),
-    ("SELECT nls.anki_sync('nobody')", "P0002", "nls: user 'nobody' has no Anki account this session can see",
-     "nls.add_anki_account"),
-    ("SELECT nls.webhook_verification_token(NULL)", "22004", "nls: webhook_verification_token needs user_id "
-     "(argument user_id); it was NULL", "webhook_verification_token(user_id text)"),
-    ("SELECT nls.apply_webhook_events('')", "22023", "nls: apply_webhook_events needs user_id (argument user_id), "
-     "not an empty text", "NULL for every user"),
-    ("SELECT * FROM nls.create_typed_view()", "22023", "nls: create_typed_view needs a database_id or a user_id",
-     None),
+    (
+        "SELECT nls.push_notion(dry_run => NULL)",
+        "22004",
+        "nls: push_notion needs dry_run (argument dry_run); it was NULL",
+        "true lists what would be sent",
+    ),
+    (
+        "SELECT nls.push_notion(' ')",
+        "22023",
+        "nls: push_notion needs user_id (argument user_id), not an empty text",
+        "NULL for every user",
+    ),
+    (
+        "SELECT * FROM nls.discover(NULL)",
+        "22004",
+        "nls: discover needs user_id (argument user_id); it was NULL",
+        "discover(user_id text",
+    ),
+    (
+        "SELECT * FROM nls.discover('nobody')",
+        "P0002",
+        "nls: user 'nobody' has no Notion integration this session can see",
+        "nls.add_integration",
+    ),
+    (
+        "SELECT nls.add_anki_account(NULL, 'me', 'pw')",
+        "22004",
+        "nls: add_anki_account needs user_id (argument user_id); it was NULL",
+        "application id",
+    ),
+    (
+        "SELECT nls.add_anki_account('u', 'me', 'pw', 'ftp://x')",
+        "22023",
+        "nls: add_anki_account got endpoint 'ftp://x', which is not a sync server URL (argument endpoint)",
+        "Anki sync server",
+    ),
+    (
+        "SELECT nls.anki_sync(NULL)",
+        "22004",
+        "nls: anki_sync needs user_id (argument user_id); it was NULL",
+        "nls.anki_status",
+    ),
+    (
+        "SELECT nls.anki_sync('')",
+        "22023",
+        "nls: anki_sync needs user_id (argument user_id), not an empty text",
+        "nls.anki_status",
+    ),
+    (
+        "SELECT nls.anki_sync('nobody')",
+        "P0002",
+        "nls: user 'nobody' has no Anki account this session can see",
+        "nls.add_anki_account",
+    ),
+    (
+        "SELECT nls.webhook_verification_token(NULL)",
+        "22004",
+        "nls: webhook_verification_token needs user_id (argument user_id); it was NULL",
+        "webhook_verification_token(user_id text)",
+    ),
+    (
+        "SELECT nls.apply_webhook_events('')",
+        "22023",
+        "nls: apply_webhook_events needs user_id (argument user_id), not an empty text",
+        "NULL for every user",
+    ),
+    ("SELECT * FROM nls.create_typed_view()", "22023", "nls: create_typed_view needs a database_id or a user_id", None),
     ("SELECT * FROM nls.typed_select(NULL, NULL)", "22004", "nls: typed_select needs a source_id", None),
 ]
 
@@ -65,16 +117,23 @@ def reads_clean(error: psycopg.Error) -> str:
 @pytest.mark.parametrize("statement, sqlstate, message, hint", ARGUMENTS, ids=[a[0][7:55] for a in ARGUMENTS])
 def test_a_bad_argument_reads_as_nls_with_its_sqlstate_and_hint(conn, statement, sqlstate, message, hint):
     error = failure(conn, statement)
-    assert error.sqlstate == sqlstate and reads_clean(error).startswith(message), (error.sqlstate, error.diag.message_primary)
+    assert error.sqlstate == sqlstate and reads_clean(error).startswith(message), (
+        error.sqlstate,
+        error.diag.message_primary,
+    )
     if hint:
         assert hint in (error.diag.message_hint or ""), error.diag.message_hint
 
 
 def test_a_missing_key_reads_as_nls_with_55000_and_how_to_set_it(conn):
     conn.execute("SELECT nls.set_setting('encryption_key_file', '/nonexistent/nls.key')")
-    for statement, begins in (("SELECT nls.add_integration('u', 'tok')", "nls: cannot store the token of user 'u': "
-                                                                         "the nls key file /nonexistent/nls.key"),
-                              ("SELECT nls.rotate_encryption_key()", "nls: cannot rotate the token encryption key")):
+    for statement, begins in (
+        (
+            "SELECT nls.add_integration('u', 'tok')",
+            "nls: cannot store the token of user 'u': the nls key file /nonexistent/nls.key",
+        ),
+        ("SELECT nls.rotate_encryption_key()", "nls: cannot rotate the token encryption key"),
+    ):
         error = failure(conn, statement)
         assert error.sqlstate == "55000" and reads_clean(error).startswith(begins), error.diag.message_primary
         assert "NLS_ENCRYPTION_KEY" in (error.diag.message_hint or "")
@@ -106,10 +165,23 @@ def test_a_timeout_of_the_scheduled_webhook_job_reads_as_nls_with_57014(conn, he
     assert conn.execute("SELECT nls.sync_notion()").fetchone()[0]["success"]
     path = conn.execute("SELECT nls.webhook_endpoint('hal')").fetchone()[0].rsplit("/", 1)[-1]
     page = conn.execute("SELECT page_id FROM nls.stg_notion_pages LIMIT 1").fetchone()[0]
-    conn.execute("SELECT nls._save_webhook_event(%s, %s)", (path, Jsonb({
-        "id": "00000000-0000-4000-8000-000000000001", "timestamp": "2030-01-01T00:00:00.000Z",
-        "type": "page.properties_updated", "authors": [{"id": "someone", "type": "person"}],
-        "entity": {"id": page, "type": "page"}, "data": {}, "api_version": "2025-09-03"})))
+    conn.execute(
+        "SELECT nls._save_webhook_event(%s, %s)",
+        (
+            path,
+            Jsonb(
+                {
+                    "id": "00000000-0000-4000-8000-000000000001",
+                    "timestamp": "2030-01-01T00:00:00.000Z",
+                    "type": "page.properties_updated",
+                    "authors": [{"id": "someone", "type": "person"}],
+                    "entity": {"id": page, "type": "page"},
+                    "data": {},
+                    "api_version": "2025-09-03",
+                }
+            ),
+        ),
+    )
     held.api.faults.set_probabilities({"stall": 1.0})
     conn.execute("SET statement_timeout = '1s'")
     error = failure(conn, "CALL nls.apply_all_webhook_events()")
@@ -118,20 +190,22 @@ def test_a_timeout_of_the_scheduled_webhook_job_reads_as_nls_with_57014(conn, he
 
 def test_a_cancel_reads_as_nls_with_57014(conn, held):
     info = conn.info
-    with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname,
-                         autocommit=True) as other:
+    with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname, autocommit=True) as other:
         pid, outcome = other.info.backend_pid, {}
 
         def run():
             try:
                 other.execute("SELECT nls.sync_notion()")
-            except psycopg.Error as e:   # what the statement ended with is the test's to check
+            except psycopg.Error as e:  # what the statement ended with is the test's to check
                 outcome["error"] = e
+
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         deadline = time.monotonic() + 10
-        while not conn.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND locktype = 'advisory' AND "
-                               "classid = nls._lock_key()", (pid,)).fetchone()[0]:   # the run holds its source
+        while not conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE pid = %s AND locktype = 'advisory' AND classid = nls._lock_key()",
+            (pid,),
+        ).fetchone()[0]:  # the run holds its source
             assert time.monotonic() < deadline, "the sync did not start"
             time.sleep(0.05)
         conn.execute("SELECT pg_cancel_backend(%s)", (pid,))

@@ -2,6 +2,7 @@
 as signed webhooks to a real local HTTP receiver that checks every signature and timestamp: through pg_net in the
 server runtime (a real pg_net, its background worker pointed at the test's database), by an nls worker in the worker
 runtime. pg_net's tests skip where `make deps` could not install it."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,11 @@ import pytest
 from conftest import PG_NET, add_user_source, install, login_role, sync, use_emulator, wait_until
 
 SECRET = "whsec-for-tests-0123456789abcdef"
-NEEDS_PG_NET = pytest.mark.skipif(not PG_NET, reason="pg_net is not installed for this PostgreSQL (make deps builds it "
-                                  "from ../shared/vendor/ where that is present)")
+NEEDS_PG_NET = pytest.mark.skipif(
+    not PG_NET,
+    reason="pg_net is not installed for this PostgreSQL (make deps builds it "
+    "from ../shared/vendor/ where that is present)",
+)
 
 
 class Receiver:
@@ -102,9 +106,17 @@ def _serve(cluster, dbname: str | None) -> None:
         c.execute("SELECT pg_reload_conf()")
         c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type ILIKE 'pg_net%'")
         where = dbname or "postgres"
-        wait_until(lambda: c.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type ILIKE 'pg_net%%' "
-                                     "AND datname = %s", (where,)).fetchone()[0] == 1, 30,
-                   f"pg_net's worker serving {where}")
+        wait_until(
+            lambda: (
+                c.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE backend_type ILIKE 'pg_net%%' AND datname = %s",
+                    (where,),
+                ).fetchone()[0]
+                == 1
+            ),
+            30,
+            f"pg_net's worker serving {where}",
+        )
 
 
 def alice(conn, emu, user="alice", seed=3) -> str:
@@ -116,16 +128,21 @@ def alice(conn, emu, user="alice", seed=3) -> str:
 
 
 def deliveries(conn, user=None) -> list[dict]:
-    cur = conn.execute("SELECT * FROM nls.event_deliveries WHERE %(u)s::text IS NULL OR user_id = %(u)s "
-                       "ORDER BY endpoint_id, event_id", {"u": user})
+    cur = conn.execute(
+        "SELECT * FROM nls.event_deliveries WHERE %(u)s::text IS NULL OR user_id = %(u)s "
+        "ORDER BY endpoint_id, event_id",
+        {"u": user},
+    )
     return [dict(zip([d.name for d in cur.description or ()], r, strict=True)) for r in cur.fetchall()]
 
 
 def deliver_until(conn, condition, what: str, seconds: float = 60) -> None:
     """Run the delivery step (as the scheduled job does) until ``condition()``."""
+
     def step():
         conn.execute("SELECT nls.deliver_events()")
         return condition()
+
     wait_until(step, seconds, what, every=0.2)
 
 
@@ -142,14 +159,16 @@ def test_the_signature_is_hmac_sha256_of_timestamp_dot_body(conn):
 
 def test_bad_input_names_the_argument_with_its_sqlstate(conn, emulator):
     alice(conn, emulator)
-    cases = [(("alice", "ftp://example.com/x", SECRET, None), "22023", "url"),
-             (("alice", "not a url", SECRET, None), "22023", "url"),
-             (("alice", "https://example.com/x", "  ", None), "22023", "secret"),
-             (("alice", "https://example.com/x", None, None), "22004", "secret"),
-             ((None, "https://example.com/x", SECRET, None), "22004", "user_id"),
-             (("nobody", "https://example.com/x", SECRET, None), "P0002", "user_id"),
-             (("alice", "https://example.com/x", SECRET, ["run.finished", "page.eaten"]), "22023", "kinds"),
-             (("alice", "https://example.com/x", SECRET, []), "22023", "kinds")]
+    cases = [
+        (("alice", "ftp://example.com/x", SECRET, None), "22023", "url"),
+        (("alice", "not a url", SECRET, None), "22023", "url"),
+        (("alice", "https://example.com/x", "  ", None), "22023", "secret"),
+        (("alice", "https://example.com/x", None, None), "22004", "secret"),
+        ((None, "https://example.com/x", SECRET, None), "22004", "user_id"),
+        (("nobody", "https://example.com/x", SECRET, None), "P0002", "user_id"),
+        (("alice", "https://example.com/x", SECRET, ["run.finished", "page.eaten"]), "22023", "kinds"),
+        (("alice", "https://example.com/x", SECRET, []), "22023", "kinds"),
+    ]
     for args, state, name in cases:
         with pytest.raises(psycopg.Error) as e:
             conn.execute("SELECT nls.add_event_endpoint(%s, %s, %s, %s)", args)
@@ -162,8 +181,9 @@ def test_bad_input_names_the_argument_with_its_sqlstate(conn, emulator):
 
 def test_every_event_is_a_notify_and_without_pg_net_deliveries_wait_saying_why(conn, emulator):
     db = alice(conn, emulator)
-    endpoint = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/hooks', %s)",
-                            (SECRET,)).fetchone()[0]
+    endpoint = conn.execute(
+        "SELECT nls.add_event_endpoint('alice', 'https://app.example/hooks', %s)", (SECRET,)
+    ).fetchone()[0]
     info = conn.info
     with psycopg.connect(host=info.host, port=info.port, user=info.user, dbname=info.dbname, autocommit=True) as ear:
         ear.execute("LISTEN nls_events")
@@ -183,30 +203,47 @@ def test_every_event_is_a_notify_and_without_pg_net_deliveries_wait_saying_why(c
 def test_each_kind_comes_from_the_row_that_reports_it_and_goes_to_the_endpoints_taking_it(conn, emulator):
     db = alice(conn, emulator)
     assert sync(conn, database_id=db)["success"]
-    every = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/all', %s)",
-                         (SECRET,)).fetchone()[0]
-    some = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/some', 'x', "
-                        "ARRAY['conflict.appeared', 'conflict.resolved'])").fetchone()[0]
-    again = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/some', 'y', "
-                         "ARRAY['conflict.resolved', 'conflict.appeared', 'conflict.resolved'])").fetchone()[0]
+    every = conn.execute("SELECT nls.add_event_endpoint('alice', 'https://app.example/all', %s)", (SECRET,)).fetchone()[
+        0
+    ]
+    some = conn.execute(
+        "SELECT nls.add_event_endpoint('alice', 'https://app.example/some', 'x', "
+        "ARRAY['conflict.appeared', 'conflict.resolved'])"
+    ).fetchone()[0]
+    again = conn.execute(
+        "SELECT nls.add_event_endpoint('alice', 'https://app.example/some', 'y', "
+        "ARRAY['conflict.resolved', 'conflict.appeared', 'conflict.resolved'])"
+    ).fetchone()[0]
     kinds = conn.execute("SELECT kinds FROM nls.event_endpoints WHERE id = %s", (some,)).fetchone()[0]
     assert again == some and kinds == ["conflict.appeared", "conflict.resolved"]
     # what the engine writes when a push meets a conflict, when it is resolved, when Notion refuses the token
-    state = conn.execute("INSERT INTO nls.notion_sync_state (user_id, local_table, local_id, status) "
-                         "VALUES ('alice', 'flashcards', gen_random_uuid(), 'synced') RETURNING id").fetchone()[0]
+    state = conn.execute(
+        "INSERT INTO nls.notion_sync_state (user_id, local_table, local_id, status) "
+        "VALUES ('alice', 'flashcards', gen_random_uuid(), 'synced') RETURNING id"
+    ).fetchone()[0]
     conn.execute("UPDATE nls.notion_sync_state SET status = 'conflict' WHERE id = %s", (state,))
     conn.execute("UPDATE nls.notion_sync_state SET status = 'pending' WHERE id = %s", (state,))
-    conn.execute("UPDATE nls.notion_sync_state SET last_error = 'x' WHERE id = %s", (state,))   # no event
-    conn.execute("INSERT INTO nls.integration_notes (integration_id, user_id, refused_nonce) "
-                 "SELECT id, user_id, token_nonce FROM nls.integrations WHERE user_id = 'alice'")
-    conn.execute("INSERT INTO nls.sync_log (sync_type, status, user_id, details, completed_at) "
-                 "VALUES ('anki_pull', 'completed', 'alice', '{\"reviewed\": 3}', now())")
-    got = conn.execute("SELECT endpoint_id, kind, payload FROM nls.event_deliveries "
-                       "ORDER BY event_id, endpoint_id").fetchall()
-    assert [(e, k) for e, k, _ in got] == [(every, "conflict.appeared"), (some, "conflict.appeared"),
-                                           (every, "conflict.resolved"), (some, "conflict.resolved"),
-                                           (every, "integration.needs_reauth"), (every, "run.finished"),
-                                           (every, "anki.reviews_pulled")]
+    conn.execute("UPDATE nls.notion_sync_state SET last_error = 'x' WHERE id = %s", (state,))  # no event
+    conn.execute(
+        "INSERT INTO nls.integration_notes (integration_id, user_id, refused_nonce) "
+        "SELECT id, user_id, token_nonce FROM nls.integrations WHERE user_id = 'alice'"
+    )
+    conn.execute(
+        "INSERT INTO nls.sync_log (sync_type, status, user_id, details, completed_at) "
+        "VALUES ('anki_pull', 'completed', 'alice', '{\"reviewed\": 3}', now())"
+    )
+    got = conn.execute(
+        "SELECT endpoint_id, kind, payload FROM nls.event_deliveries ORDER BY event_id, endpoint_id"
+    ).fetchall()
+    assert [(e, k) for e, k, _ in got] == [
+        (every, "conflict.appeared"),
+        (some, "conflict.appeared"),
+        (every, "conflict.resolved"),
+        (some, "conflict.resolved"),
+        (every, "integration.needs_reauth"),
+        (every, "run.finished"),
+        (every, "anki.reviews_pulled"),
+    ]
     assert got[0][2]["data"]["sync_state_id"] == str(state) and got[4][2]["data"]["integration"] == "notion"
     assert got[6][2]["data"]["notes_reviewed"] == 3
     assert conn.execute("SELECT nls.remove_event_endpoint(%s)", (some,)).fetchone()[0]
@@ -239,7 +276,7 @@ def test_the_scheduled_job_delivers_in_order_until_nothing_is_out(pg_net, emulat
     conn.execute("SELECT nls.add_event_endpoint('alice', %s, %s, ARRAY['run.finished'])", (receiver.url, SECRET))
     for _ in range(3):
         assert sync(conn, database_id=db)["success"]
-    conn.execute("CALL nls.apply_all_webhook_events()")   # what pg_cron's job runs every minute
+    conn.execute("CALL nls.apply_all_webhook_events()")  # what pg_cron's job runs every minute
     assert [d["status"] for d in deliveries(conn)] == ["sent"] * 3
     ids = [e["id"] for e in receiver.got]
     assert len(ids) == 3 and ids == sorted(ids) and receiver.refused == 0
@@ -252,8 +289,8 @@ def test_a_rolled_back_run_sends_nothing(pg_net, emulator, receiver):
     conn.execute("SELECT nls.add_event_endpoint('alice', %s, %s)", (receiver.url, SECRET))
     with conn.transaction(force_rollback=True):
         assert sync(conn, database_id=db)["success"]
-        assert len(deliveries(conn)) == 1   # made in the run's transaction...
-    assert deliveries(conn) == []           # ...and gone with it
+        assert len(deliveries(conn)) == 1  # made in the run's transaction...
+    assert deliveries(conn) == []  # ...and gone with it
     assert conn.execute("SELECT count(*) FROM nls._events").fetchone()[0] == 0
     assert sync(conn, database_id=db)["success"]
     deliver_until(conn, lambda: deliveries(conn)[0]["status"] == "sent", "the committed run's delivery sent")
@@ -269,12 +306,16 @@ def test_an_endpoint_down_is_retried_in_order_and_gets_everything_once_back(pg_n
     receiver.stop()
     for _ in range(3):
         assert sync(conn, database_id=db)["success"]
-    deliver_until(conn, lambda: deliveries(conn)[0]["attempts"] >= 2 and deliveries(conn)[0]["status"] == "pending",
-                  "the first delivery tried twice")
+    deliver_until(
+        conn,
+        lambda: deliveries(conn)[0]["attempts"] >= 2 and deliveries(conn)[0]["status"] == "pending",
+        "the first delivery tried twice",
+    )
     first, *rest = deliveries(conn)
     assert first["last_error"] and first["last_status"] is None and first["next_attempt_at"] is not None
-    assert all(d["attempts"] == 0 and d["waiting_reason"] == "waits for an earlier event to this endpoint"
-               for d in rest), rest
+    assert all(
+        d["attempts"] == 0 and d["waiting_reason"] == "waits for an earlier event to this endpoint" for d in rest
+    ), rest
     receiver.start()
     deliver_until(conn, lambda: all(d["status"] == "sent" for d in deliveries(conn)), "every delivery sent")
     ids = [e["id"] for e in receiver.got]
@@ -309,7 +350,7 @@ def test_two_tenants_events_and_endpoints_stay_apart(pg_net, emulator, receiver)
         with login_role(conn, "events_app") as app_dsn, psycopg.connect(app_dsn, autocommit=True) as app:
             app.execute("SELECT set_config('nls.user_id', 'bob', false)")
             app.execute("SELECT nls.add_event_endpoint('bob', %s, %s, ARRAY['run.finished'])", (other.url, SECRET))
-            with pytest.raises(psycopg.Error) as e:   # acting for bob, alice is nobody it can see
+            with pytest.raises(psycopg.Error) as e:  # acting for bob, alice is nobody it can see
                 app.execute("SELECT nls.add_event_endpoint('alice', 'https://evil.example/', 'x')")
             assert e.value.sqlstate == "P0002"
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -327,7 +368,7 @@ def test_two_tenants_events_and_endpoints_stay_apart(pg_net, emulator, receiver)
 
 
 def test_nls_install_check_says_whether_pg_net_sends_them_and_what_nls_does_else(conn, dsn, capsys, postgresql_proc):
-    capsys.readouterr()   # what the session's install printed
+    capsys.readouterr()  # what the session's install printed
     assert install(["--dsn", dsn, "--check"]) == 0
     [line] = [x for x in capsys.readouterr().out.splitlines() if x.split()[1:2] == ["pg_net:"]]
     assert "NOTIFY nls_events only" in line and "--" in line, line

@@ -1,6 +1,7 @@
 """nls export sqlite (issue "Any Notion database as typed SQL, and the same schema on SQLite"): seed 001's tables and
 views aligned with PostgreSQL's (seed 003), the typed tables equal to their views, updates that write only what
 changed, a file never half written, and only the exporting user's rows. SQLite is Python's standard library's."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,10 +33,25 @@ from nls_export.sqlite import ExportError, export_sqlite
 from workspaces import generated_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_TABLES = ["stg_notion_flashcards", "stg_notion_concepts", "stg_notion_concept_areas",
-               "stg_notion_concept_clusters", "stg_notion_modules", "stg_notion_tracks", "stg_notion_programs",
-               "clean_concept_areas", "clean_concept_clusters", "concepts", "clean_programs", "clean_tracks",
-               "learning_modules", "learning_atoms", "review_queue", "sync_log", "cleaning_log"]
+SEED_TABLES = [
+    "stg_notion_flashcards",
+    "stg_notion_concepts",
+    "stg_notion_concept_areas",
+    "stg_notion_concept_clusters",
+    "stg_notion_modules",
+    "stg_notion_tracks",
+    "stg_notion_programs",
+    "clean_concept_areas",
+    "clean_concept_clusters",
+    "concepts",
+    "clean_programs",
+    "clean_tracks",
+    "learning_modules",
+    "learning_atoms",
+    "review_queue",
+    "sync_log",
+    "cleaning_log",
+]
 SEED_VIEWS = ["v_due_atoms", "v_concept_atom_stats", "v_review_queue_summary"]
 # seed 001's SQL examples that SQLite can run as written (the others: docs/sqlite.md says why not)
 SEED_QUERIES = [
@@ -104,11 +120,12 @@ def two_users(conn):
     figures; bob: a creative workspace. Both synced and cleaned."""
     with Emulator() as emu:
         use_emulator(conn, emu)
-        learning = generated_workspace(conn, emu, "alice", "tok-alice", pages=300, seed=21,
-                                       with_content={"Modules"}, synced=False)
+        learning = generated_workspace(
+            conn, emu, "alice", "tok-alice", pages=300, seed=21, with_content={"Modules"}, synced=False
+        )
         every = generate_every_type(pages=8, seed=22, workspace=learning.workspace)
         ws, cards = learning.workspace, learning.data_source_ids["Flashcards"]
-        ws.add_property(cards, "Type", "select")                       # a few quiz atoms (atom type mcq)
+        ws.add_property(cards, "Type", "select")  # a few quiz atoms (atom type mcq)
         for p in learning.page_ids["Flashcards"][10:15]:
             ws.update_page(p, {"Type": {"name": "mcq"}})
         conn.execute("SELECT nls.add_source('alice', %s)", (every.database_ids["Every Type"],))
@@ -143,27 +160,43 @@ def test_the_sqlite_copy_is_aligned_with_postgresql_and_seed_queries_answer_the_
     doc = _doc_types()
     conn.execute("SELECT set_config('nls.user_id', 'alice', false)")
     for name in SEED_TABLES + SEED_VIEWS + ["characters", "worlds", "stories", "chat_sessions"]:
-        pg_cols = conn.execute("SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a WHERE "
-                               "a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-                               (f"nls.{name}",)).fetchall()
+        pg_cols = conn.execute(
+            "SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a WHERE "
+            "a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+            (f"nls.{name}",),
+        ).fetchall()
         lite_cols = [(r[1], r[2]) for r in lite.execute(f"PRAGMA table_info({name})")]
         assert [c for c, _ in lite_cols] == [c for c, _ in pg_cols], name
         if name not in SEED_VIEWS:
             assert [t for _, t in lite_cols] == [doc["text[]" if t.endswith("[]") else t] for _, t in pg_cols], name
             n_pg = conn.execute(f"SELECT count(*) FROM nls.{name} WHERE user_id = 'alice'").fetchone()[0]
             assert lite.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == n_pg, name
-        pg_rows = _rows(conn.execute(f"SELECT * FROM nls.{name} WHERE user_id IS NOT DISTINCT FROM 'alice'"
-                                     if name != "v_review_queue_summary" else f"SELECT * FROM nls.{name}"))
+        pg_rows = _rows(
+            conn.execute(
+                f"SELECT * FROM nls.{name} WHERE user_id IS NOT DISTINCT FROM 'alice'"
+                if name != "v_review_queue_summary"
+                else f"SELECT * FROM nls.{name}"
+            )
+        )
         if name == "v_review_queue_summary":
-            pg_rows = _rows(conn.execute("SELECT source, status, count(*), min(created_at), max(created_at) FROM "
-                                         "nls.review_queue WHERE user_id = 'alice' GROUP BY 1, 2"))
+            pg_rows = _rows(
+                conn.execute(
+                    "SELECT source, status, count(*), min(created_at), max(created_at) FROM "
+                    "nls.review_queue WHERE user_id = 'alice' GROUP BY 1, 2"
+                )
+            )
         assert _rows(lite.execute(f"SELECT * FROM {name}")) == pg_rows, name
     # keys, foreign keys and the seed's indexes
     assert [r[2] for r in lite.execute("PRAGMA foreign_key_list(clean_concept_clusters)")] == ["clean_concept_areas"]
     assert lite.execute("PRAGMA foreign_key_list(clean_concept_clusters)").fetchone()[6] == "SET NULL"
     indexes = {r[1] for r in lite.execute("SELECT type, name FROM sqlite_master WHERE type = 'index'")}
-    assert {"idx_learning_atoms_anki", "idx_review_queue_pending", "idx_sync_log_started",
-            "idx_clean_concept_areas_name", "learning_atoms_user_card_id_key"} <= indexes
+    assert {
+        "idx_learning_atoms_anki",
+        "idx_review_queue_pending",
+        "idx_sync_log_started",
+        "idx_clean_concept_areas_name",
+        "learning_atoms_user_card_id_key",
+    } <= indexes
     assert lite.execute("PRAGMA foreign_key_check").fetchall() == []
     # seed 001's own queries, as the application runs them for alice: the same rows from both databases
     conn.execute("SET search_path TO nls, public")
@@ -173,12 +206,23 @@ def test_the_sqlite_copy_is_aligned_with_postgresql_and_seed_queries_answer_the_
         assert pg and _rows(lite.execute(q)) == pg, q
     conn.execute("RESET ROLE")
     # full-text search over atoms and pages
-    word = conn.execute("SELECT split_part(back, ' ', 1) FROM nls.learning_atoms WHERE back <> '' "
-                        "LIMIT 1").fetchone()[0]
-    hits = lite.execute("SELECT count(*) FROM learning_atoms WHERE rowid IN (SELECT rowid FROM learning_atoms_fts "
-                        "WHERE learning_atoms_fts MATCH ?)", (word.strip('.'),)).fetchone()[0]
-    assert hits == conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE to_tsvector('simple', front || ' ' || "
-                                "coalesce(back, '')) @@ to_tsquery('simple', %s)", (word.strip('.'),)).fetchone()[0] > 0
+    word = conn.execute("SELECT split_part(back, ' ', 1) FROM nls.learning_atoms WHERE back <> '' LIMIT 1").fetchone()[
+        0
+    ]
+    hits = lite.execute(
+        "SELECT count(*) FROM learning_atoms WHERE rowid IN (SELECT rowid FROM learning_atoms_fts "
+        "WHERE learning_atoms_fts MATCH ?)",
+        (word.strip('.'),),
+    ).fetchone()[0]
+    assert (
+        hits
+        == conn.execute(
+            "SELECT count(*) FROM nls.learning_atoms WHERE to_tsvector('simple', front || ' ' || "
+            "coalesce(back, '')) @@ to_tsquery('simple', %s)",
+            (word.strip('.'),),
+        ).fetchone()[0]
+        > 0
+    )
     assert lite.execute("SELECT count(*) FROM pages_fts WHERE pages_fts MATCH 'Notes'").fetchone()[0] > 0
 
 
@@ -187,14 +231,20 @@ def test_the_typed_tables_equal_their_views_row_for_row(conn, two_users, tmp_pat
     _export(conn, out)
     lite = sqlite3.connect(out)
     conn.execute("SELECT set_config('nls.user_id', 'alice', false)")
-    data_sources = conn.execute("SELECT st.source_id, st.data_source_id FROM nls.sync_state st "
-                                "JOIN nls.sources s ON s.id = st.source_id WHERE s.user_id = 'alice'").fetchall()
+    data_sources = conn.execute(
+        "SELECT st.source_id, st.data_source_id FROM nls.sync_state st "
+        "JOIN nls.sources s ON s.id = st.source_id WHERE s.user_id = 'alice'"
+    ).fetchall()
     typed = [r[0] for r in lite.execute("SELECT table_name FROM _nls_tables WHERE kind = 'typed' ORDER BY 1")]
-    assert len(typed) == len(data_sources) == 8 and "notion_every_type" in typed   # after its database, not its view
+    assert len(typed) == len(data_sources) == 8 and "notion_every_type" in typed  # after its database, not its view
     assert _rows(lite.execute("SELECT * FROM notion_every_type")) == _rows(conn.execute("SELECT * FROM notion.every"))
     names = [r[1] for r in lite.execute("PRAGMA table_info(notion_every_type)")]
-    assert names == [r[0] for r in conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = "
-                                                "'notion.every'::regclass AND attnum > 0 ORDER BY attnum")]
+    assert names == [
+        r[0]
+        for r in conn.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'notion.every'::regclass AND attnum > 0 ORDER BY attnum"
+        )
+    ]
     compared = 0
     for source_id, ds_id in data_sources:
         query = conn.execute("SELECT query FROM nls.typed_select(%s, %s)", (source_id, ds_id)).fetchone()[0]
@@ -251,10 +301,13 @@ def test_a_second_export_writes_only_what_changed(conn, two_users, tmp_path):
     assert report.written < first.written / 20
     lite = sqlite3.connect(out)
     after = dict(lite.execute("SELECT page_id, rowid FROM pages"))
-    assert {p for p in before if before[p] != after[p]} == set(cards)     # the other rows were not rewritten
+    assert {p for p in before if before[p] != after[p]} == set(cards)  # the other rows were not rewritten
     assert lite.execute("SELECT count(*) FROM learning_atoms WHERE back LIKE 'Changed answer%'").fetchone() == (3,)
     assert [r[0] for r in lite.execute("SELECT mode FROM _nls_export ORDER BY exported_at")] == [
-        "full", "incremental", "incremental"]
+        "full",
+        "incremental",
+        "incremental",
+    ]
 
 
 class Holding(threading.Thread):
@@ -275,7 +328,7 @@ class Holding(threading.Thread):
         while True:
             try:
                 client, _ = self.listener.accept()
-            except OSError:   # closed
+            except OSError:  # closed
                 return
             server = socket.create_connection(self.target)
             self.sockets += [client, server]
@@ -292,7 +345,7 @@ class Holding(threading.Thread):
                         self.held.set()
                         return
                 dst.sendall(data)
-                tail = data[-(len(marker) - 1):] if marker else b""
+                tail = data[-(len(marker) - 1) :] if marker else b""
         except OSError:
             pass
 
@@ -310,20 +363,32 @@ def test_an_export_killed_midway_leaves_the_previous_file_intact(conn, two_users
     # first in the check that the user is known, before anything is written)
     relay = Holding(info.host, info.port, b"FROM nls.stg_notion_pages p WHERE", occurrence=2)
     relay.start()
-    cmd = [sys.executable, "-m", "nls_cli", "export", "sqlite", "--full", "--quiet", "--user", "alice",
-           "--dsn", f"host=127.0.0.1 port={relay.port} user={info.user} dbname={info.dbname}", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "nls_cli",
+        "export",
+        "sqlite",
+        "--full",
+        "--quiet",
+        "--user",
+        "alice",
+        "--dsn",
+        f"host=127.0.0.1 port={relay.port} user={info.user} dbname={info.dbname}",
+        str(out),
+    ]
     proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     try:
         wait_until(lambda: relay.held.is_set() or proc.poll() is not None, 60, "the export asking for the pages")
         proc.send_signal(signal.SIGKILL)
-        assert proc.wait() == -signal.SIGKILL      # killed before it could finish
+        assert proc.wait() == -signal.SIGKILL  # killed before it could finish
     finally:
         relay.close()
-    _tmp, = _half_written(out, proc.pid)        # midway: its temporary file is there, half written
+    (_tmp,) = _half_written(out, proc.pid)  # midway: its temporary file is there, half written
     assert hashlib.sha256(out.read_bytes()).hexdigest() == digest
     assert sqlite3.connect(out).execute("SELECT count(*) FROM _nls_export").fetchone() == (1,)
     assert _export(conn, out).mode == "incremental"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["alice.db"]   # the next export tidies up
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alice.db"]  # the next export tidies up
 
 
 def _half_written(out: Path, pid: int) -> list[Path]:
@@ -353,14 +418,32 @@ def _dsn(conn, **change) -> str:
 
 
 def _cli_cmd(dsn: str, out, user: str = "carol", *extra: str) -> list[str]:
-    return [sys.executable, "-m", "nls_cli", "export", "sqlite", "--quiet", "--user", user, "--dsn", dsn, *extra,
-            str(out)]
+    return [
+        sys.executable,
+        "-m",
+        "nls_cli",
+        "export",
+        "sqlite",
+        "--quiet",
+        "--user",
+        user,
+        "--dsn",
+        dsn,
+        *extra,
+        str(out),
+    ]
 
 
 def _cli(dsn: str, out, user: str = "carol", *extra: str, as_user: str | None = None) -> subprocess.CompletedProcess:
     """``nls export sqlite`` as its own process (a timeout only so that a hang fails the test, never to time it)."""
-    return subprocess.run(_cli_cmd(dsn, out, user, *extra), capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, user=as_user)
+    return subprocess.run(
+        _cli_cmd(dsn, out, user, *extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        user=as_user,
+    )
 
 
 def _refused(result: subprocess.CompletedProcess, path, *words: str) -> None:
@@ -378,8 +461,11 @@ def _tree(folder: Path) -> dict[str, tuple]:
     out = {}
     for p in sorted(folder.rglob("*")):
         st = p.lstat()
-        out[str(p.relative_to(folder))] = (stat.S_IFMT(st.st_mode), st.st_size if stat.S_ISREG(st.st_mode) else None,
-                                           os.readlink(p) if p.is_symlink() else None)
+        out[str(p.relative_to(folder))] = (
+            stat.S_IFMT(st.st_mode),
+            st.st_size if stat.S_ISREG(st.st_mode) else None,
+            os.readlink(p) if p.is_symlink() else None,
+        )
     return out
 
 
@@ -388,11 +474,13 @@ def test_a_symbolic_link_at_the_path_is_refused_and_nothing_is_written_through_i
     shared.mkdir()
     private.mkdir()
     victim = private / "victim.db"
-    _export(conn, victim, user="carol")                   # a file worth keeping, an export itself
+    _export(conn, victim, user="carol")  # a file worth keeping, an export itself
     digest = hashlib.sha256(victim.read_bytes()).hexdigest()
-    links = {shared / "out.db": victim,                     # a link planted where an export is to be written
-             shared / "dangling.db": private / "new.db",    # and one to a file that does not exist yet
-             shared / "to-folder.db": private}
+    links = {
+        shared / "out.db": victim,  # a link planted where an export is to be written
+        shared / "dangling.db": private / "new.db",  # and one to a file that does not exist yet
+        shared / "to-folder.db": private,
+    }
     for link, where in links.items():
         link.symlink_to(where)
     before = _tree(tmp_path)
@@ -400,7 +488,7 @@ def test_a_symbolic_link_at_the_path_is_refused_and_nothing_is_written_through_i
         _refused(_cli(_dsn(conn), link), link, "symbolic link")
         with pytest.raises(ExportError, match="symbolic link"):
             _export(conn, link, user="carol")
-    assert _tree(tmp_path) == before                       # no temporary file left, no link followed or replaced
+    assert _tree(tmp_path) == before  # no temporary file left, no link followed or replaced
     assert hashlib.sha256(victim.read_bytes()).hexdigest() == digest
 
 
@@ -409,7 +497,7 @@ def test_a_fifo_a_device_or_a_socket_at_the_path_is_refused_at_once(conn, carol,
     os.mkfifo(tmp_path / "fifo.db")
     sock = socket.socket(socket.AF_UNIX)
     sock.bind(str(tmp_path / "socket.db"))
-    if os.geteuid() == 0:                                  # only root may make a device node (this one is /dev/null's)
+    if os.geteuid() == 0:  # only root may make a device node (this one is /dev/null's)
         os.mknod(tmp_path / "null.db", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
         nodes[tmp_path / "null.db"] = ("character device", stat.S_ISCHR)
     before = _tree(tmp_path)
@@ -427,10 +515,12 @@ def test_a_missing_folder_or_a_folder_as_the_path_is_refused_before_postgresql_i
     nowhere = _dsn(conn, dbname="no_such_database")
     (tmp_path / "a-file").write_text("x")
     (tmp_path / "a-folder").mkdir()
-    for path, words in ((tmp_path / "missing" / "out.db", ("does not exist", str(tmp_path / "missing"))),
-                        (tmp_path / "a-file" / "out.db", ("is not a folder",)),
-                        (tmp_path / "a-folder", ("a folder",)),
-                        (f"{tmp_path / 'new-folder'}/", ("names a folder",))):
+    for path, words in (
+        (tmp_path / "missing" / "out.db", ("does not exist", str(tmp_path / "missing"))),
+        (tmp_path / "a-file" / "out.db", ("is not a folder",)),
+        (tmp_path / "a-folder", ("a folder",)),
+        (f"{tmp_path / 'new-folder'}/", ("names a folder",)),
+    ):
         _refused(_cli(nowhere, path), str(path).rstrip("/"), *words)
         _refused(_cli(_dsn(conn), path), str(path).rstrip("/"), *words)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "a-folder"]
@@ -440,9 +530,16 @@ def test_a_missing_folder_or_a_folder_as_the_path_is_refused_before_postgresql_i
 def test_a_folder_the_user_may_not_write_into_is_refused_before_postgresql_is_read(conn, carol):
     """Root may write anywhere: as root the export runs as nobody, who must then be able to run this checkout."""
     as_user = "nobody" if os.geteuid() == 0 else None
-    if as_user and subprocess.run([sys.executable, "-c", "import nls_cli, nls_export.sqlite"], user=as_user,
-                                  env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-                                  capture_output=True).returncode != 0:
+    if (
+        as_user
+        and subprocess.run(
+            [sys.executable, "-c", "import nls_cli, nls_export.sqlite"],
+            user=as_user,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+            capture_output=True,
+        ).returncode
+        != 0
+    ):
         pytest.skip("the OS user nobody cannot run this checkout's Python (a folder on its path is private)")
     nowhere = _dsn(conn, dbname="no_such_database")
     locked = Path(tempfile.mkdtemp(prefix="nls-export-ro-"))
@@ -461,7 +558,7 @@ def test_a_new_file_is_private_and_a_re_export_keeps_the_mode_of_the_file_it_rep
     old = os.umask(0o022)
     try:
         assert _export(conn, out, user="carol").mode == "full"
-        assert stat.S_IMODE(out.stat().st_mode) == 0o600          # one user's data: private, whatever the umask
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600  # one user's data: private, whatever the umask
         for mode in (0o600, 0o640, 0o644):
             out.chmod(mode)
             assert _export(conn, out, user="carol").mode == "incremental"
@@ -487,17 +584,19 @@ def test_a_user_nls_does_not_know_is_an_error_and_writes_no_file(conn, carol, tm
 def test_six_exports_into_one_file_at_once_take_turns_and_each_leaves_its_history_row(conn, carol, tmp_path):
     out = tmp_path / "carol.db"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    procs = [subprocess.Popen(_cli_cmd(_dsn(conn), out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(6)]
+    procs = [
+        subprocess.Popen(_cli_cmd(_dsn(conn), out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
     results = [(p.wait(timeout=300), *p.communicate()[1:]) for p in procs]
     assert results == [(0, "")] * 6
     lite = sqlite3.connect(out)
-    modes = [m for m, in lite.execute("SELECT mode FROM _nls_export ORDER BY exported_at")]
+    modes = [m for (m,) in lite.execute("SELECT mode FROM _nls_export ORDER BY exported_at")]
     assert modes == ["full"] + ["incremental"] * 5
     assert lite.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     n_pg = conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE user_id = 'carol'").fetchone()[0]
     assert lite.execute("SELECT count(*) FROM learning_atoms").fetchone()[0] == n_pg > 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["carol.db"]    # no temporary or lock file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["carol.db"]  # no temporary or lock file left
 
 
 def test_a_users_typed_tables_are_named_from_their_own_sources_only(conn, carol, emulator, tmp_path):
@@ -509,8 +608,8 @@ def test_a_users_typed_tables_are_named_from_their_own_sources_only(conn, carol,
     generated_workspace(conn, emulator, "dave", "tok-dave", pages=20, seed=32)
     for user in ("dave", "carol"):
         conn.execute("SELECT * FROM nls.create_typed_view(user_id => %s)", (user,))
-    views = {v for v, in conn.execute("SELECT view_name FROM nls.typed_views WHERE user_id = 'carol'")}
-    assert views == {n[len("notion_"):] + "_2" for n in names}
+    views = {v for (v,) in conn.execute("SELECT view_name FROM nls.typed_views WHERE user_id = 'carol'")}
+    assert views == {n[len("notion_") :] + "_2" for n in names}
     beside = _export(conn, tmp_path / "beside.db", user="carol")
     assert sorted(t for t in beside.tables if t.startswith("notion_")) == names
     # and the same rows as her typed views, under her own names

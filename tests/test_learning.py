@@ -1,5 +1,6 @@
 """The learning schema (seed 001): seven learning sources of the emulator's generated workspace become the
 canonical tables, every relation resolved; the pipeline is idempotent, logs what it changes and keeps what leaves."""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,15 @@ from nls_emulator import Emulator
 from nls_emulator.generate import LEARNING_TARGETS
 from workspaces import generated_workspace
 
-TABLES = {"flashcards": "learning_atoms", "concepts": "concepts", "concept_areas": "clean_concept_areas",
-          "concept_clusters": "clean_concept_clusters", "modules": "learning_modules", "tracks": "clean_tracks",
-          "programs": "clean_programs"}
+TABLES = {
+    "flashcards": "learning_atoms",
+    "concepts": "concepts",
+    "concept_areas": "clean_concept_areas",
+    "concept_clusters": "clean_concept_clusters",
+    "modules": "learning_modules",
+    "tracks": "clean_tracks",
+    "programs": "clean_programs",
+}
 USER = "learner-1"
 TOKEN = "secret_learning_token"
 
@@ -60,8 +67,11 @@ def test_one_sync_fills_every_canonical_table_with_exactly_the_emulators_objects
         ("learning_modules", "track_id", "clean_tracks", "Modules", "Track"),
     ]
     for table, fk, parent, name, prop in checks:
-        rows = dict(conn.execute(f"SELECT t.notion_id, p.notion_id FROM nls.{table} t "
-                                 f"LEFT JOIN nls.{parent} p ON p.id = t.{fk}").fetchall())
+        rows = dict(
+            conn.execute(
+                f"SELECT t.notion_id, p.notion_id FROM nls.{table} t LEFT JOIN nls.{parent} p ON p.id = t.{fk}"
+            ).fetchall()
+        )
         expected = {pid: _rel(ws.pages[pid], prop) for pid in gen.page_ids[name]}
         assert rows == expected, f"{table}.{fk}"
         assert any(v is not None for v in expected.values())
@@ -78,8 +88,10 @@ def test_one_sync_fills_every_canonical_table_with_exactly_the_emulators_objects
     page = ws.pages[card]
     assert row == (_text(page, "CardID"), _text(page, "Question"), _text(page, "Answer"))
     concept = gen.page_ids["Concepts"][0]
-    c = conn.execute("SELECT name, status, dec_score, last_reviewed_at::date::text FROM nls.concepts "
-                     "WHERE notion_id = %s", (concept,)).fetchone()
+    c = conn.execute(
+        "SELECT name, status, dec_score, last_reviewed_at::date::text FROM nls.concepts WHERE notion_id = %s",
+        (concept,),
+    ).fetchone()
     cp = ws.pages[concept]["properties"]
     assert c[0] == _text(ws.pages[concept], "Name")
     assert c[1] == cp["Status"]["select"]["name"]
@@ -93,16 +105,18 @@ def test_relations_resolve_whatever_order_the_sources_sync_in(conn, learning):
     gen = learning.gen
     assert sync(conn, database_id=gen.database_ids["Flashcards"])["success"]
     unresolved = conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE concept_id IS NULL").fetchone()[0]
-    assert unresolved == len(gen.page_ids["Flashcards"])        # no concept synced yet
+    assert unresolved == len(gen.page_ids["Flashcards"])  # no concept synced yet
     for name in ("Concepts", "Concept Clusters", "Concept Areas", "Modules"):
         assert sync(conn, database_id=gen.database_ids[name])["success"]
     with_concept = sum(1 for pid in gen.page_ids["Flashcards"] if _rel(gen.workspace.pages[pid], "Concept"))
     resolved = conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE concept_id IS NOT NULL").fetchone()[0]
     assert resolved == with_concept > 0
     # the concepts synced before their clusters got their cluster when the clusters came
-    missing = conn.execute("SELECT count(*) FROM nls.stg_notion_concepts s JOIN nls.concepts c "
-                           "ON c.notion_id = s.notion_page_id WHERE s.parent_type = 'cluster' "
-                           "AND c.cluster_id IS NULL").fetchone()[0]
+    missing = conn.execute(
+        "SELECT count(*) FROM nls.stg_notion_concepts s JOIN nls.concepts c "
+        "ON c.notion_id = s.notion_page_id WHERE s.parent_type = 'cluster' "
+        "AND c.cluster_id IS NULL"
+    ).fetchone()[0]
     assert missing == 0
 
 
@@ -132,9 +146,15 @@ def test_editing_one_answer_updates_that_atom_alone_with_one_log_row(conn, learn
     assert result["success"]
     after = dict(conn.execute("SELECT notion_id, updated_at FROM nls.learning_atoms").fetchall())
     assert [k for k in after if after[k] != before[k]] == [card]
-    assert conn.execute("SELECT back FROM nls.learning_atoms WHERE notion_id = %s", (card,)).fetchone()[0] == "A new answer."
-    rows = conn.execute("SELECT operation, old_value, new_value, entity, notion_id, atom_id IS NOT NULL "
-                        "FROM nls.cleaning_log ORDER BY performed_at OFFSET %s", (logs_before,)).fetchall()
+    assert (
+        conn.execute("SELECT back FROM nls.learning_atoms WHERE notion_id = %s", (card,)).fetchone()[0]
+        == "A new answer."
+    )
+    rows = conn.execute(
+        "SELECT operation, old_value, new_value, entity, notion_id, atom_id IS NOT NULL "
+        "FROM nls.cleaning_log ORDER BY performed_at OFFSET %s",
+        (logs_before,),
+    ).fetchall()
     assert len(rows) == 1
     op, old_value, new_value, entity, notion_id, has_atom = rows[0]
     assert (op, entity, notion_id, has_atom) == ("notion_update", "learning_atoms", card, True)
@@ -144,24 +164,36 @@ def test_editing_one_answer_updates_that_atom_alone_with_one_log_row(conn, learn
 def test_a_trashed_concept_leaves_the_canonical_tables_with_its_last_state_logged(conn, learning):
     gen = learning.gen
     assert sync(conn, user_id=USER)["success"]
-    concept = next(pid for pid in gen.page_ids["Concepts"]
-                   if conn.execute("SELECT count(*) FROM nls.learning_atoms a JOIN nls.concepts c ON c.id = a.concept_id "
-                                   "WHERE c.notion_id = %s", (pid,)).fetchone()[0] > 0)
+    concept = next(
+        pid
+        for pid in gen.page_ids["Concepts"]
+        if conn.execute(
+            "SELECT count(*) FROM nls.learning_atoms a JOIN nls.concepts c ON c.id = a.concept_id "
+            "WHERE c.notion_id = %s",
+            (pid,),
+        ).fetchone()[0]
+        > 0
+    )
     row = conn.execute("SELECT id, name FROM nls.concepts WHERE notion_id = %s", (concept,)).fetchone()
-    cards = [r[0] for r in conn.execute("SELECT a.notion_id FROM nls.learning_atoms a WHERE a.concept_id = %s",
-                                        (row[0],))]
+    cards = [
+        r[0] for r in conn.execute("SELECT a.notion_id FROM nls.learning_atoms a WHERE a.concept_id = %s", (row[0],))
+    ]
     gen.workspace.trash_page(concept)
-    result = sync(conn, user_id=USER, full_sync=True)   # a full read sees what left the query
+    result = sync(conn, user_id=USER, full_sync=True)  # a full read sees what left the query
     assert result["success"], [r for r in result.get("results", []) if r.get("status") != "success"]
     assert conn.execute("SELECT count(*) FROM nls.concepts WHERE notion_id = %s", (concept,)).fetchone()[0] == 0
-    assert conn.execute("SELECT in_trash FROM nls.stg_notion_concepts WHERE notion_page_id = %s",
-                        (concept,)).fetchone()[0] is True
-    op, old_value = conn.execute("SELECT operation, old_value FROM nls.cleaning_log WHERE entity = 'concepts' "
-                                 "AND notion_id = %s", (concept,)).fetchone()
+    assert (
+        conn.execute("SELECT in_trash FROM nls.stg_notion_concepts WHERE notion_page_id = %s", (concept,)).fetchone()[0]
+        is True
+    )
+    op, old_value = conn.execute(
+        "SELECT operation, old_value FROM nls.cleaning_log WHERE entity = 'concepts' AND notion_id = %s", (concept,)
+    ).fetchone()
     assert op == "notion_removed" and old_value["id"] == str(row[0]) and old_value["name"] == row[1]
     # its cards stay, without a concept, and their grade says so
-    left = conn.execute("SELECT count(*) FROM nls.learning_atoms WHERE notion_id = ANY(%s) AND concept_id IS NULL",
-                        (cards,)).fetchone()[0]
+    left = conn.execute(
+        "SELECT count(*) FROM nls.learning_atoms WHERE notion_id = ANY(%s) AND concept_id IS NULL", (cards,)
+    ).fetchone()[0]
     assert left == len(cards)
     # restored in Notion, it comes back
     gen.workspace.restore_page(concept)
@@ -169,35 +201,50 @@ def test_a_trashed_concept_leaves_the_canonical_tables_with_its_last_state_logge
     assert conn.execute("SELECT count(*) FROM nls.concepts WHERE notion_id = %s", (concept,)).fetchone()[0] == 1
 
 
-@pytest.mark.parametrize("front, back, expected", [
-    ("What is TCP?", "Transmission Control Protocol", "atomic"),
-    ("What is TCP? And what is UDP?", "Two transport protocols", "needs_split"),
-    ("What are the OSI layers?", "- physical\n- data link\n- network\n- transport", "needs_split"),
-    ("Define entropy?", " ".join(["word"] * 61), "needs_split"),
-    ("Define entropy?", " ".join(["word"] * 26), "verbose"),
-    (" ".join(["Why"] * 26) + "?", "Because.", "verbose"),
-    ("The {{c1::mitochondria}} is the powerhouse of the cell.", "", "atomic"),
-])
+@pytest.mark.parametrize(
+    "front, back, expected",
+    [
+        ("What is TCP?", "Transmission Control Protocol", "atomic"),
+        ("What is TCP? And what is UDP?", "Two transport protocols", "needs_split"),
+        ("What are the OSI layers?", "- physical\n- data link\n- network\n- transport", "needs_split"),
+        ("Define entropy?", " ".join(["word"] * 61), "needs_split"),
+        ("Define entropy?", " ".join(["word"] * 26), "verbose"),
+        (" ".join(["Why"] * 26) + "?", "Because.", "verbose"),
+        ("The {{c1::mitochondria}} is the powerhouse of the cell.", "", "atomic"),
+    ],
+)
 def test_atomicity_rules(conn, front, back, expected):
     assert conn.execute("SELECT nls.atomicity_status(%s, %s)", (front, back)).fetchone()[0] == expected
 
 
-@pytest.mark.parametrize("args, expected", [
-    (("What is TCP?", "Transmission Control Protocol", "flashcard", "atomic", True, True), 1.00),
-    (("What is TCP?", "", "flashcard", "atomic", True, True), 0.50),
-    (("TCP", "TCP", "flashcard", "atomic", False, False), 0.35),   # 1 - .30 repeat - .10 short - .10 no "?" - .10 - .05
-    (("Define the layers of the OSI model:", "x " * 30, "flashcard", "verbose", True, False), 0.80),
-    (("The {{c1::cell}} is small", "cell", "cloze", "atomic", True, True), 1.00),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (("What is TCP?", "Transmission Control Protocol", "flashcard", "atomic", True, True), 1.00),
+        (("What is TCP?", "", "flashcard", "atomic", True, True), 0.50),
+        (
+            ("TCP", "TCP", "flashcard", "atomic", False, False),
+            0.35,
+        ),  # 1 - .30 repeat - .10 short - .10 no "?" - .10 - .05
+        (("Define the layers of the OSI model:", "x " * 30, "flashcard", "verbose", True, False), 0.80),
+        (("The {{c1::cell}} is small", "cell", "cloze", "atomic", True, True), 1.00),
+    ],
+)
 def test_quality_score_formula(conn, args, expected):
     got = conn.execute("SELECT nls.atom_quality_score(%s, %s, %s, %s, %s, %s)", args).fetchone()[0]
     assert float(got) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("NET-M1-001-DEC", "NET-M1-001-DEC"), (" net_m1 001-dec ", "NET-M1-001-DEC"), ("net..m1__2", "NET-M1-2"),
-    ("", None), ("--a--", "A"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("NET-M1-001-DEC", "NET-M1-001-DEC"),
+        (" net_m1 001-dec ", "NET-M1-001-DEC"),
+        ("net..m1__2", "NET-M1-2"),
+        ("", None),
+        ("--a--", "A"),
+    ],
+)
 def test_card_id_normalisation(conn, raw, expected):
     assert conn.execute("SELECT nls.normalize_card_id(%s)", (raw,)).fetchone()[0] == expected
 
@@ -206,8 +253,10 @@ def test_card_rules_on_the_generated_cards(conn, learning):
     """The generator writes answers of 3, 8, 15, 30 and 60 words and cloze fronts: the grades follow the rules."""
     gen = learning.gen
     assert sync(conn, user_id=USER)["success"]
-    rows = conn.execute("SELECT notion_id, atom_type, back_word_count, atomicity_status, is_atomic, "
-                        "quality_score, needs_review FROM nls.learning_atoms").fetchall()
+    rows = conn.execute(
+        "SELECT notion_id, atom_type, back_word_count, atomicity_status, is_atomic, "
+        "quality_score, needs_review FROM nls.learning_atoms"
+    ).fetchall()
     assert len(rows) == len(gen.page_ids["Flashcards"])
     seen = set()
     for notion_id, atom_type, bwc, status, is_atomic, quality, needs_review in rows:
@@ -215,7 +264,7 @@ def test_card_rules_on_the_generated_cards(conn, learning):
         front = _text(page, "Question") or ""
         assert atom_type == ("cloze" if "{{c1::" in front else "flashcard")
         assert bwc == len((_text(page, "Answer") or "").split())
-        assert status == ("verbose" if bwc > 25 else "atomic")   # generated fronts are short single questions
+        assert status == ("verbose" if bwc > 25 else "atomic")  # generated fronts are short single questions
         assert is_atomic == (status == "atomic")
         kind, q = _quality(front, _text(page, "Answer") or "", bool(_rel(page, "Concept")), bool(_rel(page, "Module")))
         assert (atom_type, float(quality)) == (kind, q)
@@ -231,8 +280,12 @@ def test_duplicate_card_ids_keep_one_holder_and_flag_the_other(conn, learning):
     holder = conn.execute("SELECT card_id FROM nls.learning_atoms WHERE notion_id = %s", (a,)).fetchone()[0]
     gen.workspace.update_page(b, {"CardID": holder.lower().replace("-", "_")})
     assert sync(conn, user_id=USER)["success"]
-    rows = {r[0]: r[1:] for r in conn.execute("SELECT notion_id, card_id, needs_review FROM nls.learning_atoms "
-                                              "WHERE notion_id IN (%s, %s)", (a, b))}
+    rows = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT notion_id, card_id, needs_review FROM nls.learning_atoms WHERE notion_id IN (%s, %s)", (a, b)
+        )
+    }
     assert rows[a][0] == holder
     assert rows[b] == (None, True)
 
@@ -241,8 +294,10 @@ def test_a_source_property_map_overrides_the_defaults(conn, learning):
     gen = learning.gen
     ds = gen.workspace.data_sources[gen.data_source_ids["Flashcards"]]
     answer_id = ds["properties"]["Answer"]["id"]
-    conn.execute("SELECT nls.add_source(%s, %s, 'flashcards', property_map => %s)",
-                 (USER, gen.database_ids["Flashcards"], json.dumps({"front": "Answer", "back": answer_id})))
+    conn.execute(
+        "SELECT nls.add_source(%s, %s, 'flashcards', property_map => %s)",
+        (USER, gen.database_ids["Flashcards"], json.dumps({"front": "Answer", "back": answer_id})),
+    )
     assert sync(conn, database_id=gen.database_ids["Flashcards"])["success"]
     card = gen.page_ids["Flashcards"][0]
     front, back = conn.execute("SELECT front, back FROM nls.learning_atoms WHERE notion_id = %s", (card,)).fetchone()
@@ -251,51 +306,72 @@ def test_a_source_property_map_overrides_the_defaults(conn, learning):
 
 def test_bad_targets_and_maps_are_refused_by_name(conn, learning):
     import psycopg
+
     db = learning.gen.database_ids["Flashcards"]
     with pytest.raises(psycopg.errors.InvalidParameterValue, match='unknown sync target "cards"'):
         conn.execute("SELECT nls.add_source(%s, %s, 'cards')", (USER, db))
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="does not fit target") as e:
-        conn.execute("SELECT nls.add_source(%s, %s, 'flashcards', property_map => '{\"question\": \"Q\"}')",
-                     (USER, db))
+        conn.execute("SELECT nls.add_source(%s, %s, 'flashcards', property_map => '{\"question\": \"Q\"}')", (USER, db))
     assert "card_id" in (e.value.diag.message_hint or "")
     # nothing stored changed
-    assert conn.execute("SELECT target, property_map FROM nls.sources WHERE database_id = %s",
-                        (db,)).fetchone() == ("flashcards", {})
+    assert conn.execute("SELECT target, property_map FROM nls.sources WHERE database_id = %s", (db,)).fetchone() == (
+        "flashcards",
+        {},
+    )
 
 
 def test_review_workflow(conn, learning):
     import psycopg
+
     assert sync(conn, user_id=USER)["success"]
     atom, front = conn.execute("SELECT id, front FROM nls.learning_atoms ORDER BY card_id LIMIT 1").fetchone()
     rewrite = conn.execute(
         "INSERT INTO nls.review_queue (user_id, front, back, original_front, original_atom_id, source, rewrite_reason) "
         "VALUES (%s, 'What does TCP guarantee?', 'Ordered, reliable delivery', %s, %s, 'gemini', 'too vague') "
-        "RETURNING id", (USER, front, atom)).fetchone()[0]
-    fresh = conn.execute("INSERT INTO nls.review_queue (user_id, front, back, source) "
-                         "VALUES (%s, 'What is a socket?', 'An endpoint', 'vertex') RETURNING id", (USER,)).fetchone()[0]
-    bad = conn.execute("INSERT INTO nls.review_queue (user_id, front, source) VALUES (%s, 'Nope?', 'gemini') "
-                       "RETURNING id", (USER,)).fetchone()[0]
-    conn.execute("SELECT nls.edit_review(%s, 'What does TCP guarantee to the application?', "
-                 "'Ordered, reliable delivery')", (rewrite,))
+        "RETURNING id",
+        (USER, front, atom),
+    ).fetchone()[0]
+    fresh = conn.execute(
+        "INSERT INTO nls.review_queue (user_id, front, back, source) "
+        "VALUES (%s, 'What is a socket?', 'An endpoint', 'vertex') RETURNING id",
+        (USER,),
+    ).fetchone()[0]
+    bad = conn.execute(
+        "INSERT INTO nls.review_queue (user_id, front, source) VALUES (%s, 'Nope?', 'gemini') RETURNING id", (USER,)
+    ).fetchone()[0]
+    conn.execute(
+        "SELECT nls.edit_review(%s, 'What does TCP guarantee to the application?', 'Ordered, reliable delivery')",
+        (rewrite,),
+    )
     assert conn.execute("SELECT nls.approve_review(%s, 'good')", (rewrite,)).fetchone()[0] == atom
-    got = conn.execute("SELECT front, rewrite_count, last_rewrite_at IS NOT NULL, source FROM nls.learning_atoms "
-                       "WHERE id = %s", (atom,)).fetchone()
+    got = conn.execute(
+        "SELECT front, rewrite_count, last_rewrite_at IS NOT NULL, source FROM nls.learning_atoms WHERE id = %s",
+        (atom,),
+    ).fetchone()
     assert got == ("What does TCP guarantee to the application?", 1, True, "notion")
     new_atom = conn.execute("SELECT nls.approve_review(%s)", (fresh,)).fetchone()[0]
-    assert conn.execute("SELECT source, atom_type, is_atomic FROM nls.learning_atoms WHERE id = %s",
-                        (new_atom,)).fetchone() == ("ai_batch", "flashcard", True)
+    assert conn.execute(
+        "SELECT source, atom_type, is_atomic FROM nls.learning_atoms WHERE id = %s", (new_atom,)
+    ).fetchone() == ("ai_batch", "flashcard", True)
     conn.execute("SELECT nls.reject_review(%s, 'duplicate')", (bad,))
     summary = {(s, st): n for s, st, n, *_ in conn.execute("SELECT * FROM nls.v_review_queue_summary")}
     assert summary == {("gemini", "approved"): 1, ("gemini", "rejected"): 1, ("vertex", "approved"): 1}
-    ops = [r[0] for r in conn.execute("SELECT operation FROM nls.cleaning_log WHERE operation IN "
-                                      "('review_edit', 'ai_rewrite') ORDER BY performed_at")]
+    ops = [
+        r[0]
+        for r in conn.execute(
+            "SELECT operation FROM nls.cleaning_log WHERE operation IN "
+            "('review_edit', 'ai_rewrite') ORDER BY performed_at"
+        )
+    ]
     assert ops == ["review_edit", "ai_rewrite"]
     with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="already approved"):
         conn.execute("SELECT nls.reject_review(%s)", (rewrite,))
     # the approved rewrite is newer than the card's Notion edit: the next cleaning keeps it
     conn.execute("SELECT nls.clean()")
-    assert conn.execute("SELECT front FROM nls.learning_atoms WHERE id = %s", (atom,)).fetchone()[0] \
+    assert (
+        conn.execute("SELECT front FROM nls.learning_atoms WHERE id = %s", (atom,)).fetchone()[0]
         == "What does TCP guarantee to the application?"
+    )
 
 
 def test_a_failed_cleaning_leaves_a_failed_log_row_and_writes_nothing(conn, learning):
@@ -307,8 +383,9 @@ def test_a_failed_cleaning_leaves_a_failed_log_row_and_writes_nothing(conn, lear
     result = conn.execute("SELECT nls.clean()").fetchone()[0]
     assert result["success"] is False and result["sqlstate"] == "23514"
     assert conn.execute("SELECT count(*) FROM nls.learning_atoms").fetchone()[0] == 0
-    status, error = conn.execute("SELECT status, error_message FROM nls.sync_log WHERE id = %s",
-                                 (result["sync_log_id"],)).fetchone()
+    status, error = conn.execute(
+        "SELECT status, error_message FROM nls.sync_log WHERE id = %s", (result["sync_log_id"],)
+    ).fetchone()
     assert status == "failed" and "test_no_cloze" in error
     conn.execute("ALTER TABLE nls.learning_atoms DROP CONSTRAINT test_no_cloze")
     assert conn.execute("SELECT nls.clean()").fetchone()[0]["added"] == atoms
@@ -316,8 +393,11 @@ def test_a_failed_cleaning_leaves_a_failed_log_row_and_writes_nothing(conn, lear
 
 def _seed_001():
     from pathlib import Path
+
     for up in Path(__file__).resolve().parents:
-        found = sorted((up / "shared" / "seeds").glob("001_*.txt")) + sorted((up.parent / "shared" / "seeds").glob("001_*.txt"))
+        found = sorted((up / "shared" / "seeds").glob("001_*.txt")) + sorted(
+            (up.parent / "shared" / "seeds").glob("001_*.txt")
+        )
         if found:
             return found[0]
     return None
@@ -337,12 +417,18 @@ def _seed_statements(text: str) -> list[str]:
 
 def _quality(front: str, back: str, has_concept: bool, has_module: bool) -> tuple[str, float]:
     """An independent reading of docs/learning.md's card rules, for generated cards (oracle for the SQL)."""
+
     def words(t: str) -> int:
         return len(t.split())
 
     items = len(re.findall(r"(^|\n)\s*([-*•]|\d+[.)])\s", back))
-    status = ("needs_split" if front.count("?") > 1 or words(back) > 60 or items >= 3
-              else "verbose" if words(front) > 25 or words(back) > 25 else "atomic")
+    status = (
+        "needs_split"
+        if front.count("?") > 1 or words(back) > 60 or items >= 3
+        else "verbose"
+        if words(front) > 25 or words(back) > 25
+        else "atomic"
+    )
     kind = "cloze" if re.search(r"\{\{c\d+::", front) else "flashcard"
     q = 1.0 - (0.5 if not back.strip() else 0.3 if back.strip().lower() == front.strip().lower() else 0)
     q -= {"needs_split": 0.25, "verbose": 0.15}.get(status, 0)
@@ -356,12 +442,15 @@ def _quality(front: str, back: str, has_concept: bool, has_module: bool) -> tupl
 @pytest.mark.skipif(SEED_001 is None, reason="../shared/seeds/001_*.txt is absent")
 def test_every_sql_example_of_seed_001_runs_and_answers_from_the_synced_data(conn, learning):
     import psycopg
+
     gen = learning.gen
     assert sync(conn, user_id=USER)["success"]
     # a few cards reviewed in Anki, so that the Anki queries have something to say
-    conn.execute("UPDATE nls.learning_atoms SET anki_note_id = 1000 + n, anki_ease_factor = 1.5 + (n % 3) * 0.5, "
-                 "anki_interval = n FROM (SELECT id, row_number() OVER (ORDER BY card_id) AS n "
-                 "FROM nls.learning_atoms WHERE is_atomic LIMIT 40) x WHERE x.id = learning_atoms.id")
+    conn.execute(
+        "UPDATE nls.learning_atoms SET anki_note_id = 1000 + n, anki_ease_factor = 1.5 + (n % 3) * 0.5, "
+        "anki_interval = n FROM (SELECT id, row_number() OVER (ORDER BY card_id) AS n "
+        "FROM nls.learning_atoms WHERE is_atomic LIMIT 40) x WHERE x.id = learning_atoms.id"
+    )
     conn.execute("SET search_path TO nls, public")
     statements = _seed_statements(SEED_001.read_text())
     answers: dict[str, Any] = {}
@@ -370,13 +459,13 @@ def test_every_sql_example_of_seed_001_runs_and_answers_from_the_synced_data(con
     for stmt in statements:
         head = " ".join(stmt.split())[:60]
         if "abc-123" in stmt:
-            expected_failures[head] = "22P02"     # the placeholder is not a uuid
+            expected_failures[head] = "22P02"  # the placeholder is not a uuid
         elif "clean_atoms" in stmt:
-            expected_failures[head] = "42P01"     # the table's old name
+            expected_failures[head] = "42P01"  # the table's old name
         elif "pg_stat_user_" in stmt:
-            expected_failures[head] = "42703"     # PostgreSQL's columns are relname / indexrelname
+            expected_failures[head] = "42703"  # PostgreSQL's columns are relname / indexrelname
         if stmt.startswith(("CREATE INDEX", "CREATE OR REPLACE VIEW")):
-            continue   # the seed's own definitions: checked below against what nls installed
+            continue  # the seed's own definitions: checked below against what nls installed
         try:
             cur = conn.execute(stmt)
             answers[head] = cur.fetchall() if cur.description else cur.rowcount
@@ -388,12 +477,15 @@ def test_every_sql_example_of_seed_001_runs_and_answers_from_the_synced_data(con
     assert failures == expected_failures
     assert sorted(o or "" for o in failures.values()) == ["22P02", "22P02", "42703", "42703", "42P01"]
     for stmt in statements:
-        if "pg_stat_user_" in stmt:   # as docs/learning.md corrects them
-            fixed = (stmt.replace("tablename", "relname").replace("indexname", "indexrelname")
-                     .replace("'public'", "'nls'"))
+        if "pg_stat_user_" in stmt:  # as docs/learning.md corrects them
+            fixed = (
+                stmt.replace("tablename", "relname").replace("indexname", "indexrelname").replace("'public'", "'nls'")
+            )
             assert isinstance(conn.execute(fixed).fetchall(), list)
+
     def ans(prefix: str):
         return next(v for k, v in answers.items() if k.startswith(prefix))
+
     cards = gen.page_ids["Flashcards"]
     assert len(ans("SELECT * FROM stg_notion_flashcards WHER")) == len(cards)
     card_ids = {r[1] for r in ans("SELECT notion_page_id, raw_properties->'")}
@@ -402,8 +494,12 @@ def test_every_sql_example_of_seed_001_runs_and_answers_from_the_synced_data(con
     expected = set()
     for c in cards:
         page = gen.workspace.pages[c]
-        _kind, q = _quality(_text(page, "Question") or "", _text(page, "Answer") or "", bool(_rel(page, "Concept")),
-                           bool(_rel(page, "Module")))
+        _kind, q = _quality(
+            _text(page, "Question") or "",
+            _text(page, "Answer") or "",
+            bool(_rel(page, "Concept")),
+            bool(_rel(page, "Module")),
+        )
         if q >= 0.75:
             expected.add(_text(page, "CardID"))
     syncable = ans("SELECT * FROM learning_atoms WHERE atom_type IN ('flashcard'")
@@ -420,7 +516,7 @@ def test_every_sql_example_of_seed_001_runs_and_answers_from_the_synced_data(con
         seed_sql = next(s for s in statements if f"VIEW {view} AS" in s).split(" AS", 1)[1]
         seed_cols = [d.name for d in conn.execute(f"SELECT * FROM ({seed_sql}) q LIMIT 0").description]
         ours = [d.name for d in conn.execute(f"SELECT * FROM nls.{view} LIMIT 0").description]
-        assert ours[:len(seed_cols)] == seed_cols
+        assert ours[: len(seed_cols)] == seed_cols
     # the INSERT example ran as the session's user and the pipeline leaves those hand-written rows alone
     assert conn.execute("SELECT count(*) FROM clean_concept_areas WHERE notion_id = 'abc123'").fetchone()[0] == 1
     conn.execute("SELECT nls.clean()")
@@ -432,14 +528,22 @@ def test_card_id_normalisation_is_logged_once(conn, learning):
     card = gen.page_ids["Flashcards"][3]
     gen.workspace.update_page(card, {"CardID": " net_m1 777 dec "})
     assert sync(conn, user_id=USER)["success"]
-    assert conn.execute("SELECT card_id FROM nls.learning_atoms WHERE notion_id = %s", (card,)).fetchone()[0] \
+    assert (
+        conn.execute("SELECT card_id FROM nls.learning_atoms WHERE notion_id = %s", (card,)).fetchone()[0]
         == "NET-M1-777-DEC"
-    rows = conn.execute("SELECT old_value, new_value FROM nls.cleaning_log WHERE operation = 'prefix_normalize' "
-                        "AND notion_id = %s", (card,)).fetchall()
+    )
+    rows = conn.execute(
+        "SELECT old_value, new_value FROM nls.cleaning_log WHERE operation = 'prefix_normalize' AND notion_id = %s",
+        (card,),
+    ).fetchall()
     assert rows == [(" net_m1 777 dec ", "NET-M1-777-DEC")]
     conn.execute("SELECT nls.clean()")
-    assert conn.execute("SELECT count(*) FROM nls.cleaning_log WHERE operation = 'prefix_normalize' "
-                        "AND notion_id = %s", (card,)).fetchone()[0] == 1
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM nls.cleaning_log WHERE operation = 'prefix_normalize' AND notion_id = %s", (card,)
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def test_a_property_renamed_in_notion_keeps_feeding_its_column(conn, learning):
@@ -448,17 +552,21 @@ def test_a_property_renamed_in_notion_keeps_feeding_its_column(conn, learning):
     assert sync(conn, user_id=USER)["success"]
     backs = dict(conn.execute("SELECT notion_id, back FROM nls.learning_atoms").fetchall())
     ws.rename_property(gen.data_source_ids["Flashcards"], "Answer", "Response")
-    result = sync(conn, user_id=USER, full_sync=True)   # a rename moves no page: a full read brings the new name
+    result = sync(conn, user_id=USER, full_sync=True)  # a rename moves no page: a full read brings the new name
     assert result["success"] and result["cleaning"][0]["updated"] == 0, result["cleaning"]
     assert dict(conn.execute("SELECT notion_id, back FROM nls.learning_atoms").fetchall()) == backs
     card = gen.page_ids["Flashcards"][2]
     ws.update_page(card, {"Response": "Renamed, still mapped."})
     assert sync(conn, user_id=USER)["success"]
-    assert conn.execute("SELECT back FROM nls.learning_atoms WHERE notion_id = %s", (card,)).fetchone()[0] \
+    assert (
+        conn.execute("SELECT back FROM nls.learning_atoms WHERE notion_id = %s", (card,)).fetchone()[0]
         == "Renamed, still mapped."
+    )
     # the schema history shows both names behind one property id
-    names = conn.execute("SELECT properties FROM nls.data_source_schemas WHERE data_source_id = %s "
-                         "ORDER BY first_seen_at", (gen.data_source_ids["Flashcards"],)).fetchall()
+    names = conn.execute(
+        "SELECT properties FROM nls.data_source_schemas WHERE data_source_id = %s ORDER BY first_seen_at",
+        (gen.data_source_ids["Flashcards"],),
+    ).fetchall()
     assert len(names) == 2 and "Answer" in names[0][0] and "Response" in names[1][0]
     assert names[0][0]["Answer"]["id"] == names[1][0]["Response"]["id"]
 
@@ -470,7 +578,11 @@ def test_a_property_whose_type_changes_does_not_fail_the_run(conn, learning):
     result = sync(conn, user_id=USER)
     assert result["success"] and result["cleaning"][0]["success"], result
     assert {r[0] for r in conn.execute("SELECT DISTINCT back FROM nls.learning_atoms")} == {"42"}
-    types = [r[0]["Answer"]["type"] for r in conn.execute(
-        "SELECT properties FROM nls.data_source_schemas WHERE data_source_id = %s ORDER BY first_seen_at",
-        (gen.data_source_ids["Flashcards"],))]
+    types = [
+        r[0]["Answer"]["type"]
+        for r in conn.execute(
+            "SELECT properties FROM nls.data_source_schemas WHERE data_source_id = %s ORDER BY first_seen_at",
+            (gen.data_source_ids["Flashcards"],),
+        )
+    ]
     assert types == ["rich_text", "number"]

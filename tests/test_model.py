@@ -2,6 +2,7 @@
 restores, unshares, reshares, renames, type changes, same-minute edits, changes between the pages of a paginated
 read), across many runs; no page is ever marked gone while it exists, and after a last quiet run the copy in
 PostgreSQL equals the emulator's state exactly. Then the same with the emulator's faults and rate limits on."""
+
 from __future__ import annotations
 
 import random
@@ -34,13 +35,26 @@ class Mutator(threading.Thread):
         while not self.stop.is_set():
             pages = [p for p in ws.pages.values() if ws.data_source_of_page(p) and p["id"] not in ws.hidden]
             page = rng.choice(pages)
-            kind = rng.choice(["edit", "edit", "edit", "same_minute", "add", "trash", "restore", "unshare",
-                               "reshare", "rename", "retype"])
+            kind = rng.choice(
+                [
+                    "edit",
+                    "edit",
+                    "edit",
+                    "same_minute",
+                    "add",
+                    "trash",
+                    "restore",
+                    "unshare",
+                    "reshare",
+                    "rename",
+                    "retype",
+                ]
+            )
             title = next(k for k, v in page["properties"].items() if v["type"] == "title")
             ds_id = page["parent"]["data_source_id"]
             if kind == "edit":
                 ws.update_page(page["id"], {title: f"edited {rng.random():.6f}"})
-            elif kind == "same_minute":   # two edits of one page inside one minute: the second must land too
+            elif kind == "same_minute":  # two edits of one page inside one minute: the second must land too
                 ws.update_page(page["id"], {title: "first of two"})
                 ws.update_page(page["id"], {title: f"second of two {rng.random():.6f}"})
             elif kind == "add":
@@ -65,23 +79,44 @@ class Mutator(threading.Thread):
             elif kind == "retype":
                 props = [k for k, v in ws.data_sources[ds_id]["properties"].items() if v["type"] == "number"]
                 if props:
-                    ws.retype_property(ds_id, props[0], "rich_text",
-                                       lambda v: [] if v is None else [{"type": "text", "text": {"content": str(v), "link": None},
-                                                                        "annotations": {}, "plain_text": str(v), "href": None}])
+                    ws.retype_property(
+                        ds_id,
+                        props[0],
+                        "rich_text",
+                        lambda v: (
+                            []
+                            if v is None
+                            else [
+                                {
+                                    "type": "text",
+                                    "text": {"content": str(v), "link": None},
+                                    "annotations": {},
+                                    "plain_text": str(v),
+                                    "href": None,
+                                }
+                            ]
+                        ),
+                    )
             self.done.append(kind)
             time.sleep(self.rng.uniform(0.002, 0.02))
 
 
 def _stored(conn) -> dict[str, tuple]:
-    return {r[0]: r[1:] for r in conn.execute(
-        "SELECT page_id, raw_properties, in_trash, deleted_at IS "
-        "NOT NULL, last_edited_time FROM nls.stg_notion_pages "
-        "WHERE user_id = %s", (USER,))}
+    return {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT page_id, raw_properties, in_trash, deleted_at IS "
+            "NOT NULL, last_edited_time FROM nls.stg_notion_pages "
+            "WHERE user_id = %s",
+            (USER,),
+        )
+    }
 
 
 def _check_never_gone_while_existing(conn, ws, reshared: dict[str, float]):
-    for pid, gone_at in conn.execute("SELECT page_id, extract(epoch FROM deleted_at)::float8 FROM nls.stg_notion_pages "
-                                     "WHERE deleted_at IS NOT NULL"):
+    for pid, gone_at in conn.execute(
+        "SELECT page_id, extract(epoch FROM deleted_at)::float8 FROM nls.stg_notion_pages WHERE deleted_at IS NOT NULL"
+    ):
         # marked gone: the page is unshared now, or was reshared only after it was marked
         assert pid in ws.hidden or reshared.get(pid, 0) > gone_at - 1, f"page {pid} marked gone while it existed"
 
@@ -102,8 +137,9 @@ def test_the_copy_equals_notion_after_many_runs_while_the_workspace_changes(conn
             emu.api.rate_limits.enabled = True
             emu.api.rate_limits.token_rate, emu.api.rate_limits.token_burst = 40.0, 10
             emu.api.rate_limits.reset()
-            emu.api.faults.set_probabilities({"500": 0.03, "502": 0.02, "503": 0.02, "reset": 0.02, "529": 0.02},
-                                             seed=7)
+            emu.api.faults.set_probabilities(
+                {"500": 0.03, "502": 0.02, "503": 0.02, "reset": 0.02, "529": 0.02}, seed=7
+            )
         reshared: dict[str, float] = {}
         kinds: list[str] = []
         statuses: list[str] = []
@@ -112,7 +148,7 @@ def test_the_copy_equals_notion_after_many_runs_while_the_workspace_changes(conn
             mutator = Mutator(ws, gen, rng, synced, reshared)
             mutator.start()
             try:
-                r = sync(conn, user_id=USER, full_sync=(round_ % 3 == 2))   # a reconciling full read now and then
+                r = sync(conn, user_id=USER, full_sync=(round_ % 3 == 2))  # a reconciling full read now and then
             finally:
                 mutator.stop.set()
                 mutator.join()
@@ -129,8 +165,10 @@ def test_the_copy_equals_notion_after_many_runs_while_the_workspace_changes(conn
                     assert page["id"] in stored, page["id"]
                     props, _, gone, edited = stored[page["id"]]
                     got = next(v for v in props.values() if v["type"] == "title")
-                    assert (got["title"], edited.strftime("%Y-%m-%dT%H:%M:%S.000Z")) == \
-                        (title["title"], page["last_edited_time"]), page["id"]
+                    assert (got["title"], edited.strftime("%Y-%m-%dT%H:%M:%S.000Z")) == (
+                        title["title"],
+                        page["last_edited_time"],
+                    ), page["id"]
         assert {"edit", "same_minute", "add", "trash", "unshare", "reshare", "rename", "retype"} <= set(kinds)
         if hostile:
             assert emu.api.faults.probabilities and any(e["status"] >= 500 for e in emu.api.log)
@@ -139,8 +177,9 @@ def test_the_copy_equals_notion_after_many_runs_while_the_workspace_changes(conn
         emu.api.rate_limits.enabled = False
         conn.execute("SELECT nls.set_setting('reconcile_interval_s', '0')")
         final = sync(conn, user_id=USER)
-        assert final["success"] and all(x["status"] == "success" and x["sync_type"] == "notion_reconcile"
-                                        for x in final["results"]), final
+        assert final["success"] and all(
+            x["status"] == "success" and x["sync_type"] == "notion_reconcile" for x in final["results"]
+        ), final
         _check_never_gone_while_existing(conn, ws, reshared)
 
         stored = _stored(conn)
@@ -161,14 +200,20 @@ def test_the_copy_equals_notion_after_many_runs_while_the_workspace_changes(conn
                 assert props == render_page(page, "2025-09-03", ws, cut=False)["properties"], pid
         assert set(stored) <= set(ours)
         # and every relation is a row of the edge table
-        edges = {(r[0], r[1]): r[2] for r in conn.execute(
-            "SELECT page_id, property_id, array_agg(target_page_id "
-            "ORDER BY ordinal) FROM nls.notion_relation_edges "
-            "GROUP BY 1, 2")}
+        edges = {
+            (r[0], r[1]): r[2]
+            for r in conn.execute(
+                "SELECT page_id, property_id, array_agg(target_page_id "
+                "ORDER BY ordinal) FROM nls.notion_relation_edges "
+                "GROUP BY 1, 2"
+            )
+        }
         for pid, page in ours.items():
             if pid in stored and pid not in ws.hidden and not page.get("in_trash"):
                 for prop in page["properties"].values():
                     if prop["type"] == "relation" and prop["relation"]:
                         assert edges[(pid, prop["id"])] == [x["id"] for x in prop["relation"]], pid
-        print(f"{len(kinds)} changes over {ROUNDS} runs ({', '.join(sorted(set(kinds)))}); run statuses "
-              f"{sorted(set(statuses))}; {len(stored)} pages stored")
+        print(
+            f"{len(kinds)} changes over {ROUNDS} runs ({', '.join(sorted(set(kinds)))}); run statuses "
+            f"{sorted(set(statuses))}; {len(stored)} pages stored"
+        )

@@ -1,5 +1,6 @@
 """Against the real recorded responses (../shared/notion-fixtures/recorded, read in place): golden answers of the
 emulator, and a sync of the recorded workspace. Skipped with a reason where ../shared is absent."""
+
 from __future__ import annotations
 
 import json
@@ -22,42 +23,91 @@ LEGACY = "2022-06-28"
 # The request behind a recording comes from notion-fixtures/INDEX.md. Where the index shortens the query string
 # or a POST's body is not recorded, it is given here: recording -> (method, path, query params, JSON body).
 REQUESTS = {
-    "hkob__notion_ruby_mapping__query-data-source-limit-2.json": ("POST", f"/v1/data_sources/{DS}/query", None, {"page_size": 2}),
-    "hkob__notion_ruby_mapping__query-data-source-next-2.json": ("POST", f"/v1/data_sources/{DS}/query", None,
-                                                                  {"page_size": 2, "start_cursor": "6601e719-a39a-460c-908e-8909467fcccf"}),
-    "hkob__notion_ruby_mapping__query-data-source-last-2.json": ("POST", f"/v1/data_sources/{DS}/query", None,
-                                                                  {"page_size": 2, "start_cursor": "dcdc805c-85fa-4155-a55c-20fc28771af7"}),
-    "hkob__notion_ruby_mapping__legacy-2022-06-28-query-database-limit-2.json": ("POST", f"/v1/databases/{DB}/query", None, {"page_size": 2}),
-    "hkob__notion_ruby_mapping__legacy-2022-06-28-query-database-next-2.json": ("POST", f"/v1/databases/{DB}/query", None,
-                                                                                 {"page_size": 2, "start_cursor": "6601e719-a39a-460c-908e-8909467fcccf"}),
-    "hkob__notion_ruby_mapping__legacy-2022-06-28-query-database-last-2.json": ("POST", f"/v1/databases/{DB}/query", None,
-                                                                                 {"page_size": 2, "start_cursor": "dcdc805c-85fa-4155-a55c-20fc28771af7"}),
+    "hkob__notion_ruby_mapping__query-data-source-limit-2.json": (
+        "POST",
+        f"/v1/data_sources/{DS}/query",
+        None,
+        {"page_size": 2},
+    ),
+    "hkob__notion_ruby_mapping__query-data-source-next-2.json": (
+        "POST",
+        f"/v1/data_sources/{DS}/query",
+        None,
+        {"page_size": 2, "start_cursor": "6601e719-a39a-460c-908e-8909467fcccf"},
+    ),
+    "hkob__notion_ruby_mapping__query-data-source-last-2.json": (
+        "POST",
+        f"/v1/data_sources/{DS}/query",
+        None,
+        {"page_size": 2, "start_cursor": "dcdc805c-85fa-4155-a55c-20fc28771af7"},
+    ),
+    "hkob__notion_ruby_mapping__legacy-2022-06-28-query-database-limit-2.json": (
+        "POST",
+        f"/v1/databases/{DB}/query",
+        None,
+        {"page_size": 2},
+    ),
+    "hkob__notion_ruby_mapping__legacy-2022-06-28-query-database-next-2.json": (
+        "POST",
+        f"/v1/databases/{DB}/query",
+        None,
+        {"page_size": 2, "start_cursor": "6601e719-a39a-460c-908e-8909467fcccf"},
+    ),
+    "hkob__notion_ruby_mapping__legacy-2022-06-28-query-database-last-2.json": (
+        "POST",
+        f"/v1/databases/{DB}/query",
+        None,
+        {"page_size": 2, "start_cursor": "dcdc805c-85fa-4155-a55c-20fc28771af7"},
+    ),
     "hkob__notion_ruby_mapping__retrieve-property-rich-text-limit-5.json": ("GET", RICH, {"page_size": 5}, None),
-    "hkob__notion_ruby_mapping__legacy-2022-06-28-retrieve-property-rich-text-limit-5.json": ("GET", RICH, {"page_size": 5}, None),
+    "hkob__notion_ruby_mapping__legacy-2022-06-28-retrieve-property-rich-text-limit-5.json": (
+        "GET",
+        RICH,
+        {"page_size": 5},
+        None,
+    ),
     "hkob__notion_ruby_mapping__retrieve-users-all.json": ("GET", "/v1/users", None, None),
     "hkob__notion_ruby_mapping__legacy-2022-06-28-retrieve-users-all.json": ("GET", "/v1/users", None, None),
     "hkob__notion_ruby_mapping__search-sample-table.json": (
-        "POST", "/v1/search", None, {"query": "Sample table", "filter": {"property": "object", "value": "data_source"}}),
+        "POST",
+        "/v1/search",
+        None,
+        {"query": "Sample table", "filter": {"property": "object", "value": "data_source"}},
+    ),
     "ramnes__notion-sdk-py__blocks-children-page1-has_more.json": ("GET", CHILDREN, {"page_size": 2}, None),
     "ramnes__notion-sdk-py__blocks-children-page2-has_more.json": (
-        "GET", CHILDREN, {"page_size": 2, "start_cursor": "393abc1e-edcd-8166-ac96-e7304d406e8d"}, None),
+        "GET",
+        CHILDREN,
+        {"page_size": 2, "start_cursor": "393abc1e-edcd-8166-ac96-e7304d406e8d"},
+        None,
+    ),
     "ramnes__notion-sdk-py__blocks-children-page3-last.json": (
-        "GET", CHILDREN, {"page_size": 2, "start_cursor": "393abc1e-edcd-81f7-b554-d4980eb885c0"}, None),
+        "GET",
+        CHILDREN,
+        {"page_size": 2, "start_cursor": "393abc1e-edcd-81f7-b554-d4980eb885c0"},
+        None,
+    ),
     "ramnes__notion-sdk-py__error-401-unauthorized.json": ("GET", "/v1/users", None, None),
 }
-_NOT_SERVED = ("not served: nls reads pages, data sources and blocks; comments, templates and file uploads are out of "
-               "scope")
+_NOT_SERVED = (
+    "not served: nls reads pages, data sources and blocks; comments, templates and file uploads are out of scope"
+)
 _WRITE = "a write: the emulator is read-only, as nls is"
-_RANKED = ("search: Notion ranks by its own relevance over the whole original workspace, which the recordings do "
-           "not hold; search paging and filters are tested on generated workspaces")
-_FILTER_PROPERTIES = ("the index shortens the filter_properties it asked for; filter_properties is tested on "
-                      "generated workspaces")
-_OPAQUE_CURSOR = ("its start_cursor is Notion's opaque cursor, cut from the index; replayed through the limit-5 "
-                  "answer instead")
+_RANKED = (
+    "search: Notion ranks by its own relevance over the whole original workspace, which the recordings do "
+    "not hold; search paging and filters are tested on generated workspaces"
+)
+_FILTER_PROPERTIES = (
+    "the index shortens the filter_properties it asked for; filter_properties is tested on generated workspaces"
+)
+_OPAQUE_CURSOR = (
+    "its start_cursor is Notion's opaque cursor, cut from the index; replayed through the limit-5 answer instead"
+)
 # Every other recording, and why it is not replayed.
 NOT_REPLAYED = {
     "2anki__2anki.net__error-429-rate_limited-logged-in-issue-1522.json": (
-        "no request recorded; the 429 body's shape is checked by the rate-limit tests"),
+        "no request recorded; the 429 body's shape is checked by the rate-limit tests"
+    ),
     "hkob__notion_ruby_mapping__legacy-2022-06-28-retrieve-comments-top-page.json": _NOT_SERVED,
     "hkob__notion_ruby_mapping__retrieve-comment-edit-text.json": _NOT_SERVED,
     "hkob__notion_ruby_mapping__retrieve-comments-h1-block.json": _NOT_SERVED,
@@ -83,11 +133,13 @@ NOT_REPLAYED = {
     "ramnes__notion-sdk-py__search-page1-has_more.json": _RANKED,
     "ramnes__notion-sdk-py__search-page2-has_more.json": _RANKED,
     "ramnes__notion-sdk-py__data_source-query-empty.json": (
-        "its data source appears in no recording, so the emulator cannot know it exists"),
+        "its data source appears in no recording, so the emulator cannot know it exists"
+    ),
     "hkob__notion_ruby_mapping__query-data-source-filter-properties.json": _FILTER_PROPERTIES,
     "hkob__notion_ruby_mapping__legacy-2022-06-28-query-database-filter-properties.json": _FILTER_PROPERTIES,
     "hkob__notion_ruby_mapping__query-data-source-select-multi-values.json": (
-        "its filter body is not recorded; select and multi_select filters are tested on generated workspaces"),
+        "its filter body is not recorded; select and multi_select filters are tested on generated workspaces"
+    ),
     "hkob__notion_ruby_mapping__retrieve-property-rich-text-next-5.json": _OPAQUE_CURSOR,
     "hkob__notion_ruby_mapping__retrieve-property-rich-text-last-5.json": _OPAQUE_CURSOR,
     "hkob__notion_ruby_mapping__legacy-2022-06-28-retrieve-property-rich-text-next-5.json": _OPAQUE_CURSOR,
@@ -147,8 +199,13 @@ def test_golden_answer_equals_the_recording(recording):
             # recorded before Notion stopped naming the integration in its 404 message
             integ.named_in_not_found = True
             integ.bot = {**integ.bot, "id": expected["additional_data"]["integration_id"], "name": "notion-sdk-py"}
-        r = requests.request(method, emu.url + path, params=params, json=body,
-                             headers={"Authorization": f"Bearer {token}", "Notion-Version": version})
+        r = requests.request(
+            method,
+            emu.url + path,
+            params=params,
+            json=body,
+            headers={"Authorization": f"Bearer {token}", "Notion-Version": version},
+        )
     got = r.json()
     assert r.status_code == (expected["status"] if expected.get("object") == "error" else 200)
     assert "request_id" in got
@@ -157,6 +214,7 @@ def test_golden_answer_equals_the_recording(recording):
 
 def test_syncing_the_recorded_workspace_lands_what_the_emulator_serves(conn):
     from conftest import add_user_source, last_log, sync, use_emulator
+
     with Emulator() as emu:
         emu.add_recorded("tok-recorded")
         use_emulator(conn, emu)
@@ -166,8 +224,11 @@ def test_syncing_the_recorded_workspace_lands_what_the_emulator_serves(conn):
         served, cursor = {}, None
         while True:
             body = {"page_size": 100, **({"start_cursor": cursor} if cursor else {})}
-            data = requests.post(f"{emu.url}/v1/data_sources/{DS}/query", json=body,
-                                 headers={"Authorization": "Bearer tok-recorded", "Notion-Version": "2025-09-03"}).json()
+            data = requests.post(
+                f"{emu.url}/v1/data_sources/{DS}/query",
+                json=body,
+                headers={"Authorization": "Bearer tok-recorded", "Notion-Version": "2025-09-03"},
+            ).json()
             served.update({p["id"]: p for p in data["results"]})
             if not data["has_more"]:
                 break

@@ -1,6 +1,7 @@
 """The request minimum and the trash within one run (issue 16), without webhooks: an incremental run of known data
 sources sends their queries and nothing else, the data sources are listed again only when needed, and a page trashed
 in Notion is marked by the next scheduled run through one trash listing per user."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -18,8 +19,10 @@ def _eighteen(emu: Emulator):
     and the ids of its databases and data sources."""
     first = generate("learning", pages=120, seed=161)
     ws = first.workspace
-    more = [generate("creative", pages=60, seed=162, workspace=ws), generate("learning", pages=120, seed=163,
-                                                                             workspace=ws)]
+    more = [
+        generate("creative", pages=60, seed=162, workspace=ws),
+        generate("learning", pages=120, seed=163, workspace=ws),
+    ]
     emu.api.add_integration(TOKEN, ws)
     databases = [db for g in (first, *more) for db in g.database_ids.values()]
     data_sources = [ds for g in (first, *more) for ds in g.data_source_ids.values()]
@@ -66,7 +69,7 @@ def test_a_data_source_that_left_its_database_is_listed_again_once(conn):
         conn.execute("SELECT nls.add_source(%s, %s)", (USER, db))
         assert sync(conn, database_id=db)["status"] == "success"
         listed = gen.workspace.databases[db]["data_sources"]
-        gone = listed.pop(0)["id"]            # the first data source leaves the database and is no longer shared
+        gone = listed.pop(0)["id"]  # the first data source leaves the database and is no longer shared
         gen.workspace.unshare(gone)
         emu.api.reset_log()
         result = sync(conn, database_id=db)
@@ -75,7 +78,9 @@ def test_a_data_source_that_left_its_database_is_listed_again_once(conn):
         assert _by_endpoint(emu) == {"data_source_query": 2, "database_retrieve": 1}
         log = conn.execute("SELECT details FROM nls.sync_log WHERE id = %s", (result["sync_log_id"],)).fetchone()[0]
         assert log["data_sources_listed_again"] == 1 and [d["id"] for d in log["data_sources"]] == [listed[0]["id"]]
-        assert conn.execute("SELECT listed FROM nls.sync_state WHERE data_source_id = %s", (gone,)).fetchone() == (False,)
+        assert conn.execute("SELECT listed FROM nls.sync_state WHERE data_source_id = %s", (gone,)).fetchone() == (
+            False,
+        )
         emu.api.reset_log()
         assert sync(conn, database_id=db)["status"] == "success"
         assert _by_endpoint(emu) == {"data_source_query": 1}
@@ -90,23 +95,27 @@ def test_a_page_trashed_in_notion_is_marked_by_the_next_scheduled_run(conn):
         for name, target in CREATIVE_TARGETS.items():
             conn.execute("SELECT nls.add_source(%s, %s, %s)", (USER, gen.database_ids[name], target))
         conn.execute("CALL nls.sync_all_users_notion_databases()")
-        conn.execute("CALL nls.sync_all_users_notion_databases()")   # the first look at the trash notes the time
+        conn.execute("CALL nls.sync_all_users_notion_databases()")  # the first look at the trash notes the time
         stories = gen.page_ids["Stories"]
         ws.trash_page(stories[0])
         ws.trash_page(stories[1])
-        ws.restore_page(stories[1])                                   # trashed and restored: not marked
+        ws.restore_page(stories[1])  # trashed and restored: not marked
         stored = conn.execute("SELECT count(*) FROM nls.stories").fetchone()[0]
         emu.api.reset_log()
         conn.execute("CALL nls.sync_all_users_notion_databases()")
         # the restored page is an edit: on Notion-Version 2026-12-01 its data source's recorded schema is checked
         # once (GET /v1/data_sources/{id}) before it is stored
-        assert _by_endpoint(emu) == {"data_source_query": len(gen.database_ids), "search": 1,
-                                     "data_source_retrieve": 1}
-        trashed = dict(conn.execute("SELECT page_id, in_trash FROM nls.stg_notion_pages WHERE page_id = ANY (%s)",
-                                    (stories[:2],)).fetchall())
+        assert _by_endpoint(emu) == {"data_source_query": len(gen.database_ids), "search": 1, "data_source_retrieve": 1}
+        trashed = dict(
+            conn.execute(
+                "SELECT page_id, in_trash FROM nls.stg_notion_pages WHERE page_id = ANY (%s)", (stories[:2],)
+            ).fetchall()
+        )
         assert trashed == {stories[0]: True, stories[1]: False}
-        row = conn.execute("SELECT status, items_removed, requests_made, details FROM nls.sync_log "
-                           "WHERE sync_type = 'notion_trash' ORDER BY started_at DESC LIMIT 1").fetchone()
+        row = conn.execute(
+            "SELECT status, items_removed, requests_made, details FROM nls.sync_log "
+            "WHERE sync_type = 'notion_trash' ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
         assert row[:3] == ("completed", 1, 1) and row[3]["trashed_seen"] == 1
         # the cleaning followed: the story left the creative table
         assert conn.execute("SELECT count(*) FROM nls.stories").fetchone()[0] == stored - 1

@@ -2,6 +2,7 @@
 the server log (full statement logging on), pg_stat_statements, sync_log, NOTICEs, cron.job or a pg_dump; a swapped,
 altered or wrongly keyed ciphertext fails closed before any request; keys rotate; a 401 stops a user's syncs until
 a new token is stored."""
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,9 @@ def app_role(conn):
 def _as(conn, role: str, user: str, notices: list) -> psycopg.Connection:
     info = conn.info
     c = psycopg.connect(host=info.host, port=info.port, user=role, dbname=info.dbname, autocommit=True)
-    c.add_notice_handler(lambda d: notices.append(f"{d.severity} {d.message_primary} {d.message_detail} {d.message_hint}"))
+    c.add_notice_handler(
+        lambda d: notices.append(f"{d.severity} {d.message_primary} {d.message_detail} {d.message_hint}")
+    )
     c.execute("SELECT set_config('nls.user_id', %s, false)", (user,))
     return c
 
@@ -41,9 +44,10 @@ def _as(conn, role: str, user: str, notices: list) -> psycopg.Connection:
 def test_a_canary_token_appears_nowhere_but_as_ciphertext(conn, dsn, app_role, postgresql_proc):
     from conftest import install
     from nls_install.install import unschedule
+
     canary = "secret_CANARY_" + secrets.token_hex(16)
     db = conn.info.dbname
-    assert install(["--dsn", dsn]) == 0   # with the pg_cron jobs
+    assert install(["--dsn", dsn]) == 0  # with the pg_cron jobs
     conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
     conn.execute(f"ALTER DATABASE {db} SET log_statement = 'all'")
     conn.execute(f"ALTER DATABASE {db} SET log_min_duration_statement = 0")
@@ -65,8 +69,10 @@ def test_a_canary_token_appears_nowhere_but_as_ciphertext(conn, dsn, app_role, p
             r = value(app, "SELECT nls.sync_notion(user_id => 'canary-user', full_sync => true)")
             assert r["success"] is False
             emu.api.faults.clear()
-            for sql, args in (("SELECT nls.add_integration(%s, %s)", ("someone-else", canary)),
-                              ("SELECT nls.add_integration(%s, %s)", ("", canary))):
+            for sql, args in (
+                ("SELECT nls.add_integration(%s, %s)", ("someone-else", canary)),
+                ("SELECT nls.add_integration(%s, %s)", ("", canary)),
+            ):
                 try:
                     app.execute(sql, args)
                 except psycopg.Error as e:
@@ -79,23 +85,32 @@ def test_a_canary_token_appears_nowhere_but_as_ciphertext(conn, dsn, app_role, p
     conn.execute("CALL nls.sync_all_users_notion_databases()")
 
     server_log = log.read_bytes()[start:].decode("utf-8", "replace")
-    assert "nls.add_integration" in server_log and "nls.sync_notion" in server_log   # the logging was on
+    assert "nls.add_integration" in server_log and "nls.sync_notion" in server_log  # the logging was on
     statements = "\n".join(r[0] for r in conn.execute("SELECT query FROM pg_stat_statements"))
     assert "nls.add_integration" in statements
     sync_log = "\n".join(str(r) for r in conn.execute("SELECT * FROM nls.sync_log"))
     with psycopg.connect(host=conn.info.host, port=conn.info.port, user=conn.info.user, dbname="postgres") as c:
         cron = "\n".join(str(r) for r in c.execute("SELECT * FROM cron.job"))
-    unschedule(conn, None)   # the jobs live in pg_cron's database, which outlives this test's database
+    unschedule(conn, None)  # the jobs live in pg_cron's database, which outlives this test's database
     env = dict(os.environ, PGHOST=conn.info.host, PGPORT=str(conn.info.port), PGUSER=conn.info.user)
-    dump = subprocess.run([str(PG_BIN / "pg_dump"), "--no-owner", db], capture_output=True, text=True, env=env,
-                          check=True).stdout
-    ciphertext = conn.execute("SELECT token_ciphertext FROM nls.integrations WHERE user_id = 'canary-user'").fetchone()[0]
-    assert ciphertext.hex() in dump.replace("\\\\x", "").replace("\\x", "")   # stored, encrypted
-    for where, text in (("server log", server_log), ("pg_stat_statements", statements), ("sync_log", sync_log),
-                        ("cron.job", cron), ("pg_dump", dump), ("notices", "\n".join(notices)),
-                        ("errors", "\n".join(errors))):
+    dump = subprocess.run(
+        [str(PG_BIN / "pg_dump"), "--no-owner", db], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    ciphertext = conn.execute("SELECT token_ciphertext FROM nls.integrations WHERE user_id = 'canary-user'").fetchone()[
+        0
+    ]
+    assert ciphertext.hex() in dump.replace("\\\\x", "").replace("\\x", "")  # stored, encrypted
+    for where, text in (
+        ("server log", server_log),
+        ("pg_stat_statements", statements),
+        ("sync_log", sync_log),
+        ("cron.job", cron),
+        ("pg_dump", dump),
+        ("notices", "\n".join(notices)),
+        ("errors", "\n".join(errors)),
+    ):
         assert canary not in text, f"the canary token leaked into {where}"
-        assert canary[len("secret_"):] not in text, f"part of the canary token leaked into {where}"
+        assert canary[len("secret_") :] not in text, f"part of the canary token leaked into {where}"
 
 
 def _requests(emu) -> int:
@@ -105,8 +120,9 @@ def _requests(emu) -> int:
 @pytest.fixture
 def two_users(conn):
     with Emulator() as emu:
-        emu.gens = {u: emu.add_generated("creative", pages=20, seed=s, token=f"secret_{u}")
-                    for u, s in (("ann", 1), ("ben", 2))}
+        emu.gens = {
+            u: emu.add_generated("creative", pages=20, seed=s, token=f"secret_{u}") for u, s in (("ann", 1), ("ben", 2))
+        }
         use_emulator(conn, emu)
         for u, gen in emu.gens.items():
             conn.execute("SELECT nls.add_integration(%s, %s)", (u, f"secret_{u}"))
@@ -120,53 +136,69 @@ def _failed_closed(conn, emu, user: str) -> dict:
     assert r["success"] is False
     assert r["results"][0]["error_code"] == "token_unreadable", r
     assert _requests(emu) == 0, "a request was sent with a token that did not decrypt"
-    row = conn.execute("SELECT status, error_code FROM nls.sync_log WHERE id = %s",
-                       (r["results"][0]["sync_log_id"],)).fetchone()
+    row = conn.execute(
+        "SELECT status, error_code FROM nls.sync_log WHERE id = %s", (r["results"][0]["sync_log_id"],)
+    ).fetchone()
     assert row == ("failed", "token_unreadable")
     return r
 
 
 def test_swapped_altered_or_wrongly_keyed_ciphertexts_fail_closed_without_a_request(conn, two_users):
     emu = two_users
-    original = {u: conn.execute("SELECT token_ciphertext, token_nonce FROM nls.integrations WHERE user_id = %s",
-                                (u,)).fetchone() for u in ("ann", "ben")}
+    original = {
+        u: conn.execute(
+            "SELECT token_ciphertext, token_nonce FROM nls.integrations WHERE user_id = %s", (u,)
+        ).fetchone()
+        for u in ("ann", "ben")
+    }
     # ann's and ben's ciphertexts swapped (nonces with them): each is bound to its owner
     for u, other in (("ann", "ben"), ("ben", "ann")):
-        conn.execute("UPDATE nls.integrations SET token_ciphertext = %s, token_nonce = %s WHERE user_id = %s",
-                     (*original[other], u))
+        conn.execute(
+            "UPDATE nls.integrations SET token_ciphertext = %s, token_nonce = %s WHERE user_id = %s",
+            (*original[other], u),
+        )
     _failed_closed(conn, emu, "ann")
     _failed_closed(conn, emu, "ben")
     # one byte flipped
     flipped = bytearray(original["ann"][0])
     flipped[3] ^= 0x01
-    conn.execute("UPDATE nls.integrations SET token_ciphertext = %s, token_nonce = %s WHERE user_id = 'ann'",
-                 (bytes(flipped), original["ann"][1]))
+    conn.execute(
+        "UPDATE nls.integrations SET token_ciphertext = %s, token_nonce = %s WHERE user_id = 'ann'",
+        (bytes(flipped), original["ann"][1]),
+    )
     _failed_closed(conn, emu, "ann")
     # encrypted with another key (right owner, right version)
     other_key = secrets.token_bytes(32)
     nonce = secrets.token_bytes(12)
-    conn.execute("UPDATE nls.integrations SET token_ciphertext = %s, token_nonce = %s WHERE user_id = 'ann'",
-                 (AESGCM(other_key).encrypt(nonce, b"secret_ann", b"ann"), nonce))
+    conn.execute(
+        "UPDATE nls.integrations SET token_ciphertext = %s, token_nonce = %s WHERE user_id = 'ann'",
+        (AESGCM(other_key).encrypt(nonce, b"secret_ann", b"ann"), nonce),
+    )
     _failed_closed(conn, emu, "ann")
     # a key version the ring does not hold
-    conn.execute("UPDATE nls.integrations SET token_ciphertext = %s, token_nonce = %s, key_version = 7 "
-                 "WHERE user_id = 'ann'", original["ann"])
+    conn.execute(
+        "UPDATE nls.integrations SET token_ciphertext = %s, token_nonce = %s, key_version = 7 WHERE user_id = 'ann'",
+        original["ann"],
+    )
     r = _failed_closed(conn, emu, "ann")
     assert "key version 7" in r["results"][0]["error"]
     # put right, both sync again
     for u in ("ann", "ben"):
-        conn.execute("UPDATE nls.integrations SET token_ciphertext = %s, token_nonce = %s, key_version = 1 "
-                     "WHERE user_id = %s", (*original[u], u))
+        conn.execute(
+            "UPDATE nls.integrations SET token_ciphertext = %s, token_nonce = %s, key_version = 1 WHERE user_id = %s",
+            (*original[u], u),
+        )
         assert sync(conn, user_id=u)["success"]
 
 
-def test_rotation_reencrypts_every_token_and_the_old_key_is_no_longer_needed(conn, two_users, server_tmp_path,
-                                                                              postgresql_proc):
+def test_rotation_reencrypts_every_token_and_the_old_key_is_no_longer_needed(
+    conn, two_users, server_tmp_path, postgresql_proc
+):
     emu = two_users
     new_key = secrets.token_hex(32)
-    ring = server_tmp_path / "nls.keys"   # where the server (as root: the OS user postgres) can read it
+    ring = server_tmp_path / "nls.keys"  # where the server (as root: the OS user postgres) can read it
     ring.write_text(f"2:{new_key}\n1:{TEST_KEY}\n")
-    postgresql_proc.hand_to_server(ring)   # mode 0600, owned by the server's OS user
+    postgresql_proc.hand_to_server(ring)  # mode 0600, owned by the server's OS user
     before = dict(conn.execute("SELECT user_id, token_ciphertext FROM nls.integrations").fetchall())
     conn.execute("SELECT nls.set_setting('encryption_key_file', %s)", (str(ring),))
     r = conn.execute("SELECT nls.rotate_encryption_key()").fetchone()[0]
@@ -175,7 +207,7 @@ def test_rotation_reencrypts_every_token_and_the_old_key_is_no_longer_needed(con
     for user, version, ct, nonce in rows:
         assert version == 2 and ct != before[user]
         assert AESGCM(bytes.fromhex(new_key)).decrypt(nonce, ct, user.encode()) == f"secret_{user}".encode()
-    assert conn.execute("SELECT nls.rotate_encryption_key()").fetchone()[0]["rotated"] == 0   # idempotent
+    assert conn.execute("SELECT nls.rotate_encryption_key()").fetchone()[0]["rotated"] == 0  # idempotent
     # the old key leaves the ring: every user still syncs
     ring.write_text(f"2:{new_key}\n")
     for user in ("ann", "ben"):

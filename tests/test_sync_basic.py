@@ -1,4 +1,5 @@
 """The sync engine against the emulator's generated workspace, inside a real PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,7 +7,7 @@ import pytest
 from conftest import add_user_source, last_log, sync, use_emulator
 from nls_emulator import markdown as md
 
-pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
+pytestmark = pytest.mark.runtimes  # each test runs in the server runtime and in the worker runtime
 
 
 def test_first_sync_lands_every_page_with_the_served_properties(conn, emulator):
@@ -20,8 +21,9 @@ def test_first_sync_lands_every_page_with_the_served_properties(conn, emulator):
     assert result["success"] is True, result
     assert result["database_name"] == "Flashcards"
     assert result["synced_count"] == len(expected)
-    rows = conn.execute("SELECT page_id, raw_properties, content_markdown, raw_content FROM nls.stg_notion_pages"
-                        ).fetchall()
+    rows = conn.execute(
+        "SELECT page_id, raw_properties, content_markdown, raw_content FROM nls.stg_notion_pages"
+    ).fetchall()
     assert {r[0] for r in rows} == set(expected)
     for page_id, props, markdown, blocks in rows:
         assert props == expected[page_id]["properties"]

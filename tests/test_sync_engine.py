@@ -1,5 +1,6 @@
 """The sync engine's promises (issue: Sync Notion into PostgreSQL from inside PostgreSQL), each against a real
 PostgreSQL with plpython3u and pg_cron, and the emulator."""
+
 from __future__ import annotations
 
 import contextlib
@@ -10,7 +11,7 @@ import pytest
 
 from conftest import add_user_source, last_log, sync, terminate, use_emulator, wait_until
 
-pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
+pytestmark = pytest.mark.runtimes  # each test runs in the server runtime and in the worker runtime
 
 
 def requests_of(emu, token: str, endpoint: str | None = None) -> list[dict]:
@@ -54,10 +55,22 @@ def test_editing_one_page_updates_exactly_that_page_and_refetches_its_content(co
     target = gen.page_ids["Flashcards"][17]
     before = xmins(conn)
     ws.update_page(target, {"Answer": "A changed answer."})
-    ws.set_content(target, [{"object": "block", "id": "6f0a1c54-5b1e-4c1b-9d3e-1a2b3c4d5e6f", "type": "paragraph",
-                             "has_children": False, "archived": False, "in_trash": False,
-                             "paragraph": {"rich_text": [{"type": "text", "text": {"content": "new body"},
-                                                          "plain_text": "new body"}]}}])
+    ws.set_content(
+        target,
+        [
+            {
+                "object": "block",
+                "id": "6f0a1c54-5b1e-4c1b-9d3e-1a2b3c4d5e6f",
+                "type": "paragraph",
+                "has_children": False,
+                "archived": False,
+                "in_trash": False,
+                "paragraph": {
+                    "rich_text": [{"type": "text", "text": {"content": "new body"}, "plain_text": "new body"}]
+                },
+            }
+        ],
+    )
     emulator.api.reset_log()
     result = sync(conn, database_id=db_id)
     assert result["success"] and result["items_updated"] == 1 and result["items_added"] == 0
@@ -67,8 +80,9 @@ def test_editing_one_page_updates_exactly_that_page_and_refetches_its_content(co
     markdown = requests_of(emulator, token, "page_markdown")
     assert [r["path"] for r in markdown] == [f"/v1/pages/{target}/markdown"]
     assert requests_of(emulator, token, "block_children") == []
-    props, content = conn.execute("SELECT raw_properties, content_markdown FROM nls.stg_notion_pages "
-                                  "WHERE page_id = %s", (target,)).fetchone()
+    props, content = conn.execute(
+        "SELECT raw_properties, content_markdown FROM nls.stg_notion_pages WHERE page_id = %s", (target,)
+    ).fetchone()
     assert props["Answer"]["rich_text"][0]["plain_text"] == "A changed answer."
     assert content == "new body"
 
@@ -79,12 +93,15 @@ def test_a_trashed_page_is_marked_not_lost(conn, emulator, flashcards):
     gen.workspace.trash_page(target)
     result = sync(conn, database_id=db_id, full_sync=True)
     assert result["success"] and result["items_removed"] == 1, result
-    in_trash, props = conn.execute("SELECT in_trash, raw_properties FROM nls.stg_notion_pages WHERE page_id = %s",
-                                   (target,)).fetchone()
+    in_trash, props = conn.execute(
+        "SELECT in_trash, raw_properties FROM nls.stg_notion_pages WHERE page_id = %s", (target,)
+    ).fetchone()
     assert in_trash is True and props  # still there, with its last properties
     gen.workspace.restore_page(target)
     sync(conn, database_id=db_id)
-    assert conn.execute("SELECT in_trash FROM nls.stg_notion_pages WHERE page_id = %s", (target,)).fetchone()[0] is False
+    assert (
+        conn.execute("SELECT in_trash FROM nls.stg_notion_pages WHERE page_id = %s", (target,)).fetchone()[0] is False
+    )
 
 
 def test_an_unshared_page_is_marked_gone_and_comes_back(conn, emulator, flashcards):
@@ -92,11 +109,14 @@ def test_an_unshared_page_is_marked_gone_and_comes_back(conn, emulator, flashcar
     target = gen.page_ids["Flashcards"][5]
     gen.workspace.unshare(target)
     sync(conn, database_id=db_id, full_sync=True)
-    assert conn.execute("SELECT deleted_at IS NOT NULL FROM nls.stg_notion_pages WHERE page_id = %s",
-                        (target,)).fetchone()[0]
+    assert conn.execute(
+        "SELECT deleted_at IS NOT NULL FROM nls.stg_notion_pages WHERE page_id = %s", (target,)
+    ).fetchone()[0]
     gen.workspace.reshare(target)
     sync(conn, database_id=db_id, full_sync=True)
-    assert conn.execute("SELECT deleted_at FROM nls.stg_notion_pages WHERE page_id = %s", (target,)).fetchone()[0] is None
+    assert (
+        conn.execute("SELECT deleted_at FROM nls.stg_notion_pages WHERE page_id = %s", (target,)).fetchone()[0] is None
+    )
 
 
 def test_transient_faults_are_retried_and_nothing_is_missing(conn, fresh_emulator):
@@ -147,7 +167,7 @@ def test_a_second_sync_of_a_running_source_returns_at_once(conn, dsn, emulator, 
     with psycopg.connect(dsn, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(nls._lock_key(), %s::int)", (source_id,))
         emulator.api.reset_log()
-        conn.execute("SET statement_timeout = '30s'")   # a sync that waited for the lock would wait until then
+        conn.execute("SET statement_timeout = '30s'")  # a sync that waited for the lock would wait until then
         result = sync(conn, database_id=db_id)
         assert result["status"] == "skipped" and "another sync" in result["message"]
         assert requests_of(emulator, token) == []
@@ -169,10 +189,10 @@ def test_two_concurrent_syncs_one_works_the_other_skips(conn, dsn, fresh_emulato
 
     first, second = threading.Thread(target=run), threading.Thread(target=run)
     first.start()
-    wait_until(lambda: not emu.api.faults.script, 30, "the first run's query held")   # it holds the lock
+    wait_until(lambda: not emu.api.faults.script, 30, "the first run's query held")  # it holds the lock
     second.start()
     second.join()
-    emu.api._stop.set()   # the held query ends (504) and is retried
+    emu.api._stop.set()  # the held query ends (504) and is retried
     first.join()
     assert [r["status"] for r in results] == ["skipped", "success"]
 
@@ -191,8 +211,11 @@ def test_a_run_left_running_by_a_killed_backend_is_closed_by_the_next(conn, dsn,
     t = threading.Thread(target=lambda: _swallow(victim.execute, "CALL nls.sync_all_users_notion_databases()"))
     t.start()
     running = "SELECT count(*) FROM nls.sync_log WHERE status = 'running'"
-    wait_until(lambda: not emu.api.faults.script and conn.execute(running).fetchone()[0], 30,
-               "the run's query held, its log row running")
+    wait_until(
+        lambda: not emu.api.faults.script and conn.execute(running).fetchone()[0],
+        30,
+        "the run's query held, its log row running",
+    )
     terminate(conn, pid)
     t.join()
     emu.api.faults.clear()
@@ -214,20 +237,24 @@ def test_text_postgres_cannot_store_is_cleaned_and_counted(conn, emulator):
     use_emulator(conn, emulator)
     db_id = gen.database_ids["Flashcards"]
     add_user_source(conn, "gina", "tok-hard", db_id, with_content=True)
-    conn.execute("SELECT nls.set_setting('content_format', 'both')")   # the raw block tree beside the Markdown
+    conn.execute("SELECT nls.set_setting('content_format', 'both')")  # the raw block tree beside the Markdown
     result = sync(conn, database_id=db_id)
     assert result["success"], result
     details = last_log(conn)["details"]
     # one NUL and two lone surrogates, each in text.content and in plain_text
     assert details["cleaned_characters"] == 6
     nul = gen.hard_cases["nul"][0]
-    text = conn.execute("SELECT raw_properties->'CardID'->'rich_text'->0->>'plain_text' FROM nls.stg_notion_pages "
-                        "WHERE page_id = %s", (nul,)).fetchone()[0]
+    text = conn.execute(
+        "SELECT raw_properties->'CardID'->'rich_text'->0->>'plain_text' FROM nls.stg_notion_pages WHERE page_id = %s",
+        (nul,),
+    ).fetchone()[0]
     assert text == "beforeafter"
     emoji = gen.hard_cases["emoji"][0]
-    text = conn.execute("SELECT raw_properties->'CardID'->'rich_text'->0->>'plain_text' FROM nls.stg_notion_pages "
-                        "WHERE page_id = %s", (emoji,)).fetchone()[0]
-    assert text == "emoji \U0001F9E0\U0001F4DA and accents éàü and 中文"
+    text = conn.execute(
+        "SELECT raw_properties->'CardID'->'rich_text'->0->>'plain_text' FROM nls.stg_notion_pages WHERE page_id = %s",
+        (emoji,),
+    ).fetchone()[0]
+    assert text == "emoji \U0001f9e0\U0001f4da and accents éàü and 中文"
     deep = gen.hard_cases["deep_blocks"][0]
     content = conn.execute("SELECT raw_content FROM nls.stg_notion_pages WHERE page_id = %s", (deep,)).fetchone()[0]
     depth, node = 0, content[0]
@@ -246,10 +273,17 @@ def test_sync_all_users_syncs_every_source_of_every_user(conn, emulator):
     conn.execute("SELECT nls.add_source('u1', %s)", (a.database_ids["Worlds"],))
     add_user_source(conn, "u2", "tok-u2", b.database_ids["Concepts"])
     conn.execute("CALL nls.sync_all_users_notion_databases()")
-    rows = dict(conn.execute("SELECT s.database_name, count(p.page_id) FROM nls.sources s "
-                             "LEFT JOIN nls.stg_notion_pages p ON p.source_id = s.id GROUP BY 1").fetchall())
-    assert rows == {"Characters": len(a.page_ids["Characters"]), "Worlds": len(a.page_ids["Worlds"]),
-                    "Concepts": len(b.page_ids["Concepts"])}
+    rows = dict(
+        conn.execute(
+            "SELECT s.database_name, count(p.page_id) FROM nls.sources s "
+            "LEFT JOIN nls.stg_notion_pages p ON p.source_id = s.id GROUP BY 1"
+        ).fetchall()
+    )
+    assert rows == {
+        "Characters": len(a.page_ids["Characters"]),
+        "Worlds": len(a.page_ids["Worlds"]),
+        "Concepts": len(b.page_ids["Concepts"]),
+    }
     status = conn.execute("SELECT database_name, last_status FROM nls.sync_status ORDER BY 1").fetchall()
     assert status == [("Characters", "completed"), ("Concepts", "completed"), ("Worlds", "completed")]
     result = sync(conn, user_id="u1")

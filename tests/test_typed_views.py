@@ -1,5 +1,6 @@
 """Typed views (issue "Any Notion database as typed SQL"): one view per synced data source, one typed column per
 property, following the data source's schema after every sync; checked against the raw JSON of every page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,16 +17,32 @@ from conftest import add_user_source, login_role, sync, use_emulator
 from nls_emulator import fixtures_dir
 from nls_emulator.every_type import generate_every_type
 
-pytestmark = pytest.mark.runtimes   # each test runs in the server runtime and in the worker runtime
+pytestmark = pytest.mark.runtimes  # each test runs in the server runtime and in the worker runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDED_DB = "c37a2c66-e3aa-4a0d-a447-73de3b80c253"
 # the SQL type each Notion type gets (the README's "Typed views"); dates, formulas and rollups depend on their values
-SQL_TYPE = {"title": "text", "rich_text": "text", "select": "text", "status": "text", "url": "text", "email": "text",
-            "phone_number": "text", "number": "numeric", "checkbox": "boolean", "multi_select": "text[]",
-            "files": "text[]", "relation": "text[]", "people": "text[]", "created_time": "timestamp with time zone",
-            "last_edited_time": "timestamp with time zone", "created_by": "text", "last_edited_by": "text",
-            "unique_id": "text", "verification": "jsonb"}
+SQL_TYPE = {
+    "title": "text",
+    "rich_text": "text",
+    "select": "text",
+    "status": "text",
+    "url": "text",
+    "email": "text",
+    "phone_number": "text",
+    "number": "numeric",
+    "checkbox": "boolean",
+    "multi_select": "text[]",
+    "files": "text[]",
+    "relation": "text[]",
+    "people": "text[]",
+    "created_time": "timestamp with time zone",
+    "last_edited_time": "timestamp with time zone",
+    "created_by": "text",
+    "last_edited_by": "text",
+    "unique_id": "text",
+    "verification": "jsonb",
+}
 RESULT_TYPE = {"string": "text", "number": "numeric", "boolean": "boolean", "array": "text[]"}
 UTC = dt.UTC
 
@@ -59,9 +76,13 @@ def _date_value(d: dict | None, kind: str):
     if not d or not d.get("start"):
         return None
     start, end = d["start"], d.get("end")
-    return {"date": dt.date.fromisoformat(start[:10]), "date_end": end and dt.date.fromisoformat(end[:10]),
-            "timestamptz": _time(start), "timestamptz_end": _time(end),
-            "range": Range(_time(start), _time(end or start), "[]")}[kind]
+    return {
+        "date": dt.date.fromisoformat(start[:10]),
+        "date_end": end and dt.date.fromisoformat(end[:10]),
+        "timestamptz": _time(start),
+        "timestamptz_end": _time(end),
+        "range": Range(_time(start), _time(end or start), "[]"),
+    }[kind]
 
 
 def _expected(prop: dict | None, column: dict):
@@ -138,13 +159,19 @@ def _documented_type(col: dict, pages: dict) -> str:
 def _check_view(conn, view: str, source_id: int) -> int:
     """Check every column's type and every value of ``view`` against the raw JSON; returns the values compared."""
     columns = conn.execute("SELECT columns FROM nls.typed_views WHERE built_as = %s", (view,)).fetchone()[0]
-    types = dict(conn.execute("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-                              "WHERE a.attrelid = %s::regclass AND a.attnum > 0", (view,)).fetchall())
-    cur = conn.execute(f"SELECT * FROM {view}")   # SELECT * runs over every page
+    types = dict(
+        conn.execute(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+            "WHERE a.attrelid = %s::regclass AND a.attnum > 0",
+            (view,),
+        ).fetchall()
+    )
+    cur = conn.execute(f"SELECT * FROM {view}")  # SELECT * runs over every page
     names = [d.name for d in cur.description]
     rows = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
-    stored = conn.execute("SELECT page_id, raw_properties, value_marks FROM nls.stg_notion_pages "
-                          "WHERE source_id = %s", (source_id,)).fetchall()
+    stored = conn.execute(
+        "SELECT page_id, raw_properties, value_marks FROM nls.stg_notion_pages WHERE source_id = %s", (source_id,)
+    ).fetchall()
     pages, marks = {p: r for p, r, _ in stored}, {p: m for p, _, m in stored}
     assert set(rows) == set(pages) and rows
     compared = 0
@@ -171,31 +198,59 @@ def test_every_column_has_its_documented_type_and_equals_the_raw_json_for_every_
     assert compared == 37 * 12
     # names made SQL identifiers: unique, unquoted, never a fixed column's; each commented, and documented with its
     # property's name, id and type in nls.typed_view_columns (the catalogue's comments name no property)
-    attnums = {r[0]: r[1:] for r in conn.execute(
-        "SELECT a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, a.attnum) "
-        "FROM pg_attribute a WHERE a.attrelid = 'notion.every_type'::regclass AND a.attnum > 0")}
-    assert {"due_date", "due_date_2", "order_", "url_2", "p_2nd_stage", "owner_names", "ticket_number",
-            "due_date_start", "due_date_end"} <= set(attnums)
+    attnums = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, a.attnum) "
+            "FROM pg_attribute a WHERE a.attrelid = 'notion.every_type'::regclass AND a.attnum > 0"
+        )
+    }
+    assert {
+        "due_date",
+        "due_date_2",
+        "order_",
+        "url_2",
+        "p_2nd_stage",
+        "owner_names",
+        "ticket_number",
+        "due_date_start",
+        "due_date_end",
+    } <= set(attnums)
     assert all(comment for _, _, comment in attnums.values())
-    described = {r[0]: r[1:] for r in conn.execute(
-        "SELECT column_name, position, sql_type, property_name, "
-        "property_id, property_type FROM nls.typed_view_columns "
-        "WHERE view = 'notion.every_type'")}
-    assert len(described) == 37 and set(described) == set(attnums) - {"page_id", "url", "in_trash", "is_archived",
-                                                                       "deleted_at", "value_marks"}
-    assert all(described[c][:2] == attnums[c][:2] for c in described)   # its number and type in the view
+    described = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT column_name, position, sql_type, property_name, "
+            "property_id, property_type FROM nls.typed_view_columns "
+            "WHERE view = 'notion.every_type'"
+        )
+    }
+    assert len(described) == 37 and set(described) == set(attnums) - {
+        "page_id",
+        "url",
+        "in_trash",
+        "is_archived",
+        "deleted_at",
+        "value_marks",
+    }
+    assert all(described[c][:2] == attnums[c][:2] for c in described)  # its number and type in the view
     order = described["order_"]
-    assert order[2:] == ("Order", gen.workspace.data_sources[gen.data_source_ids["Every Type"]]["properties"]["Order"]
-                         ["id"], "number")
+    assert order[2:] == (
+        "Order",
+        gen.workspace.data_sources[gen.data_source_ids["Every Type"]]["properties"]["Order"]["id"],
+        "number",
+    )
     assert "Order" not in attnums["order_"][2] and order[3] not in attnums["order_"][2]
     # values that are not Notion's own: the rollup over the cut relation and the unsupported formula are NULL,
     # their marks queryable beside them
-    marked = conn.execute("SELECT related_count, value_marks FROM notion.every_type WHERE value_marks <> '{}' "
-                          "AND related_count IS NULL").fetchall()
+    marked = conn.execute(
+        "SELECT related_count, value_marks FROM notion.every_type WHERE value_marks <> '{}' AND related_count IS NULL"
+    ).fetchall()
     assert marked and all(m for _, m in marked)
     assert conn.execute("SELECT count(*) FROM notion.every_type WHERE calc_number IS NULL").fetchone()[0] == 1
-    assert conn.execute("SELECT reloptions FROM pg_class WHERE oid = 'notion.every_type'::regclass"
-                        ).fetchone()[0] == ["security_invoker=true"]
+    assert conn.execute("SELECT reloptions FROM pg_class WHERE oid = 'notion.every_type'::regclass").fetchone()[0] == [
+        "security_invoker=true"
+    ]
 
 
 @pytest.mark.skipif(fixtures_dir() is None, reason="../shared/notion-fixtures/recorded is absent")
@@ -204,7 +259,7 @@ def test_the_recorded_data_sources_typed(conn, fresh_emulator):
     use_emulator(conn, fresh_emulator)
     source = add_user_source(conn, "rec", "tok-rec", RECORDED_DB)
     assert sync(conn, database_id=RECORDED_DB)["status"] == "success"
-    (view, _, _, n), = conn.execute("SELECT * FROM nls.create_typed_view(%s, 'sample')", (RECORDED_DB,)).fetchall()
+    ((view, _, _, n),) = conn.execute("SELECT * FROM nls.create_typed_view(%s, 'sample')", (RECORDED_DB,)).fetchall()
     assert view == "notion.sample" and n >= 25
     assert _check_view(conn, view, source) == 5 * n
 
@@ -213,8 +268,10 @@ def _schemas(conn) -> dict[str, tuple[bool, bool]]:
     """{schema: (whether it exists, whether nls.typed_view_schemas records it)} of the schemas first, second, third
     and of every schema nls records."""
     listed = {r[0] for r in conn.execute("SELECT schema_name FROM nls.typed_view_schemas")}
-    return {n: (conn.execute("SELECT to_regnamespace(%s) IS NOT NULL", (n,)).fetchone()[0], n in listed)
-            for n in sorted(listed | {"first", "second", "third"})}
+    return {
+        n: (conn.execute("SELECT to_regnamespace(%s) IS NOT NULL", (n,)).fetchone()[0], n in listed)
+        for n in sorted(listed | {"first", "second", "third"})
+    }
 
 
 def test_a_view_that_moves_leaves_no_empty_schema_nls_created(conn, fresh_emulator):
@@ -228,7 +285,7 @@ def test_a_view_that_moves_leaves_no_empty_schema_nls_created(conn, fresh_emulat
         assert sync(conn, user_id=user)["success"]
     make = "SELECT view FROM nls.create_typed_view(user_id => %s, schema_name => %s, view_name => %s)"
     assert conn.execute(make, ("mia", "first", "mia")).fetchone() == ("first.mia",)
-    assert conn.execute(make, ("mia", "second", "mia")).fetchone() == ("second.mia",)   # moved: first is empty
+    assert conn.execute(make, ("mia", "second", "mia")).fetchone() == ("second.mia",)  # moved: first is empty
     assert _schemas(conn) == {"first": (False, False), "second": (True, True), "third": (False, False)}
     # a schema that still holds another user's view stays when one view leaves it
     conn.execute(make, ("max", "second", "max"))
@@ -246,8 +303,11 @@ def test_a_view_that_moves_leaves_no_empty_schema_nls_created(conn, fresh_emulat
 
 
 def _history(conn, view: str) -> list[tuple]:
-    return conn.execute("SELECT change, property_name, column_name, old_type, new_type FROM nls.typed_view_history "
-                        "WHERE view = %s ORDER BY id", (view,)).fetchall()
+    return conn.execute(
+        "SELECT change, property_name, column_name, old_type, new_type FROM nls.typed_view_history "
+        "WHERE view = %s ORDER BY id",
+        (view,),
+    ).fetchall()
 
 
 def test_a_view_follows_renames_additions_retypes_and_removals_on_the_next_sync(conn, fresh_emulator):
@@ -256,7 +316,7 @@ def test_a_view_follows_renames_additions_retypes_and_removals_on_the_next_sync(
     ws, ds = gen.workspace, gen.data_source_ids["Every Type"]
     emu.api.add_integration("tok-follow", gen.workspace)
     use_emulator(conn, emu)
-    conn.execute("SELECT nls.set_setting('reconcile_interval_s', '0')")   # each run reconciles
+    conn.execute("SELECT nls.set_setting('reconcile_interval_s', '0')")  # each run reconciles
     add_user_source(conn, "fol", "tok-follow", gen.database_ids["Every Type"])
     assert sync(conn, user_id="fol")["success"]
     conn.execute("SELECT nls.create_typed_view(user_id => 'fol', schema_name => 'tasks_schema')")
@@ -270,31 +330,46 @@ def test_a_view_follows_renames_additions_retypes_and_removals_on_the_next_sync(
     ws.remove_property(ds, "Phone")
     result = sync(conn, user_id="fol")
     assert result["success"] and result["typed_views"][0]["view"] == view
-    after = conn.execute(written_before).fetchall()   # a query written before the rename still runs
+    after = conn.execute(written_before).fetchall()  # a query written before the rename still runs
     assert [(n, s) for n, s, _, _ in after] == [(n, s) for n, s, _, _ in before]
     assert all(p is None for _, _, p, _ in after) and all(x == 7 for _, _, _, x in after)
-    assert conn.execute(f"SELECT priority FROM {view} WHERE page_id = %s",
-                        (gen.page_ids["Every Type"][0],)).fetchone() == ("high",)
-    types = dict(conn.execute("SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-                              "WHERE attrelid = %s::regclass AND attnum > 0", (view,)).fetchall())
+    assert conn.execute(
+        f"SELECT priority FROM {view} WHERE page_id = %s", (gen.page_ids["Every Type"][0],)
+    ).fetchone() == ("high",)
+    types = dict(
+        conn.execute(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0",
+            (view,),
+        ).fetchall()
+    )
     assert types["notes"] == "numeric" and types["priority"] == "text" and types["phone"] == "text"
-    assert list(types)[-1] == "priority"   # an added property's column comes last
+    assert list(types)[-1] == "priority"  # an added property's column comes last
     changes = _history(conn, view)
     assert changes[0][0] == "created"
-    assert set(changes[1:]) == {("property_renamed", "Score", "score", None, None),
-                                ("column_added", "Priority", "priority", None, "select: text"),
-                                ("column_retyped", "Notes", "notes", "rich_text: text", "number: numeric"),
-                                ("property_removed", "Phone", "phone", None, None)}
+    assert set(changes[1:]) == {
+        ("property_renamed", "Score", "score", None, None),
+        ("column_added", "Priority", "priority", None, "select: text"),
+        ("column_retyped", "Notes", "notes", "rich_text: text", "number: numeric"),
+        ("property_removed", "Phone", "phone", None, None),
+    }
     # nothing changes when nothing did
     assert "typed_views" not in sync(conn, user_id="fol")
     assert len(_history(conn, view)) == len(changes)
     # made again: columns named after their properties, the removed one gone
     conn.execute("SELECT nls.create_typed_view(user_id => 'fol', schema_name => 'tasks_schema')")
-    cols = [r[0] for r in conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass "
-                                       "AND attnum > 0 ORDER BY attnum", (view,))]
+    cols = [
+        r[0]
+        for r in conn.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 ORDER BY attnum", (view,)
+        )
+    ]
     assert "points" in cols and "score" not in cols and "phone" not in cols
-    assert {c[:3] for c in _history(conn, view)[len(changes):]} >= {
-        ("recreated", None, None), ("column_renamed", "Points", "points"), ("column_dropped", "Phone", "phone")}
+    assert {c[:3] for c in _history(conn, view)[len(changes) :]} >= {
+        ("recreated", None, None),
+        ("column_renamed", "Points", "points"),
+        ("column_dropped", "Phone", "phone"),
+    }
 
 
 def test_typed_views_of_new_sources_are_made_after_their_first_sync_and_show_each_user_their_rows(conn, fresh_emulator):
@@ -313,14 +388,15 @@ def test_typed_views_of_new_sources_are_made_after_their_first_sync_and_show_eac
     with login_role(conn, "typed_app") as dsn, psycopg.connect(dsn, autocommit=True) as app:
         app.execute("SELECT set_config('nls.user_id', 'ann', false)")
         assert app.execute("SELECT count(*) FROM mine.every_type").fetchone() == (6,)
-        assert app.execute("SELECT count(*) FROM mine.every_type_2").fetchone() == (0,)   # ben's rows
+        assert app.execute("SELECT count(*) FROM mine.every_type_2").fetchone() == (0,)  # ben's rows
         # ann cannot drop ben's view (row-level security), and her own drop takes the view away
         assert app.execute("SELECT nls.drop_typed_view('mine.every_type_2')").fetchone() == (False,)
         assert app.execute("SELECT nls.drop_typed_view('mine.every_type')").fetchone() == (True,)
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):   # what was built is nls's to say
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # what was built is nls's to say
             app.execute("UPDATE nls.typed_views SET built_as = 'nls.sync_status'")
-    assert conn.execute("SELECT to_regclass('mine.every_type'), to_regclass('mine.every_type_2') IS NOT NULL"
-                        ).fetchone() == (None, True)
+    assert conn.execute(
+        "SELECT to_regclass('mine.every_type'), to_regclass('mine.every_type_2') IS NOT NULL"
+    ).fetchone() == (None, True)
 
 
 def test_bad_arguments_are_refused_with_their_name_and_change_nothing(conn, fresh_emulator):
@@ -332,16 +408,18 @@ def test_bad_arguments_are_refused_with_their_name_and_change_nothing(conn, fres
     db = gen.database_ids["Every Type"]
     conn.execute("CREATE SCHEMA theirs")
     conn.execute("CREATE TABLE notion_taken (x int)")
-    cases = [(("SELECT nls.create_typed_view()",), "22023", "database_id or a user_id"),
-             (("SELECT nls.create_typed_view(%s, view_name => '')", db), "22023", "view_name"),
-             (("SELECT nls.create_typed_view(%s, schema_name => 'public')", db), "22023", "schema_name"),
-             (("SELECT nls.create_typed_view(%s, schema_name => 'theirs')", db), "42P06", "theirs"),
-             (("SELECT nls.create_typed_view('0123456789abcdef0123456789abcdef')",), "P0002", "no source"),
-             (("SELECT nls.create_typed_view('not an id')",), "22023", "database_id"),
-             (("SELECT nls.set_setting('typed_views_schema', 'pg_views')",), "22023", "typed_views_schema"),
-             (("SELECT * FROM nls.typed_select(NULL, NULL)",), "22004", "needs a source_id"),
-             (("SELECT * FROM nls.typed_select(%s, NULL)", source), "22004", "needs a data_source_id"),
-             (("SELECT * FROM nls.typed_select(%s, 'x')", source + 1000), "P0002", f"no source {source + 1000} ")]
+    cases = [
+        (("SELECT nls.create_typed_view()",), "22023", "database_id or a user_id"),
+        (("SELECT nls.create_typed_view(%s, view_name => '')", db), "22023", "view_name"),
+        (("SELECT nls.create_typed_view(%s, schema_name => 'public')", db), "22023", "schema_name"),
+        (("SELECT nls.create_typed_view(%s, schema_name => 'theirs')", db), "42P06", "theirs"),
+        (("SELECT nls.create_typed_view('0123456789abcdef0123456789abcdef')",), "P0002", "no source"),
+        (("SELECT nls.create_typed_view('not an id')",), "22023", "database_id"),
+        (("SELECT nls.set_setting('typed_views_schema', 'pg_views')",), "22023", "typed_views_schema"),
+        (("SELECT * FROM nls.typed_select(NULL, NULL)",), "22004", "needs a source_id"),
+        (("SELECT * FROM nls.typed_select(%s, NULL)", source), "22004", "needs a data_source_id"),
+        (("SELECT * FROM nls.typed_select(%s, 'x')", source + 1000), "P0002", f"no source {source + 1000} "),
+    ]
     conn.execute("SELECT nls.create_typed_view(%s, 'kept')", (db,))
     before = conn.execute("SELECT count(*), max(id) FROM nls.typed_view_history").fetchone()
     for args, state, words in cases:
@@ -372,7 +450,7 @@ def test_a_cancel_while_the_views_follow_their_schema_ends_the_sync_with_it(conn
                     LANGUAGE plpgsql AS $$ BEGIN
                         RAISE EXCEPTION 'canceling statement due to user request' USING ERRCODE = 'query_canceled';
                     END $$""")
-    with pytest.raises(psycopg.errors.QueryCanceled):   # not one view's error in a successful answer
+    with pytest.raises(psycopg.errors.QueryCanceled):  # not one view's error in a successful answer
         sync(conn, user_id="can")
 
 
@@ -380,6 +458,7 @@ def test_an_upgrade_builds_every_view_again_without_its_users_text_in_the_catalo
     """A view an earlier nls built (its data source id written into its definition and comment, its properties'
     names and ids into its column comments) is built again when the install applies the migration and sql/."""
     from nls_install import install as ins
+
     gen = generate_every_type(pages=4, seed=5)
     fresh_emulator.api.add_integration("tok-up", gen.workspace)
     use_emulator(conn, fresh_emulator)
@@ -388,20 +467,27 @@ def test_an_upgrade_builds_every_view_again_without_its_users_text_in_the_catalo
     assert sync(conn, database_id=db)["status"] == "success"
     conn.execute("SELECT * FROM nls.create_typed_view(%s, 'old')", (db,))
     columns = conn.execute("SELECT columns FROM nls.typed_views WHERE view_name = 'old'").fetchone()[0]
-    conn.execute("CREATE OR REPLACE VIEW notion.old WITH (security_invoker = true) AS "
-                 + conn.execute("SELECT nls._typed_view_query(%s, %s, %s)", (source, ds, psycopg.types.json.Jsonb(
-                     columns))).fetchone()[0].replace("%", "%%"))
+    conn.execute(
+        "CREATE OR REPLACE VIEW notion.old WITH (security_invoker = true) AS "
+        + conn.execute("SELECT nls._typed_view_query(%s, %s, %s)", (source, ds, psycopg.types.json.Jsonb(columns)))
+        .fetchone()[0]
+        .replace("%", "%%")
+    )
     conn.execute(f"COMMENT ON VIEW notion.old IS 'nls typed view of Notion data source {ds} (source {source})'")
     order_id = next(c["property_id"] for c in columns if c["column"] == "order_")
     conn.execute(f"COMMENT ON COLUMN notion.old.order_ IS 'Notion property \"Order\" (id {order_id}, number)'")
     before = conn.execute("SELECT count(*) FROM notion.old").fetchone()[0]
-    migration, = (ROOT / "migrations").glob("*.export-and-typed-views.sql")
+    (migration,) = (ROOT / "migrations").glob("*.export-and-typed-views.sql")
     conn.execute(migration.read_text())
     ins.deploy(conn)
-    text = conn.execute("SELECT pg_get_viewdef('notion.old'::regclass) || obj_description('notion.old'::regclass) "
-                        "|| string_agg(col_description(a.attrelid, a.attnum), '') FROM pg_attribute a "
-                        "WHERE a.attrelid = 'notion.old'::regclass AND a.attnum > 0").fetchone()[0]
+    text = conn.execute(
+        "SELECT pg_get_viewdef('notion.old'::regclass) || obj_description('notion.old'::regclass) "
+        "|| string_agg(col_description(a.attrelid, a.attnum), '') FROM pg_attribute a "
+        "WHERE a.attrelid = 'notion.old'::regclass AND a.attnum > 0"
+    ).fetchone()[0]
     assert ds not in text and db not in text and '"Order"' not in text and "nls.typed_views" in text
     assert conn.execute("SELECT count(*) FROM notion.old").fetchone()[0] == before == 4
-    assert conn.execute("SELECT build_wanted, build_error FROM nls.typed_views WHERE view_name = 'old'"
-                        ).fetchone() == (False, None)
+    assert conn.execute("SELECT build_wanted, build_error FROM nls.typed_views WHERE view_name = 'old'").fetchone() == (
+        False,
+        None,
+    )

@@ -3,6 +3,7 @@ from this repository's own history with ``git archive`` of its commit and instal
 venv's Python) is given data through every flow, then upgraded with this release's ``nls install``; and the steps
 back no install may take are refused with what to do instead. Also: a failing migration or an engine that does not
 load leaves the previous release working, and the installed schema is the committed tests/schema.sql."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,11 +30,11 @@ from schema_dump import dump, objects
 from workspaces import generated_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
-PREVIOUS = releases.previous()   # None: the fixture previous_tree skips each test that needs it
+PREVIOUS = releases.previous()  # None: the fixture previous_tree skips each test that needs it
 USER = "upgrading-learner"
 TOKEN = "secret_upgrade_token"
 OLD_DB = "upgrade_from"
-CUSTOM_SCHEDULE = "0 0 30 2 *"   # never fires: no job runs during the test
+CUSTOM_SCHEDULE = "0 0 30 2 *"  # never fires: no job runs during the test
 # the tables of schema nls that an install writes itself (yoyo's bookkeeping, the deployed engine); every other
 # table holds what users and syncs wrote, and an upgrade keeps each of its rows
 DEPLOY_TABLES = ("_python_module", "_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock", "settings")
@@ -62,9 +63,8 @@ def install_previous(tree: Path, dsn: str, *args: str) -> str:
     output."""
     done = release_tree.run_installer(tree, dsn, *args)
     assert done.returncode == 0, done.stdout + done.stderr
-    with psycopg.connect(dsn) as conn:   # its own migrations, not this release's
-        assert value(conn, "SELECT max(migration_id) FROM nls._yoyo_migration") == \
-            _previous().last_migration
+    with psycopg.connect(dsn) as conn:  # its own migrations, not this release's
+        assert value(conn, "SELECT max(migration_id) FROM nls._yoyo_migration") == _previous().last_migration
     return done.stdout
 
 
@@ -79,8 +79,7 @@ def old_db(postgresql_proc, previous_tree):
         install_previous(previous_tree, dsn, "--schedule", CUSTOM_SCHEDULE, "--workers", "2")
         with psycopg.connect(dsn, autocommit=True) as conn:
             with cron(conn) as c:
-                c.execute("SELECT cron.alter_job(jobid, active := false) FROM cron.job WHERE database = %s",
-                          (OLD_DB,))
+                c.execute("SELECT cron.alter_job(jobid, active := false) FROM cron.job WHERE database = %s", (OLD_DB,))
             conn.execute("SELECT nls.set_setting('anki_python_path', %s)", (ANKI_SERVER_DIR,))
             yield conn, dsn
             unschedule(conn, None)
@@ -97,8 +96,11 @@ def cron(conn: psycopg.Connection) -> psycopg.Connection:
 
 def jobs(conn: psycopg.Connection) -> list[tuple]:
     with cron(conn) as c:
-        return c.execute("SELECT jobname, schedule, command, database, username, active FROM cron.job "
-                         "WHERE database = %s ORDER BY jobname", (conn.info.dbname,)).fetchall()
+        return c.execute(
+            "SELECT jobname, schedule, command, database, username, active FROM cron.job "
+            "WHERE database = %s ORDER BY jobname",
+            (conn.info.dbname,),
+        ).fetchall()
 
 
 # ---- what a database holds ------------------------------------------------------------------------------------
@@ -110,7 +112,8 @@ def data_relations(conn: psycopg.Connection) -> dict[str, list[str]]:
         "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
         "WHERE (n.nspname = 'nls' AND c.relkind = 'r' AND c.relname <> ALL (%s)) "
         "   OR c.oid IN (SELECT to_regclass(built_as) FROM nls.typed_views) GROUP BY 1",
-        (list(DEPLOY_TABLES),)).fetchall()
+        (list(DEPLOY_TABLES),),
+    ).fetchall()
     return {rel: [c for c in cols if c not in REBUILT.get(rel, ())] for rel, cols in rows}
 
 
@@ -123,8 +126,9 @@ def contents(conn: psycopg.Connection, relations: dict[str, list[str]]) -> dict[
     out = {}
     for rel, cols in relations.items():
         row = f"row({', '.join(cols)})::text"
-        out[rel] = installed.row(conn, f"SELECT count(*), md5(coalesce(string_agg(md5({row}), '' ORDER BY "
-                                 f"md5({row})), '')) FROM {rel}")
+        out[rel] = installed.row(
+            conn, f"SELECT count(*), md5(coalesce(string_agg(md5({row}), '' ORDER BY md5({row})), '')) FROM {rel}"
+        )
     return out
 
 
@@ -136,9 +140,12 @@ def settings(conn: psycopg.Connection) -> dict[str, str]:
 def rewrite(conn: psycopg.Connection, atom: str, back: str) -> None:
     """A reviewed rewrite of an atom's answer (review_queue: edited, approved)."""
     front, old = installed.row(conn, "SELECT front, back FROM nls.learning_atoms WHERE id = %s", (atom,))
-    item = value(conn, "INSERT INTO nls.review_queue (user_id, front, back, original_front, original_back, "
-                        "original_atom_id, source) VALUES (%s, %s, %s, %s, %s, %s, 'gemini') RETURNING id",
-                        (USER, front, old, front, old, atom))
+    item = value(
+        conn,
+        "INSERT INTO nls.review_queue (user_id, front, back, original_front, original_back, "
+        "original_atom_id, source) VALUES (%s, %s, %s, %s, %s, %s, 'gemini') RETURNING id",
+        (USER, front, old, front, old, atom),
+    )
     conn.execute("SELECT nls.edit_review(%s, %s, %s)", (item, front, back))
     conn.execute("SELECT nls.approve_review(%s)", (item,))
 
@@ -148,8 +155,12 @@ def push(conn: psycopg.Connection, dry_run: bool = False) -> dict:
 
 
 def conflicts(conn: psycopg.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT s.local_id::text FROM nls.push_conflicts c "
-                                       "JOIN nls.notion_sync_state s ON s.id = c.id")}
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT s.local_id::text FROM nls.push_conflicts c JOIN nls.notion_sync_state s ON s.id = c.id"
+        )
+    }
 
 
 def answer(emu: Emulator, page: str) -> str:
@@ -159,9 +170,16 @@ def answer(emu: Emulator, page: str) -> str:
 
 def deliver(conn: psycopg.Connection, path: str, token: str, page: str) -> int:
     """A signed page.properties_updated delivery for ``page``, handed to nls as `nls webhooks serve` does."""
-    body = json.dumps({"id": str(uuid.uuid4()), "type": "page.properties_updated", "timestamp": "2026-12-01T09:00:00Z",
-                       "authors": [{"id": str(uuid.uuid4()), "type": "person"}],
-                       "entity": {"id": page, "type": "page"}, "data": {}}).encode()
+    body = json.dumps(
+        {
+            "id": str(uuid.uuid4()),
+            "type": "page.properties_updated",
+            "timestamp": "2026-12-01T09:00:00Z",
+            "authors": [{"id": str(uuid.uuid4()), "type": "person"}],
+            "entity": {"id": page, "type": "page"},
+            "data": {},
+        }
+    ).encode()
     signature = "sha256=" + hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
     return value(conn, "SELECT nls.webhook_receive(%s, %s, %s)", (path, body, signature))
 
@@ -181,8 +199,11 @@ def give_it_data(conn, emu, anki_server) -> dict:
     applied; then local changes left pending (one plain, one that Notion changes too). Returns the ids it used."""
     use_emulator(conn, emu)
     gen = generated_workspace(conn, emu, USER, TOKEN, pages=80, seed=21, with_content={"Concepts"})
-    cards = conn.execute("SELECT id::text, notion_id FROM nls.learning_atoms WHERE user_id = %s "
-                         "AND atom_type = 'flashcard' ORDER BY card_id LIMIT 4", (USER,)).fetchall()
+    cards = conn.execute(
+        "SELECT id::text, notion_id FROM nls.learning_atoms WHERE user_id = %s "
+        "AND atom_type = 'flashcard' ORDER BY card_id LIMIT 4",
+        (USER,),
+    ).fetchall()
     (a, page_a), (b, page_b), (c, _), (d, page_d) = cards
     ws = gen.workspace
     rewrite(conn, a, "Pushed under the previous release.")
@@ -191,12 +212,15 @@ def give_it_data(conn, emu, anki_server) -> dict:
     assert sync(conn, user_id=USER)["success"]
     assert push(conn)["success"] and answer(emu, page_a) == "Pushed under the previous release."
     assert conflicts(conn) == {b}
-    views = conn.execute("SELECT * FROM nls.create_typed_view(user_id => %s, schema_name => 'learner_views')",
-                         (USER,)).fetchall()
+    views = conn.execute(
+        "SELECT * FROM nls.create_typed_view(user_id => %s, schema_name => 'learner_views')", (USER,)
+    ).fetchall()
     assert len(views) == len(LEARNING_TARGETS)
     if anki_server:
-        conn.execute("SELECT nls.add_anki_account(%s, 'learner', %s, endpoint => %s)",
-                     (USER, anki_server.password, anki_server.url))
+        conn.execute(
+            "SELECT nls.add_anki_account(%s, 'learner', %s, endpoint => %s)",
+            (USER, anki_server.password, anki_server.url),
+        )
         assert conn.execute("SELECT nls.anki_sync(%s)", (USER,)).fetchone()[0]["status"] == "success"
     path = conn.execute("SELECT nls.webhook_endpoint(%s)", (USER,)).fetchone()[0]
     hook_token = "secret_" + uuid.uuid4().hex
@@ -209,8 +233,16 @@ def give_it_data(conn, emu, anki_server) -> dict:
     rewrite(conn, c, "Changed under the previous release, pushed after the upgrade.")
     rewrite(conn, d, "Local answer of d.")
     ws.update_page(page_d, {"Answer": "Notion answer of d."})
-    return {"a": a, "b": b, "c": c, "d": d, "page_d": page_d, "path": path, "hook_token": hook_token,
-            "pages": [p for _, p in cards]}
+    return {
+        "a": a,
+        "b": b,
+        "c": c,
+        "d": d,
+        "page_d": page_d,
+        "path": path,
+        "hook_token": hook_token,
+        "pages": [p for _, p in cards],
+    }
 
 
 class _Anki:
@@ -218,6 +250,7 @@ class _Anki:
 
     def __init__(self):
         from anki_support import USERS, AnkiServer
+
         self.server, self.password = AnkiServer().start(), USERS["learner"]
         self.url = self.server.url
 
@@ -232,8 +265,10 @@ def _check_plan(dsn: str, capsys, previous_tree: Path) -> None:
     out = capsys.readouterr().out
     shipped = Shipped()
     pending = [m for m in shipped.migrations if m > _previous().last_migration]
-    assert (f"Upgrade plan: nls {_previous().version} (migration {_previous().last_migration}) -> {__version__} "
-            f"(migration {shipped.migrations[-1]})") in out
+    assert (
+        f"Upgrade plan: nls {_previous().version} (migration {_previous().last_migration}) -> {__version__} "
+        f"(migration {shipped.migrations[-1]})"
+    ) in out
     assert f"Would apply {len(pending)} migration(s): {', '.join(pending)}" in out
     old = {name: sha256(source) for name, source in engine_modules(previous_tree / "plpython" / "nls_engine").items()}
     changed = sorted(n for n, h in shipped.module_hashes.items() if old.get(n, h) != h)
@@ -245,8 +280,9 @@ def _check_plan(dsn: str, capsys, previous_tree: Path) -> None:
     assert "Anki's library (optional: the Anki sync): anki " in out and f"Python from {ANKI_SERVER_DIR}" in out
 
 
-def test_an_upgrade_from_the_previous_release_keeps_everything_and_goes_on_incrementally(old_db, dsn, capsys,
-                                                                                        previous_tree):
+def test_an_upgrade_from_the_previous_release_keeps_everything_and_goes_on_incrementally(
+    old_db, dsn, capsys, previous_tree
+):
     conn, old_dsn = old_db
     anki_server = _Anki() if anki_ready(conn) else None
     try:
@@ -274,11 +310,15 @@ def _check_after(conn, old_dsn, fresh_dsn, relations, before, kept, scheduled) -
     assert objects(dump(old_dsn)) == objects(dump(fresh_dsn))
     version = conn.execute("SELECT nls.version()").fetchone()[0]
     engine = conn.execute("SELECT nls._load_engine()").fetchone()[0]
-    assert version == {"release": __version__, "migration": Shipped().migrations[-1], "engine": engine,
-                       "schema_matches": True}
+    assert version == {
+        "release": __version__,
+        "migration": Shipped().migrations[-1],
+        "engine": engine,
+        "schema_matches": True,
+    }
     assert engine == Shipped().engine
     # the modules of the previous release's layout that this one does not ship are gone
-    assert {n for n, in conn.execute("SELECT name FROM nls._python_module")} == set(Shipped().modules)
+    assert {n for (n,) in conn.execute("SELECT name FROM nls._python_module")} == set(Shipped().modules)
 
 
 def _check_flows_go_on(conn, emu, ids, anki_server) -> None:
@@ -287,9 +327,12 @@ def _check_flows_go_on(conn, emu, ids, anki_server) -> None:
     emu.api.reset_log()
     result = sync(conn, user_id=USER)
     assert result["success"] and {r["sync_type"] for r in result["results"]} == {"notion_incremental"}
-    content = {r["path"].split("/")[3].replace("-", "") for r in emu.api.log
-               if r["endpoint"] in ("page_markdown", "block_children")}
-    assert content <= {ids["page_d"].replace("-", "")}, content   # no content read again but a changed page's
+    content = {
+        r["path"].split("/")[3].replace("-", "")
+        for r in emu.api.log
+        if r["endpoint"] in ("page_markdown", "block_children")
+    }
+    assert content <= {ids["page_d"].replace("-", "")}, content  # no content read again but a changed page's
     would = push(conn, dry_run=True)
     listed = [w for r in would["results"] for w in r.get("would_send", [])]
     assert {w["local_id"] for w in listed if not w.get("conflicts")} == {ids["c"]}, would
@@ -312,8 +355,11 @@ def _check_flows_go_on(conn, emu, ids, anki_server) -> None:
 # ---- atomic: a failure changes nothing -----------------------------------------------------------------------
 def _state(conn, dsn) -> tuple:
     """What a failed upgrade must leave as it was: the schema, the migrations applied, the engine deployed."""
-    return (dump(dsn), conn.execute("SELECT array_agg(migration_id ORDER BY 1) FROM nls._yoyo_migration").fetchone(),
-            conn.execute("SELECT array_agg(sha256 ORDER BY name) FROM nls._python_module").fetchone())
+    return (
+        dump(dsn),
+        conn.execute("SELECT array_agg(migration_id ORDER BY 1) FROM nls._yoyo_migration").fetchone(),
+        conn.execute("SELECT array_agg(sha256 ORDER BY name) FROM nls._python_module").fetchone(),
+    )
 
 
 def _works(conn, emu) -> None:
@@ -321,8 +367,12 @@ def _works(conn, emu) -> None:
     gen = emu.gen
     page = gen.workspace.create_page(gen.data_source_ids["Stories"], {})
     assert sync(conn, user_id="atomic-user")["success"]
-    assert conn.execute("SELECT count(*) FROM nls.stg_notion_pages WHERE replace(page_id, '-', '') = %s",
-                        (page.replace("-", ""),)).fetchone()[0] == 1
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM nls.stg_notion_pages WHERE replace(page_id, '-', '') = %s", (page.replace("-", ""),)
+        ).fetchone()[0]
+        == 1
+    )
 
 
 @pytest.fixture
@@ -342,15 +392,18 @@ def test_a_failing_migration_changes_nothing_and_the_previous_release_keeps_work
     folder = tmp_path / "migrations"
     shutil.copytree(Shipped().migrations_dir, folder)
     last = Shipped().migrations[-1]
-    (folder / "0099.fails.sql").write_text(f"-- depends: {last}\nALTER TABLE nls.sources ADD COLUMN doomed int;\n"
-                                           "SELECT 1 / 0;\n")
+    (folder / "0099.fails.sql").write_text(
+        f"-- depends: {last}\nALTER TABLE nls.sources ADD COLUMN doomed int;\nSELECT 1 / 0;\n"
+    )
     (folder / "0099.fails.rollback.sql").write_text("ALTER TABLE nls.sources DROP COLUMN doomed;\n")
     before = _state(conn, dsn)
     with pytest.raises(InstallError) as failed:
         atomic.install(conn, Shipped(migrations_dir=folder))
-    assert str(failed.value).startswith("migration 0099.fails failed: division by zero [SQLSTATE 22012]. Nothing "
-                                        f"was changed: the database is still at {_previous().version} (migration "
-                                        f"{_previous().last_migration}), which keeps working as before")
+    assert str(failed.value).startswith(
+        "migration 0099.fails failed: division by zero [SQLSTATE 22012]. Nothing "
+        f"was changed: the database is still at {_previous().version} (migration "
+        f"{_previous().last_migration}), which keeps working as before"
+    )
     assert _state(conn, dsn) == before
     assert conn.execute("SELECT to_regprocedure('nls._deployed()')").fetchone()[0] is None
     _works(conn, emu)
@@ -363,21 +416,27 @@ def test_an_engine_that_does_not_load_changes_nothing_and_the_previous_release_k
     before = _state(conn, dsn)
     with pytest.raises(InstallError) as failed:
         atomic.install(conn, Shipped(modules=modules))
-    assert str(failed.value).startswith("the engine's load check (SELECT nls.engine_status()) failed: RuntimeError: "
-                                        "this engine does not load")
+    assert str(failed.value).startswith(
+        "the engine's load check (SELECT nls.engine_status()) failed: RuntimeError: this engine does not load"
+    )
     assert f"still at {_previous().version}" in str(failed.value)
-    assert _state(conn, dsn) == before   # the migrations too: they were in the same transaction
+    assert _state(conn, dsn) == before  # the migrations too: they were in the same transaction
     _works(conn, emu)
 
 
 # ---- stepping back -----------------------------------------------------------------------------------------------
 def test_an_older_nls_over_a_newer_database_is_refused_with_what_to_do_and_changes_nothing(conn, dsn, capsys):
     newer = [*Shipped().migrations, "0099.later"]
-    conn.execute("INSERT INTO nls._yoyo_migration (migration_hash, migration_id, applied_at_utc) "
-                 "VALUES (%s, '0099.later', now())", (hashlib.sha256(b"0099.later").hexdigest(),))
+    conn.execute(
+        "INSERT INTO nls._yoyo_migration (migration_hash, migration_id, applied_at_utc) "
+        "VALUES (%s, '0099.later', now())",
+        (hashlib.sha256(b"0099.later").hexdigest(),),
+    )
     record = json.dumps({"release": "9.9.0", "migrations": newer})
-    conn.execute(f"CREATE OR REPLACE FUNCTION nls._deployed() RETURNS jsonb LANGUAGE sql IMMUTABLE "
-                 f"AS $$ SELECT '{record}'::jsonb $$")
+    conn.execute(
+        f"CREATE OR REPLACE FUNCTION nls._deployed() RETURNS jsonb LANGUAGE sql IMMUTABLE "
+        f"AS $$ SELECT '{record}'::jsonb $$"
+    )
     before = dump(dsn)
     for args in (["--check"], ["--no-schedule"]):
         assert install(["--dsn", dsn, *args]) == 1
@@ -387,25 +446,40 @@ def test_an_older_nls_over_a_newer_database_is_refused_with_what_to_do_and_chang
     assert dump(dsn) == before
 
 
-def test_a_migration_rolled_back_by_hand_stops_every_sync_with_a_clear_error_until_nls_install(conn, dsn, capsys,
-                                                                                              emulator):
+def test_a_migration_rolled_back_by_hand_stops_every_sync_with_a_clear_error_until_nls_install(
+    conn, dsn, capsys, emulator
+):
     gen = emulator.add_generated("creative", pages=10, seed=19, token="tok-rolled")
     use_emulator(conn, emulator)
     add_user_source(conn, "rolled-user", "tok-rolled", gen.database_ids["Stories"])
     yoyo = Path(sys.executable).with_name("yoyo")
     # the DBA rolls back with yoyo itself: 0013 (its rollback drops sync_state.listed, which the engine reads)
     # and every migration after it
-    done = subprocess.run([str(yoyo), "rollback", "--batch", "--no-config-file", "--database", yoyo_url(conn, None),
-                           "--revision", _previous().last_migration, str(Shipped().migrations_dir)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(yoyo),
+            "rollback",
+            "--batch",
+            "--no-config-file",
+            "--database",
+            yoyo_url(conn, None),
+            "--revision",
+            _previous().last_migration,
+            str(Shipped().migrations_dir),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     rolled = [m for m in Shipped().migrations if m >= _previous().last_migration]
     version = conn.execute("SELECT nls.version()").fetchone()[0]
     assert version["schema_matches"] is False and ", ".join(rolled) in version["problem"]
     with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as refused:
         sync(conn, user_id="rolled-user")
-    assert (refused.value.diag.message_primary or "").endswith(f"nls: the schema lacks migration(s) {', '.join(rolled)} that "
-                                                       f"the deployed nls {__version__} needs (rolled back by hand)")
+    assert (refused.value.diag.message_primary or "").endswith(
+        f"nls: the schema lacks migration(s) {', '.join(rolled)} that "
+        f"the deployed nls {__version__} needs (rolled back by hand)"
+    )
     assert f"Run nls install of nls {__version__} to apply them again" in (refused.value.diag.message_hint or "")
     with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
         conn.execute("CALL nls.sync_all_users_notion_databases()")

@@ -1,6 +1,7 @@
 """The worker runtime on a database set up as managed services set theirs up (conftest.managed_template): installed
 by its owner, no superuser, without plpython3u; the engine in nls worker processes beside the server; the psql a DBA
 knows unchanged."""
+
 from __future__ import annotations
 
 import os
@@ -36,9 +37,11 @@ def runtime() -> str:
     return "worker"
 
 
-PUBLIC = ("SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') -> ' || "
-          "pg_get_function_result(p.oid) FROM pg_proc p WHERE p.pronamespace = 'nls'::regnamespace "
-          "AND p.proname !~ '^_' ORDER BY 1")
+PUBLIC = (
+    "SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') -> ' || "
+    "pg_get_function_result(p.oid) FROM pg_proc p WHERE p.pronamespace = 'nls'::regnamespace "
+    "AND p.proname !~ '^_' ORDER BY 1"
+)
 VIEWS = "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'nls'::regnamespace AND c.relkind = 'v' ORDER BY 1"
 
 
@@ -49,13 +52,13 @@ def learning(emu, conn, user="alice", token="tok-alice", pages=40):
     return gen
 
 
-def test_the_worker_runtime_has_the_server_runtimes_public_functions_and_views_and_no_plpython(
-        conn, postgresql_proc):
+def test_the_worker_runtime_has_the_server_runtimes_public_functions_and_views_and_no_plpython(conn, postgresql_proc):
     with postgresql_proc.connect(TEMPLATE_DB) as server:
         assert conn.execute(PUBLIC).fetchall() == server.execute(PUBLIC).fetchall()
         assert conn.execute(VIEWS).fetchall() == server.execute(VIEWS).fetchall()
-    assert conn.execute("SELECT count(*) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
-                        "WHERE l.lanname LIKE 'plpython%'").fetchone() == (0,)
+    assert conn.execute(
+        "SELECT count(*) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname LIKE 'plpython%'"
+    ).fetchone() == (0,)
     assert conn.execute("SELECT count(*) FROM pg_extension WHERE extname LIKE 'plpython%'").fetchone() == (0,)
     worker = conn.execute("SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'nls_worker'")
     assert worker.fetchone() == (False, False, True)
@@ -63,8 +66,10 @@ def test_the_worker_runtime_has_the_server_runtimes_public_functions_and_views_a
 
 def test_nls_workers_shows_each_worker_with_the_release_and_engine_it_runs(conn):
     from nls_install import __version__
-    row = conn.execute("SELECT host, pid, alive, concurrency, release, engine = (nls.version() ->> 'engine') "
-                       "FROM nls.workers").fetchall()
+
+    row = conn.execute(
+        "SELECT host, pid, alive, concurrency, release, engine = (nls.version() ->> 'engine') FROM nls.workers"
+    ).fetchall()
     assert row == [(socket.gethostname(), os.getpid(), True, 2, __version__, True)]
 
 
@@ -81,14 +86,17 @@ def owner_dsn_of(conn) -> str:
 
 
 def test_a_sync_in_psql_returns_its_json_once_a_worker_ran_it_and_stores_what_the_server_runtime_does(
-        conn, emulator, postgresql_proc):
+    conn, emulator, postgresql_proc
+):
     gen = learning(emulator, conn)
     cards = len(gen.page_ids["Flashcards"])
     result = sync(conn, database_id=gen.database_ids["Flashcards"])
     assert result["success"] and result["status"] == "success" and result["synced_count"] == cards, result
-    log = conn.execute("SELECT status, items_processed, backend_pid <> pg_backend_pid() FROM nls.sync_log "
-                       "WHERE id = %s", (result["sync_log_id"],)).fetchone()
-    assert log == ("completed", cards, True)   # the run was a worker's
+    log = conn.execute(
+        "SELECT status, items_processed, backend_pid <> pg_backend_pid() FROM nls.sync_log WHERE id = %s",
+        (result["sync_log_id"],),
+    ).fetchone()
+    assert log == ("completed", cards, True)  # the run was a worker's
     # the same workspace synced by the server runtime stores the same pages
     postgresql_proc.create_database("tests_server_twin", template=TEMPLATE_DB)
     try:
@@ -112,7 +120,7 @@ def test_bad_input_comes_back_with_its_sqlstate_message_and_hint(conn):
 
 
 def test_with_no_live_worker_a_call_fails_at_once_saying_how_to_start_one(conn, postgresql_proc):
-    conn.execute("UPDATE nls._workers SET stopping_at = now()")   # as if every worker had stopped
+    conn.execute("UPDATE nls._workers SET stopping_at = now()")  # as if every worker had stopped
     started = time.monotonic()
     with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as e:
         conn.execute("SELECT nls.sync_notion()")
@@ -131,17 +139,26 @@ def test_a_token_never_lies_in_a_table_in_clear(conn, emulator):
 
 def test_a_statement_timeout_of_the_caller_stops_the_run_in_the_worker(conn, emulator):
     gen = learning(emulator, conn)
-    emulator.api.faults.add("stall", path="/query", times=20)   # the run waits on Notion
+    emulator.api.faults.add("stall", path="/query", times=20)  # the run waits on Notion
     try:
         conn.execute("SET statement_timeout = '1s'")
         with pytest.raises(psycopg.errors.QueryCanceled):
             sync(conn, database_id=gen.database_ids["Flashcards"])
         conn.execute("RESET statement_timeout")
         # the worker was told at once: it stops the run at its next wait, and its slot is free again
-        wait_until(lambda: conn.execute("SELECT status FROM nls._requests ORDER BY requested_at DESC LIMIT 1")
-                   .fetchone() == ("cancelled",), 15, "the call cancelled in the worker")
-        wait_until(lambda: conn.execute("SELECT bool_and(running = '[]') FROM nls.workers").fetchone() == (True,),
-                   15, "the worker's slots free")
+        wait_until(
+            lambda: (
+                conn.execute("SELECT status FROM nls._requests ORDER BY requested_at DESC LIMIT 1").fetchone()
+                == ("cancelled",)
+            ),
+            15,
+            "the call cancelled in the worker",
+        )
+        wait_until(
+            lambda: conn.execute("SELECT bool_and(running = '[]') FROM nls.workers").fetchone() == (True,),
+            15,
+            "the worker's slots free",
+        )
     finally:
         emulator.api.faults.clear()
     # as in the server runtime, a statement that failed leaves nothing of its run
@@ -156,8 +173,11 @@ def test_a_worker_stopping_mid_run_closes_the_run_and_exits_within_seconds(conn,
         outcome: dict[str, Any] = {}
         caller = threading.Thread(target=_sync_into, args=(owner_dsn_of(conn), gen, outcome), daemon=True)
         caller.start()
-        wait_until(lambda: conn.execute("SELECT count(*) FROM nls._requests WHERE status = 'running'").fetchone()
-                   == (1,), 15, "the worker running the call")
+        wait_until(
+            lambda: conn.execute("SELECT count(*) FROM nls._requests WHERE status = 'running'").fetchone() == (1,),
+            15,
+            "the worker running the call",
+        )
         started = time.monotonic()
         worker.stop()
         assert time.monotonic() - started < 5
@@ -193,6 +213,7 @@ def _held_call(conn, emulator):
 
 def test_a_request_in_flight_is_waited_on_in_pg_sleeps_growing_from_1_ms_to_20_ms_each_request_anew(conn):
     from nls_worker.database import Plpy, connect
+
     slept: list[float] = []
 
     class Recording(Plpy):
@@ -200,18 +221,18 @@ def test_a_request_in_flight_is_waited_on_in_pg_sleeps_growing_from_1_ms_to_20_m
             slept.append(seconds)
             super().sleep(seconds)
 
-    with connect(owner_dsn_of(conn)) as c:   # a connection as a worker's slot has
+    with connect(owner_dsn_of(conn)) as c:  # a connection as a worker's slot has
         plpy = Recording(c)
-        for _ in range(2):   # two requests, one after the other
+        for _ in range(2):  # two requests, one after the other
             answered = threading.Event()
             request = threading.Thread(target=answered.wait)
             request.start()
             for _ in range(7):
                 plpy.join(request, 1.0)
-            plpy.join(request, 0.005)   # never longer than the wait asked for
+            plpy.join(request, 0.005)  # never longer than the wait asked for
             answered.set()
             request.join()
-            plpy.join(request, 1.0)     # answered: no wait on the backend
+            plpy.join(request, 1.0)  # answered: no wait on the backend
     assert slept == [0.001, 0.002, 0.004, 0.008, 0.016, 0.02, 0.02, 0.005] * 2
 
 
@@ -230,9 +251,18 @@ def test_a_pg_cancel_backend_of_a_workers_backend_cancels_its_run(conn, emulator
     _, caller, outcome, pid = _held_call(conn, emulator)
     with managed_proc.connect(WORKER_DB, autocommit=True) as su:
         # the worker waits on its backend (pg_sleep) while Notion holds the answer: the cancel lands there
-        wait_until(lambda: su.execute("SELECT pg_cancel_backend(%s) AND EXISTS (SELECT 1 FROM pg_stat_activity "
-                                      "WHERE pid = %s AND state = 'active')", (pid, pid)).fetchone()[0]
-                   or "error" in outcome, 15, "a cancel landing in the worker's wait")
+        wait_until(
+            lambda: (
+                su.execute(
+                    "SELECT pg_cancel_backend(%s) AND EXISTS (SELECT 1 FROM pg_stat_activity "
+                    "WHERE pid = %s AND state = 'active')",
+                    (pid, pid),
+                ).fetchone()[0]
+                or "error" in outcome
+            ),
+            15,
+            "a cancel landing in the worker's wait",
+        )
     caller.join(30)
     assert isinstance(outcome.get("error"), psycopg.errors.QueryCanceled), outcome
 
@@ -244,42 +274,66 @@ def test_two_workers_share_one_round_and_sync_each_user_once(conn, emulator, man
         add_user_source(conn, u, f"tok-{u}", gen.database_ids["Flashcards"])
     use_emulator(conn, emulator)
     with running_worker(worker_dsn(managed_proc), concurrency=2):
-        conn.execute("CALL nls.sync_all_users_notion_databases()")   # what pg_cron's job runs: opens the round
-        wait_until(lambda: conn.execute("SELECT count(*) FILTER (WHERE finished_at IS NOT NULL), count(*) FROM "
-                                        "nls.sync_rounds").fetchone() == (6, 6), 60, "the round done")
-    rows = conn.execute("SELECT user_id, count(*) FROM nls.sync_log WHERE sync_type LIKE 'notion_full' "
-                        "GROUP BY 1 ORDER BY 1").fetchall()
+        conn.execute("CALL nls.sync_all_users_notion_databases()")  # what pg_cron's job runs: opens the round
+        wait_until(
+            lambda: (
+                conn.execute(
+                    "SELECT count(*) FILTER (WHERE finished_at IS NOT NULL), count(*) FROM nls.sync_rounds"
+                ).fetchone()
+                == (6, 6)
+            ),
+            60,
+            "the round done",
+        )
+    rows = conn.execute(
+        "SELECT user_id, count(*) FROM nls.sync_log WHERE sync_type LIKE 'notion_full' GROUP BY 1 ORDER BY 1"
+    ).fetchall()
     assert rows == [(u, 1) for u in users]
     claimed_by = conn.execute("SELECT count(DISTINCT claimed_by) FROM nls.sync_rounds").fetchone()[0]
-    assert claimed_by >= 2   # the work was shared by the slots of both workers
+    assert claimed_by >= 2  # the work was shared by the slots of both workers
 
 
 def test_a_call_asked_in_another_backends_name_is_refused(conn, managed_proc):
     with managed_proc.connect(WORKER_DB, autocommit=True) as su:
-        conninfo, = su.execute("SELECT conninfo FROM nls._loopback").fetchone()
+        (conninfo,) = su.execute("SELECT conninfo FROM nls._loopback").fetchone()
     admin_pid = conn.info.backend_pid
-    with psycopg.connect(conninfo + f" dbname={WORKER_DB}", autocommit=True) as forger:   # the loopback's own role
-        forger.execute("INSERT INTO nls._requests (id, kind, args, caller_role, caller_pid, caller_started, scope) "
-                       "VALUES (gen_random_uuid(), 'rotate_encryption_key', '{}', %s, %s, now(), 'all')",
-                       (conn.info.user, admin_pid))
+    with psycopg.connect(conninfo + f" dbname={WORKER_DB}", autocommit=True) as forger:  # the loopback's own role
+        forger.execute(
+            "INSERT INTO nls._requests (id, kind, args, caller_role, caller_pid, caller_started, scope) "
+            "VALUES (gen_random_uuid(), 'rotate_encryption_key', '{}', %s, %s, now(), 'all')",
+            (conn.info.user, admin_pid),
+        )
         forger.execute("NOTIFY nls_requests")
-    wait_until(lambda: conn.execute("SELECT status FROM nls._requests WHERE kind = 'rotate_encryption_key'")
-               .fetchone() == ("failed",), 15, "the forged call answered")
+    wait_until(
+        lambda: (
+            conn.execute("SELECT status FROM nls._requests WHERE kind = 'rotate_encryption_key'").fetchone()
+            == ("failed",)
+        ),
+        15,
+        "the forged call answered",
+    )
     error = conn.execute("SELECT error FROM nls._requests WHERE kind = 'rotate_encryption_key'").fetchone()[0]
     assert error["sqlstate"] == "42501", error
 
 
 def test_nls_worker_says_in_one_line_what_keeps_it_from_starting(managed_proc, tmp_path):
     def run(dsn: str, env: dict | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "nls_cli", "worker", "--dsn", dsn], capture_output=True,
-                              text=True, timeout=60, env={**os.environ, **(env or {})})
+        return subprocess.run(
+            [sys.executable, "-m", "nls_cli", "worker", "--dsn", dsn],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **(env or {})},
+        )
+
     bad = run("host=127.0.0.1 port=1 dbname=x user=y connect_timeout=2")
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "cannot connect to PostgreSQL" in bad.stderr
     no_nls = run(owner_dsn(managed_proc, "postgres"))
     assert no_nls.returncode == 1 and no_nls.stderr.count("\n") == 1 and "has no nls" in no_nls.stderr, no_nls.stderr
     no_key = run(worker_dsn(managed_proc, "tests_wtmpl"), {"NLS_ENCRYPTION_KEY": ""})
-    assert no_key.returncode == 1 and no_key.stderr.count("\n") == 1 and "encryption key" in no_key.stderr, \
+    assert no_key.returncode == 1 and no_key.stderr.count("\n") == 1 and "encryption key" in no_key.stderr, (
         no_key.stderr
+    )
     assert "Traceback" not in bad.stderr + no_nls.stderr + no_key.stderr
 
 
@@ -287,29 +341,36 @@ def test_a_database_restart_is_survived_and_no_row_is_left_running(conn, emulato
     gen = learning(emulator, conn)
     assert sync(conn, database_id=gen.database_ids["Flashcards"])["success"]
     conn.close()
-    managed_proc.restart("immediate")   # every connection dropped, the server recovers
+    managed_proc.restart("immediate")  # every connection dropped, the server recovers
     with psycopg.connect(owner_dsn(managed_proc, WORKER_DB), autocommit=True) as again:
         # the worker reconnected (control and slots): a call is answered again, and no run is left running
-        wait_until(lambda: again.execute("SELECT count(*) FROM nls.workers WHERE alive AND last_seen_at > "
-                                         "(SELECT pg_postmaster_start_time())").fetchone() == (1,), 30,
-                   "the worker beating again after the restart")
+        wait_until(
+            lambda: (
+                again.execute(
+                    "SELECT count(*) FROM nls.workers WHERE alive AND last_seen_at > "
+                    "(SELECT pg_postmaster_start_time())"
+                ).fetchone()
+                == (1,)
+            ),
+            30,
+            "the worker beating again after the restart",
+        )
         assert sync(again, database_id=gen.database_ids["Flashcards"], full_sync=True)["success"]
         assert again.execute("SELECT count(*) FROM nls.sync_log WHERE status = 'running'").fetchone() == (0,)
 
 
-def test_an_administrators_key_rotation_is_done_by_the_worker_that_holds_the_key(conn, emulator, managed_proc,
-                                                                                   worker):
+def test_an_administrators_key_rotation_is_done_by_the_worker_that_holds_the_key(conn, emulator, managed_proc, worker):
     learning(emulator, conn)
     learning(emulator, conn, user="bob", token="tok-bob")
     old = os.environ["NLS_ENCRYPTION_KEY"]
-    worker.stop()   # the worker below holds the new ring
+    worker.stop()  # the worker below holds the new ring
     os.environ["NLS_ENCRYPTION_KEY"] = f"2:{'ab' * 32},1:{old}"
     try:
         with running_worker(worker_dsn(managed_proc), concurrency=1):
             result = conn.execute("SELECT nls.rotate_encryption_key()").fetchone()[0]
             assert (result["key_version"], result["rotated"], result["unreadable"]) == (2, 2, []), result
             assert conn.execute("SELECT array_agg(DISTINCT key_version) FROM nls.integrations").fetchone() == ([2],)
-            assert sync(conn, user_id="bob")["success"]   # bob's token still reads Notion
+            assert sync(conn, user_id="bob")["success"]  # bob's token still reads Notion
     finally:
         os.environ["NLS_ENCRYPTION_KEY"] = old
 
@@ -317,7 +378,7 @@ def test_an_administrators_key_rotation_is_done_by_the_worker_that_holds_the_key
 def test_a_loopback_the_server_cannot_reach_is_said_with_its_fix_and_a_second_install_mends_it(managed_proc, capsys):
     managed_proc.create_database("tests_loopback", owner=OWNER)
     try:
-        with managed_proc.connect("tests_loopback", autocommit=True) as su:   # as a provider enables them
+        with managed_proc.connect("tests_loopback", autocommit=True) as su:  # as a provider enables them
             su.execute("CREATE EXTENSION dblink")
         dsn = owner_dsn(managed_proc, "tests_loopback")
         # 127.0.0.2 is no address this server listens at: the install commits, then says the loopback fails
@@ -342,8 +403,9 @@ def test_uninstall_removes_the_worker_runtime_of_a_database_and_a_reinstall_work
         out = capsys.readouterr().out
         assert "dropped role nls_loopback_tests_again" in out and "dropped schema nls" in out, out
         with managed_proc.connect("tests_again", autocommit=True) as su:
-            assert su.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'nls_loopback_tests_again'").fetchone() \
-                == (0,)
+            assert su.execute(
+                "SELECT count(*) FROM pg_roles WHERE rolname = 'nls_loopback_tests_again'"
+            ).fetchone() == (0,)
         # the cluster-wide roles stayed: installing again, as no superuser, works
         assert install(["--dsn", dsn, "--no-schedule"]) == 0
     finally:

@@ -1,5 +1,6 @@
 """The generated workspaces the integration tests sync: a learning (or creative) workspace of the emulator, one
 user's integration reading it, and a source per database of it with its target, synced and cleaned."""
+
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
@@ -13,10 +14,20 @@ from nls_emulator.generate import CREATIVE_TARGETS, LEARNING_TARGETS, Generated
 TARGETS = {"learning": LEARNING_TARGETS, "creative": CREATIVE_TARGETS}
 
 
-def generated_workspace(conn: psycopg.Connection, emu: Emulator, user: str, token: str, pages: int, *,
-                        kind: str = "learning", seed: int = 1, hard: bool = False,
-                        with_content: bool | Collection[str] = False, targets: Mapping[str, str] | None = None,
-                        synced: bool = True) -> Generated:
+def generated_workspace(
+    conn: psycopg.Connection,
+    emu: Emulator,
+    user: str,
+    token: str,
+    pages: int,
+    *,
+    kind: str = "learning",
+    seed: int = 1,
+    hard: bool = False,
+    with_content: bool | Collection[str] = False,
+    targets: Mapping[str, str] | None = None,
+    synced: bool = True,
+) -> Generated:
     """Generate a ``kind`` workspace ('learning' or 'creative') of about ``pages`` pages (``seed``; ``hard``: with
     the hard cases) in ``emu`` that ``token`` reads; store ``user``'s integration with ``token`` and add a source per
     database of ``targets`` ({Notion database name: target}; default every database of the kind, each with its
@@ -27,8 +38,9 @@ def generated_workspace(conn: psycopg.Connection, emu: Emulator, user: str, toke
     conn.execute("SELECT nls.add_integration(%s, %s)", (user, token))
     for name, target in (TARGETS[kind] if targets is None else targets).items():
         content = with_content if isinstance(with_content, bool) else name in with_content
-        conn.execute("SELECT nls.add_source(%s, %s, %s, with_content => %s)",
-                     (user, gen.database_ids[name], target, content))
+        conn.execute(
+            "SELECT nls.add_source(%s, %s, %s, with_content => %s)", (user, gen.database_ids[name], target, content)
+        )
     if synced:
         result = sync(conn, user_id=user)
         assert result["success"], result

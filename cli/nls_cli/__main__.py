@@ -1,4 +1,5 @@
 """``python -m nls_cli``: the same as the ``nls`` command."""
+
 import sys
 
 from .main import main

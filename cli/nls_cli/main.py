@@ -3,6 +3,7 @@
 Subcommands register themselves from modules in :mod:`nls_cli.commands` (see :func:`command`). A subcommand's
 arguments are added only when that subcommand is chosen, so ``nls --help`` imports none of them; one that needs an
 optional extra (the emulator needs werkzeug) imports it only to run, so its ``--help`` works without it."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,6 +23,7 @@ class Command:
     """One subcommand: its words (``("install",)``, ``("webhooks", "serve")``), its one-line help, ``build``
     that adds its arguments to its parser, ``run`` that runs it on the parsed arguments and returns the exit code,
     and the optional ``extra`` of the distribution it needs to run (its ``--help`` needs none)."""
+
     path: tuple[str, ...]
     help: str
     build: Callable[[argparse.ArgumentParser], None]
@@ -33,8 +35,13 @@ COMMANDS: dict[tuple[str, ...], Command] = {}
 GROUPS: dict[tuple[str, ...], str] = {}
 
 
-def command(name: str, help: str, build: Callable[[argparse.ArgumentParser], None],
-            run: Callable[[argparse.Namespace], int], extra: str | None = None) -> None:
+def command(
+    name: str,
+    help: str,
+    build: Callable[[argparse.ArgumentParser], None],
+    run: Callable[[argparse.Namespace], int],
+    extra: str | None = None,
+) -> None:
     """Register subcommand ``name`` (words separated by spaces for one inside a group: ``"export sqlite"``).
     ``build`` must not need ``extra`` (the optional extra ``run`` imports with :func:`import_extra`), so that the
     subcommand's ``--help`` works without it; its help then says which extra it needs and how to add it."""
@@ -73,17 +80,22 @@ def import_extra(module: str, extra: str) -> ModuleType:
 def add_dsn_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--dsn``, the connection option of every subcommand that connects to PostgreSQL (PostgreSQL tools'
     convention: an empty string lets libpq's PG* variables, PGSERVICE and service files decide)."""
-    parser.add_argument("--dsn", default=os.environ.get("NLS_DSN", ""), metavar="DSN",
-                        help="libpq connection string or URL (default: $NLS_DSN; when that is unset, libpq's "
-                             "PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGSERVICE and service files apply)")
+    parser.add_argument(
+        "--dsn",
+        default=os.environ.get("NLS_DSN", ""),
+        metavar="DSN",
+        help="libpq connection string or URL (default: $NLS_DSN; when that is unset, libpq's "
+        "PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGSERVICE and service files apply)",
+    )
 
 
 class _LazyParser(argparse.ArgumentParser):
     """A subcommand's parser that calls its ``build`` only when the subcommand is chosen, then, for a subcommand
     that needs an optional ``extra``, ends its help with the extra and the pip command that adds it."""
 
-    def __init__(self, *args, build: Callable[[argparse.ArgumentParser], None] | None = None,
-                 extra: str | None = None, **kwargs):
+    def __init__(
+        self, *args, build: Callable[[argparse.ArgumentParser], None] | None = None, extra: str | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self._build, self._extra = build, extra
 
@@ -111,6 +123,7 @@ def _subparsers(tree: dict, path: tuple[str, ...]) -> argparse._SubParsersAction
 def _load_commands() -> None:
     """Import every module of :mod:`nls_cli.commands` (each registers its subcommands)."""
     from . import commands
+
     for info in pkgutil.iter_modules(commands.__path__, commands.__name__ + "."):
         importlib.import_module(info.name)
 
@@ -118,6 +131,7 @@ def _load_commands() -> None:
 def _version() -> str:
     """The installed distribution's version, or 'unknown' when running from a bare checkout."""
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(DISTRIBUTION)
     except PackageNotFoundError:
@@ -128,15 +142,18 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``nls`` parser: one subparser per registered command; each adds its arguments only when chosen."""
     _load_commands()
     parser = argparse.ArgumentParser(
-        prog="nls", description="nls: sync Notion data sources into PostgreSQL, from inside PostgreSQL.",
+        prog="nls",
+        description="nls: sync Notion data sources into PostgreSQL, from inside PostgreSQL.",
         epilog="Commands that connect to PostgreSQL take --dsn (default $NLS_DSN; empty lets libpq's PG* "
-               "variables and service files decide). 'nls COMMAND --help' lists a command's options.")
+        "variables and service files decide). 'nls COMMAND --help' lists a command's options.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     tree = {(): parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_LazyParser)}
     for path, cmd in COMMANDS.items():
         help = f"{cmd.help} (needs the '{cmd.extra}' extra)" if cmd.extra else cmd.help
-        sub = _subparsers(tree, path[:-1]).add_parser(path[-1], help=help, description=help, build=cmd.build,
-                                                      extra=cmd.extra)
+        sub = _subparsers(tree, path[:-1]).add_parser(
+            path[-1], help=help, description=help, build=cmd.build, extra=cmd.extra
+        )
         sub.set_defaults(_nls_run=cmd.run, _nls_prog=sub.prog)
     return parser
 

@@ -2,13 +2,22 @@
 
 The names below are imported on first use (PEP 562), so that ``nls_emulator.cli`` (the options of ``nls emulator``,
 its ``--help``) imports without werkzeug, the ``emulator`` extra; serving needs it."""
+
 from __future__ import annotations
 
 import importlib
 
-_EXPORTS = {"ApiError": "api", "NotionApi": "api", "Generated": "generate", "generate": "generate",
-            "Workspace": "model", "fixtures_dir": "recorded", "load_recorded": "recorded", "Emulator": "server",
-            "start_subprocess": "server"}
+_EXPORTS = {
+    "ApiError": "api",
+    "NotionApi": "api",
+    "Generated": "generate",
+    "generate": "generate",
+    "Workspace": "model",
+    "fixtures_dir": "recorded",
+    "load_recorded": "recorded",
+    "Emulator": "server",
+    "start_subprocess": "server",
+}
 
 __all__ = sorted(_EXPORTS)
 

@@ -15,6 +15,7 @@ be null. A request URL longer than ``max_url_length`` is refused with 414, as th
 it. A workspace in ``block_limit_reached`` (a free workspace with more than one member past its 1,000 blocks) has
 creates of pages refused with 403 ``restricted_resource``, except for personal access tokens.
 """
+
 from __future__ import annotations
 
 import base64
@@ -53,15 +54,15 @@ from .webhooks import Webhooks
 
 QUERY_RESULT_LIMIT = 10_000
 MAX_URL_LENGTH = 8192
-BLOCK_LIMIT_MESSAGE = ("This workspace has reached its block limit. Upgrade the workspace's plan to create more "
-                       "blocks.")
+BLOCK_LIMIT_MESSAGE = "This workspace has reached its block limit. Upgrade the workspace's plan to create more blocks."
 
 
 class ApiError(Exception):
     """An error answer in Notion's shape: ``{"object": "error", "status", "code", "message", "request_id"}``."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None,
-                 additional_data: dict | None = None):
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict | None = None, additional_data: dict | None = None
+    ):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.headers = headers or {}
@@ -87,43 +88,53 @@ def _validation(message: str) -> ApiError:
 
 
 def _not_found(kind: str, object_id: str) -> ApiError:
-    return ApiError(404, "object_not_found", f"Could not find {kind} with ID: {object_id}. Make sure the "
-                    "relevant pages and databases are shared with your integration.")
+    return ApiError(
+        404,
+        "object_not_found",
+        f"Could not find {kind} with ID: {object_id}. Make sure the "
+        "relevant pages and databases are shared with your integration.",
+    )
 
 
-_GATEWAY_HTML = ("<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}"
-                 "</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n")
+_GATEWAY_HTML = (
+    "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}"
+    "</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
+)
 
 
 class NotionApi:
     """The WSGI application. Holds integrations (token → workspace), rate limits, faults and the request log."""
 
-    url_map = Map([
-        Rule("/v1/users/me", endpoint="users_me", methods=["GET"]),
-        Rule("/v1/users", endpoint="users_list", methods=["GET"]),
-        Rule("/v1/users/<user_id>", endpoint="user_retrieve", methods=["GET"]),
-        Rule("/v1/databases/<database_id>", endpoint="database_retrieve", methods=["GET"]),
-        Rule("/v1/databases/<database_id>/query", endpoint="database_query", methods=["POST"]),
-        Rule("/v1/data_sources/<data_source_id>", endpoint="data_source_retrieve", methods=["GET"]),
-        Rule("/v1/data_sources/<data_source_id>/query", endpoint="data_source_query", methods=["POST"]),
-        Rule("/v1/pages/<page_id>", endpoint="page_retrieve", methods=["GET"]),
-        Rule("/v1/pages/<page_id>", endpoint="page_update", methods=["PATCH"]),
-        Rule("/v1/pages", endpoint="page_create", methods=["POST"]),
-        Rule("/v1/pages/<page_id>/properties/<path:property_id>", endpoint="page_property", methods=["GET"]),
-        Rule("/v1/pages/<page_id>/markdown", endpoint="page_markdown", methods=["GET"]),
-        Rule("/v1/blocks/<block_id>", endpoint="block_retrieve", methods=["GET"]),
-        Rule("/v1/blocks/<block_id>/children", endpoint="block_children", methods=["GET"]),
-        Rule("/v1/search", endpoint="search", methods=["POST"]),
-    ], strict_slashes=False, merge_slashes=False)
+    url_map = Map(
+        [
+            Rule("/v1/users/me", endpoint="users_me", methods=["GET"]),
+            Rule("/v1/users", endpoint="users_list", methods=["GET"]),
+            Rule("/v1/users/<user_id>", endpoint="user_retrieve", methods=["GET"]),
+            Rule("/v1/databases/<database_id>", endpoint="database_retrieve", methods=["GET"]),
+            Rule("/v1/databases/<database_id>/query", endpoint="database_query", methods=["POST"]),
+            Rule("/v1/data_sources/<data_source_id>", endpoint="data_source_retrieve", methods=["GET"]),
+            Rule("/v1/data_sources/<data_source_id>/query", endpoint="data_source_query", methods=["POST"]),
+            Rule("/v1/pages/<page_id>", endpoint="page_retrieve", methods=["GET"]),
+            Rule("/v1/pages/<page_id>", endpoint="page_update", methods=["PATCH"]),
+            Rule("/v1/pages", endpoint="page_create", methods=["POST"]),
+            Rule("/v1/pages/<page_id>/properties/<path:property_id>", endpoint="page_property", methods=["GET"]),
+            Rule("/v1/pages/<page_id>/markdown", endpoint="page_markdown", methods=["GET"]),
+            Rule("/v1/blocks/<block_id>", endpoint="block_retrieve", methods=["GET"]),
+            Rule("/v1/blocks/<block_id>/children", endpoint="block_children", methods=["GET"]),
+            Rule("/v1/search", endpoint="search", methods=["POST"]),
+        ],
+        strict_slashes=False,
+        merge_slashes=False,
+    )
 
     def __init__(self, query_result_limit: int = QUERY_RESULT_LIMIT, markdown_block_limit: int = 1000):
         self.integrations: dict[str, Integration] = {}
         self.rate_limits = RateLimits()
         self.faults = Faults()
-        self.refuse_cursor_every = 0   # every that many'th start_cursor is refused as expired (0: none)
+        self.refuse_cursor_every = 0  # every that many'th start_cursor is refused as expired (0: none)
         self._cursors_seen = 0
         self.max_url_length = MAX_URL_LENGTH
-        self.block_limit_reached: set[str] = set()   # ids of workspaces past the free plan's block limit
+        self.block_limit_reached: set[str] = set()  # ids of workspaces past the free plan's block limit
         self.query_result_limit = query_result_limit
         self.markdown_block_limit = markdown_block_limit
         self.log: list[dict] = []
@@ -133,7 +144,7 @@ class NotionApi:
         self._ordered_cache: dict[tuple, tuple] = {}
         self._stop = threading.Event()
         self.corruptions: dict[str, Callable[[dict], object]] = {}
-        self.latency: tuple[float, float] | None = None   # (low, high) seconds each answer is held, as Notion takes
+        self.latency: tuple[float, float] | None = None  # (low, high) seconds each answer is held, as Notion takes
         self.webhooks = Webhooks(self)
 
     def corrupt_page(self, page_id: str, change: Callable[[dict], object]) -> None:
@@ -147,14 +158,23 @@ class NotionApi:
         return change(page) if change else page
 
     # ---- integrations ---------------------------------------------------------------------------------
-    def add_integration(self, token: str, workspace: Workspace, bot_name: str = "nls-emulator",
-                        bot_id: str | None = None) -> Integration:
+    def add_integration(
+        self, token: str, workspace: Workspace, bot_name: str = "nls-emulator", bot_id: str | None = None
+    ) -> Integration:
         """Let ``token`` read ``workspace``; returns the integration (its bot user is ``GET /v1/users/me``)."""
-        bot = {"object": "user", "id": bot_id or str(uuid.uuid5(uuid.NAMESPACE_URL, "bot:" + token)),
-               "name": bot_name, "avatar_url": None, "type": "bot",
-               "bot": {"owner": {"type": "workspace", "workspace": True}, "workspace_name": workspace.name,
-                       "workspace_id": workspace.id,
-                       "workspace_limits": {"max_file_upload_size_in_bytes": 5242880}}}
+        bot = {
+            "object": "user",
+            "id": bot_id or str(uuid.uuid5(uuid.NAMESPACE_URL, "bot:" + token)),
+            "name": bot_name,
+            "avatar_url": None,
+            "type": "bot",
+            "bot": {
+                "owner": {"type": "workspace", "workspace": True},
+                "workspace_name": workspace.name,
+                "workspace_id": workspace.id,
+                "workspace_limits": {"max_file_upload_size_in_bytes": 5242880},
+            },
+        }
         integ = Integration(token, workspace, bot)
         self.integrations[token] = integ
         return integ
@@ -184,12 +204,13 @@ class NotionApi:
             token = _bearer(request)
             if len(request.url) > self.max_url_length:
                 self._record(request, endpoint, 414, token, started)
-                return Response(_GATEWAY_HTML.format(code=414, reason="Request-URI Too Large"), status=414,
-                                content_type="text/html")(environ, start_response)
+                return Response(
+                    _GATEWAY_HTML.format(code=414, reason="Request-URI Too Large"), status=414, content_type="text/html"
+                )(environ, start_response)
             fault = self.faults.pick(request.method, request.path, _has_cursor(request)) or self._expired(request)
             if fault and fault not in AFTER_THE_REQUEST:
                 response = self._fault(fault, environ, request)
-                if response is None:   # the connection was reset: nothing to send
+                if response is None:  # the connection was reset: nothing to send
                     self._record(request, "reset", 0, token, started)
                     return []
             else:
@@ -197,9 +218,13 @@ class NotionApi:
                 limited = self.rate_limits.check(integ.token, integ.workspace.id)
                 if limited:
                     retry_after, reason = limited
-                    raise ApiError(429, "rate_limited", "You have been rate limited. Please try again in a few "
-                                   "minutes.", headers={"Retry-After": str(retry_after)},
-                                   additional_data={"rate_limit_reason": reason})
+                    raise ApiError(
+                        429,
+                        "rate_limited",
+                        "You have been rate limited. Please try again in a few minutes.",
+                        headers={"Retry-After": str(retry_after)},
+                        additional_data={"rate_limit_reason": reason},
+                    )
                 with integ.workspace.lock:
                     try:
                         body = getattr(self, "_" + endpoint)(request, integ, version, **args)
@@ -214,11 +239,11 @@ class NotionApi:
             response = self._error(e)
         if self.latency:
             self._stop.wait(random.uniform(*self.latency))
-        if fault == "reset_after_write":   # done, and the answer is lost on the way
+        if fault == "reset_after_write":  # done, and the answer is lost on the way
             _reset(environ)
             self._record(request, endpoint, 0, token, started)
             return []
-        if fault in ("200_truncated", "200_html") and response.status_code == 200:   # done, the answer damaged
+        if fault in ("200_truncated", "200_html") and response.status_code == 200:  # done, the answer damaged
             response = _damaged(fault, response)
         self._record(request, endpoint, response.status_code, token, started, fault)
         return response(environ, start_response)
@@ -232,28 +257,45 @@ class NotionApi:
             self._cursors_seen += 1
             return "invalid_cursor" if self._cursors_seen % self.refuse_cursor_every == 0 else None
 
-    def _record(self, request: Request, endpoint: str, status: int, token: str | None, started: float,
-                fault: str | None = None) -> None:
+    def _record(
+        self, request: Request, endpoint: str, status: int, token: str | None, started: float, fault: str | None = None
+    ) -> None:
         with self._lock:
             self.counters[endpoint] += 1
-            self.log.append({"at": time.time(), "method": request.method, "path": request.path,
-                             "query": request.query_string.decode(), "endpoint": endpoint,
-                             "body": request.get_data(cache=True)[:4000].decode("utf-8", "replace")
-                             if request.method in ("POST", "PATCH") else None,
-                             "status": status, "token": token, "fault": fault,
-                             "ms": round((time.monotonic() - started) * 1000, 2)})
+            self.log.append(
+                {
+                    "at": time.time(),
+                    "method": request.method,
+                    "path": request.path,
+                    "query": request.query_string.decode(),
+                    "endpoint": endpoint,
+                    "body": request.get_data(cache=True)[:4000].decode("utf-8", "replace")
+                    if request.method in ("POST", "PATCH")
+                    else None,
+                    "status": status,
+                    "token": token,
+                    "fault": fault,
+                    "ms": round((time.monotonic() - started) * 1000, 2),
+                }
+            )
 
     def _admin(self, request: Request) -> Response:
         """The control endpoints a separate process is driven through (not part of Notion's API):
         ``GET /_emulator/stats``, ``POST /_emulator/reset``, ``POST /_emulator/rate_limits`` and
         ``POST /_emulator/faults`` (with ``refuse_every_nth_cursor``) and ``POST /_emulator/block_limit``
         ({"token", "reached": bool}: the token's workspace is past the free plan's block limit, or not)."""
-        action = request.path[len("/_emulator/"):]
+        action = request.path[len("/_emulator/") :]
         body = _json_body(request) if request.method == "POST" else {}
         if action == "stats":
             with self._lock:
-                return _json(200, {"requests": len(self.log), "by_endpoint": dict(self.counters),
-                                   "by_status": dict(Counter(str(r["status"]) for r in self.log))})
+                return _json(
+                    200,
+                    {
+                        "requests": len(self.log),
+                        "by_endpoint": dict(self.counters),
+                        "by_status": dict(Counter(str(r["status"]) for r in self.log)),
+                    },
+                )
         if action == "reset" and request.method == "POST":
             self.reset_log()
             self.rate_limits.reset()
@@ -270,22 +312,47 @@ class NotionApi:
             self.latency = (float(body["low"]), float(body["high"])) if body.get("high") else None
             return _json(200, {"ok": True})
         if action == "faults" and request.method == "POST":
-            self.faults.clear()
-            self.faults.set_probabilities(body.get("probabilities") or {}, body.get("seed"))
-            for f in body.get("script") or []:
-                self.faults.add(f["kind"], f.get("path", ""), f.get("method"), f.get("times", 1))
-            self.refuse_cursor_every, self._cursors_seen = int(body.get("refuse_every_nth_cursor") or 0), 0
-            return _json(200, {"ok": True})
+            return self._admin_faults(body)
         if action == "block_limit" and request.method == "POST":
-            integ = self.integrations.get(body.get("token") or "")
-            if integ is None:
-                return _json(400, {"object": "error", "status": 400, "code": "validation_error",
-                                   "message": "block_limit needs the token of an integration"})
-            (self.block_limit_reached.add if body.get("reached", True) else self.block_limit_reached.discard)(
-                integ.workspace.id)
-            return _json(200, {"ok": True})
-        return _json(404, {"object": "error", "status": 404, "code": "invalid_request_url",
-                           "message": f"unknown emulator control endpoint {request.path}"})
+            return self._admin_block_limit(body)
+        return _json(
+            404,
+            {
+                "object": "error",
+                "status": 404,
+                "code": "invalid_request_url",
+                "message": f"unknown emulator control endpoint {request.path}",
+            },
+        )
+
+    def _admin_faults(self, body: dict) -> Response:
+        """``POST /_emulator/faults``: {"probabilities", "seed", "script", "refuse_every_nth_cursor"} replace the
+        faults set before."""
+        self.faults.clear()
+        self.faults.set_probabilities(body.get("probabilities") or {}, body.get("seed"))
+        for f in body.get("script") or []:
+            self.faults.add(f["kind"], f.get("path", ""), f.get("method"), f.get("times", 1))
+        self.refuse_cursor_every, self._cursors_seen = int(body.get("refuse_every_nth_cursor") or 0), 0
+        return _json(200, {"ok": True})
+
+    def _admin_block_limit(self, body: dict) -> Response:
+        """``POST /_emulator/block_limit``: {"token", "reached": bool (true)}: the token's workspace is past the
+        free plan's block limit, or not; 400 for a token of no integration."""
+        integ = self.integrations.get(body.get("token") or "")
+        if integ is None:
+            return _json(
+                400,
+                {
+                    "object": "error",
+                    "status": 400,
+                    "code": "validation_error",
+                    "message": "block_limit needs the token of an integration",
+                },
+            )
+        (self.block_limit_reached.add if body.get("reached", True) else self.block_limit_reached.discard)(
+            integ.workspace.id
+        )
+        return _json(200, {"ok": True})
 
     def _admin_webhooks(self, body: dict) -> Response:
         """``POST /_emulator/webhooks``: {"token", "url"} subscribes (the handshake is sent; the answer holds the
@@ -315,21 +382,30 @@ class NotionApi:
     def _fault(self, kind: str, environ, request: Request) -> Response | None:
         if kind in ("502", "504"):
             reason = "Bad Gateway" if kind == "502" else "Gateway Time-out"
-            return Response(_GATEWAY_HTML.format(code=kind, reason=reason), status=int(kind),
-                            content_type="text/html")
+            return Response(_GATEWAY_HTML.format(code=kind, reason=reason), status=int(kind), content_type="text/html")
         if kind == "500":
             return self._error(ApiError(500, "internal_server_error", "Unexpected error occurred."))
         if kind == "503":
-            return self._error(ApiError(503, "service_unavailable", "Notion is unavailable, please try again "
-                                        "later."))
+            return self._error(ApiError(503, "service_unavailable", "Notion is unavailable, please try again later."))
         if kind == "529":
-            return self._error(ApiError(529, "service_overload", "Notion is currently overloaded. Please try "
-                                        "again later.", headers={"Retry-After": "1"}))
+            return self._error(
+                ApiError(
+                    529,
+                    "service_overload",
+                    "Notion is currently overloaded. Please try again later.",
+                    headers={"Retry-After": "1"},
+                )
+            )
         if kind == "429_long":
-            return self._error(ApiError(429, "rate_limited", "You have been rate limited. Please try again in "
-                                        "a few minutes.",
-                                        headers={"Retry-After": str(self.faults.long_retry_after)},
-                                        additional_data={"rate_limit_reason": "workspace_rate_limit"}))
+            return self._error(
+                ApiError(
+                    429,
+                    "rate_limited",
+                    "You have been rate limited. Please try again in a few minutes.",
+                    headers={"Retry-After": str(self.faults.long_retry_after)},
+                    additional_data={"rate_limit_reason": "workspace_rate_limit"},
+                )
+            )
         if kind == "invalid_cursor":
             return self._error(_validation("The start_cursor provided is invalid: " + _cursor_of(request)))
         if kind == "stall":
@@ -346,11 +422,17 @@ class NotionApi:
             raise ApiError(401, "unauthorized", "API token is invalid.")
         version = request.headers.get("Notion-Version")
         if not version:
-            raise ApiError(400, "missing_version", "Notion-Version header failed validation: Notion-Version "
-                           "header should be defined, instead was `undefined`.")
+            raise ApiError(
+                400,
+                "missing_version",
+                "Notion-Version header failed validation: Notion-Version "
+                "header should be defined, instead was `undefined`.",
+            )
         if version not in VERSIONS:
-            raise _validation(f"Notion-Version header failed validation: Notion-Version header should be one of "
-                              f"{', '.join(VERSIONS)}, instead was `{version}`.")
+            raise _validation(
+                f"Notion-Version header failed validation: Notion-Version header should be one of "
+                f"{', '.join(VERSIONS)}, instead was `{version}`."
+            )
         return integ, version
 
     # ---- helpers -------------------------------------------------------------------------------------------
@@ -382,16 +464,26 @@ class NotionApi:
         try:
             size = int(raw)
         except (TypeError, ValueError):
-            raise _validation(f"body failed validation: body.page_size should be a number, instead was `{raw}`.") from None
+            raise _validation(
+                f"body failed validation: body.page_size should be a number, instead was `{raw}`."
+            ) from None
         if not 1 <= size <= 100:
-            raise _validation(f"body failed validation: body.page_size should be ≤ `100`, instead was `{size}`."
-                              if size > 100 else
-                              f"body failed validation: body.page_size should be ≥ `1`, instead was `{size}`.")
+            raise _validation(
+                f"body failed validation: body.page_size should be ≤ `100`, instead was `{size}`."
+                if size > 100
+                else f"body failed validation: body.page_size should be ≥ `1`, instead was `{size}`."
+            )
         return size
 
     def _list(self, results: list, next_cursor: str | None, kind: str, extra: dict | None = None) -> dict:
-        body: dict[str, Any] = {"object": "list", "results": results, "next_cursor": next_cursor,
-                "has_more": next_cursor is not None, "type": kind, kind: {}}
+        body: dict[str, Any] = {
+            "object": "list",
+            "results": results,
+            "next_cursor": next_cursor,
+            "has_more": next_cursor is not None,
+            "type": kind,
+            kind: {},
+        }
         if extra:
             body.update(extra)
         return body
@@ -404,7 +496,7 @@ class NotionApi:
             if cid is None or cid not in ids:
                 raise _validation(f"The start_cursor provided is invalid: {cursor}")
             start = ids.index(cid)
-        chunk = ids[start:start + size]
+        chunk = ids[start : start + size]
         nxt = ids[start + size] if start + size < len(ids) else None
         return chunk, nxt
 
@@ -415,8 +507,9 @@ class NotionApi:
     def _users_list(self, request, integ, version):
         ws = integ.workspace
         ids = list(ws.users)
-        chunk, nxt = self._slice_by_id(ids, request.args.get("start_cursor"),
-                                       self._page_size(request.args.get("page_size")))
+        chunk, nxt = self._slice_by_id(
+            ids, request.args.get("start_cursor"), self._page_size(request.args.get("page_size"))
+        )
         return self._list([ws.users[i] for i in chunk], nxt, "user")
 
     def _user_retrieve(self, request, integ, version, user_id):
@@ -482,20 +575,22 @@ class NotionApi:
         start = 0
         if cursor:
             start = self._resume(ws, dsid, sorts, ordered, cursor, positions)
-        chunk = ordered[start:start + size]
+        chunk = ordered[start : start + size]
         end = start + size
         nxt = ordered[end] if end < len(ordered) else None
         if nxt:
             self._remember(ws, dsid, sorts, nxt)
-        results = [self._served(i, render_page(ws.pages[i], version, ws, filter_properties=fprops, listed=True))
-                   for i in chunk]
+        results = [
+            self._served(i, render_page(ws.pages[i], version, ws, filter_properties=fprops, listed=True)) for i in chunk
+        ]
         extra = None
         if capped and nxt is None:
             extra = {"request_status": {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}}
         return self._list(results, nxt, kind, extra)
 
-    def _ordered(self, ws: Workspace, dsid: str, sorts: tuple, flt, predicate,
-                 options_only: bool = True) -> tuple[list[str], bool, dict]:
+    def _ordered(
+        self, ws: Workspace, dsid: str, sorts: tuple, flt, predicate, options_only: bool = True
+    ) -> tuple[list[str], bool, dict]:
         """The rows a query answers (at most query_result_limit), whether it was capped, and each row's position;
         kept while the workspace does not change, so that paging through a large data source costs each answer
         its own rows, not the whole data source. ``options_only``: a status filter matches options only (its
@@ -505,11 +600,15 @@ class NotionApi:
             hit = self._ordered_cache.get(key)
         if hit is not None:
             return hit
-        ordered = [i for i in ws.sorted_ids(dsid, sorts)
-                   if not ws.pages[i].get("in_trash") and self._page_visible(ws, ws.pages[i])
-                   and (predicate is None or predicate(ws.pages[i]))]
+        ordered = [
+            i
+            for i in ws.sorted_ids(dsid, sorts)
+            if not ws.pages[i].get("in_trash")
+            and self._page_visible(ws, ws.pages[i])
+            and (predicate is None or predicate(ws.pages[i]))
+        ]
         capped = len(ordered) > self.query_result_limit
-        ordered = ordered[:self.query_result_limit]
+        ordered = ordered[: self.query_result_limit]
         hit = (ordered, capped, {pid: n for n, pid in enumerate(ordered)})
         with self._lock:
             if len(self._ordered_cache) > 64:
@@ -522,14 +621,15 @@ class NotionApi:
     # is read again, instead of making the rest of the read skip ahead.
     def _sort_key(self, ws: Workspace, sorts: tuple, page_id: str) -> tuple:
         page = ws.pages[page_id]
-        return (*(page[f] for f, _ in sorts), page_id)   # the id breaks ties, as in sorted_ids
+        return (*(page[f] for f, _ in sorts), page_id)  # the id breaks ties, as in sorted_ids
 
     def _remember(self, ws: Workspace, dsid: str, sorts: tuple, page_id: str) -> None:
         with self._lock:
             self._cursor_keys[(ws.id, dsid, sorts, page_id)] = self._sort_key(ws, sorts, page_id)
 
-    def _resume(self, ws: Workspace, dsid: str, sorts: tuple, ordered: list[str], cursor: str,
-                positions: dict[str, int]) -> int:
+    def _resume(
+        self, ws: Workspace, dsid: str, sorts: tuple, ordered: list[str], cursor: str, positions: dict[str, int]
+    ) -> int:
         cid = norm_id(cursor)
         if cid is None:
             raise _validation(f"The start_cursor provided is invalid: {cursor}")
@@ -539,7 +639,7 @@ class NotionApi:
             if cid in positions:
                 return positions[cid]
             raise _validation(f"The start_cursor provided is invalid: {cursor}")
-        if cid in positions and self._sort_key(ws, sorts, cid) == key:   # the row is where the cursor left it
+        if cid in positions and self._sort_key(ws, sorts, cid) == key:  # the row is where the cursor left it
             return positions[cid]
         for n, pid in enumerate(ordered):
             if pid == cid:
@@ -567,8 +667,14 @@ class NotionApi:
         ws = integ.workspace
         page_key = self._id(page_id, "page")
         prop_id = unquote(property_id)
-        recorded = next((ws.property_items[(page_key, k)] for k in (property_id, prop_id, quote(prop_id, safe=""))
-                         if (page_key, k) in ws.property_items), None)
+        recorded = next(
+            (
+                ws.property_items[(page_key, k)]
+                for k in (property_id, prop_id, quote(prop_id, safe=""))
+                if (page_key, k) in ws.property_items
+            ),
+            None,
+        )
         page = None
         if page_key in ws.pages or recorded is None:  # a page of the workspace: shared with this integration?
             page = self._get_page(ws, page_id)
@@ -605,8 +711,10 @@ class NotionApi:
             nxt = next((c for c, off in cursors.items() if off == end), None) or _encode_offset(end)
         header = dict(header)
         if nxt:
-            header["next_url"] = (f"https://api.notion.com/v1/pages/{page_key.replace('-', '')}/properties/"
-                                  f"{pid}?start_cursor={nxt}&page_size={size}")
+            header["next_url"] = (
+                f"https://api.notion.com/v1/pages/{page_key.replace('-', '')}/properties/"
+                f"{pid}?start_cursor={nxt}&page_size={size}"
+            )
         else:
             header["next_url"] = None
         return self._list(items[start:end], nxt, "property_item", {"property_item": header})
@@ -619,8 +727,13 @@ class NotionApi:
             allowed = '`"v2"`' if version >= TITLE_ONLY_FROM else '`"v1"` or `"v2"`'
             raise _validation(f"markdown_version should be {allowed}, instead was `\"{asked}\"`.")
         text, truncated, unknown = md.render(ws, page["id"], self.markdown_block_limit)
-        return {"object": "page_markdown", "id": page["id"], "markdown": text, "truncated": truncated,
-                "unknown_block_ids": unknown}
+        return {
+            "object": "page_markdown",
+            "id": page["id"],
+            "markdown": text,
+            "truncated": truncated,
+            "unknown_block_ids": unknown,
+        }
 
     # ---- writes (PATCH /v1/pages/{id}, POST /v1/pages) ----------------------------------------------------------
     def _write_body(self, request: Request, allowed: tuple[str, ...]) -> dict:
@@ -629,8 +742,10 @@ class NotionApi:
         body = _json_body(request)
         extra = sorted(set(body) - set(allowed))
         if extra:
-            raise _validation(f"body failed validation: body.{extra[0]} should be not present, instead was "
-                              f"`{json.dumps(body[extra[0]])[:60]}`.")
+            raise _validation(
+                f"body failed validation: body.{extra[0]} should be not present, instead was "
+                f"`{json.dumps(body[extra[0]])[:60]}`."
+            )
         return body
 
     def _page_update(self, request, integ, version, page_id):
@@ -664,7 +779,7 @@ class NotionApi:
         ds = ws.data_sources.get(ds_id or "")
         if ds is None or not self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")) or ds.get("in_trash"):
             raise _not_found("data source", parent.get("data_source_id") or parent.get("database_id") or "")
-        if ws.id in self.block_limit_reached and not integ.personal:   # a page is a block: nothing is created
+        if ws.id in self.block_limit_reached and not integ.personal:  # a page is a block: nothing is created
             raise ApiError(403, "restricted_resource", BLOCK_LIMIT_MESSAGE)
         try:
             values = writes.page_values(ds, body.get("properties") or {}, ws)
@@ -703,8 +818,9 @@ class NotionApi:
                 if source and source in ws.blocks:
                     bid = source
         ids = [i for i in ws.children.get(bid, []) if i in ws.blocks and i not in ws.hidden]
-        chunk, nxt = self._slice_by_id(ids, request.args.get("start_cursor"),
-                                       self._page_size(request.args.get("page_size")))
+        chunk, nxt = self._slice_by_id(
+            ids, request.args.get("start_cursor"), self._page_size(request.args.get("page_size"))
+        )
         return self._list([render_block(ws.blocks[i], version, ws) for i in chunk], nxt, "block")
 
     # ---- search ---------------------------------------------------------------------------------------------
@@ -712,18 +828,23 @@ class NotionApi:
         ws = integ.workspace
         body = _json_body(request)
         size = self._page_size(body.get("page_size"))
-        want = ((body.get("filter") or {}).get("value"))
-        trash = bool((body.get("filter") or {}).get("in_trash"))   # the trash listing (since July 2026)
+        want = (body.get("filter") or {}).get("value")
+        trash = bool((body.get("filter") or {}).get("in_trash"))  # the trash listing (since July 2026)
         text = (body.get("query") or "").lower()
         container = "data_source" if version >= "2025-09-03" else "database"
         if want not in (None, "page", container):
-            raise _validation(f"body failed validation: body.filter.value should be `\"page\"` or "
-                              f"`\"{container}\"`, instead was `\"{want}\"`.")
+            raise _validation(
+                f"body failed validation: body.filter.value should be `\"page\"` or "
+                f"`\"{container}\"`, instead was `\"{want}\"`."
+            )
         found: list[tuple[str, dict]] = []
         if want in (None, container):
             if container == "data_source":
                 for ds in ws.data_sources.values():
-                    if self._visible(ws, ds, (ds.get("parent") or {}).get("database_id")) and bool(ds.get("in_trash")) == trash:
+                    if (
+                        self._visible(ws, ds, (ds.get("parent") or {}).get("database_id"))
+                        and bool(ds.get("in_trash")) == trash
+                    ):
                         found.append((ds["id"], render_data_source(ds, version, ws)))
             else:
                 for db in ws.databases.values():
@@ -747,7 +868,7 @@ class NotionApi:
 def _equals(schema: dict, x, value_of: Callable, version: str) -> Callable:
     """The predicate of an ``equals`` filter on a property of ``schema``; ``value_of(page)`` gives its value."""
     t = schema["type"]
-    if t == "status" and version < TITLE_ONLY_FROM:   # before 2026-12-01, the name of a group matched too
+    if t == "status" and version < TITLE_ONLY_FROM:  # before 2026-12-01, the name of a group matched too
         names = _group_options(schema, x)
         return lambda p: (value_of(p) or {}).get("name") in names
     if t in ("select", "status"):
@@ -818,15 +939,17 @@ def _damaged(kind: str, response: Response) -> Response:
     instead of it (``200_html``)."""
     if kind == "200_truncated":
         body = response.get_data()
-        return Response(body[:max(1, len(body) // 2)], status=200, content_type="application/json; charset=utf-8")
-    return Response("<html><head><title>Please wait</title></head><body>Checking your browser...</body></html>",
-                    status=200, content_type="text/html")
+        return Response(body[: max(1, len(body) // 2)], status=200, content_type="application/json; charset=utf-8")
+    return Response(
+        "<html><head><title>Please wait</title></head><body>Checking your browser...</body></html>",
+        status=200,
+        content_type="text/html",
+    )
 
 
 def _json(status: int, body: dict) -> Response:
     # ASCII escapes keep lone surrogates (which Notion text can hold) representable, as \\uD800 in JSON
-    return Response(json.dumps(body), status=status,
-                    content_type="application/json; charset=utf-8")
+    return Response(json.dumps(body), status=status, content_type="application/json; charset=utf-8")
 
 
 def _encode_offset(n: int) -> str:
@@ -870,10 +993,15 @@ def _search_sorted(found: list[tuple[str, dict]], sort: Any) -> list[tuple[str, 
     else as found."""
     if not sort:
         return found
-    if not isinstance(sort, dict) or sort.get("timestamp") != "last_edited_time" or \
-            sort.get("direction", "descending") not in ("ascending", "descending"):
-        raise _validation("body failed validation: body.sort should be `{\"timestamp\": \"last_edited_time\", "
-                          "\"direction\": \"ascending\" | \"descending\"}`.")
+    if (
+        not isinstance(sort, dict)
+        or sort.get("timestamp") != "last_edited_time"
+        or sort.get("direction", "descending") not in ("ascending", "descending")
+    ):
+        raise _validation(
+            "body failed validation: body.sort should be `{\"timestamp\": \"last_edited_time\", "
+            "\"direction\": \"ascending\" | \"descending\"}`."
+        )
     found = sorted(found, key=lambda f: f[0])
     return sorted(found, key=lambda f: f[1].get("last_edited_time") or "", reverse=sort.get("direction") != "ascending")
 
@@ -885,12 +1013,15 @@ def _parse_sorts(raw: Any) -> tuple:
     for s in raw:
         ts = s.get("timestamp")
         if ts not in ("created_time", "last_edited_time"):
-            raise _validation("body failed validation: the emulator sorts on `timestamp` created_time or "
-                              "last_edited_time only.")
+            raise _validation(
+                "body failed validation: the emulator sorts on `timestamp` created_time or last_edited_time only."
+            )
         direction = s.get("direction", "ascending")
         if direction not in ("ascending", "descending"):
-            raise _validation(f"body failed validation: body.sorts[0].direction should be `\"ascending\"` or "
-                              f"`\"descending\"`, instead was `\"{direction}\"`.")
+            raise _validation(
+                f"body failed validation: body.sorts[0].direction should be `\"ascending\"` or "
+                f"`\"descending\"`, instead was `\"{direction}\"`."
+            )
         out.append((ts, direction))
     return tuple(out)
 
@@ -904,8 +1035,10 @@ def _at_or_after(key: tuple, ref: tuple, sorts: tuple) -> bool:
 
 
 _TIME_OPS = {
-    "after": lambda v, x: v > x, "on_or_after": lambda v, x: v >= x,
-    "before": lambda v, x: v < x, "on_or_before": lambda v, x: v <= x,
+    "after": lambda v, x: v > x,
+    "on_or_after": lambda v, x: v >= x,
+    "before": lambda v, x: v < x,
+    "on_or_before": lambda v, x: v <= x,
     "equals": lambda v, x: v == x,
 }
 
@@ -915,8 +1048,10 @@ def _timestamp_filter(flt: dict) -> Callable[[dict], bool]:
     predicate over stored pages. Raises ApiError (400) for another timestamp, operator or a date that is none."""
     field = flt["timestamp"]
     if field not in ("created_time", "last_edited_time"):
-        raise _validation(f"body failed validation: body.filter.timestamp should be `\"created_time\"` or "
-                          f"`\"last_edited_time\"`, instead was `\"{field}\"`.")
+        raise _validation(
+            f"body failed validation: body.filter.timestamp should be `\"created_time\"` or "
+            f"`\"last_edited_time\"`, instead was `\"{field}\"`."
+        )
     checks = []
     for op, value in (flt.get(field) or {}).items():
         if op not in _TIME_OPS:
@@ -924,8 +1059,10 @@ def _timestamp_filter(flt: dict) -> Callable[[dict], bool]:
         try:
             x = parse_time(value)
         except (TypeError, ValueError):
-            raise _validation(f"body failed validation: body.filter.{field}.{op} should be a valid ISO "
-                              f"8601 date string, instead was `\"{value}\"`.") from None
+            raise _validation(
+                f"body failed validation: body.filter.{field}.{op} should be a valid ISO "
+                f"8601 date string, instead was `\"{value}\"`."
+            ) from None
         checks.append((_TIME_OPS[op], x))
     return lambda p: all(fn(parse_time(p[field]), x) for fn, x in checks)
 

@@ -1,4 +1,5 @@
 """Rate limits and fault injection: the two ways the emulator says no, as api.notion.com does."""
+
 from __future__ import annotations
 
 import math
@@ -88,16 +89,27 @@ class RateLimits:
     _buckets: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    SETTABLE = ("enabled", "mode", "token_rate", "token_burst", "workspace_rate", "workspace_burst", "token_budget",
-                "window_s", "workspace_budget", "workspace_window_s")
+    SETTABLE = (
+        "enabled",
+        "mode",
+        "token_rate",
+        "token_burst",
+        "workspace_rate",
+        "workspace_burst",
+        "token_budget",
+        "window_s",
+        "workspace_budget",
+        "workspace_window_s",
+    )
 
     def set(self, values: dict) -> None:
         """Change the limits (names of SETTABLE) and start every bucket and window afresh. Raises ValueError for
         an unknown name or mode, or a budget, rate or window that is not positive."""
         unknown = set(values) - set(self.SETTABLE)
         if unknown:
-            raise ValueError(f"unknown rate limit setting(s) {', '.join(sorted(unknown))}; "
-                             f"use {', '.join(self.SETTABLE)}")
+            raise ValueError(
+                f"unknown rate limit setting(s) {', '.join(sorted(unknown))}; use {', '.join(self.SETTABLE)}"
+            )
         if values.get("mode", self.mode) not in MODES:
             raise ValueError(f"unknown rate limit mode {values['mode']!r}; use window or bucket")
         for k, v in values.items():
@@ -120,16 +132,27 @@ class RateLimits:
             return None
         limits: tuple[tuple[tuple[str, str], Callable[[], TokenBucket | WindowBudget], str], ...]
         if self.mode == "window":
-            limits = ((("token_window", token), lambda: WindowBudget(int(self.token_budget), self.window_s),
-                       "integration_rate_limit"),
-                      (("workspace_window", workspace_id),
-                       lambda: WindowBudget(int(self.workspace_budget), self.workspace_window_s),
-                       "workspace_rate_limit"))
+            limits = (
+                (
+                    ("token_window", token),
+                    lambda: WindowBudget(int(self.token_budget), self.window_s),
+                    "integration_rate_limit",
+                ),
+                (
+                    ("workspace_window", workspace_id),
+                    lambda: WindowBudget(int(self.workspace_budget), self.workspace_window_s),
+                    "workspace_rate_limit",
+                ),
+            )
         else:
-            limits = ((("token", token), lambda: TokenBucket(self.token_rate, self.token_burst),
-                       "integration_rate_limit"),
-                      (("workspace", workspace_id), lambda: TokenBucket(self.workspace_rate, self.workspace_burst),
-                       "workspace_rate_limit"))
+            limits = (
+                (("token", token), lambda: TokenBucket(self.token_rate, self.token_burst), "integration_rate_limit"),
+                (
+                    ("workspace", workspace_id),
+                    lambda: TokenBucket(self.workspace_rate, self.workspace_burst),
+                    "workspace_rate_limit",
+                ),
+            )
         for key, make, reason in limits:
             wait = self._limit(key, make).take()
             if wait:
@@ -151,12 +174,23 @@ class RateLimits:
             self._buckets.clear()
 
 
-FAULT_KINDS = ("500", "502", "503", "504", "529", "429_long", "reset", "stall", "invalid_cursor",
-               # the request is carried out (a create happens), then the connection drops before the answer
-               "reset_after_write",
-               # the request is carried out, then its 200 answer is damaged on the way (as by a broken proxy): the
-               # JSON cut short, or an HTML page in its place
-               "200_truncated", "200_html")
+FAULT_KINDS = (
+    "500",
+    "502",
+    "503",
+    "504",
+    "529",
+    "429_long",
+    "reset",
+    "stall",
+    "invalid_cursor",
+    # the request is carried out (a create happens), then the connection drops before the answer
+    "reset_after_write",
+    # the request is carried out, then its 200 answer is damaged on the way (as by a broken proxy): the
+    # JSON cut short, or an HTML page in its place
+    "200_truncated",
+    "200_html",
+)
 # the faults that let the request be carried out first
 AFTER_THE_REQUEST = ("reset_after_write", "200_truncated", "200_html")
 

@@ -1,11 +1,19 @@
 """Notion blocks as Markdown, for ``GET /v1/pages/{id}/markdown`` (``markdown``, ``truncated``,
 ``unknown_block_ids``)."""
+
 from __future__ import annotations
 
 _SIMPLE = {
-    "paragraph": "{text}", "heading_1": "# {text}", "heading_2": "## {text}", "heading_3": "### {text}",
-    "heading_4": "#### {text}", "bulleted_list_item": "- {text}", "numbered_list_item": "1. {text}",
-    "quote": "> {text}", "toggle": "- {text}", "callout": "> {text}",
+    "paragraph": "{text}",
+    "heading_1": "# {text}",
+    "heading_2": "## {text}",
+    "heading_3": "### {text}",
+    "heading_4": "#### {text}",
+    "bulleted_list_item": "- {text}",
+    "numbered_list_item": "1. {text}",
+    "quote": "> {text}",
+    "toggle": "- {text}",
+    "callout": "> {text}",
 }
 
 

@@ -6,6 +6,7 @@ Objects are stored in the 2025-09-03 shape (pages parented by ``data_source_id``
 page objects) and adapts them to the requested version. Every change moves ``last_edited_time`` to the current
 minute, rounded down, as Notion does.
 """
+
 from __future__ import annotations
 
 import copy
@@ -64,8 +65,14 @@ def rich_text(content: str) -> dict:
     return {
         "type": "text",
         "text": {"content": content, "link": None},
-        "annotations": {"bold": False, "italic": False, "strikethrough": False, "underline": False,
-                        "code": False, "color": "default"},
+        "annotations": {
+            "bold": False,
+            "italic": False,
+            "strikethrough": False,
+            "underline": False,
+            "code": False,
+            "color": "default",
+        },
         "plain_text": content,
         "href": None,
     }
@@ -77,8 +84,9 @@ class Workspace:
     ``clock`` returns epoch seconds; tests may pass a controllable one.
     """
 
-    def __init__(self, workspace_id: str | None = None, name: str = "Emulated workspace",
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self, workspace_id: str | None = None, name: str = "Emulated workspace", clock: Callable[[], float] = time.time
+    ):
         self.id = workspace_id or str(uuid.uuid4())
         self.name = name
         self.clock = clock
@@ -119,18 +127,29 @@ class Workspace:
 
             def __exit__(self, *exc):
                 ws.author_override = None
+
         return _As()
 
     def _page_event(self, event_type: str, page: dict, data: dict | None = None) -> None:
         ds_id = _page_ds(page)
-        parent = {"id": ds_id, "type": "data_source", "data_source_id": ds_id,
-                  "database_id": (self.data_sources.get(ds_id or "", {}).get("parent") or {}).get("database_id")}
+        parent = {
+            "id": ds_id,
+            "type": "data_source",
+            "data_source_id": ds_id,
+            "database_id": (self.data_sources.get(ds_id or "", {}).get("parent") or {}).get("database_id"),
+        }
         self.emit(event_type, page["id"], "page", {"parent": parent, **(data or {})})
 
     def _schema_event(self, ds: dict, properties: list[str]) -> None:
-        self.emit("data_source.schema_updated", ds["id"], "data_source",
-                  {"parent": {"id": (ds.get("parent") or {}).get("database_id"), "type": "database"},
-                   "updated_properties": properties})
+        self.emit(
+            "data_source.schema_updated",
+            ds["id"],
+            "data_source",
+            {
+                "parent": {"id": (ds.get("parent") or {}).get("database_id"), "type": "database"},
+                "updated_properties": properties,
+            },
+        )
 
     # ---- ids and time -------------------------------------------------------------------------
     def new_id(self) -> str:
@@ -228,8 +247,11 @@ class Workspace:
                     prop["has_more"] = False
             self._edited(page)
             if self.listeners and page_id not in self._creating:
-                self._page_event("page.properties_updated", page,
-                                 {"updated_properties": [page["properties"][n]["id"] for n in properties]})
+                self._page_event(
+                    "page.properties_updated",
+                    page,
+                    {"updated_properties": [page["properties"][n]["id"] for n in properties]},
+                )
             return page
 
     def write_page(self, page_id: str, values: dict[str, Any], author: dict, in_trash: bool | None = None) -> dict:
@@ -252,8 +274,14 @@ class Workspace:
                     prop["last_edited_by"] = {"object": "user", "id": author["id"]}
             return page
 
-    def create_page(self, data_source_id: str, properties: dict[str, Any],
-                    content: list[dict] | None = None, page_id: str | None = None, author: dict | None = None) -> str:
+    def create_page(
+        self,
+        data_source_id: str,
+        properties: dict[str, Any],
+        content: list[dict] | None = None,
+        page_id: str | None = None,
+        author: dict | None = None,
+    ) -> str:
         """Add a page to a data source; ``properties`` as in :meth:`update_page`, missing ones left empty;
         ``author`` (a user object) creates it, else the workspace's person."""
         with self.lock:
@@ -265,20 +293,29 @@ class Workspace:
                 props[name] = empty_value(schema, now)
             by = author["id"] if author else self._author()
             page = {
-                "object": "page", "id": pid, "created_time": now, "last_edited_time": now,
+                "object": "page",
+                "id": pid,
+                "created_time": now,
+                "last_edited_time": now,
                 "created_by": {"object": "user", "id": by},
                 "last_edited_by": {"object": "user", "id": by},
-                "cover": None, "icon": None,
-                "parent": {"type": "data_source_id", "data_source_id": data_source_id,
-                           "database_id": ds.get("parent", {}).get("database_id")},
-                "archived": False, "in_trash": False, "is_locked": False,
+                "cover": None,
+                "icon": None,
+                "parent": {
+                    "type": "data_source_id",
+                    "data_source_id": data_source_id,
+                    "database_id": ds.get("parent", {}).get("database_id"),
+                },
+                "archived": False,
+                "in_trash": False,
+                "is_locked": False,
                 "properties": props,
                 "url": f"https://www.notion.so/{pid.replace('-', '')}",
                 "public_url": None,
             }
             self.pages[pid] = page
             if properties:
-                self._creating.add(pid)   # one page.created event, not a properties_updated one too
+                self._creating.add(pid)  # one page.created event, not a properties_updated one too
                 try:
                     self.update_page(pid, properties)
                 finally:
@@ -296,8 +333,11 @@ class Workspace:
             self._drop_children(page_id)
             self.add_block_tree(page_id, blocks)
             self._edited(self.pages[page_id])
-            self._page_event("page.content_updated", self.pages[page_id],
-                             {"updated_blocks": [{"id": b["id"], "type": "block"} for b in blocks if "id" in b]})
+            self._page_event(
+                "page.content_updated",
+                self.pages[page_id],
+                {"updated_blocks": [{"id": b["id"], "type": "block"} for b in blocks if "id" in b]},
+            )
 
     def _drop_children(self, parent_id: str) -> None:
         for bid in self.children.pop(parent_id, []):
@@ -334,8 +374,11 @@ class Workspace:
                 else:
                     props[name] = empty_value(schema, now)
             page["properties"] = props
-            page["parent"] = {"type": "data_source_id", "data_source_id": data_source_id,
-                              "database_id": (ds.get("parent") or {}).get("database_id")}
+            page["parent"] = {
+                "type": "data_source_id",
+                "data_source_id": data_source_id,
+                "database_id": (ds.get("parent") or {}).get("database_id"),
+            }
             self._edited(page)
             self._page_event("page.moved", page)
             return page
@@ -364,8 +407,9 @@ class Workspace:
             self.touch()
             self._schema_event(ds, [ds["properties"][new]["id"]])
 
-    def retype_property(self, data_source_id: str, name: str, new_type: str,
-                        convert: Callable[[Any], Any] = lambda v: None) -> None:
+    def retype_property(
+        self, data_source_id: str, name: str, new_type: str, convert: Callable[[Any], Any] = lambda v: None
+    ) -> None:
         """Change a property's type; ``convert`` maps each page's old value to the new type's value."""
         with self.lock:
             ds = self.data_sources[data_source_id]
@@ -385,8 +429,9 @@ class Workspace:
             self.touch()
             self._schema_event(ds, [schema["id"]])
 
-    def add_property(self, data_source_id: str, name: str, prop_type: str, config: dict | None = None,
-                     prop_id: str | None = None) -> str:
+    def add_property(
+        self, data_source_id: str, name: str, prop_type: str, config: dict | None = None, prop_id: str | None = None
+    ) -> str:
         """Add a property to a data source's schema (``config``: the type's schema object, e.g. a rollup's
         ``relation_property_id``); every page gets its empty value. No page's ``last_edited_time`` moves.
         Returns the property's id."""
@@ -434,7 +479,7 @@ class Workspace:
         if hit and hit[0] == self.version:
             return hit[1]
         pages = list(self.pages_of(data_source_id))
-        if sorts:   # rows that tie on every sort key keep one order: by id (what keyset cursors resume on)
+        if sorts:  # rows that tie on every sort key keep one order: by id (what keyset cursors resume on)
             pages.sort(key=lambda p: p["id"])
         for field, direction in reversed(sorts):
             pages.sort(key=lambda p: p[field], reverse=(direction == "descending"))
@@ -446,11 +491,19 @@ class Workspace:
 def empty_value(schema: dict, now: str) -> dict:
     """The value a new page holds for a property of this schema."""
     t = schema["type"]
-    empty: Any = {"title": [], "rich_text": [], "relation": [], "people": [], "multi_select": [], "files": [],
-                  "checkbox": False, "created_time": now, "last_edited_time": now,
-                  "formula": {"type": "string", "string": None},
-                  "rollup": {"type": "number", "number": None,
-                             "function": (schema.get("rollup") or {}).get("function", "count")}}.get(t)
+    empty: Any = {
+        "title": [],
+        "rich_text": [],
+        "relation": [],
+        "people": [],
+        "multi_select": [],
+        "files": [],
+        "checkbox": False,
+        "created_time": now,
+        "last_edited_time": now,
+        "formula": {"type": "string", "string": None},
+        "rollup": {"type": "number", "number": None, "function": (schema.get("rollup") or {}).get("function", "count")},
+    }.get(t)
     value = {"id": schema["id"], "type": t, t: empty}
     if t == "relation":
         value["has_more"] = False
@@ -473,8 +526,14 @@ def _parent_id(block: dict) -> str | None:
 
 
 # ---- rendering per Notion-Version ------------------------------------------------------------------------
-def render_page(page: dict, version: str, workspace: Workspace, cut: bool = True,
-                filter_properties: list[str] | None = None, listed: bool = False) -> dict:
+def render_page(
+    page: dict,
+    version: str,
+    workspace: Workspace,
+    cut: bool = True,
+    filter_properties: list[str] | None = None,
+    listed: bool = False,
+) -> dict:
     """A page object as api.notion.com returns it for ``version``: relation, people, title and rich_text
     values cut at 25 items (relation ``has_more`` set), ``archived`` dropped from 2026-03-11 on, and the
     2022-06-28 parent shape. ``listed``: in a search or data source query answer, which from 2026-12-01 on holds
@@ -484,7 +543,9 @@ def render_page(page: dict, version: str, workspace: Workspace, cut: bool = True
     props = {}
     title_only = listed and filter_properties is None and version >= TITLE_ONLY_FROM
     for name, prop in page.get("properties", {}).items():
-        if filter_properties is not None and not {name, prop.get("id"), unquote(prop.get("id") or "")} & set(filter_properties):
+        if filter_properties is not None and not {name, prop.get("id"), unquote(prop.get("id") or "")} & set(
+            filter_properties
+        ):
             continue
         t = prop.get("type")
         if title_only and t != "title":
@@ -537,12 +598,14 @@ def _signed(file: dict) -> dict:
     """A Notion-hosted file (``type: "file"``) as a read hands it out: a url signed for this read, valid an hour
     (``expiry_time``); each read signs it anew. External files are what the user gave."""
     if not isinstance(file, dict) or file.get("type") != "file" or "expiry_time" in (file.get("file") or {}):
-        return file   # external, or as recorded from api.notion.com (already signed)
+        return file  # external, or as recorded from api.notion.com (already signed)
     now = time.time()
     base = str((file.get("file") or {}).get("url", "")).split("?")[0]
     stamp = datetime.fromtimestamp(now, UTC)
-    url = (f"{base}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={stamp.strftime('%Y%m%dT%H%M%SZ')}"
-           f"&X-Amz-Expires=3600&X-Amz-Signature={uuid.uuid4().hex}")
+    url = (
+        f"{base}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={stamp.strftime('%Y%m%dT%H%M%SZ')}"
+        f"&X-Amz-Expires=3600&X-Amz-Signature={uuid.uuid4().hex}"
+    )
     expiry = datetime.fromtimestamp(now + 3600, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return dict(file, file={"url": url, "expiry_time": expiry})
 

@@ -6,6 +6,7 @@ one :class:`~nls_emulator.model.Workspace` and served through the ordinary endpo
 The recordings were made at different times, so one object can appear in several states; ``prefer`` names
 the recording whose state wins (golden tests prefer the recording they replay).
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,18 @@ from pathlib import Path
 from .model import Workspace, norm_id
 
 DEFAULT_DIR_ENV = "NLS_NOTION_FIXTURES"
-WRITE_RECORDINGS = ("create-", "update-", "destroy-", "blocks-children-append", "page-trashed",
-                    "block-deleted", "comment", "templates", "file-upload", "file_uploads")
+WRITE_RECORDINGS = (
+    "create-",
+    "update-",
+    "destroy-",
+    "blocks-children-append",
+    "page-trashed",
+    "block-deleted",
+    "comment",
+    "templates",
+    "file-upload",
+    "file_uploads",
+)
 
 
 def fixtures_dir() -> Path | None:
@@ -64,8 +75,9 @@ class _Recordings:
     query_pages: dict[int, list[str]] = field(default_factory=dict)
 
 
-def load_recorded(directory: Path | str | None = None, prefer: str | None = None,
-                  workspace: Workspace | None = None) -> tuple[Workspace, dict]:
+def load_recorded(
+    directory: Path | str | None = None, prefer: str | None = None, workspace: Workspace | None = None
+) -> tuple[Workspace, dict]:
     """Load every recorded read response into a workspace. The 2022-06-28 recordings are another era of the
     same workspace: they are loaded, after the others, only when one of them is preferred.
 
@@ -74,8 +86,10 @@ def load_recorded(directory: Path | str | None = None, prefer: str | None = None
     """
     d = Path(directory) if directory else fixtures_dir()
     if d is None or not d.is_dir():
-        raise FileNotFoundError("the recorded Notion fixtures (../shared/notion-fixtures/recorded) are absent; "
-                                "set NLS_NOTION_FIXTURES to their folder")
+        raise FileNotFoundError(
+            "the recorded Notion fixtures (../shared/notion-fixtures/recorded) are absent; "
+            "set NLS_NOTION_FIXTURES to their folder"
+        )
     ws = workspace or Workspace(workspace_id="231674b6-2cc1-46bc-b742-c5c9fe4b9c73", name="Recorded workspace")
     rec = _Recordings(prefer, bool(prefer and is_legacy(prefer)), recorded_requests(d))
     for path in _recording_files(d, prefer, rec.legacy):
@@ -83,7 +97,7 @@ def load_recorded(directory: Path | str | None = None, prefer: str | None = None
         if isinstance(body, dict) and body.get("object") != "error":
             _take(ws, rec, path.name, body)
     _order_pages(ws, rec.query_pages)
-    if not prefer:   # a golden test replays a recording exactly as it is
+    if not prefer:  # a golden test replays a recording exactly as it is
         _complete_schemas(ws)
     _assemble_property_lists(ws, rec)
     for parent, lists in rec.child_lists.items():
@@ -266,11 +280,21 @@ def _ingest(ws: Workspace, obj: dict, legacy: bool = False) -> None:
             _ingest(ws, r, legacy)
     elif kind == "page":
         parent = obj.get("parent") or {}
-        db = ws.databases.get(parent.get("database_id") or "") if legacy and parent.get("type") == "database_id" else None
+        db = (
+            ws.databases.get(parent.get("database_id") or "")
+            if legacy and parent.get("type") == "database_id"
+            else None
+        )
         if db and len(db.get("data_sources") or []) == 1:
             # a 2022-06-28 page: stored as today's API holds it, under its database's one data source
-            obj = {**obj, "parent": {"type": "data_source_id", "data_source_id": db["data_sources"][0]["id"],
-                                     "database_id": db["id"]}}
+            obj = {
+                **obj,
+                "parent": {
+                    "type": "data_source_id",
+                    "data_source_id": db["data_sources"][0]["id"],
+                    "database_id": db["id"],
+                },
+            }
         ws.add_page(obj)
     elif kind == "database":
         db = dict(obj)

@@ -1,5 +1,6 @@
 """Running the emulator: in a thread of the calling process (tests, benchmarks) or as its own process
 (``nls-notion-emulator``, the demo)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -46,7 +47,7 @@ class Emulator:
         self.api = api or NotionApi()
         self.host = host
         self._server = make_server(host, port, self.api, threaded=True, request_handler=_QuietHandler)
-        if isinstance(self._server, ThreadedWSGIServer):   # threaded=True makes one
+        if isinstance(self._server, ThreadedWSGIServer):  # threaded=True makes one
             self._server.daemon_threads = True
         self.port = self._server.server_port
         self._thread: threading.Thread | None = None
@@ -74,16 +75,24 @@ class Emulator:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def add_generated(self, kind: str = "learning", pages: int = 200, seed: int = 1, hard: bool = False,
-                      token: str = "secret_emulator_token", now: float | None = None) -> Generated:
+    def add_generated(
+        self,
+        kind: str = "learning",
+        pages: int = 200,
+        seed: int = 1,
+        hard: bool = False,
+        token: str = "secret_emulator_token",
+        now: float | None = None,
+    ) -> Generated:
         """Generate a workspace (its times in the year before ``now``, epoch seconds: default the clock's) and let
         ``token`` read it."""
         gen = generate(kind, pages=pages, seed=seed, hard=hard, now=now)
         self.api.add_integration(token, gen.workspace, bot_name=f"nls {kind} integration")
         return gen
 
-    def add_recorded(self, token: str = "secret_recorded_token", prefer: str | None = None,
-                     directory: str | None = None) -> Workspace:
+    def add_recorded(
+        self, token: str = "secret_recorded_token", prefer: str | None = None, directory: str | None = None
+    ) -> Workspace:
         """Load the recorded workspace (see :mod:`nls_emulator.recorded`) and let ``token`` read it."""
         ws, bot = load_recorded(directory, prefer=prefer)
         integ = self.api.add_integration(token, ws, bot_name=bot.get("name", "recorded"), bot_id=bot.get("id"))
@@ -98,14 +107,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_subprocess(args: list[str], port: int | None = None, log: Path | None = None,
-                     timeout: float = 30.0) -> tuple[subprocess.Popen, str]:
+def start_subprocess(
+    args: list[str], port: int | None = None, log: Path | None = None, timeout: float = 30.0
+) -> tuple[subprocess.Popen, str]:
     """Start ``nls-notion-emulator`` as its own process with ``args``; returns (process, base url) once it
     answers. Raises RuntimeError when it does not come up within ``timeout`` seconds."""
     port = port or free_port()
-    with open(log, "ab") if log else contextlib.nullcontext(subprocess.DEVNULL) as out:   # the child keeps its own
-        proc = subprocess.Popen([sys.executable, "-m", "nls_emulator.cli", "--port", str(port), *args],
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(log, "ab") if log else contextlib.nullcontext(subprocess.DEVNULL) as out:  # the child keeps its own
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nls_emulator.cli", "--port", str(port), *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

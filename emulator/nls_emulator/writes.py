@@ -7,6 +7,7 @@ option). The emulator writes text and equation rich text (no mentions).
 
 :func:`page_values` returns what to store, by property name; :class:`Invalid` is Notion's 400 ``validation_error``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,17 @@ from .model import Workspace, norm_id, rich_text
 MAX_TEXT = 2000
 MAX_ITEMS = 100
 MAX_BODY_BYTES = 500_000
-READ_ONLY = ("formula", "rollup", "created_time", "created_by", "last_edited_time", "last_edited_by", "unique_id",
-             "verification", "button")
+READ_ONLY = (
+    "formula",
+    "rollup",
+    "created_time",
+    "created_by",
+    "last_edited_time",
+    "last_edited_by",
+    "unique_id",
+    "verification",
+    "button",
+)
 LIST_TYPES = ("title", "rich_text", "relation", "people", "multi_select", "files")
 ANNOTATIONS = ("bold", "italic", "strikethrough", "underline", "code", "color")
 
@@ -59,7 +69,7 @@ def page_values(ds: dict, properties: Any, workspace: Workspace) -> dict[str, An
     not exist yet are added to the data source's schema. Raises Invalid (nothing is changed then)."""
     if not isinstance(properties, dict):
         raise _fail("properties", "an object", properties)
-    staged = json.loads(json.dumps(ds.get("properties") or {}))   # options are added once every value passed
+    staged = json.loads(json.dumps(ds.get("properties") or {}))  # options are added once every value passed
     out = {}
     for key, value in properties.items():
         name, _schema = find_property({"properties": staged}, key)
@@ -118,8 +128,7 @@ def _capped(path: str, v: Any) -> list:
     if not isinstance(v, list):
         raise _fail(path, "an array", v)
     if len(v) > MAX_ITEMS:
-        raise Invalid(f"body failed validation: body.{path}.length should be ≤ `{MAX_ITEMS}`, "
-                      f"instead was `{len(v)}`.")
+        raise Invalid(f"body failed validation: body.{path}.length should be ≤ `{MAX_ITEMS}`, instead was `{len(v)}`.")
     return v
 
 
@@ -134,8 +143,10 @@ def _rich(path: str, items: Any) -> list[dict]:
             if not isinstance(content, str):
                 raise _fail(f"{path}[{i}].text.content", "a string", content)
             if utf16_units(content) > MAX_TEXT:
-                raise Invalid(f"body failed validation: body.{path}[{i}].text.content.length should be ≤ `{MAX_TEXT}`"
-                              f", instead was `{utf16_units(content)}`.")
+                raise Invalid(
+                    f"body failed validation: body.{path}[{i}].text.content.length should be ≤ `{MAX_TEXT}`"
+                    f", instead was `{utf16_units(content)}`."
+                )
             stored = rich_text(content)
             link = text.get("link")
             if isinstance(link, dict) and isinstance(link.get("url"), str):
@@ -170,8 +181,10 @@ def _option(path: str, schema: dict, given: Any, create: bool) -> dict:
     if not create:
         raise Invalid(f"Invalid status option. Status option \"{name}\" does not exist.")
     if "," in name or len(name) > 100:
-        raise Invalid(f"body failed validation: body.{path}.name: an option name holds no comma and at most 100 "
-                      f"characters, instead was `{_shown(name)}`.")
+        raise Invalid(
+            f"body failed validation: body.{path}.name: an option name holds no comma and at most 100 "
+            f"characters, instead was `{_shown(name)}`."
+        )
     option = {"id": hashlib.sha1(name.encode()).hexdigest()[:4], "name": name, "color": "default"}
     options.append(option)
     return dict(option)

@@ -10,6 +10,7 @@ O_NOFOLLOW`` (mode 0600), and renamed over the path: a link planted at the path 
 followed. A previous export is read through a descriptor opened with ``O_NOFOLLOW | O_NONBLOCK`` and checked to be
 a regular file. The copy keeps the mode of the file it replaces; a new file is 0600 (it holds one user's data).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,8 +29,13 @@ class ExportError(Exception):
 
 
 NEW_FILE_MODE = 0o600
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
@@ -42,6 +48,7 @@ def _kind(mode: int) -> str:
 class Temp:
     """The temporary file an export writes: its name in the target's folder, its full path (for SQLite, which
     opens files by path) and the descriptor it was created with (the file is known by it, whatever its name does)."""
+
     name: str
     path: Path
     fd: int
@@ -92,11 +99,14 @@ class Target:
         if st is None:
             return None
         if stat.S_ISLNK(st.st_mode):
-            raise self._error("is a symbolic link; the export never writes through one: give the path of a "
-                              "regular file (or of a new one)")
+            raise self._error(
+                "is a symbolic link; the export never writes through one: give the path of a "
+                "regular file (or of a new one)"
+            )
         if not stat.S_ISREG(st.st_mode):
-            raise self._error(f"is {_kind(st.st_mode)}, not a regular file; give the path of a SQLite file "
-                              "(or of a new one)")
+            raise self._error(
+                f"is {_kind(st.st_mode)}, not a regular file; give the path of a SQLite file (or of a new one)"
+            )
         self.mode = stat.S_IMODE(st.st_mode) & 0o777
         return st
 
@@ -105,7 +115,7 @@ class Target:
         try:
             self.dir_fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             self.lock_fd = self._lock()
-            self.check()   # again, now that no other export into this file runs
+            self.check()  # again, now that no other export into this file runs
             self._remove_stale_temps()
         except BaseException:
             self.__exit__(None, None, None)
@@ -115,7 +125,7 @@ class Target:
     def __exit__(self, *exc) -> None:
         if self.lock_fd is not None:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.lock_name, dir_fd=self.dir_fd)   # while it is held: the next one makes its own
+                os.unlink(self.lock_name, dir_fd=self.dir_fd)  # while it is held: the next one makes its own
             os.close(self.lock_fd)
             self.lock_fd = None
         if self.dir_fd is not None:
@@ -127,8 +137,12 @@ class Target:
         export that held it while this one waited is made again (the lock is on the file the name names)."""
         while True:
             try:
-                fd = os.open(self.lock_name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-                             0o600, dir_fd=self.dir_fd)
+                fd = os.open(
+                    self.lock_name,
+                    os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                    0o600,
+                    dir_fd=self.dir_fd,
+                )
             except OSError as e:
                 raise self._error(f"cannot make the lock file {self.folder / self.lock_name}: {e.strerror}") from None
             held = os.fstat(fd)
@@ -144,8 +158,11 @@ class Target:
     def _remove_stale_temps(self) -> None:
         """Temporary files of exports into this file that were killed midway (under the lock, no other runs)."""
         for entry in os.scandir(self.dir_fd):
-            if entry.name.startswith(self.temp_prefix) and entry.name.endswith(".tmp") \
-                    and not entry.is_dir(follow_symlinks=False):
+            if (
+                entry.name.startswith(self.temp_prefix)
+                and entry.name.endswith(".tmp")
+                and not entry.is_dir(follow_symlinks=False)
+            ):
                 try:
                     os.unlink(entry.name, dir_fd=self.dir_fd)
                 except OSError:
@@ -156,8 +173,9 @@ class Target:
         """Create the temporary file: ``.<name>.nls-<pid>-<random>.tmp``, O_EXCL, O_NOFOLLOW, mode 0600."""
         name = f"{self.temp_prefix}{os.getpid()}-{secrets.token_hex(8)}.tmp"
         try:
-            fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
-                         dir_fd=self.dir_fd)
+            fd = os.open(
+                name, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=self.dir_fd
+            )
         except OSError as e:
             raise self._error(f"cannot create a temporary file in {self.folder}: {e.strerror}") from None
         return Temp(name, self.folder / name, fd)
@@ -170,8 +188,11 @@ class Target:
         except FileNotFoundError:
             return False
         except OSError as e:
-            raise self._error("is a symbolic link; the export never writes through one" if e.errno == errno.ELOOP
-                              else f"cannot be read: {e.strerror}") from None
+            raise self._error(
+                "is a symbolic link; the export never writes through one"
+                if e.errno == errno.ELOOP
+                else f"cannot be read: {e.strerror}"
+            ) from None
         with open(fd, "rb") as src:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):

@@ -3,6 +3,7 @@
 
 The learning schema's tables (and the creative ones) are described by PostgreSQL's catalog at export time, so the
 copy has the same table and column names as the database it came from."""
+
 from __future__ import annotations
 
 import re
@@ -13,19 +14,49 @@ if TYPE_CHECKING:
     from psycopg import sql
 
 # the learning schema: 17 tables and 3 views (sql/30_learning.sql and its migrations); the creative tables
-SEED_TABLES = ("stg_notion_flashcards", "stg_notion_concepts", "stg_notion_concept_areas",
-               "stg_notion_concept_clusters", "stg_notion_modules", "stg_notion_tracks", "stg_notion_programs",
-               "clean_concept_areas", "clean_concept_clusters", "concepts", "clean_programs", "clean_tracks",
-               "learning_modules", "learning_atoms", "review_queue", "sync_log", "cleaning_log")
+SEED_TABLES = (
+    "stg_notion_flashcards",
+    "stg_notion_concepts",
+    "stg_notion_concept_areas",
+    "stg_notion_concept_clusters",
+    "stg_notion_modules",
+    "stg_notion_tracks",
+    "stg_notion_programs",
+    "clean_concept_areas",
+    "clean_concept_clusters",
+    "concepts",
+    "clean_programs",
+    "clean_tracks",
+    "learning_modules",
+    "learning_atoms",
+    "review_queue",
+    "sync_log",
+    "cleaning_log",
+)
 CREATIVE_TABLES = ("characters", "worlds", "stories", "chat_sessions")
 FORMAT_VERSION = 1
 
 # PostgreSQL type (format_type's spelling, without modifiers) -> SQLite declared type
-SQLITE_TYPE = {"text": "TEXT", "character varying": "TEXT", "uuid": "TEXT", "jsonb": "TEXT", "json": "TEXT",
-               "timestamp with time zone": "TEXT", "timestamp without time zone": "TEXT", "date": "TEXT",
-               "interval": "TEXT", "tstzrange": "TEXT", "integer": "INTEGER", "bigint": "INTEGER",
-               "smallint": "INTEGER", "boolean": "INTEGER", "numeric": "REAL", "double precision": "REAL",
-               "real": "REAL", "bytea": "BLOB"}
+SQLITE_TYPE = {
+    "text": "TEXT",
+    "character varying": "TEXT",
+    "uuid": "TEXT",
+    "jsonb": "TEXT",
+    "json": "TEXT",
+    "timestamp with time zone": "TEXT",
+    "timestamp without time zone": "TEXT",
+    "date": "TEXT",
+    "interval": "TEXT",
+    "tstzrange": "TEXT",
+    "integer": "INTEGER",
+    "bigint": "INTEGER",
+    "smallint": "INTEGER",
+    "boolean": "INTEGER",
+    "numeric": "REAL",
+    "double precision": "REAL",
+    "real": "REAL",
+    "bytea": "BLOB",
+}
 ON_DELETE = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 # a literal default PostgreSQL shows ('flashcard'::text, 0, true) that SQLite can keep; others (now(), ...) go
 _LITERAL = re.compile(r"^(?:'((?:[^']|'')*)'(?:::[a-z ]+)?|(-?\d+(?:\.\d+)?)|(true|false))$")
@@ -64,6 +95,7 @@ class Table:
     """One table of the SQLite copy: its columns [(name, PostgreSQL type, not null, default)], primary key, foreign
     keys [(columns, table, columns, on delete)] and indexes (SQLite CREATE INDEX statements), and what fills it
     (``query``: SQL composed for PostgreSQL, ``params``)."""
+
     name: str
     kind: str
     columns: list[tuple[str, str, bool, str | None]]
@@ -79,20 +111,26 @@ class Table:
         cols = []
         for name, pg_type, not_null, default in self.columns:
             d = sqlite_default(default)
-            cols.append(f"{quote(name)} {sqlite_type(pg_type)}" + (" NOT NULL" if not_null else "")
-                        + (f" DEFAULT {d}" if d is not None else ""))
+            cols.append(
+                f"{quote(name)} {sqlite_type(pg_type)}"
+                + (" NOT NULL" if not_null else "")
+                + (f" DEFAULT {d}" if d is not None else "")
+            )
         cols.append(f"PRIMARY KEY ({', '.join(quote(k) for k in self.key)})")
         for columns, table, ref, on_delete in self.foreign_keys:
-            cols.append(f"FOREIGN KEY ({', '.join(map(quote, columns))}) REFERENCES {quote(table)} "
-                        f"({', '.join(map(quote, ref))}) ON DELETE {on_delete}")
+            cols.append(
+                f"FOREIGN KEY ({', '.join(map(quote, columns))}) REFERENCES {quote(table)} "
+                f"({', '.join(map(quote, ref))}) ON DELETE {on_delete}"
+            )
         return f"CREATE TABLE {quote(self.name)} (\n    " + ",\n    ".join(cols) + "\n)"
 
 
 def sqlite_index(definition: str, exported: set[str]) -> str | None:
     """PostgreSQL's index definition (pg_get_indexdef) in SQLite's SQL: same name, columns, order, uniqueness and
     partial predicate; None for an index SQLite cannot have (an expression or operator class)."""
-    m = re.match(r"CREATE (UNIQUE )?INDEX (\S+) ON (?:\w+\.)?(\w+) USING btree \((.*?)\)(?: WHERE \((.*)\))?$",
-                 definition)
+    m = re.match(
+        r"CREATE (UNIQUE )?INDEX (\S+) ON (?:\w+\.)?(\w+) USING btree \((.*?)\)(?: WHERE \((.*)\))?$", definition
+    )
     if not m or m.group(3) not in exported or "(" in m.group(4):
         return None
     predicate = re.sub(r"::[a-z ]+(\[\])?", "", m.group(5)) if m.group(5) else None
@@ -136,11 +174,19 @@ SELECT source, status, count(*) AS count, min(created_at) AS oldest, max(created
 FTS = {"learning_atoms": ("front", "back"), "pages": ("title", "content_markdown")}
 
 # the columns of the pages table (queries.PAGES), with their PostgreSQL types
-PAGE_COLUMNS: list[tuple[str, str, bool, str | None]] = [("source_id", "bigint", True, None), ("page_id", "text", True, None),
-                ("data_source_id", "text", True, None), ("title", "text", False, None), ("url", "text", False, None),
-                ("content_markdown", "text", False, None), ("created_time", "timestamp with time zone", True, None),
-                ("last_edited_time", "timestamp with time zone", True, None), ("in_trash", "boolean", True, None),
-                ("deleted_at", "timestamp with time zone", False, None), ("sync_hash", "text", True, None)]
+PAGE_COLUMNS: list[tuple[str, str, bool, str | None]] = [
+    ("source_id", "bigint", True, None),
+    ("page_id", "text", True, None),
+    ("data_source_id", "text", True, None),
+    ("title", "text", False, None),
+    ("url", "text", False, None),
+    ("content_markdown", "text", False, None),
+    ("created_time", "timestamp with time zone", True, None),
+    ("last_edited_time", "timestamp with time zone", True, None),
+    ("in_trash", "boolean", True, None),
+    ("deleted_at", "timestamp with time zone", False, None),
+    ("sync_hash", "text", True, None),
+]
 
 META_SQL = """CREATE TABLE IF NOT EXISTS _nls_export (
     exported_at TEXT NOT NULL, database TEXT, host TEXT, port INTEGER, system_identifier TEXT, user_id TEXT NOT NULL,

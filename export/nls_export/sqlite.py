@@ -10,6 +10,7 @@ to a temporary file beside the target and renamed over it, so a reader never see
 leaves the previous one intact. A second export into the same file copies it and writes only the rows whose hash
 changed (and deletes the rows that went).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,9 +49,14 @@ from .schema import (
     sqlite_index,
 )
 
-TYPED_FIXED = [("page_id", "text", True, None), ("url", "text", False, None), ("in_trash", "boolean", False, None),
-               ("is_archived", "boolean", False, None), ("deleted_at", "timestamp with time zone", False, None),
-               ("value_marks", "jsonb", False, None)]
+TYPED_FIXED = [
+    ("page_id", "text", True, None),
+    ("url", "text", False, None),
+    ("in_trash", "boolean", False, None),
+    ("is_archived", "boolean", False, None),
+    ("deleted_at", "timestamp with time zone", False, None),
+    ("value_marks", "jsonb", False, None),
+]
 PG_TYPE = {**SQL_TYPE, "timestamptz": "timestamp with time zone", "timestamptz_end": "timestamp with time zone"}
 BATCH = 2000
 ROW_HASH = "INSERT OR REPLACE INTO _nls_rows (table_name, row_key, row_hash) VALUES (?, ?, ?)"
@@ -60,6 +66,7 @@ ROW_HASH = "INSERT OR REPLACE INTO _nls_rows (table_name, row_key, row_hash) VAL
 class Report:
     """What an export did: per table {"written", "deleted"}, the mode (full or incremental), seconds (from
     ``started``, a time.monotonic() reading, to the file's last write), the file (absolute, as named)."""
+
     path: Path
     mode: str = "full"
     tables: dict[str, dict] = field(default_factory=dict)
@@ -106,8 +113,10 @@ def _act_for(pg: psycopg.Connection, user: str) -> None:
     role, bypasses, admin, can_be_app = queries.one(pg, queries.ROLE)
     if bypasses or admin:
         if not can_be_app:
-            raise ExportError(f"role {role} reads every user's rows and cannot act as nls_app: connect as a member "
-                              "of nls_app (GRANT nls_app TO ...) to export one user's rows")
+            raise ExportError(
+                f"role {role} reads every user's rows and cannot act as nls_app: connect as a member "
+                "of nls_app (GRANT nls_app TO ...) to export one user's rows"
+            )
         pg.execute(queries.BECOME_APP)
     pg.execute(queries.ACT_FOR, (user,))
 
@@ -118,11 +127,13 @@ def _catalog_table(pg: psycopg.Connection, name: str, kind: str, user: str, expo
     q = f"nls.{name}"
     columns = [tuple(r) for r in pg.execute(queries.COLUMNS, (q,))]
     key = [r[0] for r in pg.execute(queries.PRIMARY_KEY, (q,))]
-    fks = [(cols, ref, ref_cols, ON_DELETE[on_delete]) for _, cols, ref, schema, ref_cols, on_delete
-           in pg.execute(queries.FOREIGN_KEYS, (q,)) if schema == "nls" and ref in exported]
+    fks = [
+        (cols, ref, ref_cols, ON_DELETE[on_delete])
+        for _, cols, ref, schema, ref_cols, on_delete in pg.execute(queries.FOREIGN_KEYS, (q,))
+        if schema == "nls" and ref in exported
+    ]
     indexes = [i for i in (sqlite_index(d, exported) for _, d in pg.execute(queries.INDEXES, (q,))) if i]
-    return Table(name, kind, columns, key, queries.table_rows(name), {"user": user}, fks, indexes,
-                 FTS.get(name, ()))
+    return Table(name, kind, columns, key, queries.table_rows(name), {"user": user}, fks, indexes, FTS.get(name, ()))
 
 
 def _typed_tables(pg: psycopg.Connection, user: str, taken: set[str]) -> list[Table]:
@@ -151,8 +162,17 @@ def plan(pg: psycopg.Connection, user: str) -> list[Table]:
     exported = set(SEED_TABLES + CREATIVE_TABLES)
     tables = [_catalog_table(pg, n, "seed", user, exported) for n in SEED_TABLES]
     tables += [_catalog_table(pg, n, "creative", user, exported) for n in CREATIVE_TABLES]
-    tables.append(Table("pages", "pages", PAGE_COLUMNS, ["source_id", "page_id"], sql.SQL(queries.PAGES),
-                        {"user": user}, fts=FTS["pages"]))
+    tables.append(
+        Table(
+            "pages",
+            "pages",
+            PAGE_COLUMNS,
+            ["source_id", "page_id"],
+            sql.SQL(queries.PAGES),
+            {"user": user},
+            fts=FTS["pages"],
+        )
+    )
     taken = {t.name for t in tables} | set(VIEWS)
     return tables + _typed_tables(pg, user, taken)
 
@@ -168,8 +188,10 @@ def _recreate(db: sqlite_utils.Database, table: Table, definition: str) -> None:
     for index in table.indexes:
         db.execute(index)
     db.execute("DELETE FROM _nls_rows WHERE table_name = ?", [table.name])
-    db.execute("INSERT OR REPLACE INTO _nls_tables (table_name, kind, definition) VALUES (?, ?, ?)",
-               [table.name, table.kind, definition])
+    db.execute(
+        "INSERT OR REPLACE INTO _nls_tables (table_name, kind, definition) VALUES (?, ?, ?)",
+        [table.name, table.kind, definition],
+    )
 
 
 def _insert(db: sqlite_utils.Database, table: Table, cursor, tick) -> int:
@@ -177,8 +199,7 @@ def _insert(db: sqlite_utils.Database, table: Table, cursor, tick) -> int:
     prepared INSERT run over each batch (sqlite-utils' insert_all builds a statement per batch of dicts: slower)."""
     names = [c[0] for c in table.columns]
     convert = row_converter([c[1] for c in table.columns])
-    insert = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
-              f"VALUES ({', '.join('?' * len(names))})")
+    insert = f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({', '.join('?' * len(names))})"
     n = 0
     while True:
         batch = cursor.fetchmany(BATCH)
@@ -244,8 +265,10 @@ def _previous(path: Path, origin: dict, user: str) -> bool:
     may update."""
     try:
         with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as c:
-            row = c.execute("SELECT format_version, database, system_identifier, user_id FROM _nls_export "
-                            "ORDER BY exported_at DESC LIMIT 1").fetchone()
+            row = c.execute(
+                "SELECT format_version, database, system_identifier, user_id FROM _nls_export "
+                "ORDER BY exported_at DESC LIMIT 1"
+            ).fetchone()
     except sqlite3.Error:
         return False
     return row == (FORMAT_VERSION, origin["database"], origin["system_identifier"], user)
@@ -273,21 +296,32 @@ def _open(target: Target, temp: Temp) -> sqlite_utils.Database:
 
 def _note(db: sqlite_utils.Database, origin: dict, user: str, report: Report) -> None:
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         nls_version = version("notion-learning-sync")
     except PackageNotFoundError:
         nls_version = None
-    db.table("_nls_export").insert({
-        "exported_at": dt.datetime.now(dt.UTC).isoformat(sep=" "), "database": origin["database"],
-        "host": origin["host"], "port": origin["port"], "system_identifier": origin["system_identifier"],
-        "user_id": user, "schema_version": origin["schema_version"], "nls_version": nls_version,
-        "format_version": FORMAT_VERSION, "mode": report.mode, "rows_written": report.written,
-        "rows_deleted": report.deleted, "seconds": round(report.seconds, 3)})
+    db.table("_nls_export").insert(
+        {
+            "exported_at": dt.datetime.now(dt.UTC).isoformat(sep=" "),
+            "database": origin["database"],
+            "host": origin["host"],
+            "port": origin["port"],
+            "system_identifier": origin["system_identifier"],
+            "user_id": user,
+            "schema_version": origin["schema_version"],
+            "nls_version": nls_version,
+            "format_version": FORMAT_VERSION,
+            "mode": report.mode,
+            "rows_written": report.written,
+            "rows_deleted": report.deleted,
+            "seconds": round(report.seconds, 3),
+        }
+    )
 
 
-def _write(pg: psycopg.Connection, db: sqlite_utils.Database, tables: list[Table], incremental: bool,
-           progress) -> dict:
-    db.execute("PRAGMA journal_mode = OFF")   # a temporary file: the rename is what makes it whole
+def _write(pg: psycopg.Connection, db: sqlite_utils.Database, tables: list[Table], incremental: bool, progress) -> dict:
+    db.execute("PRAGMA journal_mode = OFF")  # a temporary file: the rename is what makes it whole
     db.execute("PRAGMA synchronous = OFF")
     for ddl in (META_SQL, ROWS_SQL, TABLES_SQL):
         db.execute(ddl)
@@ -331,13 +365,23 @@ def export_sqlite(dsn: str, user: str, path: str | Path, full: bool = False, pro
     return report
 
 
-def _fill(pg: psycopg.Connection, target: Target, temp: Temp, tables: list[Table], origin: dict, user: str,
-          full: bool, report: Report, progress) -> None:
+def _fill(
+    pg: psycopg.Connection,
+    target: Target,
+    temp: Temp,
+    tables: list[Table],
+    origin: dict,
+    user: str,
+    full: bool,
+    report: Report,
+    progress,
+) -> None:
     """Write the new copy into ``temp``: the earlier export brought up to the snapshot, or a whole new file; its
     ``_nls_export`` row; closed."""
     from contextlib import nullcontext
 
     from rich.progress import Progress
+
     report.mode = _start(target, temp, origin, user, full)
     db = _open(target, temp)
     try:
@@ -355,5 +399,7 @@ def _known(pg: psycopg.Connection, user: str, tables: list[Table], origin: dict)
     """Raise ExportError unless ``user`` is one this session sees: an integration, or a row in a table the export
     copies (rows can outlive the integration)."""
     if not queries.one(pg, queries.user_known([t.query for t in tables]), {"user": user})[0]:
-        raise ExportError(f"--user {user!r}: no such user in database {origin['database']} that this role can see "
-                          "(nls.integrations lists the users; nothing was written)")
+        raise ExportError(
+            f"--user {user!r}: no such user in database {origin['database']} that this role can see "
+            "(nls.integrations lists the users; nothing was written)"
+        )

@@ -6,6 +6,7 @@ yoyo applies each migration in a transaction of its own, on a connection of its 
 :class:`SharedBackend` is yoyo's psycopg backend on the installer's connection instead, inside the installer's
 transaction: every transaction yoyo opens (a migration, each of its statements, its bookkeeping and its lock row)
 becomes a savepoint of that one transaction."""
+
 from __future__ import annotations
 
 import copy
@@ -22,7 +23,7 @@ from . import install as ins, installed, runtime
 from .plan import refusal
 from .resources import Shipped
 
-SCHEMA = "nls"   # where yoyo's tables live (nls._yoyo_migration, ...), as the installer's yoyo URL has always said
+SCHEMA = "nls"  # where yoyo's tables live (nls._yoyo_migration, ...), as the installer's yoyo URL has always said
 
 
 class _Savepoint(SavepointTransactionManager):
@@ -38,7 +39,7 @@ class SharedBackend(PostgresqlPsycopgBackend):
     commit or roll back. It never begins, commits or rolls back itself, and refuses a migration that asks to run
     outside a transaction (``-- transactional: false``)."""
 
-    def __init__(self, conn: psycopg.Connection):   # no connection of its own: the base class would open one
+    def __init__(self, conn: psycopg.Connection):  # no connection of its own: the base class would open one
         self.uri = DatabaseURI("postgresql+psycopg", None, None, None, None, conn.info.dbname, {})
         self.DatabaseError = self.driver.DatabaseError
         self._connection = conn
@@ -46,7 +47,7 @@ class SharedBackend(PostgresqlPsycopgBackend):
         self.schema = SCHEMA
         self.has_transactional_ddl = True
         self._in_transaction = True
-        self._internal_schema_updated = False   # yoyo's own tables, made or upgraded once
+        self._internal_schema_updated = False  # yoyo's own tables, made or upgraded once
 
     def init_connection(self, connection):
         """Nothing: the caller sets the search path for the migrations (:func:`migrate`)."""
@@ -68,9 +69,11 @@ class SharedBackend(PostgresqlPsycopgBackend):
 
     @contextmanager
     def disable_transactions(self):
-        raise yoyo_exceptions.BadMigration("it asks to run outside a transaction (-- transactional: false); nls "
-                                           "install applies every migration in one transaction")
-        yield   # pragma: no cover
+        raise yoyo_exceptions.BadMigration(
+            "it asks to run outside a transaction (-- transactional: false); nls "
+            "install applies every migration in one transaction"
+        )
+        yield  # pragma: no cover
 
     def ensure_internal_schema_updated(self):
         """Create or upgrade yoyo's own tables, inside the caller's transaction."""
@@ -108,8 +111,10 @@ def migrate(conn: psycopg.Connection, shipped: Shipped) -> list[str]:
 # role that is neither. Installing as a role that is no superuser (the worker runtime, on a managed service: a second
 # database of the server, or again after an uninstall, which leaves the roles), such a step is left out where every
 # role it names exists already as neither: it would change nothing. {migration id: (step, roles)}
-ROLE_STEPS = {"0006.tenancy": (0, ("nls_admin", "nls_app", "nls_cron")),
-              "0013.webhooks-and-change": (0, ("nls_webhook",))}
+ROLE_STEPS = {
+    "0006.tenancy": (0, ("nls_admin", "nls_app", "nls_cron")),
+    "0013.webhooks-and-change": (0, ("nls_webhook",)),
+}
 
 
 def without_reasserted_roles(conn: psycopg.Connection, migration):
@@ -118,8 +123,11 @@ def without_reasserted_roles(conn: psycopg.Connection, migration):
     step, roles = ROLE_STEPS.get(migration.id, (None, ()))
     if step is None or installed.value(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"):
         return migration
-    plain = installed.value(conn, "SELECT count(*) FROM pg_roles WHERE rolname = ANY (%s) AND NOT rolsuper AND NOT "
-                         "rolbypassrls", (list(roles),))
+    plain = installed.value(
+        conn,
+        "SELECT count(*) FROM pg_roles WHERE rolname = ANY (%s) AND NOT rolsuper AND NOT rolbypassrls",
+        (list(roles),),
+    )
     if plain != len(roles):
         return migration
     migration.load()
@@ -128,8 +136,12 @@ def without_reasserted_roles(conn: psycopg.Connection, migration):
     return kept
 
 
-def install(conn: psycopg.Connection, shipped: Shipped | None = None, choice: runtime.Choice | None = None,
-            loopback_host: str | None = None) -> list[str]:
+def install(
+    conn: psycopg.Connection,
+    shipped: Shipped | None = None,
+    choice: runtime.Choice | None = None,
+    loopback_host: str | None = None,
+) -> list[str]:
     """Install or upgrade to ``shipped`` (this release by default) on ``conn`` (autocommit) in one transaction: the
     runtime's prerequisites (plpython3u; or the worker runtime's extensions and roles, its loopback reached at
     ``loopback_host``), the pending migrations, the deploy (:func:`install.deploy`). ``choice``: the runtime
@@ -149,14 +161,19 @@ def install(conn: psycopg.Connection, shipped: Shipped | None = None, choice: ru
                 with ins.step("CREATE EXTENSION plpython3u"):
                     conn.execute("CREATE EXTENSION IF NOT EXISTS plpython3u")
             applied = migrate(conn, shipped)
-            if not found.migrations:   # a new install: its settings start at this release's defaults (sql/06)
+            if not found.migrations:  # a new install: its settings start at this release's defaults (sql/06)
                 conn.execute("SELECT set_config('nls.new_install', 'on', true)")
-            if choice.runtime == runtime.WORKER:   # nls._loopback comes with the migrations
+            if choice.runtime == runtime.WORKER:  # nls._loopback comes with the migrations
                 prepared = runtime.prepare_worker(conn, loopback_host)
             done = prepared + ins.deploy(conn, shipped, choice.runtime)
     except ins.StepFailed as e:
-        still = (f"the database is still at {found.describe()}, which keeps working as before" if found.migrations
-                 else "nls is still not installed in this database")
-        raise ins.InstallError(f"{e}. Nothing was changed: {still}",
-                               e.fix or "fix what the error says and run nls install again (docs/upgrading.md)") from e
+        still = (
+            f"the database is still at {found.describe()}, which keeps working as before"
+            if found.migrations
+            else "nls is still not installed in this database"
+        )
+        raise ins.InstallError(
+            f"{e}. Nothing was changed: {still}",
+            e.fix or "fix what the error says and run nls install again (docs/upgrading.md)",
+        ) from e
     return [f"migrations: {'applied ' + ', '.join(applied) if applied else 'none pending'}", *done]

@@ -1,6 +1,7 @@
 """The list of sync targets as Python reads it: from ``sql/05_targets.sql``, the one place it is written (the JSON
 between its ``$targets$`` quotes, which ``nls._target_catalogue()`` returns inside PostgreSQL). The emulator's
 generator and the tests read it here, without a database."""
+
 from __future__ import annotations
 
 import json

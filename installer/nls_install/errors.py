@@ -1,4 +1,5 @@
 """The installer's errors: what a DBA reads when a check or a step fails, on one line with its fix."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -40,6 +41,6 @@ def step(name: str):
         yield
     except InstallError:
         raise
-    except Exception as e:   # the server's, yoyo's, the file system's: each said on one line
+    except Exception as e:  # the server's, yoyo's, the file system's: each said on one line
         hint = e.diag.message_hint if isinstance(e, psycopg.Error) else ""
         raise StepFailed(name, _error_text(e), hint or "") from e

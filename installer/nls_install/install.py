@@ -1,6 +1,7 @@
 """`nls install`'s steps: check the server, create the extensions, apply migrations (yoyo), deploy ``sql/``,
 the Python engine and ``plpython/``, schedule pg_cron. Everything goes over one libpq connection (plus one to
 pg_cron's database when that is another); nothing is copied onto the server's file system."""
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
-    optional: bool = False   # a failed optional check says what a feature needs; it does not stop the install
+    optional: bool = False  # a failed optional check says what a feature needs; it does not stop the install
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Report:
     """The checks of the server (:func:`check`), in the order they ran."""
 
     checks: list[Check] = field(default_factory=list)
-    choice: runtime.Choice | None = None   # the runtime the install uses (check)
+    choice: runtime.Choice | None = None  # the runtime the install uses (check)
 
     def failed(self, scheduled: bool = True) -> list[Check]:
         """The failed checks that stop an install: every one that is not optional, but pg_cron's only when the
@@ -57,11 +58,15 @@ def connect(dsn: str) -> psycopg.Connection:
     try:
         return psycopg.connect(dsn, autocommit=True, client_encoding="UTF8")
     except psycopg.OperationalError as e:
-        raise InstallError(f"cannot connect to PostgreSQL: {' '.join(str(e).split())}",
-                           "check --dsn (or PGHOST, PGPORT, PGUSER, PGDATABASE) and that the server is running") from e
-    except psycopg.ProgrammingError as e:   # libpq could not read the DSN
-        raise InstallError(f"--dsn is not a connection string: {' '.join(str(e).split())}",
-                           "give --dsn as 'host=... port=... user=... dbname=...' or 'postgresql://user@host/db'") from e
+        raise InstallError(
+            f"cannot connect to PostgreSQL: {' '.join(str(e).split())}",
+            "check --dsn (or PGHOST, PGPORT, PGUSER, PGDATABASE) and that the server is running",
+        ) from e
+    except psycopg.ProgrammingError as e:  # libpq could not read the DSN
+        raise InstallError(
+            f"--dsn is not a connection string: {' '.join(str(e).split())}",
+            "give --dsn as 'host=... port=... user=... dbname=...' or 'postgresql://user@host/db'",
+        ) from e
 
 
 def _one(conn: psycopg.Connection, query: str, params=None):
@@ -71,8 +76,11 @@ def _one(conn: psycopg.Connection, query: str, params=None):
 
 def _try_python(conn: psycopg.Connection, code: str) -> str | None:
     """Run PL/Python ``code`` in a transaction that is rolled back; returns the error text, or None."""
-    return _try_sql(conn, "CREATE EXTENSION IF NOT EXISTS plpython3u",
-                    sql.SQL("DO {} LANGUAGE plpython3u").format(sql.Literal(code)))
+    return _try_sql(
+        conn,
+        "CREATE EXTENSION IF NOT EXISTS plpython3u",
+        sql.SQL("DO {} LANGUAGE plpython3u").format(sql.Literal(code)),
+    )
 
 
 def check(conn: psycopg.Connection, asked: str = "auto") -> Report:
@@ -81,8 +89,14 @@ def check(conn: psycopg.Connection, asked: str = "auto") -> Report:
     r = Report()
     r.checks.append(encoding_check(conn))
     version = conn.info.server_version
-    r.checks.append(Check("server version", version >= MIN_SERVER, _one(conn, "SHOW server_version"),
-                          "nls needs PostgreSQL 14 or later"))
+    r.checks.append(
+        Check(
+            "server version",
+            version >= MIN_SERVER,
+            _one(conn, "SHOW server_version"),
+            "nls needs PostgreSQL 14 or later",
+        )
+    )
     try:
         r.choice = runtime.choose(conn, asked)
     except InstallError as e:
@@ -103,59 +117,97 @@ def pg_net_check(conn: psycopg.Connection, runtime_name: str) -> Check:
     if runtime_name != runtime.SERVER:
         return Check("pg_net", True, "not needed: the nls workers deliver the events' webhooks themselves")
     here = conn.info.dbname
-    row = installed.row(conn, "SELECT (SELECT extversion FROM pg_extension WHERE extname = 'pg_net'), "
-                       "(SELECT default_version FROM pg_available_extensions WHERE name = 'pg_net'), "
-                       "(SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'), "
-                       "coalesce((SELECT setting FROM pg_settings WHERE name = 'pg_net.database_name'), "
-                       "'postgres')")
+    row = installed.row(
+        conn,
+        "SELECT (SELECT extversion FROM pg_extension WHERE extname = 'pg_net'), "
+        "(SELECT default_version FROM pg_available_extensions WHERE name = 'pg_net'), "
+        "(SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'), "
+        "coalesce((SELECT setting FROM pg_settings WHERE name = 'pg_net.database_name'), "
+        "'postgres')",
+    )
     created, available, preload, served = row
     # a role that may not read the server's settings (pg_settings hides them): pg_net created here is taken as loaded
     preloaded = bool(created) if preload is None else "pg_net" in [p.strip() for p in preload.split(",")]
     without = "without it, events go out on NOTIFY nls_events only and their webhooks stay pending"
-    setup = (f"add pg_net to shared_preload_libraries, set pg_net.database_name = '{here}', restart the server, "
-             "then CREATE EXTENSION pg_net in this database as a superuser")
+    setup = (
+        f"add pg_net to shared_preload_libraries, set pg_net.database_name = '{here}', restart the server, "
+        "then CREATE EXTENSION pg_net in this database as a superuser"
+    )
     if created and preloaded and served == here:
-        return Check("pg_net", True, f"pg_net {created} serves this database: nls sends the events' webhooks "
-                                     "through it (nls.deliver_events, after each user's round and every minute)")
+        return Check(
+            "pg_net",
+            True,
+            f"pg_net {created} serves this database: nls sends the events' webhooks "
+            "through it (nls.deliver_events, after each user's round and every minute)",
+        )
     if created or available:
-        what = (f"pg_net {created} is created here" if created else f"pg_net {available} is available") + (
-            "" if preloaded else " but not in shared_preload_libraries") + (
-            "" if served == here else f"; its worker serves database '{served}', not this one")
+        what = (
+            (f"pg_net {created} is created here" if created else f"pg_net {available} is available")
+            + ("" if preloaded else " but not in shared_preload_libraries")
+            + ("" if served == here else f"; its worker serves database '{served}', not this one")
+        )
         return Check("pg_net", False, f"{what}: {without}", setup, optional=True)
-    return Check("pg_net", False, f"pg_net is not installed on this server: {without}",
-                 "build it from https://github.com/supabase/pg_net with PGXS (make deps does, from its source "
-                 f"tarball; docs/events.md), then {setup}", optional=True)
+    return Check(
+        "pg_net",
+        False,
+        f"pg_net is not installed on this server: {without}",
+        "build it from https://github.com/supabase/pg_net with PGXS (make deps does, from its source "
+        f"tarball; docs/events.md), then {setup}",
+        optional=True,
+    )
 
 
 def server_checks(conn: psycopg.Connection, r: Report) -> None:
     """The server runtime's checks: a superuser, plpython3u, pg_cron, the server's Python modules, Anki's library,
     the encryption key in the server's environment."""
     superuser = _one(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-    r.checks.append(Check("privileges", bool(superuser), f"connected as {conn.info.user}"
-                          + (" (superuser)" if superuser else " (not a superuser)"),
-                          "plpython3u is an untrusted language: only a superuser can create its functions. Connect as "
-                          "a superuser (e.g. --dsn 'postgresql://postgres@host/db') to install"))
+    r.checks.append(
+        Check(
+            "privileges",
+            bool(superuser),
+            f"connected as {conn.info.user}" + (" (superuser)" if superuser else " (not a superuser)"),
+            "plpython3u is an untrusted language: only a superuser can create its functions. Connect as "
+            "a superuser (e.g. --dsn 'postgresql://postgres@host/db') to install",
+        )
+    )
     if not superuser:
         return  # the remaining checks read settings and run PL/Python, which need a superuser
     avail = _one(conn, "SELECT count(*) FROM pg_available_extensions WHERE name = 'plpython3u'")
-    r.checks.append(Check("plpython3u", bool(avail), "available" if avail else "not available on this server",
-                          "install the server package with PL/Python (Debian/Ubuntu: apt-get install "
-                          "postgresql-plpython3-15, matching the server's major version); managed services without "
-                          "untrusted languages cannot run nls"))
+    r.checks.append(
+        Check(
+            "plpython3u",
+            bool(avail),
+            "available" if avail else "not available on this server",
+            "install the server package with PL/Python (Debian/Ubuntu: apt-get install "
+            "postgresql-plpython3-15, matching the server's major version); managed services without "
+            "untrusted languages cannot run nls",
+        )
+    )
     preload = _one(conn, "SHOW shared_preload_libraries") or ""
     has_cron = "pg_cron" in [p.strip() for p in preload.split(",")]
-    r.checks.append(Check("pg_cron", has_cron, f"shared_preload_libraries = '{preload}'",
-                          "install pg_cron (Debian/Ubuntu: apt-get install postgresql-15-cron), add pg_cron to "
-                          "shared_preload_libraries in postgresql.conf, set cron.database_name, and restart the "
-                          "server; or run nls install --no-schedule and call the sync yourself"))
+    r.checks.append(
+        Check(
+            "pg_cron",
+            has_cron,
+            f"shared_preload_libraries = '{preload}'",
+            "install pg_cron (Debian/Ubuntu: apt-get install postgresql-15-cron), add pg_cron to "
+            "shared_preload_libraries in postgresql.conf, set cron.database_name, and restart the "
+            "server; or run nls install --no-schedule and call the sync yourself",
+        )
+    )
     if has_cron:
         r.checks.append(Check("cron.database_name", True, _one(conn, "SHOW cron.database_name")))
     if avail and superuser:
         err = _try_python(conn, "import requests, urllib3, cryptography")
-        r.checks.append(Check("server Python modules", err is None,
-                              "requests, urllib3 and cryptography import in the server's Python" if err is None else err,
-                              "install them for the Python PostgreSQL runs (/usr/bin/python3 on Debian): apt-get "
-                              "install python3-requests python3-cryptography"))
+        r.checks.append(
+            Check(
+                "server Python modules",
+                err is None,
+                "requests, urllib3 and cryptography import in the server's Python" if err is None else err,
+                "install them for the Python PostgreSQL runs (/usr/bin/python3 on Debian): apt-get "
+                "install python3-requests python3-cryptography",
+            )
+        )
         r.checks.append(anki_check(conn))
         r.checks.append(key_check(conn))
 
@@ -164,29 +216,50 @@ def key_check(conn: psycopg.Connection) -> Check:
     """Whether the server's Python finds the encryption key: the key file, when the setting names one, wins over
     the environment (crypto.load_ring)."""
     key_file = installed.setting(conn, "encryption_key_file", "")
-    code = (f"import os\nkf = {key_file!r}\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
-            "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n")
+    code = (
+        f"import os\nkf = {key_file!r}\nif (kf and not os.path.isfile(kf)) or (not kf and not os.environ.get("
+        "'NLS_ENCRYPTION_KEY')):\n    plpy.error('no encryption key')\n"
+    )
     err = _try_python(conn, code)
-    return Check("encryption key", err is None,
-                 "NLS_ENCRYPTION_KEY is set in the server's environment" if err is None and not key_file
-                 else (f"key file {key_file}" if err is None else
-                       f"the key file {key_file} is not readable by the server" if key_file else
-                       "neither NLS_ENCRYPTION_KEY in the server's environment nor a key file"),
-                 "generate one (openssl rand -hex 32), put NLS_ENCRYPTION_KEY=<key> in the server's "
-                 "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
-                 "installing run SELECT nls.set_setting('encryption_key_file', '/path/readable/by/postgres')")
+    return Check(
+        "encryption key",
+        err is None,
+        "NLS_ENCRYPTION_KEY is set in the server's environment"
+        if err is None and not key_file
+        else (
+            f"key file {key_file}"
+            if err is None
+            else f"the key file {key_file} is not readable by the server"
+            if key_file
+            else "neither NLS_ENCRYPTION_KEY in the server's environment nor a key file"
+        ),
+        "generate one (openssl rand -hex 32), put NLS_ENCRYPTION_KEY=<key> in the server's "
+        "environment (e.g. /etc/postgresql/15/main/environment) and restart it, or after "
+        "installing run SELECT nls.set_setting('encryption_key_file', '/path/readable/by/postgres')",
+    )
 
 
 def _worker_extension_checks(conn: psycopg.Connection) -> list[Check]:
     """dblink and pgcrypto, each present or created here."""
     out = []
-    for ext, why in (("dblink", "a call commits at once through a loopback connection, so that a worker sees it"),
-                     ("pgcrypto", "a token or password passes to the workers under a one-time key")):
-        err = None if _one(conn, "SELECT count(*) FROM pg_extension WHERE extname = %s", (ext,)) else \
-            _try_sql(conn, f"CREATE EXTENSION {ext}")
-        out.append(Check(ext, err is None, f"{'present' if err is None else err}: {why}",
-                         f"enable {ext} in this database (a managed service lists it among its extensions; "
-                         f"as its administrator role: CREATE EXTENSION {ext})"))
+    for ext, why in (
+        ("dblink", "a call commits at once through a loopback connection, so that a worker sees it"),
+        ("pgcrypto", "a token or password passes to the workers under a one-time key"),
+    ):
+        err = (
+            None
+            if _one(conn, "SELECT count(*) FROM pg_extension WHERE extname = %s", (ext,))
+            else _try_sql(conn, f"CREATE EXTENSION {ext}")
+        )
+        out.append(
+            Check(
+                ext,
+                err is None,
+                f"{'present' if err is None else err}: {why}",
+                f"enable {ext} in this database (a managed service lists it among its extensions; "
+                f"as its administrator role: CREATE EXTENSION {ext})",
+            )
+        )
     return out
 
 
@@ -194,23 +267,49 @@ def worker_checks(conn: psycopg.Connection, r: Report) -> None:
     """The worker runtime's checks: dblink and pgcrypto, the roles, pg_cron, and where the encryption key is."""
     r.checks += _worker_extension_checks(conn)
     problem = runtime.worker_problem(conn)
-    r.checks.append(Check("roles", problem is None, problem or f"{conn.info.user} may create the roles "
-                          f"{runtime.WORKER_ROLE} and {runtime.loopback_role(conn.info.dbname)}",
-                          runtime.worker_fix(problem or "")))
+    r.checks.append(
+        Check(
+            "roles",
+            problem is None,
+            problem
+            or f"{conn.info.user} may create the roles "
+            f"{runtime.WORKER_ROLE} and {runtime.loopback_role(conn.info.dbname)}",
+            runtime.worker_fix(problem or ""),
+        )
+    )
     has_cron, where = worker_cron(conn)
-    r.checks.append(Check("pg_cron", has_cron, where + (
-                          f"; its jobs run as {conn.info.user} and only open each round" if has_cron else ""),
-                          "enable pg_cron (a managed service: its parameter or flag, then CREATE EXTENSION pg_cron "
-                          "in cron.database_name as its administrator role) and grant this role USAGE on schema "
-                          "cron; or run nls install --no-schedule", optional=not has_cron))
-    r.checks.append(Check("encryption key", True, "kept by the workers (NLS_ENCRYPTION_KEY in the environment of "
-                          "nls worker), never by the database server"))
+    r.checks.append(
+        Check(
+            "pg_cron",
+            has_cron,
+            where + (f"; its jobs run as {conn.info.user} and only open each round" if has_cron else ""),
+            "enable pg_cron (a managed service: its parameter or flag, then CREATE EXTENSION pg_cron "
+            "in cron.database_name as its administrator role) and grant this role USAGE on schema "
+            "cron; or run nls install --no-schedule",
+            optional=not has_cron,
+        )
+    )
+    r.checks.append(
+        Check(
+            "encryption key",
+            True,
+            "kept by the workers (NLS_ENCRYPTION_KEY in the environment of nls worker), never by the database server",
+        )
+    )
     logged = has_parameter_privilege(conn)
-    r.checks.append(Check("parameters kept out of the server log", logged, "nls sets log_parameter_max_length = 0"
-                          if logged else f"{conn.info.user} may not set log_parameter_max_length: a bound token "
-                          "could reach the server log where statements are logged with their parameters",
-                          "ask the service to set log_parameter_max_length = 0 and log_parameter_max_length_on_error "
-                          "= 0 for this database (or grant SET on them)", optional=True))
+    r.checks.append(
+        Check(
+            "parameters kept out of the server log",
+            logged,
+            "nls sets log_parameter_max_length = 0"
+            if logged
+            else f"{conn.info.user} may not set log_parameter_max_length: a bound token "
+            "could reach the server log where statements are logged with their parameters",
+            "ask the service to set log_parameter_max_length = 0 and log_parameter_max_length_on_error "
+            "= 0 for this database (or grant SET on them)",
+            optional=True,
+        )
+    )
 
 
 def worker_cron(conn: psycopg.Connection) -> tuple[bool, str]:
@@ -224,8 +323,9 @@ def worker_cron(conn: psycopg.Connection) -> tuple[bool, str]:
         if not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
             return False, f"pg_cron is not created in database {database}"
         usable = _one(cconn, "SELECT has_schema_privilege('cron', 'USAGE')")
-        return bool(usable), f"pg_cron in database {database}" + ("" if usable else f", but {conn.info.user} "
-                                                                               "has no USAGE on schema cron")
+        return bool(usable), f"pg_cron in database {database}" + (
+            "" if usable else f", but {conn.info.user} has no USAGE on schema cron"
+        )
     finally:
         if cconn is not conn:
             cconn.close()
@@ -277,35 +377,49 @@ def encoding_check(conn: psycopg.Connection) -> Check:
     encoding = _one(conn, "SHOW server_encoding")
     name = conn.info.dbname
     new = sql.Identifier(f"{name}_utf8").as_string(conn)
-    why = ("keeps as bytes it never checks" if encoding == "SQL_ASCII" else "cannot hold all of")
-    return Check("database encoding", encoding == "UTF8", f"database {name} is {encoding}"
-                 + ("" if encoding == "UTF8" else f", not UTF8: nls needs UTF8, since Notion's text is Unicode "
-                                                  f"(every script, emoji), which {encoding} {why}"),
-                 f"create a UTF8 database and install nls there: CREATE DATABASE {new} ENCODING 'UTF8' "
-                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0; (template0: other templates keep "
-                 "their own encoding), then nls install --dsn naming that database")
+    why = "keeps as bytes it never checks" if encoding == "SQL_ASCII" else "cannot hold all of"
+    return Check(
+        "database encoding",
+        encoding == "UTF8",
+        f"database {name} is {encoding}"
+        + (
+            ""
+            if encoding == "UTF8"
+            else f", not UTF8: nls needs UTF8, since Notion's text is Unicode "
+            f"(every script, emoji), which {encoding} {why}"
+        ),
+        f"create a UTF8 database and install nls there: CREATE DATABASE {new} ENCODING 'UTF8' "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0; (template0: other templates keep "
+        "their own encoding), then nls install --dsn naming that database",
+    )
 
 
-ANKI_REQUIREMENT = "anki==26.9.3"      # Anki's library, AGPL-3.0: the optional Anki sync
-ANKI_PATH = "/usr/local/lib/nls/anki-python"   # the default of the setting anki_python_path
+ANKI_REQUIREMENT = "anki==26.9.3"  # Anki's library, AGPL-3.0: the optional Anki sync
+ANKI_PATH = "/usr/local/lib/nls/anki-python"  # the default of the setting anki_python_path
 
 
 def anki_check(conn: psycopg.Connection) -> Check:
     """Whether the server's Python imports Anki's library from the folder the setting anki_python_path names (its
     default before the first install): optional, since only the Anki sync needs it."""
     path = installed.setting(conn, "anki_python_path", ANKI_PATH)
-    code = (f"import sys\np = {path!r}\nif p and p not in sys.path:\n    sys.path.append(p)\n"
-            "import anki.buildinfo\nfrom anki.collection import Collection\n"
-            "plpy.notice('anki ' + anki.buildinfo.version)\n")
+    code = (
+        f"import sys\np = {path!r}\nif p and p not in sys.path:\n    sys.path.append(p)\n"
+        "import anki.buildinfo\nfrom anki.collection import Collection\n"
+        "plpy.notice('anki ' + anki.buildinfo.version)\n"
+    )
     err = _try_python(conn, code)
     where = f" from {path}" if path else ""
-    return Check("Anki's library (optional: the Anki sync)", err is None,
-                 f"anki imports in the server's Python{where}" if err is None else
-                 f"anki does not import in the server's Python{where}: {err}; the Notion sync works without it",
-                 f"as root on the database server: /usr/bin/python3 -m pip install --target {path or ANKI_PATH} "
-                 f"'{ANKI_REQUIREMENT}' (Anki's library is AGPL-3.0; the folder must be readable by the server's "
-                 "OS user)" + ("" if path else f", then SELECT nls.set_setting('anki_python_path', '{ANKI_PATH}')"),
-                 optional=True)
+    return Check(
+        "Anki's library (optional: the Anki sync)",
+        err is None,
+        f"anki imports in the server's Python{where}"
+        if err is None
+        else f"anki does not import in the server's Python{where}: {err}; the Notion sync works without it",
+        f"as root on the database server: /usr/bin/python3 -m pip install --target {path or ANKI_PATH} "
+        f"'{ANKI_REQUIREMENT}' (Anki's library is AGPL-3.0; the folder must be readable by the server's "
+        "OS user)" + ("" if path else f", then SELECT nls.set_setting('anki_python_path', '{ANKI_PATH}')"),
+        optional=True,
+    )
 
 
 def yoyo_url(conn: psycopg.Connection, password: str | None) -> str:
@@ -345,8 +459,12 @@ def stamp(conn: psycopg.Connection, shipped: Shipped) -> None:
     schema must have for this engine), read by nls.version() and by the engine's check of its schema."""
     record = json.dumps({"release": shipped.version, "migrations": shipped.migrations})
     body = sql.SQL("SELECT {}::jsonb").format(sql.Literal(record)).as_string(conn)
-    conn.execute(sql.SQL("CREATE OR REPLACE FUNCTION nls._deployed() RETURNS jsonb LANGUAGE sql IMMUTABLE "
-                         "PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS {}").format(sql.Literal(body)))
+    conn.execute(
+        sql.SQL(
+            "CREATE OR REPLACE FUNCTION nls._deployed() RETURNS jsonb LANGUAGE sql IMMUTABLE "
+            "PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS {}"
+        ).format(sql.Literal(body))
+    )
 
 
 def deploy_engine(conn: psycopg.Connection, modules: dict[str, str]) -> str:
@@ -357,7 +475,9 @@ def deploy_engine(conn: psycopg.Connection, modules: dict[str, str]) -> str:
         cur = conn.execute(
             "INSERT INTO nls._python_module (name, source, sha256) VALUES (%s, %s, %s) "
             "ON CONFLICT (name) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, deployed_at = now() "
-            "WHERE nls._python_module.sha256 <> excluded.sha256", (name, source, sha256(source)))
+            "WHERE nls._python_module.sha256 <> excluded.sha256",
+            (name, source, sha256(source)),
+        )
         changed += cur.rowcount
     gone = conn.execute("DELETE FROM nls._python_module WHERE name <> ALL (%s)", (list(modules),)).rowcount
     return f"deployed {len(modules)} engine modules ({changed} changed, {gone} removed) into nls._python_module"
@@ -418,7 +538,7 @@ def _jobs(cconn: psycopg.Connection, prefix: str) -> dict[str, tuple]:
     mine = {}
     for name, *rest in rows:
         head, _, tail = name.partition(" ")
-        number = head[len(base) + 1:] if head.startswith(base + "-") else ""
+        number = head[len(base) + 1 :] if head.startswith(base + "-") else ""
         if tail == suffix and (head == base or number.isdigit()):
             mine[name] = tuple(rest)
     return mine
@@ -443,8 +563,14 @@ def kept_schedule(have: dict[str, tuple], cron: str | None, workers: int | None)
     return cron_out, workers_out, "; ".join(notes)
 
 
-def schedule(conn: psycopg.Connection, password: str | None, cron: str | None = None, workers: int | None = None,
-             apply: bool = True, runtime_name: str = runtime.SERVER) -> str:
+def schedule(
+    conn: psycopg.Connection,
+    password: str | None,
+    cron: str | None = None,
+    workers: int | None = None,
+    apply: bool = True,
+    runtime_name: str = runtime.SERVER,
+) -> str:
     """Create or update the pg_cron jobs: in the server runtime ``workers`` jobs, each running the worker procedure as
     role nls_cron at ``cron`` (extra ones from an earlier, larger --workers are removed); in the worker runtime one
     job, as the installing role (pg_cron lets a role that is no superuser schedule only as itself), that opens the
@@ -459,39 +585,49 @@ def schedule(conn: psycopg.Connection, password: str | None, cron: str | None = 
         if apply:
             cconn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
         elif not _one(cconn, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'"):
-            return (f"would create extension pg_cron in {cconn.info.dbname} and schedule "
-                    f"{workers or DEFAULT_WORKERS} worker job(s) at '{cron or DEFAULT_SCHEDULE}'")
+            return (
+                f"would create extension pg_cron in {cconn.info.dbname} and schedule "
+                f"{workers or DEFAULT_WORKERS} worker job(s) at '{cron or DEFAULT_SCHEDULE}'"
+            )
         hooks = schedule_webhooks(cconn, prefix, here, apply, role)
         have = _jobs(cconn, prefix)
         cron, workers, note = kept_schedule(have, cron, workers if role else 1)
         note = f" ({note})" if note else ""
         want = job_names(prefix, workers)
         if sorted(have) == sorted(want) and all(have[n][:4] == (cron, JOB_COMMAND, here, who) for n in want):
-            return (f"pg_cron job '{prefix}' and {workers - 1} more worker(s) already run '{JOB_COMMAND}' at "
-                    f"'{cron}' in {here} as {who}: unchanged{note}; {hooks}")
+            return (
+                f"pg_cron job '{prefix}' and {workers - 1} more worker(s) already run '{JOB_COMMAND}' at "
+                f"'{cron}' in {here} as {who}: unchanged{note}; {hooks}"
+            )
         if not apply:
-            return (f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {who}"
-                    f"{note}; {hooks}")
-        for job in have.values():   # by id: a job owned by nls_cron is not found by name from here
+            return (
+                f"would schedule {workers} pg_cron worker job(s) '{prefix}' at '{cron}' in {here} as {who}"
+                f"{note}; {hooks}"
+            )
+        for job in have.values():  # by id: a job owned by nls_cron is not found by name from here
             cconn.execute("SELECT cron.unschedule(%s::bigint)", (job[4],))
         for name in want:
             _schedule_job(cconn, name, cron, JOB_COMMAND, here, role)
-        return (f"scheduled pg_cron job '{prefix}' and {workers - 1} more worker(s) at '{cron}': {JOB_COMMAND} "
-                f"in database {here} as role {who}{note}; {hooks}")
+        return (
+            f"scheduled pg_cron job '{prefix}' and {workers - 1} more worker(s) at '{cron}': {JOB_COMMAND} "
+            f"in database {here} as role {who}{note}; {hooks}"
+        )
     finally:
         if cconn is not conn:
             cconn.close()
 
 
-def _schedule_job(cconn: psycopg.Connection, name: str, cron: str, command: str, database: str,
-                  role: str | None) -> None:
+def _schedule_job(
+    cconn: psycopg.Connection, name: str, cron: str, command: str, database: str, role: str | None
+) -> None:
     """One pg_cron job: in ``database`` as ``role`` (None: the role scheduling it; with no other database to name,
     plain cron.schedule, which every pg_cron offers)."""
     if role is None and cconn.info.dbname == database:
         cconn.execute("SELECT cron.schedule(%s, %s, %s)", (name, cron, command))
     else:
-        cconn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s, %s, true)",
-                      (name, cron, command, database, role))
+        cconn.execute(
+            "SELECT cron.schedule_in_database(%s, %s, %s, %s, %s, true)", (name, cron, command, database, role)
+        )
 
 
 def webhook_job_name(prefix: str) -> str:
@@ -501,13 +637,15 @@ def webhook_job_name(prefix: str) -> str:
     return WEBHOOK_JOB_NAME + (f" {suffix}" if suffix else "")
 
 
-def schedule_webhooks(cconn: psycopg.Connection, prefix: str, here: str, apply: bool,
-                      role: str | None = CRON_ROLE) -> str:
+def schedule_webhooks(
+    cconn: psycopg.Connection, prefix: str, here: str, apply: bool, role: str | None = CRON_ROLE
+) -> str:
     """Create or keep the job that applies the webhook events every minute, as ``role`` (None: the installing role,
     in the worker runtime, where the job wakes the workers). Returns what was done."""
     name = webhook_job_name(prefix)
-    rows = cconn.execute("SELECT jobid, schedule, command, database, username FROM cron.job WHERE jobname = %s",
-                         (name,)).fetchall()
+    rows = cconn.execute(
+        "SELECT jobid, schedule, command, database, username FROM cron.job WHERE jobname = %s", (name,)
+    ).fetchall()
     who = role or cconn.info.user
     if len(rows) == 1 and tuple(rows[0][1:]) == (WEBHOOK_SCHEDULE, WEBHOOK_JOB_COMMAND, here, who):
         return f"pg_cron job '{name}' already runs '{WEBHOOK_JOB_COMMAND}' every minute: unchanged"
@@ -529,8 +667,9 @@ def unschedule(conn: psycopg.Connection, password: str | None) -> str:
         have = _jobs(cconn, prefix)
         for job in have.values():
             cconn.execute("SELECT cron.unschedule(%s::bigint)", (job[4],))
-        hooks = cconn.execute("SELECT jobid, jobname FROM cron.job WHERE jobname = %s",
-                              (webhook_job_name(prefix),)).fetchall()
+        hooks = cconn.execute(
+            "SELECT jobid, jobname FROM cron.job WHERE jobname = %s", (webhook_job_name(prefix),)
+        ).fetchall()
         for jobid, name in hooks:
             cconn.execute("SELECT cron.unschedule(%s::bigint)", (jobid,))
             have[name] = ()
@@ -540,7 +679,13 @@ def unschedule(conn: psycopg.Connection, password: str | None) -> str:
             cconn.close()
 
 
-NLS_ROLES = ("nls_admin", "nls_app", "nls_cron", "nls_webhook", "nls_worker")   # migrations 0006 and 0013; the worker runtime
+NLS_ROLES = (
+    "nls_admin",
+    "nls_app",
+    "nls_cron",
+    "nls_webhook",
+    "nls_worker",
+)  # migrations 0006 and 0013; the worker runtime
 # the database settings sql/90_privileges.sql gives this database, with the value it gives them
 DATABASE_SETTINGS = {"log_parameter_max_length": "0", "log_parameter_max_length_on_error": "0"}
 
@@ -563,15 +708,22 @@ def uninstall(conn: psycopg.Connection, password: str | None) -> Removal:
     out.removed.append(unschedule(conn, password))
     with conn.transaction():
         has_nls = _one(conn, "SELECT to_regnamespace('nls') IS NOT NULL")
-        schemas = [r[0] for r in conn.execute("SELECT schema_name FROM nls.typed_view_schemas ORDER BY 1")] \
-            if has_nls and _one(conn, "SELECT to_regclass('nls.typed_view_schemas') IS NOT NULL") else []
-        loopback = _one(conn, "SELECT role FROM nls._loopback") \
-            if has_nls and _one(conn, "SELECT to_regclass('nls._loopback') IS NOT NULL") else None
+        schemas = (
+            [r[0] for r in conn.execute("SELECT schema_name FROM nls.typed_view_schemas ORDER BY 1")]
+            if has_nls and _one(conn, "SELECT to_regclass('nls.typed_view_schemas') IS NOT NULL")
+            else []
+        )
+        loopback = (
+            _one(conn, "SELECT role FROM nls._loopback")
+            if has_nls and _one(conn, "SELECT to_regclass('nls._loopback') IS NOT NULL")
+            else None
+        )
         if has_nls:
             conn.execute("DROP SCHEMA nls CASCADE")
-        out.removed.append("dropped schema nls (its tables, views, functions and everything synced)" if has_nls
-                           else "no schema nls")
-        if loopback:   # the worker runtime's role of this database alone
+        out.removed.append(
+            "dropped schema nls (its tables, views, functions and everything synced)" if has_nls else "no schema nls"
+        )
+        if loopback:  # the worker runtime's role of this database alone
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(loopback)))
             out.removed.append(f"dropped role {loopback} (the worker runtime's loopback of this database)")
         for name in schemas:
@@ -590,28 +742,38 @@ def _drop_typed_view_schema(conn: psycopg.Connection, name: str, out: Removal) -
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {}").format(ident))
         out.removed.append(f"dropped schema {name} (nls created it for typed views)")
     except psycopg.errors.DependentObjectsStillExist:
-        roles = [r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY (%s)",
-                                            (list(NLS_ROLES),))]
+        roles = [
+            r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY (%s)", (list(NLS_ROLES),))
+        ]
         if roles:
-            conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(
-                ident, sql.SQL(", ").join(map(sql.Identifier, roles))))
-        held = _one(conn, "SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c "
-                          "WHERE c.relnamespace = to_regnamespace(%s) AND c.relkind NOT IN ('i', 'I', 't')",
-                    (ident.as_string(conn),))
-        out.stays.append(f"schema {name}, which nls created for typed views: it holds objects nls did not make "
-                         f"({held or 'functions or types'}); DROP SCHEMA {ident.as_string(conn)} CASCADE drops "
-                         "them with it")
+            conn.execute(
+                sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(ident, sql.SQL(", ").join(map(sql.Identifier, roles)))
+            )
+        held = _one(
+            conn,
+            "SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c "
+            "WHERE c.relnamespace = to_regnamespace(%s) AND c.relkind NOT IN ('i', 'I', 't')",
+            (ident.as_string(conn),),
+        )
+        out.stays.append(
+            f"schema {name}, which nls created for typed views: it holds objects nls did not make "
+            f"({held or 'functions or types'}); DROP SCHEMA {ident.as_string(conn)} CASCADE drops "
+            "them with it"
+        )
 
 
 def _reset_database_settings(conn: psycopg.Connection) -> str:
     """Reset the database settings nls set (DATABASE_SETTINGS) that still have the value nls gave them."""
-    rows = conn.execute("SELECT unnest(setconfig) FROM pg_db_role_setting WHERE setrole = 0 AND setdatabase = "
-                        "(SELECT oid FROM pg_database WHERE datname = current_database())").fetchall()
+    rows = conn.execute(
+        "SELECT unnest(setconfig) FROM pg_db_role_setting WHERE setrole = 0 AND setdatabase = "
+        "(SELECT oid FROM pg_database WHERE datname = current_database())"
+    ).fetchall()
     current = dict(r[0].split("=", 1) for r in rows)
     ours = [name for name, value in DATABASE_SETTINGS.items() if current.get(name) == value]
     for name in ours:
-        conn.execute(sql.SQL("ALTER DATABASE {} RESET {}").format(sql.Identifier(conn.info.dbname),
-                                                                  sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} RESET {}").format(sql.Identifier(conn.info.dbname), sql.Identifier(name))
+        )
     if not ours:
         return "no database setting of nls's left to reset"
     return f"reset {', '.join(ours)} of database {conn.info.dbname} (nls had set them to 0)"
@@ -625,21 +787,36 @@ def lasting(conn: psycopg.Connection) -> list[str]:
         "SELECT r.rolname, (SELECT string_agg(DISTINCT d.datname, ', ') FROM pg_shdepend s JOIN pg_database d "
         "ON d.oid = CASE WHEN s.classid = 'pg_database'::regclass THEN s.objid ELSE s.dbid END "
         "WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = r.oid) "
-        "FROM pg_roles r WHERE r.rolname = ANY (%s) ORDER BY 1", (list(NLS_ROLES),)).fetchall()
+        "FROM pg_roles r WHERE r.rolname = ANY (%s) ORDER BY 1",
+        (list(NLS_ROLES),),
+    ).fetchall()
     out = []
     if roles:
         users = sorted({d for _, dbs in roles if dbs for d in dbs.split(", ")})
         drop = f"DROP ROLE {', '.join(r for r, _ in reversed(roles))};"
-        out.append(f"roles {', '.join(r for r, _ in roles)}: a role belongs to the whole cluster, and the nls of "
-                   "every database of it uses the same ones; "
-                   + (f"database(s) {', '.join(users)} still hold objects or privileges of theirs (nls installed "
-                      f"there, or grants of your own): once they do not, {drop} drops them" if users else
-                      f"no database of this cluster uses them any more: {drop} drops them (the logins granted "
-                      "them lose those memberships)"))
-    exts = [r[0] for r in conn.execute("SELECT extname FROM pg_extension WHERE extname IN ('plpython3u', 'pg_cron', "
-                                       "'dblink', 'pgcrypto') "
-                                       "ORDER BY 1")]
+        out.append(
+            f"roles {', '.join(r for r, _ in roles)}: a role belongs to the whole cluster, and the nls of "
+            "every database of it uses the same ones; "
+            + (
+                f"database(s) {', '.join(users)} still hold objects or privileges of theirs (nls installed "
+                f"there, or grants of your own): once they do not, {drop} drops them"
+                if users
+                else f"no database of this cluster uses them any more: {drop} drops them (the logins granted "
+                "them lose those memberships)"
+            )
+        )
+    exts = [
+        r[0]
+        for r in conn.execute(
+            "SELECT extname FROM pg_extension WHERE extname IN ('plpython3u', 'pg_cron', "
+            "'dblink', 'pgcrypto') "
+            "ORDER BY 1"
+        )
+    ]
     if exts:
-        out.append(f"extension(s) {', '.join(exts)} of database {conn.info.dbname}: other code may use them; "
-                   + " ".join(f"DROP EXTENSION {e};" for e in exts) + " drops them")
+        out.append(
+            f"extension(s) {', '.join(exts)} of database {conn.info.dbname}: other code may use them; "
+            + " ".join(f"DROP EXTENSION {e};" for e in exts)
+            + " drops them"
+        )
     return out

@@ -1,5 +1,6 @@
 """What a database holds of nls, read without changing anything and from the schema it has (an older release may
 lack a table, a column, a function or a setting this one has): :func:`read` returns an :class:`Installed`."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

@@ -2,6 +2,7 @@
 migrations to apply, the engine modules that change, the settings an install changes or keeps, the backup to take
 first; and the refusal of what no install may do (code older than the database). Data and functions: the caller
 prints :meth:`Plan.lines`."""
+
 from __future__ import annotations
 
 import re
@@ -57,7 +58,7 @@ class Plan:
     pending: list[str]
     modules: Modules
     settings: list[Setting] = field(default_factory=list)
-    schedule: str = ""   # what the install does to the pg_cron jobs (install.schedule(apply=False)), when it does
+    schedule: str = ""  # what the install does to the pg_cron jobs (install.schedule(apply=False)), when it does
     backup: str = ""
 
     @property
@@ -69,8 +70,9 @@ class Plan:
     @property
     def upgrade(self) -> bool:
         """Whether the install changes the schema or the engine of an installed nls."""
-        return bool(self.found.migrations) and bool(self.pending or self.modules.any
-                                                    or self.found.release != self.shipped.version)
+        return bool(self.found.migrations) and bool(
+            self.pending or self.modules.any or self.found.release != self.shipped.version
+        )
 
     def lines(self) -> list[str]:
         """The plan in lines for the DBA."""
@@ -82,13 +84,17 @@ class Plan:
         else:
             out = [f"{'Repair' if self.missing else 'Upgrade'} plan: nls {self.found.describe()} -> {to}"]
         if self.missing:
-            out.append(f"The schema lacks migration(s) {', '.join(self.missing)} that nls {self.found.release} was "
-                       "deployed with (rolled back by hand): the engine refuses to run until this install applies "
-                       f"them again and deploys {self.shipped.version}; what the rollback dropped is not restored "
-                       f"(for that, restore the backup taken before the upgrade: {RESTORE_DOC})")
+            out.append(
+                f"The schema lacks migration(s) {', '.join(self.missing)} that nls {self.found.release} was "
+                "deployed with (rolled back by hand): the engine refuses to run until this install applies "
+                f"them again and deploys {self.shipped.version}; what the rollback dropped is not restored "
+                f"(for that, restore the backup taken before the upgrade: {RESTORE_DOC})"
+            )
         if self.found.migrations and not self.found.release:
-            out.append(f"This database was installed by a build between releases; upgrades are tested from "
-                       f"{', '.join(r.version for r in releases.RELEASES)}")
+            out.append(
+                f"This database was installed by a build between releases; upgrades are tested from "
+                f"{', '.join(r.version for r in releases.RELEASES)}"
+            )
         listed = ": " + ", ".join(self.pending) if self.pending else ""
         out.append(f"Would apply {len(self.pending)} migration(s){listed}")
         out.append(self._modules_line())
@@ -107,10 +113,15 @@ class Plan:
             return f"Would deploy {len(self.shipped.modules)} engine modules (engine {to}) and re-apply sql/, plpython/"
         if not m.any:
             return f"Would re-apply sql/ and plpython/; the engine modules are unchanged (engine {to})"
-        parts = [f"{len(names)} {what} ({', '.join(names)})"
-                 for what, names in (("changed", m.changed), ("added", m.added), ("removed", m.removed)) if names]
-        return (f"Would re-apply sql/ and plpython/ and change engine modules: {'; '.join(parts)} (engine "
-                f"{engine_hash(self.found.modules)} -> {to})")
+        parts = [
+            f"{len(names)} {what} ({', '.join(names)})"
+            for what, names in (("changed", m.changed), ("added", m.added), ("removed", m.removed))
+            if names
+        ]
+        return (
+            f"Would re-apply sql/ and plpython/ and change engine modules: {'; '.join(parts)} (engine "
+            f"{engine_hash(self.found.modules)} -> {to})"
+        )
 
     def _settings_lines(self) -> list[str]:
         by = {c: [s for s in self.settings if s.change == c] for c in ("new", "gone", "reset", "pinned", "kept")}
@@ -120,14 +131,20 @@ class Plan:
         if by["gone"]:
             out.append("Would remove setting(s) no longer used: " + ", ".join(s.name for s in by["gone"]))
         if by["reset"]:
-            out.append("Would set back to the default (the value is no longer allowed): " + ", ".join(
-                f"{s.name} '{s.value}' -> '{s.default}'" for s in by["reset"]))
+            out.append(
+                "Would set back to the default (the value is no longer allowed): "
+                + ", ".join(f"{s.name} '{s.value}' -> '{s.default}'" for s in by["reset"])
+            )
         for s in by["pinned"]:
-            out.append(f"Keeps {s.name} = '{s.value}', the default this database was installed with; new installs "
-                       f"start at '{s.default}' (SELECT nls.set_setting('{s.name}', '{s.default}') moves to it)")
+            out.append(
+                f"Keeps {s.name} = '{s.value}', the default this database was installed with; new installs "
+                f"start at '{s.default}' (SELECT nls.set_setting('{s.name}', '{s.default}') moves to it)"
+            )
         if by["kept"]:
-            out.append(f"Keeps {len(by['kept'])} setting(s) you changed: " + ", ".join(
-                f"{s.name} = '{s.value}'" for s in by["kept"]))
+            out.append(
+                f"Keeps {len(by['kept'])} setting(s) you changed: "
+                + ", ".join(f"{s.name} = '{s.value}'" for s in by["kept"])
+            )
         return out
 
 
@@ -143,14 +160,17 @@ def refusal(found: Installed, shipped: Shipped) -> InstallError | None:
         f"database is at {found.describe()}, this nls is {shipped.version}{detail}: nothing was changed",
         f"install nls {newer or found.release or 'of the release that made those migrations'} or later, or restore "
         f"the backup taken before the upgrade ({RESTORE_DOC}, 'Stepping back'); nls does not install an older "
-        "release over a newer one")
+        "release over a newer one",
+    )
 
 
 def module_changes(found: dict[str, str], shipped: dict[str, str]) -> Modules:
     """The engine modules that differ between ``found`` and ``shipped`` ({name: sha256} each)."""
-    return Modules(added=sorted(set(shipped) - set(found)),
-                   changed=sorted(n for n in shipped if n in found and found[n] != shipped[n]),
-                   removed=sorted(set(found) - set(shipped)))
+    return Modules(
+        added=sorted(set(shipped) - set(found)),
+        changed=sorted(n for n in shipped if n in found and found[n] != shipped[n]),
+        removed=sorted(set(found) - set(shipped)),
+    )
 
 
 def _catalogue() -> str:
@@ -167,19 +187,42 @@ def setting_changes(conn: psycopg.Connection, found: Installed) -> list[Setting]
     the database has (read only). A value's fit is judged by the database's own nls._setting_fits, when it has one."""
     if not found.settings:
         return []
-    fits = ("nls._setting_fits(s.value, c.type, c.min_value, c.max_value, c.allowed::text[])"
-            if installed.value(conn, "SELECT to_regprocedure('nls._setting_fits(text,text,numeric,numeric,text[])') "
-                               "IS NOT NULL") else "true")
-    old = "s.default_value" if installed.value(conn,
-        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('nls.settings') "
-        "AND attname = 'default_value' AND NOT attisdropped)") else "NULL"
-    rows = conn.execute(f"{_catalogue()} SELECT coalesce(c.name, s.name), c.name IS NULL, s.name IS NULL, s.value, "
-                        f"c.default_value, {fits}, {old} FROM catalogue c FULL JOIN nls.settings s ON s.name = c.name "
-                        "ORDER BY 1").fetchall()
+    fits = (
+        "nls._setting_fits(s.value, c.type, c.min_value, c.max_value, c.allowed::text[])"
+        if installed.value(
+            conn, "SELECT to_regprocedure('nls._setting_fits(text,text,numeric,numeric,text[])') IS NOT NULL"
+        )
+        else "true"
+    )
+    old = (
+        "s.default_value"
+        if installed.value(
+            conn,
+            "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('nls.settings') "
+            "AND attname = 'default_value' AND NOT attisdropped)",
+        )
+        else "NULL"
+    )
+    rows = conn.execute(
+        f"{_catalogue()} SELECT coalesce(c.name, s.name), c.name IS NULL, s.name IS NULL, s.value, "
+        f"c.default_value, {fits}, {old} FROM catalogue c FULL JOIN nls.settings s ON s.name = c.name "
+        "ORDER BY 1"
+    ).fetchall()
     out = []
     for name, gone, new, value, default, fit, was in rows:
-        change = ("gone" if gone else "new" if new else "reset" if fit is False else
-                  "pinned" if value != default and value == was else "kept" if value != default else None)
+        change = (
+            "gone"
+            if gone
+            else "new"
+            if new
+            else "reset"
+            if fit is False
+            else "pinned"
+            if value != default and value == was
+            else "kept"
+            if value != default
+            else None
+        )
         if change:
             out.append(Setting(name, change, value, default))
     return out

@@ -5,6 +5,7 @@ this repository it was released as and the newest migration it shipped.
 ``nls.version()`` existed left only its migrations), and refuses to install over a newer one. The upgrade test
 installs the previous release from its commit (``git archive``) and upgrades it. Making a release: see
 docs/upgrading.md ("Making a release")."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Where the SQL and Python that nls deploys live: inside the installed package (a wheel), or beside it in a
 source checkout (``pip install -e .``); and what this release ships (:class:`Shipped`)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -35,7 +36,10 @@ DEPLOY_ORDER = (
     "sql/90_privileges.sql",
 )
 # the worker runtime: the same, with the entry points that hand calls to nls worker, and their privileges last
-WORKER_DEPLOY_ORDER = (*tuple("worker/functions.sql" if step == "plpython/functions.sql" else step for step in DEPLOY_ORDER), "worker/privileges.sql")
+WORKER_DEPLOY_ORDER = (
+    *tuple("worker/functions.sql" if step == "plpython/functions.sql" else step for step in DEPLOY_ORDER),
+    "worker/privileges.sql",
+)
 
 
 def deploy_order(runtime: str) -> tuple[str, ...]:
@@ -77,12 +81,16 @@ def engine_modules(root: Path | None = None) -> dict[str, str]:
     extended = {name.rpartition(".")[0] for name in out if "." in name}
     folder = {name: pkg.parent / name.replace(".", "/") for name in extended | packages}
     if extended - set(out):
-        raise ValueError(f"{folder[min(extended - set(out))]} holds engine modules but no __init__.py: every folder "
-                         "of the engine is a package")
+        raise ValueError(
+            f"{folder[min(extended - set(out))]} holds engine modules but no __init__.py: every folder "
+            "of the engine is a package"
+        )
     if packages - extended:
         alone = min(packages - extended)
-        raise ValueError(f"{folder[alone]} holds an __init__.py alone: make it a module "
-                         f"({alone.rpartition('.')[2]}.py), or give the package its modules")
+        raise ValueError(
+            f"{folder[alone]} holds an __init__.py alone: make it a module "
+            f"({alone.rpartition('.')[2]}.py), or give the package its modules"
+        )
     return out
 
 

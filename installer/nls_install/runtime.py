@@ -10,6 +10,7 @@
 
 Both install the same schema, roles, row-level security, views and public functions.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,9 +42,12 @@ def _one(conn: psycopg.Connection, query: str, params=None):
 
 def installed(conn: psycopg.Connection) -> str | None:
     """The runtime nls is installed with in this database (by the language of nls.sync_notion), or None."""
-    language = _one(conn, "SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
-                          "JOIN pg_namespace n ON n.oid = p.pronamespace "
-                          "WHERE n.nspname = 'nls' AND p.proname = 'sync_notion'")   # the catalogue: no privilege
+    language = _one(
+        conn,
+        "SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = 'nls' AND p.proname = 'sync_notion'",
+    )  # the catalogue: no privilege
     if language is None:
         return None
     return SERVER if language == "plpython3u" else WORKER
@@ -60,8 +64,11 @@ def server_problem(conn: psycopg.Connection) -> str | None:
 
 def worker_problem(conn: psycopg.Connection) -> str | None:
     """Why the worker runtime cannot be installed by this role here, or None when it can."""
-    missing = [e for e in ("dblink", "pgcrypto")
-               if not _one(conn, "SELECT count(*) FROM pg_available_extensions WHERE name = %s", (e,))]
+    missing = [
+        e
+        for e in ("dblink", "pgcrypto")
+        if not _one(conn, "SELECT count(*) FROM pg_available_extensions WHERE name = %s", (e,))
+    ]
     if missing:
         return f"the extension(s) {', '.join(missing)} are not available on this server"
     can = _one(conn, "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
@@ -79,10 +86,12 @@ def choose(conn: psycopg.Connection, asked: str = "auto") -> Choice:
     found = installed(conn)
     if found is not None:
         if asked not in ("auto", found):
-            raise InstallError(f"nls is installed here with the {found} runtime; --runtime {asked} would switch it, "
-                               "which nls install does not do in place",
-                               f"keep --runtime {found} (or auto); to move a database's nls to the other runtime, "
-                               "install it into a new database with that runtime and copy the data (docs/managed.md)")
+            raise InstallError(
+                f"nls is installed here with the {found} runtime; --runtime {asked} would switch it, "
+                "which nls install does not do in place",
+                f"keep --runtime {found} (or auto); to move a database's nls to the other runtime, "
+                "install it into a new database with that runtime and copy the data (docs/managed.md)",
+            )
         return Choice(found, f"nls is installed here with the {found} runtime")
     server, worker = server_problem(conn), worker_problem(conn)
     if asked == SERVER and server:
@@ -90,18 +99,28 @@ def choose(conn: psycopg.Connection, asked: str = "auto") -> Choice:
     if asked == WORKER and worker:
         raise InstallError(f"--runtime worker: {worker}", worker_fix(worker))
     if asked == SERVER or (asked == "auto" and server is None):
-        return Choice(SERVER, "asked (--runtime server)" if asked == SERVER else
-                      "plpython3u can be created here: the engine runs inside PostgreSQL")
+        return Choice(
+            SERVER,
+            "asked (--runtime server)"
+            if asked == SERVER
+            else "plpython3u can be created here: the engine runs inside PostgreSQL",
+        )
     if worker:
         raise InstallError(f"neither runtime can be installed here: {server}; and {worker}", worker_fix(worker))
-    return Choice(WORKER, "asked (--runtime worker)" if asked == WORKER else
-                  f"{server}: the engine runs in nls worker processes beside the server")
+    return Choice(
+        WORKER,
+        "asked (--runtime worker)"
+        if asked == WORKER
+        else f"{server}: the engine runs in nls worker processes beside the server",
+    )
 
 
 def worker_fix(problem: str) -> str:
     if "extension" in problem:
-        return ("enable dblink and pgcrypto in this database (a managed service lists them among its extensions: "
-                "CREATE EXTENSION dblink; CREATE EXTENSION pgcrypto as its administrator role)")
+        return (
+            "enable dblink and pgcrypto in this database (a managed service lists them among its extensions: "
+            "CREATE EXTENSION dblink; CREATE EXTENSION pgcrypto as its administrator role)"
+        )
     return f"connect as a role with CREATEROLE, or have an administrator create the LOGIN role {WORKER_ROLE}"
 
 
@@ -109,6 +128,7 @@ def loopback_role(dbname: str) -> str:
     """The loopback's role of a database: ``nls_loopback_<name>`` (63 bytes at most; a hash keeps long names
     apart). One per database, since its password lives in that database."""
     import hashlib
+
     base = re.sub(r"[^a-z0-9_]", "_", dbname.lower())
     name = f"nls_loopback_{base}"
     if len(name) > 63 or base != dbname:
@@ -129,10 +149,14 @@ def prepare_worker(conn: psycopg.Connection, loopback_host: str | None = None) -
                 done.append(f"created extension {ext}")
     with step(f"the role {WORKER_ROLE}"):
         if not _one(conn, "SELECT count(*) FROM pg_roles WHERE rolname = %s", (WORKER_ROLE,)):
-            conn.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE").format(
-                sql.Identifier(WORKER_ROLE)))
-            done.append(f"created role {WORKER_ROLE} (LOGIN; give it a password: ALTER ROLE {WORKER_ROLE} PASSWORD "
-                        "'...')")
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE").format(
+                    sql.Identifier(WORKER_ROLE)
+                )
+            )
+            done.append(
+                f"created role {WORKER_ROLE} (LOGIN; give it a password: ALTER ROLE {WORKER_ROLE} PASSWORD '...')"
+            )
     role = loopback_role(conn.info.dbname)
     with step(f"the loopback role {role}"):
         done.append(_loopback(conn, role, loopback_host))
@@ -144,14 +168,20 @@ def _loopback(conn: psycopg.Connection, role: str, host: str | None) -> str:
     password = secrets.token_urlsafe(32)
     verifier = conn.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode()
     exists = _one(conn, "SELECT count(*) FROM pg_roles WHERE rolname = %s", (role,))
-    verb = "ALTER ROLE {} LOGIN PASSWORD {}" if exists else \
-        "CREATE ROLE {} LOGIN PASSWORD {} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT"
+    verb = (
+        "ALTER ROLE {} LOGIN PASSWORD {}"
+        if exists
+        else "CREATE ROLE {} LOGIN PASSWORD {} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT"
+    )
     conn.execute(sql.SQL(verb).format(sql.Identifier(role), sql.Literal(verifier)))
     info = conn.info
     where = host or info.host or "localhost"
     conninfo = psycopg.conninfo.make_conninfo(host=where, port=str(info.port), user=role, password=password)
-    conn.execute("INSERT INTO nls._loopback (only_row, conninfo, role) VALUES (true, %s, %s) ON CONFLICT (only_row) "
-                 "DO UPDATE SET conninfo = excluded.conninfo, role = excluded.role", (conninfo, role))
+    conn.execute(
+        "INSERT INTO nls._loopback (only_row, conninfo, role) VALUES (true, %s, %s) ON CONFLICT (only_row) "
+        "DO UPDATE SET conninfo = excluded.conninfo, role = excluded.role",
+        (conninfo, role),
+    )
     return f"loopback role {role} (a new password, kept in nls._loopback) reached at {where}:{info.port}"
 
 
@@ -163,9 +193,11 @@ def check_loopback(conn: psycopg.Connection) -> str:
         conn.execute("SELECT nls._loopback('NOTIFY nls_loopback_check')")
     except psycopg.Error as e:
         detail = (e.diag.message_detail or "").strip()
-        raise InstallError(f"the worker runtime's loopback (role {role}) does not reach this database: "
-                           f"{(e.diag.message_primary or str(e)).strip()}" + (f" ({detail})" if detail else ""),
-                           "run nls install again with --loopback-host set to a name or address at which the "
-                           "server reaches itself asking for a password (pg_hba md5 or scram-sha-256 for that "
-                           "address): a managed service's own endpoint or private address (docs/managed.md)") from e
+        raise InstallError(
+            f"the worker runtime's loopback (role {role}) does not reach this database: "
+            f"{(e.diag.message_primary or str(e)).strip()}" + (f" ({detail})" if detail else ""),
+            "run nls install again with --loopback-host set to a name or address at which the "
+            "server reaches itself asking for a password (pg_hba md5 or scram-sha-256 for that "
+            "address): a managed service's own endpoint or private address (docs/managed.md)",
+        ) from e
     return f"the loopback (role {role}) reaches the database: a call commits at once"

@@ -8,6 +8,7 @@ version 1); a key is 32 bytes, written as 64 hex digits or base64. The highest v
 the ring decrypts the tokens stored under it (``nls.integrations.key_version``). Rotation: add a higher version,
 run ``SELECT nls.rotate_encryption_key()``, then drop the old entry.
 """
+
 from __future__ import annotations
 
 import base64
@@ -39,17 +40,22 @@ class TokenUnreadable(NlsError):
     hint = "Keep the key it was stored under in the key ring, or store the token again (nls.add_integration)."
 
 
-_HINT = ("Set NLS_ENCRYPTION_KEY (64 hex digits or base64 of 32 random bytes, e.g. from `openssl rand -hex 32`; "
-         "several versions as '2:<key>,1:<key>') in the PostgreSQL server's environment (systemd unit or pg_ctl's "
-         "environment) and restart it, or put the key ring in a file readable only by the server's OS user and "
-         "run: SELECT nls.set_setting('encryption_key_file', '/path/to/key')")
+_HINT = (
+    "Set NLS_ENCRYPTION_KEY (64 hex digits or base64 of 32 random bytes, e.g. from `openssl rand -hex 32`; "
+    "several versions as '2:<key>,1:<key>') in the PostgreSQL server's environment (systemd unit or pg_ctl's "
+    "environment) and restart it, or put the key ring in a file readable only by the server's OS user and "
+    "run: SELECT nls.set_setting('encryption_key_file', '/path/to/key')"
+)
 
 
 def parse_key(raw: str) -> bytes:
     raw = raw.strip()
     try:
-        key = bytes.fromhex(raw) if len(raw) == 64 else base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_"
-                                                                           if ("-" in raw or "_" in raw) else None)
+        key = (
+            bytes.fromhex(raw)
+            if len(raw) == 64
+            else base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_" if ("-" in raw or "_" in raw) else None)
+        )
     except (ValueError, binascii.Error):
         raise KeyError_("the nls encryption key is neither 64 hex digits nor base64", _HINT) from None
     if len(key) != 32:
@@ -87,8 +93,11 @@ def load_ring(key_file: str | None) -> dict[int, bytes]:
     raw = os.environ.get(KEY_ENV)
     if raw:
         return parse_ring(raw)
-    raise KeyError_("no nls encryption key: NLS_ENCRYPTION_KEY is not in the server's environment and the "
-                    "setting encryption_key_file is empty", _HINT)
+    raise KeyError_(
+        "no nls encryption key: NLS_ENCRYPTION_KEY is not in the server's environment and the "
+        "setting encryption_key_file is empty",
+        _HINT,
+    )
 
 
 def _owner(user_id: str, context: str) -> bytes:
@@ -105,20 +114,28 @@ def encrypt(ring: dict[int, bytes], user_id: str, token: str, context: str = "")
     return version, nonce, AESGCM(ring[version]).encrypt(nonce, token.encode(), _owner(user_id, context))
 
 
-def decrypt(ring: dict[int, bytes], version: int, user_id: str, nonce: bytes, ciphertext: bytes,
-            context: str = "") -> str:
+def decrypt(
+    ring: dict[int, bytes], version: int, user_id: str, nonce: bytes, ciphertext: bytes, context: str = ""
+) -> str:
     """Decrypt a token stored for ``user_id`` (and ``context``, as :func:`encrypt` took it) under key ``version``.
     Raises TokenUnreadable when that version is not in the ring, or when the key, owner, context or bytes differ
     (AES-GCM's tag does not verify)."""
-    what, again = ("Anki credential", "nls.add_anki_account()") if context == "anki" else \
-        ("Notion token", "nls.add_integration()")
+    what, again = (
+        ("Anki credential", "nls.add_anki_account()")
+        if context == "anki"
+        else ("Notion token", "nls.add_integration()")
+    )
     key = ring.get(version)
     if key is None:
-        raise TokenUnreadable(f"the stored {what} of user {user_id!r} was encrypted with key version "
-                              f"{version}, which is not in the key ring (versions {sorted(ring)}); put it back or "
-                              f"store it again with {again}")
+        raise TokenUnreadable(
+            f"the stored {what} of user {user_id!r} was encrypted with key version "
+            f"{version}, which is not in the key ring (versions {sorted(ring)}); put it back or "
+            f"store it again with {again}"
+        )
     try:
         return AESGCM(key).decrypt(bytes(nonce), bytes(ciphertext), _owner(user_id, context)).decode()
     except (InvalidTag, ValueError):
-        raise TokenUnreadable(f"the stored {what} of user {user_id!r} does not decrypt with key version "
-                              f"{version} (wrong key, or the ciphertext was changed or belongs to another user)") from None
+        raise TokenUnreadable(
+            f"the stored {what} of user {user_id!r} does not decrypt with key version "
+            f"{version} (wrong key, or the ciphertext was changed or belongs to another user)"
+        ) from None

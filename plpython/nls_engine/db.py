@@ -1,5 +1,6 @@
 """The database side of the engine: plpy with cached prepared plans, each statement in a subtransaction so
 that an SQL error never leaves the run's transaction unusable (the run is then closed as failed)."""
+
 from __future__ import annotations
 
 import threading
@@ -14,22 +15,22 @@ class Plpy(Protocol):
     worker's :class:`nls_worker.database.Plpy` outside it. Rows are dicts of column name to value."""
 
     @property
-    def SPIError(self) -> type[Exception]: ...   # what an SQL error raises
+    def SPIError(self) -> type[Exception]: ...  # what an SQL error raises
     @property
-    def Error(self) -> type: ...   # what ``error`` raises (an Exception class); the engine raises a subclass of it
+    def Error(self) -> type: ...  # what ``error`` raises (an Exception class); the engine raises a subclass of it
 
     def prepare(self, query: str, argtypes: Sequence[str], /) -> Any: ...
     def execute(self, plan: Any, args: Sequence[Any], /) -> Sequence[dict[str, Any]]: ...
     def subtransaction(self) -> AbstractContextManager[Any]: ...
     def commit(self) -> None: ...
     def warning(self, message: str, /) -> None: ...
-    def error(self, message: str, /) -> NoReturn: ...   # raises Error: never returns
+    def error(self, message: str, /) -> NoReturn: ...  # raises Error: never returns
 
 
 if TYPE_CHECKING:
     import plpy as _server_plpy
 
-    _SERVER: Plpy = _server_plpy   # PL/Python's own module is a Plpy
+    _SERVER: Plpy = _server_plpy  # PL/Python's own module is a Plpy
 
 
 class Db:

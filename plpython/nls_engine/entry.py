@@ -3,6 +3,7 @@ taking ``plpy`` and PL/Python's ``GD`` (plan cache), then the SQL arguments. Glu
 the settings, checks its arguments and calls the part that does the work. Every entry point is an
 :func:`entry_point`: the one place where what goes wrong becomes a PostgreSQL error (``ERROR:  nls: ...`` with its
 SQLSTATE, HINT and DETAIL; no Python class name in the message)."""
+
 from __future__ import annotations
 
 import functools
@@ -41,9 +42,13 @@ def entry_point(function: Callable[..., Any]) -> Callable[..., Any]:
             data = tuple(getattr(e, "spidata", None) or ()) + (None,) * 3
             raise postgres_error(plpy, str(e), getattr(e, "sqlstate", None) or "XX000", data[2], data[1]) from None
         except Exception as e:  # noqa: BLE001 - a defect: the traceback goes with it
-            raise postgres_error(plpy, f"internal error: {type(e).__name__}: {e}", "XX000",
-                                 "This is a defect of nls; the CONTEXT below says where.").with_traceback(
-                e.__traceback__) from None
+            raise postgres_error(
+                plpy,
+                f"internal error: {type(e).__name__}: {e}",
+                "XX000",
+                "This is a defect of nls; the CONTEXT below says where.",
+            ).with_traceback(e.__traceback__) from None
+
     return call
 
 
@@ -55,8 +60,9 @@ def _error_class(base: type) -> type:
     return type("nls", (base,), {"__module__": "builtins", "__doc__": "An error of nls, as PostgreSQL reports it."})
 
 
-def postgres_error(plpy: Plpy, message: str, sqlstate: str, hint: str | None = None,
-                   detail: str | None = None) -> Exception:
+def postgres_error(
+    plpy: Plpy, message: str, sqlstate: str, hint: str | None = None, detail: str | None = None
+) -> Exception:
     """The ``plpy.Error`` to raise for ``message`` (prefixed ``nls: `` once), with its SQLSTATE, hint and detail."""
     error = _error_class(plpy.Error)(message_of(message))
     error.sqlstate = sqlstate
@@ -87,23 +93,40 @@ def _given(function: str, name: str, value: T | None, hint: str, null: bool = Fa
 
 
 @entry_point
-def add_integration(plpy: Plpy, GD: dict[Any, Any], user_id: str | None, access_token: str | None, workspace_id: str | None, workspace_name: str | None, workspace_icon: str | None, bot_id: str | None) -> int:
+def add_integration(
+    plpy: Plpy,
+    GD: dict[Any, Any],
+    user_id: str | None,
+    access_token: str | None,
+    workspace_id: str | None,
+    workspace_name: str | None,
+    workspace_icon: str | None,
+    bot_id: str | None,
+) -> int:
     """Store (or replace) a user's Notion token, encrypted; returns the integration id. The token is never
     echoed: not in the return value, an error, a NOTICE or a log."""
-    hint = ("add_integration(user_id text, access_token text, ...): the application's id of the user (a uuid or "
-            "text) and the integration's secret or OAuth access token, as bound parameters.")
+    hint = (
+        "add_integration(user_id text, access_token text, ...): the application's id of the user (a uuid or "
+        "text) and the integration's secret or OAuth access token, as bound parameters."
+    )
     user_id = _given("add_integration", "user_id", user_id, hint)
     access_token = _given("add_integration", "access_token", access_token, hint)
     store, settings = _open(plpy, GD)
     try:
-        return store_token(store, settings, user_id, access_token, workspace_id, workspace_name, workspace_icon,
-                           bot_id)
+        return store_token(store, settings, user_id, access_token, workspace_id, workspace_name, workspace_icon, bot_id)
     except crypto.KeyError_ as e:
         raise NlsError(f"cannot store the token of user {user_id!r}: {e}", e.sqlstate, e.hint) from None
 
 
 @entry_point
-def sync_notion(plpy: Plpy, GD: dict[Any, Any], database_id: str | None, database_name: str | None, user_id: str | None, full_sync: bool | None) -> str:
+def sync_notion(
+    plpy: Plpy,
+    GD: dict[Any, Any],
+    database_id: str | None,
+    database_name: str | None,
+    user_id: str | None,
+    full_sync: bool | None,
+) -> str:
     """``nls.sync_notion(...)``: runs in the caller's transaction; returns its JSON answer as text."""
     store, settings = _open(plpy, GD)
     return json.dumps(schedule.sync_notion(store, settings, database_id, database_name, user_id, full_sync))
@@ -114,8 +137,12 @@ def push_notion(plpy: Plpy, GD: dict[Any, Any], user_id: str | None, dry_run: bo
     """``nls.push_notion(user_id, dry_run)``: writes back to Notion what changed locally, in the caller's
     transaction (see :mod:`nls_engine.push.flow`); returns its JSON answer as text. Notion's failures are in the answer
     and nls.sync_log, never raised."""
-    _given("push_notion", "dry_run", dry_run, "push_notion(user_id => ..., dry_run => false): true lists what would "
-           "be sent and sends nothing.")
+    _given(
+        "push_notion",
+        "dry_run",
+        dry_run,
+        "push_notion(user_id => ..., dry_run => false): true lists what would be sent and sends nothing.",
+    )
     _given("push_notion", "user_id", user_id, "Name the user, or NULL for every user this session sees.", null=True)
     store, settings = _open(plpy, GD)
     return json.dumps(schedule.push_notion(store, settings, user_id, bool(dry_run)))
@@ -129,8 +156,10 @@ def sync_all(plpy: Plpy, GD: dict[Any, Any]) -> None:
     result = schedule.sync_all(store, settings, plpy.commit)
     failed = [u["user_id"] for u in result["users"] if u["status"] == "failed"]
     if failed:
-        plpy.warning(f"nls: {len(failed)} of {len(result['users'])} users' syncs failed in this worker; "
-                     "see SELECT * FROM nls.sync_status WHERE last_status = 'failed'")
+        plpy.warning(
+            f"nls: {len(failed)} of {len(result['users'])} users' syncs failed in this worker; "
+            "see SELECT * FROM nls.sync_status WHERE last_status = 'failed'"
+        )
 
 
 @entry_point
@@ -145,9 +174,11 @@ def rotate_encryption_key(plpy: Plpy, GD: dict[Any, Any]) -> str:
     if anki["rotated"] or anki["unreadable"]:
         result["anki"] = anki
     if result["unreadable"] or anki["unreadable"]:
-        plpy.warning(f"nls: {len(result['unreadable']) + len(anki['unreadable'])} stored token(s) or Anki "
-                     "credential(s) do not decrypt with any key of the ring and were left as they are; keep the old "
-                     "key until their users store new ones (nls.add_integration, nls.add_anki_account)")
+        plpy.warning(
+            f"nls: {len(result['unreadable']) + len(anki['unreadable'])} stored token(s) or Anki "
+            "credential(s) do not decrypt with any key of the ring and were left as they are; keep the old "
+            "key until their users store new ones (nls.add_integration, nls.add_anki_account)"
+        )
     return json.dumps(result)
 
 
@@ -158,29 +189,50 @@ def discover(plpy: Plpy, GD: dict[Any, Any], user_id: str | None, add: bool | No
     user_id = _given("discover", "user_id", user_id, "discover(user_id text, add boolean => false)")
     store, settings = _open(plpy, GD)
     if not store.has_integration(user_id):
-        raise NlsError(f"user {user_id!r} has no Notion integration this session can see", "P0002",
-                       "Store the user's token with nls.add_integration(user_id, access_token), and act for that user "
-                       "(SET nls.user_id) when not an administrator.")
+        raise NlsError(
+            f"user {user_id!r} has no Notion integration this session can see",
+            "P0002",
+            "Store the user's token with nls.add_integration(user_id, access_token), and act for that user "
+            "(SET nls.user_id) when not an administrator.",
+        )
     try:
         client = open_client(store, user_id, settings)
     except (NotionError, crypto.TokenUnreadable, crypto.KeyError_) as e:
-        raise NlsError(f"cannot list what the integration of user {user_id!r} sees: {e}", "55000",
-                       "Store the user's token with nls.add_integration(user_id, access_token).") from None
+        raise NlsError(
+            f"cannot list what the integration of user {user_id!r} sees: {e}",
+            "55000",
+            "Store the user's token with nls.add_integration(user_id, access_token).",
+        ) from None
     try:
         return _discover(store, client, user_id, bool(add))
     except NotionError as e:
-        raise NlsError(f"POST /v1/search for user {user_id!r} failed: {e.message} (HTTP {e.status})",
-                       e.sqlstate) from None
+        raise NlsError(
+            f"POST /v1/search for user {user_id!r} failed: {e.message} (HTTP {e.status})", e.sqlstate
+        ) from None
     finally:
         client.close()
 
 
 @entry_point
-def create_typed_view(plpy: Plpy, GD: dict[Any, Any], database_id: str | None, view_name: str | None, schema_name: str | None, user_id: str | None) -> list[dict]:
+def create_typed_view(
+    plpy: Plpy,
+    GD: dict[Any, Any],
+    database_id: str | None,
+    view_name: str | None,
+    schema_name: str | None,
+    user_id: str | None,
+) -> list[dict]:
     """``nls.create_typed_view(...)``: see :func:`nls_engine.typed_views.views.create`; one row per view."""
     store, _ = _open(plpy, GD)
-    return [{"view": r["view"], "database_id": r["database_id"], "data_source_id": r["data_source_id"],
-             "columns": r["columns"]} for r in typed_views.create(store, database_id, view_name, schema_name, user_id)]
+    return [
+        {
+            "view": r["view"],
+            "database_id": r["database_id"],
+            "data_source_id": r["data_source_id"],
+            "columns": r["columns"],
+        }
+        for r in typed_views.create(store, database_id, view_name, schema_name, user_id)
+    ]
 
 
 @entry_point
@@ -199,20 +251,29 @@ def engine_status(plpy: Plpy, GD: dict[Any, Any]) -> str:
     import cryptography
     import requests
     import urllib3
+
     _, settings = _open(plpy, GD)
     try:
         ring = crypto.load_ring(settings.encryption_key_file)
         key = "ok" if len(ring) == 1 else f"ok (versions {sorted(ring)}; newest {max(ring)} encrypts)"
     except crypto.KeyError_ as e:
         key = f"{e} -- {e.hint}"
-    return json.dumps({"python": sys.version.split()[0], "requests": requests.__version__,
-                       "urllib3": urllib3.__version__, "cryptography": cryptography.__version__,
-                       "encryption_key": key, "anki": _anki_status(settings)})
+    return json.dumps(
+        {
+            "python": sys.version.split()[0],
+            "requests": requests.__version__,
+            "urllib3": urllib3.__version__,
+            "cryptography": cryptography.__version__,
+            "encryption_key": key,
+            "anki": _anki_status(settings),
+        }
+    )
 
 
 def _anki_status(settings: Settings) -> str:
     """Anki's library as the Anki sync would import it: its version, or what is missing and how to install it."""
     from .anki import collection as anki_collection
+
     try:
         return anki_collection.library(settings.anki_python_path)
     except anki_collection.AnkiUnavailable as e:
@@ -220,7 +281,14 @@ def _anki_status(settings: Settings) -> str:
 
 
 @entry_point
-def add_anki_account(plpy: Plpy, GD: dict[Any, Any], user_id: str | None, username: str | None, password: str | None, endpoint: str | None) -> int:
+def add_anki_account(
+    plpy: Plpy,
+    GD: dict[Any, Any],
+    user_id: str | None,
+    username: str | None,
+    password: str | None,
+    endpoint: str | None,
+) -> int:
     """``nls.add_anki_account(...)``: store (or replace) a user's Anki credential, encrypted; returns the account
     id. The password is never echoed: not in the return value, an error, a NOTICE or a log. Needs no Anki library
     and no network (the first nls.anki_sync logs in)."""
@@ -237,15 +305,22 @@ def anki_sync(plpy: Plpy, GD: dict[Any, Any], user_id: str | None) -> str:
     """``nls.anki_sync(user_id)``: one Anki run of the user in the caller's transaction (see
     :mod:`nls_engine.anki.sync`); returns its JSON as text. The endpoint's failures are in the answer and
     nls.sync_log, never raised; a missing user_id or account is."""
-    user_id = _given("anki_sync", "user_id", user_id, "Name the user: nls.anki_sync(user_id => '...'); the view "
-           "nls.anki_status lists the accounts.")
+    user_id = _given(
+        "anki_sync",
+        "user_id",
+        user_id,
+        "Name the user: nls.anki_sync(user_id => '...'); the view nls.anki_status lists the accounts.",
+    )
     store, settings = _open(plpy, GD)
     try:
         return json.dumps(anki_flow.sync_user(store, settings, user_id))
     except LookupError:
-        raise NlsError(f"user {user_id!r} has no Anki account this session can see (argument user_id)", "P0002",
-                       "Store it with nls.add_anki_account(user_id, username, password, endpoint => NULL), and act "
-                       "for that user (SET nls.user_id) when not an administrator.") from None
+        raise NlsError(
+            f"user {user_id!r} has no Anki account this session can see (argument user_id)",
+            "P0002",
+            "Store it with nls.add_anki_account(user_id, username, password, endpoint => NULL), and act "
+            "for that user (SET nls.user_id) when not an administrator.",
+        ) from None
 
 
 @entry_point
@@ -287,24 +362,34 @@ def webhook_verification_token(plpy: Plpy, GD: dict[Any, Any], user_id: str | No
     try:
         return webhooks.shown_token(store, settings, user_id)
     except LookupError:
-        raise NlsError(f"no verification token has come for user {user_id!r} (argument user_id)", "P0002",
-                       "Arm the path (nls.webhook_endpoint(user_id)), add it in Notion's webhook settings while it "
-                       "is armed, then call this again.") from None
+        raise NlsError(
+            f"no verification token has come for user {user_id!r} (argument user_id)",
+            "P0002",
+            "Arm the path (nls.webhook_endpoint(user_id)), add it in Notion's webhook settings while it "
+            "is armed, then call this again.",
+        ) from None
     except PermissionError:
-        raise NlsError(f"the verification token of user {user_id!r} was shown already", "55000",
-                       "It is shown once. To get a new one, arm the path again (nls.webhook_endpoint(user_id)) and "
-                       "have Notion send the handshake again (re-add the subscription).") from None
+        raise NlsError(
+            f"the verification token of user {user_id!r} was shown already",
+            "55000",
+            "It is shown once. To get a new one, arm the path again (nls.webhook_endpoint(user_id)) and "
+            "have Notion send the handshake again (re-add the subscription).",
+        ) from None
     except (crypto.KeyError_, crypto.TokenUnreadable) as e:
-        raise NlsError(f"the verification token of user {user_id!r} cannot be read: {e}", e.sqlstate,
-                       e.hint) from None
+        raise NlsError(f"the verification token of user {user_id!r} cannot be read: {e}", e.sqlstate, e.hint) from None
 
 
 @entry_point
 def apply_webhook_events(plpy: Plpy, GD: dict[Any, Any], user_id: str | None) -> str:
     """``nls.apply_webhook_events(user_id)``: in the caller's transaction; returns its JSON as text. An empty
     user_id is refused (22023); NULL means every user the session sees."""
-    _given("apply_webhook_events", "user_id", user_id, "Name the user, or NULL for every user this session sees.",
-           null=True)
+    _given(
+        "apply_webhook_events",
+        "user_id",
+        user_id,
+        "Name the user, or NULL for every user this session sees.",
+        null=True,
+    )
     store, settings = _open(plpy, GD)
     return json.dumps(schedule.apply_webhooks(store, settings, user_id))
 
@@ -315,7 +400,7 @@ def apply_all_webhook_events(plpy: Plpy, GD: dict[Any, Any]) -> None:
     (:func:`schedule.deliver_events`, committing, while deliveries are out), then every user's waiting webhook
     events, committing. With nothing waiting it costs the statements that say so."""
     store = Store(Db(plpy, GD))
-    schedule.deliver_events(store, plpy.commit, schedule.DELIVERY_BUDGET_S)   # nls's own events, with pg_net
+    schedule.deliver_events(store, plpy.commit, schedule.DELIVERY_BUDGET_S)  # nls's own events, with pg_net
     users = store.users_with_events()
     if not users:
         return
@@ -323,5 +408,7 @@ def apply_all_webhook_events(plpy: Plpy, GD: dict[Any, Any]) -> None:
     result = schedule.apply_webhooks(store, settings, None, plpy.commit, users=users)
     failed = [r["user_id"] for r in result["results"] if r["status"] == "failed"]
     if failed:
-        plpy.warning(f"nls: applying the webhook events of {len(failed)} user(s) failed; see SELECT * FROM "
-                     "nls.sync_log WHERE sync_type = 'notion_webhook' ORDER BY started_at DESC")
+        plpy.warning(
+            f"nls: applying the webhook events of {len(failed)} user(s) failed; see SELECT * FROM "
+            "nls.sync_log WHERE sync_type = 'notion_webhook' ORDER BY started_at DESC"
+        )

@@ -4,6 +4,7 @@ views', the Anki account's, ...); the runtime that runs the engine turns it into
 PostgreSQL: :func:`nls_engine.entry.entry_point`, which raises it as ``ERROR:  nls: <message>`` with the SQLSTATE,
 HINT and DETAIL). Pure Python: no ``plpy`` here, so that the unit tests and any other runtime use the same classes.
 """
+
 from __future__ import annotations
 
 # a message of the product starts with this once; the SQL functions of nls write it themselves
@@ -19,8 +20,7 @@ class NlsError(Exception):
     hint: str | None = None
     detail: str | None = None
 
-    def __init__(self, message: str, sqlstate: str | None = None, hint: str | None = None,
-                 detail: str | None = None):
+    def __init__(self, message: str, sqlstate: str | None = None, hint: str | None = None, detail: str | None = None):
         super().__init__(message)
         if sqlstate:
             self.sqlstate = sqlstate
@@ -34,4 +34,4 @@ def message_of(text: str) -> str:
     """``text`` as a message that reads ``nls: ...`` once shown: without the prefix it may already carry (the SQL
     functions of nls raise with it), the runtime adding it."""
     text = str(text).strip()
-    return text[len(PREFIX):] if text.startswith(PREFIX) else text
+    return text[len(PREFIX) :] if text.startswith(PREFIX) else text

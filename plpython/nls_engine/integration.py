@@ -3,6 +3,7 @@ workspace it is in, the client that acts with it, and the user a session acts fo
 
 The token is decrypted only into a :class:`NotionClient`; it is never returned, logged or put in an error.
 """
+
 from __future__ import annotations
 
 import time
@@ -29,7 +30,7 @@ def acting_for(store: Store, user_id: str) -> Iterator[None]:
         store.act_as(before)
 
 
-UNPACED = 100000.0   # the rate given nls._take_budget for a scope its window budget paces instead
+UNPACED = 100000.0  # the rate given nls._take_budget for a scope its window budget paces instead
 
 
 class Budget:
@@ -47,9 +48,9 @@ class Budget:
         self.rate, self.workspace_rate = settings.rate_limit_per_s, settings.workspace_rate_limit_per_s
         self.burst, self.window_s = settings.rate_limit_burst, settings.rate_limit_window_s
         self.windows = settings.rate_limit_model == "window"
-        self.known = {"token": 0, "workspace": 0}   # the window budgets last seen (0: paced, or not known)
-        self.rate_burst = 0.0   # the burst the token's rate limit let through (0: not known)
-        self.paced = {"token": True, "workspace": True}   # whether the scope was paced at its last request
+        self.known = {"token": 0, "workspace": 0}  # the window budgets last seen (0: paced, or not known)
+        self.rate_burst = 0.0  # the burst the token's rate limit let through (0: not known)
+        self.paced = {"token": True, "workspace": True}  # whether the scope was paced at its last request
 
     def take(self) -> tuple[float, bool]:
         """One request: (seconds to wait before sending it, reserved); not reserved: wait, then ask again. The
@@ -58,17 +59,17 @@ class Budget:
         for scope, key in (("token", self.user_id), ("workspace", self.workspace_id)):
             if key is None or not self.windows:
                 continue
-            wait, budget, paced = self.store.take_window(scope, key, self.window_s,
-                                                         int(rates[scope] * self.window_s))
+            wait, budget, paced = self.store.take_window(scope, key, self.window_s, int(rates[scope] * self.window_s))
             self.known[scope], self.paced[scope] = (0 if paced else budget), paced
             if wait > 0:
                 return wait, False
             if not paced:
                 rates[scope] = UNPACED
-            elif budget and scope == "token":   # a rate limit's burst, as its first 429 showed it
+            elif budget and scope == "token":  # a rate limit's burst, as its first 429 showed it
                 self.rate_burst = budget
-        return self.store.take_budget(self.user_id, self.workspace_id, rates["token"], rates["workspace"],
-                                      self._burst())
+        return self.store.take_budget(
+            self.user_id, self.workspace_id, rates["token"], rates["workspace"], self._burst()
+        )
 
     def _burst(self) -> float:
         """The burst the pacing allows (less one kept for the network's jitter): rate_limit_burst, or the one the
@@ -83,7 +84,7 @@ class Budget:
         if key is not None and self.windows:
             learned = self.store.learn_window(scope, key, seconds, self.window_s)
             self.known[scope], self.paced[scope] = max(learned, 0), learned < 0
-            if scope == "token" and learned < 0:   # a rate limit, and the burst it let through
+            if scope == "token" and learned < 0:  # a rate limit, and the burst it let through
                 self.rate_burst = -learned
         # held as the next request takes it (its rate and burst), else the pacing would spend the hold at once
         rate = {"token": self.rate, "workspace": self.workspace_rate}[scope]
@@ -108,19 +109,27 @@ def open_client(store: Store, user_id: str, settings: Settings) -> NotionClient:
     if row is None:
         raise NotionError(0, "no_integration", f"user {user_id!r} has no integration")
     if row["status"] != "active":
-        raise NotionError(401, f"integration_{row['status']}", f"the integration of user {user_id!r} is "
-                          f"{row['status']}; store a new token with nls.add_integration()")
+        raise NotionError(
+            401,
+            f"integration_{row['status']}",
+            f"the integration of user {user_id!r} is {row['status']}; store a new token with nls.add_integration()",
+        )
     ring = crypto.load_ring(settings.encryption_key_file)
     token = crypto.decrypt(ring, row["key_version"], user_id, row["token_nonce"], row["token_ciphertext"])
     waiter = Waiter(store.check_interrupts, sleep=store.db.sleep, join=store.db.join)
     budget = Budget(store, user_id, row["workspace_id"], settings)
     client = NotionClient(
-        token, settings.api_base_url, settings.notion_version,
+        token,
+        settings.api_base_url,
+        settings.notion_version,
         timeouts=(settings.connect_timeout_s, settings.read_timeout_s),
         policy=RetryPolicy(settings.max_attempts, settings.backoff_base_s, settings.retry_after_cap_s),
-        deadline=time.monotonic() + settings.run_deadline_s, pacer=Pacer(budget, sleep=waiter.sleep), waiter=waiter)
+        deadline=time.monotonic() + settings.run_deadline_s,
+        pacer=Pacer(budget, sleep=waiter.sleep),
+        waiter=waiter,
+    )
     client.workspace = {"id": row["workspace_id"]}
-    client.bot_id = row.get("bot_id")   # the integration's bot user: the author of nls's own writes
+    client.bot_id = row.get("bot_id")  # the integration's bot user: the author of nls's own writes
     client.budget = budget
     return client
 
@@ -142,8 +151,16 @@ def note_workspace(store: Store, user_id: str, client: NotionClient) -> None:
         client.budget.in_workspace(bot["workspace_id"])
 
 
-def store_token(store: Store, settings: Settings, user_id: str, access_token: str, workspace_id: str | None = None,
-                workspace_name: str | None = None, workspace_icon: str | None = None, bot_id: str | None = None) -> int:
+def store_token(
+    store: Store,
+    settings: Settings,
+    user_id: str,
+    access_token: str,
+    workspace_id: str | None = None,
+    workspace_name: str | None = None,
+    workspace_icon: str | None = None,
+    bot_id: str | None = None,
+) -> int:
     """``nls.add_integration``: encrypt ``access_token`` for ``user_id`` with the ring's newest key and store it
     (replacing any token the user had; the integration becomes active). Returns the integration id. Raises
     crypto.KeyError_ when no key is set."""
@@ -161,8 +178,9 @@ def rotate_keys(store: Store, settings: Settings) -> dict:
     rotated, unreadable = 0, []
     for row in store.tokens_to_rotate(newest):
         try:
-            token = crypto.decrypt(ring, row["key_version"], row["user_id"], row["token_nonce"],
-                                   row["token_ciphertext"])
+            token = crypto.decrypt(
+                ring, row["key_version"], row["user_id"], row["token_nonce"], row["token_ciphertext"]
+            )
         except crypto.TokenUnreadable:
             unreadable.append(row["user_id"])
             continue
@@ -170,5 +188,4 @@ def rotate_keys(store: Store, settings: Settings) -> dict:
         store.replace_token(row["user_id"], version, nonce, ciphertext)
         rotated += 1
     current = store.tokens_at(newest)
-    return {"key_version": newest, "rotated": rotated, "already_current": current - rotated,
-            "unreadable": unreadable}
+    return {"key_version": newest, "rotated": rotated, "already_current": current - rotated, "unreadable": unreadable}

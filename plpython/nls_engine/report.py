@@ -28,6 +28,7 @@ entry points return) says ``"success"`` where the log says ``completed``, and th
   "trashed", "schema_refreshes", "listed_again", "own_write", "not_synced", "ignored", "left_pending",
   "pages_moved"} }
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,10 +41,10 @@ class RunStatus(str, Enum):
 
     RUNNING = "running"
     COMPLETED = "completed"
-    PARTIAL = "partial"      # stopped early or some pages could not be stored; the next run resumes
+    PARTIAL = "partial"  # stopped early or some pages could not be stored; the next run resumes
     FAILED = "failed"
     CANCELLED = "cancelled"  # a cancel or statement_timeout stopped it (the caller gets query_canceled)
-    SKIPPED = "skipped"      # another run held the lock; nothing was done
+    SKIPPED = "skipped"  # another run held the lock; nothing was done
 
     @property
     def answer(self) -> str:
@@ -62,13 +63,29 @@ class RunStatus(str, Enum):
 
 
 # the named counters a run may report in details (each only when not 0)
-COUNTERS = ("completed_values", "unsupported_values", "rollups_over_cut_relations", "markdown_unavailable",
-            "markdown_truncated", "markdown_unknown_blocks", "own_writes", "data_sources_listed_again", "trashed_seen",
-            "cursor_restarts",
-            # a push's: objects in conflict, failed, already matching Notion, unchanged by their hash,
-            # pages read again first, creates found by card id, failures left until the object changes, creates
-            # the workspace's block limit refused
-            "conflicts", "failed", "agreed", "unchanged", "refreshed", "adopted", "waiting", "block_limited")
+COUNTERS = (
+    "completed_values",
+    "unsupported_values",
+    "rollups_over_cut_relations",
+    "markdown_unavailable",
+    "markdown_truncated",
+    "markdown_unknown_blocks",
+    "own_writes",
+    "data_sources_listed_again",
+    "trashed_seen",
+    "cursor_restarts",
+    # a push's: objects in conflict, failed, already matching Notion, unchanged by their hash,
+    # pages read again first, creates found by card id, failures left until the object changes, creates
+    # the workspace's block limit refused
+    "conflicts",
+    "failed",
+    "agreed",
+    "unchanged",
+    "refreshed",
+    "adopted",
+    "waiting",
+    "block_limited",
+)
 # the counters a run's answer carries too (a push's conflicts and failures)
 ANSWERED = ("conflicts", "failed")
 MAX_OBJECT_ERRORS = 200
@@ -123,7 +140,7 @@ class RunReport:
     timeouts: dict[str, int] = field(default_factory=dict)
     invalid_json: dict[str, int] = field(default_factory=dict)
     traceback: str | None = None
-    findings: dict = field(default_factory=dict)   # a flow's own findings (the webhook flow's counts of events)
+    findings: dict = field(default_factory=dict)  # a flow's own findings (the webhook flow's counts of events)
     status: RunStatus = RunStatus.RUNNING
     error_code: str | None = None
     error_message: str | None = None
@@ -153,8 +170,9 @@ class RunReport:
     def object_error(self, local_table: str, local_id: str, page_id: str | None, error: str) -> None:
         """A local object a push could not write (the run ends partial; the first MAX_OBJECT_ERRORS are listed)."""
         if len(self.object_errors) < MAX_OBJECT_ERRORS:
-            self.object_errors.append({"local_table": local_table, "local_id": local_id, "page_id": page_id,
-                                       "error": error[:500]})
+            self.object_errors.append(
+                {"local_table": local_table, "local_id": local_id, "page_id": page_id, "error": error[:500]}
+            )
 
     def limit(self, limit: str, **detail: Any) -> None:
         """A limit the run met (``deadline``, ``query_result_limit``, ``cursor_not_advancing``,
@@ -166,7 +184,7 @@ class RunReport:
         """Whether something was left for the next run (page errors or limits)."""
         return bool(self.page_errors or self.limits or self.counts.get("failed"))
 
-    def took(self, client: Any) -> None:   # a NotionClient (its counters)
+    def took(self, client: Any) -> None:  # a NotionClient (its counters)
         """Take the client's counters: every attempt Notion saw, retries, 429s, waits, timeouts."""
         self.requests_made, self.retries = client.requests_made, client.retries
         self.requests_by_endpoint = dict(client.by_endpoint)
@@ -181,9 +199,11 @@ class RunReport:
 
     def details(self) -> dict:
         """``nls.sync_log.details``: the shape in this module's docstring."""
-        out: dict = {"data_sources": [ds.as_details() for ds in self.data_sources],
-                     "cleaned_characters": self.cleaned_characters,
-                     "requests_by_endpoint": dict(self.requests_by_endpoint)}
+        out: dict = {
+            "data_sources": [ds.as_details() for ds in self.data_sources],
+            "cleaned_characters": self.cleaned_characters,
+            "requests_by_endpoint": dict(self.requests_by_endpoint),
+        }
         if self.page_errors:
             out["page_errors"] = self.page_errors
         if self.limits:
@@ -211,10 +231,19 @@ class RunReport:
         """The run's answer for one source: {"database_name", "database_id", "synced_count", "status",
         "sync_log_id", "sync_type", "items_processed", "items_added", "items_updated", "items_removed",
         "requests_made", "error"?, "error_code"?}."""
-        out = {"database_name": database_name, "database_id": database_id, "synced_count": self.added + self.updated,
-               "status": self.status.answer, "sync_log_id": sync_log_id, "sync_type": self.sync_type,
-               "items_processed": self.processed, "items_added": self.added, "items_updated": self.updated,
-               "items_removed": self.removed, "requests_made": self.requests_made}
+        out = {
+            "database_name": database_name,
+            "database_id": database_id,
+            "synced_count": self.added + self.updated,
+            "status": self.status.answer,
+            "sync_log_id": sync_log_id,
+            "sync_type": self.sync_type,
+            "items_processed": self.processed,
+            "items_added": self.added,
+            "items_updated": self.updated,
+            "items_removed": self.removed,
+            "requests_made": self.requests_made,
+        }
         out.update({k: self.counts[k] for k in ANSWERED if self.counts.get(k)})
         if self.error_message:
             out["error"] = self.error_message
@@ -225,9 +254,13 @@ class RunReport:
 
 def skipped_answer(database_name: str | None, database_id: str) -> dict:
     """The answer for a source another run holds: nothing was done."""
-    return {"database_name": database_name, "database_id": database_id, "synced_count": 0,
-            "status": RunStatus.SKIPPED.answer,
-            "message": "another sync of this source is running; this call did nothing"}
+    return {
+        "database_name": database_name,
+        "database_id": database_id,
+        "synced_count": 0,
+        "status": RunStatus.SKIPPED.answer,
+        "message": "another sync of this source is running; this call did nothing",
+    }
 
 
 @dataclass
@@ -262,9 +295,16 @@ class StepReport:
     def answer(self, sync_log_id: str | None) -> dict:
         """{"sync_type", "status" (the answer's word: :attr:`RunStatus.answer`), "sync_log_id", "items_processed",
         "items_added", "items_updated", "items_removed", "details", "error"?, "error_code"?}."""
-        out = {"sync_type": self.sync_type, "status": self.status.answer, "sync_log_id": sync_log_id,
-               "items_processed": self.processed, "items_added": self.added, "items_updated": self.updated,
-               "items_removed": self.removed, "details": self.details()}
+        out = {
+            "sync_type": self.sync_type,
+            "status": self.status.answer,
+            "sync_log_id": sync_log_id,
+            "items_processed": self.processed,
+            "items_added": self.added,
+            "items_updated": self.updated,
+            "items_removed": self.removed,
+            "details": self.details(),
+        }
         if self.error_message:
             out["error"] = self.error_message
         if self.error_code:

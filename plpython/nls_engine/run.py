@@ -6,6 +6,7 @@ A flow (the read: :class:`nls_engine.read.flow.NotionRead`; the push: :class:`nl
 object with ``plan(store, settings, source) -> sync_type`` and ``execute(ctx)``. It shares the client, the pacing,
 the store and the report through the :class:`RunContext`.
 """
+
 from __future__ import annotations
 
 import traceback
@@ -38,8 +39,14 @@ class Source:
 
     @classmethod
     def from_row(cls, row: dict) -> Source:
-        return cls(row["id"], row["user_id"], row["database_id"], row["database_name"], row["target"],
-                   bool(row["with_content"]))
+        return cls(
+            row["id"],
+            row["user_id"],
+            row["database_id"],
+            row["database_name"],
+            row["target"],
+            bool(row["with_content"]),
+        )
 
 
 @dataclass
@@ -104,7 +111,7 @@ def outcome(error: BaseException, report: RunReport | StepReport) -> tuple[RunSt
     limit recorded in ``report``); Notion's errors, an unreadable token or a missing key end it failed with their
     code; anything else is an internal error (its traceback kept in ``report``)."""
     if isinstance(error, RunDeadline):
-        if isinstance(report, RunReport):   # a step of a flow that reads no data source records no limit
+        if isinstance(report, RunReport):  # a step of a flow that reads no data source records no limit
             report.limit("deadline", reason=error.reason)
         return RunStatus.PARTIAL, None, f"stopped early: {error.reason}; the next run resumes from the watermark"
     if isinstance(error, NotionError):
@@ -158,13 +165,15 @@ def cancelled(report: RunReport | StepReport, error: BaseException) -> bool:
     statement_timeout, 57014); returns whether it was."""
     if getattr(error, "sqlstate", None) != "57014":
         return False
-    report.close(RunStatus.CANCELLED, "query_canceled", "a cancel or statement_timeout stopped the run; what it "
-                 "committed stays")
+    report.close(
+        RunStatus.CANCELLED, "query_canceled", "a cancel or statement_timeout stopped the run; what it committed stays"
+    )
     return True
 
 
-def close_run(store: Store, log_id: str, report: RunReport | StepReport, commit: Commit,
-              cancel: BaseException | None) -> None:
+def close_run(
+    store: Store, log_id: str, report: RunReport | StepReport, commit: Commit, cancel: BaseException | None
+) -> None:
     """Close a run's sync_log row with its report (a RunReport or StepReport), commit where the run may, and raise
     the cancel that stopped it, if any: PostgreSQL's cancel is the caller's, the statement fails with 57014."""
     store.finish_run(log_id, report)
@@ -199,7 +208,7 @@ def execute(ctx: RunContext, flow: Flow | UserFlow) -> BaseException | None:
 class UserFlow(Protocol):
     """A flow over all of one user's sources at once (the trash listing, the webhook events)."""
 
-    kind: str   # its sync_type, and the name of the user's lock it runs under
+    kind: str  # its sync_type, and the name of the user's lock it runs under
 
     def execute(self, ctx: RunContext) -> None: ...
 
@@ -229,10 +238,18 @@ class UserRun:
         ctx.checkpoint()
         close_run(self.store, ctx.log_id, ctx.report, self.commit, execute(ctx, self.flow))
         r = ctx.report
-        out = {"user_id": self.user_id, "sync_type": self.flow.kind, "status": r.status.answer,
-               "sync_log_id": ctx.log_id, "items_processed": r.processed, "items_added": r.added,
-               "items_updated": r.updated, "items_removed": r.removed, "requests_made": r.requests_made,
-               "details": r.details()}
+        out = {
+            "user_id": self.user_id,
+            "sync_type": self.flow.kind,
+            "status": r.status.answer,
+            "sync_log_id": ctx.log_id,
+            "items_processed": r.processed,
+            "items_added": r.added,
+            "items_updated": r.updated,
+            "items_removed": r.removed,
+            "requests_made": r.requests_made,
+            "details": r.details(),
+        }
         if r.error_code:
             out.update(error=r.error_message, error_code=r.error_code)
         return out

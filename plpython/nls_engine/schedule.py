@@ -3,6 +3,7 @@ workers (``CALL nls.sync_all_users_notion_databases()``, committing as they go),
 pipeline of the users whose learning or creative sources ran; the scheduled workers then push each user's local
 changes back to Notion (``push``, setting push_after_read) and run the user's Anki sync (``anki_sync``) when the user
 has an Anki account. ``nls.push_notion`` runs the push by hand."""
+
 from __future__ import annotations
 
 import time
@@ -21,12 +22,18 @@ from .store import Store
 from .typed_views.views import refresh as refresh_typed_views
 from .webhooks.events import ApplyEvents
 
-DELIVERY_BUDGET_S = 45.0   # how long the webhook job goes on delivering nls's events while some are out
+DELIVERY_BUDGET_S = 45.0  # how long the webhook job goes on delivering nls's events while some are out
 
 
-def sync_notion(store: Store, settings: Settings, database_id: str | None = None, database_name: str | None = None,
-                user_id: str | None = None,
-                full_sync: bool | None = False, commit: Commit = None) -> dict:
+def sync_notion(
+    store: Store,
+    settings: Settings,
+    database_id: str | None = None,
+    database_name: str | None = None,
+    user_id: str | None = None,
+    full_sync: bool | None = False,
+    commit: Commit = None,
+) -> dict:
     """What ``nls.sync_notion(...)`` returns: for one database ``{"success", "synced_count",
     "database_name", ...}``, for several ``{"success", "results": [...]}``, with ``"cleaning"`` when the
     pipeline ran and ``"typed_views"`` when a typed view followed its data source's schema. Every enabled source
@@ -35,27 +42,40 @@ def sync_notion(store: Store, settings: Settings, database_id: str | None = None
     if not sources:
         what = database_id or database_name or "any database"
         who = f" for user {user_id!r}" if user_id else ""
-        return {"success": False, "synced_count": 0, "database_name": database_name,
-                "error": f"no enabled source matches {what}{who}; add one with nls.add_source(user_id, database_id)"}
+        return {
+            "success": False,
+            "synced_count": 0,
+            "database_name": database_name,
+            "error": f"no enabled source matches {what}{who}; add one with nls.add_source(user_id, database_id)",
+        }
     results = [SourceRun(store, settings, s, NotionRead(bool(full_sync)), commit).go() for s in sources]
     trash = look_at_trash(store, settings, sources, results, commit) if not (database_id or database_name) else []
     cleaning = clean_learning(store, sources, results, commit)
     views = refresh_typed_views(store, sources, results, commit)
-    extra = {**({"cleaning": cleaning} if cleaning else {}), **({"typed_views": views} if views else {}),
-             **({"trash": trash} if trash else {})}
+    extra = {
+        **({"cleaning": cleaning} if cleaning else {}),
+        **({"typed_views": views} if views else {}),
+        **({"trash": trash} if trash else {}),
+    }
     if (database_id or database_name) and len(results) == 1:
         r = results[0]
         return {"success": RunStatus.of_answer(r["status"]).succeeded, **r, **extra}
     return {"success": all(RunStatus.of_answer(r["status"]).succeeded for r in results), "results": results, **extra}
 
 
-def look_at_trash(store: Store, settings: Settings, sources: list[Source], results: list[dict],
-                  commit: Commit = None) -> list[dict]:
+def look_at_trash(
+    store: Store, settings: Settings, sources: list[Source], results: list[dict], commit: Commit = None
+) -> list[dict]:
     """After a run of all of a user's sources (not one database by hand): the user's trash listing
     (:class:`nls_engine.read.trash.TrashLook`, one request) for every user whose sources ran and did not fail. Returns
     each look's answer (its row of nls.sync_log, type notion_trash)."""
-    users = sorted({s.user_id for s, r in zip(sources, results, strict=True)
-                    if RunStatus.of_answer(r["status"]) in (RunStatus.COMPLETED, RunStatus.PARTIAL)})
+    users = sorted(
+        {
+            s.user_id
+            for s, r in zip(sources, results, strict=True)
+            if RunStatus.of_answer(r["status"]) in (RunStatus.COMPLETED, RunStatus.PARTIAL)
+        }
+    )
     return [UserRun(store, settings, user, TrashLook(), commit).go() for user in users]
 
 
@@ -63,8 +83,15 @@ def clean_learning(store: Store, sources: list[Source], results: list[dict], com
     """Run the cleaning pipeline (``nls.clean(user_id)``, sql/30_learning.sql) once for every user one of whose
     learning or creative sources (target other than 'pages') ran, acting for that user. Returns the pipeline's
     answers; a failed cleaning is reported there (and in sync_log), never raised."""
-    return clean_users(store, {s.user_id for s, r in zip(sources, results, strict=True)
-                               if s.target != "pages" and r.get("status") != RunStatus.SKIPPED.answer}, commit)
+    return clean_users(
+        store,
+        {
+            s.user_id
+            for s, r in zip(sources, results, strict=True)
+            if s.target != "pages" and r.get("status") != RunStatus.SKIPPED.answer
+        },
+        commit,
+    )
 
 
 def clean_users(store: Store, users: Iterable[str], commit: Commit = None) -> list[dict]:
@@ -100,8 +127,9 @@ def anki_after_notion(store: Store, settings: Settings, user_id: str, commit: Co
     return anki_sync.sync_user(store, settings, user_id, commit)
 
 
-def push_notion(store: Store, settings: Settings, user_id: str | None = None, dry_run: bool = False,
-                commit: Commit = None) -> dict:
+def push_notion(
+    store: Store, settings: Settings, user_id: str | None = None, dry_run: bool = False, commit: Commit = None
+) -> dict:
     """What ``nls.push_notion(user_id, dry_run)`` returns (the shape of :func:`sync_notion`'s answer): {"success",
     "results": [each source's answer: RunReport.answer, with "conflicts" and "failed" when not 0], "dry_run"?,
     "message"?}. Every enabled source of ``user_id`` (NULL: every user the session sees) with something to push (a
@@ -200,8 +228,9 @@ def deliver_events(store: Store, commit: Callable[[], object], budget_s: float =
         waiter.sleep(0.2)
 
 
-def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None, commit: Commit = None,
-                   users: list[str] | None = None) -> dict:
+def apply_webhooks(
+    store: Store, settings: Settings, user_id: str | None = None, commit: Commit = None, users: list[str] | None = None
+) -> dict:
     """``nls.apply_webhook_events(user_id)`` (by hand, in the caller's transaction) and the scheduled job
     (``users``: every user with events waiting, :meth:`Store.users_with_events`; committing as it goes): each user's
     pending webhook events in batches of webhook_batch_size (:class:`nls_engine.webhooks.events.ApplyEvents`, a sync_log
@@ -226,10 +255,12 @@ def apply_webhooks(store: Store, settings: Settings, user_id: str | None = None,
             if r["status"] != RunStatus.COMPLETED.answer or applied < settings.webhook_batch_size:
                 break
         if changed:
-            with acting_for(store, user):   # the user's sources are visible acting for the user
+            with acting_for(store, user):  # the user's sources are visible acting for the user
                 if any(Source.from_row(s).target != "pages" for s in store.sources(None, None, user)):
                     to_clean.add(user)
     cleaning = clean_users(store, to_clean, commit)
-    out = {"success": all(RunStatus.of_answer(r["status"]).succeeded or r["status"] == "skipped" for r in results),
-           "results": results}
+    out = {
+        "success": all(RunStatus.of_answer(r["status"]).succeeded or r["status"] == "skipped" for r in results),
+        "results": results,
+    }
     return {**out, **({"cleaning": cleaning} if cleaning else {})}

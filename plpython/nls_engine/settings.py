@@ -4,6 +4,7 @@ The catalogue is the one place a setting is described (type, unit, default, allo
 a trigger refuse a value it does not allow, so a value read here is already valid. This module only gives each one
 its Python type: ``number`` -> float, ``integer`` -> int, anything else -> str.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -38,21 +39,21 @@ class Settings:
     rate_limit_per_s: float
     rate_limit_burst: float
     workspace_rate_limit_per_s: float
-    rate_limit_model: str       # 'window' | 'rate': window budgets learned from the 429s, or pacing only
+    rate_limit_model: str  # 'window' | 'rate': window budgets learned from the 429s, or pacing only
     rate_limit_window_s: float
     encryption_key_file: str
     anki_python_path: str
     anki_timeout_s: float
-    typed_views_schema: str     # read by nls.add_source (SQL); the engine does not use it
-    push_after_read: str        # 'on' | 'off': the scheduled workers push after each user's read
-    webhook_handshake_window_s: float   # read by nls.webhook_endpoint (SQL)
+    typed_views_schema: str  # read by nls.add_source (SQL); the engine does not use it
+    push_after_read: str  # 'on' | 'off': the scheduled workers push after each user's read
+    webhook_handshake_window_s: float  # read by nls.webhook_endpoint (SQL)
     webhook_max_body_bytes: int
     webhook_batch_size: int
-    event_max_attempts: int     # the events' deliveries (sql/87_events.sql reads them)
+    event_max_attempts: int  # the events' deliveries (sql/87_events.sql reads them)
     event_retry_s: float
     event_timeout_s: float
     event_keep_days: int
-    worker_heartbeat_s: float   # the worker runtime: how often an nls worker beats (nls._worker_register reads it)
+    worker_heartbeat_s: float  # the worker runtime: how often an nls worker beats (nls._worker_register reads it)
 
     @classmethod
     def from_catalogue(cls, rows: Iterable[Mapping]) -> Settings:
@@ -74,7 +75,7 @@ class Settings:
 
 
 def _typed(name: str, value: str | None, kind: str | None) -> float | int | str:
-    text = "" if value is None else value   # NULL reads as no number
+    text = "" if value is None else value  # NULL reads as no number
     try:
         if kind == "number":
             return float(text)

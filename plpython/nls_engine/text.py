@@ -3,6 +3,7 @@
 Notion text can hold both. They are removed (U+0000) or replaced by U+FFFD (a lone surrogate), counted,
 and every other character is kept exactly.
 """
+
 from __future__ import annotations
 
 import re

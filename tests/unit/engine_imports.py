@@ -13,22 +13,34 @@ The engine's parts, from the bottom up (a part is a top-level module or a subpac
 A module imports its own part and the parts below it; within one level only the base and the run envelope import
 each other. No import circle, lazy imports (inside a function) included.
 """
+
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
 LEVELS = {
-    "errors": 0, "text": 0, "db": 0, "settings": 0, "crypto": 0, "report": 0,
-    "notion": 1, "store": 1,
-    "integration": 2, "run": 2,
+    "errors": 0,
+    "text": 0,
+    "db": 0,
+    "settings": 0,
+    "crypto": 0,
+    "report": 0,
+    "notion": 1,
+    "store": 1,
+    "integration": 2,
+    "run": 2,
     "pages": 3,
-    "read": 4, "push": 4, "anki": 4, "typed_views": 4, "webhooks": 4,
+    "read": 4,
+    "push": 4,
+    "anki": 4,
+    "typed_views": 4,
+    "webhooks": 4,
     "schedule": 5,
     "entry": 6,
 }
 FLOWS = {part for part, level in LEVELS.items() if level == 4}
-SHARED_WITHIN = {0, 2}   # the levels whose parts may import each other
+SHARED_WITHIN = {0, 2}  # the levels whose parts may import each other
 
 
 def module_names(root: Path) -> dict[str, Path]:
@@ -52,7 +64,7 @@ def imports(root: Path) -> dict[str, set[str]]:
             if isinstance(node, ast.Import):
                 found |= {a.name for a in node.names if a.name.split(".")[0] == "nls_engine"}
             elif isinstance(node, ast.ImportFrom):
-                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]) if node.level else ""
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1]) if node.level else ""
                 base = ".".join(p for p in (base, node.module or "") if p)
                 if base.split(".")[0] != "nls_engine":
                     continue
@@ -69,8 +81,11 @@ def part(module: str) -> str:
 def violations(graph: dict[str, set[str]]) -> list[str]:
     """What breaks the rules (see the module docstring), one line each: a module outside every part, an arrow up or
     across, an import circle."""
-    out = [f"{m}: not in any part of the engine (place it in engine_imports.LEVELS)" for m in sorted(graph)
-           if m != "nls_engine" and part(m) not in LEVELS]
+    out = [
+        f"{m}: not in any part of the engine (place it in engine_imports.LEVELS)"
+        for m in sorted(graph)
+        if m != "nls_engine" and part(m) not in LEVELS
+    ]
     for src in sorted(graph):
         for dst in sorted(graph[src]):
             a, b = part(src), part(dst)
@@ -79,8 +94,11 @@ def violations(graph: dict[str, set[str]]) -> list[str]:
             if a in FLOWS and b in FLOWS:
                 out.append(f"{src} -> {dst}: a flow imports another flow (move what they share down)")
             elif LEVELS[b] > LEVELS[a] or (LEVELS[b] == LEVELS[a] and LEVELS[a] not in SHARED_WITHIN):
-                out.append(f"{src} -> {dst}: an arrow up ({a} is below {b})" if LEVELS[b] > LEVELS[a]
-                           else f"{src} -> {dst}: {a} and {b} import each other's level")
+                out.append(
+                    f"{src} -> {dst}: an arrow up ({a} is below {b})"
+                    if LEVELS[b] > LEVELS[a]
+                    else f"{src} -> {dst}: {a} and {b} import each other's level"
+                )
     out += [f"import circle: {' -> '.join(c)}" for c in circles(graph)]
     return out
 
@@ -93,7 +111,7 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
 
     def visit(module: str) -> None:
         if module in path:
-            circle = path[path.index(module):]
+            circle = path[path.index(module) :]
             first = circle.index(min(circle))
             found.append(circle[first:] + circle[:first] + [min(circle)])
             return

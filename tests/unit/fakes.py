@@ -1,6 +1,7 @@
 """Stand-ins for the unit tests: a Notion data source that answers queries as Notion does (sorted, filtered, paged,
 capped at ``cap`` rows with ``request_status: incomplete``), a Notion client over such data sources for the flows'
 tests (:class:`FakeClient`), page objects, and a clock that sleeps by moving."""
+
 from __future__ import annotations
 
 import copy
@@ -24,8 +25,14 @@ def iso(minute: int, second: int = 0) -> str:
 
 def page(n: int, edited: int, created: int | None = None, **properties) -> dict:
     """A page object numbered ``n`` (its id derives from it), edited and created at those minutes."""
-    return {"object": "page", "id": str(uuid.UUID(int=n)), "created_time": iso(edited if created is None else created),
-            "last_edited_time": iso(edited), "in_trash": False, "properties": properties}
+    return {
+        "object": "page",
+        "id": str(uuid.UUID(int=n)),
+        "created_time": iso(edited if created is None else created),
+        "last_edited_time": iso(edited),
+        "in_trash": False,
+        "properties": properties,
+    }
 
 
 def title(text: str) -> dict:
@@ -34,8 +41,11 @@ def title(text: str) -> dict:
 
 def text(property_id: str, value: str) -> dict:
     """A rich_text property value, as a read gives it."""
-    return {"id": property_id, "type": "rich_text",
-            "rich_text": [{"type": "text", "plain_text": value, "text": {"content": value}}] if value else []}
+    return {
+        "id": property_id,
+        "type": "rich_text",
+        "rich_text": [{"type": "text", "plain_text": value, "text": {"content": value}}] if value else [],
+    }
 
 
 def formula(property_id: str, number: float) -> dict:
@@ -52,8 +62,7 @@ class FakeNotion:
     returned (as Notion's queries do not). ``refuse_every``: every that many'th cursor sent is refused as Notion
     refuses an expired one (400 validation_error). Records each body."""
 
-    def __init__(self, pages: list[dict], cap: int = 10_000, page_size: int = 100, between=None,
-                 refuse_every: int = 0):
+    def __init__(self, pages: list[dict], cap: int = 10_000, page_size: int = 100, between=None, refuse_every: int = 0):
         self.pages = {p["id"]: p for p in pages}
         self.cap, self.page_size, self.between = cap, page_size, between
         self.refuse_every, self.cursors = refuse_every, 0
@@ -65,17 +74,27 @@ class FakeNotion:
         self.bodies.append(body)
         self.property_ids.append(property_ids)
         sort = body["sorts"][0]["timestamp"]
-        after, served = None, 0   # a keyset cursor: the (sort value, id) of the last row served
+        after, served = None, 0  # a keyset cursor: the (sort value, id) of the last row served
         while True:
-            rows = sorted(((p[sort], p["id"], p) for p in self.pages.values()
-                           if not p.get("in_trash") and _matches(p, body.get("filter"))), key=lambda r: r[:2])
-            rest = [r for r in rows if after is None or r[:2] > after][:min(self.page_size, self.cap - served)]
+            rows = sorted(
+                (
+                    (p[sort], p["id"], p)
+                    for p in self.pages.values()
+                    if not p.get("in_trash") and _matches(p, body.get("filter"))
+                ),
+                key=lambda r: r[:2],
+            )
+            rest = [r for r in rows if after is None or r[:2] > after][: min(self.page_size, self.cap - served)]
             served += len(rest)
             after = rest[-1][:2] if rest else after
             left = sum(1 for r in rows if r[:2] > after) if after else len(rows)
             more = bool(rest) and left > 0 and served < self.cap
-            answer = {"object": "list", "results": [dict(r[2]) for r in rest], "has_more": more,
-                      "next_cursor": "cursor" if more else None}
+            answer = {
+                "object": "list",
+                "results": [dict(r[2]) for r in rest],
+                "has_more": more,
+                "next_cursor": "cursor" if more else None,
+            }
             if not more and left > 0:
                 answer["request_status"] = {"type": "incomplete"}
             self.answers += 1
@@ -143,22 +162,24 @@ class FakeClient:
         self.bot, self.bot_id, self.minute = bot, bot, 600
         self.workspace = {"id": "ws-1"}
 
-    def add(self, database_id: str, ds_id: str, pages: list[dict], schema: dict | None = None,
-            name: str = "Cards") -> None:
+    def add(
+        self, database_id: str, ds_id: str, pages: list[dict], schema: dict | None = None, name: str = "Cards"
+    ) -> None:
         """Data source ``ds_id`` of database ``database_id`` holding ``pages``; ``schema`` ({name: {id, type}})
         defaults to what its first page shows."""
         self.data_sources[ds_id] = FakeNotion(pages)
         shown = {n: {"id": p["id"], "type": p["type"]} for n, p in (pages[0]["properties"] if pages else {}).items()}
         self.schemas[ds_id] = shown if schema is None else schema
-        db = self.databases.setdefault(database_id, {"id": database_id, "title": [{"plain_text": name}],
-                                                     "data_sources": []})
+        db = self.databases.setdefault(
+            database_id, {"id": database_id, "title": [{"plain_text": name}], "data_sources": []}
+        )
         db["data_sources"].append({"id": ds_id, "name": name})
 
     # the counters a run report takes from its client (RunReport.took)
     retries = rate_limited = 0
     backoff_s = 0.0
     pacer = None
-    timeouts_by_endpoint: ClassVar[dict[str, int]] = {}   # read by the report, never written
+    timeouts_by_endpoint: ClassVar[dict[str, int]] = {}  # read by the report, never written
     invalid_json: ClassVar[dict[str, int]] = {}
 
     @property
@@ -266,9 +287,16 @@ class FakeClient:
         """The pages whose property ``flt["property"]`` (an id) holds the text ``flt[<type>]["equals"]``."""
         self._call("data_sources.query", data_source_id)
         want = next(v["equals"] for k, v in flt.items() if k != "property")
-        return [copy.deepcopy(p) for p in self.data_sources[data_source_id].pages.values()
-                if p["id"] not in self.unindexed and any(q.get("id") == flt["property"] and "".join(
-                    i.get("plain_text", "") for i in q.get(q["type"]) or []) == want for q in p["properties"].values())]
+        return [
+            copy.deepcopy(p)
+            for p in self.data_sources[data_source_id].pages.values()
+            if p["id"] not in self.unindexed
+            and any(
+                q.get("id") == flt["property"]
+                and "".join(i.get("plain_text", "") for i in q.get(q["type"]) or []) == want
+                for q in p["properties"].values()
+            )
+        ]
 
     def close(self) -> None:
         return None

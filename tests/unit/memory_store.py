@@ -9,6 +9,7 @@ Times are ISO texts as Notion writes them; ``now`` is the store's clock (``advan
 sets up state through the plain dicts (``sources``, ``pages``, ``atoms``, ...) or the helpers below, runs a flow,
 and reads what the flow left in them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -51,30 +52,30 @@ class MemoryStore:
     def __init__(self, now: str = "2026-02-01T12:00:00.000Z"):
         self.now = moment(now)
         self._ids = itertools.count(1)
-        self.user: str | None = None          # the user the session acts for
+        self.user: str | None = None  # the user the session acts for
         self.locks: set[tuple] = set()
-        self.runs: dict[str, dict] = {}       # sync_log rows by id
+        self.runs: dict[str, dict] = {}  # sync_log rows by id
         self.integrations: dict[str, dict] = {}
-        self.source_rows: dict[int, dict] = {}   # nls.sources by id (store.sources() reads them)
-        self.states: dict[tuple[int, str], dict] = {}   # sync_state by (source id, data source id)
+        self.source_rows: dict[int, dict] = {}  # nls.sources by id (store.sources() reads them)
+        self.states: dict[tuple[int, str], dict] = {}  # sync_state by (source id, data source id)
         self.schemas: dict[tuple[int, str], list[dict]] = {}
-        self.pages: dict[tuple[int, str], dict] = {}    # stg_notion_pages by (source id, page id)
-        self.seen: dict[str, str] = {}        # the read's record: {page id: last_edited_time}
-        self.refused: set[str] = set()        # page ids whose rows the database refuses (a constraint)
-        self.targets: dict[str, str] = {}     # {lower-case database name: target}
-        self.plans: dict[int, dict] = {}      # the push plan of each source
-        self.local: dict[int, dict[str, dict]] = {}     # the pushed local rows of each source, by local id
-        self.push_states: dict[str, dict] = {}          # notion_sync_state rows by id
+        self.pages: dict[tuple[int, str], dict] = {}  # stg_notion_pages by (source id, page id)
+        self.seen: dict[str, str] = {}  # the read's record: {page id: last_edited_time}
+        self.refused: set[str] = set()  # page ids whose rows the database refuses (a constraint)
+        self.targets: dict[str, str] = {}  # {lower-case database name: target}
+        self.plans: dict[int, dict] = {}  # the push plan of each source
+        self.local: dict[int, dict[str, dict]] = {}  # the pushed local rows of each source, by local id
+        self.push_states: dict[str, dict] = {}  # notion_sync_state rows by id
         self.anki_accounts: dict[str, dict] = {}
         self.collections: dict[str, bytes] = {}
-        self.atoms: dict[str, list[dict]] = {}          # learning_atoms of each user (flashcards and clozes)
-        self.notes: dict[str, dict[str, dict]] = {}     # anki_notes of each user, by guid
+        self.atoms: dict[str, list[dict]] = {}  # learning_atoms of each user (flashcards and clozes)
+        self.notes: dict[str, dict[str, dict]] = {}  # anki_notes of each user, by guid
         self.review_queue: list[dict] = []
-        self.subscriptions: dict[str, dict] = {}        # webhook_subscriptions by path
-        self.events: dict[str, dict] = {}               # webhook_events by event id
+        self.subscriptions: dict[str, dict] = {}  # webhook_subscriptions by path
+        self.events: dict[str, dict] = {}  # webhook_events by event id
         self.typed_views: dict[int, dict] = {}
         self.typed_changes: list[dict] = []
-        self.observed: dict[tuple[int, str], list[dict]] = {}   # what nls._typed_observed gives
+        self.observed: dict[tuple[int, str], list[dict]] = {}  # what nls._typed_observed gives
         self.relations: set[str] = set()
         self.keywords = frozenset({"select", "from", "where", "order", "group", "user", "table"})
 
@@ -84,17 +85,37 @@ class MemoryStore:
 
     def add_user(self, user_id: str, bot_id: str | None = None, workspace_id: str | None = "ws-1") -> None:
         """An active integration of ``user_id``."""
-        self.integrations[user_id] = {"id": next(self._ids), "token_ciphertext": b"c", "token_nonce": b"n",
-                                      "key_version": 1, "status": "active", "workspace_id": workspace_id,
-                                      "bot_id": bot_id, "trash_checked_at": None}
+        self.integrations[user_id] = {
+            "id": next(self._ids),
+            "token_ciphertext": b"c",
+            "token_nonce": b"n",
+            "key_version": 1,
+            "status": "active",
+            "workspace_id": workspace_id,
+            "bot_id": bot_id,
+            "trash_checked_at": None,
+        }
 
-    def add_source_row(self, user_id: str, database_id: str, target: str = "pages", with_content: bool = False,
-                       database_name: str | None = None) -> int:
+    def add_source_row(
+        self,
+        user_id: str,
+        database_id: str,
+        target: str = "pages",
+        with_content: bool = False,
+        database_name: str | None = None,
+    ) -> int:
         """A source of ``user_id`` (an enabled row of nls.sources); returns its id."""
         sid = next(self._ids)
-        self.source_rows[sid] = {"id": sid, "user_id": user_id, "database_id": database_id,
-                             "database_name": database_name, "target": target, "with_content": with_content,
-                             "enabled": True, "listed": False}
+        self.source_rows[sid] = {
+            "id": sid,
+            "user_id": user_id,
+            "database_id": database_id,
+            "database_name": database_name,
+            "target": target,
+            "with_content": with_content,
+            "enabled": True,
+            "listed": False,
+        }
         return sid
 
     def stored(self, source_id: int, page_id: str) -> dict | None:
@@ -156,36 +177,68 @@ class MemoryStore:
         return self.begin_run(None, user_id, sync_type, None)
 
     def progress_run(self, log_id: str, report) -> None:
-        self.runs[log_id].update(processed=report.processed, added=report.added, updated=report.updated,
-                                 removed=report.removed)
+        self.runs[log_id].update(
+            processed=report.processed, added=report.added, updated=report.updated, removed=report.removed
+        )
 
     def finish_run(self, log_id: str, report) -> None:
         self.progress_run(log_id, report)
-        self.runs[log_id].update(status=report.status.value, error_code=report.error_code,
-                                 error=report.error_message, details=report.details())
+        self.runs[log_id].update(
+            status=report.status.value,
+            error_code=report.error_code,
+            error=report.error_message,
+            details=report.details(),
+        )
 
     # -- integrations ---------------------------------------------------------------------------------------
     def integration(self, user_id: str) -> dict | None:
         row = self.integrations.get(user_id)
-        return None if row is None else {k: row[k] for k in ("token_ciphertext", "token_nonce", "key_version",
-                                                             "status", "workspace_id", "bot_id")}
+        return (
+            None
+            if row is None
+            else {
+                k: row[k]
+                for k in ("token_ciphertext", "token_nonce", "key_version", "status", "workspace_id", "bot_id")
+            }
+        )
 
     def integration_bot(self, user_id: str) -> str | None:
         return (self.integrations.get(user_id) or {}).get("bot_id")
 
-    def save_token(self, user_id: str, key_version: int, nonce: bytes, ciphertext: bytes, workspace_id,
-                   workspace_name, workspace_icon, bot_id) -> int:
+    def save_token(
+        self,
+        user_id: str,
+        key_version: int,
+        nonce: bytes,
+        ciphertext: bytes,
+        workspace_id,
+        workspace_name,
+        workspace_icon,
+        bot_id,
+    ) -> int:
         before = self.integrations.get(user_id) or {"id": next(self._ids), "trash_checked_at": None}
-        self.integrations[user_id] = {**before, "token_ciphertext": ciphertext, "token_nonce": nonce,
-                                      "key_version": key_version, "status": "active",
-                                      "workspace_id": workspace_id or before.get("workspace_id"),
-                                      "bot_id": bot_id or before.get("bot_id")}
+        self.integrations[user_id] = {
+            **before,
+            "token_ciphertext": ciphertext,
+            "token_nonce": nonce,
+            "key_version": key_version,
+            "status": "active",
+            "workspace_id": workspace_id or before.get("workspace_id"),
+            "bot_id": bot_id or before.get("bot_id"),
+        }
         return self.integrations[user_id]["id"]
 
     def tokens_to_rotate(self, newest: int) -> list[dict]:
-        return [{"user_id": u, "token_ciphertext": r["token_ciphertext"], "token_nonce": r["token_nonce"],
-                 "key_version": r["key_version"]} for u, r in sorted(self.integrations.items())
-                if r["key_version"] != newest]
+        return [
+            {
+                "user_id": u,
+                "token_ciphertext": r["token_ciphertext"],
+                "token_nonce": r["token_nonce"],
+                "key_version": r["key_version"],
+            }
+            for u, r in sorted(self.integrations.items())
+            if r["key_version"] != newest
+        ]
 
     def replace_token(self, user_id: str, key_version: int, nonce: bytes, ciphertext: bytes) -> None:
         self.integrations[user_id].update(key_version=key_version, token_nonce=nonce, token_ciphertext=ciphertext)
@@ -209,8 +262,9 @@ class MemoryStore:
         checked = (self.integrations.get(user_id) or {}).get("trash_checked_at")
         return None if checked is None else iso(moment(checked) - timedelta(seconds=overlap_s))
 
-    def take_budget(self, user_id: str, workspace_id: str | None, rate: float, workspace_rate: float,
-                    burst: float) -> tuple[float, bool]:
+    def take_budget(
+        self, user_id: str, workspace_id: str | None, rate: float, workspace_rate: float, burst: float
+    ) -> tuple[float, bool]:
         return 0.0, True
 
     def hold_budget(self, kind: str, key: str | None, seconds: float, rate: float, burst: float) -> bool:
@@ -224,19 +278,24 @@ class MemoryStore:
 
     # -- the read: sources, data sources, watermarks, schemas -----------------------------------------------
     def sources(self, database_id: str | None, database_name: str | None, user_id: str | None) -> list[dict]:
-        return [_source_fields(r) for _, r in sorted(self.source_rows.items())
-                if r["enabled"] and r["user_id"] in self.integrations and user_id in (None, r["user_id"])
-                and database_id in (None, r["database_id"])
-                and (database_id or database_name is None
-                     or (r["database_name"] or "").lower() == database_name.lower())]
+        return [
+            _source_fields(r)
+            for _, r in sorted(self.source_rows.items())
+            if r["enabled"]
+            and r["user_id"] in self.integrations
+            and user_id in (None, r["user_id"])
+            and database_id in (None, r["database_id"])
+            and (database_id or database_name is None or (r["database_name"] or "").lower() == database_name.lower())
+        ]
 
     def source_row(self, source_id: int) -> dict | None:
         row = self.source_rows.get(source_id)
         return None if row is None else _source_fields(row)
 
     def source_id(self, user_id: str, database_id: str) -> int | None:
-        return next((s for s, r in self.source_rows.items() if (r["user_id"], r["database_id"]) == (user_id, database_id)),
-                    None)
+        return next(
+            (s for s, r in self.source_rows.items() if (r["user_id"], r["database_id"]) == (user_id, database_id)), None
+        )
 
     def set_database_name(self, source_id: int, name: str) -> None:
         self.source_rows[source_id]["database_name"] = name
@@ -249,32 +308,40 @@ class MemoryStore:
 
     def run_plan(self, source_id: int, reconcile_interval_s: float) -> tuple[bool, bool]:
         states = [st for (s, _), st in self.states.items() if s == source_id]
-        due = [st.get("reconciled_at") is None
-               or moment(st["reconciled_at"]) < self.now - timedelta(seconds=reconcile_interval_s) for st in states]
+        due = [
+            st.get("reconciled_at") is None
+            or moment(st["reconciled_at"]) < self.now - timedelta(seconds=reconcile_interval_s)
+            for st in states
+        ]
         return any(st.get("watermark") for st in states), any(due) if due else True
 
     def _state(self, source_id: int, ds_id: str) -> dict:
-        return self.states.setdefault((source_id, ds_id), {"name": None, "watermark": None, "reconciled_at": None,
-                                                            "listed": False})
+        return self.states.setdefault(
+            (source_id, ds_id), {"name": None, "watermark": None, "reconciled_at": None, "listed": False}
+        )
 
     def read_since(self, source_id: int, ds_id: str, overlap_s: float) -> str | None:
         mark = (self.states.get((source_id, ds_id)) or {}).get("watermark")
         return None if mark is None else iso(moment(mark) - timedelta(seconds=overlap_s), ms=False)
 
-    def save_state(self, source_id: int, ds_id: str, name: str | None, watermark: str | None,
-                   reconciled: bool = False) -> None:
+    def save_state(
+        self, source_id: int, ds_id: str, name: str | None, watermark: str | None, reconciled: bool = False
+    ) -> None:
         st = self._state(source_id, ds_id)
         st["name"] = name or st["name"]
         if watermark is not None and (st["watermark"] is None or moment(watermark) > moment(st["watermark"])):
-            st["watermark"] = watermark   # never moved back
+            st["watermark"] = watermark  # never moved back
         if reconciled:
             st["reconciled_at"] = iso(self.now)
 
     def listed_data_sources(self, source_id: int) -> list[dict] | None:
         if not self.source_rows[source_id]["listed"]:
             return None
-        return [{"id": ds, "name": st["name"]} for (s, ds), st in sorted(self.states.items())
-                if s == source_id and st["listed"]]
+        return [
+            {"id": ds, "name": st["name"]}
+            for (s, ds), st in sorted(self.states.items())
+            if s == source_id and st["listed"]
+        ]
 
     def save_data_sources(self, source_id: int, data_sources: list[dict]) -> None:
         ids = {d["id"] for d in data_sources}
@@ -296,8 +363,11 @@ class MemoryStore:
         self._state(source_id, ds_id)
 
     def _live(self, source_id: int, ds_id: str | None = None) -> list[dict]:
-        return [p for (s, _), p in sorted(self.pages.items()) if s == source_id and not p["in_trash"]
-                and not p["gone"] and ds_id in (None, p["data_source_id"])]
+        return [
+            p
+            for (s, _), p in sorted(self.pages.items())
+            if s == source_id and not p["in_trash"] and not p["gone"] and ds_id in (None, p["data_source_id"])
+        ]
 
     def current_schema(self, source_id: int, ds_id: str) -> dict | None:
         history = self.schemas.get((source_id, ds_id))
@@ -308,28 +378,45 @@ class MemoryStore:
 
     # -- the read: the stored pages -------------------------------------------------------------------------
     def stored_hashes(self, source_id: int, page_ids: list[str]) -> dict[str, dict]:
-        return {pid: {"page_id": pid, "sync_hash": p["sync_hash"], "gone": p["gone"],
-                      "has_content": p.get("markdown") is not None or p.get("content") is not None}
-                for pid in page_ids for p in [self.pages.get((source_id, pid))] if p is not None}
+        return {
+            pid: {
+                "page_id": pid,
+                "sync_hash": p["sync_hash"],
+                "gone": p["gone"],
+                "has_content": p.get("markdown") is not None or p.get("content") is not None,
+            }
+            for pid in page_ids
+            for p in [self.pages.get((source_id, pid))]
+            if p is not None
+        }
 
     def upsert_pages(self, source_id: int, user_id: str, rows: list[dict]) -> tuple[int, int]:
         """As nls._upsert_pages: a row is written when its hash changed, the copy is gone or content comes for the
         first time, never over a newer copy; all of the rows or none (a refused page fails the batch)."""
         bad = [r["page_id"] for r in rows if r["page_id"] in self.refused]
         if bad:
-            raise SQLError(f"new row for relation \"stg_notion_pages\" violates a check constraint ({bad[0]})",
-                           "23514")
+            raise SQLError(f"new row for relation \"stg_notion_pages\" violates a check constraint ({bad[0]})", "23514")
         added = updated = 0
         for row in copy.deepcopy(rows):
             old = self.pages.get((source_id, row["page_id"]))
             content = "content" in row or "markdown" in row
-            if old is not None and not ((old["sync_hash"] != row["sync_hash"] or old["gone"] or (
-                    content and old.get("markdown") is None and old.get("content") is None))
-                    and moment(old["last_edited_time"]) <= moment(row["last_edited_time"])):
+            if old is not None and not (
+                (
+                    old["sync_hash"] != row["sync_hash"]
+                    or old["gone"]
+                    or (content and old.get("markdown") is None and old.get("content") is None)
+                )
+                and moment(old["last_edited_time"]) <= moment(row["last_edited_time"])
+            ):
                 continue
             kept = {} if old is None or content else {k: old.get(k) for k in ("markdown", "content")}
-            self.pages[(source_id, row["page_id"])] = {**row, **kept, "user_id": user_id, "gone": False,
-                                                       "synced_at": iso(self.now)}
+            self.pages[(source_id, row["page_id"])] = {
+                **row,
+                **kept,
+                "user_id": user_id,
+                "gone": False,
+                "synced_at": iso(self.now),
+            }
             added, updated = added + (old is None), updated + (old is not None)
         return added, updated
 
@@ -359,10 +446,17 @@ class MemoryStore:
         for given in pages:
             for p in self.pages.values():
                 at = given.get("last_edited_time") or given.get("event_time") or p["last_edited_time"]
-                if (p["user_id"], p["page_id"]) == (user_id, given["page_id"]) and not p["in_trash"] \
-                        and not p["gone"] and moment(p["last_edited_time"]) <= moment(at):
-                    p.update(in_trash=True, last_edited_time=given.get("last_edited_time") or p["last_edited_time"],
-                             sync_hash=given.get("sync_hash") or "trashed:" + p["sync_hash"])
+                if (
+                    (p["user_id"], p["page_id"]) == (user_id, given["page_id"])
+                    and not p["in_trash"]
+                    and not p["gone"]
+                    and moment(p["last_edited_time"]) <= moment(at)
+                ):
+                    p.update(
+                        in_trash=True,
+                        last_edited_time=given.get("last_edited_time") or p["last_edited_time"],
+                        sync_hash=given.get("sync_hash") or "trashed:" + p["sync_hash"],
+                    )
                     marked += 1
         return marked
 
@@ -371,9 +465,13 @@ class MemoryStore:
         for page in pages:
             old = self.pages.get((source_id, page["id"]))
             stored = {p.get("id"): p for p in (old or {}).get("properties", {}).values()}
-            if old is None or old["gone"] or moment(old["last_edited_time"]) != moment(page["last_edited_time"]) \
-                    or old["in_trash"] != page["in_trash"] \
-                    or any(stored.get(pid) != value for pid, value in (page.get("computed") or {}).items()):
+            if (
+                old is None
+                or old["gone"]
+                or moment(old["last_edited_time"]) != moment(page["last_edited_time"])
+                or old["in_trash"] != page["in_trash"]
+                or any(stored.get(pid) != value for pid, value in (page.get("computed") or {}).items())
+            ):
                 out.append(page["id"])
         return out
 
@@ -392,17 +490,32 @@ class MemoryStore:
                 return st
         state_id = f"state-{next(self._ids)}"
         st = self.push_states[state_id] = {
-            "id": state_id, "source_id": source_id, "local_id": local_id, "status": None, "base_values": {},
-            "conflict": None, "sync_hash": None, "failed_hash": None, "last_error_code": None, "last_error": None,
-            "local_changed_at": None, "create_attempted_at": None, "agreed_values": {}, "updated_at": iso(self.now)}
+            "id": state_id,
+            "source_id": source_id,
+            "local_id": local_id,
+            "status": None,
+            "base_values": {},
+            "conflict": None,
+            "sync_hash": None,
+            "failed_hash": None,
+            "last_error_code": None,
+            "last_error": None,
+            "local_changed_at": None,
+            "create_attempted_at": None,
+            "agreed_values": {},
+            "updated_at": iso(self.now),
+        }
         return st
 
     def push_plan(self, source_id: int) -> dict:
         return copy.deepcopy(self.plans[source_id])
 
     def push_prune(self, source_id: int) -> int:
-        gone = [i for i, st in self.push_states.items()
-                if st["source_id"] == source_id and st["local_id"] not in self.local.get(source_id, {})]
+        gone = [
+            i
+            for i, st in self.push_states.items()
+            if st["source_id"] == source_id and st["local_id"] not in self.local.get(source_id, {})
+        ]
         for i in gone:
             del self.push_states[i]
         return len(gone)
@@ -412,25 +525,46 @@ class MemoryStore:
         with no page (those wanting one: a ``new_card``), each with its state and the stored copy of its page."""
         out = []
         for local_id, row in self.local.get(source_id, {}).items():
-            st = next((s for s in self.push_states.values()
-                       if (s["source_id"], s["local_id"]) == (source_id, local_id)), None)
+            st = next(
+                (s for s in self.push_states.values() if (s["source_id"], s["local_id"]) == (source_id, local_id)), None
+            )
             if row["page_id"] is not None and not (st and st["status"] in ("pending", "failed")):
                 continue
             if row["page_id"] is None and not (create and "new_card" in row):
                 continue
             st = st or {}
             page = self.pages.get((source_id, row["page_id"])) if row["page_id"] else None
-            out.append(copy.deepcopy({
-                "state_id": st.get("id"), "local_table": row["local_table"], "local_id": local_id,
-                "page_id": row["page_id"], "status": st.get("status"), "base_values": st.get("base_values") or {},
-                "conflict": st.get("conflict"), "sync_hash": st.get("sync_hash"),
-                "failed_hash": st.get("failed_hash"), "last_error_code": st.get("last_error_code"),
-                "local_changed_at": st.get("local_changed_at"), "create_attempted_at": st.get("create_attempted_at"),
-                "new_card": row.get("new_card"), "seen_at": iso(self.now), "local": row["local"],
-                "copy": None if page is None else {
-                    "properties": page["properties"], "data_source_id": page["data_source_id"],
-                    "last_edited_time": page["last_edited_time"], "in_trash": page["in_trash"], "gone": page["gone"],
-                    "fresh_as_of": page["synced_at"]}}))
+            out.append(
+                copy.deepcopy(
+                    {
+                        "state_id": st.get("id"),
+                        "local_table": row["local_table"],
+                        "local_id": local_id,
+                        "page_id": row["page_id"],
+                        "status": st.get("status"),
+                        "base_values": st.get("base_values") or {},
+                        "conflict": st.get("conflict"),
+                        "sync_hash": st.get("sync_hash"),
+                        "failed_hash": st.get("failed_hash"),
+                        "last_error_code": st.get("last_error_code"),
+                        "local_changed_at": st.get("local_changed_at"),
+                        "create_attempted_at": st.get("create_attempted_at"),
+                        "new_card": row.get("new_card"),
+                        "seen_at": iso(self.now),
+                        "local": row["local"],
+                        "copy": None
+                        if page is None
+                        else {
+                            "properties": page["properties"],
+                            "data_source_id": page["data_source_id"],
+                            "last_edited_time": page["last_edited_time"],
+                            "in_trash": page["in_trash"],
+                            "gone": page["gone"],
+                            "fresh_as_of": page["synced_at"],
+                        },
+                    }
+                )
+            )
         return sorted(out, key=lambda o: (o["page_id"] is None, o["local_changed_at"] or ""))
 
     @contextmanager
@@ -448,58 +582,91 @@ class MemoryStore:
         settled = outcome.get("settled") or {}
         st["base_values"] = {c: v for c, v in st["base_values"].items() if c not in settled}
         st["agreed_values"].update({c: v for c, v in settled.items() if v is not None})
-        st.update(status=outcome["status"], conflict=outcome.get("conflict"), last_error=outcome.get("error"),
-                  last_error_code=outcome.get("error_code"), failed_hash=outcome.get("failed_hash"),
-                  sync_hash=outcome.get("sync_hash") or st["sync_hash"], updated_at=iso(self.now))
+        st.update(
+            status=outcome["status"],
+            conflict=outcome.get("conflict"),
+            last_error=outcome.get("error"),
+            last_error_code=outcome.get("error_code"),
+            failed_hash=outcome.get("failed_hash"),
+            sync_hash=outcome.get("sync_hash") or st["sync_hash"],
+            updated_at=iso(self.now),
+        )
         if outcome["status"] == "synced":
             st["local_changed_at"] = None
 
-    def push_create_state(self, source_id: int, atom_id: str, card_id: str, ds_id: str | None,
-                          attempted: bool) -> str:
+    def push_create_state(self, source_id: int, atom_id: str, card_id: str, ds_id: str | None, attempted: bool) -> str:
         st = self._push_state(source_id, atom_id)
         self.local[source_id][atom_id]["local"]["card_id"] = card_id
         if attempted:
             st["create_attempted_at"] = iso(self.now)
         return st["id"]
 
-    def push_created(self, state_id: str, page_id: str, ds_id: str, last_edited_time: str | None,
-                     sync_hash: str, agreed: dict) -> bool:
+    def push_created(
+        self, state_id: str, page_id: str, ds_id: str, last_edited_time: str | None, sync_hash: str, agreed: dict
+    ) -> bool:
         st = self.push_states[state_id]
         if any(r["page_id"] == page_id for rows in self.local.values() for i, r in rows.items() if i != st["local_id"]):
             return False
         self.local[st["source_id"]][st["local_id"]]["page_id"] = page_id
-        st.update(status="synced", sync_hash=sync_hash, base_values={}, agreed_values=dict(agreed),
-                  local_changed_at=None, updated_at=iso(self.now))
+        st.update(
+            status="synced",
+            sync_hash=sync_hash,
+            base_values={},
+            agreed_values=dict(agreed),
+            local_changed_at=None,
+            updated_at=iso(self.now),
+        )
         return True
 
     # -- Anki -----------------------------------------------------------------------------------------------
     def anki_account(self, user_id: str) -> dict | None:
         return copy.deepcopy(self.anki_accounts.get(user_id))
 
-    def save_anki_account(self, user_id: str, endpoint: str | None, kind: str, key_version: int, nonce: bytes,
-                          ciphertext: bytes, forget_collection: bool) -> int:
+    def save_anki_account(
+        self,
+        user_id: str,
+        endpoint: str | None,
+        kind: str,
+        key_version: int,
+        nonce: bytes,
+        ciphertext: bytes,
+        forget_collection: bool,
+    ) -> int:
         if forget_collection:
             self.collections.pop(user_id, None)
             self.notes.pop(user_id, None)
         before = self.anki_accounts.get(user_id) or {"id": next(self._ids)}
-        self.anki_accounts[user_id] = {**before, "endpoint": endpoint, "credential_kind": kind,
-                                       "key_version": key_version, "credential_nonce": nonce,
-                                       "credential_ciphertext": ciphertext, "status": "active"}
+        self.anki_accounts[user_id] = {
+            **before,
+            "endpoint": endpoint,
+            "credential_kind": kind,
+            "key_version": key_version,
+            "credential_nonce": nonce,
+            "credential_ciphertext": ciphertext,
+            "status": "active",
+        }
         return self.anki_accounts[user_id]["id"]
 
-    def replace_anki_credential(self, user_id: str, kind: str, key_version: int, nonce: bytes,
-                                ciphertext: bytes) -> None:
-        self.anki_accounts[user_id].update(credential_kind=kind, key_version=key_version, credential_nonce=nonce,
-                                           credential_ciphertext=ciphertext)
+    def replace_anki_credential(
+        self, user_id: str, kind: str, key_version: int, nonce: bytes, ciphertext: bytes
+    ) -> None:
+        self.anki_accounts[user_id].update(
+            credential_kind=kind, key_version=key_version, credential_nonce=nonce, credential_ciphertext=ciphertext
+        )
 
     def anki_needs_reauth(self, user_id: str) -> None:
         if self.anki_accounts[user_id]["status"] == "active":
             self.anki_accounts[user_id]["status"] = "needs_reauth"
 
     def anki_credentials_to_rotate(self, newest: int) -> list[dict]:
-        return [{"user_id": u, **{k: a[k] for k in ("credential_kind", "credential_ciphertext", "credential_nonce",
-                                                     "key_version")}}
-                for u, a in sorted(self.anki_accounts.items()) if a["key_version"] != newest]
+        return [
+            {
+                "user_id": u,
+                **{k: a[k] for k in ("credential_kind", "credential_ciphertext", "credential_nonce", "key_version")},
+            }
+            for u, a in sorted(self.anki_accounts.items())
+            if a["key_version"] != newest
+        ]
 
     def try_lock_anki(self, account_id: int) -> bool:
         return self._lock(("anki", account_id))
@@ -514,16 +681,37 @@ class MemoryStore:
         self.collections[user_id] = data
 
     def anki_atoms(self, user_id: str) -> list[dict]:
-        keys = ("atom_id", "notion_id", "card_id", "atom_type", "front", "back", "program", "track", "module", "area",
-                "cluster", "concept", "anki_note_id", "anki_deck")
-        return [{k: a.get(k) for k in keys} for a in sorted(self.atoms.get(user_id, []),
-                                                             key=lambda a: (a.get("card_id") or "", a["atom_id"]))]
+        keys = (
+            "atom_id",
+            "notion_id",
+            "card_id",
+            "atom_type",
+            "front",
+            "back",
+            "program",
+            "track",
+            "module",
+            "area",
+            "cluster",
+            "concept",
+            "anki_note_id",
+            "anki_deck",
+        )
+        return [
+            {k: a.get(k) for k in keys}
+            for a in sorted(self.atoms.get(user_id, []), key=lambda a: (a.get("card_id") or "", a["atom_id"]))
+        ]
 
     def anki_notes(self, user_id: str) -> dict[str, dict]:
-        return {g: {"guid": g, **{k: n.get(k) for k in ("atom_key", "notetype", "note_id", "content_hash",
-                                                         "fields_hash")},
-                    "removed": n.get("removed_at") is not None, "deleted": n.get("deleted_at") is not None}
-                for g, n in self.notes.get(user_id, {}).items()}
+        return {
+            g: {
+                "guid": g,
+                **{k: n.get(k) for k in ("atom_key", "notetype", "note_id", "content_hash", "fields_hash")},
+                "removed": n.get("removed_at") is not None,
+                "deleted": n.get("deleted_at") is not None,
+            }
+            for g, n in self.notes.get(user_id, {}).items()
+        }
 
     def _atom(self, user_id: str, atom_id: str | None) -> dict | None:
         return next((a for a in self.atoms.get(user_id, []) if a["atom_id"] == atom_id), None)
@@ -533,33 +721,72 @@ class MemoryStore:
         notes, updated = self.notes.setdefault(user_id, {}), 0
         for r in rows:
             old = notes.get(r["guid"], {})
-            notes[r["guid"]] = {**old, **{k: r.get(k) for k in ("atom_key", "notetype", "note_id", "card_id", "deck",
-                                                                 "content_hash", "fields_hash")},
-                                "atom_key": old.get("atom_key") or r.get("atom_key"),
-                                "removed_at": (old.get("removed_at") or iso(self.now)) if r.get("removed") else None,
-                                "deleted_at": None, "reviews": old.get("reviews", 0)}
+            notes[r["guid"]] = {
+                **old,
+                **{
+                    k: r.get(k)
+                    for k in ("atom_key", "notetype", "note_id", "card_id", "deck", "content_hash", "fields_hash")
+                },
+                "atom_key": old.get("atom_key") or r.get("atom_key"),
+                "removed_at": (old.get("removed_at") or iso(self.now)) if r.get("removed") else None,
+                "deleted_at": None,
+                "reviews": old.get("reviews", 0),
+            }
             atom = self._atom(user_id, r.get("atom_id"))
-            if atom is not None and not r.get("removed") and (r.get("stats") or (
-                    atom.get("anki_note_id"), atom.get("anki_card_id"), atom.get("anki_deck"))
-                    != (r["note_id"], r["card_id"], r["deck"])):
-                atom.update(anki_note_id=r["note_id"], anki_card_id=r["card_id"], anki_deck=r["deck"],
-                            **(r.get("stats") or {}))
+            if (
+                atom is not None
+                and not r.get("removed")
+                and (
+                    r.get("stats")
+                    or (atom.get("anki_note_id"), atom.get("anki_card_id"), atom.get("anki_deck"))
+                    != (r["note_id"], r["card_id"], r["deck"])
+                )
+            ):
+                atom.update(
+                    anki_note_id=r["note_id"], anki_card_id=r["card_id"], anki_deck=r["deck"], **(r.get("stats") or {})
+                )
                 updated += 1
         return updated
 
     def anki_pull_rows(self, user_id: str) -> list[dict]:
         out = []
         for guid, n in sorted(self.notes.get(user_id, {}).items()):
-            atom = next((a for a in self.atoms.get(user_id, [])
-                         if (a.get("notion_id") or f"atom:{a['atom_id']}") == n.get("atom_key")), None)
+            atom = next(
+                (
+                    a
+                    for a in self.atoms.get(user_id, [])
+                    if (a.get("notion_id") or f"atom:{a['atom_id']}") == n.get("atom_key")
+                ),
+                None,
+            )
             if atom is None or n.get("removed_at") or n.get("deleted_at") or n.get("note_id") is None:
                 continue
-            stats = {k: atom.get(k) for k in ("anki_interval", "anki_ease_factor", "anki_review_count", "anki_lapses",
-                                              "anki_queue", "anki_stability", "anki_difficulty")}
-            out.append({"guid": guid, "note_id": n["note_id"], "fields_hash": n.get("fields_hash"),
-                        "edit_hash": n.get("edit_hash"), "reviews": n.get("reviews"), "atom_id": atom["atom_id"],
-                        "atom_type": atom["atom_type"], "front": atom.get("front"), "back": atom.get("back"),
-                        "stats": stats})
+            stats = {
+                k: atom.get(k)
+                for k in (
+                    "anki_interval",
+                    "anki_ease_factor",
+                    "anki_review_count",
+                    "anki_lapses",
+                    "anki_queue",
+                    "anki_stability",
+                    "anki_difficulty",
+                )
+            }
+            out.append(
+                {
+                    "guid": guid,
+                    "note_id": n["note_id"],
+                    "fields_hash": n.get("fields_hash"),
+                    "edit_hash": n.get("edit_hash"),
+                    "reviews": n.get("reviews"),
+                    "atom_id": atom["atom_id"],
+                    "atom_type": atom["atom_type"],
+                    "front": atom.get("front"),
+                    "back": atom.get("back"),
+                    "stats": stats,
+                }
+            )
         return out
 
     def anki_pulled(self, user_id: str, rows: list[dict]) -> dict:
@@ -571,13 +798,21 @@ class MemoryStore:
                 atom.update(r["stats"])
                 counts["atoms"] += 1
             if r.get("edit") and atom is not None:
-                self.review_queue.append({"user_id": user_id, "original_atom_id": atom["atom_id"],
-                                          "source": "anki_edit", "front": r["edit"]["front"] or atom.get("front"),
-                                          "back": r["edit"]["back"]})
+                self.review_queue.append(
+                    {
+                        "user_id": user_id,
+                        "original_atom_id": atom["atom_id"],
+                        "source": "anki_edit",
+                        "front": r["edit"]["front"] or atom.get("front"),
+                        "back": r["edit"]["back"],
+                    }
+                )
                 counts["edits"] += 1
-            note.update(reviews=r.get("reviews", note.get("reviews")),
-                        last_review_at=r.get("last_review_at") or note.get("last_review_at"),
-                        edit_hash=(r.get("edit") or {}).get("fields_hash") or note.get("edit_hash"))
+            note.update(
+                reviews=r.get("reviews", note.get("reviews")),
+                last_review_at=r.get("last_review_at") or note.get("last_review_at"),
+                edit_hash=(r.get("edit") or {}).get("fields_hash") or note.get("edit_hash"),
+            )
             if r.get("deleted"):
                 note["deleted_at"] = iso(self.now)
                 counts["deleted"] += 1
@@ -594,8 +829,14 @@ class MemoryStore:
         self.subscriptions[path]["refused"] = self.subscriptions[path].get("refused", 0) + 1
 
     def save_webhook_token(self, path: str, key_version: int, nonce: bytes, ciphertext: bytes) -> None:
-        self.subscriptions[path].update(token_ciphertext=ciphertext, token_nonce=nonce, key_version=key_version,
-                                        armed=False, token_shown_at=None, subscription_id=None)
+        self.subscriptions[path].update(
+            token_ciphertext=ciphertext,
+            token_nonce=nonce,
+            key_version=key_version,
+            armed=False,
+            token_shown_at=None,
+            subscription_id=None,
+        )
 
     def webhook_token_shown(self, user_id: str) -> None:
         for sub in self.subscriptions.values():
@@ -609,53 +850,81 @@ class MemoryStore:
             self.events[event["id"]]["deliveries"] += 1
             return
         self.events[event["id"]] = {
-            "user_id": sub["user_id"], "event_id": event["id"], "event_type": event["type"],
-            "entity_id": (event.get("entity") or {}).get("id"), "entity_type": (event.get("entity") or {}).get("type"),
-            "payload": {k: v for k, v in event.items() if k != "attempt_number"}, "received_at": iso(self.now),
-            "applied_at": None, "outcome": None, "deliveries": 1}
-        self.advance(0.001)   # the next one is received later
+            "user_id": sub["user_id"],
+            "event_id": event["id"],
+            "event_type": event["type"],
+            "entity_id": (event.get("entity") or {}).get("id"),
+            "entity_type": (event.get("entity") or {}).get("type"),
+            "payload": {k: v for k, v in event.items() if k != "attempt_number"},
+            "received_at": iso(self.now),
+            "applied_at": None,
+            "outcome": None,
+            "deliveries": 1,
+        }
+        self.advance(0.001)  # the next one is received later
 
     def pending_events(self, user_id: str, limit: int) -> list[dict]:
-        waiting = sorted((e for e in self.events.values() if e["user_id"] == user_id and e["applied_at"] is None),
-                         key=lambda e: (e["received_at"], e["event_id"]))
-        return [copy.deepcopy({k: e[k] for k in ("event_id", "event_type", "entity_id", "entity_type", "payload")})
-                for e in waiting[:limit]]
+        waiting = sorted(
+            (e for e in self.events.values() if e["user_id"] == user_id and e["applied_at"] is None),
+            key=lambda e: (e["received_at"], e["event_id"]),
+        )
+        return [
+            copy.deepcopy({k: e[k] for k in ("event_id", "event_type", "entity_id", "entity_type", "payload")})
+            for e in waiting[:limit]
+        ]
 
     def events_applied(self, user_id: str, outcomes: list[dict], log_id: str | None) -> None:
         for o in outcomes:
             self.events[o["event_id"]].update(applied_at=iso(self.now), outcome=o["outcome"], sync_log_id=log_id)
 
     def locate_pages(self, user_id: str, page_ids: list[str]) -> dict[str, dict]:
-        found = sorted((p["gone"], s, p["page_id"], p["data_source_id"]) for (s, _), p in self.pages.items()
-                       if p["user_id"] == user_id and p["page_id"] in page_ids and self.source_rows[s]["enabled"])
+        found = sorted(
+            (p["gone"], s, p["page_id"], p["data_source_id"])
+            for (s, _), p in self.pages.items()
+            if p["user_id"] == user_id and p["page_id"] in page_ids and self.source_rows[s]["enabled"]
+        )
         out: dict[str, dict] = {}
-        for _, s, page_id, ds_id in found:   # a live copy before one marked gone, then the first source
+        for _, s, page_id, ds_id in found:  # a live copy before one marked gone, then the first source
             out.setdefault(page_id, {"page_id": page_id, "source_id": s, "data_source_id": ds_id})
         return out
 
     def locate_data_sources(self, user_id: str, ds_ids: list[str]) -> dict[str, dict]:
         out: dict[str, dict] = {}
         for (s, ds), st in sorted(self.states.items()):
-            if ds in ds_ids and st["listed"] and self.source_rows[s]["enabled"] and self.source_rows[s]["user_id"] == user_id:
+            if (
+                ds in ds_ids
+                and st["listed"]
+                and self.source_rows[s]["enabled"]
+                and self.source_rows[s]["user_id"] == user_id
+            ):
                 out.setdefault(ds, {"data_source_id": ds, "source_id": s})
         return out
 
     def forget_listing(self, user_id: str, ids: list[str]) -> int:
-        hit = {s for s, r in self.source_rows.items() if r["user_id"] == user_id and (
-            r["database_id"] in ids or any(k == s and ds in ids for k, ds in self.states))}
+        hit = {
+            s
+            for s, r in self.source_rows.items()
+            if r["user_id"] == user_id
+            and (r["database_id"] in ids or any(k == s and ds in ids for k, ds in self.states))
+        }
         for s in hit:
             self.source_rows[s]["listed"] = False
         return len(hit)
 
     # -- typed views ----------------------------------------------------------------------------------------
     def typed_sources(self, database_id: str | None, user_id: str | None) -> list[dict]:
-        return [{k: r[k] for k in ("id", "user_id", "database_id", "database_name")}
-                for _, r in sorted(self.source_rows.items())
-                if user_id in (None, r["user_id"]) and database_id in (None, r["database_id"])]
+        return [
+            {k: r[k] for k in ("id", "user_id", "database_id", "database_name")}
+            for _, r in sorted(self.source_rows.items())
+            if user_id in (None, r["user_id"]) and database_id in (None, r["database_id"])
+        ]
 
     def data_sources_of(self, source_id: int) -> list[dict]:
-        return [{"data_source_id": ds, "data_source_name": st["name"]} for (s, ds), st in sorted(self.states.items())
-                if s == source_id]
+        return [
+            {"data_source_id": ds, "data_source_name": st["name"]}
+            for (s, ds), st in sorted(self.states.items())
+            if s == source_id
+        ]
 
     def typed_view_rows(self, source_ids: list[int]) -> list[dict]:
         return [copy.deepcopy(r) for _, r in sorted(self.typed_views.items()) if r["source_id"] in source_ids]
@@ -673,6 +942,7 @@ class MemoryStore:
         def quote(part: str) -> str:
             plain = part.isidentifier() and part == part.lower() and part not in self.keywords
             return part if plain else '"' + part.replace('"', '""') + '"'
+
         return f"{quote(schema)}.{quote(name)}"
 
     def check_typed_schema(self, schema: str) -> None:
@@ -680,25 +950,39 @@ class MemoryStore:
             raise SQLError(f"schema {schema} is reserved: typed views go to a schema of their own", "22023")
 
     def save_typed_view(self, row: dict) -> int:
-        taken = [i for i, r in self.typed_views.items() if i != row.get("id") and r["view_name"] is not None
-                 and (r["schema_name"], r["view_name"]) == (row["schema_name"], row.get("view_name"))]
+        taken = [
+            i
+            for i, r in self.typed_views.items()
+            if i != row.get("id")
+            and r["view_name"] is not None
+            and (r["schema_name"], r["view_name"]) == (row["schema_name"], row.get("view_name"))
+        ]
         if taken:
-            raise SQLError("duplicate key value violates unique constraint \"typed_views_schema_name_view_name_key\"",
-                           "23505")
+            raise SQLError(
+                "duplicate key value violates unique constraint \"typed_views_schema_name_view_name_key\"", "23505"
+            )
         view_id = row.get("id") or next(self._ids)
         keep = {k: row.get(k) for k in ("user_id", "source_id", "data_source_id", "schema_name", "view_name")}
         built = (self.typed_views.get(view_id) or {}).get("built_as")
-        self.typed_views[view_id] = {"id": view_id, **keep, "columns": copy.deepcopy(row.get("columns") or []),
-                                     "build_wanted": True, "built_as": built}
+        self.typed_views[view_id] = {
+            "id": view_id,
+            **keep,
+            "columns": copy.deepcopy(row.get("columns") or []),
+            "build_wanted": True,
+            "built_as": built,
+        }
         return view_id
 
     def delete_typed_view_row(self, typed_view_id: int) -> None:
         self.typed_views.pop(typed_view_id, None)
 
-    def typed_history(self, user_id: str, typed_view_id: int | None, view: str | None, ds_id: str | None,
-                      changes: list[dict]) -> None:
-        self.typed_changes += [{"user_id": user_id, "typed_view_id": typed_view_id, "view": view,
-                                "data_source_id": ds_id, **c} for c in changes]
+    def typed_history(
+        self, user_id: str, typed_view_id: int | None, view: str | None, ds_id: str | None, changes: list[dict]
+    ) -> None:
+        self.typed_changes += [
+            {"user_id": user_id, "typed_view_id": typed_view_id, "view": view, "data_source_id": ds_id, **c}
+            for c in changes
+        ]
 
     def build_typed_views(self) -> list[dict]:
         out = []
@@ -711,8 +995,10 @@ class MemoryStore:
         return out
 
     def typed_view_query(self, source_id: int, ds_id: str, columns: list[dict]) -> str:
-        return (f"SELECT page_id, {', '.join(json.dumps(c.get('column')) for c in columns) or 'NULL'} FROM "
-                f"nls.stg_notion_pages WHERE source_id = {source_id} AND data_source_id = '{ds_id}'")
+        return (
+            f"SELECT page_id, {', '.join(json.dumps(c.get('column')) for c in columns) or 'NULL'} FROM "
+            f"nls.stg_notion_pages WHERE source_id = {source_id} AND data_source_id = '{ds_id}'"
+        )
 
 
 def _source_fields(row: dict) -> dict:
@@ -726,8 +1012,15 @@ def as_store(store: MemoryStore) -> Store:
     return cast("Store", store)
 
 
-def context(store: MemoryStore, client, source_id: int | None = None, user: str | None = None,
-            sync_type: str = "notion_full", commit=None, **settings):
+def context(
+    store: MemoryStore,
+    client,
+    source_id: int | None = None,
+    user: str | None = None,
+    sync_type: str = "notion_full",
+    commit=None,
+    **settings,
+):
     """A RunContext of one run over ``store`` (a source's when ``source_id`` is given, else ``user``'s), with its
     sync_log row begun, ``client`` as the run's Notion client, and the settings' defaults but ``settings``."""
     from nls_engine.report import RunReport
@@ -740,5 +1033,13 @@ def context(store: MemoryStore, client, source_id: int | None = None, user: str 
     who = source.user_id if source else user
     assert who is not None, "a context names its source or its user"
     log_id = store.begin_run(source_id, who, sync_type, "2025-09-03")
-    return RunContext(as_store(store), Settings.from_catalogue(rows(**settings)), source, RunReport(sync_type),
-                      commit, client, log_id, user=None if source else user)
+    return RunContext(
+        as_store(store),
+        Settings.from_catalogue(rows(**settings)),
+        source,
+        RunReport(sync_type),
+        commit,
+        client,
+        log_id,
+        user=None if source else user,
+    )

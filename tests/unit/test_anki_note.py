@@ -1,5 +1,6 @@
 """What nls writes into an Anki collection for one atom and how it reads a card back (nls_engine.anki.note), and the
 checks of an Anki account's arguments (nls_engine.anki.account): no database, no Anki library."""
+
 from __future__ import annotations
 
 import ast
@@ -23,18 +24,32 @@ from nls_engine.anki.note import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-ATOM = {"atom_id": "5b0c7a8e-0000-4000-8000-000000000001", "notion_id": "3a91568f-3bee-4245-9cdc-fd2740c30039",
-        "card_id": "NET-M1-001-DEC", "atom_type": "flashcard", "front": "What is <TCP>?",
-        "back": "Transmission Control\nProtocol & more", "program": "CS Degree", "track": "Networks",
-        "module": "Week 1", "area": "Computer Science", "cluster": "Protocols", "concept": "Transport layer"}
+ATOM = {
+    "atom_id": "5b0c7a8e-0000-4000-8000-000000000001",
+    "notion_id": "3a91568f-3bee-4245-9cdc-fd2740c30039",
+    "card_id": "NET-M1-001-DEC",
+    "atom_type": "flashcard",
+    "front": "What is <TCP>?",
+    "back": "Transmission Control\nProtocol & more",
+    "program": "CS Degree",
+    "track": "Networks",
+    "module": "Week 1",
+    "area": "Computer Science",
+    "cluster": "Protocols",
+    "concept": "Transport layer",
+}
 
 
 def test_a_flashcard_becomes_an_nls_basic_note_with_escaped_fields_card_id_and_notion_link():
     spec = note_for(ATOM)
     assert spec.notetype == "nls Basic" and spec.kind == "basic"
-    assert spec.fields == ("What is &lt;TCP&gt;?", "Transmission Control<br>Protocol &amp; more", "NET-M1-001-DEC",
-                           '<a href="https://www.notion.so/3a91568f3bee42459cdcfd2740c30039">'
-                           'https://www.notion.so/3a91568f3bee42459cdcfd2740c30039</a>')
+    assert spec.fields == (
+        "What is &lt;TCP&gt;?",
+        "Transmission Control<br>Protocol &amp; more",
+        "NET-M1-001-DEC",
+        '<a href="https://www.notion.so/3a91568f3bee42459cdcfd2740c30039">'
+        'https://www.notion.so/3a91568f3bee42459cdcfd2740c30039</a>',
+    )
     assert spec.deck == "CS Degree::Networks::Week 1" and spec.tags == ("concept::Transport_layer",)
 
 
@@ -57,13 +72,15 @@ def test_the_deck_is_the_curriculum_else_the_knowledge_tree_else_notion():
     assert deck_name(dict(ATOM, module=None)) == "Computer Science::Protocols"
     assert deck_name(dict(ATOM, module=None, cluster=None)) == "Computer Science"
     assert deck_name({"module": None, "area": None, "cluster": None}) == "Notion"
-    assert deck_name(dict(ATOM, module="A::B ")) == "CS Degree::Networks::A:B"   # no level of our own making
+    assert deck_name(dict(ATOM, module="A::B ")) == "CS Degree::Networks::A:B"  # no level of our own making
 
 
 def test_tags_the_concept_and_keeps_the_learners_own_tags():
     assert concept_tag(" Three  word name ") == "concept::Three_word_name" and concept_tag(None) is None
-    assert merged_tags(["mine", "concept::Old", "nls::removed_from_notion"], ("concept::New",)) == \
-        ["mine", "concept::New"]
+    assert merged_tags(["mine", "concept::Old", "nls::removed_from_notion"], ("concept::New",)) == [
+        "mine",
+        "concept::New",
+    ]
 
 
 def test_the_content_hash_follows_fields_deck_and_tags_and_the_fields_hash_only_the_fields():
@@ -89,14 +106,21 @@ def test_fsrs_difficulty_maps_anki_1_to_10_onto_0_to_1_and_ease_is_permille():
 
 def test_card_stats_are_the_atoms_anki_columns():
     assert card_stats(12, 0, 3, 1, 2, (15.3456, 4.2)) == {
-        "anki_interval": 12, "anki_ease_factor": None, "anki_review_count": 3, "anki_lapses": 1, "anki_queue": 2,
-        "anki_stability": 15.35, "anki_difficulty": 0.36}
+        "anki_interval": 12,
+        "anki_ease_factor": None,
+        "anki_review_count": 3,
+        "anki_lapses": 1,
+        "anki_queue": 2,
+        "anki_stability": 15.35,
+        "anki_difficulty": 0.36,
+    }
     assert card_stats(0, 2500, 0, 0, 0, None)["anki_stability"] is None
     assert anki_note.QUEUES[-1] == "suspended"
 
 
-@pytest.mark.parametrize("endpoint", ["ftp://host/", "https://user:pw@host/", "host:8080", "http:///x",
-                                      "https://host/?key=1"])
+@pytest.mark.parametrize(
+    "endpoint", ["ftp://host/", "https://user:pw@host/", "host:8080", "http:///x", "https://host/?key=1"]
+)
 def test_an_endpoint_that_is_no_sync_server_url_is_refused_naming_it(endpoint):
     with pytest.raises(anki_account.AccountError) as e:
         anki_account.check_endpoint(endpoint)
@@ -118,10 +142,17 @@ def test_a_null_or_empty_username_or_password_is_refused_naming_it():
 
 def test_only_one_module_of_the_product_imports_ankis_library():
     importers = []
-    for path in sorted(p for folder in ("plpython", "installer", "cli", "emulator") for p in (ROOT / folder).rglob("*.py")):
+    for path in sorted(
+        p for folder in ("plpython", "installer", "cli", "emulator") for p in (ROOT / folder).rglob("*.py")
+    ):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and node.level == 0
+                else []
+            )
             if any(n == "anki" or n.startswith("anki.") for n in names):
                 importers.append(str(path.relative_to(ROOT)))
     assert sorted(set(importers)) == ["plpython/nls_engine/anki/collection.py"]
@@ -129,5 +160,6 @@ def test_only_one_module_of_the_product_imports_ankis_library():
 
 def test_the_anki_extra_the_makefile_and_the_installer_name_one_version():
     from nls_install.install import ANKI_REQUIREMENT
+
     assert f'anki = ["{ANKI_REQUIREMENT}"]' in (ROOT / "pyproject.toml").read_text()
     assert f"'{ANKI_REQUIREMENT}'" in (ROOT / "plpython" / "nls_engine" / "anki" / "collection.py").read_text()

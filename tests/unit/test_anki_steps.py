@@ -3,6 +3,7 @@ stand-in for the learner's collection: what is written (only atoms that changed,
 rather than deleted, what is recorded only once the endpoint took it, and what the pull reads back (schedules, the
 learner's edits, notes the learner deleted). The integration tests (tests/test_anki.py) run the same with Anki's
 own library and sync server."""
+
 from __future__ import annotations
 
 import pytest
@@ -58,12 +59,22 @@ class Device:
 
 
 def atom(n: int, front: str | None = None, **more) -> dict:
-    return {"atom_id": f"atom-{n}", "notion_id": f"page-{n}", "card_id": f"C-{n}", "atom_type": "flashcard",
-            "front": front or f"Question {n}?", "back": f"Answer {n}", "module": "Week 1", **more}
+    return {
+        "atom_id": f"atom-{n}",
+        "notion_id": f"page-{n}",
+        "card_id": f"C-{n}",
+        "atom_type": "flashcard",
+        "front": front or f"Question {n}?",
+        "back": f"Answer {n}",
+        "module": "Week 1",
+        **more,
+    }
 
 
 def anki_run(store: MemoryStore) -> AnkiRun:
-    run = AnkiRun(as_store(store), Settings.from_catalogue(rows()), USER, {"id": 1, "status": "active", "endpoint": None})
+    run = AnkiRun(
+        as_store(store), Settings.from_catalogue(rows()), USER, {"id": 1, "status": "active", "endpoint": None}
+    )
     run.session = {"hkey": "session-key"}
     return run
 
@@ -89,7 +100,7 @@ def test_each_atom_becomes_a_note_recorded_only_once_the_endpoint_took_it_and_an
     assert {a["anki_note_id"] for a in store.atoms[USER]} == set(device.notes)
     report = push(store, device)
     assert (report.added, report.updated, report.findings["unchanged"]) == (0, 0, 2)
-    assert device.exchanges == 1 and report.findings["upload"] is None   # nothing written: nothing uploaded
+    assert device.exchanges == 1 and report.findings["upload"] is None  # nothing written: nothing uploaded
 
 
 def test_a_changed_atom_is_rewritten_in_place_and_one_that_left_is_suspended_never_deleted():
@@ -97,16 +108,16 @@ def test_a_changed_atom_is_rewritten_in_place_and_one_that_left_is_suspended_nev
     store.atoms[USER] = [atom(1), atom(2)]
     push(store, device)
     ids = {a["atom_id"]: a["anki_note_id"] for a in store.atoms[USER]}
-    store.atoms[USER] = [atom(1, front="Question 1, reworded?")]   # atom 2 left Notion
+    store.atoms[USER] = [atom(1, front="Question 1, reworded?")]  # atom 2 left Notion
     report = push(store, device)
     assert (report.updated, report.removed) == (1, 1) and len(device.notes) == 2
-    assert device.notes[ids["atom-1"]]["fields"][0] == "Question 1, reworded?"   # the same note: its reviews stay
+    assert device.notes[ids["atom-1"]]["fields"][0] == "Question 1, reworded?"  # the same note: its reviews stay
     assert device.notes[ids["atom-2"]]["suspended"]
     assert [n["removed_at"] is not None for n in store.notes[USER].values()].count(True) == 1
 
 
 def test_a_failed_upload_records_nothing_so_that_the_next_run_writes_it_again():
-    store, device = MemoryStore(), Device(answers=["download", "download"])   # a full sync demanded, twice
+    store, device = MemoryStore(), Device(answers=["download", "download"])  # a full sync demanded, twice
     store.atoms[USER] = [atom(1)]
     with pytest.raises(StepFailed) as failed:
         push(store, device)
@@ -120,29 +131,38 @@ def test_the_pull_reads_back_schedules_edits_and_notes_the_learner_deleted():
     store.atoms[USER] = [atom(1), atom(2), atom(3)]
     push(store, device)
     nid = {a["atom_id"]: a["anki_note_id"] for a in store.atoms[USER]}
-    device.notes[nid["atom-1"]]["card"] = [3, 2500, 2, 0, 2]                    # answered twice
-    device.notes[nid["atom-2"]]["fields"][0] = "Question 2, as the learner put it?"   # edited in Anki
-    del device.notes[nid["atom-3"]]                                              # deleted in Anki
+    device.notes[nid["atom-1"]]["card"] = [3, 2500, 2, 0, 2]  # answered twice
+    device.notes[nid["atom-2"]]["fields"][0] = "Question 2, as the learner put it?"  # edited in Anki
+    del device.notes[nid["atom-3"]]  # deleted in Anki
     report = pull(store, device)
     assert (report.processed, report.updated, report.added, report.removed) == (2, 1, 1, 1)
     assert report.findings["reviewed"] == 1
     one = next(a for a in store.atoms[USER] if a["atom_id"] == "atom-1")
     assert (one["anki_interval"], one["anki_ease_factor"], one["anki_review_count"]) == (3, 2.5, 2)
-    assert store.review_queue == [{"user_id": USER, "original_atom_id": "atom-2", "source": "anki_edit",
-                                   "front": "Question 2, as the learner put it?", "back": "Answer 2"}]
+    assert store.review_queue == [
+        {
+            "user_id": USER,
+            "original_atom_id": "atom-2",
+            "source": "anki_edit",
+            "front": "Question 2, as the learner put it?",
+            "back": "Answer 2",
+        }
+    ]
     assert next(a for a in store.atoms[USER] if a["atom_id"] == "atom-3")["anki_note_id"] is None
     # read again, nothing is new: the edit is offered once, the deleted note is not looked for
     report = pull(store, device)
     assert (report.updated, report.added, report.removed) == (0, 0, 0) and len(store.review_queue) == 1
-    assert fields_hash(device.notes[nid["atom-2"]]["fields"]) == store.notes[USER][
-        device.notes[nid["atom-2"]]["guid"]]["edit_hash"]
+    assert (
+        fields_hash(device.notes[nid["atom-2"]]["fields"])
+        == store.notes[USER][device.notes[nid["atom-2"]]["guid"]]["edit_hash"]
+    )
 
 
 def test_after_a_full_download_a_missing_note_is_not_taken_for_one_the_learner_deleted():
     store, device = MemoryStore(), Device()
     store.atoms[USER] = [atom(1)]
     push(store, device)
-    device.notes.clear()   # the endpoint's collection came whole and does not hold it (yet)
+    device.notes.clear()  # the endpoint's collection came whole and does not hold it (yet)
     report = pull(store, device, action="download")
     assert report.removed == 0 and all(n["deleted_at"] is None for n in store.notes[USER].values())
-    assert push(store, device).added == 1   # the push adds it again
+    assert push(store, device).added == 1  # the push adds it again

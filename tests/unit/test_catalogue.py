@@ -1,5 +1,6 @@
 """The one list of targets (sql/05_targets.sql), read without a database: complete, consistent with the schema the
 migrations create, and the source of the emulator's generated databases."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,9 @@ from nls_emulator.generate import CREATIVE, CREATIVE_TARGETS, LEARNING, LEARNING
 from nls_install.catalogue import targets, targets_of_kind
 
 ROOT = Path(__file__).resolve().parents[2]
-MIGRATIONS = "\n".join(p.read_text() for p in sorted((ROOT / "migrations").glob("*.sql"))
-                       if not p.name.endswith(".rollback.sql"))
+MIGRATIONS = "\n".join(
+    p.read_text() for p in sorted((ROOT / "migrations").glob("*.sql")) if not p.name.endswith(".rollback.sql")
+)
 
 
 def test_every_target_has_its_fields_and_a_unique_clean_order():
@@ -20,15 +22,21 @@ def test_every_target_has_its_fields_and_a_unique_clean_order():
     orders = [t["clean_order"] for t in found.values()]
     assert orders == sorted(set(orders))
     for name, t in found.items():
-        assert set(t) == {"kind", "canonical_table", "page_id_column", "notion_database_name", "clean_order",
-                          "property_map"}, name
+        assert set(t) == {
+            "kind",
+            "canonical_table",
+            "page_id_column",
+            "notion_database_name",
+            "clean_order",
+            "property_map",
+        }, name
         assert (t["notion_database_name"] is None) == (t["kind"] == "raw"), name
 
 
 def test_each_targets_tables_exist_in_the_migrations():
     for name, t in targets().items():
         assert re.search(rf"CREATE TABLE nls\.{t['canonical_table']} ", MIGRATIONS), name
-        if t["kind"] == "learning":   # the pipeline stages each learning target into its typed staging table
+        if t["kind"] == "learning":  # the pipeline stages each learning target into its typed staging table
             assert re.search(rf"CREATE TABLE nls\.stg_notion_{name} ", MIGRATIONS), name
             assert re.search(rf"{t['page_id_column']}\s+text", MIGRATIONS), name
 

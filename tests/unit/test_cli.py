@@ -1,5 +1,6 @@
 """The ``nls`` command line: subcommands, their --help, the aliases, --dsn's default, the emulator extra, and
 that a production install pulls in no web framework. No PostgreSQL and no network: each test runs in milliseconds."""
+
 from __future__ import annotations
 
 import ast
@@ -42,8 +43,17 @@ def test_nls_help_lists_the_subcommands(capsys):
 def test_nls_install_help(capsys):
     out = _help(capsys, ["install", "--help"])
     assert out.startswith("usage: nls install")
-    for opt in ("--dsn", "--check", "--schedule", "--workers", "--no-schedule", "--uninstall", "--yes",
-                "NLS_DSN", "PGSERVICE"):
+    for opt in (
+        "--dsn",
+        "--check",
+        "--schedule",
+        "--workers",
+        "--no-schedule",
+        "--uninstall",
+        "--yes",
+        "NLS_DSN",
+        "PGSERVICE",
+    ):
         assert opt in out
 
 
@@ -71,9 +81,22 @@ def test_nls_install_and_its_alias_show_the_same_help_and_options(capsys):
     ours = _help(capsys, ["install", "--help"])
     alias = _script("nls-install", "--help")
     assert alias.returncode == 0, alias.stderr
-    assert _options(alias.stdout) == _options(ours) == ["--check", "--dsn", "--help", "--loopback-host",
-                                                        "--no-schedule", "--runtime", "--schedule", "--uninstall",
-                                                        "--workers", "--yes"]
+    assert (
+        _options(alias.stdout)
+        == _options(ours)
+        == [
+            "--check",
+            "--dsn",
+            "--help",
+            "--loopback-host",
+            "--no-schedule",
+            "--runtime",
+            "--schedule",
+            "--uninstall",
+            "--workers",
+            "--yes",
+        ]
+    )
     assert alias.stdout == ours
 
 
@@ -105,10 +128,12 @@ def test_the_installer_never_imports_the_command_line():
     assert len(files) >= 8
     named = {f"{p.name}: {m}" for p in files for m in _imports(p) if m.split(".")[0] == "nls_cli"}
     assert named == set()
-    code = ("import importlib, pkgutil, sys\nimport nls_install\n"
-            "for m in pkgutil.walk_packages(nls_install.__path__, 'nls_install.'):\n    importlib.import_module(m.name)\n"
-            "print(sorted(n for n in sys.modules if n.split('.')[0] == 'nls_cli'))\n"
-            "print(len([n for n in sys.modules if n.startswith('nls_install.')]))")
+    code = (
+        "import importlib, pkgutil, sys\nimport nls_install\n"
+        "for m in pkgutil.walk_packages(nls_install.__path__, 'nls_install.'):\n    importlib.import_module(m.name)\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] == 'nls_cli'))\n"
+        "print(len([n for n in sys.modules if n.startswith('nls_install.')]))"
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     loaded, modules = out.split("\n")[:2]
@@ -141,7 +166,7 @@ def without_extras(monkeypatch):
     ours = _hide(monkeypatch, "werkzeug", "starlette", "uvicorn")
     yield
     for name in [m for m in sys.modules if m.split(".")[0] in ("nls_emulator", "nls_webhooks") and m not in ours]:
-        del sys.modules[name]   # imported (or half-imported) while the extras were hidden
+        del sys.modules[name]  # imported (or half-imported) while the extras were hidden
 
 
 EMULATOR_RUNS = [lambda a: nls.main(["emulator", *a]), emulator_alias]
@@ -160,10 +185,17 @@ def test_emulator_help_without_werkzeug_shows_the_options_and_the_extra(without_
     with pytest.raises(SystemExit) as exit_:
         run(["--help"])
     assert exit_.value.code == 0
-    out = " ".join(capsys.readouterr().out.split())   # argparse wraps lines
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
     assert out.startswith("usage: nls emulator")
-    for opt in ("--port", "--pages", "--workspace", "--rate-limit", "--hard", "Needs the 'emulator' extra",
-                EXTRA_MESSAGE):
+    for opt in (
+        "--port",
+        "--pages",
+        "--workspace",
+        "--rate-limit",
+        "--hard",
+        "Needs the 'emulator' extra",
+        EXTRA_MESSAGE,
+    ):
         assert opt in out
     assert sys.modules.get("werkzeug") is None
 
@@ -185,14 +217,25 @@ def test_webhooks_serve_without_uvicorn_says_which_extra_to_install(monkeypatch,
 def test_webhooks_serve_help_without_the_extra_shows_the_options_and_the_extra(without_extras, capsys):
     out = " ".join(_help(capsys, ["webhooks", "serve", "--help"]).split())
     assert out.startswith("usage: nls webhooks serve")
-    for opt in ("--dsn", "--host", "--port", "--max-body-bytes", "--log-level", "nls_webhook", "SIGTERM",
-                "Needs the 'webhooks' extra: pip install 'notion-learning-sync[webhooks]'"):
+    for opt in (
+        "--dsn",
+        "--host",
+        "--port",
+        "--max-body-bytes",
+        "--log-level",
+        "nls_webhook",
+        "SIGTERM",
+        "Needs the 'webhooks' extra: pip install 'notion-learning-sync[webhooks]'",
+    ):
         assert opt in out
 
 
 def test_nls_help_says_which_commands_need_an_extra(capsys):
-    for argv, extra in ((["--help"], "emulator"), (["webhooks", "--help"], "webhooks"),
-                        (["export", "--help"], "export")):
+    for argv, extra in (
+        (["--help"], "emulator"),
+        (["webhooks", "--help"], "webhooks"),
+        (["export", "--help"], "export"),
+    ):
         assert f"(needs the '{extra}' extra)" in " ".join(_help(capsys, argv).split())
 
 
@@ -215,8 +258,10 @@ def test_a_subcommand_is_one_registration(monkeypatch, capsys):
 
 
 def test_nls_help_imports_no_subcommand():
-    code = ("import sys\nfrom nls_cli.main import main\ntry: main(['--help'])\nexcept SystemExit: pass\n"
-            "print(sorted(m for m in ('werkzeug', 'nls_emulator', 'nls_install', 'psycopg') if m in sys.modules))")
+    code = (
+        "import sys\nfrom nls_cli.main import main\ntry: main(['--help'])\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('werkzeug', 'nls_emulator', 'nls_install', 'psycopg') if m in sys.modules))"
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
@@ -227,7 +272,7 @@ def test_a_production_install_pulls_in_no_web_framework():
     assert not _requirement_names(project["dependencies"]) & WEB_FRAMEWORKS
     extras = project["optional-dependencies"]
     assert "werkzeug" in _requirement_names(extras["emulator"])
-    assert any("[emulator]" in r for r in extras["test"])   # make test, demo and bench install .[test]
+    assert any("[emulator]" in r for r in extras["test"])  # make test, demo and bench install .[test]
     assert {"nls", "nls-install", "nls-notion-emulator"} <= set(project["scripts"])
     # the webhook receiver is an extra of its own, which the tests install
     assert {"starlette", "uvicorn"} <= _requirement_names(extras["webhooks"])

@@ -1,5 +1,6 @@
 """The Notion client's decisions that need no server (nls_engine.notion.client): which errors end a run, how an
 error answer reads, and the retry's deadline and Retry-After cap."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,20 @@ from fakes import stand_in
 from nls_engine.notion.client import NotionError, RetryPolicy, RunDeadline, _error_from, title_text
 
 
-@pytest.mark.parametrize("status, ends", [(401, True), (429, True), (500, True), (503, True), (0, True),
-                                          (400, False), (403, False), (404, False), (409, False)])
+@pytest.mark.parametrize(
+    "status, ends",
+    [
+        (401, True),
+        (429, True),
+        (500, True),
+        (503, True),
+        (0, True),
+        (400, False),
+        (403, False),
+        (404, False),
+        (409, False),
+    ],
+)
 def test_errors_about_the_token_or_notion_end_the_run_and_errors_about_one_object_do_not(status, ends):
     assert NotionError(status, "x", "m").ends_run is ends
 
@@ -25,8 +38,14 @@ class Answer:
 
 
 def test_an_error_answer_reads_as_notions_code_and_message():
-    e = _error_from(stand_in(Answer(404, {"object": "error", "code": "object_not_found", "message": "Could not find page",
-                                 "request_id": "r-1"})))
+    e = _error_from(
+        stand_in(
+            Answer(
+                404,
+                {"object": "error", "code": "object_not_found", "message": "Could not find page", "request_id": "r-1"},
+            )
+        )
+    )
     assert (e.status, e.code, e.message, e.request_id) == (404, "object_not_found", "Could not find page", "r-1")
 
 

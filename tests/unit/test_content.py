@@ -1,4 +1,5 @@
 """Page content (nls_engine.pages.content): Markdown first, blocks for what it cannot hold, as content_format says."""
+
 from __future__ import annotations
 
 from nls_engine.notion.client import NotionError
@@ -37,8 +38,9 @@ def test_markdown_alone_costs_one_request():
 
 def test_blocks_markdown_cannot_hold_are_fetched_with_their_children():
     out, report, asked = read(Client({"markdown": "x", "truncated": False, "unknown_block_ids": ["b1"]}))
-    assert out["content"] == [{"id": "b1", "type": "table", "has_children": True,
-                               "children": [{"id": "b1-child", "text": "b"}]}]
+    assert out["content"] == [
+        {"id": "b1", "type": "table", "has_children": True, "children": [{"id": "b1-child", "text": "b"}]}
+    ]
     assert asked == [("markdown", "p1"), ("block", "b1"), ("tree", "b1")]
     assert report.counts == {"markdown_unknown_blocks": 1}
 

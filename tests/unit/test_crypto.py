@@ -1,5 +1,6 @@
 """Tokens at rest (nls_engine.crypto): AES-256-GCM with the owner bound, a key ring with versions, and failing
 closed on anything that does not verify."""
+
 from __future__ import annotations
 
 import base64
@@ -49,8 +50,10 @@ def test_a_key_is_32_bytes_in_hex_or_base64():
         crypto.parse_key("00" * 16)
 
 
-@pytest.mark.parametrize("ring, message", [("", "empty"), (f"1:{K1} 1:{K2}", "twice"), (f"0:{K1}", "at least 1"),
-                                           (f"x:{K1}", "whole number")])
+@pytest.mark.parametrize(
+    "ring, message",
+    [("", "empty"), (f"1:{K1} 1:{K2}", "twice"), (f"0:{K1}", "at least 1"), (f"x:{K1}", "whole number")],
+)
 def test_a_malformed_ring_is_refused_with_a_hint(ring, message):
     with pytest.raises(crypto.KeyError_, match=message) as e:
         crypto.parse_ring(ring)

@@ -3,6 +3,7 @@ in its index, every relative link of the README, CONTRIBUTING.md and docs/ leadi
 product text that speaks of the product (no issue or seed numbers, no story of the team's work), and the markdown
 scripts/docs.py writes (escaped, wrapped, a generated part replaced and nothing else). tests/test_docs.py checks the
 generated parts against a real install."""
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,9 @@ def _anchors(path: Path) -> set[str]:
     """The anchors GitHub gives the headings of ``path`` (a repeated heading gets -1, -2, ...)."""
     seen: dict[str, int] = {}
     out = set()
-    for heading in re.findall(r"^#{1,6} (.+)$", re.sub(r"^```.*?^```", "", path.read_text(), flags=re.M | re.S),
-                              flags=re.M):
+    for heading in re.findall(
+        r"^#{1,6} (.+)$", re.sub(r"^```.*?^```", "", path.read_text(), flags=re.M | re.S), flags=re.M
+    ):
         slug = docs.anchor(heading.replace("`", ""))
         out.add(slug if slug not in seen else f"{slug}-{seen[slug]}")
         seen[slug] = seen.get(slug, 0) + 1
@@ -65,8 +67,13 @@ def test_every_relative_link_leads_to_a_file_and_heading_that_exist(page):
     assert broken == []
 
 
-PRODUCT_TEXT = [README, ROOT / "CONTRIBUTING.md", *PAGES, *sorted((ROOT / "sql").glob("*.sql")),
-                ROOT / "plpython" / "functions.sql"]
+PRODUCT_TEXT = [
+    README,
+    ROOT / "CONTRIBUTING.md",
+    *PAGES,
+    *sorted((ROOT / "sql").glob("*.sql")),
+    ROOT / "plpython" / "functions.sql",
+]
 
 
 @pytest.mark.parametrize("path", PRODUCT_TEXT, ids=lambda p: str(p.relative_to(ROOT)))
@@ -76,10 +83,15 @@ def test_product_text_tells_no_history_of_the_project(path):
 
 
 def test_comment_text_becomes_one_escaped_paragraph_with_its_names_as_links():
-    text = docs.prose("Returns {\"items_*\"} of nls.sync_log and\nnls.sync_status, `nls webhooks serve` <path>; see "
-                      "nls._take_budget.", names={"sync_status"})
-    assert " ".join(text.splitlines()) == ('Returns {"items\\_\\*"} of `nls.sync_log` and [`nls.sync_status`](#nlssync_status), '
-                    '`nls webhooks serve` \\<path>; see `nls._take_budget`.')
+    text = docs.prose(
+        "Returns {\"items_*\"} of nls.sync_log and\nnls.sync_status, `nls webhooks serve` <path>; see "
+        "nls._take_budget.",
+        names={"sync_status"},
+    )
+    assert " ".join(text.splitlines()) == (
+        'Returns {"items\\_\\*"} of `nls.sync_log` and [`nls.sync_status`](#nlssync_status), '
+        '`nls webhooks serve` \\<path>; see `nls._take_budget`.'
+    )
 
 
 def test_a_wrapped_line_never_starts_a_list_or_breaks_a_code_span():
@@ -97,7 +109,10 @@ def test_the_raises_sentences_are_split_from_what_a_routine_does():
 
 def test_arguments_split_at_commas_outside_quotes_and_parentheses():
     assert docs.arguments("a text DEFAULT 'x, y'::text, b numeric(3,2), c jsonb DEFAULT '{}'::jsonb") == [
-        "a text DEFAULT 'x, y'::text", "b numeric(3,2)", "c jsonb DEFAULT '{}'::jsonb"]
+        "a text DEFAULT 'x, y'::text",
+        "b numeric(3,2)",
+        "c jsonb DEFAULT '{}'::jsonb",
+    ]
     assert docs.arguments("") == []
 
 
@@ -106,14 +121,16 @@ def test_a_generated_part_is_replaced_and_the_prose_around_it_kept(tmp_path, mon
     begin = "<!-- generated: settings (scripts/docs.py; make docs writes it) -->"
     page.write_text(f"# Hand-written\n\n{begin}\nstale\n<!-- end of generated: settings -->\n\nMore prose.\n")
     monkeypatch.setitem(docs.GENERATORS, "settings", lambda conn: "| fresh |\n")
-    assert docs.regenerate(stand_in(None), [page]) == {page: f"# Hand-written\n\n{begin}\n| fresh |\n"
-                                                   "<!-- end of generated: settings -->\n\nMore prose.\n"}
+    assert docs.regenerate(stand_in(None), [page]) == {
+        page: f"# Hand-written\n\n{begin}\n| fresh |\n<!-- end of generated: settings -->\n\nMore prose.\n"
+    }
     assert "-stale" in docs.differences(docs.regenerate(stand_in(None), [page]))
 
 
 def test_a_part_no_generator_makes_is_refused(tmp_path):
     page = tmp_path / "page.md"
-    page.write_text("<!-- generated: nonesuch (scripts/docs.py; make docs writes it) -->\n"
-                    "<!-- end of generated: nonesuch -->\n")
+    page.write_text(
+        "<!-- generated: nonesuch (scripts/docs.py; make docs writes it) -->\n<!-- end of generated: nonesuch -->\n"
+    )
     with pytest.raises(docs.DocsError, match="no generator of part 'nonesuch'"):
         docs.parts([page])

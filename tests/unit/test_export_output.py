@@ -1,5 +1,6 @@
 """The file an export writes (nls_export.output.Target), on real files: what is refused at once, and a link or a
 FIFO planted between the check and the rename, which must never be followed or waited on."""
+
 from __future__ import annotations
 
 import fcntl
@@ -21,10 +22,10 @@ def _victim(tmp_path):
 
 def test_a_link_planted_after_the_check_is_replaced_itself_never_written_through(tmp_path):
     victim, out = _victim(tmp_path), tmp_path / "out.db"
-    with Target(out) as target:              # checked: nothing there yet
+    with Target(out) as target:  # checked: nothing there yet
         temp = target.new_temp()
         os.write(temp.fd, b"the new export")
-        out.symlink_to(victim)               # planted before the rename
+        out.symlink_to(victim)  # planted before the rename
         target.replace(temp)
     assert not out.is_symlink() and out.read_bytes() == b"the new export"
     assert victim.read_bytes() == b"precious"
@@ -38,11 +39,11 @@ def test_a_link_or_a_fifo_planted_in_place_of_the_previous_export_is_not_read(tm
     with Target(out) as target:
         temp = target.new_temp()
         out.unlink()
-        out.symlink_to(victim)               # the previous export swapped for a link to another file
+        out.symlink_to(victim)  # the previous export swapped for a link to another file
         with pytest.raises(ExportError, match="symbolic link"):
             target.copy_previous(temp)
         out.unlink()
-        os.mkfifo(out)                       # or for a FIFO: opened without waiting, and refused
+        os.mkfifo(out)  # or for a FIFO: opened without waiting, and refused
         with pytest.raises(ExportError, match="FIFO"):
             target.copy_previous(temp)
         assert os.fstat(temp.fd).st_size == 0
@@ -73,7 +74,7 @@ def test_a_temporary_file_swapped_for_a_link_is_caught_before_sqlite_writes_to_i
         temp = target.new_temp()
         os.rename(temp.path, tmp_path / "moved-away")
         temp.path.symlink_to(victim)
-        db = sqlite3.connect(temp.path)      # SQLite follows the link: it names the file it opened
+        db = sqlite3.connect(temp.path)  # SQLite follows the link: it names the file it opened
         with pytest.raises(ExportError, match="was replaced"):
             target.check_opened(temp, db.execute("PRAGMA database_list").fetchone()[2])
         db.close()
@@ -98,10 +99,10 @@ def test_exports_into_one_file_hold_one_lock_that_is_gone_afterwards(tmp_path):
     out = tmp_path / "out.db"
     with Target(out):
         lock = tmp_path / ".out.db.nls-lock"
-        with open(lock, "rb") as other, pytest.raises(BlockingIOError):   # another export's attempt at the lock
+        with open(lock, "rb") as other, pytest.raises(BlockingIOError):  # another export's attempt at the lock
             fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     assert list(tmp_path.iterdir()) == []
-    with Target(out):                        # the lock is free again
+    with Target(out):  # the lock is free again
         pass
 
 
@@ -115,11 +116,14 @@ def test_under_the_lock_a_killed_exports_temporary_files_go(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [other.name]
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda p: p.symlink_to(p.parent / "target.db"), "symbolic link"),
-    (lambda p: os.mkfifo(p), "FIFO"),
-    (lambda p: p.mkdir(), "folder"),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda p: p.symlink_to(p.parent / "target.db"), "symbolic link"),
+        (lambda p: os.mkfifo(p), "FIFO"),
+        (lambda p: p.mkdir(), "folder"),
+    ],
+)
 def test_refused_at_once(tmp_path, make, words):
     out = tmp_path / "out.db"
     make(out)

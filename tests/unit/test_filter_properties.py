@@ -1,5 +1,6 @@
 """The property ids a query names in filter_properties (Notion-Version 2026-12-01 lists the title only otherwise),
 cut into groups that each fit one URL."""
+
 from __future__ import annotations
 
 from urllib.parse import quote, unquote

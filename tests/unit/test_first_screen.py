@@ -2,6 +2,7 @@
 end, typed into a fresh shell whose PATH knows nothing of the checkout, give a working ``nls --version`` and
 ``nls --help`` and the demo's connection in ``NLS_DSN``; the first screen says the same lines. No PostgreSQL: a
 shell and the checkout's venv (this test's own Python)."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,9 @@ def _first_screen() -> str:
 
 def _fresh_shell(script: str) -> subprocess.CompletedProcess:
     """``script`` run by bash -e in the checkout, with a PATH of the system's folders only and no venv active."""
-    return subprocess.run(["bash", "-ec", script], cwd=ROOT, env=FRESH_SHELL, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        ["bash", "-ec", script], cwd=ROOT, env=FRESH_SHELL, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture
@@ -45,8 +47,18 @@ def test_nls_is_not_on_a_fresh_shells_path():
 
 def test_the_lines_make_demo_prints_give_a_working_nls_in_a_fresh_shell(lines):
     typed = [line for line in lines if not line.startswith("psql")]
-    done = _fresh_shell("\n".join([*typed, 'echo "NLS_DSN=$NLS_DSN"', "command -v nls", "nls --version",
-                                   "nls --help", "nls emulator --help > /dev/null"]))
+    done = _fresh_shell(
+        "\n".join(
+            [
+                *typed,
+                'echo "NLS_DSN=$NLS_DSN"',
+                "command -v nls",
+                "nls --version",
+                "nls --help",
+                "nls emulator --help > /dev/null",
+            ]
+        )
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
     assert out[0] == f"NLS_DSN={DSN}"
@@ -58,6 +70,6 @@ def test_the_lines_make_demo_prints_give_a_working_nls_in_a_fresh_shell(lines):
 def test_the_first_screen_says_what_make_demo_prints(lines):
     screen = _first_screen()
     assert "make demo" in screen and ". .venv/bin/activate" in screen and "export NLS_DSN=" in screen
-    if Path(sys.prefix) == ROOT / ".venv":    # the Makefile's venv: the very line the demo prints
+    if Path(sys.prefix) == ROOT / ".venv":  # the Makefile's venv: the very line the demo prints
         assert lines[0] == ". .venv/bin/activate"
     assert lines[1].startswith("export NLS_DSN=") and 'psql "$NLS_DSN"' in screen

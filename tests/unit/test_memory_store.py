@@ -1,5 +1,6 @@
 """The in-memory Store (tests/unit/memory_store.py) cannot drift from the real one: every method the flows and the
 run envelope call on a store is there, with the real one's parameters (names, kinds, defaults)."""
+
 from __future__ import annotations
 
 import ast
@@ -21,9 +22,12 @@ def called_on_a_store() -> set[str]:
     ``ctx.store.x``, ``self.store.x``, ...)."""
     names = {n for n in dir(Store) if not n.startswith("__")} | {"error"}
     files = [p for c in CALLERS for p in ([ENGINE / c] if c.endswith(".py") else sorted((ENGINE / c).glob("*.py")))]
-    return {node.attr for path in files for node in ast.walk(ast.parse(path.read_text()))
-            if isinstance(node, ast.Attribute) and node.attr in names
-            and ast.unparse(node.value).split(".")[-1] == "store"}
+    return {
+        node.attr
+        for path in files
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr in names and ast.unparse(node.value).split(".")[-1] == "store"
+    }
 
 
 def parameters(function) -> list[tuple]:
@@ -35,8 +39,16 @@ CALLED = sorted(called_on_a_store() - {"error"})
 
 def test_the_scan_sees_what_the_flows_call():
     called = called_on_a_store()
-    assert {"upsert_pages", "push_outcome", "anki_pushed", "events_applied", "typed_view_rows", "begin_run",
-            "take_budget", "error"} <= called
+    assert {
+        "upsert_pages",
+        "push_outcome",
+        "anki_pushed",
+        "events_applied",
+        "typed_view_rows",
+        "begin_run",
+        "take_budget",
+        "error",
+    } <= called
     assert len(called) > 80
 
 
@@ -45,7 +57,7 @@ def test_the_memory_store_has_each_method_the_flows_call_with_its_signature(name
     real = inspect.getattr_static(Store, name)
     memory = inspect.getattr_static(MemoryStore, name, None)
     assert memory is not None, f"MemoryStore lacks {name}{inspect.signature(getattr(Store, name))}"
-    assert type(memory) is type(real)   # a staticmethod stays one, a method a method
+    assert type(memory) is type(real)  # a staticmethod stays one, a method a method
     assert parameters(getattr(MemoryStore, name)) == parameters(getattr(Store, name))
 
 

@@ -1,5 +1,6 @@
 """Client-side pacing (nls_engine.notion.pacing.Pacer) over a stand-in for the budget every backend shares, on a
 clock that moves only when the pacer sleeps."""
+
 from __future__ import annotations
 
 import pytest
@@ -51,7 +52,7 @@ def test_a_429_holds_the_budget_of_its_scope_for_every_backend():
     clock, budget = FakeClock(), Budget()
     p = Pacer(budget, clock=clock, sleep=clock.sleep)
     p.throttled(3.0, "workspace", None)
-    p.wait(None)   # the budget itself makes the next request wait
+    p.wait(None)  # the budget itself makes the next request wait
     assert budget.holds == [("workspace", 3.0)] and clock.slept == []
 
 

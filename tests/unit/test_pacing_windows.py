@@ -2,6 +2,7 @@
 pacing every backend shares, over a store that answers from a script, on a clock that moves only when the pacer
 sleeps: a window spent waits for its end, a window budget lifts the pacing of its scope, a rate limit's burst is
 paced, a 429 teaches the scope it names."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -10,8 +11,13 @@ from fakes import FakeClock, stand_in
 from nls_engine.integration import UNPACED, Budget
 from nls_engine.notion.pacing import Pacer
 
-SETTINGS = SimpleNamespace(rate_limit_per_s=3.0, workspace_rate_limit_per_s=3.0, rate_limit_burst=3.0,
-                           rate_limit_window_s=60.0, rate_limit_model="window")
+SETTINGS = SimpleNamespace(
+    rate_limit_per_s=3.0,
+    workspace_rate_limit_per_s=3.0,
+    rate_limit_burst=3.0,
+    rate_limit_window_s=60.0,
+    rate_limit_model="window",
+)
 
 
 class Store:
@@ -47,7 +53,7 @@ def test_until_a_budget_is_learned_each_scope_asks_its_window_with_3_a_second_ti
     store = Store({"token": [(0.0, 180, False)], "workspace": [(0.0, 180, False)]})
     Pacer(Budget(stand_in(store), "ann", "ws-1", stand_in(SETTINGS))).wait(None)
     assert store.asked == [("token", "ann", 60.0, 180), ("workspace", "ws-1", 60.0, 180)]
-    assert store.paced == [(UNPACED, UNPACED, 3.0)]   # both in window budgets: spent in a burst
+    assert store.paced == [(UNPACED, UNPACED, 3.0)]  # both in window budgets: spent in a burst
 
 
 def test_a_spent_window_waits_for_its_end_then_the_request_goes():
@@ -55,7 +61,7 @@ def test_a_spent_window_waits_for_its_end_then_the_request_goes():
     store = Store({"token": [(12.5, 25, False), (0.0, 25, False)], "workspace": [(0.0, 180, False)]})
     Pacer(Budget(stand_in(store), "ann", "ws-1", stand_in(SETTINGS)), clock=clock, sleep=clock.sleep).wait(None)
     assert clock.slept == [12.5]
-    assert [a[0] for a in store.asked] == ["token", "token", "workspace"]   # the workspace only once the token may
+    assert [a[0] for a in store.asked] == ["token", "token", "workspace"]  # the workspace only once the token may
 
 
 def test_a_rate_limit_is_paced_at_the_settings_rate_with_the_burst_its_429_showed():
@@ -77,7 +83,7 @@ def test_a_429_teaches_the_scope_it_names():
     pacer.wait(None)
     pacer.throttled(38.0, "workspace", None)
     assert budget.known == {"token": 180, "workspace": 40}
-    store.learned = -9   # the token's limit turned out a rate that let 9 through at once
+    store.learned = -9  # the token's limit turned out a rate that let 9 through at once
     pacer.throttled(2.0, "token", None)
     assert store.learns == [("workspace", "ws-1", 38.0, 60.0), ("token", "ann", 2.0, 60.0)]
     assert budget.known == {"token": 0, "workspace": 40} and budget.paced == {"token": True, "workspace": False}

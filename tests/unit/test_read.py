@@ -1,5 +1,6 @@
 """The paged read of one data source (nls_engine.read.paged) against a stand-in that answers as Notion does: paging,
 de-duplication, the 10,000-row cap (here a smaller one) and its created_time windows, and the stale-cursor guard."""
+
 from __future__ import annotations
 
 import time
@@ -13,8 +14,14 @@ def read(notion, since=None, property_ids=None, clock=None):
     report = RunReport("notion_full")
     ds = report.data_source("ds", "Cards", "full")
     batches: list[tuple[list[str], bool]] = []
-    reader = DataSourceRead(notion, "ds", ds, report, property_ids=property_ids,
-                            clock=clock or (lambda: time.gmtime(1767225600 + 10_000 * 60)))
+    reader = DataSourceRead(
+        notion,
+        "ds",
+        ds,
+        report,
+        property_ids=property_ids,
+        clock=clock or (lambda: time.gmtime(1767225600 + 10_000 * 60)),
+    )
     outcome = reader.run(since, lambda batch, in_order: batches.append(([p["id"] for p in batch], in_order)))
     return outcome, batches, report, ds
 
@@ -65,8 +72,12 @@ def test_a_windowed_read_keeps_its_watermark_at_the_minute_the_windows_began():
 def test_the_window_body_filters_by_edit_and_creation_time():
     body = query_body("created_time", iso(3), iso(2))
     assert body["sorts"] == [{"timestamp": "created_time", "direction": "ascending"}]
-    assert body["filter"] == {"and": [{"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": iso(3)}},
-                                      {"timestamp": "created_time", "created_time": {"on_or_after": iso(2)}}]}
+    assert body["filter"] == {
+        "and": [
+            {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": iso(3)}},
+            {"timestamp": "created_time", "created_time": {"on_or_after": iso(2)}},
+        ]
+    }
     assert "filter" not in query_body("last_edited_time", None, None)
 
 
@@ -130,6 +141,6 @@ def test_a_refused_cursor_in_a_created_time_window_begins_that_window_again():
 
 
 def test_restarts_that_bring_no_new_row_end_the_read_incomplete_and_say_why():
-    pages = [page(n, edited=1, created=1) for n in range(1, 701)]   # one minute: a restart reads it from its start
+    pages = [page(n, edited=1, created=1) for n in range(1, 701)]  # one minute: a restart reads it from its start
     outcome, _, report, _ = read(FakeNotion(pages, refuse_every=5))
     assert not outcome.complete and [x["limit"] for x in report.limits] == ["cursor_refused"]

@@ -1,6 +1,7 @@
 """Releases without a database: one place for the release number, the published releases, frozen migrations, the
 deploy order, retired signatures dropped only by migrations, and the decisions of the upgrade plan (refusals, module
 and schedule changes, what the plan says)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -58,8 +59,9 @@ def test_a_database_names_its_release_by_its_migrations_when_it_does_not_say():
     assert releases.of_migrations(["0001.engine-schema", "0013.webhooks-and-change"]) == "0.1.0"
     assert releases.of_migrations(["0001.engine-schema", "0011.two-way"]) is None
     assert releases.of_migrations([]) is None
-    assert Installed(migrations=["0011.two-way"]).describe() == \
-        "a build of nls between releases (migration 0011.two-way)"
+    assert (
+        Installed(migrations=["0011.two-way"]).describe() == "a build of nls between releases (migration 0011.two-way)"
+    )
     assert Installed().describe() == "not installed"
     found = Installed(migrations=["0013.webhooks-and-change"], deployed={"release": "0.3.1", "migrations": []})
     assert found.release == "0.3.1" and found.describe() == "0.3.1 (migration 0013.webhooks-and-change)"
@@ -78,9 +80,11 @@ def _frozen() -> dict[str, str]:
 
 def test_every_released_migration_is_frozen_and_unchanged():
     frozen = _frozen()
-    changed = [name for name, digest in frozen.items()
-               if not (MIGRATIONS / name).is_file()
-               or hashlib.sha256((MIGRATIONS / name).read_bytes()).hexdigest() != digest]
+    changed = [
+        name
+        for name, digest in frozen.items()
+        if not (MIGRATIONS / name).is_file() or hashlib.sha256((MIGRATIONS / name).read_bytes()).hexdigest() != digest
+    ]
     assert changed == [], f"released migrations are frozen: never edit or remove {changed}; write a new migration"
     newest = releases.RELEASES[-1].last_migration
     released = sorted(p.name for p in MIGRATIONS.glob("*.sql") if p.name.split(".")[0] <= newest.split(".")[0])
@@ -106,8 +110,12 @@ def test_the_deploy_order_lists_every_repeatable_file_once_and_the_privileges_la
 
 def test_retired_signatures_are_dropped_only_by_migrations():
     files = [*sorted((ROOT / "sql").glob("*.sql")), ROOT / "plpython" / "functions.sql"]
-    drops = [f"{p.name}:{n}" for p in files for n, line in enumerate(p.read_text().splitlines(), 1)
-             if re.match(r"\s*DROP\s+(FUNCTION|PROCEDURE|ROUTINE|AGGREGATE)\b", line, re.I)]
+    drops = [
+        f"{p.name}:{n}"
+        for p in files
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if re.match(r"\s*DROP\s+(FUNCTION|PROCEDURE|ROUTINE|AGGREGATE)\b", line, re.I)
+    ]
     assert drops == [], "a function's old signature is dropped by a new migration, not by sql/"
 
 
@@ -117,22 +125,34 @@ def _shipped() -> Shipped:
 
 def test_code_older_than_the_database_is_refused_with_what_to_do_instead():
     shipped = _shipped()
-    newer = Installed(schema=True, migrations=[*shipped.migrations, "0099.later"],
-                      deployed={"release": "0.3.0", "migrations": [*shipped.migrations, "0099.later"]})
+    newer = Installed(
+        schema=True,
+        migrations=[*shipped.migrations, "0099.later"],
+        deployed={"release": "0.3.0", "migrations": [*shipped.migrations, "0099.later"]},
+    )
     refused = plans.refusal(newer, shipped)
     assert str(refused).startswith("database is at 0.3.0 (migration 0099.later), this nls is 0.2.0")
-    assert refused is not None and "install nls 0.3.0 or later, or restore the backup taken before the upgrade" in \
-        refused.fix
+    assert (
+        refused is not None
+        and "install nls 0.3.0 or later, or restore the backup taken before the upgrade" in refused.fix
+    )
     # a newer release deployed over migrations rolled back to ours by hand is refused too
-    rolled = Installed(schema=True, migrations=shipped.migrations,
-                       deployed={"release": "0.3.0", "migrations": [*shipped.migrations, "0099.later"]})
+    rolled = Installed(
+        schema=True,
+        migrations=shipped.migrations,
+        deployed={"release": "0.3.0", "migrations": [*shipped.migrations, "0099.later"]},
+    )
     assert "this nls is 0.2.0" in str(plans.refusal(rolled, shipped))
     # migrations this nls does not ship, from no known release
     unknown = Installed(schema=True, migrations=[*shipped.migrations, "0099.later"])
     assert "0099.later are not among this nls's" in str(plans.refusal(unknown, shipped))
-    for fine in (Installed(), Installed(schema=True, migrations=shipped.migrations[:13]),
-                 Installed(schema=True, migrations=shipped.migrations,
-                           deployed={"release": "0.2.0", "migrations": shipped.migrations})):
+    for fine in (
+        Installed(),
+        Installed(schema=True, migrations=shipped.migrations[:13]),
+        Installed(
+            schema=True, migrations=shipped.migrations, deployed={"release": "0.2.0", "migrations": shipped.migrations}
+        ),
+    ):
         assert plans.refusal(fine, shipped) is None
 
 
@@ -152,14 +172,20 @@ def test_the_engine_modules_are_named_by_their_packages_and_a_folder_the_loader_
         (pkg / name).parent.mkdir(parents=True, exist_ok=True)
         (pkg / name).write_text(f"# {name}\n")
     modules = engine_modules(pkg)
-    assert sorted(modules) == ["nls_engine", "nls_engine.read", "nls_engine.read.flow", "nls_engine.run",
-                               "nls_engine.store", "nls_engine.store.base"]
+    assert sorted(modules) == [
+        "nls_engine",
+        "nls_engine.read",
+        "nls_engine.read.flow",
+        "nls_engine.run",
+        "nls_engine.store",
+        "nls_engine.store.base",
+    ]
     assert modules["nls_engine.read"] == "# read/__init__.py\n"
     (pkg / "push").mkdir()
     (pkg / "push" / "flow.py").write_text("")
     with pytest.raises(ValueError, match=r"push holds engine modules but no __init__\.py"):
         engine_modules(pkg)
-    (pkg / "push" / "flow.py").rename(pkg / "push" / "__init__.py")   # a package the loader would take for a module
+    (pkg / "push" / "flow.py").rename(pkg / "push" / "__init__.py")  # a package the loader would take for a module
     with pytest.raises(ValueError, match=r"push holds an __init__.py alone: make it a module \(push.py\)"):
         engine_modules(pkg)
     # the engine this nls ships: every package is a module of its own, every module's package is shipped
@@ -179,10 +205,13 @@ def test_an_install_keeps_the_schedule_and_workers_it_finds_unless_told():
 
 def test_the_plan_of_a_schema_rolled_back_by_hand_says_how_to_get_back():
     shipped = _shipped()
-    found = Installed(schema=True, migrations=shipped.migrations[:-1], modules={"nls_engine": "x"},
-                      deployed={"release": "0.2.0", "migrations": shipped.migrations})
-    plan = plans.Plan(found, shipped, [shipped.migrations[-1]], plans.module_changes({}, {}),
-                      backup="pg_dump ...")
+    found = Installed(
+        schema=True,
+        migrations=shipped.migrations[:-1],
+        modules={"nls_engine": "x"},
+        deployed={"release": "0.2.0", "migrations": shipped.migrations},
+    )
+    plan = plans.Plan(found, shipped, [shipped.migrations[-1]], plans.module_changes({}, {}), backup="pg_dump ...")
     text = "\n".join(plan.lines())
     assert text.startswith(f"Repair plan: nls 0.2.0 (migration {shipped.migrations[-2]}) -> 0.2.0")
     assert f"lacks migration(s) {shipped.migrations[-1]} that nls 0.2.0 was deployed with" in text
@@ -192,18 +221,36 @@ def test_the_plan_of_a_schema_rolled_back_by_hand_says_how_to_get_back():
 def test_the_plan_of_an_upgrade_names_settings_modules_and_the_backup():
     shipped = _shipped()
     found = Installed(schema=True, migrations=shipped.migrations[:13], modules={"nls_engine": "x"})
-    settings = [plans.Setting("new_one", "new", None, "5"), plans.Setting("old_one", "gone", "1", None),
-                plans.Setting("read_timeout_s", "reset", "0", "30"), plans.Setting("rate", "kept", "2.5", "3")]
-    plan = plans.Plan(found, shipped, shipped.migrations[13:], plans.module_changes(found.modules,
-                                                                                   shipped.module_hashes),
-                      settings, schedule="pg_cron job ... unchanged", backup="pg_dump --format=custom ...")
+    settings = [
+        plans.Setting("new_one", "new", None, "5"),
+        plans.Setting("old_one", "gone", "1", None),
+        plans.Setting("read_timeout_s", "reset", "0", "30"),
+        plans.Setting("rate", "kept", "2.5", "3"),
+    ]
+    plan = plans.Plan(
+        found,
+        shipped,
+        shipped.migrations[13:],
+        plans.module_changes(found.modules, shipped.module_hashes),
+        settings,
+        schedule="pg_cron job ... unchanged",
+        backup="pg_dump --format=custom ...",
+    )
     lines = plan.lines()
-    assert lines[0] == f"Upgrade plan: nls 0.1.0 (migration {shipped.migrations[12]}) -> 0.2.0 (migration " \
-                       f"{shipped.migrations[-1]})"
+    assert (
+        lines[0] == f"Upgrade plan: nls 0.1.0 (migration {shipped.migrations[12]}) -> 0.2.0 (migration "
+        f"{shipped.migrations[-1]})"
+    )
     text = "\n".join(lines)
-    for part in ("1 changed (nls_engine)", "1 added (nls_engine.read)", "new_one = '5'", "no longer used: old_one",
-                 "read_timeout_s '0' -> '30'", "Keeps 1 setting(s) you changed: rate = '2.5'",
-                 "pg_cron job ... unchanged"):
+    for part in (
+        "1 changed (nls_engine)",
+        "1 added (nls_engine.read)",
+        "new_one = '5'",
+        "no longer used: old_one",
+        "read_timeout_s '0' -> '30'",
+        "Keeps 1 setting(s) you changed: rate = '2.5'",
+        "pg_cron job ... unchanged",
+    ):
         assert part in text, part
     assert lines[-2].startswith("Before upgrading, back up") and lines[-1] == "  pg_dump --format=custom ..."
 
@@ -211,10 +258,15 @@ def test_the_plan_of_an_upgrade_names_settings_modules_and_the_backup():
 def test_the_backup_command_dumps_the_whole_database_without_a_password():
     class Info:
         host, port, user, dbname = "/var/run/postgresql", 5432, "postgres", "my db"
+
     command = plans.backup_command(stand_in(Info), "0.1.0", datetime(2026, 12, 1, 9, 30))
     words = shlex.split(command)
     assert words[:3] == ["pg_dump", "--format=custom", "--file=nls-0.1.0-my_db-20261201-0930.dump"]
     assert words[3].startswith("--dbname=") and len(words) == 4
-    assert conninfo_to_dict(words[3][len("--dbname="):]) == {"host": "/var/run/postgresql", "port": "5432",
-                                                           "user": "postgres", "dbname": "my db"}
+    assert conninfo_to_dict(words[3][len("--dbname=") :]) == {
+        "host": "/var/run/postgresql",
+        "port": "5432",
+        "user": "postgres",
+        "dbname": "my db",
+    }
     assert "password" not in command

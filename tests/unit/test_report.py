@@ -1,5 +1,6 @@
 """The one status vocabulary and the run report (nls_engine.report): the shape of sync_log.details and of a run's
 answer."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,11 @@ def test_details_of_a_clean_run_hold_only_what_was_found():
     ds = report.data_source("ds-1", "Cards", "incremental")
     ds.pages = 12
     report.requests_by_endpoint = {"data_sources.query": 1}
-    assert report.details() == {"data_sources": [{"id": "ds-1", "name": "Cards", "mode": "incremental", "pages": 12}],
-                                "cleaned_characters": 0, "requests_by_endpoint": {"data_sources.query": 1}}
+    assert report.details() == {
+        "data_sources": [{"id": "ds-1", "name": "Cards", "mode": "incremental", "pages": 12}],
+        "cleaned_characters": 0,
+        "requests_by_endpoint": {"data_sources.query": 1},
+    }
     assert not report.short
 
 
@@ -56,10 +60,20 @@ def test_the_answer_has_the_shape_nls_sync_notion_returns():
     report = RunReport("notion_full", processed=5, added=3, updated=1, requests_made=4)
     report.close(RunStatus.FAILED, "unauthorized", "API token is invalid. (HTTP 401)")
     assert report.answer("Cards", "db-1", "log-1") == {
-        "database_name": "Cards", "database_id": "db-1", "synced_count": 4, "status": "failed",
-        "sync_log_id": "log-1", "sync_type": "notion_full", "items_processed": 5, "items_added": 3,
-        "items_updated": 1, "items_removed": 0, "requests_made": 4,
-        "error": "API token is invalid. (HTTP 401)", "error_code": "unauthorized"}
+        "database_name": "Cards",
+        "database_id": "db-1",
+        "synced_count": 4,
+        "status": "failed",
+        "sync_log_id": "log-1",
+        "sync_type": "notion_full",
+        "items_processed": 5,
+        "items_added": 3,
+        "items_updated": 1,
+        "items_removed": 0,
+        "requests_made": 4,
+        "error": "API token is invalid. (HTTP 401)",
+        "error_code": "unauthorized",
+    }
 
 
 def test_a_skipped_source_says_that_nothing_was_done():

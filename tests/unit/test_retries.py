@@ -1,6 +1,7 @@
 """The client's own retry loop (nls_engine.notion.client.NotionClient.request) against a stand-in HTTP session: every
 attempt counted and paced, 429s handed to the budget, writes never retried blindly, timeouts fitted to the deadline,
 and the waiter that lets PostgreSQL act between slices (nls_engine.notion.waiting)."""
+
 from __future__ import annotations
 
 import json
@@ -52,16 +53,31 @@ class Pacer:
 
 
 def client(script, deadline=None, max_attempts=4, pacer=None):
-    c = NotionClient("secret", "http://notion.test", "2025-09-03", timeouts=(5, 30),
-                     policy=RetryPolicy(max_attempts, backoff_s=0.01), deadline=deadline, pacer=pacer,
-                     waiter=Waiter(sleep=lambda s: None))
+    c = NotionClient(
+        "secret",
+        "http://notion.test",
+        "2025-09-03",
+        timeouts=(5, 30),
+        policy=RetryPolicy(max_attempts, backoff_s=0.01),
+        deadline=deadline,
+        pacer=pacer,
+        waiter=Waiter(sleep=lambda s: None),
+    )
     c.session = stand_in(Session(script))
     return c
 
 
 OK = Answer(200, {"object": "page", "id": "p"})
-LIMITED = Answer(429, {"object": "error", "code": "rate_limited", "message": "slow down",
-                       "additional_data": {"rate_limit_reason": "workspace_rate_limit"}}, {"Retry-After": "2"})
+LIMITED = Answer(
+    429,
+    {
+        "object": "error",
+        "code": "rate_limited",
+        "message": "slow down",
+        "additional_data": {"rate_limit_reason": "workspace_rate_limit"},
+    },
+    {"Retry-After": "2"},
+)
 
 
 def test_every_attempt_is_counted_and_each_waits_its_turn_in_the_budget():
@@ -122,7 +138,7 @@ def test_a_write_whose_answer_is_not_json_is_not_sent_again():
     c = client([PORTAL, OK])
     with pytest.raises(NotionError) as e:
         c.request("POST", "/v1/pages", body={}, idempotent=False)
-    assert (e.value.status, e.value.code, c.requests_made) == (0, "no_answer", 1)   # the create happened
+    assert (e.value.status, e.value.code, c.requests_made) == (0, "no_answer", 1)  # the create happened
 
 
 def test_errors_about_one_object_are_not_retried():
@@ -136,7 +152,7 @@ def test_timeouts_shrink_to_end_before_the_deadline_and_no_request_starts_that_c
     c = client([OK], deadline=time.monotonic() + 10)
     c.request("GET", "/v1/pages/p")
     connect, read = c.session.timeouts[0]
-    assert connect <= 5 and read < 30 and connect + read <= 10   # together they end by the deadline
+    assert connect <= 5 and read < 30 and connect + read <= 10  # together they end by the deadline
     late = client([OK], deadline=time.monotonic() + 1.5)
     with pytest.raises(RunDeadline, match="deadline"):
         late.request("GET", "/v1/pages/p")
@@ -144,8 +160,7 @@ def test_timeouts_shrink_to_end_before_the_deadline_and_no_request_starts_that_c
 
 
 def test_a_deadline_message_says_what_timed_out():
-    c = client([requests.ReadTimeout("stall"), requests.ReadTimeout("stall"), OK],
-               deadline=time.monotonic() + 2.5)
+    c = client([requests.ReadTimeout("stall"), requests.ReadTimeout("stall"), OK], deadline=time.monotonic() + 2.5)
     c.policy.backoff_s = 1.0
     with pytest.raises(RunDeadline, match=r"timed out \(/v1/pages/p 1\)"):
         c.request("GET", "/v1/pages/p")
@@ -169,6 +184,7 @@ def test_a_cancel_seen_while_a_request_is_pending_is_raised_at_once():
         checks.append(1)
         if len(checks) == 3:
             raise Cancel()
+
     waiter = Waiter(check=check, slice_s=0.01)
     started = time.monotonic()
     with pytest.raises(Cancel):

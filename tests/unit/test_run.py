@@ -1,5 +1,6 @@
 """One run of one flow over one source (nls_engine.run), with a stand-in store and flow: the lock, the sync_log row
 that is always closed, the status each ending earns, and the run's answer."""
+
 from __future__ import annotations
 
 from typing import ClassVar
@@ -129,9 +130,14 @@ def test_a_deadline_ends_the_run_partial_with_its_reason():
     assert report.limits == [{"limit": "deadline", "reason": "a backoff of 8 s would pass the run's deadline"}]
 
 
-@pytest.mark.parametrize("error, code", [(NotionError(404, "object_not_found", "no"), "object_not_found"),
-                                         (crypto.TokenUnreadable("bad"), "token_unreadable"),
-                                         (crypto.KeyError_("no key", "set it"), "encryption_key_missing")])
+@pytest.mark.parametrize(
+    "error, code",
+    [
+        (NotionError(404, "object_not_found", "no"), "object_not_found"),
+        (crypto.TokenUnreadable("bad"), "token_unreadable"),
+        (crypto.KeyError_("no key", "set it"), "encryption_key_missing"),
+    ],
+)
 def test_each_known_failure_keeps_its_code(error, code):
     status, got, message = outcome(error, RunReport("notion_full"))
     assert status is RunStatus.FAILED and got == code and message
@@ -161,8 +167,13 @@ def test_a_cancel_closes_the_log_row_as_cancelled_and_is_raised_to_the_caller(cl
 
 def test_in_the_scheduled_procedure_each_checkpoint_writes_the_counts_before_committing(client):
     store, commits = Store(), []
-    SourceRun(stand_in(store), Settings.from_catalogue(rows()), SOURCE, CheckpointingFlow(),
-              lambda: commits.append(store.calls[-1])).go()
+    SourceRun(
+        stand_in(store),
+        Settings.from_catalogue(rows()),
+        SOURCE,
+        CheckpointingFlow(),
+        lambda: commits.append(store.calls[-1]),
+    ).go()
     # after begin and at the flow's own checkpoint the counts are written, then committed; the closed row last
     assert commits == ["progress", "progress", "finish completed"]
 

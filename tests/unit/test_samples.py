@@ -1,6 +1,7 @@
 """scripts/samples.py without PostgreSQL: finding the marked sample blocks of a markdown file, their queries, the
 block written from psql's answers, and what counts as a difference from a run (a count does; a uuid made anew,
 a time, a port or psql's padding does not). tests/test_readme_samples.py runs it for real."""
+
 from __future__ import annotations
 
 import sys
@@ -41,19 +42,26 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_a_marked_block_is_found_with_its_steps(tmp_path):
     [sample] = samples.find_samples([_write(tmp_path, DOC)])
     assert sample.name == "trash"
-    assert sample.steps == [("sql", "CALL nls.sync_all_users_notion_databases();"),
-                            ("sql", f"SELECT page_id, in_trash\n  FROM nls.stg_notion_pages WHERE page_id = '{STABLE}';"
-                                    "  -- the trashed card")]
-    assert DOC[sample.start:sample.end] == sample.body and sample.body.endswith(" stale output\n")
+    assert sample.steps == [
+        ("sql", "CALL nls.sync_all_users_notion_databases();"),
+        (
+            "sql",
+            f"SELECT page_id, in_trash\n  FROM nls.stg_notion_pages WHERE page_id = '{STABLE}';  -- the trashed card",
+        ),
+    ]
+    assert DOC[sample.start : sample.end] == sample.body and sample.body.endswith(" stale output\n")
 
 
 def test_a_shell_line_is_a_step_of_its_own(tmp_path):
-    doc = ("<!-- sample: export -->\n```\n$ nls export sqlite --user demo-user demo.db\ndemo.db: full export\n"
-           "nls_demo=# SELECT 1;\n```\n")
+    doc = (
+        "<!-- sample: export -->\n```\n$ nls export sqlite --user demo-user demo.db\ndemo.db: full export\n"
+        "nls_demo=# SELECT 1;\n```\n"
+    )
     [sample] = samples.find_samples([_write(tmp_path, doc)])
     assert sample.steps == [("sh", "nls export sqlite --user demo-user demo.db"), ("sql", "SELECT 1;")]
     assert samples.render(sample, ["demo.db: written", " ?column?"]) == (
-        "$ nls export sqlite --user demo-user demo.db\ndemo.db: written\nnls_demo=# SELECT 1;\n ?column?\n")
+        "$ nls export sqlite --user demo-user demo.db\ndemo.db: written\nnls_demo=# SELECT 1;\n ?column?\n"
+    )
 
 
 def test_a_block_of_an_unknown_scene_or_without_a_query_is_refused(tmp_path):
@@ -72,18 +80,24 @@ def test_the_block_is_written_from_the_answers_under_its_queries(tmp_path):
     [sample] = samples.find_samples([_write(tmp_path, DOC)])
     answer = f"               page_id                | in_trash\n{'-' * 38}+{'-' * 10}\n {STABLE} | t\n(1 row)"
     body = samples.render(sample, ["CALL", answer])
-    assert body == ("nls_demo=# CALL nls.sync_all_users_notion_databases();\nCALL\n"
-                    "nls_demo=# SELECT page_id, in_trash\n"
-                    f"nls_demo-#   FROM nls.stg_notion_pages WHERE page_id = '{STABLE}';  -- the trashed card\n"
-                    f"{answer}\n")
+    assert body == (
+        "nls_demo=# CALL nls.sync_all_users_notion_databases();\nCALL\n"
+        "nls_demo=# SELECT page_id, in_trash\n"
+        f"nls_demo-#   FROM nls.stg_notion_pages WHERE page_id = '{STABLE}';  -- the trashed card\n"
+        f"{answer}\n"
+    )
     assert "stale output" not in body
 
 
 def test_what_varies_between_runs_is_no_difference_but_a_count_or_a_stable_id_is():
-    old = (f" a0b1c2d3-0000-4000-8000-000000000001 | {STABLE} | 127.0.0.1:50547 | 2026-11-30T11:48:07.340Z |  3\n"
-           " NLS-48F54C3C0211 | 2026-11-30 11:50:00+00 | 10:48:46 | host=127.0.0.1 port=60325")
-    new = (f" 9f8e7d6c-1111-4222-8333-444455556666 | {STABLE} | 127.0.0.1:41000 | 2026-12-04T03:02:22.736Z |  3\n"
-           " NLS-0123456789AB | 2026-12-04 03:04:00+00 | 03:04:00 | host=127.0.0.1 port=39281")
+    old = (
+        f" a0b1c2d3-0000-4000-8000-000000000001 | {STABLE} | 127.0.0.1:50547 | 2026-11-30T11:48:07.340Z |  3\n"
+        " NLS-48F54C3C0211 | 2026-11-30 11:50:00+00 | 10:48:46 | host=127.0.0.1 port=60325"
+    )
+    new = (
+        f" 9f8e7d6c-1111-4222-8333-444455556666 | {STABLE} | 127.0.0.1:41000 | 2026-12-04T03:02:22.736Z |  3\n"
+        " NLS-0123456789AB | 2026-12-04 03:04:00+00 | 03:04:00 | host=127.0.0.1 port=39281"
+    )
     stable = {STABLE}
     assert samples.comparable(old, stable) == samples.comparable(new, stable)
     assert samples.comparable(old, stable) == samples.comparable(old.replace("|  3", "|    3"), stable)  # padding

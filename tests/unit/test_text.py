@@ -1,4 +1,5 @@
 """Text PostgreSQL cannot store (nls_engine.text.clean): U+0000 removed, lone surrogates replaced, all else kept."""
+
 from __future__ import annotations
 
 from nls_engine.text import clean

@@ -1,4 +1,5 @@
 """The columns of typed views, decided without a database: names, kinds, and how they follow a schema."""
+
 from __future__ import annotations
 
 from nls_engine.typed_views.columns import (
@@ -15,8 +16,14 @@ KEYWORDS = frozenset({"order", "select", "from", "user", "left"})
 
 
 def obs(pid, name, ptype, **kw):
-    return {"property_id": pid, "name": name, "type": ptype, "result_types": kw.pop("results", {}),
-            "has_time": kw.pop("has_time", False), "has_end": kw.pop("has_end", False)}
+    return {
+        "property_id": pid,
+        "name": name,
+        "type": ptype,
+        "result_types": kw.pop("results", {}),
+        "has_time": kw.pop("has_time", False),
+        "has_end": kw.pop("has_end", False),
+    }
 
 
 def test_names_become_identifiers_that_need_no_quotes():
@@ -59,27 +66,46 @@ def test_a_formula_takes_the_result_most_pages_hold_and_keeps_its_own_on_a_tie()
 
 
 def test_a_fresh_view_puts_the_title_first_and_names_clear_of_the_fixed_columns():
-    cols = plan_fresh([obs("b", "URL", "url"), obs("title", "Task", "title"), obs("a", "Assignee", "people"),
-                       obs("c", "Order", "number")], KEYWORDS)
+    cols = plan_fresh(
+        [
+            obs("b", "URL", "url"),
+            obs("title", "Task", "title"),
+            obs("a", "Assignee", "people"),
+            obs("c", "Order", "number"),
+        ],
+        KEYWORDS,
+    )
     assert [c["column"] for c in cols] == ["task", "assignee", "assignee_names", "order_", "url_2"]
     assert [c["kind"] for c in cols] == ["text", "ids", "names", "number", "text"]
 
 
 def test_following_keeps_names_through_a_rename_and_adds_retypes_removes_restores():
-    base = [obs("title", "Task", "title"), obs("d", "Due", "date"), obs("x", "Notes", "rich_text"),
-            obs("p", "Phone", "phone_number")]
+    base = [
+        obs("title", "Task", "title"),
+        obs("d", "Due", "date"),
+        obs("x", "Notes", "rich_text"),
+        obs("p", "Phone", "phone_number"),
+    ]
     cols = plan_fresh(base)
-    later = [obs("title", "Task", "title"), obs("d", "Deadline", "date", has_time=True, has_end=True),
-             obs("x", "Notes", "number"), obs("n", "New", "checkbox")]
+    later = [
+        obs("title", "Task", "title"),
+        obs("d", "Deadline", "date", has_time=True, has_end=True),
+        obs("x", "Notes", "number"),
+        obs("n", "New", "checkbox"),
+    ]
     new, changes = plan_follow(cols, later)
     by = {c["column"]: c for c in new}
     assert [c["column"] for c in new] == ["task", "due", "due_start", "due_end", "notes", "phone", "new"]
     assert by["due"]["kind"] == "range" and by["due"]["property"] == "Deadline"
     assert by["notes"]["kind"] == "number" and by["phone"]["removed"] and not by["new"]["removed"]
     assert [(c["change"], c["column_name"]) for c in changes] == [
-        ("property_renamed", "due"), ("column_retyped", "due"), ("column_retyped", "notes"),
-        ("property_removed", "phone"), ("column_added", "new")]
-    assert plan_follow(new, later) == (new, [])                      # nothing new: nothing changes
+        ("property_renamed", "due"),
+        ("column_retyped", "due"),
+        ("column_retyped", "notes"),
+        ("property_removed", "phone"),
+        ("column_added", "new"),
+    ]
+    assert plan_follow(new, later) == (new, [])  # nothing new: nothing changes
     # a date never narrows back; a removed property that comes back is restored under its old name
     narrower = [o if o["property_id"] != "d" else obs("d", "Deadline", "date") for o in later] + [base[3]]
     again, changes = plan_follow(new, narrower)
@@ -92,6 +118,10 @@ def test_making_a_view_again_renames_and_drops():
     new, changes = plan_recreate(cols, [obs("title", "Task", "title"), obs("s", "Points", "number")])
     assert [c["column"] for c in new] == ["task", "points"]
     assert [(c["change"], c.get("column_name")) for c in changes] == [
-        ("recreated", None), ("column_dropped", "phone"), ("column_renamed", "points")]
-    assert plan_recreate([], [obs("title", "Task", "title")])[1] == [{"change": "created",
-                                                                      "detail": "1 property columns"}]
+        ("recreated", None),
+        ("column_dropped", "phone"),
+        ("column_renamed", "points"),
+    ]
+    assert plan_recreate([], [obs("title", "Task", "title")])[1] == [
+        {"change": "created", "detail": "1 property columns"}
+    ]

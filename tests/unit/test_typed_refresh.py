@@ -1,5 +1,6 @@
 """Typed views after a sync (nls_engine.typed_views.views.refresh), with a stand-in store: one view's failure is
 reported and the others go on, but a cancel or statement_timeout (SQLSTATE 57014) ends the call."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,7 @@ class Store:
 
     def __init__(self, error: SQLError):
         self.raises, self.user, self.built = error, None, False
-        self.observed: list[str] = []   # the data sources whose pages were read
+        self.observed: list[str] = []  # the data sources whose pages were read
 
     @staticmethod
     def interrupted(error):
@@ -37,9 +38,20 @@ class Store:
         self.user = user_id
 
     def typed_view_rows(self, source_ids):
-        return [{"id": n, "user_id": "alice", "source_id": 1, "data_source_id": f"ds-{n}", "schema_name": "notion",
-                 "view_name": f"v{n}", "columns": [], "build_wanted": True, "built_as": f"notion.v{n}"}
-                for n in (1, 2)]
+        return [
+            {
+                "id": n,
+                "user_id": "alice",
+                "source_id": 1,
+                "data_source_id": f"ds-{n}",
+                "schema_name": "notion",
+                "view_name": f"v{n}",
+                "columns": [],
+                "build_wanted": True,
+                "built_as": f"notion.v{n}",
+            }
+            for n in (1, 2)
+        ]
 
     def sql_keywords(self):
         return frozenset()

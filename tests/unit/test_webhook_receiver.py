@@ -1,6 +1,7 @@
 """The webhook receiver (nls webhooks serve): what it writes in its log of a refused post (nothing that helps guess
 the secret path), and the 413 a client gets for a body too large, on a real uvicorn server over a raw socket, also
 when it writes the whole body before reading and asks to close the connection."""
+
 from __future__ import annotations
 
 import socket
@@ -34,10 +35,20 @@ def _post(app, path: str, body: bytes) -> int:
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-             "headers": [(b"content-length", str(len(body)).encode()), (b"host", b"127.0.0.1")],
-             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8790)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-length", str(len(body)).encode()), (b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8790),
+    }
     asyncio.run(app(scope, receive, send))
     return next(m["status"] for m in sent if m["type"] == "http.response.start")
 
@@ -47,7 +58,7 @@ def test_the_log_of_a_refused_post_does_not_hold_the_secret(caplog):
 
     app = build_app("host=127.0.0.1 port=1 dbname=none connect_timeout=1", max_body_bytes=16)
     with caplog.at_level("INFO", logger="nls.webhooks"):
-        assert _post(app, "/notion/" + SECRET, b"x" * 64) == 413   # refused before the database is asked
+        assert _post(app, "/notion/" + SECRET, b"x" * 64) == 413  # refused before the database is asked
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert "/notion/3315..." in logged and "413" in logged
     assert SECRET[:5] not in logged
@@ -64,6 +75,7 @@ def served():
     import uvicorn
 
     from nls_webhooks.receiver import build_app, server_config
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -92,8 +104,9 @@ def _send_all_then_read(port: int, request: bytes) -> bytes:
             assert chunk, f"closed before an answer: {answer!r}"
             answer += chunk
         head, _, body = answer.partition(b"\r\n\r\n")
-        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length:")))
+        length = int(
+            next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+        )
         while len(body) < length:
             chunk = s.recv(65536)
             assert chunk, f"closed inside the answer: {answer!r}"
@@ -109,8 +122,7 @@ CONNECTIONS = {"keep-alive": b"", "close": b"Connection: close\r\n"}
 @pytest.mark.parametrize("size", [LIMIT + 1, 4 * 1024 * 1024])
 def test_a_client_that_writes_a_whole_oversized_body_first_gets_413(served, size, connection):
     body = b"{" + b" " * (size - 2) + b"}"
-    answer = _send_all_then_read(served, POST + CONNECTIONS[connection] + b"Content-Length: %d\r\n\r\n" % size
-                                 + body)
+    answer = _send_all_then_read(served, POST + CONNECTIONS[connection] + b"Content-Length: %d\r\n\r\n" % size + body)
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
     assert answer.endswith(b"too large")
 
@@ -118,9 +130,10 @@ def test_a_client_that_writes_a_whole_oversized_body_first_gets_413(served, size
 @pytest.mark.parametrize("connection", CONNECTIONS)
 def test_a_chunked_body_that_grows_past_the_limit_gets_413(served, connection):
     piece = 64 * 1024
-    chunks = b"".join(b"%x\r\n%s\r\n" % (piece, b"x" * piece) for _ in range(64)) + b"0\r\n\r\n"   # 4 MiB
-    answer = _send_all_then_read(served, POST + CONNECTIONS[connection] + b"Transfer-Encoding: chunked\r\n\r\n"
-                                 + chunks)
+    chunks = b"".join(b"%x\r\n%s\r\n" % (piece, b"x" * piece) for _ in range(64)) + b"0\r\n\r\n"  # 4 MiB
+    answer = _send_all_then_read(
+        served, POST + CONNECTIONS[connection] + b"Transfer-Encoding: chunked\r\n\r\n" + chunks
+    )
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
 
 
@@ -161,8 +174,8 @@ def test_the_background_applies_are_one_per_path_at_a_time_and_a_skipped_one_is_
         applier.BUSY_WAIT_S = 0.01
         applier.soon("a")
         applier.soon("b")
-        await asyncio.sleep(0.005)   # both applies running
-        for _ in range(3):           # three more events of a
+        await asyncio.sleep(0.005)  # both applies running
+        for _ in range(3):  # three more events of a
             applier.soon("a")
         while applier.tasks:
             await asyncio.sleep(0.01)

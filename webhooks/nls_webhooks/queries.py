@@ -1,5 +1,6 @@
 """Every statement ``nls webhooks serve`` runs against PostgreSQL, in one place. The receiver runs one: it hands each
 POST as it arrived to ``nls.webhook_receive``, which verifies it inside the server and answers the status."""
+
 from __future__ import annotations
 
 # path (text), the raw body (bytea), the X-Notion-Signature header (text or NULL) -> the HTTP status (int)

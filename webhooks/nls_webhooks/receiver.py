@@ -14,6 +14,7 @@ the verification token stays encrypted in the database, and the role it connects
 may run that one function. ``GET /healthz`` answers 200 while the database answers. Anything else: 404.
 Systemd-friendly: logs to stderr, stops on SIGTERM, exits non-zero when the database cannot be reached at start.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,8 +35,15 @@ DEFAULT_MAX_BODY = 262_144
 # what is read of a refused body past the limit, at most, so that its sender reads the 413: bytes, seconds
 DRAIN_BYTES = 16 * 1024 * 1024
 DRAIN_SECONDS = 10.0
-REASONS = {200: "ok", 400: "not an event", 401: "not verified", 404: "unknown endpoint", 413: "too large",
-           500: "not verified: the server cannot read its key ring", 503: "database unavailable"}
+REASONS = {
+    200: "ok",
+    400: "not an event",
+    401: "not verified",
+    404: "unknown endpoint",
+    413: "too large",
+    500: "not verified: the server cannot read its key ring",
+    503: "database unavailable",
+}
 
 
 class TooLarge(Exception):
@@ -94,12 +102,12 @@ class Applier:
     """The background applies of stored events: at most ``connections`` at once (a connection each), one per path
     at a time. ``soon(path)`` asks for one and returns at once."""
 
-    BUSY_RETRIES, BUSY_WAIT_S = 30, 1.0   # another run of the user's events holds them: try again, a second later
+    BUSY_RETRIES, BUSY_WAIT_S = 30, 1.0  # another run of the user's events holds them: try again, a second later
 
     def __init__(self, dsn: str, connections: int = 2):
         self.free = [Database(dsn) for _ in range(connections)]
         self.slots = asyncio.Semaphore(connections)
-        self.again: dict[str, bool] = {}   # path being applied -> an event came for it since the apply began
+        self.again: dict[str, bool] = {}  # path being applied -> an event came for it since the apply began
         self.tasks: set[asyncio.Task] = set()
 
     def soon(self, path: str) -> None:
@@ -168,12 +176,14 @@ async def _body(request: Request, limit: int) -> bytes:
 async def _drain(stream) -> None:
     """Read and throw away what is left of a request body (``request.stream()``'s iterator): up to DRAIN_BYTES
     within DRAIN_SECONDS, then stop (the connection closes after the answer, unread bytes and all)."""
+
     async def discard() -> None:
         size = 0
         async for chunk in stream:
             size += len(chunk)
             if size > DRAIN_BYTES:
                 return
+
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(discard(), DRAIN_SECONDS)
 
@@ -190,7 +200,7 @@ def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
             status = 413
         else:
             status = await db.receive(request.path_params["path"], body, request.headers.get("x-notion-signature"))
-            if status == 200 and request.headers.get("x-notion-signature"):   # an event stored (not a handshake)
+            if status == 200 and request.headers.get("x-notion-signature"):  # an event stored (not a handshake)
                 applier.soon(request.path_params["path"])
         if status != 200:
             log.info("POST %s: %s %s", shown_path(request.path_params["path"]), status, REASONS.get(status, ""))
@@ -201,10 +211,11 @@ def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
     async def healthz(request: Request) -> Response:
         try:
             status = await db.receive("0" * 64, b"", None)
-        except Exception:   # noqa: BLE001 - any failure is "unhealthy"
+        except Exception:  # noqa: BLE001 - any failure is "unhealthy"
             status = 503
-        return PlainTextResponse("ok" if status == 404 else "database unavailable",
-                                 status_code=200 if status == 404 else 503)
+        return PlainTextResponse(
+            "ok" if status == 404 else "database unavailable", status_code=200 if status == 404 else 503
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -212,8 +223,10 @@ def build_app(dsn: str, max_body_bytes: int = DEFAULT_MAX_BODY) -> Starlette:
         await applier.close()
         await db.close()
 
-    app = Starlette(routes=[Route("/notion/{path:str}", deliver, methods=["POST"]),
-                            Route("/healthz", healthz, methods=["GET"])], lifespan=lifespan)
+    app = Starlette(
+        routes=[Route("/notion/{path:str}", deliver, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])],
+        lifespan=lifespan,
+    )
     app.state.db, app.state.applier = db, applier
     return app
 
@@ -223,8 +236,10 @@ def check(dsn: str) -> str | None:
     try:
         with psycopg.connect(dsn, connect_timeout=10) as conn:
             if not _first(conn.execute(queries.CAN_RECEIVE).fetchone()):
-                return (f"role {conn.info.user} may not run nls.webhook_receive(text, bytea, text): "
-                        f"GRANT nls_webhook TO {conn.info.user}")
+                return (
+                    f"role {conn.info.user} may not run nls.webhook_receive(text, bytea, text): "
+                    f"GRANT nls_webhook TO {conn.info.user}"
+                )
     except psycopg.Error as e:
         return f"cannot use PostgreSQL: {str(e).strip()}"
     return None
@@ -233,13 +248,23 @@ def check(dsn: str) -> str | None:
 def server_config(app: Starlette, host: str, port: int, max_body_bytes: int, log_level: str = "info"):
     """The uvicorn configuration the receiver is served with (a ``uvicorn.Config``)."""
     import uvicorn
-    return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False, proxy_headers=True,
-                          server_header=False, h11_max_incomplete_event_size=max_body_bytes + 65536)
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+        h11_max_incomplete_event_size=max_body_bytes + 65536,
+    )
 
 
 def serve(dsn: str, host: str, port: int, max_body_bytes: int, log_level: str = "info") -> int:
     """Serve until SIGTERM or SIGINT; returns the exit code."""
     import uvicorn
+
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     problem = check(dsn)
     if problem:

@@ -7,6 +7,7 @@ caller may read every user's rows), committed, and answered: its result, or its 
 detail and hint the caller's statement then raises. Secrets (a token, a password; a verification token answered)
 travel encrypted under a one-time key that only the notification to the listening workers carries.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("nls.worker")
 
-EVENTS_EVERY_S = 1.0   # how often a worker looks for webhook events waiting, at most
+EVENTS_EVERY_S = 1.0  # how often a worker looks for webhook events waiting, at most
 
 
 @dataclass(frozen=True)
@@ -55,29 +56,53 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "sync_notion": Kind(entry.sync_notion, "nls.sync_notion(text, text, text, boolean)",
-                        ("database_id", "database_name", "user_id", "full_sync")),
+    "sync_notion": Kind(
+        entry.sync_notion,
+        "nls.sync_notion(text, text, text, boolean)",
+        ("database_id", "database_name", "user_id", "full_sync"),
+    ),
     "push_notion": Kind(entry.push_notion, "nls.push_notion(text, boolean)", ("user_id", "dry_run")),
     "anki_sync": Kind(entry.anki_sync, "nls.anki_sync(text)", ("user_id",)),
     "apply_webhook_events": Kind(entry.apply_webhook_events, "nls.apply_webhook_events(text)", ("user_id",)),
     "rotate_encryption_key": Kind(entry.rotate_encryption_key, "nls.rotate_encryption_key()", (), every_user=True),
     "engine_status": Kind(entry.engine_status, "nls.engine_status()", ()),
     "discover": Kind(entry.discover, "nls.discover(text, boolean)", ("user_id", "add"), "rows"),
-    "create_typed_view": Kind(entry.create_typed_view, "nls.create_typed_view(text, text, text, text)",
-                              ("database_id", "view_name", "schema_name", "user_id"), "rows"),
-    "typed_select": Kind(entry.typed_select, "nls.typed_select(bigint, text)", ("source_id", "data_source_id"),
-                         "value"),
-    "add_integration": Kind(entry.add_integration, "nls.add_integration(text, text, text, text, text, text)",
-                            ("user_id", "access_token", "workspace_id", "workspace_name", "workspace_icon", "bot_id"),
-                            "value", ("access_token",)),
-    "add_anki_account": Kind(entry.add_anki_account, "nls.add_anki_account(text, text, text, text)",
-                             ("user_id", "username", "password", "endpoint"), "value", ("password",)),
-    "webhook_receive": Kind(entry.webhook_receive, "nls.webhook_receive(text, bytea, text)",
-                            ("path", "body", "signature"), "value", every_user=True),
-    "webhook_verification_token": Kind(entry.webhook_verification_token, "nls.webhook_verification_token(text)",
-                                       ("user_id",), "secret"),
-    "apply_all_webhook_events": Kind(entry.apply_all_webhook_events, "nls.apply_all_webhook_events()", (), "value",
-                                     every_user=True),
+    "create_typed_view": Kind(
+        entry.create_typed_view,
+        "nls.create_typed_view(text, text, text, text)",
+        ("database_id", "view_name", "schema_name", "user_id"),
+        "rows",
+    ),
+    "typed_select": Kind(
+        entry.typed_select, "nls.typed_select(bigint, text)", ("source_id", "data_source_id"), "value"
+    ),
+    "add_integration": Kind(
+        entry.add_integration,
+        "nls.add_integration(text, text, text, text, text, text)",
+        ("user_id", "access_token", "workspace_id", "workspace_name", "workspace_icon", "bot_id"),
+        "value",
+        ("access_token",),
+    ),
+    "add_anki_account": Kind(
+        entry.add_anki_account,
+        "nls.add_anki_account(text, text, text, text)",
+        ("user_id", "username", "password", "endpoint"),
+        "value",
+        ("password",),
+    ),
+    "webhook_receive": Kind(
+        entry.webhook_receive,
+        "nls.webhook_receive(text, bytea, text)",
+        ("path", "body", "signature"),
+        "value",
+        every_user=True,
+    ),
+    "webhook_verification_token": Kind(
+        entry.webhook_verification_token, "nls.webhook_verification_token(text)", ("user_id",), "secret"
+    ),
+    "apply_all_webhook_events": Kind(
+        entry.apply_all_webhook_events, "nls.apply_all_webhook_events()", (), "value", every_user=True
+    ),
 }
 
 
@@ -99,20 +124,28 @@ def next_unit(slot: Slot, conn: Conn) -> bool:
 def run_call(slot: Slot, conn: Conn, request: dict) -> None:
     """One call: run it as its caller would have, answer it (result or error), commit."""
     rid, kind = str(request["id"]), KINDS.get(request["kind"])
-    slot.now = {"slot": slot.number, "work": request["kind"], "request_id": rid, "user_id": request["acting_user"],
-                "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    slot.now = {
+        "slot": slot.number,
+        "work": request["kind"],
+        "request_id": rid,
+        "user_id": request["acting_user"],
+        "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     key = slot.worker.signals.key(rid) if (request["secret"] or (kind and kind.answer == "secret")) else None
     plpy = Plpy(conn, lambda: _why_stop(slot, rid))
     try:
         if kind is None:
-            raise PlpyError(f"nls: this worker does not know the call {request['kind']!r}", sqlstate="0A000",
-                            hint="Run a worker of the same version as the database's nls (nls --version).")
-        queries.one(conn, queries.ACT_FOR_CALLER, [rid, kind.function, kind.every_user])   # else 42501
+            raise PlpyError(
+                f"nls: this worker does not know the call {request['kind']!r}",
+                sqlstate="0A000",
+                hint="Run a worker of the same version as the database's nls (nls --version).",
+            )
+        queries.one(conn, queries.ACT_FOR_CALLER, [rid, kind.function, kind.every_user])  # else 42501
         answer = _answer(kind, kind.run(plpy, slot.gd, *_arguments(kind, request, key)), key)
         conn.commit()
         outcome: tuple[str, str | None, str | None] = ("done", json.dumps(answer), None)
     except Exception as e:  # every failure is the caller's error, never the worker's end
-        if conn.closed:   # the backend ended (terminated, a restart): the heartbeat answers the call
+        if conn.closed:  # the backend ended (terminated, a restart): the heartbeat answers the call
             raise
         conn.rollback()
         outcome = ("cancelled" if rid in slot.worker.signals.cancelled else "failed", None, json.dumps(error_of(e)))
@@ -138,9 +171,11 @@ def _arguments(kind: Kind, request: dict, key: bytes | None) -> list:
     args = request["args"] if isinstance(request["args"], dict) else json.loads(request["args"] or "{}")
     if kind.secret:
         if key is None or request["secret"] is None:
-            raise PlpyError("nls: the worker did not receive the one-time key of this call's secret",
-                            hint="Call again; every worker must be listening (nls.workers shows them).",
-                            sqlstate="55000")
+            raise PlpyError(
+                "nls: the worker did not receive the one-time key of this call's secret",
+                hint="Call again; every worker must be listening (nls.workers shows them).",
+                sqlstate="55000",
+            )
         args.update(json.loads(decrypt(key, request["secret_iv"], request["secret"])))
     values = [args.get(name) for name in kind.args]
     body = values[kind.args.index("body")] if "body" in kind.args else None
@@ -154,7 +189,7 @@ def _answer(kind: Kind, value: Any, key: bytes | None) -> Any:
     if kind.answer == "json":
         return json.loads(value) if isinstance(value, str) else value
     if kind.answer == "secret":
-        if key is None:   # run_call receives the key of every call whose answer is a secret
+        if key is None:  # run_call receives the key of every call whose answer is a secret
             raise PlpyError("nls: no one-time key to encrypt this call's secret answer with", sqlstate="55000")
         iv, ciphertext = encrypt(key, value)
         return {"iv": iv.hex(), "ciphertext": ciphertext.hex()}
@@ -166,16 +201,24 @@ def error_of(error: BaseException) -> dict:
     point's error reads ``nls: <message>`` as PL/Python shows it; PostgreSQL's own keeps its SQLSTATE and words."""
     if isinstance(error, psycopg.Error) and error.diag.sqlstate:
         d = error.diag
-        return {"sqlstate": d.sqlstate, "message": d.message_primary or str(error), "detail": d.message_detail,
-                "hint": d.message_hint}
+        return {
+            "sqlstate": d.sqlstate,
+            "message": d.message_primary or str(error),
+            "detail": d.message_detail,
+            "hint": d.message_hint,
+        }
     state = getattr(error, "sqlstate", None) or "XX000"
     message = str(error) or type(error).__name__
-    if isinstance(error, PlpyError):   # PL/Python prints the entry point's error after its class name, nls
+    if isinstance(error, PlpyError):  # PL/Python prints the entry point's error after its class name, nls
         message = PREFIX + message
     if state == "XX000":
         log.error("nls worker: a call failed", exc_info=error)
-    return {"sqlstate": state, "message": message, "detail": getattr(error, "detail", None),
-            "hint": getattr(error, "hint", None)}
+    return {
+        "sqlstate": state,
+        "message": message,
+        "detail": getattr(error, "detail", None),
+        "hint": getattr(error, "hint", None),
+    }
 
 
 def sync_round_user(slot: Slot, conn: Conn) -> bool:
@@ -208,8 +251,11 @@ def apply_events(slot: Slot, conn: Conn) -> bool:
     if not Store(Db(plpy, slot.gd)).users_with_events():
         conn.commit()
         return False
-    slot.now = {"slot": slot.number, "work": "webhook_events",
-                "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    slot.now = {
+        "slot": slot.number,
+        "work": "webhook_events",
+        "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     try:
         entry.apply_all_webhook_events(plpy, slot.gd)
         conn.commit()
@@ -231,6 +277,7 @@ def idle_s(worker: Worker) -> float:
 def encrypt(key: bytes, text: str) -> tuple[bytes, bytes]:
     """AES-CBC with PKCS#7 padding (pgcrypto's ``encrypt_iv(..., 'aes-cbc/pad:pkcs')``): (iv, ciphertext)."""
     import os
+
     iv = os.urandom(16)
     padder = padding.PKCS7(128).padder()
     data = padder.update(text.encode()) + padder.finalize()
@@ -253,10 +300,12 @@ def check_database(conn: Conn) -> dict:
     from nls_engine import crypto
 
     from .worker import WorkerError
+
     version = queries.version(conn)
     if version is None:
-        raise WorkerError(f"database {conn.info.dbname!r} has no nls: install it first (nls install --dsn ... "
-                          "--runtime worker)")
+        raise WorkerError(
+            f"database {conn.info.dbname!r} has no nls: install it first (nls install --dsn ... --runtime worker)"
+        )
     mismatch = queries.mismatch(conn, version)
     if mismatch:
         raise WorkerError(mismatch)
@@ -264,8 +313,10 @@ def check_database(conn: Conn) -> dict:
     try:
         crypto.load_ring(Settings.from_catalogue(store.settings_rows()).encryption_key_file)
     except crypto.KeyError_ as e:
-        raise WorkerError(f"no encryption key for the worker: {e} ({e.hint}); the worker runtime keeps the key in "
-                          "the worker's environment (NLS_ENCRYPTION_KEY), never in the database server's") from None
+        raise WorkerError(
+            f"no encryption key for the worker: {e} ({e.hint}); the worker runtime keeps the key in "
+            "the worker's environment (NLS_ENCRYPTION_KEY), never in the database server's"
+        ) from None
     finally:
         conn.rollback()
     return version

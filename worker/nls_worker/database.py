@@ -13,6 +13,7 @@ It behaves as ``plpy`` does where the engine relies on it:
   with its ``sqlstate``, detail and hint, as plpy.SPIError is;
 - ``warning``/``notice`` are kept in ``messages`` (and logged), for the caller to show.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,16 +34,35 @@ log = logging.getLogger("nls.worker")
 Conn = psycopg.Connection[dict[str, Any]]
 
 # the types PL/Python turns into Python values of their own; every other type comes back as its text
-PYTHON_VALUED = {"bool", "int2", "int4", "int8", "oid", "float4", "float8", "numeric", "bytea", "text", "varchar",
-                 "bpchar", "name", "char", "regclass", "regproc", "regtype", "xid", "cid", "tid"}
+PYTHON_VALUED = {
+    "bool",
+    "int2",
+    "int4",
+    "int8",
+    "oid",
+    "float4",
+    "float8",
+    "numeric",
+    "bytea",
+    "text",
+    "varchar",
+    "bpchar",
+    "name",
+    "char",
+    "regclass",
+    "regproc",
+    "regtype",
+    "xid",
+    "cid",
+    "tid",
+}
 _PARAM = re.compile(r"\$(\d+)")
 
 
 class PlpyError(Exception):
     """What ``plpy.error`` raises: ``sqlstate``, ``detail`` and ``hint`` as PL/Python's plpy.Error carries them."""
 
-    def __init__(self, message: str, detail: str | None = None, hint: str | None = None,
-                 sqlstate: str | None = None):
+    def __init__(self, message: str, detail: str | None = None, hint: str | None = None, sqlstate: str | None = None):
         super().__init__(message)
         self.message, self.detail, self.hint, self.sqlstate = message, detail, hint, sqlstate or "XX000"
 
@@ -109,15 +129,15 @@ class Plpy:
     SPIError = SPIError
     Error = PlpyError
 
-    JOIN_SLICE_S = 0.02   # how long one wait on the backend lasts, at most, while a request is in flight
+    JOIN_SLICE_S = 0.02  # how long one wait on the backend lasts, at most, while a request is in flight
     FIRST_SLICE_S = 0.001  # the first wait on a request: each next one twice as long, up to JOIN_SLICE_S
 
     def __init__(self, conn: Conn, interrupted: Callable[[], str | None] = lambda: None):
         self.conn = conn
-        self.interrupted = interrupted              # why the run must stop now (None: it goes on)
-        self.messages: list[tuple[str, str]] = []   # (level, text) of warnings and notices, in order
+        self.interrupted = interrupted  # why the run must stop now (None: it goes on)
+        self.messages: list[tuple[str, str]] = []  # (level, text) of warnings and notices, in order
         self._depth = 0
-        self._joining: tuple[threading.Thread | None, int] = (None, 0)   # (the request waited on, waits on it)
+        self._joining: tuple[threading.Thread | None, int] = (None, 0)  # (the request waited on, waits on it)
 
     # -- the waits of the engine (nls_engine.db.Db): on the backend, where a DBA's cancel lands ----------------
     def check_interrupts(self) -> None:
@@ -170,7 +190,7 @@ class Plpy:
             try:
                 yield
             except BaseException:
-                if not self.conn.closed:   # as plpy: any exception rolls the subtransaction back
+                if not self.conn.closed:  # as plpy: any exception rolls the subtransaction back
                     self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
                     self.conn.execute(f"RELEASE SAVEPOINT {name}")
                 raise
@@ -184,8 +204,9 @@ class Plpy:
     def rollback(self) -> None:
         self.conn.rollback()
 
-    def error(self, message: str, detail: str | None = None, hint: str | None = None,
-              sqlstate: str | None = None, **_: Any) -> NoReturn:
+    def error(
+        self, message: str, detail: str | None = None, hint: str | None = None, sqlstate: str | None = None, **_: Any
+    ) -> NoReturn:
         raise PlpyError(message, detail, hint, sqlstate)
 
     def warning(self, message: str, **_: Any) -> None:

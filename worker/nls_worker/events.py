@@ -2,6 +2,7 @@
 POSTs them itself. The server claims each due delivery (one per endpoint, in order) and signs it
 (``nls._claim_event_deliveries``: the endpoint's secret never leaves the server), the worker sends the body as it is
 with the headers it got, and reports the answer (``nls._event_delivered``), which settles or retries it."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("nls.worker")
 
-LOOK_EVERY_S = 1.0   # how often a worker looks for deliveries due, at most (a NOTIFY nls_events wakes it sooner)
-BATCH = 50           # deliveries claimed at a time
+LOOK_EVERY_S = 1.0  # how often a worker looks for deliveries due, at most (a NOTIFY nls_events wakes it sooner)
+BATCH = 50  # deliveries claimed at a time
 
 
 def deliver(slot: Slot, conn: Conn) -> bool:
@@ -34,10 +35,13 @@ def deliver(slot: Slot, conn: Conn) -> bool:
     timeout = float(queries.row(conn, queries.EVENT_TIMEOUT)["s"] or 5)
     conn.commit()
     if not due:
-        worker.deliveries_idle = time.monotonic()   # none due: look again in a second, or when an event wakes it
+        worker.deliveries_idle = time.monotonic()  # none due: look again in a second, or when an event wakes it
         return False
-    slot.now = {"slot": slot.number, "work": "event_deliveries",
-                "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    slot.now = {
+        "slot": slot.number,
+        "work": "event_deliveries",
+        "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     try:
         with requests.Session() as http:
             for d in due:
@@ -54,8 +58,9 @@ def post(http: requests.Session, url: str, headers: dict, body: str, timeout: fl
     for each of the connection and the answer; no redirect is followed. Returns (HTTP status, None) or (None, what
     went wrong)."""
     try:
-        r = http.post(url, data=body.encode("utf-8"), headers=headers, timeout=(timeout, timeout),
-                      allow_redirects=False)
+        r = http.post(
+            url, data=body.encode("utf-8"), headers=headers, timeout=(timeout, timeout), allow_redirects=False
+        )
     except requests.RequestException as e:
         log.info("nls worker: an event delivery to %s failed: %s", url, type(e).__name__)
         return None, f"{type(e).__name__}: {' '.join(str(e).split())[:300]}"

@@ -15,6 +15,7 @@ The work itself is the engine's (:mod:`nls_engine.entry`, :mod:`nls_engine.sched
 SIGTERM (or SIGINT) stops claiming, interrupts the runs going on at their next wait (each is closed ``cancelled``,
 as a cancel closes it in the server) and exits within seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ from .database import Conn, connect
 
 log = logging.getLogger("nls.worker")
 
-RECONNECT_S = (0.5, 1, 2, 5, 10)   # waits between attempts to reconnect after a lost connection
+RECONNECT_S = (0.5, 1, 2, 5, 10)  # waits between attempts to reconnect after a lost connection
 
 
 class WorkerError(Exception):
@@ -47,10 +48,10 @@ class Signals:
 
     stopping: threading.Event = field(default_factory=threading.Event)
     wake: threading.Condition = field(default_factory=threading.Condition)
-    heard: int = 0                                                        # notifications so far
-    keys: dict[str, tuple[float, bytes]] = field(default_factory=dict)   # request id: (when, one-time key)
-    cancelled: set[str] = field(default_factory=set)                      # request ids their callers gave up
-    events: bool = False   # a webhook event was stored (NOTIFY nls_work 'events') and no slot looked since
+    heard: int = 0  # notifications so far
+    keys: dict[str, tuple[float, bytes]] = field(default_factory=dict)  # request id: (when, one-time key)
+    cancelled: set[str] = field(default_factory=set)  # request ids their callers gave up
+    events: bool = False  # a webhook event was stored (NOTIFY nls_work 'events') and no slot looked since
 
     def notify(self) -> None:
         with self.wake:
@@ -85,8 +86,8 @@ class Worker:
         self.heartbeat_s = 5.0
         self.slots: list[Slot] = []
         self.database = ""
-        self.events_looked = 0.0   # when a slot last looked for users with webhook events (time.monotonic())
-        self.deliveries_idle = 0.0   # when a slot last found no event delivery due (0: look at once)
+        self.events_looked = 0.0  # when a slot last looked for users with webhook events (time.monotonic())
+        self.deliveries_idle = 0.0  # when a slot last found no event delivery due (0: look at once)
 
     def check(self) -> dict:
         """Connect once and check the database before starting: nls installed for the worker runtime at this
@@ -106,8 +107,11 @@ class Worker:
         version = self.check()
         conn = connect(self.dsn, autocommit=True)
         self.database = f"database {conn.info.dbname!r} on {conn.info.host or 'the local socket'}"
-        row = queries.row(conn, queries.REGISTER, [socket.gethostname(), os.getpid(), self.concurrency,
-                                                   __version__, version.get("engine")])
+        row = queries.row(
+            conn,
+            queries.REGISTER,
+            [socket.gethostname(), os.getpid(), self.concurrency, __version__, version.get("engine")],
+        )
         self.id, self.heartbeat_s = str(row["id"]), float(row["heartbeat_s"])
         conn.close()
         self.control = Control(self)
@@ -154,17 +158,18 @@ class Control(threading.Thread):
             except psycopg.Error as e:
                 wait = RECONNECT_S[min(attempt, len(RECONNECT_S) - 1)]
                 attempt += 1
-                log.warning("nls worker: control connection lost (%s); reconnecting in %.1f s",
-                            " ".join(str(e).split()), wait)
+                log.warning(
+                    "nls worker: control connection lost (%s); reconnecting in %.1f s", " ".join(str(e).split()), wait
+                )
                 self.worker.signals.stopping.wait(wait)
 
     def _listen(self, conn: Conn) -> None:
         conn.execute("LISTEN nls_requests")
         conn.execute("LISTEN nls_work")
-        conn.execute("LISTEN nls_events")   # an event committed: its deliveries are due
+        conn.execute("LISTEN nls_events")  # an event committed: its deliveries are due
         signals = self.worker.signals
         self._beat(conn)
-        signals.notify()   # look for work queued while nobody listened
+        signals.notify()  # look for work queued while nobody listened
         next_beat = time.monotonic() + self.worker.heartbeat_s
         while not signals.stopping.is_set():
             timeout = max(0.05, min(1.0, next_beat - time.monotonic()))
@@ -181,7 +186,7 @@ class Control(threading.Thread):
             signals.keys[words[0]] = (time.monotonic(), bytes.fromhex(words[2]))
         elif channel == "nls_requests" and len(words) == 2 and words[1] == "cancel":
             signals.cancelled.add(words[0])
-        elif channel == "nls_events":   # an event committed: its deliveries are due now
+        elif channel == "nls_events":  # an event committed: its deliveries are due now
             self.worker.deliveries_idle = 0.0
         elif channel == "nls_work" and payload == "events":
             signals.events = True
@@ -191,7 +196,7 @@ class Control(threading.Thread):
         stop = queries.rows(conn, queries.HEARTBEAT, [self.worker.id, json.dumps(self.worker.running())])
         self.worker.signals.cancelled.update(str(r["id"]) for r in stop)
         now = time.monotonic()
-        for rid, (when, _) in list(self.worker.signals.keys.items()):   # a key nobody took within a minute
+        for rid, (when, _) in list(self.worker.signals.keys.items()):  # a key nobody took within a minute
             if now - when > 60:
                 self.worker.signals.keys.pop(rid, None)
 
@@ -202,8 +207,8 @@ class Slot(threading.Thread):
     def __init__(self, worker: Worker, number: int):
         super().__init__(name=f"nls-slot-{number}", daemon=True)
         self.worker, self.number = worker, number
-        self.now: dict | None = None   # what it runs: {"slot", "work", "request_id"?, "user_id"?, "since"}
-        self.gd: dict = {}             # PL/Python's GD for the engine: kept per connection
+        self.now: dict | None = None  # what it runs: {"slot", "work", "request_id"?, "user_id"?, "since"}
+        self.gd: dict = {}  # PL/Python's GD for the engine: kept per connection
 
     def run(self) -> None:
         attempt = 0
@@ -214,8 +219,12 @@ class Slot(threading.Thread):
             except psycopg.OperationalError as e:
                 wait = RECONNECT_S[min(attempt, len(RECONNECT_S) - 1)]
                 attempt += 1
-                log.warning("nls worker slot %d: cannot connect (%s); again in %.1f s", self.number,
-                            " ".join(str(e).split()), wait)
+                log.warning(
+                    "nls worker slot %d: cannot connect (%s); again in %.1f s",
+                    self.number,
+                    " ".join(str(e).split()),
+                    wait,
+                )
                 signals.stopping.wait(wait)
                 continue
             attempt = 0
@@ -223,9 +232,10 @@ class Slot(threading.Thread):
             try:
                 self._serve(conn)
             except Exception as e:  # a slot never ends but with its worker
-                if conn.closed or isinstance(e, psycopg.OperationalError):   # terminated, or the server restarted
-                    log.warning("nls worker slot %d: connection lost (%s); reconnecting", self.number,
-                                " ".join(str(e).split()))
+                if conn.closed or isinstance(e, psycopg.OperationalError):  # terminated, or the server restarted
+                    log.warning(
+                        "nls worker slot %d: connection lost (%s); reconnecting", self.number, " ".join(str(e).split())
+                    )
                 else:
                     log.exception("nls worker slot %d: unexpected error; going on with a new connection", self.number)
                     signals.stopping.wait(1)

@@ -5,6 +5,7 @@
 and keeps {"username", "hkey", "endpoint"} instead (``session_key``): the password is dropped, as Anki's own
 clients do. A refused login or session key marks the account ``needs_reauth`` until add_anki_account runs again.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,11 +35,20 @@ def check_endpoint(endpoint: str | None) -> str | None:
         return None
     url = endpoint.strip()
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password \
-            or parts.query or parts.fragment:
-        raise AccountError("endpoint", f"nls: add_anki_account got endpoint {url!r}, which is not a sync server URL",
-                           "Give the URL of an Anki sync server (http:// or https://host[:port]/[path], no user, "
-                           "password, query or fragment), or NULL for AnkiWeb.")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username
+        or parts.password
+        or parts.query
+        or parts.fragment
+    ):
+        raise AccountError(
+            "endpoint",
+            f"nls: add_anki_account got endpoint {url!r}, which is not a sync server URL",
+            "Give the URL of an Anki sync server (http:// or https://host[:port]/[path], no user, "
+            "password, query or fragment), or NULL for AnkiWeb.",
+        )
     return url if url.endswith("/") else url + "/"
 
 
@@ -46,13 +56,19 @@ def check_login(username: str | None, password: str | None) -> tuple[str, str]:
     """Returns (username, password). Raises AccountError (22004 for NULL, 22023 for empty) naming the argument."""
     for name, value in (("username", username), ("password", password)):
         if value is None:
-            raise AccountError(name, f"nls: add_anki_account needs a {name}, not NULL",
-                               "Pass the learner's AnkiWeb (or sync server) username and password, as bound "
-                               "parameters.", "22004")
+            raise AccountError(
+                name,
+                f"nls: add_anki_account needs a {name}, not NULL",
+                "Pass the learner's AnkiWeb (or sync server) username and password, as bound parameters.",
+                "22004",
+            )
         if not value.strip():
-            raise AccountError(name, f"nls: add_anki_account got an empty {name}",
-                               "Pass the learner's AnkiWeb (or sync server) username and password.")
-    assert username is not None and password is not None   # the loop above refused None
+            raise AccountError(
+                name,
+                f"nls: add_anki_account got an empty {name}",
+                "Pass the learner's AnkiWeb (or sync server) username and password.",
+            )
+    assert username is not None and password is not None  # the loop above refused None
     return username, password
 
 
@@ -65,12 +81,16 @@ def credential(settings: Settings, user_id: str, row: dict) -> dict:
     """The decrypted credential of an account row: {"username", "password"} or {"username", "hkey", "endpoint"}.
     Raises crypto.KeyError_ or crypto.TokenUnreadable."""
     ring = crypto.load_ring(settings.encryption_key_file)
-    return json.loads(crypto.decrypt(ring, row["key_version"], user_id, row["credential_nonce"],
-                                     row["credential_ciphertext"], CONTEXT))
+    return json.loads(
+        crypto.decrypt(
+            ring, row["key_version"], user_id, row["credential_nonce"], row["credential_ciphertext"], CONTEXT
+        )
+    )
 
 
-def store_account(store: Store, settings: Settings, user_id: str, username: str | None, password: str | None,
-                  endpoint: str | None) -> int:
+def store_account(
+    store: Store, settings: Settings, user_id: str, username: str | None, password: str | None, endpoint: str | None
+) -> int:
     """``nls.add_anki_account``: check the arguments, encrypt {"username", "password"} and store it (the account
     becomes active). Storing again for the same username and endpoint keeps the collection nls holds (a new
     password after needs_reauth); another username or endpoint is another collection, so the one kept goes.
@@ -86,8 +106,9 @@ def store_account(store: Store, settings: Settings, user_id: str, username: str 
         except crypto.TokenUnreadable:
             same = False
     version, nonce, ciphertext = _seal(settings, user_id, {"username": username, "password": password})
-    return store.save_anki_account(user_id, endpoint, "password", version, nonce, ciphertext,
-                                   forget_collection=before is not None and not same)
+    return store.save_anki_account(
+        user_id, endpoint, "password", version, nonce, ciphertext, forget_collection=before is not None and not same
+    )
 
 
 def keep_session(store: Store, settings: Settings, user_id: str, username: str, session: dict) -> None:

@@ -7,6 +7,7 @@ of ``nls.anki_collections``) in a private temporary folder, logs in and syncs wi
 or a server of their own: Anki's protocol), writes notes and reads cards, and hands the file back as bytes. Media
 are not synced. Errors of the endpoint come out as :class:`EndpointError` with a code for ``sync_log.error_code``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,16 +21,20 @@ from typing import TYPE_CHECKING, Any, cast
 from ..errors import NlsError
 from .note import NOTETYPES, REMOVED_TAG, NoteSpec, merged_tags
 
-INSTALL_HINT = ("Install Anki's library for the server's Python, as root on the database server: /usr/bin/python3 -m "
-                "pip install --target /usr/local/lib/nls/anki-python 'anki==26.9.3' (a folder the server's OS user "
-                "can read), and point the setting anki_python_path at that folder (its default). "
-                "nls install --check says whether the server can import it.")
+INSTALL_HINT = (
+    "Install Anki's library for the server's Python, as root on the database server: /usr/bin/python3 -m "
+    "pip install --target /usr/local/lib/nls/anki-python 'anki==26.9.3' (a folder the server's OS user "
+    "can read), and point the setting anki_python_path at that folder (its default). "
+    "nls install --check says whether the server can import it."
+)
 # Anki's SyncCollectionResponse.ChangesRequired, by number
 _REQUIRED = {0: "no_changes", 1: "normal_sync", 2: "full_sync", 3: "full_download", 4: "full_upload"}
-_TEMPLATES = {"basic": [("Card 1", "{{Front}}", "{{FrontSide}}<hr id=answer>{{Back}}")],
-              "cloze": [("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>{{Back Extra}}")]}
+_TEMPLATES = {
+    "basic": [("Card 1", "{{Front}}", "{{FrontSide}}<hr id=answer>{{Back}}")],
+    "cloze": [("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>{{Back Extra}}")],
+}
 
-if TYPE_CHECKING:   # Anki's id types (NewTypes of int); the library itself is imported where it is used
+if TYPE_CHECKING:  # Anki's id types (NewTypes of int); the library itself is imported where it is used
     from anki.cards import CardId
     from anki.decks import DeckId
     from anki.notes import NoteId
@@ -63,8 +68,9 @@ def library(python_path: str | None) -> str:
         import anki.buildinfo
         from anki.collection import Collection  # noqa: F401 - whether it imports is the question
     except Exception as e:  # noqa: BLE001 - ImportError, or a wheel built for another platform
-        raise AnkiUnavailable(f"Anki's library does not import in the server's Python "
-                              f"({type(e).__name__}: {e})") from None
+        raise AnkiUnavailable(
+            f"Anki's library does not import in the server's Python ({type(e).__name__}: {e})"
+        ) from None
     return anki.buildinfo.version
 
 
@@ -86,6 +92,7 @@ class CardState:
 
 def _endpoint_error(e: Exception) -> EndpointError:
     from anki.errors import NetworkError, SyncError, SyncErrorKind
+
     text = str(e) or type(e).__name__
     if isinstance(e, NetworkError):
         return EndpointError("endpoint_unreachable", f"the Anki sync endpoint cannot be reached: {text}")
@@ -100,6 +107,7 @@ class Device:
 
     def __init__(self, data: bytes | None):
         from anki.collection import Collection
+
         self._Collection = Collection
         self.folder = tempfile.mkdtemp(prefix="nls-anki-")
         os.chmod(self.folder, 0o700)
@@ -141,8 +149,10 @@ class Device:
         ``download`` or ``upload``; ``session["endpoint"]`` follows a new endpoint the server names. Raises
         EndpointError."""
         from anki.sync_pb2 import SyncAuth
-        auth = SyncAuth(hkey=session["hkey"], endpoint=session.get("endpoint") or "",
-                        io_timeout_secs=max(1, int(timeout_s)))
+
+        auth = SyncAuth(
+            hkey=session["hkey"], endpoint=session.get("endpoint") or "", io_timeout_secs=max(1, int(timeout_s))
+        )
         try:
             out = self.col.sync_collection(auth, False)
             if out.new_endpoint:
@@ -182,15 +192,16 @@ class Device:
                 mm.add_template(model, template)
             if kind == "cloze":
                 from anki.consts import MODEL_CLOZE
+
                 model["type"] = MODEL_CLOZE
             mm.add(model)
             model = mm.by_name(name)
-        return cast("dict[str, Any]", model)   # found: added just above when it was missing
+        return cast("dict[str, Any]", model)  # found: added just above when it was missing
 
     def write(self, spec: NoteSpec, note_id: int | None) -> int:
         """Add the note ``spec`` describes (``note_id`` None) or update note ``note_id`` in place (fields, tags,
         deck; its cards, schedule and review history untouched). Returns the note id."""
-        did = cast("DeckId", self.col.decks.id(spec.deck))   # the deck is made when it is missing
+        did = cast("DeckId", self.col.decks.id(spec.deck))  # the deck is made when it is missing
         if note_id is None:
             note = self.col.new_note(self._notetype(spec.kind))
             note.guid = spec.guid
@@ -200,7 +211,7 @@ class Device:
             self._guids = None if self._guids is None else {**self._guids, spec.guid: int(note.id)}
             return int(note.id)
         note = self.col.get_note(cast("NoteId", note_id))
-        note.fields[:] = list(spec.fields)[:len(note.fields)]
+        note.fields[:] = list(spec.fields)[: len(note.fields)]
         note.tags = merged_tags(note.tags, spec.tags)
         self.col.update_note(note)
         moved = [cid for cid in note.card_ids() if self.col.get_card(cid).did != did]
@@ -227,8 +238,17 @@ class Device:
         card = self.col.get_card(min(note.card_ids()))
         memory = card.memory_state
         mem = (memory.stability, memory.difficulty) if memory else None
-        return CardState(int(note_id), int(card.id), list(note.fields), card.ivl, card.factor, card.reps,
-                         card.lapses, card.queue, mem)
+        return CardState(
+            int(note_id),
+            int(card.id),
+            list(note.fields),
+            card.ivl,
+            card.factor,
+            card.reps,
+            card.lapses,
+            card.queue,
+            mem,
+        )
 
     def last_review(self, card_id: int) -> int | None:
         """When the card was last answered (seconds since 1970, from its review log), or None."""

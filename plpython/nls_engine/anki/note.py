@@ -9,6 +9,7 @@ curriculum (``Program::Track::Module``), else the knowledge tree (``Area::Cluste
 the concept (``concept::<name>``). nls owns the tags under ``concept::`` and ``nls::`` only; the learner's own tags
 stay.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,15 +20,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # kind -> (note type name, its fields); the note types are nls's own, so that stock Basic/Cloze stay the learner's
-NOTETYPES = {"basic": ("nls Basic", ("Front", "Back", "Card ID", "Notion")),
-             "cloze": ("nls Cloze", ("Text", "Back Extra", "Card ID", "Notion"))}
+NOTETYPES = {
+    "basic": ("nls Basic", ("Front", "Back", "Card ID", "Notion")),
+    "cloze": ("nls Cloze", ("Text", "Back Extra", "Card ID", "Notion")),
+}
 FALLBACK_DECK = "Notion"
 REMOVED_TAG = "nls::removed_from_notion"
 OWNED_TAG_PREFIXES = ("concept::", "nls::")
 NOTION_URL = "https://www.notion.so/"
 # Anki's card queue (cards.queue): what nls.learning_atoms.anki_queue holds
-QUEUES = {-3: "buried by the learner", -2: "buried by the scheduler", -1: "suspended", 0: "new", 1: "learning",
-          2: "review", 3: "day learning", 4: "preview"}
+QUEUES = {
+    -3: "buried by the learner",
+    -2: "buried by the scheduler",
+    -1: "suspended",
+    0: "new",
+    1: "learning",
+    2: "review",
+    3: "day learning",
+    4: "preview",
+}
 
 
 @dataclass(frozen=True)
@@ -129,8 +140,12 @@ def note_for(atom: dict) -> NoteSpec:
     back, program, track, module, area, cluster, concept}."""
     kind = "cloze" if atom["atom_type"] == "cloze" else "basic"
     key = atom_key(atom)
-    fields = (to_html(atom.get("front")), to_html(atom.get("back")), html.escape(atom.get("card_id") or ""),
-              notion_link(atom.get("notion_id")))
+    fields = (
+        to_html(atom.get("front")),
+        to_html(atom.get("back")),
+        html.escape(atom.get("card_id") or ""),
+        notion_link(atom.get("notion_id")),
+    )
     tag = concept_tag(atom.get("concept"))
     return NoteSpec(guid(key, kind), key, kind, fields, deck_name(atom), (tag,) if tag else ())
 
@@ -166,7 +181,12 @@ def card_stats(ivl: int, factor: int, reps: int, lapses: int, queue: int, memory
     """The ``learning_atoms.anki_*`` values of one card: ``memory`` is FSRS's (stability days, difficulty 1-10) or
     None. Returns {anki_interval (days), anki_ease_factor, anki_review_count, anki_lapses, anki_queue,
     anki_stability, anki_difficulty}."""
-    return {"anki_interval": int(ivl), "anki_ease_factor": ease(factor), "anki_review_count": int(reps),
-            "anki_lapses": int(lapses), "anki_queue": int(queue),
-            "anki_stability": stability(memory[0]) if memory else None,
-            "anki_difficulty": difficulty(memory[1]) if memory else None}
+    return {
+        "anki_interval": int(ivl),
+        "anki_ease_factor": ease(factor),
+        "anki_review_count": int(reps),
+        "anki_lapses": int(lapses),
+        "anki_queue": int(queue),
+        "anki_stability": stability(memory[0]) if memory else None,
+        "anki_difficulty": difficulty(memory[1]) if memory else None,
+    }

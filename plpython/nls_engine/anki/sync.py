@@ -28,6 +28,7 @@ A step that fails (endpoint down, login refused, ...) ends the run; its row says
 endpoint_unreachable, login_refused, sync_failed, full_sync_loop, anki_unavailable, needs_reauth,
 credential_unreadable, encryption_key_missing, internal_error).
 """
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,13 @@ def sync_user(store: Store, settings: Settings, user_id: str, commit: run.Commit
     if account is None:
         raise LookupError(user_id)
     if not store.try_lock_anki(account["id"]):
-        return {"user_id": user_id, "success": True, "status": RunStatus.SKIPPED.answer, "steps": [],
-                "message": "another Anki sync of this user is running; this call did nothing"}
+        return {
+            "user_id": user_id,
+            "success": True,
+            "status": RunStatus.SKIPPED.answer,
+            "steps": [],
+            "message": "another Anki sync of this user is running; this call did nothing",
+        }
     try:
         with acting_for(store, user_id):
             return AnkiRun(store, settings, user_id, account, commit).go()
@@ -88,8 +94,7 @@ class AnkiRun:
     """One Anki run of one user; ``commit`` is plpy.commit in the scheduled procedure (None: the caller's
     transaction)."""
 
-    def __init__(self, store: Store, settings: Settings, user_id: str, account: dict,
-                 commit: run.Commit = None):
+    def __init__(self, store: Store, settings: Settings, user_id: str, account: dict, commit: run.Commit = None):
         self.store, self.settings, self.user_id, self.account, self.commit = store, settings, user_id, account, commit
         self.steps: list[dict] = []
         self.failed = False
@@ -98,15 +103,20 @@ class AnkiRun:
     def go(self) -> dict:
         """The three steps; the run stops at the first that fails."""
         from . import collection as ac
+
         try:
             version = ac.library(self.settings.anki_python_path)
         except ac.AnkiUnavailable as e:
             self._step("anki_sync", self._refuse, "anki_unavailable", f"{e}. {e.hint}")
             return self._answer()
         if self.account["status"] != "active":
-            self._step("anki_sync", self._refuse, "needs_reauth",
-                       f"the Anki account of user {self.user_id!r} is {self.account['status']}: the endpoint refused "
-                       "its login; store the password again with nls.add_anki_account()")
+            self._step(
+                "anki_sync",
+                self._refuse,
+                "needs_reauth",
+                f"the Anki account of user {self.user_id!r} is {self.account['status']}: the endpoint refused "
+                "its login; store the password again with nls.add_anki_account()",
+            )
             return self._answer()
         self.device = None
         try:
@@ -149,11 +159,14 @@ class AnkiRun:
         """(error code, message) of a failed step: the endpoint's and the step's own refusals, else what ends any run
         (run.outcome: an unreadable credential, a missing key, an internal error with its traceback)."""
         from .collection import EndpointError
+
         if isinstance(error, EndpointError):
             if error.code == "login_refused":
                 self.store.anki_needs_reauth(self.user_id)
-                return error.code, (f"{error}; the account is marked needs_reauth and is not synced until "
-                                    "nls.add_anki_account() stores the password again")
+                return error.code, (
+                    f"{error}; the account is marked needs_reauth and is not synced until "
+                    "nls.add_anki_account() stores the password again"
+                )
             return error.code, str(error)
         if isinstance(error, StepFailed):
             return error.code, str(error)
@@ -171,19 +184,21 @@ class AnkiRun:
         secret = anki_account.credential(self.settings, self.user_id, self.account)
         if "hkey" in secret:
             return {"hkey": secret["hkey"], "endpoint": secret.get("endpoint") or self.account["endpoint"]}, False
-        session = device.login(secret["username"], secret["password"], self.account["endpoint"],
-                               self.settings.anki_timeout_s)
+        session = device.login(
+            secret["username"], secret["password"], self.account["endpoint"], self.settings.anki_timeout_s
+        )
         anki_account.keep_session(self.store, self.settings, self.user_id, secret["username"], session)
-        self.account = self.store.anki_account(self.user_id) or self.account   # the account row as it is now
+        self.account = self.store.anki_account(self.user_id) or self.account  # the account row as it is now
         return session, True
 
     def _exchange(self, report: StepReport, version: str) -> str:
         from .collection import Device
+
         device = self.device = Device(self.store.anki_collection(self.user_id))
         session, login = self._session(device)
         before = session.get("endpoint")
         action = device.exchange(session, self.settings.anki_timeout_s)
-        if session.get("endpoint") != before:   # the server moved this account to another endpoint
+        if session.get("endpoint") != before:  # the server moved this account to another endpoint
             secret = anki_account.credential(self.settings, self.user_id, self.account)
             anki_account.keep_session(self.store, self.settings, self.user_id, secret["username"], session)
         self.session = session
@@ -224,8 +239,12 @@ class AnkiRun:
             out["last_review_at"] = _iso(device.last_review(state.card_id))
         current = fields_hash(state.fields)
         if current not in (r["fields_hash"], r["edit_hash"]):
-            out["edit"] = {"front": to_text(state.fields[0]), "back": to_text(state.fields[1]) or None,
-                           "fields_hash": current, "note_id": nid}
+            out["edit"] = {
+                "front": to_text(state.fields[0]),
+                "back": to_text(state.fields[1]) or None,
+                "fields_hash": current,
+                "note_id": nid,
+            }
         return out
 
     # -- 3. the push ----------------------------------------------------------------------------------------
@@ -235,10 +254,13 @@ class AnkiRun:
             upload = None
             if written:
                 upload = device.exchange(self.session, self.settings.anki_timeout_s)
-                if upload == "download":   # the endpoint demanded a full sync: its collection came; write again
+                if upload == "download":  # the endpoint demanded a full sync: its collection came; write again
                     if attempt == 2:
-                        raise StepFailed("full_sync_loop", "the Anki endpoint demanded a full sync again right "
-                                         "after nls downloaded its collection; nothing was uploaded over it")
+                        raise StepFailed(
+                            "full_sync_loop",
+                            "the Anki endpoint demanded a full sync again right "
+                            "after nls downloaded its collection; nothing was uploaded over it",
+                        )
                     continue
             self.store.anki_pushed(self.user_id, rows)
             self.store.save_anki_collection(self.user_id, device.snapshot())
@@ -273,7 +295,7 @@ class AnkiRun:
         nid = device.note_id(spec.guid)
         if nid is None:
             if old and old["deleted"] and old["content_hash"] == spec.content_hash:
-                counts["kept_deleted"] += 1   # the learner deleted it; it comes back when the atom changes
+                counts["kept_deleted"] += 1  # the learner deleted it; it comes back when the atom changes
                 return None
             nid, kind = device.write(spec, None), "added"
         elif old is None or old["content_hash"] != spec.content_hash or old["removed"] or old["deleted"]:
@@ -285,10 +307,19 @@ class AnkiRun:
             counts["unchanged"] += 1
             return None
         else:
-            kind = "unchanged"   # the note is as it should be; the atom (cleaned again) lost its ids
+            kind = "unchanged"  # the note is as it should be; the atom (cleaned again) lost its ids
         counts[kind] += 1
         state = device.read(nid)
-        return {"guid": spec.guid, "atom_key": spec.atom_key, "atom_id": atom["atom_id"], "notetype": spec.notetype,
-                "note_id": nid, "card_id": state.card_id, "deck": spec.deck, "content_hash": spec.content_hash,
-                "fields_hash": spec.fields_hash, "removed": False,
-                "stats": card_stats(state.ivl, state.factor, state.reps, state.lapses, state.queue, state.memory)}
+        return {
+            "guid": spec.guid,
+            "atom_key": spec.atom_key,
+            "atom_id": atom["atom_id"],
+            "notetype": spec.notetype,
+            "note_id": nid,
+            "card_id": state.card_id,
+            "deck": spec.deck,
+            "content_hash": spec.content_hash,
+            "fields_hash": spec.fields_hash,
+            "removed": False,
+            "stats": card_stats(state.ivl, state.factor, state.reps, state.lapses, state.queue, state.memory),
+        }

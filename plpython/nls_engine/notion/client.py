@@ -13,6 +13,7 @@ before the run's deadline (its timeouts shrink to fit), and every wait lets Post
 ``by_endpoint``, ``timeouts`` (by endpoint), ``invalid_json`` (by endpoint: answers whose body was not JSON),
 ``rate_limited`` (429 answers), ``backoff_s`` (seconds waited between attempts).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,11 +38,19 @@ class Pacing(Protocol):
     def wait(self, deadline: float | None) -> None: ...
     def throttled(self, seconds: float, scope: str, deadline: float | None) -> None: ...
 
+
 RETRY_STATUSES = (409, 429, 500, 502, 503, 504, 529)
 # answers after which a write may or may not have happened (a gateway or server failing mid-way)
 AMBIGUOUS_STATUSES = (500, 502, 504)
-GATEWAY_CODES = {500: "internal_server_error", 502: "bad_gateway", 503: "service_unavailable",
-                 504: "gateway_timeout", 529: "service_overload", 429: "rate_limited", 409: "conflict_error"}
+GATEWAY_CODES = {
+    500: "internal_server_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+    529: "service_overload",
+    429: "rate_limited",
+    409: "conflict_error",
+}
 # a request needs at least this long to be worth starting before the deadline
 MIN_REQUEST_S = 1.0
 # the Notion-Version from which search and data source queries carry only the title unless filter_properties is given
@@ -63,13 +72,14 @@ class NotionError(NlsError):
     it ends a run, 22023 (about the object asked for) when not.
     """
 
-    def __init__(self, status: int, code: str, message: str, request_id: str | None = None,
-                 additional_data: dict | None = None):
+    def __init__(
+        self, status: int, code: str, message: str, request_id: str | None = None, additional_data: dict | None = None
+    ):
         self.status, self.code = status, code
         super().__init__(f"Notion API {status} {code}: {message}", "58000" if self.ends_run else "22023")
         self.message, self.request_id = message, request_id
         self.additional_data = additional_data or {}
-        self.unconfirmed = False   # a create that may have happened (its answer lost), not found afterwards
+        self.unconfirmed = False  # a create that may have happened (its answer lost), not found afterwards
 
     @property
     def ends_run(self) -> bool:
@@ -126,8 +136,10 @@ class RetryPolicy:
         except Exception:  # noqa: BLE001 - a Retry-After urllib3 cannot read is no wait at all
             return None
         if seconds > self.retry_after_cap_s:
-            raise RunDeadline(f"Notion asked to wait {seconds:.0f} s (Retry-After), more than retry_after_cap_s "
-                              f"({self.retry_after_cap_s:.0f} s)")
+            raise RunDeadline(
+                f"Notion asked to wait {seconds:.0f} s (Retry-After), more than retry_after_cap_s "
+                f"({self.retry_after_cap_s:.0f} s)"
+            )
         return seconds
 
 
@@ -141,24 +153,38 @@ class NotionClient:
     :class:`nls_engine.notion.waiting.Waiter`: how requests and pauses wait; plain when None).
     """
 
-    def __init__(self, token: str, base_url: str, version: str, timeouts: tuple[float, float] = (5.0, 30.0),
-                 policy: RetryPolicy | None = None, deadline: float | None = None, pacer: Pacing | None = None,
-                 waiter: Waiter | None = None):
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        version: str,
+        timeouts: tuple[float, float] = (5.0, 30.0),
+        policy: RetryPolicy | None = None,
+        deadline: float | None = None,
+        pacer: Pacing | None = None,
+        waiter: Waiter | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.version, self.timeouts, self.deadline = version, timeouts, deadline
         self.policy = policy or RetryPolicy()
         self.pacer, self.waiter = pacer, waiter or Waiter()
-        self.workspace: dict = {"id": None}   # the workspace the token is in, once known (GET /v1/users/me)
-        self.bot_id: str | None = None        # the integration's bot user, once known: the author of nls's writes
-        self.session = requests.Session()     # its adapters do not retry: every attempt is this client's
-        self.session.headers.update({"Authorization": f"Bearer {token}", "Notion-Version": version,
-                                     "Content-Type": "application/json", "User-Agent": "nls/0.1"})
+        self.workspace: dict = {"id": None}  # the workspace the token is in, once known (GET /v1/users/me)
+        self.bot_id: str | None = None  # the integration's bot user, once known: the author of nls's writes
+        self.session = requests.Session()  # its adapters do not retry: every attempt is this client's
+        self.session.headers.update(
+            {
+                "Authorization": f"Bearer {token}",
+                "Notion-Version": version,
+                "Content-Type": "application/json",
+                "User-Agent": "nls/0.1",
+            }
+        )
         self.requests_made = self.retries = self.rate_limited = 0
         self.backoff_s = 0.0
         self.by_endpoint: dict[str, int] = {}
         self.timeouts_by_endpoint: dict[str, int] = {}
         self.invalid_json: dict[str, int] = {}
-        self.budget: Any = None               # the integration's Budget, when opened by integration.open_client
+        self.budget: Any = None  # the integration's Budget, when opened by integration.open_client
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -170,8 +196,15 @@ class NotionClient:
         title only unless ``filter_properties`` names the properties wanted."""
         return self.version >= TITLE_ONLY_FROM
 
-    def request(self, method: str, path: str, params: dict | None = None, body: dict | None = None,
-                endpoint: str = "", idempotent: bool = True) -> dict:
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: dict | None = None,
+        body: dict | None = None,
+        endpoint: str = "",
+        idempotent: bool = True,
+    ) -> dict:
         """Send one request, with its retries; returns the JSON body. ``idempotent``: whether sending it twice is
         harmless (reads, and updates of given values); a request that is not (a create) is retried only when it
         surely did not reach Notion. Raises NotionError, RunDeadline, or a cancel from the waiter."""
@@ -182,8 +215,9 @@ class NotionClient:
             attempt += 1
             timeout = self._start_attempt()
             try:
-                resp = self.waiter.call(self.session.request, method, self.base_url + path, params=params,
-                                        data=data, timeout=timeout)
+                resp = self.waiter.call(
+                    self.session.request, method, self.base_url + path, params=params, data=data, timeout=timeout
+                )
             except (requests.ConnectionError, requests.Timeout) as e:
                 self._count(key, attempt)
                 wait = self._after_transport_error(e, key, attempt, idempotent)
@@ -223,8 +257,11 @@ class NotionClient:
             self.timeouts_by_endpoint[key] = self.timeouts_by_endpoint.get(key, 0) + 1
         code = "no_answer" if sent else "connection_error"
         if (sent and not idempotent) or attempt >= self.policy.max_attempts:
-            raise NotionError(0, code, f"{type(error).__name__} after {attempt} attempt(s): {_short(str(error))}"
-                              + self._timeouts_said()) from None
+            raise NotionError(
+                0,
+                code,
+                f"{type(error).__name__} after {attempt} attempt(s): {_short(str(error))}" + self._timeouts_said(),
+            ) from None
         return self.policy.backoff(attempt)
 
     def _after_invalid_json(self, resp: requests.Response, key: str, attempt: int, idempotent: bool) -> float:
@@ -277,7 +314,9 @@ class NotionClient:
         if not self.timeouts_by_endpoint:
             return ""
         n = sum(self.timeouts_by_endpoint.values())
-        return f"; {n} request(s) timed out (" + ", ".join(f"{k} {v}" for k, v in self.timeouts_by_endpoint.items()) + ")"
+        return (
+            f"; {n} request(s) timed out (" + ", ".join(f"{k} {v}" for k, v in self.timeouts_by_endpoint.items()) + ")"
+        )
 
     def _count(self, key: str, attempt: int) -> None:
         self.requests_made += 1
@@ -285,8 +324,15 @@ class NotionClient:
             self.retries += 1
         self.by_endpoint[key] = self.by_endpoint.get(key, 0) + 1
 
-    def paginate(self, method: str, path: str, body: dict | None = None, params: dict | None = None,
-                 page_size: int = 100, endpoint: str = "") -> Iterator[dict]:
+    def paginate(
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        params: dict | None = None,
+        page_size: int = 100,
+        endpoint: str = "",
+    ) -> Iterator[dict]:
         """Yield each response of a paged list endpoint (``results``, ``has_more``, ``next_cursor``)."""
         cursor = None
         while True:
@@ -312,8 +358,9 @@ class NotionClient:
 
     def search_data_sources(self) -> Iterator[dict]:
         """``POST /v1/search`` filtered to data sources: every data source the integration can see."""
-        for data in self.paginate("POST", "/v1/search", body={"filter": {"property": "object", "value": "data_source"}},
-                                  endpoint="search"):
+        for data in self.paginate(
+            "POST", "/v1/search", body={"filter": {"property": "object", "value": "data_source"}}, endpoint="search"
+        ):
             yield from data.get("results", [])
 
     def trash(self, since: str) -> Iterator[dict]:
@@ -321,8 +368,10 @@ class NotionClient:
         ``last_edited_time`` descending: the pages in the trash, the most recently trashed first, up to those edited
         before ``since`` (ISO time): a page of 100 asked at a time, the next only while the last one read is not
         older than ``since``."""
-        body = {"filter": {"property": "object", "value": "page", "in_trash": True},
-                "sort": {"timestamp": "last_edited_time", "direction": "descending"}}
+        body = {
+            "filter": {"property": "object", "value": "page", "in_trash": True},
+            "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+        }
         for data in self.paginate("POST", "/v1/search", body=body, endpoint="search.trash"):
             results = [p for p in data.get("results") or [] if isinstance(p, dict) and p.get("object") == "page"]
             for page in results:
@@ -361,8 +410,16 @@ class NotionClient:
         """The same query once per group of property ids, answer by answer: each answer of the first carries the
         properties of every group. A page another group's answer lacks or gives with another last_edited_time
         (an edit during the read moved it) is read whole instead (``GET /v1/pages/{id}``)."""
-        pagers = [self.paginate("POST", path, body=body, params={FILTER_PARAM: [unquote(p) for p in group]},
-                                endpoint="data_sources.query") for group in groups]
+        pagers = [
+            self.paginate(
+                "POST",
+                path,
+                body=body,
+                params={FILTER_PARAM: [unquote(p) for p in group]},
+                endpoint="data_sources.query",
+            )
+            for group in groups
+        ]
         for answer in pagers[0]:
             parts: dict[str, list[dict]] = {}
             for other in pagers[1:]:
@@ -373,8 +430,9 @@ class NotionClient:
                 if not isinstance(page, dict) or not isinstance(page.get("properties"), dict):
                     continue
                 more = parts.get(str(page.get("id")), [])
-                if len(more) == len(pagers) - 1 and all(m.get("last_edited_time") == page.get("last_edited_time")
-                                                        for m in more):
+                if len(more) == len(pagers) - 1 and all(
+                    m.get("last_edited_time") == page.get("last_edited_time") for m in more
+                ):
                     for m in more:
                         page["properties"].update(m.get("properties") or {})
                 elif page.get("id"):
@@ -396,7 +454,7 @@ class NotionClient:
         items: list[dict] = []
         path = f"/v1/pages/{page_id}/properties/{quote(property_id, safe='%')}"
         for data in self.paginate("GET", path, endpoint="pages.properties.retrieve"):
-            if data.get("object") != "list":   # a single-value property: nothing was cut
+            if data.get("object") != "list":  # a single-value property: nothing was cut
                 return [data]
             items.extend(data.get("results", []))
         return items
@@ -424,7 +482,9 @@ class NotionClient:
             pages.extend(data.get("results", []))
         return pages
 
-    def block_tree(self, block_id: str, max_depth: int, visited: set | None = None, depth: int = 1) -> tuple[list, bool]:
+    def block_tree(
+        self, block_id: str, max_depth: int, visited: set | None = None, depth: int = 1
+    ) -> tuple[list, bool]:
         """``GET /v1/blocks/{id}/children``, recursively where ``has_children``: returns (blocks with nested
         ``children``, whether the depth cap cut anything). Does not descend into child pages or databases;
         follows a synced block copy once (cycle-guarded)."""
@@ -480,8 +540,13 @@ def _error_from(resp: requests.Response) -> NotionError:
         body = None
     if isinstance(body, dict) and body.get("object") == "error":
         extra = body.get("additional_data")
-        return NotionError(resp.status_code, body.get("code", "unknown"), body.get("message", ""),
-                           body.get("request_id"), extra if isinstance(extra, dict) else None)
+        return NotionError(
+            resp.status_code,
+            body.get("code", "unknown"),
+            body.get("message", ""),
+            body.get("request_id"),
+            extra if isinstance(extra, dict) else None,
+        )
     code = GATEWAY_CODES.get(resp.status_code, f"http_{resp.status_code}")
     return NotionError(resp.status_code, code, "non-JSON answer: " + _short(resp.text or ""))
 

@@ -9,6 +9,7 @@ the database (``nls._take_budget``, through :class:`nls_engine.integration.Budge
 and changes at once, a sync by hand in its caller's transaction as much as a scheduled one, and any other runtime
 of the engine that reaches the same database. Each request asks it how long to wait, then waits (interruptibly).
 """
+
 from __future__ import annotations
 
 import time
@@ -21,9 +22,9 @@ from .client import RunDeadline
 class SharedBudget(Protocol):
     """The budget of a token and its workspace as every backend shares it (:class:`nls_engine.integration.Budget`)."""
 
-    def take(self) -> tuple[float, bool]: ...   # (seconds to wait before sending, reserved: False -> ask again)
+    def take(self) -> tuple[float, bool]: ...  # (seconds to wait before sending, reserved: False -> ask again)
 
-    def hold(self, scope: str, seconds: float) -> bool: ...   # scope "token" or "workspace"
+    def hold(self, scope: str, seconds: float) -> bool: ...  # scope "token" or "workspace"
 
 
 class Pacer:
@@ -31,10 +32,14 @@ class Pacer:
     the seconds waited (pacing and 429 holds). ``clock`` and ``sleep`` are ``time.monotonic`` and ``time.sleep``
     unless given (the engine gives an interruptible sleep)."""
 
-    def __init__(self, budget: SharedBudget, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        budget: SharedBudget,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.budget, self.clock, self.sleep = budget, clock, sleep
-        self.not_before = 0.0   # a Retry-After this backend waits out itself (when the budget could not note it)
+        self.not_before = 0.0  # a Retry-After this backend waits out itself (when the budget could not note it)
         self.waited_s = 0.0
 
     def wait(self, deadline: float | None) -> None:

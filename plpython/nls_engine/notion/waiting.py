@@ -9,6 +9,7 @@ and ``check()`` (a trivial statement run through SPI) lets PostgreSQL act betwee
 blocks the signals PostgreSQL listens to so that they reach the backend's own thread; the backend waits on the thread
 in slices.
 """
+
 from __future__ import annotations
 
 import signal
@@ -18,17 +19,29 @@ from collections.abc import Callable
 from typing import Any
 
 # the signals a PostgreSQL backend handles (cancel, terminate, timeouts, latches, reload)
-_BACKEND_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2,
-                    signal.SIGHUP}
+_BACKEND_SIGNALS = {
+    signal.SIGINT,
+    signal.SIGTERM,
+    signal.SIGQUIT,
+    signal.SIGALRM,
+    signal.SIGUSR1,
+    signal.SIGUSR2,
+    signal.SIGHUP,
+}
 
 
 class Waiter:
     """Sleeps and waits in slices. ``check`` is called between slices (None outside PostgreSQL: waits are then
     plain); ``clock`` and ``sleep`` are ``time.monotonic`` and ``time.sleep`` unless a test gives others."""
 
-    def __init__(self, check: Callable[[], None] | None = None, slice_s: float = 0.2,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 join: Callable[[threading.Thread, float], None] | None = None):
+    def __init__(
+        self,
+        check: Callable[[], None] | None = None,
+        slice_s: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        join: Callable[[threading.Thread, float], None] | None = None,
+    ):
         self.check, self.slice_s, self.clock, self._sleep = check, slice_s, clock, sleep
         self._join = join or (lambda thread, seconds: thread.join(seconds))
 

@@ -1,5 +1,6 @@
 """Page content, for sources ``with_content``: Markdown (``GET /v1/pages/{id}/markdown``, one request a changed page)
 and, for what Markdown cannot hold, the block tree (``GET /v1/blocks/{id}/children``), as ``content_format`` says."""
+
 from __future__ import annotations
 
 from typing import Any

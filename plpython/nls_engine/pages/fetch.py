@@ -1,5 +1,6 @@
 """One page read again (``GET /v1/pages/{id}``), gone when Notion says so: the one way the reconciliation, the push
 and the webhook events read a page they know by its id."""
+
 from __future__ import annotations
 
 from ..notion.client import NotionError

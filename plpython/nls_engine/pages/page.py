@@ -2,6 +2,7 @@
 ``nls._upsert_pages``, its values completed past Notion's 25-item cut, and the marks on values that are not
 Notion's true value. Nothing here sends a request or runs SQL itself: the caller gives what is needed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,17 @@ CUT_TYPES = ("title", "rich_text", "people")
 
 # the shape each property type's value must have for the engine to read it (types not listed are kept as they come)
 LIST_TYPES = ("title", "rich_text", "people", "relation", "multi_select", "files")
-OBJECT_TYPES = ("select", "status", "date", "formula", "rollup", "unique_id", "verification", "created_by",
-                "last_edited_by")
+OBJECT_TYPES = (
+    "select",
+    "status",
+    "date",
+    "formula",
+    "rollup",
+    "unique_id",
+    "verification",
+    "created_by",
+    "last_edited_by",
+)
 TEXT_TYPES = ("url", "email", "phone_number", "created_time", "last_edited_time")
 
 
@@ -60,11 +70,13 @@ def _shape_error(prop: Any) -> str | None:
         return "not a property value (an object with a type)"
     kind = prop["type"]
     value = prop.get(kind)
-    wrong = ((kind in LIST_TYPES and not isinstance(value, list))
-             or (kind in OBJECT_TYPES and value is not None and not isinstance(value, dict))
-             or (kind in TEXT_TYPES and value is not None and not isinstance(value, str))
-             or (kind == "number" and value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))))
-             or (kind == "checkbox" and not isinstance(value, bool)))
+    wrong = (
+        (kind in LIST_TYPES and not isinstance(value, list))
+        or (kind in OBJECT_TYPES and value is not None and not isinstance(value, dict))
+        or (kind in TEXT_TYPES and value is not None and not isinstance(value, str))
+        or (kind == "number" and value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))))
+        or (kind == "checkbox" and not isinstance(value, bool))
+    )
     return f"a {kind} value cannot be {_clip(value)}" if wrong else None
 
 
@@ -78,16 +90,25 @@ def page_hash(page: dict) -> str:
     Notion-hosted file's url is signed anew on every read: only its path (the file itself) counts."""
     props = page.get("properties") or {}
     if any(isinstance(p, dict) and p.get("type") == "files" for p in props.values()):
-        props = {name: _unsigned(p) if isinstance(p, dict) and p.get("type") == "files" else p
-                 for name, p in props.items()}
-    payload = json.dumps([props, page.get("last_edited_time"), bool(page.get("in_trash"))],
-                         sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        props = {
+            name: _unsigned(p) if isinstance(p, dict) and p.get("type") == "files" else p for name, p in props.items()
+        }
+    payload = json.dumps(
+        [props, page.get("last_edited_time"), bool(page.get("in_trash"))],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _unsigned(prop: dict) -> dict:
-    files = [dict(f, file={"url": str((f.get("file") or {}).get("url", "")).split("?")[0]})
-             if isinstance(f, dict) and f.get("type") == "file" else f for f in prop.get("files") or []]
+    files = [
+        dict(f, file={"url": str((f.get("file") or {}).get("url", "")).split("?")[0]})
+        if isinstance(f, dict) and f.get("type") == "file"
+        else f
+        for f in prop.get("files") or []
+    ]
     return dict(prop, files=files)
 
 
@@ -95,10 +116,17 @@ def staged_row(page: dict, ds_id: str, sync_hash: str, value_marks: dict | None 
     """The JSON row ``nls._upsert_pages`` takes for one page object: {page_id, data_source_id, properties, page
     (the object without its properties), created_time, last_edited_time, in_trash, sync_hash, value_marks}.
     Content (``markdown``, ``content``) is added by the caller."""
-    return {"page_id": page["id"], "data_source_id": ds_id, "properties": page.get("properties") or {},
-            "page": {k: v for k, v in page.items() if k != "properties"},
-            "created_time": page["created_time"], "last_edited_time": page["last_edited_time"],
-            "in_trash": bool(page.get("in_trash")), "sync_hash": sync_hash, "value_marks": value_marks or {}}
+    return {
+        "page_id": page["id"],
+        "data_source_id": ds_id,
+        "properties": page.get("properties") or {},
+        "page": {k: v for k, v in page.items() if k != "properties"},
+        "created_time": page["created_time"],
+        "last_edited_time": page["last_edited_time"],
+        "in_trash": bool(page.get("in_trash")),
+        "sync_hash": sync_hash,
+        "value_marks": value_marks or {},
+    }
 
 
 def is_cut(prop: dict) -> bool:
@@ -138,12 +166,14 @@ def is_unsupported(prop: dict) -> bool:
     """A formula or rollup Notion could not compute (``unsupported``: unknown, not null)."""
     kind = prop.get("type")
     value = prop.get(kind)
-    return kind == "unsupported" or (kind in ("formula", "rollup") and isinstance(value, dict)
-                                     and value.get("type") == "unsupported")
+    return kind == "unsupported" or (
+        kind in ("formula", "rollup") and isinstance(value, dict) and value.get("type") == "unsupported"
+    )
 
 
-def value_marks(page: dict, cut_relations: dict[str, int], rollup_relations: Callable[[], dict[str, str | None]],
-                report: RunReport) -> dict:
+def value_marks(
+    page: dict, cut_relations: dict[str, int], rollup_relations: Callable[[], dict[str, str | None]], report: RunReport
+) -> dict:
     """The page's ``value_marks`` (nls.stg_notion_pages.value_marks): formulas and rollups Notion answered
     ``unsupported``, and rollups over a relation it cut at 25 items (``cut_relations``: {relation property id:
     whole length}), which Notion computed over the first 25 only. ``rollup_relations()`` gives {rollup property
@@ -163,8 +193,13 @@ def value_marks(page: dict, cut_relations: dict[str, int], rollup_relations: Cal
         rel = relation_of.get(prop.get("id"))
         over = [rel] if rel in cut_relations else [] if rel else sorted(cut_relations)
         if over:
-            marks[prop.get("id") or name] = {"property": name, "type": "rollup", "mark": "computed_over_cut_relation",
-                                             "relation_property_id": over[0], "related": cut_relations[over[0]]}
+            marks[prop.get("id") or name] = {
+                "property": name,
+                "type": "rollup",
+                "mark": "computed_over_cut_relation",
+                "relation_property_id": over[0],
+                "related": cut_relations[over[0]],
+            }
             report.count("rollups_over_cut_relations")
     return marks
 

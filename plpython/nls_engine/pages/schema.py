@@ -1,5 +1,6 @@
 """Data source schemas: as the pages show them (kept as a history in ``nls.data_source_schemas``) and as Notion
 gives them (``GET /v1/data_sources/{id}``, read at most once a run and only when needed)."""
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,11 @@ class Schemas:
 
     def rollup_relations(self, ds_id: str) -> dict[str, str | None]:
         """{rollup property id: the id of the relation property it reads} (the data source's schema)."""
-        return {p["id"]: (p.get("rollup") or {}).get("relation_property_id")
-                for p in self.properties(ds_id).values() if isinstance(p, dict) and p.get("type") == "rollup"}
+        return {
+            p["id"]: (p.get("rollup") or {}).get("relation_property_id")
+            for p in self.properties(ds_id).values()
+            if isinstance(p, dict) and p.get("type") == "rollup"
+        }
 
     def changed(self, ds_id: str) -> bool:
         """Whether stored pages of the data source hold another schema (names, ids, types) than Notion gives now:

@@ -1,6 +1,7 @@
 """Storing what a read brings: each batch of page objects hashed against the stored copy, the new and changed ones
 completed, marked, given their content and upserted together (``nls._upsert_pages``); a page that cannot be
 stored costs only itself, and holds the data source's watermark at its time so that the next run reads it again."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -49,8 +50,7 @@ class BatchWriter:
         """Whether a page of ``batch`` is not stored yet or differs from its stored copy (its hash): an edit, not the
         overlap of an incremental read coming again. Sends no request."""
         stored = self.ctx.store.stored_hashes(self.ctx.the_source.id, [p["id"] for p in batch])
-        return any(stored.get(p["id"]) is None or stored[p["id"]]["sync_hash"] != page_hash(clean(p)[0])
-                   for p in batch)
+        return any(stored.get(p["id"]) is None or stored[p["id"]]["sync_hash"] != page_hash(clean(p)[0]) for p in batch)
 
     def _stage(self, ds_id: str, page: dict, stored: dict) -> dict | None:
         """The row to upsert for one page, or None when it is unchanged or could not be read whole."""
@@ -59,21 +59,33 @@ class BatchWriter:
         report.cleaned_characters += cleaned
         h = page_hash(page)
         old = stored.get(page["id"])
-        if old is not None and old["sync_hash"] == h and not old["gone"] and (old["has_content"] or not src.with_content):
+        if (
+            old is not None
+            and old["sync_hash"] == h
+            and not old["gone"]
+            and (old["has_content"] or not src.with_content)
+        ):
             return None
         if own_write(page, getattr(self.ctx.client, "bot_id", None)):
-            report.count("own_writes")   # nls's own write coming back (its answer was not stored): no one's edit
+            report.count("own_writes")  # nls's own write coming back (its answer was not stored): no one's edit
         try:
             cut = complete_values(page, self.ctx.notion.property_items, report)
-            row = staged_row(page, ds_id, h, value_marks(page, cut, lambda: self.schemas.rollup_relations(ds_id), report))
+            row = staged_row(
+                page, ds_id, h, value_marks(page, cut, lambda: self.schemas.rollup_relations(ds_id), report)
+            )
             # a trashed page keeps the content stored
-            if src.with_content and not page.get("in_trash") and (self.content_for is None
-                                                                    or page["id"] in self.content_for):
+            if (
+                src.with_content
+                and not page.get("in_trash")
+                and (self.content_for is None or page["id"] in self.content_for)
+            ):
                 row.update(self.content.read(page["id"]))
         except Exception as e:
             if self._ends_run(e):
                 raise
-            self.page_error(page, f"{e.code}: {e.message}" if isinstance(e, NotionError) else f"{type(e).__name__}: {e}")
+            self.page_error(
+                page, f"{e.code}: {e.message}" if isinstance(e, NotionError) else f"{type(e).__name__}: {e}"
+            )
             return None
         return row
 
@@ -89,7 +101,9 @@ class BatchWriter:
         watermark: its time could not be read)."""
         why = malformed(page)
         if why is not None:
-            self.ctx.report.page_error(page.get("id") if isinstance(page, dict) else None, f"malformed page object: {why}")
+            self.ctx.report.page_error(
+                page.get("id") if isinstance(page, dict) else None, f"malformed page object: {why}"
+            )
         return why is None
 
     def _upsert(self, rows: list[dict]) -> None:
@@ -132,5 +146,7 @@ class BatchWriter:
         h = page_hash(page)
         cut = complete_values(page, self.ctx.notion.property_items, report)
         marks = value_marks(page, cut, lambda: self.schemas.rollup_relations(ds_id), report)
-        self.ctx.store.upsert_pages(self.ctx.the_source.id, self.ctx.the_source.user_id, [staged_row(page, ds_id, h, marks)])
+        self.ctx.store.upsert_pages(
+            self.ctx.the_source.id, self.ctx.the_source.user_id, [staged_row(page, ds_id, h, marks)]
+        )
         return page

@@ -40,6 +40,7 @@ id), ``block_limited`` (creates the workspace's block limit refused), ``waiting`
 change), ``workspace_block_limit`` (Notion's message), ``object_errors`` [{"local_table", "local_id", "page_id",
 "error"}], ``skipped_properties`` [{"column", "reason"}].
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -69,13 +70,17 @@ from .object import (
 from .values import Refused, Target, comparable
 
 OPTION_TYPES = ("select", "status", "multi_select")
-MAY_HAVE_HAPPENED = (0, 500, 502, 504)   # a create answered so may have happened: look for it before anything else
-BLOCK_LIMIT = ("Notion refused to create the page: the workspace reached its block limit (a free workspace with more "
-               "than one member may create 1,000 blocks through the API, for good; personal access tokens are "
-               "exempt). Upgrade the workspace's plan or connect nls with a personal access token; the next push "
-               "creates it")
-CREATE_REFUSED = ("Notion refused to create the page (403 restricted_resource): the integration may lack the insert "
-                  "content capability, or the workspace reached its block limit; no other page is created this run")
+MAY_HAVE_HAPPENED = (0, 500, 502, 504)  # a create answered so may have happened: look for it before anything else
+BLOCK_LIMIT = (
+    "Notion refused to create the page: the workspace reached its block limit (a free workspace with more "
+    "than one member may create 1,000 blocks through the API, for good; personal access tokens are "
+    "exempt). Upgrade the workspace's plan or connect nls with a personal access token; the next push "
+    "creates it"
+)
+CREATE_REFUSED = (
+    "Notion refused to create the page (403 restricted_resource): the integration may lack the insert "
+    "content capability, or the workspace reached its block limit; no other page is created this run"
+)
 __all__ = ["RETRIED", "NotionPush", "Pusher", "dry_run"]
 CHECKPOINT_EVERY = 10
 
@@ -135,8 +140,9 @@ class Pusher:
     def finish(self) -> None:
         """Say in the run report which columns had nowhere to go."""
         if self.skipped:
-            self.ctx.report.extra["skipped_properties"] = [{"column": c, "reason": r}
-                                                           for c, r in sorted(self.skipped.items())]
+            self.ctx.report.extra["skipped_properties"] = [
+                {"column": c, "reason": r} for c, r in sorted(self.skipped.items())
+            ]
 
     # -- one object -------------------------------------------------------------------------------------------
     def one(self, obj: dict) -> None:
@@ -146,7 +152,7 @@ class Pusher:
         if obj["page_id"] is not None:
             self._step(obj, self._update)
         elif self._step(obj, self._prepare_create):
-            self.ctx.checkpoint()   # that a create is being sent is kept, whatever happens to this run
+            self.ctx.checkpoint()  # that a create is being sent is kept, whatever happens to this run
             self._step(obj, self._send_create)
 
     def _step(self, obj: dict, step: Callable[[dict], Any]) -> bool:
@@ -165,7 +171,7 @@ class Pusher:
         except (store.error, ValueError) as e:
             if store.interrupted(e):
                 raise
-            obj["state_id"], failure = state_id, e   # the state row the step made is gone with it
+            obj["state_id"], failure = state_id, e  # the state row the step made is gone with it
         if failure is not None:
             self._failure(obj, failure)
             return False
@@ -179,13 +185,13 @@ class Pusher:
             self._failed(obj, e.code, str(e))
         elif isinstance(e, NotionError):
             code = "create_unconfirmed" if getattr(e, "unconfirmed", False) else e.code
-            if e.status == 404 and obj["page_id"]:   # deleted or unshared: the copy says so from now on
+            if e.status == 404 and obj["page_id"]:  # deleted or unshared: the copy says so from now on
                 self.ctx.store.mark_gone(self.ctx.the_source.id, obj["page_id"])
                 code = "page_gone"
             self._failed(obj, code, f"{e.message} (HTTP {e.status})" if e.status else e.message)
             if e.ends_run and not getattr(e, "unconfirmed", False):
                 raise e
-        elif isinstance(e, ValueError):   # Notion answered a page object nls cannot store
+        elif isinstance(e, ValueError):  # Notion answered a page object nls cannot store
             self._failed(obj, "malformed_answer", str(e))
         else:
             self._failed(obj, "database", str(e).splitlines()[0][:300])
@@ -194,20 +200,31 @@ class Pusher:
         report, store = self.ctx.report, self.ctx.store
         report.count("failed")
         report.object_error(obj["local_table"], obj["local_id"], obj.get("page_id"), f"{code}: {message}")
-        if obj.get("state_id") is None:   # a create refused before anything was sent: its state row is made now
-            obj["state_id"] = store.push_create_state(self.ctx.the_source.id, obj["local_id"], card_of(obj),
-                                                      self.plan.get("data_source_id"), False)
-        store.push_outcome(obj["state_id"], {"status": "failed", "error_code": code, "error": message[:1000],
-                                             "failed_hash": failure_hash(obj["local"], self.plan["columns"]),
-                                             "conflict": obj.get("conflict"),
-                                             "seen_at": obj["seen_at"]})
+        if obj.get("state_id") is None:  # a create refused before anything was sent: its state row is made now
+            obj["state_id"] = store.push_create_state(
+                self.ctx.the_source.id, obj["local_id"], card_of(obj), self.plan.get("data_source_id"), False
+            )
+        store.push_outcome(
+            obj["state_id"],
+            {
+                "status": "failed",
+                "error_code": code,
+                "error": message[:1000],
+                "failed_hash": failure_hash(obj["local"], self.plan["columns"]),
+                "conflict": obj.get("conflict"),
+                "seen_at": obj["seen_at"],
+            },
+        )
 
     def _due(self, obj: dict) -> bool:
         """Whether the object needs work: not unchanged (its hash), not a failure waiting for a change."""
         local_hash = content_hash(obj["local"])
         if is_unchanged(obj, local_hash):
             self.ctx.report.count("unchanged")
-            self.ctx.store.push_outcome(obj["state_id"], {"status": "synced", "settled": dict.fromkeys(obj["base_values"]), "seen_at": obj["seen_at"]})
+            self.ctx.store.push_outcome(
+                obj["state_id"],
+                {"status": "synced", "settled": dict.fromkeys(obj["base_values"]), "seen_at": obj["seen_at"]},
+            )
             return False
         if not retry_due(obj, self.plan["columns"]):
             self.ctx.report.count("waiting")
@@ -220,20 +237,24 @@ class Pusher:
             return
         copy = obj.get("copy")
         if copy is None or copy["gone"]:
-            raise Refused("the page is gone from Notion (deleted, or no longer shared with the integration)",
-                          "page_gone")
+            raise Refused(
+                "the page is gone from Notion (deleted, or no longer shared with the integration)", "page_gone"
+            )
         ds, properties, in_trash = copy["data_source_id"], copy["properties"], copy["in_trash"]
         if _stale(copy, obj):
-            page = fetch_page(self.ctx, obj["page_id"])   # a 404 marks the copy gone and counts it removed
+            page = fetch_page(self.ctx, obj["page_id"])  # a 404 marks the copy gone and counts it removed
             if page is None:
-                raise Refused("the page is gone from Notion (deleted, or no longer shared with the integration)",
-                              "page_gone")
+                raise Refused(
+                    "the page is gone from Notion (deleted, or no longer shared with the integration)", "page_gone"
+                )
             page = self.writer.echo(ds, page)
             self.ctx.report.count("refreshed")
             properties, in_trash = page.get("properties") or {}, bool(page.get("in_trash"))
         if in_trash:
-            raise Refused("the page is in Notion's trash: restore it there, or the local row goes with the next "
-                          "cleaning", "page_in_trash")
+            raise Refused(
+                "the page is in Notion's trash: restore it there, or the local row goes with the next cleaning",
+                "page_in_trash",
+            )
         targets, skipped = resolve(self.plan["columns"], properties, None)
         if any(targets[c].type in OPTION_TYPES for c in obj["base_values"] if c in targets):
             # the options of a select a waiting column goes to: GET /v1/data_sources/{id}, once a run
@@ -250,17 +271,17 @@ class Pusher:
         if decision.writes:
             page = self._stored(ds, self.ctx.notion.update_page(obj["page_id"], decision.properties()))
             self.ctx.report.updated += 1
-            settled.update({c: current_value(page.get("properties") or {}, t)
-                            for c, (t, _) in decision.writes.items()})
+            settled.update({c: current_value(page.get("properties") or {}, t) for c, (t, _) in decision.writes.items()})
             outcome["last_edited_time"] = page.get("last_edited_time")
         if decision.conflicts:
             self.ctx.report.count("conflicts")
             if not settled and decision.conflicts == obj.get("conflict") and obj["status"] == "conflict":
-                return   # the same conflict as before: nothing to write, nothing to record
+                return  # the same conflict as before: nothing to write, nothing to record
         elif not decision.writes:
             self.ctx.report.count("agreed")
-        outcome.update(status="conflict" if decision.conflicts else "synced", settled=settled,
-                       conflict=decision.conflicts or None)
+        outcome.update(
+            status="conflict" if decision.conflicts else "synced", settled=settled, conflict=decision.conflicts or None
+        )
         if not decision.conflicts:
             outcome["sync_hash"] = content_hash(obj["local"])
         self.ctx.store.push_outcome(obj["state_id"], outcome)
@@ -287,7 +308,7 @@ class Pusher:
         if self.create_refused is not None:
             raise Refused(self.create_refused[1], self.create_refused[0])
         ds, card = self.plan["data_source_id"], free_card(obj)
-        self.skipped.update(self.create_skipped)   # the columns a new page goes without
+        self.skipped.update(self.create_skipped)  # the columns a new page goes without
         obj["create_properties"] = create_properties(dict(obj["local"], card_id=card), self._with_options(ds))
         if (obj.get("create_attempted_at") or self.ctx.commit is None) and self._adopt(obj, ds, card):
             return False
@@ -300,7 +321,7 @@ class Pusher:
         try:
             page = self.ctx.notion.create_page(ds, obj["create_properties"])
         except NotionError as e:
-            if e.status == 403 and e.code == "restricted_resource":   # not this page's: no other create is sent
+            if e.status == 403 and e.code == "restricted_resource":  # not this page's: no other create is sent
                 code = "workspace_block_limit" if e.block_limit else "restricted_resource"
                 said = BLOCK_LIMIT if e.block_limit else CREATE_REFUSED
                 self.create_refused = (code, f"{said} (Notion: {e.message})")
@@ -309,19 +330,23 @@ class Pusher:
                 raise Refused(self.create_refused[1], code) from None
             if e.status not in MAY_HAVE_HAPPENED:
                 raise
-            if self._adopt(obj, ds, card):   # it happened: the page is found by its card id and adopted
+            if self._adopt(obj, ds, card):  # it happened: the page is found by its card id and adopted
                 return
             e.unconfirmed = True
-            e.message = (f"{e.message}; the create may have happened: no page with card id {card} was found, the "
-                         "next push looks again before creating")
+            e.message = (
+                f"{e.message}; the create may have happened: no page with card id {card} was found, the "
+                "next push looks again before creating"
+            )
             raise
         self._created(obj, ds, page, card)
 
     def _with_options(self, ds: str) -> dict:
         if any(t.type in OPTION_TYPES for t in self.create_targets.values()):
             options = _options_of(self.schemas.properties(ds))
-            self.create_targets = {c: Target(t.column, t.name, t.id, t.type, t.create_options, t.reference,
-                                             options.get(t.id)) for c, t in self.create_targets.items()}
+            self.create_targets = {
+                c: Target(t.column, t.name, t.id, t.type, t.create_options, t.reference, options.get(t.id))
+                for c, t in self.create_targets.items()
+            }
         return self.create_targets
 
     def _adopt(self, obj: dict, ds: str, card: str) -> bool:
@@ -329,8 +354,11 @@ class Pusher:
         found. Returns whether it was."""
         target = self.create_targets["card_id"]
         flt = {"property": target.id, target.type: {"equals": card}}
-        found = [p for p in self.ctx.notion.find_pages(ds, flt, self.schemas.listed_ids(ds, fresh=False))
-                 if comparable(current_value(p.get("properties") or {}, target)) == card]
+        found = [
+            p
+            for p in self.ctx.notion.find_pages(ds, flt, self.schemas.listed_ids(ds, fresh=False))
+            if comparable(current_value(p.get("properties") or {}, target)) == card
+        ]
         if not found:
             return False
         self.ctx.report.count("adopted")
@@ -343,8 +371,14 @@ class Pusher:
         page = self._stored(ds, page)
         local = dict(obj["local"], card_id=card)
         agreed = {c: current_value(page.get("properties") or {}, t) for c, t in self.create_targets.items()}
-        if not self.ctx.store.push_created(obj["state_id"], page["id"], ds, page.get("last_edited_time"),
-                                           content_hash(local), {c: v for c, v in agreed.items() if v is not None}):
+        if not self.ctx.store.push_created(
+            obj["state_id"],
+            page["id"],
+            ds,
+            page.get("last_edited_time"),
+            content_hash(local),
+            {c: v for c, v in agreed.items() if v is not None},
+        ):
             raise Refused(f"page {page['id']} already stands for another local row")
         self.ctx.report.added += 1
 
@@ -365,8 +399,13 @@ def dry_run(store: Store, source: Source) -> dict:
             creating = resolve(plan["columns"], plan.get("schema") or {}, None)[0]
         creates = "card_id" in creating
         would = [_would(obj, plan, creating) for obj in store.push_objects(source.id, creates)]
-    return {"database_name": source.database_name, "database_id": source.database_id, "sync_type": "notion_push",
-            "status": "dry_run", "would_send": would}
+    return {
+        "database_name": source.database_name,
+        "database_id": source.database_id,
+        "sync_type": "notion_push",
+        "status": "dry_run",
+        "would_send": would,
+    }
 
 
 def card_of(obj: dict) -> str:
@@ -381,9 +420,12 @@ def free_card(obj: dict) -> str:
     card, holder = card_of(obj), obj["new_card"].get("held_by")
     if holder:
         where = f"page {holder['page_id']}" if holder.get("page_id") else "no page yet"
-        raise Refused(f"card id {card}, which its new page would carry, is held by atom {holder['atom_id']} ({where}): "
-                      f"give this atom a card id of its own, or free {card} from the other one; the next push "
-                      "creates the page once the card id is free", "card_id_taken")
+        raise Refused(
+            f"card id {card}, which its new page would carry, is held by atom {holder['atom_id']} ({where}): "
+            f"give this atom a card id of its own, or free {card} from the other one; the next push "
+            "creates the page once the card id is free",
+            "card_id_taken",
+        )
     return card
 
 
@@ -409,11 +451,14 @@ def _would(obj: dict, plan: dict, creating: dict) -> dict:
     except Refused as e:
         return dict(out, action="refused", reason=str(e))
     action = "update" if decision.writes else "conflict" if decision.conflicts else "agreed"
-    out.update(action=action, properties={t.name: v for t, v in decision.writes.values()},
-               refresh_first=_stale(copy, obj))
+    out.update(
+        action=action, properties={t.name: v for t, v in decision.writes.values()}, refresh_first=_stale(copy, obj)
+    )
     if decision.conflicts:
-        out["conflicts"] = {c: {"property": x["property"], "notion": comparable(x["notion"]),
-                                "local": comparable(x["local"])} for c, x in decision.conflicts.items()}
+        out["conflicts"] = {
+            c: {"property": x["property"], "notion": comparable(x["notion"]), "local": comparable(x["local"])}
+            for c, x in decision.conflicts.items()
+        }
     return out
 
 

@@ -8,6 +8,7 @@ A column waits to be pushed with the Notion value its local change was based on 
 - Notion still holds ``base``: only the local side changed, the column is written;
 - else both sides changed it: a conflict, not written (Notion's value and nls's are kept for the user to choose).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,8 +62,14 @@ def resolve(columns: list[dict], properties: dict, options: dict | None = None) 
             continue
         name, prop = found
         targets[c["column_name"]] = Target(
-            c["column_name"], name, prop["id"], prop["type"], bool(c.get("create_options")),
-            c.get("ref_table") is not None, (options or {}).get(prop.get("id")))
+            c["column_name"],
+            name,
+            prop["id"],
+            prop["type"],
+            bool(c.get("create_options")),
+            c.get("ref_table") is not None,
+            (options or {}).get(prop.get("id")),
+        )
     return targets, skipped
 
 
@@ -89,16 +96,24 @@ def decide(base_values: dict, local: dict, targets: dict, properties: dict) -> D
         elif comparable(now) == comparable(base):
             out.writes[column] = (target, sent)
         else:
-            out.conflicts[column] = {"property": target.name, "property_id": target.id, "base": base,
-                                     "notion": now, "local": as_read(sent, target)}
+            out.conflicts[column] = {
+                "property": target.name,
+                "property_id": target.id,
+                "base": base,
+                "notion": now,
+                "local": as_read(sent, target),
+            }
     return out
 
 
 def create_properties(local: dict, targets: dict) -> dict[str, dict]:
     """The ``properties`` of ``POST /v1/pages`` for a new page: every pushed column that holds a value. Raises
     Refused."""
-    return {t.id: render(local[column], t) for column, t in sorted(targets.items())
-            if local.get(column) not in (None, "", [])}
+    return {
+        t.id: render(local[column], t)
+        for column, t in sorted(targets.items())
+        if local.get(column) not in (None, "", [])
+    }
 
 
 def content_hash(local: dict) -> str:
@@ -110,9 +125,24 @@ def content_hash(local: dict) -> str:
 
 # the error codes after which a failed object is tried again by the next push even when nothing changed here: the
 # transient ones, and those the stored copy shows (a page gone or in the trash: no request tells it again)
-RETRIED = frozenset({"no_answer", "connection_error", "rate_limited", "internal_server_error", "bad_gateway",
-                     "service_unavailable", "gateway_timeout", "service_overload", "conflict_error",
-                     "create_unconfirmed", "database", "page_gone", "page_in_trash", "workspace_block_limit"})
+RETRIED = frozenset(
+    {
+        "no_answer",
+        "connection_error",
+        "rate_limited",
+        "internal_server_error",
+        "bad_gateway",
+        "service_unavailable",
+        "gateway_timeout",
+        "service_overload",
+        "conflict_error",
+        "create_unconfirmed",
+        "database",
+        "page_gone",
+        "page_in_trash",
+        "workspace_block_limit",
+    }
+)
 
 
 def failure_hash(local: dict, columns: list) -> str:
@@ -125,9 +155,12 @@ def retry_due(obj: dict, columns: list) -> bool:
     """Whether a push tries an object again: anything not failed; a failed one when its failure is retried (RETRIED),
     when the card id its new page would carry was held by another atom and is free now (``card_id_taken``), or when
     its values or push map changed since (:func:`failure_hash`)."""
-    return (obj.get("status") != "failed" or obj.get("last_error_code") in RETRIED
-            or (obj.get("last_error_code") == "card_id_taken" and not (obj.get("new_card") or {}).get("held_by"))
-            or obj.get("failed_hash") != failure_hash(obj["local"], columns))
+    return (
+        obj.get("status") != "failed"
+        or obj.get("last_error_code") in RETRIED
+        or (obj.get("last_error_code") == "card_id_taken" and not (obj.get("new_card") or {}).get("held_by"))
+        or obj.get("failed_hash") != failure_hash(obj["local"], columns)
+    )
 
 
 def is_unchanged(obj: dict, local_hash: str) -> bool:
@@ -135,5 +168,16 @@ def is_unchanged(obj: dict, local_hash: str) -> bool:
     return obj.get("status") == "pending" and obj.get("sync_hash") == local_hash and not obj.get("conflict")
 
 
-__all__ = ["Decision", "Refused", "content_hash", "create_properties", "current_value", "decide",
-           "failure_hash", "find_property", "is_unchanged", "resolve", "retry_due"]
+__all__ = [
+    "Decision",
+    "Refused",
+    "content_hash",
+    "create_properties",
+    "current_value",
+    "decide",
+    "failure_hash",
+    "find_property",
+    "is_unchanged",
+    "resolve",
+    "retry_due",
+]

@@ -12,6 +12,7 @@ send raises :class:`Refused`, and nothing is sent for that object.
 option, the ids of a relation, a number...), so that a value nls sent, the value Notion answers and the value a
 read brings compare equal when they say the same.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,14 +24,27 @@ from typing import Any
 
 from ..errors import NlsError
 
-MAX_TEXT_UNITS = 2000   # characters per rich text item, counted as Notion (JavaScript) does: UTF-16 code units
-MAX_ITEMS = 100         # items per rich text, relation, people or multi-select value
+MAX_TEXT_UNITS = 2000  # characters per rich text item, counted as Notion (JavaScript) does: UTF-16 code units
+MAX_ITEMS = 100  # items per rich text, relation, people or multi-select value
 TEXT_TYPES = ("title", "rich_text")
 PLAIN_TYPES = ("url", "email", "phone_number")
-READ_ONLY = ("formula", "rollup", "created_time", "created_by", "last_edited_time", "last_edited_by", "unique_id",
-             "verification", "button")
-VALUE_TYPES = TEXT_TYPES + PLAIN_TYPES + READ_ONLY + ("number", "select", "multi_select", "status", "date",
-                                                      "checkbox", "relation", "people", "files")
+READ_ONLY = (
+    "formula",
+    "rollup",
+    "created_time",
+    "created_by",
+    "last_edited_time",
+    "last_edited_by",
+    "unique_id",
+    "verification",
+    "button",
+)
+VALUE_TYPES = (
+    TEXT_TYPES
+    + PLAIN_TYPES
+    + READ_ONLY
+    + ("number", "select", "multi_select", "status", "date", "checkbox", "relation", "people", "files")
+)
 
 
 class Refused(NlsError):
@@ -76,8 +90,10 @@ def split_text(text: str) -> list[str]:
     if start < len(text):
         pieces.append(text[start:])
     if len(pieces) > MAX_ITEMS:
-        raise Refused(f"a text of {utf16_units(text):,} characters takes {len(pieces)} rich text items of at most "
-                      f"{MAX_TEXT_UNITS:,}; Notion takes at most {MAX_ITEMS} in one value")
+        raise Refused(
+            f"a text of {utf16_units(text):,} characters takes {len(pieces)} rich text items of at most "
+            f"{MAX_TEXT_UNITS:,}; Notion takes at most {MAX_ITEMS} in one value"
+        )
     return pieces
 
 
@@ -103,12 +119,16 @@ def option_name(value: Any, target: Target) -> str:
             return option
     listed = ", ".join(target.options[:20]) or "none"
     if target.type == "status":
-        raise Refused(f"{text!r} is no option of the status property {target.name!r} (options: {listed}); Notion "
-                      "adds status options only in its own editor")
+        raise Refused(
+            f"{text!r} is no option of the status property {target.name!r} (options: {listed}); Notion "
+            "adds status options only in its own editor"
+        )
     if not target.create_options:
-        raise Refused(f"{text!r} is no option of the {target.type} property {target.name!r} (options: {listed}); "
-                      f"add it in Notion, or let the push map create options: {{\"{target.column}\": "
-                      f"{{\"property\": \"{target.name}\", \"create_options\": true}}}}")
+        raise Refused(
+            f"{text!r} is no option of the {target.type} property {target.name!r} (options: {listed}); "
+            f"add it in Notion, or let the push map create options: {{\"{target.column}\": "
+            f"{{\"property\": \"{target.name}\", \"create_options\": true}}}}"
+        )
     if "," in text:
         raise Refused(f"{text!r} cannot become an option of {target.name!r}: Notion's option names hold no comma")
     return text
@@ -124,8 +144,10 @@ def _items(value: Any) -> list:
 
 def _capped(items: list, target: Target) -> list:
     if len(items) > MAX_ITEMS:
-        raise Refused(f"{len(items)} items for the {target.type} property {target.name!r}; Notion takes at most "
-                      f"{MAX_ITEMS} in one value")
+        raise Refused(
+            f"{len(items)} items for the {target.type} property {target.name!r}; Notion takes at most "
+            f"{MAX_ITEMS} in one value"
+        )
     return items
 
 
@@ -138,7 +160,7 @@ def _number(value: Any, target: Target) -> int | float | None:
         raise Refused(f"{value!r} is not a number, for the number property {target.name!r}") from None
     if not math.isfinite(number):
         raise Refused(f"{value!r} is not a number Notion can hold, for {target.name!r}")
-    return int(number) if number.is_integer() and abs(number) < 2 ** 53 else number
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
 
 def render(value: Any, target: Target) -> dict:
@@ -146,8 +168,10 @@ def render(value: Any, target: Target) -> dict:
     a page id for a reference) in ``target``: ``{<type>: ...}``. Raises Refused."""
     t = target.type
     if t in READ_ONLY:
-        raise Refused(f"{target.name!r} is a {t} property, which Notion computes: nls cannot write it; take "
-                      f"{target.column!r} out of the push map")
+        raise Refused(
+            f"{target.name!r} is a {t} property, which Notion computes: nls cannot write it; take "
+            f"{target.column!r} out of the push map"
+        )
     if t in TEXT_TYPES:
         return {t: rich_text(None if value is None else str(value))}
     if t in PLAIN_TYPES:

@@ -1,5 +1,6 @@
 """``nls.discover``: what a user's integration can see (``POST /v1/search``), each data source with the target its
 database's name suggests (nls.targets()), and optionally added as sources."""
+
 from __future__ import annotations
 
 from ..integration import note_workspace
@@ -26,6 +27,14 @@ def discover(store: Store, client: NotionClient, user_id: str, add: bool) -> lis
         if added:
             source_id = store.add_source(user_id, database_id, target, name)
         seen.add(database_id)
-        out.append({"database_id": database_id, "data_source_id": ds.get("id"), "name": name, "target": target,
-                    "source_id": source_id, "added": added})
+        out.append(
+            {
+                "database_id": database_id,
+                "data_source_id": ds.get("id"),
+                "name": name,
+                "target": target,
+                "source_id": source_id,
+                "added": added,
+            }
+        )
     return out

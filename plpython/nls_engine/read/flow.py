@@ -6,6 +6,7 @@ the watermark less ``overlap_s``, full on the first run or when asked), stores w
 complete full read, and once every ``reconcile_interval_s`` with an ids-only read. A data source whose stored pages
 hold another schema than Notion's (a rename or type change moves no page) is read whole on the reconciling run.
 """
+
 from __future__ import annotations
 
 from ..notion.client import NotionError, title_text
@@ -85,8 +86,15 @@ class NotionRead:
         writer = BatchWriter(ctx, schemas)
         cls(full=True)._data_source(ctx, writer, Reconciler(ctx, writer, schemas), schemas, ds_id, ds_name)
 
-    def _data_source(self, ctx: RunContext, writer: BatchWriter, reconciler: Reconciler, schemas: Schemas, ds_id: str,
-                     ds_name: str | None) -> None:
+    def _data_source(
+        self,
+        ctx: RunContext,
+        writer: BatchWriter,
+        reconciler: Reconciler,
+        schemas: Schemas,
+        ds_id: str,
+        ds_name: str | None,
+    ) -> None:
         src, store, report = ctx.the_source, ctx.store, ctx.report
         since = None if self.full else store.read_since(src.id, ds_id, ctx.settings.overlap_s)
         full = self.full or since is None
@@ -95,15 +103,22 @@ class NotionRead:
             # a rename or type change moves no page: every stored page's properties are read again
             full, ds_report.mode = True, "full (the data source's schema changed)"
         writer.begin_data_source()
-        ids = schemas.listed_ids(ds_id, fresh=full)   # 2026-12-01 on: every property, asked for by id
+        ids = schemas.listed_ids(ds_id, fresh=full)  # 2026-12-01 on: every property, asked for by id
 
         def newer_ids(asked: list[str], rows: list[dict]) -> list[str] | None:
             # the recorded schema may lack a property added since: checked once, when the first edit comes
             return (schemas.newer_ids(ds_id, asked) or []) if writer.changes(rows) else None
-        outcome = DataSourceRead(ctx.notion, ds_id, ds_report, report, property_ids=ids, seen=StoredSeen(store),
-                                 newer_ids=None if full else newer_ids).run(
-            None if full else since, lambda batch, in_order: writer.write(ds_id, ds_name, batch, in_order))
-        if outcome.complete and outcome.seen:   # a page that could not be stored holds the watermark at its time
+
+        outcome = DataSourceRead(
+            ctx.notion,
+            ds_id,
+            ds_report,
+            report,
+            property_ids=ids,
+            seen=StoredSeen(store),
+            newer_ids=None if full else newer_ids,
+        ).run(None if full else since, lambda batch, in_order: writer.write(ds_id, ds_name, batch, in_order))
+        if outcome.complete and outcome.seen:  # a page that could not be stored holds the watermark at its time
             store.save_state(src.id, ds_id, ds_name, writer.hold or outcome.upto)
         if outcome.complete and not report.page_errors:
             if full:

@@ -15,6 +15,7 @@ every row not read yet after. The rows of that minute come again and are passed 
 lost or handed on twice; each restart is counted (``cursor_restarts``), and restarts that bring no new row
 ``MAX_IDLE_RESTARTS`` times in a row end the read incomplete (the limit ``cursor_refused``).
 """
+
 from __future__ import annotations
 
 import time
@@ -104,14 +105,21 @@ class DataSourceRead:
     gives the UTC time (``time.gmtime``) at which windows begin. Limits met (cap, stale cursor) are recorded in
     ``report``; rows read are counted in ``ds_report.pages`` and windows in ``ds_report.windows``."""
 
-    def __init__(self, client: NotionClient, ds_id: str, ds_report: DataSourceReport, report: RunReport,
-                 property_ids: list[str] | None = None, clock: Callable[[], time.struct_time] = time.gmtime,
-                 seen: Seen | StoredSeen | None = None,
-                 newer_ids: Callable[[list[str], list[dict]], list[str] | None] | None = None):
+    def __init__(
+        self,
+        client: NotionClient,
+        ds_id: str,
+        ds_report: DataSourceReport,
+        report: RunReport,
+        property_ids: list[str] | None = None,
+        clock: Callable[[], time.struct_time] = time.gmtime,
+        seen: Seen | StoredSeen | None = None,
+        newer_ids: Callable[[list[str], list[dict]], list[str] | None] | None = None,
+    ):
         self.client, self.ds_id, self.ds_report, self.report = client, ds_id, ds_report, report
         self.property_ids, self.clock, self.newer_ids = property_ids, clock, newer_ids
         self.seen = Seen() if seen is None else seen
-        self.latest: str | None = None   # the latest last_edited_time read
+        self.latest: str | None = None  # the latest last_edited_time read
         self._idle_restarts, self._seen_at_restart = 0, -1
 
     def run(self, since: str | None, on_batch: Callable[[list[dict], bool], None]) -> ReadOutcome:
@@ -121,11 +129,11 @@ class DataSourceRead:
         sort, created_from, windows_from = "last_edited_time", None, None
         while True:
             answer = self._query(query_body(sort, since, created_from), on_batch, sort == "last_edited_time")
-            if answer is None:   # the cursor stopped advancing, or kept being refused
+            if answer is None:  # the cursor stopped advancing, or kept being refused
                 return ReadOutcome(self.seen, False, None)
             last, capped, refused = answer
-            if refused:   # begin again from the last row read: every row not read yet sorts after it
-                if last is None:   # refused before a row came: the same query again
+            if refused:  # begin again from the last row read: every row not read yet sorts after it
+                if last is None:  # refused before a row came: the same query again
                     continue
                 if sort == "last_edited_time":
                     since = last["last_edited_time"]
@@ -135,12 +143,15 @@ class DataSourceRead:
             if not capped:
                 upto = self.latest
                 return ReadOutcome(self.seen, True, min(upto, windows_from) if upto and windows_from else upto)
-            if sort == "last_edited_time" and last is not None:   # past the cap: the rest, by created_time windows
+            if sort == "last_edited_time" and last is not None:  # past the cap: the rest, by created_time windows
                 since, sort = last["last_edited_time"], "created_time"
                 windows_from = time.strftime("%Y-%m-%dT%H:%M:00.000Z", self.clock())
             elif last is None or (created_from is not None and last["created_time"] <= created_from):
-                self.report.limit("query_result_limit", data_source_id=self.ds_id,
-                                  reason=f"more than 10,000 rows edited since {since} were created in the same minute")
+                self.report.limit(
+                    "query_result_limit",
+                    data_source_id=self.ds_id,
+                    reason=f"more than 10,000 rows edited since {since} were created in the same minute",
+                )
                 return ReadOutcome(self.seen, False, None)
             else:
                 created_from = last["created_time"]
@@ -152,14 +163,20 @@ class DataSourceRead:
         self._idle_restarts = self._idle_restarts + 1 if len(self.seen) == self._seen_at_restart else 0
         self._seen_at_restart = len(self.seen)
         if self._idle_restarts >= MAX_IDLE_RESTARTS:
-            self.report.limit("cursor_refused", data_source_id=self.ds_id, message=error.message[:200],
-                              restarts_without_new_rows=self._idle_restarts)
+            self.report.limit(
+                "cursor_refused",
+                data_source_id=self.ds_id,
+                message=error.message[:200],
+                restarts_without_new_rows=self._idle_restarts,
+            )
             return False
         self.ds_report.cursor_restarts += 1
         self.report.count("cursor_restarts")
         return True
 
-    def _query(self, body: dict, on_batch: Callable[[list[dict], bool], Any], in_order: bool) -> tuple[dict | None, bool, bool] | None:
+    def _query(
+        self, body: dict, on_batch: Callable[[list[dict], bool], Any], in_order: bool
+    ) -> tuple[dict | None, bool, bool] | None:
         """One query, every answer: returns (its last row, whether Notion capped it, whether Notion refused a cursor
         on the way: the query is to begin again after the last row), or None when the cursor stopped advancing
         (the limit ``cursor_not_advancing``) or kept being refused (``cursor_refused``)."""
@@ -217,5 +234,7 @@ class DataSourceRead:
             if why is None:
                 readable.append(row)
             else:
-                self.report.page_error(row.get("id") if isinstance(row, dict) else None, f"malformed page object: {why}")
+                self.report.page_error(
+                    row.get("id") if isinstance(row, dict) else None, f"malformed page object: {why}"
+                )
         return readable

@@ -7,6 +7,7 @@ Once every ``reconcile_interval_s`` a run also reads every id of each data sourc
 page object still carries its id, ``last_edited_time`` and ``in_trash``); the pages that differ from the copy are
 fetched whole. Nothing is marked gone unless the read was whole.
 """
+
 from __future__ import annotations
 
 from ..pages.fetch import fetch_page
@@ -42,20 +43,20 @@ class Reconciler:
         (title, formulas and rollups only), the pages that drifted (nls._drifted_pages) fetched whole, then the
         unseen ones checked and the reconciliation noted (sync_state.last_full_sync_at)."""
         ctx = self.ctx
-        schema = schema_of(self.schemas.properties(ds_id))   # read by Schemas.changed just before
+        schema = schema_of(self.schemas.properties(ds_id))  # read by Schemas.changed just before
         computed = {p["id"] for p in schema.values() if p.get("type") in ("formula", "rollup") and p.get("id")}
         wanted = [p["id"] for p in schema.values() if p.get("type") == "title" and p.get("id")] or ["title"]
         drifted: list[str] = []
         scratch = DataSourceReport(ds_id, ds_name, "ids")
-        read = DataSourceRead(ctx.notion, ds_id, scratch, ctx.report, property_ids=wanted + sorted(computed),
-                              seen=StoredSeen(ctx.store))
+        read = DataSourceRead(
+            ctx.notion, ds_id, scratch, ctx.report, property_ids=wanted + sorted(computed), seen=StoredSeen(ctx.store)
+        )
         outcome = read.run(None, lambda batch, _in_order: drifted.extend(self._drifted(batch, computed)))
-        ds_report.reconciled = {"ids_read": len(outcome.seen), "drifted": len(set(drifted)),
-                                "windows": scratch.windows}
+        ds_report.reconciled = {"ids_read": len(outcome.seen), "drifted": len(set(drifted)), "windows": scratch.windows}
         if not outcome.complete:
             return
         for pid in dict.fromkeys(drifted):
-            page = fetch_page(ctx, pid)   # None: gone since the read
+            page = fetch_page(ctx, pid)  # None: gone since the read
             if page is not None:
                 self.writer.write(ds_id, ds_name, [page], in_order=False)
         if not ctx.report.page_errors:
@@ -67,8 +68,14 @@ class Reconciler:
         rows = []
         for page in batch:
             page, _ = clean(page)
-            rows.append({"id": page["id"], "last_edited_time": page["last_edited_time"],
-                         "in_trash": bool(page.get("in_trash")),
-                         "computed": {p["id"]: p for p in (page.get("properties") or {}).values()
-                                      if p.get("id") in computed}})
+            rows.append(
+                {
+                    "id": page["id"],
+                    "last_edited_time": page["last_edited_time"],
+                    "in_trash": bool(page.get("in_trash")),
+                    "computed": {
+                        p["id"]: p for p in (page.get("properties") or {}).values() if p.get("id") in computed
+                    },
+                }
+            )
         return self.ctx.store.drifted_pages(self.ctx.the_source.id, rows)

@@ -10,6 +10,7 @@ the title only, the stored hash marked as trashed), so that the reconciliation f
 pages nls does not store are passed over. The first look of an integration only notes the time: full reads and the
 reconciliation cover what came before.
 """
+
 from __future__ import annotations
 
 from ..pages.page import page_hash
@@ -36,8 +37,7 @@ class TrashLook:
                 # 2026-12-01 on the listing gives the title only: the stored copy keeps its properties and hash
                 whole = {} if ctx.notion.lists_title_only else {"sync_hash": page_hash(page)}
                 report.processed += 1
-                listed.append({"page_id": page.get("id"), "last_edited_time": page.get("last_edited_time"),
-                               **whole})
+                listed.append({"page_id": page.get("id"), "last_edited_time": page.get("last_edited_time"), **whole})
             report.findings["trashed_listed"] = len(listed)
             marked = store.mark_trashed(ctx.user_id, [p for p in listed if p["page_id"] and p["last_edited_time"]])
             report.removed += marked

@@ -19,6 +19,7 @@ composes them, so that every caller has one ``store`` and calls ``store.<stateme
 - ``webhooks``      Notion's webhooks (``sql/85_webhooks.sql``)
 - ``events``        the delivery step of nls's own events (``sql/87_events.sql``)
 """
+
 from __future__ import annotations
 
 from .anki import AnkiStatements
@@ -31,7 +32,15 @@ from .typed_views import TypedViewStatements
 from .webhooks import WebhookStatements
 
 
-class Store(RunStatements, IntegrationStatements, ReadStatements, PushStatements, AnkiStatements, TypedViewStatements,
-            WebhookStatements, EventStatements):
+class Store(
+    RunStatements,
+    IntegrationStatements,
+    ReadStatements,
+    PushStatements,
+    AnkiStatements,
+    TypedViewStatements,
+    WebhookStatements,
+    EventStatements,
+):
     """The engine's view of the ``nls`` schema, one method per statement. ``db`` is a :class:`nls_engine.db.Db`
     (plpy inside PostgreSQL)."""

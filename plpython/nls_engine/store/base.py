@@ -1,5 +1,6 @@
 """The store's base: the database it runs its statements on, and the session's own statements (the settings, the
 user the session acts for, interrupts, the clock)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ class Statements:
 
     def __init__(self, db: Db):
         self.db = db
-        self.error = db.error   # the exception an SQL error raises (plpy.SPIError)
+        self.error = db.error  # the exception an SQL error raises (plpy.SPIError)
 
     def _one(self, sql: str, types: Sequence[str] = (), args: Sequence[Any] = ()) -> dict[str, Any] | None:
         """The first row of a statement, or None when it returns none."""

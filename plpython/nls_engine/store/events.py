@@ -1,4 +1,5 @@
 """The events' delivery step (``sql/87_events.sql``): what the scheduled jobs run after their work committed."""
+
 from __future__ import annotations
 
 import json

@@ -9,6 +9,7 @@ boolean, names, ids, texts, date, date_end, timestamptz, timestamptz_end, range,
 What the stored pages show of a property (``nls._typed_observed``) is an "observed" dict ``{"property_id", "name",
 "type", "result_types": {result type: pages}, "has_time", "has_end"}``.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,16 +18,36 @@ from typing import Any
 
 # the columns every typed view has before its property columns (sql/70_typed_views.sql, _typed_fixed_columns)
 FIXED = ("page_id", "url", "in_trash", "is_archived", "deleted_at", "value_marks")
-MAX_NAME_BYTES = 63   # PostgreSQL's NAMEDATALEN - 1
+MAX_NAME_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
 TEXT_TYPES = frozenset({"title", "rich_text", "select", "status", "url", "email", "phone_number"})
-ONE_KIND = {"number": "number", "checkbox": "boolean", "multi_select": "names", "files": "names", "relation": "ids",
-            "created_time": "timestamptz", "last_edited_time": "timestamptz", "created_by": "user",
-            "last_edited_by": "user"}
+ONE_KIND = {
+    "number": "number",
+    "checkbox": "boolean",
+    "multi_select": "names",
+    "files": "names",
+    "relation": "ids",
+    "created_time": "timestamptz",
+    "last_edited_time": "timestamptz",
+    "created_by": "user",
+    "last_edited_by": "user",
+}
 RESULT_KIND = {"string": "text", "number": "number", "boolean": "boolean", "array": "texts"}
-SQL_TYPE = {"text": "text", "number": "numeric", "boolean": "boolean", "names": "text[]", "ids": "text[]",
-            "texts": "text[]", "date": "date", "date_end": "date", "timestamptz": "timestamptz",
-            "timestamptz_end": "timestamptz", "range": "tstzrange", "user": "text", "unique_number": "bigint",
-            "jsonb": "jsonb"}
+SQL_TYPE = {
+    "text": "text",
+    "number": "numeric",
+    "boolean": "boolean",
+    "names": "text[]",
+    "ids": "text[]",
+    "texts": "text[]",
+    "date": "date",
+    "date_end": "date",
+    "timestamptz": "timestamptz",
+    "timestamptz_end": "timestamptz",
+    "range": "tstzrange",
+    "user": "text",
+    "unique_number": "bigint",
+    "jsonb": "jsonb",
+}
 UNKNOWN_RESULTS = ("unsupported", "incomplete")
 
 
@@ -80,8 +101,9 @@ def _dates(has_time: bool, has_end: bool) -> list[tuple[str, str]]:
     return [("", base)]
 
 
-def kinds(ptype: str, result: str | None = None, has_time: bool = False,
-          has_end: bool = False) -> list[tuple[str, str]]:
+def kinds(
+    ptype: str, result: str | None = None, has_time: bool = False, has_end: bool = False
+) -> list[tuple[str, str]]:
     """The columns a property of Notion type ``ptype`` gets, as [(suffix, kind)], its own column first: a date
     is ``date`` (``timestamptz`` once a value holds a time), a range (``tstzrange``) with ``_start`` and ``_end``
     once a value has an end; people are user ids with ``_names``; a unique_id is its text with ``_number``; a
@@ -109,14 +131,20 @@ def type_label(column: dict, group: list[dict] | None = None) -> str:
     return f"{column['type']}{result}: {'/'.join(SQL_TYPE[k] for k in kinds_)}"
 
 
-def _group(observed: dict, result: str | None, base: str, taken: set[str],
-           want: list[tuple[str, str]]) -> list[dict]:
+def _group(observed: dict, result: str | None, base: str, taken: set[str], want: list[tuple[str, str]]) -> list[dict]:
     """The columns of one property: ``base`` (already unique) for its own column, ``base + suffix`` for the others."""
     out = []
     for part, kind in want:
         name = base if part == "" else unique(_truncate(base, MAX_NAME_BYTES - len(part)) + part, taken)
-        col = {"column": name, "property_id": observed["property_id"], "property": observed["name"],
-               "type": observed["type"], "kind": kind, "part": part, "removed": False}
+        col = {
+            "column": name,
+            "property_id": observed["property_id"],
+            "property": observed["name"],
+            "type": observed["type"],
+            "kind": kind,
+            "part": part,
+            "removed": False,
+        }
         if observed["type"] in ("formula", "rollup"):
             col["result_type"] = result
         out.append(col)
@@ -138,8 +166,13 @@ def plan_fresh(observed: list[dict], reserved: frozenset[str] = frozenset()) -> 
 
 
 def _change(change: str, col: dict, **extra: Any) -> dict:
-    return {"change": change, "property_id": col["property_id"], "property_name": col["property"],
-            "column_name": col["column"], **extra}
+    return {
+        "change": change,
+        "property_id": col["property_id"],
+        "property_name": col["property"],
+        "column_name": col["column"],
+        **extra,
+    }
 
 
 def _groups(columns: list[dict]) -> dict[str, list[dict]]:
@@ -178,21 +211,30 @@ def _follow_group(group: list[dict], observed: dict, taken: set[str], changes: l
     for part, kind in want:
         old = parts.pop(part, None)
         name = old["column"] if old else unique(_truncate(main["column"], MAX_NAME_BYTES - len(part)) + part, taken)
-        col = {**(old or main), "column": name, "property": observed["name"], "type": observed["type"],
-               "kind": kind, "part": part, "removed": False}
+        col = {
+            **(old or main),
+            "column": name,
+            "property": observed["name"],
+            "type": observed["type"],
+            "kind": kind,
+            "part": part,
+            "removed": False,
+        }
         col.pop("result_type", None)
         if observed["type"] in ("formula", "rollup"):
             col["result_type"] = result
         new.append(col)
     new += [{**c, "property": observed["name"], "removed": True} for c in parts.values()]
     if have != want or main["type"] != observed["type"] or main.get("result_type") != new[0].get("result_type"):
-        changes.append(_change("column_retyped", new[0], old_type=type_label(main, group),
-                               new_type=type_label(new[0], new)))
+        changes.append(
+            _change("column_retyped", new[0], old_type=type_label(main, group), new_type=type_label(new[0], new))
+        )
     return new
 
 
-def plan_follow(columns: list[dict], observed: list[dict],
-                reserved: frozenset[str] = frozenset()) -> tuple[list[dict], list[dict]]:
+def plan_follow(
+    columns: list[dict], observed: list[dict], reserved: frozenset[str] = frozenset()
+) -> tuple[list[dict], list[dict]]:
     """A view's columns after a sync (the view follows its data source): a property keeps its columns and their
     names whatever it is renamed to; a retyped one keeps its names with new kinds; a removed one keeps its
     columns, NULL; a new one gets columns at the end. Returns (columns, changes), each change a dict for
@@ -218,8 +260,9 @@ def plan_follow(columns: list[dict], observed: list[dict],
     return out, changes
 
 
-def plan_recreate(columns: list[dict], observed: list[dict],
-                  reserved: frozenset[str] = frozenset()) -> tuple[list[dict], list[dict]]:
+def plan_recreate(
+    columns: list[dict], observed: list[dict], reserved: frozenset[str] = frozenset()
+) -> tuple[list[dict], list[dict]]:
     """A view made again (``nls.create_typed_view`` on a view that exists): columns as :func:`plan_fresh` makes
     them (renamed properties get their new names, removed ones go), and the changes from ``columns``:
     column_renamed, column_dropped, column_added, column_retyped; ``created`` when there were none."""
@@ -238,8 +281,17 @@ def plan_recreate(columns: list[dict], observed: list[dict],
         if cur["column"] != old["column"]:
             changes.append(_change("column_renamed", cur, detail=f'{old["column"]} -> {cur["column"]}'))
         if type_label(cur, new_groups[pid]) != type_label(old, old_groups[pid]):
-            changes.append(_change("column_retyped", cur, old_type=type_label(old, old_groups[pid]),
-                                   new_type=type_label(cur, new_groups[pid])))
-    changes += [_change("column_added", c, new_type=type_label(c, new_groups[pid]))
-                for pid, c in new_main.items() if pid not in old_main]
+            changes.append(
+                _change(
+                    "column_retyped",
+                    cur,
+                    old_type=type_label(old, old_groups[pid]),
+                    new_type=type_label(cur, new_groups[pid]),
+                )
+            )
+    changes += [
+        _change("column_added", c, new_type=type_label(c, new_groups[pid]))
+        for pid, c in new_main.items()
+        if pid not in old_main
+    ]
     return new, [{"change": "recreated", "detail": f"{len(new)} property columns"}, *changes]

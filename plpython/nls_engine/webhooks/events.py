@@ -12,6 +12,7 @@ read whole), ``data_source.created`` / ``deleted`` / ``moved`` / ``undeleted`` m
 data sources again. Events of pages in data sources nobody syncs are dropped with a count; events whose every author
 is the integration's own bot (its own writes coming back) cost nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,8 +24,16 @@ from ..pages.writer import BatchWriter
 from ..run import RunContext, Source
 
 READ = ("page.created", "page.properties_updated", "page.content_updated", "page.undeleted", "page.moved")
-LISTING = ("data_source.created", "data_source.deleted", "data_source.moved", "data_source.undeleted",
-           "database.created", "database.deleted", "database.moved", "database.undeleted")
+LISTING = (
+    "data_source.created",
+    "data_source.deleted",
+    "data_source.moved",
+    "data_source.undeleted",
+    "database.created",
+    "database.deleted",
+    "database.moved",
+    "database.undeleted",
+)
 
 
 @dataclass
@@ -94,8 +103,10 @@ class ApplyEvents:
         events = store.pending_events(ctx.user_id, ctx.settings.webhook_batch_size)
         todo = plan(events, self._bot(ctx, events))
         pages = store.locate_pages(ctx.user_id, list(todo.read) + todo.trash)
-        homes = store.locate_data_sources(ctx.user_id, sorted(
-            {(e["payload"].get("data") or {}).get("parent", {}).get("id") or "" for e in events} | todo.schemas))
+        homes = store.locate_data_sources(
+            ctx.user_id,
+            sorted({(e["payload"].get("data") or {}).get("parent", {}).get("id") or "" for e in events} | todo.schemas),
+        )
         outcomes, counts = dict(todo.outcomes), {"events": len(events)}
         self._trash(ctx, todo, pages, outcomes, counts)
         left = self._read(ctx, todo, events, pages, homes, outcomes, counts)
@@ -110,16 +121,18 @@ class ApplyEvents:
         counts["left_pending"] = sum(1 for o in outcomes.values() if o == "pending")
         report.findings.update(counts)
         report.processed = len(events)
-        store.events_applied(ctx.user_id, [{"event_id": k, "outcome": v} for k, v in outcomes.items()
-                                           if v != "pending"], ctx.log_id)
+        store.events_applied(
+            ctx.user_id, [{"event_id": k, "outcome": v} for k, v in outcomes.items() if v != "pending"], ctx.log_id
+        )
 
     @staticmethod
     def _bot(ctx: RunContext, events: list[dict]) -> str | None:
         """The integration's own bot user id (GET /v1/users/me once, when some event has a bot author and it is
         not known yet)."""
         bot = ctx.store.integration_bot(ctx.user_id)
-        bots = any(a.get("type") == "bot" for e in events for a in e["payload"].get("authors") or []
-                   if isinstance(a, dict))
+        bots = any(
+            a.get("type") == "bot" for e in events for a in e["payload"].get("authors") or [] if isinstance(a, dict)
+        )
         if bot is None and bots:
             bot = ctx.notion.users_me().get("id")
             ctx.store.save_bot_id(ctx.user_id, bot)
@@ -130,11 +143,14 @@ class ApplyEvents:
         """Mark the stored pages of the deletions trashed, each unless the stored copy was edited after its
         deletion (``event_time``: a late delivery of a deletion a restore has undone since changes nothing)."""
         mine = [p for p in todo.trash if p in pages]
-        counts["trashed"] = ctx.store.mark_trashed(ctx.user_id, [{"page_id": p, "event_time": todo.deleted_at.get(p)}
-                                                                 for p in mine])
+        counts["trashed"] = ctx.store.mark_trashed(
+            ctx.user_id, [{"page_id": p, "event_time": todo.deleted_at.get(p)} for p in mine]
+        )
         ctx.report.removed += counts["trashed"]
 
-    def _read(self, ctx: RunContext, todo: Plan, events: list[dict], pages: dict, homes: dict, outcomes: dict, counts: dict) -> set[str]:
+    def _read(
+        self, ctx: RunContext, todo: Plan, events: list[dict], pages: dict, homes: dict, outcomes: dict, counts: dict
+    ) -> set[str]:
         """Read each page an event asked for once, by source (under the source's lock: a source another run holds
         keeps its events pending). Returns the pages left for the next batch."""
         parent = {e["entity_id"]: (e["payload"].get("data") or {}).get("parent", {}).get("id") for e in events}
@@ -147,7 +163,7 @@ class ApplyEvents:
                         outcomes[e["event_id"]] = "not_synced"
                 continue
             by_source.setdefault(where["source_id"], []).append((page_id, where["data_source_id"]))
-        for e in events:   # a deletion of a page nobody syncs
+        for e in events:  # a deletion of a page nobody syncs
             if outcomes.get(e["event_id"]) == "trashed" and e["entity_id"] not in pages:
                 outcomes[e["event_id"]] = "not_synced"
         left: set[str] = set()
@@ -160,8 +176,9 @@ class ApplyEvents:
         counts["pages_moved"] = len(moved)
         return left | self._moved_in(ctx, moved)
 
-    def _read_source(self, ctx: RunContext, source_id: int, wanted: list[tuple[str, str]], content: dict,
-                     moved: dict) -> int | None:
+    def _read_source(
+        self, ctx: RunContext, source_id: int, wanted: list[tuple[str, str]], content: dict, moved: dict
+    ) -> int | None:
         """``GET /v1/pages/{id}`` for each wanted page of one source (a 404 marks it gone: :func:`fetch_page`),
         stored by the read's writer under the data source Notion names as its parent; a page that moved to a data
         source this source does not read is marked gone here and kept in ``moved`` (:meth:`_moved_away`). Returns
@@ -171,15 +188,16 @@ class ApplyEvents:
             return None
         try:
             sctx = source_context(ctx, source_id)
-            writer = BatchWriter(sctx, Schemas(store, ctx.notion, source_id),
-                                 content_for={p for p, _ in wanted if content.get(p)})
+            writer = BatchWriter(
+                sctx, Schemas(store, ctx.notion, source_id), content_for={p for p, _ in wanted if content.get(p)}
+            )
             for page_id, ds_id in wanted:
                 page = fetch_page(sctx, page_id)
                 if page is None:
                     continue
                 home = parent_data_source(page, ds_id)
                 if home == ds_id or not self._moved_away(sctx, page, home, moved):
-                    writer.write(home or ds_id, None, [page], in_order=False)   # a page without a home moved away
+                    writer.write(home or ds_id, None, [page], in_order=False)  # a page without a home moved away
             return len(wanted)
         finally:
             store.unlock_source(source_id)
@@ -214,8 +232,9 @@ class ApplyEvents:
                 continue
             try:
                 sctx = source_context(ctx, source_id)
-                writer = BatchWriter(sctx, Schemas(ctx.store, ctx.notion, source_id),
-                                     content_for={page["id"] for page, _ in pages})
+                writer = BatchWriter(
+                    sctx, Schemas(ctx.store, ctx.notion, source_id), content_for={page["id"] for page, _ in pages}
+                )
                 for page, home in pages:
                     writer.write(home, None, [page], in_order=False)
             finally:

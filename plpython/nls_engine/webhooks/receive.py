@@ -11,6 +11,7 @@ answers 404; Notion's handshake (an unsigned ``{"verification_token": ...}``) is
 bytes exactly as they arrived (401 otherwise), and name the subscription the first signed delivery named. A verified
 event is stored once per event id (a retry only counts a delivery) and answered 200 at once.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,7 @@ from .. import crypto
 from ..settings import Settings
 from ..store import Store
 
-CONTEXT = "webhook"   # bound into the token's ciphertext beside the owner
+CONTEXT = "webhook"  # bound into the token's ciphertext beside the owner
 
 
 def signature_ok(token: str, body: bytes, header: str | None) -> bool:
@@ -77,8 +78,9 @@ def receive(store: Store, settings: Settings, path: str, body: bytes, signature:
 
 def _token(settings: Settings, sub: dict) -> str:
     ring = crypto.load_ring(settings.encryption_key_file)
-    return crypto.decrypt(ring, sub["key_version"], sub["user_id"], sub["token_nonce"], sub["token_ciphertext"],
-                          CONTEXT)
+    return crypto.decrypt(
+        ring, sub["key_version"], sub["user_id"], sub["token_nonce"], sub["token_ciphertext"], CONTEXT
+    )
 
 
 def _event(body: bytes) -> dict | None:
