@@ -600,6 +600,40 @@ $$;
 COMMENT ON FUNCTION nls._check_target() IS 'Internal: the trigger sources_target_check on nls.sources: refuses (23514) a target nls.targets() does not list.';
 
 --
+-- Name: _claim_event_deliveries(integer); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._claim_event_deliveries(p_limit integer) RETURNS TABLE(endpoint_id bigint, event_id bigint, url text, headers jsonb, body text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    d record;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtext('nls.deliver_events')) THEN
+        RETURN;
+    END IF;
+    FOR d IN SELECT x.endpoint_id, x.event_id FROM nls._event_deliveries x
+              WHERE x.status = 'sending' AND x.last_attempt_at
+                    < clock_timestamp() - make_interval(secs => nls._event_setting('event_timeout_s') + 60) LOOP
+        PERFORM nls._event_delivered(d.endpoint_id, d.event_id, NULL, 'no answer recorded by the worker');
+    END LOOP;
+    RETURN QUERY SELECT h.endpoint_id, h.event_id, h.url, nls._event_headers(h.secret, h.body, h.kind, h.event_id),
+                        h.body
+                   FROM nls._event_heads(p_limit) h;
+END
+$$;
+
+--
+-- Name: FUNCTION _claim_event_deliveries(p_limit integer); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._claim_event_deliveries(p_limit integer) IS 'Internal (worker runtime: the nls workers): claims at most p_limit due deliveries (one per endpoint, in order) and
+returns each with its url, its signed headers and its body; the worker POSTs it and reports with
+nls._event_delivered. An attempt with no report event_timeout_s + 60 s later counts as failed. The secret stays in
+the server: only the signature leaves it.';
+
+--
 -- Name: _claim_sync_user(timestamp with time zone); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -921,6 +955,43 @@ a row that names no backend: whose source lock nobody holds), keeping the counts
 wrote; returns how many sources had such rows.';
 
 --
+-- Name: _collect_pg_net(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._collect_pg_net() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    d record;
+    v_done int := 0;
+    v_wait float8 := nls._event_setting('event_timeout_s') + 60;
+BEGIN
+    FOR d IN SELECT x.endpoint_id, x.event_id, x.request_id, x.last_attempt_at, r.status_code, r.error_msg, r.timed_out,
+                    r.id IS NOT NULL AS answered
+               FROM nls._event_deliveries x LEFT JOIN net._http_response r ON r.id = x.request_id
+              WHERE x.status = 'sending' LOOP
+        CONTINUE WHEN NOT d.answered AND d.request_id IS NOT NULL
+                      AND (d.last_attempt_at > clock_timestamp() - make_interval(secs => v_wait)
+                           OR EXISTS (SELECT 1 FROM net.http_request_queue q WHERE q.id = d.request_id));
+        PERFORM nls._event_delivered(d.endpoint_id, d.event_id, d.status_code,
+                    CASE WHEN NOT d.answered THEN 'no answer recorded by pg_net'
+                         WHEN d.timed_out THEN 'timed out: ' || coalesce(d.error_msg, '')
+                         ELSE d.error_msg END);
+        v_done := v_done + 1;
+    END LOOP;
+    RETURN v_done;
+END
+$$;
+
+--
+-- Name: FUNCTION _collect_pg_net(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._collect_pg_net() IS 'Internal (nls.deliver_events): reads pg_net''s answers (net._http_response) to the deliveries out and settles or
+retries each; one with no answer event_timeout_s + 60 s after it left counts as a failed attempt. Returns how many.';
+
+--
 -- Name: _date(text); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -944,7 +1015,7 @@ COMMENT ON FUNCTION nls._date(p text) IS 'The date part of a Notion date (YYYY-M
 CREATE FUNCTION nls._deployed() RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0017.worker-runtime", "0020.rate-limits"]}'::jsonb$$;
+    AS $$SELECT '{"release": "0.2.0", "migrations": ["0001.engine-schema", "0002.learning-schema", "0003.edges-and-schemas", "0004.page-markdown", "0005.creative-schema", "0006.tenancy", "0007.value-marks", "0008.catalogues", "0009.runs-tell-the-truth", "0010.typed-views", "0011.two-way", "0012.anki", "0013.webhooks-and-change", "0014.export-and-typed-views", "0015.retired-functions", "0016.shared-budget", "0017.worker-runtime", "0018.events", "0019.rate-limits"]}'::jsonb$$;
 
 --
 -- Name: FUNCTION _deployed(); Type: COMMENT; Schema: nls; Owner: -
@@ -980,6 +1051,264 @@ $$;
 COMMENT ON FUNCTION nls._drifted_pages(p_source_id bigint, p_pages jsonb) IS 'Internal: _drifted_pages(source_id, pages jsonb [{id, last_edited_time, in_trash, computed: {property id: value}}])
 returns the ids of pages not stored, marked gone, or whose last_edited_time, in_trash or formula/rollup values differ
 from the stored copy: what the reconciling read fetches whole.';
+
+--
+-- Name: _emit_event(text, text, jsonb); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._emit_event(p_user text, p_kind text, p_data jsonb) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_id bigint;
+    v_payload jsonb;
+BEGIN
+    v_id := nextval(pg_get_serial_sequence('nls._events', 'id'));
+    v_payload := jsonb_build_object('id', v_id, 'kind', p_kind, 'time', clock_timestamp(), 'user_id', p_user,
+                                    'data', coalesce(p_data, '{}'));
+    INSERT INTO nls._events (id, user_id, kind, payload) OVERRIDING SYSTEM VALUE
+    VALUES (v_id, p_user, p_kind, v_payload);
+    INSERT INTO nls._event_deliveries (endpoint_id, event_id, user_id)
+    SELECT p.id, v_id, p_user FROM nls._event_endpoints p WHERE p.user_id = p_user AND p_kind = ANY (p.kinds);
+    PERFORM pg_notify('nls_events', CASE WHEN octet_length(v_payload::text) < 7900 THEN v_payload::text
+                                         ELSE (v_payload - 'data')::text END);
+    RETURN v_id;
+END
+$$;
+
+--
+-- Name: FUNCTION _emit_event(p_user text, p_kind text, p_data jsonb); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._emit_event(p_user text, p_kind text, p_data jsonb) IS 'Internal (the events'' triggers): makes event p_kind of user p_user with p_data (ids and counts), one delivery per
+endpoint of that user taking the kind, and NOTIFY nls_events with the event (its data left out past 7,900 bytes).
+Runs as its owner: a trigger may fire in a session acting for nobody (a stale run closed by the schedule).';
+
+--
+-- Name: _event_delivered(bigint, bigint, integer, text); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._event_delivered(p_endpoint bigint, p_event bigint, p_status integer, p_error text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_max int := nls._event_setting('event_max_attempts');
+    v_base float8 := nls._event_setting('event_retry_s');
+    v_out text;
+BEGIN
+    UPDATE nls._event_deliveries d
+       SET status = CASE WHEN p_status BETWEEN 200 AND 299 THEN 'sent'
+                         WHEN d.attempts >= v_max THEN 'failed' ELSE 'pending' END,
+           last_status = p_status,
+           last_error = CASE WHEN p_status BETWEEN 200 AND 299 THEN NULL
+                             ELSE coalesce(nullif(left(p_error, 500), ''), 'HTTP ' || p_status) END,
+           next_attempt_at = clock_timestamp()
+                             + make_interval(secs => least(v_base * 2 ^ greatest(d.attempts - 1, 0), 3600)),
+           settled_at = CASE WHEN p_status BETWEEN 200 AND 299 OR d.attempts >= v_max THEN clock_timestamp() END,
+           request_id = NULL
+     WHERE d.endpoint_id = p_endpoint AND d.event_id = p_event AND d.status = 'sending'
+    RETURNING d.status INTO v_out;
+    RETURN v_out;
+END
+$$;
+
+--
+-- Name: FUNCTION _event_delivered(p_endpoint bigint, p_event bigint, p_status integer, p_error text); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._event_delivered(p_endpoint bigint, p_event bigint, p_status integer, p_error text) IS 'Internal (the delivery step, the nls workers): the answer to an attempt of a delivery: p_status (the HTTP status;
+NULL when none came) and p_error. A 2xx settles it sent; otherwise it is tried again after event_retry_s doubled per
+attempt (at most an hour), or settled failed after event_max_attempts. Returns the delivery''s new status.';
+
+--
+-- Name: _event_headers(text, text, text, bigint); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._event_headers(p_secret text, p_body text, p_kind text, p_event bigint) RETURNS jsonb
+    LANGUAGE sql STABLE STRICT
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT jsonb_build_object('Content-Type', 'application/json', 'User-Agent', 'nls-events',
+                              'X-Nls-Event', p_kind, 'X-Nls-Event-Id', p_event::text,
+                              'X-Nls-Timestamp', t::text, 'X-Nls-Signature', nls._event_signature(p_secret, t, p_body))
+      FROM (SELECT extract(epoch FROM clock_timestamp())::bigint AS t) now_
+$$;
+
+--
+-- Name: FUNCTION _event_headers(p_secret text, p_body text, p_kind text, p_event bigint); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._event_headers(p_secret text, p_body text, p_kind text, p_event bigint) IS 'Internal: the headers of a delivery (JSON object): Content-Type, User-Agent, X-Nls-Event (the kind), X-Nls-Event-Id,
+X-Nls-Timestamp (unix seconds, now) and X-Nls-Signature over the timestamp and p_body.';
+
+--
+-- Name: _event_heads(integer); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._event_heads(p_limit integer) RETURNS TABLE(endpoint_id bigint, event_id bigint, url text, secret text, body text, kind text)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    WITH heads AS (
+        SELECT DISTINCT ON (d.endpoint_id) d.endpoint_id, d.event_id, d.status, d.next_attempt_at
+          FROM nls._event_deliveries d WHERE d.status IN ('pending', 'sending')
+         ORDER BY d.endpoint_id, d.event_id
+    ), due AS (
+        SELECT h.endpoint_id, h.event_id FROM heads h
+         WHERE h.status = 'pending' AND h.next_attempt_at <= clock_timestamp()
+         ORDER BY h.next_attempt_at LIMIT p_limit
+    ), claimed AS (
+        UPDATE nls._event_deliveries d
+           SET status = 'sending', attempts = d.attempts + 1, last_attempt_at = clock_timestamp()
+          FROM due WHERE d.endpoint_id = due.endpoint_id AND d.event_id = due.event_id AND d.status = 'pending'
+        RETURNING d.endpoint_id, d.event_id
+    )
+    SELECT c.endpoint_id, c.event_id, e.url, e.secret, v.payload::text, v.kind
+      FROM claimed c JOIN nls._event_endpoints e ON e.id = c.endpoint_id JOIN nls._events v ON v.id = c.event_id
+$$;
+
+--
+-- Name: FUNCTION _event_heads(p_limit integer); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._event_heads(p_limit integer) IS 'Internal: claims (status sending, one attempt more) the first unsettled delivery of each endpoint when it is pending
+and due, at most p_limit, and returns them with the endpoint''s url and secret and the body to send. Runs as its
+owner (every user''s deliveries, the secrets); the caller holds the delivery lock.';
+
+--
+-- Name: _event_setting(text); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._event_setting(p_name text) RETURNS double precision
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ SELECT s.value::float8 FROM nls.settings s WHERE s.name = p_name $$;
+
+--
+-- Name: FUNCTION _event_setting(p_name text); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._event_setting(p_name text) IS 'Internal: a numeric setting of the events (nls.settings).';
+
+--
+-- Name: _event_signature(text, bigint, text); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._event_signature(p_secret text, p_timestamp bigint, p_body text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT 'sha256=' || encode(nls._hmac_sha256(convert_to(p_secret, 'UTF8'),
+                                                convert_to(p_timestamp::text || '.' || p_body, 'UTF8')), 'hex')
+$$;
+
+--
+-- Name: FUNCTION _event_signature(p_secret text, p_timestamp bigint, p_body text); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._event_signature(p_secret text, p_timestamp bigint, p_body text) IS 'Internal: the X-Nls-Signature header of a delivery: ''sha256='' and the hex HMAC-SHA256, under the endpoint''s
+secret, of "<timestamp>.<raw body>" (the timestamp in unix seconds, as X-Nls-Timestamp says).';
+
+--
+-- Name: _event_transport(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._event_transport() RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT CASE WHEN to_regprocedure('nls._claim_request(uuid)') IS NOT NULL THEN 'worker'
+                WHEN to_regprocedure('net.http_post(text, jsonb, jsonb, jsonb, integer)') IS NOT NULL THEN 'pg_net'
+                ELSE 'none' END
+$$;
+
+--
+-- Name: FUNCTION _event_transport(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._event_transport() IS 'Internal: who sends the events'' HTTP deliveries in this database: worker (the worker runtime: the nls workers),
+pg_net (the extension is installed: nls.deliver_events), none (NOTIFY only: deliveries stay pending).';
+
+--
+-- Name: _events_of_conflict(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._events_of_conflict() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM nls._emit_event(NEW.user_id,
+                            CASE WHEN NEW.status = 'conflict' THEN 'conflict.appeared' ELSE 'conflict.resolved' END,
+                            jsonb_build_object('sync_state_id', NEW.id, 'source_id', NEW.source_id,
+                                               'notion_page_id', NEW.notion_page_id, 'local_table', NEW.local_table,
+                                               'local_id', NEW.local_id, 'status', NEW.status));
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: FUNCTION _events_of_conflict(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._events_of_conflict() IS 'Internal (triggers on nls.notion_sync_state): an object entering two-way conflict makes conflict.appeared, leaving it
+conflict.resolved.';
+
+--
+-- Name: _events_of_reauth(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._events_of_reauth() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM nls._emit_event(NEW.user_id, 'integration.needs_reauth', jsonb_build_object(
+        'integration', TG_ARGV[0],
+        'integration_id', CASE WHEN TG_ARGV[0] = 'notion' THEN to_jsonb(NEW) -> 'integration_id' END));
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: FUNCTION _events_of_reauth(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._events_of_reauth() IS 'Internal (triggers on nls.integration_notes and nls.anki_accounts): Notion refusing a token, or an Anki account
+becoming needs_reauth, makes integration.needs_reauth.';
+
+--
+-- Name: _events_of_run(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._events_of_run() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+DECLARE
+    v_reviewed int := CASE WHEN NEW.details ->> 'reviewed' ~ '^\d{1,9}$' THEN (NEW.details ->> 'reviewed')::int END;
+BEGIN
+    PERFORM nls._emit_event(NEW.user_id, 'run.finished', jsonb_build_object(
+        'sync_log_id', NEW.id, 'sync_type', NEW.sync_type, 'status', NEW.status, 'source_id', NEW.source_id,
+        'started_at', NEW.started_at, 'completed_at', NEW.completed_at, 'error_code', NEW.error_code,
+        'counts', jsonb_build_object('processed', NEW.items_processed, 'added', NEW.items_added,
+                                     'updated', NEW.items_updated, 'removed', NEW.items_removed)));
+    IF NEW.sync_type = 'anki_pull' AND v_reviewed > 0 THEN
+        PERFORM nls._emit_event(NEW.user_id, 'anki.reviews_pulled',
+                                jsonb_build_object('sync_log_id', NEW.id, 'notes_reviewed', v_reviewed));
+    END IF;
+    RETURN NULL;
+END
+$_$;
+
+--
+-- Name: FUNCTION _events_of_run(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._events_of_run() IS 'Internal (triggers on nls.sync_log): a run that ends (its status leaves running) makes run.finished, and an Anki pull
+that read reviews anki.reviews_pulled.';
 
 --
 -- Name: _field(jsonb, jsonb, text); Type: FUNCTION; Schema: nls; Owner: -
@@ -1091,6 +1420,36 @@ $$;
 COMMENT ON FUNCTION nls._fold_integration_notes(p_integration bigint) IS 'Internal: folds the notes of integration p_integration this session sees into nls.integrations and deletes them,
 unless another transaction holds the integration''s row or a note (then they wait, read through
 nls._integration_now, for the next fold). Never waits on a lock. Returns whether the row could be taken.';
+
+--
+-- Name: _hmac_sha256(bytea, bytea); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls._hmac_sha256(p_key bytea, p_message bytea) RETURNS bytea
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_key bytea := CASE WHEN length(p_key) > 64 THEN sha256(p_key) ELSE p_key END;
+    v_inner bytea;
+    v_outer bytea;
+BEGIN
+    v_key := v_key || decode(repeat('00', 64 - length(v_key)), 'hex');
+    v_inner := v_key;
+    v_outer := v_key;
+    FOR i IN 0..63 LOOP
+        v_inner := set_byte(v_inner, i, get_byte(v_key, i) # 54);    -- 0x36
+        v_outer := set_byte(v_outer, i, get_byte(v_key, i) # 92);    -- 0x5c
+    END LOOP;
+    RETURN sha256(v_outer || sha256(v_inner || p_message));
+END
+$$;
+
+--
+-- Name: FUNCTION _hmac_sha256(p_key bytea, p_message bytea); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls._hmac_sha256(p_key bytea, p_message bytea) IS 'Internal: HMAC-SHA256 of p_message under p_key (bytea, 32 bytes), on PostgreSQL''s sha256().';
 
 --
 -- Name: _hold_budget(text, text, double precision, double precision, double precision); Type: FUNCTION; Schema: nls; Owner: -
@@ -3876,6 +4235,72 @@ Raises 22004 for a NULL user_id, username or password, 22023 for an empty one or
 URL (the argument is named), and when no encryption key is set (the hint says how).';
 
 --
+-- Name: add_event_endpoint(text, text, text, text[]); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls.add_event_endpoint(user_id text, url text, secret text, kinds text[] DEFAULT NULL::text[]) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+DECLARE
+    v_user text := nls._require(add_event_endpoint.user_id, 'user_id', 'add_event_endpoint');
+    v_url text := btrim(nls._require(add_event_endpoint.url, 'url', 'add_event_endpoint'));
+    v_secret text := nls._require(add_event_endpoint.secret, 'secret', 'add_event_endpoint');
+    v_kinds text[] := coalesce(add_event_endpoint.kinds, nls.event_kinds());
+    v_id bigint;
+BEGIN
+    IF v_url !~* '^https?://[^/\s?#]+(/\S*)?$' THEN
+        RAISE EXCEPTION 'nls: add_event_endpoint needs an http:// or https:// URL (argument url), not %',
+              quote_literal(v_url)
+              USING ERRCODE = '22023',
+                    HINT = 'Give the full URL the deliveries are POSTed to, e.g. https://app.example/nls-events.';
+    END IF;
+    IF btrim(v_secret) = '' THEN
+        RAISE EXCEPTION 'nls: add_event_endpoint needs a secret (argument secret), not an empty text'
+              USING ERRCODE = '22023',
+                    HINT = 'Give the secret the receiver checks X-Nls-Signature with (at least 32 random bytes, '
+                           'e.g. encode(gen_random_bytes(32), ''hex'')).';
+    END IF;
+    IF cardinality(v_kinds) = 0
+       OR EXISTS (SELECT 1 FROM unnest(v_kinds) k WHERE k IS NULL OR k <> ALL (nls.event_kinds())) THEN
+        RAISE EXCEPTION 'nls: add_event_endpoint got unknown or no kinds (argument kinds): %', v_kinds
+              USING ERRCODE = '22023',
+                    HINT = 'Use NULL for every kind, or some of: ' || array_to_string(nls.event_kinds(), ', ') || '.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM nls.integrations i WHERE i.user_id = v_user)
+       AND NOT EXISTS (SELECT 1 FROM nls.anki_accounts a WHERE a.user_id = v_user) THEN
+        RAISE EXCEPTION 'nls: user % has no integration this session can see (argument user_id)',
+              quote_literal(v_user)
+              USING ERRCODE = 'P0002',
+                    HINT = 'Store the user''s token first (nls.add_integration), and act for that user '
+                           '(SET nls.user_id) when not an administrator.';
+    END IF;
+    v_kinds := ARRAY(SELECT DISTINCT k FROM unnest(v_kinds) k ORDER BY 1);
+    -- (no ON CONFLICT: it would read the secret column, which the application may write but not read)
+    UPDATE nls._event_endpoints e SET secret = v_secret, kinds = v_kinds, updated_at = now()
+     WHERE e.user_id = v_user AND e.url = v_url
+    RETURNING e.id INTO v_id;
+    IF v_id IS NULL THEN
+        INSERT INTO nls._event_endpoints AS e (user_id, url, secret, kinds) VALUES (v_user, v_url, v_secret, v_kinds)
+        RETURNING e.id INTO v_id;
+    END IF;
+    RETURN v_id;
+END
+$_$;
+
+--
+-- Name: FUNCTION add_event_endpoint(user_id text, url text, secret text, kinds text[]); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls.add_event_endpoint(user_id text, url text, secret text, kinds text[]) IS 'Registers where a user''s events go: add_event_endpoint(user_id, url, secret, kinds => NULL) returns the endpoint''s
+id (bigint). Every event of the user whose kind is in kinds (NULL: every kind of nls.event_kinds()) made from then on
+is POSTed to url as JSON, signed with secret (headers X-Nls-Timestamp, X-Nls-Signature: sha256=<hex HMAC-SHA256 of
+"<timestamp>.<raw body>">), in order, retried with backoff (docs/events.md). The same user and url again replace the
+secret and the kinds and keep the id. Row-level security applies: a session acting for a user registers for that
+user only. Raises 22004 for a NULL user_id, url or secret, 22023 for a url that is not http(s), an empty secret or
+an unknown kind, P0002 when the session sees no integration of that user.';
+
+--
 -- Name: add_integration(text, text, text, text, text, text); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -4331,6 +4756,62 @@ source this session sees), 42P07 (the name is another relation''s), 42P06 (schem
 nls). A schema_name that does not exist yet is created (owned by nls''s owner) when the first view is built in it.';
 
 --
+-- Name: deliver_events(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls.deliver_events() RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+DECLARE
+    v_transport text := nls._event_transport();
+    v_collected int := 0;
+    v_sent int := 0;
+    h record;
+    v_request bigint;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtext('nls.deliver_events')) THEN
+        RETURN jsonb_build_object('transport', v_transport, 'busy', true);
+    END IF;
+    DELETE FROM nls._events v
+     WHERE v.created_at < now() - make_interval(days => nls._event_setting('event_keep_days')::int)
+       AND NOT EXISTS (SELECT 1 FROM nls._event_deliveries d
+                        WHERE d.event_id = v.id AND d.status IN ('pending', 'sending'));
+    IF v_transport <> 'pg_net' THEN
+        RETURN jsonb_build_object('transport', v_transport, 'sent', 0, 'collected', 0);
+    END IF;
+    v_collected := nls._collect_pg_net();
+    FOR h IN SELECT * FROM nls._event_heads(1000) LOOP
+        BEGIN
+            EXECUTE 'SELECT net.http_post(url => $1, body => $2::jsonb, headers => $3, timeout_milliseconds => $4)'
+               INTO v_request
+              USING h.url, h.body, nls._event_headers(h.secret, h.body, h.kind, h.event_id),
+                    (nls._event_setting('event_timeout_s') * 1000)::int;
+            UPDATE nls._event_deliveries d SET request_id = v_request
+             WHERE d.endpoint_id = h.endpoint_id AND d.event_id = h.event_id;
+            v_sent := v_sent + 1;
+        EXCEPTION WHEN OTHERS THEN   -- pg_net refused it: a failed attempt, the other endpoints go on
+            PERFORM nls._event_delivered(h.endpoint_id, h.event_id, NULL, 'pg_net refused the request: ' || SQLERRM);
+        END;
+    END LOOP;
+    RETURN jsonb_build_object('transport', v_transport, 'sent', v_sent, 'collected', v_collected,
+                              'out', (SELECT count(*) FROM nls._event_deliveries d WHERE d.status = 'sending'));
+END
+$_$;
+
+--
+-- Name: FUNCTION deliver_events(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls.deliver_events() IS 'The delivery step of the events with pg_net (the scheduled webhook job runs it every minute; run it by hand at
+will): reads pg_net''s answers to the deliveries out (settling each sent, retried or failed), then hands pg_net the
+next due delivery of each endpoint (net.http_post, signed), which pg_net sends once this transaction commits, and
+drops settled events older than event_keep_days (in every runtime). Returns {"transport", "sent" (handed to pg_net now), "collected"
+(answers read), "out" (deliveries pg_net has in hand)} ("busy": another session is delivering; transport worker or
+none: nothing to do here). An endpoint gets one event per step and answer: the scheduled job runs steps for up to 45 s
+while deliveries are out. Raises nothing of its own.';
+
+--
 -- Name: discover(text, boolean); Type: FUNCTION; Schema: nls; Owner: -
 --
 
@@ -4444,6 +4925,25 @@ COMMENT ON FUNCTION nls.engine_status() IS 'What the sync runs with inside this 
 library the Anki sync imports (setting anki_python_path), or "not importable: ..." with how to install it (the
 Notion sync does not need it). nls install reports it. Raises nothing for a missing key or library: the result says
 so.';
+
+--
+-- Name: event_kinds(); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls.event_kinds() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ SELECT ARRAY['run.finished', 'conflict.appeared', 'conflict.resolved', 'integration.needs_reauth',
+                   'anki.reviews_pulled'] $$;
+
+--
+-- Name: FUNCTION event_kinds(); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls.event_kinds() IS 'The kinds of event nls makes (text[]): run.finished (a row of nls.sync_log ended: its id, type, status, source and
+counts), conflict.appeared and conflict.resolved (a two-way conflict of nls.push_conflicts: the sync state id, the
+source, the page and the local row), integration.needs_reauth (Notion refused the token, or Anki the login: the
+integration), anki.reviews_pulled (an Anki pull read reviews: the sync_log id and how many notes). Raises nothing.';
 
 --
 -- Name: normalize_card_id(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -4872,6 +5372,34 @@ COMMENT ON FUNCTION nls.remove_anki_account(user_id text) IS 'Forget a user''s A
 kept and its note list, and clears the atoms'' anki_note_id and anki_card_id (their last schedule stays). The notes
 stay in the learner''s collection on their endpoint. Returns true when there was an account (false for NULL or an
 unknown user). Raises nothing.';
+
+--
+-- Name: remove_event_endpoint(bigint); Type: FUNCTION; Schema: nls; Owner: -
+--
+
+CREATE FUNCTION nls.remove_event_endpoint(endpoint_id bigint) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_id bigint := nls._require(remove_event_endpoint.endpoint_id, 'endpoint_id', 'remove_event_endpoint');
+BEGIN
+    DELETE FROM nls._event_endpoints e WHERE e.id = v_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'nls: no event endpoint % this session can see (argument endpoint_id)', v_id
+              USING ERRCODE = 'P0002', HINT = 'SELECT id, user_id, url FROM nls.event_endpoints';
+    END IF;
+    RETURN true;
+END
+$$;
+
+--
+-- Name: FUNCTION remove_event_endpoint(endpoint_id bigint); Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON FUNCTION nls.remove_event_endpoint(endpoint_id bigint) IS 'Removes an event endpoint and its deliveries (sent or not); returns true. A delivery pg_net already has in hand may
+still arrive. Row-level security applies. Raises 22004 for a NULL endpoint_id, P0002 when the session sees no such
+endpoint.';
 
 --
 -- Name: remove_integration(text); Type: FUNCTION; Schema: nls; Owner: -
@@ -8330,6 +8858,111 @@ COMMENT ON VIEW nls._creative_pages IS 'Internal: the live pages (not trashed, n
 per user and page (the newest, should two sources hold it).';
 
 --
+-- Name: _event_deliveries; Type: TABLE; Schema: nls; Owner: -
+--
+
+CREATE TABLE nls._event_deliveries (
+    endpoint_id bigint NOT NULL,
+    event_id bigint NOT NULL,
+    user_id text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    last_attempt_at timestamp with time zone,
+    request_id bigint,
+    last_status integer,
+    last_error text,
+    settled_at timestamp with time zone,
+    CONSTRAINT _event_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text])))
+);
+
+ALTER TABLE ONLY nls._event_deliveries FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE _event_deliveries; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON TABLE nls._event_deliveries IS 'One row per event and endpoint that takes its kind: pending (waiting for its turn or its next attempt), sending (an
+attempt is out: request_id is pg_net''s), sent (a 2xx answer), failed (given up after event_max_attempts); attempts,
+the last HTTP status and error. An endpoint gets its events in order: the next one only once the one before is
+settled (sent or failed).';
+
+--
+-- Name: _event_endpoints; Type: TABLE; Schema: nls; Owner: -
+--
+
+CREATE TABLE nls._event_endpoints (
+    id bigint NOT NULL,
+    user_id text NOT NULL,
+    url text NOT NULL,
+    secret text NOT NULL,
+    kinds text[] NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT _event_endpoints_kinds_check CHECK ((cardinality(kinds) > 0)),
+    CONSTRAINT _event_endpoints_secret_check CHECK ((secret <> ''::text)),
+    CONSTRAINT _event_endpoints_url_check CHECK ((url ~* '^https?://[^/\s?#]+'::text))
+);
+
+ALTER TABLE ONLY nls._event_endpoints FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE _event_endpoints; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON TABLE nls._event_endpoints IS 'Where a user''s events go: one row per (user_id, url), the kinds of event it takes and the secret each delivery is
+signed with (HMAC-SHA256). The secret is read by nls''s owner only (the delivery signs inside the server); the
+application reads the other columns through nls.event_endpoints.';
+
+--
+-- Name: _event_endpoints_id_seq; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+ALTER TABLE nls._event_endpoints ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME nls._event_endpoints_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: _events; Type: TABLE; Schema: nls; Owner: -
+--
+
+CREATE TABLE nls._events (
+    id bigint NOT NULL,
+    user_id text NOT NULL,
+    kind text NOT NULL,
+    payload jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+);
+
+ALTER TABLE ONLY nls._events FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE _events; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON TABLE nls._events IS 'Every event made, with the JSON document its deliveries carry as their body ({"id", "kind", "time", "user_id",
+"data": ids and counts to look up}; never a token or page content). Kept event_keep_days once every delivery of it
+is settled.';
+
+--
+-- Name: _events_id_seq; Type: SEQUENCE; Schema: nls; Owner: -
+--
+
+ALTER TABLE nls._events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME nls._events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: _loopback; Type: TABLE; Schema: nls; Owner: -
 --
 
@@ -9198,6 +9831,75 @@ CREATE TABLE nls.data_source_schemas (
 );
 
 ALTER TABLE ONLY nls.data_source_schemas FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: event_deliveries; Type: VIEW; Schema: nls; Owner: -
+--
+
+CREATE VIEW nls.event_deliveries WITH (security_invoker='true') AS
+ SELECT d.endpoint_id,
+    e.url,
+    d.event_id,
+    v.kind,
+    d.user_id,
+    v.created_at AS event_time,
+    d.status,
+    d.attempts,
+    d.last_status,
+    d.last_error,
+    d.last_attempt_at,
+        CASE
+            WHEN (d.status = 'pending'::text) THEN d.next_attempt_at
+            ELSE NULL::timestamp with time zone
+        END AS next_attempt_at,
+    d.settled_at,
+    d.request_id,
+        CASE
+            WHEN (d.status <> 'pending'::text) THEN NULL::text
+            WHEN (nls._event_transport() = 'none'::text) THEN 'pg_net is not installed: the event went out on NOTIFY nls_events only (docs/events.md)'::text
+            WHEN (EXISTS ( SELECT 1
+               FROM nls._event_deliveries b
+              WHERE ((b.endpoint_id = d.endpoint_id) AND (b.event_id < d.event_id) AND (b.status = ANY (ARRAY['pending'::text, 'sending'::text]))))) THEN 'waits for an earlier event to this endpoint'::text
+            WHEN (d.next_attempt_at > now()) THEN 'retried at next_attempt_at'::text
+            ELSE 'due: the next delivery step sends it'::text
+        END AS waiting_reason,
+    v.payload
+   FROM ((nls._event_deliveries d
+     JOIN nls._event_endpoints e ON ((e.id = d.endpoint_id)))
+     JOIN nls._events v ON ((v.id = d.event_id)));
+
+--
+-- Name: VIEW event_deliveries; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON VIEW nls.event_deliveries IS 'One row per event and endpoint: status (pending, sending, sent, failed), attempts, the last HTTP status and error,
+when it was last tried, when it is tried next (pending), when it settled, pg_net''s request id, why a pending one
+waits (waiting_reason: pg_net missing, an earlier event first, a retry later, due) and the body sent (payload).
+Row-level security applies.';
+
+--
+-- Name: event_endpoints; Type: VIEW; Schema: nls; Owner: -
+--
+
+CREATE VIEW nls.event_endpoints AS
+SELECT
+    NULL::bigint AS id,
+    NULL::text AS user_id,
+    NULL::text AS url,
+    NULL::text[] AS kinds,
+    NULL::timestamp with time zone AS created_at,
+    NULL::timestamp with time zone AS updated_at,
+    NULL::bigint AS pending,
+    NULL::bigint AS sent,
+    NULL::bigint AS failed,
+    NULL::timestamp with time zone AS last_sent_at;
+
+--
+-- Name: VIEW event_endpoints; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON VIEW nls.event_endpoints IS 'One row per event endpoint: its id, user, url, the kinds it takes, when it was registered and changed, and its
+deliveries pending, sent and failed, with the last one sent (the secret is never shown). Row-level security applies.';
 
 --
 -- Name: integration_notes; Type: TABLE; Schema: nls; Owner: -
@@ -10217,6 +10919,27 @@ ALTER TABLE ONLY nls._clean_queue
     ADD CONSTRAINT _clean_queue_pkey PRIMARY KEY (user_id, source_id, page_id);
 
 --
+-- Name: _event_deliveries _event_deliveries_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._event_deliveries
+    ADD CONSTRAINT _event_deliveries_pkey PRIMARY KEY (endpoint_id, event_id);
+
+--
+-- Name: _event_endpoints _event_endpoints_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._event_endpoints
+    ADD CONSTRAINT _event_endpoints_pkey PRIMARY KEY (id);
+
+--
+-- Name: _events _events_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._events
+    ADD CONSTRAINT _events_pkey PRIMARY KEY (id);
+
+--
 -- Name: _loopback _loopback_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
 --
 
@@ -10404,6 +11127,13 @@ ALTER TABLE ONLY nls.concepts
 
 ALTER TABLE ONLY nls.data_source_schemas
     ADD CONSTRAINT data_source_schemas_pkey PRIMARY KEY (source_id, data_source_id, schema_hash);
+
+--
+-- Name: _event_endpoints event_endpoints_user_url_key; Type: CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._event_endpoints
+    ADD CONSTRAINT event_endpoints_user_url_key UNIQUE (user_id, url);
 
 --
 -- Name: integration_notes integration_notes_pkey; Type: CONSTRAINT; Schema: nls; Owner: -
@@ -10788,6 +11518,18 @@ CREATE INDEX idx_concepts_cluster ON nls.concepts USING btree (cluster_id);
 CREATE INDEX idx_concepts_status ON nls.concepts USING btree (status);
 
 --
+-- Name: idx_event_deliveries_open; Type: INDEX; Schema: nls; Owner: -
+--
+
+CREATE INDEX idx_event_deliveries_open ON nls._event_deliveries USING btree (endpoint_id, event_id) WHERE (status = ANY (ARRAY['pending'::text, 'sending'::text]));
+
+--
+-- Name: idx_events_created; Type: INDEX; Schema: nls; Owner: -
+--
+
+CREATE INDEX idx_events_created ON nls._events USING btree (created_at);
+
+--
 -- Name: idx_learning_atoms_anki; Type: INDEX; Schema: nls; Owner: -
 --
 
@@ -10980,6 +11722,61 @@ CREATE INDEX idx_worlds_user ON nls.worlds USING btree (user_id);
 CREATE INDEX integration_notes_integration ON nls.integration_notes USING btree (integration_id);
 
 --
+-- Name: event_endpoints _RETURN; Type: RULE; Schema: nls; Owner: -
+--
+
+CREATE OR REPLACE VIEW nls.event_endpoints WITH (security_invoker='true') AS
+ SELECT e.id,
+    e.user_id,
+    e.url,
+    e.kinds,
+    e.created_at,
+    e.updated_at,
+    count(d.*) FILTER (WHERE (d.status = ANY (ARRAY['pending'::text, 'sending'::text]))) AS pending,
+    count(d.*) FILTER (WHERE (d.status = 'sent'::text)) AS sent,
+    count(d.*) FILTER (WHERE (d.status = 'failed'::text)) AS failed,
+    max(d.settled_at) FILTER (WHERE (d.status = 'sent'::text)) AS last_sent_at
+   FROM (nls._event_endpoints e
+     LEFT JOIN nls._event_deliveries d ON ((d.endpoint_id = e.id)))
+  GROUP BY e.id;
+
+--
+-- Name: anki_accounts events_anki_reauth; Type: TRIGGER; Schema: nls; Owner: -
+--
+
+CREATE TRIGGER events_anki_reauth AFTER UPDATE OF status ON nls.anki_accounts FOR EACH ROW WHEN (((new.status = 'needs_reauth'::text) AND (old.status IS DISTINCT FROM 'needs_reauth'::text))) EXECUTE FUNCTION nls._events_of_reauth('anki');
+
+--
+-- Name: notion_sync_state events_conflict; Type: TRIGGER; Schema: nls; Owner: -
+--
+
+CREATE TRIGGER events_conflict AFTER UPDATE OF status ON nls.notion_sync_state FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (('conflict'::text = old.status) OR ('conflict'::text = new.status)))) EXECUTE FUNCTION nls._events_of_conflict();
+
+--
+-- Name: notion_sync_state events_conflict_new; Type: TRIGGER; Schema: nls; Owner: -
+--
+
+CREATE TRIGGER events_conflict_new AFTER INSERT ON nls.notion_sync_state FOR EACH ROW WHEN ((new.status = 'conflict'::text)) EXECUTE FUNCTION nls._events_of_conflict();
+
+--
+-- Name: integration_notes events_notion_refused; Type: TRIGGER; Schema: nls; Owner: -
+--
+
+CREATE TRIGGER events_notion_refused AFTER INSERT ON nls.integration_notes FOR EACH ROW WHEN ((new.refused_nonce IS NOT NULL)) EXECUTE FUNCTION nls._events_of_reauth('notion');
+
+--
+-- Name: sync_log events_run_finished; Type: TRIGGER; Schema: nls; Owner: -
+--
+
+CREATE TRIGGER events_run_finished AFTER UPDATE OF status ON nls.sync_log FOR EACH ROW WHEN (((old.status = 'running'::text) AND (new.status IS DISTINCT FROM 'running'::text) AND (new.user_id IS NOT NULL))) EXECUTE FUNCTION nls._events_of_run();
+
+--
+-- Name: sync_log events_run_logged; Type: TRIGGER; Schema: nls; Owner: -
+--
+
+CREATE TRIGGER events_run_logged AFTER INSERT ON nls.sync_log FOR EACH ROW WHEN (((new.status IS DISTINCT FROM 'running'::text) AND (new.user_id IS NOT NULL))) EXECUTE FUNCTION nls._events_of_run();
+
+--
 -- Name: integration_notes integration_notes_fold; Type: TRIGGER; Schema: nls; Owner: -
 --
 
@@ -11068,6 +11865,20 @@ CREATE TRIGGER sources_clean_whole AFTER DELETE OR UPDATE OF target, property_ma
 --
 
 CREATE TRIGGER sources_target_check BEFORE INSERT OR UPDATE OF target ON nls.sources FOR EACH ROW EXECUTE FUNCTION nls._check_target();
+
+--
+-- Name: _event_deliveries _event_deliveries_endpoint_id_fkey; Type: FK CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._event_deliveries
+    ADD CONSTRAINT _event_deliveries_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES nls._event_endpoints(id) ON DELETE CASCADE;
+
+--
+-- Name: _event_deliveries _event_deliveries_event_id_fkey; Type: FK CONSTRAINT; Schema: nls; Owner: -
+--
+
+ALTER TABLE ONLY nls._event_deliveries
+    ADD CONSTRAINT _event_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES nls._events(id) ON DELETE CASCADE;
 
 --
 -- Name: anki_collections anki_collections_user_id_fkey; Type: FK CONSTRAINT; Schema: nls; Owner: -
@@ -11272,6 +12083,24 @@ ALTER TABLE ONLY nls.worlds
 ALTER TABLE nls._clean_queue ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: _event_deliveries; Type: ROW SECURITY; Schema: nls; Owner: -
+--
+
+ALTER TABLE nls._event_deliveries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: _event_endpoints; Type: ROW SECURITY; Schema: nls; Owner: -
+--
+
+ALTER TABLE nls._event_endpoints ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: _events; Type: ROW SECURITY; Schema: nls; Owner: -
+--
+
+ALTER TABLE nls._events ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: anki_accounts; Type: ROW SECURITY; Schema: nls; Owner: -
 --
 
@@ -11372,6 +12201,24 @@ ALTER TABLE nls.learning_modules ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY nls_admin_reads ON nls._clean_queue FOR SELECT TO nls_admin USING (true);
+
+--
+-- Name: _event_deliveries nls_admin_reads; Type: POLICY; Schema: nls; Owner: -
+--
+
+CREATE POLICY nls_admin_reads ON nls._event_deliveries FOR SELECT TO nls_admin USING (true);
+
+--
+-- Name: _event_endpoints nls_admin_reads; Type: POLICY; Schema: nls; Owner: -
+--
+
+CREATE POLICY nls_admin_reads ON nls._event_endpoints FOR SELECT TO nls_admin USING (true);
+
+--
+-- Name: _events nls_admin_reads; Type: POLICY; Schema: nls; Owner: -
+--
+
+CREATE POLICY nls_admin_reads ON nls._events FOR SELECT TO nls_admin USING (true);
 
 --
 -- Name: anki_accounts nls_admin_reads; Type: POLICY; Schema: nls; Owner: -
@@ -11594,6 +12441,24 @@ CREATE POLICY nls_admin_reads ON nls.worlds FOR SELECT TO nls_admin USING (true)
 --
 
 CREATE POLICY nls_user_rows ON nls._clean_queue USING ((user_id = ( SELECT nls._session_user() AS _session_user))) WITH CHECK ((user_id = ( SELECT nls._session_user() AS _session_user)));
+
+--
+-- Name: _event_deliveries nls_user_rows; Type: POLICY; Schema: nls; Owner: -
+--
+
+CREATE POLICY nls_user_rows ON nls._event_deliveries USING ((user_id = ( SELECT nls._session_user() AS _session_user))) WITH CHECK ((user_id = ( SELECT nls._session_user() AS _session_user)));
+
+--
+-- Name: _event_endpoints nls_user_rows; Type: POLICY; Schema: nls; Owner: -
+--
+
+CREATE POLICY nls_user_rows ON nls._event_endpoints USING ((user_id = ( SELECT nls._session_user() AS _session_user))) WITH CHECK ((user_id = ( SELECT nls._session_user() AS _session_user)));
+
+--
+-- Name: _events nls_user_rows; Type: POLICY; Schema: nls; Owner: -
+--
+
+CREATE POLICY nls_user_rows ON nls._events USING ((user_id = ( SELECT nls._session_user() AS _session_user))) WITH CHECK ((user_id = ( SELECT nls._session_user() AS _session_user)));
 
 --
 -- Name: anki_accounts nls_user_rows; Type: POLICY; Schema: nls; Owner: -
@@ -12091,6 +12956,12 @@ GRANT ALL ON FUNCTION nls._check_target() TO nls_app;
 GRANT ALL ON FUNCTION nls._check_target() TO nls_cron;
 
 --
+-- Name: FUNCTION _claim_event_deliveries(p_limit integer); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._claim_event_deliveries(p_limit integer) FROM PUBLIC;
+
+--
 -- Name: FUNCTION _claim_sync_user(p_joined timestamp with time zone, OUT p_round timestamp with time zone, OUT p_user text); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -12155,6 +13026,12 @@ GRANT ALL ON FUNCTION nls._close_stale_runs() TO nls_cron;
 GRANT ALL ON FUNCTION nls._close_stale_runs() TO nls_admin;
 
 --
+-- Name: FUNCTION _collect_pg_net(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._collect_pg_net() FROM PUBLIC;
+
+--
 -- Name: FUNCTION _date(p text); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -12177,6 +13054,74 @@ GRANT ALL ON FUNCTION nls._deployed() TO nls_cron;
 REVOKE ALL ON FUNCTION nls._drifted_pages(p_source_id bigint, p_pages jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls._drifted_pages(p_source_id bigint, p_pages jsonb) TO nls_app;
 GRANT ALL ON FUNCTION nls._drifted_pages(p_source_id bigint, p_pages jsonb) TO nls_cron;
+
+--
+-- Name: FUNCTION _emit_event(p_user text, p_kind text, p_data jsonb); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._emit_event(p_user text, p_kind text, p_data jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION _event_delivered(p_endpoint bigint, p_event bigint, p_status integer, p_error text); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._event_delivered(p_endpoint bigint, p_event bigint, p_status integer, p_error text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION _event_headers(p_secret text, p_body text, p_kind text, p_event bigint); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._event_headers(p_secret text, p_body text, p_kind text, p_event bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._event_headers(p_secret text, p_body text, p_kind text, p_event bigint) TO nls_app;
+GRANT ALL ON FUNCTION nls._event_headers(p_secret text, p_body text, p_kind text, p_event bigint) TO nls_cron;
+
+--
+-- Name: FUNCTION _event_heads(p_limit integer); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._event_heads(p_limit integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION _event_setting(p_name text); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._event_setting(p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._event_setting(p_name text) TO nls_app;
+GRANT ALL ON FUNCTION nls._event_setting(p_name text) TO nls_cron;
+
+--
+-- Name: FUNCTION _event_signature(p_secret text, p_timestamp bigint, p_body text); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._event_signature(p_secret text, p_timestamp bigint, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._event_signature(p_secret text, p_timestamp bigint, p_body text) TO nls_app;
+GRANT ALL ON FUNCTION nls._event_signature(p_secret text, p_timestamp bigint, p_body text) TO nls_cron;
+
+--
+-- Name: FUNCTION _event_transport(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._event_transport() FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._event_transport() TO nls_app;
+GRANT ALL ON FUNCTION nls._event_transport() TO nls_cron;
+
+--
+-- Name: FUNCTION _events_of_conflict(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._events_of_conflict() FROM PUBLIC;
+
+--
+-- Name: FUNCTION _events_of_reauth(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._events_of_reauth() FROM PUBLIC;
+
+--
+-- Name: FUNCTION _events_of_run(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._events_of_run() FROM PUBLIC;
 
 --
 -- Name: FUNCTION _field(p_properties jsonb, p_map jsonb, p_field text); Type: ACL; Schema: nls; Owner: -
@@ -12217,6 +13162,14 @@ GRANT ALL ON FUNCTION nls._first_related(p_properties jsonb, p_map jsonb, p_fiel
 REVOKE ALL ON FUNCTION nls._fold_integration_notes(p_integration bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls._fold_integration_notes(p_integration bigint) TO nls_app;
 GRANT ALL ON FUNCTION nls._fold_integration_notes(p_integration bigint) TO nls_cron;
+
+--
+-- Name: FUNCTION _hmac_sha256(p_key bytea, p_message bytea); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls._hmac_sha256(p_key bytea, p_message bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls._hmac_sha256(p_key bytea, p_message bytea) TO nls_app;
+GRANT ALL ON FUNCTION nls._hmac_sha256(p_key bytea, p_message bytea) TO nls_cron;
 
 --
 -- Name: FUNCTION _hold_budget(p_kind text, p_id text, p_seconds double precision, p_rate double precision, p_burst double precision); Type: ACL; Schema: nls; Owner: -
@@ -12918,6 +13871,14 @@ GRANT ALL ON FUNCTION nls.add_anki_account(user_id text, username text, password
 GRANT ALL ON FUNCTION nls.add_anki_account(user_id text, username text, password text, endpoint text) TO nls_cron;
 
 --
+-- Name: FUNCTION add_event_endpoint(user_id text, url text, secret text, kinds text[]); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls.add_event_endpoint(user_id text, url text, secret text, kinds text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls.add_event_endpoint(user_id text, url text, secret text, kinds text[]) TO nls_app;
+GRANT ALL ON FUNCTION nls.add_event_endpoint(user_id text, url text, secret text, kinds text[]) TO nls_cron;
+
+--
 -- Name: FUNCTION add_integration(user_id text, access_token text, workspace_id text, workspace_name text, workspace_icon text, bot_id text); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -13014,6 +13975,14 @@ GRANT ALL ON FUNCTION nls.create_typed_view(database_id text, view_name text, sc
 GRANT ALL ON FUNCTION nls.create_typed_view(database_id text, view_name text, schema_name text, user_id text) TO nls_cron;
 
 --
+-- Name: FUNCTION deliver_events(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls.deliver_events() FROM PUBLIC;
+GRANT ALL ON FUNCTION nls.deliver_events() TO nls_cron;
+GRANT ALL ON FUNCTION nls.deliver_events() TO nls_admin;
+
+--
 -- Name: FUNCTION discover(user_id text, add boolean); Type: ACL; Schema: nls; Owner: -
 --
 
@@ -13044,6 +14013,14 @@ GRANT ALL ON FUNCTION nls.edit_review(review_id uuid, front text, back text, rev
 REVOKE ALL ON FUNCTION nls.engine_status() FROM PUBLIC;
 GRANT ALL ON FUNCTION nls.engine_status() TO nls_app;
 GRANT ALL ON FUNCTION nls.engine_status() TO nls_cron;
+
+--
+-- Name: FUNCTION event_kinds(); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls.event_kinds() FROM PUBLIC;
+GRANT ALL ON FUNCTION nls.event_kinds() TO nls_app;
+GRANT ALL ON FUNCTION nls.event_kinds() TO nls_cron;
 
 --
 -- Name: FUNCTION normalize_card_id(card_id text); Type: ACL; Schema: nls; Owner: -
@@ -13196,6 +14173,14 @@ GRANT ALL ON FUNCTION nls.reject_review(review_id uuid, reviewer_notes text) TO 
 REVOKE ALL ON FUNCTION nls.remove_anki_account(user_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION nls.remove_anki_account(user_id text) TO nls_app;
 GRANT ALL ON FUNCTION nls.remove_anki_account(user_id text) TO nls_cron;
+
+--
+-- Name: FUNCTION remove_event_endpoint(endpoint_id bigint); Type: ACL; Schema: nls; Owner: -
+--
+
+REVOKE ALL ON FUNCTION nls.remove_event_endpoint(endpoint_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION nls.remove_event_endpoint(endpoint_id bigint) TO nls_app;
+GRANT ALL ON FUNCTION nls.remove_event_endpoint(endpoint_id bigint) TO nls_cron;
 
 --
 -- Name: FUNCTION remove_integration(user_id text); Type: ACL; Schema: nls; Owner: -
@@ -15151,6 +16136,83 @@ GRANT SELECT ON TABLE nls._creative_pages TO nls_app;
 GRANT SELECT ON TABLE nls._creative_pages TO nls_cron;
 
 --
+-- Name: TABLE _event_deliveries; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT ON TABLE nls._event_deliveries TO nls_app;
+GRANT SELECT ON TABLE nls._event_deliveries TO nls_cron;
+
+--
+-- Name: TABLE _event_endpoints; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT INSERT,DELETE,UPDATE ON TABLE nls._event_endpoints TO nls_app;
+GRANT INSERT,DELETE,UPDATE ON TABLE nls._event_endpoints TO nls_cron;
+
+--
+-- Name: COLUMN _event_endpoints.id; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE nls._event_endpoints TO nls_app;
+GRANT SELECT(id) ON TABLE nls._event_endpoints TO nls_cron;
+
+--
+-- Name: COLUMN _event_endpoints.user_id; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT(user_id) ON TABLE nls._event_endpoints TO nls_app;
+GRANT SELECT(user_id) ON TABLE nls._event_endpoints TO nls_cron;
+
+--
+-- Name: COLUMN _event_endpoints.url; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT(url) ON TABLE nls._event_endpoints TO nls_app;
+GRANT SELECT(url) ON TABLE nls._event_endpoints TO nls_cron;
+
+--
+-- Name: COLUMN _event_endpoints.kinds; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT(kinds) ON TABLE nls._event_endpoints TO nls_app;
+GRANT SELECT(kinds) ON TABLE nls._event_endpoints TO nls_cron;
+
+--
+-- Name: COLUMN _event_endpoints.created_at; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE nls._event_endpoints TO nls_app;
+GRANT SELECT(created_at) ON TABLE nls._event_endpoints TO nls_cron;
+
+--
+-- Name: COLUMN _event_endpoints.updated_at; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT(updated_at) ON TABLE nls._event_endpoints TO nls_app;
+GRANT SELECT(updated_at) ON TABLE nls._event_endpoints TO nls_cron;
+
+--
+-- Name: SEQUENCE _event_endpoints_id_seq; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE nls._event_endpoints_id_seq TO nls_app;
+GRANT USAGE ON SEQUENCE nls._event_endpoints_id_seq TO nls_cron;
+
+--
+-- Name: TABLE _events; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT ON TABLE nls._events TO nls_app;
+GRANT SELECT ON TABLE nls._events TO nls_cron;
+
+--
+-- Name: SEQUENCE _events_id_seq; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE nls._events_id_seq TO nls_app;
+GRANT USAGE ON SEQUENCE nls._events_id_seq TO nls_cron;
+
+--
 -- Name: TABLE _python_module; Type: ACL; Schema: nls; Owner: -
 --
 
@@ -15387,6 +16449,20 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.concepts TO nls_cron;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.data_source_schemas TO nls_app;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nls.data_source_schemas TO nls_cron;
+
+--
+-- Name: TABLE event_deliveries; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT ON TABLE nls.event_deliveries TO nls_app;
+GRANT SELECT ON TABLE nls.event_deliveries TO nls_cron;
+
+--
+-- Name: TABLE event_endpoints; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT ON TABLE nls.event_endpoints TO nls_app;
+GRANT SELECT ON TABLE nls.event_endpoints TO nls_cron;
 
 --
 -- Name: TABLE integration_notes; Type: ACL; Schema: nls; Owner: -
