@@ -231,6 +231,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
             "add_event_endpoint",
             "remove_event_endpoint",
             "event_endpoints",
+            "events",
             "event_deliveries",
             "deliver_events",
             "event_kinds",

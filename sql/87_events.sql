@@ -72,14 +72,14 @@ BEGIN
     VALUES (v_id, p_user, p_kind, v_payload);
     INSERT INTO nls._event_deliveries (endpoint_id, event_id, user_id)
     SELECT p.id, v_id, p_user FROM nls._event_endpoints p WHERE p.user_id = p_user AND p_kind = ANY (p.kinds);
-    PERFORM pg_notify('nls_events', CASE WHEN octet_length(v_payload::text) < 7900 THEN v_payload::text
-                                         ELSE (v_payload - 'data')::text END);
+    -- every role that may connect may LISTEN (PostgreSQL has no privilege on it): the channel names the event only
+    PERFORM pg_notify('nls_events', (v_payload - 'data')::text);
     RETURN v_id;
 END
 $$;
 COMMENT ON FUNCTION nls._emit_event(text, text, jsonb) IS
 'Internal (the events'' triggers): makes event p_kind of user p_user with p_data (ids and counts), one delivery per
-endpoint of that user taking the kind, and NOTIFY nls_events with the event (its data left out past 7,900 bytes).
+endpoint of that user taking the kind, and NOTIFY nls_events with the event''s id, kind, time and user (its data is read from nls.events).
 Runs as its owner: a trigger may fire in a session acting for nobody (a stale run closed by the schedule).';
 
 CREATE OR REPLACE FUNCTION nls._events_of_run() RETURNS trigger
@@ -171,11 +171,11 @@ DECLARE
     v_kinds text[] := coalesce(add_event_endpoint.kinds, nls.event_kinds());
     v_id bigint;
 BEGIN
-    IF v_url !~* '^https?://[^/\s?#]+(/\S*)?$' THEN
-        RAISE EXCEPTION 'nls: add_event_endpoint needs an http:// or https:// URL (argument url), not %',
-              quote_literal(v_url)
+    IF v_url !~* '^https?://[^/\s?#@]+(/\S*)?$' THEN   -- the URL is not echoed: it may carry a credential
+        RAISE EXCEPTION 'nls: add_event_endpoint needs an http:// or https:// URL without user:password@ (argument url)'
               USING ERRCODE = '22023',
-                    HINT = 'Give the full URL the deliveries are POSTed to, e.g. https://app.example/nls-events.';
+                    HINT = 'Give the full URL the deliveries are POSTed to, e.g. https://app.example/nls-events; '
+                           'the secret signs each delivery, so the URL needs no credential.';
     END IF;
     IF btrim(v_secret) = '' THEN
         RAISE EXCEPTION 'nls: add_event_endpoint needs a secret (argument secret), not an empty text'
@@ -249,6 +249,14 @@ COMMENT ON VIEW nls.event_endpoints IS
 'One row per event endpoint: its id, user, url, the kinds it takes, when it was registered and changed, and its
 deliveries pending, sent and failed, with the last one sent (the secret is never shown). Row-level security applies.';
 
+CREATE OR REPLACE VIEW nls.events AS
+SELECT v.id, v.user_id, v.kind, v.created_at, v.payload FROM nls._events v;
+COMMENT ON VIEW nls.events IS
+'One row per event kept (event_keep_days): its id, user, kind, when it was made, and the document its deliveries
+send (payload: id, kind, time, user_id and data, the ids to look up). NOTIFY nls_events names an event by its id,
+kind, time and user; its data is read here. Row-level security applies: a session acting for a user sees that
+user''s events only.';
+
 CREATE OR REPLACE VIEW nls.event_deliveries AS
 SELECT d.endpoint_id, e.url, d.event_id, v.kind, d.user_id, v.created_at AS event_time, d.status, d.attempts,
        d.last_status, d.last_error, d.last_attempt_at,
@@ -282,7 +290,7 @@ RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_max int := nls._event_setting('event_max_attempts');
+    v_max int := coalesce(nls._event_setting('event_max_attempts'), 8);
     v_base float8 := nls._event_setting('event_retry_s');
     v_out text;
 BEGIN
@@ -291,7 +299,7 @@ BEGIN
                          WHEN d.attempts >= v_max THEN 'failed' ELSE 'pending' END,
            last_status = p_status,
            last_error = CASE WHEN p_status BETWEEN 200 AND 299 THEN NULL
-                             ELSE coalesce(nullif(left(p_error, 500), ''), 'HTTP ' || p_status) END,
+                             ELSE coalesce(nullif(left(p_error, 500), ''), 'HTTP ' || p_status, 'no answer') END,
            next_attempt_at = clock_timestamp()
                              + make_interval(secs => least(v_base * 2 ^ greatest(d.attempts - 1, 0), 3600)),
            settled_at = CASE WHEN p_status BETWEEN 200 AND 299 OR d.attempts >= v_max THEN clock_timestamp() END,

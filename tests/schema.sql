@@ -1071,8 +1071,8 @@ BEGIN
     VALUES (v_id, p_user, p_kind, v_payload);
     INSERT INTO nls._event_deliveries (endpoint_id, event_id, user_id)
     SELECT p.id, v_id, p_user FROM nls._event_endpoints p WHERE p.user_id = p_user AND p_kind = ANY (p.kinds);
-    PERFORM pg_notify('nls_events', CASE WHEN octet_length(v_payload::text) < 7900 THEN v_payload::text
-                                         ELSE (v_payload - 'data')::text END);
+    -- every role that may connect may LISTEN (PostgreSQL has no privilege on it): the channel names the event only
+    PERFORM pg_notify('nls_events', (v_payload - 'data')::text);
     RETURN v_id;
 END
 $$;
@@ -1082,7 +1082,7 @@ $$;
 --
 
 COMMENT ON FUNCTION nls._emit_event(p_user text, p_kind text, p_data jsonb) IS 'Internal (the events'' triggers): makes event p_kind of user p_user with p_data (ids and counts), one delivery per
-endpoint of that user taking the kind, and NOTIFY nls_events with the event (its data left out past 7,900 bytes).
+endpoint of that user taking the kind, and NOTIFY nls_events with the event''s id, kind, time and user (its data is read from nls.events).
 Runs as its owner: a trigger may fire in a session acting for nobody (a stale run closed by the schedule).';
 
 --
@@ -1094,7 +1094,7 @@ CREATE FUNCTION nls._event_delivered(p_endpoint bigint, p_event bigint, p_status
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_max int := nls._event_setting('event_max_attempts');
+    v_max int := coalesce(nls._event_setting('event_max_attempts'), 8);
     v_base float8 := nls._event_setting('event_retry_s');
     v_out text;
 BEGIN
@@ -1103,7 +1103,7 @@ BEGIN
                          WHEN d.attempts >= v_max THEN 'failed' ELSE 'pending' END,
            last_status = p_status,
            last_error = CASE WHEN p_status BETWEEN 200 AND 299 THEN NULL
-                             ELSE coalesce(nullif(left(p_error, 500), ''), 'HTTP ' || p_status) END,
+                             ELSE coalesce(nullif(left(p_error, 500), ''), 'HTTP ' || p_status, 'no answer') END,
            next_attempt_at = clock_timestamp()
                              + make_interval(secs => least(v_base * 2 ^ greatest(d.attempts - 1, 0), 3600)),
            settled_at = CASE WHEN p_status BETWEEN 200 AND 299 OR d.attempts >= v_max THEN clock_timestamp() END,
@@ -4249,11 +4249,11 @@ DECLARE
     v_kinds text[] := coalesce(add_event_endpoint.kinds, nls.event_kinds());
     v_id bigint;
 BEGIN
-    IF v_url !~* '^https?://[^/\s?#]+(/\S*)?$' THEN
-        RAISE EXCEPTION 'nls: add_event_endpoint needs an http:// or https:// URL (argument url), not %',
-              quote_literal(v_url)
+    IF v_url !~* '^https?://[^/\s?#@]+(/\S*)?$' THEN   -- the URL is not echoed: it may carry a credential
+        RAISE EXCEPTION 'nls: add_event_endpoint needs an http:// or https:// URL without user:password@ (argument url)'
               USING ERRCODE = '22023',
-                    HINT = 'Give the full URL the deliveries are POSTed to, e.g. https://app.example/nls-events.';
+                    HINT = 'Give the full URL the deliveries are POSTed to, e.g. https://app.example/nls-events; '
+                           'the secret signs each delivery, so the URL needs no credential.';
     END IF;
     IF btrim(v_secret) = '' THEN
         RAISE EXCEPTION 'nls: add_event_endpoint needs a secret (argument secret), not an empty text'
@@ -9900,6 +9900,27 @@ SELECT
 
 COMMENT ON VIEW nls.event_endpoints IS 'One row per event endpoint: its id, user, url, the kinds it takes, when it was registered and changed, and its
 deliveries pending, sent and failed, with the last one sent (the secret is never shown). Row-level security applies.';
+
+--
+-- Name: events; Type: VIEW; Schema: nls; Owner: -
+--
+
+CREATE VIEW nls.events WITH (security_invoker='true') AS
+ SELECT v.id,
+    v.user_id,
+    v.kind,
+    v.created_at,
+    v.payload
+   FROM nls._events v;
+
+--
+-- Name: VIEW events; Type: COMMENT; Schema: nls; Owner: -
+--
+
+COMMENT ON VIEW nls.events IS 'One row per event kept (event_keep_days): its id, user, kind, when it was made, and the document its deliveries
+send (payload: id, kind, time, user_id and data, the ids to look up). NOTIFY nls_events names an event by its id,
+kind, time and user; its data is read here. Row-level security applies: a session acting for a user sees that
+user''s events only.';
 
 --
 -- Name: integration_notes; Type: TABLE; Schema: nls; Owner: -
@@ -16463,6 +16484,13 @@ GRANT SELECT ON TABLE nls.event_deliveries TO nls_cron;
 
 GRANT SELECT ON TABLE nls.event_endpoints TO nls_app;
 GRANT SELECT ON TABLE nls.event_endpoints TO nls_cron;
+
+--
+-- Name: TABLE events; Type: ACL; Schema: nls; Owner: -
+--
+
+GRANT SELECT ON TABLE nls.events TO nls_app;
+GRANT SELECT ON TABLE nls.events TO nls_cron;
 
 --
 -- Name: TABLE integration_notes; Type: ACL; Schema: nls; Owner: -

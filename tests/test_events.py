@@ -162,6 +162,7 @@ def test_bad_input_names_the_argument_with_its_sqlstate(conn, emulator):
     cases = [
         (("alice", "ftp://example.com/x", SECRET, None), "22023", "url"),
         (("alice", "not a url", SECRET, None), "22023", "url"),
+        (("alice", "https://user:pass@example.com/x", SECRET, None), "22023", "url"),
         (("alice", "https://example.com/x", "  ", None), "22023", "secret"),
         (("alice", "https://example.com/x", None, None), "22004", "secret"),
         ((None, "https://example.com/x", SECRET, None), "22004", "user_id"),
@@ -191,13 +192,15 @@ def test_every_event_is_a_notify_and_without_pg_net_deliveries_wait_saying_why(c
         heard = [json.loads(n.payload) for n in ear.notifies(timeout=10, stop_after=1)]
     log_id = conn.execute("SELECT id::text FROM nls.sync_log ORDER BY started_at DESC LIMIT 1").fetchone()[0]
     assert heard and heard[0]["kind"] == "run.finished" and heard[0]["user_id"] == "alice"
-    assert heard[0]["data"]["sync_log_id"] == log_id and heard[0]["data"]["status"] == "completed"
-    assert set(heard[0]["data"]["counts"]) == {"processed", "added", "updated", "removed"}
-    assert "tok-alice" not in json.dumps(heard)
+    assert set(heard[0]) == {"id", "kind", "time", "user_id"}  # the channel is every role's: it names the event only
+    event = conn.execute("SELECT payload FROM nls.events WHERE id = %s", (heard[0]["id"],)).fetchone()[0]
+    assert event["data"]["sync_log_id"] == log_id and event["data"]["status"] == "completed"
+    assert set(event["data"]["counts"]) == {"processed", "added", "updated", "removed"}
+    assert {k: event[k] for k in heard[0]} == heard[0] and "tok-alice" not in json.dumps(event)
     assert conn.execute("SELECT nls.deliver_events() ->> 'transport'").fetchone()[0] == "none"
     [d] = deliveries(conn)
     assert (d["endpoint_id"], d["status"], d["attempts"]) == (endpoint, "pending", 0)
-    assert "pg_net is not installed" in d["waiting_reason"] and d["payload"] == heard[0]
+    assert "pg_net is not installed" in d["waiting_reason"] and d["payload"] == event
 
 
 def test_each_kind_comes_from_the_row_that_reports_it_and_goes_to_the_endpoints_taking_it(conn, emulator):

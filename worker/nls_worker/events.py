@@ -9,6 +9,7 @@ import json
 import logging
 import time
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import requests
 
@@ -21,7 +22,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("nls.worker")
 
 LOOK_EVERY_S = 1.0  # how often a worker looks for deliveries due, at most (a NOTIFY nls_events wakes it sooner)
-BATCH = 50  # deliveries claimed at a time
+CLAIM_GRACE_S = 60.0  # a delivery claimed longer than event_timeout_s + this ago is taken as lost (the server's rule)
+
+
+def batch_size(timeout_s: float) -> int:
+    """How many deliveries a slot claims at once: as many as it surely POSTs (each waiting at most ``timeout_s`` for
+    the connection and as long for the answer) before the server takes a claimed one as lost and lets another
+    worker claim it again, so that no delivery is sent twice; at least 1, at most 50."""
+    return max(1, min(50, int(CLAIM_GRACE_S // (2 * timeout_s))))
 
 
 def deliver(slot: Slot, conn: Conn) -> bool:
@@ -31,8 +39,8 @@ def deliver(slot: Slot, conn: Conn) -> bool:
     worker = slot.worker
     if time.monotonic() - worker.deliveries_idle < LOOK_EVERY_S:
         return False
-    due = queries.rows(conn, queries.CLAIM_EVENT_DELIVERIES, [BATCH])
     timeout = float(queries.row(conn, queries.EVENT_TIMEOUT)["s"] or 5)
+    due = queries.rows(conn, queries.CLAIM_EVENT_DELIVERIES, [batch_size(timeout)])
     conn.commit()
     if not due:
         worker.deliveries_idle = time.monotonic()  # none due: look again in a second, or when an event wakes it
@@ -62,6 +70,8 @@ def post(http: requests.Session, url: str, headers: dict, body: str, timeout: fl
             url, data=body.encode("utf-8"), headers=headers, timeout=(timeout, timeout), allow_redirects=False
         )
     except requests.RequestException as e:
-        log.info("nls worker: an event delivery to %s failed: %s", url, type(e).__name__)
+        # the host only: a URL may carry a secret in its path or query
+        log.info("nls worker: an event delivery to %s failed: %s", urlsplit(url).hostname, type(e).__name__)
         return None, f"{type(e).__name__}: {' '.join(str(e).split())[:300]}"
-    return r.status_code, None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}: {r.text[:200]}"
+    # the status only: what another host answers is not shown to the endpoint's user
+    return r.status_code, None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}"

@@ -132,9 +132,9 @@ class DataSourceRead:
             if answer is None:  # the cursor stopped advancing, or kept being refused
                 return ReadOutcome(self.seen, False, None)
             last, capped, refused = answer
-            if refused:  # begin again from the last row read: every row not read yet sorts after it
-                if last is None:  # refused before a row came: the same query again
-                    continue
+            if (
+                refused and last is not None
+            ):  # begin again after the last row read: every row not read yet sorts after it
                 if sort == "last_edited_time":
                     since = last["last_edited_time"]
                 else:
