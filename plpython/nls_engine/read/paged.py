@@ -132,9 +132,8 @@ class DataSourceRead:
             if answer is None:  # the cursor stopped advancing, or kept being refused
                 return ReadOutcome(self.seen, False, None)
             last, capped, refused = answer
-            if (
-                refused and last is not None
-            ):  # begin again after the last row read: every row not read yet sorts after it
+            # a refused cursor: begin again after the last row read (every row not read yet sorts after it)
+            if refused and last is not None:
                 if sort == "last_edited_time":
                     since = last["last_edited_time"]
                 else:
