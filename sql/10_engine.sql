@@ -778,10 +778,10 @@ BEGIN
             -- what the window open now let through, the refused request less (NULL: no window counted)
             v_counted := CASE WHEN v_win - (v_win & 16383) > r.now AND v_win & 16383 < 16383
                               THEN greatest(1, least(4095, (v_win & 16383) - 1)) END;
-            IF p_retry_s <= 2 AND v_learned & (8192 | 8388608) <> 0 THEN
-                -- the second short wait in a row: a rate limit (a bucket), paced from now on with the burst the
-                -- first one let through
-                v_budget := greatest(v_learned & 4095, coalesce(v_counted, 0));
+            -- a second short wait in a row, or one long before the window counted ends: a rate limit (burst: the first's, else 3)
+            IF p_retry_s <= 2 AND (v_learned & 8396800 <> 0 OR v_win - (v_win & 16383) - r.now > (p_retry_s + 5) * 10000) THEN
+                v_budget := CASE WHEN v_learned & 8396800 <> 0 THEN greatest(v_learned & 4095, coalesce(v_counted, 0))
+                                 ELSE greatest(1, least(coalesce(v_counted, 3), 3)) END;
                 v_learned := 8192 | v_budget;
             ELSIF p_retry_s <= 2 THEN   -- a short wait: a window's end, or a rate limit; noted, with its count
                 v_budget := CASE WHEN v_learned & 4096 <> 0 THEN v_learned & 4095 ELSE coalesce(v_counted, 0) END;
@@ -820,8 +820,8 @@ refused, less the refused request (one less than learned when another request in
 window; without a count what was learned stays); refused long before a budget learned was spent, the window is
 longer than p_window_s: its length is learned instead (from the Retry-After); the window is full until the
 Retry-After has passed (no backend sends in it again). A wait of 1 or 2 s is a window''s end or a rate limit: the
-first is noted with its count and held; a second in a row (no window ended without a 429 between them) makes the
-limit a rate, paced by nls._take_budget from then on with the burst the first let through. What was learned is kept
+first is noted with its count and held; a second in a row (no window ended without a 429 between them), or a first
+while the window counted has more than 5 s to go after it (not its end), makes the limit a rate, paced by nls._take_budget from then on with the burst the first let through. What was learned is kept
 for 10 windows after the last request. Returns the budget learned (int: 0 none), or minus the burst when the limit
 is a rate.';
 

@@ -679,3 +679,16 @@ or the schedule; that push reads the page again first, and a Notion edit made si
 settles one column, NULL every column in conflict. Returns jsonb {"id", "resolution", "columns", "status",
 "cleaning"?}. Raises 22004 for a NULL id or resolution, 22023 for another resolution or a column not in conflict,
 P0002 for an unknown id, 55000 when it is not in conflict.';
+
+-- the comment of nls.notion_sync_state, as this release words it (its migration's is replaced on every install)
+COMMENT ON TABLE nls.notion_sync_state IS
+'The delta-sync state of two-way sync, one row per local object (local_table, local_id) that two-way sync has touched: the
+Notion page it is mirrored to (notion_page_id, in notion_data_source_id of source_id), sync_hash (SHA-256 of the
+pushed columns'' values last sent), last_synced_at, and what a two-way sync needs: notion_last_edited_time (the page''s
+time after nls''s last write), base_values ({column: the Notion property value an unsent local change of that column
+was based on}: its keys are the columns waiting to be pushed), local_changed_at (when the first of them changed),
+agreed_values ({column: {"value": the value Notion held for it when a push last wrote it or found it equal, "at":
+when}}: what a later local change is based on until a read and a cleaning stage a newer copy of the page),
+status (synced, pending, conflict: see conflict and nls.push_conflicts; failed: see last_error), and for a page nls
+creates, the card id it writes (create_card_id) and when a create was sent (create_attempted_at: a create whose answer
+was lost is looked for by that card id before any other is sent).';

@@ -1617,7 +1617,13 @@ BEGIN
             -- what the window open now let through, the refused request less (NULL: no window counted)
             v_counted := CASE WHEN v_win - (v_win & 16383) > r.now AND v_win & 16383 < 16383
                               THEN greatest(1, least(4095, (v_win & 16383) - 1)) END;
-            IF p_retry_s <= 2 AND v_learned & (8192 | 8388608) <> 0 THEN
+            IF p_retry_s <= 2 AND v_learned & (8192 | 8388608) = 0
+               AND v_win - (v_win & 16383) - r.now > (p_retry_s + 5) * 10000 THEN
+                -- a short wait while the window counted has far longer to go: not a window's end but a rate limit
+                -- (a bucket), paced from now on with a burst of at most 3 (what it let through is not known)
+                v_budget := greatest(1, least(coalesce(v_counted, 3), 3));
+                v_learned := 8192 | v_budget;
+            ELSIF p_retry_s <= 2 AND v_learned & (8192 | 8388608) <> 0 THEN
                 -- the second short wait in a row: a rate limit (a bucket), paced from now on with the burst the
                 -- first one let through
                 v_budget := greatest(v_learned & 4095, coalesce(v_counted, 0));
@@ -1663,8 +1669,8 @@ refused, less the refused request (one less than learned when another request in
 window; without a count what was learned stays); refused long before a budget learned was spent, the window is
 longer than p_window_s: its length is learned instead (from the Retry-After); the window is full until the
 Retry-After has passed (no backend sends in it again). A wait of 1 or 2 s is a window''s end or a rate limit: the
-first is noted with its count and held; a second in a row (no window ended without a 429 between them) makes the
-limit a rate, paced by nls._take_budget from then on with the burst the first let through. What was learned is kept
+first is noted with its count and held; a second in a row (no window ended without a 429 between them), or a first
+while the window counted has more than 5 s to go after it (not its end), makes the limit a rate, paced by nls._take_budget from then on with the burst the first let through. What was learned is kept
 for 10 windows after the last request. Returns the budget learned (int: 0 none), or minus the burst when the limit
 is a rate.';
 
@@ -10199,7 +10205,7 @@ ALTER TABLE ONLY nls.notion_sync_state FORCE ROW LEVEL SECURITY;
 -- Name: TABLE notion_sync_state; Type: COMMENT; Schema: nls; Owner: -
 --
 
-COMMENT ON TABLE nls.notion_sync_state IS 'Seed 000''s delta-sync state, one row per local object (local_table, local_id) that two-way sync has touched: the
+COMMENT ON TABLE nls.notion_sync_state IS 'The delta-sync state of two-way sync, one row per local object (local_table, local_id) that two-way sync has touched: the
 Notion page it is mirrored to (notion_page_id, in notion_data_source_id of source_id), sync_hash (SHA-256 of the
 pushed columns'' values last sent), last_synced_at, and what a two-way sync needs: notion_last_edited_time (the page''s
 time after nls''s last write), base_values ({column: the Notion property value an unsent local change of that column

@@ -1,4 +1,4 @@
-"""Anki both ways (issue 14), against Anki's own library and sync server on 127.0.0.1: the learner's atoms pushed as
+"""Anki both ways, against Anki's own library and sync server on 127.0.0.1: the learner's atoms pushed as
 notes, answered on the learner's "phone" (a second collection driven through Anki's library) with FSRS on, and the
 review progress pulled back exactly; edits on either side; the endpoint down; a full sync demanded."""
 
@@ -138,7 +138,7 @@ def test_500_atoms_pushed_answered_on_the_phone_with_fsrs_and_pulled_back_exactl
         r[0]
         for r in conn.execute("SELECT anki_queue FROM nls.learning_atoms WHERE card_id = ANY(%s)", (list(answered),))
     } >= {1, 2}
-    # seed 001's views show them
+    # the learning schema's views show them
     due = conn.execute(
         "SELECT count(*) FROM nls.v_due_atoms WHERE card_id = ANY(%s) AND anki_review_count > 0", (list(answered),)
     ).fetchone()[0]

@@ -1,4 +1,4 @@
-"""Bad input to every public function gets a clear error (issue 17): a proper SQLSTATE, the argument's name, what is
+"""Bad input to every public function gets a clear error: a proper SQLSTATE, the argument's name, what is
 allowed; nothing stored changes. Real PostgreSQL."""
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ CASES = [
     ("SELECT nls.resolve_conflict('00000000-0000-0000-0000-000000000000', NULL)", "22004", "resolution"),
     ("SELECT nls.resolve_conflict('00000000-0000-0000-0000-000000000000', 'mine')", "22023", "resolution"),
     ("SELECT nls.resolve_conflict('00000000-0000-0000-0000-000000000000', 'notion')", "P0002", "argument id"),
-    # issue 16: the webhook endpoint and its token
+    # the webhook endpoint and its token
     ("SELECT nls.webhook_endpoint(NULL)", "22004", "user_id"),
     ("SELECT nls.webhook_endpoint('nobody')", "P0002", "nobody"),
     ("SELECT nls.webhook_verification_token(NULL)", "22004", "user_id"),

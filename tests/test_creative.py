@@ -1,5 +1,5 @@
-"""Seed 002's creative targets: the generated creative workspace, found by nls.discover(), synced into characters,
-worlds, stories and chat_sessions with seed 002's mappings; seed 002's JSON for one database and for all of them."""
+"""The creative targets: the generated creative workspace, found by nls.discover(), synced into characters,
+worlds, stories and chat_sessions with their mappings; the JSON of nls.sync_notion for one database and for all."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _first(page: dict, *props: str) -> str | None:
 
 
 def expected(emu) -> dict[str, dict]:
-    """What each creative table must hold, read from the emulator's pages by seed 002's rules (independently)."""
+    """What each creative table must hold, read from the emulator's pages by the targets' rules (independently)."""
     ws, gen = emu.gen.workspace, emu.gen
     out: dict[str, dict] = {}
     for name, target in CREATIVE_TARGETS.items():
@@ -92,7 +92,7 @@ def test_discover_adds_the_creative_databases_and_one_sync_fills_the_four_tables
     again = conn.execute("SELECT added, source_id IS NOT NULL FROM nls.discover(%s, add => true)", (USER,)).fetchall()
     assert again == [(False, True)] * 4
 
-    # all of the user's databases (no database_id): seed 002's multi-database answer
+    # all of the user's databases (no database_id): the answer for several databases
     result = sync(conn, user_id=USER)
     assert result["success"] is True
     assert sorted((r["database_name"], r["synced_count"], r["status"]) for r in result["results"]) == sorted(
@@ -109,7 +109,7 @@ def test_discover_adds_the_creative_databases_and_one_sync_fills_the_four_tables
     assert any(not _text(p, "Description") and _text(p, "Bio") for p in chars)
     assert any(not _text(p, "Description") and not _text(p, "Bio") and _text(p, "Backstory") for p in chars)
 
-    # one database: seed 002's single answer
+    # one database: the answer for one
     one = sync(conn, database_id=gen.database_ids["Characters"])
     assert {k: one[k] for k in ("success", "synced_count", "database_name")} == {
         "success": True,

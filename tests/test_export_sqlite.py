@@ -1,5 +1,5 @@
-"""nls export sqlite (issue "Any Notion database as typed SQL, and the same schema on SQLite"): seed 001's tables and
-views aligned with PostgreSQL's (seed 003), the typed tables equal to their views, updates that write only what
+"""nls export sqlite: the learning schema's tables and
+views aligned with PostgreSQL's, the typed tables equal to their views, updates that write only what
 changed, a file never half written, and only the exporting user's rows. SQLite is Python's standard library's."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from nls_export.sqlite import ExportError, export_sqlite
 from workspaces import generated_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_TABLES = [
+LEARNING_TABLES = [
     "stg_notion_flashcards",
     "stg_notion_concepts",
     "stg_notion_concept_areas",
@@ -52,8 +52,8 @@ SEED_TABLES = [
     "sync_log",
     "cleaning_log",
 ]
-SEED_VIEWS = ["v_due_atoms", "v_concept_atom_stats", "v_review_queue_summary"]
-# seed 001's SQL examples that SQLite can run as written (the others: docs/sqlite.md says why not)
+LEARNING_VIEWS = ["v_due_atoms", "v_concept_atom_stats", "v_review_queue_summary"]
+# the learning schema's documented SQL examples that SQLite can run as written (the others: docs/sqlite.md says why not)
 SEED_QUERIES = [
     "SELECT notion_page_id, raw_properties->'CardID'->'rich_text'->0->>'plain_text' as card_id, "
     "raw_properties->'Question'->'title'->0->>'plain_text' as question FROM stg_notion_flashcards",
@@ -159,7 +159,7 @@ def test_the_sqlite_copy_is_aligned_with_postgresql_and_seed_queries_answer_the_
     lite = sqlite3.connect(out)
     doc = _doc_types()
     conn.execute("SELECT set_config('nls.user_id', 'alice', false)")
-    for name in SEED_TABLES + SEED_VIEWS + ["characters", "worlds", "stories", "chat_sessions"]:
+    for name in LEARNING_TABLES + LEARNING_VIEWS + ["characters", "worlds", "stories", "chat_sessions"]:
         pg_cols = conn.execute(
             "SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a WHERE "
             "a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
@@ -167,7 +167,7 @@ def test_the_sqlite_copy_is_aligned_with_postgresql_and_seed_queries_answer_the_
         ).fetchall()
         lite_cols = [(r[1], r[2]) for r in lite.execute(f"PRAGMA table_info({name})")]
         assert [c for c, _ in lite_cols] == [c for c, _ in pg_cols], name
-        if name not in SEED_VIEWS:
+        if name not in LEARNING_VIEWS:
             assert [t for _, t in lite_cols] == [doc["text[]" if t.endswith("[]") else t] for _, t in pg_cols], name
             n_pg = conn.execute(f"SELECT count(*) FROM nls.{name} WHERE user_id = 'alice'").fetchone()[0]
             assert lite.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == n_pg, name
@@ -198,7 +198,7 @@ def test_the_sqlite_copy_is_aligned_with_postgresql_and_seed_queries_answer_the_
         "learning_atoms_user_card_id_key",
     } <= indexes
     assert lite.execute("PRAGMA foreign_key_check").fetchall() == []
-    # seed 001's own queries, as the application runs them for alice: the same rows from both databases
+    # the learning schema's documented queries, as the application runs them for alice: the same rows from both
     conn.execute("SET search_path TO nls, public")
     conn.execute("SET ROLE nls_app")
     for q in SEED_QUERIES:
@@ -295,7 +295,7 @@ def test_a_second_export_writes_only_what_changed(conn, two_users, tmp_path):
     t = report.tables
     assert t["pages"] == {"written": 3, "deleted": 0} and t["notion_flashcards"] == {"written": 3, "deleted": 0}
     assert t["stg_notion_flashcards"]["written"] == 3 and t["learning_atoms"]["written"] == 3
-    # this sync's runs, and (issue 16) the user's look at the trash
+    # this sync's runs, and the user's look at the trash
     assert t["cleaning_log"]["written"] == 3 and t["sync_log"]["written"] == 8 + 1 + 1
     assert sum(x["written"] for x in t.values()) == 3 * 5 + 9 + 1 and report.deleted == 0
     assert report.written < first.written / 20

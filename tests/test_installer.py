@@ -46,7 +46,7 @@ def test_install_schedules_the_job_and_a_second_run_changes_nothing(conn, dsn, c
             (info.dbname,),
         ).fetchall()
     # four worker jobs by default, each running the worker procedure as nls_cron (neither superuser nor BYPASSRLS),
-    # and (issue 16) the job applying the webhook events every minute
+    # and the job applying the webhook events every minute
     assert jobs == [
         (
             f"apply-notion-webhooks ({info.dbname})",

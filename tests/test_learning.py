@@ -1,4 +1,4 @@
-"""The learning schema (seed 001): seven learning sources of the emulator's generated workspace become the
+"""The learning schema: seven learning sources of the emulator's generated workspace become the
 canonical tables, every relation resolved; the pipeline is idempotent, logs what it changes and keeps what leaves."""
 
 from __future__ import annotations

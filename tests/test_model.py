@@ -1,4 +1,4 @@
-"""The model test (issue 6): a generated workspace changes while the scheduled sync runs (edits, additions, trashes,
+"""The model test: a generated workspace changes while the scheduled sync runs (edits, additions, trashes,
 restores, unshares, reshares, renames, type changes, same-minute edits, changes between the pages of a paginated
 read), across many runs; no page is ever marked gone while it exists, and after a last quiet run the copy in
 PostgreSQL equals the emulator's state exactly. Then the same with the emulator's faults and rate limits on."""

@@ -1,4 +1,4 @@
-"""Two-way sync (issue 13), against real PostgreSQL and the emulator over HTTP: what changed in PostgreSQL goes back to
+"""Two-way sync, against real PostgreSQL and the emulator over HTTP: what changed in PostgreSQL goes back to
 Notion field by field (only the changed properties, one PATCH a page), an edit made in Notion is never overwritten
 (conflicts shown and resolved), new atoms get pages exactly once even when answers are lost, the echo of nls's own
 writes changes nothing, and faults and rate limits cost only the objects they hit."""
@@ -58,7 +58,7 @@ def plain_cards(conn, n: int) -> list[tuple[str, str]]:
 
 
 def rewrite(conn, atom_id: str, front: str | None = None, back: str | None = None) -> None:
-    """A reviewed rewrite of an atom: a review_queue item, edited by hand, approved (seed 001's workflow)."""
+    """A reviewed rewrite of an atom: a review_queue item, edited by hand, approved (the review workflow)."""
     old_front, old_back = conn.execute(
         "SELECT front, back FROM nls.learning_atoms WHERE id = %s", (atom_id,)
     ).fetchone()
@@ -568,6 +568,7 @@ def test_a_statement_timeout_stops_a_push_with_query_canceled_and_leaves_nothing
     assert sync(conn, user_id=USER)["success"]
     for name in ("rate_limit_per_s", "workspace_rate_limit_per_s", "rate_limit_burst"):
         conn.execute("SELECT nls.set_setting(%s, '2')", (name,))
+    conn.execute("SELECT nls.set_setting('rate_limit_model', 'rate')")  # paced from the first request: 2 a second
     conn.execute("SET statement_timeout = '1500ms'")
     with pytest.raises(psycopg.errors.QueryCanceled):
         push(conn, user_id=USER)

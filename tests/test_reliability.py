@@ -1,6 +1,6 @@
 """A sync a DBA can stop, a bad page that costs only itself, one rate budget across backends, and a sync_log that
-tells the truth after a kill (issue 17). Real PostgreSQL with pg_cron, the emulator with its faults; the bounds on
-time are the issue's promises (a cancel within 3 s, a terminate within 2 s), not benchmarks."""
+tells the truth after a kill. Real PostgreSQL with pg_cron, the emulator with its faults; the bounds on
+time are the promises (a cancel within 3 s, a terminate within 2 s), not benchmarks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The request minimum and the trash within one run (issue 16), without webhooks: an incremental run of known data
+"""The request minimum and the trash within one run, without webhooks: an incremental run of known data
 sources sends their queries and nothing else, the data sources are listed again only when needed, and a page trashed
 in Notion is marked by the next scheduled run through one trash listing per user."""
 

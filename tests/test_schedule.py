@@ -1,4 +1,4 @@
-"""The schedule with many users (issue 5): ten users, two of them in one workspace, the emulator's rate limits on;
+"""The schedule with many users: ten users, two of them in one workspace, the emulator's rate limits on;
 worker procedures run side by side as nls_cron (what pg_cron's worker jobs do). One round syncs every user once,
 no token or workspace goes over its rate, and the wall time is near the slowest user's, far from the sum."""
 
@@ -90,7 +90,7 @@ def test_ten_users_sync_side_by_side_under_their_rate_limits(conn):
     for user in users:
         got = conn.execute("SELECT count(*) FROM nls.stg_notion_pages WHERE user_id = %s", (user,)).fetchone()[0]
         assert got == sum(len(gens[user].page_ids[n]) for n in CREATIVE_TARGETS), user
-        # the runs of the user's four sources (issue 16 added the user's trash listing, a row without a source)
+        # the runs of the user's four sources (and the user's trash listing, a row without a source)
         runs = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'completed') FROM nls.sync_log "
             "WHERE user_id = %s AND sync_type LIKE 'notion_%%' AND source_id IS NOT NULL",

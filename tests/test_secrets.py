@@ -1,4 +1,4 @@
-"""Tokens kept secret (seed 004, hardened): a canary token stored through the real path never appears in clear in
+"""Tokens kept secret: a canary token stored through the real path never appears in clear in
 the server log (full statement logging on), pg_stat_statements, sync_log, NOTICEs, cron.job or a pg_dump; a swapped,
 altered or wrongly keyed ciphertext fails closed before any request; keys rotate; a 401 stops a user's syncs until
 a new token is stored."""

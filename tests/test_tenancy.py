@@ -1,4 +1,4 @@
-"""Many users in one database (issue 5): forced row-level security on every table holding a user's rows, the nls
+"""Many users in one database: forced row-level security on every table holding a user's rows, the nls
 roles and what each may execute (checked against tests/expected_privileges.txt), and objects planted in pg_temp or
 public that must not take over an nls function."""
 

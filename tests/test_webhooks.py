@@ -1,4 +1,4 @@
-"""Notion's webhooks (issue 16), end to end on 127.0.0.1: the emulator changes a workspace and delivers signed,
+"""Notion's webhooks, end to end on 127.0.0.1: the emulator changes a workspace and delivers signed,
 aggregated, retried (and some twice, some never) events to `nls webhooks serve`, which hands them to PostgreSQL;
 the scheduled job (run here every few seconds as nls_cron, what pg_cron does every minute) applies them. Also every
 kind of post the receiver must refuse."""
@@ -319,7 +319,7 @@ def test_what_the_receiver_refuses_stores_nothing_and_it_keeps_serving(conn, hoo
         rx.execute("SELECT * FROM nls.webhook_subscriptions")
 
 
-# ---- applying, event by event (issue 16's review): events as the emulator emits them for each change, stored as
+# ---- applying, event by event: events as the emulator emits them for each change, stored as
 # nls.webhook_receive stores a verified delivery, and applied by hand or by the scheduled job --------------------
 TAP_USER, TAP_TOKEN = "tap-user", "secret_tap_token"
 

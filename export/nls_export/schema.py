@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from psycopg import sql
 
 # the learning schema: 17 tables and 3 views (sql/30_learning.sql and its migrations); the creative tables
-SEED_TABLES = (
+LEARNING_TABLES = (
     "stg_notion_flashcards",
     "stg_notion_concepts",
     "stg_notion_concept_areas",

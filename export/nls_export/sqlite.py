@@ -37,11 +37,11 @@ from .schema import (
     CREATIVE_TABLES,
     FORMAT_VERSION,
     FTS,
+    LEARNING_TABLES,
     META_SQL,
     ON_DELETE,
     PAGE_COLUMNS,
     ROWS_SQL,
-    SEED_TABLES,
     TABLES_SQL,
     VIEWS,
     Table,
@@ -159,8 +159,8 @@ def _typed_tables(pg: psycopg.Connection, user: str, taken: set[str]) -> list[Ta
 
 def plan(pg: psycopg.Connection, user: str) -> list[Table]:
     """Every table of the file, in the order they are written (parents before children)."""
-    exported = set(SEED_TABLES + CREATIVE_TABLES)
-    tables = [_catalog_table(pg, n, "seed", user, exported) for n in SEED_TABLES]
+    exported = set(LEARNING_TABLES + CREATIVE_TABLES)
+    tables = [_catalog_table(pg, n, "learning", user, exported) for n in LEARNING_TABLES]
     tables += [_catalog_table(pg, n, "creative", user, exported) for n in CREATIVE_TABLES]
     tables.append(
         Table(
