@@ -1,4 +1,5 @@
 DROP VIEW IF EXISTS nls.event_deliveries;
+DROP VIEW IF EXISTS nls.events;
 DROP VIEW IF EXISTS nls.event_endpoints;
 DROP TRIGGER IF EXISTS events_run_finished ON nls.sync_log;
 DROP TRIGGER IF EXISTS events_run_logged ON nls.sync_log;

@@ -1617,16 +1617,10 @@ BEGIN
             -- what the window open now let through, the refused request less (NULL: no window counted)
             v_counted := CASE WHEN v_win - (v_win & 16383) > r.now AND v_win & 16383 < 16383
                               THEN greatest(1, least(4095, (v_win & 16383) - 1)) END;
-            IF p_retry_s <= 2 AND v_learned & (8192 | 8388608) = 0
-               AND v_win - (v_win & 16383) - r.now > (p_retry_s + 5) * 10000 THEN
-                -- a short wait while the window counted has far longer to go: not a window's end but a rate limit
-                -- (a bucket), paced from now on with a burst of at most 3 (what it let through is not known)
-                v_budget := greatest(1, least(coalesce(v_counted, 3), 3));
-                v_learned := 8192 | v_budget;
-            ELSIF p_retry_s <= 2 AND v_learned & (8192 | 8388608) <> 0 THEN
-                -- the second short wait in a row: a rate limit (a bucket), paced from now on with the burst the
-                -- first one let through
-                v_budget := greatest(v_learned & 4095, coalesce(v_counted, 0));
+            -- a second short wait in a row, or one long before the window counted ends: a rate limit (burst: the first's, else 3)
+            IF p_retry_s <= 2 AND (v_learned & 8396800 <> 0 OR v_win - (v_win & 16383) - r.now > (p_retry_s + 5) * 10000) THEN
+                v_budget := CASE WHEN v_learned & 8396800 <> 0 THEN greatest(v_learned & 4095, coalesce(v_counted, 0))
+                                 ELSE greatest(1, least(coalesce(v_counted, 3), 3)) END;
                 v_learned := 8192 | v_budget;
             ELSIF p_retry_s <= 2 THEN   -- a short wait: a window's end, or a rate limit; noted, with its count
                 v_budget := CASE WHEN v_learned & 4096 <> 0 THEN v_learned & 4095 ELSE coalesce(v_counted, 0) END;

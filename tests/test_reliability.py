@@ -37,11 +37,13 @@ def connect_like(conn: psycopg.Connection, autocommit: bool = True, **kwargs) ->
 
 
 def paced_cards(conn, emu, token: str, pages: int = 3750, rate: float = 3.0, user: str = "ann"):
-    """A source of about 0.8 x ``pages`` flashcards, read at ``rate`` requests a second; returns (the generated
-    workspace, the flashcards' database id)."""
+    """A source of about 0.8 x ``pages`` flashcards, read at ``rate`` requests a second from the first request (the
+    older statement of Notion's limits: paced, no burst of a window); returns (the generated workspace, the
+    flashcards' database id)."""
     gen = emu.add_generated("learning", pages=pages, seed=17, token=token)
     use_emulator(conn, emu, paced=True)
-    for name, value in (("rate_limit_per_s", rate), ("rate_limit_burst", 1), ("workspace_rate_limit_per_s", 1000)):
+    settings = (("rate_limit_per_s", rate), ("rate_limit_burst", 1), ("workspace_rate_limit_per_s", 1000))
+    for name, value in (*settings, ("rate_limit_model", "rate")):
         conn.execute("SELECT nls.set_setting(%s, %s)", (name, str(value)))
     add_user_source(conn, user, token, gen.database_ids["Flashcards"])
     return gen, gen.database_ids["Flashcards"]
