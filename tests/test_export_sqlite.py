@@ -527,19 +527,25 @@ def test_a_missing_folder_or_a_folder_as_the_path_is_refused_before_postgresql_i
     assert list((tmp_path / "a-folder").iterdir()) == []
 
 
+def _runs_this_checkout(user: str) -> bool:
+    """Whether the OS ``user`` can run this checkout's Python with its packages (not when a folder on the way, such
+    as a 0700 home or temporary folder, is closed to it: then the interpreter cannot even be started)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "import nls_cli, nls_export.sqlite"],
+            user=user,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+            capture_output=True,
+        )
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
 def test_a_folder_the_user_may_not_write_into_is_refused_before_postgresql_is_read(conn, carol):
     """Root may write anywhere: as root the export runs as nobody, who must then be able to run this checkout."""
     as_user = "nobody" if os.geteuid() == 0 else None
-    if (
-        as_user
-        and subprocess.run(
-            [sys.executable, "-c", "import nls_cli, nls_export.sqlite"],
-            user=as_user,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-            capture_output=True,
-        ).returncode
-        != 0
-    ):
+    if as_user and not _runs_this_checkout(as_user):
         pytest.skip("the OS user nobody cannot run this checkout's Python (a folder on its path is private)")
     nowhere = _dsn(conn, dbname="no_such_database")
     locked = Path(tempfile.mkdtemp(prefix="nls-export-ro-"))
